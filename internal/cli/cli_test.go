@@ -1,0 +1,216 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer lets a test read what a still-running command has written.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+type testBundle struct {
+	stdout, stderr *syncBuffer
+	env            Env
+}
+
+func setup(t *testing.T, vars map[string]string) *testBundle {
+	t.Helper()
+	b := &testBundle{stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	b.env = Env{Stdout: b.stdout, Stderr: b.stderr, Getenv: func(k string) string { return vars[k] }}
+	return b
+}
+
+// freeAddr finds a loopback port nobody listens on right now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// waitFor polls url until it answers 200 or the deadline passes.
+func waitFor(t *testing.T, url string, within time.Duration) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for time.Since(start) < within {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return time.Since(start)
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%s did not answer 200 within %s", url, within)
+	return 0
+}
+
+func TestHelp(t *testing.T) {
+	t.Parallel()
+
+	t.Run("ListsEveryCommand", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, nil)
+		if code := Main(context.Background(), []string{"--help"}, b.env); code != 0 {
+			t.Fatalf("exit code %d", code)
+		}
+		for _, want := range []string{"serve", "migrate", "demo", "halo test", "sim halo"} {
+			if !strings.Contains(b.stdout.String(), "  "+want+" ") {
+				t.Errorf("--help does not list %q:\n%s", want, b.stdout.String())
+			}
+		}
+	})
+
+	t.Run("EachCommandExplainsItsFlagsAndEnvironment", func(t *testing.T) {
+		t.Parallel()
+		cases := map[string][]string{
+			"serve":     {"--listen", "HALOBRIDGE_DATABASE_URL", "/healthz", "SIGTERM"},
+			"migrate":   {"--database-url", "safe"},
+			"demo":      {"--listen", "simulated HaloPSA"},
+			"halo test": {"--client-id", "--tenant", "HALOBRIDGE_CLIENT_SECRET", "Connection successful"},
+			"sim halo":  {"--rate-limit", "--tenant"},
+		}
+		for cmd, wants := range cases {
+			b := setup(t, nil)
+			args := append(strings.Fields(cmd), "--help")
+			if code := Main(context.Background(), args, b.env); code != 0 {
+				t.Fatalf("%s --help: exit code %d, stderr %s", cmd, code, b.stderr.String())
+			}
+			for _, want := range wants {
+				if !strings.Contains(b.stdout.String(), want) {
+					t.Errorf("%s --help lacks %q:\n%s", cmd, want, b.stdout.String())
+				}
+			}
+		}
+	})
+
+	t.Run("UnknownCommandIsAUsageError", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, nil)
+		if code := Main(context.Background(), []string{"frobnicate"}, b.env); code != 2 {
+			t.Fatalf("exit code %d, want 2", code)
+		}
+		if !strings.Contains(b.stderr.String(), `unknown command "frobnicate"`) {
+			t.Errorf("stderr: %s", b.stderr.String())
+		}
+	})
+
+	t.Run("UnknownFlagIsAUsageError", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, nil)
+		if code := Main(context.Background(), []string{"serve", "--no-such-flag"}, b.env); code != 2 {
+			t.Fatalf("exit code %d, want 2", code)
+		}
+	})
+
+	t.Run("BadEnvironmentValueIsNamed", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, map[string]string{"HALOBRIDGE_HALO_RATE_LIMIT": "lots"})
+		if code := Main(context.Background(), []string{"serve", "--data-dir", t.TempDir()}, b.env); code != 1 {
+			t.Fatalf("exit code %d, want 1", code)
+		}
+		if !strings.Contains(b.stderr.String(), "HALOBRIDGE_HALO_RATE_LIMIT") {
+			t.Errorf("stderr does not name the variable: %s", b.stderr.String())
+		}
+	})
+}
+
+func TestServe(t *testing.T) {
+	t.Parallel()
+
+	t.Run("ServesProbesAndStopsGracefully", func(t *testing.T) {
+		t.Parallel()
+		addr := freeAddr(t)
+		b := setup(t, map[string]string{"HALOBRIDGE_LISTEN": addr, "HALOBRIDGE_DATA_DIR": t.TempDir()})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan int, 1)
+		go func() { done <- Main(ctx, []string{"serve"}, b.env) }()
+
+		waitFor(t, "http://"+addr+"/healthz", 10*time.Second)
+		for path, want := range map[string]string{"/readyz": `"ready"`, "/metrics": "go_goroutines"} {
+			resp, err := http.Get("http://" + addr + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var body bytes.Buffer
+			body.ReadFrom(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !strings.Contains(body.String(), want) {
+				t.Errorf("GET %s: %d %s", path, resp.StatusCode, body.String())
+			}
+		}
+		cancel() // what SIGTERM does through signal.NotifyContext in main
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Fatalf("exit code %d, stderr %s", code, b.stderr.String())
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("serve did not stop after its context ended")
+		}
+	})
+
+	t.Run("MigrateTwiceIsANoOp", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		for i := range 2 {
+			b := setup(t, nil)
+			if code := Main(context.Background(), []string{"migrate", "--data-dir", dir}, b.env); code != 0 {
+				t.Fatalf("run %d: exit code %d, stderr %s", i, code, b.stderr.String())
+			}
+			if !strings.Contains(b.stdout.String(), "up to date") {
+				t.Errorf("run %d: %s", i, b.stdout.String())
+			}
+		}
+	})
+}
+
+func TestDemo(t *testing.T) {
+	t.Parallel()
+
+	t.Run("ServesHealthzWithinFiveSeconds", func(t *testing.T) {
+		t.Parallel()
+		addr := freeAddr(t)
+		b := setup(t, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		done := make(chan int, 1)
+		start := time.Now()
+		go func() { done <- Main(ctx, []string{"demo", "--listen", addr, "--data-dir", t.TempDir()}, b.env) }()
+		waitFor(t, "http://"+addr+"/healthz", 5*time.Second)
+		t.Logf("demo answered /healthz %s after start", time.Since(start))
+		if !strings.Contains(b.stdout.String(), "http://"+addr) {
+			t.Errorf("demo did not print the URL to open: %s", b.stdout.String())
+		}
+		cancel()
+		if code := <-done; code != 0 {
+			t.Fatalf("exit code %d: %s", code, b.stderr.String())
+		}
+	})
+}

@@ -1,0 +1,91 @@
+package config
+
+import (
+	"flag"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestApplyEnv(t *testing.T) {
+	t.Parallel()
+
+	parse := func(t *testing.T, args []string, env map[string]string) (Config, error) {
+		t.Helper()
+		c := Default()
+		fs := flag.NewFlagSet("test", flag.ContinueOnError)
+		c.Storage(fs)
+		c.Server(fs)
+		c.Halo(fs)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		return c, ApplyEnv(fs, func(k string) string { return env[k] })
+	}
+
+	t.Run("FlagWinsOverEnvironment", func(t *testing.T) {
+		t.Parallel()
+		c, err := parse(t, []string{"--listen", ":9000"}, map[string]string{"HALOBRIDGE_LISTEN": ":7000"})
+		if err != nil || c.ListenAddr != ":9000" {
+			t.Fatalf("ListenAddr = %q, err %v", c.ListenAddr, err)
+		}
+	})
+
+	t.Run("EnvironmentWinsOverDefault", func(t *testing.T) {
+		t.Parallel()
+		c, err := parse(t, nil, map[string]string{
+			"HALOBRIDGE_DATABASE_URL":     "postgres://db/x",
+			"HALOBRIDGE_HALO_RATE_WINDOW": "1m",
+		})
+		if err != nil || c.DatabaseURL != "postgres://db/x" || c.HaloRateWindow != time.Minute {
+			t.Fatalf("got %+v, err %v", c, err)
+		}
+		if c.ListenAddr != "127.0.0.1:8080" {
+			t.Errorf("untouched default changed: %q", c.ListenAddr)
+		}
+	})
+
+	t.Run("BadValueNamesTheVariable", func(t *testing.T) {
+		t.Parallel()
+		_, err := parse(t, nil, map[string]string{"HALOBRIDGE_HALO_RATE_LIMIT": "many"})
+		if err == nil || !strings.Contains(err.Error(), "HALOBRIDGE_HALO_RATE_LIMIT") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
+
+func TestValidate(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		mutate  func(*Config)
+		wantErr string
+	}{
+		{"DefaultsAreValid", func(*Config) {}, ""},
+		{"PostgresURLIsAccepted", func(c *Config) { c.DatabaseURL = "postgres://u@h/db" }, ""},
+		{"MySQLURLIsRejectedWithoutItsPassword", func(c *Config) { c.DatabaseURL = "mysql://u:hunter2@h/db" }, "postgres://"},
+		{"ZeroRateLimitIsRejected", func(c *Config) { c.HaloRateLimit = 0 }, "--halo-rate-limit"},
+		{"UnknownLogLevelIsRejected", func(c *Config) { c.LogLevel = "loud" }, "--log-level"},
+		{"UnknownLogFormatIsRejected", func(c *Config) { c.LogFormat = "xml" }, "--log-format"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := Default()
+			tc.mutate(&c)
+			err := c.Validate()
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("err = %v, want one mentioning %q", err, tc.wantErr)
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("error shows the database password: %v", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,156 @@
+package halo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+const (
+	// refreshMargin renews an access token this long before it expires, so that a request
+	// never leaves with a token that dies on the way.
+	refreshMargin = 60 * time.Second
+	// defaultTokenLifetime applies when the answer has no expires_in (Halo's usual 3600 s).
+	defaultTokenLifetime = 3600 * time.Second
+	tokenTemplate        = "/auth/token"
+)
+
+// tokenFetch obtains a new access token.
+type tokenFetch func(ctx context.Context) (*oauth2.Token, verdict, error)
+
+// tokenCache keeps the current access token in memory. Its lock is held while fetching, so
+// concurrent callers wait for one refresh instead of each spending a (single-use) refresh
+// token.
+type tokenCache struct {
+	fetch tokenFetch
+
+	mu     sync.Mutex
+	cached *oauth2.Token
+}
+
+func (tc *tokenCache) token(ctx context.Context) (*oauth2.Token, verdict, error) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if tc.cached != nil && time.Until(tc.cached.Expiry) > refreshMargin {
+		return tc.cached, final, nil
+	}
+	tok, v, err := tc.fetch(ctx)
+	if err != nil {
+		return nil, v, err
+	}
+	if tok.Expiry.IsZero() {
+		tok.Expiry = time.Now().Add(defaultTokenLifetime)
+	}
+	tc.cached = tok
+	return tok, final, nil
+}
+
+// invalidate forgets tok after Halo refused it, unless a newer token already replaced it.
+func (tc *tokenCache) invalidate(tok *oauth2.Token) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if tc.cached != nil && tc.cached.AccessToken == tok.AccessToken {
+		tc.cached = nil
+	}
+}
+
+func (l *link) oauthConfig(redirectURI string, scopes []string) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID:     l.cfg.ClientID,
+		ClientSecret: l.cfg.ClientSecret,
+		Endpoint: oauth2.Endpoint{
+			AuthURL:   l.cfg.authorizeURL(),
+			TokenURL:  l.cfg.tokenURL(),
+			AuthStyle: oauth2.AuthStyleInParams,
+		},
+		RedirectURL: redirectURI,
+		Scopes:      scopes,
+	}
+}
+
+// tokenRequest sends one token request through the tenant's limiter, metrics and our HTTP
+// client. idempotent says whether the grant may be replayed: client credentials may, but an
+// authorization code or a refresh token is burnt once Halo has seen it.
+func (l *link) tokenRequest(ctx context.Context, idempotent bool, do func(ctx context.Context) (*oauth2.Token, error)) (*oauth2.Token, verdict, error) {
+	tok, v, err := l.sendTokenRequest(ctx, idempotent, do)
+	if v == maybeApplied {
+		// A burnt grant cannot be resent, and no API write was sent: nothing may have been
+		// applied that the caller should look for.
+		v = final
+	}
+	return tok, v, err
+}
+
+func (l *link) sendTokenRequest(ctx context.Context, idempotent bool, do func(ctx context.Context) (*oauth2.Token, error)) (*oauth2.Token, verdict, error) {
+	if err := l.wait(ctx); err != nil {
+		return nil, final, err
+	}
+	ctx, sent := traceSent(withTemplate(context.WithValue(ctx, oauth2.HTTPClient, l.http), tokenTemplate))
+	tok, err := do(ctx)
+	if err == nil {
+		return tok, final, nil
+	}
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.Response != nil {
+		status := re.Response.StatusCode
+		if status == http.StatusTooManyRequests {
+			return nil, retrySafe, &RateLimitError{RetryAfter: retryAfter(re.Response.Header)}
+		}
+		oe := &OAuthError{Status: status, Code: re.ErrorCode, Description: re.ErrorDescription}
+		if oe.Code == "" && oe.Description == "" {
+			oe.Description = newAPIError(http.MethodPost, tokenTemplate, status, re.Body).Message
+		}
+		return nil, statusVerdict(status, idempotent), oe
+	}
+	return nil, transportVerdict(ctx, idempotent, sent()), fmt.Errorf("HaloPSA token request: %w", err)
+}
+
+func (l *link) clientCredentials() tokenFetch {
+	cc := &clientcredentials.Config{
+		ClientID:     l.cfg.ClientID,
+		ClientSecret: l.cfg.ClientSecret,
+		TokenURL:     l.cfg.tokenURL(),
+		Scopes:       l.cfg.scopes(),
+		AuthStyle:    oauth2.AuthStyleInParams,
+	}
+	return func(ctx context.Context) (*oauth2.Token, verdict, error) {
+		return l.tokenRequest(ctx, true, cc.Token)
+	}
+}
+
+// refreshFromStore spends the stored refresh token under the store's lock and persists its
+// successor before the new access token is used by anyone.
+func (l *link) refreshFromStore() tokenFetch {
+	oc := l.oauthConfig("", l.cfg.authCodeScopes())
+	return func(ctx context.Context) (*oauth2.Token, verdict, error) {
+		var fresh *oauth2.Token
+		v := final
+		err := l.cfg.Tokens.RotateRefreshToken(ctx, func(current string) (string, error) {
+			if current == "" {
+				return "", ErrNoRefreshToken
+			}
+			tok, verdict, err := l.tokenRequest(ctx, false, func(ctx context.Context) (*oauth2.Token, error) {
+				return oc.TokenSource(ctx, &oauth2.Token{RefreshToken: current}).Token()
+			})
+			if err != nil {
+				v = verdict
+				return "", err
+			}
+			if tok.RefreshToken == "" {
+				tok.RefreshToken = current
+			}
+			fresh = tok
+			return tok.RefreshToken, nil
+		})
+		if err != nil {
+			return nil, v, fmt.Errorf("refresh HaloPSA access token: %w", err)
+		}
+		return fresh, final, nil
+	}
+}

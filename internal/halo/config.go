@@ -1,0 +1,171 @@
+package halo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// GrantType is how the client obtains access tokens.
+type GrantType string
+
+const (
+	// GrantClientCredentials signs in with a client ID and secret ("Client ID and Secret
+	// (Services)" in Halo), the DefensX flow.
+	GrantClientCredentials GrantType = "client_credentials"
+	// GrantAuthorizationCode uses the refresh token of an authorization-code + PKCE login,
+	// the Bitdefender flow.
+	GrantAuthorizationCode GrantType = "authorization_code"
+)
+
+// Config describes one partner's Halo connection.
+type Config struct {
+	// ResourceURL is the resource server, e.g. https://acme.halopsa.com/api.
+	ResourceURL string
+	// AuthURL is the authorisation server, e.g. https://acme.halopsa.com/auth; tokens come
+	// from AuthURL + "/token" (+ "?tenant=" when Tenant is set).
+	AuthURL string
+	// Tenant is the tenant name of a Halo-hosted instance (usually the subdomain).
+	Tenant       string
+	ClientID     string
+	ClientSecret string
+	// Scope is the space-separated scope list; default "all".
+	Scope     string
+	GrantType GrantType
+	// Tokens holds the single-use refresh token; required for GrantAuthorizationCode.
+	Tokens TokenStore
+	// HTTPClient defaults to a client with a 30 s timeout; its Transport is wrapped, not
+	// replaced.
+	HTTPClient *http.Client
+	// Limiters is shared by the whole process so that every client of one tenant spends the
+	// same budget; nil gives this client a private one with Halo's hosted limit.
+	Limiters *Limiters
+	// Metrics counts requests; nil counts nothing.
+	Metrics *Metrics
+	// Logger receives one debug line per request; it never sees secrets or tokens.
+	Logger *slog.Logger
+	// MaxRateWait is how long a call may wait for the rate limit before failing with
+	// *RateLimitError. Zero fails at once, so that a durable job can snooze instead.
+	MaxRateWait time.Duration
+	// MaxRetries bounds the retries of one call after a transient failure; zero means 3,
+	// negative means none.
+	MaxRetries int
+	// RetryBackoff is the first pause between retries (doubling after each); zero means 500 ms.
+	RetryBackoff time.Duration
+}
+
+// TokenStore persists the rotating refresh token of an authorization-code connection.
+// RotateRefreshToken must serialise refreshes across goroutines and processes (e.g. under a
+// database row lock): it calls fn with the current refresh token and atomically stores the
+// token fn returns; when fn fails nothing is stored.
+type TokenStore interface {
+	RotateRefreshToken(ctx context.Context, fn func(current string) (next string, err error)) error
+}
+
+const (
+	defaultScope        = "all"
+	defaultTimeout      = 30 * time.Second
+	defaultMaxRetries   = 3
+	defaultRetryBackoff = 500 * time.Millisecond
+	// offlineAccess asks the authorisation server for a refresh token.
+	offlineAccess = "offline_access"
+)
+
+// resolve checks cfg and fills in the defaults.
+func (cfg Config) resolve() (Config, error) {
+	cfg.ResourceURL = strings.TrimRight(strings.TrimSpace(cfg.ResourceURL), "/")
+	cfg.AuthURL = strings.TrimRight(strings.TrimSpace(cfg.AuthURL), "/")
+	if err := checkURL("resource URL", cfg.ResourceURL); err != nil {
+		return cfg, err
+	}
+	if err := checkURL("authorisation URL", cfg.AuthURL); err != nil {
+		return cfg, err
+	}
+	if cfg.ClientID == "" {
+		return cfg, errors.New("halo config: client ID is required")
+	}
+	switch cfg.GrantType {
+	case "":
+		cfg.GrantType = GrantClientCredentials
+		fallthrough
+	case GrantClientCredentials:
+		if cfg.ClientSecret == "" {
+			return cfg, errors.New("halo config: client secret is required for the client credentials grant")
+		}
+	case GrantAuthorizationCode:
+	default:
+		return cfg, fmt.Errorf("halo config: unknown grant type %q", cfg.GrantType)
+	}
+	if strings.TrimSpace(cfg.Scope) == "" {
+		cfg.Scope = defaultScope
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: defaultTimeout}
+	}
+	if cfg.Limiters == nil {
+		cfg.Limiters = NewLimiters(0, 0)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxRetries == 0 {
+		cfg.MaxRetries = defaultMaxRetries
+	}
+	if cfg.MaxRetries < 0 {
+		cfg.MaxRetries = 0
+	}
+	if cfg.RetryBackoff <= 0 {
+		cfg.RetryBackoff = defaultRetryBackoff
+	}
+	return cfg, nil
+}
+
+func checkURL(what, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("halo config: %s %q must be an absolute http(s) URL", what, raw)
+	}
+	return nil
+}
+
+// tokenURL keeps the tenant in the query string, where Halo-hosted instances expect it.
+func (cfg Config) tokenURL() string {
+	return cfg.AuthURL + "/token" + cfg.tenantQuery()
+}
+
+func (cfg Config) authorizeURL() string {
+	return cfg.AuthURL + "/authorize" + cfg.tenantQuery()
+}
+
+func (cfg Config) tenantQuery() string {
+	if cfg.Tenant == "" {
+		return ""
+	}
+	return "?" + url.Values{"tenant": {cfg.Tenant}}.Encode()
+}
+
+// limiterKey names the tenant whose budget a request spends: one Halo instance can host
+// several tenants, and one tenant is reached through one resource URL.
+func (cfg Config) limiterKey() string {
+	return strings.ToLower(cfg.ResourceURL) + "#" + strings.ToLower(cfg.Tenant)
+}
+
+func (cfg Config) scopes() []string {
+	return strings.Fields(cfg.Scope)
+}
+
+// authCodeScopes adds offline_access, without which no refresh token is issued.
+func (cfg Config) authCodeScopes() []string {
+	scopes := cfg.scopes()
+	for _, s := range scopes {
+		if s == offlineAccess {
+			return scopes
+		}
+	}
+	return append(scopes, offlineAccess)
+}

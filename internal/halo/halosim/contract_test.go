@@ -1,0 +1,180 @@
+package halosim
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The contract test holds the simulator against HaloPSA's published OpenAPI document
+// (reference/halopsa/openapi.json): every path and method it serves exists there, every JSON
+// field of its records is a property of the schema Halo names for them, and every query
+// parameter its lists read is declared for that operation.
+
+type swaggerDoc struct {
+	Paths map[string]map[string]struct {
+		Parameters []swaggerParam `json:"parameters"`
+	} `json:"paths"`
+	Components struct {
+		Schemas map[string]struct {
+			Properties map[string]json.RawMessage `json:"properties"`
+		} `json:"schemas"`
+	} `json:"components"`
+}
+
+type swaggerParam struct {
+	Name string `json:"name"`
+}
+
+// loadSwagger finds the document in the shared folder beside the repository.
+func loadSwagger(t *testing.T) *swaggerDoc {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		raw, err := os.ReadFile(filepath.Join(dir, "shared", "reference", "halopsa", "openapi.json"))
+		if err == nil {
+			var doc swaggerDoc
+			if err := json.Unmarshal(raw, &doc); err != nil {
+				t.Fatal(err)
+			}
+			return &doc
+		}
+		if filepath.Dir(dir) == dir {
+			t.Skip("shared/reference/halopsa/openapi.json not found beside the repository")
+		}
+		dir = filepath.Dir(dir)
+	}
+}
+
+// findPath matches a document path case-insensitively.
+func (d *swaggerDoc) findPath(path string) (string, bool) {
+	for p := range d.Paths {
+		if strings.EqualFold(p, path) {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+func TestContractWithOpenAPI(t *testing.T) {
+	t.Parallel()
+	doc := loadSwagger(t)
+	sim := New(Options{Clients: 1})
+
+	t.Run("EveryServedOperationIsDocumented", func(t *testing.T) {
+		t.Parallel()
+		for _, res := range sim.resources {
+			ops := map[string][]string{"/" + res.name: nil, "/" + res.name + "/{id}": nil}
+			if res.list != nil {
+				ops["/"+res.name] = append(ops["/"+res.name], "get")
+			}
+			if res.post != nil {
+				ops["/"+res.name] = append(ops["/"+res.name], "post")
+			}
+			if res.get != nil {
+				ops["/"+res.name+"/{id}"] = append(ops["/"+res.name+"/{id}"], "get")
+			}
+			if res.del != nil {
+				ops["/"+res.name+"/{id}"] = append(ops["/"+res.name+"/{id}"], "delete")
+			}
+			for sub, route := range res.subroutines {
+				ops["/"+res.name+"/"+sub] = append(ops["/"+res.name+"/"+sub], strings.ToLower(route.method))
+			}
+			for path, methods := range ops {
+				docPath, ok := doc.findPath(path)
+				for _, m := range methods {
+					if _, has := doc.Paths[docPath][m]; !ok || !has {
+						t.Errorf("%s %s is served but not in the document", strings.ToUpper(m), path)
+					}
+				}
+			}
+		}
+	})
+
+	t.Run("RecordFieldsAreSpelledAsHaloSpellsThem", func(t *testing.T) {
+		t.Parallel()
+		// key and table are bookkeeping fields of real answers that the request schemas omit.
+		notInRequestSchemas := []string{"key", "table"}
+		for _, tc := range []struct {
+			schema string
+			record any
+		}{
+			{"Area", Client{}}, {"Site", Site{}}, {"Users", User{}}, {"Uname", Agent{}}, {"UnameSection", AgentTeam{}},
+			{"SectionDetail", Team{}}, {"TStatus", Status{}}, {"RequestType", TicketType{}}, {"SlaHead", SLA{}},
+			{"Policy", Priority{}}, {"CategoryDetail", Category{}}, {"TOutcome", Outcome{}}, {"Lookup", Lookup{}},
+			{"Item", Item{}}, {"Faults", Ticket{}}, {"Actions", Action{}}, {"InvoiceHeader", RecurringInvoice{}},
+			{"InvoiceDetail", InvoiceLine{}}, {"ExternalLink_List", ExternalLink{}}, {"CustomField", CustomField{}},
+			{"NHD_Identity_Application", APIApplication{}}, {"NHD_Identity_ApplicationScope", ApplicationScope{}},
+		} {
+			props := doc.Components.Schemas[tc.schema].Properties
+			if len(props) == 0 {
+				t.Errorf("schema %s is not in the document", tc.schema)
+				continue
+			}
+			for name := range jsonFieldNames(reflect.TypeOf(tc.record)) {
+				if _, ok := props[name]; !ok && !slices.Contains(notInRequestSchemas, name) {
+					t.Errorf("%T field %q is not a property of %s", tc.record, name, tc.schema)
+				}
+			}
+		}
+	})
+
+	t.Run("QueryParametersAreDeclared", func(t *testing.T) {
+		t.Parallel()
+		paging := []string{"pageinate", "page_size", "page_no", "count"}
+		active := []string{"includeactive", "includeinactive", "activeinactive"}
+		read := map[string][]string{
+			"GET /Client":           append(append([]string{"search", "toplevel_id", "advanced_search"}, paging...), active...),
+			"GET /Site":             append(append([]string{"search", "client_id", "toplevel_id", "advanced_search"}, paging...), active...),
+			"GET /Users":            append(append([]string{"search", "client_id", "site_id", "exclude_generaluser", "advanced_search"}, paging...), active...),
+			"GET /Tickets":          append([]string{"client_id", "site_id", "user_id", "agent_id", "status_id", "requesttype_id", "parent_id", "ticketids", "open_only", "closed_only", "search", "advanced_search"}, paging...),
+			"GET /Actions":          {"ticket_id", "excludeprivate", "excludesys", "count"},
+			"GET /Actions/{id}":     {"ticket_id"},
+			"GET /Agent":            {"includeapiagents", "includedisabled", "includeenabled", "includeunassigned", "search", "team_id"},
+			"GET /Team":             {"includedisabled", "includeenabled"},
+			"GET /Team/{id}":        {"includeagents"},
+			"GET /Status":           {"excludeclosed"},
+			"GET /SLA":              {"showpriorities"},
+			"GET /Priority":         {"slaid"},
+			"GET /Category":         {"type_id"},
+			"GET /Outcome":          {"showhidden"},
+			"GET /Lookup":           {"lookupid"},
+			"GET /Item":             append([]string{"search", "recurringonly", "excluderecurring", "advanced_search"}, paging...),
+			"GET /RecurringInvoice": append([]string{"client_id", "client_ids", "includelines", "search", "advanced_search"}, paging...),
+			"GET /ExternalLink":     append([]string{"table_id", "module_id", "halo_id", "details_id", "third_party_id", "third_party_secondary_id", "third_party_type", "third_party_desc", "search"}, paging...),
+		}
+		// DELETE /Actions/{id} also reads ticket_id: the document omits it, live clients send it
+		// and Halo's error names it (API.md §2.5).
+		for op, params := range read {
+			method, path, _ := strings.Cut(op, " ")
+			docPath, ok := doc.findPath(path)
+			declared := doc.Paths[docPath][strings.ToLower(method)].Parameters
+			for _, p := range params {
+				if !ok || !slices.ContainsFunc(declared, func(d swaggerParam) bool { return d.Name == p }) {
+					t.Errorf("%s reads %q, which the document does not declare", op, p)
+				}
+			}
+		}
+	})
+
+	t.Run("WritesAcceptTheDeclaredMediaTypes", func(t *testing.T) {
+		t.Parallel()
+		// The document declares application/json-patch+json, application/json, text/json and
+		// application/*+json (here one instance of it).
+		for _, mt := range []string{"application/json-patch+json", "application/json", "text/json", "application/merge-patch+json"} {
+			r, _ := http.NewRequest(http.MethodPost, "/api/Client", nil)
+			r.Header.Set("Content-Type", mt+"; charset=utf-8")
+			if _, ok := checkJSONContentType(r); !ok {
+				t.Errorf("refuses %s", mt)
+			}
+		}
+	})
+}

@@ -1,0 +1,58 @@
+package halosim
+
+import (
+	"net/http"
+)
+
+// authInfo answers the anonymous GET /api/AuthInfo clients use to find the authorisation server.
+func (s *Sim) authInfo(r *http.Request) reply {
+	return jsonReply(http.StatusOK, map[string]string{
+		"auth_url":  baseURL(r) + "/auth",
+		"tenant_id": s.opts.Tenant,
+	})
+}
+
+// InstanceInfo describes the instance (API.md §1.8).
+type InstanceInfo struct {
+	DBID                   string `json:"dbid"`
+	AppVersion             string `json:"app_version"`
+	DatabaseVersion        string `json:"database_version"`
+	AgentCount             int    `json:"agent_count"`
+	LicensedAgentCount     int    `json:"licensed_agent_count"`
+	OnlineAgentCount       int    `json:"online_agent_count"`
+	LastLogin              string `json:"last_login"`
+	AppName                string `json:"app_name"`
+	AgentURL               string `json:"agent_url"`
+	PortalURL              string `json:"portal_url"`
+	AuthURL                string `json:"auth_url"`
+	MobileAppEnabled       bool   `json:"mobileapp_enabled"`
+	TeamsBotEnabled        bool   `json:"teamsbot_enabled"`
+	NHServerVersion        string `json:"nhserver_version"`
+	TeamsChatProfile       int    `json:"teams_chat_profile"`
+	UsingEventService      bool   `json:"using_event_service"`
+	UsingSchedulingService bool   `json:"using_scheduling_service"`
+	UsingOutgoingService   bool   `json:"using_outgoing_service"`
+	UsingIncomingService   bool   `json:"using_incoming_service"`
+}
+
+// simVersion is the Halo version the simulator presents itself as.
+const simVersion = "2.190.7"
+
+func (s *Sim) instanceInfo(c *call) reply {
+	base := baseURL(c.r)
+	info := InstanceInfo{
+		DBID: "halosim", AppVersion: simVersion, DatabaseVersion: simVersion, AppName: "Halo PSA",
+		AgentURL: base, PortalURL: base + "/portal", AuthURL: base + "/auth", NHServerVersion: simVersion,
+		LastLogin: s.stamp(), UsingEventService: true, UsingSchedulingService: true, UsingOutgoingService: true, UsingIncomingService: true,
+	}
+	for _, a := range s.db.agents {
+		if a.ID == unassignedAgentID {
+			continue
+		}
+		info.AgentCount++
+		if !a.IsAPIAgent && !a.IsDisabled {
+			info.LicensedAgentCount++
+		}
+	}
+	return jsonReply(http.StatusOK, info)
+}

@@ -1,0 +1,67 @@
+// Package halosim is an in-memory HaloPSA instance that speaks Halo's REST API: the OAuth2
+// authorisation server under /auth and the resource server under /api, with the paths, JSON
+// shapes, status codes, error bodies and quirks of a hosted Halo. It backs the "halobridge sim
+// halo" command, the demo and the benchmarks, and the HaloPSA client is tested against it.
+//
+// Start one with New and serve it (it is an http.Handler); DefaultClientID/DefaultClientSecret
+// get client-credentials tokens and DefaultPublicClientID runs the authorization-code + PKCE
+// login. Tests set scenes with the mutators (UpdateClient, DeleteUser, SetScopes, InjectFault,
+// ...) and assert on what Halo holds through the accessors (Tickets, Actions, RecurringInvoice,
+// Requests, ...), never on what a client believes it sent.
+//
+// # Effective access
+//
+// Halo grants a request what both the application's permissions and its agent allow. The
+// simulator models that as follows. A token carries the requested scopes that the application
+// has ("all" = every scope; "all:standard" = every read:/edit: scope, not admin or all:teams;
+// edit:X implies read:X; no scope requested = nothing granted, as on the live API). Each
+// request is then checked against the token's scopes, narrowed to the application's current
+// scopes (so SetScopes takes effect at once), and "admin" counts only when the agent the
+// application logs in as is an administrator. Areas need:
+//
+//	Client, Site, Users                      read:customers / edit:customers
+//	Tickets, Actions, Status, TicketType,
+//	SLA, Priority, Category, Outcome, Lookup read:tickets / edit:tickets
+//	Item                                     read:items / edit:items
+//	RecurringInvoice (and its Lines)         read:invoices / edit:invoices
+//	ExternalLink                             read: or edit: customers or tickets
+//	Agent, Team (read)                       all:teams or admin
+//	Agent, Team, Application (write),
+//	Application (read)                       admin
+//	Agent/me, InstanceInfo                   any valid token; AuthInfo is anonymous
+//
+// A missing scope answers 403 {"ClassName":"System.Exception","Message":"You do not have
+// permission to access this area (read:customers)"}, naming what is missing.
+//
+// # General User
+//
+// A user is its site's General User when its name is "General User" (any case): the record
+// the DefensX guide tells MSPs to create when tickets fail. A ticket without a specific user
+// goes to the General User of the site given, or of the client's main site; without one the
+// answer is "Please select a valid Client/Site/User". Sites created through the API get a
+// General User; a few seeded sites (and any whose General User is deleted) have none.
+//
+// # Conventions the live API leaves open
+//
+//   - Every successful POST answers 201 (observed for Tickets); GET and DELETE answer 200.
+//   - A write array is processed in order and stops at the first refusal; earlier elements
+//     stay saved.
+//   - Lists are ordered by id. Without pageinate=true a wrapped list returns every row (or
+//     count rows); with it, page_size defaults to 50, Tickets (and every wrapped list with
+//     Options.PageCapAll) cap it at 100, and the echoed page_size is the one requested.
+//   - Unknown query parameters are ignored, as ASP.NET does: GET /api/Tickets has no
+//     third_party_id_string filter, so find tickets by third-party id with advanced_search
+//     or /api/ExternalLink. The ExternalLink list key is "links" (unobserved).
+//   - Hosted Halo's rate limit is one rolling window for the instance; whether it sends
+//     Retry-After is unverified, so Options.NoRetryAfter turns the header off.
+//   - GET /api/Agent leaves out the Unassigned agent (1) unless includeunassigned=true, as
+//     well as API-only agents (includeapiagents) and disabled ones (includedisabled).
+//   - A refresh token is checked before the client, so a revoked application's refresh token
+//     answers invalid_grant while its other token requests answer invalid_client.
+//   - hasbeenclosed follows the current status (9 = Closed), as integrations read it.
+//   - Action ids count per ticket (the opening action is 1), so reading or deleting one
+//     needs ticket_id.
+//   - Recurring-invoice lines posted in lines[] replace the whole line set; a line that keeps
+//     its id is stored exactly as sent, so fields left out are emptied ("always include the
+//     full line").
+package halosim

@@ -1,0 +1,111 @@
+package halo
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+func TestLimiters(t *testing.T) {
+	t.Parallel()
+
+	const key = "https://acme.halopsa.com/api#acme"
+
+	mustWait := func(t *testing.T, l *Limiters, key string, maxWait time.Duration) {
+		t.Helper()
+		if err := l.Wait(context.Background(), key, maxWait); err != nil {
+			t.Fatalf("Wait: %v", err)
+		}
+	}
+	refusedFor := func(t *testing.T, l *Limiters, key string) time.Duration {
+		t.Helper()
+		err := l.Wait(context.Background(), key, 0)
+		var rl *RateLimitError
+		if !errors.As(err, &rl) {
+			t.Fatalf("Wait = %v, want *RateLimitError", err)
+		}
+		return rl.RetryAfter
+	}
+
+	t.Run("DefaultsToThreeHundredPerFiveMinutes", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			l := NewLimiters(0, 0)
+			for range 300 {
+				mustWait(t, l, key, 0)
+			}
+			if got := refusedFor(t, l, key); got != 5*time.Minute {
+				t.Errorf("301st request refused for %s, want 5m", got)
+			}
+		})
+	})
+
+	t.Run("FreesSlotsAsOldRequestsLeaveTheWindow", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			l := NewLimiters(3, 10*time.Second)
+			mustWait(t, l, key, 0) // t=0
+			mustWait(t, l, key, 0) // t=0
+			time.Sleep(6 * time.Second)
+			mustWait(t, l, key, 0) // t=6
+			// A token bucket would have refilled by now; a rolling window frees the first
+			// slot only when the t=0 requests are 10 s old.
+			if got := refusedFor(t, l, key); got != 4*time.Second {
+				t.Fatalf("at t=6 refused for %s, want 4s", got)
+			}
+			time.Sleep(4 * time.Second) // t=10: both t=0 requests left the window
+			mustWait(t, l, key, 0)
+			mustWait(t, l, key, 0)
+			if got := refusedFor(t, l, key); got != 6*time.Second {
+				t.Fatalf("at t=10 refused for %s, want 6s (until the t=6 request leaves)", got)
+			}
+		})
+	})
+
+	t.Run("WaitsWithinMaxWait", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			l := NewLimiters(1, time.Minute)
+			mustWait(t, l, key, 0)
+			start := time.Now()
+			mustWait(t, l, key, 2*time.Minute)
+			if waited := time.Since(start); waited != time.Minute {
+				t.Errorf("waited %s, want 1m", waited)
+			}
+		})
+	})
+
+	t.Run("PauseStopsEveryRequestOfTheTenantUntilThen", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			l := NewLimiters(100, time.Minute)
+			l.Pause(key, time.Now().Add(30*time.Second))
+			if got := refusedFor(t, l, key); got != 30*time.Second {
+				t.Errorf("paused tenant refused for %s, want 30s", got)
+			}
+			// An earlier pause does not shorten a later one.
+			l.Pause(key, time.Now().Add(time.Second))
+			if got := refusedFor(t, l, key); got != 30*time.Second {
+				t.Errorf("after a shorter pause refused for %s, want 30s", got)
+			}
+			mustWait(t, l, "https://other.halopsa.com/api#other", 0)
+			time.Sleep(30 * time.Second)
+			mustWait(t, l, key, 0)
+		})
+	})
+
+	t.Run("StopsWaitingWhenTheContextEnds", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			l := NewLimiters(1, time.Hour)
+			mustWait(t, l, key, 0)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			if err := l.Wait(ctx, key, 2*time.Hour); !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("Wait = %v, want context.DeadlineExceeded", err)
+			}
+		})
+	})
+}

@@ -1,0 +1,239 @@
+package halo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// jsLine is a recurring-invoice line captured from a live instance (API.md §5.2).
+const jsLine = `{
+    "id": 24963,
+    "ihid": -94,
+    "item_shortdescription": "Synergy Managed Services - Gold Infrastructure",
+    "nominal_code": "Synergy-MS-Gold-Infra",
+    "tax_code": "5",
+    "qty_order": 1.0,
+    "unit_price": 825.0,
+    "net_amount": 825.0,
+    "tax_amount": 165.0,
+    "tax_rate": 20.0,
+    "_itemid": 1402,
+    "asset_id": -1,
+    "contract_id": -1,
+    "isinactive": false,
+    "sequenceid": 1,
+    "prorata_startdate": "1899-12-30T00:00:00"
+}`
+
+func TestInvoiceLineRoundTrip(t *testing.T) {
+	t.Parallel()
+
+	t.Run("SendsBackEveryFieldItRead", func(t *testing.T) {
+		t.Parallel()
+		var line InvoiceLine
+		if err := json.Unmarshal([]byte(jsLine), &line); err != nil {
+			t.Fatal(err)
+		}
+		if line.ID != 24963 || line.IHID != -94 || line.ItemID != 1402 || line.Quantity != 1 || line.TaxCode != "5" {
+			t.Fatalf("decoded line = %+v", line)
+		}
+		line.Quantity = 12
+		out, err := json.Marshal(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got map[string]any
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]any{
+			"id": 24963.0, "ihid": -94.0, "item_shortdescription": "Synergy Managed Services - Gold Infrastructure",
+			"nominal_code": "Synergy-MS-Gold-Infra", "tax_code": "5", "qty_order": 12.0, "unit_price": 825.0,
+			"net_amount": 825.0, "tax_amount": 165.0, "tax_rate": 20.0, "_itemid": 1402.0, "asset_id": -1.0,
+			"contract_id": -1.0, "isinactive": false, "sequenceid": 1.0, "prorata_startdate": "1899-12-30T00:00:00",
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("line sent back (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("SendsOnlySetFieldsAndTheQuantityForANewLine", func(t *testing.T) {
+		t.Parallel()
+		out, err := json.Marshal(InvoiceLine{IHID: -94, ItemID: 1402, ShortDescription: "GravityZone Business Security"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := `{"_itemid":1402,"ihid":-94,"item_shortdescription":"GravityZone Business Security","qty_order":0}`
+		if string(out) != want {
+			t.Errorf("new line = %s, want %s", out, want)
+		}
+	})
+}
+
+func TestTicketTypeDefaultSLA(t *testing.T) {
+	t.Parallel()
+
+	tests := []struct {
+		name string
+		body string
+		want int
+	}{
+		{"ReadsDefaultSLA", `{"id":1,"default_sla":4}`, 4},
+		{"SkipsMinusOneForTheNextField", `{"id":1,"default_sla":-1,"default_sla_id":6}`, 6},
+		{"ReadsSLAID", `{"id":1,"sla_id":2}`, 2},
+		{"ReadsSLAId", `{"id":1,"slaid":3}`, 3},
+		{"ReadsSLA", `{"id":1,"sla":8}`, 8},
+		{"TakesTheFirstPositiveInCIPPsOrder", `{"id":1,"sla":8,"default_sla":5}`, 5},
+		{"IgnoresANameInSLA", `{"id":1,"sla":"Gold"}`, 0},
+		{"HasNoneWhenEveryFieldIsMinusOne", `{"id":1,"default_sla":-1,"sla_id":-1}`, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var tt2 TicketType
+			if err := json.Unmarshal([]byte(tt.body), &tt2); err != nil {
+				t.Fatal(err)
+			}
+			if tt2.DefaultSLAID != tt.want || tt2.ID != 1 {
+				t.Errorf("DefaultSLAID = %d (id %d), want %d", tt2.DefaultSLAID, tt2.ID, tt.want)
+			}
+		})
+	}
+}
+
+func TestLenientIDs(t *testing.T) {
+	t.Parallel()
+
+	t.Run("ReadsASiteClientIDSentAsADouble", func(t *testing.T) {
+		t.Parallel()
+		var s Site
+		if err := json.Unmarshal([]byte(`{"id":3,"client_id":95.0,"name":"Main"}`), &s); err != nil {
+			t.Fatal(err)
+		}
+		if s.ClientID != 95 || s.Name != "Main" {
+			t.Errorf("site = %+v", s)
+		}
+	})
+
+	t.Run("ReadsAUserSiteIDSentAsAString", func(t *testing.T) {
+		t.Parallel()
+		var u User
+		if err := json.Unmarshal([]byte(`{"id":3,"site_id":"12","name":"General User"}`), &u); err != nil {
+			t.Fatal(err)
+		}
+		if u.SiteID != 12 || !u.IsGeneralUser() {
+			t.Errorf("user = %+v", u)
+		}
+	})
+
+	t.Run("RefusesAnIDThatIsNoNumber", func(t *testing.T) {
+		t.Parallel()
+		var u User
+		if err := json.Unmarshal([]byte(`{"site_id":"main"}`), &u); err == nil {
+			t.Error("want an error for site_id \"main\"")
+		}
+	})
+}
+
+func TestGeneralUser(t *testing.T) {
+	t.Parallel()
+
+	users := []User{
+		{ID: 1, Name: "Alice", SiteID: 10},
+		{ID: 2, Name: " general user ", SiteID: 10},
+		{ID: 3, Name: "General User", SiteID: 11},
+		{ID: 4, Name: "General Users", SiteID: 12},
+	}
+	tests := []struct {
+		site   int
+		wantID int
+		found  bool
+	}{{10, 2, true}, {11, 3, true}, {12, 0, false}, {13, 0, false}}
+	for _, tt := range tests {
+		got, ok := GeneralUser(users, tt.site)
+		if ok != tt.found || got.ID != tt.wantID {
+			t.Errorf("GeneralUser(site %d) = %d, %v; want %d, %v", tt.site, got.ID, ok, tt.wantID, tt.found)
+		}
+	}
+}
+
+func TestWrites(t *testing.T) {
+	t.Parallel()
+
+	ctx := context.Background()
+
+	t.Run("SendsIDsAsWholeNumbersInAnArray", func(t *testing.T) {
+		t.Parallel()
+		f := newFakeHalo(t, func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusCreated, map[string]any{"id": 1})
+		})
+		src := 0
+		_, err := f.client(t, nil).CreateTicket(ctx, Ticket{Summary: "Malware found", ClientID: 57, SiteID: 95, TicketTypeID: 21, Source: &src})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := `[{"summary":"Malware found","client_id":57,"site_id":95,"tickettype_id":21,"source":0}]`
+		if got := f.apiRequests()[0].Body; got != want {
+			t.Errorf("body = %s, want %s", got, want)
+		}
+	})
+
+	t.Run("AcceptsAnArrayAnswer", func(t *testing.T) {
+		t.Parallel()
+		f := newFakeHalo(t, func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusCreated, []map[string]any{{"id": 5, "summary": "a"}, {"id": 6, "summary": "b"}})
+		})
+		got, err := f.client(t, nil).CreateTickets(ctx, []Ticket{{Summary: "a"}, {Summary: "b"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].ID != 5 || got[1].ID != 6 {
+			t.Errorf("tickets = %+v", got)
+		}
+	})
+
+	t.Run("AcceptsAnArrayAnswerForOneRecord", func(t *testing.T) {
+		t.Parallel()
+		f := newFakeHalo(t, func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusOK, []map[string]any{{"id": 9, "name": "Widget"}})
+		})
+		got, err := f.client(t, nil).CreateItem(ctx, Item{Name: "Widget"})
+		if err != nil || got.ID != 9 {
+			t.Fatalf("CreateItem = %+v, %v", got, err)
+		}
+	})
+
+	t.Run("RefusesAnActionWithoutOutcomeBeforeSending", func(t *testing.T) {
+		t.Parallel()
+		f := newFakeHalo(t, func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusCreated, map[string]any{"id": 1})
+		})
+		_, err := f.client(t, nil).AddAction(ctx, Action{TicketID: 4, Note: "more detections"})
+		if !errors.Is(err, ErrNoOutcome) {
+			t.Fatalf("err = %v, want ErrNoOutcome", err)
+		}
+		if got := len(f.apiRequests()); got != 0 {
+			t.Errorf("sent %d requests, want 0", got)
+		}
+	})
+
+	t.Run("RefusesToCreateARecordThatHasAnID", func(t *testing.T) {
+		t.Parallel()
+		f := newFakeHalo(t, func(w http.ResponseWriter, r *http.Request) {})
+		c := f.client(t, nil)
+		if _, err := c.CreateTicket(ctx, Ticket{ID: 3, Summary: "x"}); err == nil {
+			t.Error("CreateTicket with an id: want an error")
+		}
+		if _, err := c.UpdateTicket(ctx, Ticket{Summary: "x"}); err == nil {
+			t.Error("UpdateTicket without an id: want an error")
+		}
+		if got := len(f.apiRequests()); got != 0 {
+			t.Errorf("sent %d requests, want 0", got)
+		}
+	})
+}

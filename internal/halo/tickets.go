@@ -1,0 +1,159 @@
+package halo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+)
+
+// Ticket is a Halo ticket (Halo's "Faults"). Zero fields are not sent, so an update carries
+// only what changed. With a specific user, Halo needs SiteID too ("Please select a valid
+// Client/Site/User"); a site's General User is the usual fallback (see GeneralUser).
+type Ticket struct {
+	ID           int    `json:"id,omitempty"`
+	Summary      string `json:"summary,omitempty"`
+	Details      string `json:"details,omitempty"`
+	DetailsHTML  string `json:"details_html,omitempty"`
+	ClientID     int    `json:"client_id,omitempty"`
+	ClientName   string `json:"client_name,omitempty"`
+	SiteID       int    `json:"site_id,omitempty"`
+	SiteName     string `json:"site_name,omitempty"`
+	UserID       int    `json:"user_id,omitempty"`
+	UserName     string `json:"user_name,omitempty"`
+	TicketTypeID int    `json:"tickettype_id,omitempty"`
+	StatusID     int    `json:"status_id,omitempty"`
+	AgentID      int    `json:"agent_id,omitempty"`
+	// Team is the team's name: Halo's ticket has no team id field.
+	Team       string `json:"team,omitempty"`
+	SLAID      int    `json:"sla_id,omitempty"`
+	PriorityID int    `json:"priority_id,omitempty"`
+	Urgency    int    `json:"urgency,omitempty"`
+	Impact     int    `json:"impact,omitempty"`
+	Category1  string `json:"category_1,omitempty"`
+	Category2  string `json:"category_2,omitempty"`
+	Category3  string `json:"category_3,omitempty"`
+	Category4  string `json:"category_4,omitempty"`
+	// Source is the request source; a pointer because 0 (Email) is a real value.
+	Source          *int           `json:"source,omitempty"`
+	DateOccurred    string         `json:"dateoccurred,omitempty"`
+	DateClosed      string         `json:"dateclosed,omitempty"`
+	HasBeenClosed   bool           `json:"hasbeenclosed,omitempty"`
+	CustomFields    []CustomField  `json:"customfields,omitempty"`
+	ExternalLinks   []ExternalLink `json:"external_links,omitempty"`
+	NewExternalLink *ExternalLink  `json:"new_external_link,omitempty"`
+	// DontDoRules skips Halo's ticket rules for this write.
+	DontDoRules bool `json:"dont_do_rules,omitempty"`
+	// DoNotApplyTemplate keeps the ticket type's template from overwriting the fields sent.
+	DoNotApplyTemplate bool `json:"donotapplytemplateintheapi,omitempty"`
+	// ValidateOnly asks Halo to check the ticket without saving it.
+	ValidateOnly bool `json:"_validate_only,omitempty"`
+}
+
+// Action is a note, update or time entry on a ticket (Halo's "Actions"). Halo refuses an
+// action without a ticket or an outcome.
+type Action struct {
+	ID       int    `json:"id,omitempty"`
+	TicketID int    `json:"ticket_id,omitempty"`
+	Outcome  string `json:"outcome,omitempty"`
+	// OutcomeID is instance specific; 7 is "Internal Note" on a stock Halo.
+	OutcomeID int    `json:"outcome_id,omitempty"`
+	Note      string `json:"note,omitempty"`
+	NoteHTML  string `json:"note_html,omitempty"`
+	// HiddenFromUser is always sent: it decides whether the end user sees the note.
+	HiddenFromUser bool    `json:"hiddenfromuser"`
+	TimeTaken      float64 `json:"timetaken,omitempty"`
+	// NewStatus changes the ticket's status with the action (e.g. to close it).
+	NewStatus             int    `json:"new_status,omitempty"`
+	SendEmail             bool   `json:"sendemail,omitempty"`
+	Important             bool   `json:"important,omitempty"`
+	DateTime              string `json:"datetime,omitempty"`
+	ActionByAgentID       int    `json:"actionby_agent_id,omitempty"`
+	ActionByApplicationID string `json:"actionby_application_id,omitempty"`
+	DontDoRules           bool   `json:"dont_do_rules,omitempty"`
+}
+
+// ErrNoOutcome is returned before sending an action without an outcome, which Halo would
+// refuse with "An Outcome must be entered for this Action".
+var ErrNoOutcome = errors.New("an action needs an outcome (outcome_id or outcome): HaloPSA refuses actions without one")
+
+// TicketQuery filters Tickets; zero fields do not filter.
+type TicketQuery struct {
+	ClientID int
+	SiteID   int
+	UserID   int
+	StatusID int
+	OpenOnly bool
+	Search   string
+}
+
+// Tickets returns every ticket matching q, 100 per request (Halo's maximum).
+func (c *Client) Tickets(ctx context.Context, q TicketQuery) ([]Ticket, error) {
+	query := url.Values{}
+	setID(query, "client_id", q.ClientID)
+	setID(query, "site_id", q.SiteID)
+	setID(query, "user_id", q.UserID)
+	setID(query, "status_id", q.StatusID)
+	if q.OpenOnly {
+		query.Set("open_only", "true")
+	}
+	if q.Search != "" {
+		query.Set("search", q.Search)
+	}
+	return readAll[Ticket](ctx, c, list{template: "/Tickets", key: "tickets", query: query, pageSize: pageSizeTickets})
+}
+
+// Ticket returns one ticket.
+func (c *Client) Ticket(ctx context.Context, id int) (Ticket, error) {
+	var out Ticket
+	err := c.getJSON(ctx, "/Tickets/{id}", idPath("Tickets", id), nil, &out)
+	return out, err
+}
+
+// Actions returns the actions of a ticket; Halo lists none without a ticket id.
+func (c *Client) Actions(ctx context.Context, ticketID int) ([]Action, error) {
+	return readAll[Action](ctx, c, list{
+		template: "/Actions", key: "actions",
+		query: url.Values{"ticket_id": {strconv.Itoa(ticketID)}},
+	})
+}
+
+// CreateTicket creates one ticket; Halo answers 201 with the saved ticket.
+func (c *Client) CreateTicket(ctx context.Context, t Ticket) (Ticket, error) {
+	if err := mustCreate("ticket", t.ID); err != nil {
+		return Ticket{}, err
+	}
+	return postOne(ctx, c, "/Tickets", t)
+}
+
+// CreateTickets creates several tickets in one request.
+func (c *Client) CreateTickets(ctx context.Context, tickets []Ticket) ([]Ticket, error) {
+	for _, t := range tickets {
+		if err := mustCreate("ticket", t.ID); err != nil {
+			return nil, err
+		}
+	}
+	return post(ctx, c, "/Tickets", tickets)
+}
+
+// UpdateTicket changes the non-zero fields of t on ticket t.ID, e.g. {ID, StatusID: 9} to
+// close it.
+func (c *Client) UpdateTicket(ctx context.Context, t Ticket) (Ticket, error) {
+	if t.ID <= 0 {
+		return Ticket{}, errors.New("update ticket: the ticket id is required")
+	}
+	return postOne(ctx, c, "/Tickets", t)
+}
+
+// AddAction adds an action to a ticket. It refuses, before sending, an action Halo would
+// reject for lack of a ticket or an outcome.
+func (c *Client) AddAction(ctx context.Context, a Action) (Action, error) {
+	if a.TicketID <= 0 {
+		return Action{}, fmt.Errorf("add action: the ticket id is required (HaloPSA: An Action must be associated with a ticket_id)")
+	}
+	if a.OutcomeID <= 0 && a.Outcome == "" {
+		return Action{}, fmt.Errorf("add action to ticket %d: %w", a.TicketID, ErrNoOutcome)
+	}
+	return postOne(ctx, c, "/Actions", a)
+}

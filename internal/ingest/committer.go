@@ -1,0 +1,144 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"halobridge/internal/store"
+)
+
+// Writer stores batches durably, several in one transaction.
+type Writer interface {
+	StoreInbound(ctx context.Context, batches []store.InboundBatch) ([]store.InboundResult, error)
+}
+
+// Committer stores the batches of concurrent requests in shared
+// transactions (group commit): a request waits until its batch is durable,
+// but a hundred requests arriving together cost one commit, not a hundred.
+// That is what lets one SQLite writer keep up with a storm of pushes.
+type Committer struct {
+	w        Writer
+	in       chan *pending
+	maxItems int
+	log      *slog.Logger
+	// stopped is closed when Run has returned.
+	stopped chan struct{}
+}
+
+type pending struct {
+	ctx   context.Context
+	batch store.InboundBatch
+	done  chan outcome
+}
+
+type outcome struct {
+	res store.InboundResult
+	err error
+}
+
+// ErrStopped is returned for batches offered after the committer stopped.
+var ErrStopped = errors.New("ingest is shutting down")
+
+// NewCommitter returns a committer that stores at most maxItems alerts per
+// transaction (a single larger batch still goes in whole).
+func NewCommitter(w Writer, maxItems int, log *slog.Logger) *Committer {
+	if maxItems <= 0 {
+		maxItems = 2000
+	}
+	return &Committer{w: w, in: make(chan *pending, 1024), maxItems: maxItems, log: log, stopped: make(chan struct{})}
+}
+
+// Store returns once batch is durable (or failed).
+func (c *Committer) Store(ctx context.Context, batch store.InboundBatch) (store.InboundResult, error) {
+	p := &pending{ctx: ctx, batch: batch, done: make(chan outcome, 1)}
+	select {
+	case c.in <- p:
+	case <-ctx.Done():
+		return store.InboundResult{}, ctx.Err()
+	case <-c.stopped:
+		return store.InboundResult{}, ErrStopped
+	}
+	// Once queued the batch will be written whatever happens to ctx, so
+	// wait for the outcome rather than report a failure that was not one.
+	select {
+	case o := <-p.done:
+		return o.res, o.err
+	case <-c.stopped:
+		// Run answers every batch it took before it closes stopped.
+		select {
+		case o := <-p.done:
+			return o.res, o.err
+		default:
+			return store.InboundResult{}, ErrStopped
+		}
+	}
+}
+
+// Run writes queued batches until ctx ends, then writes what is queued and returns.
+func (c *Committer) Run(ctx context.Context) {
+	defer close(c.stopped)
+	for {
+		select {
+		case p := <-c.in:
+			c.commit(c.gather(p))
+		case <-ctx.Done():
+			for {
+				select {
+				case p := <-c.in:
+					c.commit(c.gather(p))
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+// gather takes first and whatever else is queued, up to maxItems alerts.
+func (c *Committer) gather(first *pending) []*pending {
+	group := []*pending{first}
+	items := len(first.batch.Alerts) + len(first.batch.Resolutions)
+	for items < c.maxItems {
+		select {
+		case p := <-c.in:
+			group = append(group, p)
+			items += len(p.batch.Alerts) + len(p.batch.Resolutions)
+		default:
+			return group
+		}
+	}
+	return group
+}
+
+// commit writes a group in one transaction. When that fails, each batch is
+// written on its own, so one bad batch cannot fail the requests it shared
+// a transaction with.
+func (c *Committer) commit(group []*pending) {
+	batches := make([]store.InboundBatch, len(group))
+	for i, p := range group {
+		batches[i] = p.batch
+	}
+	// The write must not be cut short by one request's context: the others
+	// wait on it too.
+	ctx := context.WithoutCancel(group[0].ctx)
+	results, err := c.w.StoreInbound(ctx, batches)
+	if err == nil {
+		for i, p := range group {
+			p.done <- outcome{res: results[i]}
+		}
+		return
+	}
+	if len(group) > 1 {
+		c.log.Warn("group commit failed; storing its batches one by one", "batches", len(group), "error", err)
+	}
+	for _, p := range group {
+		res, err := c.w.StoreInbound(ctx, []store.InboundBatch{p.batch})
+		if err != nil {
+			p.done <- outcome{err: fmt.Errorf("store events: %w", err)}
+			continue
+		}
+		p.done <- outcome{res: res[0]}
+	}
+}

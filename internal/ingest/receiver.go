@@ -1,0 +1,193 @@
+package ingest
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"halobridge/internal/source"
+	"halobridge/internal/store"
+)
+
+// Parse turns one authenticated request body into alerts and resolutions.
+type Parse func(header http.Header, body []byte) (source.Inbound, error)
+
+// SourceFinder finds the source a request is addressed to.
+type SourceFinder interface {
+	SourceByToken(ctx context.Context, token string) (store.Source, error)
+}
+
+// Options configure a Receiver.
+type Options struct {
+	// MaxBody is the largest request body accepted, in bytes (default 10 MiB).
+	MaxBody int64
+	// SourceTTL is how long a looked-up source is trusted before it is read
+	// again (default 30 s), so a storm costs no database reads per request.
+	SourceTTL time.Duration
+	Now       func() time.Time
+	Logger    *slog.Logger
+	// Registerer receives the ingest metrics; nil registers none.
+	Registerer prometheus.Registerer
+}
+
+// Receiver is the HTTP endpoint platforms push to: POST /ingest/{token}.
+type Receiver struct {
+	sources   SourceFinder
+	committer *Committer
+	parsers   map[string]Parse
+	opts      Options
+	cache     sync.Map // token → cachedSource
+	events    *prometheus.CounterVec
+	requests  *prometheus.CounterVec
+}
+
+type cachedSource struct {
+	src     store.Source
+	expires time.Time
+}
+
+// NewReceiver returns a receiver using parsers by source kind.
+func NewReceiver(sources SourceFinder, committer *Committer, parsers map[string]Parse, opts Options) *Receiver {
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = 10 << 20
+	}
+	if opts.SourceTTL <= 0 {
+		opts.SourceTTL = 30 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	r := &Receiver{
+		sources: sources, committer: committer, parsers: parsers, opts: opts,
+		events: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "halobridge_ingest_events_total", Help: "Events received by source kind and outcome (stored, duplicate).",
+		}, []string{"kind", "outcome"}),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "halobridge_ingest_requests_total", Help: "Push requests by source kind and HTTP status.",
+		}, []string{"kind", "status"}),
+	}
+	if opts.Registerer != nil {
+		opts.Registerer.MustRegister(r.events, r.requests)
+	}
+	return r
+}
+
+// Reply is the body of every answer.
+type Reply struct {
+	Stored      int    `json:"stored"`
+	Duplicates  int    `json:"duplicates"`
+	Resolutions int    `json:"resolutions"`
+	Error       string `json:"error,omitempty"`
+}
+
+func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	kind := "unknown"
+	status, reply := rc.receive(r, &kind)
+	rc.requests.WithLabelValues(kind, fmt.Sprint(status)).Inc()
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(reply)
+}
+
+func (rc *Receiver) receive(r *http.Request, kind *string) (int, Reply) {
+	src, err := rc.source(r.Context(), r.PathValue("token"))
+	if errors.Is(err, store.ErrNotFound) {
+		return http.StatusNotFound, Reply{Error: "no source has this address; copy the push URL again from halobridge"}
+	}
+	if err != nil {
+		rc.opts.Logger.Error("look up source", "error", err)
+		return http.StatusServiceUnavailable, Reply{Error: "halobridge cannot read its configuration right now; retry later"}
+	}
+	*kind = src.Kind
+	parse, ok := rc.parsers[src.Kind]
+	if !ok {
+		return http.StatusNotFound, Reply{Error: fmt.Sprintf("%s sources do not push to this address", src.Kind)}
+	}
+	if !authenticated(src, r) {
+		return http.StatusUnauthorized, Reply{Error: unauthenticatedHint(src.Kind)}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, rc.opts.MaxBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return http.StatusRequestEntityTooLarge, Reply{Error: fmt.Sprintf("the body is larger than %d bytes; send fewer events per request", rc.opts.MaxBody)}
+	}
+	if err != nil {
+		return http.StatusBadRequest, Reply{Error: "could not read the body: " + err.Error()}
+	}
+	in, err := parse(r.Header, body)
+	if err != nil {
+		return http.StatusBadRequest, Reply{Error: err.Error()}
+	}
+	res, err := rc.committer.Store(r.Context(), store.InboundBatch{
+		PartnerID: src.PartnerID, SourceID: src.ID, ReceivedAt: rc.opts.Now(),
+		Alerts: in.Alerts, Resolutions: in.Resolutions,
+	})
+	if err != nil {
+		rc.opts.Logger.Error("store pushed events", "source_id", src.ID, "error", err)
+		return http.StatusServiceUnavailable, Reply{Error: "halobridge could not store the events; retry later"}
+	}
+	rc.events.WithLabelValues(src.Kind, "stored").Add(float64(len(res.AlertIDs) + res.Resolutions))
+	rc.events.WithLabelValues(src.Kind, "duplicate").Add(float64(res.Duplicates))
+	return http.StatusOK, Reply{Stored: len(res.AlertIDs), Duplicates: res.Duplicates, Resolutions: res.Resolutions}
+}
+
+func (rc *Receiver) source(ctx context.Context, token string) (store.Source, error) {
+	if token == "" {
+		return store.Source{}, store.ErrNotFound
+	}
+	now := rc.opts.Now()
+	if c, ok := rc.cache.Load(token); ok && now.Before(c.(cachedSource).expires) {
+		return c.(cachedSource).src, nil
+	}
+	src, err := rc.sources.SourceByToken(ctx, token)
+	if err != nil {
+		return store.Source{}, err
+	}
+	rc.cache.Store(token, cachedSource{src: src, expires: now.Add(rc.opts.SourceTTL)})
+	return src, nil
+}
+
+// authenticated checks the secret the platform presents, in constant time.
+// GravityZone echoes the configured Authorization header verbatim; DefensX
+// signs nothing, so its secret rides on the URL (?secret=) or in a header.
+func authenticated(src store.Source, r *http.Request) bool {
+	if src.Secret == "" {
+		return false
+	}
+	var presented string
+	switch src.Kind {
+	case store.SourceGravityZone:
+		presented = r.Header.Get("Authorization")
+	default:
+		presented = r.URL.Query().Get("secret")
+		if h := r.Header.Get("X-Halobridge-Secret"); h != "" {
+			presented = h
+		}
+		if h, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			presented = h
+		}
+	}
+	return subtle.ConstantTimeCompare([]byte(presented), []byte(src.Secret)) == 1
+}
+
+func unauthenticatedHint(kind string) string {
+	switch kind {
+	case store.SourceGravityZone:
+		return "the Authorization header does not match this source's secret; register the push settings again from halobridge"
+	default:
+		return "the secret is missing or wrong; send it as ?secret= on the URL or in the X-Halobridge-Secret header"
+	}
+}

@@ -1,0 +1,21 @@
+// Package gzsim is an in-memory Bitdefender GravityZone cloud instance: the JSON-RPC Public
+// API (companies, licensing, incidents, push settings) with GravityZone's quirks and errors,
+// and an Event Push Service that POSTs realistic addEvents batches, built from its own
+// seeded partner tree, to the URL a client registered. halobridge's tests, demo and
+// benchmarks use it in place of a real GravityZone.
+//
+// The handler serves POST /api/{version}/jsonrpc/{service}: 405 for other methods, 401 for
+// a wrong key (Basic, key as user, empty password), 429 with Retry-After and -32003 past
+// the key's requests per second, 403 for a service not enabled on the key, and every other
+// failure as HTTP 200 with error{code, message, data.details}.
+//
+// To run it standalone, serve New(Options{}) and start Run in the background:
+//
+//	sim := gzsim.New(gzsim.Options{Seed: 1})
+//	go sim.Run(ctx)
+//	http.ListenAndServe("127.0.0.1:8082", sim)
+//
+// then point a GravityZone connection at access URL http://127.0.0.1:8082/api with API key
+// gz-sim-key. Once a client calls push.setPushEventSettings, Run pushes a batch every
+// PushEvery; sendTestPushEvent pushes one test event at once.
+package gzsim

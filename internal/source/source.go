@@ -1,0 +1,175 @@
+// Package source defines what every security platform connector gives
+// halobridge: its customers, their licence usage per month, and alerts and
+// resolutions parsed from what the platform pushes to us. Connectors live in
+// subpackages (gravityzone, defensx, push); everything downstream (mapping,
+// ticketing, billing) sees only the normalised types below.
+package source
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Kind names a security platform.
+type Kind string
+
+const (
+	GravityZone Kind = "gravityzone"
+	DefensX     Kind = "defensx"
+	Push        Kind = "push"
+)
+
+// Customer is a company on the source side (a GravityZone company, a DefensX customer).
+type Customer struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	ParentID string `json:"parent_id,omitempty"` // "" for a top-level customer
+	Domain   string `json:"domain,omitempty"`    // e-mail or web domain when the source knows it
+	// Reseller is true for a company that only groups other customers (a GravityZone partner company).
+	Reseller bool `json:"reseller,omitempty"`
+}
+
+// Usage is the quantity of one product (or counter) one customer used in one month.
+type Usage struct {
+	CustomerID string  `json:"customer_id"`
+	Month      Month   `json:"month"`
+	Product    string  `json:"product"` // e.g. GravityZone "mspSecureMonthlyUsage", a DefensX SKU
+	Quantity   float64 `json:"quantity"`
+	// IncludesChildren is true when the source's figure for a parent company already counts its children.
+	IncludesChildren bool `json:"includes_children,omitempty"`
+}
+
+// Severity orders alerts for routing and priority.
+type Severity string
+
+const (
+	SeverityInfo     Severity = "info"
+	SeverityLow      Severity = "low"
+	SeverityMedium   Severity = "medium"
+	SeverityHigh     Severity = "high"
+	SeverityCritical Severity = "critical"
+)
+
+// Alert is one normalised security event or end-user request.
+type Alert struct {
+	Source     Kind     `json:"source"`
+	CustomerID string   `json:"customer_id"`
+	Type       string   `json:"type"` // "av", "new-incident", "user_request", "url_block", "unknown:<module>"…
+	Severity   Severity `json:"severity"`
+	HostName   string   `json:"host_name,omitempty"`
+	HostIP     string   `json:"host_ip,omitempty"`
+	User       string   `json:"user,omitempty"`
+	URL        string   `json:"url,omitempty"`
+	// Facts are the type's own details (malware name, report type, reason…), by
+	// name; title templates and ticket details draw on them.
+	Facts      map[string]string `json:"facts,omitempty"`
+	OccurredAt time.Time         `json:"occurred_at"`
+	Raw        json.RawMessage   `json:"raw"`
+	// Fingerprint is the dedup key: alerts with the same fingerprint belong on
+	// the same ticket. Each connector documents its rule per type; it is never a
+	// rendered title or a timestamp.
+	Fingerprint string `json:"fingerprint"`
+	// EventID identifies this one delivery of the event, so that a redelivered
+	// event is recognised and not stored twice.
+	EventID string `json:"event_id"`
+	// Test marks a test event sent to check the delivery path.
+	Test bool `json:"test,omitempty"`
+}
+
+// Resolution says that the source resolved an alert (or an incident) and the
+// ticket for it may close.
+type Resolution struct {
+	Source      Kind            `json:"source"`
+	CustomerID  string          `json:"customer_id"`
+	Fingerprint string          `json:"fingerprint"` // the fingerprint of the alerts it resolves
+	Reason      string          `json:"reason"`
+	ResolvedAt  time.Time       `json:"resolved_at"`
+	EventID     string          `json:"event_id"`
+	Raw         json.RawMessage `json:"raw,omitempty"`
+}
+
+// Inbound is what one pushed request carried.
+type Inbound struct {
+	Alerts      []Alert
+	Resolutions []Resolution
+}
+
+// Delivery is where a source should push its events, and the secret it must present.
+type Delivery struct {
+	URL    string
+	Secret string
+	// Types are the event types to subscribe to; empty means every type the source offers.
+	Types []string
+}
+
+// DeliveryStatus is what the source reports about pushing to us.
+type DeliveryStatus struct {
+	Enabled   bool
+	URL       string
+	Types     []string
+	Delivered int // events accepted by us, as the source counts them
+	Failed    int
+	LastError string
+	CheckedAt time.Time
+}
+
+// Source is implemented by every connector.
+type Source interface {
+	Kind() Kind
+	// Customers lists every customer the source's credentials can see.
+	Customers(ctx context.Context) ([]Customer, error)
+	// Usage returns each customer's usage in month.
+	Usage(ctx context.Context, month Month) ([]Usage, error)
+	// RegisterDelivery configures the source to push events to us.
+	RegisterDelivery(ctx context.Context, d Delivery) error
+	// CheckDelivery reports whether the source pushes to us and how it goes.
+	CheckDelivery(ctx context.Context) (DeliveryStatus, error)
+	// ParseInbound turns one pushed request (already authenticated) into alerts and resolutions.
+	ParseInbound(header http.Header, body []byte) (Inbound, error)
+}
+
+// Month is a calendar month, the unit of billing.
+type Month struct {
+	Year  int
+	Month time.Month
+}
+
+// MonthOf is the month t falls in (in t's location).
+func MonthOf(t time.Time) Month { return Month{Year: t.Year(), Month: t.Month()} }
+
+// ParseMonth reads "2026-10".
+func ParseMonth(s string) (Month, error) {
+	t, err := time.Parse("2006-01", s)
+	if err != nil {
+		return Month{}, fmt.Errorf("month %q is not YYYY-MM", s)
+	}
+	return MonthOf(t), nil
+}
+
+func (m Month) String() string { return fmt.Sprintf("%04d-%02d", m.Year, int(m.Month)) }
+
+// Start is the first instant of the month in UTC.
+func (m Month) Start() time.Time { return time.Date(m.Year, m.Month, 1, 0, 0, 0, 0, time.UTC) }
+
+// Next is the month after m.
+func (m Month) Next() Month { return MonthOf(m.Start().AddDate(0, 1, 0)) }
+
+// Prev is the month before m.
+func (m Month) Prev() Month { return MonthOf(m.Start().AddDate(0, -1, 0)) }
+
+// Before reports whether m comes before o.
+func (m Month) Before(o Month) bool { return m.Start().Before(o.Start()) }
+
+func (m Month) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+func (m *Month) UnmarshalText(b []byte) error {
+	v, err := ParseMonth(string(b))
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}

@@ -1,0 +1,297 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"halobridge/internal/source"
+)
+
+// InboundBatch is what one pushed request carried, for one source.
+type InboundBatch struct {
+	PartnerID   int64
+	SourceID    int64
+	ReceivedAt  time.Time
+	Alerts      []source.Alert
+	Resolutions []source.Resolution
+}
+
+// InboundResult says what StoreInbound kept of one batch.
+type InboundResult struct {
+	// AlertIDs are the ids of the alerts stored now, in batch order.
+	AlertIDs []int64
+	// Duplicates counts alerts and resolutions already stored before (a redelivery).
+	Duplicates  int
+	Resolutions int
+}
+
+// StoredAlert is an alert as kept.
+type StoredAlert struct {
+	ID         int64
+	PartnerID  int64
+	SourceID   int64
+	ReceivedAt time.Time
+	source.Alert
+}
+
+// AlertQuery selects alerts, newest last. Zero fields do not filter.
+type AlertQuery struct {
+	PartnerID   int64
+	SourceID    int64
+	Fingerprint string
+	AfterID     int64
+	Limit       int // default 100, at most 1000
+}
+
+// rowsPerInsert bounds one multi-row INSERT well under both engines'
+// limits on bound parameters.
+const rowsPerInsert = 200
+
+const alertColumns = "partner_id, source_id, event_id, source_kind, type, customer_id, severity, host_name, host_ip, user_name, url, facts, fingerprint, test, occurred_at, received_at, raw"
+
+// StoreInbound stores every batch in one transaction, so that concurrent
+// requests share one commit, and skips events already stored for the same
+// source. It returns one result per batch.
+func (s *SQLStore) StoreInbound(ctx context.Context, batches []InboundBatch) ([]InboundResult, error) {
+	results := make([]InboundResult, len(batches))
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for i := range results {
+			results[i] = InboundResult{}
+		}
+		if err := s.insertAlerts(ctx, tx, batches, results); err != nil {
+			return err
+		}
+		return s.insertResolutions(ctx, tx, batches, results)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store inbound events: %w", err)
+	}
+	return results, nil
+}
+
+type eventKey struct {
+	sourceID int64
+	eventID  string
+}
+
+// alertRef places one alert of one batch.
+type alertRef struct{ batch, index int }
+
+func (s *SQLStore) insertAlerts(ctx context.Context, tx *sql.Tx, batches []InboundBatch, results []InboundResult) error {
+	seen := map[eventKey]bool{}
+	var refs []alertRef
+	for b, batch := range batches {
+		results[b].AlertIDs = make([]int64, 0, len(batch.Alerts))
+		for i, a := range batch.Alerts {
+			k := eventKey{batch.SourceID, a.EventID}
+			if a.EventID == "" {
+				return fmt.Errorf("alert %d of source %d: %w: no event id", i, batch.SourceID, ErrInvalid)
+			}
+			if seen[k] {
+				results[b].Duplicates++
+				continue
+			}
+			seen[k] = true
+			refs = append(refs, alertRef{b, i})
+		}
+	}
+	stored := map[eventKey]int64{}
+	for start := 0; start < len(refs); start += rowsPerInsert {
+		chunk := refs[start:min(start+rowsPerInsert, len(refs))]
+		var q strings.Builder
+		q.WriteString("INSERT INTO alerts (" + alertColumns + ") VALUES ")
+		args := make([]any, 0, len(chunk)*17)
+		for n, r := range chunk {
+			batch := batches[r.batch]
+			a := batch.Alerts[r.index]
+			facts, err := json.Marshal(a.Facts)
+			if err != nil {
+				return fmt.Errorf("alert %s facts: %w", a.EventID, err)
+			}
+			raw := string(a.Raw)
+			if raw == "" {
+				raw = "null"
+			}
+			if n > 0 {
+				q.WriteString(", ")
+			}
+			placeholders(&q, len(args), 17)
+			args = append(args, batch.PartnerID, batch.SourceID, a.EventID, string(a.Source), a.Type, a.CustomerID, string(a.Severity),
+				a.HostName, a.HostIP, a.User, a.URL, string(facts), a.Fingerprint, a.Test,
+				s.d.timeArg(a.OccurredAt), s.d.timeArg(batch.ReceivedAt), raw)
+		}
+		q.WriteString(" ON CONFLICT (source_id, event_id) DO NOTHING RETURNING id, source_id, event_id")
+		rows, err := tx.QueryContext(ctx, q.String(), args...)
+		if err != nil {
+			return fmt.Errorf("insert alerts: %w", mapError(err))
+		}
+		for rows.Next() {
+			var id int64
+			var k eventKey
+			if err := rows.Scan(&id, &k.sourceID, &k.eventID); err != nil {
+				rows.Close()
+				return fmt.Errorf("insert alerts: %w", err)
+			}
+			stored[k] = id
+		}
+		if err := rows.Close(); err != nil {
+			return fmt.Errorf("insert alerts: %w", mapError(err))
+		}
+	}
+	for _, r := range refs {
+		batch := batches[r.batch]
+		if id, ok := stored[eventKey{batch.SourceID, batch.Alerts[r.index].EventID}]; ok {
+			results[r.batch].AlertIDs = append(results[r.batch].AlertIDs, id)
+		} else {
+			results[r.batch].Duplicates++
+		}
+	}
+	return nil
+}
+
+func (s *SQLStore) insertResolutions(ctx context.Context, tx *sql.Tx, batches []InboundBatch, results []InboundResult) error {
+	for b, batch := range batches {
+		for _, r := range batch.Resolutions {
+			if r.EventID == "" {
+				return fmt.Errorf("resolution of source %d: %w: no event id", batch.SourceID, ErrInvalid)
+			}
+			raw := string(r.Raw)
+			if raw == "" {
+				raw = "null"
+			}
+			res, err := tx.ExecContext(ctx, `
+				INSERT INTO resolutions (partner_id, source_id, event_id, customer_id, fingerprint, reason, resolved_at, received_at, raw)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (source_id, event_id) DO NOTHING`,
+				batch.PartnerID, batch.SourceID, r.EventID, r.CustomerID, r.Fingerprint, r.Reason,
+				s.d.timeArg(r.ResolvedAt), s.d.timeArg(batch.ReceivedAt), raw)
+			if err != nil {
+				return fmt.Errorf("insert resolution: %w", mapError(err))
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				results[b].Resolutions++
+			} else {
+				results[b].Duplicates++
+			}
+		}
+	}
+	return nil
+}
+
+// placeholders writes "($from+1, …, $from+n)".
+func placeholders(q *strings.Builder, from, n int) {
+	q.WriteByte('(')
+	for i := 1; i <= n; i++ {
+		if i > 1 {
+			q.WriteString(", ")
+		}
+		q.WriteByte('$')
+		q.WriteString(strconv.Itoa(from + i))
+	}
+	q.WriteByte(')')
+}
+
+func (s *SQLStore) Alerts(ctx context.Context, query AlertQuery) ([]StoredAlert, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if query.PartnerID != 0 {
+		add("partner_id = $%d", query.PartnerID)
+	}
+	if query.SourceID != 0 {
+		add("source_id = $%d", query.SourceID)
+	}
+	if query.Fingerprint != "" {
+		add("fingerprint = $%d", query.Fingerprint)
+	}
+	add("id > $%d", query.AfterID)
+	limit := query.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	limit = min(limit, 1000)
+	rows, err := s.reader.QueryContext(ctx, "SELECT id, "+alertColumns+" FROM alerts WHERE "+strings.Join(where, " AND ")+
+		" ORDER BY id LIMIT "+strconv.Itoa(limit), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list alerts: %w", err)
+	}
+	defer rows.Close()
+	var out []StoredAlert
+	for rows.Next() {
+		a, err := scanAlert(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list alerts: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+func (s *SQLStore) Alert(ctx context.Context, id int64) (StoredAlert, error) {
+	a, err := scanAlert(s.reader.QueryRowContext(ctx, "SELECT id, "+alertColumns+" FROM alerts WHERE id = $1", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return StoredAlert{}, fmt.Errorf("alert %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return StoredAlert{}, fmt.Errorf("read alert %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// CountAlerts counts the alerts stored for a source.
+func (s *SQLStore) CountAlerts(ctx context.Context, sourceID int64) (int, error) {
+	var n int
+	if err := s.reader.QueryRowContext(ctx, "SELECT count(*) FROM alerts WHERE source_id = $1", sourceID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count alerts of source %d: %w", sourceID, err)
+	}
+	return n, nil
+}
+
+// Resolutions lists what a source resolved, oldest first.
+func (s *SQLStore) Resolutions(ctx context.Context, sourceID int64) ([]source.Resolution, error) {
+	rows, err := s.reader.QueryContext(ctx, `
+		SELECT event_id, customer_id, fingerprint, reason, resolved_at, raw FROM resolutions
+		WHERE source_id = $1 ORDER BY id`, sourceID)
+	if err != nil {
+		return nil, fmt.Errorf("list resolutions of source %d: %w", sourceID, err)
+	}
+	defer rows.Close()
+	var out []source.Resolution
+	for rows.Next() {
+		var r source.Resolution
+		var raw string
+		if err := rows.Scan(&r.EventID, &r.CustomerID, &r.Fingerprint, &r.Reason, timeColumn{&r.ResolvedAt}, &raw); err != nil {
+			return nil, fmt.Errorf("list resolutions of source %d: %w", sourceID, err)
+		}
+		r.Raw = json.RawMessage(raw)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func scanAlert(row scanner) (StoredAlert, error) {
+	var a StoredAlert
+	var severity, facts, raw string
+	var kind string
+	err := row.Scan(&a.ID, &a.PartnerID, &a.SourceID, &a.EventID, &kind, &a.Type, &a.CustomerID, &severity,
+		&a.HostName, &a.HostIP, &a.User, &a.URL, &facts, &a.Fingerprint, &a.Test,
+		timeColumn{&a.OccurredAt}, timeColumn{&a.ReceivedAt}, &raw)
+	if err != nil {
+		return StoredAlert{}, err
+	}
+	a.Source = source.Kind(kind)
+	a.Severity = source.Severity(severity)
+	a.Raw = json.RawMessage(raw)
+	if err := json.Unmarshal([]byte(facts), &a.Facts); err != nil {
+		return StoredAlert{}, fmt.Errorf("alert %d facts: %w", a.ID, err)
+	}
+	return a, nil
+}

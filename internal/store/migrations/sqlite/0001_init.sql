@@ -1,0 +1,39 @@
+-- Times are TEXT in UTC with a fixed number of fractional digits, so they
+-- sort and compare as strings. AUTOINCREMENT keeps a deleted partner's id
+-- from being given to a new partner, as BIGSERIAL does on PostgreSQL.
+
+CREATE TABLE partners (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	name       TEXT NOT NULL,
+	slug       TEXT NOT NULL UNIQUE,
+	created_at TEXT NOT NULL,
+	updated_at TEXT NOT NULL
+);
+
+CREATE TABLE halo_connections (
+	partner_id    INTEGER PRIMARY KEY REFERENCES partners (id) ON DELETE CASCADE,
+	resource_url  TEXT NOT NULL,
+	auth_url      TEXT NOT NULL,
+	tenant        TEXT NOT NULL,
+	client_id     TEXT NOT NULL,
+	grant_type    TEXT NOT NULL CHECK (grant_type IN ('client_credentials', 'authorization_code')),
+	scope         TEXT NOT NULL,
+	client_secret TEXT NOT NULL,
+	refresh_token TEXT NOT NULL,
+	agent_id      INTEGER NOT NULL,
+	created_at    TEXT NOT NULL,
+	updated_at    TEXT NOT NULL
+);
+
+CREATE TABLE halo_catalog (
+	partner_id INTEGER NOT NULL REFERENCES partners (id) ON DELETE CASCADE,
+	kind       TEXT NOT NULL,
+	halo_id    TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	parent_id  TEXT NOT NULL,
+	data       TEXT NOT NULL,
+	synced_at  TEXT NOT NULL,
+	PRIMARY KEY (partner_id, kind, halo_id)
+);
+
+CREATE INDEX halo_catalog_parent ON halo_catalog (partner_id, kind, parent_id);

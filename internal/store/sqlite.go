@@ -1,0 +1,64 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"runtime"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"halobridge/internal/secret"
+)
+
+// busy_timeout comes first so that the pragmas after it, which may need a
+// lock, wait for one instead of failing. The writer's transactions begin
+// IMMEDIATE so a writer takes the file lock before reading, and never has
+// to give up a read snapshot it cannot upgrade.
+const (
+	sqliteWriterParams = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
+		"&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	sqliteReaderParams = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=query_only(1)"
+)
+
+// openSQLite opens the file with one writer connection and a pool of
+// readers: WAL lets readers run beside the writer, and a single writer
+// means writes queue in Go rather than contend for the file lock.
+func openSQLite(ctx context.Context, path string, keys *secret.Keyring, logger *slog.Logger) (*SQLStore, error) {
+	uri := "file:" + (&url.URL{Path: path}).EscapedPath()
+
+	writer, err := sql.Open("sqlite", uri+"?"+sqliteWriterParams)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	writer.SetConnMaxIdleTime(0)
+	// The writer connects first so the file exists and is in WAL mode
+	// before any reader opens it.
+	if err := writer.PingContext(ctx); err != nil {
+		return nil, errors.Join(fmt.Errorf("open sqlite %s: %w", path, err), writer.Close())
+	}
+
+	reader, err := sql.Open("sqlite", uri+"?"+sqliteReaderParams)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("open sqlite %s readers: %w", path, err), writer.Close())
+	}
+	readers := max(4, runtime.NumCPU())
+	reader.SetMaxOpenConns(readers)
+	reader.SetMaxIdleConns(readers)
+
+	return &SQLStore{
+		d:      sqliteDialect(),
+		writer: writer,
+		reader: reader,
+		keys:   keys,
+		log:    logger,
+		now:    time.Now,
+	}, nil
+}

@@ -1,0 +1,123 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"halobridge/internal/secret"
+)
+
+// SQLStore is the Store of both engines, over database/sql.
+type SQLStore struct {
+	d dialect
+	// writer takes every write. On SQLite it is a single connection whose
+	// transactions begin IMMEDIATE, so writers queue instead of failing
+	// with SQLITE_BUSY halfway through; on PostgreSQL it is the pool.
+	writer *sql.DB
+	// reader serves reads. On PostgreSQL it is the same pool as writer.
+	reader *sql.DB
+	pool   *pgxpool.Pool
+	keys   *secret.Keyring
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// DB is the handle writes go through: on SQLite the single writer
+// connection, on PostgreSQL the pool.
+func (s *SQLStore) DB() *sql.DB { return s.writer }
+
+// PgxPool is the PostgreSQL pool beneath DB, for libraries that speak pgx
+// directly; nil on SQLite.
+func (s *SQLStore) PgxPool() *pgxpool.Pool { return s.pool }
+
+// Ping reports whether the database answers.
+func (s *SQLStore) Ping(ctx context.Context) error {
+	if err := s.writer.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping %s: %w", s.d.name, err)
+	}
+	if s.reader != s.writer {
+		if err := s.reader.PingContext(ctx); err != nil {
+			return fmt.Errorf("ping %s readers: %w", s.d.name, err)
+		}
+	}
+	return nil
+}
+
+// Close closes every connection.
+func (s *SQLStore) Close() error {
+	var errs []error
+	if s.reader != s.writer {
+		errs = append(errs, s.reader.Close())
+	}
+	errs = append(errs, s.writer.Close())
+	if s.pool != nil {
+		s.pool.Close()
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close %s store: %w", s.d.name, err)
+	}
+	return nil
+}
+
+// inTx runs fn in a write transaction and commits when fn succeeds.
+func (s *SQLStore) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		// ErrTxDone means a cancelled context already rolled it back.
+		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			return errors.Join(err, fmt.Errorf("roll back: %w", rbErr))
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", mapError(err))
+	}
+	return nil
+}
+
+// timestamp is the current time at the precision both engines keep, so a
+// value reads back exactly as it was written.
+func (s *SQLStore) timestamp() time.Time {
+	return s.now().UTC().Truncate(time.Microsecond)
+}
+
+// timeColumn scans a time column of either engine: PostgreSQL hands back
+// time.Time, SQLite the text sqliteTimeLayout wrote.
+type timeColumn struct{ t *time.Time }
+
+func (c timeColumn) Scan(src any) error {
+	switch v := src.(type) {
+	case time.Time:
+		*c.t = v.UTC()
+		return nil
+	case string:
+		return c.parse(v)
+	case []byte:
+		return c.parse(string(v))
+	default:
+		return fmt.Errorf("scan time: unexpected %T", src)
+	}
+}
+
+func (c timeColumn) parse(s string) error {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("scan time: %w", err)
+	}
+	*c.t = t.UTC()
+	return nil
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}

@@ -1,0 +1,358 @@
+package storetest
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"halobridge/internal/source"
+	"halobridge/internal/store"
+)
+
+func createSource(t *testing.T, b *testBundle, partnerID int64, kind string) store.Source {
+	t.Helper()
+	src, err := b.store.CreateSource(b.ctx, store.Source{
+		PartnerID: partnerID, Kind: kind, Name: "GravityZone EU",
+		Secret: "push-authorization-secret", APIKey: "gz-api-key-value", APIURL: "https://cloudgz.gravityzone.bitdefender.com/api",
+	})
+	if err != nil {
+		t.Fatalf("CreateSource: %v", err)
+	}
+	return src
+}
+
+func testSources(t *testing.T, setup func(t *testing.T) *testBundle) {
+	t.Run("CreatesWithARandomTokenAndReadsBackByToken", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		a := createSource(t, b, p.ID, store.SourceGravityZone)
+		other := createSource(t, b, p.ID, store.SourceGravityZone)
+		if len(a.Token) < 30 || a.Token == other.Token {
+			t.Fatalf("tokens %q and %q: want long and distinct", a.Token, other.Token)
+		}
+		got, err := b.store.SourceByToken(b.ctx, a.Token)
+		if err != nil {
+			t.Fatalf("SourceByToken: %v", err)
+		}
+		if diff := cmp.Diff(a, got); diff != "" {
+			t.Errorf("read back (-created +read):\n%s", diff)
+		}
+		if got.Secret != "push-authorization-secret" || got.APIKey != "gz-api-key-value" || string(got.Settings) != "{}" {
+			t.Errorf("secret %q, api key %q, settings %s", got.Secret, got.APIKey, got.Settings)
+		}
+		if _, err := b.store.SourceByToken(b.ctx, "no-such-token"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("unknown token: err = %v, want ErrNotFound", err)
+		}
+	})
+
+	t.Run("RejectsUnknownKindAndBadSettings", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		for _, src := range []store.Source{
+			{PartnerID: p.ID, Kind: "sentinelone", Name: "S1"},
+			{PartnerID: p.ID, Kind: store.SourcePush, Name: " "},
+			{PartnerID: p.ID, Kind: store.SourcePush, Name: "Push", Settings: json.RawMessage("{oops")},
+		} {
+			if _, err := b.store.CreateSource(b.ctx, src); !errors.Is(err, store.ErrInvalid) {
+				t.Errorf("CreateSource(%+v): err = %v, want ErrInvalid", src, err)
+			}
+		}
+		if _, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: p.ID + 99, Kind: store.SourcePush, Name: "Push"}); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("unknown partner: err = %v, want ErrNotFound", err)
+		}
+	})
+
+	t.Run("UpdatesCredentialsButNotTheToken", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		src := createSource(t, b, p.ID, store.SourceDefensX)
+		src.Name, src.Secret, src.APIKey, src.Token = "DefensX", "new-secret", "new-key", "attempted-new-token"
+		src.Settings = json.RawMessage(`{"poll_url_blocks":true}`)
+		got, err := b.store.UpdateSource(b.ctx, src)
+		if err != nil {
+			t.Fatalf("UpdateSource: %v", err)
+		}
+		if got.Name != "DefensX" || got.Secret != "new-secret" || got.APIKey != "new-key" || got.Token == "attempted-new-token" {
+			t.Errorf("after update: %+v", got)
+		}
+		var settings map[string]bool
+		if err := json.Unmarshal(got.Settings, &settings); err != nil || !settings["poll_url_blocks"] {
+			t.Errorf("settings %s (%v)", got.Settings, err)
+		}
+	})
+
+	t.Run("ListsAndDeletesAPartnersSources", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		q := createPartner(t, b, "Beta IT", "beta")
+		a := createSource(t, b, p.ID, store.SourceGravityZone)
+		createSource(t, b, q.ID, store.SourcePush)
+		c := createSource(t, b, p.ID, store.SourcePush)
+		list, err := b.store.Sources(b.ctx, p.ID)
+		if err != nil || len(list) != 2 || list[0].ID != a.ID || list[1].ID != c.ID {
+			t.Fatalf("Sources = %v, %v; want [%d %d]", list, err, a.ID, c.ID)
+		}
+		if err := b.store.DeleteSource(b.ctx, a.ID); err != nil {
+			t.Fatalf("DeleteSource: %v", err)
+		}
+		if _, err := b.store.Source(b.ctx, a.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("deleted source: err = %v", err)
+		}
+		if err := b.store.DeleteSource(b.ctx, a.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("deleting twice: err = %v", err)
+		}
+	})
+
+	t.Run("KeepsCursorsPerScope", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		src := createSource(t, b, p.ID, store.SourceDefensX)
+		if c, err := b.store.SourceCursor(b.ctx, src.ID, "customer-1"); err != nil || c != nil {
+			t.Fatalf("fresh cursor = %s, %v; want nil", c, err)
+		}
+		for _, v := range []string{`{"since":"2026-11-01T00:00:00Z"}`, `{"since":"2026-11-02T00:00:00Z"}`} {
+			if err := b.store.SaveSourceCursor(b.ctx, src.ID, "customer-1", json.RawMessage(v)); err != nil {
+				t.Fatalf("SaveSourceCursor: %v", err)
+			}
+		}
+		got, err := b.store.SourceCursor(b.ctx, src.ID, "customer-1")
+		if err != nil || !strings.Contains(string(got), "2026-11-02") {
+			t.Errorf("cursor = %s, %v; want the second one", got, err)
+		}
+		if c, _ := b.store.SourceCursor(b.ctx, src.ID, "customer-2"); c != nil {
+			t.Errorf("other scope sees %s", c)
+		}
+	})
+}
+
+func sampleAlert(eventID, fingerprint string) source.Alert {
+	return source.Alert{
+		Source: source.GravityZone, CustomerID: "59a14b271da197c6108b4567", Type: "av", Severity: source.SeverityHigh,
+		HostName: "FC-WIN7-X64-01", HostIP: "10.17.46.196", User: "bdadmin", URL: "",
+		Facts:       map[string]string{"malware_name": "EICAR-Test-File (not a virus)", "final_status": "deleted"},
+		OccurredAt:  time.Date(2017, 9, 8, 12, 1, 36, 0, time.UTC),
+		Raw:         json.RawMessage(`{"module":"av","malware_name":"EICAR-Test-File (not a virus)"}`),
+		Fingerprint: fingerprint, EventID: eventID,
+	}
+}
+
+func testAlerts(t *testing.T, setup func(t *testing.T) *testBundle) {
+	t.Run("StoresABatchAndReadsItBack", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		received := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+		in := sampleAlert("e1", "fp-host-1")
+		res, err := b.store.StoreInbound(b.ctx, []store.InboundBatch{{PartnerID: p.ID, SourceID: src.ID, ReceivedAt: received, Alerts: []source.Alert{in}}})
+		if err != nil {
+			t.Fatalf("StoreInbound: %v", err)
+		}
+		if len(res) != 1 || len(res[0].AlertIDs) != 1 || res[0].Duplicates != 0 {
+			t.Fatalf("result %+v; want one stored alert", res)
+		}
+		got, err := b.store.Alert(b.ctx, res[0].AlertIDs[0])
+		if err != nil {
+			t.Fatalf("Alert: %v", err)
+		}
+		want := store.StoredAlert{ID: res[0].AlertIDs[0], PartnerID: p.ID, SourceID: src.ID, ReceivedAt: received, Alert: in}
+		if diff := cmp.Diff(want, got, cmp.Comparer(sameJSON)); diff != "" {
+			t.Errorf("read back (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("RecognisesRedeliveredEventsWithinAndAcrossBatches", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		other := createSource(t, b, p.ID, store.SourceGravityZone)
+		first := store.InboundBatch{PartnerID: p.ID, SourceID: src.ID, Alerts: []source.Alert{sampleAlert("e1", "f"), sampleAlert("e2", "f"), sampleAlert("e1", "f")}}
+		res, err := b.store.StoreInbound(b.ctx, []store.InboundBatch{first})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res[0].AlertIDs) != 2 || res[0].Duplicates != 1 {
+			t.Fatalf("first delivery: %+v; want 2 stored, 1 duplicate", res[0])
+		}
+		// e2 again from the same source in one commit with a new e3, and e1
+		// from another source, which is a different event.
+		again := store.InboundBatch{PartnerID: p.ID, SourceID: src.ID, Alerts: []source.Alert{sampleAlert("e2", "f"), sampleAlert("e3", "f")}}
+		elsewhere := store.InboundBatch{PartnerID: p.ID, SourceID: other.ID, Alerts: []source.Alert{sampleAlert("e1", "f")}}
+		res, err = b.store.StoreInbound(b.ctx, []store.InboundBatch{again, elsewhere})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res[0].AlertIDs) != 1 || res[0].Duplicates != 1 || len(res[1].AlertIDs) != 1 || res[1].Duplicates != 0 {
+			t.Fatalf("second delivery: %+v", res)
+		}
+		for id, want := range map[int64]int{src.ID: 3, other.ID: 1} {
+			if n, err := b.store.CountAlerts(b.ctx, id); err != nil || n != want {
+				t.Errorf("CountAlerts(%d) = %d, %v; want %d", id, n, err, want)
+			}
+		}
+	})
+
+	t.Run("StoresLargeBatchesInOneCall", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		var batches []store.InboundBatch
+		for r := range 7 {
+			batch := store.InboundBatch{PartnerID: p.ID, SourceID: src.ID}
+			for i := range 150 {
+				batch.Alerts = append(batch.Alerts, sampleAlert(strings.Repeat("x", r+1)+"-"+string(rune('a'+i%26))+time.Duration(i).String(), "f"))
+			}
+			batches = append(batches, batch)
+		}
+		res, err := b.store.StoreInbound(b.ctx, batches)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := 0
+		for _, r := range res {
+			total += len(r.AlertIDs)
+		}
+		if n, _ := b.store.CountAlerts(b.ctx, src.ID); total != 1050 || n != 1050 {
+			t.Errorf("stored %d, counted %d; want 1050", total, n)
+		}
+		page, err := b.store.Alerts(b.ctx, store.AlertQuery{SourceID: src.ID, AfterID: res[6].AlertIDs[139], Limit: 50})
+		if err != nil || len(page) != 10 {
+			t.Errorf("last page: %d alerts, %v; want 10", len(page), err)
+		}
+	})
+
+	t.Run("RejectsAnAlertWithoutEventIDAndKeepsNothing", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		_, err := b.store.StoreInbound(b.ctx, []store.InboundBatch{{PartnerID: p.ID, SourceID: src.ID,
+			Alerts: []source.Alert{sampleAlert("ok", "f"), sampleAlert("", "f")}}})
+		if !errors.Is(err, store.ErrInvalid) {
+			t.Fatalf("err = %v, want ErrInvalid", err)
+		}
+		if n, _ := b.store.CountAlerts(b.ctx, src.ID); n != 0 {
+			t.Errorf("%d alerts kept from a rejected call", n)
+		}
+	})
+
+	t.Run("StoresResolutionsOnce", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		src := createSource(t, b, p.ID, store.SourcePush)
+		r := source.Resolution{Source: source.Push, CustomerID: "c1", Fingerprint: "f", Reason: "fixed by vendor",
+			ResolvedAt: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC), EventID: "r1"}
+		batch := store.InboundBatch{PartnerID: p.ID, SourceID: src.ID, Resolutions: []source.Resolution{r}}
+		for i, want := range []store.InboundResult{{Resolutions: 1}, {Duplicates: 1}} {
+			res, err := b.store.StoreInbound(b.ctx, []store.InboundBatch{batch})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res[0].Resolutions != want.Resolutions || res[0].Duplicates != want.Duplicates {
+				t.Errorf("delivery %d: %+v, want %+v", i, res[0], want)
+			}
+		}
+		got, err := b.store.Resolutions(b.ctx, src.ID)
+		if err != nil || len(got) != 1 || got[0].Reason != "fixed by vendor" || !got[0].ResolvedAt.Equal(r.ResolvedAt) {
+			t.Errorf("Resolutions = %+v, %v", got, err)
+		}
+	})
+
+	t.Run("DeletingTheSourceDeletesItsAlerts", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		if _, err := b.store.StoreInbound(b.ctx, []store.InboundBatch{{PartnerID: p.ID, SourceID: src.ID, Alerts: []source.Alert{sampleAlert("e1", "f")}}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.store.DeleteSource(b.ctx, src.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := b.store.Alerts(b.ctx, store.AlertQuery{PartnerID: p.ID}); len(got) != 0 {
+			t.Errorf("%d alerts outlived their source", len(got))
+		}
+	})
+}
+
+// sameJSON compares raw JSON by meaning: PostgreSQL may re-format it.
+func sameJSON(a, b json.RawMessage) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return string(a) == string(b)
+	}
+	return cmp.Equal(x, y)
+}
+
+func testSourceCatalog(t *testing.T, setup func(t *testing.T) *testBundle) {
+	t.Run("UpsertsCustomersAndReplacesThemOnSync", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		src := createSource(t, b, p.ID, store.SourcePush)
+		first := []source.Customer{{ID: "c2", Name: "beta GmbH"}, {ID: "c1", Name: "Alpha Ltd", Domain: "alpha.example"}}
+		if err := b.store.SaveSourceCustomers(b.ctx, src.ID, first, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.store.SaveSourceCustomers(b.ctx, src.ID, []source.Customer{{ID: "c3", Name: "Gamma", ParentID: "c1", Reseller: false}}, false); err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.store.SourceCustomers(b.ctx, src.ID)
+		want := []source.Customer{{ID: "c1", Name: "Alpha Ltd", Domain: "alpha.example"}, {ID: "c2", Name: "beta GmbH"}, {ID: "c3", Name: "Gamma", ParentID: "c1"}}
+		if err != nil || !cmp.Equal(got, want) {
+			t.Fatalf("after upserts: %v, %v\n%s", got, err, cmp.Diff(want, got))
+		}
+		if err := b.store.SaveSourceCustomers(b.ctx, src.ID, []source.Customer{{ID: "c2", Name: "Beta GmbH", Reseller: true}}, true); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = b.store.SourceCustomers(b.ctx, src.ID)
+		if want := []source.Customer{{ID: "c2", Name: "Beta GmbH", Reseller: true}}; !cmp.Equal(got, want) {
+			t.Errorf("after replace: %v", got)
+		}
+		if err := b.store.SaveSourceCustomers(b.ctx, src.ID, []source.Customer{{Name: "no id"}}, false); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("customer without id: err = %v", err)
+		}
+	})
+
+	t.Run("KeepsUsagePerMonthAndReplacesAMonth", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		oct, nov := source.Month{Year: 2026, Month: time.October}, source.Month{Year: 2026, Month: time.November}
+		in := []source.Usage{
+			{CustomerID: "c1", Month: oct, Product: "endpointMonthlyUsage", Quantity: 12},
+			{CustomerID: "c1", Month: oct, Product: "edrMonthlyUsage", Quantity: 3.5},
+			{CustomerID: "c1", Month: nov, Product: "endpointMonthlyUsage", Quantity: 14, IncludesChildren: true},
+		}
+		if err := b.store.SaveUsage(b.ctx, src.ID, in, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.store.SaveUsage(b.ctx, src.ID, []source.Usage{{CustomerID: "c1", Month: oct, Product: "endpointMonthlyUsage", Quantity: 13}}, &oct); err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.store.Usage(b.ctx, src.ID, oct)
+		if want := []source.Usage{{CustomerID: "c1", Month: oct, Product: "endpointMonthlyUsage", Quantity: 13}}; err != nil || !cmp.Equal(got, want) {
+			t.Errorf("October after replace: %v, %v", got, err)
+		}
+		got, _ = b.store.Usage(b.ctx, src.ID, nov)
+		if len(got) != 1 || got[0].Quantity != 14 || !got[0].IncludesChildren {
+			t.Errorf("November untouched by October's replace: %v", got)
+		}
+		if err := b.store.SaveUsage(b.ctx, src.ID, []source.Usage{{CustomerID: "c1", Month: nov, Product: "x", Quantity: 1}}, &oct); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("November row in October's replace: err = %v", err)
+		}
+	})
+}

@@ -1,0 +1,124 @@
+// Package storetest is the conformance suite every store.Store
+// implementation must pass. Each engine's tests call Run with a function
+// that opens a Store on a fresh database, and RunShared with one that opens
+// several Stores on the same database, the way replicas share one.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"testing"
+
+	"halobridge/internal/secret"
+	"halobridge/internal/store"
+)
+
+// Reopen opens a new Store, with its own connections, on one database,
+// sealing secrets with keys. The Store is closed when t ends.
+type Reopen func(t *testing.T, keys *secret.Keyring) store.Store
+
+// Run runs the conformance suite. open must return a Store on a new, empty
+// database each time it is called, closed when t ends; the suite migrates
+// it itself.
+func Run(t *testing.T, open func(t *testing.T) store.Store) {
+	setup := func(t *testing.T) *testBundle {
+		t.Helper()
+		b := &testBundle{ctx: t.Context(), store: open(t)}
+		if err := b.store.Migrate(b.ctx); err != nil {
+			t.Fatalf("Migrate: %v", err)
+		}
+		return b
+	}
+	t.Run("Migrate", func(t *testing.T) {
+		t.Parallel()
+		testMigrate(t, open, setup)
+	})
+	t.Run("Partners", func(t *testing.T) {
+		t.Parallel()
+		testPartners(t, setup)
+	})
+	t.Run("HaloConnections", func(t *testing.T) {
+		t.Parallel()
+		testHaloConnections(t, setup)
+	})
+	t.Run("RotateRefreshToken", func(t *testing.T) {
+		t.Parallel()
+		testRotateRefreshToken(t, setup)
+	})
+	t.Run("Catalog", func(t *testing.T) {
+		t.Parallel()
+		testCatalog(t, setup)
+	})
+	t.Run("Sources", func(t *testing.T) {
+		t.Parallel()
+		testSources(t, setup)
+	})
+	t.Run("Alerts", func(t *testing.T) {
+		t.Parallel()
+		testAlerts(t, setup)
+	})
+	t.Run("SourceCatalog", func(t *testing.T) {
+		t.Parallel()
+		testSourceCatalog(t, setup)
+	})
+}
+
+// RunShared runs the tests that need several Stores on one database:
+// concurrent migrations, refresh token rotation across processes and key
+// rotation. newDatabase creates a fresh, empty database for each test.
+func RunShared(t *testing.T, newDatabase func(t *testing.T) Reopen) {
+	t.Run("Shared", func(t *testing.T) {
+		t.Parallel()
+		testShared(t, newDatabase)
+	})
+}
+
+// NewKeyring returns a keyring with one random key.
+func NewKeyring(t *testing.T) *secret.Keyring {
+	t.Helper()
+	k, err := secret.NewKeyring(NewKey(t))
+	if err != nil {
+		t.Fatalf("NewKeyring: %v", err)
+	}
+	return k
+}
+
+// NewKey returns a random 32-byte key.
+func NewKey(t *testing.T) []byte {
+	t.Helper()
+	key := make([]byte, secret.KeySize)
+	if _, err := rand.Read(key); err != nil {
+		t.Fatalf("generate key: %v", err)
+	}
+	return key
+}
+
+type testBundle struct {
+	ctx   context.Context
+	store store.Store
+}
+
+// sqlDB is implemented by stores built on database/sql; tests that look at
+// the raw columns need it and skip stores without it.
+type sqlDB interface {
+	DB() *sql.DB
+}
+
+func rawDB(t *testing.T, s store.Store) *sql.DB {
+	t.Helper()
+	db, ok := s.(sqlDB)
+	if !ok {
+		t.Skipf("%T does not expose its *sql.DB", s)
+	}
+	return db.DB()
+}
+
+func createPartner(t *testing.T, b *testBundle, name, slug string) store.Partner {
+	t.Helper()
+	p, err := b.store.CreatePartner(b.ctx, store.Partner{Name: name, Slug: slug})
+	if err != nil {
+		t.Fatalf("CreatePartner(%q, %q): %v", name, slug, err)
+	}
+	return p
+}
