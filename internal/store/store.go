@@ -90,6 +90,12 @@ type Store interface {
 	// SaveUsage upserts usage; a non-nil replace first clears that month.
 	SaveUsage(ctx context.Context, sourceID int64, usage []source.Usage, replace *source.Month) error
 	Usage(ctx context.Context, sourceID int64, month source.Month) ([]source.Usage, error)
+
+	// Each area below declares its methods in its own file.
+	SyncRunStore
+	MappingStore
+	TicketStore
+	AccountStore
 }
 
 // Config says which database to open.

@@ -138,8 +138,7 @@ func (c *Client) wait(ctx context.Context, service, method string) error {
 	c.mu.Unlock()
 	if paused > 0 {
 		if paused > c.maxWait {
-			return &Error{Service: service, Method: method, HTTPStatus: http.StatusTooManyRequests,
-				Message: "Too many requests", RetryAfter: paused}
+			return &Error{Service: service, Method: method, HTTPStatus: http.StatusTooManyRequests, RetryAfter: paused}
 		}
 		timer := time.NewTimer(paused)
 		select {

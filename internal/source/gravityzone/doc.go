@@ -12,6 +12,13 @@
 // Retry-After and the call is sent again while that fits MaxRateWait. Failures GravityZone
 // reports are *Error, keeping its message and data.details.
 //
+// # Resolutions
+//
+// The Event Push Service never says that an incident was closed; Connector.Resolutions
+// polls getIncidentsList for incidents closed or marked false positive since a time and
+// resolves the alerts of their new-incident events (same fingerprint: company and
+// incident id).
+//
 // # Usage
 //
 // Connector.Usage reports every counter getMonthlyUsagePerProductType returns, summed over
@@ -30,7 +37,8 @@
 // # Alerts
 //
 // Every event becomes one source.Alert: Type is the module name, CustomerID its companyId
-// (the device-control sample has none: such an alert is unmapped), HostName computer_name,
+// (the device-control and network-monitor samples have none: such alerts are unmapped),
+// HostName computer_name,
 // computerName or host_name, HostIP the first address of computer_ip or computerIp (every
 // address in the host_ips fact when there are several), User the name in user{name},
 // user{userName}, username or detection_username (the SID in the user_sid fact), URL the
@@ -43,7 +51,8 @@
 //
 // Severity is derived from the CEF severity (0–10) GravityZone gives each module: 10
 // critical, 8–9 high, 6–7 medium, 4–5 low, 2–3 info. Modules without one are placed next to
-// their kin, and new-incident uses its own severity field.
+// their kin, and new-incident uses its own severity field. new-extended-incident has no
+// sample; it is read with new-incident's fields.
 //
 //	module                               CEF  severity
 //	av                                   -    high (a malware detection, like aph/avc/fw)

@@ -21,6 +21,8 @@ type moduleSpec struct {
 	key func(e event) []string
 	// derive adds facts that need more than copying a field.
 	derive func(e event, facts map[string]string)
+	// rate replaces severity for modules that carry their own.
+	rate func(e event) source.Severity
 }
 
 // blockedTimes is when the modules that report a blocked item and a count last blocked it.
@@ -86,9 +88,9 @@ var modules = map[string]moduleSpec{
 		times: []string{"detectionTime"}, facts: []string{"threatType", "filePaths", "fileSizes", "remediationActions"},
 		key: fieldsKey("threatType")},
 	"new-incident": {display: "New Incident", severity: source.SeverityMedium, subscribable: true,
-		times: []string{"created"}, facts: incidentFacts, key: incidentKey, derive: incidentScore},
+		times: []string{"created"}, facts: incidentFacts, key: incidentKey, derive: incidentScore, rate: incidentSeverity},
 	"new-extended-incident": {display: "New Extended Incident", severity: source.SeverityMedium, subscribable: true,
-		times: []string{"created"}, facts: incidentFacts, key: incidentKey, derive: incidentScore},
+		times: []string{"created"}, facts: incidentFacts, key: incidentKey, derive: incidentScore, rate: incidentSeverity},
 	"ransomware-mitigation": {display: "Ransomware Activity Detection", severity: source.SeverityHigh, subscribable: true,
 		times: []string{"detected_on"}, facts: []string{"company_name", "attack_type", "item_count", "attack_source"},
 		key: fieldsKey("attack_source")},

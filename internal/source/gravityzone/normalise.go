@@ -64,8 +64,8 @@ func normalise(e event, raw json.RawMessage, received time.Time) source.Alert {
 		if spec.derive != nil {
 			spec.derive(e, a.Facts)
 		}
-		if module == "new-incident" || module == "new-extended-incident" {
-			a.Severity = incidentSeverity(e)
+		if spec.rate != nil {
+			a.Severity = spec.rate(e)
 		}
 	} else {
 		a.Type = unknownType(module)

@@ -62,6 +62,22 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		t.Parallel()
 		testSourceCatalog(t, setup)
 	})
+	t.Run("SyncRuns", func(t *testing.T) {
+		t.Parallel()
+		testSyncRuns(t, setup)
+	})
+	t.Run("Mappings", func(t *testing.T) {
+		t.Parallel()
+		testMappings(t, setup)
+	})
+	t.Run("Tickets", func(t *testing.T) {
+		t.Parallel()
+		testTickets(t, setup)
+	})
+	t.Run("Accounts", func(t *testing.T) {
+		t.Parallel()
+		testAccounts(t, setup)
+	})
 }
 
 // RunShared runs the tests that need several Stores on one database:

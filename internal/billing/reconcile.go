@@ -1,0 +1,77 @@
+package billing
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+
+	"halobridge/internal/source"
+)
+
+// Row is one line of the dry run: for a line, halobridge's quantity against
+// the one HaloPSA holds now, the change and why; for a finding, its kind and
+// message.
+type Row struct {
+	ClientID     int            `json:"client_id"`
+	InvoiceID    int            `json:"invoice_id"`
+	LineID       int            `json:"line_id,omitempty"`
+	ItemID       int            `json:"item_id,omitempty"`
+	Name         string         `json:"name,omitempty"` // the line's name after the run
+	Months       []source.Month `json:"months,omitempty"`
+	HaloQuantity float64        `json:"halo_quantity"`
+	Quantity     float64        `json:"quantity"` // after the run
+	Change       ChangeKind     `json:"change,omitempty"`
+	Finding      FindingKind    `json:"finding,omitempty"`
+	Reason       string         `json:"reason"`
+}
+
+// Reconcile lays a plan out for the dry run: one row per line of the invoice
+// after the run, in the order the lines are sent, then one per finding. It
+// reads the plan only, so what it shows is exactly what applying the plan does.
+func Reconcile(p Plan) []Row {
+	rows := make([]Row, 0, len(p.Changes)+len(p.Findings))
+	for _, c := range p.Changes {
+		rows = append(rows, Row{
+			ClientID: p.ClientID, InvoiceID: p.InvoiceID, LineID: c.LineID, ItemID: c.ItemID, Name: c.NewName, Months: c.Months,
+			HaloQuantity: c.OldQty, Quantity: c.NewQty, Change: c.Kind, Reason: c.Reason,
+		})
+	}
+	for _, f := range p.Findings {
+		rows = append(rows, Row{
+			ClientID: p.ClientID, InvoiceID: cmp.Or(f.InvoiceID, p.InvoiceID), LineID: f.LineID, ItemID: f.ItemID, Months: f.Months,
+			Finding: f.Kind, Reason: f.Message,
+		})
+	}
+	return rows
+}
+
+// FormatTable writes rows as the dry run's table.
+func FormatTable(w io.Writer, rows []Row) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CLIENT\tINVOICE\tLINE\tITEM\tNAME\tHALOPSA\tHALOBRIDGE\tCHANGE\tWHY")
+	for _, r := range rows {
+		id := func(n int) string {
+			if n == 0 {
+				return "-"
+			}
+			return strconv.Itoa(n)
+		}
+		what, halo, ours := string(r.Change), qty(r.HaloQuantity), qty(r.Quantity)
+		if r.Finding != "" {
+			what, halo, ours = string(r.Finding), "", ""
+		}
+		if r.Change == ChangeAdd {
+			halo = "-"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			r.ClientID, id(r.InvoiceID), id(r.LineID), id(r.ItemID), r.Name, halo, ours, what, r.Reason)
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("billing dry run table: %w", err)
+	}
+	return nil
+}
+
+func qty(q float64) string { return strconv.FormatFloat(q, 'f', -1, 64) }

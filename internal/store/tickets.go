@@ -1,0 +1,5 @@
+package store
+
+// TicketStore keeps ticket policies, ticket links and delivery state.
+type TicketStore interface {
+}
