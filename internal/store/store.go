@@ -96,6 +96,7 @@ type Store interface {
 	MappingStore
 	TicketStore
 	AccountStore
+	BillingStore
 }
 
 // Config says which database to open.

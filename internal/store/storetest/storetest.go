@@ -78,6 +78,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		t.Parallel()
 		testAccounts(t, setup)
 	})
+	t.Run("Billing", func(t *testing.T) {
+		t.Parallel()
+		testBilling(t, setup)
+	})
 }
 
 // RunShared runs the tests that need several Stores on one database:

@@ -1,0 +1,162 @@
+// Package connect builds, from what a partner stored, the clients that talk
+// to its systems: a HaloPSA client per partner (sharing the process's rate
+// limiters, so every part of halobridge stays within Halo's budget for that
+// tenant) and a connector per source.
+package connect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"halobridge/internal/halo"
+	"halobridge/internal/source"
+	"halobridge/internal/source/defensx"
+	"halobridge/internal/source/gravityzone"
+	"halobridge/internal/store"
+)
+
+// Halo builds and caches one HaloPSA client per partner.
+type Halo struct {
+	Store      store.Store
+	Limiters   *halo.Limiters
+	Metrics    *halo.Metrics
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+	// MaxRateWait is how long a call may wait for the tenant's rate limit
+	// before it returns *halo.RateLimitError (durable jobs snooze on it).
+	MaxRateWait time.Duration
+
+	mu      sync.Mutex
+	clients map[int64]cachedClient
+}
+
+type cachedClient struct {
+	client *halo.Client
+	// version is the connection's UpdatedAt: a saved change of credentials
+	// builds a new client.
+	version time.Time
+}
+
+// ErrNotConnected says the partner has no HaloPSA connection yet.
+var ErrNotConnected = errors.New("this partner has not connected HaloPSA yet")
+
+// Client returns the partner's HaloPSA client.
+func (h *Halo) Client(ctx context.Context, partnerID int64) (*halo.Client, error) {
+	conn, err := h.Store.HaloConnection(ctx, partnerID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNotConnected
+	}
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if c, ok := h.clients[partnerID]; ok && c.version.Equal(conn.UpdatedAt) {
+		return c.client, nil
+	}
+	cfg := halo.Config{
+		ResourceURL:  conn.ResourceURL,
+		AuthURL:      conn.AuthURL,
+		Tenant:       conn.Tenant,
+		ClientID:     conn.ClientID,
+		ClientSecret: conn.ClientSecret,
+		Scope:        conn.Scope,
+		GrantType:    halo.GrantType(conn.GrantType),
+		HTTPClient:   h.HTTPClient,
+		Limiters:     h.Limiters,
+		Metrics:      h.Metrics,
+		Logger:       h.Logger,
+		MaxRateWait:  h.MaxRateWait,
+	}
+	if cfg.GrantType == halo.GrantAuthorizationCode {
+		cfg.Tokens = refreshTokens{st: h.Store, partnerID: partnerID}
+	}
+	client, err := halo.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("HaloPSA connection of partner %d: %w", partnerID, err)
+	}
+	if h.clients == nil {
+		h.clients = map[int64]cachedClient{}
+	}
+	h.clients[partnerID] = cachedClient{client: client, version: conn.UpdatedAt}
+	return client, nil
+}
+
+// refreshTokens keeps a partner's single-use refresh token in the database,
+// rotated under a row lock so replicas never spend the same token twice.
+type refreshTokens struct {
+	st        store.Store
+	partnerID int64
+}
+
+func (r refreshTokens) RotateRefreshToken(ctx context.Context, fn func(current string) (string, error)) error {
+	return r.st.RotateRefreshToken(ctx, r.partnerID, fn)
+}
+
+// Sources builds source connectors.
+type Sources struct {
+	Store      store.Store
+	HTTPClient *http.Client
+	Now        func() time.Time
+}
+
+// Connector returns the connector of a stored source. Push sources have no
+// API to call: their customers and usage are what the vendor pushed.
+func (s *Sources) Connector(src store.Source) (source.Source, error) {
+	now := s.Now
+	if now == nil {
+		now = time.Now
+	}
+	switch src.Kind {
+	case store.SourceGravityZone:
+		client, err := gravityzone.New(gravityzone.Config{AccessURL: src.APIURL, APIKey: src.APIKey, HTTPClient: s.HTTPClient})
+		if err != nil {
+			return nil, fmt.Errorf("GravityZone source %q: %w", src.Name, err)
+		}
+		return gravityzone.NewConnector(client, now), nil
+	case store.SourceDefensX:
+		c, err := defensx.NewConnector(defensx.Config{APIRoot: src.APIURL, APIKey: src.APIKey, HTTPClient: s.HTTPClient, Now: now})
+		if err != nil {
+			return nil, fmt.Errorf("DefensX source %q: %w", src.Name, err)
+		}
+		return c, nil
+	case store.SourcePush:
+		return &pushed{st: s.Store, src: src}, nil
+	}
+	return nil, fmt.Errorf("source %q: unknown kind %q", src.Name, src.Kind)
+}
+
+// pushed is the connector of a push source: it answers from what the
+// vendor pushed, and delivery is the vendor's to configure.
+type pushed struct {
+	st  store.Store
+	src store.Source
+}
+
+// ErrPushedByVendor says that a push source's vendor sends everything itself.
+var ErrPushedByVendor = errors.New("push sources are configured by the vendor: give it the push API URL and token")
+
+func (p *pushed) Kind() source.Kind { return source.Push }
+
+func (p *pushed) Customers(ctx context.Context) ([]source.Customer, error) {
+	return p.st.SourceCustomers(ctx, p.src.ID)
+}
+
+func (p *pushed) Usage(ctx context.Context, month source.Month) ([]source.Usage, error) {
+	return p.st.Usage(ctx, p.src.ID, month)
+}
+
+func (p *pushed) RegisterDelivery(context.Context, source.Delivery) error { return ErrPushedByVendor }
+
+func (p *pushed) CheckDelivery(context.Context) (source.DeliveryStatus, error) {
+	return source.DeliveryStatus{Enabled: true}, nil
+}
+
+func (p *pushed) ParseInbound(http.Header, []byte) (source.Inbound, error) {
+	return source.Inbound{}, ErrPushedByVendor
+}

@@ -1,0 +1,5 @@
+package store
+
+// BillingStore keeps billing policies, the billing ledger and billing runs.
+type BillingStore interface {
+}
