@@ -25,6 +25,35 @@ type Committer struct {
 	log      *slog.Logger
 	// stopped is closed when Run has returned.
 	stopped chan struct{}
+	// onStored is told, after each commit, which partners got new alerts
+	// or resolutions, so that delivery can start; nil does nothing.
+	onStored func(ctx context.Context, partnerIDs []int64)
+}
+
+// OnStored sets what is told, after each commit, which partners received
+// new alerts or resolutions. A crash between the commit and the call loses
+// nothing: delivery also sweeps for undelivered alerts.
+func (c *Committer) OnStored(fn func(ctx context.Context, partnerIDs []int64)) { c.onStored = fn }
+
+// notify tells onStored which partners of group got something new.
+func (c *Committer) notify(ctx context.Context, group []*pending, results []store.InboundResult) {
+	if c.onStored == nil {
+		return
+	}
+	seen := map[int64]bool{}
+	var partners []int64
+	for i, p := range group {
+		if len(results[i].AlertIDs) == 0 && results[i].Resolutions == 0 {
+			continue
+		}
+		if id := p.batch.PartnerID; !seen[id] {
+			seen[id] = true
+			partners = append(partners, id)
+		}
+	}
+	if len(partners) > 0 {
+		c.onStored(ctx, partners)
+	}
 }
 
 type pending struct {
@@ -125,6 +154,7 @@ func (c *Committer) commit(group []*pending) {
 	ctx := context.WithoutCancel(group[0].ctx)
 	results, err := c.w.StoreInbound(ctx, batches)
 	if err == nil {
+		c.notify(ctx, group, results)
 		for i, p := range group {
 			p.done <- outcome{res: results[i]}
 		}
@@ -139,6 +169,7 @@ func (c *Committer) commit(group []*pending) {
 			p.done <- outcome{err: fmt.Errorf("store events: %w", err)}
 			continue
 		}
+		c.notify(ctx, []*pending{p}, res)
 		p.done <- outcome{res: res[0]}
 	}
 }

@@ -239,3 +239,30 @@ func TestReceiver(t *testing.T) {
 		}
 	}
 }
+
+func TestCommitterTellsWhichPartnersGotSomethingNew(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c := NewCommitter(b.store, 0, slog.New(slog.DiscardHandler))
+	var mu sync.Mutex
+	var told [][]int64
+	c.OnStored(func(_ context.Context, ids []int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		told = append(told, ids)
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go c.Run(ctx)
+	if _, err := c.Store(context.Background(), alertBatch(b, "n1")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Store(context.Background(), alertBatch(b, "n1")); err != nil { // a redelivery: nothing new
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(told) != 1 || len(told[0]) != 1 || told[0][0] != b.src.PartnerID {
+		t.Fatalf("told %v; want once, about partner %d", told, b.src.PartnerID)
+	}
+}
