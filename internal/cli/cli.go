@@ -43,7 +43,7 @@ func commands() []*command {
 		migrateCommand(),
 		demoCommand(),
 		{name: "halo", summary: "work with a HaloPSA instance", children: []*command{haloTestCommand()}},
-		{name: "sim", summary: "run a simulator of a remote API", children: []*command{simHaloCommand()}},
+		{name: "sim", summary: "run a simulator of a remote API", children: []*command{simHaloCommand(), simGravityZoneCommand(), simDefensXCommand()}},
 	}
 }
 

@@ -194,7 +194,7 @@ func TestServe(t *testing.T) {
 func TestDemo(t *testing.T) {
 	t.Parallel()
 
-	t.Run("ServesHealthzWithinFiveSeconds", func(t *testing.T) {
+	t.Run("ServesHealthzWithinFiveSecondsAndReceivesAlerts", func(t *testing.T) {
 		t.Parallel()
 		addr := freeAddr(t)
 		b := setup(t, nil)
@@ -202,10 +202,21 @@ func TestDemo(t *testing.T) {
 		defer cancel()
 		done := make(chan int, 1)
 		start := time.Now()
-		go func() { done <- Main(ctx, []string{"demo", "--listen", addr, "--data-dir", t.TempDir()}, b.env) }()
+		go func() {
+			done <- Main(ctx, []string{"demo", "--listen", addr, "--data-dir", t.TempDir(), "--push-every", "100ms"}, b.env)
+		}()
 		waitFor(t, "http://"+addr+"/healthz", 5*time.Second)
 		t.Logf("demo answered /healthz %s after start", time.Since(start))
-		if !strings.Contains(b.stdout.String(), "http://"+addr) {
+
+		// The simulated GravityZone pushes to halobridge, which stores what it receives.
+		deadline := time.Now().Add(15 * time.Second)
+		for !strings.Contains(metrics(t, addr), `halobridge_ingest_events_total{kind="gravityzone",outcome="stored"}`) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no GravityZone alert stored after 15 s; stdout:\n%s\nstderr:\n%s", b.stdout, b.stderr)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if !strings.Contains(b.stdout.String(), "Open:                   http://"+addr) {
 			t.Errorf("demo did not print the URL to open: %s", b.stdout.String())
 		}
 		cancel()
@@ -213,4 +224,16 @@ func TestDemo(t *testing.T) {
 			t.Fatalf("exit code %d: %s", code, b.stderr.String())
 		}
 	})
+}
+
+func metrics(t *testing.T, addr string) string {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body bytes.Buffer
+	body.ReadFrom(resp.Body)
+	return body.String()
 }

@@ -9,6 +9,8 @@ import (
 
 	"halobridge/internal/config"
 	"halobridge/internal/halo/halosim"
+	"halobridge/internal/source/defensx/dxsim"
+	"halobridge/internal/source/gravityzone/gzsim"
 	"halobridge/internal/web"
 )
 
@@ -60,6 +62,92 @@ Example:
 				fmt.Fprintf(env.Stdout, "  tenant:          %s\n", tenant)
 			}
 			return web.Serve(ctx, ln, sim, 5*time.Second, logger)
+		},
+	}
+}
+
+func simGravityZoneCommand() *command {
+	var (
+		listen string
+		opts   gzsim.Options
+		logs   = config.Default()
+	)
+	logs.LogFormat = "text"
+	return &command{
+		name:    "gravityzone",
+		summary: "run the Bitdefender GravityZone simulator",
+		usage:   "halobridge sim gravityzone [flags]",
+		long: `Runs an in-memory GravityZone cloud instance: the JSON-RPC Public API under
+/api/v1.0/jsonrpc/<service> (companies, network, licensing, incidents, push) with
+a seeded partner and customer tree and monthly usage that changes month by
+month, and the Event Push Service: once push settings are set (by halobridge),
+it posts realistic addEvents batches to the configured URL with the configured
+Authorization header, and switches itself off after repeated failures as the
+real service does.
+
+Example:
+  halobridge sim gravityzone --listen 127.0.0.1:8082 --push-every 10s
+  (access URL http://127.0.0.1:8082/api, API key gz-sim-key)`,
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&listen, "listen", "127.0.0.1:8082", "address to listen on")
+			fs.StringVar(&opts.APIKey, "api-key", gzsim.DefaultAPIKey, "the API key the simulator accepts")
+			fs.Int64Var(&opts.Seed, "seed", 1, "seed for the generated companies, usage and events")
+			fs.DurationVar(&opts.PushEvery, "push-every", 5*time.Second, "pause between two pushed batches")
+			fs.IntVar(&opts.EventsPerBatch, "events-per-batch", 3, "events in each pushed batch")
+			logs.Logging(fs)
+		},
+		run: func(ctx context.Context, env Env, args []string) error {
+			ln, err := net.Listen("tcp", listen)
+			if err != nil {
+				return fmt.Errorf("listen on %s: %w", listen, err)
+			}
+			sim := gzsim.New(opts)
+			fmt.Fprintf(env.Stdout, "GravityZone simulator on http://%s\n  access URL: http://%s/api\n  API key:    %s\n", ln.Addr(), ln.Addr(), opts.APIKey)
+			go sim.Run(ctx)
+			return web.Serve(ctx, ln, sim, 5*time.Second, logs.Logger(env.Stderr))
+		},
+	}
+}
+
+func simDefensXCommand() *command {
+	var (
+		listen, webhook string
+		opts            dxsim.Options
+		logs            = config.Default()
+	)
+	logs.LogFormat = "text"
+	return &command{
+		name:    "defensx",
+		summary: "run the DefensX simulator",
+		usage:   "halobridge sim defensx [flags]",
+		long: `Runs an in-memory DefensX partner account: the Partner API under
+/api/partner/v1 (customers, subscriptions and usage, URL logs) and, when
+--webhook is given, a sender of user requests to that URL as DefensX's API
+callback notifications send them.
+
+Example:
+  halobridge sim defensx --listen 127.0.0.1:8083 --webhook 'http://127.0.0.1:8080/ingest/<token>?secret=<secret>'
+  (API root http://127.0.0.1:8083/api/partner/v1)`,
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&listen, "listen", "127.0.0.1:8083", "address to listen on")
+			fs.StringVar(&opts.APIKey, "api-key", dxsim.DefaultAPIKey, "the Partner API key the simulator accepts")
+			fs.Int64Var(&opts.Seed, "seed", 1, "seed for the generated customers, usage and logs")
+			fs.StringVar(&webhook, "webhook", "", "URL to send user requests to (the halobridge DefensX endpoint)")
+			fs.DurationVar(&opts.RequestEvery, "request-every", time.Minute, "pause between two user requests")
+			logs.Logging(fs)
+		},
+		run: func(ctx context.Context, env Env, args []string) error {
+			ln, err := net.Listen("tcp", listen)
+			if err != nil {
+				return fmt.Errorf("listen on %s: %w", listen, err)
+			}
+			sim := dxsim.New(opts)
+			fmt.Fprintf(env.Stdout, "DefensX simulator on http://%s\n  API root: http://%s%s\n  API key:  %s\n", ln.Addr(), ln.Addr(), dxsim.BasePath, opts.APIKey)
+			if webhook != "" {
+				sim.SetWebhook(webhook, nil)
+				go sim.Run(ctx)
+			}
+			return web.Serve(ctx, ln, sim, 5*time.Second, logs.Logger(env.Stderr))
 		},
 	}
 }
