@@ -43,6 +43,7 @@ func commands() []*command {
 		migrateCommand(),
 		demoCommand(),
 		{name: "halo", summary: "work with a HaloPSA instance", children: []*command{haloTestCommand()}},
+		{name: "source", summary: "connect security platforms", children: sourceCommands()},
 		{name: "sim", summary: "run a simulator of a remote API", children: []*command{simHaloCommand(), simGravityZoneCommand(), simDefensXCommand()}},
 	}
 }
