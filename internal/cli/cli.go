@@ -44,6 +44,7 @@ func commands() []*command {
 		demoCommand(),
 		{name: "halo", summary: "work with a HaloPSA instance", children: []*command{haloTestCommand()}},
 		{name: "source", summary: "connect security platforms", children: sourceCommands()},
+		{name: "bench", summary: "measure performance (JSON reports)", children: []*command{benchIngestCommand()}},
 		{name: "sim", summary: "run a simulator of a remote API", children: []*command{simHaloCommand(), simGravityZoneCommand(), simDefensXCommand()}},
 	}
 }

@@ -121,7 +121,7 @@ func (s *SQLStore) insertAlerts(ctx context.Context, tx *sql.Tx, batches []Inbou
 			if n > 0 {
 				q.WriteString(", ")
 			}
-			placeholders(&q, len(args), 17)
+			s.placeholders(&q, len(args), 17)
 			args = append(args, batch.PartnerID, batch.SourceID, a.EventID, string(a.Source), a.Type, a.CustomerID, string(a.Severity),
 				a.HostName, a.HostIP, a.User, a.URL, string(facts), a.Fingerprint, a.Test,
 				s.d.timeArg(a.OccurredAt), s.d.timeArg(batch.ReceivedAt), raw)
@@ -183,12 +183,17 @@ func (s *SQLStore) insertResolutions(ctx context.Context, tx *sql.Tx, batches []
 	return nil
 }
 
-// placeholders writes "($from+1, …, $from+n)".
-func placeholders(q *strings.Builder, from, n int) {
+// placeholders writes the n parameters after the first from: "($from+1, …)"
+// on PostgreSQL, "(?, …)" on SQLite.
+func (s *SQLStore) placeholders(q *strings.Builder, from, n int) {
 	q.WriteByte('(')
 	for i := 1; i <= n; i++ {
 		if i > 1 {
 			q.WriteString(", ")
+		}
+		if !s.d.numberedParams {
+			q.WriteByte('?')
+			continue
 		}
 		q.WriteByte('$')
 		q.WriteString(strconv.Itoa(from + i))

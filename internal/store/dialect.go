@@ -23,6 +23,11 @@ type dialect struct {
 	forNoKeyUpdate string
 	// timeArg turns a time into the value the engine's time columns hold.
 	timeArg func(time.Time) any
+	// numberedParams says whether generated statements number their bound
+	// parameters ($1, $2…). SQLite keeps a list of every named or numbered
+	// parameter, and the driver looks each one up in it when binding, which
+	// makes a multi-row insert quadratic; there, bare "?" are used.
+	numberedParams bool
 }
 
 // sqliteTimeLayout has a fixed number of fractional digits so that stored
@@ -51,5 +56,6 @@ func postgresDialect() dialect {
 		forUpdate:       " FOR UPDATE",
 		forNoKeyUpdate:  " FOR NO KEY UPDATE",
 		timeArg:         func(t time.Time) any { return t.UTC() },
+		numberedParams:  true,
 	}
 }

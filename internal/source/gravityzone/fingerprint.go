@@ -29,8 +29,10 @@ func escapePart(p string) string {
 		sum := sha256.Sum256([]byte(p))
 		return "sha256:" + hex.EncodeToString(sum[:16])
 	}
-	return strings.NewReplacer("%", "%25", "|", "%7C").Replace(p)
+	return partEscaper.Replace(p)
 }
+
+var partEscaper = strings.NewReplacer("%", "%25", "|", "%7C")
 
 // allEmpty reports whether none of the fingerprint inputs was found in the event.
 func allEmpty(parts []string) bool {
@@ -55,5 +57,17 @@ func eventID(raw []byte) string {
 		}
 	}
 	sum := sha256.Sum256(canonical)
+	return hex.EncodeToString(sum[:16])
+}
+
+// eventIDOf is eventID for an event already decoded (numbers as json.Number):
+// marshalling the decoded map gives the same canonical JSON without reading
+// the event a second time.
+func eventIDOf(e event, raw []byte) string {
+	b, err := json.Marshal(map[string]any(e))
+	if err != nil {
+		return eventID(raw)
+	}
+	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16])
 }

@@ -39,7 +39,7 @@ func normalise(e event, raw json.RawMessage, received time.Time) source.Alert {
 		URL:        e.text("url"),
 		Facts:      map[string]string{},
 		Raw:        raw,
-		EventID:    eventID(raw),
+		EventID:    eventIDOf(e, raw),
 		Test:       e.isTest(),
 	}
 	if ips := e.hostIPs(); len(ips) > 0 {

@@ -110,35 +110,39 @@ func decodeAll(b []byte) ([]value, error) {
 }
 
 // eventsIn returns the events one top-level value carries, or why it carries none.
+// One pass reads every shape's keys; a storm of pushes pays for one decode of
+// the envelope, not one per shape tried.
 func eventsIn(v value) ([]json.RawMessage, string) {
 	if v.err != nil {
 		return nil, "not JSON: " + v.err.Error()
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(v.raw, &top); err != nil {
+	var top struct {
+		Method *string         `json:"method"`
+		Params json.RawMessage `json:"params"`
+		Event  json.RawMessage `json:"event"`
+		Module json.RawMessage `json:"module"`
+		CEF    json.RawMessage `json:"cef"`
+	}
+	if err := json.Unmarshal(v.raw, &top); err != nil || !bytes.HasPrefix(bytes.TrimSpace(v.raw), []byte("{")) {
 		return nil, "not a JSON object"
 	}
-	_, hasModule := top["module"]
 	switch {
-	case top["method"] != nil:
-		var envelope struct {
-			Method string `json:"method"`
-			Params struct {
-				Events []json.RawMessage `json:"events"`
-			} `json:"params"`
+	case top.Method != nil:
+		var params struct {
+			Events []json.RawMessage `json:"events"`
 		}
-		if err := json.Unmarshal(v.raw, &envelope); err != nil {
+		if len(top.Params) == 0 || json.Unmarshal(top.Params, &params) != nil {
 			return nil, "a JSON-RPC call without a params.events array"
 		}
-		if envelope.Method != "addEvents" {
-			return nil, fmt.Sprintf("JSON-RPC method %q is not addEvents", envelope.Method)
+		if *top.Method != "addEvents" {
+			return nil, fmt.Sprintf("JSON-RPC method %q is not addEvents", *top.Method)
 		}
-		return envelope.Params.Events, ""
-	case top["event"] != nil && !hasModule:
-		return []json.RawMessage{top["event"]}, ""
-	case hasModule:
+		return params.Events, ""
+	case top.Event != nil && top.Module == nil:
+		return []json.RawMessage{top.Event}, ""
+	case top.Module != nil:
 		return []json.RawMessage{v.raw}, ""
-	case top["cef"] != nil:
+	case top.CEF != nil:
 		return nil, "the cef service type is not read: set the push service type to jsonRPC"
 	}
 	return nil, `an object with neither "method", "event" nor "module"`

@@ -1,0 +1,319 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"halobridge/internal/ingest"
+	"halobridge/internal/source/gravityzone"
+	"halobridge/internal/source/gravityzone/gzsim"
+	"halobridge/internal/store"
+	"halobridge/internal/web"
+)
+
+// IngestOptions shape the ingest benchmark.
+type IngestOptions struct {
+	// PostgresURL, when set, runs the benchmark on PostgreSQL too (in a
+	// throw-away schema).
+	PostgresURL string
+	Senders     int           // concurrent HTTP senders (default 16)
+	BatchSize   int           // events per addEvents body (default 100)
+	Duration    time.Duration // length of each run (default 10 s)
+	// PacedRate is the event rate of the latency run (default 5000 events/s).
+	PacedRate int
+	// BaselineEvents are decoded and inserted without HTTP (default 100,000).
+	BaselineEvents int
+}
+
+func (o IngestOptions) withDefaults() IngestOptions {
+	if o.Senders <= 0 {
+		o.Senders = 16
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = 100
+	}
+	if o.Duration <= 0 {
+		o.Duration = 10 * time.Second
+	}
+	if o.PacedRate <= 0 {
+		o.PacedRate = 5000
+	}
+	if o.BaselineEvents <= 0 {
+		o.BaselineEvents = 100_000
+	}
+	return o
+}
+
+// IngestReport is what 'halobridge bench ingest' prints.
+type IngestReport struct {
+	Machine string         `json:"machine"`
+	Options IngestOptions  `json:"options"`
+	Engines []EngineReport `json:"engines"`
+	Targets IngestTargets  `json:"targets"`
+}
+
+// IngestTargets restate the issue's targets next to the figures.
+type IngestTargets struct {
+	SQLiteEventsPerSecond float64 `json:"sqlite_events_per_second_at_least"`
+	PacedP99Milliseconds  float64 `json:"p99_ms_at_paced_rate_below"`
+}
+
+// EngineReport holds one database engine's figures.
+type EngineReport struct {
+	Engine string `json:"engine"`
+	// Max is the throughput with every sender posting as fast as it is answered.
+	Max Run `json:"max_throughput"`
+	// Paced posts at a fixed event rate and reports acknowledgement latency.
+	Paced Run `json:"paced"`
+	// Baseline decodes and stores without HTTP, in one goroutine.
+	Baseline Run `json:"baseline_decode_insert"`
+	// HTTPToBaseline is Max's events/s divided by Baseline's.
+	HTTPToBaseline float64 `json:"http_to_baseline_ratio"`
+	Stored         int     `json:"alerts_in_database"`
+}
+
+// Run is one measured run.
+type Run struct {
+	Requests     int     `json:"requests"`
+	Events       int     `json:"events"`
+	Seconds      float64 `json:"seconds"`
+	EventsPerSec float64 `json:"events_per_second"`
+	P50Millis    float64 `json:"p50_ack_ms,omitempty"`
+	P99Millis    float64 `json:"p99_ack_ms,omitempty"`
+	Errors       int     `json:"errors"`
+}
+
+// Ingest runs the ingest benchmark on SQLite (and PostgreSQL when asked).
+func Ingest(ctx context.Context, opts IngestOptions) (IngestReport, error) {
+	opts = opts.withDefaults()
+	report := IngestReport{Machine: machine(), Options: opts, Targets: IngestTargets{SQLiteEventsPerSecond: 30000, PacedP99Milliseconds: 100}}
+	bodies, err := newBodies(opts.BatchSize)
+	if err != nil {
+		return report, err
+	}
+	opens := []func(context.Context) (*database, error){openSQLite}
+	if opts.PostgresURL != "" {
+		opens = append(opens, func(ctx context.Context) (*database, error) { return openPostgres(ctx, opts.PostgresURL) })
+	}
+	for _, open := range opens {
+		db, err := open(ctx)
+		if err != nil {
+			return report, err
+		}
+		r, err := ingestOn(ctx, db, bodies, opts)
+		db.close()
+		if err != nil {
+			return report, fmt.Errorf("%s: %w", db.engine, err)
+		}
+		report.Engines = append(report.Engines, r)
+	}
+	return report, nil
+}
+
+func ingestOn(ctx context.Context, db *database, bodies *bodies, opts IngestOptions) (EngineReport, error) {
+	r := EngineReport{Engine: db.engine}
+	p, err := db.store.CreatePartner(ctx, store.Partner{Name: "Bench MSP"})
+	if err != nil {
+		return r, err
+	}
+	src, err := db.store.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: store.SourceGravityZone, Name: "GZ", Secret: "bench-secret"})
+	if err != nil {
+		return r, err
+	}
+	if r.Baseline, err = baseline(ctx, db.store, src, bodies, opts); err != nil {
+		return r, err
+	}
+
+	logger := slog.New(slog.DiscardHandler)
+	committer := ingest.NewCommitter(db.store, 0, logger)
+	cctx, stop := context.WithCancel(ctx)
+	committed := make(chan struct{})
+	go func() { committer.Run(cctx); close(committed) }()
+	defer func() { stop(); <-committed }()
+	receiver := ingest.NewReceiver(db.store, committer, ingest.Parsers(), ingest.Options{Logger: logger})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return r, err
+	}
+	srv := &http.Server{Handler: web.New(web.Deps{Store: db.store, Gatherer: prometheus.NewRegistry(), Logger: logger, Ingest: receiver})}
+	go srv.Serve(ln)
+	defer srv.Close()
+
+	endpoint := "http://" + ln.Addr().String() + "/ingest/" + src.Token
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: opts.Senders * 2}, Timeout: 30 * time.Second}
+	post := func() (time.Duration, error) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(bodies.next()))
+		req.Header.Set("Authorization", src.Secret)
+		req.Header.Set("Content-Type", "application/json")
+		start := time.Now()
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return 0, fmt.Errorf("status %d", resp.StatusCode)
+		}
+		return time.Since(start), nil
+	}
+	r.Max = closedLoop(opts, post)
+	r.Paced = openLoop(opts, post)
+	if r.Baseline.EventsPerSec > 0 {
+		r.HTTPToBaseline = round(r.Max.EventsPerSec / r.Baseline.EventsPerSec)
+	}
+	r.Stored, err = db.store.CountAlerts(ctx, src.ID)
+	return r, err
+}
+
+// baseline decodes and stores BaselineEvents events without HTTP.
+func baseline(ctx context.Context, st store.Store, src store.Source, bodies *bodies, opts IngestOptions) (Run, error) {
+	start := time.Now()
+	run := Run{}
+	for run.Events < opts.BaselineEvents {
+		in, err := gravityzone.ParsePush(nil, bodies.next())
+		if err != nil {
+			return run, err
+		}
+		if _, err := st.StoreInbound(ctx, []store.InboundBatch{{PartnerID: src.PartnerID, SourceID: src.ID, ReceivedAt: time.Now(), Alerts: in.Alerts}}); err != nil {
+			return run, err
+		}
+		run.Requests++
+		run.Events += len(in.Alerts)
+	}
+	return finish(run, time.Since(start), nil), nil
+}
+
+// closedLoop has every sender post as soon as its previous post was answered.
+func closedLoop(opts IngestOptions, post func() (time.Duration, error)) Run {
+	var mu sync.Mutex
+	var latencies []time.Duration
+	var errs atomic.Int64
+	deadline := time.Now().Add(opts.Duration)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range opts.Senders {
+		wg.Go(func() {
+			var mine []time.Duration
+			for time.Now().Before(deadline) {
+				d, err := post()
+				if err != nil {
+					errs.Add(1)
+					continue
+				}
+				mine = append(mine, d)
+			}
+			mu.Lock()
+			latencies = append(latencies, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	run := Run{Requests: len(latencies), Events: len(latencies) * opts.BatchSize, Errors: int(errs.Load())}
+	return finish(run, time.Since(start), latencies)
+}
+
+// openLoop posts at a fixed rate whatever the answers do, so slow answers
+// show as latency instead of lowering the rate.
+func openLoop(opts IngestOptions, post func() (time.Duration, error)) Run {
+	interval := time.Duration(float64(time.Second) * float64(opts.BatchSize) / float64(opts.PacedRate))
+	var mu sync.Mutex
+	var latencies []time.Duration
+	var errs atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for time.Since(start) < opts.Duration {
+		<-tick.C
+		wg.Go(func() {
+			d, err := post()
+			if err != nil {
+				errs.Add(1)
+				return
+			}
+			mu.Lock()
+			latencies = append(latencies, d)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	run := Run{Requests: len(latencies), Events: len(latencies) * opts.BatchSize, Errors: int(errs.Load())}
+	return finish(run, time.Since(start), latencies)
+}
+
+func finish(run Run, elapsed time.Duration, latencies []time.Duration) Run {
+	run.Seconds = round(elapsed.Seconds())
+	run.EventsPerSec = round(float64(run.Events) / elapsed.Seconds())
+	if len(latencies) > 0 {
+		slices.Sort(latencies)
+		run.P50Millis = millis(latencies[len(latencies)/2])
+		run.P99Millis = millis(latencies[min(len(latencies)-1, len(latencies)*99/100)])
+	}
+	return run
+}
+
+func millis(d time.Duration) float64 { return round(float64(d) / float64(time.Millisecond)) }
+
+func round(v float64) float64 { return float64(int64(v*100+0.5)) / 100 }
+
+// bodies hands out addEvents bodies whose events are all distinct, built
+// from events the GravityZone simulator generates: each body's events get a
+// sequence number, so no two deliveries are the same event.
+type bodies struct {
+	templates [][]byte // event objects without their opening brace
+	batch     int
+	seq       atomic.Int64
+}
+
+func newBodies(batch int) (*bodies, error) {
+	sim := gzsim.New(gzsim.Options{Seed: 42})
+	companies := sim.Companies()
+	b := &bodies{batch: batch}
+	for i, module := range gzsim.Modules() {
+		ev, err := sim.NewEvent(module, companies[1+i%(len(companies)-1)].ID)
+		if err != nil {
+			return nil, err
+		}
+		raw, err := json.Marshal(ev)
+		if err != nil {
+			return nil, err
+		}
+		if len(raw) < 2 || raw[0] != '{' {
+			return nil, errors.New("the simulator built an event that is not a JSON object")
+		}
+		b.templates = append(b.templates, raw[1:])
+	}
+	return b, nil
+}
+
+func (b *bodies) next() []byte {
+	var buf bytes.Buffer
+	buf.WriteString(`{"jsonrpc":"2.0","method":"addEvents","params":{"events":[`)
+	for i := range b.batch {
+		n := b.seq.Add(1)
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.WriteString(`{"bench_sequence":`)
+		buf.WriteString(strconv.FormatInt(n, 10))
+		buf.WriteByte(',')
+		buf.Write(b.templates[int(n)%len(b.templates)])
+	}
+	buf.WriteString(`]},"id":1}`)
+	return buf.Bytes()
+}

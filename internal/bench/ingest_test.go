@@ -1,0 +1,35 @@
+package bench
+
+import (
+	"os"
+	"testing"
+	"time"
+)
+
+func TestIngestStoresEveryEventItCounts(t *testing.T) {
+	t.Parallel()
+	opts := IngestOptions{Senders: 2, BatchSize: 20, Duration: 300 * time.Millisecond, PacedRate: 400, BaselineEvents: 200,
+		PostgresURL: os.Getenv("TEST_DATABASE_URL")}
+	report, err := Ingest(t.Context(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 1
+	if opts.PostgresURL != "" {
+		want = 2
+	}
+	if len(report.Engines) != want {
+		t.Fatalf("%d engines reported, want %d", len(report.Engines), want)
+	}
+	for _, e := range report.Engines {
+		if e.Max.Errors+e.Paced.Errors != 0 {
+			t.Errorf("%s: %d failed posts", e.Engine, e.Max.Errors+e.Paced.Errors)
+		}
+		if e.Max.Events == 0 || e.Paced.Events == 0 {
+			t.Errorf("%s: nothing posted: %+v", e.Engine, e)
+		}
+		if sum := e.Baseline.Events + e.Max.Events + e.Paced.Events; e.Stored != sum {
+			t.Errorf("%s: %d alerts in the database, but %d were acknowledged", e.Engine, e.Stored, sum)
+		}
+	}
+}
