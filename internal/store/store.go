@@ -97,6 +97,7 @@ type Store interface {
 	TicketStore
 	AccountStore
 	BillingStore
+	SetupStore
 }
 
 // Config says which database to open.

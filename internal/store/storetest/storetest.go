@@ -82,6 +82,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		t.Parallel()
 		testBilling(t, setup)
 	})
+	t.Run("Setup", func(t *testing.T) {
+		t.Parallel()
+		testSetup(t, setup)
+	})
 }
 
 // RunShared runs the tests that need several Stores on one database:
