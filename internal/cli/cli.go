@@ -44,6 +44,8 @@ func commands() []*command {
 		demoCommand(),
 		{name: "halo", summary: "work with a HaloPSA instance", children: []*command{haloTestCommand()}},
 		{name: "source", summary: "connect security platforms", children: sourceCommands()},
+		{name: "account", summary: "operator accounts that sign in with a password", children: accountCommands()},
+		{name: "token", summary: "API tokens for the JSON API", children: tokenCommands()},
 		{name: "bench", summary: "measure performance (JSON reports)", children: []*command{benchIngestCommand()}},
 		{name: "sim", summary: "run a simulator of a remote API", children: []*command{simHaloCommand(), simGravityZoneCommand(), simDefensXCommand()}},
 	}

@@ -1,0 +1,300 @@
+package auth_test
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"halobridge/internal/auth"
+	"halobridge/internal/halo"
+	"halobridge/internal/halo/halosim"
+	"halobridge/internal/store"
+)
+
+// Agents of halosim's seed: 2 is the administrator (in teams 1 to 4), 3 a
+// service desk analyst who is not.
+const (
+	simAdmin   = 2
+	simAnalyst = 3
+)
+
+// created returns what halobridge created in the simulator, by name.
+func created(t *testing.T, sim *halosim.Sim) ([]halosim.Agent, []halosim.Application) {
+	t.Helper()
+	var agents []halosim.Agent
+	for _, a := range sim.Agents() {
+		if a.Name == auth.IntegrationAgentName {
+			agents = append(agents, a)
+		}
+	}
+	var apps []halosim.Application
+	for _, a := range sim.Applications() {
+		if a.Name == auth.ServiceApplicationName && !a.Inactive {
+			apps = append(apps, a)
+		}
+	}
+	return agents, apps
+}
+
+func (b *testBundle) partnerLogin(t *testing.T) store.PartnerLogin {
+	t.Helper()
+	l, err := b.store.PartnerLoginByURL(t.Context(), b.halo.URL)
+	if err != nil {
+		t.Fatalf("PartnerLoginByURL(%s): %v", b.halo.URL, err)
+	}
+	return l
+}
+
+func TestLogInWithHaloPSA(t *testing.T) {
+	t.Parallel()
+
+	t.Run("ProvisionsTheAgentAndTheServiceApplicationOnTheFirstSignIn", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		br := b.browser(t)
+		page := br.haloLogin(t, simAdmin)
+		wantStatus(t, "the sign-in", page, http.StatusOK)
+		if page.url.Path != "/setup/created" {
+			t.Fatalf("the sign-in ends at %s, want /setup/created", page.url)
+		}
+
+		agents, apps := created(t, b.sim)
+		if len(agents) != 1 || len(apps) != 1 {
+			t.Fatalf("HaloPSA holds %d integration agents and %d service applications, want one of each", len(agents), len(apps))
+		}
+		agent, app := agents[0], apps[0]
+		var teams []int
+		for _, m := range agent.Teams {
+			teams = append(teams, m.TeamID)
+		}
+		if !agent.IsAPIAgent || !slices.Equal(teams, []int{1, 2, 3, 4}) {
+			t.Errorf("integration agent: API-only %v, teams %v; want API-only in the administrator's teams 1-4", agent.IsAPIAgent, teams)
+		}
+		if app.AgentID != agent.ID || app.AuthorizationCode || app.Secret == "" || !slices.Equal(app.Scopes, []string{"all:standard", "all:teams"}) {
+			t.Errorf("service application = %+v; want client credentials logging in as agent %d with all:standard and all:teams", app, agent.ID)
+		}
+
+		for _, want := range []string{auth.IntegrationAgentName, auth.ServiceApplicationName, "••••" + app.ClientID[len(app.ClientID)-4:], "••••" + app.Secret[len(app.Secret)-4:]} {
+			if !strings.Contains(page.body, want) {
+				t.Errorf("the setup page does not show %q:\n%s", want, page.body)
+			}
+		}
+		if strings.Contains(page.body, app.Secret) || strings.Contains(page.body, app.ClientID) {
+			t.Errorf("the setup page shows the client ID or secret in full")
+		}
+
+		me, status := br.whoami(t)
+		login := b.partnerLogin(t)
+		if status != http.StatusOK || me.PartnerID != login.PartnerID || me.Email != "admin@northpoint-it.example" {
+			t.Errorf("whoami after the sign-in = %+v (%d), want the admin of partner %d", me, status, login.PartnerID)
+		}
+		if login.ProvisionedAt.IsZero() || login.AgentID != agent.ID || login.ApplicationID != app.ID || login.ServiceClientID != app.ClientID || login.SetupProblem != "" {
+			t.Errorf("recorded setup = %+v", login)
+		}
+		account, err := b.store.AccountByHaloAgent(t.Context(), login.PartnerID, simAdmin)
+		if err != nil || account.Role != store.RoleAdmin || account.PasswordHash != "" {
+			t.Errorf("the administrator's account = %+v, %v; want an admin without a password", account, err)
+		}
+
+		conn, err := b.store.HaloConnection(t.Context(), login.PartnerID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := store.HaloConnection{PartnerID: login.PartnerID, ResourceURL: b.halo.URL + "/api", AuthURL: b.halo.URL + "/auth",
+			ClientID: app.ClientID, ClientSecret: app.Secret, GrantType: store.GrantClientCredentials, Scope: "all", AgentID: agent.ID,
+			CreatedAt: conn.CreatedAt, UpdatedAt: conn.UpdatedAt}
+		if diff := cmp.Diff(want, conn); diff != "" {
+			t.Errorf("stored connection (-want +got):\n%s", diff)
+		}
+		client, err := halo.New(halo.Config{ResourceURL: conn.ResourceURL, AuthURL: conn.AuthURL, ClientID: conn.ClientID,
+			ClientSecret: conn.ClientSecret, GrantType: halo.GrantType(conn.GrantType), Scope: conn.Scope})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if who, err := client.Me(t.Context()); err != nil || who.ID != agent.ID {
+			t.Errorf("the stored connection acts as %+v, %v; want agent %d", who, err, agent.ID)
+		}
+		if _, err := client.Teams(t.Context()); err != nil {
+			t.Errorf("the stored connection cannot read teams: %v", err)
+		}
+	})
+
+	t.Run("CreatesNothingOnTheSecondSignIn", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		b.browser(t).haloLogin(t, simAdmin)
+		first := b.partnerLogin(t)
+		connBefore, _ := b.store.HaloConnection(t.Context(), first.PartnerID)
+
+		page := b.browser(t).haloLogin(t, simAdmin)
+		wantStatus(t, "the second sign-in", page, http.StatusOK)
+		if page.url.Path != "/" {
+			t.Errorf("the second sign-in ends at %s, want / (nothing new to show)", page.url)
+		}
+		agents, apps := created(t, b.sim)
+		if len(agents) != 1 || len(apps) != 1 {
+			t.Errorf("after two sign-ins HaloPSA holds %d integration agents and %d service applications, want one of each", len(agents), len(apps))
+		}
+		connAfter, _ := b.store.HaloConnection(t.Context(), first.PartnerID)
+		if diff := cmp.Diff(connBefore, connAfter); diff != "" {
+			t.Errorf("the second sign-in changed the connection (-before +after):\n%s", diff)
+		}
+		if partners, _ := b.store.Partners(t.Context()); len(partners) != 1 {
+			t.Errorf("%d partners after two sign-ins to one HaloPSA, want 1", len(partners))
+		}
+	})
+
+	t.Run("RefusesAnAgentWhoIsNotAnAdministrator", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		br := b.browser(t)
+		page := br.haloLogin(t, simAnalyst)
+		wantStatus(t, "the analyst's sign-in", page, http.StatusForbidden)
+		for _, want := range []string{"Sarah Mitchell", "administrator", "You do not have permission"} {
+			if !strings.Contains(page.body, want) {
+				t.Errorf("the refusal does not say %q:\n%s", want, page.body)
+			}
+		}
+		if _, status := br.whoami(t); status != http.StatusUnauthorized {
+			t.Errorf("whoami after the refusal: %d, want 401", status)
+		}
+		if _, err := b.store.PartnerLoginByURL(t.Context(), b.halo.URL); err == nil {
+			t.Error("a partner was created for the refused sign-in")
+		}
+		if agents, apps := created(t, b.sim); len(agents)+len(apps) != 0 {
+			t.Errorf("the refused sign-in created %d agents and %d applications in HaloPSA", len(agents), len(apps))
+		}
+	})
+
+	t.Run("LetsAColleagueInAsAMemberOnceTheSetupIsDone", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		b.browser(t).haloLogin(t, simAdmin)
+		br := b.browser(t)
+		page := br.haloLogin(t, simAnalyst)
+		wantStatus(t, "the analyst's sign-in", page, http.StatusOK)
+		login := b.partnerLogin(t)
+		account, err := b.store.AccountByHaloAgent(t.Context(), login.PartnerID, simAnalyst)
+		if err != nil || account.Role != store.RoleMember {
+			t.Errorf("the analyst's account = %+v, %v; want a member", account, err)
+		}
+		if me, _ := br.whoami(t); me.PartnerID != login.PartnerID {
+			t.Errorf("the analyst acts for partner %d, want %d", me.PartnerID, login.PartnerID)
+		}
+	})
+
+	t.Run("FinishesAnInterruptedSetupWithoutCreatingTheAgentTwice", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		b.sim.InjectFault(halosim.Fault{Method: http.MethodPost, PathPrefix: "/api/Application", Status: http.StatusServiceUnavailable, Times: 1})
+		page := b.browser(t).haloLogin(t, simAdmin)
+		wantStatus(t, "the interrupted sign-in", page, http.StatusOK)
+		if !strings.Contains(page.body, "not finished") || !strings.Contains(page.body, "503") {
+			t.Errorf("the setup page does not say what went wrong:\n%s", page.body)
+		}
+		interrupted := b.partnerLogin(t)
+		conn, _ := b.store.HaloConnection(t.Context(), interrupted.PartnerID)
+		if !interrupted.ProvisionedAt.IsZero() || conn.GrantType != store.GrantAuthorizationCode || conn.RefreshToken == "" {
+			t.Errorf("after the interruption: setup %+v, connection grant %q; want unfinished, working as the administrator", interrupted, conn.GrantType)
+		}
+
+		b.browser(t).haloLogin(t, simAdmin)
+		agents, apps := created(t, b.sim)
+		if len(agents) != 1 || len(apps) != 1 || apps[0].AgentID != agents[0].ID {
+			t.Fatalf("after the retry HaloPSA holds %d integration agents and %d service applications, want one each, linked", len(agents), len(apps))
+		}
+		if done := b.partnerLogin(t); done.ProvisionedAt.IsZero() || done.AgentID != interrupted.AgentID {
+			t.Errorf("after the retry: %+v; want finished with the agent of the first attempt (%d)", done, interrupted.AgentID)
+		}
+	})
+
+	t.Run("AsksToDeleteAServiceApplicationWhoseSecretWasLost", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		b.sim.InjectFault(halosim.Fault{Method: http.MethodPost, PathPrefix: "/api/Application", Status: http.StatusBadGateway, AfterApply: true, Times: 1})
+		b.browser(t).haloLogin(t, simAdmin)
+		page := b.browser(t).haloLogin(t, simAdmin)
+		wantStatus(t, "the sign-in after the lost answer", page, http.StatusOK)
+		if !strings.Contains(page.body, "delete") || !strings.Contains(page.body, auth.ServiceApplicationName) {
+			t.Errorf("the setup page does not ask to delete the application:\n%s", page.body)
+		}
+		_, apps := created(t, b.sim)
+		if len(apps) != 1 {
+			t.Fatalf("%d service applications, want the one whose answer was lost", len(apps))
+		}
+
+		b.sim.RevokeApplication(apps[0].ClientID)
+		b.browser(t).haloLogin(t, simAdmin)
+		_, apps = created(t, b.sim)
+		login := b.partnerLogin(t)
+		if len(apps) != 1 || login.ProvisionedAt.IsZero() || login.ServiceClientID != apps[0].ClientID {
+			t.Errorf("after deleting it and signing in again: %d active applications, setup %+v", len(apps), login)
+		}
+	})
+
+	t.Run("RefusesACallbackInAnotherBrowser", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		mine := b.browser(t)
+		start, err := mine.noFollow.PostForm(b.srv.URL+"/login/halo", url.Values{"halo_url": {b.halo.URL},
+			"client_id": {halosim.DefaultPublicClientID}, "csrf_token": {mine.formToken(t)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		start.Body.Close()
+		callback, err := b.sim.ApproveURL(start.Header.Get("Location"), simAdmin)
+		if err != nil {
+			t.Fatalf("approve %s: %v", start.Header.Get("Location"), err)
+		}
+		theirs := b.browser(t)
+		wantStatus(t, "the callback in another browser", theirs.get(t, callback), http.StatusBadRequest)
+		if _, status := theirs.whoami(t); status != http.StatusUnauthorized {
+			t.Errorf("the other browser is signed in (%d)", status)
+		}
+		wantStatus(t, "the callback in the browser that started", mine.get(t, callback), http.StatusOK)
+		wantStatus(t, "the same callback again", mine.get(t, callback), http.StatusBadRequest)
+	})
+
+	t.Run("ShowsHaloPSAsRefusal", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		br := b.browser(t)
+		page := br.answerApproval(t, br.startHaloLogin(t, b.halo.URL+"/api/"), "deny", simAdmin)
+		wantStatus(t, "the denied sign-in", page, http.StatusUnauthorized)
+		if !strings.Contains(page.body, "The agent denied the authorization request") || !strings.Contains(page.body, "access_denied") {
+			t.Errorf("the sign-in page does not show HaloPSA's refusal:\n%s", page.body)
+		}
+	})
+
+	t.Run("NeedsItsOwnPublicAddressForHaloPSAToSendPeopleBack", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		svc := &auth.Service{Store: b.store}
+		_, _, err := svc.StartHaloLogin(t.Context(), b.halo.URL, halosim.DefaultPublicClientID)
+		if err == nil || !strings.Contains(err.Error(), "--base-url") {
+			t.Errorf("StartHaloLogin without a BaseURL: %v, want an error naming --base-url", err)
+		}
+	})
+
+	t.Run("RefusesAnAddressThatIsNotHaloPSAs", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		br := b.browser(t)
+		cases := []struct{ haloURL, clientID, want string }{
+			{"", "x", "Enter your HaloPSA address"},
+			{"http://acme.halopsa.com", "x", "must start with https://"},
+			{"ftp://acme.halopsa.com", "x", "is not a HaloPSA address"},
+			{b.halo.URL, " ", "Client ID"},
+		}
+		for _, c := range cases {
+			page := br.postForm(t, "/login/halo", url.Values{"halo_url": {c.haloURL}, "client_id": {c.clientID}, "csrf_token": {br.formToken(t)}})
+			if page.status != http.StatusBadRequest || !strings.Contains(page.body, c.want) {
+				t.Errorf("halo_url %q client_id %q: %d, want 400 saying %q:\n%s", c.haloURL, c.clientID, page.status, c.want, page.body)
+			}
+		}
+	})
+}

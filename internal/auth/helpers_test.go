@@ -1,0 +1,306 @@
+package auth_test
+
+import (
+	"encoding/json"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"halobridge/internal/auth"
+	"halobridge/internal/halo"
+	"halobridge/internal/halo/halosim"
+	"halobridge/internal/store"
+	"halobridge/internal/store/storetest"
+)
+
+// fakeClock is the service's settable clock, for session expiry and the
+// sign-in limits.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+type testBundle struct {
+	store store.Store
+	sim   *halosim.Sim
+	halo  *httptest.Server
+	svc   *auth.Service
+	srv   *httptest.Server
+	clock *fakeClock
+}
+
+// whoami is what the test's protected routes answer: who the middleware
+// says is calling.
+type whoami struct {
+	PartnerID int64  `json:"partner_id"`
+	Email     string `json:"email"`
+	TokenID   int64  `json:"token_id"`
+	CSRFToken string `json:"csrf_token"`
+}
+
+// setup starts halobridge's sign-in routes on a real HTTP server with a
+// SQLite store, next to a HaloPSA simulator. Besides the auth routes the
+// server has a protected page (/) and API route (/api/v1/whoami), as the
+// portal will.
+func setup(t *testing.T) *testBundle {
+	t.Helper()
+	st, err := store.Open(t.Context(), store.Config{
+		DatabaseURL: "sqlite://" + filepath.Join(t.TempDir(), "halobridge.db"), Keys: storetest.NewKeyring(t),
+	})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(t.Context()); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	b := &testBundle{store: st, sim: halosim.New(halosim.Options{Clients: -1}),
+		clock: &fakeClock{t: time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)}}
+	b.halo = httptest.NewServer(b.sim)
+	t.Cleanup(b.halo.Close)
+
+	b.srv = httptest.NewUnstartedServer(nil)
+	b.svc = &auth.Service{
+		Store:        st,
+		HaloDefaults: halo.Config{RetryBackoff: time.Millisecond},
+		BaseURL:      "http://" + b.srv.Listener.Addr().String(),
+		Now:          b.clock.Now,
+	}
+	mux := http.NewServeMux()
+	for _, p := range auth.Patterns() {
+		mux.Handle(p, b.svc.Handler())
+	}
+	who := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		partnerID, _ := auth.PartnerID(r.Context())
+		caller, _ := auth.CallerFrom(r.Context())
+		out := whoami{PartnerID: partnerID, CSRFToken: caller.CSRFToken}
+		if caller.Account != nil {
+			out.Email = caller.Account.Email
+		}
+		if caller.Token != nil {
+			out.TokenID = caller.Token.ID
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(out)
+	})
+	mux.Handle("GET /{$}", b.svc.Middleware(who))
+	mux.Handle("GET /api/v1/whoami", b.svc.Middleware(who))
+	b.srv.Config.Handler = mux
+	b.srv.Start()
+	t.Cleanup(b.srv.Close)
+	return b
+}
+
+func (b *testBundle) createPartner(t *testing.T, slug string) store.Partner {
+	t.Helper()
+	p, err := b.store.CreatePartner(t.Context(), store.Partner{Name: slug, Slug: slug})
+	if err != nil {
+		t.Fatalf("CreatePartner(%q): %v", slug, err)
+	}
+	return p
+}
+
+const testPassword = "correct horse battery staple"
+
+func (b *testBundle) addAccount(t *testing.T, partnerID int64, email, role string) store.Account {
+	t.Helper()
+	a, err := b.svc.AddAccount(t.Context(), auth.NewAccount{PartnerID: partnerID, Email: email, Name: "Test", Password: testPassword, Role: role})
+	if err != nil {
+		t.Fatalf("AddAccount(%q): %v", email, err)
+	}
+	return a
+}
+
+// browser is a cookie-keeping HTTP client, like a person's browser.
+type browser struct {
+	b        *testBundle
+	jar      *cookiejar.Jar
+	follow   *http.Client
+	noFollow *http.Client
+}
+
+func (b *testBundle) browser(t *testing.T) *browser {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &browser{
+		b:      b,
+		jar:    jar,
+		follow: &http.Client{Jar: jar, Timeout: 30 * time.Second},
+		noFollow: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+	}
+}
+
+// response is what a request got back, after any redirects followed.
+type response struct {
+	status int
+	header http.Header
+	body   string
+	url    *url.URL
+}
+
+func do(t *testing.T, client *http.Client, req *http.Request) response {
+	t.Helper()
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: string(body), url: resp.Request.URL}
+}
+
+// target resolves a path on halobridge; absolute URLs stay as they are.
+func (br *browser) target(path string) string {
+	if strings.HasPrefix(path, "http") {
+		return path
+	}
+	return br.b.srv.URL + path
+}
+
+func (br *browser) get(t *testing.T, path string) response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, br.target(path), nil)
+	return do(t, br.follow, req)
+}
+
+// getNoFollow answers the first response, redirect or not.
+func (br *browser) getNoFollow(t *testing.T, path string) response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, br.target(path), nil)
+	return do(t, br.noFollow, req)
+}
+
+func (br *browser) postForm(t *testing.T, path string, form url.Values, header ...string) response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, br.target(path), strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return do(t, br.follow, req)
+}
+
+// formToken reads the CSRF token of the sign-in page's forms.
+func (br *browser) formToken(t *testing.T) string {
+	t.Helper()
+	page := br.get(t, "/login")
+	m := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindStringSubmatch(page.body)
+	if page.status != http.StatusOK || m == nil {
+		t.Fatalf("GET /login: %d without a CSRF token:\n%s", page.status, page.body)
+	}
+	return html.UnescapeString(m[1])
+}
+
+func (br *browser) passwordLogin(t *testing.T, email, password string) response {
+	t.Helper()
+	return br.postForm(t, "/login", url.Values{"email": {email}, "password": {password}, "csrf_token": {br.formToken(t)}})
+}
+
+// haloLogin logs in with HaloPSA the way a person does: the sign-in form,
+// then HaloPSA's approval page, approved as agentID, then back.
+func (br *browser) haloLogin(t *testing.T, agentID int) response {
+	t.Helper()
+	return br.answerApproval(t, br.startHaloLogin(t, br.b.halo.URL), "approve", agentID)
+}
+
+// startHaloLogin sends the "Log in with HaloPSA" form and returns the page
+// it leads to: HaloPSA's approval page.
+func (br *browser) startHaloLogin(t *testing.T, haloURL string) response {
+	t.Helper()
+	page := br.postForm(t, "/login/halo", url.Values{"halo_url": {haloURL}, "client_id": {halosim.DefaultPublicClientID},
+		"csrf_token": {br.formToken(t)}})
+	if page.status != http.StatusOK || !strings.HasPrefix(page.url.String(), br.b.halo.URL+"/auth/authorize") {
+		t.Fatalf("after POST /login/halo: %d at %s, want HaloPSA's approval page:\n%s", page.status, page.url, page.body)
+	}
+	return page
+}
+
+// answerApproval submits HaloPSA's approval page with decision, as agentID.
+func (br *browser) answerApproval(t *testing.T, page response, decision string, agentID int) response {
+	t.Helper()
+	m := regexp.MustCompile(`<form method="post" action="([^"]+)"`).FindStringSubmatch(page.body)
+	if m == nil {
+		t.Fatalf("no form on HaloPSA's approval page:\n%s", page.body)
+	}
+	return br.postForm(t, br.b.halo.URL+html.UnescapeString(m[1]), url.Values{"decision": {decision}, "agent_id": {strconv.Itoa(agentID)}})
+}
+
+// whoami asks the protected API route who the browser is.
+func (br *browser) whoami(t *testing.T) (whoami, int) {
+	t.Helper()
+	resp := br.get(t, "/api/v1/whoami")
+	var w whoami
+	if resp.status == http.StatusOK {
+		if err := json.Unmarshal([]byte(resp.body), &w); err != nil {
+			t.Fatalf("whoami: %v: %s", err, resp.body)
+		}
+	}
+	return w, resp.status
+}
+
+func (br *browser) cookie(name string) string {
+	u, _ := url.Parse(br.b.srv.URL)
+	for _, c := range br.jar.Cookies(u) {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// apiCall sends a JSON API request with the given headers (alternating
+// name, value), without cookies unless a browser sends it.
+func (b *testBundle) apiCall(t *testing.T, client *http.Client, method, path, body string, header ...string) response {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, _ := http.NewRequest(method, b.srv.URL+path, rd)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	if client == nil {
+		client = http.DefaultClient
+	}
+	return do(t, client, req)
+}
+
+func wantStatus(t *testing.T, what string, got response, want int) {
+	t.Helper()
+	if got.status != want {
+		t.Fatalf("%s: status %d, want %d; body:\n%s", what, got.status, want, got.body)
+	}
+}

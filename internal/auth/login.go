@@ -1,0 +1,165 @@
+package auth
+
+import (
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"strings"
+
+	"halobridge/internal/store"
+)
+
+// haloStateCookie binds a "Log in with HaloPSA" to the browser that began
+// it, so that a callback link sent to someone else signs nobody in.
+const haloStateCookie = "halobridge_halo_state"
+
+func (s *Service) loginPage(w http.ResponseWriter, r *http.Request) {
+	s.renderLogin(w, r, http.StatusOK, loginData{Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+func (s *Service) passwordLoginForm(w http.ResponseWriter, r *http.Request) {
+	data := loginData{Email: r.PostFormValue("email"), Next: safeNext(r.PostFormValue("next"))}
+	if !validFormCSRF(r) {
+		data.Error = csrfMessage
+		s.renderLogin(w, r, http.StatusForbidden, data)
+		return
+	}
+	login, err := s.PasswordLogin(r.Context(), data.Email, r.PostFormValue("password"), clientIP(r))
+	var tooMany *TooManyAttemptsError
+	switch {
+	case errors.As(err, &tooMany):
+		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(tooMany.RetryAfter.Seconds()))))
+		data.Error = capitalise(tooMany.Error()) + "."
+		s.renderLogin(w, r, http.StatusTooManyRequests, data)
+		return
+	case errors.Is(err, ErrWrongPassword):
+		data.Error = "Wrong email or password."
+		s.renderLogin(w, r, http.StatusUnauthorized, data)
+		return
+	case err != nil:
+		s.logger().Error("password sign-in failed", "error", err)
+		data.Error = "halobridge could not sign you in just now; try again in a moment."
+		s.renderLogin(w, r, http.StatusInternalServerError, data)
+		return
+	}
+	s.signIn(w, r, login, data.Next)
+}
+
+func (s *Service) haloLoginForm(w http.ResponseWriter, r *http.Request) {
+	data := loginData{HaloURL: r.PostFormValue("halo_url"), ClientID: r.PostFormValue("client_id")}
+	if !validFormCSRF(r) {
+		data.Error = csrfMessage
+		s.renderLogin(w, r, http.StatusForbidden, data)
+		return
+	}
+	target, state, err := s.StartHaloLogin(r.Context(), data.HaloURL, data.ClientID)
+	if err != nil {
+		data.Error = capitalise(err.Error()) + "."
+		s.renderLogin(w, r, http.StatusBadRequest, data)
+		return
+	}
+	http.SetCookie(w, s.cookie(haloStateCookie, state, callbackPath, loginStateTTL))
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+func (s *Service) haloCallback(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	http.SetCookie(w, s.expiredCookie(haloStateCookie, callbackPath))
+	if code := q.Get("error"); code != "" {
+		msg := "HaloPSA did not sign you in"
+		if desc := q.Get("error_description"); desc != "" {
+			msg += ": " + desc
+		}
+		s.renderLogin(w, r, http.StatusUnauthorized, loginData{Error: fmt.Sprintf("%s (%s).", msg, code)})
+		return
+	}
+	state := q.Get("state")
+	c, err := r.Cookie(haloStateCookie)
+	if err != nil || state == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(state)) != 1 {
+		s.renderLogin(w, r, http.StatusBadRequest, loginData{Error: "This HaloPSA sign-in did not start in this browser, or took too long. Start again."})
+		return
+	}
+	login, err := s.FinishHaloLogin(r.Context(), state, q.Get("code"))
+	var notAdmin *NotAdministratorError
+	switch {
+	case errors.As(err, &notAdmin):
+		s.renderLogin(w, r, http.StatusForbidden, loginData{Error: notAdmin.Error()})
+		return
+	case errors.Is(err, ErrLoginExpired):
+		s.renderLogin(w, r, http.StatusBadRequest, loginData{Error: capitalise(err.Error()) + "."})
+		return
+	case err != nil:
+		s.logger().Warn("HaloPSA sign-in failed", "error", err)
+		s.renderLogin(w, r, http.StatusBadGateway, loginData{Error: "HaloPSA sign-in failed: " + err.Error()})
+		return
+	}
+	next := "/"
+	if login.Setup != nil {
+		next = "/setup/created"
+	}
+	s.signIn(w, r, login, next)
+}
+
+// signIn ends the session the browser had and starts the new one.
+func (s *Service) signIn(w http.ResponseWriter, r *http.Request, login Login, next string) {
+	if err := s.endRequestSession(r); err != nil {
+		s.logger().Warn("could not end the previous session", "error", err)
+	}
+	http.SetCookie(w, login.Cookie)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (s *Service) logout(w http.ResponseWriter, r *http.Request) {
+	if err := s.endRequestSession(r); err != nil {
+		s.logger().Error("log out failed", "error", err)
+		s.renderMessage(w, http.StatusInternalServerError, "halobridge could not sign you out; try again in a moment.")
+		return
+	}
+	http.SetCookie(w, s.expiredCookie(SessionCookie, "/"))
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+func (s *Service) setupPage(w http.ResponseWriter, r *http.Request) {
+	caller, _ := CallerFrom(r.Context())
+	setup, err := s.Setup(r.Context(), caller.PartnerID)
+	if errors.Is(err, store.ErrNotFound) {
+		s.renderMessage(w, http.StatusNotFound, "This partner does not log in with HaloPSA, so halobridge created nothing in a HaloPSA for it.")
+		return
+	}
+	if err != nil {
+		s.logger().Error("could not read the HaloPSA setup", "partner_id", caller.PartnerID, "error", err)
+		s.renderMessage(w, http.StatusInternalServerError, "halobridge could not read its HaloPSA setup; try again in a moment.")
+		return
+	}
+	s.render(w, http.StatusOK, s.views().created, createdData{Title: "HaloPSA setup", Setup: setup, CSRF: caller.CSRFToken})
+}
+
+// safeNext keeps the page to return to after signing in on this site: a
+// sign-in link must not be able to send people elsewhere.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+// clientIP is the address the request came from. Forwarding headers are
+// not trusted: anyone can set them, and the sign-in limits would be as easy
+// to dodge. Behind a proxy every sign-in then shares the proxy's address.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

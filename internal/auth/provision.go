@@ -1,0 +1,250 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"halobridge/internal/halo"
+	"halobridge/internal/secret"
+	"halobridge/internal/store"
+)
+
+// What halobridge creates in a partner's HaloPSA on the first sign-in. They
+// are found again by these names, so a sign-in interrupted halfway does not
+// create them twice.
+const (
+	IntegrationAgentName   = "halobridge Integration"
+	ServiceApplicationName = "halobridge Service"
+)
+
+// Setup is what halobridge created in a partner's HaloPSA, as a page shows
+// it: secrets masked.
+type Setup struct {
+	HaloURL         string
+	AgentID         int
+	AgentName       string
+	ApplicationID   string
+	ApplicationName string
+	// ClientID and ClientSecret are the service application's, masked.
+	ClientID     string
+	ClientSecret string
+	// Connection says how halobridge reaches HaloPSA now.
+	Connection string
+	// Problem says what stopped the setup and what to do; "" when none.
+	Problem string
+	// ProvisionedAt is when the setup finished; zero while it has not.
+	ProvisionedAt time.Time
+}
+
+// provision runs on every sign-in of an administrator until the partner's
+// HaloPSA is set up. It first stores the administrator's authorization so
+// that halobridge can work at once; then finds or creates the API-only
+// integration agent (in the administrator's teams) and the client
+// credentials service application that logs in as it; then switches the
+// partner's connection to the application's credentials and checks that
+// they work. A HaloPSA refusal along the way does not fail the sign-in: it
+// is recorded as the setup's problem, shown on the setup page, and the
+// next administrator sign-in carries on from what exists.
+func (s *Service) provision(ctx context.Context, client *halo.Client, inst haloInstance, login store.PartnerLogin, me halo.Agent, refreshToken string) (*Setup, error) {
+	conn, err := s.Store.HaloConnection(ctx, login.PartnerID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("set up HaloPSA: %w", err)
+	}
+	if conn.GrantType != store.GrantClientCredentials {
+		conn, err = s.Store.SaveHaloConnection(ctx, store.HaloConnection{
+			PartnerID: login.PartnerID, ResourceURL: inst.resource, AuthURL: inst.auth, Tenant: inst.tenant,
+			ClientID: login.ClientID, GrantType: store.GrantAuthorizationCode, Scope: haloScope,
+			RefreshToken: refreshToken, AgentID: me.ID,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("set up HaloPSA: store the sign-in: %w", err)
+		}
+	}
+	login, err = s.createIntegration(ctx, client, inst, login, me, conn)
+	var lost *lostSecretError
+	switch {
+	case errors.As(err, &lost):
+		login.SetupProblem = err.Error()
+		s.logger().Warn("HaloPSA setup did not finish", "partner_id", login.PartnerID, "error", err)
+	case err != nil:
+		login.SetupProblem = err.Error() + ". Log in with HaloPSA again to carry on: halobridge picks up what it already created"
+		s.logger().Warn("HaloPSA setup did not finish", "partner_id", login.PartnerID, "error", err)
+	default:
+		login.SetupProblem, login.ProvisionedAt = "", s.now()
+		s.logger().Info("set up HaloPSA", "partner_id", login.PartnerID, "agent_id", login.AgentID, "application_id", login.ApplicationID)
+	}
+	login, err = s.Store.SavePartnerLogin(ctx, login)
+	if err != nil {
+		return nil, fmt.Errorf("set up HaloPSA: record what was created: %w", err)
+	}
+	setup, err := s.setupOf(ctx, login)
+	if err != nil {
+		return nil, err
+	}
+	return &setup, nil
+}
+
+// createIntegration finds or creates the agent and the application and
+// returns login with what exists.
+func (s *Service) createIntegration(ctx context.Context, client *halo.Client, inst haloInstance, login store.PartnerLogin, me halo.Agent, conn store.HaloConnection) (store.PartnerLogin, error) {
+	agent, err := integrationAgent(ctx, client, me)
+	if err != nil {
+		return login, err
+	}
+	login.AgentID, login.AgentName = agent.ID, agent.Name
+
+	app, found, err := findServiceApplication(ctx, client)
+	if err != nil {
+		return login, err
+	}
+	switch {
+	case found && conn.GrantType == store.GrantClientCredentials && conn.ClientID == app.ClientID:
+		// An earlier sign-in created it and stored its secret, then stopped.
+	case found:
+		login.ApplicationID, login.ApplicationName, login.ServiceClientID = app.ID, app.DisplayName, app.ClientID
+		return login, &lostSecretError{app: app}
+	default:
+		if app, conn, err = s.createServiceApplication(ctx, client, inst, login, agent); err != nil {
+			return login, err
+		}
+	}
+	login.ApplicationID, login.ApplicationName, login.ServiceClientID = app.ID, app.DisplayName, app.ClientID
+	return login, s.checkServiceConnection(ctx, inst, conn, agent)
+}
+
+// lostSecretError reports a service application that exists in HaloPSA
+// while halobridge does not hold its secret, which HaloPSA never shows
+// again: only deleting it lets halobridge create one it can use.
+type lostSecretError struct {
+	app halo.Application
+}
+
+func (e *lostSecretError) Error() string {
+	return fmt.Sprintf("HaloPSA already has an application named %q (client ID %s) whose secret halobridge does not hold, "+
+		"probably from an earlier sign-in that was interrupted; HaloPSA shows a secret only when it creates it. "+
+		"In HaloPSA, Configuration > Integrations > HaloPSA API > View Applications, delete %q, then log in with HaloPSA again",
+		e.app.DisplayName, secret.Mask(e.app.ClientID), e.app.DisplayName)
+}
+
+// integrationAgent finds the API-only agent by name, or creates it in the
+// teams of the administrator who signed in, so that it sees what they see.
+func integrationAgent(ctx context.Context, client *halo.Client, me halo.Agent) (halo.Agent, error) {
+	agents, err := client.Agents(ctx, true, false)
+	if err != nil {
+		return halo.Agent{}, fmt.Errorf("look for the integration agent %q: %w", IntegrationAgentName, err)
+	}
+	for _, a := range agents {
+		if a.IsAPIAgent && a.Name == IntegrationAgentName {
+			return a, nil
+		}
+	}
+	teams := make([]halo.AgentTeam, 0, len(me.Teams))
+	for _, t := range me.Teams {
+		teams = append(teams, halo.AgentTeam{TeamID: t.TeamID})
+	}
+	agent, err := client.CreateAgent(ctx, halo.Agent{
+		Name: IntegrationAgentName, Firstname: "halobridge", Surname: "Integration",
+		IsAPIAgent: true, Team: me.Team, Teams: teams,
+	})
+	if err != nil {
+		return halo.Agent{}, fmt.Errorf("create the integration agent %q: %w", IntegrationAgentName, err)
+	}
+	return agent, nil
+}
+
+// findServiceApplication looks for an active application by name.
+func findServiceApplication(ctx context.Context, client *halo.Client) (halo.Application, bool, error) {
+	apps, err := client.Applications(ctx)
+	if err != nil {
+		return halo.Application{}, false, fmt.Errorf("look for the service application %q: %w", ServiceApplicationName, err)
+	}
+	for _, a := range apps {
+		if !a.Inactive && a.DisplayName == ServiceApplicationName {
+			return a, true, nil
+		}
+	}
+	return halo.Application{}, false, nil
+}
+
+// createServiceApplication creates the application and stores its
+// credentials at once: HaloPSA shows the secret in this answer only.
+func (s *Service) createServiceApplication(ctx context.Context, client *halo.Client, inst haloInstance, login store.PartnerLogin, agent halo.Agent) (halo.Application, store.HaloConnection, error) {
+	app, err := client.CreateApplication(ctx, halo.Application{
+		DisplayName: ServiceApplicationName, GrantType: string(halo.GrantClientCredentials), LoginAsAgentID: agent.ID,
+		// Every area's read and edit (clients, tickets, items, invoices...)
+		// plus agents and teams, as HaloPSA's own integrations ask. Not
+		// admin: background work never creates agents or applications.
+		Scopes: []halo.ApplicationScope{{Name: "all:standard"}, {Name: "all:teams"}},
+	})
+	if err != nil {
+		return halo.Application{}, store.HaloConnection{}, fmt.Errorf("create the service application %q: %w", ServiceApplicationName, err)
+	}
+	if app.ClientID == "" || app.ClientSecret == "" {
+		return halo.Application{}, store.HaloConnection{}, fmt.Errorf("HaloPSA created the service application %q but did not return its client ID and secret", ServiceApplicationName)
+	}
+	conn, err := s.Store.SaveHaloConnection(ctx, store.HaloConnection{
+		PartnerID: login.PartnerID, ResourceURL: inst.resource, AuthURL: inst.auth, Tenant: inst.tenant,
+		ClientID: app.ClientID, ClientSecret: app.ClientSecret, GrantType: store.GrantClientCredentials,
+		Scope: haloScope, AgentID: agent.ID,
+	})
+	if err != nil {
+		return halo.Application{}, store.HaloConnection{}, fmt.Errorf("store the credentials of the service application: %w", err)
+	}
+	return app, conn, nil
+}
+
+// checkServiceConnection signs in with the stored credentials, as
+// background work will, and checks that they act as the integration agent.
+func (s *Service) checkServiceConnection(ctx context.Context, inst haloInstance, conn store.HaloConnection, agent halo.Agent) error {
+	cfg := s.haloConfig(inst, conn.ClientID)
+	cfg.ClientSecret, cfg.GrantType = conn.ClientSecret, halo.GrantClientCredentials
+	client, err := halo.New(cfg)
+	if err != nil {
+		return fmt.Errorf("check the service application: %w", err)
+	}
+	me, err := client.Me(ctx)
+	if err != nil {
+		return fmt.Errorf("sign in with the service application %q: %w", ServiceApplicationName, err)
+	}
+	if me.ID != agent.ID {
+		return fmt.Errorf("the service application %q acts as agent %q (id %d), not as %q (id %d); in HaloPSA set it to log in as %q",
+			ServiceApplicationName, me.Name, me.ID, agent.Name, agent.ID, agent.Name)
+	}
+	return nil
+}
+
+// Setup returns what halobridge created in the partner's HaloPSA;
+// store.ErrNotFound when the partner never logged in with HaloPSA.
+func (s *Service) Setup(ctx context.Context, partnerID int64) (Setup, error) {
+	login, err := s.Store.PartnerLogin(ctx, partnerID)
+	if err != nil {
+		return Setup{}, err
+	}
+	return s.setupOf(ctx, login)
+}
+
+func (s *Service) setupOf(ctx context.Context, login store.PartnerLogin) (Setup, error) {
+	setup := Setup{
+		HaloURL: login.HaloURL, AgentID: login.AgentID, AgentName: login.AgentName,
+		ApplicationID: login.ApplicationID, ApplicationName: login.ApplicationName, ClientID: secret.Mask(login.ServiceClientID),
+		Problem: login.SetupProblem, ProvisionedAt: login.ProvisionedAt,
+		Connection: "not connected",
+	}
+	conn, err := s.Store.HaloConnection(ctx, login.PartnerID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return setup, nil
+	case err != nil:
+		return Setup{}, fmt.Errorf("read the HaloPSA connection of partner %d: %w", login.PartnerID, err)
+	case conn.GrantType == store.GrantClientCredentials && conn.ClientID == login.ServiceClientID:
+		setup.ClientSecret = secret.Mask(conn.ClientSecret)
+		setup.Connection = fmt.Sprintf("client credentials of %q, acting as %q", login.ApplicationName, login.AgentName)
+	case conn.GrantType == store.GrantClientCredentials:
+		setup.Connection = "client credentials of another application"
+	default:
+		setup.Connection = fmt.Sprintf("the authorisation of the administrator who signed in (HaloPSA agent %d), until halobridge's own application is ready", conn.AgentID)
+	}
+	return setup, nil
+}
