@@ -30,6 +30,15 @@ type Deps struct {
 	Ingest http.Handler
 	// PushAPI serves the generic push API under /api/push/v1/.
 	PushAPI http.Handler
+	// Routes are the other areas' routes (sign-in, JSON API, portal pages),
+	// each already wrapped in the authentication it needs.
+	Routes []Route
+}
+
+// Route is one ServeMux pattern and what serves it.
+type Route struct {
+	Pattern string
+	Handler http.Handler
 }
 
 // Server serves halobridge's HTTP routes.
@@ -55,6 +64,9 @@ func (s *Server) routes() {
 	}
 	if s.deps.PushAPI != nil {
 		s.mux.Handle("/api/push/v1/", s.deps.PushAPI)
+	}
+	for _, r := range s.deps.Routes {
+		s.mux.Handle(r.Pattern, r.Handler)
 	}
 }
 
