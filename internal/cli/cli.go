@@ -46,6 +46,7 @@ func commands() []*command {
 		{name: "source", summary: "connect security platforms", children: sourceCommands()},
 		{name: "account", summary: "operator accounts that sign in with a password", children: accountCommands()},
 		{name: "token", summary: "API tokens for the JSON API", children: tokenCommands()},
+		{name: "billing", summary: "bill usage on HaloPSA recurring invoices", children: billingCommands()},
 		{name: "bench", summary: "measure performance (JSON reports)", children: []*command{benchIngestCommand()}},
 		{name: "sim", summary: "run a simulator of a remote API", children: []*command{simHaloCommand(), simGravityZoneCommand(), simDefensXCommand()}},
 	}

@@ -85,7 +85,9 @@ func (l InvoiceLine) MarshalJSON() ([]byte, error) {
 
 // overlayFields encodes the json-tagged fields of the struct v over raw. A field is written
 // when it is set, when its tag has no omitempty, or when raw had it: a field read as 0 or
-// false must go back as such rather than vanish.
+// false must go back as such rather than vanish. A field whose value is what raw held goes
+// back with raw's own bytes, so what was not changed is returned exactly as Halo sent it
+// (a null stays null, 1.0 stays 1.0).
 func overlayFields(v any, raw map[string]json.RawMessage) ([]byte, error) {
 	out := maps.Clone(raw)
 	if out == nil {
@@ -99,7 +101,11 @@ func overlayFields(v any, raw map[string]json.RawMessage) ([]byte, error) {
 			continue
 		}
 		field := rv.Field(i)
-		if _, had := raw[name]; !had && opts == "omitempty" && field.IsZero() {
+		had, ok := raw[name]
+		if !ok && opts == "omitempty" && field.IsZero() {
+			continue
+		}
+		if ok && unchanged(had, field) {
 			continue
 		}
 		b, err := json.Marshal(field.Interface())
@@ -109,6 +115,15 @@ func overlayFields(v any, raw map[string]json.RawMessage) ([]byte, error) {
 		out[name] = b
 	}
 	return json.Marshal(out)
+}
+
+// unchanged reports whether field still holds what the raw JSON value decodes to.
+func unchanged(raw json.RawMessage, field reflect.Value) bool {
+	was := reflect.New(field.Type())
+	if err := json.Unmarshal(raw, was.Interface()); err != nil {
+		return false
+	}
+	return reflect.DeepEqual(was.Elem().Interface(), field.Interface())
 }
 
 // RecurringInvoiceQuery filters RecurringInvoices; zero fields do not filter.

@@ -62,6 +62,28 @@ func TestInvoiceLineRoundTrip(t *testing.T) {
 		}
 	})
 
+	t.Run("SendsBackUnchangedFieldsByteForByte", func(t *testing.T) {
+		t.Parallel()
+		const in = `{"id":7,"ihid":-94,"_itemid":1402,"qty_order":1.0,"startdate":null,"enddate":null,"unit_price":825.50,"item_shortdescription":"Gold"}`
+		var line InvoiceLine
+		if err := json.Unmarshal([]byte(in), &line); err != nil {
+			t.Fatal(err)
+		}
+		out, err := json.Marshal(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got map[string]json.RawMessage
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatal(err)
+		}
+		for field, want := range map[string]string{"startdate": "null", "enddate": "null", "qty_order": "1.0", "unit_price": "825.50"} {
+			if string(got[field]) != want {
+				t.Errorf("%s went back as %s, want %s as Halo sent it", field, got[field], want)
+			}
+		}
+	})
+
 	t.Run("SendsOnlySetFieldsAndTheQuantityForANewLine", func(t *testing.T) {
 		t.Parallel()
 		out, err := json.Marshal(InvoiceLine{IHID: -94, ItemID: 1402, ShortDescription: "GravityZone Business Security"})

@@ -1,0 +1,117 @@
+package run
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"halobridge/internal/billing"
+	"halobridge/internal/store"
+)
+
+// eventFailed is the kind of the event for a client a run could not bill.
+const eventFailed = "billing_failed"
+
+// eventPrefix starts the key of every event billing raises, so that a run
+// can clear the ones it no longer finds.
+const eventPrefix = "billing/"
+
+// fix says what a person does about a finding of kind; the finding's
+// message says what happened.
+func fix(kind string) string {
+	switch billing.FindingKind(kind) {
+	case billing.FindingUsageUnavailable:
+		return "Check that the source answers (its API key and status); the months carried are billed by the first run that can read them."
+	case billing.FindingUsageInconsistent:
+		return "Check the customer's usage in the source."
+	case billing.FindingProductUnmapped:
+		return "Map the product to a HaloPSA item in the billing policy; 'halobridge billing items propose' offers items."
+	case billing.FindingItemDeleted:
+		return "Map the product to another HaloPSA item in the billing policy."
+	case billing.FindingInvoiceMissing:
+		return "In append mode, create a Monthly recurring invoice for the client in HaloPSA, or choose one under \"invoices\" in the billing policy; in create mode halobridge has made a new one."
+	case billing.FindingInvoiceAmbiguous:
+		return "Choose the client's invoice under \"invoices\" in the billing policy."
+	case billing.FindingInvoiceDisabled:
+		return "Enable the recurring invoice in HaloPSA, or switch billing off for the client."
+	case billing.FindingInvoiceChanged:
+		return "Delete halobridge's lines from the old invoice if it still generates."
+	case billing.FindingLineDeleted:
+		return "Nothing, if the product should be billed; otherwise switch the client's billing off or override the product in the billing policy."
+	}
+	return "Check the error; the next run tries again without counting anything twice."
+}
+
+// eventKey is stable per problem: per client and kind, and per item or per
+// source product when the finding names one, so a problem seen again is
+// counted on the same event.
+func eventKey(f billing.Finding) string {
+	parts := []string{fmt.Sprint(f.ClientID), string(f.Kind)}
+	if f.ItemID != 0 {
+		parts = append(parts, fmt.Sprintf("item-%d", f.ItemID))
+	}
+	if f.Source != "" {
+		parts = append(parts, string(f.Source), f.CustomerID, f.Product)
+	}
+	return eventPrefix + strings.Join(parts, "/")
+}
+
+// recordEvents raises an event per finding of the run and clears the
+// billing events the run no longer finds. A client the run could not bill
+// gets a billing_failed event and keeps its other events, which the run
+// could not check.
+func (s *Service) recordEvents(ctx context.Context, partnerID int64, clients []ClientResult) error {
+	raised := map[string]bool{}
+	failed := map[string]bool{}
+	var errs []error
+	raise := func(e store.Event) {
+		if raised[e.Key] {
+			return
+		}
+		raised[e.Key] = true
+		e.PartnerID, e.Fix = partnerID, fix(e.Kind)
+		if _, err := s.Store.RaiseEvent(ctx, e); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, c := range clients {
+		subject := fmt.Sprintf("HaloPSA client %q (id %d)", c.Name, c.ClientID)
+		if c.Error != "" {
+			failed[fmt.Sprintf("%s%d/", eventPrefix, c.ClientID)] = true
+			raise(store.Event{Kind: eventFailed, Key: fmt.Sprintf("%s%d/%s", eventPrefix, c.ClientID, eventFailed), Subject: subject,
+				Message: "Billing of the client failed: " + c.Error, Data: json.RawMessage(fmt.Sprintf(`{"client_id":%d}`, c.ClientID))})
+			continue
+		}
+		for _, f := range c.Findings {
+			data, err := json.Marshal(f)
+			if err != nil {
+				return fmt.Errorf("event for client %d: %w", c.ClientID, err)
+			}
+			raise(store.Event{Kind: string(f.Kind), Key: eventKey(f), Subject: subject, Message: f.Message, Data: data})
+		}
+	}
+
+	open, err := s.Store.Events(ctx, partnerID, store.EventQuery{})
+	if err != nil {
+		return errors.Join(append(errs, err)...)
+	}
+	for _, e := range open {
+		if e.State == store.EventResolved || !strings.HasPrefix(e.Key, eventPrefix) || raised[e.Key] || failed[clientPrefix(e.Key)] {
+			continue
+		}
+		if err := s.Store.ClearEvent(ctx, partnerID, e.Key); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// clientPrefix is the part of a billing event key that names its client:
+// "billing/11/".
+func clientPrefix(key string) string {
+	rest := strings.TrimPrefix(key, eventPrefix)
+	client, _, _ := strings.Cut(rest, "/")
+	return eventPrefix + client + "/"
+}
