@@ -6,13 +6,20 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/riverqueue/river"
 
+	"halobridge/internal/auth"
+	"halobridge/internal/billing/run"
 	"halobridge/internal/config"
+	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/ingest"
+	"halobridge/internal/jobs"
+	"halobridge/internal/poll"
 	"halobridge/internal/secret"
 	"halobridge/internal/store"
 	"halobridge/internal/web"
@@ -28,6 +35,8 @@ type runtime struct {
 	registry *prometheus.Registry
 	limiters *halo.Limiters
 	metrics  *halo.Metrics
+	halo     *connect.Halo
+	sources  *connect.Sources
 }
 
 func openRuntime(ctx context.Context, cfg config.Config, env Env) (*runtime, error) {
@@ -54,37 +63,86 @@ func openRuntime(ctx context.Context, cfg config.Config, env Env) (*runtime, err
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return &runtime{
+	rt := &runtime{
 		cfg:      cfg,
 		logger:   logger,
 		store:    st,
 		registry: reg,
 		limiters: halo.NewLimiters(cfg.HaloRateLimit, cfg.HaloRateWindow),
 		metrics:  halo.NewMetrics(reg),
-	}, nil
+	}
+	rt.halo = &connect.Halo{Store: st, Limiters: rt.limiters, Metrics: rt.metrics, Logger: logger}
+	rt.sources = &connect.Sources{Store: st}
+	return rt, nil
 }
 
 func (r *runtime) Close() { r.store.Close() }
 
+// haloDefaults is what every HaloPSA client the process builds starts from.
+func (r *runtime) haloDefaults() halo.Config {
+	return halo.Config{Limiters: r.limiters, Metrics: r.metrics, Logger: r.logger}
+}
+
+// pollEvery is how often DefensX URL logs are read for new blocks.
+const pollEvery = 5 * time.Minute
+
+// startJobs opens the durable job queue with every worker and starts it.
+func (r *runtime) startJobs(ctx context.Context) (*jobs.Queue, error) {
+	workers := river.NewWorkers()
+	billing := &run.Service{Store: r.store, Halo: r.halo, Sources: r.sources, Logger: r.logger}
+	due := run.Register(workers, billing)
+	periodic := []*river.PeriodicJob{
+		run.Periodic(),
+		poll.Register(workers, &poll.Poller{Store: r.store, Sources: r.sources}, pollEvery),
+	}
+	host, _ := os.Hostname()
+	q, err := jobs.Open(ctx, r.store, jobs.Options{Workers: workers, Periodic: periodic, ID: fmt.Sprintf("%s-%d", host, os.Getpid()), Logger: r.logger})
+	if err != nil {
+		return nil, fmt.Errorf("open the job queue: %w", err)
+	}
+	due.Queue = q
+	if err := q.Start(ctx); err != nil {
+		return nil, fmt.Errorf("start the job queue: %w", err)
+	}
+	return q, nil
+}
+
 // serve runs the HTTP server on ln until ctx ends: probes, metrics, the
-// ingest endpoints and the push API, with the group committer that stores
-// what is pushed.
+// ingest endpoints and the push API, sign-in, and the durable jobs, with the
+// group committer that stores what is pushed.
 func (r *runtime) serve(ctx context.Context, ln net.Listener) error {
+	queue, err := r.startJobs(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), r.cfg.ShutdownTimeout)
+		defer cancel()
+		if err := queue.Stop(sctx); err != nil {
+			r.logger.Warn("stop the job queue", "error", err)
+		}
+	}()
 	committer := ingest.NewCommitter(r.store, 0, r.logger)
 	receiver := ingest.NewReceiver(r.store, committer, ingest.Parsers(), ingest.Options{Logger: r.logger, Registerer: r.registry})
+	signIn := &auth.Service{Store: r.store, HaloDefaults: r.haloDefaults(), BaseURL: r.cfg.PublicURL(), Logger: r.logger}
+	var routes []web.Route
+	for _, p := range auth.Patterns() {
+		routes = append(routes, web.Route{Pattern: p, Handler: signIn.Handler()})
+	}
 	handler := web.New(web.Deps{
 		Store:    r.store,
 		Gatherer: r.registry,
 		Logger:   r.logger,
 		Ingest:   receiver,
 		PushAPI:  ingest.NewPushAPI(receiver, r.store),
+		Routes:   routes,
 	})
 	committed := make(chan struct{})
 	// The committer outlives the server by the shutdown: requests still in
 	// flight when ctx ends get their batches stored before it stops.
 	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	go func() { committer.Run(cctx); close(committed) }()
-	err := web.Serve(ctx, ln, handler, r.cfg.ShutdownTimeout, r.logger)
+	err = web.Serve(ctx, ln, handler, r.cfg.ShutdownTimeout, r.logger)
 	stop()
 	<-committed
 	return err

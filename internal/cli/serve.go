@@ -7,6 +7,7 @@ import (
 	"net"
 
 	"halobridge/internal/config"
+	"halobridge/internal/jobs"
 )
 
 func serveCommand() *command {
@@ -72,6 +73,10 @@ Examples:
 				return err
 			}
 			defer rt.Close()
+			// Opening the job queue without starting it applies its own migrations.
+			if _, err := jobs.Open(ctx, rt.store, jobs.Options{}); err != nil {
+				return err
+			}
 			fmt.Fprintln(env.Stdout, "Database is up to date.")
 			return nil
 		},

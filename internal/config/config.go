@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"path/filepath"
 	"strings"
 	"time"
@@ -138,7 +139,15 @@ func (c *Config) PublicURL() string {
 	if c.BaseURL != "" {
 		return strings.TrimRight(c.BaseURL, "/")
 	}
-	return "http://" + c.ListenAddr
+	host, port, err := net.SplitHostPort(c.ListenAddr)
+	if err != nil || host == "" || host == "0.0.0.0" || host == "::" {
+		// Listening on every interface: name this machine as people reach it locally.
+		host = "localhost"
+	}
+	if err != nil {
+		return "http://" + c.ListenAddr
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // ParseLevel turns a --log-level value into a slog level.

@@ -89,3 +89,18 @@ func TestValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestPublicURL(t *testing.T) {
+	t.Parallel()
+	cases := map[Config]string{
+		{ListenAddr: "127.0.0.1:8080"}:                        "http://127.0.0.1:8080",
+		{ListenAddr: ":8080"}:                                 "http://localhost:8080",
+		{ListenAddr: "0.0.0.0:9000"}:                          "http://localhost:9000",
+		{ListenAddr: ":8080", BaseURL: "https://hb.example/"}: "https://hb.example",
+	}
+	for c, want := range cases {
+		if got := c.PublicURL(); got != want {
+			t.Errorf("PublicURL(%+v) = %q, want %q", c, got, want)
+		}
+	}
+}
