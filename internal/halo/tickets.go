@@ -2,6 +2,7 @@ package halo
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -36,13 +37,16 @@ type Ticket struct {
 	Category3  string `json:"category_3,omitempty"`
 	Category4  string `json:"category_4,omitempty"`
 	// Source is the request source; a pointer because 0 (Email) is a real value.
-	Source          *int           `json:"source,omitempty"`
-	DateOccurred    string         `json:"dateoccurred,omitempty"`
-	DateClosed      string         `json:"dateclosed,omitempty"`
-	HasBeenClosed   bool           `json:"hasbeenclosed,omitempty"`
-	CustomFields    []CustomField  `json:"customfields,omitempty"`
-	ExternalLinks   []ExternalLink `json:"external_links,omitempty"`
-	NewExternalLink *ExternalLink  `json:"new_external_link,omitempty"`
+	Source        *int   `json:"source,omitempty"`
+	DateOccurred  string `json:"dateoccurred,omitempty"`
+	DateClosed    string `json:"dateclosed,omitempty"`
+	HasBeenClosed bool   `json:"hasbeenclosed,omitempty"`
+	// ThirdPartyIDString is free text for another system's key; halobridge keeps the alert
+	// group's key there so that the ticket can be found again after a crash.
+	ThirdPartyIDString string         `json:"third_party_id_string,omitempty"`
+	CustomFields       []CustomField  `json:"customfields,omitempty"`
+	ExternalLinks      []ExternalLink `json:"external_links,omitempty"`
+	NewExternalLink    *ExternalLink  `json:"new_external_link,omitempty"`
 	// DontDoRules skips Halo's ticket rules for this write.
 	DontDoRules bool `json:"dont_do_rules,omitempty"`
 	// DoNotApplyTemplate keeps the ticket type's template from overwriting the fields sent.
@@ -86,7 +90,20 @@ type TicketQuery struct {
 	StatusID int
 	OpenOnly bool
 	Search   string
+	// ThirdPartyIDString keeps the tickets whose third_party_id_string equals it (an
+	// advanced_search filter of type 2, "equals").
+	ThirdPartyIDString string
 }
+
+// advancedFilter is one condition of Halo's advanced_search list parameter.
+type advancedFilter struct {
+	Name  string `json:"filter_name"`
+	Type  int    `json:"filter_type"`
+	Value string `json:"filter_value"`
+}
+
+// filterEquals is the advanced_search filter_type that matches a field's whole value.
+const filterEquals = 2
 
 // Tickets returns every ticket matching q, 100 per request (Halo's maximum).
 func (c *Client) Tickets(ctx context.Context, q TicketQuery) ([]Ticket, error) {
@@ -100,6 +117,13 @@ func (c *Client) Tickets(ctx context.Context, q TicketQuery) ([]Ticket, error) {
 	}
 	if q.Search != "" {
 		query.Set("search", q.Search)
+	}
+	if q.ThirdPartyIDString != "" {
+		filter, err := json.Marshal([]advancedFilter{{Name: "third_party_id_string", Type: filterEquals, Value: q.ThirdPartyIDString}})
+		if err != nil {
+			return nil, fmt.Errorf("encode advanced_search: %w", err)
+		}
+		query.Set("advanced_search", string(filter))
 	}
 	return readAll[Ticket](ctx, c, list{template: "/Tickets", key: "tickets", query: query, pageSize: pageSizeTickets})
 }

@@ -1,0 +1,307 @@
+// Package bench measures ticket delivery end to end: a storm of GravityZone
+// alerts pushed to halobridge's ingest endpoint, delivered by the durable
+// jobs to a HaloPSA simulator that enforces the real rate limit, then
+// single alerts timed from webhook to ticket. It backs
+// "halobridge bench tickets" and reports what a partner's HaloPSA budget
+// pays for each ticket and alert.
+package bench
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"halobridge/internal/halo/halosim"
+	"halobridge/internal/source/gravityzone/gzsim"
+)
+
+// Options size the benchmark; zero values take the issue's figures.
+type Options struct {
+	// Alerts in the storm (default 10,000), over Hosts hosts (default 50)
+	// of Customers customers (default 10).
+	Alerts    int
+	Hosts     int
+	Customers int
+	// PerPush is how many events one Event Push message carries (default
+	// 100), and Pushers how many messages are in flight at once (default 8).
+	PerPush int
+	Pushers int
+	// Samples is how many single alerts are timed after the storm (default 20).
+	Samples int
+	// RateLimit requests per RateWindow: HaloPSA's 300 per 5 minutes.
+	RateLimit  int
+	RateWindow time.Duration
+	// Gather is delivery's gathering delay (0: delivery's default).
+	Gather time.Duration
+	// FetchPollInterval is how often the job queue looks for work (default 100 ms).
+	FetchPollInterval time.Duration
+	// Timeout bounds the whole run (default 10 minutes).
+	Timeout time.Duration
+	Logger  *slog.Logger
+}
+
+func (o Options) withDefaults() Options {
+	o.Alerts = cmp.Or(o.Alerts, 10_000)
+	o.Hosts = cmp.Or(o.Hosts, 50)
+	o.Customers = cmp.Or(o.Customers, 10)
+	o.PerPush = cmp.Or(o.PerPush, 100)
+	o.Pushers = cmp.Or(o.Pushers, 8)
+	o.Samples = cmp.Or(o.Samples, 20)
+	o.RateLimit = cmp.Or(o.RateLimit, 300)
+	o.RateWindow = cmp.Or(o.RateWindow, 5*time.Minute)
+	o.FetchPollInterval = cmp.Or(o.FetchPollInterval, 100*time.Millisecond)
+	o.Timeout = cmp.Or(o.Timeout, 10*time.Minute)
+	o.Logger = logger(o.Logger)
+	o.Hosts = max(o.Hosts, o.Customers)
+	return o
+}
+
+// Report is what the benchmark measured. Requests are counted by the
+// HaloPSA simulator, so they include everything halobridge sent: the token
+// request, retries and reads as well as creates.
+type Report struct {
+	Alerts    int `json:"alerts"`
+	Hosts     int `json:"hosts"`
+	Customers int `json:"customers"`
+	// IngestSeconds is how long pushing the storm took.
+	IngestSeconds float64 `json:"ingest_seconds"`
+	// ReflectedSeconds runs from the first push until HaloPSA held every
+	// alert of the storm (in a ticket or a note).
+	ReflectedSeconds float64 `json:"seconds_until_all_reflected_in_halo"`
+	HaloRequests     int     `json:"halo_requests"`
+	// TokenRequests are the sign-ins among HaloRequests.
+	TokenRequests int `json:"halo_token_requests"`
+	RateLimited   int `json:"halo_rate_limited_answers"`
+	NewTickets    int `json:"new_tickets"`
+	Notes         int `json:"notes"`
+	// RequestsPerNewTicket counts what creating tickets cost: creates and
+	// look-ups by group key, not the sign-in nor notes.
+	RequestsPerNewTicket float64 `json:"halo_requests_per_new_ticket"`
+	RequestsPerAlert     float64 `json:"halo_requests_per_alert"`
+	DuplicateTickets     int     `json:"duplicate_tickets"`
+	// SingleAlertP50Ms is the median time from pushing one alert (with the
+	// catalog warm) until its ticket exists in HaloPSA.
+	SingleAlertP50Ms float64 `json:"single_alert_p50_ms"`
+	SingleAlertMaxMs float64 `json:"single_alert_max_ms"`
+	Samples          int     `json:"single_alert_samples"`
+	Targets          Targets `json:"targets"`
+}
+
+// Targets are the issue's goals and whether the storm met them.
+type Targets struct {
+	MaxRequestsPerNewTicket float64 `json:"max_halo_requests_per_new_ticket"`
+	MaxStormRequests        int     `json:"max_halo_requests_for_the_storm"`
+	Met                     bool    `json:"met"`
+}
+
+// Run builds the world in a temporary directory, runs the storm and the
+// single-alert samples, and reports.
+func Run(ctx context.Context, o Options) (Report, error) {
+	o = o.withDefaults()
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	dir, err := os.MkdirTemp("", "halobridge-bench-")
+	if err != nil {
+		return Report{}, err
+	}
+	defer os.RemoveAll(dir)
+	w, err := build(ctx, o, dir)
+	if err != nil {
+		return Report{}, fmt.Errorf("set up the benchmark: %w", err)
+	}
+	defer w.close()
+
+	r := Report{Alerts: o.Alerts, Hosts: o.Hosts, Customers: o.Customers,
+		Targets: Targets{MaxRequestsPerNewTicket: 1.0, MaxStormRequests: 60}}
+	if err := w.storm(ctx, o, &r); err != nil {
+		return r, err
+	}
+	if err := w.samples(ctx, o, &r); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// hostName is the name of host h, which belongs to customer h % customers.
+func (w *world) hostName(h int) string {
+	return fmt.Sprintf("C%02d-WS%03d", h%len(w.customers)+1, h)
+}
+
+// event is one antimalware event of host h.
+func (w *world) event(h int) (gzsim.Event, error) {
+	ev, err := w.gz.NewEvent("av", w.customers[h%len(w.customers)].ID)
+	if err != nil {
+		return nil, err
+	}
+	ev["computer_name"] = w.hostName(h)
+	return ev, nil
+}
+
+// storm pushes the alerts as GravityZone would, several messages at once,
+// and waits until HaloPSA reflects every one.
+func (w *world) storm(ctx context.Context, o Options, r *Report) error {
+	events := make([]gzsim.Event, o.Alerts)
+	for i := range events {
+		ev, err := w.event(i % o.Hosts)
+		if err != nil {
+			return err
+		}
+		events[i] = ev
+	}
+	w.halo.ResetRequests()
+	start := time.Now()
+	batches := make(chan []gzsim.Event)
+	errs := make(chan error, o.Pushers)
+	var wg sync.WaitGroup
+	for range o.Pushers {
+		wg.Go(func() {
+			for batch := range batches {
+				if err := w.gz.Push(ctx, batch...); err != nil {
+					errs <- fmt.Errorf("push the storm: %w", err)
+					return
+				}
+			}
+		})
+	}
+	for i := 0; i < len(events); i += o.PerPush {
+		select {
+		case batches <- events[i:min(i+o.PerPush, len(events))]:
+		case err := <-errs:
+			close(batches)
+			wg.Wait()
+			return err
+		}
+	}
+	close(batches)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+	}
+	r.IngestSeconds = time.Since(start).Seconds()
+
+	if err := w.waitDelivered(ctx); err != nil {
+		return err
+	}
+	r.ReflectedSeconds = time.Since(start).Seconds()
+	w.count(r)
+	return nil
+}
+
+// waitDelivered waits until no alert or ticket link is pending: every
+// alert is then in a ticket or a note HaloPSA confirmed.
+func (w *world) waitDelivered(ctx context.Context) error {
+	for {
+		pending, err := w.store.PendingAlerts(ctx, w.partnerID, time.Now(), 1)
+		if err != nil {
+			return err
+		}
+		if len(pending) == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for the storm to reach HaloPSA: %w", ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// count fills the request and ticket figures of the storm.
+func (w *world) count(r *Report) {
+	ticketRequests := 0
+	for _, req := range w.halo.Requests() {
+		r.HaloRequests++
+		path := strings.ToLower(req.Path)
+		switch {
+		case strings.HasPrefix(path, "/auth/"):
+			r.TokenRequests++
+		case path == "/api/tickets":
+			// Creates (POST) and look-ups by group key (GET).
+			ticketRequests++
+		}
+		if req.Status == http.StatusTooManyRequests {
+			r.RateLimited++
+		}
+	}
+	keys := map[string]int{}
+	for _, t := range w.halo.Tickets() {
+		if t.ThirdPartyIDString == "" {
+			continue
+		}
+		keys[t.ThirdPartyIDString]++
+		r.NewTickets++
+		r.Notes += notes(w.halo, t.ID)
+	}
+	for _, n := range keys {
+		r.DuplicateTickets += n - 1
+	}
+	if r.NewTickets > 0 {
+		r.RequestsPerNewTicket = float64(ticketRequests) / float64(r.NewTickets)
+	}
+	r.RequestsPerAlert = float64(r.HaloRequests) / float64(max(r.Alerts, 1))
+	r.Targets.Met = r.DuplicateTickets == 0 && r.RequestsPerNewTicket <= r.Targets.MaxRequestsPerNewTicket &&
+		(r.Alerts < 10_000 || r.HaloRequests <= r.Targets.MaxStormRequests)
+}
+
+// notes counts a ticket's actions after the one it opened with.
+func notes(sim *halosim.Sim, ticketID int) int {
+	n := 0
+	for _, a := range sim.Actions(ticketID) {
+		if a.ID > 1 {
+			n++
+		}
+	}
+	return n
+}
+
+// samples times single alerts on hosts that have no ticket yet, one at a
+// time, from the push until the ticket exists in HaloPSA.
+func (w *world) samples(ctx context.Context, o Options, r *Report) error {
+	var took []time.Duration
+	for i := range o.Samples {
+		h := o.Hosts + i
+		ev, err := w.event(h)
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		if err := w.gz.Push(ctx, ev); err != nil {
+			return fmt.Errorf("push a single alert: %w", err)
+		}
+		host := strings.ToLower(w.hostName(h))
+		for !w.hasTicket(host) {
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("waiting for the ticket of a single alert: %w", ctx.Err())
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+		took = append(took, time.Since(start))
+	}
+	if len(took) == 0 {
+		return nil
+	}
+	slices.Sort(took)
+	r.Samples = len(took)
+	r.SingleAlertP50Ms = float64(took[(len(took)-1)/2].Microseconds()) / 1000
+	r.SingleAlertMaxMs = float64(took[len(took)-1].Microseconds()) / 1000
+	return nil
+}
+
+func (w *world) hasTicket(host string) bool {
+	for _, t := range w.halo.Tickets() {
+		if strings.HasSuffix(t.ThirdPartyIDString, "/av/"+host) {
+			return true
+		}
+	}
+	return false
+}

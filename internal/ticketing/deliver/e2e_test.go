@@ -1,0 +1,213 @@
+package deliver_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"halobridge/internal/connect"
+	"halobridge/internal/halo/halosim"
+	"halobridge/internal/ingest"
+	"halobridge/internal/jobs"
+	"halobridge/internal/source"
+	"halobridge/internal/source/defensx/dxsim"
+	"halobridge/internal/source/gravityzone/gzsim"
+	"halobridge/internal/store"
+	"halobridge/internal/ticketing"
+	"halobridge/internal/ticketing/deliver"
+)
+
+// running is halobridge as a process runs it: the ingest endpoint, the
+// group committer that enqueues delivery, and the job queue working it.
+type running struct {
+	server *httptest.Server
+}
+
+// run starts ingest and delivery jobs for b's store; everything stops when
+// the test ends.
+func run(t *testing.T, b *testBundle) *running {
+	t.Helper()
+	logger := slog.New(slog.DiscardHandler)
+	dj := &deliver.Jobs{Service: b.svc, Connectors: &connect.Sources{Store: b.store}, SweepEvery: 300 * time.Millisecond, Logger: logger}
+	workers := river.NewWorkers()
+	sweep := dj.Register(workers)
+	q, err := jobs.Open(b.ctx, b.store, jobs.Options{Workers: workers, Periodic: []*river.PeriodicJob{sweep}, FetchPollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dj.Use(q)
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	committer := ingest.NewCommitter(b.store, 0, logger)
+	committer.OnStored(dj.OnStored)
+	committed := make(chan struct{})
+	go func() { committer.Run(ctx); close(committed) }()
+	t.Cleanup(func() {
+		cancel()
+		<-committed
+		stop, done := context.WithTimeout(context.Background(), 5*time.Second)
+		defer done()
+		q.StopAndCancel(stop)
+	})
+	mux := http.NewServeMux()
+	mux.Handle("POST /ingest/{token}", ingest.NewReceiver(b.store, committer, ingest.Parsers(), ingest.Options{Logger: logger}))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &running{server: srv}
+}
+
+// eventually polls cond until it holds or 15 s have passed.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting: %s", what)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+func ticketByKey(sim *halosim.Sim, prefix string) (halosim.Ticket, bool) {
+	for _, tk := range ourTickets(sim) {
+		if strings.HasPrefix(tk.ThirdPartyIDString, prefix) {
+			return tk, true
+		}
+	}
+	return halosim.Ticket{}, false
+}
+
+func TestEndToEnd(t *testing.T) {
+	t.Parallel()
+	fast := deliver.Options{Gather: 150 * time.Millisecond, FlushWindow: 400 * time.Millisecond, Now: time.Now}
+
+	t.Run("GravityZoneAlertsBecomeATicketANoteAndAClosure", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, setupOptions{deliver: fast})
+		r := run(t, b)
+		gz := gzsim.New(gzsim.Options{Seed: 11, RateLimit: -1})
+		gzSrv := httptest.NewServer(gz)
+		t.Cleanup(gzSrv.Close)
+		src, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: store.SourceGravityZone, Name: "GravityZone",
+			Secret: "Bearer gz-e2e", APIURL: gzSrv.URL + "/api", APIKey: gzsim.DefaultAPIKey})
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn, err := (&connect.Sources{Store: b.store}).Connector(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := conn.RegisterDelivery(b.ctx, source.Delivery{URL: r.server.URL + "/ingest/" + src.Token, Secret: src.Secret}); err != nil {
+			t.Fatalf("RegisterDelivery: %v", err)
+		}
+		company := gz.Companies()[1]
+		if _, err := b.store.SaveMapping(b.ctx, store.Mapping{PartnerID: b.partner.ID, SourceID: src.ID, CustomerID: company.ID,
+			ClientID: b.client.ID, Ticketing: true, Confirmed: true}); err != nil {
+			t.Fatal(err)
+		}
+		onHost := func(module string) gzsim.Event {
+			ev, err := gz.NewEvent(module, company.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev["computer_name"] = "WS-LOBBY"
+			return ev
+		}
+		first := onHost("av")
+		if err := gz.Push(b.ctx, first, onHost("av"), onHost("av")); err != nil {
+			t.Fatalf("Push: %v", err)
+		}
+		hostKey := "host/gravityzone/" + company.ID + "/av/ws-lobby"
+		var ticket halosim.Ticket
+		eventually(t, "the antimalware ticket", func() (ok bool) { ticket, ok = ticketByKey(b.sim, hostKey); return ok })
+		if want := "Malware " + first["malware_name"].(string) + " on WS-LOBBY"; ticket.Summary != want {
+			t.Errorf("summary %q, want %q", ticket.Summary, want)
+		}
+		if ticket.ClientID != b.client.ID || ticket.TicketTypeID != 21 || ticket.Team != "Security Operations" ||
+			ticket.Category1 != "Security>Malware" || ticket.PriorityID != 2 || ticket.SLAID != 3 || ticket.Source != 5 {
+			t.Errorf("ticket fields %+v", ticket)
+		}
+		if !strings.Contains(ticket.DetailsHTML, "3 new alerts") {
+			t.Errorf("details do not list the 3 alerts of the push:\n%s", ticket.DetailsHTML)
+		}
+
+		if err := gz.Push(b.ctx, onHost("av")); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "the note for the fourth alert", func() bool { return len(notes(b.sim, ticket.ID)) == 1 })
+		note := notes(b.sim, ticket.ID)[0]
+		if !note.HiddenFromUser || note.OutcomeID != 7 || !strings.Contains(note.NoteHTML, "1 new alert") {
+			t.Errorf("note %+v, want one private Internal Note", note)
+		}
+
+		incident := onHost("new-incident")
+		if err := gz.Push(b.ctx, incident); err != nil {
+			t.Fatal(err)
+		}
+		var incTicket halosim.Ticket
+		eventually(t, "the incident ticket", func() (ok bool) { incTicket, ok = ticketByKey(b.sim, "gravityzone|"); return ok })
+		if err := gz.CloseIncident(incident["incident_id"].(string)); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "the incident ticket closed", func() bool {
+			got, _ := b.sim.Ticket(incTicket.ID)
+			return got.StatusID == 9
+		})
+		closing := notes(b.sim, incTicket.ID)
+		if len(closing) != 1 || !strings.Contains(closing[0].NoteHTML, "GravityZone incident closed") || !strings.Contains(closing[0].NoteHTML, "Closed by halobridge") {
+			t.Errorf("closing notes %+v", closing)
+		}
+		if n := len(ourTickets(b.sim)); n != 2 {
+			t.Errorf("%d tickets, want 2 (one per host group, one per incident)", n)
+		}
+	})
+
+	t.Run("DefensXUserRequestsBecomeTicketsWithVisibleUpdates", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, setupOptions{deliver: fast})
+		show := true
+		p := testPolicy()
+		p.Sources = map[source.Kind]ticketing.Policy{source.DefensX: {ShowUpdatesToUser: &show, Team: "1st Line Support"}}
+		if _, err := b.svc.SavePolicy(b.ctx, b.partner.ID, deliver.SavedPolicy{Policy: p}); err != nil {
+			t.Fatal(err)
+		}
+		r := run(t, b)
+		dx := dxsim.New(dxsim.Options{Seed: 5})
+		src, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: store.SourceDefensX, Name: "DefensX", Secret: "dx-e2e-secret"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dx.SetWebhook(r.server.URL+"/ingest/"+src.Token+"?secret="+src.Secret, nil)
+		customer := dx.Customers()[0]
+		if _, err := b.store.SaveMapping(b.ctx, store.Mapping{PartnerID: b.partner.ID, SourceID: src.ID, CustomerID: customer.ID,
+			ClientID: b.client.ID, Ticketing: true, Confirmed: true}); err != nil {
+			t.Fatal(err)
+		}
+		request := dxsim.UserRequest{ID: 4242, ReportType: "url_block", URL: "https://monster.com/jobs", Reason: "I need this site for my work"}
+		if _, err := dx.SendUserRequest(b.ctx, customer.ID, request); err != nil {
+			t.Fatalf("SendUserRequest: %v", err)
+		}
+		var ticket halosim.Ticket
+		eventually(t, "the user request ticket", func() (ok bool) { ticket, ok = ticketByKey(b.sim, "defensx:"); return ok })
+		if ticket.Summary != "New user request: URL Block" || ticket.Team != "1st Line Support" || ticket.Category1 != "Security>Web Filtering" ||
+			ticket.ClientID != b.client.ID || !strings.Contains(ticket.DetailsHTML, "I need this site for my work") {
+			t.Errorf("ticket %+v", ticket)
+		}
+		request.Reason = "It is a job board for our recruiters"
+		if _, err := dx.SendUserRequest(b.ctx, customer.ID, request); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "the note of the repeated request", func() bool { return len(notes(b.sim, ticket.ID)) == 1 })
+		if note := notes(b.sim, ticket.ID)[0]; note.HiddenFromUser {
+			t.Errorf("note %+v is hidden, but DefensX updates are shown to the user", note)
+		}
+	})
+}

@@ -1,0 +1,156 @@
+package deliver
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"halobridge/internal/halo"
+	"halobridge/internal/store"
+	"halobridge/internal/ticketing"
+)
+
+// note adds the group's alerts to its open ticket as one note. Alerts
+// wait until the ticket's flush window has passed since HaloPSA last heard
+// of it, so a steady trickle costs one note per window, not one per alert.
+// The ticket is read first: no note goes to a ticket closed in HaloPSA.
+func (p *pass) note(ctx context.Context, g *group) error {
+	link := p.links[g.key]
+	if wait := link.NotedAt.Add(p.svc.opts.FlushWindow).Sub(p.now); wait > 0 {
+		p.hold(g, wait)
+		return nil
+	}
+	client, err := p.haloClient(ctx)
+	if err != nil {
+		return err
+	}
+	t, err := client.Ticket(ctx, link.TicketID)
+	switch {
+	case halo.IsNotFound(err):
+		// Deleted in HaloPSA: treated as closed at an unknown time, which
+		// the policy answers with a new ticket.
+		return p.closedInHalo(ctx, g, time.Time{})
+	case err != nil:
+		return err
+	case closed(t, p.policy):
+		return p.closedInHalo(ctx, g, closedAt(t, p.now))
+	}
+	n := batchNote(g)
+	err = p.addAction(ctx, client, g, halo.Action{TicketID: link.TicketID, NoteHTML: n.NoteHTML, HiddenFromUser: n.HiddenFromUser, OutcomeID: n.OutcomeID})
+	if errors.Is(err, errRefused) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	l, err := p.svc.store.NoteTicket(ctx, p.partnerID, g.key, p.now, false,
+		p.deliveries(g.alerts, store.DeliveryDone, ticketing.ActionNote, g.decision.Reason, g.key, link.TicketID))
+	if err != nil {
+		return err
+	}
+	p.setLink(l)
+	p.res.Noted++
+	return nil
+}
+
+// closedInHalo records that the group's ticket was closed in HaloPSA, then
+// lets the policy choose between reopening it and a new ticket.
+func (p *pass) closedInHalo(ctx context.Context, g *group, at time.Time) error {
+	l, err := p.svc.store.CloseTicketLink(ctx, p.partnerID, g.key, at)
+	if err != nil {
+		return err
+	}
+	p.setLink(l)
+	return p.redecide(ctx, g, g.alerts)
+}
+
+// reopen sets the closed ticket back to the initial status with a note
+// listing the alerts, in one action.
+func (p *pass) reopen(ctx context.Context, g *group) error {
+	client, err := p.haloClient(ctx)
+	if err != nil {
+		return err
+	}
+	n := batchNote(g)
+	err = p.addAction(ctx, client, g, halo.Action{TicketID: g.decision.TicketID, NoteHTML: n.NoteHTML, HiddenFromUser: n.HiddenFromUser,
+		OutcomeID: n.OutcomeID, NewStatus: g.decision.Status})
+	if errors.Is(err, errRefused) {
+		return nil
+	}
+	if halo.IsNotFound(err) {
+		// Deleted since it closed: nothing to reopen, so a new ticket.
+		gone := p.links[g.key]
+		gone.ClosedAt = time.Time{}
+		p.setLink(gone)
+		return p.redecide(ctx, g, g.alerts)
+	}
+	if err != nil {
+		return err
+	}
+	l, err := p.svc.store.NoteTicket(ctx, p.partnerID, g.key, p.now, true,
+		p.deliveries(g.alerts, store.DeliveryDone, ticketing.ActionReopen, g.decision.Reason, g.key, g.decision.TicketID))
+	if err != nil {
+		return err
+	}
+	p.setLink(l)
+	p.res.Reopened++
+	return nil
+}
+
+// errRefused ends a group whose action HaloPSA refused: its alerts are
+// already recorded as failed and the event raised.
+var errRefused = errors.New("HaloPSA refused the action")
+
+// addAction posts an action for a group. When the answer was lost it looks
+// at the ticket's actions before trying again, so a note is never doubled.
+// A refusal marks the group's alerts failed and raises an event.
+func (p *pass) addAction(ctx context.Context, client *halo.Client, g *group, a halo.Action) error {
+	_, err := client.AddAction(ctx, a)
+	switch {
+	case err == nil:
+		return nil
+	case halo.IsMaybeApplied(err):
+		landed, lerr := actionLanded(ctx, client, a)
+		if lerr != nil || !landed {
+			return errors.Join(err, lerr)
+		}
+		return nil
+	case halo.IsNotFound(err) || !refused(err):
+		return err
+	}
+	problem := explainAction(err)
+	failed := p.deliveries(g.alerts, store.DeliveryFailed, g.decision.Action, problem.Message, g.key, a.TicketID)
+	if rerr := p.svc.store.RecordDeliveries(ctx, failed); rerr != nil {
+		return rerr
+	}
+	p.res.Failed += len(g.alerts)
+	if rerr := p.raise(ctx, problem); rerr != nil {
+		return rerr
+	}
+	return errRefused
+}
+
+// actionLanded reports whether the ticket already has an action with a's note.
+func actionLanded(ctx context.Context, client *halo.Client, a halo.Action) (bool, error) {
+	actions, err := client.Actions(ctx, a.TicketID)
+	if err != nil {
+		return false, err
+	}
+	for _, got := range actions {
+		if strings.TrimSpace(got.NoteHTML) == strings.TrimSpace(a.NoteHTML) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// batchNote is the decision's note for every alert of the group: the lead
+// the decision wrote (why the ticket reopens) above one list of them all.
+func batchNote(g *group) ticketing.NoteFields {
+	n := *g.decision.Note
+	single := ticketing.BuildNote(sourceAlerts(g.alerts[:1]), n.HiddenFromUser).NoteHTML
+	lead := strings.TrimSuffix(n.NoteHTML, single)
+	n.NoteHTML = lead + ticketing.BuildNote(sourceAlerts(g.alerts), n.HiddenFromUser).NoteHTML
+	return n
+}

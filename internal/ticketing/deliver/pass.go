@@ -1,0 +1,346 @@
+package deliver
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"halobridge/internal/halo"
+	"halobridge/internal/source"
+	"halobridge/internal/store"
+	"halobridge/internal/ticketing"
+)
+
+// Deliver runs one pass for a partner: it decides every pending alert,
+// creates one ticket per new group, notes, reopens, reconciles after a
+// crash, then acts on the resolutions sources sent. Progress is stored as
+// it goes, so a pass cut short (a crash, a rate limit, an error) loses
+// nothing and never repeats a ticket. Passes for one partner never overlap,
+// across processes too: while another runs, Deliver only asks to be run
+// again. It returns *halo.RateLimitError (possibly wrapped) when the
+// tenant's budget ran out: snooze and run again.
+func (s *Service) Deliver(ctx context.Context, partnerID int64) (Result, error) {
+	holder := rand.Text()
+	taken, err := s.store.TakeDeliveryLease(ctx, partnerID, holder, s.opts.LeaseTTL)
+	if err != nil {
+		return Result{}, fmt.Errorf("deliver for partner %d: %w", partnerID, err)
+	}
+	if !taken {
+		return Result{Again: leaseBusyRetry}, nil
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		s.renewLease(ctx, cancel, partnerID, holder)
+	}()
+	res, err := s.deliver(ctx, partnerID)
+	if cause := context.Cause(ctx); err != nil && errors.Is(cause, errLeaseLost) {
+		err = fmt.Errorf("%w: %w", cause, err)
+	}
+	cancel(nil)
+	<-renewed
+	if rerr := s.store.ReleaseDeliveryLease(context.WithoutCancel(ctx), partnerID, holder); rerr != nil && err == nil {
+		s.opts.Logger.Warn("could not release the delivery lease; it lapses by itself", "partner", partnerID, "error", rerr)
+	}
+	return res, err
+}
+
+// deliver is one pass, run under the partner's lease.
+func (s *Service) deliver(ctx context.Context, partnerID int64) (Result, error) {
+	p, err := s.newPass(ctx, partnerID)
+	if err != nil {
+		return Result{}, err
+	}
+	fresh, err := s.store.NewAlerts(ctx, partnerID)
+	if err != nil {
+		return Result{}, fmt.Errorf("deliver for partner %d: %w", partnerID, err)
+	}
+	if wait := s.gathering(fresh, p.now); wait > 0 {
+		return Result{Again: wait}, nil
+	}
+	alerts, err := s.store.PendingAlerts(ctx, partnerID, p.now.Add(-s.opts.RetryFailedAfter), s.opts.BatchSize)
+	if err != nil {
+		return Result{}, fmt.Errorf("deliver for partner %d: %w", partnerID, err)
+	}
+	if err := p.deliverAlerts(ctx, alerts); err != nil {
+		return p.res, fmt.Errorf("deliver alerts of partner %d: %w", partnerID, err)
+	}
+	if err := p.resolve(ctx); err != nil {
+		return p.res, fmt.Errorf("act on resolutions of partner %d: %w", partnerID, err)
+	}
+	if len(alerts) == s.opts.BatchSize {
+		p.res.again(time.Millisecond)
+	}
+	return p.res, nil
+}
+
+// gathering says how long to wait before deciding: while a storm is
+// still arriving, deciding now would create tickets for its first alerts
+// and notes for the rest; waiting for a quiet moment puts them all in one
+// create. Only new alerts count, and the first never waits past MaxGather.
+func (s *Service) gathering(fresh store.AlertSpan, now time.Time) time.Duration {
+	if fresh.Count == 0 {
+		return 0
+	}
+	quietFor := now.Sub(fresh.LastReceived)
+	if quietFor >= s.opts.Gather {
+		return 0
+	}
+	left := fresh.FirstReceived.Add(s.opts.MaxGather).Sub(now)
+	if left <= 0 {
+		return 0
+	}
+	return min(s.opts.Gather-quietFor, left)
+}
+
+// pass is one delivery run for one partner.
+type pass struct {
+	svc              *Service
+	partnerID        int64
+	now              time.Time
+	policy           ticketing.Policy
+	hasPolicy        bool
+	fallbackClientID int
+	client           *halo.Client
+	mappings         map[mappingKey]ticketing.MappingState
+	links            map[string]store.TicketLink
+	raised           map[string]bool
+	// held are the fingerprints of alerts left waiting: a resolution of
+	// them waits too, rather than find no ticket to close.
+	held map[string]bool
+	res  Result
+}
+
+type mappingKey struct {
+	sourceID   int64
+	customerID string
+}
+
+func (s *Service) newPass(ctx context.Context, partnerID int64) (*pass, error) {
+	p := &pass{
+		svc: s, partnerID: partnerID, now: s.opts.Now().UTC(),
+		mappings: map[mappingKey]ticketing.MappingState{}, links: map[string]store.TicketLink{},
+		raised: map[string]bool{}, held: map[string]bool{},
+	}
+	stored, err := s.store.TicketPolicy(ctx, partnerID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return p, nil
+	case err != nil:
+		return nil, fmt.Errorf("deliver for partner %d: %w", partnerID, err)
+	}
+	if err := json.Unmarshal(stored.Policy, &p.policy); err != nil {
+		return nil, fmt.Errorf("deliver for partner %d: read ticket policy: %w", partnerID, err)
+	}
+	p.hasPolicy, p.fallbackClientID = true, stored.FallbackClientID
+	return p, nil
+}
+
+// haloClient connects to the partner's HaloPSA on first use, so that a
+// pass with nothing to send costs no request.
+func (p *pass) haloClient(ctx context.Context) (*halo.Client, error) {
+	if p.client == nil {
+		c, err := p.svc.halo.Client(ctx, p.partnerID)
+		if err != nil {
+			return nil, fmt.Errorf("connect to HaloPSA: %w", err)
+		}
+		p.client = c
+	}
+	return p.client, nil
+}
+
+// group is the alerts of one group key that one decision covers.
+type group struct {
+	key string
+	// input is what decided: the first alert, its mapping, the link.
+	input    ticketing.Input
+	decision ticketing.Decision
+	alerts   []store.PendingAlert
+}
+
+// noPolicyReason is what alerts are marked with before a policy exists.
+const noPolicyReason = "no ticket policy is saved for this partner, so no tickets are raised; save one on the Tickets page"
+
+func (p *pass) deliverAlerts(ctx context.Context, alerts []store.PendingAlert) error {
+	if len(alerts) == 0 {
+		return nil
+	}
+	if !p.hasPolicy {
+		skipped := make([]store.AlertDelivery, len(alerts))
+		for i, a := range alerts {
+			skipped[i] = p.delivery(a, store.DeliveryDone, ticketing.ActionSkip, noPolicyReason, "", 0)
+		}
+		p.res.Skipped += len(skipped)
+		return p.svc.store.RecordDeliveries(ctx, skipped)
+	}
+	if err := p.loadLinks(ctx, alerts); err != nil {
+		return err
+	}
+	var order []*group
+	groups := map[string]*group{}
+	var skipped []store.AlertDelivery
+	for _, a := range alerts {
+		in, err := p.input(ctx, a)
+		if err != nil {
+			return err
+		}
+		d := ticketing.Decide(in)
+		if d.Unmapped {
+			if err := p.raiseUnmapped(ctx, a); err != nil {
+				return err
+			}
+		}
+		if d.Action == ticketing.ActionSkip {
+			skipped = append(skipped, p.delivery(a, store.DeliveryDone, d.Action, d.Reason, d.GroupKey, 0))
+			continue
+		}
+		g, ok := groups[d.GroupKey]
+		if !ok {
+			g = &group{key: d.GroupKey, input: in, decision: d}
+			groups[d.GroupKey] = g
+			order = append(order, g)
+		}
+		g.alerts = append(g.alerts, a)
+	}
+	if len(skipped) > 0 {
+		p.res.Skipped += len(skipped)
+		if err := p.svc.store.RecordDeliveries(ctx, skipped); err != nil {
+			return err
+		}
+	}
+	for _, g := range order {
+		if err := p.act(ctx, g); err != nil {
+			return fmt.Errorf("%s for %q: %w", g.decision.Action, g.key, err)
+		}
+	}
+	return nil
+}
+
+// loadLinks reads the links of every key the alerts fall in, in one go.
+func (p *pass) loadLinks(ctx context.Context, alerts []store.PendingAlert) error {
+	seen := map[string]bool{}
+	var keys []string
+	for _, a := range alerts {
+		if k := ticketing.GroupKey(a.Alert, p.policy, p.now); k != "" && !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	links, err := p.svc.store.TicketLinks(ctx, p.partnerID, store.TicketLinkQuery{Keys: keys})
+	if err != nil {
+		return err
+	}
+	for _, l := range links {
+		p.links[l.Key] = l
+	}
+	return nil
+}
+
+// input gathers what Decide needs for one alert.
+func (p *pass) input(ctx context.Context, a store.PendingAlert) (ticketing.Input, error) {
+	k := mappingKey{a.SourceID, a.CustomerID}
+	m, ok := p.mappings[k]
+	if !ok {
+		stored, err := p.svc.store.Mapping(ctx, a.SourceID, a.CustomerID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return ticketing.Input{}, err
+		default:
+			// A suggestion nobody confirmed does not route tickets.
+			m = ticketing.MappingState{Mapped: stored.Confirmed, ClientID: stored.ClientID, SiteID: stored.SiteID, Ticketing: stored.Ticketing}
+		}
+		p.mappings[k] = m
+	}
+	in := ticketing.Input{Alert: a.Alert, Mapping: m, FallbackClientID: p.fallbackClientID, Policy: p.policy, Now: p.now}
+	if l, ok := p.links[ticketing.GroupKey(a.Alert, p.policy, p.now)]; ok {
+		in.Link = decisionLink(l)
+	}
+	return in, nil
+}
+
+// act carries out a group's decision.
+func (p *pass) act(ctx context.Context, g *group) error {
+	switch g.decision.Action {
+	case ticketing.ActionCreate:
+		return p.create(ctx, g)
+	case ticketing.ActionReconcile:
+		return p.reconcile(ctx, g)
+	case ticketing.ActionNote:
+		return p.note(ctx, g)
+	case ticketing.ActionReopen:
+		return p.reopen(ctx, g)
+	}
+	return fmt.Errorf("unexpected decision %q", g.decision.Action)
+}
+
+// redecide decides again for the alerts of g after its link changed (a
+// crash reconciled, a ticket found closed) and acts on the new decision.
+func (p *pass) redecide(ctx context.Context, g *group, alerts []store.PendingAlert) error {
+	if len(alerts) == 0 {
+		return nil
+	}
+	in := g.input
+	in.Alert = alerts[0].Alert
+	in.Link = nil
+	if l, ok := p.links[g.key]; ok {
+		in.Link = decisionLink(l)
+	}
+	next := &group{key: g.key, input: in, decision: ticketing.Decide(in), alerts: alerts}
+	if next.decision.Action == ticketing.ActionSkip {
+		return fmt.Errorf("decided to skip after the link changed: %s", next.decision.Reason)
+	}
+	return p.act(ctx, next)
+}
+
+// hold leaves a group's alerts pending until wait has passed.
+func (p *pass) hold(g *group, wait time.Duration) {
+	p.res.again(wait)
+	for _, a := range g.alerts {
+		p.held[a.Fingerprint] = true
+	}
+}
+
+// setLink remembers a link as the store returned it.
+func (p *pass) setLink(l store.TicketLink) { p.links[l.Key] = l }
+
+func (p *pass) delivery(a store.PendingAlert, state string, action ticketing.Action, reason, key string, ticketID int) store.AlertDelivery {
+	return store.AlertDelivery{AlertID: a.ID, PartnerID: p.partnerID, State: state, Action: string(action), Reason: reason, Key: key, TicketID: ticketID}
+}
+
+func (p *pass) deliveries(alerts []store.PendingAlert, state string, action ticketing.Action, reason, key string, ticketID int) []store.AlertDelivery {
+	out := make([]store.AlertDelivery, len(alerts))
+	for i, a := range alerts {
+		out[i] = p.delivery(a, state, action, reason, key, ticketID)
+	}
+	return out
+}
+
+// decisionLink is a stored link as ticketing reads it.
+func decisionLink(l store.TicketLink) *ticketing.Link {
+	return &ticketing.Link{
+		Key: l.Key, TicketID: l.TicketID, State: ticketing.LinkState(l.State), AlertType: l.AlertType,
+		OpenedAt: l.OpenedAt, ClosedAt: l.ClosedAt, LastAlertAt: l.LastAlertAt, AlertCount: l.AlertCount,
+	}
+}
+
+func sourceAlerts(alerts []store.PendingAlert) []source.Alert {
+	out := make([]source.Alert, len(alerts))
+	for i, a := range alerts {
+		out[i] = a.Alert
+	}
+	return out
+}
+
+func alertIDs(alerts []store.PendingAlert) []int64 {
+	out := make([]int64, len(alerts))
+	for i, a := range alerts {
+		out[i] = a.ID
+	}
+	return out
+}

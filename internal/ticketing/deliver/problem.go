@@ -1,0 +1,254 @@
+package deliver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"halobridge/internal/halo"
+	"halobridge/internal/store"
+	"halobridge/internal/ticketing"
+)
+
+// Problem is something HaloPSA refused, said so a person can fix it: what
+// happened, in HaloPSA's own words where it gave some, and what to do. It
+// becomes an integration event; Kind and Data are what the events service
+// acts on (Data of site_without_general_user holds client_id and site_id).
+type Problem struct {
+	Kind    string         `json:"kind"`
+	Key     string         `json:"key"`
+	Subject string         `json:"subject"`
+	Message string         `json:"message"`
+	Fix     string         `json:"fix"`
+	Data    map[string]any `json:"data,omitempty"`
+}
+
+func (pr Problem) Error() string { return pr.Message + " " + pr.Fix }
+
+// Event kinds delivery raises.
+const (
+	KindUnmappedCustomer       = "unmapped_customer"
+	KindSiteWithoutGeneralUser = "site_without_general_user"
+	KindClientInactive         = "client_inactive"
+	KindPermissionMissing      = "permission_missing"
+	KindTicketRefused          = "ticket_refused"
+)
+
+// refused reports whether HaloPSA answered that it will not do this, as
+// opposed to failing to answer: sending the same again would get the same.
+func refused(err error) bool {
+	var ae *halo.APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	switch ae.Status {
+	case http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity:
+		return true
+	}
+	return false
+}
+
+// retryNote ends the fixes of problems that clear by themselves once fixed.
+const retryNote = " halobridge tries the alerts again every 15 minutes."
+
+// explainTicket says why HaloPSA refused a ticket. "Please select a valid
+// Client/Site/User" is HaloPSA's answer to several different problems, so
+// it looks at the client and site to name the one that applies.
+func explainTicket(ctx context.Context, client *halo.Client, f ticketing.TicketFields, err error) Problem {
+	var ae *halo.APIError
+	errors.As(err, &ae)
+	switch {
+	case ae.Status == http.StatusForbidden:
+		return permissionProblem(ae, "create tickets")
+	case strings.Contains(ae.Message, "valid Client/Site/User"):
+		if pr, ok := diagnoseCustomer(ctx, client, f, ae); ok {
+			return pr
+		}
+	}
+	return fieldProblem(ae, "ticket")
+}
+
+// explainAction says why HaloPSA refused a note or a status change.
+func explainAction(err error) Problem {
+	var ae *halo.APIError
+	errors.As(err, &ae)
+	if ae.Status == http.StatusForbidden {
+		return permissionProblem(ae, "add notes to tickets")
+	}
+	return fieldProblem(ae, "note")
+}
+
+// diagnoseCustomer finds which of client, site and General User HaloPSA
+// could not resolve. It reads HaloPSA, but only after a refusal.
+func diagnoseCustomer(ctx context.Context, client *halo.Client, f ticketing.TicketFields, ae *halo.APIError) (Problem, bool) {
+	cl, err := client.Client(ctx, f.ClientID)
+	if halo.IsNotFound(err) || (err == nil && cl.Inactive) {
+		return Problem{
+			Kind: KindClientInactive, Key: fmt.Sprintf("%s/%d", KindClientInactive, f.ClientID),
+			Subject: fmt.Sprintf("HaloPSA client %d", f.ClientID),
+			Message: fmt.Sprintf("HaloPSA refused a ticket for client %d because the client is inactive or no longer exists (HaloPSA: %s).", f.ClientID, ae.Message),
+			Fix:     "Map the customer to an active HaloPSA client, or make the client active again in HaloPSA." + retryNote,
+			Data:    map[string]any{"client_id": f.ClientID},
+		}, true
+	}
+	if err != nil {
+		return Problem{}, false
+	}
+	siteID := f.SiteID
+	if siteID == 0 {
+		siteID = cl.MainSiteID
+	}
+	users, err := client.Users(ctx, halo.UserQuery{SiteID: siteID})
+	if err != nil {
+		return Problem{}, false
+	}
+	if _, ok := halo.GeneralUser(users, siteID); ok {
+		return Problem{}, false
+	}
+	siteName := fmt.Sprintf("%d", siteID)
+	if sites, err := client.Sites(ctx, cl.ID); err == nil {
+		for _, s := range sites {
+			if s.ID == siteID {
+				siteName = fmt.Sprintf("%q (id %d)", s.Name, s.ID)
+			}
+		}
+	}
+	return Problem{
+		Kind: KindSiteWithoutGeneralUser, Key: fmt.Sprintf("%s/%d/%d", KindSiteWithoutGeneralUser, cl.ID, siteID),
+		Subject: fmt.Sprintf("HaloPSA client %q, site %s", cl.Name, siteName),
+		Message: fmt.Sprintf("HaloPSA refused the ticket because site %s of client %q has no General User, and tickets that name no user go to the site's General User (HaloPSA: %s).",
+			siteName, cl.Name, ae.Message),
+		Fix: fmt.Sprintf("In HaloPSA open client %q, site %s, and add a user named %q, or create it from this event in halobridge.",
+			cl.Name, siteName, halo.GeneralUserName) + retryNote,
+		Data: map[string]any{"client_id": cl.ID, "site_id": siteID},
+	}, true
+}
+
+// permissionProblem names the permission a 403 says is missing.
+func permissionProblem(ae *halo.APIError, what string) Problem {
+	perm := ae.Permission
+	if perm == "" {
+		perm = "needed"
+	}
+	msg := fmt.Sprintf("HaloPSA does not let halobridge %s: its API application lacks the %s permission", what, perm)
+	if ae.Message != "" {
+		msg += " (HaloPSA: " + ae.Message + ")"
+	}
+	return Problem{
+		Kind: KindPermissionMissing, Key: KindPermissionMissing + "/" + perm, Subject: "halobridge's HaloPSA API application",
+		Message: msg + ".",
+		Fix: fmt.Sprintf("In HaloPSA, under Configuration > Integrations > HaloPSA API > View Applications, open halobridge's application and add the %s permission on its Permissions tab.", perm) +
+			retryNote,
+		Data: map[string]any{"permission": perm},
+	}
+}
+
+// haloFields maps the words of HaloPSA's refusals to the policy field that
+// sets them; the first match wins.
+var haloFields = []struct {
+	pattern *regexp.Regexp
+	field   string
+}{
+	{regexp.MustCompile(`(?i)CAB members`), "tickettype_id"},
+	{regexp.MustCompile(`(?i)ticket ?type`), "tickettype_id"},
+	{regexp.MustCompile(`(?i)outcome|access to this action`), "note_outcome_id"},
+	{regexp.MustCompile(`(?i)\bstatus\b`), "initial_status_id"},
+	{regexp.MustCompile(`(?i)\bSLA\b`), "types.*.sla_id"},
+	{regexp.MustCompile(`(?i)priority`), "types.*.priority_id"},
+	{regexp.MustCompile(`(?i)categor`), "types.*.category_1"},
+	{regexp.MustCompile(`(?i)\bteam\b`), "team"},
+	{regexp.MustCompile(`(?i)\bagent\b`), "agent_id"},
+	{regexp.MustCompile(`(?i)urgency`), "types.*.urgency"},
+	{regexp.MustCompile(`(?i)impact`), "types.*.impact"},
+	{regexp.MustCompile(`(?i)summary`), "title_template"},
+}
+
+// mandatory finds the field a "required" refusal names, in HaloPSA's words.
+var mandatory = regexp.MustCompile(`(?i)(?:please (?:enter|select) an? (?:valid )?([^(.]+?)\s*(?:\(|\.|$))|(?:([\w ]+?) (?:is|are) (?:mandatory|required))`)
+
+// fieldProblem says which field a 400 is about, quoting HaloPSA.
+func fieldProblem(ae *halo.APIError, what string) Problem {
+	message := ae.Message
+	if message == "" {
+		message = ae.Error()
+	}
+	field := ""
+	for _, f := range haloFields {
+		if f.pattern.MatchString(message) {
+			field = f.field
+			break
+		}
+	}
+	named := ""
+	if m := mandatory.FindStringSubmatch(message); m != nil {
+		named = strings.TrimSpace(m[1] + m[2])
+	}
+	msg := fmt.Sprintf("HaloPSA refused the %s: %s", what, strings.TrimRight(message, "."))
+	var fix string
+	switch {
+	case field != "":
+		msg += fmt.Sprintf(" (ticket policy field %s).", field)
+		fix = fmt.Sprintf("Check %s in the ticket policy against HaloPSA (refresh the HaloPSA catalog first if it changed there).", field)
+	case named != "":
+		msg += fmt.Sprintf(": HaloPSA requires %q on these tickets and halobridge does not fill it.", named)
+		fix = fmt.Sprintf("In HaloPSA make %q optional for the ticket type, or give it a default value.", named)
+	default:
+		msg += "."
+		fix = "Check the ticket policy against HaloPSA's message."
+	}
+	key := field
+	if key == "" {
+		key = strings.ToLower(firstWords(message, 8))
+	}
+	return Problem{
+		Kind: KindTicketRefused, Key: KindTicketRefused + "/" + key, Subject: "HaloPSA " + what + "s from halobridge",
+		Message: msg, Fix: fix + retryNote, Data: map[string]any{"field": field, "halo_message": ae.Message},
+	}
+}
+
+func firstWords(s string, n int) string {
+	words := strings.Fields(s)
+	return strings.Join(words[:min(n, len(words))], " ")
+}
+
+// raise records the problem as an integration event, once per pass.
+func (p *pass) raise(ctx context.Context, pr Problem) error {
+	if p.raised[pr.Key] {
+		return nil
+	}
+	p.raised[pr.Key] = true
+	return raiseEvent(ctx, p.svc.store, p.partnerID, pr)
+}
+
+func raiseEvent(ctx context.Context, st store.Store, partnerID int64, pr Problem) error {
+	data, err := json.Marshal(pr.Data)
+	if err != nil {
+		return fmt.Errorf("event %s data: %w", pr.Key, err)
+	}
+	_, err = st.RaiseEvent(ctx, store.Event{PartnerID: partnerID, Kind: pr.Kind, Key: pr.Key, Subject: pr.Subject, Message: pr.Message, Fix: pr.Fix, Data: data})
+	return err
+}
+
+// raiseUnmapped tells the partner that a customer's alerts went to the
+// fallback client, or nowhere: never silently.
+func (p *pass) raiseUnmapped(ctx context.Context, a store.PendingAlert) error {
+	name := a.CustomerID
+	if n := a.Facts["customer_name"]; n != "" {
+		name = n + " (" + a.CustomerID + ")"
+	}
+	msg := fmt.Sprintf("Customer %q is not mapped to a HaloPSA client, so its alerts raise no tickets: no fallback client is configured.", name)
+	if p.fallbackClientID > 0 {
+		msg = fmt.Sprintf("Customer %q is not mapped to a HaloPSA client, so its alerts go to the fallback client (id %d) with an \"[Unmapped]\" title.",
+			name, p.fallbackClientID)
+	}
+	return p.raise(ctx, Problem{
+		Kind: KindUnmappedCustomer, Key: fmt.Sprintf("%s/%d/%s", KindUnmappedCustomer, a.SourceID, a.CustomerID),
+		Subject: fmt.Sprintf("%s customer %q", a.Source, name), Message: msg,
+		Fix:  "Map the customer to its HaloPSA client on the Mappings page; move any ticket raised on the fallback client to it in HaloPSA.",
+		Data: map[string]any{"source_id": a.SourceID, "customer_id": a.CustomerID},
+	})
+}
