@@ -42,12 +42,17 @@ func commands() []*command {
 		serveCommand(),
 		migrateCommand(),
 		demoCommand(),
-		{name: "halo", summary: "work with a HaloPSA instance", children: []*command{haloTestCommand()}},
+		{name: "halo", summary: "work with a HaloPSA instance", children: []*command{haloTestCommand(), haloConnectCommand()}},
+		{name: "partner", summary: "MSP partners, the accounts everything belongs to", children: partnerCommands()},
+		syncCommand(),
+		{name: "mapping", summary: "map security companies to HaloPSA clients", children: mappingCommands()},
+		{name: "events", summary: "integration events: what needs a person", children: eventsCommands()},
 		{name: "source", summary: "connect security platforms", children: sourceCommands()},
 		{name: "account", summary: "operator accounts that sign in with a password", children: accountCommands()},
 		{name: "token", summary: "API tokens for the JSON API", children: tokenCommands()},
 		{name: "billing", summary: "bill usage on HaloPSA recurring invoices", children: billingCommands()},
-		{name: "bench", summary: "measure performance (JSON reports)", children: []*command{benchIngestCommand()}},
+		{name: "tickets", summary: "ticket policy and test tickets", children: ticketsCommands()},
+		{name: "bench", summary: "measure performance (JSON reports)", children: []*command{benchIngestCommand(), benchTicketsCommand()}},
 		{name: "sim", summary: "run a simulator of a remote API", children: []*command{simHaloCommand(), simGravityZoneCommand(), simDefensXCommand()}},
 	}
 }
@@ -139,15 +144,23 @@ func printCommands(w io.Writer, cmds []*command, path string) {
 		fmt.Fprintf(w, "halobridge connects security platforms (Bitdefender GravityZone, DefensX) to HaloPSA:\nclient mapping, alert tickets and recurring-invoice billing for MSPs.\n\n")
 	}
 	fmt.Fprintf(w, "Commands:\n")
-	var lines []string
+	type entry struct{ name, summary string }
+	var entries []entry
+	width := 0
 	for _, c := range cmds {
 		if c.children == nil {
-			lines = append(lines, fmt.Sprintf("  %-10s %s", c.name, c.summary))
-			continue
+			entries = append(entries, entry{c.name, c.summary})
 		}
 		for _, k := range c.children {
-			lines = append(lines, fmt.Sprintf("  %-10s %s", c.name+" "+k.name, k.summary))
+			entries = append(entries, entry{c.name + " " + k.name, k.summary})
 		}
+	}
+	for _, e := range entries {
+		width = max(width, len(e.name))
+	}
+	var lines []string
+	for _, e := range entries {
+		lines = append(lines, fmt.Sprintf("  %-*s  %s", width, e.name, e.summary))
 	}
 	sort.Strings(lines)
 	fmt.Fprintln(w, strings.Join(lines, "\n"))

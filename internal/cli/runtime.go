@@ -22,6 +22,7 @@ import (
 	"halobridge/internal/poll"
 	"halobridge/internal/secret"
 	"halobridge/internal/store"
+	"halobridge/internal/ticketing/deliver"
 	"halobridge/internal/web"
 )
 
@@ -86,14 +87,22 @@ func (r *runtime) haloDefaults() halo.Config {
 // pollEvery is how often DefensX URL logs are read for new blocks.
 const pollEvery = 5 * time.Minute
 
+// background is the durable work a server runs beside HTTP.
+type background struct {
+	queue    *jobs.Queue
+	delivery *deliver.Jobs
+}
+
 // startJobs opens the durable job queue with every worker and starts it.
-func (r *runtime) startJobs(ctx context.Context) (*jobs.Queue, error) {
+func (r *runtime) startJobs(ctx context.Context) (*background, error) {
 	workers := river.NewWorkers()
 	billing := &run.Service{Store: r.store, Halo: r.halo, Sources: r.sources, Logger: r.logger}
 	due := run.Register(workers, billing)
+	delivery := &deliver.Jobs{Service: deliver.New(r.store, r.halo, deliver.Options{Logger: r.logger}), Connectors: r.sources, Logger: r.logger}
 	periodic := []*river.PeriodicJob{
 		run.Periodic(),
 		poll.Register(workers, &poll.Poller{Store: r.store, Sources: r.sources}, pollEvery),
+		delivery.Register(workers),
 	}
 	host, _ := os.Hostname()
 	q, err := jobs.Open(ctx, r.store, jobs.Options{Workers: workers, Periodic: periodic, ID: fmt.Sprintf("%s-%d", host, os.Getpid()), Logger: r.logger})
@@ -101,28 +110,30 @@ func (r *runtime) startJobs(ctx context.Context) (*jobs.Queue, error) {
 		return nil, fmt.Errorf("open the job queue: %w", err)
 	}
 	due.Queue = q
+	delivery.Use(q)
 	if err := q.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start the job queue: %w", err)
 	}
-	return q, nil
+	return &background{queue: q, delivery: delivery}, nil
 }
 
 // serve runs the HTTP server on ln until ctx ends: probes, metrics, the
 // ingest endpoints and the push API, sign-in, and the durable jobs, with the
 // group committer that stores what is pushed.
 func (r *runtime) serve(ctx context.Context, ln net.Listener) error {
-	queue, err := r.startJobs(ctx)
+	bg, err := r.startJobs(ctx)
 	if err != nil {
 		return err
 	}
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), r.cfg.ShutdownTimeout)
 		defer cancel()
-		if err := queue.Stop(sctx); err != nil {
+		if err := bg.queue.Stop(sctx); err != nil {
 			r.logger.Warn("stop the job queue", "error", err)
 		}
 	}()
 	committer := ingest.NewCommitter(r.store, 0, r.logger)
+	committer.OnStored(bg.delivery.OnStored)
 	receiver := ingest.NewReceiver(r.store, committer, ingest.Parsers(), ingest.Options{Logger: r.logger, Registerer: r.registry})
 	signIn := &auth.Service{Store: r.store, HaloDefaults: r.haloDefaults(), BaseURL: r.cfg.PublicURL(), Logger: r.logger}
 	var routes []web.Route

@@ -1,0 +1,84 @@
+// Package api is halobridge's JSON API under /api/v1: the mapping table,
+// suggestions, integration events and sync runs of the calling partner.
+// Every route is listed in routes; each resource has its own file, and all
+// answers go through the helpers of response.go. A handler learns the
+// partner only from the authenticated request context (auth.PartnerID),
+// never from the request itself, and answers 404 for anything of another
+// partner.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"halobridge/internal/auth"
+	"halobridge/internal/catalog"
+	"halobridge/internal/jobs"
+	"halobridge/internal/store"
+)
+
+// Deps are what the API hands requests to.
+type Deps struct {
+	Store   store.Store
+	Catalog *catalog.Service
+	// Queue runs "Sync now"; nil answers 503 to it.
+	Queue  *jobs.Queue
+	Logger *slog.Logger
+}
+
+// handler holds the dependencies every resource's methods use.
+type handler struct {
+	deps Deps
+	mux  *http.ServeMux
+}
+
+// New returns the API. It expects an authentication middleware in front
+// that puts the caller's partner in the request context.
+func New(deps Deps) http.Handler {
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	h := &handler{deps: deps, mux: http.NewServeMux()}
+	h.routes()
+	return h.mux
+}
+
+// routes lists every route of the API.
+func (h *handler) routes() {
+	h.handle("GET /api/v1/mappings", h.listMappings)
+	h.handle("PUT /api/v1/mappings/{source}/{customer}", h.putMapping)
+	h.handle("DELETE /api/v1/mappings/{source}/{customer}", h.deleteMapping)
+	h.handle("POST /api/v1/mappings/{source}/{customer}/create-client", h.createClient)
+
+	h.handle("GET /api/v1/suggestions", h.listSuggestions)
+	h.handle("POST /api/v1/suggestions/accept", h.acceptSuggestions)
+	h.handle("POST /api/v1/suggestions/reject", h.rejectSuggestions)
+
+	h.handle("GET /api/v1/events", h.listEvents)
+	h.handle("POST /api/v1/events/recheck", h.recheckEvents)
+	h.handle("POST /api/v1/events/{id}/recheck", h.recheckEvent)
+	h.handle("POST /api/v1/events/{id}/resolve", h.resolveEvent)
+
+	h.handle("POST /api/v1/sync", h.syncNow)
+	h.handle("GET /api/v1/sync/runs", h.listRuns)
+	h.handle("GET /api/v1/sync/runs/{id}", h.getRun)
+
+	h.mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
+		h.fail(w, http.StatusNotFound, "not_found", "", "There is no such API endpoint: see the routes in the API documentation.")
+	})
+}
+
+// partnerHandler serves a request of an authenticated partner.
+type partnerHandler func(w http.ResponseWriter, r *http.Request, partnerID int64)
+
+// handle registers a route that requires an authenticated partner.
+func (h *handler) handle(pattern string, fn partnerHandler) {
+	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		partnerID, ok := auth.PartnerID(r.Context())
+		if !ok {
+			h.fail(w, http.StatusUnauthorized, "unauthenticated", "", "Sign in, or send an API token, to use the API.")
+			return
+		}
+		fn(w, r, partnerID)
+	})
+}

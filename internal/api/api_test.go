@@ -1,0 +1,347 @@
+package api_test
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"halobridge/internal/api"
+	"halobridge/internal/auth"
+	"halobridge/internal/catalog"
+	"halobridge/internal/connect"
+	"halobridge/internal/halo/halosim"
+	"halobridge/internal/jobs"
+	"halobridge/internal/mapping"
+	"halobridge/internal/secret"
+	"halobridge/internal/source"
+	"halobridge/internal/store"
+)
+
+// testBundle is the API over a real SQLite store, with partner A synced
+// against a simulated HaloPSA: a push source of three companies (Same,
+// named like a client and so suggested; Lonely, matching nothing; Gone,
+// mapped to a client HaloPSA has since deleted, hence an open event) and
+// one sync run. Partner B has nothing.
+type testBundle struct {
+	server  *httptest.Server
+	st      store.Store
+	sim     *halosim.Sim
+	a, b    store.Partner
+	src     store.Source
+	same    halosim.Client // the client Same is suggested for
+	event   store.Event    // A's client_not_found event
+	run     store.SyncRun  // A's sync run
+	service *catalog.Service
+}
+
+// partnerHeader stands in for the authentication middleware: the tests
+// say which partner calls.
+const partnerHeader = "X-Test-Partner"
+
+func asPartner(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id, err := strconv.ParseInt(r.Header.Get(partnerHeader), 10, 64); err == nil {
+			r = r.WithContext(auth.WithPartner(r.Context(), id))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func setup(t *testing.T) *testBundle {
+	t.Helper()
+	ctx := t.Context()
+	key := make([]byte, secret.KeySize)
+	rand.Read(key)
+	keys, err := secret.NewKeyring(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, store.Config{DatabaseURL: "sqlite://" + filepath.Join(t.TempDir(), "halobridge.db"), Keys: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b := &testBundle{st: st, sim: halosim.New(halosim.Options{Clients: 8, RateLimit: -1})}
+	halo := httptest.NewServer(b.sim)
+	t.Cleanup(halo.Close)
+
+	if b.a, err = st.CreatePartner(ctx, store.Partner{Name: "Partner A"}); err != nil {
+		t.Fatal(err)
+	}
+	if b.b, err = st.CreatePartner(ctx, store.Partner{Name: "Partner B"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = st.SaveHaloConnection(ctx, store.HaloConnection{PartnerID: b.a.ID, ResourceURL: halo.URL + "/api", AuthURL: halo.URL + "/auth",
+		ClientID: halosim.DefaultClientID, ClientSecret: halosim.DefaultClientSecret, GrantType: store.GrantClientCredentials, Scope: "all"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var active []halosim.Client
+	for _, c := range b.sim.Clients() {
+		if !c.Inactive {
+			active = append(active, c)
+		}
+	}
+	b.same = active[0]
+	if b.src, err = st.CreateSource(ctx, store.Source{PartnerID: b.a.ID, Kind: store.SourcePush, Name: "Mail filter"}); err != nil {
+		t.Fatal(err)
+	}
+	err = st.SaveSourceCustomers(ctx, b.src.ID, []source.Customer{
+		{ID: "same", Name: b.same.Name}, {ID: "lonely", Name: "Zyxwvut Quarrying"}, {ID: "gone", Name: "Quondam Works"},
+	}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.service = &catalog.Service{Syncer: &catalog.Syncer{Store: st, Halo: &connect.Halo{Store: st}, Sources: &connect.Sources{Store: st}}}
+	b.sync(t)
+	if _, err := b.service.Map(ctx, b.a.ID, b.src.ID, "gone", catalog.MapInput{ClientID: active[1].ID, Billing: true}); err != nil {
+		t.Fatal(err)
+	}
+	b.sim.DeleteClient(active[1].ID)
+	b.run = b.sync(t)
+	events, err := st.Events(ctx, b.a.ID, store.EventQuery{Kind: string(mapping.FindingClientNotFound)})
+	if err != nil || len(events) != 1 {
+		t.Fatalf("events %+v, %v; want one client_not_found", events, err)
+	}
+	b.event = events[0]
+
+	queue, err := jobs.Open(ctx, st, jobs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.server = httptest.NewServer(asPartner(api.New(api.Deps{Store: st, Catalog: b.service, Queue: queue})))
+	t.Cleanup(b.server.Close)
+	return b
+}
+
+func (b *testBundle) sync(t *testing.T) store.SyncRun {
+	t.Helper()
+	run, err := b.st.StartSyncRun(t.Context(), store.SyncRun{PartnerID: b.a.ID, Kind: store.SyncCatalog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := jobs.NewProgress(b.st, run)
+	_, err = b.service.Sync(t.Context(), b.a.ID, p)
+	if ferr := p.Finish(err); err != nil || ferr != nil {
+		t.Fatalf("sync: %v, %v", err, ferr)
+	}
+	if run, err = b.st.SyncRun(t.Context(), b.a.ID, run.ID); err != nil {
+		t.Fatal(err)
+	}
+	return run
+}
+
+// call sends a request as partner (0: nobody) and returns status and body.
+func (b *testBundle) call(t *testing.T, partner int64, method, path, body string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, b.server.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if partner != 0 {
+		req.Header.Set(partnerHeader, strconv.FormatInt(partner, 10))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	got, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(got)
+}
+
+// scenario is one API request and what must come back; path and body may
+// use the bundle's ids.
+type scenario struct {
+	name       string
+	anonymous  bool
+	method     string
+	path       func(b *testBundle) string
+	body       func(b *testBundle) string
+	wantStatus int
+	want       func(b *testBundle) []string
+}
+
+func fixed(s string) func(*testBundle) string { return func(*testBundle) string { return s } }
+
+func TestAPI(t *testing.T) {
+	t.Parallel()
+	mappingOf := func(customer string) func(b *testBundle) string {
+		return func(b *testBundle) string { return fmt.Sprintf("/api/v1/mappings/%d/%s", b.src.ID, customer) }
+	}
+	eventPath := func(action string) func(b *testBundle) string {
+		return func(b *testBundle) string { return fmt.Sprintf("/api/v1/events/%d/%s", b.event.ID, action) }
+	}
+	scenarios := []scenario{
+		{name: "AnswersUnauthorizedWithoutAPartner", anonymous: true, method: "GET", path: fixed("/api/v1/mappings"),
+			wantStatus: 401, want: lines(`"code":"unauthenticated"`)},
+		{name: "ListsEveryClientWithItsMappings", method: "GET", path: fixed("/api/v1/mappings"), wantStatus: 200,
+			want: func(b *testBundle) []string {
+				return []string{`"name":"` + b.same.Name + `"`, `"customer_id":"same"`, `"status":"n/a"`, `"missing":true`, `"top_levels":[`}
+			}},
+		{name: "FiltersTheTable", method: "GET", path: fixed("/api/v1/mappings?mapped=mapped&search=quondam"), wantStatus: 200,
+			want: lines(`"customer_id":"gone"`, `"status":"has_events"`)},
+		{name: "NamesAnUnknownFilter", method: "GET", path: fixed("/api/v1/mappings?mapped=maybe"), wantStatus: 400,
+			want: lines(`"field":"mapped"`)},
+		{name: "NamesABadTopLevel", method: "GET", path: fixed("/api/v1/mappings?top_level=first"), wantStatus: 400,
+			want: lines(`"field":"top_level"`)},
+		{name: "MapsACompanyByHand", method: "PUT", path: mappingOf("lonely"),
+			body:       func(b *testBundle) string { return fmt.Sprintf(`{"client_id": %d, "ticketing": false}`, b.same.ID) },
+			wantStatus: 200, want: lines(`"confirmed":true`, `"ticketing":false`, `"billing":true`, `"status":"ok"`)},
+		{name: "NamesTheMissingClient", method: "PUT", path: mappingOf("lonely"), body: fixed(`{}`), wantStatus: 400,
+			want: lines(`"field":"client_id"`)},
+		{name: "NamesAFieldOfTheWrongType", method: "PUT", path: mappingOf("lonely"), body: fixed(`{"client_id": "ten"}`), wantStatus: 400,
+			want: lines(`"field":"client_id"`)},
+		{name: "RefusesUnknownFields", method: "PUT", path: mappingOf("lonely"), body: fixed(`{"client": 10}`), wantStatus: 400,
+			want: lines(`unknown field \"client\"`)},
+		{name: "NamesASourceThatIsNotANumber", method: "PUT", path: fixed("/api/v1/mappings/mail/lonely"), body: fixed(`{"client_id": 1}`),
+			wantStatus: 400, want: lines(`"field":"source"`)},
+		{name: "AnswersNotFoundForAnUnknownCompany", method: "PUT", path: mappingOf("nobody"),
+			body: func(b *testBundle) string { return fmt.Sprintf(`{"client_id": %d}`, b.same.ID) }, wantStatus: 404, want: lines(`"code":"not_found"`)},
+		{name: "Unmaps", method: "DELETE", path: mappingOf("gone"), wantStatus: 204},
+		{name: "CreatesAHaloPSAClientForACompany", method: "POST", path: func(b *testBundle) string { return mappingOf("lonely")(b) + "/create-client" },
+			wantStatus: 201, want: lines(`"client_name":"Zyxwvut Quarrying"`, `"confirmed":true`)},
+		{name: "ListsSuggestions", method: "GET", path: fixed("/api/v1/suggestions"), wantStatus: 200,
+			want: lines(`"customer_id":"same"`, `"rule":"normalised_name"`, `"score":1`)},
+		{name: "AcceptsOneSuggestion", method: "POST", path: fixed("/api/v1/suggestions/accept"),
+			body: func(b *testBundle) string {
+				return fmt.Sprintf(`{"suggestions": [{"source_id": %d, "customer_id": "same"}]}`, b.src.ID)
+			},
+			wantStatus: 200, want: lines(`"confirmed":[{`, `"customer_id":"same"`, `"conflicts":[]`)},
+		{name: "AcceptsAllSuggestions", method: "POST", path: fixed("/api/v1/suggestions/accept"), body: fixed(`{"all": true}`),
+			wantStatus: 200, want: lines(`"customer_id":"same"`)},
+		{name: "AcceptNeedsSuggestions", method: "POST", path: fixed("/api/v1/suggestions/accept"), body: fixed(`{}`),
+			wantStatus: 400, want: lines(`"field":"suggestions"`)},
+		{name: "RejectsASuggestion", method: "POST", path: fixed("/api/v1/suggestions/reject"),
+			body: func(b *testBundle) string {
+				return fmt.Sprintf(`{"suggestions": [{"source_id": %d, "customer_id": "same"}]}`, b.src.ID)
+			},
+			wantStatus: 200, want: lines(`"rejected":1`)},
+		{name: "ListsOpenEvents", method: "GET", path: fixed("/api/v1/events?state=open"), wantStatus: 200,
+			want: lines(`"kind":"client_not_found"`, `"fix":"Map company 'Quondam Works' to another HaloPSA client, or unmap it."`)},
+		{name: "NamesAnUnknownState", method: "GET", path: fixed("/api/v1/events?state=closed"), wantStatus: 400, want: lines(`"field":"state"`)},
+		{name: "RechecksAnEvent", method: "POST", path: eventPath("recheck"), wantStatus: 200, want: lines(`"state":"open"`, `"count":2`)},
+		{name: "RechecksEventsInBulk", method: "POST", path: fixed("/api/v1/events/recheck"), wantStatus: 200,
+			want: lines(`"events":[{`, `"count":2`)},
+		{name: "ResolveAcknowledgesAnEventWithoutAnObviousFix", method: "POST", path: eventPath("resolve"), wantStatus: 200,
+			want: lines(`"state":"acknowledged"`, `"action":"Acknowledged`)},
+		{name: "NamesAnEventIDThatIsNotANumber", method: "POST", path: fixed("/api/v1/events/first/recheck"), wantStatus: 400, want: lines(`"field":"id"`)},
+		{name: "SyncNowEnqueuesASync", method: "POST", path: fixed("/api/v1/sync"), wantStatus: 202, want: lines(`"job_id":1`, `"duplicate":false`)},
+		{name: "ListsSyncRuns", method: "GET", path: fixed("/api/v1/sync/runs"), wantStatus: 200,
+			want: lines(`"kind":"catalog"`, `"state":"succeeded"`, `"progress":"catalog  [####################] 100%  succeeded`)},
+		{name: "ShowsOneSyncRun", method: "GET", path: func(b *testBundle) string { return fmt.Sprintf("/api/v1/sync/runs/%d", b.run.ID) },
+			wantStatus: 200, want: lines(`"name":"HaloPSA catalog"`, `"total":13`)},
+		{name: "AnswersNotFoundForAnUnknownEndpoint", method: "GET", path: fixed("/api/v1/nothing"), wantStatus: 404, want: lines(`"code":"not_found"`)},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			b := setup(t)
+			partner := b.a.ID
+			if sc.anonymous {
+				partner = 0
+			}
+			body := ""
+			if sc.body != nil {
+				body = sc.body(b)
+			}
+			status, got := b.call(t, partner, sc.method, sc.path(b), body)
+			if status != sc.wantStatus {
+				t.Fatalf("%s %s: status %d, want %d\n%s", sc.method, sc.path(b), status, sc.wantStatus, got)
+			}
+			if sc.want == nil {
+				return
+			}
+			for _, want := range sc.want(b) {
+				if !strings.Contains(got, want) {
+					t.Errorf("answer lacks %s:\n%s", want, got)
+				}
+			}
+		})
+	}
+}
+
+func lines(want ...string) func(*testBundle) []string {
+	return func(*testBundle) []string { return want }
+}
+
+// TestTenantIsolation calls every endpoint as partner B on partner A's
+// objects: each answers 404 (or an empty list), says nothing of A, and
+// changes nothing of A's.
+func TestTenantIsolation(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	acceptSame := fmt.Sprintf(`{"suggestions": [{"source_id": %d, "customer_id": "same"}]}`, b.src.ID)
+	cases := []struct {
+		name       string
+		method     string
+		path       string
+		body       string
+		wantStatus int
+	}{
+		{"MapACompany", "PUT", fmt.Sprintf("/api/v1/mappings/%d/same", b.src.ID), fmt.Sprintf(`{"client_id": %d}`, b.same.ID), 404},
+		{"UnmapACompany", "DELETE", fmt.Sprintf("/api/v1/mappings/%d/gone", b.src.ID), "", 404},
+		{"CreateAClient", "POST", fmt.Sprintf("/api/v1/mappings/%d/lonely/create-client", b.src.ID), "", 404},
+		{"AcceptASuggestion", "POST", "/api/v1/suggestions/accept", acceptSame, 404},
+		{"RejectASuggestion", "POST", "/api/v1/suggestions/reject", acceptSame, 404},
+		{"RecheckAnEvent", "POST", fmt.Sprintf("/api/v1/events/%d/recheck", b.event.ID), "", 404},
+		{"ResolveAnEvent", "POST", fmt.Sprintf("/api/v1/events/%d/resolve", b.event.ID), "", 404},
+		{"RecheckEventsInBulk", "POST", "/api/v1/events/recheck", fmt.Sprintf(`{"ids": [%d]}`, b.event.ID), 404},
+		{"ReadARun", "GET", fmt.Sprintf("/api/v1/sync/runs/%d", b.run.ID), "", 404},
+		{"ListMappings", "GET", "/api/v1/mappings", "", 200},
+		{"ListSuggestions", "GET", "/api/v1/suggestions", "", 200},
+		{"ListEvents", "GET", "/api/v1/events", "", 200},
+		{"ListRuns", "GET", "/api/v1/sync/runs", "", 200},
+		{"SyncNowWithoutHaloPSA", "POST", "/api/v1/sync", "", 409},
+	}
+	secrets := []string{b.same.Name, "Zyxwvut", "Quondam", "Mail filter", "same", "gone", b.event.Subject}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, got := b.call(t, b.b.ID, tc.method, tc.path, tc.body)
+			if status != tc.wantStatus {
+				t.Errorf("status %d, want %d: %s", status, tc.wantStatus, got)
+			}
+			for _, s := range secrets {
+				if strings.Contains(got, s) {
+					t.Errorf("answer mentions %q of partner A: %s", s, got)
+				}
+			}
+		})
+	}
+
+	t.Run("PartnerAsRecordsAreUnchanged", func(t *testing.T) {
+		ctx := t.Context()
+		same, err := b.st.Mapping(ctx, b.src.ID, "same")
+		if err != nil || same.Confirmed {
+			t.Errorf("A's suggestion: %+v, %v", same, err)
+		}
+		if _, err := b.st.Mapping(ctx, b.src.ID, "gone"); err != nil {
+			t.Errorf("A's mapping: %v", err)
+		}
+		if e, err := b.st.Event(ctx, b.a.ID, b.event.ID); err != nil || e.State != store.EventOpen || e.Count != b.event.Count {
+			t.Errorf("A's event: %+v, %v", e, err)
+		}
+		if n := len(b.sim.Clients()); n != 7 {
+			t.Errorf("HaloPSA has %d clients, want the 7 left", n)
+		}
+	})
+}

@@ -1,0 +1,155 @@
+package catalog
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"halobridge/internal/halo"
+	"halobridge/internal/store"
+)
+
+// revoked reports a failure that only new credentials fix: HaloPSA refuses
+// the application (invalid_client: deleted, deactivated or its secret
+// changed) or the refresh token (invalid_grant), or none is stored.
+func revoked(err error) bool {
+	var oe *halo.OAuthError
+	return errors.Is(err, halo.ErrNoRefreshToken) || errors.As(err, &oe) && (oe.Code == "invalid_client" || oe.Code == "invalid_grant")
+}
+
+// deniedLists groups the lists HaloPSA refused by the permission they lack,
+// so that one missing permission is one event however many lists need it.
+type deniedLists map[string]*denial
+
+type denial struct {
+	permission string
+	what       []string
+	kinds      []string
+	err        *halo.APIError
+}
+
+func (d deniedLists) add(l haloList, err error) {
+	var ae *halo.APIError
+	if !errors.As(err, &ae) {
+		return
+	}
+	// Without a permission named, the path is what the admin can look for.
+	key := cmp.Or(ae.Permission, ae.Method+" "+ae.Path)
+	if d[key] == nil {
+		d[key] = &denial{permission: ae.Permission, err: ae}
+	}
+	d[key].what = append(d[key].what, l.what)
+	d[key].kinds = append(d[key].kinds, l.kinds...)
+}
+
+// settleAccess raises an event per permission HaloPSA refused in this
+// sync, and clears the credentials event and the permission events of
+// permissions no longer refused: the sync signed in and read everything
+// else.
+func (s *Syncer) settleAccess(ctx context.Context, partnerID int64, denied deniedLists) error {
+	conn, err := s.Store.HaloConnection(ctx, partnerID)
+	if err != nil {
+		return fmt.Errorf("HaloPSA connection: %w", err)
+	}
+	var found []store.Event
+	for key, d := range denied {
+		found = append(found, permissionEvent(partnerID, conn, key, d))
+	}
+	_, _, err = s.settle(ctx, partnerID, found, func(e store.Event) bool {
+		return e.Kind == EventPermissionMissing || e.Kind == EventCredentialsRevoked
+	})
+	return err
+}
+
+func permissionEvent(partnerID int64, conn store.HaloConnection, key string, d *denial) store.Event {
+	need := "a permission it does not name"
+	if d.permission != "" {
+		need = "the " + d.permission + " permission"
+	}
+	said := ""
+	if d.err.Message != "" {
+		said = " HaloPSA said: " + d.err.Message
+	}
+	return store.Event{
+		PartnerID: partnerID,
+		Kind:      EventPermissionMissing,
+		Key:       EventPermissionMissing + "/" + key,
+		Subject:   applicationLabel(conn),
+		Message: fmt.Sprintf("HaloPSA refused to let halobridge read %s (%s %s): %s needs %s.%s",
+			joinWords(d.what), d.err.Method, d.err.Path, applicationLabel(conn), need, said),
+		Fix: fmt.Sprintf("In HaloPSA, under Configuration > Integrations > HaloPSA API > View Applications, open the application with Client ID '%s' and grant %s on its Permissions tab; the agent it logs in as needs access to the same area.",
+			conn.ClientID, need),
+		Data: eventData{Permission: d.permission, Kinds: d.kinds}.encode(),
+	}
+}
+
+// applicationLabel names the HaloPSA application and agent halobridge acts
+// as, the two places a permission is granted.
+func applicationLabel(conn store.HaloConnection) string {
+	label := fmt.Sprintf("the HaloPSA API application with Client ID '%s'", conn.ClientID)
+	if conn.AgentID != 0 {
+		label += fmt.Sprintf(" (logging in as agent id %d)", conn.AgentID)
+	}
+	return label
+}
+
+func credentialsEvent(partnerID int64, conn store.HaloConnection, err error) store.Event {
+	fix := fmt.Sprintf("Create a new secret (or re-activate the application) in HaloPSA under Configuration > Integrations > HaloPSA API > View Applications, then save it in halobridge: halobridge halo connect --client-id %s --client-secret <new secret>.", conn.ClientID)
+	if conn.GrantType == store.GrantAuthorizationCode {
+		fix = "Log in with HaloPSA again from halobridge's HaloPSA connection page: HaloPSA refresh tokens are single-use and this one was revoked or expired."
+	}
+	return store.Event{
+		PartnerID: partnerID,
+		Kind:      EventCredentialsRevoked,
+		Key:       EventCredentialsRevoked + "/halo",
+		Subject:   applicationLabel(conn),
+		Message:   fmt.Sprintf("HaloPSA no longer accepts halobridge's credentials: %v.", err),
+		Fix:       fix,
+		Data:      eventData{}.encode(),
+	}
+}
+
+// raiseFailure raises the event a HaloPSA failure calls for, if any.
+func (s *Syncer) raiseFailure(ctx context.Context, partnerID int64, l haloList, err error) error {
+	_, ferr := s.ReportFailure(ctx, partnerID, l.what, l.kinds, err)
+	return ferr
+}
+
+// ReportFailure raises the integration event that a failed HaloPSA request
+// calls for, and says whether there was one: revoked credentials, or a
+// missing permission (what names what halobridge tried to read or write,
+// kinds the catalog kinds a recheck reads again, none for a write). Other
+// failures raise nothing.
+func (s *Syncer) ReportFailure(ctx context.Context, partnerID int64, what string, kinds []string, failure error) (bool, error) {
+	if !revoked(failure) && !halo.IsForbidden(failure) {
+		return false, nil
+	}
+	conn, err := s.Store.HaloConnection(ctx, partnerID)
+	if err != nil {
+		return false, fmt.Errorf("HaloPSA connection: %w", err)
+	}
+	e := credentialsEvent(partnerID, conn, failure)
+	if !revoked(failure) {
+		denied := deniedLists{}
+		denied.add(haloList{what: what, kinds: kinds}, failure)
+		for key, d := range denied {
+			e = permissionEvent(partnerID, conn, key, d)
+		}
+	}
+	if _, err := s.Store.RaiseEvent(ctx, e); err != nil {
+		return false, fmt.Errorf("raise event: %w", err)
+	}
+	return true, nil
+}
+
+// joinWords lists things as a sentence does: "a, b and c".
+func joinWords(words []string) string {
+	words = slices.Compact(slices.Clone(words))
+	if len(words) <= 1 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}

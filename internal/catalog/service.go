@@ -1,0 +1,227 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"halobridge/internal/halo"
+	"halobridge/internal/mapping"
+	"halobridge/internal/source"
+	"halobridge/internal/store"
+)
+
+// Service is what a person does with a partner's catalog: map and unmap
+// customers, confirm or reject suggestions, create a HaloPSA client for a
+// customer, recheck and resolve events, and everything the Syncer does.
+// Every method takes the partner the caller acts for, and answers
+// store.ErrNotFound for a record of another partner.
+type Service struct {
+	*Syncer
+}
+
+// InputError is a request a person must correct; Field names what is
+// wrong in the API's words (client_id, site_id...).
+type InputError struct {
+	Field   string
+	Message string
+}
+
+func (e *InputError) Error() string { return e.Message }
+
+// MapInput is a mapping a person makes by hand.
+type MapInput struct {
+	ClientID int
+	// SiteID is 0 for none: tickets go to the client's General User.
+	SiteID    int
+	Ticketing bool
+	Billing   bool
+}
+
+// Map confirms customerID of sourceID on a HaloPSA client, replacing any
+// mapping or suggestion it had, and settles the mapping's events at once
+// against the stored catalog.
+func (s *Service) Map(ctx context.Context, partnerID, sourceID int64, customerID string, in MapInput) (MappingView, error) {
+	src, customer, err := s.customer(ctx, partnerID, sourceID, customerID)
+	if err != nil {
+		return MappingView{}, err
+	}
+	snap, err := loadSnapshot(ctx, s.Store, partnerID)
+	if err != nil {
+		return MappingView{}, err
+	}
+	client, ok := snap.byID[in.ClientID]
+	switch {
+	case in.ClientID <= 0:
+		return MappingView{}, &InputError{Field: "client_id", Message: "client_id is required: the id of the HaloPSA client to map the company to"}
+	case !ok:
+		return MappingView{}, &InputError{Field: "client_id", Message: fmt.Sprintf("HaloPSA has no client id %d (as of the last sync): sync, or choose another client", in.ClientID)}
+	case client.Inactive:
+		return MappingView{}, &InputError{Field: "client_id", Message: fmt.Sprintf("HaloPSA client '%s' (id %d) is inactive: reactivate it in HaloPSA first, or choose another client", client.Name, client.ID)}
+	}
+	if in.SiteID != 0 {
+		if site, ok := snap.sites[in.SiteID]; !ok || site.ClientID != in.ClientID {
+			return MappingView{}, &InputError{Field: "site_id", Message: fmt.Sprintf("site id %d is not a site of HaloPSA client '%s' (id %d)", in.SiteID, client.Name, client.ID)}
+		}
+	}
+	m, err := s.Store.SaveMapping(ctx, store.Mapping{PartnerID: partnerID, SourceID: src.ID, CustomerID: customer.ID,
+		ClientID: in.ClientID, SiteID: in.SiteID, Ticketing: in.Ticketing, Billing: in.Billing, Confirmed: true})
+	if err != nil {
+		return MappingView{}, fmt.Errorf("map company %q: %w", customer.Name, err)
+	}
+	return s.settled(ctx, src, snap, m)
+}
+
+// Unmap removes the mapping (or suggestion) of a customer and clears its
+// events.
+func (s *Service) Unmap(ctx context.Context, partnerID, sourceID int64, customerID string) error {
+	src, err := s.source(ctx, partnerID, sourceID)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.DeleteMapping(ctx, src.ID, customerID); err != nil {
+		return fmt.Errorf("unmap: %w", err)
+	}
+	snap, err := loadSnapshot(ctx, s.Store, partnerID)
+	if err != nil {
+		return err
+	}
+	customers, err := s.customersOf(ctx, src)
+	if err != nil {
+		return err
+	}
+	return s.settleMapping(ctx, src, snap, customers, customerID)
+}
+
+// CreateClient creates a HaloPSA client named after a customer that has no
+// confirmed mapping, with the external link that makes RuleExternalID
+// recognise it later, and maps the customer to it with ticketing and
+// billing on. topLevelID 0 leaves HaloPSA's default top level.
+func (s *Service) CreateClient(ctx context.Context, partnerID, sourceID int64, customerID string, topLevelID int) (MappingView, error) {
+	src, customer, err := s.customer(ctx, partnerID, sourceID, customerID)
+	if err != nil {
+		return MappingView{}, err
+	}
+	if m, err := s.Store.Mapping(ctx, src.ID, customer.ID); err == nil && m.Confirmed {
+		return MappingView{}, fmt.Errorf("company '%s' is already mapped to HaloPSA client id %d: unmap it first: %w", customer.Name, m.ClientID, store.ErrConflict)
+	}
+	hc, err := s.Halo.Client(ctx, partnerID)
+	if err != nil {
+		return MappingView{}, err
+	}
+	record := halo.ClientRecord{Name: customer.Name, TopLevelID: topLevelID, NewExternalLink: externalLink(source.Kind(src.Kind), customer)}
+	if d := mapping.DomainOf(customer.Domain); d != "" {
+		record.Website = "https://" + d
+	}
+	created, err := hc.CreateClient(ctx, record)
+	if err != nil {
+		err = fmt.Errorf("create HaloPSA client '%s': %w", customer.Name, err)
+		_, ferr := s.ReportFailure(ctx, partnerID, "create clients", nil, err)
+		return MappingView{}, errors.Join(err, ferr)
+	}
+	if err := s.remember(ctx, partnerID, store.KindClient, itoa(created.ID), created.Name, "", created); err != nil {
+		return MappingView{}, err
+	}
+	m, err := s.Store.SaveMapping(ctx, store.Mapping{PartnerID: partnerID, SourceID: src.ID, CustomerID: customer.ID,
+		ClientID: created.ID, Ticketing: true, Billing: true, Confirmed: true})
+	if err != nil {
+		return MappingView{}, fmt.Errorf("map company '%s' to the new client %d: %w", customer.Name, created.ID, err)
+	}
+	snap, err := loadSnapshot(ctx, s.Store, partnerID)
+	if err != nil {
+		return MappingView{}, err
+	}
+	return s.settled(ctx, src, snap, m)
+}
+
+// remember adds a record halobridge just created in HaloPSA to the stored
+// catalog, so that it counts before the next sync: a new client can be
+// mapped at once (its sites stay unknown until then, which mapping reads as
+// nothing to conclude), a new General User fixes its site.
+func (s *Service) remember(ctx context.Context, partnerID int64, kind, id, name, parent string, record any) error {
+	stored, err := s.Store.Catalog(ctx, partnerID, kind)
+	if err != nil {
+		return err
+	}
+	e, err := entry(id, name, parent, record)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Store.ReplaceCatalog(ctx, partnerID, kind, dedupe(append(stored, e)), s.now()); err != nil {
+		return fmt.Errorf("remember the new HaloPSA %s: %w", kindNoun(kind), err)
+	}
+	return nil
+}
+
+// settled settles a mapping's events against the stored catalog and
+// returns the mapping as the table shows it.
+func (s *Service) settled(ctx context.Context, src store.Source, snap *snapshot, m store.Mapping) (MappingView, error) {
+	customers, err := s.customersOf(ctx, src)
+	if err != nil {
+		return MappingView{}, err
+	}
+	if err := s.settleMapping(ctx, src, snap, customers, m.CustomerID); err != nil {
+		return MappingView{}, err
+	}
+	active, err := activeEvents(ctx, s.Store, src.PartnerID)
+	if err != nil {
+		return MappingView{}, err
+	}
+	return viewOf(m, src, customers, snap, eventCounts(active)), nil
+}
+
+// settleMapping evaluates the stored mapping of one customer (none if it
+// was removed) against snap and customers, and settles that customer's
+// mapping events.
+func (s *Syncer) settleMapping(ctx context.Context, src store.Source, snap *snapshot, customers map[string]source.Customer, customerID string) error {
+	var found []store.Event
+	m, err := s.Store.Mapping(ctx, src.ID, customerID)
+	switch {
+	case err == nil:
+		_, findings := mapping.Evaluate(decisionMapping(m), customers, snap.byID, snap.sites)
+		for _, f := range findings {
+			found = append(found, findingEvent(src, customers, snap, f))
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		return err
+	}
+	_, _, err = s.settle(ctx, src.PartnerID, found, func(e store.Event) bool {
+		d := dataOf(e)
+		return isMappingKind(e.Kind) && d.SourceID == src.ID && d.CustomerID == customerID
+	})
+	return err
+}
+
+func (s *Syncer) customersOf(ctx context.Context, src store.Source) (map[string]source.Customer, error) {
+	list, err := s.Store.SourceCustomers(ctx, src.ID)
+	if err != nil {
+		return nil, err
+	}
+	return customersByID(list), nil
+}
+
+// source returns a source of the partner.
+func (s *Service) source(ctx context.Context, partnerID, sourceID int64) (store.Source, error) {
+	src, err := s.Store.Source(ctx, sourceID)
+	if err == nil && src.PartnerID != partnerID {
+		err = fmt.Errorf("source %d: %w", sourceID, store.ErrNotFound)
+	}
+	return src, err
+}
+
+// customer returns a source's customer as last synced.
+func (s *Service) customer(ctx context.Context, partnerID, sourceID int64, customerID string) (store.Source, source.Customer, error) {
+	src, err := s.source(ctx, partnerID, sourceID)
+	if err != nil {
+		return store.Source{}, source.Customer{}, err
+	}
+	list, err := s.Store.SourceCustomers(ctx, src.ID)
+	if err != nil {
+		return store.Source{}, source.Customer{}, err
+	}
+	c, ok := customersByID(list)[customerID]
+	if !ok {
+		return store.Source{}, source.Customer{}, fmt.Errorf("company %q of %s (as of the last sync): %w", customerID, sourceLabel(src), store.ErrNotFound)
+	}
+	return src, c, nil
+}

@@ -1,0 +1,161 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"halobridge/internal/jobs"
+	"halobridge/internal/mapping"
+	"halobridge/internal/source"
+	"halobridge/internal/store"
+)
+
+// Suggestion is an auto-match suggestion for one customer of one source,
+// as a person reviews it.
+type Suggestion struct {
+	SourceID     int64   `json:"source_id"`
+	SourceName   string  `json:"source_name"`
+	SourceKind   string  `json:"source_kind"`
+	CustomerID   string  `json:"customer_id"`
+	CustomerName string  `json:"customer_name"`
+	ClientID     int     `json:"client_id,omitempty"`
+	ClientName   string  `json:"client_name,omitempty"`
+	Rule         string  `json:"rule"`
+	Score        float64 `json:"score"`
+	// Ambiguous suggestions name no client: a person chooses one of the
+	// Candidates, or maps the customer by hand.
+	Ambiguous  bool        `json:"ambiguous,omitempty"`
+	Candidates []Candidate `json:"candidates,omitempty"`
+	// SharedWith lists the customers already confirmed on the client.
+	SharedWith []string `json:"shared_with,omitempty"`
+}
+
+// Candidate is one of the clients an ambiguous suggestion could mean.
+type Candidate struct {
+	ClientID   int      `json:"client_id"`
+	Name       string   `json:"name"`
+	Score      float64  `json:"score"`
+	SharedWith []string `json:"shared_with,omitempty"`
+}
+
+func suggestionOf(src store.Source, s mapping.Suggestion) Suggestion {
+	out := Suggestion{
+		SourceID: src.ID, SourceName: src.Name, SourceKind: src.Kind,
+		CustomerID: s.CustomerID, CustomerName: s.CustomerName, ClientID: s.ClientID, ClientName: s.ClientName,
+		Rule: string(s.Rule), Score: s.Score, Ambiguous: s.Ambiguous, SharedWith: s.SharedWith,
+	}
+	for _, c := range s.Candidates {
+		out.Candidates = append(out.Candidates, Candidate{ClientID: c.ClientID, Name: c.Name, Score: c.Score, SharedWith: c.SharedWith})
+	}
+	return out
+}
+
+// suggestAll stores, for each source, a suggestion for every customer that
+// has no confirmed mapping and a clear match, as an unconfirmed mapping
+// with both switches on (what confirming it gives, unless the person turns
+// one off first). A stored suggestion still made is left as it is, switches
+// and all; one no longer made is withdrawn. Confirmed mappings are never
+// touched: mapping.Suggest skips their customers.
+func (s *Syncer) suggestAll(ctx context.Context, partnerID int64, snap *snapshot, sources []store.Source, p *jobs.Progress, res *Result) error {
+	p.Step(stepSuggestions, len(sources))
+	all, err := s.Store.Mappings(ctx, partnerID)
+	if err != nil {
+		return fmt.Errorf("suggestions: %w", err)
+	}
+	for _, src := range sources {
+		suggestions, stored, err := s.suggest(ctx, src, snap, all)
+		if err != nil {
+			return fmt.Errorf("suggestions for %s: %w", sourceLabel(src), err)
+		}
+		added, withdrawn, err := s.storeSuggestions(ctx, src, suggestions, stored)
+		if err != nil {
+			return fmt.Errorf("suggestions for %s: %w", sourceLabel(src), err)
+		}
+		res.Suggested += added
+		res.Withdrawn += withdrawn
+		ambiguous := 0
+		for _, sg := range suggestions {
+			if sg.Ambiguous {
+				res.Ambiguous = append(res.Ambiguous, suggestionOf(src, sg))
+				ambiguous++
+			}
+		}
+		p.Count("suggested", added)
+		p.Count("withdrawn", withdrawn)
+		p.Count("ambiguous", ambiguous)
+		p.Advance(1)
+	}
+	return nil
+}
+
+// suggest runs mapping.Suggest over a source's stored customers and
+// returns the suggestions with the source's stored mappings.
+func (s *Syncer) suggest(ctx context.Context, src store.Source, snap *snapshot, all []store.Mapping) ([]mapping.Suggestion, []store.Mapping, error) {
+	customers, err := s.Store.SourceCustomers(ctx, src.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	stored := mappingsOf(all, src.ID)
+	return mapping.Suggest(source.Kind(src.Kind), customers, snap.clients, decisionMappings(stored)), stored, nil
+}
+
+func (s *Syncer) storeSuggestions(ctx context.Context, src store.Source, suggestions []mapping.Suggestion, stored []store.Mapping) (added, withdrawn int, err error) {
+	current := map[string]store.Mapping{}
+	for _, m := range stored {
+		current[m.CustomerID] = m
+	}
+	made := map[string]bool{}
+	for _, sg := range suggestions {
+		if sg.Ambiguous {
+			continue
+		}
+		made[sg.CustomerID] = true
+		m, ok := current[sg.CustomerID]
+		if ok && m.ClientID == sg.ClientID && m.Rule == string(sg.Rule) && m.Score == sg.Score {
+			continue
+		}
+		next := store.Mapping{PartnerID: src.PartnerID, SourceID: src.ID, CustomerID: sg.CustomerID, ClientID: sg.ClientID,
+			Ticketing: true, Billing: true, Rule: string(sg.Rule), Score: sg.Score}
+		if ok && m.ClientID == sg.ClientID {
+			next.SiteID, next.Ticketing, next.Billing = m.SiteID, m.Ticketing, m.Billing
+		}
+		if _, err := s.Store.SaveMapping(ctx, next); err != nil {
+			return added, withdrawn, err
+		}
+		added++
+	}
+	for _, m := range stored {
+		if m.Confirmed || made[m.CustomerID] {
+			continue
+		}
+		if err := s.Store.DeleteMapping(ctx, m.SourceID, m.CustomerID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return added, withdrawn, err
+		}
+		withdrawn++
+	}
+	return added, withdrawn, nil
+}
+
+func mappingsOf(all []store.Mapping, sourceID int64) []store.Mapping {
+	var out []store.Mapping
+	for _, m := range all {
+		if m.SourceID == sourceID {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// decisionMappings are stored mappings as mapping decides on them.
+func decisionMappings(stored []store.Mapping) []mapping.Mapping {
+	out := make([]mapping.Mapping, 0, len(stored))
+	for _, m := range stored {
+		out = append(out, decisionMapping(m))
+	}
+	return out
+}
+
+func decisionMapping(m store.Mapping) mapping.Mapping {
+	return mapping.Mapping{CustomerID: m.CustomerID, ClientID: m.ClientID, SiteID: m.SiteID, Ticketing: m.Ticketing, Billing: m.Billing, Confirmed: m.Confirmed}
+}

@@ -1,0 +1,246 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"halobridge/internal/catalog"
+	"halobridge/internal/config"
+	"halobridge/internal/halo"
+	"halobridge/internal/store"
+)
+
+func partnerCommands() []*command {
+	return []*command{partnerAddCommand(), partnerListCommand()}
+}
+
+func partnerAddCommand() *command {
+	cfg := config.Default()
+	var slug string
+	return &command{
+		name:    "add",
+		summary: "add a partner (an MSP account)",
+		usage:   "halobridge partner add [--slug SLUG] NAME",
+		long: `Adds a partner: one MSP whose HaloPSA and security platforms halobridge
+connects. The slug names the partner on the command line (--partner) and in
+URLs; it is made from the name unless given.
+
+Examples:
+  halobridge partner add "Northpoint IT Services"
+  halobridge partner add --slug northpoint "Northpoint IT Services Ltd"`,
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&slug, "slug", "", "lower-case letters, digits and hyphens (default: made from the name)")
+			cfg.Storage(fs)
+			cfg.Logging(fs)
+		},
+		run: func(ctx context.Context, env Env, args []string) error {
+			name, err := nameArgument(args)
+			if err != nil {
+				return err
+			}
+			rt, err := openRuntime(ctx, cfg, env)
+			if err != nil {
+				return err
+			}
+			defer rt.Close()
+			p, err := rt.store.CreatePartner(ctx, store.Partner{Name: name, Slug: slug})
+			if errors.Is(err, store.ErrConflict) {
+				return fmt.Errorf("a partner with that slug exists already: choose another with --slug")
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "Partner %q added (slug %s).\nNext: halobridge halo connect --partner %s --url https://<you>.halopsa.com --client-id ... --client-secret ...\n",
+				p.Name, p.Slug, p.Slug)
+			return nil
+		},
+	}
+}
+
+// nameArgument reads a name given as one or more words; flags must come
+// first, as the flag package stops at the first word.
+func nameArgument(args []string) (string, error) {
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") {
+			return "", fmt.Errorf("%s comes after the name: put flags before it", a)
+		}
+	}
+	name := strings.TrimSpace(strings.Join(args, " "))
+	if name == "" {
+		return "", errors.New("the partner's name is required, e.g. halobridge partner add \"Northpoint IT Services\"")
+	}
+	return name, nil
+}
+
+func partnerListCommand() *command {
+	cfg := config.Default()
+	return &command{
+		name:    "list",
+		summary: "list the partners and whether each has connected HaloPSA",
+		usage:   "halobridge partner list [flags]",
+		long: `Lists every partner by name with its slug, its HaloPSA address once connected,
+and when it was added.
+
+Example:
+  halobridge partner list`,
+		flags: func(fs *flag.FlagSet) {
+			cfg.Storage(fs)
+			cfg.Logging(fs)
+		},
+		run: func(ctx context.Context, env Env, args []string) error {
+			rt, err := openRuntime(ctx, cfg, env)
+			if err != nil {
+				return err
+			}
+			defer rt.Close()
+			partners, err := rt.store.Partners(ctx)
+			if err != nil {
+				return err
+			}
+			if len(partners) == 0 {
+				fmt.Fprintln(env.Stdout, "No partners yet: add one with 'halobridge partner add NAME'.")
+				return nil
+			}
+			tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "SLUG\tNAME\tHALOPSA\tADDED")
+			for _, p := range partners {
+				halo := "not connected"
+				conn, err := rt.store.HaloConnection(ctx, p.ID)
+				switch {
+				case err == nil:
+					halo = conn.ResourceURL
+				case !errors.Is(err, store.ErrNotFound):
+					return err
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Slug, p.Name, halo, p.CreatedAt.Format(time.DateOnly))
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func haloConnectCommand() *command {
+	cfg := config.Default()
+	var (
+		partner, baseURL, authURL, tenant, clientID, clientSecret, scope string
+		timeout                                                          time.Duration
+	)
+	return &command{
+		name:    "connect",
+		summary: "connect a partner's HaloPSA: Test Connection, then save",
+		usage:   "halobridge halo connect --partner SLUG --url URL --client-id ID --client-secret SECRET [--tenant NAME]",
+		long: `Runs Test Connection (as 'halobridge halo test' does) with an API application's
+Client ID and Secret, and saves the connection for the partner only when every
+check passes; the secret is sealed before it is stored. Connecting again
+replaces the saved connection, which is how new credentials are saved.
+
+In HaloPSA, under Configuration > Integrations > HaloPSA API, create an
+application with the authentication method "Client ID and Secret (Services)",
+logging in as an API-only agent, with the permissions Test Connection lists.
+
+Example:
+  halobridge halo connect --partner northpoint --url https://northpoint.halopsa.com \
+      --tenant northpoint --client-id 6f0c... --client-secret "$SECRET"`,
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&partner, "partner", "", "the partner's slug (see 'halobridge partner list')")
+			fs.StringVar(&baseURL, "url", "", "HaloPSA address (the resource server), e.g. https://acme.halopsa.com")
+			fs.StringVar(&authURL, "auth-url", "", "authorisation server URL (default <url>/auth)")
+			fs.StringVar(&tenant, "tenant", "", "tenant name, for HaloPSA hosted by Halo")
+			fs.StringVar(&clientID, "client-id", "", "the API application's Client ID")
+			fs.StringVar(&clientSecret, "client-secret", "", "the API application's Client Secret (prefer the environment variable)")
+			fs.StringVar(&scope, "scope", "all", "OAuth scopes to request, space separated")
+			fs.DurationVar(&timeout, "timeout", 60*time.Second, "give up after this long")
+			cfg.Storage(fs)
+			cfg.Halo(fs)
+			cfg.Logging(fs)
+		},
+		run: func(ctx context.Context, env Env, args []string) error {
+			resource, auth, err := haloURLs(baseURL, authURL)
+			if err != nil {
+				return err
+			}
+			if clientID == "" || clientSecret == "" {
+				return errors.New("--client-id and --client-secret are required (from Configuration > Integrations > HaloPSA API > View Applications)")
+			}
+			rt, err := openRuntime(ctx, cfg, env)
+			if err != nil {
+				return err
+			}
+			defer rt.Close()
+			p, err := findPartner(ctx, rt.store, partner)
+			if err != nil {
+				return err
+			}
+			hc := rt.haloDefaults()
+			hc.ResourceURL, hc.AuthURL, hc.Tenant = resource, auth, tenant
+			hc.ClientID, hc.ClientSecret, hc.Scope, hc.GrantType = clientID, clientSecret, scope, halo.GrantClientCredentials
+			client, err := halo.New(hc)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			report := client.TestConnection(ctx)
+			halo.FormatReport(env.Stdout, report)
+			if !report.OK {
+				return errors.New("nothing was saved: fix what the checks above say, then connect again")
+			}
+			agent, err := client.Me(ctx)
+			if err != nil {
+				return fmt.Errorf("read the agent the application logs in as: %w", err)
+			}
+			_, err = rt.store.SaveHaloConnection(ctx, store.HaloConnection{
+				PartnerID: p.ID, ResourceURL: resource, AuthURL: auth, Tenant: tenant, ClientID: clientID, ClientSecret: clientSecret,
+				GrantType: store.GrantClientCredentials, Scope: scope, AgentID: agent.ID,
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "Saved the HaloPSA connection of %s (acting as agent '%s', id %d).\nNext: halobridge sync --partner %s --wait\n",
+				p.Name, agent.Name, agent.ID, p.Slug)
+			return nil
+		},
+	}
+}
+
+// partnerFlags are the flags of a command about one partner's catalog:
+// which partner, which database, and how HaloPSA may be called.
+type partnerFlags struct {
+	cfg     config.Config
+	partner string
+}
+
+func newPartnerFlags() *partnerFlags {
+	cfg := config.Default()
+	// Only what goes wrong belongs between a command's lines of output.
+	cfg.LogLevel, cfg.LogFormat = "warn", "text"
+	return &partnerFlags{cfg: cfg}
+}
+
+func (f *partnerFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.partner, "partner", "", "the partner's slug (see 'halobridge partner list')")
+	f.cfg.Storage(fs)
+	f.cfg.Halo(fs)
+	f.cfg.Logging(fs)
+}
+
+// open opens the runtime and finds the partner; the caller closes the
+// runtime.
+func (f *partnerFlags) open(ctx context.Context, env Env) (*runtime, *catalog.Service, store.Partner, error) {
+	rt, err := openRuntime(ctx, f.cfg, env)
+	if err != nil {
+		return nil, nil, store.Partner{}, err
+	}
+	p, err := findPartner(ctx, rt.store, f.partner)
+	if err != nil {
+		rt.Close()
+		return nil, nil, store.Partner{}, err
+	}
+	syncer := &catalog.Syncer{Store: rt.store, Halo: rt.halo, Sources: rt.sources, Logger: rt.logger}
+	return rt, &catalog.Service{Syncer: syncer}, p, nil
+}

@@ -1,0 +1,158 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"halobridge/internal/halo/halosim"
+	"halobridge/internal/secret"
+	"halobridge/internal/store"
+)
+
+// ticketsBundle is a data directory holding partner "acme", connected to a
+// simulated HaloPSA, with a GravityZone source whose customer "c-1" is
+// mapped to an active client with a General User, and a ticket policy
+// stored as is (the catalog is not synced, so the store takes it
+// unchecked).
+type ticketsBundle struct {
+	dir    string
+	sim    *halosim.Sim
+	source store.Source
+}
+
+// storedPolicy is valid against the simulator's stock catalog.
+const storedPolicy = `{"tickettype_id":21,"show_updates_to_user":false,"agent_id":1,"team":"Security Operations",
+"initial_status_id":1,"closing_status_id":9,"note_outcome_id":7,
+"types":{"av":{"enabled":true,"sla_id":3,"priority_id":2,"category_1":"Security>Malware","urgency":2}}}`
+
+func setupTickets(t *testing.T) *ticketsBundle {
+	t.Helper()
+	b := &ticketsBundle{dir: t.TempDir(), sim: halosim.New(halosim.Options{Clients: 6, Seed: 1, RateLimit: -1})}
+	srv := httptest.NewServer(b.sim)
+	t.Cleanup(srv.Close)
+	keys, err := secret.LoadKeyring("", filepath.Join(b.dir, "secret.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(t.Context(), store.Config{DataDir: b.dir, Keys: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	p, err := st.CreatePartner(t.Context(), store.Partner{Name: "Acme IT", Slug: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SaveHaloConnection(t.Context(), store.HaloConnection{PartnerID: p.ID, ResourceURL: srv.URL + "/api", AuthURL: srv.URL + "/auth",
+		GrantType: store.GrantClientCredentials, ClientID: halosim.DefaultClientID, ClientSecret: halosim.DefaultClientSecret, AgentID: 7}); err != nil {
+		t.Fatal(err)
+	}
+	if b.source, err = st.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: store.SourceGravityZone, Name: "GravityZone", Secret: "Bearer x"}); err != nil {
+		t.Fatal(err)
+	}
+	client := b.sim.Clients()[0]
+	if _, err := st.SaveMapping(t.Context(), store.Mapping{PartnerID: p.ID, SourceID: b.source.ID, CustomerID: "c-1", ClientID: client.ID, Ticketing: true, Confirmed: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SaveTicketPolicy(t.Context(), store.TicketPolicy{PartnerID: p.ID, Policy: json.RawMessage(storedPolicy)}); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func (b *ticketsBundle) main(t *testing.T, args ...string) (int, *testBundle) {
+	t.Helper()
+	env := setup(t, nil)
+	code := Main(context.Background(), append(args, "--data-dir", b.dir, "--partner", "acme"), env.env)
+	return code, env
+}
+
+func TestTickets(t *testing.T) {
+	t.Parallel()
+
+	t.Run("PolicyShowPrintsTheStoredPolicy", func(t *testing.T) {
+		t.Parallel()
+		b := setupTickets(t)
+		code, out := b.main(t, "tickets", "policy", "show")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, out.stderr)
+		}
+		var shown struct {
+			Policy struct {
+				TicketTypeID int `json:"tickettype_id"`
+			} `json:"policy"`
+			FallbackClientID int `json:"fallback_client_id"`
+		}
+		if err := json.Unmarshal([]byte(out.stdout.String()), &shown); err != nil || shown.Policy.TicketTypeID != 21 {
+			t.Errorf("printed %s (%v), want the policy of ticket type 21", out.stdout, err)
+		}
+	})
+
+	t.Run("PolicySetRefusesAPolicyNamingEachWrongField", func(t *testing.T) {
+		t.Parallel()
+		b := setupTickets(t)
+		file := filepath.Join(t.TempDir(), "policy.json")
+		bad := strings.Replace(storedPolicy, `"team":"Security Operations"`, `"team":"Night Shift"`, 1)
+		if err := os.WriteFile(file, []byte(bad), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, out := b.main(t, "tickets", "policy", "set", "--file", file, "--fallback-client", "9999")
+		if code != 1 {
+			t.Fatalf("exit %d, want 1; stdout: %s", code, out.stdout)
+		}
+		for _, says := range []string{"The ticket policy was not saved", "team: team \u201cNight Shift\u201d does not exist in HaloPSA",
+			"fallback_client_id: client 9999 does not exist in HaloPSA"} {
+			if !strings.Contains(out.stdout.String(), says) {
+				t.Errorf("output does not say %q:\n%s", says, out.stdout)
+			}
+		}
+	})
+
+	t.Run("TestCreatesARealTicketAndSaysWhich", func(t *testing.T) {
+		t.Parallel()
+		b := setupTickets(t)
+		code, out := b.main(t, "tickets", "test", "--source", strconv.FormatInt(b.source.ID, 10), "--customer", "c-1")
+		if code != 0 {
+			t.Fatalf("exit %d: %s%s", code, out.stdout, out.stderr)
+		}
+		var made halosim.Ticket
+		for _, tk := range b.sim.Tickets() {
+			if strings.HasPrefix(tk.Summary, "[Test] ") {
+				made = tk
+			}
+		}
+		if made.ID == 0 || !strings.Contains(out.stdout.String(), "HaloPSA created test ticket #"+strconv.Itoa(made.ID)) {
+			t.Errorf("output %q, simulator's test ticket %+v", out.stdout, made)
+		}
+	})
+}
+
+func TestBenchTickets(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	code := Main(context.Background(), []string{"bench", "tickets", "--alerts", "200", "--hosts", "8", "--customers", "2",
+		"--samples", "1", "--gather", "200ms", "--timeout", "1m"}, b.env)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, b.stderr)
+	}
+	var report struct {
+		NewTickets int  `json:"new_tickets"`
+		Duplicates *int `json:"duplicate_tickets"`
+		Samples    int  `json:"single_alert_samples"`
+	}
+	if err := json.Unmarshal([]byte(b.stdout.String()), &report); err != nil {
+		t.Fatalf("the report is not JSON: %v\n%s", err, b.stdout)
+	}
+	if report.NewTickets != 8 || report.Duplicates == nil || *report.Duplicates != 0 || report.Samples != 1 {
+		t.Errorf("report %s, want 8 tickets, no duplicates and 1 sample", b.stdout)
+	}
+}
