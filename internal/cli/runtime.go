@@ -12,7 +12,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/riverqueue/river"
 
+	"halobridge/internal/api"
 	"halobridge/internal/auth"
+	"halobridge/internal/catalog"
 	"halobridge/internal/billing/run"
 	"halobridge/internal/config"
 	"halobridge/internal/connect"
@@ -91,6 +93,8 @@ const pollEvery = 5 * time.Minute
 type background struct {
 	queue    *jobs.Queue
 	delivery *deliver.Jobs
+	catalog  *catalog.Service
+	billing  *run.Service
 }
 
 // startJobs opens the durable job queue with every worker and starts it.
@@ -98,12 +102,15 @@ func (r *runtime) startJobs(ctx context.Context) (*background, error) {
 	workers := river.NewWorkers()
 	billing := &run.Service{Store: r.store, Halo: r.halo, Sources: r.sources, Logger: r.logger}
 	due := run.Register(workers, billing)
-	delivery := &deliver.Jobs{Service: deliver.New(r.store, r.halo, deliver.Options{Logger: r.logger}), Connectors: r.sources, Logger: r.logger}
-	periodic := []*river.PeriodicJob{
+	tickets := deliver.New(r.store, r.halo, deliver.Options{Logger: r.logger})
+	delivery := &deliver.Jobs{Service: tickets, Connectors: r.sources, Logger: r.logger}
+	syncer := &catalog.Syncer{Store: r.store, Halo: r.halo, Sources: r.sources, Refs: []catalog.ConfigRefs{tickets, billing}, Invoices: billing, Logger: r.logger}
+	catalog.Register(workers, syncer)
+	periodic := append(catalog.Periodic(r.cfg.CatalogSyncInterval),
 		run.Periodic(),
 		poll.Register(workers, &poll.Poller{Store: r.store, Sources: r.sources}, pollEvery),
 		delivery.Register(workers),
-	}
+	)
 	host, _ := os.Hostname()
 	q, err := jobs.Open(ctx, r.store, jobs.Options{Workers: workers, Periodic: periodic, ID: fmt.Sprintf("%s-%d", host, os.Getpid()), Logger: r.logger})
 	if err != nil {
@@ -114,7 +121,7 @@ func (r *runtime) startJobs(ctx context.Context) (*background, error) {
 	if err := q.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start the job queue: %w", err)
 	}
-	return &background{queue: q, delivery: delivery}, nil
+	return &background{queue: q, delivery: delivery, catalog: &catalog.Service{Syncer: syncer}, billing: billing}, nil
 }
 
 // serve runs the HTTP server on ln until ctx ends: probes, metrics, the
@@ -140,6 +147,7 @@ func (r *runtime) serve(ctx context.Context, ln net.Listener) error {
 	for _, p := range auth.Patterns() {
 		routes = append(routes, web.Route{Pattern: p, Handler: signIn.Handler()})
 	}
+	routes = append(routes, web.Route{Pattern: "/api/v1/", Handler: signIn.Middleware(api.New(api.Deps{Store: r.store, Catalog: bg.catalog, Queue: bg.queue, Logger: r.logger}))})
 	handler := web.New(web.Deps{
 		Store:    r.store,
 		Gatherer: r.registry,

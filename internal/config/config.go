@@ -36,18 +36,21 @@ type Config struct {
 	HaloRateWindow time.Duration
 	// ShutdownTimeout bounds how long in-flight requests may finish after SIGTERM.
 	ShutdownTimeout time.Duration
+	// CatalogSyncInterval is how often each partner's catalogs are synced.
+	CatalogSyncInterval time.Duration
 }
 
 // Default returns the settings used when neither a flag nor the environment says otherwise.
 func Default() Config {
 	return Config{
-		DataDir:         "data",
-		ListenAddr:      "127.0.0.1:8080",
-		LogLevel:        "info",
-		LogFormat:       "json",
-		HaloRateLimit:   300,
-		HaloRateWindow:  5 * time.Minute,
-		ShutdownTimeout: 20 * time.Second,
+		DataDir:             "data",
+		ListenAddr:          "127.0.0.1:8080",
+		LogLevel:            "info",
+		LogFormat:           "json",
+		HaloRateLimit:       300,
+		HaloRateWindow:      5 * time.Minute,
+		ShutdownTimeout:     20 * time.Second,
+		CatalogSyncInterval: time.Hour,
 	}
 }
 
@@ -77,6 +80,7 @@ func (c *Config) Server(fs *flag.FlagSet) {
 	fs.StringVar(&c.ListenAddr, "listen", c.ListenAddr, "address the HTTP server listens on")
 	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public URL of this server (default http://<listen>)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish after SIGTERM")
+	fs.DurationVar(&c.CatalogSyncInterval, "catalog-sync-interval", c.CatalogSyncInterval, "how often each partner's HaloPSA and source catalogs are synced")
 }
 
 // Halo registers the flags that shape every HaloPSA connection.
