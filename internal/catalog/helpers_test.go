@@ -2,9 +2,7 @@ package catalog_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -14,9 +12,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"halobridge/internal/catalog"
 	"halobridge/internal/connect"
@@ -26,6 +21,7 @@ import (
 	"halobridge/internal/source"
 	"halobridge/internal/source/gravityzone"
 	"halobridge/internal/store"
+	"halobridge/internal/store/storetest"
 )
 
 // engine opens fresh stores of one database engine.
@@ -51,37 +47,7 @@ func openSQLite(t *testing.T) store.Store {
 // openPostgres gives the test a schema of its own, dropped when it ends.
 func openPostgres(t *testing.T) store.Store {
 	t.Helper()
-	base := os.Getenv("TEST_DATABASE_URL")
-	suffix := make([]byte, 6)
-	rand.Read(suffix)
-	schema := "catalogtest_" + hex.EncodeToString(suffix)
-	adminExec(t, t.Context(), base, "CREATE SCHEMA "+schema)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		adminExec(t, ctx, base, "DROP SCHEMA "+schema+" CASCADE")
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("TEST_DATABASE_URL: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	q.Set("pool_max_conns", "4")
-	u.RawQuery = q.Encode()
-	return openStore(t, u.String())
-}
-
-func adminExec(t *testing.T, ctx context.Context, databaseURL, sql string) {
-	t.Helper()
-	conn, err := pgx.Connect(ctx, databaseURL)
-	if err != nil {
-		t.Fatalf("connect to TEST_DATABASE_URL: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, sql); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
+	return openStore(t, storetest.PostgresURL(t, "catalogtest", 4))
 }
 
 func openStore(t *testing.T, databaseURL string) store.Store {

@@ -4,21 +4,18 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"net/url"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
 	"halobridge/internal/secret"
 	"halobridge/internal/store"
+	"halobridge/internal/store/storetest"
 )
 
 // engine makes fresh databases of one kind for the tests.
@@ -39,45 +36,11 @@ func newSQLiteDatabase(t *testing.T) string {
 	return "sqlite://" + filepath.Join(t.TempDir(), "halobridge.db")
 }
 
-// newPostgresDatabase gives the test a schema of its own in the database
-// TEST_DATABASE_URL names, dropped when the test ends, and returns a URL
-// whose connections use it.
+// newPostgresDatabase gives the test a schema of its own (see
+// storetest.PostgresURL) and returns a URL whose connections use it.
 func newPostgresDatabase(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv("TEST_DATABASE_URL")
-	if base == "" {
-		t.Skip("TEST_DATABASE_URL is not set; set it to a PostgreSQL URL such as postgres://postgres@127.0.0.1:5432/halobridge_test?sslmode=disable to run the PostgreSQL job tests")
-	}
-	suffix := make([]byte, 6)
-	rand.Read(suffix)
-	schema := "jobstest_" + hex.EncodeToString(suffix)
-	adminExec(t, t.Context(), base, "CREATE SCHEMA "+schema)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		adminExec(t, ctx, base, "DROP SCHEMA "+schema+" CASCADE")
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("TEST_DATABASE_URL: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	q.Set("pool_max_conns", "10")
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-func adminExec(t *testing.T, ctx context.Context, databaseURL, sql string) {
-	t.Helper()
-	conn, err := pgx.Connect(ctx, databaseURL)
-	if err != nil {
-		t.Fatalf("connect to TEST_DATABASE_URL: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, sql); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
+	return storetest.PostgresURL(t, "jobstest", 10)
 }
 
 // openStore opens and migrates a store on the database at databaseURL, as

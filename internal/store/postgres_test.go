@@ -1,67 +1,21 @@
 package store_test
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"testing"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"halobridge/internal/secret"
 	"halobridge/internal/store"
 	"halobridge/internal/store/storetest"
 )
 
-// newPostgresDatabase gives the test a schema of its own in the database
-// TEST_DATABASE_URL names, so tests run in parallel without seeing each
-// other's tables, and drops it when the test ends.
+// newPostgresDatabase gives the test a schema of its own (see
+// storetest.PostgresURL) and opens stores on it.
 func newPostgresDatabase(t *testing.T) storetest.Reopen {
 	t.Helper()
-	base := os.Getenv("TEST_DATABASE_URL")
-	if base == "" {
-		t.Skip("TEST_DATABASE_URL is not set; set it to a PostgreSQL URL such as postgres://postgres@127.0.0.1:5432/halobridge_test?sslmode=disable to run the PostgreSQL store tests")
-	}
-	suffix := make([]byte, 6)
-	if _, err := rand.Read(suffix); err != nil {
-		t.Fatal(err)
-	}
-	schema := "storetest_" + hex.EncodeToString(suffix)
-	adminExec(t, t.Context(), base, "CREATE SCHEMA "+schema)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		adminExec(t, ctx, base, "DROP SCHEMA "+schema+" CASCADE")
-	})
-
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("TEST_DATABASE_URL: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	q.Set("pool_max_conns", "4")
-	u.RawQuery = q.Encode()
-	databaseURL := u.String()
-
+	databaseURL := storetest.PostgresURL(t, "storetest", 4)
 	return func(t *testing.T, keys *secret.Keyring) store.Store {
 		t.Helper()
 		return openStore(t, store.Config{DatabaseURL: databaseURL, Keys: keys})
-	}
-}
-
-func adminExec(t *testing.T, ctx context.Context, databaseURL, sql string) {
-	t.Helper()
-	conn, err := pgx.Connect(ctx, databaseURL)
-	if err != nil {
-		t.Fatalf("connect to TEST_DATABASE_URL: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, sql); err != nil {
-		t.Fatalf("%s: %v", sql, err)
 	}
 }
 
