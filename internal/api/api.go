@@ -1,5 +1,6 @@
 // Package api is halobridge's JSON API under /api/v1: the mapping table,
-// suggestions, integration events and sync runs of the calling partner.
+// suggestions, integration events, sync runs, and the ticket and billing
+// policies and runs of the calling partner.
 // Every route is listed in routes; each resource has its own file, and all
 // answers go through the helpers of response.go. A handler learns the
 // partner only from the authenticated request context (auth.PartnerID),
@@ -12,9 +13,11 @@ import (
 	"net/http"
 
 	"halobridge/internal/auth"
+	"halobridge/internal/billing/run"
 	"halobridge/internal/catalog"
 	"halobridge/internal/jobs"
 	"halobridge/internal/store"
+	"halobridge/internal/ticketing/deliver"
 )
 
 // Deps are what the API hands requests to.
@@ -22,8 +25,11 @@ type Deps struct {
 	Store   store.Store
 	Catalog *catalog.Service
 	// Queue runs "Sync now"; nil answers 503 to it.
-	Queue  *jobs.Queue
-	Logger *slog.Logger
+	Queue *jobs.Queue
+	// Tickets and Billing serve the ticket and billing policies and runs.
+	Tickets *deliver.Service
+	Billing *run.Service
+	Logger  *slog.Logger
 }
 
 // handler holds the dependencies every resource's methods use.
@@ -58,6 +64,18 @@ func (h *handler) routes() {
 	h.handle("POST /api/v1/events/recheck", h.recheckEvents)
 	h.handle("POST /api/v1/events/{id}/recheck", h.recheckEvent)
 	h.handle("POST /api/v1/events/{id}/resolve", h.resolveEvent)
+
+	h.handle("GET /api/v1/tickets/policy", h.getTicketPolicy)
+	h.handle("PUT /api/v1/tickets/policy", h.putTicketPolicy)
+	h.handle("POST /api/v1/tickets/policy/defaults", h.ticketPolicyDefaults)
+	h.handle("POST /api/v1/tickets/test", h.testTicket)
+
+	h.handle("GET /api/v1/billing/policy", h.getBillingPolicy)
+	h.handle("PUT /api/v1/billing/policy", h.putBillingPolicy)
+	h.handle("GET /api/v1/billing/items/proposals", h.proposeItems)
+	h.handle("POST /api/v1/billing/items", h.createItems)
+	h.handle("POST /api/v1/billing/runs", h.runBilling)
+	h.handle("GET /api/v1/billing/runs", h.listBillingRuns)
 
 	h.handle("POST /api/v1/sync", h.syncNow)
 	h.handle("GET /api/v1/sync/runs", h.listRuns)

@@ -15,6 +15,7 @@ import (
 
 	"halobridge/internal/api"
 	"halobridge/internal/auth"
+	"halobridge/internal/billing/run"
 	"halobridge/internal/catalog"
 	"halobridge/internal/connect"
 	"halobridge/internal/halo/halosim"
@@ -23,6 +24,7 @@ import (
 	"halobridge/internal/secret"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
+	"halobridge/internal/ticketing/deliver"
 )
 
 // testBundle is the API over a real SQLite store, with partner A synced
@@ -120,7 +122,12 @@ func setup(t *testing.T) *testBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.server = httptest.NewServer(asPartner(api.New(api.Deps{Store: st, Catalog: b.service, Queue: queue})))
+	// Partner A's ticket policy, for the isolation test: B must not read it.
+	if _, err := st.SaveTicketPolicy(ctx, store.TicketPolicy{PartnerID: b.a.ID, Policy: []byte(`{"tickettype_id":21,"title_template":"Mail filter {{hostname}}"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	b.server = httptest.NewServer(asPartner(api.New(api.Deps{Store: st, Catalog: b.service, Queue: queue,
+		Tickets: deliver.New(st, b.service.Halo, deliver.Options{}), Billing: &run.Service{Store: st, Halo: b.service.Halo, Sources: &connect.Sources{Store: st}}})))
 	t.Cleanup(b.server.Close)
 	return b
 }
@@ -220,6 +227,17 @@ func TestAPI(t *testing.T) {
 		{name: "Unmaps", method: "DELETE", path: mappingOf("gone"), wantStatus: 204},
 		{name: "CreatesAHaloPSAClientForACompany", method: "POST", path: func(b *testBundle) string { return mappingOf("lonely")(b) + "/create-client" },
 			wantStatus: 201, want: lines(`"client_name":"Zyxwvut Quarrying"`, `"confirmed":true`)},
+		{name: "RefusesATicketPolicyNamingEveryFieldAtFault", method: "PUT", path: fixed("/api/v1/tickets/policy"), body: fixed(`{"policy": {}}`),
+			wantStatus: 400, want: lines(`"code":"invalid_policy"`, `"fields":[`)},
+		{name: "NamesTheMappingATestTicketNeeds", method: "POST", path: fixed("/api/v1/tickets/test"), body: fixed(`{}`),
+			wantStatus: 400, want: lines(`"field":"customer_id"`)},
+		{name: "AnswersNotFoundBeforeABillingPolicyIsSaved", method: "GET", path: fixed("/api/v1/billing/policy"),
+			wantStatus: 404, want: lines(`"code":"not_found"`)},
+		{name: "NamesABadBillingMonth", method: "POST", path: fixed("/api/v1/billing/runs"), body: fixed(`{"month": "2026-13", "dry_run": true}`),
+			wantStatus: 400, want: lines(`"field":"month"`)},
+		{name: "AsksForABillingPolicyBeforeARun", method: "POST", path: fixed("/api/v1/billing/runs"), body: fixed(`{"month": "2026-10", "dry_run": true}`),
+			wantStatus: 409, want: lines(`"code":"no_policy"`)},
+		{name: "ListsBillingRuns", method: "GET", path: fixed("/api/v1/billing/runs"), wantStatus: 200, want: lines(`"runs":`)},
 		{name: "ListsSuggestions", method: "GET", path: fixed("/api/v1/suggestions"), wantStatus: 200,
 			want: lines(`"customer_id":"same"`, `"rule":"normalised_name"`, `"score":1`)},
 		{name: "AcceptsOneSuggestion", method: "POST", path: fixed("/api/v1/suggestions/accept"),
@@ -312,6 +330,9 @@ func TestTenantIsolation(t *testing.T) {
 		{"ListEvents", "GET", "/api/v1/events", "", 200},
 		{"ListRuns", "GET", "/api/v1/sync/runs", "", 200},
 		{"SyncNowWithoutHaloPSA", "POST", "/api/v1/sync", "", 409},
+		{"ReadTheTicketPolicy", "GET", "/api/v1/tickets/policy", "", 404},
+		{"TestTicketOnAnotherPartnersMapping", "POST", "/api/v1/tickets/test", fmt.Sprintf(`{"source_id": %d, "customer_id": "same"}`, b.src.ID), 404},
+		{"ListBillingRuns", "GET", "/api/v1/billing/runs", "", 200},
 	}
 	secrets := []string{b.same.Name, "Zyxwvut", "Quondam", "Mail filter", "same", "gone", b.event.Subject}
 	for _, tc := range cases {

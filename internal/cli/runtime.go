@@ -94,6 +94,7 @@ type background struct {
 	queue    *jobs.Queue
 	delivery *deliver.Jobs
 	catalog  *catalog.Service
+	tickets  *deliver.Service
 	billing  *run.Service
 }
 
@@ -121,7 +122,7 @@ func (r *runtime) startJobs(ctx context.Context) (*background, error) {
 	if err := q.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start the job queue: %w", err)
 	}
-	return &background{queue: q, delivery: delivery, catalog: &catalog.Service{Syncer: syncer}, billing: billing}, nil
+	return &background{queue: q, delivery: delivery, catalog: &catalog.Service{Syncer: syncer}, tickets: tickets, billing: billing}, nil
 }
 
 // serve runs the HTTP server on ln until ctx ends: probes, metrics, the
@@ -147,7 +148,7 @@ func (r *runtime) serve(ctx context.Context, ln net.Listener) error {
 	for _, p := range auth.Patterns() {
 		routes = append(routes, web.Route{Pattern: p, Handler: signIn.Handler()})
 	}
-	routes = append(routes, web.Route{Pattern: "/api/v1/", Handler: signIn.Middleware(api.New(api.Deps{Store: r.store, Catalog: bg.catalog, Queue: bg.queue, Logger: r.logger}))})
+	routes = append(routes, web.Route{Pattern: "/api/v1/", Handler: signIn.Middleware(api.New(api.Deps{Store: r.store, Catalog: bg.catalog, Queue: bg.queue, Tickets: bg.tickets, Billing: bg.billing, Logger: r.logger}))})
 	handler := web.New(web.Deps{
 		Store:    r.store,
 		Gatherer: r.registry,

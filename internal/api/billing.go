@@ -1,0 +1,127 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"halobridge/internal/billing"
+	"halobridge/internal/billing/run"
+	"halobridge/internal/source"
+)
+
+func (h *handler) getBillingPolicy(w http.ResponseWriter, r *http.Request, partnerID int64) {
+	p, err := h.deps.Billing.Policy(r.Context(), partnerID)
+	if errors.Is(err, run.ErrNoPolicy) {
+		h.fail(w, http.StatusNotFound, "not_found", "", "No billing policy has been saved yet.")
+		return
+	}
+	if err != nil {
+		h.failErr(w, r, err)
+		return
+	}
+	h.json(w, http.StatusOK, p)
+}
+
+// putBillingPolicy validates and saves the billing policy against the
+// products the partner's sources report and HaloPSA's items.
+func (h *handler) putBillingPolicy(w http.ResponseWriter, r *http.Request, partnerID int64) {
+	var in run.Policy
+	if !h.decode(w, r, &in) {
+		return
+	}
+	checked, err := h.deps.Billing.SavePolicy(r.Context(), partnerID, in)
+	var pe *run.PolicyError
+	if errors.As(err, &pe) {
+		h.json(w, http.StatusBadRequest, fieldErrors(pe.Fields, billingField))
+		return
+	}
+	if err != nil {
+		h.failErr(w, r, err)
+		return
+	}
+	h.json(w, http.StatusOK, checked)
+}
+
+// proposeItems lists the HaloPSA items halobridge offers to create for
+// products without one.
+func (h *handler) proposeItems(w http.ResponseWriter, r *http.Request, partnerID int64) {
+	p, err := h.deps.Billing.ProposeItems(r.Context(), partnerID)
+	if err != nil {
+		h.failErr(w, r, err)
+		return
+	}
+	h.json(w, http.StatusOK, p)
+}
+
+type createItemsInput struct {
+	Products []string `json:"products"`
+}
+
+// createItems creates HaloPSA items for the products named (all proposed
+// when none) and maps them in the policy.
+func (h *handler) createItems(w http.ResponseWriter, r *http.Request, partnerID int64) {
+	var in createItemsInput
+	if !h.decode(w, r, &in) {
+		return
+	}
+	created, err := h.deps.Billing.CreateItems(r.Context(), partnerID, in.Products)
+	if err != nil {
+		h.failErr(w, r, err)
+		return
+	}
+	h.json(w, http.StatusOK, map[string]any{"created": created})
+}
+
+type billingRunInput struct {
+	// Month is "YYYY-MM"; empty means the month before this one.
+	Month string `json:"month"`
+	// DryRun says what would change without writing to HaloPSA.
+	DryRun bool `json:"dry_run"`
+}
+
+// runBilling runs (or dry-runs) one month now and answers, per client, what
+// changed or would change and why.
+func (h *handler) runBilling(w http.ResponseWriter, r *http.Request, partnerID int64) {
+	var in billingRunInput
+	if !h.decode(w, r, &in) {
+		return
+	}
+	month := source.MonthOf(time.Now().UTC()).Prev()
+	if in.Month != "" {
+		m, err := source.ParseMonth(in.Month)
+		if err != nil {
+			h.badInput(w, "month", err.Error())
+			return
+		}
+		month = m
+	}
+	res, err := h.deps.Billing.Run(r.Context(), partnerID, month, in.DryRun)
+	var pe *run.PolicyError
+	switch {
+	case errors.As(err, &pe):
+		h.json(w, http.StatusConflict, fieldErrors(pe.Fields, billingField))
+	case errors.Is(err, run.ErrNoPolicy):
+		h.fail(w, http.StatusConflict, "no_policy", "", "Save a billing policy first.")
+	case err != nil:
+		h.failErr(w, r, err)
+	default:
+		h.json(w, http.StatusOK, res)
+	}
+}
+
+// listBillingRuns answers the last billing runs, newest first.
+func (h *handler) listBillingRuns(w http.ResponseWriter, r *http.Request, partnerID int64) {
+	limit, ok := h.queryInt(w, r, "limit")
+	if !ok {
+		return
+	}
+	runs, err := h.deps.Store.BillingRuns(r.Context(), partnerID, limit)
+	if err != nil {
+		h.failErr(w, r, err)
+		return
+	}
+	h.json(w, http.StatusOK, map[string]any{"runs": runs})
+}
+
+func billingField(f billing.FieldError) (string, string) { return f.Field, f.Message }
