@@ -90,6 +90,12 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte) ([]byte
 			renewed = true
 			continue
 		}
+		if status == http.StatusForbidden {
+			// A token carries the permissions it was issued with. Forgetting it
+			// lets a permission granted in Halo since count from the next call,
+			// instead of from the token's expiry up to an hour later.
+			c.auth.invalidate(tok)
+		}
 		return body, v, err
 	}
 }

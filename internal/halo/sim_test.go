@@ -480,3 +480,25 @@ func TestSimAuth(t *testing.T) {
 		}
 	})
 }
+
+func TestSimPermissionGrantedLater(t *testing.T) {
+	t.Parallel()
+
+	t.Run("CountsFromTheNextCallNotFromTheTokensExpiry", func(t *testing.T) {
+		t.Parallel()
+		c, b := setupSim(t, halosim.Options{Clients: 5}, nil)
+		b.sim.SetScopes(halosim.DefaultClientID, "read:tickets")
+		if _, err := c.Clients(t.Context(), ClientQuery{}); !IsForbidden(err) {
+			t.Fatalf("without read:customers: err = %v, want 403", err)
+		}
+		// The admin grants the permission in HaloPSA.
+		b.sim.SetScopes(halosim.DefaultClientID, "all")
+		clients, err := c.Clients(t.Context(), ClientQuery{})
+		if err != nil || len(clients) == 0 {
+			t.Fatalf("after the grant: %d clients, %v", len(clients), err)
+		}
+		if n := len(b.sent("POST", "/auth/token")); n != 2 {
+			t.Errorf("%d token requests, want 2: one before, one after the 403", n)
+		}
+	})
+}
