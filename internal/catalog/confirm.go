@@ -52,9 +52,13 @@ func (s *Service) Suggestions(ctx context.Context, partnerID int64) ([]Suggestio
 	if err != nil {
 		return nil, err
 	}
+	rejected, err := loadRejections(ctx, s.Store, partnerID)
+	if err != nil {
+		return nil, err
+	}
 	out := []Suggestion{}
 	for _, src := range sources {
-		suggestions, stored, err := s.suggest(ctx, src, snap, all)
+		suggestions, stored, err := s.suggest(ctx, src, snap, all, rejected)
 		if err != nil {
 			return nil, err
 		}
@@ -82,12 +86,16 @@ func (s *Service) Confirm(ctx context.Context, partnerID int64, accepts []Accept
 	if err != nil {
 		return res, err
 	}
+	rejected, err := loadRejections(ctx, s.Store, partnerID)
+	if err != nil {
+		return res, err
+	}
 	for _, sourceID := range sourceIDs(accepts) {
 		src, err := s.source(ctx, partnerID, sourceID)
 		if err != nil {
 			return res, err
 		}
-		if err := s.confirmSource(ctx, src, snap, all, accepts, &res); err != nil {
+		if err := s.confirmSource(ctx, src, snap, all, rejected, accepts, &res); err != nil {
 			return res, fmt.Errorf("confirm suggestions of %s: %w", sourceLabel(src), err)
 		}
 	}
@@ -110,8 +118,8 @@ func (s *Service) ConfirmAll(ctx context.Context, partnerID int64) (ConfirmResul
 	return s.Confirm(ctx, partnerID, accepts)
 }
 
-func (s *Service) confirmSource(ctx context.Context, src store.Source, snap *snapshot, all []store.Mapping, accepts []Accept, res *ConfirmResult) error {
-	suggestions, stored, err := s.suggest(ctx, src, snap, all)
+func (s *Service) confirmSource(ctx context.Context, src store.Source, snap *snapshot, all []store.Mapping, rejected rejections, accepts []Accept, res *ConfirmResult) error {
+	suggestions, stored, err := s.suggest(ctx, src, snap, all, rejected)
 	if err != nil {
 		return err
 	}
@@ -189,9 +197,12 @@ func (s *Service) saveConfirmed(ctx context.Context, src store.Source, snap *sna
 }
 
 // Reject withdraws stored suggestions and returns how many it withdrew.
-// Confirmed mappings are left alone (unmap them instead). A later sync
-// makes a withdrawn suggestion again if the evidence still holds: the store
-// keeps no list of rejected matches.
+// Each is recorded as rejected, so that no later sync makes it again: a
+// person who said a company is not a client is not asked again every hour.
+// Mapping the company to that client by hand forgets the rejection.
+// Confirmed mappings are left alone (unmap them instead), as are ambiguous
+// suggestions, which are never stored, and a suggestion of another client
+// than the one a reject names, which changed since the person saw it.
 func (s *Service) Reject(ctx context.Context, partnerID int64, rejects []Accept) (int, error) {
 	n := 0
 	for _, r := range rejects {
@@ -200,11 +211,16 @@ func (s *Service) Reject(ctx context.Context, partnerID int64, rejects []Accept)
 			return n, err
 		}
 		m, err := s.Store.Mapping(ctx, src.ID, r.CustomerID)
-		if errors.Is(err, store.ErrNotFound) || err == nil && m.Confirmed {
+		if errors.Is(err, store.ErrNotFound) || err == nil && (m.Confirmed || r.ClientID != 0 && r.ClientID != m.ClientID) {
 			continue
 		}
 		if err != nil {
 			return n, err
+		}
+		// Recorded before the suggestion is deleted: should the delete
+		// fail, the next sync withdraws the suggestion anyway.
+		if err := s.Store.RejectSuggestion(ctx, partnerID, src.ID, m.CustomerID, m.ClientID); err != nil {
+			return n, fmt.Errorf("reject suggestion for company id '%s': %w", m.CustomerID, err)
 		}
 		if err := s.Store.DeleteMapping(ctx, src.ID, r.CustomerID); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return n, err

@@ -39,8 +39,9 @@ type MapInput struct {
 }
 
 // Map confirms customerID of sourceID on a HaloPSA client, replacing any
-// mapping or suggestion it had, and settles the mapping's events at once
-// against the stored catalog.
+// mapping or suggestion it had and forgetting a rejected suggestion of
+// that client, and settles the mapping's events at once against the
+// stored catalog.
 func (s *Service) Map(ctx context.Context, partnerID, sourceID int64, customerID string, in MapInput) (MappingView, error) {
 	src, customer, err := s.customer(ctx, partnerID, sourceID, customerID)
 	if err != nil {
@@ -67,6 +68,11 @@ func (s *Service) Map(ctx context.Context, partnerID, sourceID int64, customerID
 	m, err := s.Store.SaveMapping(ctx, store.Mapping{PartnerID: partnerID, SourceID: src.ID, CustomerID: customer.ID,
 		ClientID: in.ClientID, SiteID: in.SiteID, Ticketing: in.Ticketing, Billing: in.Billing, Confirmed: true})
 	if err != nil {
+		return MappingView{}, fmt.Errorf("map company %q: %w", customer.Name, err)
+	}
+	// The person now says the opposite of a rejection of this pair, if
+	// there was one; unmapped later, the pair may be suggested again.
+	if err := s.Store.ForgetRejection(ctx, src.ID, customer.ID, in.ClientID); err != nil {
 		return MappingView{}, fmt.Errorf("map company %q: %w", customer.Name, err)
 	}
 	return s.settled(ctx, src, snap, m)

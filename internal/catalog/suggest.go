@@ -55,16 +55,21 @@ func suggestionOf(src store.Source, s mapping.Suggestion) Suggestion {
 // has no confirmed mapping and a clear match, as an unconfirmed mapping
 // with both switches on (what confirming it gives, unless the person turns
 // one off first). A stored suggestion still made is left as it is, switches
-// and all; one no longer made is withdrawn. Confirmed mappings are never
-// touched: mapping.Suggest skips their customers.
+// and all; one no longer made is withdrawn, as is one a person rejected
+// (see Service.Reject). Confirmed mappings are never touched:
+// mapping.Suggest skips their customers.
 func (s *Syncer) suggestAll(ctx context.Context, partnerID int64, snap *snapshot, sources []store.Source, p *jobs.Progress, res *Result) error {
 	p.Step(stepSuggestions, len(sources))
 	all, err := s.Store.Mappings(ctx, partnerID)
 	if err != nil {
 		return fmt.Errorf("suggestions: %w", err)
 	}
+	rejected, err := loadRejections(ctx, s.Store, partnerID)
+	if err != nil {
+		return fmt.Errorf("suggestions: %w", err)
+	}
 	for _, src := range sources {
-		suggestions, stored, err := s.suggest(ctx, src, snap, all)
+		suggestions, stored, err := s.suggest(ctx, src, snap, all, rejected)
 		if err != nil {
 			return fmt.Errorf("suggestions for %s: %w", sourceLabel(src), err)
 		}
@@ -90,14 +95,50 @@ func (s *Syncer) suggestAll(ctx context.Context, partnerID int64, snap *snapshot
 }
 
 // suggest runs mapping.Suggest over a source's stored customers and
-// returns the suggestions with the source's stored mappings.
-func (s *Syncer) suggest(ctx context.Context, src store.Source, snap *snapshot, all []store.Mapping) ([]mapping.Suggestion, []store.Mapping, error) {
+// returns the suggestions, less the rejected ones, with the source's
+// stored mappings.
+func (s *Syncer) suggest(ctx context.Context, src store.Source, snap *snapshot, all []store.Mapping, rejected rejections) ([]mapping.Suggestion, []store.Mapping, error) {
 	customers, err := s.Store.SourceCustomers(ctx, src.ID)
 	if err != nil {
 		return nil, nil, err
 	}
 	stored := mappingsOf(all, src.ID)
-	return mapping.Suggest(source.Kind(src.Kind), customers, snap.clients, decisionMappings(stored)), stored, nil
+	var out []mapping.Suggestion
+	for _, sg := range mapping.Suggest(source.Kind(src.Kind), customers, snap.clients, decisionMappings(stored)) {
+		// A customer whose best candidate was rejected gets no suggestion
+		// at all, rather than one from a weaker rule (a shared domain, a
+		// near name): falling through would surprise the person who just
+		// said no with a new guess resting on less evidence; they map the
+		// customer by hand instead.
+		if !sg.Ambiguous && rejected[rejection{sourceID: src.ID, customerID: sg.CustomerID, clientID: sg.ClientID}] {
+			continue
+		}
+		out = append(out, sg)
+	}
+	return out, stored, nil
+}
+
+// rejection is a client a person rejected for a customer of a source.
+type rejection struct {
+	sourceID   int64
+	customerID string
+	clientID   int
+}
+
+// rejections are a partner's rejected suggestions, which are not made
+// again until the pair is mapped by hand.
+type rejections map[rejection]bool
+
+func loadRejections(ctx context.Context, st store.Store, partnerID int64) (rejections, error) {
+	list, err := st.RejectedSuggestions(ctx, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	out := rejections{}
+	for _, r := range list {
+		out[rejection{sourceID: r.SourceID, customerID: r.CustomerID, clientID: r.ClientID}] = true
+	}
+	return out, nil
 }
 
 func (s *Syncer) storeSuggestions(ctx context.Context, src store.Source, suggestions []mapping.Suggestion, stored []store.Mapping) (added, withdrawn int, err error) {

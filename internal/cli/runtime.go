@@ -14,8 +14,8 @@ import (
 
 	"halobridge/internal/api"
 	"halobridge/internal/auth"
-	"halobridge/internal/catalog"
 	"halobridge/internal/billing/run"
+	"halobridge/internal/catalog"
 	"halobridge/internal/config"
 	"halobridge/internal/connect"
 	"halobridge/internal/halo"

@@ -94,6 +94,7 @@ type Store interface {
 	// Each area below declares its methods in its own file.
 	SyncRunStore
 	MappingStore
+	RejectionStore
 	TicketStore
 	AccountStore
 	BillingStore

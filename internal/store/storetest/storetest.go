@@ -70,6 +70,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		t.Parallel()
 		testMappings(t, setup)
 	})
+	t.Run("Rejections", func(t *testing.T) {
+		t.Parallel()
+		testRejections(t, setup)
+	})
 	t.Run("Tickets", func(t *testing.T) {
 		t.Parallel()
 		testTickets(t, setup)
