@@ -349,6 +349,7 @@ func TestContract(t *testing.T) {
 		"Outcomes":       func(ctx context.Context) error { _, err := c.Outcomes(ctx); return err },
 		"RequestSources": func(ctx context.Context) error { _, err := c.RequestSources(ctx); return err },
 		"Items":          func(ctx context.Context) error { _, err := c.Items(ctx); return err },
+		"Suppliers":      func(ctx context.Context) error { _, err := c.Suppliers(ctx); return err },
 		"Applications":   func(ctx context.Context) error { _, err := c.Applications(ctx); return err },
 	} {
 		must(name, read(ctx))
@@ -389,7 +390,10 @@ func TestContract(t *testing.T) {
 	must("CreateClient", err)
 	_, err = c.CreateUser(ctx, User{Name: "Jo Bloggs", Firstname: "Jo", Surname: "Bloggs", EmailAddress: "jo@ct.example", SiteID: site.ID})
 	must("CreateUser", err)
-	_, err = c.CreateItem(ctx, Item{Name: "GravityZone", Description: "d", RecurringPrice: 3, RecurringCost: 1, IsRecurringItem: true, NominalCode: "4000", TaxCode: 5})
+	supplier, err := c.CreateSupplier(ctx, Supplier{Name: "Bitdefender"})
+	must("CreateSupplier", err)
+	_, err = c.CreateItem(ctx, Item{Name: "GravityZone", Description: "d", RecurringPrice: 3, RecurringCost: 1, IsRecurringItem: true,
+		NominalCode: "4000", TaxCode: 5, SupplierID: supplier.ID})
 	must("CreateItem", err)
 	agent, err := c.CreateAgent(ctx, Agent{Name: "halobridge", Email: "hb@example.com", IsAPIAgent: true, Team: "Security Operations"})
 	must("CreateAgent", err)

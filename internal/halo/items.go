@@ -17,6 +17,7 @@ type Item struct {
 	AccountsID        string  `json:"accountsid,omitempty"`
 	InternalReference string  `json:"internalreference,omitempty"`
 	ExternalReference string  `json:"externalreference,omitempty"`
+	SupplierID        int     `json:"supplier_id,omitempty"`
 	ThirdPartyID      string  `json:"third_party_id,omitempty"`
 }
 

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"halobridge/internal/halo/halosim"
 )
 
@@ -195,6 +197,35 @@ func TestSimWrites(t *testing.T) {
 		mustNoErr(t, "Me as the new application", err)
 		if me.ID != agent.ID {
 			t.Errorf("new application acts as agent %d, want %d", me.ID, agent.ID)
+		}
+	})
+
+	t.Run("FindsSuppliersInactiveOnesIncludedAndCreatesAnItemThatNamesOne", func(t *testing.T) {
+		t.Parallel()
+		c, b := setupSim(t, halosim.Options{}, nil)
+		before, err := c.Suppliers(ctx)
+		mustNoErr(t, "Suppliers", err)
+		want := []Supplier{{ID: 11, Name: "Dell Technologies"}, {ID: 12, Name: "Fortinet"}, {ID: 13, Name: "Northgate Distribution Ltd", Inactive: true}}
+		if diff := cmp.Diff(want, before); diff != "" {
+			t.Errorf("seeded suppliers (-want +got):\n%s", diff)
+		}
+		sp, err := c.CreateSupplier(ctx, Supplier{Name: "DefensX"})
+		mustNoErr(t, "CreateSupplier", err)
+		item, err := c.CreateItem(ctx, Item{Name: "DefensX Web Security", IsRecurringItem: true, SupplierID: sp.ID})
+		mustNoErr(t, "CreateItem", err)
+		if item.SupplierID != sp.ID {
+			t.Errorf("created item names supplier %d, want %d", item.SupplierID, sp.ID)
+		}
+		held := b.sim.Suppliers()
+		if last := held[len(held)-1]; last.ID != sp.ID || last.Name != "DefensX" || len(held) != 4 {
+			t.Errorf("HaloPSA holds suppliers %+v, want the seeded three and DefensX as %d", held, sp.ID)
+		}
+		items := b.sim.Items()
+		if last := items[len(items)-1]; last.ID != item.ID || last.SupplierID != sp.ID {
+			t.Errorf("HaloPSA holds item %+v, want id %d with supplier %d", last, item.ID, sp.ID)
+		}
+		if _, err := c.CreateSupplier(ctx, Supplier{ID: sp.ID, Name: "DefensX"}); err == nil {
+			t.Error("CreateSupplier with an id did not refuse")
 		}
 	})
 }

@@ -57,7 +57,9 @@ func (s *Service) propose(ctx context.Context, hc *halo.Client, partnerID int64,
 // CreateItems gives each proposed product whose key is in keys (every
 // proposed product when keys is empty) an item: an item HaloPSA already has
 // under that name, or a new recurring item named after the product, its
-// prices left for the partner to set. The products' items are recorded in
+// prices left for the partner to set, filed under the supplier named after
+// its source (HaloPSA's supplier of that name in any case, or one created
+// for the first item that needs it). The products' items are recorded in
 // the policy, which is created without an invoice mode when there is none
 // yet; what was done before an error is kept.
 func (s *Service) CreateItems(ctx context.Context, partnerID int64, keys []string) ([]CreatedItem, error) {
@@ -83,13 +85,19 @@ func (s *Service) CreateItems(ctx context.Context, partnerID int64, keys []strin
 
 	var done []CreatedItem
 	var failed error
+	sups := &suppliers{hc: hc}
 	for _, prop := range proposals.Items {
 		if len(keys) > 0 && !slices.Contains(keys, prop.Product.Key) {
 			continue
 		}
 		c := CreatedItem{Product: prop.Product, ItemID: prop.ExistingItemID, Name: prop.Name, Existing: prop.ExistingItemID != 0}
 		if !c.Existing {
-			it, err := hc.CreateItem(ctx, halo.Item{Name: prop.Name, IsRecurringItem: true})
+			supplierID, err := sups.id(ctx, prop.Supplier)
+			if err != nil {
+				failed = fmt.Errorf("create the HaloPSA item %q: %w", prop.Name, err)
+				break
+			}
+			it, err := hc.CreateItem(ctx, halo.Item{Name: prop.Name, IsRecurringItem: true, SupplierID: supplierID})
 			if err != nil {
 				failed = fmt.Errorf("create the HaloPSA item %q: %w", prop.Name, err)
 				break

@@ -238,6 +238,7 @@ func TestItems(t *testing.T) {
 		if after := len(b.halo.Items()); after != before+made || made == 0 {
 			t.Errorf("HaloPSA has %d items, had %d, and %d were made", after, before, made)
 		}
+		b.wantFiledUnderOneSupplier(t, created)
 		p, err := b.svc.Policy(b.ctx, b.partner.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -257,6 +258,101 @@ func TestItems(t *testing.T) {
 			t.Errorf("creating an item for a product that has one: err = %v", err)
 		}
 	})
+
+	t.Run("FilesItemsCreatedLaterUnderTheSupplierCreatedFirst", func(t *testing.T) {
+		t.Parallel()
+		b := setupGravityZone(t)
+		keys := b.newItemKeys(t)
+		before := len(b.halo.Suppliers())
+		first, err := b.svc.CreateItems(b.ctx, b.partner.ID, keys[:1])
+		if err != nil {
+			t.Fatalf("CreateItems %s: %v", keys[0], err)
+		}
+		sp := b.wantFiledUnderOneSupplier(t, first)
+		if sp.Name != "Bitdefender GravityZone" || sp.Inactive {
+			t.Errorf("the supplier made is %+v", sp)
+		}
+		later, err := b.svc.CreateItems(b.ctx, b.partner.ID, keys[1:])
+		if err != nil {
+			t.Fatalf("CreateItems %v: %v", keys[1:], err)
+		}
+		if again := b.wantFiledUnderOneSupplier(t, later); again.ID != sp.ID {
+			t.Errorf("later items are filed under supplier %d, the first under %d", again.ID, sp.ID)
+		}
+		if after := len(b.halo.Suppliers()); after != before+1 {
+			t.Errorf("HaloPSA has %d suppliers, had %d: want exactly one more", after, before)
+		}
+	})
+
+	t.Run("UsesTheActiveSupplierHaloPSAHasOfThatNameInAnyCase", func(t *testing.T) {
+		t.Parallel()
+		b := setupGravityZone(t)
+		b.halo.AddSupplier(halosim.Supplier{Name: "Bitdefender GravityZone", Inactive: true})
+		active := b.halo.AddSupplier(halosim.Supplier{Name: "BITDEFENDER gravityzone "})
+		before := b.halo.Suppliers()
+		created, err := b.svc.CreateItems(b.ctx, b.partner.ID, b.newItemKeys(t))
+		if err != nil {
+			t.Fatalf("CreateItems: %v", err)
+		}
+		if diff := cmp.Diff(before, b.halo.Suppliers()); diff != "" {
+			t.Errorf("CreateItems changed HaloPSA's suppliers (-before +after):\n%s", diff)
+		}
+		items := b.halo.Items()
+		for _, c := range created {
+			i := slices.IndexFunc(items, func(it halosim.Item) bool { return it.ID == c.ItemID })
+			if i < 0 || items[i].SupplierID != active.ID {
+				t.Errorf("item %d made for %s is not filed under the active supplier %d", c.ItemID, c.Product.Key, active.ID)
+			}
+		}
+	})
+}
+
+// newItemKeys are the keys of the products CreateItems would make a new item
+// for: those HaloPSA has no item of the same name for.
+func (b *gravityZoneBundle) newItemKeys(t *testing.T) []string {
+	t.Helper()
+	props, err := b.svc.ProposeItems(b.ctx, b.partner.ID)
+	if err != nil {
+		t.Fatalf("ProposeItems: %v", err)
+	}
+	var keys []string
+	for _, p := range props.Items {
+		if p.ExistingItemID == 0 {
+			keys = append(keys, p.Product.Key)
+		}
+	}
+	if len(keys) < 2 {
+		t.Fatalf("%d products lack an item; the test needs two", len(keys))
+	}
+	return keys
+}
+
+// wantFiledUnderOneSupplier checks, in what HaloPSA holds, that each new item
+// of created names a supplier called after the source, and that HaloPSA
+// has only one supplier of that name; it returns that supplier.
+func (b *gravityZoneBundle) wantFiledUnderOneSupplier(t *testing.T, created []run.CreatedItem) halosim.Supplier {
+	t.Helper()
+	const name = "Bitdefender GravityZone"
+	var named []halosim.Supplier
+	for _, sp := range b.halo.Suppliers() {
+		if strings.EqualFold(sp.Name, name) {
+			named = append(named, sp)
+		}
+	}
+	if len(named) != 1 {
+		t.Fatalf("HaloPSA has %d suppliers named %q, want 1: %+v", len(named), name, named)
+	}
+	items := b.halo.Items()
+	for _, c := range created {
+		if c.Existing {
+			continue
+		}
+		i := slices.IndexFunc(items, func(it halosim.Item) bool { return it.ID == c.ItemID })
+		if i < 0 || items[i].SupplierID != named[0].ID {
+			t.Errorf("item %d made for %s is not filed under supplier %d %q", c.ItemID, c.Product.Key, named[0].ID, named[0].Name)
+		}
+	}
+	return named[0]
 }
 
 // savePolicyRaw stores a policy as written, unchecked, as a person may

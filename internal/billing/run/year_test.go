@@ -266,6 +266,10 @@ func testTwelveMonths(t *testing.T, b *testBundle) {
 				if diff := cmp.Diff(want, created); diff != "" {
 					t.Errorf("items created (-want +got):\n%s", diff)
 				}
+				items := northHalo.Items()
+				if it := items[len(items)-1]; it.ID != 1410 || it.SupplierName != "Acme EDR Cloud" {
+					t.Errorf("HaloPSA's newest item %d is filed under supplier %d %q, want item 1410 under \"Acme EDR Cloud\"", it.ID, it.SupplierID, it.SupplierName)
+				}
 				edit(northHalo, acme.ID, withoutItem(1402))
 			},
 			group: []line{{ep + " (Dec 2026)", 6}}, acme: []line{{ep + " (Nov–Dec 2026)", 28}, onsite, {"MDR (Nov–Dec 2026)", 28}},

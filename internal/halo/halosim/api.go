@@ -58,6 +58,8 @@ func (s *Sim) routes() map[string]resource {
 			list: s.listActions, get: s.getAction, post: s.postActions, del: s.deleteAction},
 		{name: "Item", read: scopesReadItems, edit: scopesEditItems,
 			list: s.listItems, get: s.getItem, post: s.postItems, del: s.deleteItem},
+		{name: "Supplier", read: scopesReadItems, edit: scopesEditItems,
+			list: s.listSuppliers, get: s.getSupplier, post: s.postSuppliers},
 		{name: "RecurringInvoice", read: scopesReadInvoices, edit: scopesEditInvoices,
 			list: s.listInvoices, get: s.getInvoice, post: s.postInvoices, del: s.deleteInvoice,
 			subroutines: map[string]subroute{

@@ -110,7 +110,7 @@ func TestContractWithOpenAPI(t *testing.T) {
 			{"Area", Client{}}, {"Site", Site{}}, {"Users", User{}}, {"Uname", Agent{}}, {"UnameSection", AgentTeam{}},
 			{"SectionDetail", Team{}}, {"TStatus", Status{}}, {"RequestType", TicketType{}}, {"SlaHead", SLA{}},
 			{"Policy", Priority{}}, {"CategoryDetail", Category{}}, {"TOutcome", Outcome{}}, {"Lookup", Lookup{}},
-			{"Item", Item{}}, {"Faults", Ticket{}}, {"Actions", Action{}}, {"InvoiceHeader", RecurringInvoice{}},
+			{"Item", Item{}}, {"Company", Supplier{}}, {"Faults", Ticket{}}, {"Actions", Action{}}, {"InvoiceHeader", RecurringInvoice{}},
 			{"InvoiceDetail", InvoiceLine{}}, {"ExternalLink_List", ExternalLink{}}, {"CustomField", CustomField{}},
 			{"NHD_Identity_Application", APIApplication{}}, {"NHD_Identity_ApplicationScope", ApplicationScope{}},
 		} {
@@ -148,6 +148,7 @@ func TestContractWithOpenAPI(t *testing.T) {
 			"GET /Outcome":          {"showhidden"},
 			"GET /Lookup":           {"lookupid"},
 			"GET /Item":             append([]string{"search", "recurringonly", "excluderecurring", "advanced_search"}, paging...),
+			"GET /Supplier":         append(append([]string{"search"}, paging...), active...),
 			"GET /RecurringInvoice": append([]string{"client_id", "client_ids", "includelines", "search", "advanced_search"}, paging...),
 			"GET /ExternalLink":     append([]string{"table_id", "module_id", "halo_id", "details_id", "third_party_id", "third_party_secondary_id", "third_party_type", "third_party_desc", "search"}, paging...),
 		}

@@ -22,7 +22,7 @@
 //	Client, Site, Users                      read:customers / edit:customers
 //	Tickets, Actions, Status, TicketType,
 //	SLA, Priority, Category, Outcome, Lookup read:tickets / edit:tickets
-//	Item                                     read:items / edit:items
+//	Item, Supplier                           read:items / edit:items
 //	RecurringInvoice (and its Lines)         read:invoices / edit:invoices
 //	ExternalLink                             read: or edit: customers or tickets
 //	Agent, Team (read)                       all:teams or admin
@@ -61,6 +61,9 @@
 //   - hasbeenclosed follows the current status (9 = Closed), as integrations read it.
 //   - Action ids count per ticket (the opening action is 1), so reading or deleting one
 //     needs ticket_id.
+//   - Halo also has read:suppliers and edit:suppliers scopes; which ones gate /api/Supplier is
+//     unverified, and the simulator asks for the items scopes, which billing already needs.
+//     Two suppliers may share a name.
 //   - Recurring-invoice lines posted in lines[] replace the whole line set; a line that keeps
 //     its id is stored exactly as sent, so fields left out are emptied ("always include the
 //     full line").

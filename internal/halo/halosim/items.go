@@ -22,6 +22,7 @@ type Item struct {
 	InternalReference string         `json:"internalreference"`
 	ExternalReference string         `json:"externalreference"`
 	SupplierID        int            `json:"supplier_id"`
+	SupplierName      string         `json:"supplier_name"`
 	ThirdPartyID      string         `json:"third_party_id"`
 	Type              int            `json:"type"`
 	CustomFields      []CustomField  `json:"customfields"`
@@ -32,6 +33,7 @@ type Item struct {
 func (s *Sim) itemView(it Item) Item {
 	it.CustomFields = nonNil(slices.Clone(it.CustomFields))
 	it.ExternalLinks = s.linksFor(tableItem, it.ID)
+	it.SupplierName = s.supplierName(it.SupplierID)
 	it.Use = "item"
 	return it
 }
@@ -88,7 +90,7 @@ func (s *Sim) postItems(_ *call, objs []object) reply {
 		if id == 0 {
 			it.ID = s.db.nextID("item")
 		}
-		it.ExternalLinks = nil
+		it.ExternalLinks, it.SupplierName = nil, ""
 		s.db.items[it.ID] = it
 		if rep, ok := s.addNewLink(o, tableItem, it.ID, it.Name); !ok {
 			return rep

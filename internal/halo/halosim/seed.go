@@ -15,6 +15,7 @@ func seed(s *Sim) {
 	r := rand.New(rand.NewPCG(uint64(s.opts.Seed), 0x4a10))
 	seedConfiguration(s.db)
 	seedAgents(s.db)
+	seedSuppliers(s.db)
 	seedItems(s.db)
 	for _, t := range []struct {
 		table string
@@ -149,8 +150,8 @@ func seedItems(db *store) {
 		{ID: 1405, Name: "Managed Backup", Description: "Cloud backup, per protected server per month", RecurringPrice: 25, RecurringCost: 11, IsRecurringItem: true},
 		{ID: 1406, Name: "Managed Services - Gold", Description: "Fully managed IT support", RecurringPrice: 825, RecurringCost: 400, IsRecurringItem: true},
 		{ID: 1407, Name: "Onsite Support Hour", Description: "Engineer on site, per hour", BasePrice: 95, CostPrice: 40},
-		{ID: 1408, Name: "Laptop - Dell Latitude 5440", BasePrice: 1100, CostPrice: 890},
-		{ID: 1409, Name: "Firewall Appliance FG-60F", BasePrice: 650, CostPrice: 480},
+		{ID: 1408, Name: "Laptop - Dell Latitude 5440", BasePrice: 1100, CostPrice: 890, SupplierID: seedSupplierDell},
+		{ID: 1409, Name: "Firewall Appliance FG-60F", BasePrice: 650, CostPrice: 480, SupplierID: seedSupplierFortinet},
 	} {
 		it.NominalCode, it.TaxCode, it.AccountsID = "4000", 5, fmt.Sprintf("ITEM-%d", it.ID)
 		if it.IsRecurringItem {

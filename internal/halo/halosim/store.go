@@ -20,6 +20,7 @@ type store struct {
 	outcomes    map[int]Outcome
 	lookups     []Lookup
 	items       map[int]Item
+	suppliers   map[int]Supplier
 	tickets     map[int]Ticket
 	actions     map[int]map[int]Action // ticket id → action id → action
 	invoices    map[int]RecurringInvoice
@@ -35,7 +36,7 @@ func newStore() *store {
 		clients: map[int]Client{}, sites: map[int]Site{}, users: map[int]User{},
 		agents: map[int]Agent{}, teams: map[int]Team{}, statuses: map[int]Status{},
 		ticketTypes: map[int]TicketType{}, slas: map[int]SLA{}, categories: map[int]Category{},
-		outcomes: map[int]Outcome{}, items: map[int]Item{}, tickets: map[int]Ticket{},
+		outcomes: map[int]Outcome{}, items: map[int]Item{}, suppliers: map[int]Supplier{}, tickets: map[int]Ticket{},
 		actions: map[int]map[int]Action{}, invoices: map[int]RecurringInvoice{},
 		links: map[int]ExternalLink{}, toplevels: map[int]string{}, last: map[string]int{},
 	}
