@@ -2,20 +2,21 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"halobridge/internal/config"
-	"halobridge/internal/connect"
 	"halobridge/internal/halo/halosim"
+	"halobridge/internal/source"
+	"halobridge/internal/source/defensx"
 	"halobridge/internal/source/defensx/dxsim"
 	"halobridge/internal/source/gravityzone/gzsim"
 	"halobridge/internal/store"
@@ -29,13 +30,14 @@ func demoCommand() *command {
 	pushEvery := 15 * time.Second
 	return &command{
 		name:    "demo",
-		summary: "try halobridge: the server and simulated HaloPSA, GravityZone and DefensX in one process",
+		summary: "try halobridge: the portal with simulated HaloPSA, GravityZone and DefensX in one process",
 		usage:   "halobridge demo [flags]",
 		long: `Starts the halobridge server with a simulated HaloPSA, a simulated Bitdefender
 GravityZone and a simulated DefensX, all in one process, on an embedded SQLite
-database. A demo partner is already connected to the simulated HaloPSA, and
-both security platforms are connected and pushing alerts to halobridge.
-Nothing outside this machine is contacted. Open the printed URL; stop with Ctrl-C.
+database. Open the printed URL, sign in with the simulated HaloPSA (the values
+to type are printed), go through the setup wizard, and watch alerts become
+tickets and usage become invoice lines in the simulated HaloPSA. Nothing
+outside this machine is contacted. Stop with Ctrl-C.
 
 Example:
   go run ./cmd/halobridge demo`,
@@ -55,11 +57,7 @@ Example:
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w (another halobridge running? try --listen 127.0.0.1:0)", cfg.ListenAddr, err)
 			}
-			d := &demo{
-				halo: halosim.New(halosim.Options{Seed: 1}),
-				gz:   gzsim.New(gzsim.Options{Seed: 1, PushEvery: pushEvery}),
-				dx:   dxsim.New(dxsim.Options{Seed: 1, RequestEvery: 4 * pushEvery}),
-			}
+			d := newDemo(pushEvery)
 			g, gctx := errgroup.WithContext(ctx)
 			for _, sim := range []struct {
 				handler http.Handler
@@ -74,23 +72,69 @@ Example:
 				g.Go(func() error { return web.Serve(gctx, simLn, sim.handler, time.Second, rt.logger) })
 			}
 			publicURL := "http://" + ln.Addr().String()
+			rt.cfg.BaseURL = publicURL
 			g.Go(func() error { return rt.serve(gctx, ln) })
-			g.Go(func() error {
-				if err := d.connect(gctx, rt.store, publicURL); err != nil {
-					if gctx.Err() != nil {
-						return nil // stopped while still connecting
-					}
-					return err
-				}
-				fmt.Fprintf(env.Stdout, "halobridge demo is running.\n\n  Open:                   %s\n  Simulated HaloPSA:      %s (client id %s)\n  Simulated GravityZone:  %s/api, pushing every %s\n  Simulated DefensX:      %s%s\n  Data:                   %s\n\nStop with Ctrl-C.\n",
-					publicURL, d.haloURL, halosim.DefaultClientID, d.gzURL, pushEvery, d.dxURL, dxsim.BasePath, cfg.DataDir)
-				go d.gz.Run(gctx)
-				go d.dx.Run(gctx)
-				return nil
-			})
+			g.Go(func() error { return d.pasteDefensXWebhooks(gctx, rt.store, publicURL) })
+			go d.gz.Run(gctx)
+			go d.dx.Run(gctx)
+			fmt.Fprintf(env.Stdout, `halobridge demo is running: open %s
+
+Sign in with "Log in with HaloPSA":
+  HaloPSA URL:  %s
+  Client ID:    %s
+  On the simulated HaloPSA's page, approve as an administrator (e.g. "Admin").
+
+In the setup wizard, connect a security platform:
+  GravityZone:  access URL %s/api, API key %s
+  DefensX:      API root %s%s, API key %s
+The simulated GravityZone pushes alerts every %s once connected; DefensX sends
+a user request now and then (its webhook is pasted for you, as a partner would).
+
+Data: %s. Stop with Ctrl-C.
+`, publicURL, d.haloURL, halosim.DefaultPublicClientID, d.gzURL, gzsim.DefaultAPIKey, d.dxURL, dxsim.BasePath, dxsim.DefaultAPIKey, pushEvery, cfg.DataDir)
 			return g.Wait()
 		},
 	}
+}
+
+// newDemo builds the simulated world: a HaloPSA, and a GravityZone and a
+// DefensX whose customers are some of that HaloPSA's clients, spelled the
+// way other systems spell them, so that the wizard has matches to suggest.
+func newDemo(pushEvery time.Duration) *demo {
+	h := halosim.New(halosim.Options{Seed: 1})
+	var active []halosim.Client
+	for _, c := range h.Clients() {
+		if !c.Inactive {
+			active = append(active, c)
+		}
+	}
+	const root = "5f0c1a2b3c4d5e6f7a8b9c0d"
+	companies := []gzsim.Company{{ID: root, Name: "Demo MSP", Partner: true}}
+	for i, c := range active[:min(10, len(active))] {
+		companies = append(companies, gzsim.Company{Name: respell(c.Name, i), ParentID: root})
+	}
+	companies = append(companies, gzsim.Company{Name: "Zephyr Kite Works", ParentID: root})
+	var customers []dxsim.Customer
+	for i, c := range active[min(10, len(active)):min(15, len(active))] {
+		customers = append(customers, dxsim.Customer{Name: respell(c.Name, i)})
+	}
+	return &demo{
+		halo: h,
+		gz:   gzsim.New(gzsim.Options{Seed: 1, PushEvery: pushEvery, Companies: companies}),
+		dx:   dxsim.New(dxsim.Options{Seed: 1, RequestEvery: 4 * pushEvery, Customers: customers}),
+	}
+}
+
+// respell writes a company name as another system might: as it is, in
+// capitals, or without its punctuation.
+func respell(name string, i int) string {
+	switch i % 3 {
+	case 1:
+		return strings.ToUpper(name)
+	case 2:
+		return strings.NewReplacer(",", "", ".", "", "&", "and").Replace(name)
+	}
+	return name
 }
 
 // demo is the demo's simulated world.
@@ -101,61 +145,38 @@ type demo struct {
 	haloURL, gzURL, dxURL string
 }
 
-// connect makes sure the demo partner exists and points at this run's
-// simulators, whose addresses change from run to run, keeping everything the
-// demo stored before.
-func (d *demo) connect(ctx context.Context, st store.Store, publicURL string) error {
-	p, err := st.PartnerBySlug(ctx, "demo")
-	if errors.Is(err, store.ErrNotFound) {
-		p, err = st.CreatePartner(ctx, store.Partner{Name: "Demo MSP", Slug: "demo"})
-	}
-	if err != nil {
-		return fmt.Errorf("demo partner: %w", err)
-	}
-	_, err = st.SaveHaloConnection(ctx, store.HaloConnection{
-		PartnerID:    p.ID,
-		ResourceURL:  d.haloURL + "/api",
-		AuthURL:      d.haloURL + "/auth",
-		ClientID:     halosim.DefaultClientID,
-		ClientSecret: halosim.DefaultClientSecret,
-		GrantType:    store.GrantClientCredentials,
-		Scope:        "all",
-	})
-	if err != nil {
-		return fmt.Errorf("demo HaloPSA connection: %w", err)
-	}
-	sources := &connect.Sources{Store: st}
-	existing, err := st.Sources(ctx, p.ID)
-	if err != nil {
-		return err
-	}
-	for _, want := range []connect.NewSource{
-		{PartnerID: p.ID, Kind: store.SourceGravityZone, Name: "GravityZone (simulated)", APIURL: d.gzURL + "/api", APIKey: gzsim.DefaultAPIKey},
-		{PartnerID: p.ID, Kind: store.SourceDefensX, Name: "DefensX (simulated)", APIURL: d.dxURL + dxsim.BasePath, APIKey: dxsim.DefaultAPIKey},
-	} {
-		var conn connect.Connected
-		i := indexOfKind(existing, want.Kind)
-		if i < 0 {
-			conn, err = sources.AddSource(ctx, want, publicURL)
-		} else {
-			conn, err = sources.Reconnect(ctx, existing[i], want.APIURL, publicURL)
+// pasteDefensXWebhooks does what a partner does by hand in the DefensX
+// portal: once a DefensX source points at the simulated DefensX, the
+// simulator is given that source's webhook URL.
+func (d *demo) pasteDefensXWebhooks(ctx context.Context, st store.Store, publicURL string) error {
+	pasted := ""
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
 		}
+		partners, err := st.Partners(ctx)
 		if err != nil {
-			return fmt.Errorf("demo %s source: %w", want.Kind, err)
+			continue
 		}
-		if want.Kind == store.SourceDefensX {
-			// What a partner does by hand in the DefensX portal.
-			d.dx.SetWebhook(conn.PushURL, nil)
+		for _, p := range partners {
+			sources, err := st.Sources(ctx, p.ID)
+			if err != nil {
+				continue
+			}
+			for _, src := range sources {
+				if src.Kind != store.SourceDefensX || !strings.HasPrefix(src.APIURL, d.dxURL) {
+					continue
+				}
+				hook, err := defensx.CallbackURL(source.Delivery{URL: publicURL + "/ingest/" + src.Token, Secret: src.Secret})
+				if err == nil && hook != pasted {
+					d.dx.SetWebhook(hook, nil)
+					pasted = hook
+				}
+			}
 		}
 	}
-	return nil
-}
-
-func indexOfKind(sources []store.Source, kind string) int {
-	for i, s := range sources {
-		if s.Kind == kind {
-			return i
-		}
-	}
-	return -1
 }

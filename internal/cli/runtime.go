@@ -22,6 +22,7 @@ import (
 	"halobridge/internal/ingest"
 	"halobridge/internal/jobs"
 	"halobridge/internal/poll"
+	"halobridge/internal/portal"
 	"halobridge/internal/secret"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing/deliver"
@@ -149,6 +150,12 @@ func (r *runtime) serve(ctx context.Context, ln net.Listener) error {
 		routes = append(routes, web.Route{Pattern: p, Handler: signIn.Handler()})
 	}
 	routes = append(routes, web.Route{Pattern: "/api/v1/", Handler: signIn.Middleware(api.New(api.Deps{Store: r.store, Catalog: bg.catalog, Queue: bg.queue, Tickets: bg.tickets, Billing: bg.billing, Logger: r.logger}))})
+	// The portal guards its own pages with signIn's middleware.
+	pages := portal.New(portal.Deps{Store: r.store, Auth: signIn, Catalog: bg.catalog, Tickets: bg.tickets, Billing: bg.billing,
+		Sources: r.sources, Halo: r.halo, Queue: bg.queue, BaseURL: r.cfg.PublicURL(), Logger: r.logger})
+	for _, p := range portal.Patterns() {
+		routes = append(routes, web.Route{Pattern: p, Handler: pages})
+	}
 	handler := web.New(web.Deps{
 		Store:    r.store,
 		Gatherer: r.registry,

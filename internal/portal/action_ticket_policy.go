@@ -1,0 +1,205 @@
+package portal
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"halobridge/internal/store"
+	"halobridge/internal/ticketing"
+	"halobridge/internal/ticketing/deliver"
+)
+
+// parseTicketPolicy reads the ticketing step's form.
+func parseTicketPolicy(form url.Values) deliver.SavedPolicy {
+	p := ticketing.Policy{
+		TicketTypeID: formInt(form, "tickettype_id"), AgentID: formInt(form, "agent_id"), Team: form.Get("team"),
+		InitialStatusID: formInt(form, "initial_status_id"), ClosingStatusID: formInt(form, "closing_status_id"),
+		NoteOutcomeID: formInt(form, "note_outcome_id"), TitleTemplate: strings.TrimSpace(form.Get("title_template")),
+		Types: map[string]ticketing.TypePolicy{},
+	}
+	switch form.Get("show_updates_to_user") {
+	case "yes":
+		p.ShowUpdatesToUser = new(true)
+	case "no":
+		p.ShowUpdatesToUser = new(false)
+	}
+	if v := form.Get("source_id"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			p.SourceID = &n
+		}
+	}
+	for field := range form {
+		name, ok := strings.CutPrefix(field, "types.")
+		if name, ok = strings.CutSuffix(name, ".sla_id"); !ok || name == "" {
+			continue
+		}
+		prefix := "types." + name + "."
+		p.Types[name] = ticketing.TypePolicy{
+			Enabled: checked(form, prefix+"enabled"), SLAID: formInt(form, prefix+"sla_id"), PriorityID: formInt(form, prefix+"priority_id"),
+			Category: form.Get(prefix + "category_1"), Urgency: formInt(form, prefix+"urgency"), Impact: formInt(form, prefix+"impact"),
+			Team: form.Get(prefix + "team"), Grouping: ticketing.Grouping(form.Get(prefix + "grouping")), AutoClose: checked(form, prefix+"auto_close"),
+		}
+	}
+	if name := strings.TrimSpace(form.Get("add_type")); name != "" {
+		if _, ok := p.Types[name]; !ok {
+			p.Types[name] = ticketing.TypePolicy{Enabled: true, Urgency: firstUrgency}
+		}
+	}
+	return deliver.SavedPolicy{Policy: p, FallbackClientID: formInt(form, "fallback_client_id")}
+}
+
+// mergeSaved keeps what the form does not show (per-source overrides, the
+// details template, each type's windows and severity priorities) from
+// the stored policy.
+func mergeSaved(sent, stored deliver.SavedPolicy) deliver.SavedPolicy {
+	sent.Policy.DetailsTemplate = stored.Policy.DetailsTemplate
+	sent.Policy.Sources = stored.Policy.Sources
+	for name, tp := range sent.Policy.Types {
+		old := stored.Policy.Types[name]
+		tp.GroupWindow, tp.ReopenWindow, tp.PriorityBySeverity = old.GroupWindow, old.ReopenWindow, old.PriorityBySeverity
+		sent.Policy.Types[name] = tp
+	}
+	for name, tp := range stored.Policy.Types {
+		if _, shown := sent.Policy.Types[name]; !shown {
+			sent.Policy.Types[name] = tp
+		}
+	}
+	return sent
+}
+
+// saveTicketPolicy saves the ticketing step, or shows every field HaloPSA's
+// catalog refuses.
+func (h *handler) saveTicketPolicy(w http.ResponseWriter, r *http.Request) {
+	c := callerOf(r)
+	form, ok := parseForm(w, r)
+	if !ok {
+		return
+	}
+	sent, err := h.sentPolicy(r.Context(), c.partnerID, form)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	_, err = h.deps.Tickets.SavePolicy(r.Context(), c.partnerID, sent)
+	if pe, ok := deliver.IsPolicyError(err); ok {
+		errs := fieldErrors{}
+		for _, fe := range pe.Fields {
+			errs.add(fe.Field, fe.Message)
+		}
+		f, err := h.buildTicketForm(r.Context(), c.partnerID, sent, errs)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		progress, err := h.deps.Store.SetupProgress(r.Context(), c.partnerID)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		h.renderSetup(w, r, http.StatusUnprocessableEntity, &setupView{Step: store.SetupTicketing, Progress: progress, Ticketing: f,
+			Catalog: &catalogState{Ready: true}, Flash: flash{Error: "The ticket policy was not saved: " + plural(len(pe.Fields), "field") + " to correct, marked below."}})
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	progress, err := h.deps.Store.CompleteSetupStep(r.Context(), c.partnerID, store.SetupTicketing)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, nextStep(progress, store.SetupTicketing), http.StatusSeeOther)
+}
+
+// sentPolicy is the form's policy over the stored one.
+func (h *handler) sentPolicy(ctx context.Context, partnerID int64, form url.Values) (deliver.SavedPolicy, error) {
+	stored, err := h.deps.Tickets.Policy(ctx, partnerID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return deliver.SavedPolicy{}, err
+	}
+	return mergeSaved(parseTicketPolicy(form), stored), nil
+}
+
+// ticketPolicyForm re-renders the form after a ticket type was chosen,
+// filling what is still empty with that type's defaults.
+func (h *handler) ticketPolicyForm(w http.ResponseWriter, r *http.Request) {
+	c := callerOf(r)
+	form, ok := parseForm(w, r)
+	if !ok {
+		return
+	}
+	sent, err := h.sentPolicy(r.Context(), c.partnerID, form)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if sent.Policy, err = h.deps.Tickets.PolicyDefaults(r.Context(), c.partnerID, sent.Policy); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f, err := h.buildTicketForm(r.Context(), c.partnerID, sent, fieldErrors{})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.fragment(w, r, http.StatusOK, viewSetup, "ticket-form", f)
+}
+
+// priorityChoices answers the priority choices of the SLA a type now has.
+func (h *handler) priorityChoices(w http.ResponseWriter, r *http.Request) {
+	c := callerOf(r)
+	form, ok := parseForm(w, r)
+	if !ok {
+		return
+	}
+	alertType := form.Get("type")
+	if alertType == "" || len(alertType) > 200 {
+		h.problem(w, r, http.StatusUnprocessableEntity, "Say which alert type the SLA is for.")
+		return
+	}
+	cat, err := h.deps.Tickets.Catalog(r.Context(), c.partnerID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	prefix := "types." + alertType + "."
+	row := typeRow{Key: alertType, Prefix: prefix, Priorities: priorityOptions(cat, formInt(form, prefix+"sla_id"), 0)}
+	h.fragment(w, r, http.StatusOK, viewSetup, "priority-select", row)
+}
+
+// previewTitle renders the title template on a made-up alert of the first
+// enabled type, as the person types.
+func (h *handler) previewTitle(w http.ResponseWriter, r *http.Request) {
+	form, ok := parseForm(w, r)
+	if !ok {
+		return
+	}
+	sent := parseTicketPolicy(form)
+	var enabled []string
+	for _, t := range ticketing.KnownTypes() {
+		if sent.Policy.Types[t.Type].Enabled {
+			enabled = append(enabled, t.Type)
+		}
+	}
+	h.fragment(w, r, http.StatusOK, viewSetup, "title-preview", h.preview(sent.Policy.TitleTemplate, enabled))
+}
+
+// titlePreview is a title template rendered on a made-up alert of Type.
+type titlePreview struct {
+	Type, Title, Error string
+}
+
+func (h *handler) preview(template string, enabled []string) titlePreview {
+	p := titlePreview{Type: cmp.Or(firstOf(enabled), "av")}
+	if err := ticketing.ValidateTemplate(template, enabled...); err != nil {
+		p.Error = capitalise(err.Error())
+	}
+	p.Title = ticketing.Title(template, sampleAlert(p.Type, h.deps.Now()))
+	return p
+}

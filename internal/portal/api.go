@@ -1,0 +1,98 @@
+package portal
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"halobridge/internal/catalog"
+	"halobridge/internal/connect"
+	"halobridge/internal/store"
+)
+
+// The portal answers under /api/v1/ for what its pages do that the API of
+// package api does not: the setup, the HaloPSA connection and its test,
+// the sources, the title preview, the latest alerts and the activity the
+// charts draw. Answers have the shape of that API's, errors included:
+// {"error": {"code", "message", "field"}}.
+
+// maxAPIBody bounds a JSON request body; the largest is a ticket policy.
+const maxAPIBody = 1 << 20
+
+type apiErrorBody struct {
+	Error apiErrorDetail `json:"error"`
+	// Fields lists every field at fault when there are several, as package
+	// api lists a refused policy's.
+	Fields []apiErrorDetail `json:"fields,omitempty"`
+}
+
+type apiErrorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+type apiField struct {
+	Field   string
+	Message string
+}
+
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func apiError(w http.ResponseWriter, status int, code, message string) {
+	writeJSON(w, status, apiErrorBody{Error: apiErrorDetail{Code: code, Message: message}})
+}
+
+// apiInvalid answers 400 with every field at fault.
+func apiInvalid(w http.ResponseWriter, message string, fields []apiField) {
+	body := apiErrorBody{Error: apiErrorDetail{Code: "invalid_input", Message: message}}
+	for _, f := range fields {
+		body.Fields = append(body.Fields, apiErrorDetail{Code: "invalid_input", Field: f.Field, Message: capitalise(f.Message) + "."})
+	}
+	if len(fields) == 1 {
+		body.Error.Field = fields[0].Field
+	}
+	writeJSON(w, http.StatusBadRequest, body)
+}
+
+// apiFail answers a service error as package api does.
+func (h *handler) apiFail(w http.ResponseWriter, r *http.Request, err error) {
+	var input *catalog.InputError
+	switch {
+	case errors.As(err, &input):
+		apiInvalid(w, capitalise(input.Message)+".", []apiField{{Field: input.Field, Message: input.Message}})
+	case errors.Is(err, store.ErrNotFound):
+		apiError(w, http.StatusNotFound, "not_found", "Not found.")
+	case errors.Is(err, connect.ErrNotConnected):
+		apiError(w, http.StatusConflict, "halo_not_connected", "Connect HaloPSA first.")
+	case errors.Is(err, store.ErrConflict):
+		apiError(w, http.StatusConflict, "conflict", capitalise(err.Error())+".")
+	case errors.Is(err, store.ErrInvalid):
+		apiError(w, http.StatusBadRequest, "invalid_input", capitalise(err.Error())+".")
+	default:
+		h.deps.Logger.Error("API request failed", "method", r.Method, "path", r.URL.Path, "partner_id", callerOf(r).partnerID, "error", err)
+		apiError(w, http.StatusInternalServerError, "internal", "halobridge could not do this just now; try again in a moment.")
+	}
+}
+
+// decodeJSON reads a JSON body into v, refusing unknown fields so that a
+// misspelt one is noticed; it answers 400 itself and returns false.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(io.LimitReader(r.Body, maxAPIBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		apiInvalid(w, fmt.Sprintf("The body is not the JSON this route takes: %v.", err), nil)
+		return false
+	}
+	return true
+}

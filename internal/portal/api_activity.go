@@ -1,0 +1,58 @@
+package portal
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"halobridge/internal/source"
+)
+
+type dayJSON struct {
+	Day     string `json:"day"`
+	Alerts  int    `json:"alerts"`
+	Tickets int    `json:"tickets"`
+}
+
+type monthJSON struct {
+	Month    source.Month `json:"month"`
+	Quantity float64      `json:"quantity"`
+}
+
+// apiActivity answers what the charts draw: alerts and tickets per day,
+// and the quantities billed per month. Query: days=<n> (default 30, at
+// most 366).
+func (h *handler) apiActivity(w http.ResponseWriter, r *http.Request) {
+	c := callerOf(r)
+	days, err := strconv.Atoi(r.URL.Query().Get("days"))
+	if err != nil || days <= 0 || days > 366 {
+		days = chartDays
+	}
+	now := h.deps.Now().UTC()
+	first := now.Truncate(24*time.Hour).AddDate(0, 0, -(days - 1))
+	activity, err := h.deps.Store.DailyActivity(r.Context(), c.partnerID, first)
+	if err != nil {
+		h.apiFail(w, r, err)
+		return
+	}
+	out := struct {
+		Days   []dayJSON   `json:"days"`
+		Billed []monthJSON `json:"billed"`
+	}{Days: []dayJSON{}, Billed: []monthJSON{}}
+	for _, d := range activity {
+		out.Days = append(out.Days, dayJSON{Day: d.Day.Format(time.DateOnly), Alerts: d.Alerts, Tickets: d.Tickets})
+	}
+	billed, err := h.billedPerMonth(r.Context(), c.partnerID)
+	if err != nil {
+		h.apiFail(w, r, err)
+		return
+	}
+	m := source.MonthOf(now).Prev()
+	for range chartMonths {
+		if q, ok := billed[m]; ok {
+			out.Billed = append([]monthJSON{{Month: m, Quantity: q}}, out.Billed...)
+		}
+		m = m.Prev()
+	}
+	writeJSON(w, http.StatusOK, out)
+}

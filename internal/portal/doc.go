@@ -1,0 +1,13 @@
+// Package portal is the web interface MSP partners use: the setup wizard
+// that connects HaloPSA and a security platform and sets the billing and
+// ticket policies, then the client mapping, ticketing, billing, events and
+// sync pages, with charts drawn as inline SVG. Pages are rendered on the
+// server with html/template; htmx, embedded with every other asset, makes
+// the small parts of a page that change (sync progress, suggestions, the
+// title preview) update in place. The package also serves the OpenAPI
+// document of halobridge's JSON API at /api/openapi.json.
+//
+// The portal decides nothing itself: it calls the services that do
+// (catalog, ticketing delivery, billing runs, the job queue) with the
+// partner the signed-in caller acts for, never one named in the request.
+package portal

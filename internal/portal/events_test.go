@@ -1,0 +1,100 @@
+package portal_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"halobridge/internal/store"
+)
+
+func TestEvents(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	p, src := b.activePartner(t, "Northpoint IT")
+	ctx := t.Context()
+	// Client 109 is mapped with billing off.
+	if _, err := b.store.SaveMapping(ctx, store.Mapping{PartnerID: p.ID, SourceID: src.ID, CustomerID: "c-1", ClientID: 109, Ticketing: true, Confirmed: true}); err != nil {
+		t.Fatal(err)
+	}
+	noInvoice, err := b.store.RaiseEvent(ctx, noInvoiceEvent(p.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	custom, err := b.store.RaiseEvent(ctx, store.Event{PartnerID: p.ID, Kind: "ticket_refused", Key: "ticket_refused/1",
+		Subject: "Ticket for Brightwater Dental", Message: "HaloPSA refused the ticket.", Fix: "Check the ticket policy."})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("TheMenuCountsOpenEvents", func(t *testing.T) {
+		page := b.get(t, p, "/events").body
+		if !strings.Contains(page, `<span id="event-count" class="count">2</span>`) {
+			t.Errorf("menu counter of 2 open events missing:\n%s", page)
+		}
+		for _, want := range []string{"The client has no monthly recurring invoice.", "Fix: Create one in HaloPSA.", "HaloPSA refused the ticket."} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the events page lacks %q", want)
+			}
+		}
+	})
+
+	t.Run("RecheckClearsAProblemThatIsGone", func(t *testing.T) {
+		// Billing of client 109 is off, so it needs no invoice.
+		got := b.post(t, p, fmt.Sprintf("/events/%d/recheck", noInvoice.ID), url.Values{"show": {"active"}}, true)
+		if got.status != http.StatusOK {
+			t.Fatalf("recheck: %d\n%s", got.status, got.body)
+		}
+		if !strings.Contains(got.body, "Fixed: the problem is gone.") || !strings.Contains(got.body, `<span id="event-count" hx-swap-oob="true" class="count">1</span>`) {
+			t.Errorf("recheck answer:\n%s", got.body)
+		}
+		if e, _ := b.store.Event(ctx, p.ID, noInvoice.ID); e.State != store.EventResolved {
+			t.Errorf("event after recheck: %+v", e)
+		}
+	})
+
+	t.Run("AnEventWithoutAnObviousFixIsAcknowledged", func(t *testing.T) {
+		got := b.post(t, p, fmt.Sprintf("/events/%d/resolve", custom.ID), nil, true)
+		if got.status != http.StatusOK || !strings.Contains(got.body, "Acknowledged") {
+			t.Fatalf("resolve: %d\n%s", got.status, got.body)
+		}
+		if e, _ := b.store.Event(ctx, p.ID, custom.ID); e.State != store.EventAcknowledged {
+			t.Errorf("event after resolve: %+v", e)
+		}
+	})
+
+	t.Run("RecheckingAnEventThatCannotBeRecheckedSaysWhy", func(t *testing.T) {
+		got := b.post(t, p, fmt.Sprintf("/events/%d/recheck", custom.ID), nil, true)
+		if got.status != http.StatusUnprocessableEntity || !strings.Contains(got.body, "cannot recheck a ticket_refused event on demand") {
+			t.Errorf("recheck of a delivery event: %d\n%s", got.status, got.body)
+		}
+	})
+
+	t.Run("BulkRecheckRechecksEveryOpenEvent", func(t *testing.T) {
+		if _, err := b.store.RaiseEvent(ctx, noInvoiceEvent(p.ID)); err != nil {
+			t.Fatal(err)
+		}
+		got := b.post(t, p, "/events/recheck", url.Values{"show": {"all"}}, true)
+		if got.status != http.StatusOK || !strings.Contains(got.body, "Rechecked 1 event: 1 fixed, 0 still open.") {
+			t.Errorf("bulk recheck: %d\n%s", got.status, got.body)
+		}
+	})
+
+	t.Run("AnUnknownEventIsNotFound", func(t *testing.T) {
+		if got := b.post(t, p, "/events/999999/recheck", nil, false); got.status != http.StatusNotFound {
+			t.Errorf("recheck of event 999999: %d", got.status)
+		}
+		if got := b.post(t, p, "/events/x/resolve", nil, false); got.status != http.StatusNotFound {
+			t.Errorf("resolve of event x: %d", got.status)
+		}
+	})
+}
+
+func noInvoiceEvent(partnerID int64) store.Event {
+	return store.Event{PartnerID: partnerID, Kind: "no_recurring_invoice", Key: "no_recurring_invoice/109",
+		Subject: "HaloPSA client 'Brightwater Dental LLC' (id 109)", Message: "The client has no monthly recurring invoice.",
+		Fix: "Create one in HaloPSA.", Data: json.RawMessage(`{"client_id":109}`)}
+}

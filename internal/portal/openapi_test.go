@@ -1,0 +1,157 @@
+package portal_test
+
+import (
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"halobridge/internal/auth"
+	"halobridge/internal/portal"
+	"halobridge/internal/source/push"
+)
+
+// apiRoute matches a ServeMux pattern of the JSON API.
+var apiRoute = regexp.MustCompile(`^(GET|POST|PUT|PATCH|DELETE) (/api/v1/\S+)$`)
+
+// registeredRoutes finds every /api/v1 pattern in halobridge's code: the
+// string literals of the packages that serve the JSON API (api, auth, the
+// portal and any added later), plus the patterns auth and the portal list.
+func registeredRoutes(t *testing.T) []string {
+	t.Helper()
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := append(auth.Patterns(), portal.Patterns()...)
+	err = filepath.WalkDir(filepath.Join(root, "internal"), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		file, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if s, err := strconv.Unquote(lit.Value); err == nil && apiRoute.MatchString(s) {
+					routes = append(routes, s)
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range routes {
+		if apiRoute.MatchString(r) && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+type openAPIDoc struct {
+	Paths      map[string]map[string]json.RawMessage `json:"paths"`
+	Components struct {
+		Schemas   map[string]json.RawMessage `json:"schemas"`
+		Responses map[string]json.RawMessage `json:"responses"`
+	} `json:"components"`
+}
+
+func readOpenAPI(t *testing.T) (openAPIDoc, []byte) {
+	t.Helper()
+	raw, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc openAPIDoc
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("openapi.json is not JSON: %v", err)
+	}
+	return doc, raw
+}
+
+func TestOpenAPI(t *testing.T) {
+	t.Parallel()
+	doc, raw := readOpenAPI(t)
+	routes := registeredRoutes(t)
+
+	t.Run("DescribesEveryRegisteredAPIRoute", func(t *testing.T) {
+		if len(routes) < 30 {
+			t.Fatalf("found only %d routes under /api/v1: %v", len(routes), routes)
+		}
+		for _, r := range routes {
+			m := apiRoute.FindStringSubmatch(r)
+			if _, ok := doc.Paths[m[2]][strings.ToLower(m[1])]; !ok {
+				t.Errorf("%s is registered but not in openapi.json", r)
+			}
+		}
+	})
+
+	t.Run("DescribesNoRouteThatIsNotRegistered", func(t *testing.T) {
+		for path, methods := range doc.Paths {
+			if !strings.HasPrefix(path, "/api/v1/") {
+				continue
+			}
+			for method := range methods {
+				if method == "parameters" {
+					continue
+				}
+				if r := strings.ToUpper(method) + " " + path; !slices.Contains(routes, r) {
+					t.Errorf("openapi.json describes %s, which nothing serves", r)
+				}
+			}
+		}
+	})
+
+	t.Run("ReferencesEveryPushAPIRouteInItsOwnDocument", func(t *testing.T) {
+		pushPaths := regexp.MustCompile(`(?m)^  (/api/push/v1/\S+):$`).FindAllStringSubmatch(string(push.OpenAPI), -1)
+		if len(pushPaths) == 0 {
+			t.Fatal("no paths found in the push API's document")
+		}
+		for _, m := range pushPaths {
+			var item struct {
+				Ref string `json:"$ref"`
+			}
+			if err := json.Unmarshal(doc.Paths[m[1]]["$ref"], &item.Ref); err != nil || !strings.HasPrefix(item.Ref, "/api/push/v1/openapi.yaml#/paths/") {
+				t.Errorf("%s is not referenced to the push API's document: %q", m[1], item.Ref)
+			}
+		}
+	})
+
+	t.Run("EveryReferenceResolves", func(t *testing.T) {
+		for _, m := range regexp.MustCompile(`"#/components/(schemas|responses)/([^"]+)"`).FindAllStringSubmatch(string(raw), -1) {
+			var ok bool
+			if m[1] == "schemas" {
+				_, ok = doc.Components.Schemas[m[2]]
+			} else {
+				_, ok = doc.Components.Responses[m[2]]
+			}
+			if !ok {
+				t.Errorf("%s/%s is referenced but not defined", m[1], m[2])
+			}
+		}
+	})
+
+	t.Run("IsServedAtApiOpenapiJson", func(t *testing.T) {
+		b := setup(t)
+		got := b.get(t, nil, "/api/openapi.json")
+		if got.status != http.StatusOK || got.header.Get("Content-Type") != "application/json" || got.body != string(raw) {
+			t.Errorf("GET /api/openapi.json: %d %q, %d bytes", got.status, got.header.Get("Content-Type"), len(got.body))
+		}
+	})
+}

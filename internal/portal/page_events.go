@@ -1,0 +1,185 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"halobridge/internal/catalog"
+	"halobridge/internal/store"
+)
+
+// eventsView is the events page: the problems that need a person.
+type eventsView struct {
+	// Show is "active" (open and acknowledged, the default), "resolved" or "all".
+	Show   string
+	Events []eventRow
+	Open   int
+	Flash  flash
+}
+
+// eventRow is an event with what was just done about it.
+type eventRow struct {
+	store.Event
+	Done string
+}
+
+func (h *handler) eventsPage(w http.ResponseWriter, r *http.Request) {
+	v, err := h.eventsView(r.Context(), callerOf(r).partnerID, r.URL.Query().Get("show"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, viewEvents, "Events", "events", v)
+}
+
+func (h *handler) eventsView(ctx context.Context, partnerID int64, show string) (*eventsView, error) {
+	v := &eventsView{Show: show}
+	var states []string
+	switch show {
+	case "resolved":
+		states = []string{store.EventResolved}
+	case "all":
+		states = []string{""}
+	default:
+		v.Show = "active"
+		states = []string{store.EventOpen, store.EventAcknowledged}
+	}
+	for _, state := range states {
+		events, err := h.deps.Store.Events(ctx, partnerID, store.EventQuery{State: state, Limit: 500})
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range events {
+			v.Events = append(v.Events, eventRow{Event: e})
+			if e.State == store.EventOpen {
+				v.Open++
+			}
+		}
+	}
+	slices.SortStableFunc(v.Events, func(a, b eventRow) int { return b.LastSeen.Compare(a.LastSeen) })
+	if show == "resolved" || show == "all" {
+		open, err := h.deps.Store.Events(ctx, partnerID, store.EventQuery{State: store.EventOpen})
+		if err != nil {
+			return nil, err
+		}
+		v.Open = len(open)
+	}
+	return v, nil
+}
+
+func eventID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("event %q: %w", r.PathValue("id"), store.ErrNotFound)
+	}
+	return id, nil
+}
+
+// recheckEvent evaluates one event again against HaloPSA itself.
+func (h *handler) recheckEvent(w http.ResponseWriter, r *http.Request) {
+	c := callerOf(r)
+	id, err := eventID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	e, err := h.deps.Catalog.Recheck(r.Context(), c.partnerID, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	done := "Still a problem: seen again now."
+	if e.State == store.EventResolved {
+		done = "Fixed: the problem is gone."
+	}
+	h.eventDone(w, r, e, done)
+}
+
+// resolveEvent applies the event's obvious fix, or acknowledges it.
+func (h *handler) resolveEvent(w http.ResponseWriter, r *http.Request) {
+	c := callerOf(r)
+	id, err := eventID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	res, err := h.deps.Catalog.Resolve(r.Context(), c.partnerID, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.eventDone(w, r, res.Event, res.Action)
+}
+
+// eventDone answers an action on one event with the list as the page
+// shows it, the event's row saying what was done, and the menu's counter.
+func (h *handler) eventDone(w http.ResponseWriter, r *http.Request, e store.Event, done string) {
+	if !isHTMX(r) {
+		http.Redirect(w, r, "/events", http.StatusSeeOther)
+		return
+	}
+	v, err := h.eventsView(r.Context(), callerOf(r).partnerID, r.PostFormValue("show"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	i := slices.IndexFunc(v.Events, func(row eventRow) bool { return row.ID == e.ID })
+	if i >= 0 {
+		v.Events[i].Done = done
+	} else {
+		// The event left this list (resolved while open ones are shown).
+		v.Flash.OK = e.Subject + ": " + done
+	}
+	h.formFragment(w, r, http.StatusOK, viewEvents, "events-body", v)
+}
+
+// recheckEvents is bulk Recheck: the events ticked, or every open one.
+func (h *handler) recheckEvents(w http.ResponseWriter, r *http.Request) {
+	c := callerOf(r)
+	form, ok := parseForm(w, r)
+	if !ok {
+		return
+	}
+	var ids []int64
+	for _, raw := range form["id"] {
+		id, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			h.fail(w, r, fmt.Errorf("event %q: %w", raw, store.ErrNotFound))
+			return
+		}
+		ids = append(ids, id)
+	}
+	rechecked, err := h.deps.Catalog.RecheckAll(r.Context(), c.partnerID, ids)
+	var f flash
+	var input *catalog.InputError
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		h.fail(w, r, err)
+		return
+	case err != nil && !errors.As(err, &input):
+		h.deps.Logger.Warn("recheck of events failed in part", "partner_id", c.partnerID, "error", err)
+		f.Error = "Some events could not be rechecked: " + err.Error()
+	}
+	fixed := 0
+	for _, e := range rechecked {
+		if e.State == store.EventResolved {
+			fixed++
+		}
+	}
+	f.OK = fmt.Sprintf("Rechecked %s: %d fixed, %d still open.", plural(len(rechecked), "event"), fixed, len(rechecked)-fixed)
+	v, err := h.eventsView(r.Context(), c.partnerID, form.Get("show"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v.Flash = f
+	if !isHTMX(r) {
+		http.Redirect(w, r, "/events", http.StatusSeeOther)
+		return
+	}
+	h.formFragment(w, r, http.StatusOK, viewEvents, "events-body", v)
+}

@@ -1,0 +1,216 @@
+package portal
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"halobridge/internal/catalog"
+	"halobridge/internal/store"
+)
+
+// maxClientRows bounds the mapping table; the filters narrow it further.
+const maxClientRows = 100
+
+// maxUnsuggested bounds the list of companies no client fits.
+const maxUnsuggested = 50
+
+// mappingView is the client mapping page: every HaloPSA client with the
+// companies mapped or suggested to it.
+type mappingView struct {
+	Mapped    string
+	TopLevel  string
+	Search    string
+	TopLevels []option
+	Rows      []clientRow
+	// Hidden counts the rows past maxClientRows.
+	Hidden int
+	// Companies are the companies not mapped yet, for the pickers.
+	Companies []option
+	// Unsuggested are the companies with neither a mapping nor a
+	// suggestion, which may need a HaloPSA client of their own; at most
+	// maxUnsuggested of them.
+	Unsuggested     []option
+	MoreUnsuggested int
+	// Ambiguous are suggestions that need a person to choose the client.
+	Ambiguous   []catalog.Suggestion
+	Suggestions int
+	Flash       flash
+}
+
+// clientRow is one HaloPSA client, its mappings and its suggestions.
+type clientRow struct {
+	catalog.ClientRow
+	Mapped    []catalog.MappingView
+	Suggested []catalog.MappingView
+}
+
+func (h *handler) mappingPage(w http.ResponseWriter, r *http.Request) {
+	v, err := h.mappingView(r.Context(), callerOf(r).partnerID, r.URL.Query())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if isHTMX(r) {
+		h.formFragment(w, r, http.StatusOK, viewMapping, "mapping-body", v)
+		return
+	}
+	h.render(w, r, viewMapping, "Client mapping", "mapping", v)
+}
+
+// mappingView reads the table as the filters in q narrow it.
+func (h *handler) mappingView(ctx context.Context, partnerID int64, q url.Values) (*mappingView, error) {
+	v := &mappingView{Mapped: q.Get("mapped"), TopLevel: q.Get("toplevel"), Search: strings.TrimSpace(q.Get("q"))}
+	if v.Mapped != "mapped" && v.Mapped != "unmapped" {
+		v.Mapped = ""
+	}
+	top, _ := strconv.Atoi(v.TopLevel)
+	table, err := h.deps.Catalog.MappingRows(ctx, partnerID, catalog.RowFilter{Mapped: v.Mapped, TopLevelID: top, Search: v.Search})
+	if err != nil {
+		return nil, err
+	}
+	v.TopLevels = withBlank("All top levels", options(table.TopLevels, func(t catalog.TopLevel) string { return itoa(t.ID) },
+		func(t catalog.TopLevel) string { return t.Name }, v.TopLevel))
+	for i, row := range table.Rows {
+		if i == maxClientRows {
+			v.Hidden = len(table.Rows) - maxClientRows
+			break
+		}
+		cr := clientRow{ClientRow: row}
+		for _, m := range row.Mappings {
+			if m.Confirmed {
+				cr.Mapped = append(cr.Mapped, m)
+			} else {
+				cr.Suggested = append(cr.Suggested, m)
+			}
+		}
+		v.Rows = append(v.Rows, cr)
+	}
+	if v.Companies, err = h.unmappedCompanies(ctx, partnerID); err != nil {
+		return nil, err
+	}
+	if err := h.unsuggested(ctx, partnerID, v); err != nil {
+		return nil, err
+	}
+	suggestions, err := h.deps.Catalog.Suggestions(ctx, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range suggestions {
+		if s.Ambiguous {
+			v.Ambiguous = append(v.Ambiguous, s)
+		} else {
+			v.Suggestions++
+		}
+	}
+	return v, nil
+}
+
+// unmappedCompanies lists every source company without a confirmed
+// mapping, by name: the only ones a picker offers. Resellers, which only
+// group other companies, are left out.
+func (h *handler) unmappedCompanies(ctx context.Context, partnerID int64) ([]option, error) {
+	sources, err := h.deps.Store.Sources(ctx, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	mappings, err := h.deps.Store.Mappings(ctx, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	mapped := map[string]bool{}
+	for _, m := range mappings {
+		if m.Confirmed {
+			mapped[companyValue(m.SourceID, m.CustomerID)] = true
+		}
+	}
+	var out []option
+	for _, src := range sources {
+		customers, err := h.deps.Store.SourceCustomers(ctx, src.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range customers {
+			value := companyValue(src.ID, c.ID)
+			if c.Reseller || mapped[value] {
+				continue
+			}
+			label := cmp.Or(c.Name, c.ID)
+			if len(sources) > 1 {
+				label += " (" + src.Name + ")"
+			}
+			out = append(out, option{Value: value, Label: label})
+		}
+	}
+	slices.SortFunc(out, func(a, b option) int { return strings.Compare(strings.ToLower(a.Label), strings.ToLower(b.Label)) })
+	return out, nil
+}
+
+// unsuggested fills the companies that have neither a mapping nor a
+// suggestion.
+func (h *handler) unsuggested(ctx context.Context, partnerID int64, v *mappingView) error {
+	mappings, err := h.deps.Store.Mappings(ctx, partnerID)
+	if err != nil {
+		return err
+	}
+	suggested := map[string]bool{}
+	for _, m := range mappings {
+		suggested[companyValue(m.SourceID, m.CustomerID)] = true
+	}
+	for _, c := range v.Companies {
+		if suggested[c.Value] {
+			continue
+		}
+		if len(v.Unsuggested) == maxUnsuggested {
+			v.MoreUnsuggested++
+			continue
+		}
+		v.Unsuggested = append(v.Unsuggested, c)
+	}
+	return nil
+}
+
+// companyValue names a source's company in a form: "<source id>/<customer id>".
+func companyValue(sourceID int64, customerID string) string {
+	return strconv.FormatInt(sourceID, 10) + "/" + customerID
+}
+
+func parseCompany(v string) (int64, string, error) {
+	src, customer, ok := strings.Cut(v, "/")
+	id, err := strconv.ParseInt(src, 10, 64)
+	if !ok || err != nil || customer == "" {
+		return 0, "", &catalog.InputError{Field: "company", Message: "choose a company"}
+	}
+	return id, customer, nil
+}
+
+// mappingTarget reads the source and customer an action is about.
+func mappingTarget(form url.Values) (int64, string, error) {
+	id, err := strconv.ParseInt(form.Get("source_id"), 10, 64)
+	customer := form.Get("customer_id")
+	if err != nil || customer == "" {
+		return 0, "", fmt.Errorf("company %q of source %q: %w", customer, form.Get("source_id"), store.ErrNotFound)
+	}
+	return id, customer, nil
+}
+
+// mappingDone answers a mapping action with the table as the page's
+// filters show it, and what the action did.
+func (h *handler) mappingDone(w http.ResponseWriter, r *http.Request, form url.Values, f flash) {
+	v, err := h.mappingView(r.Context(), callerOf(r).partnerID, form)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v.Flash = f
+	if !isHTMX(r) {
+		http.Redirect(w, r, "/mapping?"+url.Values{"mapped": {v.Mapped}, "toplevel": {v.TopLevel}, "q": {v.Search}}.Encode(), http.StatusSeeOther)
+		return
+	}
+	h.formFragment(w, r, http.StatusOK, viewMapping, "mapping-body", v)
+}

@@ -1,0 +1,80 @@
+package portal
+
+import (
+	"context"
+	"net/http"
+
+	"halobridge/internal/store"
+)
+
+// overviewView is the home page once the integration is active: where
+// things stand, and the charts.
+type overviewView struct {
+	Activated  bool
+	OpenEvents int
+	Mapped     int
+	Unmapped   int
+	Suggested  int
+	LastSync   *store.SyncRun
+	Alerts     int
+	Tickets    int
+	Activity   chart
+	Billed     chart
+}
+
+func (h *handler) overviewPage(w http.ResponseWriter, r *http.Request) {
+	v, err := h.overviewView(r.Context(), callerOf(r).partnerID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v.Activated = r.URL.Query().Get("activated") != ""
+	h.render(w, r, viewOverview, "Overview", "overview", v)
+}
+
+func (h *handler) overviewView(ctx context.Context, partnerID int64) (*overviewView, error) {
+	v := &overviewView{}
+	var err error
+	if v.OpenEvents, err = h.openEvents(ctx, partnerID); err != nil {
+		return nil, err
+	}
+	mappings, err := h.deps.Store.Mappings(ctx, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range mappings {
+		if m.Confirmed {
+			v.Mapped++
+		} else {
+			v.Suggested++
+		}
+	}
+	unmapped, err := h.unmappedCompanies(ctx, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	v.Unmapped = len(unmapped)
+	runs, err := h.deps.Store.SyncRuns(ctx, partnerID, store.SyncCatalog, 1)
+	if err != nil {
+		return nil, err
+	}
+	if len(runs) > 0 {
+		v.LastSync = &runs[0]
+	}
+	now := h.deps.Now()
+	activity, err := h.deps.Store.DailyActivity(ctx, partnerID, now.AddDate(0, 0, -chartDays))
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range activity {
+		v.Alerts += d.Alerts
+		v.Tickets += d.Tickets
+	}
+	v.Activity = activityChart(activity, now, chartDays)
+	billing, err := h.billingView(ctx, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	v.Billed = billing.Chart
+	return v, nil
+}

@@ -1,0 +1,177 @@
+package portal
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/riverqueue/river/rivertype"
+
+	"halobridge/internal/billing/run"
+	"halobridge/internal/store"
+)
+
+// syncView is the sync page: what runs now, and the history.
+type syncView struct {
+	// Waiting is the job "Sync now" queued, until its run starts.
+	Waiting *jobWaiting
+	Running []runView
+	History []store.SyncRun
+}
+
+// runView is a sync run with its progress; Poll is where a running run's
+// fragment asks again every second.
+type runView struct {
+	Run  store.SyncRun
+	Kind string
+	Poll string
+}
+
+// historyLimit is how many runs the sync page lists.
+const historyLimit = 50
+
+func (h *handler) syncPage(w http.ResponseWriter, r *http.Request) {
+	runs, err := h.deps.Store.SyncRuns(r.Context(), callerOf(r).partnerID, "", historyLimit)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v := syncView{History: runs}
+	job, _ := strconv.ParseInt(r.URL.Query().Get("job"), 10, 64)
+	started := false
+	for _, run := range runs {
+		if run.State == store.SyncRunning {
+			v.Running = append(v.Running, newRunView(run, "/sync"))
+		}
+		started = started || run.JobID == job
+	}
+	if job > 0 && !started {
+		v.Waiting = &jobWaiting{JobID: job, What: "The sync", Then: "/sync"}
+	}
+	h.render(w, r, viewSync, "Sync", "sync", v)
+}
+
+func newRunView(run store.SyncRun, then string) runView {
+	v := runView{Run: run, Kind: runKind(run.Kind)}
+	if run.State == store.SyncRunning {
+		v.Poll = fmt.Sprintf("/sync/runs/%d", run.ID)
+		if then != "" {
+			v.Poll += "?" + url.Values{"then": {then}}.Encode()
+		}
+	}
+	return v
+}
+
+// runKind names a kind of run for people.
+func runKind(kind string) string {
+	switch kind {
+	case store.SyncCatalog:
+		return "Sync of HaloPSA and sources"
+	case store.SyncBilling:
+		return "Billing"
+	case store.SyncUsage:
+		return "Usage import"
+	case store.SyncMapping:
+		return "Mapping"
+	}
+	return kind
+}
+
+// runProgress answers the progress fragment of one run of the caller's
+// partner; once the run has finished, a page that asked to move on
+// ("then") is sent there.
+func (h *handler) runProgress(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		h.fail(w, r, fmt.Errorf("run %q: %w", r.PathValue("id"), store.ErrNotFound))
+		return
+	}
+	run, err := h.deps.Store.SyncRun(r.Context(), callerOf(r).partnerID, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.progressFragment(w, r, run)
+}
+
+func (h *handler) progressFragment(w http.ResponseWriter, r *http.Request, run store.SyncRun) {
+	then := localPath(r.URL.Query().Get("then"))
+	if run.State != store.SyncRunning && then != "" && isHTMX(r) {
+		w.Header().Set("HX-Redirect", then)
+	}
+	h.fragment(w, r, http.StatusOK, viewSync, "run-progress", newRunView(run, then))
+}
+
+// jobWaiting is a job inserted whose run has not started yet.
+type jobWaiting struct {
+	JobID int64
+	What  string
+	Then  string
+}
+
+// Poll is where the waiting note asks again every second.
+func (j jobWaiting) Poll() string {
+	p := fmt.Sprintf("/sync/jobs/%d", j.JobID)
+	if j.Then != "" {
+		p += "?" + url.Values{"then": {j.Then}}.Encode()
+	}
+	return p
+}
+
+// jobProgress follows a job "Sync now" or "Bill now" inserted: while it
+// waits, a waiting note; once its run has started, the run's progress.
+func (h *handler) jobProgress(w http.ResponseWriter, r *http.Request) {
+	c := callerOf(r)
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		h.fail(w, r, fmt.Errorf("job %q: %w", r.PathValue("id"), store.ErrNotFound))
+		return
+	}
+	job, err := h.deps.Queue.Job(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if jobPartner(job) != c.partnerID {
+		h.fail(w, r, fmt.Errorf("job %d: %w", id, store.ErrNotFound))
+		return
+	}
+	runs, err := h.deps.Store.SyncRuns(r.Context(), c.partnerID, "", historyLimit)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, run := range runs {
+		if run.JobID == id {
+			h.progressFragment(w, r, run)
+			return
+		}
+	}
+	if job.FinalizedAt != nil {
+		// Finished without a run: River gave up on it before it started.
+		h.fragment(w, r, http.StatusOK, viewMessage, "flash", flash{Error: fmt.Sprintf("The job did not run (%s). Try again; if it keeps failing, the server log says why.", job.State)})
+		return
+	}
+	h.fragment(w, r, http.StatusOK, viewSync, "job-waiting", jobWaiting{JobID: id, What: jobWhat(job.Kind), Then: localPath(r.URL.Query().Get("then"))})
+}
+
+// jobPartner reads the partner a job is for from its arguments, which
+// every partner's job carries as partner_id; 0 when it has none.
+func jobPartner(job *rivertype.JobRow) int64 {
+	var args struct {
+		PartnerID int64 `json:"partner_id"`
+	}
+	if err := json.Unmarshal(job.EncodedArgs, &args); err != nil {
+		return 0
+	}
+	return args.PartnerID
+}
+
+func jobWhat(kind string) string {
+	if kind == (run.Args{}).Kind() {
+		return "The billing run"
+	}
+	return "The sync"
+}

@@ -1,0 +1,237 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"halobridge/internal/store"
+	"halobridge/internal/ticketing"
+)
+
+// recentAlerts is how many alerts the ticketing page lists.
+const recentAlerts = 50
+
+// chartDays is how many days the activity chart covers.
+const chartDays = 30
+
+// ticketingView is the ticketing page: the policy, the latest alerts and
+// the tickets they became, and the test ticket.
+type ticketingView struct {
+	Policy   *policySummary
+	Alerts   []alertRow
+	Mappings []option
+	Chart    chart
+}
+
+// policySummary says the ticket policy in words.
+type policySummary struct {
+	TicketType, ShowUpdates, Agent, Team string
+	Initial, Closing, Outcome, Title     string
+	Enabled                              []string
+}
+
+// alertRow is an alert and what it became.
+type alertRow struct {
+	store.RecentAlert
+	Customer  string
+	TypeName  string
+	Outcome   string
+	TicketURL string
+}
+
+func (h *handler) ticketingPage(w http.ResponseWriter, r *http.Request) {
+	v, err := h.ticketingView(r.Context(), callerOf(r).partnerID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, viewTicketing, "Ticketing", "ticketing", v)
+}
+
+func (h *handler) ticketingView(ctx context.Context, partnerID int64) (*ticketingView, error) {
+	v := &ticketingView{}
+	var err error
+	if v.Policy, err = h.policySummary(ctx, partnerID); err != nil {
+		return nil, err
+	}
+	names, err := h.companyNames(ctx, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	root, err := h.haloRootOf(ctx, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	alerts, err := h.deps.Store.RecentAlerts(ctx, partnerID, recentAlerts)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range alerts {
+		row := alertRow{RecentAlert: a, Customer: names[companyValue(a.SourceID, a.CustomerID)], TypeName: typeName(a.Type)}
+		row.Outcome, row.TicketURL = alertOutcome(a, root)
+		v.Alerts = append(v.Alerts, row)
+	}
+	if v.Mappings, err = h.mappedCompanies(ctx, partnerID, names); err != nil {
+		return nil, err
+	}
+	activity, err := h.deps.Store.DailyActivity(ctx, partnerID, h.deps.Now().AddDate(0, 0, -chartDays))
+	if err != nil {
+		return nil, err
+	}
+	v.Chart = activityChart(activity, h.deps.Now(), chartDays)
+	return v, nil
+}
+
+// alertOutcome says what delivery did with an alert, and links the ticket.
+func alertOutcome(a store.RecentAlert, haloRoot string) (string, string) {
+	d := a.Delivery
+	if d == nil {
+		return "Waiting for delivery", ""
+	}
+	url := ""
+	if d.TicketID > 0 && haloRoot != "" {
+		url = haloRoot + "/tickets?id=" + strconv.Itoa(d.TicketID)
+	}
+	switch {
+	case d.State == store.DeliveryFailed:
+		return "Not delivered yet: " + d.Reason, url
+	case d.State == store.DeliveryPending:
+		return "Ticket being created", url
+	case d.Action == string(ticketing.ActionCreate) || d.Action == string(ticketing.ActionReconcile):
+		return fmt.Sprintf("Ticket #%d created", d.TicketID), url
+	case d.Action == string(ticketing.ActionNote):
+		return fmt.Sprintf("Added to ticket #%d", d.TicketID), url
+	case d.Action == string(ticketing.ActionReopen):
+		return fmt.Sprintf("Reopened ticket #%d", d.TicketID), url
+	case d.Reason != "":
+		return "No ticket: " + d.Reason, url
+	}
+	return d.Action, url
+}
+
+func typeName(alertType string) string {
+	for _, t := range ticketing.KnownTypes() {
+		if t.Type == alertType {
+			return t.Name
+		}
+	}
+	return alertType
+}
+
+// companyNames names every company of the partner's sources, by
+// companyValue.
+func (h *handler) companyNames(ctx context.Context, partnerID int64) (map[string]string, error) {
+	sources, err := h.deps.Store.Sources(ctx, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, src := range sources {
+		customers, err := h.deps.Store.SourceCustomers(ctx, src.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range customers {
+			out[companyValue(src.ID, c.ID)] = c.Name
+		}
+	}
+	return out, nil
+}
+
+// mappedCompanies are the confirmed mappings, for choosing where a test
+// ticket goes.
+func (h *handler) mappedCompanies(ctx context.Context, partnerID int64, names map[string]string) ([]option, error) {
+	mappings, err := h.deps.Store.Mappings(ctx, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	clients, err := h.deps.Store.Catalog(ctx, partnerID, store.KindClient)
+	if err != nil {
+		return nil, err
+	}
+	clientNames := map[string]string{}
+	for _, c := range clients {
+		clientNames[c.HaloID] = c.Name
+	}
+	var out []option
+	for _, m := range mappings {
+		if !m.Confirmed {
+			continue
+		}
+		value := companyValue(m.SourceID, m.CustomerID)
+		company := names[value]
+		if company == "" {
+			company = m.CustomerID
+		}
+		client := clientNames[strconv.Itoa(m.ClientID)]
+		if client == "" {
+			client = "client " + strconv.Itoa(m.ClientID)
+		}
+		out = append(out, option{Value: value, Label: company + " → " + client})
+	}
+	return out, nil
+}
+
+// haloRootOf is the address of the partner's HaloPSA, for links into it;
+// "" when not connected.
+func (h *handler) haloRootOf(ctx context.Context, partnerID int64) (string, error) {
+	conn, err := h.deps.Store.HaloConnection(ctx, partnerID)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return haloRoot(conn.ResourceURL), nil
+}
+
+// policySummary reads the ticket policy with the names HaloPSA gives its
+// records; nil when none is saved.
+func (h *handler) policySummary(ctx context.Context, partnerID int64) (*policySummary, error) {
+	saved, err := h.deps.Tickets.Policy(ctx, partnerID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	cat, err := h.deps.Tickets.Catalog(ctx, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	p := saved.Policy
+	s := &policySummary{Team: p.Team, Title: p.TitleTemplate}
+	s.TicketType = nameOf(cat.TicketTypes, p.TicketTypeID, func(t ticketing.TicketType) (int, string) { return t.ID, t.Name })
+	s.Agent = nameOf(append([]ticketing.Agent{{ID: ticketing.UnassignedAgentID, Name: "Unassigned"}}, cat.Agents...), p.AgentID,
+		func(a ticketing.Agent) (int, string) { return a.ID, a.Name })
+	status := func(st ticketing.Status) (int, string) { return st.ID, st.Name }
+	s.Initial, s.Closing = nameOf(cat.Statuses, p.InitialStatusID, status), nameOf(cat.Statuses, p.ClosingStatusID, status)
+	s.Outcome = nameOf(cat.Outcomes, p.NoteOutcomeID, func(o ticketing.Outcome) (int, string) { return o.ID, o.Name })
+	if p.ShowUpdatesToUser != nil {
+		s.ShowUpdates = map[bool]string{true: "yes", false: "no"}[*p.ShowUpdatesToUser]
+	}
+	for _, name := range slices.Sorted(maps.Keys(p.Types)) {
+		if p.Types[name].Enabled {
+			s.Enabled = append(s.Enabled, typeName(name))
+		}
+	}
+	return s, nil
+}
+
+// nameOf names the record with id, or says it is gone.
+func nameOf[T any](list []T, id int, key func(T) (int, string)) string {
+	if id == 0 {
+		return ""
+	}
+	i := slices.IndexFunc(list, func(x T) bool { k, _ := key(x); return k == id })
+	if i < 0 {
+		return fmt.Sprintf("id %d (not in HaloPSA any more)", id)
+	}
+	_, name := key(list[i])
+	return name
+}

@@ -1,0 +1,311 @@
+package portal
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+
+	"halobridge/internal/source"
+	"halobridge/internal/store"
+	"halobridge/internal/ticketing"
+	"halobridge/internal/ticketing/deliver"
+)
+
+// ticketForm is the wizard's ticketing step: the policy with every choice
+// filled from the partner's HaloPSA.
+type ticketForm struct {
+	TicketTypes    []option
+	ShowUpdates    string // "yes", "no", or "" while not chosen
+	Agents         []option
+	Teams          []option
+	OpenStatuses   []option
+	ClosedStatuses []option
+	Outcomes       []option
+	RequestSources []option
+	FallbackClient []option
+	TitleTemplate  string
+	DefaultTitle   string
+	Variables      []string
+	Preview        titlePreview
+	Types          []typeRow
+	Errors         fieldErrors
+	// NoTicketTypes says the catalog has none: HaloPSA could not be read.
+	NoTicketTypes bool
+	// AddType offers to add an alert type by name, for push API sources.
+	AddType bool
+	// Other are the problems of fields the form does not show (per-source
+	// overrides saved through the API).
+	Other []string
+}
+
+// ticketFields are the policy fields the form shows outside the table.
+var ticketFields = []string{"tickettype_id", "show_updates_to_user", "agent_id", "team", "initial_status_id", "closing_status_id",
+	"note_outcome_id", "source_id", "fallback_client_id", "title_template"}
+
+// typeRow is one alert type's settings.
+type typeRow struct {
+	Key, Name  string
+	Source     string
+	Prefix     string
+	Enabled    bool
+	AutoClose  bool
+	SLAs       []option
+	Priorities []option
+	Categories []option
+	Urgencies  []option
+	Impacts    []option
+	Teams      []option
+	Groupings  []option
+	// Errors are by the type's own field names (sla_id, priority_id...).
+	Errors map[string]string
+}
+
+// enabledAtFirst are the alert types a new policy raises tickets for: the
+// ones a person acts on, as the vendors' own integrations suggest.
+var enabledAtFirst = []string{"av", "hd", "aph", "avc", "new-incident", "ransomware-mitigation", "network-sandboxing",
+	"antiexploit", "user_request", "url_block"}
+
+// firstUrgency is the urgency enabled types start with: HaloPSA has no
+// default urgency per ticket type, and the policy needs one.
+const firstUrgency = 2
+
+func (h *handler) ticketFormFor(r *http.Request, partnerID int64) (*ticketForm, error) {
+	saved, err := h.deps.Tickets.Policy(r.Context(), partnerID)
+	if errors.Is(err, store.ErrNotFound) {
+		saved, err = h.newTicketPolicy(r.Context(), partnerID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return h.buildTicketForm(r.Context(), partnerID, saved, fieldErrors{})
+}
+
+// newTicketPolicy is what the step offers before anything was saved: the
+// usual alert types on, no agent, and whatever HaloPSA's statuses and
+// outcomes make obvious.
+func (h *handler) newTicketPolicy(ctx context.Context, partnerID int64) (deliver.SavedPolicy, error) {
+	kinds, err := h.sourceKinds(ctx, partnerID)
+	if err != nil {
+		return deliver.SavedPolicy{}, err
+	}
+	cat, err := h.deps.Tickets.Catalog(ctx, partnerID)
+	if err != nil {
+		return deliver.SavedPolicy{}, err
+	}
+	// Unassigned is what the vendors' guides suggest when no one agent
+	// should own every security ticket.
+	p := ticketing.Policy{AgentID: ticketing.UnassignedAgentID, Types: map[string]ticketing.TypePolicy{}}
+	for _, t := range ticketing.KnownTypes() {
+		if slices.Contains(kinds, t.Source) && slices.Contains(enabledAtFirst, t.Type) {
+			p.Types[t.Type] = ticketing.TypePolicy{Enabled: true, Urgency: firstUrgency}
+		}
+	}
+	for _, st := range cat.Statuses {
+		if st.Closed && p.ClosingStatusID == 0 {
+			p.ClosingStatusID = st.ID
+		}
+	}
+	for _, o := range cat.Outcomes {
+		if !o.Hidden && !o.Restricted && p.NoteOutcomeID == 0 && strings.Contains(strings.ToLower(o.Name), "private") {
+			p.NoteOutcomeID = o.ID
+		}
+	}
+	return deliver.SavedPolicy{Policy: p}, nil
+}
+
+func (h *handler) sourceKinds(ctx context.Context, partnerID int64) ([]source.Kind, error) {
+	sources, err := h.deps.Store.Sources(ctx, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	var kinds []source.Kind
+	for _, src := range sources {
+		if !slices.Contains(kinds, source.Kind(src.Kind)) {
+			kinds = append(kinds, source.Kind(src.Kind))
+		}
+	}
+	return kinds, nil
+}
+
+// buildTicketForm lays saved out with the partner's catalog.
+func (h *handler) buildTicketForm(ctx context.Context, partnerID int64, saved deliver.SavedPolicy, errs fieldErrors) (*ticketForm, error) {
+	cat, err := h.deps.Tickets.Catalog(ctx, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	kinds, err := h.sourceKinds(ctx, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	p := saved.Policy
+	f := &ticketForm{TitleTemplate: p.TitleTemplate, Errors: errs, NoTicketTypes: len(cat.TicketTypes) == 0}
+	if p.ShowUpdatesToUser != nil {
+		f.ShowUpdates = map[bool]string{true: "yes", false: "no"}[*p.ShowUpdatesToUser]
+	}
+	id := func(n int) string {
+		if n == 0 {
+			return ""
+		}
+		return itoa(n)
+	}
+	f.TicketTypes = withBlank("Choose a ticket type", options(cat.TicketTypes, func(t ticketing.TicketType) string { return itoa(t.ID) },
+		func(t ticketing.TicketType) string { return t.Name }, id(p.TicketTypeID)))
+	agents := []ticketing.Agent{{ID: ticketing.UnassignedAgentID, Name: "Unassigned"}}
+	for _, a := range cat.Agents {
+		if a.ID != ticketing.UnassignedAgentID && !a.APIOnly && !a.Disabled {
+			agents = append(agents, a)
+		}
+	}
+	f.Agents = withBlank("Choose the default agent", options(agents, func(a ticketing.Agent) string { return itoa(a.ID) },
+		func(a ticketing.Agent) string { return a.Name }, id(p.AgentID)))
+	teams := usableTeams(cat)
+	f.Teams = withBlank("No default team", options(teams, func(t string) string { return t }, func(t string) string { return t }, p.Team))
+	var open, closed []ticketing.Status
+	for _, st := range cat.Statuses {
+		if st.Closed {
+			closed = append(closed, st)
+		} else {
+			open = append(open, st)
+		}
+	}
+	statusValue, statusLabel := func(s ticketing.Status) string { return itoa(s.ID) }, func(s ticketing.Status) string { return s.Name }
+	f.OpenStatuses = withBlank("Choose the initial status", options(open, statusValue, statusLabel, id(p.InitialStatusID)))
+	f.ClosedStatuses = withBlank("Never close tickets", options(closed, statusValue, statusLabel, id(p.ClosingStatusID)))
+	var outcomes []ticketing.Outcome
+	for _, o := range cat.Outcomes {
+		if !o.Hidden && !o.Restricted {
+			outcomes = append(outcomes, o)
+		}
+	}
+	f.Outcomes = withBlank("Choose the outcome of notes", options(outcomes, func(o ticketing.Outcome) string { return itoa(o.ID) },
+		func(o ticketing.Outcome) string { return o.Name }, id(p.NoteOutcomeID)))
+	src := ""
+	if p.SourceID != nil {
+		src = itoa(*p.SourceID)
+	}
+	f.RequestSources = withBlank("HaloPSA's default", options(cat.RequestSources, func(s ticketing.RequestSource) string { return itoa(s.ID) },
+		func(s ticketing.RequestSource) string { return s.Name }, src))
+	clients, err := h.deps.Store.Catalog(ctx, partnerID, store.KindClient)
+	if err != nil {
+		return nil, err
+	}
+	f.FallbackClient = withBlank("No ticket for unmapped companies", options(clients, func(e store.CatalogEntry) string { return e.HaloID },
+		func(e store.CatalogEntry) string { return e.Name }, id(saved.FallbackClientID)))
+
+	var enabled []string
+	known := ticketing.KnownTypes()
+	for _, t := range known {
+		tp, configured := p.Types[t.Type]
+		if !slices.Contains(kinds, t.Source) && !configured {
+			continue
+		}
+		if tp.Enabled {
+			enabled = append(enabled, t.Type)
+		}
+		f.Types = append(f.Types, typeRowOf(t, tp, cat, teams, errs))
+	}
+	// Types halobridge does not know come from the push API, whose
+	// vendors name their own.
+	for _, name := range slices.Sorted(maps.Keys(p.Types)) {
+		if slices.ContainsFunc(known, func(t ticketing.TypeInfo) bool { return t.Type == name }) {
+			continue
+		}
+		tp := p.Types[name]
+		if tp.Enabled {
+			enabled = append(enabled, name)
+		}
+		f.Types = append(f.Types, typeRowOf(ticketing.TypeInfo{Type: name, Source: source.Push, Name: name}, tp, cat, teams, errs))
+	}
+	f.AddType = slices.Contains(kinds, source.Push)
+	for _, field := range slices.Sorted(maps.Keys(errs)) {
+		shown := slices.Contains(ticketFields, field) || slices.ContainsFunc(f.Types, func(row typeRow) bool { return strings.HasPrefix(field, row.Prefix) })
+		if !shown {
+			f.Other = append(f.Other, field+": "+errs[field])
+		}
+	}
+	f.Variables = ticketing.KnownVariables(enabled...)
+	f.Preview = h.preview(p.TitleTemplate, enabled)
+	f.DefaultTitle = ticketing.DefaultTitle(f.Preview.Type)
+	return f, nil
+}
+
+func typeRowOf(t ticketing.TypeInfo, tp ticketing.TypePolicy, cat ticketing.Catalog, teams []string, errs fieldErrors) typeRow {
+	prefix := "types." + t.Type + "."
+	row := typeRow{Key: t.Type, Name: t.Name, Source: sourceKindName(string(t.Source)), Prefix: prefix,
+		Enabled: tp.Enabled, AutoClose: tp.AutoClose, Errors: map[string]string{}}
+	for field, msg := range errs {
+		if sub, ok := strings.CutPrefix(field, prefix); ok {
+			row.Errors[sub] = msg
+		}
+	}
+	id := func(n int) string {
+		if n == 0 {
+			return ""
+		}
+		return itoa(n)
+	}
+	row.SLAs = withBlank("SLA", options(cat.SLAs, func(s ticketing.SLA) string { return itoa(s.ID) },
+		func(s ticketing.SLA) string { return s.Name }, id(tp.SLAID)))
+	row.Priorities = priorityOptions(cat, tp.SLAID, tp.PriorityID)
+	row.Categories = withBlank("Category", options(cat.Categories, func(c ticketing.Category) string { return c.Value },
+		func(c ticketing.Category) string { return c.Value }, tp.Category))
+	levels := []int{1, 2, 3}
+	level := func(n int) string { return map[int]string{1: "1 – High", 2: "2 – Medium", 3: "3 – Low"}[n] }
+	row.Urgencies = withBlank("Urgency", options(levels, itoa, level, id(tp.Urgency)))
+	row.Impacts = withBlank("Impact", options(levels, itoa, level, id(tp.Impact)))
+	row.Teams = withBlank("Default team", options(teams, func(s string) string { return s }, func(s string) string { return s }, tp.Team))
+	groupings := []ticketing.Grouping{ticketing.GroupByAlert, ticketing.GroupByHost, ticketing.GroupByCustomer}
+	groupLabel := map[ticketing.Grouping]string{ticketing.GroupByAlert: "One ticket per alert", ticketing.GroupByHost: "One per device",
+		ticketing.GroupByCustomer: "One per company"}
+	row.Groupings = options(groupings, func(g ticketing.Grouping) string { return string(g) },
+		func(g ticketing.Grouping) string { return groupLabel[g] }, string(cmp.Or(tp.Grouping, ticketing.GroupByAlert)))
+	return row
+}
+
+// priorityOptions are the priorities of one SLA: a HaloPSA priority only
+// means something within its SLA, so none are offered before one is chosen.
+func priorityOptions(cat ticketing.Catalog, slaID, current int) []option {
+	for _, s := range cat.SLAs {
+		if s.ID == slaID {
+			cur := ""
+			if current != 0 {
+				cur = itoa(current)
+			}
+			return withBlank("Priority", options(s.Priorities, func(p ticketing.Priority) string { return itoa(p.ID) },
+				func(p ticketing.Priority) string { return p.Name }, cur))
+		}
+	}
+	return []option{{Value: "", Label: "Choose an SLA first", Selected: true}}
+}
+
+// usableTeams are the teams tickets can go to: those of halobridge's
+// integration agent when it is known, since HaloPSA lets the agent use only
+// its own teams; otherwise every team.
+func usableTeams(cat ticketing.Catalog) []string {
+	for _, a := range cat.Agents {
+		if a.ID == cat.IntegrationAgentID && len(a.Teams) > 0 {
+			return a.Teams
+		}
+	}
+	var out []string
+	for _, t := range cat.Teams {
+		out = append(out, t.Name)
+	}
+	return out
+}
+
+func withBlank(label string, opts []option) []option {
+	selected := slices.ContainsFunc(opts, func(o option) bool { return o.Selected })
+	return append([]option{{Value: "", Label: label, Selected: !selected}}, opts...)
+}
+
+func firstOf(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}
