@@ -177,7 +177,9 @@ func (s *Service) saveConfirmed(ctx context.Context, src store.Source, snap *sna
 	}
 	for _, m := range next {
 		old, existed := before[m.CustomerID]
-		if existed && old.Confirmed {
+		// Apply returns every mapping; only those it confirmed now are new:
+		// suggestions the person did not accept stay suggestions.
+		if !m.Confirmed || existed && old.Confirmed {
 			continue
 		}
 		sg := rules[m.CustomerID]

@@ -251,12 +251,35 @@ func (b *scenarioBundle) checkSuggestions(t *testing.T, res catalog.Result) {
 func (b *scenarioBundle) confirmEverything(t *testing.T, res catalog.Result) {
 	t.Helper()
 	ctx := t.Context()
+	// Accepting one suggestion confirms that one and leaves the others suggestions.
+	before, err := b.st.Mappings(ctx, b.partner.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := before[0]
+	single, err := b.service.Confirm(ctx, b.partner.ID, []catalog.Accept{{SourceID: one.SourceID, CustomerID: one.CustomerID}})
+	if err != nil || len(single.Confirmed) != 1 || single.Confirmed[0].CustomerID != one.CustomerID {
+		t.Fatalf("accepting one suggestion: %+v, %v; want exactly that one confirmed", single, err)
+	}
+	after, err := b.st.Mappings(ctx, b.partner.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	confirmedNow := 0
+	for _, m := range after {
+		if m.Confirmed {
+			confirmedNow++
+		}
+	}
+	if confirmedNow != 1 {
+		t.Fatalf("%d mappings confirmed after accepting one suggestion, want 1", confirmedNow)
+	}
 	confirmed, err := b.service.ConfirmAll(ctx, b.partner.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(confirmed.Confirmed) != 250 || len(confirmed.Conflicts) != 0 {
-		t.Fatalf("ConfirmAll confirmed %d with conflicts %+v, want 250 and none", len(confirmed.Confirmed), confirmed.Conflicts)
+	if len(confirmed.Confirmed) != 249 || len(confirmed.Conflicts) != 0 {
+		t.Fatalf("ConfirmAll confirmed %d with conflicts %+v, want the other 249 and none", len(confirmed.Confirmed), confirmed.Conflicts)
 	}
 	again, err := b.service.ConfirmAll(ctx, b.partner.ID)
 	if err != nil || len(again.Confirmed) != 0 || len(again.Conflicts) != 0 {
