@@ -32,18 +32,18 @@ type BillingLedger struct {
 
 // BillingRun is one billing run, dry or real, for the history a person reads.
 type BillingRun struct {
-	ID        int64
-	PartnerID int64
-	Month     source.Month
-	DryRun    bool
-	StartedAt time.Time
+	ID        int64        `json:"id"`
+	PartnerID int64        `json:"partner_id"`
+	Month     source.Month `json:"month"`
+	DryRun    bool         `json:"dry_run"`
+	StartedAt time.Time    `json:"started_at"`
 	// FinishedAt is zero while the run is running, and stays zero when its
 	// process stopped before the run finished.
-	FinishedAt time.Time
+	FinishedAt time.Time `json:"finished_at,omitzero"`
 	// Error is why the run failed as a whole; "" when it did not.
-	Error string
+	Error string `json:"error,omitempty"`
 	// Result is what the run did, as JSON; "{}" until it finished.
-	Result json.RawMessage
+	Result json.RawMessage `json:"result"`
 }
 
 // BillingStore keeps billing policies, the billing ledger and billing runs.
