@@ -3,6 +3,7 @@ package halo
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/url"
 )
 
@@ -47,20 +48,36 @@ type TicketType struct {
 	AgentsCanSelect bool   `json:"agentscanselect"`
 	Visible         bool   `json:"visible"`
 	// DefaultSLAID is the type's default SLA, 0 when it has none (Halo writes -1).
-	DefaultSLAID int `json:"-"`
+	DefaultSLAID int `json:"default_sla"`
+	// The type's other defaults, offered when a policy chooses the type:
+	// the team by name, as Halo's tickets carry it; 0 or "" when none.
+	DefaultTeam      string `json:"default_team,omitempty"`
+	DefaultAgent     int    `json:"default_agent,omitempty"`
+	DefaultCategory1 string `json:"default_category_1,omitempty"`
+	DefaultImpact    int    `json:"default_impact,omitempty"`
 }
 
 // UnmarshalJSON finds the default SLA the way CIPP does: Halo versions put it in different
 // fields, so the first of default_sla, default_sla_id, sla_id, slaid, sla above 0 wins.
+// Numeric defaults are read leniently: -1 ("none"), text and absent are 0.
 func (t *TicketType) UnmarshalJSON(b []byte) error {
 	type plain TicketType
-	if err := json.Unmarshal(b, (*plain)(t)); err != nil {
-		return err
-	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(b, &fields); err != nil {
 		return err
 	}
+	lenient := maps.Clone(fields)
+	for _, name := range []string{"default_sla", "default_agent", "default_impact"} {
+		delete(lenient, name)
+	}
+	rest, err := json.Marshal(lenient)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(rest, (*plain)(t)); err != nil {
+		return err
+	}
+	t.DefaultAgent, t.DefaultImpact = positiveInt(fields["default_agent"]), positiveInt(fields["default_impact"])
 	t.DefaultSLAID = 0
 	for _, name := range []string{"default_sla", "default_sla_id", "sla_id", "slaid", "sla"} {
 		if id := positiveInt(fields[name]); id > 0 {

@@ -259,3 +259,28 @@ func TestWrites(t *testing.T) {
 		}
 	})
 }
+
+func TestTicketTypeKeepsItsDefaultsThroughTheCatalog(t *testing.T) {
+	t.Parallel()
+	const in = `{"id":21,"name":"Security Alert","default_sla":-1,"sla_id":"3","default_team":"Security Operations","default_agent":-1,"default_category_1":"Security","default_impact":"2","initial_status":1}`
+	var tt TicketType
+	if err := json.Unmarshal([]byte(in), &tt); err != nil {
+		t.Fatal(err)
+	}
+	want := TicketType{ID: 21, Name: "Security Alert", InitialStatus: 1, DefaultSLAID: 3, DefaultTeam: "Security Operations", DefaultCategory1: "Security", DefaultImpact: 2}
+	if diff := cmp.Diff(want, tt); diff != "" {
+		t.Fatalf("read (-want +got):\n%s", diff)
+	}
+	// The catalog stores the record as this type writes it, and reads it back.
+	stored, err := json.Marshal(tt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var again TicketType
+	if err := json.Unmarshal(stored, &again); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, again); diff != "" {
+		t.Errorf("after a trip through the catalog (-want +got):\n%s", diff)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"halobridge/internal/halo"
@@ -100,41 +99,9 @@ func read[T any](r *catalogReader, kind string, add func(T)) {
 	}
 }
 
-// ticketType reads a ticket type with the defaults halo.TicketType leaves
-// out; they are there when the sync kept HaloPSA's own JSON.
+// ticketType is a ticket type of the synced catalog, with its defaults.
 type ticketType struct {
 	halo.TicketType
-	DefaultTeam      string
-	DefaultAgent     int
-	DefaultCategory1 string
-	DefaultImpact    int
-}
-
-func (t *ticketType) UnmarshalJSON(b []byte) error {
-	if err := json.Unmarshal(b, &t.TicketType); err != nil {
-		return err
-	}
-	var extra struct {
-		DefaultTeam      string          `json:"default_team"`
-		DefaultAgent     json.RawMessage `json:"default_agent"`
-		DefaultCategory1 string          `json:"default_category_1"`
-		DefaultImpact    json.RawMessage `json:"default_impact"`
-	}
-	if err := json.Unmarshal(b, &extra); err != nil {
-		return err
-	}
-	t.DefaultTeam, t.DefaultCategory1 = extra.DefaultTeam, extra.DefaultCategory1
-	t.DefaultAgent, t.DefaultImpact = number(extra.DefaultAgent), number(extra.DefaultImpact)
-	return nil
-}
-
-// number reads a JSON number HaloPSA may send as text; -1 and junk are 0.
-func number(raw json.RawMessage) int {
-	n, err := strconv.Atoi(strings.Trim(string(raw), `"`))
-	if err != nil || n < 0 {
-		return 0
-	}
-	return n
 }
 
 func (t ticketType) catalog() ticketing.TicketType {
