@@ -114,6 +114,11 @@ func (s *Sim) deliver(ctx context.Context, events []Event, test bool) error {
 		resp.Body.Close()
 		status = resp.StatusCode
 	}
+	if err != nil && ctx.Err() != nil {
+		// The simulator itself is stopping: the collector did nothing wrong,
+		// so this is not counted against it.
+		return fmt.Errorf("gzsim: push to %s: %w", target, ctx.Err())
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.count(len(events), test, status, err)
