@@ -17,6 +17,7 @@ import (
 
 	"halobridge/internal/auth"
 	"halobridge/internal/portal"
+	"halobridge/internal/portal/browsertest"
 	"halobridge/internal/source/push"
 )
 
@@ -28,7 +29,7 @@ var apiRoute = regexp.MustCompile(`^(GET|POST|PUT|PATCH|DELETE) (/api/v1/\S+)$`)
 // portal and any added later), plus the patterns auth and the portal list.
 func registeredRoutes(t *testing.T) []string {
 	t.Helper()
-	root, err := moduleRoot()
+	root, err := browsertest.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

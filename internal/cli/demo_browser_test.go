@@ -1,0 +1,158 @@
+package cli
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"halobridge/internal/halo"
+	"halobridge/internal/halo/halosim"
+	"halobridge/internal/portal/browsertest"
+	"halobridge/internal/source/gravityzone/gzsim"
+)
+
+// TestDemoWalkthrough is a first-time user of `halobridge demo`: sign in
+// with the simulated HaloPSA, go through the wizard, accept the suggested
+// mappings, and see tickets and invoice lines appear in the simulated HaloPSA.
+func TestDemoWalkthrough(t *testing.T) {
+	t.Parallel()
+	ctx := browsertest.Browser(t)
+	shots := browsertest.Artifacts(t)
+	addr := freeAddr(t)
+	b := setup(t, nil)
+	demoCtx, stop := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(demoCtx, []string{"demo", "--listen", addr, "--data-dir", t.TempDir(), "--push-every", "2s"}, b.env)
+	}()
+	t.Cleanup(func() { stop(); <-done })
+	waitFor(t, "http://"+addr+"/healthz", 5*time.Second)
+	printed := func(re string) string {
+		t.Helper()
+		m := regexp.MustCompile(re).FindStringSubmatch(b.stdout.String())
+		if m == nil {
+			t.Fatalf("the demo did not print %s:\n%s", re, b.stdout)
+		}
+		return m[1]
+	}
+	haloURL, gzURL := printed(`HaloPSA URL:  (\S+)`), printed(`access URL (\S+),`)
+	base, wait := "http://"+addr, 30*time.Second
+	css, text, js, shot := browsertest.CSS, browsertest.WaitText, browsertest.JS, browsertest.Screenshot
+
+	browsertest.Step(t, ctx, "log in with the simulated HaloPSA",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(css(`input[name="halo_url"]`)),
+		chromedp.SendKeys(css(`input[name="halo_url"]`), haloURL),
+		chromedp.SendKeys(css(`input[name="client_id"]`), halosim.DefaultPublicClientID),
+		chromedp.Click(css(`form[action="/login/halo"] button[type="submit"]`)),
+		chromedp.WaitVisible(css(`select[name="agent_id"]`)),
+		chromedp.SetValue(css(`select[name="agent_id"]`), "2"),
+		chromedp.Click(css(`button[value="approve"]`)),
+		text("halobridge in your HaloPSA", wait),
+		shot(shots, "demo-01-created"),
+		chromedp.Click(css(`a[href="/"]`)),
+		text("Set up halobridge", wait),
+		browsertest.Ready(wait),
+	)
+	browsertest.Step(t, ctx, "connect the simulated GravityZone",
+		chromedp.Click(css(`button[hx-post="/setup/halo/test"]`)),
+		text("Connection successful.", wait),
+		chromedp.SendKeys(css(`form[action="/setup/sources"] input[name="name"]`), "GravityZone"),
+		chromedp.SendKeys(css(`form[action="/setup/sources"] input[name="api_url"]`), gzURL),
+		chromedp.SendKeys(css(`form[action="/setup/sources"] input[name="api_key"]`), gzsim.DefaultAPIKey),
+		chromedp.Click(css(`form[action="/setup/sources"] button[type="submit"]`)),
+		text(`"GravityZone" is connected.`, wait),
+		chromedp.Click(css(`input[name="consent"]`)),
+		chromedp.Click(css(`form[action="/setup/integration"] button[type="submit"]`)),
+	)
+	browsertest.Step(t, ctx, "billing: create items for the protection models",
+		text("HaloPSA item", wait),
+		js(`document.querySelectorAll('select[name^="products."]').forEach(s => {
+			const row = s.closest('tr');
+			if (row.innerText.includes('Protection model (mandatory)') && s.querySelector('option[value="new"]')) { s.value = 'new'; }
+		})`),
+		chromedp.Click(css(`form[action="/setup/billing"] button[type="submit"]`)),
+		text("Alert types", wait),
+		browsertest.Ready(wait),
+	)
+	browsertest.Step(t, ctx, "ticketing, then save the configuration",
+		js(`const tt = document.querySelector('select[name="tickettype_id"]'); tt.value = '21'; tt.dispatchEvent(new Event('change', {bubbles: true}));`),
+		browsertest.Until(`document.querySelector('select[name="initial_status_id"]').value === '1'`, wait),
+		chromedp.Click(css(`input[name="show_updates_to_user"][value="no"]`)),
+		js(`document.querySelectorAll('input[name$=".enabled"]:checked').forEach(box => {
+			const row = box.closest('tr');
+			row.querySelector('select[name$=".sla_id"]').value = '3';
+			row.querySelector('select[name$=".category_1"]').value = 'Security';
+		}); document.querySelector('select[name="team"]').value = 'Security Operations';`),
+		chromedp.Click(css(`#ticket-policy > .actions button[type="submit"]`)),
+		text("Save configuration", wait),
+		chromedp.Click(css(`form[action="/setup/activate"] button[type="submit"]`)),
+		text("The integration is active", wait),
+	)
+	browsertest.Step(t, ctx, "accept the suggested mappings",
+		chromedp.Navigate(base+"/mapping"),
+		browsertest.Ready(wait),
+		chromedp.Click(css(`form[action="/mapping/accept-all"] button`)),
+		text("Accepted", wait),
+		shot(shots, "demo-02-mapping"),
+	)
+
+	sim, err := halo.New(halo.Config{ResourceURL: haloURL + "/api", AuthURL: haloURL + "/auth",
+		ClientID: halosim.DefaultClientID, ClientSecret: halosim.DefaultClientSecret, HTTPClient: &http.Client{Timeout: 10 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("AlertsBecomeTicketsInTheSimulatedHaloPSA", func(t *testing.T) {
+		deadline := time.Now().Add(wait)
+		for {
+			tickets, err := sim.Tickets(t.Context(), halo.TicketQuery{})
+			if err == nil && len(tickets) > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no ticket in the simulated HaloPSA after %s (%v)", wait, err)
+			}
+			// Each look costs HaloPSA requests, within its rate limit.
+			time.Sleep(2 * time.Second)
+		}
+		browsertest.Step(t, ctx, "see the alerts and their tickets", chromedp.Navigate(base+"/ticketing"), text("Latest alerts", wait), shot(shots, "demo-03-tickets"))
+	})
+
+	t.Run("BillNowWritesInvoiceLinesInTheSimulatedHaloPSA", func(t *testing.T) {
+		lines := func() int {
+			invoices, err := sim.RecurringInvoices(t.Context(), halo.RecurringInvoiceQuery{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, inv := range invoices {
+				full, err := sim.RecurringInvoice(t.Context(), inv.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				n += len(full.Lines)
+			}
+			return n
+		}
+		before := lines()
+		browsertest.Step(t, ctx, "bill now",
+			chromedp.Navigate(base+"/billing"),
+			browsertest.Ready(wait),
+			js(`window.confirm = () => true;`),
+			chromedp.Click(css(`button[formaction="/billing/run"]`)),
+		)
+		deadline := time.Now().Add(wait)
+		for lines() <= before {
+			if time.Now().After(deadline) {
+				browsertest.Step(t, ctx, "show the billing page", chromedp.Navigate(base+"/billing"), shot(shots, "demo-04-billing-failed"))
+				t.Fatalf("no new invoice line in the simulated HaloPSA after %s (%d lines)", wait, before)
+			}
+			time.Sleep(2 * time.Second)
+		}
+		browsertest.Step(t, ctx, "see the run", chromedp.Navigate(base+"/billing"), shot(shots, "demo-04-billing"))
+	})
+}

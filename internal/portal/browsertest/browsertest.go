@@ -1,0 +1,172 @@
+// Package browsertest drives a headless Chromium for halobridge's browser
+// tests: starting it with a fresh profile (or skipping when it is not
+// installed), waiting for text and scripts, clicking through steps, and
+// keeping screenshots as test artifacts.
+package browsertest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPaths are where Debian and other systems install Chromium.
+var chromiumPaths = []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"}
+
+// Browser starts a headless Chromium with a fresh profile, or skips the
+// test when none is installed.
+func Browser(t *testing.T) context.Context {
+	t.Helper()
+	path := ""
+	for _, p := range chromiumPaths {
+		if _, err := os.Stat(p); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		if p, err := exec.LookPath("chromium"); err == nil {
+			path = p
+		}
+	}
+	if path == "" {
+		t.Skip("Chromium is not installed (looked for " + strings.Join(chromiumPaths, ", ") + "); install it with 'apt-get install -y chromium' to run the browser tests")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium %s: %v", path, err)
+	}
+	return ctx
+}
+
+// Artifacts is where screenshots go: $HALOBRIDGE_ARTIFACTS, or
+// artifacts/screenshots at the module root.
+func Artifacts(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("HALOBRIDGE_ARTIFACTS")
+	if dir == "" {
+		root, err := ModuleRoot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir = filepath.Join(root, "artifacts", "screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// ModuleRoot is the directory of go.mod above the test's working directory.
+func ModuleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the test's directory")
+		}
+		dir = parent
+	}
+}
+
+// Screenshot saves the whole page as <dir>/<name>.png.
+func Screenshot(dir, name string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		png, err := chromedp.FullScreenshot(100)(ctx, t)
+		if err != nil {
+			return fmt.Errorf("screenshot %s: %w", name, err)
+		}
+		return os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+	})
+}
+
+// Until waits until a script's expression is true in the page. The page
+// may be navigating meanwhile (a form posted, htmx redirected), which
+// interrupts one evaluation but not the wait.
+func Until(expression string, timeout time.Duration) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		deadline := time.Now().Add(timeout)
+		var last error
+		for {
+			ok, err := chromedp.Evaluate[bool]("Boolean("+expression+")")(ctx, t)
+			if err == nil && ok {
+				return nil
+			}
+			last = err
+			if ctx.Err() != nil || time.Now().After(deadline) {
+				return fmt.Errorf("waiting %s for %s (last error: %v)", timeout, expression, last)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+}
+
+// WaitText waits until the page shows text.
+func WaitText(text string, timeout time.Duration) chromedp.Action[chromedp.Void] {
+	q, _ := json.Marshal(text)
+	return Until(fmt.Sprintf("document.body !== null && document.body.innerText.includes(%s)", q), timeout)
+}
+
+// Ready waits until the page has loaded and htmx has processed it, so that
+// what the test does next is what htmx listens for.
+func Ready(timeout time.Duration) chromedp.Action[chromedp.Void] {
+	return Until(`document.readyState === 'complete' && window.htmx !== undefined`, timeout)
+}
+
+// JS runs a script in the page, as a person's clicks and choices would.
+func JS(script string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Evaluate[chromedp.Void]("(() => {"+script+"})(); undefined")(ctx, t)
+		return err
+	})
+}
+
+// Step runs actions, naming the step and showing the page's text when one
+// fails.
+func Step(t *testing.T, ctx context.Context, name string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		page, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.body ? document.body.innerText : ''"))
+		t.Fatalf("%s: %v\npage text:\n%s", name, err, page)
+	}
+}
+
+// CSS selects by CSS selector.
+func CSS(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+
+// TestBrowserWalkthrough is a new partner's first visit, in a real
+// Chromium: log in with the simulated HaloPSA, walk the wizard, map a
+// client, see an alert from the simulated GravityZone become a ticket,
+// and run Sync now while watching its progress. Screenshots of each stage
+// are kept as test artifacts.
