@@ -110,6 +110,15 @@ func (s *Syncer) Sync(ctx context.Context, partnerID int64, p *jobs.Progress) (R
 	return res, errors.Join(errs...)
 }
 
+// SyncHaloCatalog refreshes only the partner's HaloPSA catalog in the store
+// (the first step of Sync), for work that needs the catalog but not the
+// sources, suggestions and events.
+func (s *Syncer) SyncHaloCatalog(ctx context.Context, partnerID int64) (map[string]store.CatalogDiff, error) {
+	res := Result{Catalog: map[string]store.CatalogDiff{}}
+	_, err := s.syncHalo(ctx, partnerID, nil, &res)
+	return res.Catalog, err
+}
+
 // syncHalo reads every HaloPSA list and replaces the stored catalog kind by
 // kind. It returns the kinds refreshed. A missing permission fails only the
 // lists that need it; revoked credentials fail the rest of the step.

@@ -41,7 +41,8 @@ type Progress struct {
 	dirty   bool
 }
 
-// NewProgress reports on run, which StartSyncRun returned.
+// NewProgress reports on run, which StartSyncRun returned. A nil *Progress
+// reports nothing: work done outside a sync run passes nil.
 func NewProgress(st store.SyncRunStore, run store.SyncRun) *Progress {
 	return &Progress{st: st, now: time.Now, run: cloneRun(run)}
 }
@@ -55,6 +56,9 @@ func (p *Progress) Run() store.SyncRun {
 
 // Step begins the step name of total items (0 when unknown) and saves.
 func (p *Progress) Step(name string, total int) {
+	if p == nil {
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.run.Steps = append(p.run.Steps, store.SyncStep{Name: name, Total: total})
@@ -64,6 +68,9 @@ func (p *Progress) Step(name string, total int) {
 
 // Advance records n more items of the current step done.
 func (p *Progress) Advance(n int) {
+	if p == nil {
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.current().Done += n
@@ -72,6 +79,9 @@ func (p *Progress) Advance(n int) {
 
 // Count adds n to the current step's count of key, e.g. "created".
 func (p *Progress) Count(key string, n int) {
+	if p == nil {
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	addCount(p.current(), key, n)
@@ -89,7 +99,7 @@ func addCount(step *store.SyncStep, key string, n int) {
 // item, and the run goes on. Every error is counted under "errors"; the
 // first few messages are kept. A nil err records nothing.
 func (p *Progress) Fail(err error) {
-	if err == nil {
+	if p == nil || err == nil {
 		return
 	}
 	p.mu.Lock()

@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"halobridge/internal/catalog"
 	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/halo/halosim"
@@ -101,11 +101,9 @@ func setup(t *testing.T, o setupOptions) *testBundle {
 	}
 	connectHalo(t, st, b.partner.ID, srv.URL)
 	b.halo = &connect.Halo{Store: st, Limiters: halo.NewLimiters(0, 0), Metrics: halo.NewMetrics(nil)}
-	client, err := b.halo.Client(b.ctx, b.partner.ID)
-	if err != nil {
-		t.Fatal(err)
+	if _, err := (&catalog.Syncer{Store: st, Halo: b.halo}).SyncHaloCatalog(b.ctx, b.partner.ID); err != nil {
+		t.Fatalf("sync the HaloPSA catalog: %v", err)
 	}
-	syncCatalog(t, st, b.partner.ID, client)
 	b.src, err = st.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: store.SourceGravityZone, Name: "GravityZone", Secret: "Bearer push"})
 	if err != nil {
 		t.Fatal(err)
@@ -164,50 +162,6 @@ func activeClient(t *testing.T, sim *halosim.Sim, withGeneralUser bool) halosim.
 	}
 	t.Fatalf("the simulator has no active client with General User %v", withGeneralUser)
 	return halosim.Client{}
-}
-
-// syncCatalog stores the simulator's catalog the way the catalog sync
-// does: each record's JSON as internal/halo marshals it.
-func syncCatalog(t *testing.T, st store.Store, partnerID int64, c *halo.Client) {
-	t.Helper()
-	ctx := t.Context()
-	put := func(kind string, entries []store.CatalogEntry, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("read %s catalog: %v", kind, err)
-		}
-		if _, err := st.ReplaceCatalog(ctx, partnerID, kind, entries, time.Now()); err != nil {
-			t.Fatalf("store %s catalog: %v", kind, err)
-		}
-	}
-	teams, err := c.Teams(ctx)
-	put(store.KindTeam, entries(teams, func(x halo.Team) (int, string) { return x.ID, x.Name }), err)
-	agents, err := c.Agents(ctx, true, true)
-	put(store.KindAgent, entries(agents, func(x halo.Agent) (int, string) { return x.ID, x.Name }), err)
-	statuses, err := c.Statuses(ctx)
-	put(store.KindStatus, entries(statuses, func(x halo.Status) (int, string) { return x.ID, x.Name }), err)
-	types, err := c.TicketTypes(ctx)
-	put(store.KindTicketType, entries(types, func(x halo.TicketType) (int, string) { return x.ID, x.Name }), err)
-	slas, err := c.SLAs(ctx)
-	put(store.KindSLA, entries(slas, func(x halo.SLA) (int, string) { return x.ID, x.Name }), err)
-	categories, err := c.Categories(ctx)
-	put(store.KindCategory, entries(categories, func(x halo.Category) (int, string) { return x.ID, x.Value }), err)
-	outcomes, err := c.Outcomes(ctx)
-	put(store.KindOutcome, entries(outcomes, func(x halo.Outcome) (int, string) { return x.ID, x.Outcome }), err)
-	sources, err := c.RequestSources(ctx)
-	put(store.KindRequestSource, entries(sources, func(x halo.RequestSource) (int, string) { return x.ID, x.Name }), err)
-	clients, err := c.Clients(ctx, halo.ClientQuery{IncludeInactive: true})
-	put(store.KindClient, entries(clients, func(x halo.ClientRecord) (int, string) { return x.ID, x.Name }), err)
-}
-
-func entries[T any](records []T, id func(T) (int, string)) []store.CatalogEntry {
-	out := make([]store.CatalogEntry, 0, len(records))
-	for _, r := range records {
-		n, name := id(r)
-		data, _ := json.Marshal(r)
-		out = append(out, store.CatalogEntry{HaloID: strconv.Itoa(n), Name: name, Data: data})
-	}
-	return out
 }
 
 // testPolicy is valid against the simulator's stock catalog: Security

@@ -3,18 +3,17 @@ package bench
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
 
+	"halobridge/internal/catalog"
 	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/halo/halosim"
@@ -90,11 +89,7 @@ func build(ctx context.Context, o Options, dir string) (_ *world, err error) {
 	}
 	limiters := halo.NewLimiters(o.RateLimit, o.RateWindow)
 	h := &connect.Halo{Store: st, Limiters: limiters, Logger: o.Logger}
-	client, err := h.Client(ctx, partner.ID)
-	if err != nil {
-		return nil, err
-	}
-	if err := syncCatalog(ctx, st, partner.ID, client); err != nil {
+	if _, err := (&catalog.Syncer{Store: st, Halo: h}).SyncHaloCatalog(ctx, partner.ID); err != nil {
 		return nil, fmt.Errorf("sync the HaloPSA catalog: %w", err)
 	}
 
@@ -215,47 +210,6 @@ func policy() ticketing.Policy {
 				Grouping: ticketing.GroupByHost, ReopenWindow: 24 * time.Hour},
 		},
 	}
-}
-
-// syncCatalog stores the HaloPSA catalog the way the catalog sync does:
-// each record's JSON as internal/halo marshals it.
-func syncCatalog(ctx context.Context, st store.Store, partnerID int64, c *halo.Client) error {
-	var errs []error
-	put := func(kind string, entries []store.CatalogEntry, err error) {
-		if err == nil {
-			_, err = st.ReplaceCatalog(ctx, partnerID, kind, entries, time.Now())
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", kind, err))
-		}
-	}
-	teams, err := c.Teams(ctx)
-	put(store.KindTeam, entries(teams, func(x halo.Team) (int, string) { return x.ID, x.Name }), err)
-	agents, err := c.Agents(ctx, true, true)
-	put(store.KindAgent, entries(agents, func(x halo.Agent) (int, string) { return x.ID, x.Name }), err)
-	statuses, err := c.Statuses(ctx)
-	put(store.KindStatus, entries(statuses, func(x halo.Status) (int, string) { return x.ID, x.Name }), err)
-	types, err := c.TicketTypes(ctx)
-	put(store.KindTicketType, entries(types, func(x halo.TicketType) (int, string) { return x.ID, x.Name }), err)
-	slas, err := c.SLAs(ctx)
-	put(store.KindSLA, entries(slas, func(x halo.SLA) (int, string) { return x.ID, x.Name }), err)
-	categories, err := c.Categories(ctx)
-	put(store.KindCategory, entries(categories, func(x halo.Category) (int, string) { return x.ID, x.Value }), err)
-	outcomes, err := c.Outcomes(ctx)
-	put(store.KindOutcome, entries(outcomes, func(x halo.Outcome) (int, string) { return x.ID, x.Outcome }), err)
-	sources, err := c.RequestSources(ctx)
-	put(store.KindRequestSource, entries(sources, func(x halo.RequestSource) (int, string) { return x.ID, x.Name }), err)
-	return errors.Join(errs...)
-}
-
-func entries[T any](records []T, id func(T) (int, string)) []store.CatalogEntry {
-	out := make([]store.CatalogEntry, 0, len(records))
-	for _, r := range records {
-		n, name := id(r)
-		data, _ := json.Marshal(r)
-		out = append(out, store.CatalogEntry{HaloID: strconv.Itoa(n), Name: name, Data: data})
-	}
-	return out
 }
 
 // logger discards unless the caller gave one.
