@@ -33,8 +33,8 @@ func tokenCommands() []*command {
 
 // accountAddCommand reads the password from stdin unless HALOBRIDGE_PASSWORD is set.
 func accountAddCommand(stdin io.Reader) *command {
-	cfg := config.Default()
-	var partner, email, name, role string
+	f := newPartnerFlags()
+	var email, name, role string
 	return &command{
 		name:    "add",
 		summary: "add an operator account that signs in with a password",
@@ -52,12 +52,10 @@ Examples:
   halobridge account add --partner acme --email ops@acme.example --name "Olivia Ops" < password.txt
   ` + passwordEnv + `="$PW" halobridge account add --partner acme --email it@acme.example --role member`,
 		flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&partner, "partner", "", "the partner's slug")
+			f.register(fs)
 			fs.StringVar(&email, "email", "", "the email the person signs in with")
 			fs.StringVar(&name, "name", "", "the person's name")
 			fs.StringVar(&role, "role", store.RoleAdmin, "admin or member")
-			cfg.Storage(fs)
-			cfg.Logging(fs)
 		},
 		run: func(ctx context.Context, env Env, args []string) error {
 			if len(args) > 0 {
@@ -70,15 +68,11 @@ Examples:
 			if err != nil {
 				return err
 			}
-			rt, err := openRuntime(ctx, cfg, env)
+			rt, p, err := f.openPartner(ctx, env)
 			if err != nil {
 				return err
 			}
 			defer rt.Close()
-			p, err := findPartner(ctx, rt.store, partner)
-			if err != nil {
-				return err
-			}
 			svc := &auth.Service{Store: rt.store, Logger: rt.logger}
 			a, err := svc.AddAccount(ctx, auth.NewAccount{PartnerID: p.ID, Email: email, Name: name, Password: password, Role: role})
 			if errors.Is(err, store.ErrConflict) {
@@ -111,8 +105,8 @@ func readPassword(env Env, stdin io.Reader) (string, error) {
 }
 
 func tokenCreateCommand() *command {
-	cfg := config.Default()
-	var partner, name string
+	f := newPartnerFlags()
+	var name string
 	return &command{
 		name:    "create",
 		summary: "create an API token for the JSON API",
@@ -124,21 +118,15 @@ and stored only as a hash: keep it now. Name it after what will use it.
 Example:
   halobridge token create --partner acme --name "RMM sync script"`,
 		flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&partner, "partner", "", "the partner's slug")
+			f.register(fs)
 			fs.StringVar(&name, "name", "", "what uses the token")
-			cfg.Storage(fs)
-			cfg.Logging(fs)
 		},
 		run: func(ctx context.Context, env Env, args []string) error {
-			rt, err := openRuntime(ctx, cfg, env)
+			rt, p, err := f.openPartner(ctx, env)
 			if err != nil {
 				return err
 			}
 			defer rt.Close()
-			p, err := findPartner(ctx, rt.store, partner)
-			if err != nil {
-				return err
-			}
 			svc := &auth.Service{Store: rt.store, Logger: rt.logger}
 			plain, t, err := svc.CreateToken(ctx, p.ID, name)
 			if err != nil {
@@ -152,28 +140,21 @@ Example:
 }
 
 func tokenListCommand() *command {
-	cfg := config.Default()
-	var partner string
+	f := newPartnerFlags()
 	return &command{
 		name:    "list",
 		summary: "list a partner's API tokens",
 		usage:   "halobridge token list --partner SLUG",
 		long:    "Lists a partner's API tokens, revoked ones included, by the prefix each begins with. The tokens themselves are not stored and cannot be shown.",
 		flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&partner, "partner", "", "the partner's slug")
-			cfg.Storage(fs)
-			cfg.Logging(fs)
+			f.register(fs)
 		},
 		run: func(ctx context.Context, env Env, args []string) error {
-			rt, err := openRuntime(ctx, cfg, env)
+			rt, p, err := f.openPartner(ctx, env)
 			if err != nil {
 				return err
 			}
 			defer rt.Close()
-			p, err := findPartner(ctx, rt.store, partner)
-			if err != nil {
-				return err
-			}
 			tokens, err := rt.store.APITokens(ctx, p.ID)
 			if err != nil {
 				return err
@@ -196,8 +177,7 @@ func when(t time.Time) string {
 }
 
 func tokenRevokeCommand() *command {
-	cfg := config.Default()
-	var partner string
+	f := newPartnerFlags()
 	return &command{
 		name:    "revoke",
 		summary: "revoke an API token",
@@ -208,9 +188,7 @@ refused from now on. Find the ID with 'halobridge token list'.
 Example:
   halobridge token revoke --partner acme 3`,
 		flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&partner, "partner", "", "the partner's slug")
-			cfg.Storage(fs)
-			cfg.Logging(fs)
+			f.register(fs)
 		},
 		run: func(ctx context.Context, env Env, args []string) error {
 			if len(args) != 1 {
@@ -220,15 +198,11 @@ Example:
 			if err != nil {
 				return fmt.Errorf("%q is not a token ID (see 'halobridge token list')", args[0])
 			}
-			rt, err := openRuntime(ctx, cfg, env)
+			rt, p, err := f.openPartner(ctx, env)
 			if err != nil {
 				return err
 			}
 			defer rt.Close()
-			p, err := findPartner(ctx, rt.store, partner)
-			if err != nil {
-				return err
-			}
 			svc := &auth.Service{Store: rt.store, Logger: rt.logger}
 			t, err := svc.RevokeToken(ctx, p.ID, id)
 			if errors.Is(err, store.ErrNotFound) {

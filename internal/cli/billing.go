@@ -16,7 +16,6 @@ import (
 
 	"halobridge/internal/billing"
 	"halobridge/internal/billing/run"
-	"halobridge/internal/config"
 	"halobridge/internal/connect"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
@@ -33,44 +32,29 @@ func billingCommands() []*command {
 
 // billingFlags are the flags every billing command shares.
 type billingFlags struct {
-	cfg     config.Config
-	partner string
-	asJSON  bool
+	*partnerFlags
+	asJSON bool
 }
 
 func (f *billingFlags) register(fs *flag.FlagSet, withJSON bool) {
-	fs.StringVar(&f.partner, "partner", "", "the partner's slug")
+	f.partnerFlags.register(fs)
 	if withJSON {
 		fs.BoolVar(&f.asJSON, "json", false, "print JSON instead of tables")
 	}
-	f.cfg.Storage(fs)
-	f.cfg.Halo(fs)
-	f.cfg.Logging(fs)
 }
 
 // open reaches the store and the partner, and builds the billing service.
 func (f *billingFlags) open(ctx context.Context, env Env) (*runtime, *run.Service, store.Partner, error) {
-	rt, err := openRuntime(ctx, f.cfg, env)
+	rt, p, err := f.openPartner(ctx, env)
 	if err != nil {
 		return nil, nil, store.Partner{}, err
 	}
-	p, err := findPartner(ctx, rt.store, f.partner)
-	if err != nil {
-		rt.Close()
-		return nil, nil, store.Partner{}, err
-	}
-	svc := &run.Service{
-		Store: rt.store,
-		// A command may wait for HaloPSA's rate limit; a durable job snoozes instead.
-		Halo:    &connect.Halo{Store: rt.store, Limiters: rt.limiters, Metrics: rt.metrics, Logger: rt.logger, MaxRateWait: time.Minute},
-		Sources: &connect.Sources{Store: rt.store},
-		Logger:  rt.logger,
-	}
+	svc := &run.Service{Store: rt.store, Halo: rt.commandHalo(), Sources: &connect.Sources{Store: rt.store}, Logger: rt.logger}
 	return rt, svc, p, nil
 }
 
 func billingRunCommand(dry bool) *command {
-	f := &billingFlags{cfg: config.Default()}
+	f := &billingFlags{partnerFlags: newPartnerFlags()}
 	var month string
 	c := &command{
 		name:    "run",
@@ -239,7 +223,7 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 func billingPolicyShowCommand() *command {
-	f := &billingFlags{cfg: config.Default()}
+	f := &billingFlags{partnerFlags: newPartnerFlags()}
 	return &command{
 		name:    "show",
 		summary: "print a partner's billing policy as JSON",
@@ -279,7 +263,7 @@ Example:
 }
 
 func billingPolicySetCommand() *command {
-	f := &billingFlags{cfg: config.Default()}
+	f := &billingFlags{partnerFlags: newPartnerFlags()}
 	var file string
 	return &command{
 		name:    "set",
@@ -340,7 +324,7 @@ Examples:
 }
 
 func billingItemsCommand(create bool) *command {
-	f := &billingFlags{cfg: config.Default()}
+	f := &billingFlags{partnerFlags: newPartnerFlags()}
 	var products string
 	c := &command{
 		name:    "propose",

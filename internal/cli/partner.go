@@ -11,6 +11,7 @@ import (
 
 	"halobridge/internal/catalog"
 	"halobridge/internal/config"
+	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/store"
 )
@@ -229,18 +230,34 @@ func (f *partnerFlags) register(fs *flag.FlagSet) {
 	f.cfg.Logging(fs)
 }
 
-// open opens the runtime and finds the partner; the caller closes the
-// runtime.
-func (f *partnerFlags) open(ctx context.Context, env Env) (*runtime, *catalog.Service, store.Partner, error) {
+// openPartner opens the runtime and finds the partner; the caller closes
+// the runtime.
+func (f *partnerFlags) openPartner(ctx context.Context, env Env) (*runtime, store.Partner, error) {
 	rt, err := openRuntime(ctx, f.cfg, env)
 	if err != nil {
-		return nil, nil, store.Partner{}, err
+		return nil, store.Partner{}, err
 	}
 	p, err := findPartner(ctx, rt.store, f.partner)
 	if err != nil {
 		rt.Close()
+		return nil, store.Partner{}, err
+	}
+	return rt, p, nil
+}
+
+// open opens the runtime, finds the partner and builds the catalog
+// service; the caller closes the runtime.
+func (f *partnerFlags) open(ctx context.Context, env Env) (*runtime, *catalog.Service, store.Partner, error) {
+	rt, p, err := f.openPartner(ctx, env)
+	if err != nil {
 		return nil, nil, store.Partner{}, err
 	}
 	syncer := &catalog.Syncer{Store: rt.store, Halo: rt.halo, Sources: rt.sources, Logger: rt.logger}
 	return rt, &catalog.Service{Syncer: syncer}, p, nil
+}
+
+// commandHalo reaches HaloPSA for a command, which may wait a minute for
+// HaloPSA's rate limit where a durable job snoozes instead.
+func (r *runtime) commandHalo() *connect.Halo {
+	return &connect.Halo{Store: r.store, Limiters: r.limiters, Metrics: r.metrics, Logger: r.logger, MaxRateWait: time.Minute}
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"text/tabwriter"
 
-	"halobridge/internal/config"
 	"halobridge/internal/connect"
 	"halobridge/internal/store"
 )
@@ -17,8 +16,8 @@ func sourceCommands() []*command {
 }
 
 func sourceAddCommand() *command {
-	cfg := config.Default()
-	var partner, kind, name, apiURL, apiKey string
+	f := newPartnerFlags()
+	var kind, name, apiURL, apiKey string
 	return &command{
 		name:    "add",
 		summary: "connect a security platform (GravityZone, DefensX or a push API vendor)",
@@ -43,14 +42,12 @@ Examples:
       --base-url https://halobridge.example.com
   halobridge source add --partner acme --kind push --name "Acme EDR"`,
 		flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&partner, "partner", "", "the partner's slug")
+			f.register(fs)
 			fs.StringVar(&kind, "kind", "", "gravityzone, defensx or push")
 			fs.StringVar(&name, "name", "", "a name people recognise the source by")
 			fs.StringVar(&apiURL, "api-url", "", "GravityZone access URL, or DefensX API root (default https://cloud.defensx.com/api/partner/v1)")
 			fs.StringVar(&apiKey, "api-key", "", "the platform's API key (prefer the environment variable)")
-			cfg.Server(fs)
-			cfg.Storage(fs)
-			cfg.Logging(fs)
+			f.cfg.Server(fs)
 		},
 		run: func(ctx context.Context, env Env, args []string) error {
 			if name == "" {
@@ -62,17 +59,13 @@ Examples:
 			if kind != store.SourcePush && (apiURL == "" || apiKey == "") {
 				return fmt.Errorf("--api-url and --api-key are required for %s sources", kind)
 			}
-			rt, err := openRuntime(ctx, cfg, env)
+			rt, p, err := f.openPartner(ctx, env)
 			if err != nil {
 				return err
 			}
 			defer rt.Close()
-			p, err := findPartner(ctx, rt.store, partner)
-			if err != nil {
-				return err
-			}
 			sources := &connect.Sources{Store: rt.store}
-			conn, err := sources.AddSource(ctx, connect.NewSource{PartnerID: p.ID, Kind: kind, Name: name, APIURL: apiURL, APIKey: apiKey}, cfg.PublicURL())
+			conn, err := sources.AddSource(ctx, connect.NewSource{PartnerID: p.ID, Kind: kind, Name: name, APIURL: apiURL, APIKey: apiKey}, f.cfg.PublicURL())
 			if err != nil {
 				return err
 			}
@@ -88,28 +81,21 @@ Examples:
 }
 
 func sourceListCommand() *command {
-	cfg := config.Default()
-	var partner string
+	f := newPartnerFlags()
 	return &command{
 		name:    "list",
 		summary: "list a partner's sources",
 		usage:   "halobridge source list --partner SLUG",
 		long:    "Lists the security platforms a partner connected, with the alerts each has delivered.",
 		flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&partner, "partner", "", "the partner's slug")
-			cfg.Storage(fs)
-			cfg.Logging(fs)
+			f.register(fs)
 		},
 		run: func(ctx context.Context, env Env, args []string) error {
-			rt, err := openRuntime(ctx, cfg, env)
+			rt, p, err := f.openPartner(ctx, env)
 			if err != nil {
 				return err
 			}
 			defer rt.Close()
-			p, err := findPartner(ctx, rt.store, partner)
-			if err != nil {
-				return err
-			}
 			list, err := rt.store.Sources(ctx, p.ID)
 			if err != nil {
 				return err

@@ -9,10 +9,7 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"time"
 
-	"halobridge/internal/config"
-	"halobridge/internal/connect"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing"
 	"halobridge/internal/ticketing/deliver"
@@ -26,36 +23,19 @@ func ticketsCommands() []*command {
 }
 
 // ticketFlags are the flags every tickets command shares.
-type ticketFlags struct {
-	cfg     config.Config
-	partner string
-}
-
-func (f *ticketFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.partner, "partner", "", "the partner's slug")
-	f.cfg.Storage(fs)
-	f.cfg.Halo(fs)
-	f.cfg.Logging(fs)
-}
+type ticketFlags struct{ *partnerFlags }
 
 // open reaches the store and the partner, and builds the delivery service.
 func (f *ticketFlags) open(ctx context.Context, env Env) (*runtime, *deliver.Service, store.Partner, error) {
-	rt, err := openRuntime(ctx, f.cfg, env)
+	rt, p, err := f.openPartner(ctx, env)
 	if err != nil {
 		return nil, nil, store.Partner{}, err
 	}
-	p, err := findPartner(ctx, rt.store, f.partner)
-	if err != nil {
-		rt.Close()
-		return nil, nil, store.Partner{}, err
-	}
-	// A command may wait for HaloPSA's rate limit; a durable job snoozes instead.
-	h := &connect.Halo{Store: rt.store, Limiters: rt.limiters, Metrics: rt.metrics, Logger: rt.logger, MaxRateWait: time.Minute}
-	return rt, deliver.New(rt.store, h, deliver.Options{Logger: rt.logger}), p, nil
+	return rt, deliver.New(rt.store, rt.commandHalo(), deliver.Options{Logger: rt.logger}), p, nil
 }
 
 func ticketsPolicyShowCommand() *command {
-	f := &ticketFlags{cfg: config.Default()}
+	f := &ticketFlags{partnerFlags: newPartnerFlags()}
 	return &command{
 		name:    "show",
 		summary: "print a partner's ticket policy as JSON",
@@ -85,7 +65,7 @@ Example:
 }
 
 func ticketsPolicySetCommand() *command {
-	f := &ticketFlags{cfg: config.Default()}
+	f := &ticketFlags{partnerFlags: newPartnerFlags()}
 	var file, fallback string
 	return &command{
 		name:    "set",
@@ -178,7 +158,7 @@ func readPolicy(file, fallback string) (deliver.SavedPolicy, error) {
 }
 
 func ticketsTestCommand() *command {
-	f := &ticketFlags{cfg: config.Default()}
+	f := &ticketFlags{partnerFlags: newPartnerFlags()}
 	var sourceID int64
 	var customer string
 	return &command{
