@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -101,7 +99,9 @@ type Run struct {
 func Ingest(ctx context.Context, opts IngestOptions) (IngestReport, error) {
 	opts = opts.withDefaults()
 	report := IngestReport{Machine: machine(), Options: opts, Targets: IngestTargets{SQLiteEventsPerSecond: 30000, PacedP99Milliseconds: 100}}
-	bodies, err := newBodies(opts.BatchSize)
+	seconds := opts.Duration.Seconds()
+	ahead := opts.BaselineEvents + int(seconds*maxEventsPerSecond) + int(seconds*float64(opts.PacedRate))
+	bodies, err := newBodies(opts.BatchSize, ahead)
 	if err != nil {
 		return report, err
 	}
@@ -114,6 +114,7 @@ func Ingest(ctx context.Context, opts IngestOptions) (IngestReport, error) {
 		if err != nil {
 			return report, err
 		}
+		bodies.rewind()
 		r, err := ingestOn(ctx, db, bodies, opts)
 		db.close()
 		if err != nil {
@@ -271,48 +272,91 @@ func millis(d time.Duration) float64 { return round(float64(d) / float64(time.Mi
 
 func round(v float64) float64 { return float64(int64(v*100+0.5)) / 100 }
 
-// bodies hands out addEvents bodies whose events are all distinct, built
-// from events the GravityZone simulator generates: each body's events get a
-// sequence number, so no two deliveries are the same event.
+// bodies hands out addEvents bodies of events the GravityZone simulator
+// made, in the order they happened: as in a real push stream, every event
+// happened after the one before it (the simulated clock moves on
+// eventInterval per event), and no two are the same (each also carries a
+// bench_sequence field). The events of a run are made before it starts, so
+// that making them costs the measured runs nothing; should a run outlast
+// them, the rest are made as they are needed.
 type bodies struct {
-	templates [][]byte // event objects without their opening brace
-	batch     int
-	seq       atomic.Int64
+	batch int
+	taken atomic.Int64
+
+	mu        sync.Mutex // guards what follows
+	sim       *gzsim.Sim
+	clock     time.Time
+	companies []gzsim.Company
+	modules   []string
+	events    [][]byte // events[n] is the n-th event, a JSON object
 }
 
-func newBodies(batch int) (*bodies, error) {
-	sim := gzsim.New(gzsim.Options{Seed: 42})
-	companies := sim.Companies()
-	b := &bodies{batch: batch}
-	for i, module := range gzsim.Modules() {
-		ev, err := sim.NewEvent(module, companies[1+i%(len(companies)-1)].ID)
-		if err != nil {
+// eventInterval is how far the simulated clock moves on between two
+// events: a storm of 30,000 events a second.
+const eventInterval = time.Second / 30000
+
+// maxEventsPerSecond bounds the rate the events made ahead are sized for.
+const maxEventsPerSecond = 45000
+
+func newBodies(batch int, ahead int) (*bodies, error) {
+	b := &bodies{batch: batch, clock: time.Now().Add(-time.Duration(ahead) * eventInterval)}
+	b.sim = gzsim.New(gzsim.Options{Seed: 42, Now: func() time.Time { return b.clock }})
+	b.companies = b.sim.Companies()[1:] // the first is the partner itself
+	b.modules = gzsim.Modules()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for len(b.events) < ahead {
+		if err := b.makeLocked(); err != nil {
 			return nil, err
 		}
-		raw, err := json.Marshal(ev)
-		if err != nil {
-			return nil, err
-		}
-		if len(raw) < 2 || raw[0] != '{' {
-			return nil, errors.New("the simulator built an event that is not a JSON object")
-		}
-		b.templates = append(b.templates, raw[1:])
 	}
 	return b, nil
 }
 
+// makeLocked makes the next event; b.mu is held.
+func (b *bodies) makeLocked() error {
+	n := len(b.events)
+	b.clock = b.clock.Add(eventInterval)
+	ev, err := b.sim.NewEvent(b.modules[n%len(b.modules)], b.companies[n%len(b.companies)].ID)
+	if err != nil {
+		return err
+	}
+	ev["bench_sequence"] = n
+	raw, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	b.events = append(b.events, raw)
+	return nil
+}
+
+// event returns the n-th event, making it (and those before it) if need be.
+func (b *bodies) event(n int) []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for len(b.events) <= n {
+		if err := b.makeLocked(); err != nil {
+			// The simulator made every earlier event of the same modules
+			// and companies; it cannot fail now.
+			panic(err)
+		}
+	}
+	return b.events[n]
+}
+
+// rewind starts the stream again from its first event, for the next engine.
+func (b *bodies) rewind() { b.taken.Store(0) }
+
 func (b *bodies) next() []byte {
+	first := int(b.taken.Add(int64(b.batch))) - b.batch
 	var buf bytes.Buffer
+	buf.Grow(b.batch * 1024)
 	buf.WriteString(`{"jsonrpc":"2.0","method":"addEvents","params":{"events":[`)
 	for i := range b.batch {
-		n := b.seq.Add(1)
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		buf.WriteString(`{"bench_sequence":`)
-		buf.WriteString(strconv.FormatInt(n, 10))
-		buf.WriteByte(',')
-		buf.Write(b.templates[int(n)%len(b.templates)])
+		buf.Write(b.event(first + i))
 	}
 	buf.WriteString(`]},"id":1}`)
 	return buf.Bytes()

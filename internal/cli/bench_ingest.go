@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"halobridge/internal/bench"
@@ -11,6 +14,7 @@ import (
 
 func benchIngestCommand() *command {
 	var opts bench.IngestOptions
+	var cpuProfile string
 	return &command{
 		name:    "ingest",
 		summary: "measure how fast pushed alerts are stored (JSON report)",
@@ -37,8 +41,20 @@ Example:
 			fs.DurationVar(&opts.Duration, "duration", 10*time.Second, "length of each run")
 			fs.IntVar(&opts.PacedRate, "paced-rate", 5000, "events per second of the latency run")
 			fs.IntVar(&opts.BaselineEvents, "baseline-events", 100000, "events decoded and stored without HTTP")
+			fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole benchmark to this file (for go tool pprof)")
 		},
 		run: func(ctx context.Context, env Env, args []string) error {
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return fmt.Errorf("CPU profile: %w", err)
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return fmt.Errorf("CPU profile: %w", err)
+				}
+				defer pprof.StopCPUProfile()
+			}
 			report, err := bench.Ingest(ctx, opts)
 			if err != nil {
 				return err

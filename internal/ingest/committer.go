@@ -81,6 +81,11 @@ func NewCommitter(w Writer, maxItems int, log *slog.Logger) *Committer {
 
 // Store returns once batch is durable (or failed).
 func (c *Committer) Store(ctx context.Context, batch store.InboundBatch) (store.InboundResult, error) {
+	// Encoding here, in the request's goroutine, keeps that work out of
+	// the shared transaction every request waits on.
+	if err := batch.Encode(); err != nil {
+		return store.InboundResult{}, fmt.Errorf("store events: %w", err)
+	}
 	p := &pending{ctx: ctx, batch: batch, done: make(chan outcome, 1)}
 	select {
 	case c.in <- p:

@@ -20,6 +20,37 @@ type InboundBatch struct {
 	ReceivedAt  time.Time
 	Alerts      []source.Alert
 	Resolutions []source.Resolution
+
+	// encoded holds each alert's columns that take work to render, made
+	// by Encode before the batch reaches the writer.
+	encoded []encodedAlert
+}
+
+// encodedAlert is an alert's facts as JSON and its raw payload as text.
+type encodedAlert struct{ facts, raw string }
+
+// Encode renders the batch's alerts as they will be stored (facts as JSON,
+// the raw payload as text), so that the work is done by the caller, beside
+// the single writer, rather than inside the writer's transaction.
+// StoreInbound encodes a batch that was not.
+func (b *InboundBatch) Encode() error {
+	if len(b.encoded) == len(b.Alerts) {
+		return nil
+	}
+	encoded := make([]encodedAlert, len(b.Alerts))
+	for i, a := range b.Alerts {
+		facts, err := json.Marshal(a.Facts)
+		if err != nil {
+			return fmt.Errorf("alert %s facts: %w", a.EventID, err)
+		}
+		raw := string(a.Raw)
+		if raw == "" {
+			raw = "null"
+		}
+		encoded[i] = encodedAlert{facts: string(facts), raw: raw}
+	}
+	b.encoded = encoded
+	return nil
 }
 
 // InboundResult says what StoreInbound kept of one batch.
@@ -86,7 +117,11 @@ type alertRef struct{ batch, index int }
 func (s *SQLStore) insertAlerts(ctx context.Context, tx *sql.Tx, batches []InboundBatch, results []InboundResult) error {
 	seen := map[eventKey]bool{}
 	var refs []alertRef
-	for b, batch := range batches {
+	for b := range batches {
+		if err := batches[b].Encode(); err != nil {
+			return err
+		}
+		batch := batches[b]
 		results[b].AlertIDs = make([]int64, 0, len(batch.Alerts))
 		for i, a := range batch.Alerts {
 			k := eventKey{batch.SourceID, a.EventID}
@@ -110,21 +145,14 @@ func (s *SQLStore) insertAlerts(ctx context.Context, tx *sql.Tx, batches []Inbou
 		for n, r := range chunk {
 			batch := batches[r.batch]
 			a := batch.Alerts[r.index]
-			facts, err := json.Marshal(a.Facts)
-			if err != nil {
-				return fmt.Errorf("alert %s facts: %w", a.EventID, err)
-			}
-			raw := string(a.Raw)
-			if raw == "" {
-				raw = "null"
-			}
+			enc := batch.encoded[r.index]
 			if n > 0 {
 				q.WriteString(", ")
 			}
 			s.placeholders(&q, len(args), 17)
 			args = append(args, batch.PartnerID, batch.SourceID, a.EventID, string(a.Source), a.Type, a.CustomerID, string(a.Severity),
-				a.HostName, a.HostIP, a.User, a.URL, string(facts), a.Fingerprint, a.Test,
-				s.d.timeArg(a.OccurredAt), s.d.timeArg(batch.ReceivedAt), raw)
+				a.HostName, a.HostIP, a.User, a.URL, enc.facts, a.Fingerprint, a.Test,
+				s.d.timeArg(a.OccurredAt), s.d.timeArg(batch.ReceivedAt), enc.raw)
 		}
 		q.WriteString(" ON CONFLICT (source_id, event_id) DO NOTHING RETURNING id, source_id, event_id")
 		rows, err := tx.QueryContext(ctx, q.String(), args...)

@@ -15,14 +15,22 @@ import (
 	"halobridge/internal/secret"
 )
 
+// The writer checkpoints the WAL itself only past 16384 pages, as a
+// backstop for the background checkpointer (sqlite_checkpoint.go), and
+// cuts the WAL back to 64 MiB after a burst.
+//
 // busy_timeout comes first so that the pragmas after it, which may need a
 // lock, wait for one instead of failing. The writer's transactions begin
 // IMMEDIATE so a writer takes the file lock before reading, and never has
 // to give up a read snapshot it cannot upgrade.
 const (
 	sqliteWriterParams = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
-		"&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		"&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)" +
+		"&_pragma=wal_autocheckpoint(16384)&_pragma=journal_size_limit(67108864)" +
+		"&_txlock=immediate"
 	sqliteReaderParams = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=query_only(1)"
+	// The checkpointer only copies the WAL into the database file.
+	sqliteCheckpointParams = "_pragma=busy_timeout(10000)"
 )
 
 // openSQLite opens the file with one writer connection and a pool of
@@ -53,6 +61,11 @@ func openSQLite(ctx context.Context, path string, keys *secret.Keyring, logger *
 	reader.SetMaxOpenConns(readers)
 	reader.SetMaxIdleConns(readers)
 
+	ckpt, err := sql.Open("sqlite", uri+"?"+sqliteCheckpointParams)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("open sqlite %s checkpointer: %w", path, err), reader.Close(), writer.Close())
+	}
+
 	return &SQLStore{
 		d:      sqliteDialect(),
 		writer: writer,
@@ -60,5 +73,6 @@ func openSQLite(ctx context.Context, path string, keys *secret.Keyring, logger *
 		keys:   keys,
 		log:    logger,
 		now:    time.Now,
+		ckpt:   startCheckpointer(ckpt, logger),
 	}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"halobridge/internal/secret"
 	"halobridge/internal/store"
@@ -125,7 +126,11 @@ func TestSQLiteFile(t *testing.T) {
 			{"journal_mode", "wal"},
 			{"foreign_keys", "1"},
 			{"busy_timeout", "10000"},
-			{"synchronous", "1"},
+			{"synchronous", "2"}, // FULL: a commit is on disk before it returns
+			{"temp_store", "2"},  // MEMORY
+			{"cache_size", "-65536"},
+			{"wal_autocheckpoint", "16384"},
+			{"journal_size_limit", "67108864"},
 		}
 		for _, tt := range tests {
 			var got string
@@ -141,6 +146,32 @@ func TestSQLiteFile(t *testing.T) {
 		}
 	})
 
+	t.Run("CopiesTheWALIntoTheDatabaseInTheBackground", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		s := b.store.(*store.SQLStore)
+		db := filepath.Join(b.dir, "halobridge.db")
+		before := fileSize(t, db)
+		// 4 MiB in 1000 pages: far below the 16384 pages at which the
+		// writer would checkpoint itself, so only the background
+		// checkpoint can move them into the database file.
+		if _, err := s.DB().ExecContext(t.Context(), "CREATE TABLE filler (b BLOB)"); err != nil {
+			t.Fatal(err)
+		}
+		for range 4 {
+			if _, err := s.DB().ExecContext(t.Context(), "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 256) INSERT INTO filler SELECT randomblob(4000) FROM n"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for fileSize(t, db) < before+4<<20 {
+			if time.Now().After(deadline) {
+				t.Fatalf("the database file grew from %d to %d bytes in 10 s; want the 4 MiB written to reach it", before, fileSize(t, db))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+
 	t.Run("PingsAnOpenDatabase", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
@@ -148,4 +179,13 @@ func TestSQLiteFile(t *testing.T) {
 			t.Errorf("Ping: %v", err)
 		}
 	})
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
 }

@@ -26,6 +26,9 @@ type SQLStore struct {
 	keys   *secret.Keyring
 	log    *slog.Logger
 	now    func() time.Time
+	// ckpt copies SQLite's WAL into the database file in the background;
+	// nil on PostgreSQL.
+	ckpt *checkpointer
 }
 
 // DB is the handle writes go through: on SQLite the single writer
@@ -52,6 +55,9 @@ func (s *SQLStore) Ping(ctx context.Context) error {
 // Close closes every connection.
 func (s *SQLStore) Close() error {
 	var errs []error
+	if s.ckpt != nil {
+		errs = append(errs, s.ckpt.Close())
+	}
 	if s.reader != s.writer {
 		errs = append(errs, s.reader.Close())
 	}

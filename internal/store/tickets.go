@@ -351,6 +351,18 @@ func (s *SQLStore) writeDeliveries(ctx context.Context, tx *sql.Tx, deliveries [
 		if err != nil {
 			return fmt.Errorf("record delivery of alert %d: %w", d.AlertID, mapError(err))
 		}
+		if d.Key == "" {
+			continue
+		}
+		// The latest delivered alert of a fingerprint names its ticket.
+		_, err = tx.ExecContext(ctx, `
+			INSERT INTO fingerprint_links (partner_id, fingerprint, alert_id, key)
+			SELECT partner_id, fingerprint, id, $2 FROM alerts WHERE id = $1
+			ON CONFLICT (partner_id, fingerprint) DO UPDATE SET alert_id = excluded.alert_id, key = excluded.key
+			WHERE excluded.alert_id >= fingerprint_links.alert_id`, d.AlertID, d.Key)
+		if err != nil {
+			return fmt.Errorf("record ticket of alert %d's fingerprint: %w", d.AlertID, mapError(err))
+		}
 	}
 	return nil
 }
@@ -439,10 +451,8 @@ func (s *SQLStore) TicketLink(ctx context.Context, partnerID int64, key string) 
 
 func (s *SQLStore) LinkForFingerprint(ctx context.Context, partnerID int64, fingerprint string) (TicketLink, error) {
 	l, err := scanLink(s.reader.QueryRowContext(ctx, "SELECT "+prefixed("l.", linkColumns)+`
-		FROM alerts a JOIN alert_deliveries d ON d.alert_id = a.id
-		JOIN ticket_links l ON l.partner_id = a.partner_id AND l.key = d.key
-		WHERE a.partner_id = $1 AND a.fingerprint = $2 AND d.key <> ''
-		ORDER BY a.id DESC LIMIT 1`, partnerID, fingerprint))
+		FROM fingerprint_links f JOIN ticket_links l ON l.partner_id = f.partner_id AND l.key = f.key
+		WHERE f.partner_id = $1 AND f.fingerprint = $2`, partnerID, fingerprint))
 	if errors.Is(err, sql.ErrNoRows) {
 		return TicketLink{}, fmt.Errorf("ticket link of fingerprint %q of partner %d: %w", fingerprint, partnerID, ErrNotFound)
 	}

@@ -106,6 +106,8 @@
 //	every other module, unknown:<module>   host
 //
 // When none of a type's inputs is in the event, the input is the EventID: the alert
-// stands alone. EventID is a hash of the event's canonical JSON (keys sorted), so a
-// redelivered identical event has the same EventID.
+// stands alone. EventID is when the event happened (Unix milliseconds, 12 hex digits;
+// zeros when the event gives no time) and a hash of its canonical JSON (keys sorted), so a
+// redelivered identical event has the same EventID, and EventIDs sort by event time, which
+// keeps the store's index of them growing at one end.
 package gravityzone

@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strings"
+	"time"
 
 	"halobridge/internal/source"
 )
@@ -44,30 +46,41 @@ func allEmpty(parts []string) bool {
 	return true
 }
 
-// eventID hashes the event's canonical JSON (keys sorted, numbers as sent), so that a
-// redelivered identical event gets the same id whatever its key order or spacing.
-func eventID(raw []byte) string {
-	canonical := raw
+// eventID names an event for the store's redelivery check: when it happened, as 12 hex
+// digits of Unix milliseconds (zeros when the event gives no time of its own), then 20 hex
+// digits of a hash of its canonical JSON (keys sorted, numbers as sent). A redelivered
+// identical event gets the same id whatever its key order or spacing, and ids sort by when
+// events happened, so the store's index of them grows at one end, where a storm's events
+// land together, rather than at random places all over it.
+func eventID(happened time.Time, canonical []byte) string {
+	var ms int64
+	if !happened.IsZero() {
+		ms = max(0, happened.UnixMilli())
+	}
+	sum := sha256.Sum256(canonical)
+	return fmt.Sprintf("%012x", ms&0xffffffffffff) + hex.EncodeToString(sum[:10])
+}
+
+// canonicalOf is the canonical JSON of a pushed value; raw as it is when it does not read.
+func canonicalOf(raw []byte) []byte {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any
 	if dec.Decode(&v) == nil {
 		if b, err := json.Marshal(v); err == nil {
-			canonical = b
+			return b
 		}
 	}
-	sum := sha256.Sum256(canonical)
-	return hex.EncodeToString(sum[:16])
+	return raw
 }
 
-// eventIDOf is eventID for an event already decoded (numbers as json.Number):
-// marshalling the decoded map gives the same canonical JSON without reading
-// the event a second time.
-func eventIDOf(e event, raw []byte) string {
+// canonicalEvent is canonicalOf for an event already decoded (numbers as json.Number):
+// marshalling the decoded map gives the same canonical JSON without reading the event a
+// second time.
+func canonicalEvent(e event, raw []byte) []byte {
 	b, err := json.Marshal(map[string]any(e))
 	if err != nil {
-		return eventID(raw)
+		return canonicalOf(raw)
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:16])
+	return b
 }

@@ -39,7 +39,6 @@ func normalise(e event, raw json.RawMessage, received time.Time) source.Alert {
 		URL:        e.text("url"),
 		Facts:      map[string]string{},
 		Raw:        raw,
-		EventID:    eventIDOf(e, raw),
 		Test:       e.isTest(),
 	}
 	if ips := e.hostIPs(); len(ips) > 0 {
@@ -78,6 +77,12 @@ func normalise(e event, raw json.RawMessage, received time.Time) source.Alert {
 		}
 	}
 	a.OccurredAt = occurredAt(e, times, received, a.Facts)
+	happened := a.OccurredAt
+	if _, fallback := a.Facts[factFallback]; fallback {
+		// The receive time is not the event's: a redelivery must get the same id.
+		happened = time.Time{}
+	}
+	a.EventID = eventID(happened, canonicalEvent(e, raw))
 	var parts []string
 	if known {
 		parts = spec.key(e)
@@ -140,7 +145,7 @@ func incidentSeverity(e event) source.Severity {
 
 // unrecognised keeps a pushed value that is not an event, with why, as an alert.
 func unrecognised(raw json.RawMessage, reason string, received time.Time) source.Alert {
-	id := eventID(raw)
+	id := eventID(time.Time{}, canonicalOf(raw))
 	return source.Alert{
 		Source:      source.GravityZone,
 		Type:        typeUnrecognised,

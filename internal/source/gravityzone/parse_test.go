@@ -242,6 +242,32 @@ func TestParsePushEvents(t *testing.T) {
 		}
 	})
 
+	t.Run("StartsEventIDsWithWhenTheEventHappened", func(t *testing.T) {
+		t.Parallel()
+		// fw's last_blocked in the sample is 2017-09-08T12:52:03.000Z = 1504875123000 ms = 0x15e618c1138.
+		fw := parse(t, readSample(t, "addEvents.fw.json"))[0]
+		if !strings.HasPrefix(fw.EventID, "015e618c1138") {
+			t.Errorf("EventID %s does not start with the event's time 015e618c1138", fw.EventID)
+		}
+		later := sampleEvent(t, "addEvents.fw.json")
+		later["last_blocked"] = "2017-09-08T12:52:04.000Z"
+		if next := parse(t, addEvents(t, later))[0]; next.EventID <= fw.EventID {
+			t.Errorf("EventID %s of a later event sorts before %s", next.EventID, fw.EventID)
+		}
+		// Without a time of its own the receive time stands in for OccurredAt, but not in
+		// the id: a redelivery, received later, must get the same one.
+		timeless := sampleEvent(t, "addEvents.fw.json")
+		delete(timeless, "last_blocked")
+		first := parse(t, addEvents(t, timeless))[0]
+		again, err := ParsePushAt(nil, addEvents(t, timeless), received.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(first.EventID, "000000000000") || again.Alerts[0].EventID != first.EventID {
+			t.Errorf("EventIDs %s and %s of a timeless event: want the same, starting with 12 zeros", first.EventID, again.Alerts[0].EventID)
+		}
+	})
+
 	t.Run("FallsBackToReceiveTimeOnUnreadableTime", func(t *testing.T) {
 		t.Parallel()
 		ev := sampleEvent(t, "addEvents.av.json")
