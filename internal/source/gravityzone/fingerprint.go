@@ -1,14 +1,13 @@
 package gravityzone
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
+	"halobridge/internal/jsonread"
 	"halobridge/internal/source"
 )
 
@@ -63,24 +62,15 @@ func eventID(happened time.Time, canonical []byte) string {
 
 // canonicalOf is the canonical JSON of a pushed value; raw as it is when it does not read.
 func canonicalOf(raw []byte) []byte {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if dec.Decode(&v) == nil {
-		if b, err := json.Marshal(v); err == nil {
-			return b
-		}
+	v, err := jsonread.Decode(raw)
+	if err != nil {
+		return raw
 	}
-	return raw
+	return jsonread.AppendCanonical(nil, v)
 }
 
-// canonicalEvent is canonicalOf for an event already decoded (numbers as json.Number):
-// marshalling the decoded map gives the same canonical JSON without reading the event a
-// second time.
-func canonicalEvent(e event, raw []byte) []byte {
-	b, err := json.Marshal(map[string]any(e))
-	if err != nil {
-		return canonicalOf(raw)
-	}
-	return b
+// canonicalEvent is canonicalOf for an event already decoded: the decoded map gives the
+// same canonical JSON without reading the event a second time.
+func canonicalEvent(e event) []byte {
+	return jsonread.AppendCanonical(nil, map[string]any(e))
 }

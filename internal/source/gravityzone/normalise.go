@@ -82,7 +82,7 @@ func normalise(e event, raw json.RawMessage, received time.Time) source.Alert {
 		// The receive time is not the event's: a redelivery must get the same id.
 		happened = time.Time{}
 	}
-	a.EventID = eventID(happened, canonicalEvent(e, raw))
+	a.EventID = eventID(happened, canonicalEvent(e))
 	var parts []string
 	if known {
 		parts = spec.key(e)

@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
+	"strings"
 	"time"
 
+	"halobridge/internal/jsonread"
 	"halobridge/internal/source"
 )
 
@@ -94,66 +95,131 @@ func splitValues(body []byte) []value {
 
 // decodeAll reads consecutive JSON values, returning those read before any error.
 func decodeAll(b []byte) ([]value, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
 	var out []value
+	i := 0
 	for {
-		var raw json.RawMessage
-		err := dec.Decode(&raw)
-		if errors.Is(err, io.EOF) {
+		for i < len(b) && isSpace(b[i]) {
+			i++
+		}
+		if i == len(b) {
 			return out, nil
 		}
+		end, err := jsonread.Skip(b, i)
 		if err != nil {
 			return out, err
 		}
-		out = append(out, value{raw: raw})
+		out = append(out, value{raw: b[i:end:end]})
+		i = end
 	}
 }
 
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// envelope holds the members of a top-level value that say which wire format it is. As
+// encoding/json would, keys match whatever their case, the last of a repeated key wins,
+// and a null is as good as absent for method.
+type envelope struct {
+	method, params, event, module, cef []byte
+}
+
+func readEnvelope(raw []byte) (envelope, error) {
+	var top envelope
+	err := jsonread.Members(raw, func(key string, v []byte) bool {
+		switch {
+		case strings.EqualFold(key, "method"):
+			top.method = v
+		case strings.EqualFold(key, "params"):
+			top.params = v
+		case strings.EqualFold(key, "event"):
+			top.event = v
+		case strings.EqualFold(key, "module"):
+			top.module = v
+		case strings.EqualFold(key, "cef"):
+			top.cef = v
+		}
+		return true
+	})
+	if string(top.method) == "null" {
+		top.method = nil
+	}
+	return top, err
+}
+
 // eventsIn returns the events one top-level value carries, or why it carries none.
-// One pass reads every shape's keys; a storm of pushes pays for one decode of
-// the envelope, not one per shape tried.
+// One pass reads the envelope's keys; the events themselves are only delimited here, and
+// read once each, by decodeEvent.
 func eventsIn(v value) ([]json.RawMessage, string) {
 	if v.err != nil {
 		return nil, "not JSON: " + v.err.Error()
 	}
-	var top struct {
-		Method *string         `json:"method"`
-		Params json.RawMessage `json:"params"`
-		Event  json.RawMessage `json:"event"`
-		Module json.RawMessage `json:"module"`
-		CEF    json.RawMessage `json:"cef"`
-	}
-	if err := json.Unmarshal(v.raw, &top); err != nil || !bytes.HasPrefix(bytes.TrimSpace(v.raw), []byte("{")) {
+	top, err := readEnvelope(v.raw)
+	if err != nil {
 		return nil, "not a JSON object"
 	}
-	switch {
-	case top.Method != nil:
-		var params struct {
-			Events []json.RawMessage `json:"events"`
+	var method string
+	if top.method != nil {
+		m, err := jsonread.Decode(top.method)
+		s, isString := m.(string)
+		if err != nil || !isString {
+			// encoding/json could not read such an envelope at all.
+			return nil, "not a JSON object"
 		}
-		if len(top.Params) == 0 || json.Unmarshal(top.Params, &params) != nil {
+		method = s
+	}
+	switch {
+	case top.method != nil:
+		events, ok := paramsEvents(top.params)
+		if !ok {
 			return nil, "a JSON-RPC call without a params.events array"
 		}
-		if *top.Method != "addEvents" {
-			return nil, fmt.Sprintf("JSON-RPC method %q is not addEvents", *top.Method)
+		if method != "addEvents" {
+			return nil, fmt.Sprintf("JSON-RPC method %q is not addEvents", method)
 		}
-		return params.Events, ""
-	case top.Event != nil && top.Module == nil:
-		return []json.RawMessage{top.Event}, ""
-	case top.Module != nil:
+		return events, ""
+	case top.event != nil && top.module == nil:
+		return []json.RawMessage{top.event}, ""
+	case top.module != nil:
 		return []json.RawMessage{v.raw}, ""
-	case top.CEF != nil:
+	case top.cef != nil:
 		return nil, "the cef service type is not read: set the push service type to jsonRPC"
 	}
 	return nil, `an object with neither "method", "event" nor "module"`
 }
 
+// paramsEvents returns the events of a JSON-RPC call's params: an object whose "events"
+// is an array (a null params or events holds none); ok is false for any other shape.
+func paramsEvents(params []byte) (events []json.RawMessage, ok bool) {
+	if params == nil {
+		return nil, false
+	}
+	if string(params) == "null" {
+		return nil, true
+	}
+	var list []byte
+	err := jsonread.Members(params, func(key string, v []byte) bool {
+		if strings.EqualFold(key, "events") {
+			list = v
+		}
+		return true
+	})
+	if err != nil {
+		return nil, false
+	}
+	if list == nil || string(list) == "null" {
+		return nil, true
+	}
+	err = jsonread.Elements(list, func(ev []byte) bool {
+		events = append(events, ev)
+		return true
+	})
+	return events, err == nil
+}
+
 // decodeEvent reads one event object, or says why it is not one.
 func decodeEvent(raw json.RawMessage) (event, string) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var e map[string]any
-	if err := dec.Decode(&e); err != nil || e == nil {
+	v, err := jsonread.Decode(raw)
+	e, ok := v.(map[string]any)
+	if err != nil || !ok {
 		return nil, "an event that is not a JSON object"
 	}
 	return e, ""
