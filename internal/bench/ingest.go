@@ -64,10 +64,18 @@ type IngestReport struct {
 	Targets IngestTargets  `json:"targets"`
 }
 
-// IngestTargets restate the issue's targets next to the figures.
+// IngestTargets restate the issue's targets next to the figures, and say
+// whether the SQLite figures meet them.
 type IngestTargets struct {
 	SQLiteEventsPerSecond float64 `json:"sqlite_events_per_second_at_least"`
 	PacedP99Milliseconds  float64 `json:"p99_ms_at_paced_rate_below"`
+	Met                   bool    `json:"met"`
+}
+
+// met reports whether r, SQLite's figures, meet the targets.
+func (t IngestTargets) met(r EngineReport) bool {
+	return r.Max.Errors == 0 && r.Paced.Errors == 0 &&
+		r.Max.EventsPerSec >= t.SQLiteEventsPerSecond && r.Paced.P99Millis < t.PacedP99Milliseconds
 }
 
 // EngineReport holds one database engine's figures.
@@ -121,6 +129,9 @@ func Ingest(ctx context.Context, opts IngestOptions) (IngestReport, error) {
 			return report, fmt.Errorf("%s: %w", db.engine, err)
 		}
 		report.Engines = append(report.Engines, r)
+		if db.engine == "sqlite" {
+			report.Targets.Met = report.Targets.met(r)
+		}
 	}
 	return report, nil
 }

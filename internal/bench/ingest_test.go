@@ -33,3 +33,26 @@ func TestIngestStoresEveryEventItCounts(t *testing.T) {
 		}
 	}
 }
+
+func TestIngestTargetsMet(t *testing.T) {
+	t.Parallel()
+	targets := IngestTargets{SQLiteEventsPerSecond: 30000, PacedP99Milliseconds: 100}
+	good := EngineReport{Max: Run{EventsPerSec: 30000}, Paced: Run{P99Millis: 99.9}}
+	tests := []struct {
+		name   string
+		change func(*EngineReport)
+		want   bool
+	}{
+		{"BothMet", func(*EngineReport) {}, true},
+		{"TooFew", func(r *EngineReport) { r.Max.EventsPerSec = 29999.9 }, false},
+		{"TooSlow", func(r *EngineReport) { r.Paced.P99Millis = 100 }, false},
+		{"FailedPosts", func(r *EngineReport) { r.Max.Errors = 1 }, false},
+	}
+	for _, tt := range tests {
+		r := good
+		tt.change(&r)
+		if got := targets.met(r); got != tt.want {
+			t.Errorf("%s: met = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
