@@ -68,10 +68,12 @@ func TestBrowserWalkthrough(t *testing.T) {
 	browsertest.Step(t, ctx, "ticketing: choose the ticket type and fill each alert type",
 		browsertest.JS(`const tt = document.querySelector('select[name="tickettype_id"]'); tt.value = '21'; tt.dispatchEvent(new Event('change', {bubbles: true}));`),
 		browsertest.Until(`document.querySelector('select[name="initial_status_id"]').value === '1'`, wait),
-		chromedp.Click(browsertest.CSS(`input[name="show_updates_to_user"][value="no"]`)),
+		// htmx may still be swapping this part of the form: act through the
+		// page itself, not through a node handle that a swap leaves stale.
+		browsertest.JS(`document.querySelector('input[name="show_updates_to_user"][value="no"]').click()`),
 		browsertest.JS(`const sla = document.querySelector('select[name="types.av.sla_id"]'); sla.value = '3'; sla.dispatchEvent(new Event('change', {bubbles: true}));`),
 		browsertest.Until(`document.querySelector('#prio-av option[value="2"]') !== null`, wait),
-		chromedp.SetValue(browsertest.CSS(`#prio-av`), "2"),
+		browsertest.JS(`document.querySelector('#prio-av').value = '2'`),
 		chromedp.SendKeys(browsertest.CSS(`input[name="title_template"]`), "{{report_type}} on {{hostname}}"),
 		browsertest.WaitText("Antimalware on WS-0042", wait),
 		browsertest.JS(`document.querySelectorAll('input[name$=".enabled"]:checked').forEach(box => {

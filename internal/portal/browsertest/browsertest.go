@@ -103,7 +103,16 @@ func ModuleRoot() (string, error) {
 // Screenshot saves the whole page as <dir>/<name>.png.
 func Screenshot(dir, name string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		png, err := chromedp.FullScreenshot(100)(ctx, t)
+		// A page that is being swapped or laid out has no size for a
+		// moment ("Cannot take screenshot with 0 width"): try again briefly.
+		var png []byte
+		var err error
+		for try := 0; try < 10; try++ {
+			if png, err = chromedp.FullScreenshot(100)(ctx, t); err == nil || ctx.Err() != nil {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
 		if err != nil {
 			return fmt.Errorf("screenshot %s: %w", name, err)
 		}
