@@ -3,99 +3,93 @@ package portal
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"halobridge/internal/catalog"
 	"halobridge/internal/store"
 )
 
+// mappingAction is one action of the mapping page: it does what the form
+// asks for the caller's partner and says how it went.
+type mappingAction func(r *http.Request, partnerID int64, form url.Values) (flash, error)
+
+// mapping answers a mapping action with the table and the action's flash,
+// or with its error.
+func (h *handler) mapping(act mappingAction) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		form, ok := parseForm(w, r)
+		if !ok {
+			return
+		}
+		f, err := act(r, callerOf(r).partnerID, form)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		h.mappingDone(w, r, form, f)
+	}
+}
+
 // mapCompany maps a company chosen in a client's picker to that client,
 // with ticketing and billing on, as an accepted suggestion would be.
-func (h *handler) mapCompany(w http.ResponseWriter, r *http.Request) {
-	c := callerOf(r)
-	form, ok := parseForm(w, r)
-	if !ok {
-		return
-	}
+func (h *handler) mapCompany(r *http.Request, partnerID int64, form url.Values) (flash, error) {
 	sourceID, customerID, err := parseCompany(form.Get("company"))
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return flash{}, err
 	}
-	view, err := h.deps.Catalog.Map(r.Context(), c.partnerID, sourceID, customerID,
+	view, err := h.deps.Catalog.Map(r.Context(), partnerID, sourceID, customerID,
 		catalog.MapInput{ClientID: formInt(form, "client_id"), Ticketing: true, Billing: true})
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return flash{}, err
 	}
-	h.mappingDone(w, r, form, flash{OK: fmt.Sprintf("Mapped %s to %s.", view.CustomerName, view.ClientName)})
+	return flash{OK: fmt.Sprintf("Mapped %s to %s.", view.CustomerName, view.ClientName)}, nil
 }
 
 // createClient creates a HaloPSA client named after a company no client
 // fits, and maps the company to it.
-func (h *handler) createClient(w http.ResponseWriter, r *http.Request) {
-	c := callerOf(r)
-	form, ok := parseForm(w, r)
-	if !ok {
-		return
-	}
+func (h *handler) createClient(r *http.Request, partnerID int64, form url.Values) (flash, error) {
 	sourceID, customerID, err := parseCompany(form.Get("company"))
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return flash{}, err
 	}
-	view, err := h.deps.Catalog.CreateClient(r.Context(), c.partnerID, sourceID, customerID, 0)
+	view, err := h.deps.Catalog.CreateClient(r.Context(), partnerID, sourceID, customerID, 0)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return flash{}, err
 	}
-	h.mappingDone(w, r, form, flash{OK: fmt.Sprintf("Created the HaloPSA client %s and mapped %s to it.", view.ClientName, view.CustomerName)})
+	return flash{OK: fmt.Sprintf("Created the HaloPSA client %s and mapped %s to it.", view.ClientName, view.CustomerName)}, nil
 }
 
-func (h *handler) unmapCompany(w http.ResponseWriter, r *http.Request) {
-	c := callerOf(r)
-	form, ok := parseForm(w, r)
-	if !ok {
-		return
-	}
+func (h *handler) unmapCompany(r *http.Request, partnerID int64, form url.Values) (flash, error) {
 	sourceID, customerID, err := mappingTarget(form)
-	if err == nil {
-		err = h.deps.Catalog.Unmap(r.Context(), c.partnerID, sourceID, customerID)
-	}
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return flash{}, err
 	}
-	h.mappingDone(w, r, form, flash{OK: "Unmapped the company."})
+	if err := h.deps.Catalog.Unmap(r.Context(), partnerID, sourceID, customerID); err != nil {
+		return flash{}, err
+	}
+	return flash{OK: "Unmapped the company."}, nil
 }
 
 // mappingSwitches turns one mapping's ticketing and billing on or off.
-func (h *handler) mappingSwitches(w http.ResponseWriter, r *http.Request) {
-	c := callerOf(r)
-	form, ok := parseForm(w, r)
-	if !ok {
-		return
-	}
+func (h *handler) mappingSwitches(r *http.Request, partnerID int64, form url.Values) (flash, error) {
 	sourceID, customerID, err := mappingTarget(form)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return flash{}, err
 	}
 	m, err := h.deps.Store.Mapping(r.Context(), sourceID, customerID)
-	if err == nil && (m.PartnerID != c.partnerID || !m.Confirmed) {
+	if err == nil && (m.PartnerID != partnerID || !m.Confirmed) {
 		err = fmt.Errorf("mapping of company %q: %w", customerID, store.ErrNotFound)
 	}
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return flash{}, err
 	}
-	view, err := h.deps.Catalog.Map(r.Context(), c.partnerID, sourceID, customerID,
+	view, err := h.deps.Catalog.Map(r.Context(), partnerID, sourceID, customerID,
 		catalog.MapInput{ClientID: m.ClientID, SiteID: m.SiteID, Ticketing: checked(form, "ticketing"), Billing: checked(form, "billing")})
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return flash{}, err
 	}
-	h.mappingDone(w, r, form, flash{OK: fmt.Sprintf("%s: ticketing %s, billing %s.", view.CustomerName, onOff(view.Ticketing), onOff(view.Billing))})
+	return flash{OK: fmt.Sprintf("%s: ticketing %s, billing %s.", view.CustomerName, onOff(view.Ticketing), onOff(view.Billing))}, nil
 }
 
 func onOff(b bool) string {
@@ -107,37 +101,25 @@ func onOff(b bool) string {
 
 // acceptSuggestion confirms one suggestion; for an ambiguous one the
 // client chosen comes with it.
-func (h *handler) acceptSuggestion(w http.ResponseWriter, r *http.Request) {
-	c := callerOf(r)
-	form, ok := parseForm(w, r)
-	if !ok {
-		return
-	}
+func (h *handler) acceptSuggestion(r *http.Request, partnerID int64, form url.Values) (flash, error) {
 	sourceID, customerID, err := mappingTarget(form)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return flash{}, err
 	}
-	res, err := h.deps.Catalog.Confirm(r.Context(), c.partnerID, []catalog.Accept{{SourceID: sourceID, CustomerID: customerID, ClientID: formInt(form, "client_id")}})
+	res, err := h.deps.Catalog.Confirm(r.Context(), partnerID, []catalog.Accept{{SourceID: sourceID, CustomerID: customerID, ClientID: formInt(form, "client_id")}})
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return flash{}, err
 	}
-	h.mappingDone(w, r, form, confirmFlash(res))
+	return confirmFlash(res), nil
 }
 
 // acceptAllSuggestions is bulk accept: every clear suggestion at once.
-func (h *handler) acceptAllSuggestions(w http.ResponseWriter, r *http.Request) {
-	form, ok := parseForm(w, r)
-	if !ok {
-		return
-	}
-	res, err := h.deps.Catalog.ConfirmAll(r.Context(), callerOf(r).partnerID)
+func (h *handler) acceptAllSuggestions(r *http.Request, partnerID int64, _ url.Values) (flash, error) {
+	res, err := h.deps.Catalog.ConfirmAll(r.Context(), partnerID)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return flash{}, err
 	}
-	h.mappingDone(w, r, form, confirmFlash(res))
+	return confirmFlash(res), nil
 }
 
 func confirmFlash(res catalog.ConfirmResult) flash {
@@ -158,25 +140,17 @@ func confirmFlash(res catalog.ConfirmResult) flash {
 	return f
 }
 
-func (h *handler) rejectSuggestion(w http.ResponseWriter, r *http.Request) {
-	c := callerOf(r)
-	form, ok := parseForm(w, r)
-	if !ok {
-		return
-	}
+func (h *handler) rejectSuggestion(r *http.Request, partnerID int64, form url.Values) (flash, error) {
 	sourceID, customerID, err := mappingTarget(form)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return flash{}, err
 	}
-	n, err := h.deps.Catalog.Reject(r.Context(), c.partnerID, []catalog.Accept{{SourceID: sourceID, CustomerID: customerID}})
+	n, err := h.deps.Catalog.Reject(r.Context(), partnerID, []catalog.Accept{{SourceID: sourceID, CustomerID: customerID}})
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return flash{}, err
 	}
-	f := flash{OK: "Rejected the suggestion; it will not be made again. Map the company by hand if it does belong to that client."}
 	if n == 0 {
-		f = flash{OK: "There was no suggestion to reject any more."}
+		return flash{OK: "There was no suggestion to reject any more."}, nil
 	}
-	h.mappingDone(w, r, form, f)
+	return flash{OK: "Rejected the suggestion; it will not be made again. Map the company by hand if it does belong to that client."}, nil
 }
