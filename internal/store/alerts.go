@@ -85,7 +85,7 @@ type AlertQuery struct {
 const rowsPerInsert = 200
 
 // alertInsertColumns counts alertColumns.
-const alertInsertColumns = 17
+var alertInsertColumns = strings.Count(alertColumns, ", ") + 1
 
 const alertColumns = "partner_id, source_id, event_id, source_kind, type, customer_id, severity, host_name, host_ip, user_name, url, facts, fingerprint, test, occurred_at, received_at, raw"
 

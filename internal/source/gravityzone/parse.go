@@ -96,24 +96,20 @@ func splitValues(body []byte) []value {
 // decodeAll reads consecutive JSON values, returning those read before any error.
 func decodeAll(b []byte) ([]value, error) {
 	var out []value
-	i := 0
 	for {
-		for i < len(b) && isSpace(b[i]) {
-			i++
-		}
-		if i == len(b) {
+		// JSON's whitespace; what is left after it is the next value.
+		rest := bytes.TrimLeft(b, " \t\r\n")
+		if len(rest) == 0 {
 			return out, nil
 		}
-		end, err := jsonread.Skip(b, i)
+		end, err := jsonread.Skip(rest, 0)
 		if err != nil {
 			return out, err
 		}
-		out = append(out, value{raw: b[i:end:end]})
-		i = end
+		out = append(out, value{raw: rest[:end:end]})
+		b = rest[end:]
 	}
 }
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // envelope holds the members of a top-level value that say which wire format it is. As
 // encoding/json would, keys match whatever their case, the last of a repeated key wins,
@@ -156,18 +152,14 @@ func eventsIn(v value) ([]json.RawMessage, string) {
 	if err != nil {
 		return nil, "not a JSON object"
 	}
-	var method string
-	if top.method != nil {
-		m, err := jsonread.Decode(top.method)
-		s, isString := m.(string)
-		if err != nil || !isString {
+	switch {
+	case top.method != nil:
+		m, _ := jsonread.Decode(top.method)
+		method, isString := m.(string)
+		if !isString {
 			// encoding/json could not read such an envelope at all.
 			return nil, "not a JSON object"
 		}
-		method = s
-	}
-	switch {
-	case top.method != nil:
 		events, ok := paramsEvents(top.params)
 		if !ok {
 			return nil, "a JSON-RPC call without a params.events array"
