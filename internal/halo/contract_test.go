@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -53,29 +52,19 @@ type openAPISchema struct {
 	AllOf      []openAPISchema          `json:"allOf"`
 }
 
-// loadOpenAPI finds the document in the shared folder next to the repository, walking up from
-// the test's directory.
+// loadOpenAPI reads HaloPSA's published document (see testdata/README.md).
 func loadOpenAPI(t *testing.T) *openAPIDoc {
 	t.Helper()
-	dir, err := os.Getwd()
+	const path = "testdata/openapi.json"
+	raw, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("HaloPSA's OpenAPI document is missing: %v", err)
 	}
-	for {
-		candidate := filepath.Join(dir, "shared", "reference", "halopsa", "openapi.json")
-		if raw, err := os.ReadFile(candidate); err == nil {
-			var doc openAPIDoc
-			if err := json.Unmarshal(raw, &doc); err != nil {
-				t.Fatalf("parse %s: %v", candidate, err)
-			}
-			return &doc
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("shared/reference/halopsa/openapi.json not found beside the repository: contract not checked")
-		}
-		dir = parent
+	var doc openAPIDoc
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("parse %s: %v", path, err)
 	}
+	return &doc
 }
 
 // operation finds the document's operation for method and an /api path, matching segments

@@ -9,8 +9,9 @@ import (
 	"testing"
 )
 
-// samplesDir holds the GravityZone push bodies shared by the project's tests.
-const samplesDir = "../../../shared/reference/gravityzone/events"
+// samplesDir holds GravityZone's Event Push samples, kept with the gravityzone
+// package's test data (see its testdata/README.md).
+const samplesDir = "../source/gravityzone/testdata/events"
 
 // sample is one JSON document from samplesDir: a whole file or one of its events.
 type sample struct {
@@ -20,15 +21,12 @@ type sample struct {
 }
 
 // loadSamples reads every file of samplesDir, and each event of its params.events
-// separately. It returns nil if the directory is absent.
+// separately. A missing sample directory fails the test.
 func loadSamples(tb testing.TB) []sample {
 	tb.Helper()
 	entries, err := os.ReadDir(samplesDir)
-	if os.IsNotExist(err) {
-		return nil
-	}
 	if err != nil {
-		tb.Fatal(err)
+		tb.Fatalf("the GravityZone push samples are missing: %v", err)
 	}
 	var out []sample
 	for _, e := range entries {
@@ -55,12 +53,12 @@ func loadSamples(tb testing.TB) []sample {
 	return out
 }
 
-// samplesOrSkip is loadSamples for tests that need the samples.
-func samplesOrSkip(tb testing.TB) []sample {
+// samples is loadSamples for tests that need at least one sample.
+func samples(tb testing.TB) []sample {
 	tb.Helper()
 	s := loadSamples(tb)
 	if len(s) == 0 {
-		tb.Skipf("no samples in %s", samplesDir)
+		tb.Fatalf("no samples in %s", samplesDir)
 	}
 	return s
 }
@@ -69,13 +67,13 @@ func samplesOrSkip(tb testing.TB) []sample {
 func largestEvent(tb testing.TB) []byte {
 	tb.Helper()
 	var best []byte
-	for _, s := range samplesOrSkip(tb) {
+	for _, s := range samples(tb) {
 		if s.event && len(s.data) > len(best) {
 			best = s.data
 		}
 	}
 	if best == nil {
-		tb.Skip("no events among the samples")
+		tb.Fatal("no events among the samples")
 	}
 	return best
 }
@@ -85,13 +83,13 @@ func largestEvent(tb testing.TB) []byte {
 func envelope(tb testing.TB, n int) []byte {
 	tb.Helper()
 	var events [][]byte
-	for _, s := range samplesOrSkip(tb) {
+	for _, s := range samples(tb) {
 		if s.event {
 			events = append(events, s.data)
 		}
 	}
 	if len(events) == 0 {
-		tb.Skip("no events among the samples")
+		tb.Fatal("no events among the samples")
 	}
 	b := []byte(`{"jsonrpc":"2.0","method":"addEvents","params":{"events":[`)
 	for i := range n {

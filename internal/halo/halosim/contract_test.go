@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -31,27 +30,19 @@ type swaggerParam struct {
 	Name string `json:"name"`
 }
 
-// loadSwagger finds the document in the shared folder beside the repository.
+// loadSwagger reads HaloPSA's published document, kept with the halo
+// package's test data (see its testdata/README.md).
 func loadSwagger(t *testing.T) *swaggerDoc {
 	t.Helper()
-	dir, err := os.Getwd()
+	raw, err := os.ReadFile("../testdata/openapi.json")
 	if err != nil {
+		t.Fatalf("HaloPSA's OpenAPI document is missing: %v", err)
+	}
+	var doc swaggerDoc
+	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
-	for {
-		raw, err := os.ReadFile(filepath.Join(dir, "shared", "reference", "halopsa", "openapi.json"))
-		if err == nil {
-			var doc swaggerDoc
-			if err := json.Unmarshal(raw, &doc); err != nil {
-				t.Fatal(err)
-			}
-			return &doc
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skip("shared/reference/halopsa/openapi.json not found beside the repository")
-		}
-		dir = filepath.Dir(dir)
-	}
+	return &doc
 }
 
 // findPath matches a document path case-insensitively.

@@ -12,25 +12,14 @@ import (
 	"halobridge/internal/source/gravityzone/gzsim"
 )
 
-// samplesDir finds reference/gravityzone/events in the shared folder beside the repository
-// by walking up from the test's working directory.
+// samplesDir holds GravityZone's Event Push samples (see testdata/README.md).
 func samplesDir(tb testing.TB) string {
 	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatalf("working directory: %v", err)
+	const dir = "testdata/events"
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		tb.Fatalf("the GravityZone push samples are missing from %s: %v", dir, err)
 	}
-	for {
-		candidate := filepath.Join(dir, "shared", "reference", "gravityzone", "events")
-		if info, err := os.Stat(candidate); err == nil && info.IsDir() {
-			return candidate
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Fatalf("no shared/reference/gravityzone/events above the working directory: the shared folder must sit beside the repository")
-		}
-		dir = parent
-	}
+	return dir
 }
 
 func readSample(tb testing.TB, name string) []byte {

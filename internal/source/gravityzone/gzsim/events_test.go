@@ -19,24 +19,15 @@ func containsFold(s, sub string) bool {
 	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
 }
 
-// samplesDir finds reference/gravityzone/events in the shared folder beside the repository.
+// samplesDir holds GravityZone's Event Push samples, kept with the
+// gravityzone package's test data (see its testdata/README.md).
 func samplesDir(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
+	const dir = "../testdata/events"
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		t.Fatalf("the GravityZone push samples are missing from %s: %v", dir, err)
 	}
-	for {
-		candidate := filepath.Join(dir, "shared", "reference", "gravityzone", "events")
-		if info, err := os.Stat(candidate); err == nil && info.IsDir() {
-			return candidate
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no shared/reference/gravityzone/events above the working directory: the shared folder must sit beside the repository")
-		}
-		dir = parent
-	}
+	return dir
 }
 
 // shape is a JSON value's layout: member names and value kinds, recursively; an array's is
