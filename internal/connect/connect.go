@@ -153,6 +153,10 @@ func (p *pushed) Usage(ctx context.Context, month source.Month) ([]source.Usage,
 
 func (p *pushed) RegisterDelivery(context.Context, source.Delivery) error { return ErrPushedByVendor }
 
+func (p *pushed) UnregisterDelivery(context.Context, source.Delivery) (string, error) {
+	return "", errors.New("the push API vendor calls halobridge by itself: tell it to stop; halobridge refuses this source's token from now on")
+}
+
 func (p *pushed) CheckDelivery(context.Context) (source.DeliveryStatus, error) {
 	return source.DeliveryStatus{Enabled: true}, nil
 }
