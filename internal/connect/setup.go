@@ -91,7 +91,7 @@ func (s *Sources) deliver(ctx context.Context, src store.Source, base string) (C
 
 // undo removes a source whose setup failed, so a retry starts clean.
 func (s *Sources) undo(ctx context.Context, src store.Source, cause error) error {
-	if err := s.Store.DeleteSource(context.WithoutCancel(ctx), src.ID); err != nil {
+	if _, err := s.Store.DeleteSource(context.WithoutCancel(ctx), src.ID); err != nil {
 		return errors.Join(cause, fmt.Errorf("remove the half-added source: %w", err))
 	}
 	return cause
