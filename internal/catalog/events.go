@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"halobridge/internal/connect"
 	"halobridge/internal/jobs"
 	"halobridge/internal/mapping"
 	"halobridge/internal/source"
@@ -75,7 +76,7 @@ func findingEvent(src store.Source, customers map[string]source.Customer, snap *
 		PartnerID: src.PartnerID,
 		Kind:      string(f.Kind),
 		Key:       mappingKey(src.ID, f),
-		Subject:   fmt.Sprintf("%s company '%s' mapped to HaloPSA %s", sourceLabel(src), company, clientLabel(snap, f.ClientID)),
+		Subject:   fmt.Sprintf("%s company '%s' mapped to HaloPSA %s", connect.Label(src), company, clientLabel(snap, f.ClientID)),
 		Message:   f.Message,
 		Fix:       f.Fix,
 		Data:      eventData{SourceID: src.ID, CustomerID: f.CustomerID, ClientID: f.ClientID, SiteID: f.SiteID}.encode(),
@@ -104,7 +105,7 @@ func (s *Syncer) detect(ctx context.Context, partnerID int64, snap *snapshot, so
 		for _, src := range sources {
 			events, err := s.mappingEvents(ctx, src, snap, mappingsOf(all, src.ID))
 			if err != nil {
-				return fmt.Errorf("mapping events of %s: %w", sourceLabel(src), err)
+				return fmt.Errorf("mapping events of %s: %w", connect.Label(src), err)
 			}
 			found = append(found, events...)
 		}

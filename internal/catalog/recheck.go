@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/mapping"
 	"halobridge/internal/store"
@@ -102,7 +103,7 @@ func (s *Service) recheckMapping(ctx context.Context, partnerID int64, e store.E
 		}
 		list, err := conn.Customers(ctx)
 		if err != nil {
-			return fmt.Errorf("%s: list customers: %w", sourceLabel(src), err)
+			return fmt.Errorf("%s: list customers: %w", connect.Label(src), err)
 		}
 		customers = customersByID(list)
 	}

@@ -64,8 +64,7 @@ Examples:
 				return err
 			}
 			defer rt.Close()
-			sources := &connect.Sources{Store: rt.store}
-			conn, err := sources.AddSource(ctx, connect.NewSource{PartnerID: p.ID, Kind: kind, Name: name, APIURL: apiURL, APIKey: apiKey}, f.cfg.PublicURL())
+			conn, err := rt.sources.AddSource(ctx, connect.NewSource{PartnerID: p.ID, Kind: kind, Name: name, APIURL: apiURL, APIKey: apiKey})
 			if err != nil {
 				return err
 			}

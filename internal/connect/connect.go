@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -98,11 +99,45 @@ func (r refreshTokens) RotateRefreshToken(ctx context.Context, fn func(current s
 	return r.st.RotateRefreshToken(ctx, r.partnerID, fn)
 }
 
-// Sources builds source connectors.
+// Sources builds source connectors, and connects, edits and removes
+// sources.
 type Sources struct {
 	Store      store.Store
 	HTTPClient *http.Client
 	Now        func() time.Time
+	// PublicURL is this server's address as security platforms reach it:
+	// where they push.
+	PublicURL string
+	// LeaseWait bounds how long RemoveSource waits for the partner's ticket
+	// delivery to pause; 0 means 20 s.
+	LeaseWait time.Duration
+}
+
+// ErrNoPublicURL says that halobridge does not know where platforms reach it.
+var ErrNoPublicURL = errors.New("halobridge does not know the address security platforms reach it at: set --base-url (HALOBRIDGE_BASE_URL)")
+
+// Delivery is where src pushes to reach this halobridge, with the secret it
+// must present.
+func (s *Sources) Delivery(src store.Source) (source.Delivery, error) {
+	if s.PublicURL == "" {
+		return source.Delivery{}, ErrNoPublicURL
+	}
+	return source.Delivery{URL: s.ingestURL(src), Secret: src.Secret}, nil
+}
+
+// PushURL is where src's events arrive: its own address, or the push API's
+// for a push source.
+func (s *Sources) PushURL(src store.Source) string {
+	if src.Kind == store.SourcePush {
+		return strings.TrimRight(s.PublicURL, "/") + "/api/push/v1"
+	}
+	return s.ingestURL(src)
+}
+
+// ingestURL is src's push address under PublicURL; only its path when
+// PublicURL is unknown.
+func (s *Sources) ingestURL(src store.Source) string {
+	return strings.TrimRight(s.PublicURL, "/") + "/ingest/" + src.Token
 }
 
 // Connector returns the connector of a stored source. Push sources have no

@@ -30,7 +30,7 @@ func (h *handler) addSource(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Added = &added
-	h.renderIntegration(w, r, http.StatusOK, v, flash{OK: fmt.Sprintf("%s %q is connected.", sourceKindName(in.Kind), added.Source.Name)})
+	h.renderIntegration(w, r, http.StatusOK, v, flash{OK: fmt.Sprintf("%s %q is connected.", connect.KindName(in.Kind), added.Source.Name)})
 }
 
 // connectSource checks a source as a person typed it, then connects it and
@@ -56,19 +56,19 @@ func (h *handler) connectSource(r *http.Request, partnerID int64, in sourceForm,
 		errs.add("kind", "choose GravityZone, DefensX or the push API")
 	}
 	if in.Name == "" {
-		in.Name = sourceKindName(in.Kind)
+		in.Name = connect.KindName(in.Kind)
 	}
 	if len(errs) > 0 {
 		return connect.Connected{Source: store.Source{Name: in.Name}}, errs
 	}
 	added, err := h.deps.Sources.AddSource(r.Context(), connect.NewSource{
 		PartnerID: partnerID, Kind: in.Kind, Name: in.Name, APIURL: in.APIURL, APIKey: apiKey,
-	}, h.deps.BaseURL)
+	})
 	if err != nil {
 		// Mostly the platform's own refusal (a wrong key or URL), which the
 		// person needs to read to fix it.
 		h.deps.Logger.Warn("connecting a source failed", "partner_id", partnerID, "kind", in.Kind, "error", err)
-		errs.add("source", fmt.Sprintf("%s could not be connected: %v", sourceKindName(in.Kind), err))
+		errs.add("source", fmt.Sprintf("%s could not be connected: %v", connect.KindName(in.Kind), err))
 		return connect.Connected{Source: store.Source{Name: in.Name}}, errs
 	}
 	h.deps.Logger.Info("source connected", "partner_id", partnerID, "kind", in.Kind, "source_id", added.Source.ID)

@@ -32,9 +32,6 @@ type Deps struct {
 	Halo    *connect.Halo
 	// Queue takes the jobs "Sync now" and "Bill now" start.
 	Queue Queue
-	// BaseURL is the public address of halobridge, where security
-	// platforms push their events.
-	BaseURL string
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
