@@ -28,6 +28,10 @@ const (
 	// EventPermissionMissing: HaloPSA refused a request for want of a
 	// permission.
 	EventPermissionMissing = "permission_missing"
+	// EventPushFailing: a GravityZone source's Event Push Service does not
+	// deliver to halobridge: it has no settings, pushes elsewhere, is off,
+	// or its deliveries fail (or GravityZone will not tell, refusing the key).
+	EventPushFailing = "push_failing"
 )
 
 // mappingKinds are the event kinds of mapping findings.
@@ -64,7 +68,7 @@ func dataOf(e store.Event) eventData {
 // mappingKey makes a finding's key unique across sources: two sources may
 // use the same customer id.
 func mappingKey(sourceID int64, f mapping.Finding) string {
-	return fmt.Sprintf("source/%d/%s", sourceID, f.Key())
+	return store.SourceEventPrefix(sourceID) + f.Key()
 }
 
 func findingEvent(src store.Source, customers map[string]source.Customer, snap *snapshot, f mapping.Finding) store.Event {
