@@ -28,6 +28,8 @@ type integrationView struct {
 	SourceForm sourceForm
 	// Added is the source just connected, with what to do next.
 	Added *connect.Connected
+	// Removed says what removing a source just did and left.
+	Removed []string
 
 	ConsentAt string
 	ConsentBy string
