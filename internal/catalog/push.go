@@ -83,7 +83,7 @@ func (s *Syncer) checkPush(ctx context.Context, src store.Source) (*store.Event,
 		return nil, err
 	}
 	f := judgePush(st, want, last)
-	if err := s.rememberPush(ctx, src, st.Failed, st.Delivered); err != nil {
+	if err := s.rememberPush(ctx, src, st.Failed); err != nil {
 		return nil, err
 	}
 	if f.Trouble == pushHealthy {
@@ -119,8 +119,8 @@ func (s *Syncer) lastPush(ctx context.Context, src store.Source) (*pushSeen, err
 	return &seen, nil
 }
 
-func (s *Syncer) rememberPush(ctx context.Context, src store.Source, failed, delivered int) error {
-	raw, err := json.Marshal(pushSeen{Failed: failed, Delivered: delivered, CheckedAt: s.now().UTC(), SourceUpdated: src.UpdatedAt})
+func (s *Syncer) rememberPush(ctx context.Context, src store.Source, failed int) error {
+	raw, err := json.Marshal(pushSeen{Failed: failed, CheckedAt: s.now().UTC(), SourceUpdated: src.UpdatedAt})
 	if err != nil {
 		return err
 	}
@@ -175,7 +175,7 @@ func (s *Service) registerPush(ctx context.Context, partnerID int64, e store.Eve
 	}
 	// From here on, failures count from the registration.
 	if st, err := conn.CheckDelivery(ctx); err == nil {
-		if err := s.rememberPush(ctx, src, st.Failed, st.Delivered); err != nil {
+		if err := s.rememberPush(ctx, src, st.Failed); err != nil {
 			return "", err
 		}
 	}

@@ -29,7 +29,6 @@ const (
 // that failures are counted since then.
 type pushSeen struct {
 	Failed    int       `json:"failed"`
-	Delivered int       `json:"delivered"`
 	CheckedAt time.Time `json:"checked_at"`
 	// SourceUpdated is the source's UpdatedAt at the check: a source saved
 	// since (a new key may be another account, with other counters) makes

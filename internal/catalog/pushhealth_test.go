@@ -11,7 +11,7 @@ import (
 func TestJudgePush(t *testing.T) {
 	t.Parallel()
 	const ours = "https://hb.example/ingest/tok"
-	seen := func(failed int) *pushSeen { return &pushSeen{Failed: failed, Delivered: 5} }
+	seen := func(failed int) *pushSeen { return &pushSeen{Failed: failed} }
 	on := func(url string, delivered, failed int) source.DeliveryStatus {
 		return source.DeliveryStatus{Enabled: true, URL: url, Delivered: delivered, Failed: failed}
 	}
