@@ -1,7 +1,8 @@
 // Package connect builds, from what a partner stored, the clients that talk
 // to its systems: a HaloPSA client per partner (sharing the process's rate
 // limiters, so every part of halobridge stays within Halo's budget for that
-// tenant) and a connector per source.
+// tenant) and a connector per source. It also connects, edits and removes
+// sources, setting up (and switching off) what they push to halobridge.
 package connect
 
 import (
@@ -198,4 +199,25 @@ func (p *pushed) CheckDelivery(context.Context) (source.DeliveryStatus, error) {
 
 func (p *pushed) ParseInbound(http.Header, []byte) (source.Inbound, error) {
 	return source.Inbound{}, ErrPushedByVendor
+}
+
+// KindName names a kind of source for people.
+func KindName(kind string) string {
+	switch kind {
+	case store.SourceGravityZone:
+		return "GravityZone"
+	case store.SourceDefensX:
+		return "DefensX"
+	case store.SourcePush:
+		return "Push API"
+	}
+	return kind
+}
+
+// Label names a source for people: "GravityZone 'EU'".
+func Label(src store.Source) string {
+	if src.Name == "" {
+		return KindName(src.Kind)
+	}
+	return fmt.Sprintf("%s '%s'", KindName(src.Kind), src.Name)
 }

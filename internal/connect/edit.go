@@ -68,7 +68,8 @@ func (s *Sources) UpdateSource(ctx context.Context, partnerID, id int64, ch Sour
 			return Updated{}, err
 		}
 	}
-	saved, err := s.Store.UpdateSource(ctx, up.Source)
+	// What was done at the platform is saved even if the caller has gone.
+	saved, err := s.Store.UpdateSource(context.WithoutCancel(ctx), up.Source)
 	if err != nil {
 		if up.Registered {
 			err = fmt.Errorf("%w (GravityZone was already registered with the new settings: save again)", err)
@@ -218,25 +219,4 @@ func (s *Sources) unregister(ctx context.Context, src store.Source) (string, err
 // offByHand says how to switch GravityZone's push towards url off without halobridge.
 func offByHand(url string) string {
 	return fmt.Sprintf("with an API key of that account that has the Event Push Service API, call push.setPushEventSettings with \"status\": 0 (its push goes to %s; GravityZone also switches it off by itself after more than 100 refused deliveries).", url)
-}
-
-// KindName names a kind of source for people.
-func KindName(kind string) string {
-	switch kind {
-	case store.SourceGravityZone:
-		return "GravityZone"
-	case store.SourceDefensX:
-		return "DefensX"
-	case store.SourcePush:
-		return "Push API"
-	}
-	return kind
-}
-
-// Label names a source for people: "GravityZone 'EU'".
-func Label(src store.Source) string {
-	if src.Name == "" {
-		return KindName(src.Kind)
-	}
-	return fmt.Sprintf("%s '%s'", KindName(src.Kind), src.Name)
 }

@@ -62,7 +62,8 @@ func (s *Sources) RemoveSource(ctx context.Context, partnerID, id int64) (Remove
 		return Removed{}, fmt.Errorf("remove %s: %w", Label(src), err)
 	}
 	out := Removed{Source: src, Removal: removal}
-	if out.AtSource, err = s.unregister(ctx, src); err != nil {
+	// The source is gone: switch its push off even if the caller has gone too.
+	if out.AtSource, err = s.unregister(context.WithoutCancel(ctx), src); err != nil {
 		out.LeftAtSource = err.Error() + "."
 		if src.Kind == store.SourceGravityZone {
 			out.LeftAtSource = fmt.Sprintf("GravityZone's Event Push Service could not be switched off: %v. It may still push to %s, which halobridge now refuses. To switch it off by hand, %s",
