@@ -126,6 +126,26 @@ func (w *pushWorld) sync(t *testing.T) {
 	}
 }
 
+// syncRaisesNothing syncs and checks that no push event is open after.
+func (w *pushWorld) syncRaisesNothing(t *testing.T, when string) {
+	t.Helper()
+	w.sync(t)
+	if got := w.pushEvents(t, store.EventOpen); len(got) != 0 {
+		t.Errorf("%s: open push events %+v", when, got)
+	}
+}
+
+// switchedOff connects the source, lets halobridge fail until GravityZone
+// switches the push off, and returns the event the next sync raises.
+func (w *pushWorld) switchedOff(t *testing.T) store.Event {
+	t.Helper()
+	w.connect(t)
+	w.down.Store(true)
+	w.failUntilOff(t)
+	w.sync(t)
+	return w.event(t, catalog.EventPushFailing)
+}
+
 func (w *pushWorld) alerts(t *testing.T) int {
 	t.Helper()
 	n, err := w.st.CountAlerts(t.Context(), w.src.ID)
@@ -236,10 +256,7 @@ func TestPushHealth(t *testing.T) {
 				if err != nil || cleared.State != store.EventResolved {
 					t.Errorf("recheck after the repair: %+v, %v; want resolved", cleared, err)
 				}
-				w.sync(t)
-				if got := w.pushEvents(t, store.EventOpen); len(got) != 0 {
-					t.Errorf("the next sync raised %+v", got)
-				}
+				w.syncRaisesNothing(t, "the next sync")
 			})
 		})
 	}
@@ -263,10 +280,7 @@ func TestPushHealth(t *testing.T) {
 			if err := w.push(t); err != nil {
 				t.Fatal(err)
 			}
-			w.sync(t)
-			if got := w.pushEvents(t, store.EventOpen); len(got) != 0 {
-				t.Errorf("still open after a sync without new failures: %+v", got)
-			}
+			w.syncRaisesNothing(t, "a sync without new failures")
 		})
 	})
 
@@ -324,11 +338,7 @@ func TestPushHealth(t *testing.T) {
 		t.Parallel()
 		eachEngine(t, func(t *testing.T, st store.Store) {
 			w := newPushWorld(t, st)
-			w.connect(t)
-			w.down.Store(true)
-			w.failUntilOff(t)
-			w.sync(t)
-			before := w.event(t, catalog.EventPushFailing)
+			before := w.switchedOff(t)
 			w.gzSrv.Close()
 			_, err := w.service.Sync(t.Context(), w.partner.ID, nil)
 			if err == nil || !strings.Contains(err.Error(), "check the Event Push Service") {
@@ -348,11 +358,7 @@ func TestPushHealth(t *testing.T) {
 		t.Parallel()
 		eachEngine(t, func(t *testing.T, st store.Store) {
 			w := newPushWorld(t, st)
-			w.connect(t)
-			w.down.Store(true)
-			w.failUntilOff(t)
-			w.sync(t)
-			w.event(t, catalog.EventPushFailing)
+			w.switchedOff(t)
 			if _, err := w.sources.RemoveSource(t.Context(), w.partner.ID, w.src.ID); err != nil {
 				t.Fatal(err)
 			}
