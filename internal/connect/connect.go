@@ -30,6 +30,10 @@ type Halo struct {
 	// MaxRateWait is how long a call may wait for the tenant's rate limit
 	// before it returns *halo.RateLimitError (durable jobs snooze on it).
 	MaxRateWait time.Duration
+	// MaxRetries and RetryBackoff are halo.Config's: how often, and after
+	// how long, a call HaloPSA cannot have acted on is sent again.
+	MaxRetries   int
+	RetryBackoff time.Duration
 
 	mu      sync.Mutex
 	clients map[int64]cachedClient
@@ -72,6 +76,8 @@ func (h *Halo) Client(ctx context.Context, partnerID int64) (*halo.Client, error
 		Metrics:      h.Metrics,
 		Logger:       h.Logger,
 		MaxRateWait:  h.MaxRateWait,
+		MaxRetries:   h.MaxRetries,
+		RetryBackoff: h.RetryBackoff,
 	}
 	if cfg.GrantType == halo.GrantAuthorizationCode {
 		cfg.Tokens = refreshTokens{st: h.Store, partnerID: partnerID}
