@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"halobridge/internal/auth"
+	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/store"
@@ -296,6 +298,59 @@ func TestLogInWithHaloPSA(t *testing.T) {
 		}
 		if problem := b.partnerLogin(t).SetupProblem; !strings.Contains(problem, "invalid_client") || !strings.Contains(problem, "delete") {
 			t.Errorf("setup problem %q; want HaloPSA's invalid_client and to delete the application", problem)
+		}
+	})
+
+	t.Run("SetsUpAgainWhenHaloPSARefusesTheServiceApplication", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		b.browser(t).haloLogin(t, simAdmin)
+		login := b.partnerLogin(t)
+		_, apps := created(t, b.sim)
+		// Someone deactivates the service application in HaloPSA; the next
+		// background call meets it.
+		b.sim.RevokeApplication(apps[0].ClientID)
+		clients := &connect.Halo{Store: b.store}
+		call := func() error {
+			hc, err := clients.Client(t.Context(), login.PartnerID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = hc.Me(t.Context())
+			return err
+		}
+		if err := call(); !halo.IsRevoked(err) {
+			t.Fatalf("call with the deactivated application: %v, want invalid_client", err)
+		}
+
+		page := b.browser(t).haloLogin(t, simAdmin)
+		wantStatus(t, "the sign-in after the revocation", page, http.StatusOK)
+		_, apps = created(t, b.sim)
+		conn, err := b.store.HaloConnection(t.Context(), login.PartnerID)
+		if err != nil || len(apps) != 1 || conn.ClientID != apps[0].ClientID || conn.GrantType != store.GrantClientCredentials {
+			t.Fatalf("after signing in again: %d active service applications, connection %q (%v); want a new one, stored", len(apps), conn.ClientID, err)
+		}
+		if err := call(); err != nil {
+			t.Errorf("call with the new application: %v", err)
+		}
+		open, err := b.store.Events(t.Context(), login.PartnerID, store.EventQuery{State: store.EventOpen})
+		if err != nil || len(open) != 0 {
+			t.Errorf("open events once the new application works: %+v, %v", open, err)
+		}
+	})
+
+	t.Run("AColleaguesSignInDoesNotSetUpAgain", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		b.browser(t).haloLogin(t, simAdmin)
+		login := b.partnerLogin(t)
+		if _, err := b.store.RaiseEvent(t.Context(), connect.CredentialsEvent(login.PartnerID, store.HaloConnection{ClientID: login.ServiceClientID}, errors.New("invalid_client"))); err != nil {
+			t.Fatal(err)
+		}
+		page := b.browser(t).haloLogin(t, simAnalyst)
+		wantStatus(t, "the analyst's sign-in", page, http.StatusOK)
+		if agents, apps := created(t, b.sim); len(agents) != 1 || len(apps) != 1 {
+			t.Errorf("after an analyst's sign-in HaloPSA holds %d integration agents and %d service applications, want the first ones alone", len(agents), len(apps))
 		}
 	})
 

@@ -39,7 +39,7 @@ type Setup struct {
 }
 
 // provision runs on every sign-in of an administrator until the partner's
-// HaloPSA is set up. It first stores the administrator's authorization so
+// HaloPSA is set up, and again while HaloPSA refuses its credentials. It first stores the administrator's authorization so
 // that halobridge can work at once; then finds or creates the API-only
 // integration agent (in the administrator's teams) and the client
 // credentials service application that logs in as it; then checks that

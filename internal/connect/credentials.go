@@ -25,7 +25,9 @@ func CredentialsEvent(partnerID int64, conn store.HaloConnection, err error) sto
 	fix := fmt.Sprintf("In HaloPSA, under Configuration > Integrations > HaloPSA API > View Applications, make the application with Client ID '%s' active again or give it a new Client Secret "+
 		"(if it was deleted, create an application with the authentication method \"Client ID and Secret (Services)\"). "+
 		"Then in halobridge open Setup and, under HaloPSA, choose \"Use another application's Client ID and Secret\", enter the Client ID and Client Secret and choose \"Save and test connection\". "+
-		"From the command line: halobridge halo connect --client-id %s --client-secret <new secret>.", conn.ClientID, conn.ClientID)
+		"From the command line: halobridge halo connect --client-id %s --client-secret <new secret>. "+
+		"If halobridge created the application when you logged in with HaloPSA, you may instead sign out and choose \"Log in with HaloPSA\" as a HaloPSA administrator: halobridge then sets itself up again.",
+		conn.ClientID, conn.ClientID)
 	if conn.GrantType == store.GrantAuthorizationCode {
 		fix = "Sign out of halobridge and choose \"Log in with HaloPSA\" as a HaloPSA administrator: halobridge then keeps the new sign-in. " +
 			"HaloPSA refresh tokens are single-use, and the one halobridge held was revoked or has expired."
