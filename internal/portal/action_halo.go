@@ -75,6 +75,12 @@ func (h *handler) refuseHalo(w http.ResponseWriter, r *http.Request, in haloForm
 	h.renderIntegration(w, r, http.StatusUnprocessableEntity, v, f)
 }
 
+// Bounds of what the Client ID and Secret form takes.
+const (
+	maxHaloURL  = 2048
+	maxHaloName = 256
+)
+
 // haloConnectionOf checks a client ID and secret connection as a person
 // typed it.
 func haloConnectionOf(partnerID int64, in haloForm, clientSecret string) (store.HaloConnection, fieldErrors) {
@@ -94,6 +100,22 @@ func haloConnectionOf(partnerID int64, in haloForm, clientSecret string) (store.
 	}
 	if strings.TrimSpace(clientSecret) == "" {
 		errs.add("client_secret", "copy the Client Secret HaloPSA showed when the application was created")
+	}
+	// HaloPSA's values are far shorter (client IDs and secrets are GUIDs);
+	// anything longer was pasted by mistake and is not sent to HaloPSA.
+	for _, f := range []struct {
+		field, value, what string
+		max                int
+	}{
+		{"halo_url", in.URL, "a HaloPSA address", maxHaloURL},
+		{"auth_url", in.AuthURL, "an authorisation server address", maxHaloURL},
+		{"tenant", in.Tenant, "a tenant name", maxHaloName},
+		{"client_id", in.ClientID, "a Client ID", maxHaloName},
+		{"client_secret", clientSecret, "a Client Secret", maxHaloName},
+	} {
+		if len(f.value) > f.max {
+			errs[f.field] = capitalise(fmt.Sprintf("%s is at most %d characters; copy it again from HaloPSA", f.what, f.max))
+		}
 	}
 	return store.HaloConnection{
 		PartnerID: partnerID, ResourceURL: root + "/api", AuthURL: authURL, Tenant: strings.TrimSpace(in.Tenant),

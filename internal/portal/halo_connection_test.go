@@ -149,6 +149,24 @@ func TestHaloCredentialsThatCannotWorkAreNotSaved(t *testing.T) {
 		})
 	}
 
+	t.Run("OversizedValuesAreRefusedBeforeHaloPSAIsAsked", func(t *testing.T) {
+		hosted.ResetRequests()
+		long := typedHalo{hostedSrv.URL, strings.Repeat("t", 257), strings.Repeat("c", 257), strings.Repeat("s", 257)}
+		got := b.apiCall(t, token, "PUT", "/api/v1/halo/connection", long.json())
+		for _, want := range []string{`"field":"client_id"`, `"field":"client_secret"`, `"field":"tenant"`, "at most 256 characters"} {
+			if got.status != http.StatusBadRequest || !strings.Contains(got.body, want) {
+				t.Errorf("API: %d %s; want 400 with %s", got.status, got.body, want)
+			}
+		}
+		page := b.post(t, wizard, "/setup/halo", long.form(), false)
+		if page.status != http.StatusUnprocessableEntity || !strings.Contains(page.body, "A Client ID is at most 256 characters") {
+			t.Errorf("form: %d; want 422 saying the Client ID is too long", page.status)
+		}
+		if n := len(hosted.Requests()); n != 0 {
+			t.Errorf("HaloPSA got %d requests for values no HaloPSA issues", n)
+		}
+	})
+
 	t.Run("TheAPIRefusesAConnectionThatCannotReadClients", func(t *testing.T) {
 		hosted.SetScopes(halosim.DefaultClientID, "edit:tickets", "read:items", "edit:invoices", "all:teams")
 		got := b.apiCall(t, token, "PUT", "/api/v1/halo/connection", typedHalo{hostedSrv.URL, "northpoint", halosim.DefaultClientID, halosim.DefaultClientSecret}.json())
