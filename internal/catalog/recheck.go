@@ -26,6 +26,8 @@ func (s *Service) Recheck(ctx context.Context, partnerID, eventID int64) (store.
 		err = s.recheckMapping(ctx, partnerID, e, d)
 	case e.Kind == EventReferenceNotFound:
 		err = s.recheckKinds(ctx, partnerID, []string{d.RefKind})
+	case e.Kind == EventPermissionMissing && len(d.Checks) > 0:
+		_, err = s.TestHalo(ctx, partnerID)
 	case e.Kind == EventPermissionMissing && len(d.Kinds) > 0:
 		err = s.recheckKinds(ctx, partnerID, d.Kinds)
 	case e.Kind == EventCredentialsRevoked:
@@ -165,7 +167,7 @@ func (s *Service) recheckKinds(ctx context.Context, partnerID int64, kinds []str
 		case halo.IsForbidden(err):
 			denied.add(l, err)
 			continue
-		case revoked(err):
+		case halo.IsRevoked(err):
 			_, ferr := s.ReportFailure(ctx, partnerID, l.what, l.kinds, err)
 			return ferr
 		case err != nil:

@@ -140,7 +140,7 @@ func (s *Syncer) syncHalo(ctx context.Context, partnerID int64, p *jobs.Progress
 		switch {
 		case stops(err):
 			return fresh, fmt.Errorf("read HaloPSA %s: %w", l.what, err)
-		case revoked(err):
+		case halo.IsRevoked(err):
 			err = fmt.Errorf("read HaloPSA %s: %w", l.what, err)
 			p.Fail(err)
 			return fresh, errors.Join(err, s.raiseFailure(ctx, partnerID, l, err))

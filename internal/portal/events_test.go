@@ -17,9 +17,7 @@ func TestEvents(t *testing.T) {
 	p, src := b.activePartner(t, "Northpoint IT")
 	ctx := t.Context()
 	// Client 109 is mapped with billing off.
-	if _, err := b.store.SaveMapping(ctx, store.Mapping{PartnerID: p.ID, SourceID: src.ID, CustomerID: "c-1", ClientID: 109, Ticketing: true, Confirmed: true}); err != nil {
-		t.Fatal(err)
-	}
+	b.mapForTickets(t, p, src)
 	noInvoice, err := b.store.RaiseEvent(ctx, noInvoiceEvent(p.ID))
 	if err != nil {
 		t.Fatal(err)
