@@ -21,7 +21,11 @@ func (s *Service) ConnectHalo(ctx context.Context, conn store.HaloConnection) (h
 	if err != nil {
 		return report, err
 	}
-	return report, s.settleTest(ctx, saved, report)
+	if err := s.settleTest(ctx, saved, report); err != nil {
+		return report, err
+	}
+	// Credentials that work now end whatever delivery waited for.
+	return report, s.resumeDelivery(ctx, saved.PartnerID)
 }
 
 // TestHalo runs Test Connection with the partner's stored connection and

@@ -30,6 +30,10 @@ type Syncer struct {
 	Now func() time.Time
 	// Logger receives a line per step that failed; nil discards them.
 	Logger *slog.Logger
+	// Fixed, when set, is told of a partner whose problem that held ticket
+	// delivery back a person just fixed (Resolve, a Recheck that found it
+	// gone, HaloPSA credentials saved): the server wakes delivery with it.
+	Fixed func(ctx context.Context, partnerID int64)
 }
 
 // Connectors builds the connector of a stored source (*connect.Sources).

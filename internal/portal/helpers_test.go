@@ -87,7 +87,10 @@ func setup(t *testing.T) *testBundle {
 	b.sources = &connect.Sources{Store: st}
 	syncer := &catalog.Syncer{Store: st, Halo: haloClients, Sources: b.sources}
 	b.catalog = &catalog.Service{Syncer: syncer}
-	b.tickets = deliver.New(st, haloClients, deliver.Options{Gather: 10 * time.Millisecond, MaxGather: 100 * time.Millisecond, FlushWindow: time.Second})
+	// A failed ticket waits an hour for its retry here: what delivers it
+	// sooner is a person's fix, never the clock.
+	b.tickets = deliver.New(st, haloClients, deliver.Options{Gather: 10 * time.Millisecond, MaxGather: 100 * time.Millisecond, FlushWindow: time.Second,
+		RetryBackoff: time.Hour})
 	b.billing = &run.Service{Store: st, Halo: haloClients, Sources: b.sources}
 
 	workers := river.NewWorkers()
@@ -95,6 +98,8 @@ func setup(t *testing.T) *testBundle {
 	due := run.Register(workers, b.billing)
 	b.deliverJ = &deliver.Jobs{Service: b.tickets}
 	b.deliverJ.Register(workers)
+	// As the server does: a person's fix wakes delivery.
+	syncer.Fixed = func(ctx context.Context, partnerID int64) { b.deliverJ.OnStored(ctx, []int64{partnerID}) }
 	b.queue, err = jobs.Open(ctx, st, jobs.Options{Workers: workers, FetchPollInterval: 50 * time.Millisecond, JobTimeout: time.Minute, RescueStuckJobsAfter: time.Hour})
 	if err != nil {
 		t.Fatalf("open job queue: %v", err)

@@ -44,11 +44,14 @@ type DeliveryBackoff struct {
 	Since   time.Time
 	RetryAt time.Time
 	// Error is what failed, in words for the partner.
-	Error     string
+	Error string
+	// EventKey is the integration event the failure raised ("" for none):
+	// once the key works again, its problem is gone.
+	EventKey  string
 	UpdatedAt time.Time
 }
 
-const backoffColumns = "partner_id, key, attempts, since, retry_at, error, updated_at"
+const backoffColumns = "partner_id, key, attempts, since, retry_at, error, event_key, updated_at"
 
 func (s *SQLStore) DeliveryBackoffs(ctx context.Context, partnerID int64) ([]DeliveryBackoff, error) {
 	rows, err := s.reader.QueryContext(ctx, "SELECT "+backoffColumns+" FROM delivery_backoffs WHERE partner_id = $1 ORDER BY key", partnerID)
@@ -59,7 +62,7 @@ func (s *SQLStore) DeliveryBackoffs(ctx context.Context, partnerID int64) ([]Del
 	var out []DeliveryBackoff
 	for rows.Next() {
 		var b DeliveryBackoff
-		if err := rows.Scan(&b.PartnerID, &b.Key, &b.Attempts, timeColumn{&b.Since}, timeColumn{&b.RetryAt}, &b.Error, timeColumn{&b.UpdatedAt}); err != nil {
+		if err := rows.Scan(&b.PartnerID, &b.Key, &b.Attempts, timeColumn{&b.Since}, timeColumn{&b.RetryAt}, &b.Error, &b.EventKey, timeColumn{&b.UpdatedAt}); err != nil {
 			return nil, fmt.Errorf("list delivery backoffs of partner %d: %w", partnerID, err)
 		}
 		out = append(out, b)
@@ -73,10 +76,10 @@ func (s *SQLStore) DeferDelivery(ctx context.Context, b DeliveryBackoff, deliver
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `
-			INSERT INTO delivery_backoffs (`+backoffColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)
+			INSERT INTO delivery_backoffs (`+backoffColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT (partner_id, key) DO UPDATE SET attempts = excluded.attempts, since = excluded.since,
-				retry_at = excluded.retry_at, error = excluded.error, updated_at = excluded.updated_at`,
-			b.PartnerID, b.Key, b.Attempts, s.d.timeArg(b.Since), s.d.timeArg(b.RetryAt), b.Error, s.d.timeArg(s.timestamp()))
+				retry_at = excluded.retry_at, error = excluded.error, event_key = excluded.event_key, updated_at = excluded.updated_at`,
+			b.PartnerID, b.Key, b.Attempts, s.d.timeArg(b.Since), s.d.timeArg(b.RetryAt), b.Error, b.EventKey, s.d.timeArg(s.timestamp()))
 		if err != nil {
 			return mapError(err)
 		}

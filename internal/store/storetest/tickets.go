@@ -274,7 +274,8 @@ func testTickets(t *testing.T, setup func(t *testing.T) *testBundle) {
 		}
 		since := time.Date(2026, 5, 4, 12, 0, 0, 0, time.UTC)
 		retry := since.Add(10 * time.Second)
-		backoff := store.DeliveryBackoff{PartnerID: p.ID, Key: key, Attempts: 1, Since: since, RetryAt: retry, Error: "HaloPSA answered POST /api/Tickets with 500"}
+		backoff := store.DeliveryBackoff{PartnerID: p.ID, Key: key, Attempts: 1, Since: since, RetryAt: retry, Error: "HaloPSA refused the ticket",
+			EventKey: "site_without_general_user/41/7"}
 		held := []store.AlertDelivery{
 			{AlertID: ids[0], PartnerID: p.ID, State: store.DeliveryFailed, Action: "create", Reason: "waiting", Key: key, RetryAt: retry},
 			{AlertID: ids[1], PartnerID: p.ID, State: store.DeliveryFailed, Action: "create", Reason: "waiting", Key: key, RetryAt: retry},
@@ -298,7 +299,7 @@ func testTickets(t *testing.T, setup func(t *testing.T) *testBundle) {
 		}
 		list, err := b.store.DeliveryBackoffs(b.ctx, p.ID)
 		if err != nil || len(list) != 1 || list[0].Key != key || list[0].Attempts != 1 || !list[0].Since.Equal(since) || !list[0].RetryAt.Equal(retry) ||
-			list[0].Error != backoff.Error {
+			list[0].Error != backoff.Error || list[0].EventKey != backoff.EventKey {
 			t.Errorf("DeliveryBackoffs = %+v, %v; want the one stored", list, err)
 		}
 		fps, err := b.store.UndeliveredFingerprints(b.ctx, p.ID)

@@ -106,6 +106,10 @@ func (p *pass) fail(ctx context.Context, key string, action ticketing.Action, al
 	b.Attempts++
 	b.RetryAt = p.now.Add(backoff(b.Attempts, p.svc.opts.RetryBackoff, p.svc.opts.MaxRetryBackoff))
 	b.Error = describe(cause)
+	var refusal *refusedError
+	if errors.As(cause, &refusal) {
+		b.EventKey = refusal.problem.Key
+	}
 	if err := p.svc.store.DeferDelivery(ctx, b, p.holding(alerts, action, key, b)); err != nil {
 		return err
 	}
@@ -127,12 +131,19 @@ func (p *pass) fail(ctx context.Context, key string, action ticketing.Action, al
 	return nil
 }
 
-// succeed records that HaloPSA did what was asked for key.
+// succeed records that HaloPSA did what was asked for key; the event its
+// last refusal raised is cleared, since its problem is gone.
 func (p *pass) succeed(ctx context.Context, key string) error {
 	p.tried++
 	p.streak = 0
-	if _, ok := p.backoffs[key]; !ok {
+	b, ok := p.backoffs[key]
+	if !ok {
 		return nil
+	}
+	if b.EventKey != "" {
+		if err := p.svc.store.ClearEvent(ctx, p.partnerID, b.EventKey); err != nil {
+			return err
+		}
 	}
 	delete(p.backoffs, key)
 	return p.svc.store.ClearDeliveryBackoff(ctx, p.partnerID, key)

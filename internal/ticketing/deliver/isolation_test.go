@@ -1,12 +1,15 @@
 package deliver_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"halobridge/internal/catalog"
+	"halobridge/internal/halo"
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
@@ -139,6 +142,88 @@ func testIsolation(t *testing.T, e engine) {
 		}
 		if n := apiRequests(b.sim, "POST", "/api/Tickets"); n != 4 {
 			t.Errorf("%d creates, want one per backoff (4)", n)
+		}
+	})
+
+	t.Run("ARefusalsEventClearsByItselfOnceTheGroupWorksAgain", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, setupOptions{noRetries: true, postgres: e.postgres})
+		bare := activeClient(t, b.sim, false)
+		mapCustomer(t, b, "c-2", bare.ID)
+		ingestAlerts(t, b, avAlert("e1", "c-2", "PC-09", "EICAR", b.clock.Now().Add(-time.Hour)))
+		deliverOnce(t, b)
+		events, _ := b.store.Events(b.ctx, b.partner.ID, store.EventQuery{Kind: deliver.KindSiteWithoutGeneralUser})
+		if len(events) != 1 || events[0].State != store.EventOpen {
+			t.Fatalf("events %+v, want the site's open event", events)
+		}
+		// Someone adds the General User in HaloPSA, not through halobridge.
+		client, err := b.halo.Client(b.ctx, b.partner.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := client.CreateUser(b.ctx, halo.User{Name: halo.GeneralUserName, SiteID: bare.MainSiteID}); err != nil {
+			t.Fatal(err)
+		}
+		b.clock.Add(10 * time.Second)
+		if res := deliverOnce(t, b); res.Created != 1 {
+			t.Fatalf("at the retry: %+v, want the ticket", res)
+		}
+		if got, _ := b.store.Event(b.ctx, b.partner.ID, events[0].ID); got.State != store.EventResolved {
+			t.Errorf("event after the ticket went through: %+v, want it resolved", got)
+		}
+	})
+
+	t.Run("ResolvingTheSiteEventCreatesTheGeneralUserAndDeliversTheHeldAlertsAtOnce", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, setupOptions{noRetries: true, postgres: e.postgres})
+		bare := activeClient(t, b.sim, false)
+		mapCustomer(t, b, "c-2", bare.ID)
+		ingestAlerts(t, b, avAlert("e1", "c-2", "PC-09", "EICAR", b.clock.Now().Add(-time.Hour)))
+		if res := deliverOnce(t, b); res.Failed != 1 {
+			t.Fatalf("result %+v, want the alert refused", res)
+		}
+		events, _ := b.store.Events(b.ctx, b.partner.ID, store.EventQuery{Kind: deliver.KindSiteWithoutGeneralUser})
+		if len(events) != 1 {
+			t.Fatalf("events %+v", events)
+		}
+		woken := 0
+		events2 := &catalog.Service{Syncer: &catalog.Syncer{Store: b.store, Halo: b.halo, Fixed: func(_ context.Context, partnerID int64) {
+			if partnerID == b.partner.ID {
+				woken++
+			}
+		}}}
+
+		// Recheck reads HaloPSA, which still has no General User there.
+		still, err := events2.Recheck(b.ctx, b.partner.ID, events[0].ID)
+		if err != nil {
+			t.Fatalf("Recheck: %v", err)
+		}
+		if still.State != store.EventOpen || still.Count != 2 {
+			t.Errorf("after a recheck with the problem still there: %+v, want it open and seen again", still)
+		}
+
+		res, err := events2.Resolve(b.ctx, b.partner.ID, events[0].ID)
+		if err != nil {
+			t.Fatalf("Resolve: %v", err)
+		}
+		if !strings.HasPrefix(res.Action, "Created the General User (user id ") || res.Event.State != store.EventResolved {
+			t.Errorf("resolution %+v", res)
+		}
+		gu := 0
+		for _, u := range b.sim.Users() {
+			if int(u.SiteID) == bare.MainSiteID && strings.EqualFold(u.Name, halo.GeneralUserName) {
+				gu++
+			}
+		}
+		if gu != 1 || woken != 1 {
+			t.Errorf("%d General Users on the site and delivery woken %d times, want 1 and 1", gu, woken)
+		}
+		// No waiting for the backoff: the held alert is due at once.
+		if res := deliverOnce(t, b); res.Created != 1 {
+			t.Errorf("pass right after the fix: %+v, want the held alert's ticket", res)
+		}
+		if again, _ := events2.Resolve(b.ctx, b.partner.ID, events[0].ID); !strings.Contains(again.Action, "already has a General User") {
+			t.Errorf("resolving again: %q, want nothing created twice", again.Action)
 		}
 	})
 

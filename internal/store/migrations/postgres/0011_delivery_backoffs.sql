@@ -4,6 +4,8 @@
 -- delivery_backoffs. A row with the empty key pauses the partner's whole
 -- HaloPSA (unreachable, refusing the credentials, answering only errors)
 -- until a probe succeeds; since is when that streak of failures began.
+-- event_key names the integration event the failure raised, which the
+-- group's next success clears.
 
 ALTER TABLE alert_deliveries ADD COLUMN retry_at TIMESTAMPTZ NOT NULL DEFAULT '0001-01-01T00:00:00Z';
 
@@ -21,6 +23,7 @@ CREATE TABLE delivery_backoffs (
 	since      TIMESTAMPTZ NOT NULL,
 	retry_at   TIMESTAMPTZ NOT NULL,
 	error      TEXT NOT NULL,
+	event_key  TEXT NOT NULL,
 	updated_at TIMESTAMPTZ NOT NULL,
 	PRIMARY KEY (partner_id, key)
 );
