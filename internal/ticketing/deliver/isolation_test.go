@@ -52,6 +52,24 @@ func pausedEvent(t *testing.T, b *testBundle) (store.Event, bool) {
 	return events[0], true
 }
 
+// refusedForTheGeneralUser maps customer c-2 to a client whose main site
+// has no General User, delivers one alert of it, which HaloPSA refuses,
+// and returns the client and the open event that says why.
+func refusedForTheGeneralUser(t *testing.T, b *testBundle) (halosim.Client, store.Event) {
+	t.Helper()
+	bare := activeClient(t, b.sim, false)
+	mapCustomer(t, b, "c-2", bare.ID)
+	ingestAlerts(t, b, avAlert("e1", "c-2", "PC-09", "EICAR", b.clock.Now().Add(-time.Hour)))
+	if res := deliverOnce(t, b); res.Failed != 1 {
+		t.Fatalf("result %+v, want the alert refused", res)
+	}
+	events, _ := b.store.Events(b.ctx, b.partner.ID, store.EventQuery{Kind: deliver.KindSiteWithoutGeneralUser})
+	if len(events) != 1 || events[0].State != store.EventOpen {
+		t.Fatalf("events %+v, want the site's open event", events)
+	}
+	return bare, events[0]
+}
+
 // waitsWithin checks that d is a first backoff of nominal: jitter only
 // shortens it, by a fifth at most.
 func waitsWithin(t *testing.T, what string, d, nominal time.Duration) {
@@ -148,14 +166,7 @@ func testIsolation(t *testing.T, e engine) {
 	t.Run("ARefusalsEventClearsByItselfOnceTheGroupWorksAgain", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, setupOptions{noRetries: true, postgres: e.postgres})
-		bare := activeClient(t, b.sim, false)
-		mapCustomer(t, b, "c-2", bare.ID)
-		ingestAlerts(t, b, avAlert("e1", "c-2", "PC-09", "EICAR", b.clock.Now().Add(-time.Hour)))
-		deliverOnce(t, b)
-		events, _ := b.store.Events(b.ctx, b.partner.ID, store.EventQuery{Kind: deliver.KindSiteWithoutGeneralUser})
-		if len(events) != 1 || events[0].State != store.EventOpen {
-			t.Fatalf("events %+v, want the site's open event", events)
-		}
+		bare, event := refusedForTheGeneralUser(t, b)
 		// Someone adds the General User in HaloPSA, not through halobridge.
 		client, err := b.halo.Client(b.ctx, b.partner.ID)
 		if err != nil {
@@ -168,7 +179,7 @@ func testIsolation(t *testing.T, e engine) {
 		if res := deliverOnce(t, b); res.Created != 1 {
 			t.Fatalf("at the retry: %+v, want the ticket", res)
 		}
-		if got, _ := b.store.Event(b.ctx, b.partner.ID, events[0].ID); got.State != store.EventResolved {
+		if got, _ := b.store.Event(b.ctx, b.partner.ID, event.ID); got.State != store.EventResolved {
 			t.Errorf("event after the ticket went through: %+v, want it resolved", got)
 		}
 	})
@@ -176,16 +187,7 @@ func testIsolation(t *testing.T, e engine) {
 	t.Run("ResolvingTheSiteEventCreatesTheGeneralUserAndDeliversTheHeldAlertsAtOnce", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, setupOptions{noRetries: true, postgres: e.postgres})
-		bare := activeClient(t, b.sim, false)
-		mapCustomer(t, b, "c-2", bare.ID)
-		ingestAlerts(t, b, avAlert("e1", "c-2", "PC-09", "EICAR", b.clock.Now().Add(-time.Hour)))
-		if res := deliverOnce(t, b); res.Failed != 1 {
-			t.Fatalf("result %+v, want the alert refused", res)
-		}
-		events, _ := b.store.Events(b.ctx, b.partner.ID, store.EventQuery{Kind: deliver.KindSiteWithoutGeneralUser})
-		if len(events) != 1 {
-			t.Fatalf("events %+v", events)
-		}
+		bare, event := refusedForTheGeneralUser(t, b)
 		woken := 0
 		events2 := &catalog.Service{Syncer: &catalog.Syncer{Store: b.store, Halo: b.halo, Fixed: func(_ context.Context, partnerID int64) {
 			if partnerID == b.partner.ID {
@@ -194,7 +196,7 @@ func testIsolation(t *testing.T, e engine) {
 		}}}
 
 		// Recheck reads HaloPSA, which still has no General User there.
-		still, err := events2.Recheck(b.ctx, b.partner.ID, events[0].ID)
+		still, err := events2.Recheck(b.ctx, b.partner.ID, event.ID)
 		if err != nil {
 			t.Fatalf("Recheck: %v", err)
 		}
@@ -202,7 +204,7 @@ func testIsolation(t *testing.T, e engine) {
 			t.Errorf("after a recheck with the problem still there: %+v, want it open and seen again", still)
 		}
 
-		res, err := events2.Resolve(b.ctx, b.partner.ID, events[0].ID)
+		res, err := events2.Resolve(b.ctx, b.partner.ID, event.ID)
 		if err != nil {
 			t.Fatalf("Resolve: %v", err)
 		}
@@ -222,7 +224,7 @@ func testIsolation(t *testing.T, e engine) {
 		if res := deliverOnce(t, b); res.Created != 1 {
 			t.Errorf("pass right after the fix: %+v, want the held alert's ticket", res)
 		}
-		if again, _ := events2.Resolve(b.ctx, b.partner.ID, events[0].ID); !strings.Contains(again.Action, "already has a General User") {
+		if again, _ := events2.Resolve(b.ctx, b.partner.ID, event.ID); !strings.Contains(again.Action, "already has a General User") {
 			t.Errorf("resolving again: %q, want nothing created twice", again.Action)
 		}
 	})
