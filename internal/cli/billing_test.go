@@ -77,26 +77,19 @@ func setupBilling(t *testing.T) *billingBundle {
 // pushes it.
 func (b *billingBundle) saveUsage(t *testing.T, usage []source.Usage) {
 	t.Helper()
-	keys, err := secret.LoadKeyring("", filepath.Join(b.dir, "secret.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(t.Context(), store.Config{DataDir: b.dir, Keys: keys})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	p, err := st.PartnerBySlug(t.Context(), "acme")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sources, err := st.Sources(t.Context(), p.ID)
-	if err != nil || len(sources) != 1 {
-		t.Fatalf("sources %+v, %v", sources, err)
-	}
-	if err := st.SaveUsage(t.Context(), sources[0].ID, usage, nil); err != nil {
-		t.Fatal(err)
-	}
+	withStore(t, b.dir, func(st store.Store) {
+		p, err := st.PartnerBySlug(t.Context(), "acme")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sources, err := st.Sources(t.Context(), p.ID)
+		if err != nil || len(sources) != 1 {
+			t.Fatalf("sources %+v, %v", sources, err)
+		}
+		if err := st.SaveUsage(t.Context(), sources[0].ID, usage, nil); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 // main runs halobridge with args on the bundle's data directory.

@@ -77,6 +77,18 @@ func setupCorrections(t *testing.T, e engine) *correctionBundle {
 	return cb
 }
 
+// generatedThenPushed has HaloPSA generate the client's invoice on the 1st
+// of a month, the vendor push usage, and the clock reach the 2nd, when the
+// month before is billed.
+func (b *correctionBundle) generatedThenPushed(t *testing.T, on time.Time, usage map[source.Month]float64) {
+	t.Helper()
+	b.halo.GenerateInvoice(b.invoiceOf(t), on)
+	for m, seats := range usage {
+		b.push(t, m, seats)
+	}
+	b.clock.Set(on.AddDate(0, 0, 1).Add(6 * time.Hour))
+}
+
 // expectLines checks the client's result and what its invoice holds.
 func (b *correctionBundle) expectLines(t *testing.T, res run.Result, want []line) {
 	t.Helper()
@@ -161,11 +173,7 @@ func TestUsageCorrectedThroughThePushAPI(t *testing.T) {
 			t.Run("AfterTheInvoiceGeneratedTheDifferenceGoesOnTheNextMonth", func(t *testing.T) {
 				t.Parallel()
 				b := setupCorrections(t, e)
-				invoiceID := b.invoiceOf(t)
-				b.halo.GenerateInvoice(invoiceID, time.Date(2026, time.November, 1, 0, 0, 0, 0, time.UTC))
-				b.push(t, oct, 40)
-				b.push(t, sep, 45)
-				b.clock.Set(time.Date(2026, time.November, 2, 6, 0, 0, 0, time.UTC))
+				b.generatedThenPushed(t, time.Date(2026, time.November, 1, 0, 0, 0, 0, time.UTC), map[source.Month]float64{oct: 40, sep: 45})
 
 				dry := b.run(t, b.partner.ID, oct, true)
 				b.expectLines(t, dry, []line{{"Endpoint Security (Oct 2026)", 43}})
@@ -176,10 +184,7 @@ func TestUsageCorrectedThroughThePushAPI(t *testing.T) {
 
 				// October is corrected down after it was invoiced: the
 				// credit comes off November's line.
-				b.halo.GenerateInvoice(invoiceID, time.Date(2026, time.December, 1, 0, 0, 0, 0, time.UTC))
-				b.push(t, nov, 41)
-				b.push(t, oct, 38)
-				b.clock.Set(time.Date(2026, time.December, 2, 6, 0, 0, 0, time.UTC))
+				b.generatedThenPushed(t, time.Date(2026, time.December, 1, 0, 0, 0, 0, time.UTC), map[source.Month]float64{nov: 41, oct: 38})
 				res := b.run(t, b.partner.ID, nov, false)
 				b.expectLines(t, res, []line{{"Endpoint Security (Nov 2026)", 39}})
 
@@ -200,20 +205,14 @@ func TestUsageCorrectedThroughThePushAPI(t *testing.T) {
 			t.Run("CreditLargerThanTheNextLineIsReportedUntilTakenOff", func(t *testing.T) {
 				t.Parallel()
 				b := setupCorrections(t, e)
-				invoiceID := b.invoiceOf(t)
-				b.halo.GenerateInvoice(invoiceID, time.Date(2026, time.November, 1, 0, 0, 0, 0, time.UTC))
-				b.push(t, oct, 2)
-				b.push(t, sep, 37)
-				b.clock.Set(time.Date(2026, time.November, 2, 6, 0, 0, 0, time.UTC))
+				b.generatedThenPushed(t, time.Date(2026, time.November, 1, 0, 0, 0, 0, time.UTC), map[source.Month]float64{oct: 2, sep: 37})
 				b.expectLines(t, b.run(t, b.partner.ID, oct, false), []line{{"Endpoint Security (Oct 2026)", 0}})
 				want := map[int][]billing.FindingKind{b.client.ID: {billing.FindingCreditCarried}}
 				if got := b.openEvents(t, b.partner.ID); !cmp.Equal(want, got) {
 					t.Errorf("open events with 3 still owed: %v, want %v", got, want)
 				}
 
-				b.halo.GenerateInvoice(invoiceID, time.Date(2026, time.December, 1, 0, 0, 0, 0, time.UTC))
-				b.push(t, nov, 40)
-				b.clock.Set(time.Date(2026, time.December, 2, 6, 0, 0, 0, time.UTC))
+				b.generatedThenPushed(t, time.Date(2026, time.December, 1, 0, 0, 0, 0, time.UTC), map[source.Month]float64{nov: 40})
 				b.expectLines(t, b.run(t, b.partner.ID, nov, false), []line{{"Endpoint Security (Nov 2026)", 37}})
 				if got := b.openEvents(t, b.partner.ID); len(got) != 0 {
 					t.Errorf("open events once the credit was taken off: %v", got)
