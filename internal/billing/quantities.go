@@ -198,19 +198,26 @@ func isFraction(q float64) bool {
 	return q != math.Trunc(q)
 }
 
-// treesOf lists, per source, each customer's children, from every report's
-// customers.
-func treesOf(merged map[reportKey]Report) map[source.Kind]map[string][]string {
-	out := map[source.Kind]map[string][]string{}
+// customerTree is what a source says of its customers: who they are and
+// which are below which.
+type customerTree struct {
+	known    map[string]bool
+	children map[string][]string
+}
+
+// treesOf reads each source's customers from its reports.
+func treesOf(merged map[reportKey]Report) map[source.Kind]customerTree {
+	out := map[source.Kind]customerTree{}
 	for _, k := range sortedReportKeys(merged) {
-		children := out[k.kind]
-		if children == nil {
-			children = map[string][]string{}
-			out[k.kind] = children
+		t, ok := out[k.kind]
+		if !ok {
+			t = customerTree{known: map[string]bool{}, children: map[string][]string{}}
+			out[k.kind] = t
 		}
 		for _, c := range merged[k].Customers {
-			if c.ParentID != "" && !slices.Contains(children[c.ParentID], c.ID) {
-				children[c.ParentID] = append(children[c.ParentID], c.ID)
+			t.known[c.ID] = true
+			if c.ParentID != "" && !slices.Contains(t.children[c.ParentID], c.ID) {
+				t.children[c.ParentID] = append(t.children[c.ParentID], c.ID)
 			}
 		}
 	}
@@ -220,10 +227,12 @@ func treesOf(merged map[reportKey]Report) map[source.Kind]map[string][]string {
 // rulesOf digests what decides a client's quantities apart from usage: the
 // policy's product rules, overrides, count basis and rounding, and the
 // mappings of the client's customers and of every customer below them,
-// which say whose use the client bills. A customer mapped elsewhere in the
-// partner's tree leaves it alone, so onboarding another client does not
-// stop corrections from being looked for.
-func rulesOf(client int, kinds map[source.Kind]bool, mappings []Mapping, trees map[source.Kind]map[string][]string, p Policy) string {
+// which say whose use the client bills, with whether the source still knows
+// each: a company removed from GravityZone reports no usage for the months
+// it was billed, which is no correction. A customer mapped elsewhere in the
+// partner's tree leaves the digest alone, so onboarding another client does
+// not stop corrections from being looked for.
+func rulesOf(client int, kinds map[source.Kind]bool, mappings []Mapping, trees map[source.Kind]customerTree, p Policy) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "basis %s\n", p.SeatBasis())
 	for _, key := range sortedKeys(p.Products) {
@@ -238,7 +247,7 @@ func rulesOf(client int, kinds map[source.Kind]bool, mappings []Mapping, trees m
 				return
 			}
 			below[id] = true
-			for _, c := range trees[kind][id] {
+			for _, c := range trees[kind].children[id] {
 				walk(c)
 			}
 		}
@@ -250,7 +259,7 @@ func rulesOf(client int, kinds map[source.Kind]bool, mappings []Mapping, trees m
 		var lines []string
 		for _, m := range mappings {
 			if m.Source == kind && below[m.CustomerID] {
-				lines = append(lines, fmt.Sprintf("mapping %q %d %t", m.CustomerID, m.ClientID, m.Billing))
+				lines = append(lines, fmt.Sprintf("mapping %q %d %t known %t", m.CustomerID, m.ClientID, m.Billing, trees[kind].known[m.CustomerID]))
 			}
 		}
 		for _, o := range p.Overrides {

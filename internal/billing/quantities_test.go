@@ -1,6 +1,7 @@
 package billing_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -354,6 +355,11 @@ func TestQuantitiesRules(t *testing.T) {
 		}, true},
 		{"BillingSwitchedOffForAChildChangesThem", func(_ *[]billing.Report, m *[]billing.Mapping, _ *billing.Policy) {
 			*m = append(*m, gzMap("B", 10, false))
+		}, true},
+		{"CustomerGoneFromTheSourceChangesThem", func(r *[]billing.Report, _ *[]billing.Mapping, _ *billing.Policy) {
+			gone := report(10)
+			gone.Customers = slices.DeleteFunc(slices.Clone(customers), func(c source.Customer) bool { return c.ID == "R" })
+			*r = []billing.Report{gone}
 		}, true},
 		{"ProductMappedToAnotherItemChangesThem", func(_ *[]billing.Report, _ *[]billing.Mapping, p *billing.Policy) {
 			p.Products = map[string]billing.ProductRule{"mspSecureMonthlyUsage": {ItemID: 502}}
