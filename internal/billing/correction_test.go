@@ -40,6 +40,7 @@ func TestCorrections(t *testing.T) {
 		corrections []billing.Correction // Note compared when set
 		reasons     []string             // said, in this order, by the reasons of halobridge's lines
 		findings    []billing.FindingKind
+		says        []string // said, in this order, by the findings' messages
 	}
 	tests := []struct {
 		name   string
@@ -98,7 +99,8 @@ func TestCorrections(t *testing.T) {
 					lines:       []line{{"Endpoint Security (Oct 2026)", 0}},
 					corrections: []billing.Correction{{ItemID: 501, Month: sep, Old: 10, New: 2, Carried: true}},
 					reasons:     []string{"September corrected from 10 to 2 after it was invoiced: -8 carried to October; a line cannot go below 0: 3 more of Endpoint Security is taken off the next months"},
-					findings:    []billing.FindingKind{billing.FindingCreditCarried}},
+					findings:    []billing.FindingKind{billing.FindingCreditCarried},
+					says:        []string{"Client 11 is owed 3 Endpoint Security for usage corrected down after it was invoiced (Sep 2026), more than its line bills now"}},
 				{generate: day(2026, time.November, 1), usage: map[source.Month]map[int]float64{nov: {501: 6}}, bill: nov,
 					lines:   []line{{"Endpoint Security (Nov 2026)", 3}},
 					reasons: []string{"still carries corrections made before (September 10 → 2): -3 in all"}},
@@ -266,6 +268,11 @@ func TestCorrections(t *testing.T) {
 				}
 				if diff := cmp.Diff(s.findings, kinds); diff != "" {
 					t.Errorf("step %d: findings (-want +got):\n%s", i, diff)
+				}
+				for j, want := range s.says {
+					if j >= len(plan.Findings) || !strings.Contains(plan.Findings[j].Message, want) {
+						t.Errorf("step %d: finding %d does not say %q: %+v", i, j, want, plan.Findings)
+					}
 				}
 			}
 			if diff := cmp.Diff(tt.billed, h.billed[-94]); diff != "" {

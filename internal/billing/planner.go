@@ -651,8 +651,10 @@ func (p *planner) reportCredits() {
 			name = fmt.Sprintf("item %d", id)
 		}
 		var ms []source.Month
-		for _, x := range c.Corrections {
-			ms = append(ms, x.Month)
+		for _, x := range append(slices.Clone(c.Corrections), p.corrections...) {
+			if x.ItemID == id && x.Carried {
+				ms = append(ms, x.Month)
+			}
 		}
 		p.findings = append(p.findings, Finding{Kind: FindingCreditCarried, ClientID: p.clientID, InvoiceID: p.inv.ID, ItemID: id, Months: sortedMonths(ms), Message: fmt.Sprintf(
 			"Client %d is owed %v %s for usage corrected down after it was invoiced (%s), more than its line bills now: halobridge takes it off the next months' lines of %s.",
