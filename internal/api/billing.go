@@ -21,6 +21,7 @@ func (h *handler) getBillingPolicy(w http.ResponseWriter, r *http.Request, partn
 		h.failErr(w, r, err)
 		return
 	}
+	p.Policy = p.Explicit()
 	h.json(w, http.StatusOK, p)
 }
 

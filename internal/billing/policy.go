@@ -128,6 +128,20 @@ type Policy struct {
 	Rounding map[source.Kind]Rounding `json:"rounding,omitempty"`
 }
 
+// Sources are the kinds of source a policy can say something about.
+var Sources = []source.Kind{source.GravityZone, source.DefensX, source.Push}
+
+// Explicit is the policy with the rounding in force for every source
+// written out, defaults included, for people to read.
+func (p Policy) Explicit() Policy {
+	r := make(map[source.Kind]Rounding, len(Sources))
+	for _, kind := range Sources {
+		r[kind] = p.RoundingOf(kind)
+	}
+	p.Rounding = r
+	return p
+}
+
 // RoundingOf is the rounding in force for a source's usage, with the
 // default applied.
 func (p Policy) RoundingOf(kind source.Kind) Rounding {

@@ -52,6 +52,20 @@ func TestPolicyRoundingOf(t *testing.T) {
 	}
 }
 
+func TestPolicyExplicitWritesEverySourcesRounding(t *testing.T) {
+	t.Parallel()
+
+	p := billing.Policy{Mode: billing.ModeCreate, Rounding: map[source.Kind]billing.Rounding{source.Push: billing.RoundDown}}
+	want := map[source.Kind]billing.Rounding{source.GravityZone: billing.RoundDecimal, source.DefensX: billing.RoundDecimal, source.Push: billing.RoundDown}
+	got := p.Explicit()
+	if diff := cmp.Diff(want, got.Rounding); diff != "" || got.Mode != billing.ModeCreate {
+		t.Errorf("Explicit (-want +got):\n%s", diff)
+	}
+	if len(p.Rounding) != 1 {
+		t.Errorf("Explicit changed the policy it was called on: %v", p.Rounding)
+	}
+}
+
 func TestValidate(t *testing.T) {
 	t.Parallel()
 

@@ -41,9 +41,7 @@ func Validate(p Policy, inUse []Product, items map[int]Item) []FieldError {
 		add("basis", "must be %q or %q, not %q", BasisPackage, BasisEndpoint, p.Basis)
 	}
 	for _, kind := range sortedKeys(p.Rounding) {
-		switch kind {
-		case source.GravityZone, source.DefensX, source.Push:
-		default:
+		if !slices.Contains(Sources, kind) {
 			add("rounding."+string(kind), "%q is not a source: use %q, %q or %q", kind, source.GravityZone, source.DefensX, source.Push)
 			continue
 		}

@@ -333,6 +333,7 @@ Example:
 			if err != nil {
 				return err
 			}
+			policy.Policy = policy.Explicit()
 			return writeJSON(env.Stdout, policy)
 		},
 	}

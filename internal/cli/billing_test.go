@@ -152,8 +152,9 @@ func TestBilling(t *testing.T) {
 		}
 		code, out = b.main(t, "billing", "policy", "show")
 		var shown run.Policy
-		if code != 0 || json.Unmarshal([]byte(out.stdout.String()), &shown) != nil || shown.Mode != "create" || shown.Products["MDR"].ItemID != 1410 {
-			t.Errorf("show: exit code %d\n%s", code, out.stdout)
+		if code != 0 || json.Unmarshal([]byte(out.stdout.String()), &shown) != nil || shown.Mode != "create" || shown.Products["MDR"].ItemID != 1410 ||
+			shown.Rounding[source.DefensX] != "decimal" || shown.Rounding[source.Push] != "decimal" {
+			t.Errorf("show (every source's rounding written out): exit code %d\n%s", code, out.stdout)
 		}
 	})
 
