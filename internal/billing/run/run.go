@@ -262,20 +262,11 @@ func (s *Service) saveLedger(ctx context.Context, r *partnerRun, led billing.Led
 		if item == "" {
 			item = fmt.Sprintf("item %d", c.ItemID)
 		}
-		history[i] = store.BillingCorrection{RunID: r.runID, ClientID: led.ClientID, ClientName: clip(name), ItemID: c.ItemID, ItemName: clip(item),
+		history[i] = store.BillingCorrection{RunID: r.runID, ClientID: led.ClientID, ClientName: name, ItemID: c.ItemID, ItemName: item,
 			Month: c.Month, Old: c.Old, New: c.New, Carried: c.Carried, Action: c.Note}
 	}
 	_, err = s.Store.SaveBillingLedger(ctx, store.BillingLedger{PartnerID: r.partnerID, ClientID: led.ClientID, InvoiceID: led.InvoiceID, Ledger: raw}, history...)
 	return err
-}
-
-// clip bounds a name HaloPSA gave, kept in the billing history.
-func clip(s string) string {
-	const most = 200
-	if r := []rune(s); len(r) > most {
-		return string(r[:most-1]) + "…"
-	}
-	return s
 }
 
 func (r *partnerRun) ledger(clientID int) billing.Ledger {
