@@ -76,6 +76,7 @@ func (h *handler) routes() {
 	h.handle("POST /api/v1/billing/items", h.createItems)
 	h.handle("POST /api/v1/billing/runs", h.runBilling)
 	h.handle("GET /api/v1/billing/runs", h.listBillingRuns)
+	h.handle("GET /api/v1/billing/corrections", h.listBillingCorrections)
 
 	h.handle("POST /api/v1/sync", h.syncNow)
 	h.handle("GET /api/v1/sync/runs", h.listRuns)

@@ -122,6 +122,14 @@ func setup(t *testing.T) *testBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A correction in partner A's billing history, for the list and the
+	// isolation test.
+	_, err = st.SaveBillingLedger(ctx, store.BillingLedger{PartnerID: b.a.ID, ClientID: b.same.ID, Ledger: []byte(`{}`)}, store.BillingCorrection{
+		RunID: 1, ClientID: b.same.ID, ClientName: b.same.Name, ItemID: 1401, ItemName: "Endpoint Security", Month: source.Month{Year: 2026, Month: time.September},
+		Old: 42, New: 45, Carried: true, Action: "September corrected from 42 to 45 after it was invoiced: +3 carried to October"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	// Partner A's ticket policy, for the isolation test: B must not read it.
 	if _, err := st.SaveTicketPolicy(ctx, store.TicketPolicy{PartnerID: b.a.ID, Policy: []byte(`{"tickettype_id":21,"title_template":"Mail filter {{hostname}}"}`)}); err != nil {
 		t.Fatal(err)
@@ -238,6 +246,14 @@ func TestAPI(t *testing.T) {
 		{name: "AsksForABillingPolicyBeforeARun", method: "POST", path: fixed("/api/v1/billing/runs"), body: fixed(`{"month": "2026-10", "dry_run": true}`),
 			wantStatus: 409, want: lines(`"code":"no_policy"`)},
 		{name: "ListsBillingRuns", method: "GET", path: fixed("/api/v1/billing/runs"), wantStatus: 200, want: lines(`"runs":`)},
+		{name: "ListsTheBillingHistoryOfCorrections", method: "GET", path: fixed("/api/v1/billing/corrections?limit=10"), wantStatus: 200,
+			want: func(b *testBundle) []string {
+				return []string{`"client_id":` + strconv.Itoa(b.same.ID), `"client_name":"` + b.same.Name + `"`, `"item_name":"Endpoint Security"`,
+					`"month":"2026-09"`, `"old":42`, `"new":45`, `"carried":true`,
+					`"action":"September corrected from 42 to 45 after it was invoiced: +3 carried to October"`, `"corrected_at":"`}
+			}},
+		{name: "NamesABadCorrectionsLimit", method: "GET", path: fixed("/api/v1/billing/corrections?limit=all"), wantStatus: 400,
+			want: lines(`"field":"limit"`)},
 		{name: "ListsSuggestions", method: "GET", path: fixed("/api/v1/suggestions"), wantStatus: 200,
 			want: lines(`"customer_id":"same"`, `"rule":"normalised_name"`, `"score":1`)},
 		{name: "AcceptsOneSuggestion", method: "POST", path: fixed("/api/v1/suggestions/accept"),
@@ -333,8 +349,9 @@ func TestTenantIsolation(t *testing.T) {
 		{"ReadTheTicketPolicy", "GET", "/api/v1/tickets/policy", "", 404},
 		{"TestTicketOnAnotherPartnersMapping", "POST", "/api/v1/tickets/test", fmt.Sprintf(`{"source_id": %d, "customer_id": "same"}`, b.src.ID), 404},
 		{"ListBillingRuns", "GET", "/api/v1/billing/runs", "", 200},
+		{"ListBillingCorrections", "GET", "/api/v1/billing/corrections", "", 200},
 	}
-	secrets := []string{b.same.Name, "Zyxwvut", "Quondam", "Mail filter", "same", "gone", b.event.Subject}
+	secrets := []string{b.same.Name, "Zyxwvut", "Quondam", "Mail filter", "same", "gone", b.event.Subject, "corrected from 42 to 45"}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			status, got := b.call(t, b.b.ID, tc.method, tc.path, tc.body)

@@ -8,6 +8,7 @@ import (
 	"halobridge/internal/billing"
 	"halobridge/internal/billing/run"
 	"halobridge/internal/source"
+	"halobridge/internal/store"
 )
 
 func (h *handler) getBillingPolicy(w http.ResponseWriter, r *http.Request, partnerID int64) {
@@ -20,6 +21,7 @@ func (h *handler) getBillingPolicy(w http.ResponseWriter, r *http.Request, partn
 		h.failErr(w, r, err)
 		return
 	}
+	p.Policy = p.Explicit()
 	h.json(w, http.StatusOK, p)
 }
 
@@ -122,6 +124,25 @@ func (h *handler) listBillingRuns(w http.ResponseWriter, r *http.Request, partne
 		return
 	}
 	h.json(w, http.StatusOK, map[string]any{"runs": runs})
+}
+
+// listBillingCorrections answers the billing history of corrections, newest
+// first: months whose usage changed after they were written, the old and
+// new figure and what billing did.
+func (h *handler) listBillingCorrections(w http.ResponseWriter, r *http.Request, partnerID int64) {
+	limit, ok := h.queryInt(w, r, "limit")
+	if !ok {
+		return
+	}
+	corrections, err := h.deps.Store.BillingCorrections(r.Context(), partnerID, limit)
+	if err != nil {
+		h.failErr(w, r, err)
+		return
+	}
+	if corrections == nil {
+		corrections = []store.BillingCorrection{}
+	}
+	h.json(w, http.StatusOK, map[string]any{"corrections": corrections})
 }
 
 func billingField(f billing.FieldError) (string, string) { return f.Field, f.Message }

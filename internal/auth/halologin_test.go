@@ -1,15 +1,18 @@
 package auth_test
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"halobridge/internal/auth"
+	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/store"
@@ -236,6 +239,121 @@ func TestLogInWithHaloPSA(t *testing.T) {
 		}
 	})
 
+	t.Run("KeepsTheSignInWhenTheNewServiceApplicationGetsNoToken", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		// HaloPSA's authorisation server fails from the moment the service
+		// application is created: every try of its first token gets 503.
+		b.svc.HaloDefaults.HTTPClient = &http.Client{Transport: afterCreate{sim: b.sim, fault: halosim.Fault{
+			Method: http.MethodPost, PathPrefix: "/auth/token", Status: http.StatusServiceUnavailable, Body: `{"error":"temporarily_unavailable"}`}}}
+		page := b.browser(t).haloLogin(t, simAdmin)
+		wantStatus(t, "the sign-in", page, http.StatusOK)
+		login := b.partnerLogin(t)
+		conn, err := b.store.HaloConnection(t.Context(), login.PartnerID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if conn.GrantType != store.GrantAuthorizationCode || conn.RefreshToken == "" || conn.ClientID != halosim.DefaultPublicClientID {
+			t.Errorf("stored connection: grant %q, client %q; want the administrator's sign-in, not the application without a token", conn.GrantType, conn.ClientID)
+		}
+		if !login.ProvisionedAt.IsZero() || !strings.Contains(login.SetupProblem, "no access token") || !strings.Contains(login.SetupProblem, "delete") {
+			t.Errorf("recorded setup %+v; want unfinished, saying the application got no token and to delete it", login)
+		}
+		for _, want := range []string{"no access token", "temporarily_unavailable"} {
+			if !strings.Contains(page.body, want) {
+				t.Errorf("the setup page does not say %q:\n%s", want, page.body)
+			}
+		}
+
+		b.sim.ClearFaults()
+		_, apps := created(t, b.sim)
+		b.sim.RevokeApplication(apps[0].ClientID)
+		b.svc.HaloDefaults.HTTPClient = nil
+		b.browser(t).haloLogin(t, simAdmin)
+		if conn, err := b.store.HaloConnection(t.Context(), login.PartnerID); err != nil || conn.GrantType != store.GrantClientCredentials {
+			t.Errorf("after deleting it and signing in again: grant %q, %v; want the new service application's", conn.GrantType, err)
+		}
+	})
+
+	t.Run("PutsTheSignInBackWhenTheStoredServiceApplicationGetsNoToken", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		b.browser(t).haloLogin(t, simAdmin)
+		login := b.partnerLogin(t)
+		// The setup stopped before it was recorded as done, and meanwhile
+		// someone gave the service application a new secret in HaloPSA.
+		login.ProvisionedAt = time.Time{}
+		if _, err := b.store.SavePartnerLogin(t.Context(), login); err != nil {
+			t.Fatal(err)
+		}
+		_, apps := created(t, b.sim)
+		app := apps[0]
+		app.Secret = "a-new-secret-halobridge-never-saw"
+		b.sim.AddApplication(app)
+
+		b.browser(t).haloLogin(t, simAdmin)
+		conn, err := b.store.HaloConnection(t.Context(), login.PartnerID)
+		if err != nil || conn.GrantType != store.GrantAuthorizationCode || conn.RefreshToken == "" {
+			t.Errorf("stored connection: grant %q, %v; want the administrator's sign-in back", conn.GrantType, err)
+		}
+		if problem := b.partnerLogin(t).SetupProblem; !strings.Contains(problem, "invalid_client") || !strings.Contains(problem, "delete") {
+			t.Errorf("setup problem %q; want HaloPSA's invalid_client and to delete the application", problem)
+		}
+	})
+
+	t.Run("SetsUpAgainWhenHaloPSARefusesTheServiceApplication", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		b.browser(t).haloLogin(t, simAdmin)
+		login := b.partnerLogin(t)
+		_, apps := created(t, b.sim)
+		// Someone deactivates the service application in HaloPSA; the next
+		// background call meets it.
+		b.sim.RevokeApplication(apps[0].ClientID)
+		clients := &connect.Halo{Store: b.store}
+		call := func() error {
+			hc, err := clients.Client(t.Context(), login.PartnerID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = hc.Me(t.Context())
+			return err
+		}
+		if err := call(); !halo.IsRevoked(err) {
+			t.Fatalf("call with the deactivated application: %v, want invalid_client", err)
+		}
+
+		page := b.browser(t).haloLogin(t, simAdmin)
+		wantStatus(t, "the sign-in after the revocation", page, http.StatusOK)
+		_, apps = created(t, b.sim)
+		conn, err := b.store.HaloConnection(t.Context(), login.PartnerID)
+		if err != nil || len(apps) != 1 || conn.ClientID != apps[0].ClientID || conn.GrantType != store.GrantClientCredentials {
+			t.Fatalf("after signing in again: %d active service applications, connection %q (%v); want a new one, stored", len(apps), conn.ClientID, err)
+		}
+		if err := call(); err != nil {
+			t.Errorf("call with the new application: %v", err)
+		}
+		open, err := b.store.Events(t.Context(), login.PartnerID, store.EventQuery{State: store.EventOpen})
+		if err != nil || len(open) != 0 {
+			t.Errorf("open events once the new application works: %+v, %v", open, err)
+		}
+	})
+
+	t.Run("AColleaguesSignInDoesNotSetUpAgain", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		b.browser(t).haloLogin(t, simAdmin)
+		login := b.partnerLogin(t)
+		if _, err := b.store.RaiseEvent(t.Context(), connect.CredentialsEvent(login.PartnerID, store.HaloConnection{ClientID: login.ServiceClientID}, errors.New("invalid_client"))); err != nil {
+			t.Fatal(err)
+		}
+		page := b.browser(t).haloLogin(t, simAnalyst)
+		wantStatus(t, "the analyst's sign-in", page, http.StatusOK)
+		if agents, apps := created(t, b.sim); len(agents) != 1 || len(apps) != 1 {
+			t.Errorf("after an analyst's sign-in HaloPSA holds %d integration agents and %d service applications, want the first ones alone", len(agents), len(apps))
+		}
+	})
+
 	t.Run("RefusesACallbackInAnotherBrowser", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
@@ -297,4 +415,20 @@ func TestLogInWithHaloPSA(t *testing.T) {
 			}
 		}
 	})
+}
+
+// afterCreate injects fault into the simulated HaloPSA as soon as it has
+// answered the creation of an API application, as a HaloPSA failing at
+// that moment would.
+type afterCreate struct {
+	sim   *halosim.Sim
+	fault halosim.Fault
+}
+
+func (a afterCreate) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err == nil && r.Method == http.MethodPost && strings.EqualFold(r.URL.Path, "/api/Application") {
+		a.sim.InjectFault(a.fault)
+	}
+	return resp, err
 }

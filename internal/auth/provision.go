@@ -39,12 +39,13 @@ type Setup struct {
 }
 
 // provision runs on every sign-in of an administrator until the partner's
-// HaloPSA is set up. It first stores the administrator's authorization so
+// HaloPSA is set up, and again while HaloPSA refuses its credentials. It first stores the administrator's authorization so
 // that halobridge can work at once; then finds or creates the API-only
 // integration agent (in the administrator's teams) and the client
-// credentials service application that logs in as it; then switches the
-// partner's connection to the application's credentials and checks that
-// they work. A HaloPSA refusal along the way does not fail the sign-in: it
+// credentials service application that logs in as it; then checks that
+// the application's credentials get a token and switches the partner's
+// connection to them, never to credentials that get none (the sign-in is
+// kept then). A HaloPSA refusal along the way does not fail the sign-in: it
 // is recorded as the setup's problem, shown on the setup page, and the
 // next administrator sign-in carries on from what exists.
 func (s *Service) provision(ctx context.Context, client *halo.Client, inst haloInstance, login store.PartnerLogin, me halo.Agent, refreshToken string) (*Setup, error) {
@@ -64,7 +65,14 @@ func (s *Service) provision(ctx context.Context, client *halo.Client, inst haloI
 	}
 	login, err = s.createIntegration(ctx, client, inst, login, me, conn)
 	var lost *lostSecretError
+	var noToken *noTokenError
 	switch {
+	case errors.As(err, &noToken):
+		login.SetupProblem = err.Error()
+		s.logger().Warn("HaloPSA setup did not finish", "partner_id", login.PartnerID, "error", err)
+		if err := s.keepSignIn(ctx, inst, login, me, refreshToken, noToken.clientID); err != nil {
+			return nil, err
+		}
 	case errors.As(err, &lost):
 		login.SetupProblem = err.Error()
 		s.logger().Warn("HaloPSA setup did not finish", "partner_id", login.PartnerID, "error", err)
@@ -102,16 +110,66 @@ func (s *Service) createIntegration(ctx context.Context, client *halo.Client, in
 	switch {
 	case found && conn.GrantType == store.GrantClientCredentials && conn.ClientID == app.ClientID:
 		// An earlier sign-in created it and stored its secret, then stopped.
+		login.ApplicationID, login.ApplicationName, login.ServiceClientID = app.ID, app.DisplayName, app.ClientID
+		return login, s.checkServiceConnection(ctx, inst, conn, agent)
 	case found:
 		login.ApplicationID, login.ApplicationName, login.ServiceClientID = app.ID, app.DisplayName, app.ClientID
 		return login, &lostSecretError{app: app}
-	default:
-		if app, conn, err = s.createServiceApplication(ctx, client, inst, login, agent); err != nil {
-			return login, err
-		}
+	}
+	app, err = s.createServiceApplication(ctx, client, agent)
+	if err != nil {
+		return login, err
 	}
 	login.ApplicationID, login.ApplicationName, login.ServiceClientID = app.ID, app.DisplayName, app.ClientID
-	return login, s.checkServiceConnection(ctx, inst, conn, agent)
+	conn = store.HaloConnection{
+		PartnerID: login.PartnerID, ResourceURL: inst.resource, AuthURL: inst.auth, Tenant: inst.tenant,
+		ClientID: app.ClientID, ClientSecret: app.ClientSecret, GrantType: store.GrantClientCredentials,
+		Scope: haloScope, AgentID: agent.ID,
+	}
+	// Checked before it is stored: credentials that get no token must not
+	// replace the sign-in, which works.
+	checked := s.checkServiceConnection(ctx, inst, conn, agent)
+	var noToken *noTokenError
+	if errors.As(checked, &noToken) {
+		return login, checked
+	}
+	if _, err := s.Store.SaveHaloConnection(ctx, conn); err != nil {
+		return login, fmt.Errorf("store the credentials of the service application: %w", err)
+	}
+	return login, checked
+}
+
+// noTokenError reports a service application whose Client ID and Secret
+// get no access token from HaloPSA: halobridge keeps the sign-in instead.
+type noTokenError struct {
+	app      string
+	clientID string
+	check    halo.Check
+}
+
+func (e *noTokenError) Error() string {
+	return fmt.Sprintf("HaloPSA gives the service application %q (client ID %s) no access token (%s), so halobridge keeps working with your sign-in. "+
+		"In HaloPSA, Configuration > Integrations > HaloPSA API > View Applications, delete %q, then log in with HaloPSA again",
+		e.app, secret.Mask(e.clientID), e.check.Message, e.app)
+}
+
+// keepSignIn puts back the administrator's sign-in as the partner's
+// connection when the stored one is the service application that gets no
+// token.
+func (s *Service) keepSignIn(ctx context.Context, inst haloInstance, login store.PartnerLogin, me halo.Agent, refreshToken, clientID string) error {
+	conn, err := s.Store.HaloConnection(ctx, login.PartnerID)
+	if err != nil || conn.GrantType != store.GrantClientCredentials || conn.ClientID != clientID {
+		return nil
+	}
+	_, err = s.Store.SaveHaloConnection(ctx, store.HaloConnection{
+		PartnerID: login.PartnerID, ResourceURL: inst.resource, AuthURL: inst.auth, Tenant: inst.tenant,
+		ClientID: login.ClientID, GrantType: store.GrantAuthorizationCode, Scope: haloScope,
+		RefreshToken: refreshToken, AgentID: me.ID,
+	})
+	if err != nil {
+		return fmt.Errorf("set up HaloPSA: keep the sign-in: %w", err)
+	}
+	return nil
 }
 
 // lostSecretError reports a service application that exists in HaloPSA
@@ -168,9 +226,9 @@ func findServiceApplication(ctx context.Context, client *halo.Client) (halo.Appl
 	return halo.Application{}, false, nil
 }
 
-// createServiceApplication creates the application and stores its
-// credentials at once: HaloPSA shows the secret in this answer only.
-func (s *Service) createServiceApplication(ctx context.Context, client *halo.Client, inst haloInstance, login store.PartnerLogin, agent halo.Agent) (halo.Application, store.HaloConnection, error) {
+// createServiceApplication creates the application; HaloPSA shows its
+// secret in this answer only.
+func (s *Service) createServiceApplication(ctx context.Context, client *halo.Client, agent halo.Agent) (halo.Application, error) {
 	app, err := client.CreateApplication(ctx, halo.Application{
 		DisplayName: ServiceApplicationName, GrantType: string(halo.GrantClientCredentials), LoginAsAgentID: agent.ID,
 		// Every area's read and edit (clients, tickets, items, invoices...)
@@ -179,24 +237,17 @@ func (s *Service) createServiceApplication(ctx context.Context, client *halo.Cli
 		Scopes: []halo.ApplicationScope{{Name: "all:standard"}, {Name: "all:teams"}},
 	})
 	if err != nil {
-		return halo.Application{}, store.HaloConnection{}, fmt.Errorf("create the service application %q: %w", ServiceApplicationName, err)
+		return halo.Application{}, fmt.Errorf("create the service application %q: %w", ServiceApplicationName, err)
 	}
 	if app.ClientID == "" || app.ClientSecret == "" {
-		return halo.Application{}, store.HaloConnection{}, fmt.Errorf("HaloPSA created the service application %q but did not return its client ID and secret", ServiceApplicationName)
+		return halo.Application{}, fmt.Errorf("HaloPSA created the service application %q but did not return its client ID and secret", ServiceApplicationName)
 	}
-	conn, err := s.Store.SaveHaloConnection(ctx, store.HaloConnection{
-		PartnerID: login.PartnerID, ResourceURL: inst.resource, AuthURL: inst.auth, Tenant: inst.tenant,
-		ClientID: app.ClientID, ClientSecret: app.ClientSecret, GrantType: store.GrantClientCredentials,
-		Scope: haloScope, AgentID: agent.ID,
-	})
-	if err != nil {
-		return halo.Application{}, store.HaloConnection{}, fmt.Errorf("store the credentials of the service application: %w", err)
-	}
-	return app, conn, nil
+	return app, nil
 }
 
-// checkServiceConnection signs in with the stored credentials, as
-// background work will, and checks that they act as the integration agent.
+// checkServiceConnection signs in with conn, as background work will, and
+// checks that it acts as the integration agent. Credentials that get no
+// token are a *noTokenError.
 func (s *Service) checkServiceConnection(ctx context.Context, inst haloInstance, conn store.HaloConnection, agent halo.Agent) error {
 	cfg := s.haloConfig(inst, conn.ClientID)
 	cfg.ClientSecret, cfg.GrantType = conn.ClientSecret, halo.GrantClientCredentials
@@ -204,11 +255,13 @@ func (s *Service) checkServiceConnection(ctx context.Context, inst haloInstance,
 	if err != nil {
 		return fmt.Errorf("check the service application: %w", err)
 	}
-	me, err := client.Me(ctx)
-	if err != nil {
-		return fmt.Errorf("sign in with the service application %q: %w", ServiceApplicationName, err)
-	}
-	if me.ID != agent.ID {
+	token, me := client.CheckToken(ctx)
+	switch {
+	case !token.OK:
+		return &noTokenError{app: ServiceApplicationName, clientID: conn.ClientID, check: token}
+	case me.ID == 0:
+		return fmt.Errorf("sign in with the service application %q: %s", ServiceApplicationName, token.Message)
+	case me.ID != agent.ID:
 		return fmt.Errorf("the service application %q acts as agent %q (id %d), not as %q (id %d); in HaloPSA set it to log in as %q",
 			ServiceApplicationName, me.Name, me.ID, agent.Name, agent.ID, agent.Name)
 	}

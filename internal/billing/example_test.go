@@ -63,7 +63,7 @@ func Example() {
 	fmt.Println(string(lines))
 	// Output:
 	// create an invoice named: Acme Ltd
-	// CLIENT  INVOICE  LINE  ITEM  NAME                          HALOPSA  HALOBRIDGE  CHANGE  WHY
-	// 11      -        -     501   Endpoint Security (Oct 2026)  -        12          add     Endpoint Security is billed for Oct 2026
+	// CLIENT  INVOICE  LINE  ITEM  NAME                          HALOPSA  HALOBRIDGE  USAGE  CHANGE  WHY
+	// 11      -        -     501   Endpoint Security (Oct 2026)  -        12                 add     Endpoint Security is billed for Oct 2026
 	// [{"_itemid":501,"item_shortdescription":"Endpoint Security (Oct 2026)","qty_order":12}]
 }

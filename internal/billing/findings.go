@@ -16,6 +16,7 @@ const (
 	FindingInvoiceDisabled   FindingKind = "invoice_disabled"
 	FindingInvoiceChanged    FindingKind = "invoice_changed"
 	FindingLineDeleted       FindingKind = "line_deleted"
+	FindingCreditCarried     FindingKind = "credit_carried"
 )
 
 // Finding is one problem, with what it concerns and a message saying what

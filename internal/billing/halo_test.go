@@ -198,6 +198,9 @@ func (h *halo) bill(t *testing.T, client billing.Client, m source.Month, led bil
 	if replan.Changed() {
 		t.Fatalf("%s: running the same month again changes lines: %+v", m, replan.Changes)
 	}
+	if len(replan.Corrections) > 0 {
+		t.Fatalf("%s: running the same month again finds corrections again: %+v", m, replan.Corrections)
+	}
 	for _, e := range replan.Ledger.Lines {
 		if e.LineID == 0 {
 			t.Fatalf("%s: after planning against HaloPSA's invoice, the ledger still does not know the line of item %d", m, e.ItemID)

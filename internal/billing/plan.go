@@ -31,7 +31,12 @@ type Change struct {
 	NewQty  float64        `json:"new_qty"`
 	OldName string         `json:"old_name,omitempty"`
 	NewName string         `json:"new_name"`
-	Reason  string         `json:"reason"`
+	// Usage is, when a month on the line had a fractional usage, the usage
+	// of the line's months before rounding, and Rounding how it was
+	// rounded; 0 and "" otherwise.
+	Usage    float64  `json:"usage,omitempty"`
+	Rounding Rounding `json:"rounding,omitempty"`
+	Reason   string   `json:"reason"`
 }
 
 // PlanInput is everything a plan for one client looks at.
@@ -62,6 +67,9 @@ type Plan struct {
 	Lines     []Line       `json:"lines"` // the full line set to send
 	Ledger    Ledger       `json:"ledger"`
 	Findings  []Finding    `json:"findings,omitempty"`
+	// Corrections are the usage corrections of months written before that
+	// the plan found, and what it did with each.
+	Corrections []Correction `json:"corrections,omitempty"`
 }
 
 // Changed reports whether Lines differ from what HaloPSA holds, that is
@@ -110,6 +118,18 @@ func PlanInvoice(in PlanInput) (Plan, error) {
 		return pl, nil
 	}
 
+	// Corrections are looked for back from the month after the last plan
+	// that looked for them: a plan that could not leaves the window where
+	// it was.
+	p := planner{in: in, inv: inv, clientID: pl.ClientID, include: in.Policy.IncludePeriodInName, cutoff: led.Through}
+	if c := in.Ledger.Compared; c != (source.Month{}) && c.Next().Before(led.Through) {
+		p.cutoff = c.Next()
+	}
+	led.Compared = led.Through
+	for range correctionMonths {
+		p.cutoff = p.cutoff.Prev()
+	}
+	p.load(in.Ledger)
 	entries := slices.Clone(in.Ledger.Lines)
 	if in.Ledger.InvoiceID != 0 && in.Ledger.InvoiceID != inv.ID {
 		if inv.ID != 0 {
@@ -117,11 +137,16 @@ func PlanInvoice(in PlanInput) (Plan, error) {
 				"halobridge now bills client %d on recurring invoice %d instead of %d; the lines it wrote on %d are no longer updated: delete them there if that invoice still generates.",
 				pl.ClientID, inv.ID, in.Ledger.InvoiceID, in.Ledger.InvoiceID)})
 		}
+		// The old invoice's lines count as billed, as a deleted line does:
+		// billing their months twice is the worse mistake, and a
+		// correction of them is still carried.
+		for _, e := range entries {
+			p.billLine(e)
+		}
 		entries = nil
 	}
 	led.InvoiceID = inv.ID
 
-	p := planner{in: in, inv: inv, clientID: pl.ClientID, include: in.Policy.IncludePeriodInName}
 	p.split(due)
 	p.checkItems()
 	carry(p.carried)
@@ -129,9 +154,32 @@ func PlanInvoice(in PlanInput) (Plan, error) {
 		return Plan{}, err
 	}
 	pl.Changes, pl.Lines, led.Lines = p.changes, p.lines, p.entries
+	led.Written, led.Carried = p.finish()
 	pl.Findings = append(pl.Findings, p.findings...)
+	pl.Corrections = p.corrections
 	pl.Ledger = led
 	return pl, nil
+}
+
+// usageOf is the usage of a line's months before rounding and the rounding
+// applied, when any month's usage was fractional.
+func usageOf(ms []MonthQuantity) (float64, Rounding) {
+	var usage float64
+	var rule Rounding
+	for _, mq := range ms {
+		if mq.Rounding == "" {
+			usage += mq.Quantity
+			continue
+		}
+		usage += mq.Usage
+		if rule == "" {
+			rule = mq.Rounding
+		}
+	}
+	if rule == "" {
+		return 0, ""
+	}
+	return roundQty(usage), rule
 }
 
 func isInvoiceFinding(f Finding) bool {

@@ -1,6 +1,8 @@
 package billing
 
 import (
+	"fmt"
+	"math"
 	"time"
 
 	"halobridge/internal/source"
@@ -44,6 +46,56 @@ func (b Basis) counters() string {
 
 const defaultBillDay = 2
 
+// Rounding says how a client's fractional monthly use of a product is
+// billed. HaloPSA keeps a line's quantity (qty_order) as a decimal number, so
+// every rounding is a choice of the partner's, not a limit of HaloPSA's.
+type Rounding string
+
+const (
+	// RoundDecimal bills the quantity as the source counts it, to two
+	// decimals. It is the default for every source: DefensX counts seats
+	// pro rata (a user who started on the 28th counts 0.17) and charges the
+	// partner those decimals, so billing them passes on exactly what the
+	// partner pays, where rounding up would bill a whole month for a few
+	// days; GravityZone counts whole endpoints, which no rounding changes.
+	RoundDecimal Rounding = "decimal"
+	// RoundUp bills whole licences, any part of one counting as one.
+	RoundUp Rounding = "up"
+	// RoundNearest bills the nearest whole number, halves going up.
+	RoundNearest Rounding = "nearest"
+	// RoundDown bills whole licences, parts left out.
+	RoundDown Rounding = "down"
+)
+
+// apply rounds a quantity. Float sums carry noise below a hundredth (0.17 ×
+// 6 is 1.0200000000000002), which must not round a whole number up, so the
+// quantity is taken to two decimals first.
+func (r Rounding) apply(q float64) float64 {
+	q = roundQty(q)
+	switch r {
+	case RoundUp:
+		return math.Ceil(q)
+	case RoundNearest:
+		return math.Floor(q + 0.5)
+	case RoundDown:
+		return math.Floor(q)
+	}
+	return q
+}
+
+// describe says what a rounding did to a figure, for the dry run.
+func (r Rounding) describe(usage, billed float64) string {
+	switch r {
+	case RoundUp:
+		return fmt.Sprintf("usage %v rounded up to whole licences: %v", usage, billed)
+	case RoundNearest:
+		return fmt.Sprintf("usage %v rounded to the nearest whole licence: %v", usage, billed)
+	case RoundDown:
+		return fmt.Sprintf("usage %v rounded down to whole licences: %v", usage, billed)
+	}
+	return fmt.Sprintf("usage %v billed as a decimal quantity", usage)
+}
+
 // ProductRule maps one product (a usage counter, a DefensX SKU, a push
 // product) to the HaloPSA item its quantity is billed as.
 type ProductRule struct {
@@ -71,6 +123,32 @@ type Policy struct {
 	Mode                Mode  `json:"mode"`
 	// BillDay is the day of month M+1 on which month M is billed; 0 means 2.
 	BillDay int `json:"bill_day,omitempty"`
+	// Rounding says, per source, how fractional quantities are billed; a
+	// source left out is billed as RoundDecimal.
+	Rounding map[source.Kind]Rounding `json:"rounding,omitempty"`
+}
+
+// Sources are the kinds of source a policy can say something about.
+var Sources = []source.Kind{source.GravityZone, source.DefensX, source.Push}
+
+// Explicit is the policy with the rounding in force for every source
+// written out, defaults included, for people to read.
+func (p Policy) Explicit() Policy {
+	r := make(map[source.Kind]Rounding, len(Sources))
+	for _, kind := range Sources {
+		r[kind] = p.RoundingOf(kind)
+	}
+	p.Rounding = r
+	return p
+}
+
+// RoundingOf is the rounding in force for a source's usage, with the
+// default applied.
+func (p Policy) RoundingOf(kind source.Kind) Rounding {
+	if r, ok := p.Rounding[kind]; ok && r != "" {
+		return r
+	}
+	return RoundDecimal
 }
 
 // SeatBasis is the basis in force, with the default applied.

@@ -39,6 +39,33 @@ func TestPolicyDueMonth(t *testing.T) {
 	}
 }
 
+func TestPolicyRoundingOf(t *testing.T) {
+	t.Parallel()
+
+	p := billing.Policy{Rounding: map[source.Kind]billing.Rounding{source.Push: billing.RoundDown}}
+	for kind, want := range map[source.Kind]billing.Rounding{
+		source.DefensX: billing.RoundDecimal, source.GravityZone: billing.RoundDecimal, source.Push: billing.RoundDown,
+	} {
+		if got := p.RoundingOf(kind); got != want {
+			t.Errorf("RoundingOf(%s) = %q, want %q", kind, got, want)
+		}
+	}
+}
+
+func TestPolicyExplicitWritesEverySourcesRounding(t *testing.T) {
+	t.Parallel()
+
+	p := billing.Policy{Mode: billing.ModeCreate, Rounding: map[source.Kind]billing.Rounding{source.Push: billing.RoundDown}}
+	want := map[source.Kind]billing.Rounding{source.GravityZone: billing.RoundDecimal, source.DefensX: billing.RoundDecimal, source.Push: billing.RoundDown}
+	got := p.Explicit()
+	if diff := cmp.Diff(want, got.Rounding); diff != "" || got.Mode != billing.ModeCreate {
+		t.Errorf("Explicit (-want +got):\n%s", diff)
+	}
+	if len(p.Rounding) != 1 {
+		t.Errorf("Explicit changed the policy it was called on: %v", p.Rounding)
+	}
+}
+
 func TestValidate(t *testing.T) {
 	t.Parallel()
 
@@ -117,6 +144,17 @@ func TestValidate(t *testing.T) {
 			{Field: "mode", Message: `must be "create" or "append", not "both"`},
 			{Field: "bill_day", Message: "must be between 1 and 28 so that every month has it, not 31"},
 			{Field: "basis", Message: `must be "package" or "endpoint", not "seats"`},
+		}},
+		{"AcceptsEveryRoundingForEverySource", func(p *billing.Policy) {
+			p.Rounding = map[source.Kind]billing.Rounding{source.DefensX: billing.RoundUp, source.Push: billing.RoundNearest,
+				source.GravityZone: billing.RoundDecimal}
+		}, nil, nil},
+		{"RejectsAnUnknownRoundingOrSource", func(p *billing.Policy) {
+			p.Rounding = map[source.Kind]billing.Rounding{source.DefensX: "ceiling", "sophos": billing.RoundUp, source.Push: ""}
+		}, nil, []billing.FieldError{
+			{Field: "rounding.defensx", Message: `must be "decimal", "up", "nearest" or "down", not "ceiling"`},
+			{Field: "rounding.push", Message: `must be "decimal", "up", "nearest" or "down", not ""`},
+			{Field: "rounding.sophos", Message: `"sophos" is not a source: use "gravityzone", "defensx" or "push"`},
 		}},
 	}
 	for _, tt := range tests {

@@ -2,6 +2,8 @@ package billing
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"slices"
@@ -32,14 +34,31 @@ type Mapping struct {
 // ClientQuantities is what one client owes, per month, per item.
 type ClientQuantities struct {
 	Months map[source.Month]MonthQuantities `json:"months"`
+	// Rules digests what, apart from usage, decides the client's
+	// quantities (see rulesOf). A month written under the same rules whose
+	// quantity is different now was corrected at the source; under other
+	// rules the difference may be the rules', so it is not billed as a
+	// correction. "" compares with every month.
+	Rules string `json:"rules,omitempty"`
 }
 
 // MonthQuantities is one client's month: quantities per item id, or why the
 // month cannot be billed yet. A month absent from ClientQuantities counts as
 // unavailable too: no quantity is ever assumed to be zero.
 type MonthQuantities struct {
-	Items       map[int]float64 `json:"items,omitempty"`
+	Items map[int]float64 `json:"items,omitempty"`
+	// Rounded is, per item whose usage was fractional, the usage before
+	// the policy's rounding and the rounding applied, for the dry run.
+	Rounded     map[int]Rounded `json:"rounded,omitempty"`
 	Unavailable string          `json:"unavailable,omitempty"`
+}
+
+// Rounded is a fractional usage and how it was billed. When several sources
+// bill one item, Usage is their total and Rule the rule of the first source
+// whose figure was fractional.
+type Rounded struct {
+	Usage float64  `json:"usage"`
+	Rule  Rounding `json:"rule"`
 }
 
 // Quantities turns reports into what each client owes, per month and item.
@@ -100,15 +119,32 @@ func Quantities(reports []Report, mappings []Mapping, p Policy) (map[int]ClientQ
 	}
 
 	var fs findingSet
+	type cell struct {
+		client int
+		month  source.Month
+		item   int
+	}
+	usage, fractional := map[cell]float64{}, map[cell]Rounding{}
 	for _, k := range sortedReportKeys(merged) {
 		r := merged[k]
 		if r.Unavailable != "" {
 			continue
 		}
 		billed, unmapped := attribute(r, mapped[r.Source], p, &fs)
-		for _, b := range billed {
-			if mq := out[b.client].Months[r.Month]; mq.Unavailable == "" {
-				mq.Items[b.item] = roundQty(mq.Items[b.item] + b.qty)
+		// A client's use of an item from one source in one month is
+		// rounded as a whole: the invoice bills the client, not each of its
+		// customers.
+		rule := p.RoundingOf(r.Source)
+		for _, b := range sumByItem(billed) {
+			mq := out[b.client].Months[r.Month]
+			if mq.Unavailable != "" {
+				continue
+			}
+			mq.Items[b.item] = roundQty(mq.Items[b.item] + rule.apply(b.qty))
+			c := cell{b.client, r.Month, b.item}
+			usage[c] = roundQty(usage[c] + b.qty)
+			if _, seen := fractional[c]; !seen && isFraction(b.qty) {
+				fractional[c] = rule
 			}
 		}
 		for _, u := range unmapped {
@@ -120,7 +156,126 @@ func Quantities(reports []Report, mappings []Mapping, p Policy) (map[int]ClientQ
 			out[u.client].Months[r.Month] = MonthQuantities{Unavailable: why}
 		}
 	}
+	for c, rule := range fractional {
+		mq := out[c.client].Months[c.month]
+		if mq.Unavailable != "" {
+			continue
+		}
+		if mq.Rounded == nil {
+			mq.Rounded = map[int]Rounded{}
+		}
+		mq.Rounded[c.item] = Rounded{Usage: usage[c], Rule: rule}
+		out[c.client].Months[c.month] = mq
+	}
+	trees := treesOf(merged)
+	for client, kinds := range feeds {
+		cq := out[client]
+		cq.Rules = rulesOf(client, kinds, mappings, trees, p)
+		out[client] = cq
+	}
 	return out, fs.list()
+}
+
+// sumByItem adds up what one report bills each client per item, in a
+// stable order.
+func sumByItem(billed []billedQty) []billedQty {
+	var out []billedQty
+	for _, b := range billed {
+		i := slices.IndexFunc(out, func(o billedQty) bool { return o.client == b.client && o.item == b.item })
+		if i < 0 {
+			out = append(out, b)
+			continue
+		}
+		out[i].qty += b.qty
+	}
+	return out
+}
+
+// isFraction reports whether a quantity is not a whole number, to the
+// hundredth HaloPSA keeps.
+func isFraction(q float64) bool {
+	q = roundQty(q)
+	return q != math.Trunc(q)
+}
+
+// customerTree is what a source says of its customers: who they are and
+// which are below which.
+type customerTree struct {
+	known    map[string]bool
+	children map[string][]string
+}
+
+// treesOf reads each source's customers from its reports.
+func treesOf(merged map[reportKey]Report) map[source.Kind]customerTree {
+	out := map[source.Kind]customerTree{}
+	for _, k := range sortedReportKeys(merged) {
+		t, ok := out[k.kind]
+		if !ok {
+			t = customerTree{known: map[string]bool{}, children: map[string][]string{}}
+			out[k.kind] = t
+		}
+		for _, c := range merged[k].Customers {
+			t.known[c.ID] = true
+			if c.ParentID != "" && !slices.Contains(t.children[c.ParentID], c.ID) {
+				t.children[c.ParentID] = append(t.children[c.ParentID], c.ID)
+			}
+		}
+	}
+	return out
+}
+
+// rulesOf digests what decides a client's quantities apart from usage: the
+// policy's product rules, overrides, count basis and rounding, and the
+// mappings of the client's customers and of every customer below them,
+// which say whose use the client bills, with whether the source still knows
+// each: a company removed from GravityZone reports no usage for the months
+// it was billed, which is no correction. A customer mapped elsewhere in the
+// partner's tree leaves the digest alone, so onboarding another client does
+// not stop corrections from being looked for.
+func rulesOf(client int, kinds map[source.Kind]bool, mappings []Mapping, trees map[source.Kind]customerTree, p Policy) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "basis %s\n", p.SeatBasis())
+	for _, key := range sortedKeys(p.Products) {
+		fmt.Fprintf(h, "product %q %d\n", key, p.Products[key].ItemID)
+	}
+	for _, kind := range sortedKinds(kinds) {
+		fmt.Fprintf(h, "rounding %s %s\n", kind, p.RoundingOf(kind))
+		below := map[string]bool{}
+		var walk func(id string)
+		walk = func(id string) {
+			if below[id] { // also stops a malformed tree with a cycle
+				return
+			}
+			below[id] = true
+			for _, c := range trees[kind].children[id] {
+				walk(c)
+			}
+		}
+		for _, m := range mappings {
+			if m.Source == kind && m.ClientID == client {
+				walk(m.CustomerID)
+			}
+		}
+		var lines []string
+		for _, m := range mappings {
+			if m.Source == kind && below[m.CustomerID] {
+				lines = append(lines, fmt.Sprintf("mapping %q %d %t known %t", m.CustomerID, m.ClientID, m.Billing, trees[kind].known[m.CustomerID]))
+			}
+		}
+		for _, o := range p.Overrides {
+			if o.Source != kind || !below[o.CustomerID] {
+				continue
+			}
+			for _, key := range sortedKeys(o.Products) {
+				lines = append(lines, fmt.Sprintf("override %q %q %d", o.CustomerID, key, o.Products[key].ItemID))
+			}
+		}
+		slices.Sort(lines)
+		for _, l := range lines {
+			fmt.Fprintln(h, l)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 type reportKey struct {

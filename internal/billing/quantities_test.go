@@ -1,6 +1,7 @@
 package billing_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -184,7 +185,9 @@ func TestQuantities(t *testing.T) {
 				use("D1", "DX-WEB", 0.1), use("D2", "DX-WEB", 0.2),
 			}}},
 			mappings: []billing.Mapping{dxMap("D1", 20), dxMap("D2", 20)},
-			want:     map[int]billing.ClientQuantities{20: owes(map[int]float64{601: 0.3})},
+			want: map[int]billing.ClientQuantities{20: {Months: map[source.Month]billing.MonthQuantities{oct: {
+				Items: map[int]float64{601: 0.3}, Rounded: map[int]billing.Rounded{601: {Usage: 0.3, Rule: billing.RoundDecimal}},
+			}}}},
 		},
 	}
 	for _, tt := range tests {
@@ -195,7 +198,7 @@ func TestQuantities(t *testing.T) {
 				p = policy
 			}
 			got, findings := billing.Quantities(tt.reports, tt.mappings, p)
-			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
+			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty(), cmpopts.IgnoreFields(billing.ClientQuantities{}, "Rules")); diff != "" {
 				t.Errorf("quantities (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(tt.wantFindings, findings, cmpopts.IgnoreFields(billing.Finding{}, "Message")); diff != "" {
@@ -226,5 +229,157 @@ func TestQuantitiesGathersARepeatedFindingIntoOne(t *testing.T) {
 	}}
 	if diff := cmp.Diff(want, findings); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}
+
+// TestQuantitiesRounding bills fractional DefensX seats (counted pro rata,
+// like 1.8 or 0.17 a user) by each rounding. A client's use of an item from
+// one source in one month is rounded as a whole, never customer by
+// customer.
+func TestQuantitiesRounding(t *testing.T) {
+	t.Parallel()
+
+	oct := month(2026, time.October)
+	dx := func(usage ...source.Usage) billing.Report {
+		return billing.Report{Source: source.DefensX, Month: oct, Usage: usage}
+	}
+	use := func(customer string, q float64) source.Usage {
+		return source.Usage{CustomerID: customer, Month: oct, Product: "DX-WEB", Quantity: q}
+	}
+	mappings := []billing.Mapping{
+		{Source: source.DefensX, CustomerID: "D1", ClientID: 20, Billing: true},
+		{Source: source.DefensX, CustomerID: "D2", ClientID: 20, Billing: true},
+		{Source: source.DefensX, CustomerID: "D3", ClientID: 20, Billing: true},
+		{Source: source.GravityZone, CustomerID: "A", ClientID: 20, Billing: true},
+	}
+	gz := billing.Report{Source: source.GravityZone, Month: oct, Usage: []source.Usage{{CustomerID: "A", Month: oct, Product: "mspSecureMonthlyUsage", Quantity: 10}}}
+	// D1's 1.8 and D2's 0.1 make 1.9 seats.
+	pair := dx(use("D1", 1.8), use("D2", 0.1))
+	// In floating point 0.06 + 0.57 + 0.37 is 0.9999999999999999, and
+	// 0.33 + 0.56 + 0.11 is 1.0000000000000002.
+	below := dx(use("D1", 0.06), use("D2", 0.57), use("D3", 0.37))
+	above := dx(use("D1", 0.33), use("D2", 0.56), use("D3", 0.11))
+	tests := []struct {
+		name     string
+		rounding billing.Rounding // for DefensX; "" leaves the default
+		reports  []billing.Report
+		items    map[int]float64
+		rounded  map[int]billing.Rounded
+	}{
+		{"DecimalByDefault", "", []billing.Report{pair, gz}, map[int]float64{601: 1.9, 501: 10},
+			map[int]billing.Rounded{601: {Usage: 1.9, Rule: billing.RoundDecimal}}},
+		{"UpToWholeLicencesForTheClientNotPerCustomer", billing.RoundUp, []billing.Report{pair, gz}, map[int]float64{601: 2, 501: 10},
+			map[int]billing.Rounded{601: {Usage: 1.9, Rule: billing.RoundUp}}},
+		{"Nearest", billing.RoundNearest, []billing.Report{pair, gz}, map[int]float64{601: 2, 501: 10},
+			map[int]billing.Rounded{601: {Usage: 1.9, Rule: billing.RoundNearest}}},
+		{"NearestTakesAHalfUp", billing.RoundNearest, []billing.Report{dx(use("D1", 2.5)), gz}, map[int]float64{601: 3, 501: 10},
+			map[int]billing.Rounded{601: {Usage: 2.5, Rule: billing.RoundNearest}}},
+		{"Down", billing.RoundDown, []billing.Report{pair, gz}, map[int]float64{601: 1, 501: 10},
+			map[int]billing.Rounded{601: {Usage: 1.9, Rule: billing.RoundDown}}},
+		{"DownToNothingIsStillShown", billing.RoundDown, []billing.Report{dx(use("D1", 0.17)), gz}, map[int]float64{601: 0, 501: 10},
+			map[int]billing.Rounded{601: {Usage: 0.17, Rule: billing.RoundDown}}},
+		{"FloatNoiseDoesNotRoundAWholeNumberDown", billing.RoundDown, []billing.Report{below, gz}, map[int]float64{601: 1, 501: 10}, nil},
+		{"FloatNoiseDoesNotRoundAWholeNumberUp", billing.RoundUp, []billing.Report{above, gz}, map[int]float64{601: 1, 501: 10}, nil},
+		{"WholeSeatsAreNotRounded", billing.RoundUp, []billing.Report{dx(use("D1", 2), use("D2", 3)), gz}, map[int]float64{601: 5, 501: 10}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := billing.Policy{Products: map[string]billing.ProductRule{"DX-WEB": {ItemID: 601}, "mspSecureMonthlyUsage": {ItemID: 501}}}
+			if tt.rounding != "" {
+				p.Rounding = map[source.Kind]billing.Rounding{source.DefensX: tt.rounding}
+			}
+			got, _ := billing.Quantities(tt.reports, mappings, p)
+			want := billing.MonthQuantities{Items: tt.items, Rounded: tt.rounded}
+			if diff := cmp.Diff(want, got[20].Months[oct], cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("October of client 20 (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	t.Run("ItemBilledFromTwoSourcesRoundsEachSourcesShare", func(t *testing.T) {
+		t.Parallel()
+		p := billing.Policy{Products: map[string]billing.ProductRule{"DX-WEB": {ItemID: 601}, "mspSecureMonthlyUsage": {ItemID: 601}},
+			Rounding: map[source.Kind]billing.Rounding{source.DefensX: billing.RoundUp}}
+		got, _ := billing.Quantities([]billing.Report{pair, gz}, mappings, p)
+		want := billing.MonthQuantities{Items: map[int]float64{601: 12}, Rounded: map[int]billing.Rounded{601: {Usage: 11.9, Rule: billing.RoundUp}}}
+		if diff := cmp.Diff(want, got[20].Months[oct]); diff != "" {
+			t.Errorf("October of client 20 (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestQuantitiesRules checks what changes the digest of the rules a
+// client's quantities are worked out under: the policy and the mappings that
+// decide whose use the client bills, but not usage, nor a customer mapped
+// elsewhere in the partner's tree.
+func TestQuantitiesRules(t *testing.T) {
+	t.Parallel()
+
+	oct := month(2026, time.October)
+	customers := []source.Customer{{ID: "R", Name: "Reseller", Reseller: true}, {ID: "A", Name: "Acme", ParentID: "R"},
+		{ID: "B", Name: "Beta", ParentID: "R"}, {ID: "X", Name: "Other"}}
+	report := func(a float64) billing.Report {
+		return billing.Report{Source: source.GravityZone, Month: oct, Customers: customers, Usage: []source.Usage{
+			{CustomerID: "R", Month: oct, Product: "mspSecureMonthlyUsage", Quantity: a + 5, IncludesChildren: true},
+			{CustomerID: "A", Month: oct, Product: "mspSecureMonthlyUsage", Quantity: a},
+			{CustomerID: "X", Month: oct, Product: "mspSecureMonthlyUsage", Quantity: 3},
+		}}
+	}
+	gzMap := func(customer string, client int, on bool) billing.Mapping {
+		return billing.Mapping{Source: source.GravityZone, CustomerID: customer, ClientID: client, Billing: on}
+	}
+	base := func() ([]billing.Report, []billing.Mapping, billing.Policy) {
+		return []billing.Report{report(10)}, []billing.Mapping{gzMap("R", 10, true), gzMap("X", 30, true)},
+			billing.Policy{Products: map[string]billing.ProductRule{"mspSecureMonthlyUsage": {ItemID: 501}}}
+	}
+	rules := func(reports []billing.Report, mappings []billing.Mapping, p billing.Policy) string {
+		got, _ := billing.Quantities(reports, mappings, p)
+		return got[10].Rules
+	}
+	before := rules(base())
+	if before == "" {
+		t.Fatal("no rules digest")
+	}
+	tests := []struct {
+		name    string
+		change  func(r *[]billing.Report, m *[]billing.Mapping, p *billing.Policy)
+		changed bool
+	}{
+		{"UsageCorrectedKeepsTheRules", func(r *[]billing.Report, _ *[]billing.Mapping, _ *billing.Policy) { *r = []billing.Report{report(12)} }, false},
+		{"CustomerMappedOutsideTheClientsTreeKeepsTheRules", func(_ *[]billing.Report, m *[]billing.Mapping, _ *billing.Policy) {
+			*m = append(*m, billing.Mapping{Source: source.DefensX, CustomerID: "D1", ClientID: 30, Billing: true}, gzMap("X", 31, false))
+		}, false},
+		{"ChildMappedToAnotherClientChangesThem", func(_ *[]billing.Report, m *[]billing.Mapping, _ *billing.Policy) {
+			*m = append(*m, gzMap("A", 11, true))
+		}, true},
+		{"BillingSwitchedOffForAChildChangesThem", func(_ *[]billing.Report, m *[]billing.Mapping, _ *billing.Policy) {
+			*m = append(*m, gzMap("B", 10, false))
+		}, true},
+		{"CustomerGoneFromTheSourceChangesThem", func(r *[]billing.Report, _ *[]billing.Mapping, _ *billing.Policy) {
+			gone := report(10)
+			gone.Customers = slices.DeleteFunc(slices.Clone(customers), func(c source.Customer) bool { return c.ID == "R" })
+			*r = []billing.Report{gone}
+		}, true},
+		{"ProductMappedToAnotherItemChangesThem", func(_ *[]billing.Report, _ *[]billing.Mapping, p *billing.Policy) {
+			p.Products = map[string]billing.ProductRule{"mspSecureMonthlyUsage": {ItemID: 502}}
+		}, true},
+		{"OverrideForAChildChangesThem", func(_ *[]billing.Report, _ *[]billing.Mapping, p *billing.Policy) {
+			p.Overrides = []billing.MappingOverride{{Source: source.GravityZone, CustomerID: "A", Products: map[string]billing.ProductRule{"mspSecureMonthlyUsage": {}}}}
+		}, true},
+		{"CountBasisChangesThem", func(_ *[]billing.Report, _ *[]billing.Mapping, p *billing.Policy) { p.Basis = billing.BasisEndpoint }, true},
+		{"RoundingOfTheClientsSourceChangesThem", func(_ *[]billing.Report, _ *[]billing.Mapping, p *billing.Policy) {
+			p.Rounding = map[source.Kind]billing.Rounding{source.GravityZone: billing.RoundUp}
+		}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r, m, p := base()
+			tt.change(&r, &m, &p)
+			if after := rules(r, m, p); (after != before) != tt.changed {
+				t.Errorf("rules %s → %s, want changed %v", before, after, tt.changed)
+			}
+		})
 	}
 }

@@ -22,9 +22,13 @@ type Row struct {
 	Months       []source.Month `json:"months,omitempty"`
 	HaloQuantity float64        `json:"halo_quantity"`
 	Quantity     float64        `json:"quantity"` // after the run
-	Change       ChangeKind     `json:"change,omitempty"`
-	Finding      FindingKind    `json:"finding,omitempty"`
-	Reason       string         `json:"reason"`
+	// Usage and Rounding are set when the usage of a month on the line was
+	// fractional: the usage before rounding and how it was rounded.
+	Usage    float64     `json:"usage,omitempty"`
+	Rounding Rounding    `json:"rounding,omitempty"`
+	Change   ChangeKind  `json:"change,omitempty"`
+	Finding  FindingKind `json:"finding,omitempty"`
+	Reason   string      `json:"reason"`
 }
 
 // Reconcile lays a plan out for the dry run: one row per line of the invoice
@@ -35,7 +39,7 @@ func Reconcile(p Plan) []Row {
 	for _, c := range p.Changes {
 		rows = append(rows, Row{
 			ClientID: p.ClientID, InvoiceID: p.InvoiceID, LineID: c.LineID, ItemID: c.ItemID, Name: c.NewName, Months: c.Months,
-			HaloQuantity: c.OldQty, Quantity: c.NewQty, Change: c.Kind, Reason: c.Reason,
+			HaloQuantity: c.OldQty, Quantity: c.NewQty, Usage: c.Usage, Rounding: c.Rounding, Change: c.Kind, Reason: c.Reason,
 		})
 	}
 	for _, f := range p.Findings {
@@ -50,7 +54,7 @@ func Reconcile(p Plan) []Row {
 // FormatTable writes rows as the dry run's table.
 func FormatTable(w io.Writer, rows []Row) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CLIENT\tINVOICE\tLINE\tITEM\tNAME\tHALOPSA\tHALOBRIDGE\tCHANGE\tWHY")
+	fmt.Fprintln(tw, "CLIENT\tINVOICE\tLINE\tITEM\tNAME\tHALOPSA\tHALOBRIDGE\tUSAGE\tCHANGE\tWHY")
 	for _, r := range rows {
 		id := func(n int) string {
 			if n == 0 {
@@ -65,13 +69,27 @@ func FormatTable(w io.Writer, rows []Row) error {
 		if r.Change == ChangeAdd {
 			halo = "-"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			r.ClientID, id(r.InvoiceID), id(r.LineID), id(r.ItemID), r.Name, halo, ours, what, r.Reason)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			r.ClientID, id(r.InvoiceID), id(r.LineID), id(r.ItemID), r.Name, halo, ours, r.UsageText(), what, r.Reason)
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("billing dry run table: %w", err)
 	}
 	return nil
+}
+
+// UsageText shows a fractional usage beside the quantity billed for it:
+// "1.9 rounded up", "1.8 as a decimal"; "" for whole numbers.
+func (r Row) UsageText() string {
+	switch r.Rounding {
+	case "":
+		return ""
+	case RoundDecimal:
+		return qty(r.Usage) + " as a decimal"
+	case RoundNearest:
+		return qty(r.Usage) + " rounded to nearest"
+	}
+	return qty(r.Usage) + " rounded " + string(r.Rounding)
 }
 
 func qty(q float64) string { return strconv.FormatFloat(q, 'f', -1, 64) }

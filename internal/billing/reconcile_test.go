@@ -24,7 +24,7 @@ func TestReconcile(t *testing.T) {
 			{Kind: billing.ChangeLeave, LineID: 200, ItemID: 700, OldQty: 1, NewQty: 1, OldName: "Managed Services", NewName: "Managed Services",
 				Reason: "not created by halobridge"},
 			{Kind: billing.ChangeAdd, ItemID: 502, Owned: true, Months: []source.Month{oct}, NewQty: 3, NewName: "EDR (Oct 2026)",
-				Reason: "EDR is billed for Oct 2026"},
+				Usage: 2.3, Rounding: billing.RoundUp, Reason: "EDR is billed for Oct 2026"},
 		},
 		Findings: []billing.Finding{{Kind: billing.FindingUsageUnavailable, ClientID: 11, Months: []source.Month{aug},
 			Message: "Usage for Aug 2026 could not be fetched."}},
@@ -36,7 +36,7 @@ func TestReconcile(t *testing.T) {
 		{ClientID: 11, InvoiceID: -94, LineID: 200, ItemID: 700, Name: "Managed Services", HaloQuantity: 1, Quantity: 1,
 			Change: billing.ChangeLeave, Reason: "not created by halobridge"},
 		{ClientID: 11, InvoiceID: -94, ItemID: 502, Name: "EDR (Oct 2026)", Months: []source.Month{oct}, Quantity: 3,
-			Change: billing.ChangeAdd, Reason: "EDR is billed for Oct 2026"},
+			Usage: 2.3, Rounding: billing.RoundUp, Change: billing.ChangeAdd, Reason: "EDR is billed for Oct 2026"},
 		{ClientID: 11, InvoiceID: -94, Months: []source.Month{aug}, Finding: billing.FindingUsageUnavailable,
 			Reason: "Usage for Aug 2026 could not be fetched."},
 	}
@@ -51,11 +51,11 @@ func TestReconcile(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := "" +
-			"CLIENT  INVOICE  LINE  ITEM  NAME                              HALOPSA  HALOBRIDGE  CHANGE             WHY\n" +
-			"11      -94      300   501   Endpoint Security (Sep–Oct 2026)  10       22          set_quantity       covers Sep–Oct 2026\n" +
-			"11      -94      200   700   Managed Services                  1        1           leave              not created by halobridge\n" +
-			"11      -94      -     502   EDR (Oct 2026)                    -        3           add                EDR is billed for Oct 2026\n" +
-			"11      -94      -     -                                                            usage_unavailable  Usage for Aug 2026 could not be fetched.\n"
+			"CLIENT  INVOICE  LINE  ITEM  NAME                              HALOPSA  HALOBRIDGE  USAGE           CHANGE             WHY\n" +
+			"11      -94      300   501   Endpoint Security (Sep–Oct 2026)  10       22                          set_quantity       covers Sep–Oct 2026\n" +
+			"11      -94      200   700   Managed Services                  1        1                           leave              not created by halobridge\n" +
+			"11      -94      -     502   EDR (Oct 2026)                    -        3           2.3 rounded up  add                EDR is billed for Oct 2026\n" +
+			"11      -94      -     -                                                                            usage_unavailable  Usage for Aug 2026 could not be fetched.\n"
 		if diff := cmp.Diff(want, b.String()); diff != "" {
 			t.Errorf("table (-want +got):\n%s", diff)
 		}
@@ -85,6 +85,12 @@ func TestLedgerRoundTripsThroughJSON(t *testing.T) {
 				Months: []billing.MonthQuantity{{Month: oct, Quantity: 12.5}}, LastCreated: day(2026, time.October, 1)},
 			{ItemID: 502, Name: "EDR"},
 		}},
+		{ClientID: 20, InvoiceID: -95, Through: oct, Compared: oct, Lines: []billing.Entry{
+			{ItemID: 601, LineID: 310, Name: "DefensX (Oct 2026)", Quantity: 2,
+				Months: []billing.MonthQuantity{{Month: oct, Quantity: 2, Usage: 1.8, Rounding: billing.RoundUp}}},
+		}, Written: []billing.WrittenMonth{{Month: sep, Rules: "5f1c", Billed: map[int]float64{601: 3}}, {Month: oct, Rules: "5f1c"}},
+			Carried: []billing.Carry{{ItemID: 601, Quantity: -1, Corrections: []billing.Correction{
+				{ItemID: 601, Month: sep, Old: 4, New: 3, Carried: true, Note: "September corrected from 4 to 3 after it was invoiced: -1 carried to October"}}}}},
 	} {
 		b, err := json.Marshal(led)
 		if err != nil {
@@ -97,5 +103,23 @@ func TestLedgerRoundTripsThroughJSON(t *testing.T) {
 		if diff := cmp.Diff(led, back); diff != "" {
 			t.Errorf("ledger after a round trip through %s (-want +got):\n%s", b, diff)
 		}
+	}
+}
+
+func TestLedgerReads(t *testing.T) {
+	t.Parallel()
+
+	jul, aug, sep, oct, nov := month(2026, time.July), month(2026, time.August), month(2026, time.September), month(2026, time.October), month(2026, time.November)
+	led := billing.Ledger{ClientID: 11, Through: sep, Pending: []source.Month{jul}, Lines: []billing.Entry{
+		{ItemID: 501, Months: []billing.MonthQuantity{{Month: sep, Quantity: 1}}},
+	}, Written: []billing.WrittenMonth{{Month: aug}, {Month: sep}}}
+	// Billing November reads October and November, due, July, pending, and
+	// August and September, written.
+	want := []source.Month{jul, aug, sep, oct, nov}
+	if diff := cmp.Diff(want, led.Reads(nov)); diff != "" {
+		t.Errorf("Reads(%s) (-want +got):\n%s", nov, diff)
+	}
+	if diff := cmp.Diff([]source.Month{oct}, billing.Ledger{ClientID: 11}.Reads(oct)); diff != "" {
+		t.Errorf("a first plan reads (-want +got):\n%s", diff)
 	}
 }

@@ -3,6 +3,8 @@ package billing
 import (
 	"fmt"
 	"slices"
+
+	"halobridge/internal/source"
 )
 
 // FieldError is one problem with a billing policy, addressed to the field a
@@ -37,6 +39,17 @@ func Validate(p Policy, inUse []Product, items map[int]Item) []FieldError {
 	default:
 		basisKnown = false
 		add("basis", "must be %q or %q, not %q", BasisPackage, BasisEndpoint, p.Basis)
+	}
+	for _, kind := range sortedKeys(p.Rounding) {
+		if !slices.Contains(Sources, kind) {
+			add("rounding."+string(kind), "%q is not a source: use %q, %q or %q", kind, source.GravityZone, source.DefensX, source.Push)
+			continue
+		}
+		switch r := p.Rounding[kind]; r {
+		case RoundDecimal, RoundUp, RoundNearest, RoundDown:
+		default:
+			add("rounding."+string(kind), "must be %q, %q, %q or %q, not %q", RoundDecimal, RoundUp, RoundNearest, RoundDown, r)
+		}
 	}
 	checkRules := func(prefix string, rules map[string]ProductRule) {
 		for _, key := range sortedKeys(rules) {
@@ -83,8 +96,8 @@ func itemProblem(id int, items map[int]Item) string {
 	return ""
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
+func sortedKeys[K ~string, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}

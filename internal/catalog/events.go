@@ -23,8 +23,8 @@ const (
 	// monthly recurring invoice to append to.
 	EventNoRecurringInvoice = "no_recurring_invoice"
 	// EventCredentialsRevoked: HaloPSA no longer accepts the connection's
-	// credentials.
-	EventCredentialsRevoked = "credentials_revoked"
+	// credentials. Package connect raises and clears it as HaloPSA answers.
+	EventCredentialsRevoked = connect.EventCredentialsRevoked
 	// EventPermissionMissing: HaloPSA refused a request for want of a
 	// permission.
 	EventPermissionMissing = "permission_missing"
@@ -52,6 +52,9 @@ type eventData struct {
 	RefID      string   `json:"ref_id,omitempty"`
 	Permission string   `json:"permission,omitempty"`
 	Kinds      []string `json:"kinds,omitempty"`
+	// Checks are the Test Connection checks that found a permission
+	// missing: Test Connection settles the event, not the sync.
+	Checks []string `json:"checks,omitempty"`
 }
 
 func (d eventData) encode() json.RawMessage {

@@ -8,17 +8,10 @@ import (
 	"slices"
 	"strings"
 
+	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/store"
 )
-
-// revoked reports a failure that only new credentials fix: HaloPSA refuses
-// the application (invalid_client: deleted, deactivated or its secret
-// changed) or the refresh token (invalid_grant), or none is stored.
-func revoked(err error) bool {
-	var oe *halo.OAuthError
-	return errors.Is(err, halo.ErrNoRefreshToken) || errors.As(err, &oe) && (oe.Code == "invalid_client" || oe.Code == "invalid_grant")
-}
 
 // deniedLists groups the lists HaloPSA refused by the permission they lack,
 // so that one missing permission is one event however many lists need it.
@@ -48,7 +41,8 @@ func (d deniedLists) add(l haloList, err error) {
 // settleAccess raises an event per permission HaloPSA refused in this
 // sync, and clears the credentials event and the permission events of
 // permissions no longer refused: the sync signed in and read everything
-// else.
+// else. The events of Test Connection's checks are left to it: most are
+// writes, which a sync never tries.
 func (s *Syncer) settleAccess(ctx context.Context, partnerID int64, denied deniedLists) error {
 	conn, err := s.Store.HaloConnection(ctx, partnerID)
 	if err != nil {
@@ -59,7 +53,7 @@ func (s *Syncer) settleAccess(ctx context.Context, partnerID int64, denied denie
 		found = append(found, permissionEvent(partnerID, conn, key, d))
 	}
 	_, _, err = s.settle(ctx, partnerID, found, func(e store.Event) bool {
-		return e.Kind == EventPermissionMissing || e.Kind == EventCredentialsRevoked
+		return e.Kind == EventPermissionMissing && len(dataOf(e).Checks) == 0 || e.Kind == EventCredentialsRevoked
 	})
 	return err
 }
@@ -77,38 +71,12 @@ func permissionEvent(partnerID int64, conn store.HaloConnection, key string, d *
 		PartnerID: partnerID,
 		Kind:      EventPermissionMissing,
 		Key:       EventPermissionMissing + "/" + key,
-		Subject:   applicationLabel(conn),
+		Subject:   connect.ApplicationLabel(conn),
 		Message: fmt.Sprintf("HaloPSA refused to let halobridge read %s (%s %s): %s needs %s.%s",
-			joinWords(d.what), d.err.Method, d.err.Path, applicationLabel(conn), need, said),
+			joinWords(d.what), d.err.Method, d.err.Path, connect.ApplicationLabel(conn), need, said),
 		Fix: fmt.Sprintf("In HaloPSA, under Configuration > Integrations > HaloPSA API > View Applications, open the application with Client ID '%s' and grant %s on its Permissions tab; the agent it logs in as needs access to the same area.",
 			conn.ClientID, need),
 		Data: eventData{Permission: d.permission, Kinds: d.kinds}.encode(),
-	}
-}
-
-// applicationLabel names the HaloPSA application and agent halobridge acts
-// as, the two places a permission is granted.
-func applicationLabel(conn store.HaloConnection) string {
-	label := fmt.Sprintf("the HaloPSA API application with Client ID '%s'", conn.ClientID)
-	if conn.AgentID != 0 {
-		label += fmt.Sprintf(" (logging in as agent id %d)", conn.AgentID)
-	}
-	return label
-}
-
-func credentialsEvent(partnerID int64, conn store.HaloConnection, err error) store.Event {
-	fix := fmt.Sprintf("Create a new secret (or re-activate the application) in HaloPSA under Configuration > Integrations > HaloPSA API > View Applications, then save it in halobridge: halobridge halo connect --client-id %s --client-secret <new secret>.", conn.ClientID)
-	if conn.GrantType == store.GrantAuthorizationCode {
-		fix = "Log in with HaloPSA again from halobridge's HaloPSA connection page: HaloPSA refresh tokens are single-use and this one was revoked or expired."
-	}
-	return store.Event{
-		PartnerID: partnerID,
-		Kind:      EventCredentialsRevoked,
-		Key:       EventCredentialsRevoked + "/halo",
-		Subject:   applicationLabel(conn),
-		Message:   fmt.Sprintf("HaloPSA no longer accepts halobridge's credentials: %v.", err),
-		Fix:       fix,
-		Data:      eventData{}.encode(),
 	}
 }
 
@@ -124,15 +92,15 @@ func (s *Syncer) raiseFailure(ctx context.Context, partnerID int64, l haloList, 
 // kinds the catalog kinds a recheck reads again, none for a write). Other
 // failures raise nothing.
 func (s *Syncer) ReportFailure(ctx context.Context, partnerID int64, what string, kinds []string, failure error) (bool, error) {
-	if !revoked(failure) && !halo.IsForbidden(failure) {
+	if !halo.IsRevoked(failure) && !halo.IsForbidden(failure) {
 		return false, nil
 	}
 	conn, err := s.Store.HaloConnection(ctx, partnerID)
 	if err != nil {
 		return false, fmt.Errorf("HaloPSA connection: %w", err)
 	}
-	e := credentialsEvent(partnerID, conn, failure)
-	if !revoked(failure) {
+	e := connect.CredentialsEvent(partnerID, conn, failure)
+	if !halo.IsRevoked(failure) {
 		denied := deniedLists{}
 		denied.add(haloList{what: what, kinds: kinds}, failure)
 		for key, d := range denied {

@@ -16,15 +16,16 @@ import (
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/jobs"
 	"halobridge/internal/store"
+	"halobridge/internal/store/storetest"
 )
 
 // eachEngine runs test on a fresh store of every engine.
 func eachEngine(t *testing.T, test func(t *testing.T, st store.Store)) {
 	t.Helper()
-	for _, eng := range engines() {
-		t.Run(eng.name, func(t *testing.T) {
+	for _, eng := range storetest.Engines("catalogtest") {
+		t.Run(eng.Name, func(t *testing.T) {
 			t.Parallel()
-			test(t, eng.open(t))
+			test(t, eng.Open(t))
 		})
 	}
 }

@@ -2,13 +2,10 @@ package catalog_test
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -17,57 +14,10 @@ import (
 	"halobridge/internal/connect"
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/jobs"
-	"halobridge/internal/secret"
 	"halobridge/internal/source"
 	"halobridge/internal/source/gravityzone"
 	"halobridge/internal/store"
-	"halobridge/internal/store/storetest"
 )
-
-// engine opens fresh stores of one database engine.
-type engine struct {
-	name string
-	open func(t *testing.T) store.Store
-}
-
-// engines are SQLite always and PostgreSQL when TEST_DATABASE_URL is set.
-func engines() []engine {
-	out := []engine{{"SQLite", openSQLite}}
-	if os.Getenv("TEST_DATABASE_URL") != "" {
-		out = append(out, engine{"PostgreSQL", openPostgres})
-	}
-	return out
-}
-
-func openSQLite(t *testing.T) store.Store {
-	t.Helper()
-	return openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "halobridge.db"))
-}
-
-// openPostgres gives the test a schema of its own, dropped when it ends.
-func openPostgres(t *testing.T) store.Store {
-	t.Helper()
-	return openStore(t, storetest.PostgresURL(t, "catalogtest", 4))
-}
-
-func openStore(t *testing.T, databaseURL string) store.Store {
-	t.Helper()
-	key := make([]byte, secret.KeySize)
-	rand.Read(key)
-	keys, err := secret.NewKeyring(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(t.Context(), store.Config{DatabaseURL: databaseURL, Keys: keys})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
 
 // haloFixture is a simulated HaloPSA over real HTTP and a partner of a
 // store connected to it.

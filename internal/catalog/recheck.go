@@ -24,10 +24,16 @@ func (s *Service) Recheck(ctx context.Context, partnerID, eventID int64) (store.
 	}
 	d := dataOf(e)
 	switch {
+	case e.Kind == string(mapping.FindingSiteWithoutGeneralUser) && d.SourceID == 0:
+		err = s.recheckSite(ctx, partnerID, e, d)
+	case e.Kind == string(mapping.FindingClientInactive) && d.SourceID == 0:
+		err = s.recheckClient(ctx, partnerID, e, d)
 	case isMappingKind(e.Kind):
 		err = s.recheckMapping(ctx, partnerID, e, d)
 	case e.Kind == EventReferenceNotFound:
 		err = s.recheckKinds(ctx, partnerID, []string{d.RefKind})
+	case e.Kind == EventPermissionMissing && len(d.Checks) > 0:
+		_, err = s.TestHalo(ctx, partnerID)
 	case e.Kind == EventPermissionMissing && len(d.Kinds) > 0:
 		err = s.recheckKinds(ctx, partnerID, d.Kinds)
 	case e.Kind == EventCredentialsRevoked:
@@ -42,7 +48,11 @@ func (s *Service) Recheck(ctx context.Context, partnerID, eventID int64) (store.
 	if err != nil {
 		return e, fmt.Errorf("recheck event %d: %w", eventID, err)
 	}
-	return s.Store.Event(ctx, partnerID, eventID)
+	after, err := s.Store.Event(ctx, partnerID, eventID)
+	if err != nil {
+		return after, err
+	}
+	return after, s.fixed(ctx, e, after)
 }
 
 // RecheckAll rechecks the events named, or every open one when ids is
@@ -72,6 +82,88 @@ func (s *Service) RecheckAll(ctx context.Context, partnerID int64, ids []int64) 
 		out = append(out, e)
 	}
 	return out, errors.Join(errs...)
+}
+
+// recheckSite settles a General User finding of ticket delivery, which
+// names the client and site HaloPSA refused a ticket for rather than a
+// mapping: only HaloPSA showing a General User on the site clears it, and
+// then the alerts it held back are due again at once.
+func (s *Service) recheckSite(ctx context.Context, partnerID int64, e store.Event, d eventData) error {
+	hc, err := s.Halo.Client(ctx, partnerID)
+	if err != nil {
+		return err
+	}
+	snap, err := loadSnapshot(ctx, s.Store, partnerID)
+	if err != nil {
+		return err
+	}
+	siteID, err := s.eventSite(ctx, hc, snap, d)
+	if err != nil {
+		return err
+	}
+	users, err := hc.Users(ctx, halo.UserQuery{SiteID: siteID})
+	if err != nil {
+		return s.failed(ctx, partnerID, "General Users", []string{store.KindUser}, fmt.Errorf("read the users of site %d: %w", siteID, err))
+	}
+	if _, ok := halo.GeneralUser(users, siteID); !ok {
+		_, err := s.Store.RaiseEvent(ctx, e)
+		return err
+	}
+	return s.Store.ClearEvent(ctx, partnerID, e.Key)
+}
+
+// recheckClient settles a finding of ticket delivery that a client is
+// inactive or gone: only HaloPSA showing it active clears it.
+func (s *Service) recheckClient(ctx context.Context, partnerID int64, e store.Event, d eventData) error {
+	hc, err := s.Halo.Client(ctx, partnerID)
+	if err != nil {
+		return err
+	}
+	client, err := hc.Client(ctx, d.ClientID)
+	switch {
+	case err == nil && !client.Inactive:
+		return s.Store.ClearEvent(ctx, partnerID, e.Key)
+	case err != nil && !halo.IsNotFound(err):
+		return s.failed(ctx, partnerID, "clients", []string{store.KindClient}, err)
+	}
+	_, err = s.Store.RaiseEvent(ctx, e)
+	return err
+}
+
+// fixed is called with an event before and after a person's Recheck or
+// Resolve: when a problem that can hold ticket delivery back is gone,
+// delivery resumes.
+func (s *Service) fixed(ctx context.Context, before, after store.Event) error {
+	if before.State == store.EventResolved || after.State != store.EventResolved || !holdsDeliveryBack(before.Kind) {
+		return nil
+	}
+	return s.resumeDelivery(ctx, before.PartnerID)
+}
+
+// resumeDelivery follows a person's fix of what ticket delivery met: the
+// alerts it held back, and a pause of the partner's delivery, end at once,
+// and the process may wake delivery (Syncer.Fixed); without it the next
+// sweep finds them.
+func (s *Service) resumeDelivery(ctx context.Context, partnerID int64) error {
+	if _, err := s.Store.RetryDeliveriesNow(ctx, partnerID); err != nil {
+		return err
+	}
+	if s.Fixed != nil {
+		s.Fixed(ctx, partnerID)
+	}
+	return nil
+}
+
+// holdsDeliveryBack reports whether an event of kind can be why HaloPSA
+// refused tickets: a client, site or General User it cannot use, a
+// permission, the credentials.
+func holdsDeliveryBack(kind string) bool {
+	switch kind {
+	case string(mapping.FindingSiteWithoutGeneralUser), string(mapping.FindingClientInactive), string(mapping.FindingClientNotFound),
+		string(mapping.FindingSiteNotFound), EventPermissionMissing, EventCredentialsRevoked:
+		return true
+	}
+	return false
 }
 
 // recheckMapping reads the mapped client, its sites and their General
@@ -169,7 +261,7 @@ func (s *Service) recheckKinds(ctx context.Context, partnerID int64, kinds []str
 		case halo.IsForbidden(err):
 			denied.add(l, err)
 			continue
-		case revoked(err):
+		case halo.IsRevoked(err):
 			_, ferr := s.ReportFailure(ctx, partnerID, l.what, l.kinds, err)
 			return ferr
 		case err != nil:

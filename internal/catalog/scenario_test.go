@@ -16,6 +16,7 @@ import (
 	"halobridge/internal/source"
 	"halobridge/internal/source/gravityzone/gzsim"
 	"halobridge/internal/store"
+	"halobridge/internal/store/storetest"
 )
 
 // scenarioBundle is mappingtest's scenario in the simulators: a HaloPSA of
@@ -138,10 +139,10 @@ func checkPageFits(t *testing.T, sim *halosim.Sim) {
 
 func TestSyncScenario(t *testing.T) {
 	t.Parallel()
-	for _, eng := range engines() {
-		t.Run(eng.name, func(t *testing.T) {
+	for _, eng := range storetest.Engines("catalogtest") {
+		t.Run(eng.Name, func(t *testing.T) {
 			t.Parallel()
-			b := setupScenario(t, eng.open(t))
+			b := setupScenario(t, eng.Open(t))
 
 			res, run, err := b.sync(t)
 			if err != nil {

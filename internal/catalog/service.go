@@ -89,6 +89,12 @@ func (s *Service) Unmap(ctx context.Context, partnerID, sourceID int64, customer
 	if err := s.Store.DeleteMapping(ctx, src.ID, customerID); err != nil {
 		return fmt.Errorf("unmap: %w", err)
 	}
+	return s.settleStored(ctx, partnerID, src, customerID)
+}
+
+// settleStored settles the mapping of customerID of src against the stored
+// catalog as it now stands.
+func (s *Service) settleStored(ctx context.Context, partnerID int64, src store.Source, customerID string) error {
 	snap, err := loadSnapshot(ctx, s.Store, partnerID)
 	if err != nil {
 		return err

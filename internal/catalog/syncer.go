@@ -30,6 +30,10 @@ type Syncer struct {
 	Now func() time.Time
 	// Logger receives a line per step that failed; nil discards them.
 	Logger *slog.Logger
+	// Fixed, when set, is told of a partner whose problem that held ticket
+	// delivery back a person just fixed (Resolve, a Recheck that found it
+	// gone, HaloPSA credentials saved): the server wakes delivery with it.
+	Fixed func(ctx context.Context, partnerID int64)
 }
 
 // Connectors builds the connector of a stored source and says where the
@@ -147,7 +151,7 @@ func (s *Syncer) syncHalo(ctx context.Context, partnerID int64, p *jobs.Progress
 		switch {
 		case stops(err):
 			return fresh, fmt.Errorf("read HaloPSA %s: %w", l.what, err)
-		case revoked(err):
+		case halo.IsRevoked(err):
 			err = fmt.Errorf("read HaloPSA %s: %w", l.what, err)
 			p.Fail(err)
 			return fresh, errors.Join(err, s.raiseFailure(ctx, partnerID, l, err))

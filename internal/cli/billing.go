@@ -27,6 +27,7 @@ func billingCommands() []*command {
 		billingRunCommand(false),
 		{name: "policy", summary: "show or set a partner's billing policy", children: []*command{billingPolicyShowCommand(), billingPolicySetCommand()}},
 		{name: "items", summary: "offer or create HaloPSA items for products in use", children: []*command{billingItemsCommand(false), billingItemsCommand(true)}},
+		billingCorrectionsCommand(),
 	}
 }
 
@@ -151,7 +152,7 @@ func writeRun(w io.Writer, res run.Result) error {
 			fmt.Fprintf(w, "  FAILED: %s\n", c.Error)
 		}
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "  LINE\tITEM\tNAME\tMONTHS\tHALOPSA\tHALOBRIDGE\tCHANGE\tWHY")
+		fmt.Fprintln(tw, "  LINE\tITEM\tNAME\tMONTHS\tHALOPSA\tHALOBRIDGE\tUSAGE\tCHANGE\tWHY")
 		lines := 0
 		for _, r := range c.Rows {
 			if r.Finding != "" {
@@ -162,8 +163,8 @@ func writeRun(w io.Writer, res run.Result) error {
 			if r.Change == billing.ChangeAdd {
 				halo = "-"
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", orDash(r.LineID), orDash(r.ItemID), r.Name, months(r.Months),
-				halo, quantity(r.Quantity), r.Change, r.Reason)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", orDash(r.LineID), orDash(r.ItemID), r.Name, months(r.Months),
+				halo, quantity(r.Quantity), r.UsageText(), r.Change, r.Reason)
 		}
 		if lines > 0 {
 			if err := tw.Flush(); err != nil {
@@ -176,6 +177,9 @@ func writeRun(w io.Writer, res run.Result) error {
 			if r.Finding != "" {
 				fmt.Fprintf(w, "  ! %s: %s\n", r.Finding, r.Reason)
 			}
+		}
+		for _, x := range c.Corrections {
+			fmt.Fprintf(w, "  corrected: %s\n", x.Note)
 		}
 	}
 	return nil
@@ -222,6 +226,72 @@ func writeJSON(w io.Writer, v any) error {
 	return nil
 }
 
+func billingCorrectionsCommand() *command {
+	f := &billingFlags{partnerFlags: newPartnerFlags()}
+	var limit int
+	return &command{
+		name:    "corrections",
+		summary: "list the billing history of usage corrections",
+		usage:   "halobridge billing corrections --partner SLUG [--limit N] [--json]",
+		long: `Lists, newest first, the months whose usage changed after halobridge had
+written them to a recurring invoice (a vendor's recount, a figure pushed again):
+the client, the item, the month, the old and the new figure, when, and what
+billing did. Before the invoice generated, the line bills the new figure; after,
+the difference is carried to the item's next line, so the month is not billed
+twice, and a credit is taken off it (never below 0: what a line cannot take off
+waits for the next months). Dry runs show corrections but record none.
+
+Examples:
+  halobridge billing corrections --partner acme
+  halobridge billing corrections --partner acme --limit 20 --json`,
+		flags: func(fs *flag.FlagSet) {
+			fs.IntVar(&limit, "limit", 100, "at most this many, 1 to 1000")
+			f.register(fs, true)
+		},
+		run: func(ctx context.Context, env Env, args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("billing corrections takes no arguments, got %q", args)
+			}
+			if limit < 1 || limit > 1000 {
+				return fmt.Errorf("--limit must be between 1 and 1000, not %d", limit)
+			}
+			rt, _, p, err := f.open(ctx, env)
+			if err != nil {
+				return err
+			}
+			defer rt.Close()
+			corrections, err := rt.store.BillingCorrections(ctx, p.ID, limit)
+			if err != nil {
+				return err
+			}
+			if f.asJSON {
+				if corrections == nil {
+					corrections = []store.BillingCorrection{}
+				}
+				return writeJSON(env.Stdout, corrections)
+			}
+			return writeCorrections(env.Stdout, corrections)
+		},
+	}
+}
+
+func writeCorrections(w io.Writer, corrections []store.BillingCorrection) error {
+	if len(corrections) == 0 {
+		fmt.Fprintln(w, "No usage was corrected after it was billed.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "WHEN\tCLIENT\tITEM\tMONTH\tOLD\tNEW\tWHAT WAS DONE")
+	for _, c := range corrections {
+		fmt.Fprintf(tw, "%s\t%s (%d)\t%s\t%s\t%s\t%s\t%s\n", c.CorrectedAt.Format(time.DateTime), c.ClientName, c.ClientID, c.ItemName,
+			c.Month, quantity(c.Old), quantity(c.New), c.Action)
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("corrections table: %w", err)
+	}
+	return nil
+}
+
 func billingPolicyShowCommand() *command {
 	f := &billingFlags{partnerFlags: newPartnerFlags()}
 	return &command{
@@ -238,6 +308,12 @@ reads, so that it can be saved to a file, edited and set again. Its fields:
   basis                   GravityZone endpoints counted per protection model
                           ("package", the default) or all together ("endpoint")
   bill_day                month M is billed on this day of month M+1 (default 2)
+  rounding                source -> how its fractional quantities are billed, per
+                          client, item and month: "decimal" (as counted, to two
+                          decimals; the default for every source, since DefensX
+                          counts seats pro rata and charges those decimals), "up",
+                          "nearest" or "down" (whole licences); e.g.
+                          {"defensx": "up"}
   products                product key -> {"item_id": HaloPSA item}
   overrides               per mapping: {"source", "customer_id", "products"}; an
                           item_id of 0 there means "do not bill this product"
@@ -257,6 +333,7 @@ Example:
 			if err != nil {
 				return err
 			}
+			policy.Policy = policy.Explicit()
 			return writeJSON(env.Stdout, policy)
 		},
 	}

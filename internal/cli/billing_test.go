@@ -73,6 +73,25 @@ func setupBilling(t *testing.T) *billingBundle {
 	return b
 }
 
+// saveUsage stores usage of the bundle's push source, as its vendor
+// pushes it.
+func (b *billingBundle) saveUsage(t *testing.T, usage []source.Usage) {
+	t.Helper()
+	withStore(t, b.dir, func(st store.Store) {
+		p, err := st.PartnerBySlug(t.Context(), "acme")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sources, err := st.Sources(t.Context(), p.ID)
+		if err != nil || len(sources) != 1 {
+			t.Fatalf("sources %+v, %v", sources, err)
+		}
+		if err := st.SaveUsage(t.Context(), sources[0].ID, usage, nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
 // main runs halobridge with args on the bundle's data directory.
 func (b *billingBundle) main(t *testing.T, args ...string) (int, *testBundle) {
 	t.Helper()
@@ -133,8 +152,9 @@ func TestBilling(t *testing.T) {
 		}
 		code, out = b.main(t, "billing", "policy", "show")
 		var shown run.Policy
-		if code != 0 || json.Unmarshal([]byte(out.stdout.String()), &shown) != nil || shown.Mode != "create" || shown.Products["MDR"].ItemID != 1410 {
-			t.Errorf("show: exit code %d\n%s", code, out.stdout)
+		if code != 0 || json.Unmarshal([]byte(out.stdout.String()), &shown) != nil || shown.Mode != "create" || shown.Products["MDR"].ItemID != 1410 ||
+			shown.Rounding[source.DefensX] != "decimal" || shown.Rounding[source.Push] != "decimal" {
+			t.Errorf("show (every source's rounding written out): exit code %d\n%s", code, out.stdout)
 		}
 	})
 
@@ -176,6 +196,46 @@ func TestBilling(t *testing.T) {
 		code, out = b.main(t, "billing", "dry-run", "--month", last.String())
 		if code != 0 || strings.Contains(out.stdout.String(), "  add  ") || !strings.Contains(out.stdout.String(), "up to date") {
 			t.Errorf("dry run after the run: exit code %d\n%s", code, out.stdout)
+		}
+	})
+
+	t.Run("ShowsAndRecordsAUsageCorrectedAfterTheRun", func(t *testing.T) {
+		t.Parallel()
+		b := setupBilling(t)
+		if code, out := b.main(t, "billing", "policy", "set", "--file", b.writePolicy(t,
+			`{"mode":"create","include_period_in_name":true,"products":{"seats":{"item_id":1401},"MDR":{"item_id":1405}}}`)); code != 0 {
+			t.Fatalf("set: %s", out.stderr)
+		}
+		if code, out := b.main(t, "billing", "run", "--month", last.String()); code != 0 {
+			t.Fatalf("run: %s", out.stderr)
+		}
+		if code, out := b.main(t, "billing", "corrections"); code != 0 || !strings.Contains(out.stdout.String(), "No usage was corrected") {
+			t.Errorf("corrections before any: exit code %d\n%s", code, out.stdout)
+		}
+		// The vendor counts 9 seats for the month after all.
+		b.saveUsage(t, []source.Usage{{CustomerID: "A", Month: last, Product: "seats", Quantity: 9}})
+		said := last.Month.String() + " corrected from 7 to 9 before it was invoiced: the line now bills 9 for it"
+		code, out := b.main(t, "billing", "dry-run", "--month", last.String())
+		if code != 0 || !strings.Contains(out.stdout.String(), "corrected: "+said) || !strings.Contains(out.stdout.String(), "set_quantity") {
+			t.Errorf("dry run after the correction: exit code %d\n%s", code, out.stdout)
+		}
+		if code, out := b.main(t, "billing", "run", "--month", last.String()); code != 0 {
+			t.Fatalf("run: %s", out.stderr)
+		}
+		code, out = b.main(t, "billing", "corrections")
+		for _, want := range []string{"WHEN", b.client.Name, "Endpoint Security", last.String(), said} {
+			if code != 0 || !strings.Contains(out.stdout.String(), want) {
+				t.Errorf("corrections do not show %q: exit code %d\n%s", want, code, out.stdout)
+			}
+		}
+		code, out = b.main(t, "billing", "corrections", "--json", "--limit", "5")
+		var list []store.BillingCorrection
+		if code != 0 || json.Unmarshal([]byte(out.stdout.String()), &list) != nil || len(list) != 1 || list[0].Old != 7 || list[0].New != 9 ||
+			list[0].ClientID != b.client.ID || list[0].ItemName != "Endpoint Security" || list[0].Month != last || list[0].Carried {
+			t.Errorf("corrections as JSON: exit code %d\n%s", code, out.stdout)
+		}
+		if code, out := b.main(t, "billing", "corrections", "--limit", "0"); code != 1 || !strings.Contains(out.stderr.String(), "--limit must be between 1 and 1000") {
+			t.Errorf("a limit of 0: exit code %d, stderr %s", code, out.stderr)
 		}
 	})
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -28,6 +29,7 @@ func demoCommand() *command {
 	cfg.DataDir = filepath.Join(os.TempDir(), "halobridge-demo")
 	cfg.LogFormat = "text"
 	pushEvery := 15 * time.Second
+	var trouble halosim.Trouble
 	return &command{
 		name:    "demo",
 		summary: "try halobridge: the portal with simulated HaloPSA, GravityZone and DefensX in one process",
@@ -39,15 +41,24 @@ to type are printed), go through the setup wizard, and watch alerts become
 tickets and usage become invoice lines in the simulated HaloPSA. Nothing
 outside this machine is contacted. Stop with Ctrl-C.
 
+The --halo-* fault flags make the simulated HaloPSA misbehave (see
+"halobridge sim halo --help"), to see how halobridge copes; they can be
+changed while the demo runs at the printed fault settings address.
+
 Example:
-  go run ./cmd/halobridge demo`,
+  go run ./cmd/halobridge demo
+  go run ./cmd/halobridge demo --halo-fail-rate 0.05 --halo-latency 300ms`,
 		flags: func(fs *flag.FlagSet) {
 			cfg.Server(fs)
 			fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "directory for the demo's SQLite database and secret key")
 			fs.DurationVar(&pushEvery, "push-every", pushEvery, "how often the simulated GravityZone pushes a batch of alerts")
+			troubleFlags(fs, "halo-", &trouble)
 			cfg.Logging(fs)
 		},
 		run: func(ctx context.Context, env Env, args []string) error {
+			if err := trouble.Validate(); err != nil {
+				return fmt.Errorf("--halo-* fault flags: %w", err)
+			}
 			rt, err := openRuntime(ctx, cfg, env)
 			if err != nil {
 				return err
@@ -57,7 +68,7 @@ Example:
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w (another halobridge running? try --listen 127.0.0.1:0)", cfg.ListenAddr, err)
 			}
-			d := newDemo(pushEvery)
+			d := newDemo(pushEvery, trouble)
 			g, gctx := errgroup.WithContext(ctx)
 			for _, sim := range []struct {
 				handler http.Handler
@@ -91,8 +102,10 @@ In the setup wizard, connect a security platform:
 The simulated GravityZone pushes alerts every %s once connected; DefensX sends
 a user request now and then (its webhook is pasted for you, as a partner would).
 
+Simulated HaloPSA faults: %s (change them: GET or PUT %s/_sim/trouble).
 Data: %s. Stop with Ctrl-C.
-`, publicURL, d.haloURL, halosim.DefaultPublicClientID, d.gzURL, gzsim.DefaultAPIKey, d.dxURL, dxsim.BasePath, dxsim.DefaultAPIKey, pushEvery, cfg.DataDir)
+`, publicURL, d.haloURL, halosim.DefaultPublicClientID, d.gzURL, gzsim.DefaultAPIKey, d.dxURL, dxsim.BasePath, dxsim.DefaultAPIKey, pushEvery,
+				cmp.Or(describeTrouble(trouble), "none"), d.haloURL, cfg.DataDir)
 			return g.Wait()
 		},
 	}
@@ -101,8 +114,8 @@ Data: %s. Stop with Ctrl-C.
 // newDemo builds the simulated world: a HaloPSA, and a GravityZone and a
 // DefensX whose customers are some of that HaloPSA's clients, spelled the
 // way other systems spell them, so that the wizard has matches to suggest.
-func newDemo(pushEvery time.Duration) *demo {
-	h := halosim.New(halosim.Options{Seed: 1})
+func newDemo(pushEvery time.Duration, trouble halosim.Trouble) *demo {
+	h := halosim.New(halosim.Options{Seed: 1, Trouble: trouble})
 	var active []halosim.Client
 	for _, c := range h.Clients() {
 		if !c.Inactive {

@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+
+	"halobridge/internal/halo/halosim"
+	"halobridge/internal/store"
 )
 
 func TestEvents(t *testing.T) {
@@ -38,6 +42,41 @@ func TestEvents(t *testing.T) {
 		}
 	})
 
+	t.Run("ResolvesASiteWithoutAGeneralUserThatDeliveryRaised", func(t *testing.T) {
+		t.Parallel()
+		b := setupCatalog(t)
+		b.mustMain(t, "sync", "--wait")
+		client, siteID := siteWithoutGeneralUser(t, b.sim)
+		var eventID int64
+		withStore(t, b.dir, func(st store.Store) {
+			p, err := st.PartnerBySlug(t.Context(), "acme")
+			if err != nil {
+				t.Fatal(err)
+			}
+			// As ticket delivery raises it after HaloPSA refused a ticket: it
+			// names the client and site, no source.
+			e, err := st.RaiseEvent(t.Context(), store.Event{PartnerID: p.ID, Kind: "site_without_general_user",
+				Key: fmt.Sprintf("site_without_general_user/%d/%d", client.ID, siteID), Subject: "HaloPSA client " + client.Name,
+				Message: "HaloPSA refused the ticket because the site has no General User.", Fix: "Add a General User.",
+				Data: json.RawMessage(fmt.Sprintf(`{"client_id":%d,"site_id":%d}`, client.ID, siteID))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			eventID = e.ID
+		})
+		id := fmt.Sprint(eventID)
+		if out := b.mustMain(t, "events recheck", id); !strings.Contains(out, "open (seen 2×)") {
+			t.Errorf("recheck before the fix: %s", out)
+		}
+		out := b.mustMain(t, "events resolve", id)
+		if !strings.Contains(out, "Created the General User (user id ") || !strings.Contains(out, "is now resolved") {
+			t.Errorf("resolve: %s", out)
+		}
+		if _, ok := generalUserOf(b.sim, siteID); !ok {
+			t.Error("no General User on the site in HaloPSA after resolving")
+		}
+	})
+
 	t.Run("WantsOneEventToResolve", func(t *testing.T) {
 		t.Parallel()
 		b := setupCatalog(t)
@@ -48,4 +87,26 @@ func TestEvents(t *testing.T) {
 			t.Errorf("exit %d: %s", code, out.stderr)
 		}
 	})
+}
+
+// siteWithoutGeneralUser finds an active client of sim whose main site has
+// no General User.
+func siteWithoutGeneralUser(t *testing.T, sim *halosim.Sim) (halosim.Client, int) {
+	t.Helper()
+	for _, c := range sim.Clients() {
+		if _, ok := generalUserOf(sim, c.MainSiteID); !c.Inactive && c.MainSiteID > 0 && !ok {
+			return c, c.MainSiteID
+		}
+	}
+	t.Fatal("every active client of the simulator has a General User on its main site")
+	return halosim.Client{}, 0
+}
+
+func generalUserOf(sim *halosim.Sim, siteID int) (halosim.User, bool) {
+	for _, u := range sim.Users() {
+		if int(u.SiteID) == siteID && !u.Inactive && strings.EqualFold(u.Name, "General User") {
+			return u, true
+		}
+	}
+	return halosim.User{}, false
 }

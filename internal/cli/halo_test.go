@@ -2,7 +2,10 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -94,6 +97,109 @@ func TestSimHalo(t *testing.T) {
 			t.Fatalf("exit code %d: %s", code, b.stderr)
 		}
 	})
+}
+
+func TestSimHaloFaults(t *testing.T) {
+	t.Parallel()
+
+	t.Run("FailsWritesAsFlaggedAndTakesNewSettingsWhileRunning", func(t *testing.T) {
+		t.Parallel()
+		addr := freeAddr(t)
+		b := setup(t, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan int, 1)
+		go func() { done <- Main(ctx, []string{"sim", "halo", "--listen", addr, "--fail-rate", "1"}, b.env) }()
+		base := "http://" + addr
+		waitFor(t, base+"/api/AuthInfo", 5*time.Second)
+		if out := b.stdout.String(); !strings.Contains(out, "faults:          1 of writes fail with 500 before they apply") ||
+			!strings.Contains(out, base+"/_sim/trouble") {
+			t.Errorf("start-up lines do not say which faults are set, nor where to change them:\n%s", out)
+		}
+		token := simToken(t, base)
+		if status := postTicket(t, base, token); status != http.StatusInternalServerError {
+			t.Errorf("create with --fail-rate 1: %d, want 500", status)
+		}
+		req, _ := http.NewRequest(http.MethodPut, base+"/_sim/trouble", strings.NewReader(`{"fail_rate":0}`))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("PUT /_sim/trouble: %d", resp.StatusCode)
+		}
+		// The simulator's own answer now, whatever it is: client 1 may not
+		// take tickets, but no 500 comes any more.
+		if status := postTicket(t, base, token); status == http.StatusInternalServerError {
+			t.Errorf("create after the fault was turned off: %d", status)
+		}
+		cancel()
+		if code := <-done; code != 0 {
+			t.Fatalf("exit code %d: %s", code, b.stderr)
+		}
+	})
+
+	t.Run("RefusesARateThatIsNotAFraction", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, nil)
+		code := Main(context.Background(), []string{"sim", "halo", "--listen", freeAddr(t), "--fail-rate", "1.5"}, b.env)
+		if code != 1 || !strings.Contains(b.stderr.String(), "fail rate 1.5 must be a fraction between 0 and 1") {
+			t.Errorf("exit code %d, stderr %q", code, b.stderr)
+		}
+	})
+
+	t.Run("TheDemoPassesItsHaloFlagsOn", func(t *testing.T) {
+		t.Parallel()
+		addr := freeAddr(t)
+		b := setup(t, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan int, 1)
+		go func() {
+			done <- Main(ctx, []string{"demo", "--listen", addr, "--data-dir", t.TempDir(), "--halo-down", "--halo-latency", "5ms"}, b.env)
+		}()
+		waitFor(t, "http://"+addr+"/healthz", 10*time.Second)
+		out := b.stdout.String()
+		if !strings.Contains(out, "Simulated HaloPSA faults: down (every request refused); 5ms added to every answer") {
+			t.Errorf("demo output does not say which HaloPSA faults are set:\n%s", out)
+		}
+		cancel()
+		if code := <-done; code != 0 {
+			t.Fatalf("exit code %d: %s", code, b.stderr)
+		}
+	})
+}
+
+// simToken signs in to the simulator at base as its default application.
+func simToken(t *testing.T, base string) string {
+	t.Helper()
+	resp, err := http.PostForm(base+"/auth/token", url.Values{"grant_type": {"client_credentials"},
+		"client_id": {halosim.DefaultClientID}, "client_secret": {halosim.DefaultClientSecret}, "scope": {"all"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
+		t.Fatalf("token: %d, %v", resp.StatusCode, err)
+	}
+	return tok.AccessToken
+}
+
+// postTicket creates a ticket for the simulator's first client and returns
+// the answer's status.
+func postTicket(t *testing.T, base, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/Tickets", strings.NewReader(`[{"summary":"fault flags","client_id":1}]`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 func TestHaloURLs(t *testing.T) {

@@ -136,9 +136,14 @@ func haloConnectCommand() *command {
 		summary: "connect a partner's HaloPSA: Test Connection, then save",
 		usage:   "halobridge halo connect --partner SLUG --url URL --client-id ID --client-secret SECRET [--tenant NAME]",
 		long: `Runs Test Connection (as 'halobridge halo test' does) with an API application's
-Client ID and Secret, and saves the connection for the partner only when every
-check passes; the secret is sealed before it is stored. Connecting again
-replaces the saved connection, which is how new credentials are saved.
+Client ID and Secret, and saves the connection for the partner unless the test
+shows it cannot work: no access token, the clients and sites unreadable, or a
+check HaloPSA could not answer. Then nothing is saved and the partner keeps the
+connection it had. A connection lacking only other permissions (tickets, items,
+recurring invoices, agents and teams) is saved, with an integration event per
+missing permission ('halobridge events list') until it is granted. The secret
+is sealed before it is stored. Connecting again replaces the saved connection,
+which is how new credentials are saved.
 
 In HaloPSA, under Configuration > Integrations > HaloPSA API, create an
 application with the authentication method "Client ID and Secret (Services)",
@@ -177,33 +182,26 @@ Example:
 			if err != nil {
 				return err
 			}
-			hc := rt.haloDefaults()
-			hc.ResourceURL, hc.AuthURL, hc.Tenant = resource, auth, tenant
-			hc.ClientID, hc.ClientSecret, hc.Scope, hc.GrantType = clientID, clientSecret, scope, halo.GrantClientCredentials
-			client, err := halo.New(hc)
-			if err != nil {
-				return err
-			}
+			svc := &catalog.Service{Syncer: &catalog.Syncer{Store: rt.store, Halo: rt.commandHalo(), Sources: rt.sources, Logger: rt.logger}}
 			ctx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
-			report := client.TestConnection(ctx)
-			halo.FormatReport(env.Stdout, report)
-			if !report.OK {
-				return errors.New("nothing was saved: fix what the checks above say, then connect again")
-			}
-			agent, err := client.Me(ctx)
-			if err != nil {
-				return fmt.Errorf("read the agent the application logs in as: %w", err)
-			}
-			_, err = rt.store.SaveHaloConnection(ctx, store.HaloConnection{
+			report, err := svc.ConnectHalo(ctx, store.HaloConnection{
 				PartnerID: p.ID, ResourceURL: resource, AuthURL: auth, Tenant: tenant, ClientID: clientID, ClientSecret: clientSecret,
-				GrantType: store.GrantClientCredentials, Scope: scope, AgentID: agent.ID,
+				GrantType: store.GrantClientCredentials, Scope: scope,
 			})
+			halo.FormatReport(env.Stdout, report)
+			var refused *connect.RefusedError
+			if errors.As(err, &refused) {
+				return fmt.Errorf("nothing was saved: %q must pass; fix what the checks above say, then connect again", refused.Blocker.Name)
+			}
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(env.Stdout, "Saved the HaloPSA connection of %s (acting as agent '%s', id %d).\nNext: halobridge sync --partner %s --wait\n",
-				p.Name, agent.Name, agent.ID, p.Slug)
+			fmt.Fprintf(env.Stdout, "Saved the HaloPSA connection of %s (acting as agent '%s', id %d).\n", p.Name, report.Agent.Name, report.Agent.ID)
+			if !report.OK {
+				fmt.Fprintf(env.Stdout, "Until the permissions marked ✗ are granted, each is an event: halobridge events list --partner %s\n", p.Slug)
+			}
+			fmt.Fprintf(env.Stdout, "Next: halobridge sync --partner %s --wait\n", p.Slug)
 			return nil
 		},
 	}

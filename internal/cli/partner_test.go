@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -114,7 +115,7 @@ func TestHaloConnect(t *testing.T) {
 		})
 	})
 
-	t.Run("SavesNothingWhenACheckFails", func(t *testing.T) {
+	t.Run("SavesNothingWhenARequiredCheckFails", func(t *testing.T) {
 		t.Parallel()
 		sim := halosim.New(halosim.Options{Clients: 3})
 		sim.SetScopes(halosim.DefaultClientID, "edit:tickets", "edit:items", "edit:invoices", "all:teams")
@@ -126,6 +127,33 @@ func TestHaloConnect(t *testing.T) {
 			p, _ := st.PartnerBySlug(t.Context(), "north")
 			if _, err := st.HaloConnection(t.Context(), p.ID); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("a connection was saved: %v", err)
+			}
+		})
+	})
+
+	t.Run("SavesWithAnEventPerMissingOptionalPermission", func(t *testing.T) {
+		t.Parallel()
+		sim := halosim.New(halosim.Options{Clients: 3})
+		sim.SetScopes(halosim.DefaultClientID, "read:customers", "read:tickets", "all:teams", "edit:invoices")
+		dir, code, b := connect(t, sim)
+		out := b.stdout.String()
+		if code != 0 || !strings.Contains(out, "✗ Create tickets") || !strings.Contains(out, "Saved the HaloPSA connection of Northpoint") ||
+			!strings.Contains(out, "halobridge events list --partner north") {
+			t.Fatalf("exit %d\n%s%s", code, b.stdout, b.stderr)
+		}
+		withStore(t, dir, func(st store.Store) {
+			p, _ := st.PartnerBySlug(t.Context(), "north")
+			if _, err := st.HaloConnection(t.Context(), p.ID); err != nil {
+				t.Errorf("the connection was not saved: %v", err)
+			}
+			events, err := st.Events(t.Context(), p.ID, store.EventQuery{State: store.EventOpen})
+			var keys []string
+			for _, e := range events {
+				keys = append(keys, e.Key)
+			}
+			slices.Sort(keys)
+			if want := []string{"permission_missing/edit:tickets", "permission_missing/read:items"}; err != nil || !slices.Equal(keys, want) {
+				t.Errorf("open events %v, %v; want %v", keys, err, want)
 			}
 		})
 	})

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 
 	"halobridge/internal/config"
@@ -33,10 +34,18 @@ realistic MSP (clients, sites, users, agents, teams, ticket types, SLAs,
 recurring invoices). It enforces Halo's quirks and its rate limit. Use it to try
 halobridge without a real HaloPSA. Everything is lost when it stops.
 
+Fault flags make it misbehave as a struggling HaloPSA does: --fail-rate
+answers that share of writes with 500 before applying them, --fail-after-apply-rate
+applies them and then answers 500 or drops the connection, --latency delays every
+answer, --down refuses every request. Change them while it runs:
+  curl -X PUT http://127.0.0.1:8081/_sim/trouble -d '{"down":true}'
+  curl http://127.0.0.1:8081/_sim/trouble
+
 Example:
   halobridge sim halo --listen 127.0.0.1:8081
   halobridge halo test --url http://127.0.0.1:8081 --client-id halobridge-sim \
-      --client-secret sim-secret-do-not-use-in-production`,
+      --client-secret sim-secret-do-not-use-in-production
+  halobridge sim halo --fail-rate 0.05 --fail-after-apply-rate 0.05 --latency 200ms`,
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&listen, "listen", "127.0.0.1:8081", "address to listen on")
 			fs.StringVar(&tenant, "tenant", "", "require this tenant name on the token endpoint, as hosted HaloPSA does")
@@ -45,9 +54,13 @@ Example:
 			fs.IntVar(&opts.RateLimit, "rate-limit", 300, "requests allowed per rate window (negative: unlimited)")
 			fs.DurationVar(&opts.RateWindow, "rate-window", 5*time.Minute, "rolling rate window")
 			fs.BoolVar(&opts.PageCapAll, "page-cap-all", false, "cap every paginated list at 100 per page, not only tickets")
+			troubleFlags(fs, "", &opts.Trouble)
 			logs.Logging(fs)
 		},
 		run: func(ctx context.Context, env Env, args []string) error {
+			if err := opts.Trouble.Validate(); err != nil {
+				return fmt.Errorf("fault flags: %w", err)
+			}
 			opts.Tenant = tenant
 			logger := logs.Logger(env.Stderr)
 			ln, err := net.Listen("tcp", listen)
@@ -61,6 +74,10 @@ Example:
 			if tenant != "" {
 				fmt.Fprintf(env.Stdout, "  tenant:          %s\n", tenant)
 			}
+			if opts.Trouble != (halosim.Trouble{}) {
+				fmt.Fprintf(env.Stdout, "  faults:          %s\n", describeTrouble(opts.Trouble))
+			}
+			fmt.Fprintf(env.Stdout, "  fault settings:  %s/_sim/trouble (GET, PUT)\n", base)
 			return web.Serve(ctx, ln, sim, 5*time.Second, logger)
 		},
 	}
@@ -150,4 +167,31 @@ Example:
 			return web.Serve(ctx, ln, sim, 5*time.Second, logs.Logger(env.Stderr))
 		},
 	}
+}
+
+// troubleFlags registers the HaloPSA simulator's fault flags, each name
+// after prefix ("halo-" in the demo).
+func troubleFlags(fs *flag.FlagSet, prefix string, t *halosim.Trouble) {
+	fs.Float64Var(&t.FailRate, prefix+"fail-rate", 0, "fraction of HaloPSA write requests answered 500 before they are applied (0 to 1)")
+	fs.Float64Var(&t.FailAfterApplyRate, prefix+"fail-after-apply-rate", 0, "fraction of HaloPSA write requests applied, then answered 500 or cut off (0 to 1)")
+	fs.DurationVar(&t.Latency, prefix+"latency", 0, "added to every HaloPSA answer")
+	fs.BoolVar(&t.Down, prefix+"down", false, "HaloPSA refuses every request (its connections are closed unanswered)")
+}
+
+// describeTrouble says which faults are set, for the start-up lines.
+func describeTrouble(t halosim.Trouble) string {
+	var parts []string
+	if t.Down {
+		parts = append(parts, "down (every request refused)")
+	}
+	if t.FailRate > 0 {
+		parts = append(parts, fmt.Sprintf("%g of writes fail with 500 before they apply", t.FailRate))
+	}
+	if t.FailAfterApplyRate > 0 {
+		parts = append(parts, fmt.Sprintf("%g of writes apply, then fail", t.FailAfterApplyRate))
+	}
+	if t.Latency > 0 {
+		parts = append(parts, fmt.Sprintf("%s added to every answer", t.Latency))
+	}
+	return strings.Join(parts, "; ")
 }

@@ -22,7 +22,10 @@ import (
 	"halobridge/internal/store"
 )
 
-// Halo builds and caches one HaloPSA client per partner.
+// Halo builds and caches one HaloPSA client per partner. Every part of
+// halobridge that calls HaloPSA for a partner goes through it, so it is
+// where a refusal of the partner's credentials is first noticed: see
+// tokenResult.
 type Halo struct {
 	Store      store.Store
 	Limiters   *halo.Limiters
@@ -32,16 +35,31 @@ type Halo struct {
 	// MaxRateWait is how long a call may wait for the tenant's rate limit
 	// before it returns *halo.RateLimitError (durable jobs snooze on it).
 	MaxRateWait time.Duration
+	// MaxRetries and RetryBackoff are halo.Config's: how often, and after
+	// how long, a call HaloPSA cannot have acted on is sent again.
+	MaxRetries   int
+	RetryBackoff time.Duration
 
 	mu      sync.Mutex
-	clients map[int64]cachedClient
+	clients map[int64]*cachedClient
 }
 
 type cachedClient struct {
 	client *halo.Client
-	// version is the connection's UpdatedAt: a saved change of credentials
-	// builds a new client.
-	version time.Time
+	// key is what the client signs in with: saving other credentials
+	// builds a new client, rotating the refresh token does not.
+	key credentialsKey
+	// access is what HaloPSA last answered this client's token requests.
+	access access
+}
+
+// credentialsKey is what a client is built from.
+type credentialsKey struct {
+	resourceURL, authURL, tenant, clientID, clientSecret, grantType, scope string
+}
+
+func keyOf(conn store.HaloConnection) credentialsKey {
+	return credentialsKey{conn.ResourceURL, conn.AuthURL, conn.Tenant, conn.ClientID, conn.ClientSecret, conn.GrantType, conn.Scope}
 }
 
 // ErrNotConnected says the partner has no HaloPSA connection yet.
@@ -56,12 +74,31 @@ func (h *Halo) Client(ctx context.Context, partnerID int64) (*halo.Client, error
 	if err != nil {
 		return nil, err
 	}
+	key := keyOf(conn)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if c, ok := h.clients[partnerID]; ok && c.version.Equal(conn.UpdatedAt) {
+	if c, ok := h.clients[partnerID]; ok && c.key == key {
 		return c.client, nil
 	}
-	cfg := halo.Config{
+	entry := &cachedClient{key: key}
+	cfg := h.config(conn)
+	if cfg.GrantType == halo.GrantAuthorizationCode {
+		cfg.Tokens = refreshTokens{st: h.Store, partnerID: partnerID}
+	}
+	cfg.TokenResult = func(ctx context.Context, err error) { h.tokenResult(ctx, conn, entry, err) }
+	if entry.client, err = halo.New(cfg); err != nil {
+		return nil, fmt.Errorf("HaloPSA connection of partner %d: %w", partnerID, err)
+	}
+	if h.clients == nil {
+		h.clients = map[int64]*cachedClient{}
+	}
+	h.clients[partnerID] = entry
+	return entry.client, nil
+}
+
+// config is the client configuration of conn, without a token store.
+func (h *Halo) config(conn store.HaloConnection) halo.Config {
+	return halo.Config{
 		ResourceURL:  conn.ResourceURL,
 		AuthURL:      conn.AuthURL,
 		Tenant:       conn.Tenant,
@@ -74,19 +111,24 @@ func (h *Halo) Client(ctx context.Context, partnerID int64) (*halo.Client, error
 		Metrics:      h.Metrics,
 		Logger:       h.Logger,
 		MaxRateWait:  h.MaxRateWait,
+		MaxRetries:   h.MaxRetries,
+		RetryBackoff: h.RetryBackoff,
 	}
-	if cfg.GrantType == halo.GrantAuthorizationCode {
-		cfg.Tokens = refreshTokens{st: h.Store, partnerID: partnerID}
+}
+
+// forget drops the partner's cached client, so that the next call builds
+// one from what is stored and knows nothing yet of how it fares.
+func (h *Halo) forget(partnerID int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.clients, partnerID)
+}
+
+func (h *Halo) logger() *slog.Logger {
+	if h.Logger == nil {
+		return slog.New(slog.DiscardHandler)
 	}
-	client, err := halo.New(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("HaloPSA connection of partner %d: %w", partnerID, err)
-	}
-	if h.clients == nil {
-		h.clients = map[int64]cachedClient{}
-	}
-	h.clients[partnerID] = cachedClient{client: client, version: conn.UpdatedAt}
-	return client, nil
+	return h.Logger
 }
 
 // refreshTokens keeps a partner's single-use refresh token in the database,

@@ -29,6 +29,8 @@ type tokenFetch func(ctx context.Context) (*oauth2.Token, verdict, error)
 // token.
 type tokenCache struct {
 	fetch tokenFetch
+	// result is Config.TokenResult, or nil.
+	result func(ctx context.Context, err error)
 
 	mu     sync.Mutex
 	cached *oauth2.Token
@@ -41,6 +43,9 @@ func (tc *tokenCache) token(ctx context.Context) (*oauth2.Token, verdict, error)
 		return tc.cached, final, nil
 	}
 	tok, v, err := tc.fetch(ctx)
+	if tc.result != nil {
+		tc.result(ctx, err)
+	}
 	if err != nil {
 		return nil, v, err
 	}
@@ -49,6 +54,13 @@ func (tc *tokenCache) token(ctx context.Context) (*oauth2.Token, verdict, error)
 	}
 	tc.cached = tok
 	return tok, final, nil
+}
+
+// reset forgets the cached token, whichever it is.
+func (tc *tokenCache) reset() {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	tc.cached = nil
 }
 
 // invalidate forgets tok after Halo refused it, unless a newer token already replaced it.
@@ -105,6 +117,10 @@ func (l *link) sendTokenRequest(ctx context.Context, idempotent bool, do func(ct
 		oe := &OAuthError{Status: status, Code: re.ErrorCode, Description: re.ErrorDescription}
 		if oe.Code == "" && oe.Description == "" {
 			oe.Description = newAPIError(http.MethodPost, tokenTemplate, status, re.Body).Message
+		}
+		if oe.Code == "" && oe.Description == "" {
+			// A web page (a wrong address, a proxy) says nothing a person could act on.
+			oe.Description = fmt.Sprintf("the authorisation server address answered %d %s, not as HaloPSA's sign-in answers", status, http.StatusText(status))
 		}
 		return nil, statusVerdict(status, idempotent), oe
 	}

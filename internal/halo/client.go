@@ -37,9 +37,9 @@ func New(cfg Config) (*Client, error) {
 		if cfg.Tokens == nil {
 			return nil, errors.New("halo config: a token store is required for the authorization code grant")
 		}
-		c.auth = &tokenCache{fetch: l.refreshFromStore()}
+		c.auth = &tokenCache{fetch: l.refreshFromStore(), result: cfg.TokenResult}
 	default:
-		c.auth = &tokenCache{fetch: l.clientCredentials()}
+		c.auth = &tokenCache{fetch: l.clientCredentials(), result: cfg.TokenResult}
 	}
 	return c, nil
 }

@@ -57,6 +57,11 @@ type Config struct {
 	MaxRetries int
 	// RetryBackoff is the first pause between retries (doubling after each); zero means 500 ms.
 	RetryBackoff time.Duration
+	// TokenResult, when set, hears how every access-token request sent to Halo ended: nil
+	// when Halo issued a token, the error otherwise. Tokens served from memory are not
+	// requests, so it runs about once an hour while things work. It runs before the caller
+	// that needed the token goes on, and must not call this client.
+	TokenResult func(ctx context.Context, err error)
 }
 
 // TokenStore persists the rotating refresh token of an authorization-code connection.

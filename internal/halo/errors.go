@@ -24,7 +24,10 @@ type OAuthError struct {
 }
 
 func (e *OAuthError) Error() string {
-	msg := fmt.Sprintf("HaloPSA sign-in refused (%d %s)", e.Status, e.Code)
+	msg := fmt.Sprintf("HaloPSA sign-in refused (%d)", e.Status)
+	if e.Code != "" {
+		msg = fmt.Sprintf("HaloPSA sign-in refused (%d %s)", e.Status, e.Code)
+	}
 	if e.Description != "" {
 		msg += ": " + e.Description
 	}
@@ -126,6 +129,14 @@ func IsMaybeApplied(err error) bool {
 func IsInvalidGrant(err error) bool {
 	var oe *OAuthError
 	return errors.As(err, &oe) && oe.Code == "invalid_grant"
+}
+
+// IsRevoked reports a refusal of the connection's credentials that only a person can fix:
+// the application was deleted or deactivated or its secret changed (invalid_client), the
+// refresh token was used, revoked or expired (invalid_grant), or none is stored.
+func IsRevoked(err error) bool {
+	var oe *OAuthError
+	return errors.Is(err, ErrNoRefreshToken) || errors.As(err, &oe) && (oe.Code == "invalid_client" || oe.Code == "invalid_grant")
 }
 
 func hasStatus(err error, status int) bool {

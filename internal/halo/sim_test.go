@@ -3,10 +3,13 @@ package halo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -501,4 +504,94 @@ func TestSimPermissionGrantedLater(t *testing.T) {
 			t.Errorf("%d token requests, want 2: one before, one after the 403", n)
 		}
 	})
+}
+
+func TestSimTokenResult(t *testing.T) {
+	t.Parallel()
+
+	// heard records what TokenResult heard, in order.
+	type heard struct {
+		mu      sync.Mutex
+		results []error
+	}
+	listen := func(h *heard) func(*Config) {
+		return func(cfg *Config) {
+			cfg.TokenResult = func(_ context.Context, err error) {
+				h.mu.Lock()
+				defer h.mu.Unlock()
+				h.results = append(h.results, err)
+			}
+		}
+	}
+	snapshot := func(h *heard) []error {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return slices.Clone(h.results)
+	}
+
+	t.Run("HearsOneIssuedTokenForManyCalls", func(t *testing.T) {
+		t.Parallel()
+		h := &heard{}
+		c, _ := setupSim(t, halosim.Options{}, listen(h))
+		for range 3 {
+			if _, err := c.Me(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := snapshot(h); len(got) != 1 || got[0] != nil {
+			t.Errorf("heard %v, want one issued token", got)
+		}
+	})
+
+	t.Run("HearsARevokedApplicationAtTheFirstCallAfterwards", func(t *testing.T) {
+		t.Parallel()
+		h := &heard{}
+		c, b := setupSim(t, halosim.Options{}, listen(h))
+		if _, err := c.Me(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		b.sim.RevokeApplication(halosim.DefaultClientID)
+		if _, err := c.Me(t.Context()); !IsRevoked(err) {
+			t.Fatalf("after revocation err = %v, want a revoked credential", err)
+		}
+		got := snapshot(h)
+		if len(got) != 2 || got[0] != nil || !IsRevoked(got[1]) {
+			t.Errorf("heard %v, want an issued token then invalid_client", got)
+		}
+	})
+
+	t.Run("HearsAnOutageAsAnErrorThatIsNotARevocation", func(t *testing.T) {
+		t.Parallel()
+		h := &heard{}
+		c, b := setupSim(t, halosim.Options{}, func(cfg *Config) { listen(h)(cfg); cfg.MaxRetries = -1 })
+		b.sim.InjectFault(halosim.Fault{PathPrefix: "/auth/token", Status: 503})
+		if _, err := c.Me(t.Context()); err == nil {
+			t.Fatal("Me succeeded while the token endpoint answers 503")
+		}
+		got := snapshot(h)
+		if len(got) != 1 || got[0] == nil || IsRevoked(got[0]) {
+			t.Errorf("heard %v, want one error that is not a revocation", got)
+		}
+	})
+}
+
+func TestIsRevoked(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"InvalidClient", &OAuthError{Status: 401, Code: "invalid_client"}, true},
+		{"InvalidGrantWrapped", fmt.Errorf("refresh HaloPSA access token: %w", &OAuthError{Status: 400, Code: "invalid_grant"}), true},
+		{"NoRefreshTokenStored", fmt.Errorf("rotate: %w", ErrNoRefreshToken), true},
+		{"InvalidScopeIsAConfigurationMistake", &OAuthError{Status: 400, Code: "invalid_scope"}, false},
+		{"UnknownTenant", &OAuthError{Status: 400, Code: "invalid_request"}, false},
+		{"Forbidden", &APIError{Status: 403}, false},
+		{"RateLimited", &RateLimitError{}, false},
+	} {
+		if got := IsRevoked(tc.err); got != tc.want {
+			t.Errorf("%s: IsRevoked(%v) = %v, want %v", tc.name, tc.err, got, tc.want)
+		}
+	}
 }

@@ -20,12 +20,36 @@ type Check struct {
 	Message string
 	// Fix says, in an MSP admin's words, what to change in HaloPSA.
 	Fix string
+	// Required says that halobridge cannot work at all without this check passing, so a
+	// connection failing it must not be saved (see permissionChecks).
+	Required bool
+	// Permission is the application permission HaloPSA refused this check for want of, as
+	// HaloPSA named it when it did; "" when the check passed or failed for another reason.
+	Permission string
 }
 
 // TestReport is the result of TestConnection.
 type TestReport struct {
 	Checks []Check
 	OK     bool
+	// Agent is the HaloPSA agent the connection acts as; zero when it could not be told.
+	Agent Agent
+}
+
+// Blocker is the first check that stops the connection from being saved: a required check
+// that failed, or any check that failed for another reason than a missing permission (HaloPSA
+// unreachable, rate limiting or failing). A connection with no blocker can work, and only
+// lacks permissions that the partner may grant later.
+func (r TestReport) Blocker() (Check, bool) {
+	if len(r.Checks) == 0 {
+		return Check{Name: "Get an access token", Message: "the connection was not tested"}, true
+	}
+	for _, c := range r.Checks {
+		if !c.OK && (c.Required || c.Permission == "") {
+			return c, true
+		}
+	}
+	return Check{}, false
 }
 
 // appPermissionsPath is where HaloPSA keeps an API application's permissions.
@@ -35,8 +59,12 @@ const appPermissionsPath = "In HaloPSA, Configuration > Integrations > HaloPSA A
 // sign in, read the catalog, create tickets and actions, and read and edit recurring invoices.
 // It never saves anything in Halo (see the probes below).
 func (c *Client) TestConnection(ctx context.Context) TestReport {
-	token := c.checkToken(ctx)
-	report := TestReport{Checks: []Check{token}, OK: token.OK}
+	// A token keeps the permissions it was issued with, and one kept in memory may have been
+	// revoked since: a test asks for a new one, so that it reports what the credentials can
+	// do now.
+	c.auth.reset()
+	token, agent := c.CheckToken(ctx)
+	report := TestReport{Checks: []Check{token}, OK: token.OK, Agent: agent}
 	if !token.OK {
 		// Without a token every other check would fail the same way.
 		return report
@@ -49,23 +77,25 @@ func (c *Client) TestConnection(ctx context.Context) TestReport {
 	return report
 }
 
-func (c *Client) checkToken(ctx context.Context) Check {
-	check := Check{Name: "Get an access token"}
+// CheckToken is Test Connection's first step alone: it gets an access token and asks who
+// the connection acts as. A connection whose token check fails cannot work at all.
+func (c *Client) CheckToken(ctx context.Context) (Check, Agent) {
+	check := Check{Name: "Get an access token", Required: true}
 	_, err := withRetries(ctx, c.link, func() (*oauth2.Token, verdict, error) {
 		return c.auth.token(ctx)
 	})
 	if err != nil {
 		check.Message, check.Fix = haloMessage(err), tokenFix(err)
-		return check
+		return check, Agent{}
 	}
 	check.OK = true
 	me, err := c.Me(ctx)
 	if err != nil {
 		check.Message = "signed in, but could not tell which agent: " + haloMessage(err)
-		return check
+		return check, Agent{}
 	}
 	check.Message = fmt.Sprintf("signed in as agent %q (id %d)", me.Name, me.ID)
-	return check
+	return check, me
 }
 
 func tokenFix(err error) string {
@@ -96,20 +126,35 @@ type checkSpec struct {
 	// the application logs in as must be allowed to do.
 	permission string
 	ability    string
-	probes     []probe
+	// required: see Check.Required.
+	required bool
+	probes   []probe
 }
 
 func (s checkSpec) run(ctx context.Context) Check {
-	check := Check{Name: s.name, OK: true}
+	check := Check{Name: s.name, OK: true, Required: s.required}
 	for _, p := range s.probes {
 		if err := p(ctx); err != nil {
 			check.OK = false
 			check.Message = haloMessage(err)
 			check.Fix = s.fix(err)
+			if IsForbidden(err) {
+				check.Permission = s.missing(err)
+			}
 			break
 		}
 	}
 	return check
+}
+
+// missing is the permission a 403 says is missing, or the one the check needs when Halo
+// did not name it.
+func (s checkSpec) missing(err error) string {
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Permission != "" {
+		return ae.Permission
+	}
+	return s.permission
 }
 
 func (s checkSpec) fix(err error) string {
@@ -119,11 +164,7 @@ func (s checkSpec) fix(err error) string {
 	case errors.As(err, &rl):
 		return fmt.Sprintf("HaloPSA is rate limiting this tenant: test again in %s.", rl.RetryAfter.Round(time.Second))
 	case errors.As(err, &ae) && ae.Status == http.StatusForbidden:
-		permission := s.permission
-		if ae.Permission != "" {
-			permission = ae.Permission
-		}
-		return fmt.Sprintf("%s: enable %s (and check that the agent it logs in as may %s).", appPermissionsPath, permission, s.ability)
+		return fmt.Sprintf("%s: enable %s (and check that the agent it logs in as may %s).", appPermissionsPath, s.missing(err), s.ability)
 	case errors.As(err, &ae) && ae.Status == http.StatusUnauthorized:
 		return "HaloPSA refused the access token on its resource server: check that the resource server URL (e.g. https://<your instance>.halopsa.com/api) belongs to the same instance and tenant as the authorisation server."
 	case errors.As(err, &ae) && ae.Status == http.StatusNotFound:
@@ -133,10 +174,16 @@ func (s checkSpec) fix(err error) string {
 	}
 }
 
+// permissionChecks are the checks after the token. Reading clients and sites is required:
+// every flow starts from mapping a security customer to a HaloPSA client, so a connection
+// that cannot read them does nothing at all. The others are each needed by one part that a
+// partner may not use (tickets need agents, teams, statuses, ticket types, tickets and
+// actions; billing needs items and recurring invoices), so a connection lacking them may be
+// saved, each missing permission then being an integration event until it is granted.
 func (c *Client) permissionChecks() []checkSpec {
 	return []checkSpec{
 		{
-			name: "Read clients and sites", permission: "read:customers", ability: "view customers",
+			name: "Read clients and sites", permission: "read:customers", ability: "view customers", required: true,
 			probes: []probe{c.firstPage("/Client"), c.firstPage("/Site")},
 		},
 		{
@@ -211,8 +258,10 @@ func haloMessage(err error) string {
 	switch {
 	case errors.As(err, &ae) && ae.Message != "":
 		return ae.Message
-	case errors.As(err, &oe) && oe.Description != "":
+	case errors.As(err, &oe) && oe.Code != "" && oe.Description != "":
 		return oe.Code + ": " + oe.Description
+	case errors.As(err, &oe) && oe.Description != "":
+		return oe.Description
 	case errors.As(err, &oe):
 		return oe.Code
 	default:

@@ -148,5 +148,92 @@ func TestTestConnection(t *testing.T) {
 		if ch.Message != "invalid_client: The specified client credentials are invalid." || !strings.Contains(ch.Fix, "Client ID may change when the application is saved") {
 			t.Errorf("token check = %+v", ch)
 		}
+		if blocker, ok := r.Blocker(); !ok || blocker.Name != "Get an access token" {
+			t.Errorf("blocker = %+v, %v; want the token check", blocker, ok)
+		}
+	})
+}
+
+// TestTestConnectionBlocker holds which reports may be saved: those whose only failures
+// are permissions a partner may grant later.
+func TestTestConnectionBlocker(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+
+	t.Run("NothingBlocksAConnectionThatPassesEveryCheck", func(t *testing.T) {
+		t.Parallel()
+		c, _ := setupSim(t, halosim.Options{}, nil)
+		r := c.TestConnection(ctx)
+		if blocker, ok := r.Blocker(); ok {
+			t.Errorf("blocker %+v in a passing report", blocker)
+		}
+		if r.Agent.ID != 7 || r.Agent.Name != "Halo Integrator" {
+			t.Errorf("agent = %+v, want the simulator's API agent 7, Halo Integrator", r.Agent)
+		}
+	})
+
+	t.Run("MissingOptionalPermissionsDoNotBlockAndAreNamed", func(t *testing.T) {
+		t.Parallel()
+		c, b := setupSim(t, halosim.Options{}, nil)
+		b.sim.SetScopes(halosim.DefaultClientID, "read:customers", "read:tickets", "all:teams")
+		r := c.TestConnection(ctx)
+		if r.OK {
+			t.Fatal("report OK without edit:tickets, read:items and edit:invoices")
+		}
+		if blocker, ok := r.Blocker(); ok {
+			t.Errorf("blocker %+v; only optional permissions are missing", blocker)
+		}
+		missing := map[string]string{}
+		for _, ch := range r.Checks {
+			if !ch.OK {
+				missing[ch.Name] = ch.Permission
+			}
+		}
+		want := map[string]string{
+			"Create tickets": "edit:tickets", "Create actions": "edit:tickets",
+			"Read items": "read:items", "Read and edit recurring invoices": "read:invoices",
+		}
+		if diff := cmp.Diff(want, missing); diff != "" {
+			t.Errorf("missing permissions by check (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("AMissingCustomersPermissionBlocks", func(t *testing.T) {
+		t.Parallel()
+		c, b := setupSim(t, halosim.Options{}, nil)
+		b.sim.SetScopes(halosim.DefaultClientID, "edit:tickets", "read:items", "edit:invoices", "all:teams")
+		blocker, ok := c.TestConnection(ctx).Blocker()
+		if !ok || blocker.Name != "Read clients and sites" || !blocker.Required || blocker.Permission != "read:customers" {
+			t.Errorf("blocker = %+v, %v; want the required clients check, missing read:customers", blocker, ok)
+		}
+	})
+
+	t.Run("AnOptionalCheckHaloPSACouldNotAnswerBlocks", func(t *testing.T) {
+		t.Parallel()
+		c, b := setupSim(t, halosim.Options{}, func(cfg *Config) { cfg.MaxRetries = -1 })
+		b.sim.InjectFault(halosim.Fault{PathPrefix: "/api/Item", Status: 500, Body: `{"ClassName":"System.Exception","Message":"Timeout expired"}`})
+		blocker, ok := c.TestConnection(ctx).Blocker()
+		if !ok || blocker.Name != "Read items" || blocker.Permission != "" || blocker.Message != "Timeout expired" {
+			t.Errorf("blocker = %+v, %v; want Read items, failing in HaloPSA's words", blocker, ok)
+		}
+	})
+
+	t.Run("AnUnreachableHaloPSABlocksAtTheToken", func(t *testing.T) {
+		t.Parallel()
+		c, _ := setupSim(t, halosim.Options{}, func(cfg *Config) {
+			cfg.AuthURL, cfg.ResourceURL, cfg.MaxRetries = "http://127.0.0.1:1/auth", "http://127.0.0.1:1/api", -1
+		})
+		r := c.TestConnection(ctx)
+		blocker, ok := r.Blocker()
+		if !ok || blocker.Name != "Get an access token" || !strings.Contains(blocker.Message, "connection refused") || !strings.Contains(blocker.Fix, "authorisation server URL") {
+			t.Errorf("blocker = %+v, %v; want the token check, saying the connection was refused and to check the URL", blocker, ok)
+		}
+	})
+
+	t.Run("AnUntestedReportBlocks", func(t *testing.T) {
+		t.Parallel()
+		if _, ok := (TestReport{}).Blocker(); !ok {
+			t.Error("an empty report does not block")
+		}
 	})
 }

@@ -90,6 +90,7 @@ type riverClient interface {
 	StopAndCancel(ctx context.Context) error
 	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 	JobGet(ctx context.Context, id int64) (*rivertype.JobRow, error)
+	JobRetry(ctx context.Context, id int64) (*rivertype.JobRow, error)
 }
 
 // JobInfo is what Insert did.
@@ -189,6 +190,20 @@ func (q *Queue) Job(ctx context.Context, id int64) (*rivertype.JobRow, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read job %d: %w", id, err)
+	}
+	return job, nil
+}
+
+// Retry makes a job that waits (scheduled, snoozed or retrying) run now;
+// a running job is left alone. It wakes a partner's job that sleeps on a
+// backoff when new work arrives for it.
+func (q *Queue) Retry(ctx context.Context, id int64) (*rivertype.JobRow, error) {
+	job, err := q.client.JobRetry(ctx, id)
+	if errors.Is(err, river.ErrNotFound) {
+		return nil, fmt.Errorf("job %d: %w: %w", id, store.ErrNotFound, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("retry job %d now: %w", id, err)
 	}
 	return job, nil
 }

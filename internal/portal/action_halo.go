@@ -6,14 +6,17 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"halobridge/internal/connect"
+	"halobridge/internal/halo"
 	"halobridge/internal/store"
 )
 
-// saveHalo stores a client ID and secret connection (the DefensX flow),
-// learns which agent it acts as, and tests it at once.
+// saveHalo is "Save and test connection" of a client ID and secret (the
+// DefensX flow): saved only when Test Connection shows the connection can
+// work; otherwise the form stays as typed, with the failing check.
 func (h *handler) saveHalo(w http.ResponseWriter, r *http.Request) {
 	c := callerOf(r)
 	form, ok := parseForm(w, r)
@@ -23,16 +26,15 @@ func (h *handler) saveHalo(w http.ResponseWriter, r *http.Request) {
 	in := haloForm{URL: form.Get("halo_url"), AuthURL: form.Get("auth_url"), Tenant: form.Get("tenant"), ClientID: form.Get("client_id")}
 	conn, errs := haloConnectionOf(c.partnerID, in, form.Get("client_secret"))
 	if len(errs) > 0 {
-		v, err := h.integrationView(r, c.partnerID)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		v.HaloForm, v.Errors = in, errs
-		h.renderIntegration(w, r, http.StatusUnprocessableEntity, v, flash{})
+		h.refuseHalo(w, r, in, errs, nil, flash{})
 		return
 	}
-	checks, err := h.connectHalo(r, conn)
+	report, err := h.deps.Catalog.ConnectHalo(r.Context(), conn)
+	var refused *connect.RefusedError
+	if errors.As(err, &refused) {
+		h.refuseHalo(w, r, in, fieldErrors{}, &checksView{Report: &refused.Report}, flash{Error: refused.Error()})
+		return
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -42,9 +44,42 @@ func (h *handler) saveHalo(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	v.Checks = &checks
-	h.renderIntegration(w, r, http.StatusOK, v, flash{OK: "HaloPSA connection saved."})
+	v.Checks = &checksView{Report: &report}
+	h.renderIntegration(w, r, http.StatusOK, v, flash{OK: savedMessage(report)})
 }
+
+// savedMessage says what was saved, and what the connection still lacks.
+func savedMessage(report halo.TestReport) string {
+	var missing []string
+	for _, c := range report.Checks {
+		if !c.OK && !slices.Contains(missing, c.Permission) {
+			missing = append(missing, c.Permission)
+		}
+	}
+	if len(missing) == 0 {
+		return "HaloPSA connection saved."
+	}
+	return fmt.Sprintf("HaloPSA connection saved, but the application lacks %s (%s): what needs them waits until you grant them in HaloPSA, as the lines marked ✗ say. Each is an event until then.",
+		plural(len(missing), "permission"), strings.Join(missing, ", "))
+}
+
+// refuseHalo shows the integration step again with the connection form as
+// typed (never the secret), what is wrong with it, and nothing saved.
+func (h *handler) refuseHalo(w http.ResponseWriter, r *http.Request, in haloForm, errs fieldErrors, checks *checksView, f flash) {
+	v, err := h.integrationView(r, callerOf(r).partnerID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v.HaloForm, v.Errors, v.Checks, v.HaloRefused = in, errs, checks, true
+	h.renderIntegration(w, r, http.StatusUnprocessableEntity, v, f)
+}
+
+// Bounds of what the Client ID and Secret form takes.
+const (
+	maxHaloURL  = 2048
+	maxHaloName = 256
+)
 
 // haloConnectionOf checks a client ID and secret connection as a person
 // typed it.
@@ -66,41 +101,26 @@ func haloConnectionOf(partnerID int64, in haloForm, clientSecret string) (store.
 	if strings.TrimSpace(clientSecret) == "" {
 		errs.add("client_secret", "copy the Client Secret HaloPSA showed when the application was created")
 	}
+	// HaloPSA's values are far shorter (client IDs and secrets are GUIDs);
+	// anything longer was pasted by mistake and is not sent to HaloPSA.
+	for _, f := range []struct {
+		field, value, what string
+		max                int
+	}{
+		{"halo_url", in.URL, "a HaloPSA address", maxHaloURL},
+		{"auth_url", in.AuthURL, "an authorisation server address", maxHaloURL},
+		{"tenant", in.Tenant, "a tenant name", maxHaloName},
+		{"client_id", in.ClientID, "a Client ID", maxHaloName},
+		{"client_secret", clientSecret, "a Client Secret", maxHaloName},
+	} {
+		if len(f.value) > f.max {
+			errs[f.field] = capitalise(fmt.Sprintf("%s is at most %d characters; copy it again from HaloPSA", f.what, f.max))
+		}
+	}
 	return store.HaloConnection{
 		PartnerID: partnerID, ResourceURL: root + "/api", AuthURL: authURL, Tenant: strings.TrimSpace(in.Tenant),
 		ClientID: strings.TrimSpace(in.ClientID), ClientSecret: strings.TrimSpace(clientSecret), GrantType: store.GrantClientCredentials, Scope: "all",
 	}, errs
-}
-
-// connectHalo saves a connection and tests it at once.
-func (h *handler) connectHalo(r *http.Request, conn store.HaloConnection) (checksView, error) {
-	conn, err := h.deps.Store.SaveHaloConnection(r.Context(), conn)
-	if err != nil {
-		return checksView{}, err
-	}
-	checks := h.testConnection(r, conn.PartnerID)
-	if checks.Report != nil && len(checks.Report.Checks) > 0 && checks.Report.Checks[0].OK {
-		// Ticket teams are checked against the agent the connection acts as.
-		if err := h.learnAgent(r, conn); err != nil {
-			h.deps.Logger.Warn("could not learn the HaloPSA agent of a new connection", "partner_id", conn.PartnerID, "error", err)
-		}
-	}
-	return checks, nil
-}
-
-// learnAgent records which HaloPSA agent the connection acts as.
-func (h *handler) learnAgent(r *http.Request, conn store.HaloConnection) error {
-	hc, err := h.deps.Halo.Client(r.Context(), conn.PartnerID)
-	if err != nil {
-		return err
-	}
-	me, err := hc.Me(r.Context())
-	if err != nil {
-		return err
-	}
-	conn.AgentID = me.ID
-	_, err = h.deps.Store.SaveHaloConnection(r.Context(), conn)
-	return err
 }
 
 // testHalo is Test Connection: one line per capability halobridge needs.
@@ -110,14 +130,15 @@ func (h *handler) testHalo(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) testConnection(r *http.Request, partnerID int64) checksView {
-	hc, err := h.deps.Halo.Client(r.Context(), partnerID)
-	if errors.Is(err, connect.ErrNotConnected) {
+	report, err := h.deps.Catalog.TestHalo(r.Context(), partnerID)
+	switch {
+	case errors.Is(err, connect.ErrNotConnected):
 		return checksView{Error: "Connect HaloPSA first: log in with HaloPSA, or enter a Client ID and Secret below."}
-	}
-	if err != nil {
+	case err != nil && len(report.Checks) == 0:
 		return checksView{Error: "halobridge could not use the stored connection: " + err.Error()}
+	case err != nil:
+		h.deps.Logger.Error("could not record what Test Connection found", "partner_id", partnerID, "error", err)
 	}
-	report := hc.TestConnection(r.Context())
 	return checksView{Report: &report}
 }
 

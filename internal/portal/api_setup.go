@@ -124,6 +124,10 @@ type checkJSON struct {
 	OK      bool   `json:"ok"`
 	Message string `json:"message,omitempty"`
 	Fix     string `json:"fix,omitempty"`
+	// Required checks must pass for a connection to be saved.
+	Required bool `json:"required"`
+	// Permission is the one HaloPSA refused the check for want of.
+	Permission string `json:"permission,omitempty"`
 }
 
 func checksOf(v checksView) checksJSON {
@@ -138,10 +142,19 @@ func checksOf(v checksView) checksJSON {
 }
 
 func checkOf(c halo.Check) checkJSON {
-	return checkJSON{Name: c.Name, OK: c.OK, Message: c.Message, Fix: c.Fix}
+	return checkJSON{Name: c.Name, OK: c.OK, Message: c.Message, Fix: c.Fix, Required: c.Required, Permission: c.Permission}
 }
 
-// apiSaveHalo stores a client ID and secret connection and tests it.
+// haloRefusedJSON answers credentials Test Connection refused: the error
+// names the check that failed, and checks has every line.
+type haloRefusedJSON struct {
+	Error  apiErrorDetail `json:"error"`
+	Checks checksJSON     `json:"checks"`
+}
+
+// apiSaveHalo tests a client ID and secret connection and saves it unless
+// the test shows it cannot work: then it answers 422 with the checks, and
+// the partner keeps the connection it had.
 func (h *handler) apiSaveHalo(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		URL          string `json:"url"`
@@ -158,12 +171,20 @@ func (h *handler) apiSaveHalo(w http.ResponseWriter, r *http.Request) {
 		apiInvalid(w, "The HaloPSA connection is not complete.", apiFields(renamed(errs, map[string]string{"halo_url": "url"})))
 		return
 	}
-	checks, err := h.connectHalo(r, conn)
+	report, err := h.deps.Catalog.ConnectHalo(r.Context(), conn)
+	var refused *connect.RefusedError
+	if errors.As(err, &refused) {
+		writeJSON(w, http.StatusUnprocessableEntity, haloRefusedJSON{
+			Error:  apiErrorDetail{Code: "halo_connection_refused", Message: refused.Error()},
+			Checks: checksOf(checksView{Report: &refused.Report}),
+		})
+		return
+	}
 	if err != nil {
 		h.apiFail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, checksOf(checks))
+	writeJSON(w, http.StatusOK, checksOf(checksView{Report: &report}))
 }
 
 // apiTestHalo is Test Connection.

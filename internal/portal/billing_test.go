@@ -74,4 +74,65 @@ func TestBilling(t *testing.T) {
 			t.Errorf("the billing page does not show the run and its bar:\n%s", page)
 		}
 	})
+
+	t.Run("TheBillingStepSetsHowFractionsAreBilled", func(t *testing.T) {
+		step := b.get(t, p, "/setup?step=billing").body
+		if !strings.Contains(step, `<select name="rounding.push"`) || strings.Contains(step, `name="rounding.gravityzone"`) {
+			t.Fatalf("the billing step does not offer the push source's rounding alone:\n%s", step)
+		}
+		form := formValues(step)
+		if form.Get("rounding.push") != "decimal" || form.Get("mode") != "create" {
+			t.Fatalf("the billing step's values: %v", form)
+		}
+		form.Set("rounding.push", "ceiling")
+		got := b.post(t, p, "/setup/billing", form, false)
+		if got.status != http.StatusUnprocessableEntity || !strings.Contains(got.body, `Must be &#34;decimal&#34;, &#34;up&#34;, &#34;nearest&#34; or &#34;down&#34;, not &#34;ceiling&#34;`) {
+			t.Errorf("an unknown rounding: %d\n%s", got.status, got.body)
+		}
+		form.Set("rounding.push", "up")
+		if got := b.post(t, p, "/setup/billing", form, false); got.status != http.StatusSeeOther {
+			t.Fatalf("saving rounding up: %d\n%s", got.status, got.body)
+		}
+		policy, err := b.billing.Policy(t.Context(), p.ID)
+		if err != nil || policy.RoundingOf(source.Push) != "up" || policy.Mode != "create" {
+			t.Errorf("the saved policy: %+v, %v", policy, err)
+		}
+		if page := b.get(t, p, "/billing").body; !strings.Contains(page, "Push API fractional usage: <strong>rounded up to whole licences</strong></li>") {
+			t.Errorf("the billing page does not show the rounding:\n%s", page)
+		}
+		form.Set("rounding.push", "decimal")
+		if got := b.post(t, p, "/setup/billing", form, false); got.status != http.StatusSeeOther {
+			t.Fatalf("saving decimal again: %d\n%s", got.status, got.body)
+		}
+	})
+
+	t.Run("AUsageCorrectedAfterTheRunIsShownAndRecorded", func(t *testing.T) {
+		page := b.get(t, p, "/billing").body
+		for _, want := range []string{"Push API fractional usage: <strong>billed as a decimal quantity</strong>",
+			"No usage was corrected after it was billed."} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the billing page lacks %q:\n%s", want, page)
+			}
+		}
+		// The vendor pushes 15 for the month billed at 12.
+		if err := b.store.SaveUsage(t.Context(), src.ID, []source.Usage{{CustomerID: "c-1", Month: lastMonth, Product: "endpoint-protection", Quantity: 15}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		said := lastMonth.Month.String() + " corrected from 12 to 15 before it was invoiced: the line now bills 15 for it"
+		got := b.post(t, p, "/billing/dry-run", url.Values{"month": {lastMonth.String()}}, true)
+		for _, want := range []string{"would change", `<td class="num">12</td><td class="num">15</td>`, "Corrected: " + said} {
+			if !strings.Contains(got.body, want) {
+				t.Errorf("the dry run lacks %q:\n%s", want, got.body)
+			}
+		}
+		if _, err := b.billing.Run(t.Context(), p.ID, lastMonth, false); err != nil {
+			t.Fatal(err)
+		}
+		page = b.get(t, p, "/billing").body
+		for _, want := range []string{"Brightwater Dental LLC", "<td>" + lastMonth.String() + "</td>", `<td class="num">12</td><td class="num">15</td><td>` + said + "</td>"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the billing page's corrections lack %q:\n%s", want, page)
+			}
+		}
+	})
 }

@@ -166,3 +166,54 @@ func (b *testBundle) onlyPartner(t *testing.T) int64 {
 	}
 	return partners[0].ID
 }
+
+// TestBrowserCredentialsRevoked is a partner whose HaloPSA application is
+// revoked after setup, in a real Chromium: the Overview's banner leads to
+// the fix, and saving a working application makes it go away.
+func TestBrowserCredentialsRevoked(t *testing.T) {
+	t.Parallel()
+	ctx := browsertest.Browser(t)
+	b := setup(t)
+	p, src := b.activePartner(t, "Northpoint IT")
+	b.mapForTickets(t, p, src)
+	shots := browsertest.Artifacts(t)
+	wait := 30 * time.Second
+
+	browsertest.Step(t, ctx, "sign in with a password and see no banner",
+		chromedp.Navigate(b.srv.URL+"/login"),
+		chromedp.WaitVisible(browsertest.CSS(`form[action="/login"] input[name="email"]`)),
+		chromedp.SendKeys(browsertest.CSS(`form[action="/login"] input[name="email"]`), p.email),
+		chromedp.SendKeys(browsertest.CSS(`form[action="/login"] input[name="password"]`), testPassword),
+		chromedp.Click(browsertest.CSS(`form[action="/login"] button[type="submit"]`)),
+		browsertest.WaitText("Alerts and tickets per day", wait),
+		browsertest.Until(`document.getElementById('credentials-revoked') === null`, wait),
+	)
+
+	b.revokeBeforeDelivery(t, p, src)
+
+	browsertest.Step(t, ctx, "the Overview's banner leads to the fix",
+		chromedp.Navigate(b.srv.URL+"/"),
+		browsertest.WaitText("HaloPSA no longer accepts halobridge's credentials", wait),
+		browsertest.Screenshot(shots, "credentials-01-banner"),
+		chromedp.Click(browsertest.CSS(`#credentials-revoked a[href^="/events#event-"]`)),
+		browsertest.WaitText(`choose "Use another application's Client ID and Secret"`, wait),
+		browsertest.Screenshot(shots, "credentials-02-event"),
+	)
+
+	b.halo.AddApplication(halosim.Application{ClientID: "halobridge-new", Secret: "a-fresh-secret", Scopes: []string{"all"}})
+	browsertest.Step(t, ctx, "save a working application in Setup",
+		chromedp.Navigate(b.srv.URL+"/setup?step=integration"),
+		browsertest.Ready(wait),
+		chromedp.Click(browsertest.CSS(`details > summary`)),
+		chromedp.WaitVisible(browsertest.CSS(`form[action="/setup/halo"] input[name="client_id"]`)),
+		chromedp.SendKeys(browsertest.CSS(`form[action="/setup/halo"] input[name="client_id"]`), "halobridge-new"),
+		chromedp.SendKeys(browsertest.CSS(`form[action="/setup/halo"] input[name="client_secret"]`), "a-fresh-secret"),
+		chromedp.Click(browsertest.CSS(`form[action="/setup/halo"] button[type="submit"]`)),
+		browsertest.WaitText("HaloPSA connection saved.", wait),
+		browsertest.Screenshot(shots, "credentials-03-saved"),
+		chromedp.Navigate(b.srv.URL+"/"),
+		browsertest.WaitText("Alerts and tickets per day", wait),
+		browsertest.Until(`document.getElementById('credentials-revoked') === null`, wait),
+		browsertest.Screenshot(shots, "credentials-04-overview"),
+	)
+}

@@ -7,7 +7,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"halobridge/internal/halo/halosim"
+	"halobridge/internal/source"
 	"halobridge/internal/store"
 )
 
@@ -17,9 +20,7 @@ func TestEvents(t *testing.T) {
 	p, src := b.activePartner(t, "Northpoint IT")
 	ctx := t.Context()
 	// Client 109 is mapped with billing off.
-	if _, err := b.store.SaveMapping(ctx, store.Mapping{PartnerID: p.ID, SourceID: src.ID, CustomerID: "c-1", ClientID: 109, Ticketing: true, Confirmed: true}); err != nil {
-		t.Fatal(err)
-	}
+	b.mapForTickets(t, p, src)
 	noInvoice, err := b.store.RaiseEvent(ctx, noInvoiceEvent(p.ID))
 	if err != nil {
 		t.Fatal(err)
@@ -97,4 +98,69 @@ func noInvoiceEvent(partnerID int64) store.Event {
 	return store.Event{PartnerID: partnerID, Kind: "no_recurring_invoice", Key: "no_recurring_invoice/109",
 		Subject: "HaloPSA client 'Brightwater Dental LLC' (id 109)", Message: "The client has no monthly recurring invoice.",
 		Fix: "Create one in HaloPSA.", Data: json.RawMessage(`{"client_id":109}`)}
+}
+
+func TestResolveSiteWithoutGeneralUser(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	p, src := b.activePartner(t, "Northpoint IT")
+	ctx := t.Context()
+	hasGU := map[int]bool{}
+	for _, u := range b.halo.Users() {
+		if !u.Inactive && strings.EqualFold(u.Name, "General User") {
+			hasGU[int(u.SiteID)] = true
+		}
+	}
+	var bare halosim.Client
+	for _, c := range b.halo.Clients() {
+		if !c.Inactive && c.MainSiteID > 0 && !hasGU[c.MainSiteID] {
+			bare = c
+			break
+		}
+	}
+	if bare.ID == 0 {
+		t.Fatal("the simulator has no active client without a General User")
+	}
+	if _, err := b.store.SaveMapping(ctx, store.Mapping{PartnerID: p.ID, SourceID: src.ID, CustomerID: "c-1", ClientID: bare.ID, Ticketing: true, Confirmed: true}); err != nil {
+		t.Fatal(err)
+	}
+	b.work(t)
+	now := time.Now().UTC()
+	if _, err := b.store.StoreInbound(ctx, []store.InboundBatch{{PartnerID: p.ID, SourceID: src.ID, ReceivedAt: now, Alerts: []source.Alert{{
+		Source: source.Push, CustomerID: "c-1", Type: pushType, Severity: source.SeverityHigh, HostName: "WS-1", OccurredAt: now,
+		Fingerprint: "fp-1", EventID: "e-1"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.deliverJ.Enqueue(ctx, []int64{p.ID}); err != nil {
+		t.Fatal(err)
+	}
+	var event store.Event
+	eventually(t, 10*time.Second, "HaloPSA to refuse the ticket for the site without a General User", func() bool {
+		events, err := b.store.Events(ctx, p.ID, store.EventQuery{State: store.EventOpen, Kind: "site_without_general_user"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(events) > 0 {
+			event = events[0]
+		}
+		return len(events) > 0
+	})
+
+	got := b.post(t, p, fmt.Sprintf("/events/%d/resolve", event.ID), url.Values{"show": {"active"}}, true)
+	if got.status != http.StatusOK || !strings.Contains(got.body, "Created the General User (user id ") {
+		t.Fatalf("resolve: %d\n%s", got.status, got.body)
+	}
+	if e, _ := b.store.Event(ctx, p.ID, event.ID); e.State != store.EventResolved {
+		t.Errorf("event after resolving: %+v", e)
+	}
+	// No other action: the held alert's ticket follows at once, not after
+	// its backoff.
+	eventually(t, 10*time.Second, "the held alert's ticket", func() bool {
+		for _, tk := range b.halo.Tickets() {
+			if tk.ClientID == bare.ID && tk.ThirdPartyIDString != "" {
+				return true
+			}
+		}
+		return false
+	})
 }

@@ -87,7 +87,10 @@ func setup(t *testing.T) *testBundle {
 	b.sources = &connect.Sources{Store: st, PublicURL: baseURL}
 	syncer := &catalog.Syncer{Store: st, Halo: haloClients, Sources: b.sources}
 	b.catalog = &catalog.Service{Syncer: syncer}
-	b.tickets = deliver.New(st, haloClients, deliver.Options{Gather: 10 * time.Millisecond, MaxGather: 100 * time.Millisecond, FlushWindow: time.Second})
+	// A failed ticket waits an hour for its retry here: what delivers it
+	// sooner is a person's fix, never the clock.
+	b.tickets = deliver.New(st, haloClients, deliver.Options{Gather: 10 * time.Millisecond, MaxGather: 100 * time.Millisecond, FlushWindow: time.Second,
+		RetryBackoff: time.Hour})
 	b.billing = &run.Service{Store: st, Halo: haloClients, Sources: b.sources}
 
 	workers := river.NewWorkers()
@@ -95,6 +98,8 @@ func setup(t *testing.T) *testBundle {
 	due := run.Register(workers, b.billing)
 	b.deliverJ = &deliver.Jobs{Service: b.tickets}
 	b.deliverJ.Register(workers)
+	// As the server does: a person's fix wakes delivery.
+	syncer.Fixed = func(ctx context.Context, partnerID int64) { b.deliverJ.OnStored(ctx, []int64{partnerID}) }
 	b.queue, err = jobs.Open(ctx, st, jobs.Options{Workers: workers, FetchPollInterval: 50 * time.Millisecond, JobTimeout: time.Minute, RescueStuckJobsAfter: time.Hour})
 	if err != nil {
 		t.Fatalf("open job queue: %v", err)
@@ -302,6 +307,45 @@ func (b *testBundle) activePartner(t *testing.T, name string) (*partner, store.S
 		t.Fatal(err)
 	}
 	return p, src
+}
+
+// mapForTickets maps the push source's company c-1 to HaloPSA client 109
+// (Brightwater Dental LLC) with ticketing on and billing off.
+func (b *testBundle) mapForTickets(t *testing.T, p *partner, src store.Source) {
+	t.Helper()
+	if _, err := b.store.SaveMapping(t.Context(), store.Mapping{PartnerID: p.ID, SourceID: src.ID, CustomerID: "c-1", ClientID: 109, Ticketing: true, Confirmed: true}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// revokeBeforeDelivery revokes the partner's HaloPSA application, stores
+// an alert of company c-1, and runs ticket delivery, the first to call
+// HaloPSA since, until it has met the revocation. It returns the open
+// credentials events.
+func (b *testBundle) revokeBeforeDelivery(t *testing.T, p *partner, src store.Source) []store.Event {
+	t.Helper()
+	ctx := t.Context()
+	b.halo.RevokeApplication(halosim.DefaultClientID)
+	now := time.Now().UTC()
+	_, err := b.store.StoreInbound(ctx, []store.InboundBatch{{PartnerID: p.ID, SourceID: src.ID, ReceivedAt: now, Alerts: []source.Alert{{
+		Source: source.Push, CustomerID: "c-1", Type: pushType, Severity: source.SeverityHigh, HostName: "WS-1", OccurredAt: now, Fingerprint: "fp-1", EventID: "e-1"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events []store.Event
+	// Delivery waits for the alert's grouping window before it calls HaloPSA.
+	eventually(t, 10*time.Second, "ticket delivery to meet the revoked application", func() bool {
+		res, derr := b.tickets.Deliver(ctx, p.ID)
+		if derr == nil && res.Created > 0 {
+			t.Fatalf("delivery created a ticket with a revoked application: %+v", res)
+		}
+		events, err = b.store.Events(ctx, p.ID, store.EventQuery{State: store.EventOpen, Kind: connect.EventCredentialsRevoked})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(events) > 0
+	})
+	return events
 }
 
 // response is what a request got back.

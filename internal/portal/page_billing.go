@@ -11,6 +11,7 @@ import (
 
 	"halobridge/internal/billing"
 	"halobridge/internal/billing/run"
+	"halobridge/internal/connect"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
 )
@@ -22,13 +23,19 @@ const (
 	chartMonths   = 12
 )
 
-// billingView is the billing page: the policy, the dry run, the last runs.
+// billingView is the billing page: the policy, the dry run, the last runs
+// and the history of usage corrected after it was billed.
 type billingView struct {
-	Policy *billingSummary
-	Months []option
-	Runs   []billingRunRow
-	Chart  chart
+	Policy      *billingSummary
+	Months      []option
+	Runs        []billingRunRow
+	Corrections []store.BillingCorrection
+	Chart       chart
 }
+
+// billingCorrections is how many of the latest corrections the page shows;
+// the JSON API and the CLI list more.
+const billingCorrections = 20
 
 type billingSummary struct {
 	HasGravityZone bool
@@ -37,6 +44,13 @@ type billingSummary struct {
 	IncludePeriod  bool
 	BillDay        int
 	Products       []productItem
+	Rounding       []roundingItem
+}
+
+// roundingItem says how one source's fractional quantities are billed.
+type roundingItem struct {
+	Source, Rule string
+	Default      bool
 }
 
 type productItem struct {
@@ -86,6 +100,9 @@ func (h *handler) billingView(ctx context.Context, partnerID int64) (*billingVie
 	}
 	for _, r := range runs {
 		v.Runs = append(v.Runs, runRow(r))
+	}
+	if v.Corrections, err = h.deps.Store.BillingCorrections(ctx, partnerID, billingCorrections); err != nil {
+		return nil, err
 	}
 	billed, err := h.billedPerMonth(ctx, partnerID)
 	if err != nil {
@@ -152,6 +169,13 @@ func (h *handler) billingSummary(ctx context.Context, partnerID int64, p run.Pol
 		return nil, err
 	}
 	s.HasGravityZone = slices.Contains(kinds, source.GravityZone)
+	for _, kind := range kinds {
+		if kind == source.GravityZone || slices.ContainsFunc(s.Rounding, func(r roundingItem) bool { return r.Source == connect.KindName(string(kind)) }) {
+			continue // GravityZone counts whole endpoints
+		}
+		_, set := p.Rounding[kind]
+		s.Rounding = append(s.Rounding, roundingItem{Source: connect.KindName(string(kind)), Rule: roundingWords(p.RoundingOf(kind)), Default: !set})
+	}
 	items, err := h.deps.Store.Catalog(ctx, partnerID, store.KindItem)
 	if err != nil {
 		return nil, err
@@ -173,4 +197,17 @@ func (h *handler) billingSummary(ctx context.Context, partnerID int64, p run.Pol
 	}
 	slices.SortFunc(s.Products, func(a, b productItem) int { return strings.Compare(a.Product, b.Product) })
 	return s, nil
+}
+
+// roundingWords says a rounding as the billing page shows it.
+func roundingWords(r billing.Rounding) string {
+	switch r {
+	case billing.RoundUp:
+		return "rounded up to whole licences"
+	case billing.RoundNearest:
+		return "rounded to the nearest whole licence"
+	case billing.RoundDown:
+		return "rounded down to whole licences"
+	}
+	return "billed as a decimal quantity"
 }

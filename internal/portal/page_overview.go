@@ -4,13 +4,17 @@ import (
 	"context"
 	"net/http"
 
+	"halobridge/internal/connect"
 	"halobridge/internal/store"
 )
 
 // overviewView is the home page once the integration is active: where
 // things stand, and the charts.
 type overviewView struct {
-	Activated  bool
+	Activated bool
+	// Revoked is the open credentials event: HaloPSA refuses halobridge,
+	// which the page says first until it is fixed.
+	Revoked    *store.Event
 	OpenEvents int
 	Mapped     int
 	Unmapped   int
@@ -36,6 +40,9 @@ func (h *handler) overviewView(ctx context.Context, partnerID int64) (*overviewV
 	v := &overviewView{}
 	var err error
 	if v.OpenEvents, err = h.openEvents(ctx, partnerID); err != nil {
+		return nil, err
+	}
+	if v.Revoked, err = h.revokedEvent(ctx, partnerID); err != nil {
 		return nil, err
 	}
 	mappings, err := h.deps.Store.Mappings(ctx, partnerID)
@@ -77,4 +84,19 @@ func (h *handler) overviewView(ctx context.Context, partnerID int64) (*overviewV
 	}
 	v.Billed = billing.Chart
 	return v, nil
+}
+
+// revokedEvent is the partner's credentials event while it is open or
+// acknowledged; nil when HaloPSA accepts halobridge.
+func (h *handler) revokedEvent(ctx context.Context, partnerID int64) (*store.Event, error) {
+	for _, state := range []string{store.EventOpen, store.EventAcknowledged} {
+		events, err := h.deps.Store.Events(ctx, partnerID, store.EventQuery{State: state, Kind: connect.EventCredentialsRevoked, Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		if len(events) > 0 {
+			return &events[0], nil
+		}
+	}
+	return nil, nil
 }

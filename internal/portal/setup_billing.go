@@ -13,6 +13,7 @@ import (
 
 	"halobridge/internal/billing"
 	"halobridge/internal/billing/run"
+	"halobridge/internal/connect"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
 )
@@ -31,10 +32,21 @@ type billingForm struct {
 	IncludePeriod  bool
 	BillDay        int
 	HasGravityZone bool
-	Errors         fieldErrors
+	// Rounding offers, per source that can count fractions (DefensX, push),
+	// how its fractional quantities are billed; rounding holds the choices.
+	Rounding []roundingChoice
+	rounding map[source.Kind]billing.Rounding
+	Errors   fieldErrors
 	// Other are the problems of fields the form does not show (overrides
 	// saved through the API).
 	Other []string
+}
+
+// roundingChoice is the rounding of one kind of source.
+type roundingChoice struct {
+	Field, Source string
+	Options       []option
+	Error         string
 }
 
 // productRow is one product in use (or mapped before) and its item.
@@ -61,7 +73,7 @@ func (h *handler) billingFormFor(r *http.Request, partnerID int64) (*billingForm
 		}
 	}
 	f := &billingForm{Mode: string(policy.Mode), Basis: string(policy.SeatBasis()), IncludePeriod: policy.IncludePeriodInName,
-		BillDay: policy.Day(), Errors: fieldErrors{}}
+		BillDay: policy.Day(), rounding: policy.Rounding, Errors: fieldErrors{}}
 	if f.Mode == "" {
 		f.Mode = string(billing.ModeCreate)
 	}
@@ -76,6 +88,22 @@ func (h *handler) fillProducts(ctx context.Context, partnerID int64, f *billingF
 		return err
 	}
 	f.HasGravityZone = slices.Contains(kinds, source.GravityZone)
+	for _, kind := range kinds {
+		field := "rounding." + string(kind)
+		if kind == source.GravityZone || slices.ContainsFunc(f.Rounding, func(r roundingChoice) bool { return r.Field == field }) {
+			continue // GravityZone counts whole endpoints
+		}
+		current := billing.Policy{Rounding: f.rounding}.RoundingOf(kind)
+		var opts []option
+		for _, r := range []billing.Rounding{billing.RoundDecimal, billing.RoundUp, billing.RoundNearest, billing.RoundDown} {
+			label := roundingWords(r)
+			if r == billing.RoundDecimal {
+				label += " (default: " + connect.KindName(string(kind)) + " is billed what it counts)"
+			}
+			opts = append(opts, option{Value: string(r), Label: label, Selected: r == current})
+		}
+		f.Rounding = append(f.Rounding, roundingChoice{Field: field, Source: connect.KindName(string(kind)), Options: opts, Error: f.Errors[field]})
+	}
 	items, err := h.deps.Store.Catalog(ctx, partnerID, store.KindItem)
 	if err != nil {
 		return err
@@ -189,8 +217,16 @@ func (h *handler) saveBillingPolicy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	chosen := map[string]string{}
+	rounding := maps.Clone(current.Rounding)
 	var create []string
 	for name := range form {
+		if kind, ok := strings.CutPrefix(name, "rounding."); ok {
+			if rounding == nil {
+				rounding = map[source.Kind]billing.Rounding{}
+			}
+			rounding[source.Kind(kind)] = billing.Rounding(form.Get(name))
+			continue
+		}
 		key, ok := strings.CutPrefix(name, "products.")
 		if !ok {
 			continue
@@ -206,7 +242,7 @@ func (h *handler) saveBillingPolicy(w http.ResponseWriter, r *http.Request) {
 	}
 	slices.Sort(create)
 	f := &billingForm{Mode: form.Get("mode"), Basis: form.Get("basis"), IncludePeriod: checked(form, "include_period"),
-		BillDay: formInt(form, "bill_day"), Errors: fieldErrors{}}
+		BillDay: formInt(form, "bill_day"), rounding: rounding, Errors: fieldErrors{}}
 	if len(create) > 0 {
 		created, err := h.deps.Billing.CreateItems(r.Context(), c.partnerID, create)
 		for _, it := range created {
@@ -228,7 +264,7 @@ func (h *handler) saveBillingPolicy(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Products[key] = billing.ProductRule{ItemID: id}
 	}
-	p.Mode, p.Basis, p.IncludePeriodInName, p.BillDay = billing.Mode(f.Mode), billing.Basis(f.Basis), f.IncludePeriod, f.BillDay
+	p.Mode, p.Basis, p.IncludePeriodInName, p.BillDay, p.Rounding = billing.Mode(f.Mode), billing.Basis(f.Basis), f.IncludePeriod, f.BillDay, rounding
 	if len(f.Errors) == 0 {
 		_, err = h.deps.Billing.SavePolicy(r.Context(), c.partnerID, p)
 		var pe *run.PolicyError
@@ -266,6 +302,9 @@ func (h *handler) renderBillingForm(w http.ResponseWriter, r *http.Request, f *b
 	for i, row := range f.Products {
 		f.Products[i].Error = f.Errors[row.Field]
 		shown[row.Field] = true
+	}
+	for _, r := range f.Rounding {
+		shown[r.Field] = true
 	}
 	for _, field := range slices.Sorted(maps.Keys(f.Errors)) {
 		if !shown[field] {

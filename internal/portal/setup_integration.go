@@ -22,7 +22,10 @@ type integrationView struct {
 	// in that way.
 	SignIn   *auth.Setup
 	HaloForm haloForm
-	Checks   *checksView
+	// HaloRefused keeps the connection form open: what was typed was not
+	// saved.
+	HaloRefused bool
+	Checks      *checksView
 
 	Sources    []sourceView
 	SourceForm sourceForm

@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -52,8 +53,11 @@ func TestSetupWizard(t *testing.T) {
 
 	t.Run("AWrongSecretFailsTheConnectionTestWithAFix", func(t *testing.T) {
 		got := b.post(t, p, "/setup/halo", url.Values{"halo_url": {b.haloURL}, "client_id": {"halobridge-sim"}, "client_secret": {"wrong"}}, false)
-		if got.status != http.StatusOK || !strings.Contains(got.body, `class="bad"`) || !strings.Contains(got.body, "Copy the Client ID and Client Secret again") {
+		if got.status != http.StatusUnprocessableEntity || !strings.Contains(got.body, `class="bad"`) || !strings.Contains(got.body, "Copy the Client ID and Client Secret again") {
 			t.Errorf("a wrong secret: %d\n%s", got.status, got.body)
+		}
+		if _, err := b.store.HaloConnection(t.Context(), p.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("a connection that gets no token was saved: %v", err)
 		}
 	})
 

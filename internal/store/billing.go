@@ -46,6 +46,30 @@ type BillingRun struct {
 	Result json.RawMessage `json:"result"`
 }
 
+// BillingCorrection is one entry of the billing history of corrections:
+// the usage of a month of one item of one client changed after halobridge
+// had written it, and what billing did about it.
+type BillingCorrection struct {
+	ID        int64 `json:"id"`
+	PartnerID int64 `json:"partner_id"`
+	// RunID is the billing run that made the correction.
+	RunID      int64        `json:"run_id"`
+	ClientID   int          `json:"client_id"`
+	ClientName string       `json:"client_name"`
+	ItemID     int          `json:"item_id"`
+	ItemName   string       `json:"item_name"`
+	Month      source.Month `json:"month"`
+	Old        float64      `json:"old"`
+	New        float64      `json:"new"`
+	// Carried is true when the month had been invoiced and the difference
+	// went onto the item's next line; false when the line still held the
+	// month and was set to the new figure.
+	Carried bool `json:"carried"`
+	// Action says in words what was done.
+	Action      string    `json:"action"`
+	CorrectedAt time.Time `json:"corrected_at"`
+}
+
 // BillingStore keeps billing policies, the billing ledger and billing runs.
 type BillingStore interface {
 	// SaveBillingPolicy creates or replaces the partner's policy.
@@ -53,10 +77,16 @@ type BillingStore interface {
 	// BillingPolicy is ErrNotFound when the partner has none yet.
 	BillingPolicy(ctx context.Context, partnerID int64) (BillingPolicy, error)
 
-	// SaveBillingLedger creates or replaces the ledger of (PartnerID, ClientID).
-	SaveBillingLedger(ctx context.Context, l BillingLedger) (BillingLedger, error)
+	// SaveBillingLedger creates or replaces the ledger of (PartnerID,
+	// ClientID) and, in the same transaction, records the corrections the
+	// ledger applies, each of that client, corrected now: the history gains
+	// them exactly when the ledger does.
+	SaveBillingLedger(ctx context.Context, l BillingLedger, corrections ...BillingCorrection) (BillingLedger, error)
 	// BillingLedgers lists a partner's ledgers by client.
 	BillingLedgers(ctx context.Context, partnerID int64) ([]BillingLedger, error)
+	// BillingCorrections lists a partner's latest corrections, newest
+	// first; limit is 1 to 1000, 100 when out of range.
+	BillingCorrections(ctx context.Context, partnerID int64, limit int) ([]BillingCorrection, error)
 
 	// StartBillingRun stores a run of r.PartnerID for r.Month, started now.
 	StartBillingRun(ctx context.Context, r BillingRun) (BillingRun, error)
@@ -109,21 +139,43 @@ func scanLedger(row scanner) (BillingLedger, error) {
 	return l, err
 }
 
-func (s *SQLStore) SaveBillingLedger(ctx context.Context, l BillingLedger) (BillingLedger, error) {
+func (s *SQLStore) SaveBillingLedger(ctx context.Context, l BillingLedger, corrections ...BillingCorrection) (BillingLedger, error) {
 	if l.ClientID <= 0 {
 		return BillingLedger{}, fmt.Errorf("save billing ledger: %w: a HaloPSA client id is required", ErrInvalid)
 	}
 	if !json.Valid(l.Ledger) {
 		return BillingLedger{}, fmt.Errorf("save billing ledger of client %d: %w: not JSON", l.ClientID, ErrInvalid)
 	}
+	for i, c := range corrections {
+		if c.ClientID != l.ClientID || c.Month.Year == 0 || c.ItemID <= 0 {
+			return BillingLedger{}, fmt.Errorf("save billing ledger of client %d: correction %d: %w: it needs the ledger's client, an item and a month", l.ClientID, i, ErrInvalid)
+		}
+	}
 	l.UpdatedAt = s.timestamp()
-	_, err := s.writer.ExecContext(ctx, `
-		INSERT INTO billing_ledgers (`+ledgerColumns+`) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (partner_id, client_id) DO UPDATE SET invoice_id = excluded.invoice_id,
-			ledger = excluded.ledger, updated_at = excluded.updated_at`,
-		l.PartnerID, l.ClientID, l.InvoiceID, string(l.Ledger), s.d.timeArg(l.UpdatedAt))
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO billing_ledgers (`+ledgerColumns+`) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (partner_id, client_id) DO UPDATE SET invoice_id = excluded.invoice_id,
+				ledger = excluded.ledger, updated_at = excluded.updated_at`,
+			l.PartnerID, l.ClientID, l.InvoiceID, string(l.Ledger), s.d.timeArg(l.UpdatedAt))
+		if err != nil {
+			return mapError(err)
+		}
+		for _, c := range corrections {
+			_, err := tx.ExecContext(ctx, `
+				INSERT INTO billing_corrections (partner_id, run_id, client_id, client_name, item_id, item_name, month,
+					old_quantity, new_quantity, carried, action, corrected_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+				l.PartnerID, c.RunID, c.ClientID, c.ClientName, c.ItemID, c.ItemName, c.Month.String(),
+				c.Old, c.New, c.Carried, c.Action, s.d.timeArg(l.UpdatedAt))
+			if err != nil {
+				return mapError(err)
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return BillingLedger{}, fmt.Errorf("save billing ledger of client %d of partner %d: %w", l.ClientID, l.PartnerID, mapError(err))
+		return BillingLedger{}, fmt.Errorf("save billing ledger of client %d of partner %d: %w", l.ClientID, l.PartnerID, err)
 	}
 	return l, nil
 }
@@ -141,6 +193,34 @@ func (s *SQLStore) BillingLedgers(ctx context.Context, partnerID int64) ([]Billi
 			return nil, fmt.Errorf("list billing ledgers of partner %d: %w", partnerID, err)
 		}
 		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+const correctionColumns = "id, partner_id, run_id, client_id, client_name, item_id, item_name, month, old_quantity, new_quantity, carried, action, corrected_at"
+
+func (s *SQLStore) BillingCorrections(ctx context.Context, partnerID int64, limit int) ([]BillingCorrection, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	rows, err := s.reader.QueryContext(ctx,
+		fmt.Sprintf("SELECT %s FROM billing_corrections WHERE partner_id = $1 ORDER BY id DESC LIMIT %d", correctionColumns, limit), partnerID)
+	if err != nil {
+		return nil, fmt.Errorf("list billing corrections of partner %d: %w", partnerID, err)
+	}
+	defer rows.Close()
+	var out []BillingCorrection
+	for rows.Next() {
+		var c BillingCorrection
+		var month string
+		if err := rows.Scan(&c.ID, &c.PartnerID, &c.RunID, &c.ClientID, &c.ClientName, &c.ItemID, &c.ItemName, &month,
+			&c.Old, &c.New, &c.Carried, &c.Action, timeColumn{&c.CorrectedAt}); err != nil {
+			return nil, fmt.Errorf("list billing corrections of partner %d: %w", partnerID, err)
+		}
+		if c.Month, err = source.ParseMonth(month); err != nil {
+			return nil, fmt.Errorf("billing correction %d: %w", c.ID, err)
+		}
+		out = append(out, c)
 	}
 	return out, rows.Err()
 }

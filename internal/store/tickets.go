@@ -19,19 +19,24 @@ type TicketStore interface {
 	TicketPolicy(ctx context.Context, partnerID int64) (TicketPolicy, error)
 
 	// PendingAlerts lists, oldest first, up to limit alerts of the partner
-	// that delivery has not finished: never tried, caught while their ticket
-	// was being created, or failed before retryFailedBefore. Their Raw
-	// payload is left out: delivery works from the normalised fields.
-	PendingAlerts(ctx context.Context, partnerID int64, retryFailedBefore time.Time, limit int) ([]PendingAlert, error)
+	// that delivery has not finished and that are due by dueBy: never
+	// tried, or caught while their ticket was being created or failed and
+	// held back until a RetryAt no later than dueBy. Their Raw payload is
+	// left out: delivery works from the normalised fields.
+	PendingAlerts(ctx context.Context, partnerID int64, dueBy time.Time, limit int) ([]PendingAlert, error)
 	// NewAlerts counts the partner's alerts delivery never tried and says
 	// when the first and the last of them were received.
 	NewAlerts(ctx context.Context, partnerID int64) (AlertSpan, error)
-	// PartnersWithPendingWork lists the partners with pending alerts (as
-	// PendingAlerts counts them) or resolutions not acted on yet.
-	PartnersWithPendingWork(ctx context.Context, retryFailedBefore time.Time) ([]int64, error)
+	// PartnersWithPendingWork lists the partners with alerts due by dueBy
+	// (as PendingAlerts counts them) or resolutions not acted on yet.
+	PartnersWithPendingWork(ctx context.Context, dueBy time.Time) ([]int64, error)
 	// RecordDeliveries stores what delivery did with alerts that touched no
 	// ticket link (skipped, failed), counting an attempt for each.
 	RecordDeliveries(ctx context.Context, deliveries []AlertDelivery) error
+	// UndeliveredFingerprints lists the fingerprints of the partner's alerts
+	// that wait for a ticket (pending or failed): a resolution of one of
+	// them waits too, rather than find no ticket to close.
+	UndeliveredFingerprints(ctx context.Context, partnerID int64) (map[string]bool, error)
 	AlertDelivery(ctx context.Context, alertID int64) (AlertDelivery, error)
 
 	// TicketLinks lists the partner's links, by key; q's zero fields do not filter.
@@ -48,8 +53,10 @@ type TicketStore interface {
 	// OpenTicket confirms a pending link with the ticket HaloPSA created
 	// (or reconciliation found) and records the alerts it carries.
 	OpenTicket(ctx context.Context, partnerID int64, key string, ticketID int, at time.Time, deliveries []AlertDelivery) (TicketLink, error)
-	// AbandonTicket undoes StartTicket after HaloPSA refused the ticket:
-	// the link goes back to the closed ticket it replaced, or away.
+	// AbandonTicket undoes StartTicket after HaloPSA did not create the
+	// ticket: the link goes back to the closed ticket it replaced, or away,
+	// and the alerts marked pending under the key become failed (due at
+	// once unless deliveries say otherwise).
 	AbandonTicket(ctx context.Context, partnerID int64, key string, deliveries []AlertDelivery) error
 	// NoteTicket records a note on the link's ticket (reopening it when
 	// reopened) and the alerts the note listed.
@@ -63,6 +70,8 @@ type TicketStore interface {
 	TakeDeliveryLease(ctx context.Context, partnerID int64, holder string, ttl time.Duration) (bool, error)
 	// ReleaseDeliveryLease gives the lease up, if holder still has it.
 	ReleaseDeliveryLease(ctx context.Context, partnerID int64, holder string) error
+
+	BackoffStore
 
 	// PendingResolutions lists, oldest first, up to limit resolutions of the
 	// partner not acted on yet.
@@ -119,7 +128,8 @@ const (
 	// DeliveryPending marks an alert a ticket was being created for.
 	DeliveryPending = "pending"
 	DeliveryDone    = "done"
-	// DeliveryFailed marks an alert HaloPSA refused; it is tried again later.
+	// DeliveryFailed marks an alert HaloPSA refused or failed to take; it
+	// is tried again at its RetryAt.
 	DeliveryFailed = "failed"
 )
 
@@ -131,10 +141,12 @@ type AlertDelivery struct {
 	// Action is the ticketing.Action taken (create, note, reopen, skip…).
 	Action string
 	// Reason says why, in words for the partner.
-	Reason    string
-	Key       string
-	TicketID  int
-	Attempts  int
+	Reason   string
+	Key      string
+	TicketID int
+	Attempts int
+	// RetryAt is when a pending or failed alert is due again; zero: now.
+	RetryAt   time.Time
 	UpdatedAt time.Time
 }
 
@@ -205,13 +217,13 @@ func (s *SQLStore) TicketPolicy(ctx context.Context, partnerID int64) (TicketPol
 }
 
 // pendingDelivery is the condition on alert a (joined with its delivery d)
-// that PendingAlerts and PartnersWithPendingWork share; $1 is the time
-// before which failed alerts are due again.
-const pendingDelivery = "(d.alert_id IS NULL OR d.state = 'pending' OR (d.state = 'failed' AND d.updated_at < $1))"
+// that PendingAlerts and PartnersWithPendingWork share; $1 is the time by
+// which held-back alerts must be due.
+const pendingDelivery = "(d.alert_id IS NULL OR (d.state <> 'done' AND d.retry_at <= $1))"
 
-const deliveryColumns = "alert_id, partner_id, state, action, reason, key, ticket_id, attempts, updated_at"
+const deliveryColumns = "alert_id, partner_id, state, action, reason, key, ticket_id, attempts, retry_at, updated_at"
 
-func (s *SQLStore) PendingAlerts(ctx context.Context, partnerID int64, retryFailedBefore time.Time, limit int) ([]PendingAlert, error) {
+func (s *SQLStore) PendingAlerts(ctx context.Context, partnerID int64, dueBy time.Time, limit int) ([]PendingAlert, error) {
 	if limit <= 0 {
 		limit = 1000
 	}
@@ -221,7 +233,7 @@ func (s *SQLStore) PendingAlerts(ctx context.Context, partnerID int64, retryFail
 	rows, err := s.reader.QueryContext(ctx, "SELECT a.id, "+columns+", "+prefixed("d.", deliveryColumns)+`
 		FROM alerts a LEFT JOIN alert_deliveries d ON d.alert_id = a.id
 		WHERE a.partner_id = $2 AND `+pendingDelivery+` ORDER BY a.id LIMIT $3`,
-		s.d.timeArg(retryFailedBefore), partnerID, limit)
+		s.d.timeArg(dueBy), partnerID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list pending alerts of partner %d: %w", partnerID, err)
 	}
@@ -245,12 +257,12 @@ func scanPendingAlert(rows *sql.Rows) (PendingAlert, error) {
 	var d struct {
 		alertID, partnerID, ticketID, attempts sql.NullInt64
 		state, action, reason, key             sql.NullString
-		updatedAt                              nullTime
+		retryAt, updatedAt                     nullTime
 	}
 	err := rows.Scan(&a.ID, &a.PartnerID, &a.SourceID, &a.EventID, &kind, &a.Type, &a.CustomerID, &severity,
 		&a.HostName, &a.HostIP, &a.User, &a.URL, &facts, &a.Fingerprint, &a.Test,
 		timeColumn{&a.OccurredAt}, timeColumn{&a.ReceivedAt}, &raw,
-		&d.alertID, &d.partnerID, &d.state, &d.action, &d.reason, &d.key, &d.ticketID, &d.attempts, &d.updatedAt)
+		&d.alertID, &d.partnerID, &d.state, &d.action, &d.reason, &d.key, &d.ticketID, &d.attempts, &d.retryAt, &d.updatedAt)
 	if err != nil {
 		return PendingAlert{}, err
 	}
@@ -263,7 +275,7 @@ func scanPendingAlert(rows *sql.Rows) (PendingAlert, error) {
 		p.Delivery = &AlertDelivery{
 			AlertID: d.alertID.Int64, PartnerID: d.partnerID.Int64, State: d.state.String, Action: d.action.String,
 			Reason: d.reason.String, Key: d.key.String, TicketID: int(d.ticketID.Int64), Attempts: int(d.attempts.Int64),
-			UpdatedAt: d.updatedAt.t,
+			RetryAt: d.retryAt.t, UpdatedAt: d.updatedAt.t,
 		}
 	}
 	return p, nil
@@ -303,13 +315,13 @@ func prefixed(prefix, columns string) string {
 	return strings.Join(parts, ", ")
 }
 
-func (s *SQLStore) PartnersWithPendingWork(ctx context.Context, retryFailedBefore time.Time) ([]int64, error) {
+func (s *SQLStore) PartnersWithPendingWork(ctx context.Context, dueBy time.Time) ([]int64, error) {
 	rows, err := s.reader.QueryContext(ctx, `
 		SELECT DISTINCT a.partner_id FROM alerts a LEFT JOIN alert_deliveries d ON d.alert_id = a.id WHERE `+pendingDelivery+`
 		UNION
 		SELECT DISTINCT r.partner_id FROM resolutions r LEFT JOIN resolution_deliveries rd ON rd.resolution_id = r.id
 		WHERE rd.resolution_id IS NULL
-		ORDER BY 1`, s.d.timeArg(retryFailedBefore))
+		ORDER BY 1`, s.d.timeArg(dueBy))
 	if err != nil {
 		return nil, fmt.Errorf("list partners with pending deliveries: %w", err)
 	}
@@ -335,6 +347,16 @@ func (s *SQLStore) RecordDeliveries(ctx context.Context, deliveries []AlertDeliv
 
 // writeDeliveries upserts deliveries, counting one more attempt for each.
 func (s *SQLStore) writeDeliveries(ctx context.Context, tx *sql.Tx, deliveries []AlertDelivery) error {
+	return s.upsertDeliveries(ctx, tx, deliveries, "excluded.state")
+}
+
+// keepPendingState keeps an alert pending under its key: a ticket that
+// HaloPSA may have created carries it.
+const keepPendingState = "CASE WHEN alert_deliveries.state = 'pending' AND alert_deliveries.key = excluded.key THEN 'pending' ELSE excluded.state END"
+
+// upsertDeliveries upserts deliveries, setting the state to the SQL
+// expression state, and counts one more attempt for each.
+func (s *SQLStore) upsertDeliveries(ctx context.Context, tx *sql.Tx, deliveries []AlertDelivery, state string) error {
 	now := s.d.timeArg(s.timestamp())
 	for _, d := range deliveries {
 		switch d.State {
@@ -343,11 +365,11 @@ func (s *SQLStore) writeDeliveries(ctx context.Context, tx *sql.Tx, deliveries [
 			return fmt.Errorf("delivery of alert %d: state %q: %w", d.AlertID, d.State, ErrInvalid)
 		}
 		_, err := tx.ExecContext(ctx, `
-			INSERT INTO alert_deliveries (`+deliveryColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8)
-			ON CONFLICT (alert_id) DO UPDATE SET state = excluded.state, action = excluded.action, reason = excluded.reason,
+			INSERT INTO alert_deliveries (`+deliveryColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9)
+			ON CONFLICT (alert_id) DO UPDATE SET state = `+state+`, action = excluded.action, reason = excluded.reason,
 				key = excluded.key, ticket_id = excluded.ticket_id, attempts = alert_deliveries.attempts + 1,
-				updated_at = excluded.updated_at`,
-			d.AlertID, d.PartnerID, d.State, d.Action, d.Reason, d.Key, d.TicketID, now)
+				retry_at = excluded.retry_at, updated_at = excluded.updated_at`,
+			d.AlertID, d.PartnerID, d.State, d.Action, d.Reason, d.Key, d.TicketID, s.d.timeArg(d.RetryAt), now)
 		if err != nil {
 			return fmt.Errorf("record delivery of alert %d: %w", d.AlertID, mapError(err))
 		}
@@ -370,7 +392,7 @@ func (s *SQLStore) writeDeliveries(ctx context.Context, tx *sql.Tx, deliveries [
 func (s *SQLStore) AlertDelivery(ctx context.Context, alertID int64) (AlertDelivery, error) {
 	var d AlertDelivery
 	err := s.reader.QueryRowContext(ctx, "SELECT "+deliveryColumns+" FROM alert_deliveries WHERE alert_id = $1", alertID).Scan(
-		&d.AlertID, &d.PartnerID, &d.State, &d.Action, &d.Reason, &d.Key, &d.TicketID, &d.Attempts, timeColumn{&d.UpdatedAt})
+		&d.AlertID, &d.PartnerID, &d.State, &d.Action, &d.Reason, &d.Key, &d.TicketID, &d.Attempts, timeColumn{&d.RetryAt}, timeColumn{&d.UpdatedAt})
 	if errors.Is(err, sql.ErrNoRows) {
 		return AlertDelivery{}, fmt.Errorf("delivery of alert %d: %w", alertID, ErrNotFound)
 	}
@@ -535,6 +557,12 @@ func (s *SQLStore) AbandonTicket(ctx context.Context, partnerID int64, key strin
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE ticket_links SET state = 'closed', ticket_id = replaces_ticket_id, replaces_ticket_id = 0, updated_at = $3
 			WHERE partner_id = $1 AND key = $2 AND state = 'pending'`, partnerID, key, s.d.timeArg(s.timestamp())); err != nil {
+			return err
+		}
+		// No ticket carries the alerts that were on their way in it.
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE alert_deliveries SET state = 'failed', reason = 'HaloPSA did not create the ticket'
+			WHERE partner_id = $1 AND key = $2 AND state = 'pending'`, partnerID, key); err != nil {
 			return err
 		}
 		return s.writeDeliveries(ctx, tx, deliveries)

@@ -41,7 +41,7 @@ func (s *Service) billClient(ctx context.Context, r *partnerRun, clientID int) (
 	if err != nil {
 		return cr, fmt.Errorf("plan the invoice of client %d: %w", clientID, err)
 	}
-	cr.InvoiceID, cr.Changed, cr.Rows, cr.Findings = plan.InvoiceID, plan.Changed(), billing.Reconcile(plan), plan.Findings
+	cr.InvoiceID, cr.Changed, cr.Rows, cr.Findings, cr.Corrections = plan.InvoiceID, plan.Changed(), billing.Reconcile(plan), plan.Findings, plan.Corrections
 	if choice.Create && cr.Changed {
 		cr.CreateInvoice, cr.Reference = true, choice.Reference
 	}
@@ -49,7 +49,7 @@ func (s *Service) billClient(ctx context.Context, r *partnerRun, clientID int) (
 		return cr, nil
 	}
 
-	if err := s.saveLedger(ctx, r.partnerID, plan.Ledger); err != nil {
+	if err := s.saveLedger(ctx, r, plan.Ledger, name, plan.Corrections); err != nil {
 		return cr, err
 	}
 	if !cr.Changed {
@@ -68,7 +68,7 @@ func (s *Service) billClient(ctx context.Context, r *partnerRun, clientID int) (
 	if err != nil {
 		return cr, fmt.Errorf("plan the invoice of client %d again: %w", clientID, err)
 	}
-	if err := s.saveLedger(ctx, r.partnerID, after.Ledger); err != nil {
+	if err := s.saveLedger(ctx, r, after.Ledger, name, after.Corrections); err != nil {
 		return cr, err
 	}
 	if after.Changed() {

@@ -13,4 +13,10 @@
 // changes nothing the second time, and a run stopped at any point resumes
 // without counting anything twice. The durable worker and the daily check
 // that bills the due month on the policy's bill day sit on top of Run.
+//
+// Every run reads again, from the sources themselves, the usage of the
+// months each client's ledger compares for corrections (billing.Ledger.Reads),
+// so a figure a vendor corrected after it was billed is found whatever the
+// source; a real run records each correction in the billing history in the
+// same transaction as the ledger that applies it.
 package run

@@ -38,6 +38,8 @@ func fix(kind string) string {
 		return "Enable the recurring invoice in HaloPSA, or switch billing off for the client."
 	case billing.FindingInvoiceChanged:
 		return "Delete halobridge's lines from the old invoice if it still generates."
+	case billing.FindingCreditCarried:
+		return "Nothing while the client uses the item: the following months' lines take the credit off. If the client has stopped using it, credit the client in HaloPSA yourself: halobridge would otherwise take it off when the client uses the item again."
 	case billing.FindingLineDeleted:
 		return "Nothing, if the product should be billed; otherwise switch the client's billing off or override the product in the billing policy."
 	}

@@ -41,6 +41,10 @@ type ClientResult struct {
 	// a person.
 	Rows     []billing.Row     `json:"rows"`
 	Findings []billing.Finding `json:"findings,omitempty"`
+	// Corrections are the months whose usage changed after they were
+	// written, and what the run does (in a dry run: would do) about each;
+	// a real run records them in the billing history.
+	Corrections []billing.Correction `json:"corrections,omitempty"`
 	// Error says why the client could not be billed; the next run tries
 	// again.
 	Error string `json:"error,omitempty"`
@@ -67,7 +71,7 @@ func (s *Service) RunWithProgress(ctx context.Context, partnerID int64, month so
 	if err != nil {
 		return Result{}, err
 	}
-	res, runErr := s.run(ctx, partnerID, month, dryRun, p)
+	res, runErr := s.run(ctx, rec.ID, partnerID, month, dryRun, p)
 	res.RunID, res.PartnerID, res.Month, res.DryRun = rec.ID, partnerID, month, dryRun
 	raw, err := json.Marshal(res)
 	if err != nil {
@@ -87,6 +91,7 @@ func (s *Service) RunWithProgress(ctx context.Context, partnerID int64, month so
 
 // partnerRun is what a run knows while it bills one partner's clients.
 type partnerRun struct {
+	runID      int64
 	partnerID  int64
 	month      source.Month
 	dryRun     bool
@@ -100,7 +105,7 @@ type partnerRun struct {
 	findings   map[int][]billing.Finding // Quantities', by client
 }
 
-func (s *Service) run(ctx context.Context, partnerID int64, month source.Month, dryRun bool, p Progress) (Result, error) {
+func (s *Service) run(ctx context.Context, runID, partnerID int64, month source.Month, dryRun bool, p Progress) (Result, error) {
 	var res Result
 	policy, err := s.Policy(ctx, partnerID)
 	if err != nil {
@@ -113,7 +118,7 @@ func (s *Service) run(ctx context.Context, partnerID int64, month source.Month, 
 	if err != nil {
 		return res, err
 	}
-	r := &partnerRun{partnerID: partnerID, month: month, dryRun: dryRun, policy: policy, hc: hc}
+	r := &partnerRun{runID: runID, partnerID: partnerID, month: month, dryRun: dryRun, policy: policy, hc: hc}
 
 	mappings, clients, feeding, err := s.billedMappings(ctx, partnerID)
 	if err != nil {
@@ -122,9 +127,12 @@ func (s *Service) run(ctx context.Context, partnerID int64, month source.Month, 
 	if r.ledgers, err = s.ledgers(ctx, partnerID); err != nil {
 		return res, err
 	}
+	// Each client's plan reads its due months and the months it compares
+	// again for corrections, from the sources themselves: a figure a
+	// vendor corrected since is read as it is now.
 	var months []source.Month
 	for _, c := range clients {
-		months = append(months, dueMonths(r.ledger(c), month)...)
+		months = append(months, r.ledger(c).Reads(month)...)
 	}
 	slices.SortFunc(months, compareMonths)
 	months = slices.Compact(months)
@@ -241,12 +249,23 @@ func (s *Service) ledgers(ctx context.Context, partnerID int64) (map[int]billing
 	return out, nil
 }
 
-func (s *Service) saveLedger(ctx context.Context, partnerID int64, led billing.Ledger) error {
+// saveLedger persists a client's ledger and, with it, the corrections it
+// applies, as entries of the billing history.
+func (s *Service) saveLedger(ctx context.Context, r *partnerRun, led billing.Ledger, name string, corrections []billing.Correction) error {
 	raw, err := json.Marshal(led)
 	if err != nil {
 		return fmt.Errorf("billing ledger of client %d: %w", led.ClientID, err)
 	}
-	_, err = s.Store.SaveBillingLedger(ctx, store.BillingLedger{PartnerID: partnerID, ClientID: led.ClientID, InvoiceID: led.InvoiceID, Ledger: raw})
+	history := make([]store.BillingCorrection, len(corrections))
+	for i, c := range corrections {
+		item := r.items[c.ItemID].Name
+		if item == "" {
+			item = fmt.Sprintf("item %d", c.ItemID)
+		}
+		history[i] = store.BillingCorrection{RunID: r.runID, ClientID: led.ClientID, ClientName: name, ItemID: c.ItemID, ItemName: item,
+			Month: c.Month, Old: c.Old, New: c.New, Carried: c.Carried, Action: c.Note}
+	}
+	_, err = s.Store.SaveBillingLedger(ctx, store.BillingLedger{PartnerID: r.partnerID, ClientID: led.ClientID, InvoiceID: led.InvoiceID, Ledger: raw}, history...)
 	return err
 }
 
@@ -255,28 +274,6 @@ func (r *partnerRun) ledger(clientID int) billing.Ledger {
 		return l
 	}
 	return billing.Ledger{ClientID: clientID}
-}
-
-// dueMonths are the months a plan for m bills for a client: its pending
-// months up to m and every month after the last one planned, or m alone
-// for a client never billed (billing never reaches back before it was on).
-// billing.PlanInvoice decides the same; the run needs it first, to know
-// which months' usage to fetch.
-func dueMonths(l billing.Ledger, m source.Month) []source.Month {
-	var out []source.Month
-	for _, p := range l.Pending {
-		if !m.Before(p) {
-			out = append(out, p)
-		}
-	}
-	start := m
-	if l.Through != (source.Month{}) {
-		start = l.Through.Next()
-	}
-	for x := start; !m.Before(x); x = x.Next() {
-		out = append(out, x)
-	}
-	return out
 }
 
 func compareMonths(a, b source.Month) int {

@@ -9,6 +9,15 @@
 // ...) and assert on what Halo holds through the accessors (Tickets, Actions, RecurringInvoice,
 // Requests, ...), never on what a client believes it sent.
 //
+// # Trouble
+//
+// Besides faults injected for one test (InjectFault), the simulator can misbehave at random
+// as a struggling HaloPSA does (Trouble): fail a share of writes with 500 before applying
+// them, apply a share and then lose the answer (500 or a dropped connection), add latency to
+// every answer, or refuse every request. "halobridge sim halo" and the demo set it with
+// flags, and GET and PUT /_sim/trouble read and change it while the simulator runs (a path
+// of the simulator's own, beside HaloPSA's /api and /auth).
+//
 // # Effective access
 //
 // Halo grants a request what both the application's permissions and its agent allow. The

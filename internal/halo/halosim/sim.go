@@ -6,6 +6,7 @@ import (
 	"errors"
 	"html/template"
 	"io"
+	mathrand "math/rand/v2"
 	"net"
 	"net/http"
 	"strings"
@@ -37,6 +38,9 @@ type Options struct {
 	Now func() time.Time
 	// TokenTTL is the access-token lifetime; 0 means one hour.
 	TokenTTL time.Duration
+	// Trouble is the random misbehaviour to start with (none by default);
+	// SetTrouble changes it while the simulator runs.
+	Trouble Trouble
 }
 
 func (o Options) withDefaults() Options {
@@ -75,6 +79,8 @@ type Sim struct {
 	auth    *authState
 	limiter rollingWindow
 	faults  []*activeFault
+	trouble Trouble
+	dice    *mathrand.Rand
 	log     []Request
 }
 
@@ -99,6 +105,7 @@ const maxLogEntries = 100_000
 // New returns a seeded simulator ready to serve.
 func New(opts Options) *Sim {
 	s := &Sim{opts: opts.withDefaults(), signKey: []byte(rand.Text()), approvalTmpl: parseApprovalTemplate()}
+	s.trouble, s.dice = opts.Trouble, newDice(opts.Seed)
 	s.db = newStore()
 	s.auth = newAuthState()
 	s.limiter = rollingWindow{limit: s.opts.RateLimit, window: s.opts.RateWindow}
@@ -110,9 +117,14 @@ func New(opts Options) *Sim {
 
 func (s *Sim) now() time.Time { return s.opts.Now() }
 
-// ServeHTTP answers /auth and /api requests; every other path is 404.
+// ServeHTTP answers /auth and /api requests, and the simulator's own
+// /_sim/trouble; every other path is 404.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := strings.ToLower(r.URL.Path)
+	if path == troublePath {
+		s.serveTrouble(w, r)
+		return
+	}
 	isAuth := strings.HasPrefix(path, "/auth/")
 	isAPI := path == "/api" || strings.HasPrefix(path, "/api/")
 	if !isAuth && !isAPI {
@@ -189,6 +201,9 @@ func (w *loggingWriter) record() {
 // serve applies any injected fault around the real answer and returns the status sent (0 if none).
 func (s *Sim) serve(w http.ResponseWriter, r *http.Request, body []byte) int {
 	f := s.takeFault(r)
+	if f == nil {
+		f = s.rollTrouble(r)
+	}
 	if f != nil && f.Latency > 0 {
 		select {
 		case <-time.After(f.Latency):

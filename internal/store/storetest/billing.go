@@ -89,6 +89,88 @@ func testBilling(t *testing.T, setup func(t *testing.T) *testBundle) {
 		}
 	})
 
+	t.Run("RecordsCorrectionsWithTheLedgerThatAppliesThem", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		other := createPartner(t, b, "Beta IT", "beta")
+		aug, sep := source.Month{Year: 2026, Month: time.August}, source.Month{Year: 2026, Month: time.September}
+		set := store.BillingCorrection{RunID: 7, ClientID: 11, ClientName: "Acme Ltd", ItemID: 1401, ItemName: "Endpoint Security", Month: sep,
+			Old: 42, New: 45, Action: "September corrected from 42 to 45 before it was invoiced: the line now bills 45 for it"}
+		carried := store.BillingCorrection{RunID: 7, ClientID: 11, ClientName: "Acme Ltd", ItemID: 1402, ItemName: "EDR", Month: aug,
+			Old: 3.5, New: 2.25, Carried: true, Action: "August corrected from 3.5 to 2.25 after it was invoiced: -1.25 carried to October"}
+		saved, err := b.store.SaveBillingLedger(b.ctx, store.BillingLedger{PartnerID: p.ID, ClientID: 11, InvoiceID: -94, Ledger: json.RawMessage(`{"client_id":11}`)}, set, carried)
+		if err != nil {
+			t.Fatalf("SaveBillingLedger: %v", err)
+		}
+		later := store.BillingCorrection{RunID: 8, ClientID: 12, ClientName: "Beta Ltd", ItemID: 1401, ItemName: "Endpoint Security", Month: sep,
+			Old: 5, New: 4, Carried: true, Action: "September corrected from 5 to 4 after it was invoiced: -1 carried to October"}
+		if _, err := b.store.SaveBillingLedger(b.ctx, store.BillingLedger{PartnerID: p.ID, ClientID: 12, Ledger: json.RawMessage(`{"client_id":12}`)}, later); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.store.SaveBillingLedger(b.ctx, store.BillingLedger{PartnerID: p.ID, ClientID: 11, InvoiceID: -94, Ledger: json.RawMessage(`{"client_id":11}`)}); err != nil {
+			t.Fatalf("a ledger saved without corrections: %v", err)
+		}
+
+		got, err := b.store.BillingCorrections(b.ctx, p.ID, 10)
+		if err != nil {
+			t.Fatalf("BillingCorrections: %v", err)
+		}
+		if len(got) != 3 {
+			t.Fatalf("BillingCorrections = %+v, want 3 corrections", got)
+		}
+		for i, want := range []store.BillingCorrection{later, carried, set} {
+			c := got[i]
+			if c.ID == 0 || c.PartnerID != p.ID || c.CorrectedAt.IsZero() {
+				t.Errorf("correction %d: id %d, partner %d, corrected at %v", i, c.ID, c.PartnerID, c.CorrectedAt)
+			}
+			want.ID, want.PartnerID, want.CorrectedAt = c.ID, p.ID, c.CorrectedAt
+			if c != want {
+				t.Errorf("correction %d reads back as %+v, want %+v", i, c, want)
+			}
+		}
+		if !got[1].CorrectedAt.Equal(saved.UpdatedAt) {
+			t.Errorf("corrected at %v, the ledger saved at %v", got[1].CorrectedAt, saved.UpdatedAt)
+		}
+		if got[0].ID <= got[1].ID || got[1].ID <= got[2].ID {
+			t.Errorf("not newest first: ids %d, %d, %d", got[0].ID, got[1].ID, got[2].ID)
+		}
+		if newest, err := b.store.BillingCorrections(b.ctx, p.ID, 1); err != nil || len(newest) != 1 || newest[0].ClientID != 12 {
+			t.Errorf("the newest correction: %+v, %v", newest, err)
+		}
+		if none, err := b.store.BillingCorrections(b.ctx, other.ID, 0); err != nil || len(none) != 0 {
+			t.Errorf("the other partner's corrections: %+v, %v", none, err)
+		}
+	})
+
+	t.Run("RefusesACorrectionOfAnotherClientAndSavesNothing", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		sep := source.Month{Year: 2026, Month: time.September}
+		if _, err := b.store.SaveBillingLedger(b.ctx, store.BillingLedger{PartnerID: p.ID, ClientID: 11, Ledger: json.RawMessage(`{"client_id":11}`)}); err != nil {
+			t.Fatal(err)
+		}
+		for name, c := range map[string]store.BillingCorrection{
+			"another client": {ClientID: 12, ItemID: 1401, Month: sep},
+			"no month":       {ClientID: 11, ItemID: 1401},
+			"no item":        {ClientID: 11, Month: sep},
+		} {
+			_, err := b.store.SaveBillingLedger(b.ctx, store.BillingLedger{PartnerID: p.ID, ClientID: 11, Ledger: json.RawMessage(`{"client_id":11,"through":"2026-09"}`)},
+				store.BillingCorrection{ClientID: 11, ItemID: 1402, Month: sep}, c)
+			if !errors.Is(err, store.ErrInvalid) {
+				t.Errorf("%s: err = %v, want ErrInvalid", name, err)
+			}
+		}
+		ledgers, err := b.store.BillingLedgers(b.ctx, p.ID)
+		if err != nil || len(ledgers) != 1 || string(ledgers[0].Ledger) != `{"client_id":11}` {
+			t.Errorf("the ledger after refused saves: %+v, %v", ledgers, err)
+		}
+		if got, err := b.store.BillingCorrections(b.ctx, p.ID, 10); err != nil || len(got) != 0 {
+			t.Errorf("corrections after refused saves: %+v, %v", got, err)
+		}
+	})
+
 	t.Run("RecordsRunsFromStartToFinishNewestFirst", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
@@ -151,7 +233,8 @@ func testBilling(t *testing.T, setup func(t *testing.T) *testBundle) {
 		if _, err := b.store.SaveBillingPolicy(b.ctx, p.ID, json.RawMessage(`{}`)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := b.store.SaveBillingLedger(b.ctx, store.BillingLedger{PartnerID: p.ID, ClientID: 11, Ledger: json.RawMessage(`{}`)}); err != nil {
+		if _, err := b.store.SaveBillingLedger(b.ctx, store.BillingLedger{PartnerID: p.ID, ClientID: 11, Ledger: json.RawMessage(`{}`)},
+			store.BillingCorrection{ClientID: 11, ItemID: 1401, Month: source.Month{Year: 2026, Month: time.September}, Old: 1, New: 2}); err != nil {
 			t.Fatal(err)
 		}
 		run, err := b.store.StartBillingRun(b.ctx, store.BillingRun{PartnerID: p.ID, Month: source.Month{Year: 2026, Month: time.October}})
@@ -169,6 +252,9 @@ func testBilling(t *testing.T, setup func(t *testing.T) *testBundle) {
 		}
 		if _, err := b.store.BillingRun(b.ctx, p.ID, run.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("run after DeletePartner: err = %v", err)
+		}
+		if corrections, err := b.store.BillingCorrections(b.ctx, p.ID, 10); err != nil || len(corrections) != 0 {
+			t.Errorf("corrections after DeletePartner: %+v, %v", corrections, err)
 		}
 	})
 }

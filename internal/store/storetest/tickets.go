@@ -233,28 +233,127 @@ func testTickets(t *testing.T, setup func(t *testing.T) *testBundle) {
 		quiet := createPartner(t, b, "Quiet IT", "quiet")
 		src := createSource(t, b, p.ID, store.SourceGravityZone)
 		ids := storeAlerts(t, b, src, sampleAlert("e1", "fp-1"), sampleAlert("e2", "fp-2"))
+		due := time.Date(2026, 5, 4, 12, 0, 0, 0, time.UTC)
 		err := b.store.RecordDeliveries(b.ctx, []store.AlertDelivery{
-			{AlertID: ids[0], PartnerID: p.ID, State: store.DeliveryFailed, Action: "create", Reason: "HaloPSA said no"},
+			{AlertID: ids[0], PartnerID: p.ID, State: store.DeliveryFailed, Action: "create", Reason: "HaloPSA said no", RetryAt: due},
 			{AlertID: ids[1], PartnerID: p.ID, State: store.DeliveryDone, Action: "skip", Reason: "tickets for av alerts are turned off"},
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := pendingIDs(t, b, p.ID, time.Now().Add(-time.Hour)); len(got) != 0 {
+		if got := pendingIDs(t, b, p.ID, due.Add(-time.Second)); len(got) != 0 {
 			t.Errorf("pending before the failed alert is due = %v, want none", got)
 		}
-		if got := pendingIDs(t, b, p.ID, time.Now().Add(time.Hour)); !slices.Equal(got, ids[:1]) {
+		if got := pendingIDs(t, b, p.ID, due); !slices.Equal(got, ids[:1]) {
 			t.Errorf("pending once the failed alert is due = %v, want %v", got, ids[:1])
 		}
-		partners, err := b.store.PartnersWithPendingWork(b.ctx, time.Now().Add(time.Hour))
+		if d, err := b.store.AlertDelivery(b.ctx, ids[0]); err != nil || !d.RetryAt.Equal(due) {
+			t.Errorf("delivery = %+v, %v; want it due at %v", d, err, due)
+		}
+		partners, err := b.store.PartnersWithPendingWork(b.ctx, due)
 		if err != nil || !slices.Equal(partners, []int64{p.ID}) {
 			t.Errorf("PartnersWithPendingWork = %v, %v; want only %d (not %d)", partners, err, p.ID, quiet.ID)
 		}
-		if partners, _ := b.store.PartnersWithPendingWork(b.ctx, time.Now().Add(-time.Hour)); len(partners) != 0 {
+		if partners, _ := b.store.PartnersWithPendingWork(b.ctx, due.Add(-time.Second)); len(partners) != 0 {
 			t.Errorf("PartnersWithPendingWork before the retry is due = %v, want none", partners)
 		}
 		if err := b.store.RecordDeliveries(b.ctx, []store.AlertDelivery{{AlertID: ids[0], PartnerID: p.ID, State: "lost"}}); !errors.Is(err, store.ErrInvalid) {
 			t.Errorf("unknown delivery state: err = %v, want ErrInvalid", err)
+		}
+	})
+
+	t.Run("BacksOffOneKeyWhileAlertsOnTheirWayInAMaybeCreatedTicketStayPending", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		ids := storeAlerts(t, b, src, sampleAlert("e1", "fp-1"), sampleAlert("e2", "fp-1"), sampleAlert("e3", "fp-2"))
+		const key = "host/gravityzone/c1/av/pc-01"
+		if _, err := b.store.StartTicket(b.ctx, store.TicketLink{PartnerID: p.ID, Key: key, AlertType: "av"}, ids[:1]); err != nil {
+			t.Fatal(err)
+		}
+		since := time.Date(2026, 5, 4, 12, 0, 0, 0, time.UTC)
+		retry := since.Add(10 * time.Second)
+		backoff := store.DeliveryBackoff{PartnerID: p.ID, Key: key, Attempts: 1, Since: since, RetryAt: retry, Error: "HaloPSA refused the ticket",
+			EventKey: "site_without_general_user/41/7"}
+		held := []store.AlertDelivery{
+			{AlertID: ids[0], PartnerID: p.ID, State: store.DeliveryFailed, Action: "create", Reason: "waiting", Key: key, RetryAt: retry},
+			{AlertID: ids[1], PartnerID: p.ID, State: store.DeliveryFailed, Action: "create", Reason: "waiting", Key: key, RetryAt: retry},
+		}
+		if err := b.store.DeferDelivery(b.ctx, backoff, held); err != nil {
+			t.Fatalf("DeferDelivery: %v", err)
+		}
+		first, _ := b.store.AlertDelivery(b.ctx, ids[0])
+		second, _ := b.store.AlertDelivery(b.ctx, ids[1])
+		if first.State != store.DeliveryPending || !first.RetryAt.Equal(retry) || first.Reason != "waiting" {
+			t.Errorf("the alert on its way in the ticket = %+v, want it still pending, due at %v", first, retry)
+		}
+		if second.State != store.DeliveryFailed || !second.RetryAt.Equal(retry) {
+			t.Errorf("the alert that joined later = %+v, want it failed, due at %v", second, retry)
+		}
+		if got := pendingIDs(t, b, p.ID, retry.Add(-time.Second)); !slices.Equal(got, ids[2:]) {
+			t.Errorf("pending before the retry = %v, want only the other group's %v", got, ids[2:])
+		}
+		if got := pendingIDs(t, b, p.ID, retry); !slices.Equal(got, ids) {
+			t.Errorf("pending at the retry = %v, want all %v", got, ids)
+		}
+		list, err := b.store.DeliveryBackoffs(b.ctx, p.ID)
+		if err != nil || len(list) != 1 || list[0].Key != key || list[0].Attempts != 1 || !list[0].Since.Equal(since) || !list[0].RetryAt.Equal(retry) ||
+			list[0].Error != backoff.Error || list[0].EventKey != backoff.EventKey {
+			t.Errorf("DeliveryBackoffs = %+v, %v; want the one stored", list, err)
+		}
+		fps, err := b.store.UndeliveredFingerprints(b.ctx, p.ID)
+		if err != nil || len(fps) != 1 || !fps["fp-1"] {
+			t.Errorf("UndeliveredFingerprints = %v, %v; want fp-1 only", fps, err)
+		}
+
+		paused := store.DeliveryBackoff{PartnerID: p.ID, Key: store.PartnerWide, Attempts: 2, Since: since, RetryAt: retry.Add(time.Minute), Error: "dial tcp: connection refused"}
+		if err := b.store.DeferDelivery(b.ctx, paused, nil); err != nil {
+			t.Fatal(err)
+		}
+		if list, _ := b.store.DeliveryBackoffs(b.ctx, p.ID); len(list) != 2 || list[0].Key != store.PartnerWide || list[1].Key != key {
+			t.Errorf("DeliveryBackoffs = %+v, want the partner-wide one first", list)
+		}
+		if err := b.store.DeferDelivery(b.ctx, store.DeliveryBackoff{PartnerID: p.ID, Key: key}, nil); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("a backoff without attempts or retry time: err = %v, want ErrInvalid", err)
+		}
+		if err := b.store.ClearDeliveryBackoff(b.ctx, p.ID, store.PartnerWide); err != nil {
+			t.Fatal(err)
+		}
+		if list, _ := b.store.DeliveryBackoffs(b.ctx, p.ID); len(list) != 1 || list[0].Key != key {
+			t.Errorf("after clearing the pause: %+v, want the key's backoff left", list)
+		}
+
+		n, err := b.store.RetryDeliveriesNow(b.ctx, p.ID)
+		if err != nil || n != 2 {
+			t.Errorf("RetryDeliveriesNow = %d, %v; want the 2 held alerts due", n, err)
+		}
+		if got := pendingIDs(t, b, p.ID, since); !slices.Equal(got, ids) {
+			t.Errorf("pending right after RetryDeliveriesNow = %v, want all %v", got, ids)
+		}
+		if list, _ := b.store.DeliveryBackoffs(b.ctx, p.ID); len(list) != 0 {
+			t.Errorf("backoffs after RetryDeliveriesNow = %+v, want none", list)
+		}
+	})
+
+	t.Run("AbandoningATicketFailsTheAlertsThatWereOnTheirWayInIt", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		ids := storeAlerts(t, b, src, sampleAlert("e1", "fp-1"))
+		const key = "host/gravityzone/c1/av/pc-01"
+		if _, err := b.store.StartTicket(b.ctx, store.TicketLink{PartnerID: p.ID, Key: key, AlertType: "av"}, ids); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.store.AbandonTicket(b.ctx, p.ID, key, nil); err != nil {
+			t.Fatalf("AbandonTicket: %v", err)
+		}
+		if _, err := b.store.TicketLink(b.ctx, p.ID, key); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("link after abandoning: err = %v, want ErrNotFound", err)
+		}
+		if d, _ := b.store.AlertDelivery(b.ctx, ids[0]); d.State != store.DeliveryFailed || !d.RetryAt.IsZero() {
+			t.Errorf("delivery after abandoning = %+v, want failed and due at once", d)
 		}
 	})
 

@@ -3,6 +3,7 @@ package deliver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -56,22 +57,19 @@ func (p *pass) post(ctx context.Context, client *halo.Client, g *group) error {
 		return p.adopt(ctx, g, *found)
 	}
 	// Nothing was created: the link goes back to what it was, and the
-	// alerts stay pending unless HaloPSA refused the ticket itself.
+	// alerts wait for their retry (the pass's failure handling).
+	if aerr := p.svc.store.AbandonTicket(ctx, p.partnerID, g.key, nil); aerr != nil {
+		return fmt.Errorf("give the ticket up after HaloPSA failed (%v): %w", err, aerr)
+	}
+	delete(p.links, g.key)
 	if !refused(err) {
-		if aerr := p.svc.store.AbandonTicket(ctx, p.partnerID, g.key, nil); aerr != nil {
-			return errors.Join(err, aerr)
-		}
-		delete(p.links, g.key)
 		return err
 	}
 	problem := explainTicket(ctx, client, fields, err)
-	failed := p.deliveries(g.alerts, store.DeliveryFailed, ticketing.ActionCreate, problem.Message, g.key, 0)
-	if aerr := p.svc.store.AbandonTicket(ctx, p.partnerID, g.key, failed); aerr != nil {
-		return aerr
+	if rerr := p.raise(ctx, problem); rerr != nil {
+		return rerr
 	}
-	delete(p.links, g.key)
-	p.res.Failed += len(g.alerts)
-	return p.raise(ctx, problem)
+	return &refusedError{problem: problem, err: err}
 }
 
 // open confirms the pending link with ticketID.

@@ -289,7 +289,7 @@ func TestDeliver(t *testing.T) {
 
 	t.Run("NamesASiteWithoutAGeneralUserAndTriesAgainLater", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, setupOptions{deliver: deliver.Options{RetryFailedAfter: 10 * time.Minute}})
+		b := setup(t, setupOptions{deliver: deliver.Options{RetryBackoff: 10 * time.Minute}})
 		bare := activeClient(t, b.sim, false)
 		mapCustomer(t, b, "c-2", bare.ID)
 		ids := ingestAlerts(t, b, avAlert("e1", "c-2", "PC-09", "EICAR", b.clock.Now().Add(-time.Hour)))
@@ -316,11 +316,11 @@ func TestDeliver(t *testing.T) {
 			t.Errorf("delivery %+v", d)
 		}
 		if res := deliverOnce(t, b); res.Failed != 0 {
-			t.Errorf("retried before RetryFailedAfter: %+v", res)
+			t.Errorf("retried before its backoff ended: %+v", res)
 		}
 		b.clock.Add(11 * time.Minute)
 		if res := deliverOnce(t, b); res.Failed != 1 {
-			t.Errorf("after RetryFailedAfter: %+v, want the alert tried again", res)
+			t.Errorf("after its backoff: %+v, want the alert tried again", res)
 		}
 	})
 

@@ -33,8 +33,14 @@ type running struct {
 // the test ends.
 func run(t *testing.T, b *testBundle) *running {
 	t.Helper()
+	return runSweeping(t, b, 300*time.Millisecond)
+}
+
+// runSweeping is run with the delivery sweep every sweepEvery.
+func runSweeping(t *testing.T, b *testBundle, sweepEvery time.Duration) *running {
+	t.Helper()
 	logger := slog.New(slog.DiscardHandler)
-	dj := &deliver.Jobs{Service: b.svc, Connectors: &connect.Sources{Store: b.store}, SweepEvery: 300 * time.Millisecond, Logger: logger}
+	dj := &deliver.Jobs{Service: b.svc, Connectors: &connect.Sources{Store: b.store}, SweepEvery: sweepEvery, Logger: logger}
 	workers := river.NewWorkers()
 	sweep := dj.Register(workers)
 	q, err := jobs.Open(b.ctx, b.store, jobs.Options{Workers: workers, Periodic: []*river.PeriodicJob{sweep}, FetchPollInterval: 50 * time.Millisecond})
@@ -208,6 +214,88 @@ func TestEndToEnd(t *testing.T) {
 		eventually(t, "the note of the repeated request", func() bool { return len(notes(b.sim, ticket.ID)) == 1 })
 		if note := notes(b.sim, ticket.ID)[0]; note.HiddenFromUser {
 			t.Errorf("note %+v is hidden, but DefensX updates are shown to the user", note)
+		}
+	})
+}
+
+func TestWake(t *testing.T) {
+	t.Parallel()
+
+	t.Run("NewAlertsWakeADeliveryThatSleepsUntilAGroupsRetry", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, setupOptions{noRetries: true, deliver: deliver.Options{Gather: 100 * time.Millisecond, RetryBackoff: time.Hour, Now: time.Now}})
+		// The sweep, which would also find the new alert, stays out of it.
+		r := runSweeping(t, b, time.Hour)
+		gz := gzsim.New(gzsim.Options{Seed: 12, RateLimit: -1})
+		gzSrv := httptest.NewServer(gz)
+		t.Cleanup(gzSrv.Close)
+		src, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: store.SourceGravityZone, Name: "GravityZone",
+			Secret: "Bearer gz-wake", APIURL: gzSrv.URL + "/api", APIKey: gzsim.DefaultAPIKey})
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn, err := (&connect.Sources{Store: b.store}).Connector(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := conn.RegisterDelivery(b.ctx, source.Delivery{URL: r.server.URL + "/ingest/" + src.Token, Secret: src.Secret}); err != nil {
+			t.Fatal(err)
+		}
+		company := gz.Companies()[1]
+		if _, err := b.store.SaveMapping(b.ctx, store.Mapping{PartnerID: b.partner.ID, SourceID: src.ID, CustomerID: company.ID,
+			ClientID: b.client.ID, Ticketing: true, Confirmed: true}); err != nil {
+			t.Fatal(err)
+		}
+		onHost := func(host string) gzsim.Event {
+			ev, err := gz.NewEvent("av", company.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev["computer_name"] = host
+			return ev
+		}
+
+		b.sim.InjectFault(halosim.Fault{Method: "POST", PathPrefix: "/api/Tickets", Status: http.StatusBadRequest,
+			Body: `{"ClassName":"System.Exception","Message":"The ticket could not be saved"}`, Times: 1})
+		if err := gz.Push(b.ctx, onHost("WS-REFUSED")); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "the refused group backing off for an hour", func() bool {
+			list, _ := b.store.DeliveryBackoffs(b.ctx, b.partner.ID)
+			return len(list) == 1
+		})
+		db := b.store.(*store.SQLStore).DB()
+		// The group waits for its capped backoff, 12 to 15 minutes.
+		eventually(t, "the delivery job asleep until the retry", func() bool {
+			rows, err := db.QueryContext(b.ctx, "SELECT state, scheduled_at FROM river_job WHERE kind = 'deliver_tickets' AND state NOT IN ('completed', 'discarded', 'cancelled')")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			asleep, awake := 0, 0
+			for rows.Next() {
+				var state string
+				var at time.Time
+				if err := rows.Scan(&state, &at); err != nil {
+					t.Fatal(err)
+				}
+				if state == "scheduled" && at.After(time.Now().Add(5*time.Minute)) {
+					asleep++
+				} else {
+					awake++
+				}
+			}
+			return awake == 0 && asleep == 1
+		})
+		if err := gz.Push(b.ctx, onHost("WS-NEW")); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "the new host's ticket while the refused group sleeps", func() bool {
+			_, ok := ticketByKey(b.sim, "host/gravityzone/"+company.ID+"/av/ws-new")
+			return ok
+		})
+		if _, ok := ticketByKey(b.sim, "host/gravityzone/"+company.ID+"/av/ws-refused"); ok {
+			t.Error("the refused group was tried again before its retry")
 		}
 	})
 }

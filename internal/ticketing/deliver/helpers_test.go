@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"halobridge/internal/secret"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
+	"halobridge/internal/store/storetest"
 	"halobridge/internal/ticketing"
 	"halobridge/internal/ticketing/deliver"
 )
@@ -49,12 +51,14 @@ type testBundle struct {
 	ctx     context.Context
 	store   store.Store
 	sim     *halosim.Sim
-	haloURL string
-	halo    *connect.Halo
-	partner store.Partner
-	src     store.Source
-	clock   *clock
-	svc     *deliver.Service
+	// haloServer serves sim; closing it makes HaloPSA unreachable.
+	haloServer *httptest.Server
+	haloURL    string
+	halo       *connect.Halo
+	partner    store.Partner
+	src        store.Source
+	clock      *clock
+	svc        *deliver.Service
 	// client is the mapped HaloPSA client of customer "c-1": active, with a
 	// General User on its main site.
 	client halosim.Client
@@ -65,6 +69,27 @@ type setupOptions struct {
 	deliver deliver.Options
 	// noPolicy leaves the partner without a ticket policy.
 	noPolicy bool
+	// noRetries sends each HaloPSA request once: what a failure does to
+	// delivery shows without the client's own retries and their pauses.
+	noRetries bool
+	// postgres keeps the store in a PostgreSQL schema of the test's own
+	// (TEST_DATABASE_URL) instead of SQLite in the data directory.
+	postgres bool
+}
+
+// engine is a database engine the delivery tests run on.
+type engine struct {
+	name     string
+	postgres bool
+}
+
+// engines are SQLite always and PostgreSQL when TEST_DATABASE_URL is set.
+func engines() []engine {
+	out := []engine{{"SQLite", false}}
+	if os.Getenv("TEST_DATABASE_URL") != "" {
+		out = append(out, engine{"PostgreSQL", true})
+	}
+	return out
 }
 
 // setup gives a partner with a GravityZone source whose customer "c-1" is
@@ -77,7 +102,11 @@ func setup(t *testing.T, o setupOptions) *testBundle {
 		t.Fatal(err)
 	}
 	dataDir := t.TempDir()
-	st, err := store.Open(t.Context(), store.Config{DataDir: dataDir, Keys: keys})
+	cfg := store.Config{DataDir: dataDir, Keys: keys}
+	if o.postgres {
+		cfg.DatabaseURL = storetest.PostgresURL(t, "delivertest", 4)
+	}
+	st, err := store.Open(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,13 +123,16 @@ func setup(t *testing.T, o setupOptions) *testBundle {
 	b := &testBundle{dataDir: dataDir, ctx: t.Context(), store: st, sim: halosim.New(o.sim), clock: &clock{now: time.Now().UTC().Truncate(time.Second)}}
 	srv := httptest.NewServer(b.sim)
 	t.Cleanup(srv.Close)
-	b.haloURL = srv.URL
+	b.haloURL, b.haloServer = srv.URL, srv
 	b.partner, err = st.CreatePartner(b.ctx, store.Partner{Name: "Northpoint IT"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	connectHalo(t, st, b.partner.ID, srv.URL)
 	b.halo = &connect.Halo{Store: st, Limiters: halo.NewLimiters(0, 0), Metrics: halo.NewMetrics(nil)}
+	if o.noRetries {
+		b.halo.MaxRetries = -1
+	}
 	if _, err := (&catalog.Syncer{Store: st, Halo: b.halo}).SyncHaloCatalog(b.ctx, b.partner.ID); err != nil {
 		t.Fatalf("sync the HaloPSA catalog: %v", err)
 	}

@@ -37,10 +37,7 @@ func (p *pass) note(ctx context.Context, g *group) error {
 		return p.closedInHalo(ctx, g, closedAt(t, p.now))
 	}
 	n := batchNote(g)
-	err = p.addAction(ctx, client, g, halo.Action{TicketID: link.TicketID, NoteHTML: n.NoteHTML, HiddenFromUser: n.HiddenFromUser, OutcomeID: n.OutcomeID})
-	if errors.Is(err, errRefused) {
-		return nil
-	}
+	err = p.addAction(ctx, client, halo.Action{TicketID: link.TicketID, NoteHTML: n.NoteHTML, HiddenFromUser: n.HiddenFromUser, OutcomeID: n.OutcomeID})
 	if err != nil {
 		return err
 	}
@@ -73,11 +70,8 @@ func (p *pass) reopen(ctx context.Context, g *group) error {
 		return err
 	}
 	n := batchNote(g)
-	err = p.addAction(ctx, client, g, halo.Action{TicketID: g.decision.TicketID, NoteHTML: n.NoteHTML, HiddenFromUser: n.HiddenFromUser,
+	err = p.addAction(ctx, client, halo.Action{TicketID: g.decision.TicketID, NoteHTML: n.NoteHTML, HiddenFromUser: n.HiddenFromUser,
 		OutcomeID: n.OutcomeID, NewStatus: g.decision.Status})
-	if errors.Is(err, errRefused) {
-		return nil
-	}
 	if halo.IsNotFound(err) {
 		// Deleted since it closed: nothing to reopen, so a new ticket.
 		gone := p.links[g.key]
@@ -98,14 +92,10 @@ func (p *pass) reopen(ctx context.Context, g *group) error {
 	return nil
 }
 
-// errRefused ends a group whose action HaloPSA refused: its alerts are
-// already recorded as failed and the event raised.
-var errRefused = errors.New("HaloPSA refused the action")
-
-// addAction posts an action for a group. When the answer was lost it looks
-// at the ticket's actions before trying again, so a note is never doubled.
-// A refusal marks the group's alerts failed and raises an event.
-func (p *pass) addAction(ctx context.Context, client *halo.Client, g *group, a halo.Action) error {
+// addAction posts an action. When the answer was lost it looks at the
+// ticket's actions before trying again, so a note is never doubled. A
+// refusal raises its event and comes back as *refusedError.
+func (p *pass) addAction(ctx context.Context, client *halo.Client, a halo.Action) error {
 	_, err := client.AddAction(ctx, a)
 	switch {
 	case err == nil:
@@ -120,15 +110,10 @@ func (p *pass) addAction(ctx context.Context, client *halo.Client, g *group, a h
 		return err
 	}
 	problem := explainAction(err)
-	failed := p.deliveries(g.alerts, store.DeliveryFailed, g.decision.Action, problem.Message, g.key, a.TicketID)
-	if rerr := p.svc.store.RecordDeliveries(ctx, failed); rerr != nil {
-		return rerr
-	}
-	p.res.Failed += len(g.alerts)
 	if rerr := p.raise(ctx, problem); rerr != nil {
 		return rerr
 	}
-	return errRefused
+	return &refusedError{problem: problem, err: err}
 }
 
 // actionLanded reports whether the ticket already has an action with a's note.

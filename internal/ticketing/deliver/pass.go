@@ -50,11 +50,28 @@ func (s *Service) Deliver(ctx context.Context, partnerID int64) (Result, error) 
 	return res, err
 }
 
-// deliver is one pass, run under the partner's lease.
+// deliver is one pass, run under the partner's lease. A failure to reach
+// or satisfy HaloPSA is not an error of the pass: the group it hit waits
+// for its own retry while the others go on, and a HaloPSA that fails
+// throughout pauses the partner (Result.Paused) until a probe finds it
+// answering. Errors are what the job must handle: a rate limit, the
+// database, the pass's context.
 func (s *Service) deliver(ctx context.Context, partnerID int64) (Result, error) {
 	p, err := s.newPass(ctx, partnerID)
 	if err != nil {
 		return Result{}, err
+	}
+	if err := p.loadBackoffs(ctx); err != nil {
+		return Result{}, fmt.Errorf("deliver for partner %d: %w", partnerID, err)
+	}
+	if b, ok := p.waiting(store.PartnerWide); ok {
+		s.rest(partnerID, b.RetryAt)
+		return Result{Again: b.RetryAt.Sub(p.now), Paused: true}, nil
+	}
+	if _, ok := p.backoffs[store.PartnerWide]; ok {
+		if err := p.probe(ctx); err != nil || p.paused {
+			return p.res, wrapPass(partnerID, "look at HaloPSA", err)
+		}
 	}
 	fresh, err := s.store.NewAlerts(ctx, partnerID)
 	if err != nil {
@@ -63,20 +80,48 @@ func (s *Service) deliver(ctx context.Context, partnerID int64) (Result, error) 
 	if wait := s.gathering(fresh, p.now); wait > 0 {
 		return Result{Again: wait}, nil
 	}
-	alerts, err := s.store.PendingAlerts(ctx, partnerID, p.now.Add(-s.opts.RetryFailedAfter), s.opts.BatchSize)
+	alerts, err := s.store.PendingAlerts(ctx, partnerID, p.now, s.opts.BatchSize)
 	if err != nil {
 		return Result{}, fmt.Errorf("deliver for partner %d: %w", partnerID, err)
 	}
 	if err := p.deliverAlerts(ctx, alerts); err != nil {
-		return p.res, fmt.Errorf("deliver alerts of partner %d: %w", partnerID, err)
+		return p.res, wrapPass(partnerID, "deliver alerts", err)
 	}
-	if err := p.resolve(ctx); err != nil {
-		return p.res, fmt.Errorf("act on resolutions of partner %d: %w", partnerID, err)
-	}
-	if len(alerts) == s.opts.BatchSize {
+	full := len(alerts) == s.opts.BatchSize
+	if full {
+		// Alerts past the batch are untried: resolutions of them would
+		// find no ticket yet, so they wait for the next pass too.
 		p.res.again(time.Millisecond)
+	} else if err := p.resolve(ctx); err != nil {
+		return p.res, wrapPass(partnerID, "act on resolutions", err)
+	}
+	if !p.paused && p.tried > 0 && p.streak == p.tried {
+		// Everything this pass asked of HaloPSA failed: too few tries for a
+		// streak, but HaloPSA, not the tickets, is the likelier problem.
+		if err := p.pause(ctx, p.lastFailure); err != nil {
+			return p.res, wrapPass(partnerID, "pause delivery", err)
+		}
+	}
+	if !p.paused {
+		if err := p.resume(ctx); err != nil {
+			return p.res, wrapPass(partnerID, "resume delivery", err)
+		}
+	}
+	// Alerts held back until a retry are not pending before it, so no group
+	// of this pass may have asked for it: the next pass is due then anyway.
+	for _, b := range p.backoffs {
+		if b.RetryAt.After(p.now) {
+			p.res.again(b.RetryAt.Sub(p.now))
+		}
 	}
 	return p.res, nil
+}
+
+func wrapPass(partnerID int64, what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s of partner %d: %w", what, partnerID, err)
 }
 
 // gathering says how long to wait before deciding: while a storm is
@@ -110,10 +155,20 @@ type pass struct {
 	mappings         map[mappingKey]ticketing.MappingState
 	links            map[string]store.TicketLink
 	raised           map[string]bool
-	// held are the fingerprints of alerts left waiting: a resolution of
-	// them waits too, rather than find no ticket to close.
-	held map[string]bool
-	res  Result
+	// heldPrints are the fingerprints of alerts left waiting: a resolution
+	// of them waits too, rather than find no ticket to close.
+	heldPrints map[string]bool
+	// backoffs are the waits earlier failures set, by key (PartnerWide:
+	// the whole partner).
+	backoffs map[string]store.DeliveryBackoff
+	// tried counts the groups and resolutions this pass took to HaloPSA;
+	// streak, those of them in a row that failed as a failing HaloPSA
+	// fails, the last with lastFailure.
+	tried, streak int
+	lastFailure   error
+	// paused: the partner's delivery waits for its HaloPSA; the pass stops.
+	paused bool
+	res    Result
 }
 
 type mappingKey struct {
@@ -125,7 +180,7 @@ func (s *Service) newPass(ctx context.Context, partnerID int64) (*pass, error) {
 	p := &pass{
 		svc: s, partnerID: partnerID, now: s.opts.Now().UTC(),
 		mappings: map[mappingKey]ticketing.MappingState{}, links: map[string]store.TicketLink{},
-		raised: map[string]bool{}, held: map[string]bool{},
+		raised: map[string]bool{}, heldPrints: map[string]bool{}, backoffs: map[string]store.DeliveryBackoff{},
 	}
 	stored, err := s.store.TicketPolicy(ctx, partnerID)
 	switch {
@@ -161,6 +216,9 @@ type group struct {
 	input    ticketing.Input
 	decision ticketing.Decision
 	alerts   []store.PendingAlert
+	// held: the group's alerts wait (a flush window, another delivery
+	// creating its ticket) without HaloPSA having been asked anything.
+	held bool
 }
 
 // noPolicyReason is what alerts are marked with before a policy exists.
@@ -214,7 +272,22 @@ func (p *pass) deliverAlerts(ctx context.Context, alerts []store.PendingAlert) e
 		}
 	}
 	for _, g := range order {
-		if err := p.act(ctx, g); err != nil {
+		if p.paused {
+			break
+		}
+		if b, ok := p.waiting(g.key); ok {
+			if err := p.wait(ctx, g, b); err != nil {
+				return err
+			}
+			continue
+		}
+		err := p.act(ctx, g)
+		if err == nil && !g.held {
+			err = p.succeed(ctx, g.key)
+		} else if err != nil {
+			err = p.fail(ctx, g.key, g.decision.Action, g.alerts, err)
+		}
+		if err != nil {
 			return fmt.Errorf("%s for %q: %w", g.decision.Action, g.key, err)
 		}
 	}
@@ -295,14 +368,17 @@ func (p *pass) redecide(ctx context.Context, g *group, alerts []store.PendingAle
 	if next.decision.Action == ticketing.ActionSkip {
 		return fmt.Errorf("decided to skip after the link changed: %s", next.decision.Reason)
 	}
-	return p.act(ctx, next)
+	err := p.act(ctx, next)
+	g.held = next.held
+	return err
 }
 
 // hold leaves a group's alerts pending until wait has passed.
 func (p *pass) hold(g *group, wait time.Duration) {
 	p.res.again(wait)
+	g.held = true
 	for _, a := range g.alerts {
-		p.held[a.Fingerprint] = true
+		p.heldPrints[a.Fingerprint] = true
 	}
 }
 

@@ -53,7 +53,7 @@ func refused(err error) bool {
 }
 
 // retryNote ends the fixes of problems that clear by themselves once fixed.
-const retryNote = " halobridge tries the alerts again every 15 minutes."
+const retryNote = " halobridge tries the alerts again by itself, at least every 15 minutes."
 
 // explainTicket says why HaloPSA refused a ticket. "Please select a valid
 // Client/Site/User" is HaloPSA's answer to several different problems, so
@@ -206,7 +206,7 @@ func fieldProblem(ae *halo.APIError, what string) Problem {
 	}
 	return Problem{
 		Kind: KindTicketRefused, Key: KindTicketRefused + "/" + key, Subject: "HaloPSA " + what + "s from halobridge",
-		Message: msg, Fix: fix + retryNote, Data: map[string]any{"field": field, "halo_message": ae.Message},
+		Message: msg, Fix: fix + retryNote, Data: map[string]any{"field": field, "required": named, "halo_message": ae.Message},
 	}
 }
 

@@ -13,13 +13,25 @@ import (
 // resolve acts on the resolutions the partner's sources sent: it closes
 // the linked ticket with the closing status and a note saying why, or
 // notes a grouped ticket, as the policy says. A resolution of an alert
-// still waiting for its ticket waits too.
+// still waiting for its ticket waits too, and one whose ticket HaloPSA
+// failed to close waits for its group's retry without holding back the
+// others.
 func (p *pass) resolve(ctx context.Context) error {
 	pending, err := p.svc.store.PendingResolutions(ctx, p.partnerID, p.svc.opts.BatchSize)
 	if err != nil || len(pending) == 0 {
 		return err
 	}
+	undelivered, err := p.svc.store.UndeliveredFingerprints(ctx, p.partnerID)
+	if err != nil {
+		return err
+	}
+	for fp := range undelivered {
+		p.heldPrints[fp] = true
+	}
 	for _, r := range pending {
+		if p.paused {
+			return nil
+		}
 		if err := p.resolveOne(ctx, r); err != nil {
 			return fmt.Errorf("resolution %s: %w", r.EventID, err)
 		}
@@ -27,12 +39,15 @@ func (p *pass) resolve(ctx context.Context) error {
 	return nil
 }
 
+// record stores what was done with resolution r.
+func (p *pass) record(ctx context.Context, r store.StoredResolution, d ticketing.Decision, reason string) error {
+	return p.svc.store.RecordResolution(ctx, store.ResolutionDelivery{
+		ResolutionID: r.ID, PartnerID: p.partnerID, Action: string(d.Action), Reason: reason, TicketID: d.TicketID,
+	})
+}
+
 func (p *pass) resolveOne(ctx context.Context, r store.StoredResolution) error {
-	record := func(d ticketing.Decision, reason string) error {
-		return p.svc.store.RecordResolution(ctx, store.ResolutionDelivery{
-			ResolutionID: r.ID, PartnerID: p.partnerID, Action: string(d.Action), Reason: reason, TicketID: d.TicketID,
-		})
-	}
+	record := func(d ticketing.Decision, reason string) error { return p.record(ctx, r, d, reason) }
 	if !p.hasPolicy {
 		return record(ticketing.Decision{Action: ticketing.ActionSkip}, noPolicyReason)
 	}
@@ -40,7 +55,7 @@ func (p *pass) resolveOne(ctx context.Context, r store.StoredResolution) error {
 	var link *ticketing.Link
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		if p.held[r.Fingerprint] {
+		if p.heldPrints[r.Fingerprint] {
 			return nil
 		}
 	case err != nil:
@@ -57,6 +72,20 @@ func (p *pass) resolveOne(ctx context.Context, r store.StoredResolution) error {
 		p.res.again(p.svc.opts.Gather)
 		return nil
 	}
+	if b, ok := p.waiting(stored.Key); ok {
+		p.res.again(b.RetryAt.Sub(p.now))
+		return nil
+	}
+	if err := p.closeOrNote(ctx, r, stored, d); err != nil {
+		return p.fail(ctx, stored.Key, d.Action, nil, err)
+	}
+	return p.succeed(ctx, stored.Key)
+}
+
+// closeOrNote closes or notes the resolution's ticket in HaloPSA, as d
+// says, and records it.
+func (p *pass) closeOrNote(ctx context.Context, r store.StoredResolution, stored store.TicketLink, d ticketing.Decision) error {
+	record := func(d ticketing.Decision, reason string) error { return p.record(ctx, r, d, reason) }
 	client, err := p.haloClient(ctx)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package deliver
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"halobridge/internal/halo"
@@ -26,9 +27,20 @@ type Options struct {
 	// FlushWindow is the least time between two notes on one ticket: alerts
 	// for an open ticket wait and go into one note (default 1 minute).
 	FlushWindow time.Duration
-	// RetryFailedAfter is how long an alert HaloPSA refused waits before it
-	// is tried again (default 15 minutes).
-	RetryFailedAfter time.Duration
+	// RetryBackoff is how long a group whose ticket or note HaloPSA failed
+	// or refused waits before it is tried again (default 10 s); each
+	// further failure in a row doubles the wait, up to MaxRetryBackoff
+	// (default 15 minutes). Other groups are not held back.
+	RetryBackoff    time.Duration
+	MaxRetryBackoff time.Duration
+	// MaxProbeBackoff caps the wait between two looks at a partner's
+	// HaloPSA while its delivery is paused (default 1 minute): how soon
+	// delivery resumes once HaloPSA is back.
+	MaxProbeBackoff time.Duration
+	// PauseGrace is how long a pause caused by HaloPSA failing (not by its
+	// refusing the credentials) lasts before an event tells the partner
+	// (default 30 s): a blip that mends itself needs nobody.
+	PauseGrace time.Duration
 	// BatchSize bounds the alerts one pass reads (default 20,000): a storm
 	// larger than that is decided in parts, and the later parts of a group
 	// become notes.
@@ -51,8 +63,17 @@ func (o Options) withDefaults() Options {
 	if o.FlushWindow <= 0 {
 		o.FlushWindow = time.Minute
 	}
-	if o.RetryFailedAfter <= 0 {
-		o.RetryFailedAfter = 15 * time.Minute
+	if o.RetryBackoff <= 0 {
+		o.RetryBackoff = 10 * time.Second
+	}
+	if o.MaxRetryBackoff <= 0 {
+		o.MaxRetryBackoff = 15 * time.Minute
+	}
+	if o.MaxProbeBackoff <= 0 {
+		o.MaxProbeBackoff = time.Minute
+	}
+	if o.PauseGrace <= 0 {
+		o.PauseGrace = 30 * time.Second
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = 20_000
@@ -75,6 +96,11 @@ type Service struct {
 	store store.Store
 	halo  Clients
 	opts  Options
+
+	mu sync.Mutex
+	// resting holds, per partner, until when waking its delivery is
+	// pointless: it is paused or out of HaloPSA budget.
+	resting map[int64]time.Time
 }
 
 // New returns a Service.
@@ -85,6 +111,11 @@ func New(st store.Store, clients Clients, opts Options) *Service {
 // Result says what one pass did, and whether the partner needs another.
 type Result struct {
 	Created, Noted, Reopened, Closed, Reconciled, Skipped, Failed int
+	// Deferred counts the groups that failed in this pass and wait for
+	// their retry; Paused says the partner's whole delivery waits for its
+	// HaloPSA to answer again.
+	Deferred int
+	Paused   bool
 	// Again is how long to wait before the next pass: alerts are still
 	// gathering or wait for a ticket's flush window. Zero: nothing is
 	// waiting that this pass knows of.

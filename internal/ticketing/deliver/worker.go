@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"halobridge/internal/halo"
 	"halobridge/internal/jobs"
 )
 
@@ -34,10 +35,11 @@ type SweepArgs struct{}
 
 func (SweepArgs) Kind() string { return "deliver_tickets_sweep" }
 
-// Inserter inserts jobs and reads them back; *jobs.Queue is one.
+// Inserter inserts jobs, reads them back and wakes them; *jobs.Queue is one.
 type Inserter interface {
 	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (jobs.JobInfo, error)
 	Job(ctx context.Context, id int64) (*rivertype.JobRow, error)
+	Retry(ctx context.Context, id int64) (*rivertype.JobRow, error)
 }
 
 // Jobs wires delivery into a job queue:
@@ -97,15 +99,26 @@ func (j *Jobs) enqueue(ctx context.Context, partnerID int64) error {
 	if err != nil || !job.Duplicate {
 		return err
 	}
-	// A job still waiting to run will see what was just stored. One that
-	// runs, or finished since the insert found it, may not: wake it up.
+	// A job about to run will see what was just stored. One that sleeps
+	// until a group's retry or a ticket's flush window would leave it
+	// waiting that long: it runs now, unless the partner's delivery rests
+	// (paused, or out of HaloPSA budget) and running is pointless. One that
+	// runs, or finished since the insert found it, may not see it: a
+	// wake-up job follows it.
 	row, err := j.queue.Job(ctx, job.ID)
 	if err != nil {
 		return err
 	}
+	now := time.Now()
 	switch row.State {
-	case rivertype.JobStateAvailable, rivertype.JobStateScheduled, rivertype.JobStateRetryable, rivertype.JobStatePending:
+	case rivertype.JobStateAvailable, rivertype.JobStatePending:
 		return nil
+	case rivertype.JobStateScheduled, rivertype.JobStateRetryable:
+		if !row.ScheduledAt.After(now.Add(j.Service.opts.Gather)) || j.Service.restingAt(partnerID, now) {
+			return nil
+		}
+		_, err = j.queue.Retry(ctx, row.ID)
+		return err
 	}
 	_, err = j.queue.Insert(ctx, Args{PartnerID: partnerID, Wake: true}, unique)
 	return err
@@ -136,8 +149,16 @@ func (w *worker) Timeout(*river.Job[Args]) time.Duration {
 // rather than failing it, so neither spends an attempt.
 func (w *worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	res, err := w.jobs.Service.Deliver(ctx, job.Args.PartnerID)
-	if err != nil {
+	var limited *halo.RateLimitError
+	switch {
+	case errors.As(err, &limited):
+		w.jobs.Service.rest(job.Args.PartnerID, time.Now().Add(limited.RetryAfter))
 		return jobs.SnoozeOnRateLimit(err)
+	case err != nil:
+		if w.jobs.Logger != nil {
+			w.jobs.Logger.Warn("ticket delivery pass failed; the job retries it", "partner", job.Args.PartnerID, "attempt", job.Attempt, "error", err)
+		}
+		return err
 	}
 	if res.Again > 0 {
 		return river.JobSnooze(res.Again)
@@ -155,7 +176,7 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 	if w.jobs.Connectors != nil {
 		w.poll(ctx)
 	}
-	partners, err := svc.store.PartnersWithPendingWork(ctx, svc.opts.Now().Add(-svc.opts.RetryFailedAfter))
+	partners, err := svc.store.PartnersWithPendingWork(ctx, svc.opts.Now())
 	if err != nil {
 		return err
 	}
