@@ -25,18 +25,13 @@ func TestBrowserEditAndRemoveSource(t *testing.T) {
 	form := fmt.Sprintf(`form[action="%s"]`, page)
 	remove := fmt.Sprintf(`form[action="%s/remove"]`, page)
 
-	browsertest.Step(t, ctx, "sign in and open the source",
-		chromedp.Navigate(b.srv.URL+"/login"),
-		chromedp.WaitVisible(browsertest.CSS(`form[action="/login"] input[name="email"]`)),
-		chromedp.SendKeys(browsertest.CSS(`form[action="/login"] input[name="email"]`), p.email),
-		chromedp.SendKeys(browsertest.CSS(`form[action="/login"] input[name="password"]`), testPassword),
-		chromedp.Click(browsertest.CSS(`form[action="/login"] button[type="submit"]`)),
+	browsertest.Step(t, ctx, "sign in and open the source", append(b.passwordSignIn(p),
 		browsertest.WaitText("Set up halobridge", wait),
 		chromedp.Navigate(b.srv.URL+"/setup?step=integration"),
 		chromedp.Click(browsertest.CSS(`a[href="`+page+`"]`)),
 		browsertest.WaitText("Test and save", wait),
 		browsertest.Screenshot(shots, "source-01-page"),
-	)
+	)...)
 
 	browsertest.Step(t, ctx, "a wrong key is refused and nothing is saved",
 		chromedp.SendKeys(browsertest.CSS(form+` input[name="api_key"]`), "not-the-key"),
@@ -69,5 +64,16 @@ func TestBrowserEditAndRemoveSource(t *testing.T) {
 	}
 	if settings, _ := b.gz.PushSettings(); settings.Status != 0 {
 		t.Errorf("GravityZone still pushes: %+v", settings)
+	}
+}
+
+// passwordSignIn signs p in through the password form, as a person does.
+func (b *testBundle) passwordSignIn(p *partner) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(b.srv.URL + "/login"),
+		chromedp.WaitVisible(browsertest.CSS(`form[action="/login"] input[name="email"]`)),
+		chromedp.SendKeys(browsertest.CSS(`form[action="/login"] input[name="email"]`), p.email),
+		chromedp.SendKeys(browsertest.CSS(`form[action="/login"] input[name="password"]`), testPassword),
+		chromedp.Click(browsertest.CSS(`form[action="/login"] button[type="submit"]`)),
 	}
 }
