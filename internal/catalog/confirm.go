@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 
+	"halobridge/internal/connect"
 	"halobridge/internal/mapping"
 	"halobridge/internal/store"
 )
@@ -96,7 +97,7 @@ func (s *Service) Confirm(ctx context.Context, partnerID int64, accepts []Accept
 			return res, err
 		}
 		if err := s.confirmSource(ctx, src, snap, all, rejected, accepts, &res); err != nil {
-			return res, fmt.Errorf("confirm suggestions of %s: %w", sourceLabel(src), err)
+			return res, fmt.Errorf("confirm suggestions of %s: %w", connect.Label(src), err)
 		}
 	}
 	return res, nil

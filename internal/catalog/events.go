@@ -28,6 +28,10 @@ const (
 	// EventPermissionMissing: HaloPSA refused a request for want of a
 	// permission.
 	EventPermissionMissing = "permission_missing"
+	// EventPushFailing: a GravityZone source's Event Push Service does not
+	// deliver to halobridge: it has no settings, pushes elsewhere, is off,
+	// or its deliveries fail (or GravityZone will not tell, refusing the key).
+	EventPushFailing = "push_failing"
 )
 
 // mappingKinds are the event kinds of mapping findings.
@@ -67,7 +71,7 @@ func dataOf(e store.Event) eventData {
 // mappingKey makes a finding's key unique across sources: two sources may
 // use the same customer id.
 func mappingKey(sourceID int64, f mapping.Finding) string {
-	return fmt.Sprintf("source/%d/%s", sourceID, f.Key())
+	return store.SourceEventPrefix(sourceID) + f.Key()
 }
 
 func findingEvent(src store.Source, customers map[string]source.Customer, snap *snapshot, f mapping.Finding) store.Event {
@@ -79,7 +83,7 @@ func findingEvent(src store.Source, customers map[string]source.Customer, snap *
 		PartnerID: src.PartnerID,
 		Kind:      string(f.Kind),
 		Key:       mappingKey(src.ID, f),
-		Subject:   fmt.Sprintf("%s company '%s' mapped to HaloPSA %s", sourceLabel(src), company, clientLabel(snap, f.ClientID)),
+		Subject:   fmt.Sprintf("%s company '%s' mapped to HaloPSA %s", connect.Label(src), company, clientLabel(snap, f.ClientID)),
 		Message:   f.Message,
 		Fix:       f.Fix,
 		Data:      eventData{SourceID: src.ID, CustomerID: f.CustomerID, ClientID: f.ClientID, SiteID: f.SiteID}.encode(),
@@ -108,7 +112,7 @@ func (s *Syncer) detect(ctx context.Context, partnerID int64, snap *snapshot, so
 		for _, src := range sources {
 			events, err := s.mappingEvents(ctx, src, snap, mappingsOf(all, src.ID))
 			if err != nil {
-				return fmt.Errorf("mapping events of %s: %w", sourceLabel(src), err)
+				return fmt.Errorf("mapping events of %s: %w", connect.Label(src), err)
 			}
 			found = append(found, events...)
 		}

@@ -51,10 +51,13 @@ func newHaloFixture(t *testing.T, st store.Store, opts halosim.Options) *haloFix
 	syncer := &catalog.Syncer{
 		Store:   st,
 		Halo:    &connect.Halo{Store: st},
-		Sources: fastConnectors{&connect.Sources{Store: st}},
+		Sources: fastConnectors{&connect.Sources{Store: st, PublicURL: publicURL}},
 	}
 	return &haloFixture{st: st, sim: sim, url: srv.URL, partner: partner, service: &catalog.Service{Syncer: syncer}}
 }
+
+// publicURL is where the fixtures' halobridge says platforms reach it.
+const publicURL = "https://halobridge.example"
 
 // fastConnectors builds connectors as connect.Sources does, except that
 // the GravityZone client may use the simulator's unlimited rate: the real

@@ -6,13 +6,15 @@ import (
 	"fmt"
 	"slices"
 
+	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/mapping"
 	"halobridge/internal/store"
 )
 
 // Recheck evaluates one event again now, reading HaloPSA itself (and the
-// source, for a company not found) rather than the last sync's catalog:
+// source, for a company not found or its Event Push Service) rather than
+// the last sync's catalog:
 // the event is cleared when its problem is gone and seen again (LastSeen,
 // Count) when not. It returns the event as it then stands.
 func (s *Service) Recheck(ctx context.Context, partnerID, eventID int64) (store.Event, error) {
@@ -38,6 +40,8 @@ func (s *Service) Recheck(ctx context.Context, partnerID, eventID int64) (store.
 		err = s.recheckCredentials(ctx, partnerID, e)
 	case e.Kind == EventNoRecurringInvoice:
 		err = s.recheckInvoice(ctx, partnerID, e, d)
+	case e.Kind == EventPushFailing:
+		err = s.recheckPush(ctx, partnerID, e, d)
 	default:
 		return e, &InputError{Field: "id", Message: fmt.Sprintf("halobridge cannot recheck a %s event on demand: it is checked again the next time halobridge does what failed", e.Kind)}
 	}
@@ -194,7 +198,7 @@ func (s *Service) recheckMapping(ctx context.Context, partnerID int64, e store.E
 		}
 		list, err := conn.Customers(ctx)
 		if err != nil {
-			return fmt.Errorf("%s: list customers: %w", sourceLabel(src), err)
+			return fmt.Errorf("%s: list customers: %w", connect.Label(src), err)
 		}
 		customers = customersByID(list)
 	}

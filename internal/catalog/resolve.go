@@ -22,7 +22,8 @@ type Resolution struct {
 // gone). The fixes: "both not found" removes the mapping, since neither
 // side is left to connect; "site without a General User" creates the
 // General User on that site (the client's main site when the finding is
-// about the whole client), as HaloPSA's integration guides tell MSPs to.
+// about the whole client), as HaloPSA's integration guides tell MSPs to;
+// a GravityZone push that does not deliver is registered again.
 func (s *Service) Resolve(ctx context.Context, partnerID, eventID int64) (Resolution, error) {
 	e, err := s.Store.Event(ctx, partnerID, eventID)
 	if err != nil {
@@ -35,6 +36,8 @@ func (s *Service) Resolve(ctx context.Context, partnerID, eventID int64) (Resolu
 		action, err = s.removeMapping(ctx, partnerID, e, d)
 	case string(mapping.FindingSiteWithoutGeneralUser):
 		action, err = s.addGeneralUser(ctx, partnerID, e, d)
+	case EventPushFailing:
+		action, err = s.registerPush(ctx, partnerID, e, d)
 	default:
 		if _, err = s.Store.SetEventState(ctx, partnerID, eventID, store.EventAcknowledged); err == nil {
 			action = "Acknowledged: the event stays listed until its problem is gone."

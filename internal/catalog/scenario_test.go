@@ -77,6 +77,18 @@ func setupScenario(t *testing.T, st store.Store) *scenarioBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Connected, GravityZone pushes to halobridge.
+	conn, err := f.service.Sources.Connector(b.gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	delivery, err := f.service.Sources.Delivery(b.gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.RegisterDelivery(t.Context(), delivery); err != nil {
+		t.Fatal(err)
+	}
 	b.pushed = f.pushSource(t, "Mail filter", pushed...)
 	f.sim.ResetRequests()
 	return b
@@ -148,14 +160,14 @@ func TestSyncScenario(t *testing.T) {
 				b.checkSuggestions(t, res)
 			})
 			t.Run("FirstSyncIsRecordedStepByStep", func(t *testing.T) {
-				if run.State != store.SyncSucceeded || len(run.Steps) != 5 {
-					t.Fatalf("run %s with %d steps, want succeeded with 5 (HaloPSA, two sources, suggestions, events): %+v", run.State, len(run.Steps), run.Steps)
+				if run.State != store.SyncSucceeded || len(run.Steps) != 6 {
+					t.Fatalf("run %s with %d steps, want succeeded with 6 (HaloPSA, two sources, the GravityZone push, suggestions, events): %+v", run.State, len(run.Steps), run.Steps)
 				}
 				halo := run.Steps[0]
 				if halo.Name != "HaloPSA catalog" || halo.Done != 13 || halo.Total != 13 || halo.Counts[store.KindClient] != 500 {
 					t.Errorf("HaloPSA step: %+v", halo)
 				}
-				if got := run.Steps[3].Counts; got["suggested"] != 250 || got["ambiguous"] != 20 {
+				if got := run.Steps[4].Counts; got["suggested"] != 250 || got["ambiguous"] != 20 {
 					t.Errorf("suggestion counts %v, want 250 suggested and 20 ambiguous", got)
 				}
 			})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/mapping"
 	"halobridge/internal/source"
@@ -233,7 +234,7 @@ func (s *Service) customer(ctx context.Context, partnerID, sourceID int64, custo
 	}
 	c, ok := customersByID(list)[customerID]
 	if !ok {
-		return store.Source{}, source.Customer{}, fmt.Errorf("company %q of %s (as of the last sync): %w", customerID, sourceLabel(src), store.ErrNotFound)
+		return store.Source{}, source.Customer{}, fmt.Errorf("company %q of %s (as of the last sync): %w", customerID, connect.Label(src), store.ErrNotFound)
 	}
 	return src, c, nil
 }

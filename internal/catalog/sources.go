@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"halobridge/internal/connect"
 	"halobridge/internal/jobs"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
@@ -13,10 +14,10 @@ import (
 // and its usage of this month and the last: the previous month stays open
 // to change until the source closes it, and billing reads both.
 func (s *Syncer) syncSource(ctx context.Context, src store.Source, p *jobs.Progress, res *Result) error {
-	p.Step(fmt.Sprintf("%s customers and usage", sourceLabel(src)), 3)
+	p.Step(fmt.Sprintf("%s customers and usage", connect.Label(src)), 3)
 	err := s.readSource(ctx, src, p, res)
 	if err != nil {
-		err = fmt.Errorf("%s: %w", sourceLabel(src), err)
+		err = fmt.Errorf("%s: %w", connect.Label(src), err)
 		p.Fail(err)
 		s.logger().Warn("source not refreshed", "source", src.ID, "error", err)
 	}
@@ -52,21 +53,4 @@ func (s *Syncer) readSource(ctx context.Context, src store.Source, p *jobs.Progr
 		p.Advance(1)
 	}
 	return nil
-}
-
-// sourceLabel names a source for people: "GravityZone 'Main console'".
-func sourceLabel(src store.Source) string {
-	kind := src.Kind
-	switch src.Kind {
-	case store.SourceGravityZone:
-		kind = "GravityZone"
-	case store.SourceDefensX:
-		kind = "DefensX"
-	case store.SourcePush:
-		kind = "Push API"
-	}
-	if src.Name == "" {
-		return kind
-	}
-	return fmt.Sprintf("%s '%s'", kind, src.Name)
 }

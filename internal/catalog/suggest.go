@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"halobridge/internal/connect"
 	"halobridge/internal/jobs"
 	"halobridge/internal/mapping"
 	"halobridge/internal/source"
@@ -71,11 +72,11 @@ func (s *Syncer) suggestAll(ctx context.Context, partnerID int64, snap *snapshot
 	for _, src := range sources {
 		suggestions, stored, err := s.suggest(ctx, src, snap, all, rejected)
 		if err != nil {
-			return fmt.Errorf("suggestions for %s: %w", sourceLabel(src), err)
+			return fmt.Errorf("suggestions for %s: %w", connect.Label(src), err)
 		}
 		added, withdrawn, err := s.storeSuggestions(ctx, src, suggestions, stored)
 		if err != nil {
-			return fmt.Errorf("suggestions for %s: %w", sourceLabel(src), err)
+			return fmt.Errorf("suggestions for %s: %w", connect.Label(src), err)
 		}
 		res.Suggested += added
 		res.Withdrawn += withdrawn

@@ -36,9 +36,11 @@ type Syncer struct {
 	Fixed func(ctx context.Context, partnerID int64)
 }
 
-// Connectors builds the connector of a stored source (*connect.Sources).
+// Connectors builds the connector of a stored source and says where the
+// source pushes to reach halobridge (*connect.Sources).
 type Connectors interface {
 	Connector(src store.Source) (source.Source, error)
+	Delivery(src store.Source) (source.Delivery, error)
 }
 
 // Result counts what one sync did.
@@ -68,9 +70,9 @@ const (
 )
 
 // Sync refreshes the partner's HaloPSA catalog and every source's
-// customers and usage (this month and last), stores auto-match suggestions
-// for the customers not yet mapped, and raises or clears integration
-// events. It reports each step on p. A step that fails is recorded and the
+// customers and usage (this month and last), checks every GravityZone
+// source's Event Push Service, stores auto-match suggestions for the
+// customers not yet mapped, and raises or clears integration events. It reports each step on p. A step that fails is recorded and the
 // sync goes on with what it can still do; the error returned joins them.
 // Suggestions and mapping events are decided only on a HaloPSA catalog read
 // in this very sync, so a HaloPSA outage never turns into a page of false
@@ -98,6 +100,11 @@ func (s *Syncer) Sync(ctx context.Context, partnerID int64, p *jobs.Progress) (R
 		}
 		errs = append(errs, err)
 	}
+	err = s.checkPushes(ctx, partnerID, sources, p, &res)
+	if stops(err) {
+		return res, err
+	}
+	errs = append(errs, err)
 	if !fresh[store.KindClient] {
 		return res, errors.Join(append(errs, errors.New("suggestions and mapping events were not updated: the HaloPSA clients could not be read"))...)
 	}

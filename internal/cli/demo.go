@@ -84,6 +84,7 @@ Example:
 			}
 			publicURL := "http://" + ln.Addr().String()
 			rt.cfg.BaseURL = publicURL
+			rt.sources.PublicURL = publicURL
 			g.Go(func() error { return rt.serve(gctx, ln) })
 			g.Go(func() error { return d.pasteDefensXWebhooks(gctx, rt.store, publicURL) })
 			go d.gz.Run(gctx)

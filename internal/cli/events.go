@@ -26,7 +26,8 @@ func eventsListCommand() *command {
 		long: `Lists a partner's integration events, most recently seen first: a HaloPSA
 client or a company not found, a site without a General User, a record the
 configuration refers to deleted, a missing recurring invoice, revoked
-credentials, a missing permission. Each says what is wrong and how to fix it;
+credentials, a missing permission, a GravityZone Event Push Service that does
+not deliver to halobridge. Each says what is wrong and how to fix it;
 'halobridge events recheck' looks again, 'halobridge events resolve' applies
 the obvious fix or acknowledges the event.
 
@@ -97,14 +98,15 @@ func eventsRecheckCommand() *command {
 		summary: "check events again now, reading HaloPSA",
 		usage:   "halobridge events recheck --partner SLUG [EVENT_ID ...]",
 		long: `Checks events again now: each reads what it is about from HaloPSA (or the
-source) and is resolved if the problem is gone, or seen once more if not.
+source: a GravityZone Event Push Service is checked against --base-url) and is
+resolved if the problem is gone, or seen once more if not.
 Without ids, every open event is rechecked; each costs a few HaloPSA requests,
 so for many events 'halobridge sync' is cheaper.
 
 Examples:
   halobridge events recheck --partner northpoint 12
   halobridge events recheck --partner northpoint`,
-		flags: f.register,
+		flags: f.registerPublic,
 		run: func(ctx context.Context, env Env, args []string) error {
 			ids, err := eventIDs(args)
 			if err != nil {
@@ -135,12 +137,15 @@ func eventsResolveCommand() *command {
 		usage:   "halobridge events resolve --partner SLUG EVENT_ID",
 		long: `Resolves an event: where there is an obvious fix halobridge applies it (both
 the company and the client gone: the mapping is removed; a site without a
-General User: one is created in HaloPSA on that site); any other event is
-acknowledged, and stays listed as such until its problem is gone.
+General User: one is created in HaloPSA on that site; a GravityZone Event Push
+Service that does not deliver: halobridge registers itself again, at
+--base-url, and the event clears at the next recheck or sync that finds the
+push healthy); any other event is acknowledged, and stays listed as such until
+its problem is gone.
 
 Example:
   halobridge events resolve --partner northpoint 12`,
-		flags: f.register,
+		flags: f.registerPublic,
 		run: func(ctx context.Context, env Env, args []string) error {
 			ids, err := eventIDs(args)
 			if err != nil {

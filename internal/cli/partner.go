@@ -228,6 +228,13 @@ func (f *partnerFlags) register(fs *flag.FlagSet) {
 	f.cfg.Logging(fs)
 }
 
+// registerPublic adds, for commands that register or check where security
+// platforms push, the server's address flags: --base-url as the server has it.
+func (f *partnerFlags) registerPublic(fs *flag.FlagSet) {
+	f.register(fs)
+	f.cfg.Address(fs)
+}
+
 // openPartner opens the runtime and finds the partner; the caller closes
 // the runtime.
 func (f *partnerFlags) openPartner(ctx context.Context, env Env) (*runtime, store.Partner, error) {

@@ -30,9 +30,10 @@ func syncCommand() *command {
 		long: `Syncs one partner: reads its HaloPSA catalog (clients, sites, General Users,
 agents, teams, statuses, ticket types, SLAs and priorities, categories,
 outcomes, request sources, items, recurring invoices) and each source's
-customers and usage of this month and the last, stores auto-match
-suggestions for a person to confirm, and raises or clears integration events.
-The server does the same every hour for every partner.
+customers and usage of this month and the last, checks each GravityZone
+source's Event Push Service (on, pointing at --base-url, not failing), stores
+auto-match suggestions for a person to confirm, and raises or clears
+integration events. The server does the same every hour for every partner.
 
 Without --wait the sync is queued for the server ('halobridge serve') to run,
 as "Sync now" in the portal does; with --wait it runs here and now, drawing a
@@ -44,7 +45,7 @@ Examples:
   halobridge sync --partner northpoint`,
 		flags: func(fs *flag.FlagSet) {
 			fs.BoolVar(&wait, "wait", false, "run the sync in this process and wait for it, showing its progress")
-			f.register(fs)
+			f.registerPublic(fs)
 		},
 		run: func(ctx context.Context, env Env, args []string) error {
 			rt, service, p, err := f.open(ctx, env)

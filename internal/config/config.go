@@ -75,10 +75,18 @@ func (c *Config) Logging(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: json or text")
 }
 
-// Server registers the HTTP server flags.
-func (c *Config) Server(fs *flag.FlagSet) {
+// Address registers the flags that say where this server is reached: the
+// address it listens on and its public URL, where security platforms push.
+// Commands that register or check a platform's push need them as the
+// server has them.
+func (c *Config) Address(fs *flag.FlagSet) {
 	fs.StringVar(&c.ListenAddr, "listen", c.ListenAddr, "address the HTTP server listens on")
 	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public URL of this server (default http://<listen>)")
+}
+
+// Server registers the HTTP server flags.
+func (c *Config) Server(fs *flag.FlagSet) {
+	c.Address(fs)
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish after SIGTERM")
 	fs.DurationVar(&c.CatalogSyncInterval, "catalog-sync-interval", c.CatalogSyncInterval, "how often each partner's HaloPSA and source catalogs are synced")
 }

@@ -1,7 +1,8 @@
 // Package connect builds, from what a partner stored, the clients that talk
 // to its systems: a HaloPSA client per partner (sharing the process's rate
 // limiters, so every part of halobridge stays within Halo's budget for that
-// tenant) and a connector per source.
+// tenant) and a connector per source. It also connects, edits and removes
+// sources, setting up (and switching off) what they push to halobridge.
 package connect
 
 import (
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -140,11 +142,45 @@ func (r refreshTokens) RotateRefreshToken(ctx context.Context, fn func(current s
 	return r.st.RotateRefreshToken(ctx, r.partnerID, fn)
 }
 
-// Sources builds source connectors.
+// Sources builds source connectors, and connects, edits and removes
+// sources.
 type Sources struct {
 	Store      store.Store
 	HTTPClient *http.Client
 	Now        func() time.Time
+	// PublicURL is this server's address as security platforms reach it:
+	// where they push.
+	PublicURL string
+	// LeaseWait bounds how long RemoveSource waits for the partner's ticket
+	// delivery to pause; 0 means 20 s.
+	LeaseWait time.Duration
+}
+
+// ErrNoPublicURL says that halobridge does not know where platforms reach it.
+var ErrNoPublicURL = errors.New("halobridge does not know the address security platforms reach it at: set --base-url (HALOBRIDGE_BASE_URL)")
+
+// Delivery is where src pushes to reach this halobridge, with the secret it
+// must present.
+func (s *Sources) Delivery(src store.Source) (source.Delivery, error) {
+	if s.PublicURL == "" {
+		return source.Delivery{}, ErrNoPublicURL
+	}
+	return source.Delivery{URL: s.ingestURL(src), Secret: src.Secret}, nil
+}
+
+// PushURL is where src's events arrive: its own address, or the push API's
+// for a push source.
+func (s *Sources) PushURL(src store.Source) string {
+	if src.Kind == store.SourcePush {
+		return strings.TrimRight(s.PublicURL, "/") + "/api/push/v1"
+	}
+	return s.ingestURL(src)
+}
+
+// ingestURL is src's push address under PublicURL; only its path when
+// PublicURL is unknown.
+func (s *Sources) ingestURL(src store.Source) string {
+	return strings.TrimRight(s.PublicURL, "/") + "/ingest/" + src.Token
 }
 
 // Connector returns the connector of a stored source. Push sources have no
@@ -195,10 +231,35 @@ func (p *pushed) Usage(ctx context.Context, month source.Month) ([]source.Usage,
 
 func (p *pushed) RegisterDelivery(context.Context, source.Delivery) error { return ErrPushedByVendor }
 
+func (p *pushed) UnregisterDelivery(context.Context, source.Delivery) (string, error) {
+	return "", errors.New("the push API vendor calls halobridge by itself: tell it to stop; halobridge refuses this source's token from now on")
+}
+
 func (p *pushed) CheckDelivery(context.Context) (source.DeliveryStatus, error) {
 	return source.DeliveryStatus{Enabled: true}, nil
 }
 
 func (p *pushed) ParseInbound(http.Header, []byte) (source.Inbound, error) {
 	return source.Inbound{}, ErrPushedByVendor
+}
+
+// KindName names a kind of source for people.
+func KindName(kind string) string {
+	switch kind {
+	case store.SourceGravityZone:
+		return "GravityZone"
+	case store.SourceDefensX:
+		return "DefensX"
+	case store.SourcePush:
+		return "Push API"
+	}
+	return kind
+}
+
+// Label names a source for people: "GravityZone 'EU'".
+func Label(src store.Source) string {
+	if src.Name == "" {
+		return KindName(src.Kind)
+	}
+	return fmt.Sprintf("%s '%s'", KindName(src.Kind), src.Name)
 }

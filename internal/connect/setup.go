@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"strings"
 
 	"halobridge/internal/ingest"
 	"halobridge/internal/source"
@@ -42,40 +41,46 @@ type Connected struct {
 // AddSource stores a new source and sets up delivery: for GravityZone it
 // checks the API key and registers halobridge with the Event Push Service;
 // for DefensX it returns the webhook URL to paste in the DefensX portal; for
-// the push API it returns the URL and token to give the vendor. publicURL is
-// this server's address as the platform reaches it.
-func (s *Sources) AddSource(ctx context.Context, n NewSource, publicURL string) (Connected, error) {
+// the push API it returns the URL and token to give the vendor.
+func (s *Sources) AddSource(ctx context.Context, n NewSource) (Connected, error) {
+	if s.PublicURL == "" {
+		return Connected{}, ErrNoPublicURL
+	}
 	src, err := s.Store.CreateSource(ctx, store.Source{
 		PartnerID: n.PartnerID, Kind: n.Kind, Name: n.Name, APIURL: n.APIURL, APIKey: n.APIKey, Secret: newSecret(),
 	})
 	if err != nil {
 		return Connected{}, err
 	}
-	base := strings.TrimRight(publicURL, "/")
-	switch n.Kind {
-	case store.SourcePush:
+	if n.Kind == store.SourcePush {
 		return Connected{
-			Source: src, PushURL: base + "/api/push/v1", Token: ingest.PushToken(src),
+			Source: src, PushURL: s.PushURL(src), Token: ingest.PushToken(src),
 			Instructions: "Give the vendor the push API URL and this token (sent as 'Authorization: Bearer <token>'). It is shown only now.",
 		}, nil
 	}
-	c, err := s.deliver(ctx, src, base)
+	conn, err := s.Connector(src)
+	if err == nil {
+		_, err = conn.Customers(ctx)
+		if err != nil {
+			err = fmt.Errorf("check the API key by listing customers: %w", err)
+		}
+	}
+	if err != nil {
+		return Connected{}, s.undo(ctx, src, err)
+	}
+	c, err := s.register(ctx, conn, src)
 	if err != nil {
 		return Connected{}, s.undo(ctx, src, err)
 	}
 	return c, nil
 }
 
-// deliver checks the source's API key and sets up its delivery to base.
-func (s *Sources) deliver(ctx context.Context, src store.Source, base string) (Connected, error) {
-	conn, err := s.Connector(src)
+// register sets up src's delivery to this halobridge.
+func (s *Sources) register(ctx context.Context, conn source.Source, src store.Source) (Connected, error) {
+	delivery, err := s.Delivery(src)
 	if err != nil {
 		return Connected{}, err
 	}
-	if _, err := conn.Customers(ctx); err != nil {
-		return Connected{}, fmt.Errorf("check the API key by listing customers: %w", err)
-	}
-	delivery := source.Delivery{URL: strings.TrimRight(base, "/") + "/ingest/" + src.Token, Secret: src.Secret}
 	err = conn.RegisterDelivery(ctx, delivery)
 	var manual *defensx.ManualDeliveryError
 	switch {
@@ -91,7 +96,7 @@ func (s *Sources) deliver(ctx context.Context, src store.Source, base string) (C
 
 // undo removes a source whose setup failed, so a retry starts clean.
 func (s *Sources) undo(ctx context.Context, src store.Source, cause error) error {
-	if err := s.Store.DeleteSource(context.WithoutCancel(ctx), src.ID); err != nil {
+	if _, err := s.Store.DeleteSource(context.WithoutCancel(ctx), src.ID); err != nil {
 		return errors.Join(cause, fmt.Errorf("remove the half-added source: %w", err))
 	}
 	return cause
@@ -102,15 +107,4 @@ func newSecret() string {
 	b := make([]byte, 32)
 	rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// Reconnect points an existing source at apiURL and sets up delivery again,
-// keeping its token, secret and everything it received.
-func (s *Sources) Reconnect(ctx context.Context, src store.Source, apiURL, publicURL string) (Connected, error) {
-	src.APIURL = apiURL
-	src, err := s.Store.UpdateSource(ctx, src)
-	if err != nil {
-		return Connected{}, err
-	}
-	return s.deliver(ctx, src, publicURL)
 }

@@ -52,11 +52,11 @@ func setup(t *testing.T) *testBundle {
 	done := make(chan struct{})
 	go func() { committer.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
-	receiver := ingest.NewReceiver(st, committer, ingest.Parsers(), ingest.Options{Logger: logger})
+	receiver := ingest.NewReceiver(st, committer, ingest.Parsers(), ingest.Options{Logger: logger, SourceTTL: time.Nanosecond})
 	srv := httptest.NewServer(web.New(web.Deps{Store: st, Gatherer: prometheus.NewRegistry(), Logger: logger,
 		Ingest: receiver, PushAPI: ingest.NewPushAPI(receiver, st)}))
 	t.Cleanup(srv.Close)
-	return &testBundle{store: st, sources: &Sources{Store: st}, partner: p, server: srv}
+	return &testBundle{store: st, sources: &Sources{Store: st, PublicURL: srv.URL}, partner: p, server: srv}
 }
 
 // waitForAlerts polls until the source holds want alerts.
@@ -86,7 +86,7 @@ func TestGravityZoneEndToEnd(t *testing.T) {
 	t.Cleanup(gz.Close)
 
 	conn, err := b.sources.AddSource(t.Context(), NewSource{PartnerID: b.partner.ID, Kind: store.SourceGravityZone,
-		Name: "GravityZone", APIURL: gz.URL + "/api", APIKey: gzsim.DefaultAPIKey}, b.server.URL)
+		Name: "GravityZone", APIURL: gz.URL + "/api", APIKey: gzsim.DefaultAPIKey})
 	if err != nil {
 		t.Fatalf("AddSource: %v", err)
 	}
@@ -140,7 +140,7 @@ func TestGravityZoneEndToEnd(t *testing.T) {
 
 	t.Run("RefusesABadAPIKeyAndKeepsNothing", func(t *testing.T) {
 		_, err := b.sources.AddSource(t.Context(), NewSource{PartnerID: b.partner.ID, Kind: store.SourceGravityZone,
-			Name: "Wrong key", APIURL: gz.URL + "/api", APIKey: "not-the-key"}, b.server.URL)
+			Name: "Wrong key", APIURL: gz.URL + "/api", APIKey: "not-the-key"})
 		if err == nil {
 			t.Fatal("a wrong API key was accepted")
 		}
@@ -154,15 +154,7 @@ func TestGravityZoneEndToEnd(t *testing.T) {
 func TestDefensXEndToEnd(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	sim := dxsim.New(dxsim.Options{Seed: 3})
-	dx := httptest.NewServer(sim)
-	t.Cleanup(dx.Close)
-
-	conn, err := b.sources.AddSource(t.Context(), NewSource{PartnerID: b.partner.ID, Kind: store.SourceDefensX,
-		Name: "DefensX", APIURL: dx.URL + dxsim.BasePath, APIKey: dxsim.DefaultAPIKey}, b.server.URL)
-	if err != nil {
-		t.Fatalf("AddSource: %v", err)
-	}
+	conn, sim := b.addDefensX(t)
 	if conn.Registered || !strings.Contains(conn.PushURL, "secret=") || !strings.Contains(conn.Instructions, "DefensX portal") {
 		t.Fatalf("want manual instructions with a secret URL, got %+v", conn)
 	}
@@ -193,7 +185,7 @@ func TestDefensXEndToEnd(t *testing.T) {
 func TestPushAPIEndToEnd(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	conn, err := b.sources.AddSource(t.Context(), NewSource{PartnerID: b.partner.ID, Kind: store.SourcePush, Name: "Acme EDR"}, b.server.URL)
+	conn, err := b.sources.AddSource(t.Context(), NewSource{PartnerID: b.partner.ID, Kind: store.SourcePush, Name: "Acme EDR"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,9 +68,14 @@ func apiInvalid(w http.ResponseWriter, message string, fields []apiField) {
 // apiFail answers a service error as package api does.
 func (h *handler) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	var input *catalog.InputError
+	var field *connect.FieldError
 	switch {
 	case errors.As(err, &input):
 		apiInvalid(w, capitalise(input.Message)+".", []apiField{{Field: input.Field, Message: input.Message}})
+	case errors.As(err, &field):
+		apiInvalid(w, capitalise(field.Message)+".", []apiField{{Field: field.Field, Message: field.Message}})
+	case errors.Is(err, connect.ErrDeliveryBusy):
+		apiError(w, http.StatusConflict, "delivery_busy", capitalise(connect.ErrDeliveryBusy.Error())+".")
 	case errors.Is(err, store.ErrNotFound):
 		apiError(w, http.StatusNotFound, "not_found", "Not found.")
 	case errors.Is(err, connect.ErrNotConnected):

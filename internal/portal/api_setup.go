@@ -9,6 +9,7 @@ import (
 
 	"halobridge/internal/connect"
 	"halobridge/internal/halo"
+	"halobridge/internal/secret"
 	"halobridge/internal/store"
 )
 
@@ -191,13 +192,19 @@ func (h *handler) apiTestHalo(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, checksOf(h.testConnection(r, callerOf(r).partnerID)))
 }
 
-// sourceJSON is a source as the API shows it: never its secrets.
+// sourceJSON is a source as the API shows it: its API key masked, its
+// push secret never.
 type sourceJSON struct {
 	ID      int64  `json:"id"`
 	Kind    string `json:"kind"`
 	Name    string `json:"name"`
 	APIURL  string `json:"api_url,omitempty"`
+	APIKey  string `json:"api_key,omitempty"`
 	PushURL string `json:"push_url"`
+}
+
+func (h *handler) sourceJSON(src store.Source) sourceJSON {
+	return sourceJSON{ID: src.ID, Kind: src.Kind, Name: src.Name, APIURL: src.APIURL, APIKey: secret.Mask(src.APIKey), PushURL: h.deps.Sources.PushURL(src)}
 }
 
 func (h *handler) apiSources(w http.ResponseWriter, r *http.Request) {
@@ -208,8 +215,7 @@ func (h *handler) apiSources(w http.ResponseWriter, r *http.Request) {
 	}
 	out := []sourceJSON{}
 	for _, src := range sources {
-		v := h.sourceView(src)
-		out = append(out, sourceJSON{ID: v.ID, Kind: v.Kind, Name: v.Name, APIURL: v.APIURL, PushURL: v.PushURL})
+		out = append(out, h.sourceJSON(src))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"sources": out})
 }
@@ -231,14 +237,73 @@ func (h *handler) apiAddSource(w http.ResponseWriter, r *http.Request) {
 		apiInvalid(w, "The source could not be connected.", apiFields(errs))
 		return
 	}
-	v := h.sourceView(added.Source)
 	writeJSON(w, http.StatusCreated, map[string]any{
-		"source":       sourceJSON{ID: v.ID, Kind: v.Kind, Name: v.Name, APIURL: v.APIURL, PushURL: v.PushURL},
+		"source":       h.sourceJSON(added.Source),
 		"push_url":     added.PushURL,
 		"registered":   added.Registered,
 		"token":        added.Token,
 		"instructions": added.Instructions,
 	})
+}
+
+// apiUpdateSource changes a source's name, API URL or API key; a field
+// left out stays as it is. A new key or URL must pass the platform's test
+// first, or nothing is saved.
+func (h *handler) apiUpdateSource(w http.ResponseWriter, r *http.Request) {
+	id, err := sourceID(r)
+	if err != nil {
+		h.apiFail(w, r, err)
+		return
+	}
+	var in struct {
+		Name   *string `json:"name"`
+		APIURL *string `json:"api_url"`
+		APIKey *string `json:"api_key"`
+	}
+	if !decodeJSON(w, r, &in) {
+		return
+	}
+	up, err := h.editSource(r, id, connect.SourceChange{Name: in.Name, APIURL: in.APIURL, APIKey: in.APIKey})
+	if err != nil {
+		h.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"source":     h.sourceJSON(up.Source),
+		"tested":     up.Tested,
+		"registered": up.Registered,
+		"notes":      nonNil(up.Notes),
+	})
+}
+
+// apiRemoveSource removes a source with its alerts, mappings and events;
+// its HaloPSA tickets stay. The answer says what went and what is left to
+// do at the platform.
+func (h *handler) apiRemoveSource(w http.ResponseWriter, r *http.Request) {
+	id, err := sourceID(r)
+	if err != nil {
+		h.apiFail(w, r, err)
+		return
+	}
+	removed, err := h.dropSource(r, id)
+	if err != nil {
+		h.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"source":         h.sourceJSON(removed.Source),
+		"removed":        removed.Removal,
+		"at_source":      removed.AtSource,
+		"left_at_source": removed.LeftAtSource,
+		"summary":        removed.Summary(),
+	})
+}
+
+func nonNil(list []string) []string {
+	if list == nil {
+		return []string{}
+	}
+	return list
 }
 
 // apiFields lists field errors in a stable order.

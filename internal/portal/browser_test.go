@@ -179,15 +179,10 @@ func TestBrowserCredentialsRevoked(t *testing.T) {
 	shots := browsertest.Artifacts(t)
 	wait := 30 * time.Second
 
-	browsertest.Step(t, ctx, "sign in with a password and see no banner",
-		chromedp.Navigate(b.srv.URL+"/login"),
-		chromedp.WaitVisible(browsertest.CSS(`form[action="/login"] input[name="email"]`)),
-		chromedp.SendKeys(browsertest.CSS(`form[action="/login"] input[name="email"]`), p.email),
-		chromedp.SendKeys(browsertest.CSS(`form[action="/login"] input[name="password"]`), testPassword),
-		chromedp.Click(browsertest.CSS(`form[action="/login"] button[type="submit"]`)),
+	browsertest.Step(t, ctx, "sign in with a password and see no banner", append(b.passwordSignIn(p),
 		browsertest.WaitText("Alerts and tickets per day", wait),
 		browsertest.Until(`document.getElementById('credentials-revoked') === null`, wait),
-	)
+	)...)
 
 	b.revokeBeforeDelivery(t, p, src)
 

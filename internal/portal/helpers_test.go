@@ -84,7 +84,7 @@ func setup(t *testing.T) *testBundle {
 	baseURL := "http://" + b.srv.Listener.Addr().String()
 	b.auth = &auth.Service{Store: st, HaloDefaults: halo.Config{RetryBackoff: time.Millisecond}, BaseURL: baseURL}
 	haloClients := &connect.Halo{Store: st}
-	b.sources = &connect.Sources{Store: st}
+	b.sources = &connect.Sources{Store: st, PublicURL: baseURL}
 	syncer := &catalog.Syncer{Store: st, Halo: haloClients, Sources: b.sources}
 	b.catalog = &catalog.Service{Syncer: syncer}
 	// A failed ticket waits an hour for its retry here: what delivers it
@@ -117,7 +117,7 @@ func setup(t *testing.T) *testBundle {
 
 	handler := portal.New(portal.Deps{
 		Store: st, Auth: b.auth, Catalog: b.catalog, Tickets: b.tickets, Billing: b.billing,
-		Sources: b.sources, Halo: haloClients, Queue: b.queue, BaseURL: baseURL,
+		Sources: b.sources, Halo: haloClients, Queue: b.queue,
 	})
 	mux := http.NewServeMux()
 	for _, p := range auth.Patterns() {
@@ -210,7 +210,7 @@ func (b *testBundle) connectHalo(t *testing.T, p *partner) {
 func (b *testBundle) connectGravityZone(t *testing.T, p *partner) store.Source {
 	t.Helper()
 	c, err := b.sources.AddSource(t.Context(), connect.NewSource{PartnerID: p.ID, Kind: store.SourceGravityZone, Name: "GravityZone EU",
-		APIURL: b.gzURL, APIKey: gzsim.DefaultAPIKey}, b.srv.URL)
+		APIURL: b.gzURL, APIKey: gzsim.DefaultAPIKey})
 	if err != nil {
 		t.Fatalf("AddSource: %v", err)
 	}
@@ -242,7 +242,7 @@ func (b *testBundle) syncNow(t *testing.T, p *partner) store.SyncRun {
 func (b *testBundle) connectPush(t *testing.T, p *partner) store.Source {
 	t.Helper()
 	ctx := t.Context()
-	c, err := b.sources.AddSource(ctx, connect.NewSource{PartnerID: p.ID, Kind: store.SourcePush, Name: "Sentry EDR"}, b.srv.URL)
+	c, err := b.sources.AddSource(ctx, connect.NewSource{PartnerID: p.ID, Kind: store.SourcePush, Name: "Sentry EDR"})
 	if err != nil {
 		t.Fatalf("AddSource: %v", err)
 	}

@@ -32,9 +32,6 @@ type Deps struct {
 	Halo    *connect.Halo
 	// Queue takes the jobs "Sync now" and "Bill now" start.
 	Queue Queue
-	// BaseURL is the public address of halobridge, where security
-	// platforms push their events.
-	BaseURL string
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -99,6 +96,9 @@ func (h *handler) table() []route {
 		{pattern: "POST /setup/halo", setup: true, handler: h.saveHalo},
 		{pattern: "POST /setup/halo/test", setup: true, handler: h.testHalo},
 		{pattern: "POST /setup/sources", setup: true, handler: h.addSource},
+		{pattern: "GET /setup/sources/{id}", setup: true, handler: h.sourcePage},
+		{pattern: "POST /setup/sources/{id}", setup: true, handler: h.updateSource},
+		{pattern: "POST /setup/sources/{id}/remove", setup: true, handler: h.removeSource},
 		{pattern: "POST /setup/integration", setup: true, handler: h.finishIntegration},
 		{pattern: "POST /setup/billing", setup: true, handler: h.saveBillingPolicy},
 		{pattern: "POST /setup/ticketing", setup: true, handler: h.saveTicketPolicy},
@@ -118,6 +118,8 @@ func (h *handler) table() []route {
 		{pattern: "POST /api/v1/halo/test", setup: true, handler: h.apiTestHalo},
 		{pattern: "GET /api/v1/sources", setup: true, handler: h.apiSources},
 		{pattern: "POST /api/v1/sources", setup: true, handler: h.apiAddSource},
+		{pattern: "PATCH /api/v1/sources/{id}", setup: true, handler: h.apiUpdateSource},
+		{pattern: "DELETE /api/v1/sources/{id}", setup: true, handler: h.apiRemoveSource},
 		{pattern: "POST /api/v1/tickets/policy/preview", setup: true, handler: h.apiTitlePreview},
 
 		{pattern: "GET /{$}", handler: h.overviewPage},

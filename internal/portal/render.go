@@ -39,6 +39,7 @@ const (
 	viewEvents    = "events"
 	viewSync      = "sync"
 	viewMessage   = "message"
+	viewSource    = "source"
 )
 
 func parseViews() *views {
@@ -255,7 +256,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		h.problem(w, r, http.StatusUnprocessableEntity, capitalise(input.Message)+".")
 	case errors.Is(err, connect.ErrNotConnected):
 		h.problem(w, r, http.StatusConflict, "Connect HaloPSA first, in the setup's Integration step.")
-	case errors.Is(err, store.ErrConflict):
+	case errors.Is(err, store.ErrConflict), errors.Is(err, connect.ErrDeliveryBusy):
 		h.problem(w, r, http.StatusConflict, capitalise(err.Error())+".")
 	default:
 		h.deps.Logger.Error("portal request failed", "method", r.Method, "path", r.URL.Path, "partner_id", callerOf(r).partnerID, "error", err)

@@ -13,6 +13,7 @@ import (
 
 	"halobridge/internal/billing"
 	"halobridge/internal/billing/run"
+	"halobridge/internal/connect"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
 )
@@ -97,11 +98,11 @@ func (h *handler) fillProducts(ctx context.Context, partnerID int64, f *billingF
 		for _, r := range []billing.Rounding{billing.RoundDecimal, billing.RoundUp, billing.RoundNearest, billing.RoundDown} {
 			label := roundingWords(r)
 			if r == billing.RoundDecimal {
-				label += " (default: " + sourceKindName(string(kind)) + " is billed what it counts)"
+				label += " (default: " + connect.KindName(string(kind)) + " is billed what it counts)"
 			}
 			opts = append(opts, option{Value: string(r), Label: label, Selected: r == current})
 		}
-		f.Rounding = append(f.Rounding, roundingChoice{Field: field, Source: sourceKindName(string(kind)), Options: opts, Error: f.Errors[field]})
+		f.Rounding = append(f.Rounding, roundingChoice{Field: field, Source: connect.KindName(string(kind)), Options: opts, Error: f.Errors[field]})
 	}
 	items, err := h.deps.Store.Catalog(ctx, partnerID, store.KindItem)
 	if err != nil {

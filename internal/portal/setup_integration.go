@@ -3,7 +3,6 @@ package portal
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"halobridge/internal/auth"
 	"halobridge/internal/catalog"
@@ -32,6 +31,8 @@ type integrationView struct {
 	SourceForm sourceForm
 	// Added is the source just connected, with what to do next.
 	Added *connect.Connected
+	// Removed says what removing a source just did and left.
+	Removed []string
 
 	ConsentAt string
 	ConsentBy string
@@ -104,15 +105,7 @@ func (h *handler) integrationView(r *http.Request, partnerID int64) (*integratio
 }
 
 func (h *handler) sourceView(src store.Source) sourceView {
-	v := sourceView{ID: src.ID, Kind: src.Kind, Name: src.Name, APIURL: src.APIURL}
-	base := strings.TrimRight(h.deps.BaseURL, "/")
-	switch src.Kind {
-	case store.SourcePush:
-		v.PushURL = base + "/api/push/v1"
-	default:
-		v.PushURL = base + "/ingest/" + src.Token
-	}
-	return v
+	return sourceView{ID: src.ID, Kind: src.Kind, Name: src.Name, APIURL: src.APIURL, PushURL: h.deps.Sources.PushURL(src)}
 }
 
 // renderIntegration shows the integration step as v has it.
@@ -183,17 +176,4 @@ func (h *handler) completeIntegration(r *http.Request, c caller) (store.SetupPro
 	}
 	job, err := h.deps.Queue.Insert(r.Context(), catalog.SyncArgs{PartnerID: c.partnerID}, nil)
 	return progress, job, err
-}
-
-// sourceKindName names a kind of source for people.
-func sourceKindName(kind string) string {
-	switch kind {
-	case store.SourceGravityZone:
-		return "GravityZone"
-	case store.SourceDefensX:
-		return "DefensX"
-	case store.SourcePush:
-		return "Push API"
-	}
-	return kind
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"halobridge/internal/connect"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing"
@@ -235,7 +236,7 @@ func (h *handler) buildTicketForm(ctx context.Context, partnerID int64, saved de
 
 func typeRowOf(t ticketing.TypeInfo, tp ticketing.TypePolicy, cat ticketing.Catalog, teams []string, errs fieldErrors) typeRow {
 	prefix := "types." + t.Type + "."
-	row := typeRow{Key: t.Type, Name: t.Name, Source: sourceKindName(string(t.Source)), Prefix: prefix,
+	row := typeRow{Key: t.Type, Name: t.Name, Source: connect.KindName(string(t.Source)), Prefix: prefix,
 		Enabled: tp.Enabled, AutoClose: tp.AutoClose, Errors: map[string]string{}}
 	for field, msg := range errs {
 		if sub, ok := strings.CutPrefix(field, prefix); ok {

@@ -127,6 +127,10 @@ type Source interface {
 	RegisterDelivery(ctx context.Context, d Delivery) error
 	// CheckDelivery reports whether the source pushes to us and how it goes.
 	CheckDelivery(ctx context.Context) (DeliveryStatus, error)
+	// UnregisterDelivery stops the source pushing to d, where the source lets us, and
+	// leaves a push to anywhere else alone; done says in words what was found and done.
+	// An error says what could not be done and what a person does by hand instead.
+	UnregisterDelivery(ctx context.Context, d Delivery) (done string, err error)
 	// ParseInbound turns one pushed request (already authenticated) into alerts and resolutions.
 	ParseInbound(header http.Header, body []byte) (Inbound, error)
 }

@@ -164,12 +164,109 @@ func (s *SQLStore) Sources(ctx context.Context, partnerID int64) ([]Source, erro
 	return out, rows.Err()
 }
 
-func (s *SQLStore) DeleteSource(ctx context.Context, id int64) error {
-	res, err := s.writer.ExecContext(ctx, "DELETE FROM sources WHERE id = $1", id)
+// SourceRemoval is what deleting a source took with it, and what it left.
+type SourceRemoval struct {
+	// Alerts were removed, Undelivered of them never reached HaloPSA.
+	Alerts      int `json:"alerts"`
+	Undelivered int `json:"undelivered_alerts"`
+	Resolutions int `json:"resolutions"`
+	Customers   int `json:"customers"`
+	// Mappings counts the confirmed mappings removed, suggestions aside.
+	Mappings int `json:"mappings"`
+	// Events counts the integration events about the source, removed.
+	Events int `json:"events"`
+	// Tickets are the HaloPSA tickets of its alerts, OpenTickets those not
+	// closed: they stay in HaloPSA, and so do their links, so that the same
+	// account connected again notes its open tickets instead of duplicating them.
+	Tickets     int `json:"tickets"`
+	OpenTickets int `json:"open_tickets"`
+}
+
+// DeleteSource removes a source and everything it owns in one transaction:
+// alerts, resolutions and their deliveries, customers, usage, mappings,
+// rejected suggestions, cursors, and its integration events (keyed
+// "source/<id>/..."). A fingerprint's link to its ticket moves to the
+// latest delivered alert of another source with the same fingerprint, or
+// goes. Ticket links stay: they describe HaloPSA tickets, which outlive it.
+func (s *SQLStore) DeleteSource(ctx context.Context, id int64) (SourceRemoval, error) {
+	var r SourceRemoval
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var partnerID int64
+		err := tx.QueryRowContext(ctx, "SELECT partner_id FROM sources WHERE id = $1", id).Scan(&partnerID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.countRemoval(ctx, tx, id, partnerID, &r); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO fingerprint_links (partner_id, fingerprint, alert_id, key)
+			SELECT partner_id, fingerprint, id, key FROM (
+				SELECT a.partner_id, a.fingerprint, a.id, d.key,
+					row_number() OVER (PARTITION BY a.fingerprint ORDER BY a.id DESC) AS n
+				FROM alerts a JOIN alert_deliveries d ON d.alert_id = a.id
+				WHERE a.partner_id = $2 AND a.source_id <> $1 AND d.key <> ''
+					AND a.fingerprint IN (SELECT f.fingerprint FROM fingerprint_links f JOIN alerts o ON o.id = f.alert_id
+						WHERE f.partner_id = $2 AND o.source_id = $1)
+			) AS latest WHERE n = 1
+			ON CONFLICT (partner_id, fingerprint) DO UPDATE SET alert_id = excluded.alert_id, key = excluded.key`, id, partnerID); err != nil {
+			return fmt.Errorf("move fingerprint links: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM fingerprint_links WHERE partner_id = $2
+			AND alert_id IN (SELECT id FROM alerts WHERE source_id = $1)`, id, partnerID); err != nil {
+			return fmt.Errorf("delete fingerprint links: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, "DELETE FROM events WHERE partner_id = $1 AND key LIKE $2", partnerID, SourceEventPrefix(id)+"%")
+		if err != nil {
+			return fmt.Errorf("delete events: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		r.Events = int(n)
+		_, err = tx.ExecContext(ctx, "DELETE FROM sources WHERE id = $1", id)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("delete source %d: %w", id, err)
+		return SourceRemoval{}, fmt.Errorf("delete source %d: %w", id, mapError(err))
 	}
-	return requireRow(res, fmt.Sprintf("delete source %d", id))
+	return r, nil
+}
+
+// SourceEventPrefix starts the key of every integration event about the
+// source, so that removing the source removes them.
+func SourceEventPrefix(sourceID int64) string { return fmt.Sprintf("source/%d/", sourceID) }
+
+// countRemoval counts what deleting the source takes with it.
+func (s *SQLStore) countRemoval(ctx context.Context, tx *sql.Tx, id, partnerID int64, r *SourceRemoval) error {
+	counts := []struct {
+		into  []any
+		query string
+	}{
+		{[]any{&r.Alerts}, "SELECT COUNT(*) FROM alerts WHERE source_id = $1"},
+		{[]any{&r.Undelivered}, `SELECT COUNT(*) FROM alerts a LEFT JOIN alert_deliveries d ON d.alert_id = a.id
+			WHERE a.source_id = $1 AND (d.alert_id IS NULL OR d.state <> 'done')`},
+		{[]any{&r.Resolutions}, "SELECT COUNT(*) FROM resolutions WHERE source_id = $1"},
+		{[]any{&r.Customers}, "SELECT COUNT(*) FROM source_customers WHERE source_id = $1"},
+		{[]any{&r.Mappings}, "SELECT COALESCE(SUM(CASE WHEN confirmed THEN 1 ELSE 0 END), 0) FROM mappings WHERE source_id = $1"},
+		{[]any{&r.Tickets, &r.OpenTickets}, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN state <> 'closed' THEN 1 ELSE 0 END), 0)
+			FROM ticket_links WHERE partner_id = $2 AND key IN (
+				SELECT d.key FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id WHERE a.source_id = $1 AND d.key <> '')`},
+	}
+	for _, c := range counts {
+		args := []any{id}
+		if strings.Contains(c.query, "$2") {
+			args = append(args, partnerID)
+		}
+		if err := tx.QueryRowContext(ctx, c.query, args...).Scan(c.into...); err != nil {
+			return fmt.Errorf("count what goes with the source: %w", err)
+		}
+	}
+	return nil
 }
 
 func (s *SQLStore) scanSource(row scanner) (Source, error) {

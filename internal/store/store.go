@@ -71,7 +71,9 @@ type Store interface {
 	SourceByToken(ctx context.Context, token string) (Source, error)
 	// Sources lists a partner's sources.
 	Sources(ctx context.Context, partnerID int64) ([]Source, error)
-	DeleteSource(ctx context.Context, id int64) error
+	// DeleteSource removes a source with everything it owns and reports
+	// what went and which HaloPSA tickets stay.
+	DeleteSource(ctx context.Context, id int64) (SourceRemoval, error)
 	// SourceCursor and SaveSourceCursor keep where a poller stopped, per scope.
 	SourceCursor(ctx context.Context, sourceID int64, scope string) (json.RawMessage, error)
 	SaveSourceCursor(ctx context.Context, sourceID int64, scope string, cursor json.RawMessage) error

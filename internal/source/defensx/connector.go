@@ -188,6 +188,13 @@ func (s *Connector) RegisterDelivery(_ context.Context, d source.Delivery) error
 	return &ManualDeliveryError{URL: u}
 }
 
+// UnregisterDelivery cannot remove anything either: DefensX's API has no webhook call. It
+// fails with the steps to delete the callback by hand.
+func (s *Connector) UnregisterDelivery(_ context.Context, d source.Delivery) (string, error) {
+	return "", fmt.Errorf("%w: in the DefensX portal's Notifications list, delete the API callback notification whose endpoint URL starts with %s; until then DefensX keeps calling it and halobridge refuses the calls",
+		ErrManualDelivery, d.URL)
+}
+
 // CheckDelivery reports what DefensX lets us know: nothing about its webhook settings or
 // deliveries, which its API does not expose. It checks that the Partner API key works
 // (GET /status) and returns Enabled false, the event types DefensX can send, and a

@@ -156,6 +156,18 @@ func TestConnectorDelivery(t *testing.T) {
 			t.Fatal("CallbackURL accepted a relative URL")
 		}
 	})
+	t.Run("UnregisterSaysHowToDeleteTheCallbackByHand", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, dxsim.Options{})
+		_, err := b.conn.UnregisterDelivery(ctx, source.Delivery{URL: "https://hb.example/ingest/tok", Secret: "abc"})
+		if !errors.Is(err, defensx.ErrManualDelivery) || !strings.Contains(err.Error(), "delete the API callback notification") ||
+			!strings.Contains(err.Error(), "https://hb.example/ingest/tok") {
+			t.Fatalf("err = %v, want the manual steps naming the URL", err)
+		}
+		if strings.Contains(err.Error(), "abc") {
+			t.Errorf("the steps give the secret away: %v", err)
+		}
+	})
 	t.Run("CheckReportsWhatCanBeKnown", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, dxsim.Options{})

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -117,6 +118,44 @@ func (c *Connector) RegisterDelivery(ctx context.Context, d source.Delivery) err
 		return fmt.Errorf("register %s with the GravityZone Event Push Service: %w", d.URL, err)
 	}
 	return nil
+}
+
+// UnregisterDelivery switches the Event Push Service off (status 0, as GravityZone's own
+// switch) when it pushes to d: to d.URL, or to d.URL's path on another host, the address
+// halobridge had before its public URL changed (the path carries the source's unguessable
+// token). The authorization halobridge gave is removed with it. A push towards any other
+// collector was set up by someone else and is left as it is. done says what was found and
+// done, in words.
+func (c *Connector) UnregisterDelivery(ctx context.Context, d source.Delivery) (done string, err error) {
+	settings, err := c.client.GetPushEventSettings(ctx)
+	if err != nil {
+		return "", fmt.Errorf("read the GravityZone push settings: %w", err)
+	}
+	target := settings.ServiceSettings.URL
+	switch {
+	case target == "":
+		return "GravityZone's Event Push Service had no settings: nothing to switch off.", nil
+	case !samePushTarget(target, d.URL):
+		return fmt.Sprintf("GravityZone's Event Push Service pushes to %s, not to halobridge, so it was left as it is.", target), nil
+	}
+	off := settings
+	off.Status = 0
+	off.ServiceSettings.Authorization = ""
+	if err := c.client.SetPushEventSettings(ctx, off); err != nil {
+		return "", fmt.Errorf("switch off the GravityZone Event Push Service towards %s: %w", target, err)
+	}
+	return fmt.Sprintf("GravityZone's Event Push Service towards %s was switched off.", target), nil
+}
+
+// samePushTarget reports whether the URL GravityZone pushes to is halobridge's address
+// for the source: the same URL, or the same path and query on another host.
+func samePushTarget(pushesTo, ours string) bool {
+	if pushesTo == ours {
+		return true
+	}
+	a, errA := url.Parse(pushesTo)
+	b, errB := url.Parse(ours)
+	return errA == nil && errB == nil && len(b.Path) > 1 && a.Path == b.Path && a.RawQuery == b.RawQuery
 }
 
 // CheckDelivery reads the push settings and counters. Delivered and Failed count messages

@@ -3,6 +3,7 @@ package gravityzone
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -288,6 +289,97 @@ func TestConnectorDelivery(t *testing.T) {
 			!strings.Contains(status.LastError, "stopped pushing after more than 100 failed deliveries") ||
 			!strings.Contains(status.LastError, "101 answers 5xx") {
 			t.Errorf("status %+v", status)
+		}
+	})
+
+	t.Run("UnregisterSwitchesOffItsOwnPushAndDropsTheSecret", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, gzsim.Options{RateLimit: -1}, Config{})
+		rx := newReceiver(t, http.StatusOK)
+		ours := source.Delivery{URL: rx.server.URL + "/ingest/tok123", Secret: "s3cret"}
+		if err := b.conn.RegisterDelivery(ctx, ours); err != nil {
+			t.Fatal(err)
+		}
+		done, err := b.conn.UnregisterDelivery(ctx, ours)
+		if err != nil {
+			t.Fatal(err)
+		}
+		settings, _ := b.sim.PushSettings()
+		if settings.Status != 0 || settings.ServiceSettings.Authorization != "" || settings.ServiceSettings.URL != ours.URL ||
+			!settings.SubscribeToEventTypes["av"] {
+			t.Errorf("settings %+v; want status 0 and no authorization, the rest kept", settings)
+		}
+		if !strings.Contains(done, "switched off") || !strings.Contains(done, ours.URL) {
+			t.Errorf("done = %q", done)
+		}
+		ev, err := b.sim.NewEvent("av", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.sim.Push(ctx, ev); !errors.Is(err, gzsim.ErrPushDisabled) {
+			t.Errorf("Push after unregistering: %v, want ErrPushDisabled", err)
+		}
+	})
+
+	t.Run("UnregisterSwitchesOffAPushToItsFormerAddress", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, gzsim.Options{RateLimit: -1}, Config{})
+		root := b.sim.Companies()[0].ID
+		err := b.client.SetPushEventSettings(ctx, PushSettings{Status: 1, ServiceType: ServiceJSONRPC,
+			ServiceSettings:       PushServiceSettings{URL: "https://old.example/ingest/tok123", Authorization: "s"},
+			SubscribeToEventTypes: map[string]bool{"av": true}, SubscribeToCompanies: []string{root}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.conn.UnregisterDelivery(ctx, source.Delivery{URL: "https://new.example/ingest/tok123"}); err != nil {
+			t.Fatal(err)
+		}
+		settings, _ := b.sim.PushSettings()
+		if settings.Status != 0 || len(settings.SubscribeToCompanies) != 1 || settings.SubscribeToCompanies[0] != root {
+			t.Errorf("settings %+v; want status 0 with the company subscription kept", settings)
+		}
+	})
+
+	t.Run("UnregisterLeavesAnotherCollectorsPushAlone", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, gzsim.Options{RateLimit: -1}, Config{})
+		siem := source.Delivery{URL: "https://siem.example/gz/tok123", Secret: "Bearer siem"}
+		if err := b.conn.RegisterDelivery(ctx, siem); err != nil {
+			t.Fatal(err)
+		}
+		done, err := b.conn.UnregisterDelivery(ctx, source.Delivery{URL: "https://hb.example/ingest/tok123"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		settings, _ := b.sim.PushSettings()
+		if settings.Status != 1 || settings.ServiceSettings.Authorization != "Bearer siem" {
+			t.Errorf("another collector's push was changed: %+v", settings)
+		}
+		if !strings.Contains(done, siem.URL) || !strings.Contains(done, "left as it is") {
+			t.Errorf("done = %q", done)
+		}
+	})
+
+	t.Run("UnregisterFindsNothingToSwitchOff", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, gzsim.Options{RateLimit: -1}, Config{})
+		done, err := b.conn.UnregisterDelivery(ctx, source.Delivery{URL: "https://hb.example/ingest/tok123"})
+		if err != nil || !strings.Contains(done, "nothing to switch off") {
+			t.Errorf("done = %q, err = %v", done, err)
+		}
+		for _, r := range b.sim.Requests() {
+			if r.Method == "setPushEventSettings" {
+				t.Error("settings were written although there were none")
+			}
+		}
+	})
+
+	t.Run("UnregisterSaysWhatTheKeyLacks", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, gzsim.Options{RateLimit: -1, Services: []string{"companies", "network"}}, Config{})
+		_, err := b.conn.UnregisterDelivery(ctx, source.Delivery{URL: "https://hb.example/ingest/tok123"})
+		if !IsForbidden(err) || !strings.Contains(err.Error(), "Event Push Service API") {
+			t.Errorf("err = %v, want the 403 naming the Event Push Service API", err)
 		}
 	})
 

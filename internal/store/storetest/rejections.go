@@ -77,7 +77,7 @@ func testRejections(t *testing.T, setup func(t *testing.T) *testBundle) {
 		if list, err := b.store.RejectedSuggestions(b.ctx, q.ID); err != nil || len(list) != 0 {
 			t.Errorf("another partner's rejections: %+v, %v; want none", list, err)
 		}
-		if err := b.store.DeleteSource(b.ctx, src.ID); err != nil {
+		if _, err := b.store.DeleteSource(b.ctx, src.ID); err != nil {
 			t.Fatal(err)
 		}
 		if list, err := b.store.RejectedSuggestions(b.ctx, p.ID); err != nil || len(list) != 0 {

@@ -3,6 +3,7 @@ package storetest
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -100,14 +101,111 @@ func testSources(t *testing.T, setup func(t *testing.T) *testBundle) {
 		if err != nil || len(list) != 2 || list[0].ID != a.ID || list[1].ID != c.ID {
 			t.Fatalf("Sources = %v, %v; want [%d %d]", list, err, a.ID, c.ID)
 		}
-		if err := b.store.DeleteSource(b.ctx, a.ID); err != nil {
+		if _, err := b.store.DeleteSource(b.ctx, a.ID); err != nil {
 			t.Fatalf("DeleteSource: %v", err)
 		}
 		if _, err := b.store.Source(b.ctx, a.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("deleted source: err = %v", err)
 		}
-		if err := b.store.DeleteSource(b.ctx, a.ID); !errors.Is(err, store.ErrNotFound) {
+		if _, err := b.store.DeleteSource(b.ctx, a.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("deleting twice: err = %v", err)
+		}
+	})
+
+	t.Run("DeletingASourceTakesWhatItOwnsAndLeavesItsTickets", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		gz := createSource(t, b, p.ID, store.SourceGravityZone)
+		// The same GravityZone account connected a second time: its alerts
+		// share fingerprints, and ticket links, with the first.
+		twin := createSource(t, b, p.ID, store.SourceGravityZone)
+		twinIDs := storeAlerts(t, b, twin, sampleAlert("t1", "fp-open"), sampleAlert("t2", "fp-twin"))
+		ids := storeAlerts(t, b, gz, sampleAlert("e1", "fp-open"), sampleAlert("e2", "fp-closed"), sampleAlert("e3", "fp-new"))
+		if _, err := b.store.StoreInbound(b.ctx, []store.InboundBatch{{PartnerID: p.ID, SourceID: gz.ID,
+			Resolutions: []source.Resolution{{Source: source.GravityZone, CustomerID: "c1", Fingerprint: "fp-closed", EventID: "r1", ResolvedAt: time.Now()}}}}); err != nil {
+			t.Fatal(err)
+		}
+		at := time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
+		for _, l := range []struct {
+			key    string
+			ticket int
+			alerts []int64
+		}{{"k-open", 501, []int64{twinIDs[0], ids[0]}}, {"k-closed", 502, []int64{ids[1]}}, {"k-twin", 503, []int64{twinIDs[1]}}} {
+			if _, err := b.store.StartTicket(b.ctx, store.TicketLink{PartnerID: p.ID, Key: l.key, AlertType: "av"}, l.alerts); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.store.OpenTicket(b.ctx, p.ID, l.key, l.ticket, at, done(p.ID, l.key, l.ticket, "create", l.alerts...)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := b.store.CloseTicketLink(b.ctx, p.ID, "k-closed", at.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.store.SaveSourceCustomers(b.ctx, gz.ID, []source.Customer{{ID: "c1", Name: "Contoso"}, {ID: "c2", Name: "Fabrikam"}}, true); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range []store.Mapping{
+			{PartnerID: p.ID, SourceID: gz.ID, CustomerID: "c1", ClientID: 101, Confirmed: true},
+			{PartnerID: p.ID, SourceID: gz.ID, CustomerID: "c2", ClientID: 102, Rule: "fuzzy", Score: 0.9},
+			{PartnerID: p.ID, SourceID: twin.ID, CustomerID: "c1", ClientID: 101, Confirmed: true},
+		} {
+			if _, err := b.store.SaveMapping(b.ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, key := range []string{store.SourceEventPrefix(gz.ID) + "client_not_found/c1", store.SourceEventPrefix(gz.ID) + "push",
+			store.SourceEventPrefix(twin.ID) + "push", "credentials_revoked/halo"} {
+			if _, err := b.store.RaiseEvent(b.ctx, store.Event{PartnerID: p.ID, Kind: "k", Key: key, Message: "m"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		got, err := b.store.DeleteSource(b.ctx, gz.ID)
+		if err != nil {
+			t.Fatalf("DeleteSource: %v", err)
+		}
+		want := store.SourceRemoval{Alerts: 3, Undelivered: 1, Resolutions: 1, Customers: 2, Mappings: 1, Events: 2, Tickets: 2, OpenTickets: 1}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("removal (-want +got):\n%s", diff)
+		}
+
+		if n, _ := b.store.CountAlerts(b.ctx, twin.ID); n != 2 {
+			t.Errorf("the other source keeps %d alerts, want 2", n)
+		}
+		if _, err := b.store.Mapping(b.ctx, twin.ID, "c1"); err != nil {
+			t.Errorf("the other source's mapping: %v", err)
+		}
+		events, err := b.store.Events(b.ctx, p.ID, store.EventQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, e := range events {
+			keys = append(keys, e.Key)
+		}
+		slices.Sort(keys)
+		if diff := cmp.Diff([]string{"credentials_revoked/halo", store.SourceEventPrefix(twin.ID) + "push"}, keys); diff != "" {
+			t.Errorf("events left (-want +got):\n%s", diff)
+		}
+		for _, key := range []string{"k-open", "k-closed", "k-twin"} {
+			if _, err := b.store.TicketLink(b.ctx, p.ID, key); err != nil {
+				t.Errorf("ticket link %s: %v; HaloPSA tickets and their links stay", key, err)
+			}
+		}
+		// fp-open now leads through the other source's alert; fp-closed had
+		// no other alert, so its link went with the source's.
+		if l, err := b.store.LinkForFingerprint(b.ctx, p.ID, "fp-open"); err != nil || l.Key != "k-open" {
+			t.Errorf("fp-open: %+v, %v; want k-open through the other source's alert", l, err)
+		}
+		if _, err := b.store.LinkForFingerprint(b.ctx, p.ID, "fp-closed"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("fp-closed: err = %v, want ErrNotFound", err)
+		}
+		if l, err := b.store.LinkForFingerprint(b.ctx, p.ID, "fp-twin"); err != nil || l.Key != "k-twin" {
+			t.Errorf("fp-twin: %+v, %v", l, err)
+		}
+		if pending := pendingIDs(t, b, p.ID, time.Now()); len(pending) != 0 {
+			t.Errorf("pending alerts %v after the removal, want none", pending)
 		}
 	})
 
@@ -287,7 +385,7 @@ func testAlerts(t *testing.T, setup func(t *testing.T) *testBundle) {
 		if _, err := b.store.StoreInbound(b.ctx, []store.InboundBatch{{PartnerID: p.ID, SourceID: src.ID, Alerts: []source.Alert{sampleAlert("e1", "f")}}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := b.store.DeleteSource(b.ctx, src.ID); err != nil {
+		if _, err := b.store.DeleteSource(b.ctx, src.ID); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := b.store.Alerts(b.ctx, store.AlertQuery{PartnerID: p.ID}); len(got) != 0 {

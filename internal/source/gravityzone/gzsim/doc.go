@@ -17,5 +17,8 @@
 //
 // then point a GravityZone connection at access URL http://127.0.0.1:8082/api with API key
 // gz-sim-key. Once a client calls push.setPushEventSettings, Run pushes a batch every
-// PushEvery; sendTestPushEvent pushes one test event at once.
+// PushEvery; sendTestPushEvent pushes one test event at once. Like GravityZone, it counts
+// every answer but HTTP 200 as a failed message and turns the push off (status 0) after
+// more than 100 of them, or 10800 s without a 200, until a client calls
+// setPushEventSettings again.
 package gzsim

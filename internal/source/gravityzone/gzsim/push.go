@@ -59,6 +59,13 @@ type pushState struct {
 	stats    Stats
 	// failingSince is the first failure after the last delivered message.
 	failingSince time.Time
+	// failedSinceSet counts the failed messages since setPushEventSettings was
+	// last called. The service stops after more than 100 of them: stats keep
+	// counting across a re-enable (only resetPushEventStats clears them), and
+	// GravityZone documents a new setPushEventSettings as what turns a
+	// stopped push back on, which it could not do if the stop counted the
+	// statistics' errorMessages.
+	failedSinceSet int
 }
 
 // PushSettings returns the stored settings, authorization included, and whether any were set.
@@ -144,6 +151,7 @@ func (s *Sim) setPushEventSettings(_ context.Context, params json.RawMessage) (a
 		SubscribeToCompanies:  slices.Clone(companies),
 	}
 	s.push.failingSince = time.Time{}
+	s.push.failedSinceSet = 0
 	return true, nil
 }
 

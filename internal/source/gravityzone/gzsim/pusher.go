@@ -131,7 +131,8 @@ func (s *Sim) deliver(ctx context.Context, events []Event, test bool) error {
 	return nil
 }
 
-// count records one delivery and turns the service off the way GravityZone does.
+// count records one delivery and turns the service off the way GravityZone does: status
+// back to 0, which only a new setPushEventSettings changes.
 func (s *Sim) count(events int, test bool, status int, err error) {
 	st := &s.push.stats
 	now := s.now()
@@ -147,6 +148,7 @@ func (s *Sim) count(events int, test bool, status int, err error) {
 		return
 	}
 	st.Count.ErrorMessages++
+	s.push.failedSinceSet++
 	var netErr net.Error
 	switch {
 	case errors.As(err, &netErr) && netErr.Timeout(), errors.Is(err, context.DeadlineExceeded):
@@ -165,7 +167,7 @@ func (s *Sim) count(events int, test bool, status int, err error) {
 	if s.push.failingSince.IsZero() {
 		s.push.failingSince = now
 	}
-	if s.push.settings != nil && (st.Count.ErrorMessages > maxErrorMessages || now.Sub(s.push.failingSince) >= maxFailingFor) {
+	if s.push.settings != nil && (s.push.failedSinceSet > maxErrorMessages || now.Sub(s.push.failingSince) >= maxFailingFor) {
 		s.push.settings.Status = 0
 	}
 }

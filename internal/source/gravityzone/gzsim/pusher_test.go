@@ -260,6 +260,74 @@ func TestPusher(t *testing.T) {
 		}
 	})
 
+	t.Run("StaysOffUntilSettingsAreSetAgain", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, gzsim.Options{RateLimit: -1})
+		rx := newCollector(t, http.StatusUnauthorized)
+		b.configure(t, pushTo(rx.server.URL, "jsonRPC", "fw"))
+		ev := gzsim.Event{"module": "fw", "companyId": b.sim.Companies()[1].ID}
+		for range 101 {
+			if err := b.sim.Push(ctx, ev); err == nil || errors.Is(err, gzsim.ErrPushDisabled) {
+				t.Fatalf("a push answered 401 while enabled: %v", err)
+			}
+		}
+		var read gzsim.PushSettings
+		wantResult(t, b.call(t, "v1.0", "push", "getPushEventSettings", nil), &read)
+		if read.Status != 0 || read.ServiceSettings.URL != rx.server.URL || read.ServiceSettings.Authorization != "********" {
+			t.Errorf("settings after the stop %+v; want status 0 with the URL and the masked authorization kept", read)
+		}
+		// The collector is fixed, but nothing is pushed until a client sets the settings again.
+		rx.status.Store(http.StatusOK)
+		if err := b.sim.Push(ctx, ev); !errors.Is(err, gzsim.ErrPushDisabled) {
+			t.Errorf("Push after the stop: %v, want ErrPushDisabled", err)
+		}
+		wantError(t, b.call(t, "v1.0", "push", "sendTestPushEvent", map[string]any{"eventType": "fw"}), http.StatusOK, -32000, "setPushEventSettings")
+		if n := len(rx.deliveries()); n != 101 {
+			t.Errorf("%d deliveries reached the collector, want the 101 before the stop", n)
+		}
+		var stats gzsim.Stats
+		wantResult(t, b.call(t, "v1.0", "push", "getPushEventStats", nil), &stats)
+		if stats.Count.ErrorMessages != 101 || stats.Error.StatusCode400 != 101 || stats.Count.SentMessages != 0 {
+			t.Errorf("stats after the stop %+v", stats)
+		}
+
+		b.configure(t, pushTo(rx.server.URL, "jsonRPC", "fw"))
+		if err := b.sim.Push(ctx, ev); err != nil {
+			t.Fatalf("Push after setPushEventSettings: %v", err)
+		}
+		wantResult(t, b.call(t, "v1.0", "push", "getPushEventStats", nil), &stats)
+		if stats.Count.ErrorMessages != 101 || stats.Count.SentMessages != 1 || stats.Count.Events != 1 {
+			t.Errorf("stats after turning it on again %+v; want the errors kept and one message sent", stats.Count)
+		}
+	})
+
+	t.Run("CountsAHundredMoreErrorsAfterSettingsAreSetAgain", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, gzsim.Options{RateLimit: -1})
+		rx := newCollector(t, http.StatusInternalServerError)
+		b.configure(t, pushTo(rx.server.URL, "jsonRPC", "fw"))
+		ev := gzsim.Event{"module": "fw"}
+		for range 101 {
+			_ = b.sim.Push(ctx, ev)
+		}
+		b.configure(t, pushTo(rx.server.URL, "jsonRPC", "fw"))
+		for i := range 100 {
+			if err := b.sim.Push(ctx, ev); errors.Is(err, gzsim.ErrPushDisabled) {
+				t.Fatalf("stopped at the %d. error after being turned on again", i+1)
+			}
+		}
+		if s, _ := b.sim.PushSettings(); s.Status != 1 {
+			t.Fatal("stopped after 100 errors since the settings were set; GravityZone stops after more than 100")
+		}
+		_ = b.sim.Push(ctx, ev)
+		if s, _ := b.sim.PushSettings(); s.Status != 0 {
+			t.Error("still on after 101 errors since the settings were set")
+		}
+		if stats := b.sim.Stats(); stats.Count.ErrorMessages != 202 {
+			t.Errorf("errorMessages %d, want all 202 failures counted", stats.Count.ErrorMessages)
+		}
+	})
+
 	t.Run("TurnsItselfOffAfterThreeHoursWithoutSuccess", func(t *testing.T) {
 		t.Parallel()
 		var clock atomic.Int64
