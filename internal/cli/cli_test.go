@@ -223,7 +223,8 @@ func TestDemo(t *testing.T) {
 		t.Logf("demo answered /healthz %s after start", time.Since(start))
 
 		// A first-time user is told what to type, and the sign-in page answers.
-		for _, want := range []string{"open http://" + addr, "HaloPSA URL:  http://127.0.0.1:", "Client ID:    halobridge-sim-login", "API key gz-sim-key"} {
+		for _, want := range []string{"open http://" + addr, "HaloPSA URL:  http://127.0.0.1:", "Client ID:    halobridge-sim-login", "API key gz-sim-key",
+			"Outbound URL guard: opened for the simulators: --allow-private-urls loopback --allow-http (HALOBRIDGE_ALLOW_PRIVATE_URLS=loopback HALOBRIDGE_ALLOW_HTTP=true)"} {
 			if !strings.Contains(b.stdout.String(), want) {
 				t.Errorf("demo output lacks %q:\n%s", want, b.stdout)
 			}

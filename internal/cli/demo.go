@@ -124,8 +124,10 @@ Data: %s. Stop with Ctrl-C.
 // machine, on top of what the operator set, and says what it set.
 func openForSimulators(cfg *config.Config) string {
 	set := []string{outbound.Loopback}
-	if strings.TrimSpace(cfg.AllowPrivateURLs) != "" {
-		set = append(set, cfg.AllowPrivateURLs)
+	for _, item := range strings.Split(cfg.AllowPrivateURLs, ",") {
+		if item = strings.TrimSpace(item); item != "" && !strings.EqualFold(item, outbound.Loopback) {
+			set = append(set, item)
+		}
 	}
 	cfg.AllowPrivateURLs, cfg.AllowHTTP = strings.Join(set, ","), true
 	return fmt.Sprintf("opened for the simulators: --allow-private-urls %s --allow-http (%s=%s %s=true); 'serve' opens nothing unless told",
