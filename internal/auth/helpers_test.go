@@ -19,6 +19,7 @@ import (
 	"halobridge/internal/auth"
 	"halobridge/internal/halo"
 	"halobridge/internal/halo/halosim"
+	"halobridge/internal/outbound"
 	"halobridge/internal/store"
 	"halobridge/internal/store/storetest"
 )
@@ -84,7 +85,7 @@ func setup(t *testing.T) *testBundle {
 	b.srv = httptest.NewUnstartedServer(nil)
 	b.svc = &auth.Service{
 		Store:        st,
-		HaloDefaults: halo.Config{RetryBackoff: time.Millisecond},
+		HaloDefaults: halo.Config{RetryBackoff: time.Millisecond, Outbound: outbound.Local()},
 		BaseURL:      "http://" + b.srv.Listener.Addr().String(),
 		Now:          b.clock.Now,
 	}

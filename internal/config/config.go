@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"halobridge/internal/outbound"
 )
 
 // Config is every setting a halobridge process runs with.
@@ -38,6 +40,12 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// CatalogSyncInterval is how often each partner's catalogs are synced.
 	CatalogSyncInterval time.Duration
+	// AllowPrivateURLs opens address ranges that are not public to the
+	// addresses people give halobridge (HaloPSA, GravityZone, DefensX): a
+	// comma-separated list of CIDR ranges, addresses or the word loopback.
+	AllowPrivateURLs string
+	// AllowHTTP lets those addresses use plain http.
+	AllowHTTP bool
 }
 
 // Default returns the settings used when neither a flag nor the environment says otherwise.
@@ -97,6 +105,21 @@ func (c *Config) Halo(fs *flag.FlagSet) {
 	fs.DurationVar(&c.HaloRateWindow, "halo-rate-window", c.HaloRateWindow, "length of the rolling HaloPSA rate window")
 }
 
+// Outbound registers the flags that open the outbound URL guard: which
+// addresses halobridge may call when a person gives it one.
+func (c *Config) Outbound(fs *flag.FlagSet) {
+	fs.StringVar(&c.AllowPrivateURLs, "allow-private-urls", c.AllowPrivateURLs,
+		"address ranges that are not public (e.g. an on-premises HaloPSA) which HaloPSA, GravityZone and DefensX URLs may point at: comma-separated CIDR ranges, addresses or the word loopback; by default only public addresses are called")
+	fs.BoolVar(&c.AllowHTTP, "allow-http", c.AllowHTTP, "let HaloPSA, GravityZone and DefensX URLs use plain http (credentials then cross the network unencrypted); by default only https")
+}
+
+// OutboundPolicy is what the outbound URL guard lets through; Validate
+// reports a list it cannot read.
+func (c Config) OutboundPolicy() outbound.Policy {
+	allowed, _ := outbound.ParseAllowed(c.AllowPrivateURLs)
+	return outbound.Policy{Allowed: allowed, HTTP: c.AllowHTTP}
+}
+
 // ApplyEnv sets every flag that was not given on the command line from its
 // HALOBRIDGE_* environment variable, so flags win over the environment and the
 // environment over defaults.
@@ -139,6 +162,9 @@ func (c *Config) Validate() error {
 	}
 	if c.HaloRateWindow <= 0 {
 		errs = append(errs, fmt.Errorf("--halo-rate-window must be positive, got %s", c.HaloRateWindow))
+	}
+	if _, err := outbound.ParseAllowed(c.AllowPrivateURLs); err != nil {
+		errs = append(errs, fmt.Errorf("--allow-private-urls: %w", err))
 	}
 	return errors.Join(errs...)
 }
