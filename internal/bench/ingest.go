@@ -201,7 +201,8 @@ func baseline(ctx context.Context, st store.Store, src store.Source, bodies *bod
 		if err != nil {
 			return run, err
 		}
-		if _, err := st.StoreInbound(ctx, []store.InboundBatch{{PartnerID: src.PartnerID, SourceID: src.ID, ReceivedAt: time.Now(), Alerts: in.Alerts}}); err != nil {
+		if _, err := st.StoreInbound(ctx, []store.InboundBatch{{PartnerID: src.PartnerID, SourceID: src.ID, ReceivedAt: time.Now(),
+			DedupHorizon: ingest.DefaultDedupHorizon, Alerts: in.Alerts}}); err != nil {
 			return run, err
 		}
 		run.Requests++

@@ -58,6 +58,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		t.Parallel()
 		testAlerts(t, setup)
 	})
+	t.Run("Redelivery", func(t *testing.T) {
+		t.Parallel()
+		testRedelivery(t, setup)
+	})
 	t.Run("SourceCatalog", func(t *testing.T) {
 		t.Parallel()
 		testSourceCatalog(t, setup)
