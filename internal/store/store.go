@@ -99,6 +99,7 @@ type Store interface {
 	AccountStore
 	BillingStore
 	SetupStore
+	RetentionStore
 }
 
 // Config says which database to open.
