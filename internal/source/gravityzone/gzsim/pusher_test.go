@@ -198,8 +198,12 @@ func TestPusher(t *testing.T) {
 				}
 			}
 		}
+		// Stopping may cut the last push short after the collector has it
+		// but before its answer is read: GravityZone counts only what was
+		// answered, so the statistics may be one message behind.
 		stats := b.sim.Stats()
-		if stats.Count.SentMessages != len(got) || stats.Count.Events != events || stats.Count.ErrorMessages != 0 || stats.LastUpdateTime == "" {
+		sent := stats.Count.SentMessages
+		if sent < len(got)-1 || sent > len(got) || stats.Count.Events != 4*sent || stats.Count.ErrorMessages != 0 || stats.LastUpdateTime == "" {
 			t.Errorf("stats %+v after %d messages of %d events", stats.Count, len(got), events)
 		}
 	})
