@@ -158,20 +158,23 @@ func (r *runtime) serve(ctx context.Context, ln net.Listener) error {
 	for _, p := range portal.Patterns() {
 		routes = append(routes, web.Route{Pattern: p, Handler: pages})
 	}
+	// Validate read the list already.
+	proxies, _ := r.cfg.TrustedProxyPrefixes()
 	handler := web.New(web.Deps{
-		Store:    r.store,
-		Gatherer: r.registry,
-		Logger:   r.logger,
-		Ingest:   receiver,
-		PushAPI:  ingest.NewPushAPI(receiver, r.store),
-		Routes:   routes,
+		Store:          r.store,
+		Gatherer:       r.registry,
+		Logger:         r.logger,
+		Ingest:         receiver,
+		PushAPI:        ingest.NewPushAPI(receiver, r.store),
+		Routes:         routes,
+		TrustedProxies: proxies,
 	})
 	committed := make(chan struct{})
 	// The committer outlives the server by the shutdown: requests still in
 	// flight when ctx ends get their batches stored before it stops.
 	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	go func() { committer.Run(cctx); close(committed) }()
-	err = web.Serve(ctx, ln, handler, r.cfg.ShutdownTimeout, r.logger)
+	err = web.Serve(ctx, ln, handler, web.Limits{Shutdown: r.cfg.ShutdownTimeout}, r.logger)
 	stop()
 	<-committed
 	return err

@@ -78,7 +78,7 @@ Example:
 				fmt.Fprintf(env.Stdout, "  faults:          %s\n", describeTrouble(opts.Trouble))
 			}
 			fmt.Fprintf(env.Stdout, "  fault settings:  %s/_sim/trouble (GET, PUT)\n", base)
-			return web.Serve(ctx, ln, sim, 5*time.Second, logger)
+			return web.Serve(ctx, ln, sim, web.Limits{Shutdown: 5 * time.Second}, logger)
 		},
 	}
 }
@@ -121,7 +121,7 @@ Example:
 			sim := gzsim.New(opts)
 			fmt.Fprintf(env.Stdout, "GravityZone simulator on http://%s\n  access URL: http://%s/api\n  API key:    %s\n", ln.Addr(), ln.Addr(), opts.APIKey)
 			go sim.Run(ctx)
-			return web.Serve(ctx, ln, sim, 5*time.Second, logs.Logger(env.Stderr))
+			return web.Serve(ctx, ln, sim, web.Limits{Shutdown: 5 * time.Second}, logs.Logger(env.Stderr))
 		},
 	}
 }
@@ -164,7 +164,7 @@ Example:
 				sim.SetWebhook(webhook, nil)
 				go sim.Run(ctx)
 			}
-			return web.Serve(ctx, ln, sim, 5*time.Second, logs.Logger(env.Stderr))
+			return web.Serve(ctx, ln, sim, web.Limits{Shutdown: 5 * time.Second}, logs.Logger(env.Stderr))
 		},
 	}
 }

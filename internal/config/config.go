@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"time"
@@ -34,6 +35,9 @@ type Config struct {
 	// HaloRateLimit requests per HaloRateWindow are allowed per HaloPSA tenant.
 	HaloRateLimit  int
 	HaloRateWindow time.Duration
+	// TrustedProxies lists the reverse proxies (addresses and CIDR prefixes,
+	// comma-separated) whose X-Forwarded-For names the client's address.
+	TrustedProxies string
 	// ShutdownTimeout bounds how long in-flight requests may finish after SIGTERM.
 	ShutdownTimeout time.Duration
 	// CatalogSyncInterval is how often each partner's catalogs are synced.
@@ -88,6 +92,7 @@ func (c *Config) Address(fs *flag.FlagSet) {
 func (c *Config) Server(fs *flag.FlagSet) {
 	c.Address(fs)
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish after SIGTERM")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "reverse proxies in front of halobridge whose X-Forwarded-For names the client (addresses or CIDR prefixes, comma-separated); sign-in limits count per client address")
 	fs.DurationVar(&c.CatalogSyncInterval, "catalog-sync-interval", c.CatalogSyncInterval, "how often each partner's HaloPSA and source catalogs are synced")
 }
 
@@ -140,7 +145,36 @@ func (c *Config) Validate() error {
 	if c.HaloRateWindow <= 0 {
 		errs = append(errs, fmt.Errorf("--halo-rate-window must be positive, got %s", c.HaloRateWindow))
 	}
+	if _, err := c.TrustedProxyPrefixes(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
+}
+
+// TrustedProxyPrefixes reads TrustedProxies: "10.0.0.0/8, 192.0.2.7".
+func (c *Config) TrustedProxyPrefixes() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(c.TrustedProxies, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if strings.Contains(f, "/") {
+			p, err := netip.ParsePrefix(f)
+			if err != nil {
+				return nil, fmt.Errorf("--trusted-proxies: %q is not an address or a CIDR prefix such as 10.0.0.0/8", f)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxies: %q is not an address or a CIDR prefix such as 10.0.0.0/8", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // KeyFile is where the generated secret key lives when no key is configured.
