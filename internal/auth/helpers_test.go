@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"html"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -16,11 +18,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"halobridge/internal/auth"
 	"halobridge/internal/halo"
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/store"
 	"halobridge/internal/store/storetest"
+	"halobridge/internal/web"
 )
 
 // fakeClock is the service's settable clock, for session expiry and the
@@ -88,9 +93,9 @@ func setup(t *testing.T) *testBundle {
 		BaseURL:      "http://" + b.srv.Listener.Addr().String(),
 		Now:          b.clock.Now,
 	}
-	mux := http.NewServeMux()
+	var routes []web.Route
 	for _, p := range auth.Patterns() {
-		mux.Handle(p, b.svc.Handler())
+		routes = append(routes, web.Route{Pattern: p, Handler: b.svc.Handler()})
 	}
 	who := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		partnerID, _ := auth.PartnerID(r.Context())
@@ -105,12 +110,33 @@ func setup(t *testing.T) *testBundle {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(out)
 	})
-	mux.Handle("GET /{$}", b.svc.Middleware(who))
-	mux.Handle("GET /api/v1/whoami", b.svc.Middleware(who))
-	b.srv.Config.Handler = mux
+	routes = append(routes, web.Route{Pattern: "GET /{$}", Handler: b.svc.Middleware(who)},
+		web.Route{Pattern: "GET /api/v1/whoami", Handler: b.svc.Middleware(who)})
+	// The routes are served as halobridge serves them, through the server
+	// shell; it takes the test for a reverse proxy, so that a request can
+	// come from any address by naming it in X-Forwarded-For.
+	b.srv.Config.Handler = web.New(web.Deps{Store: st, Gatherer: prometheus.NewRegistry(), Logger: slog.New(slog.DiscardHandler),
+		Routes: routes, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
 	b.srv.Start()
 	t.Cleanup(b.srv.Close)
 	return b
+}
+
+// closedStore is a migrated SQLite store that has been closed: every
+// call fails, as when the database goes away.
+func closedStore(t *testing.T) store.Store {
+	t.Helper()
+	st, err := store.Open(t.Context(), store.Config{
+		DatabaseURL: "sqlite://" + filepath.Join(t.TempDir(), "halobridge.db"), Keys: storetest.NewKeyring(t),
+	})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	if err := st.Migrate(t.Context()); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	st.Close()
+	return st
 }
 
 func (b *testBundle) createPartner(t *testing.T, slug string) store.Partner {
@@ -223,6 +249,13 @@ func (br *browser) formToken(t *testing.T) string {
 func (br *browser) passwordLogin(t *testing.T, email, password string) response {
 	t.Helper()
 	return br.postForm(t, "/login", url.Values{"email": {email}, "password": {password}, "csrf_token": {br.formToken(t)}})
+}
+
+// passwordLoginFrom signs in from the client address addr.
+func (br *browser) passwordLoginFrom(t *testing.T, addr, email, password string) response {
+	t.Helper()
+	return br.postForm(t, "/login", url.Values{"email": {email}, "password": {password}, "csrf_token": {br.formToken(t)}},
+		"X-Forwarded-For", addr)
 }
 
 // haloLogin logs in with HaloPSA the way a person does: the sign-in form,
