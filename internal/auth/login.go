@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"strings"
 
@@ -48,7 +47,7 @@ func (s *Service) passwordLoginForm(w http.ResponseWriter, r *http.Request) {
 
 // tooMany refuses a sign-in attempt for now: 429, with when to try again.
 func (s *Service) tooMany(w http.ResponseWriter, r *http.Request, err *TooManyAttemptsError, data loginData) {
-	w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(err.RetryAfter.Seconds()))))
+	web.RetryAfter(w, err.RetryAfter)
 	data.Error = capitalise(err.Error()) + "."
 	s.renderLogin(w, r, http.StatusTooManyRequests, data)
 }
