@@ -18,6 +18,7 @@ import (
 	"halobridge/internal/catalog"
 	"halobridge/internal/config"
 	"halobridge/internal/connect"
+	"halobridge/internal/datadir"
 	"halobridge/internal/halo"
 	"halobridge/internal/ingest"
 	"halobridge/internal/jobs"
@@ -49,11 +50,11 @@ func openRuntime(ctx context.Context, cfg config.Config, env Env) (*runtime, err
 	}
 	logger := cfg.Logger(env.Stderr)
 	if cfg.DatabaseURL == "" {
-		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-			return nil, fmt.Errorf("create data directory: %w", err)
+		if err := datadir.Dir(cfg.DataDir, logger); err != nil {
+			return nil, err
 		}
 	}
-	keys, err := secret.LoadKeyring(cfg.SecretKey, cfg.KeyFile())
+	keys, err := secret.LoadKeyring(cfg.SecretKey, cfg.KeyFile(), logger)
 	if err != nil {
 		return nil, fmt.Errorf("secret key: %w", err)
 	}
