@@ -10,7 +10,6 @@ import (
 
 	"halobridge/internal/auth"
 	"halobridge/internal/halo/halosim"
-	"halobridge/internal/store"
 	"halobridge/internal/web"
 )
 
@@ -43,17 +42,7 @@ func TestHaloPSASignInStart(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		br := b.browser(t)
-		start, err := br.noFollow.PostForm(b.srv.URL+"/login/halo", url.Values{"halo_url": {b.halo.URL},
-			"client_id": {halosim.DefaultPublicClientID}, "csrf_token": {br.formToken(t)}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		start.Body.Close()
-		callback, err := b.sim.ApproveURL(start.Header.Get("Location"), simAdmin)
-		if err != nil {
-			t.Fatalf("approve %s: %v", start.Header.Get("Location"), err)
-		}
-		u, _ := url.Parse(callback)
+		u, _ := url.Parse(br.startedCallback(t))
 		q := u.Query()
 		q.Set("code", "made-up-code")
 		u.RawQuery = q.Encode()
@@ -115,11 +104,7 @@ func TestSignInPages(t *testing.T) {
 func TestTokenAPIRefusesABodyOverItsBound(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	p := b.createPartner(t, "acme")
-	b.addAccount(t, p.ID, "ops@acme.example", store.RoleAdmin)
-	br := b.browser(t)
-	br.passwordLogin(t, "ops@acme.example", testPassword)
-	me, _ := br.whoami(t)
+	br, me := b.signedInAdmin(t)
 	body := `{"name": "` + strings.Repeat("n", 8<<10) + `"}`
 	resp := b.apiCall(t, br.follow, http.MethodPost, "/api/v1/tokens", body, auth.CSRFHeader, me.CSRFToken)
 	if resp.status != http.StatusRequestEntityTooLarge || !strings.Contains(resp.body, `"code":"too_large"`) {

@@ -251,6 +251,36 @@ func (br *browser) passwordLogin(t *testing.T, email, password string) response 
 	return br.postForm(t, "/login", url.Values{"email": {email}, "password": {password}, "csrf_token": {br.formToken(t)}})
 }
 
+// signedInAdmin is a browser signed in as the admin ops@acme.example of a
+// new partner, with what whoami says of it.
+func (b *testBundle) signedInAdmin(t *testing.T) (*browser, whoami) {
+	t.Helper()
+	p := b.createPartner(t, "acme")
+	b.addAccount(t, p.ID, "ops@acme.example", store.RoleAdmin)
+	br := b.browser(t)
+	wantStatus(t, "sign-in", br.passwordLogin(t, "ops@acme.example", testPassword), http.StatusOK)
+	me, _ := br.whoami(t)
+	return br, me
+}
+
+// startedCallback starts "Log in with HaloPSA" in br, approves it as the
+// simulated HaloPSA's administrator, and returns the callback address
+// HaloPSA sends the browser back to, unvisited.
+func (br *browser) startedCallback(t *testing.T) string {
+	t.Helper()
+	start, err := br.noFollow.PostForm(br.b.srv.URL+"/login/halo", url.Values{"halo_url": {br.b.halo.URL},
+		"client_id": {halosim.DefaultPublicClientID}, "csrf_token": {br.formToken(t)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start.Body.Close()
+	callback, err := br.b.sim.ApproveURL(start.Header.Get("Location"), simAdmin)
+	if err != nil {
+		t.Fatalf("approve %s: %v", start.Header.Get("Location"), err)
+	}
+	return callback
+}
+
 // passwordLoginFrom signs in from the client address addr.
 func (br *browser) passwordLoginFrom(t *testing.T, addr, email, password string) response {
 	t.Helper()

@@ -174,10 +174,7 @@ func TestPasswordLogin(t *testing.T) {
 	t.Run("AnswersItsOwnFaultsWithTheRequestID", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
-		p := b.createPartner(t, "acme")
-		b.addAccount(t, p.ID, "ops@acme.example", store.RoleAdmin)
-		signedIn := b.browser(t)
-		wantStatus(t, "sign-in", signedIn.passwordLogin(t, "ops@acme.example", testPassword), http.StatusOK)
+		signedIn, _ := b.signedInAdmin(t)
 		br := b.browser(t)
 		token := br.formToken(t)
 		// The database goes away under the running service.
@@ -374,11 +371,7 @@ func TestCSRF(t *testing.T) {
 	t.Run("TakesTheTokenFromAHeaderForScripts", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
-		p := b.createPartner(t, "acme")
-		b.addAccount(t, p.ID, "ops@acme.example", store.RoleAdmin)
-		br := b.browser(t)
-		br.passwordLogin(t, "ops@acme.example", testPassword)
-		me, _ := br.whoami(t)
+		br, me := b.signedInAdmin(t)
 		wantStatus(t, "POST without the header", b.apiCall(t, br.follow, http.MethodPost, "/api/v1/tokens", `{"name":"ci"}`), http.StatusForbidden)
 		wantStatus(t, "POST with the header", b.apiCall(t, br.follow, http.MethodPost, "/api/v1/tokens", `{"name":"ci"}`, auth.CSRFHeader, me.CSRFToken), http.StatusCreated)
 	})
