@@ -278,6 +278,56 @@ func TestServeCutsOffABodyThatNeverCompletes(t *testing.T) {
 	}
 }
 
+func TestServeClosesAConnectionLeftIdle(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		done <- Serve(ctx, ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }),
+			Limits{Idle: 50 * time.Millisecond, Shutdown: time.Second}, slog.New(slog.DiscardHandler))
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: halobridge\r\n\r\n")
+	r := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.Close {
+		t.Fatal("the server closed the connection after the answer; want it kept alive until idle")
+	}
+	// Nothing more is asked: the server ends the kept-alive connection.
+	if n, err := io.Copy(io.Discard, r); err != nil || n != 0 {
+		t.Errorf("after the answer: %d bytes, %v; want the connection closed", n, err)
+	}
+}
+
+func TestLimitsDefaults(t *testing.T) {
+	t.Parallel()
+	got := Limits{Shutdown: 20 * time.Second}.orDefaults()
+	want := Limits{ReadHeader: 10 * time.Second, Read: 30 * time.Second, Write: 10 * time.Minute, Idle: 2 * time.Minute, Shutdown: 20 * time.Second}
+	if got != want {
+		t.Errorf("defaults %+v, want %+v", got, want)
+	}
+	if got := (Limits{Read: time.Second}).orDefaults().Read; got != time.Second {
+		t.Errorf("a Read limit given is %s, want it kept", got)
+	}
+}
+
 func TestLocalPath(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
