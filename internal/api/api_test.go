@@ -24,6 +24,7 @@ import (
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/jobs"
 	"halobridge/internal/mapping"
+	"halobridge/internal/outbound"
 	"halobridge/internal/secret"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
@@ -109,7 +110,7 @@ func setup(t *testing.T) *testBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.service = &catalog.Service{Syncer: &catalog.Syncer{Store: st, Halo: &connect.Halo{Store: st}, Sources: &connect.Sources{Store: st}}}
+	b.service = &catalog.Service{Syncer: &catalog.Syncer{Store: st, Halo: &connect.Halo{Outbound: outbound.Local(), Store: st}, Sources: &connect.Sources{Outbound: outbound.Local(), Store: st}}}
 	b.sync(t)
 	if _, err := b.service.Map(ctx, b.a.ID, b.src.ID, "gone", catalog.MapInput{ClientID: active[1].ID, Billing: true}); err != nil {
 		t.Fatal(err)
@@ -141,7 +142,7 @@ func setup(t *testing.T) *testBundle {
 	// Served as halobridge serves it, through the server shell.
 	b.server = httptest.NewServer(web.New(web.Deps{Store: st, Gatherer: prometheus.NewRegistry(), Logger: slog.New(slog.DiscardHandler),
 		Routes: []web.Route{{Pattern: "/api/v1/", Handler: asPartner(api.New(api.Deps{Store: st, Catalog: b.service, Queue: queue,
-			Tickets: deliver.New(st, b.service.Halo, deliver.Options{}), Billing: &run.Service{Store: st, Halo: b.service.Halo, Sources: &connect.Sources{Store: st}}}))}}}))
+			Tickets: deliver.New(st, b.service.Halo, deliver.Options{}), Billing: &run.Service{Store: st, Halo: b.service.Halo, Sources: &connect.Sources{Outbound: outbound.Local(), Store: st}}}))}}}))
 	t.Cleanup(b.server.Close)
 	return b
 }

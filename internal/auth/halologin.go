@@ -53,7 +53,7 @@ func (s *Service) StartHaloLogin(ctx context.Context, haloURL, clientID string) 
 	if u, err := url.Parse(s.BaseURL); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return "", "", fmt.Errorf("halobridge does not know its public address (--base-url is %q), so HaloPSA could not send you back: ask whoever runs halobridge to set it", s.BaseURL)
 	}
-	root, err := haloRoot(haloURL)
+	root, err := haloRoot(haloURL, s.HaloDefaults.Outbound)
 	if err != nil {
 		return "", "", err
 	}
@@ -61,7 +61,10 @@ func (s *Service) StartHaloLogin(ctx context.Context, haloURL, clientID string) 
 	if clientID == "" {
 		return "", "", errors.New("enter the Client ID of your halobridge application in HaloPSA (Configuration > Integrations > HaloPSA API > View Applications)")
 	}
-	inst := s.discover(ctx, root)
+	inst, err := s.discover(ctx, root)
+	if err != nil {
+		return "", "", err
+	}
 	flow, err := halo.NewAuthCodeFlow(s.haloConfig(inst, clientID), s.RedirectURI())
 	if err != nil {
 		return "", "", fmt.Errorf("start HaloPSA sign-in: %w", err)

@@ -15,6 +15,7 @@ import (
 	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/halo/halosim"
+	"halobridge/internal/outbound"
 	"halobridge/internal/store"
 )
 
@@ -114,7 +115,7 @@ func TestLogInWithHaloPSA(t *testing.T) {
 			t.Errorf("stored connection (-want +got):\n%s", diff)
 		}
 		client, err := halo.New(halo.Config{ResourceURL: conn.ResourceURL, AuthURL: conn.AuthURL, ClientID: conn.ClientID,
-			ClientSecret: conn.ClientSecret, GrantType: halo.GrantType(conn.GrantType), Scope: conn.Scope})
+			ClientSecret: conn.ClientSecret, GrantType: halo.GrantType(conn.GrantType), Scope: conn.Scope, Outbound: outbound.Local()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -310,7 +311,7 @@ func TestLogInWithHaloPSA(t *testing.T) {
 		// Someone deactivates the service application in HaloPSA; the next
 		// background call meets it.
 		b.sim.RevokeApplication(apps[0].ClientID)
-		clients := &connect.Halo{Store: b.store}
+		clients := &connect.Halo{Store: b.store, Outbound: outbound.Local()}
 		call := func() error {
 			hc, err := clients.Client(t.Context(), login.PartnerID)
 			if err != nil {
@@ -395,7 +396,8 @@ func TestLogInWithHaloPSA(t *testing.T) {
 		br := b.browser(t)
 		cases := []struct{ haloURL, clientID, want string }{
 			{"", "x", "Enter your HaloPSA address"},
-			{"http://acme.halopsa.com", "x", "must start with https://"},
+			// The bundle opens loopback and http for its simulator, not more.
+			{"https://10.0.0.7", "x", "10.0.0.7 is a private address (the operator can open it with --allow-private-urls)"},
 			{"ftp://acme.halopsa.com", "x", "is not a HaloPSA address"},
 			{b.halo.URL, " ", "Client ID"},
 		}

@@ -23,6 +23,7 @@ import (
 	"halobridge/internal/auth"
 	"halobridge/internal/halo"
 	"halobridge/internal/halo/halosim"
+	"halobridge/internal/outbound"
 	"halobridge/internal/store"
 	"halobridge/internal/store/storetest"
 	"halobridge/internal/web"
@@ -89,7 +90,7 @@ func setup(t *testing.T) *testBundle {
 	b.srv = httptest.NewUnstartedServer(nil)
 	b.svc = &auth.Service{
 		Store:        st,
-		HaloDefaults: halo.Config{RetryBackoff: time.Millisecond},
+		HaloDefaults: halo.Config{RetryBackoff: time.Millisecond, Outbound: outbound.Local()},
 		BaseURL:      "http://" + b.srv.Listener.Addr().String(),
 		Now:          b.clock.Now,
 	}
@@ -173,11 +174,16 @@ func (b *testBundle) browser(t *testing.T) *browser {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A transport of its own: closing a test server closes the idle
+	// connections of the default transport, which other tests running in
+	// parallel may be about to reuse for a POST that is then not retried.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(transport.CloseIdleConnections)
 	return &browser{
 		b:      b,
 		jar:    jar,
-		follow: &http.Client{Jar: jar, Timeout: 30 * time.Second},
-		noFollow: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		follow: &http.Client{Jar: jar, Timeout: 30 * time.Second, Transport: transport},
+		noFollow: &http.Client{Jar: jar, Timeout: 30 * time.Second, Transport: transport,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 	}
 }
@@ -356,7 +362,7 @@ func (b *testBundle) apiCall(t *testing.T, client *http.Client, method, path, bo
 		req.Header.Set(header[i], header[i+1])
 	}
 	if client == nil {
-		client = http.DefaultClient
+		client = b.browser(t).follow
 	}
 	return do(t, client, req)
 }

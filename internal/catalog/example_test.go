@@ -12,6 +12,7 @@ import (
 	"halobridge/internal/connect"
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/jobs"
+	"halobridge/internal/outbound"
 	"halobridge/internal/secret"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
@@ -63,7 +64,7 @@ func Example() {
 		log.Fatal(err)
 	}
 
-	service := &catalog.Service{Syncer: &catalog.Syncer{Store: st, Halo: &connect.Halo{Store: st}, Sources: &connect.Sources{Store: st}}}
+	service := &catalog.Service{Syncer: &catalog.Syncer{Store: st, Halo: &connect.Halo{Outbound: outbound.Local(), Store: st}, Sources: &connect.Sources{Outbound: outbound.Local(), Store: st}}}
 	run, err := st.StartSyncRun(ctx, store.SyncRun{PartnerID: partner.ID, Kind: store.SyncCatalog})
 	if err != nil {
 		log.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"halobridge/internal/halo"
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/jobs"
+	"halobridge/internal/outbound"
 	"halobridge/internal/store"
 	"halobridge/internal/store/storetest"
 )
@@ -132,7 +133,7 @@ func TestSyncFailures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			syncer := &catalog.Syncer{Store: st, Halo: &connect.Halo{Store: st}, Sources: &connect.Sources{Store: st}}
+			syncer := &catalog.Syncer{Store: st, Halo: &connect.Halo{Outbound: outbound.Local(), Store: st}, Sources: &connect.Sources{Outbound: outbound.Local(), Store: st}}
 			run, err := st.StartSyncRun(t.Context(), store.SyncRun{PartnerID: p.ID, Kind: store.SyncCatalog})
 			if err != nil {
 				t.Fatal(err)

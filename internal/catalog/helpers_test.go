@@ -14,6 +14,7 @@ import (
 	"halobridge/internal/connect"
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/jobs"
+	"halobridge/internal/outbound"
 	"halobridge/internal/source"
 	"halobridge/internal/source/gravityzone"
 	"halobridge/internal/store"
@@ -50,8 +51,8 @@ func newHaloFixture(t *testing.T, st store.Store, opts halosim.Options) *haloFix
 	}
 	syncer := &catalog.Syncer{
 		Store:   st,
-		Halo:    &connect.Halo{Store: st},
-		Sources: fastConnectors{&connect.Sources{Store: st, PublicURL: publicURL}},
+		Halo:    &connect.Halo{Outbound: outbound.Local(), Store: st},
+		Sources: fastConnectors{&connect.Sources{Outbound: outbound.Local(), Store: st, PublicURL: publicURL}},
 	}
 	return &haloFixture{st: st, sim: sim, url: srv.URL, partner: partner, service: &catalog.Service{Syncer: syncer}}
 }
@@ -69,7 +70,7 @@ func (c fastConnectors) Connector(src store.Source) (source.Source, error) {
 	if src.Kind != store.SourceGravityZone {
 		return c.Sources.Connector(src)
 	}
-	client, err := gravityzone.New(gravityzone.Config{AccessURL: src.APIURL, APIKey: src.APIKey, RatePerSecond: 100_000})
+	client, err := gravityzone.New(gravityzone.Config{Outbound: outbound.Local(), AccessURL: src.APIURL, APIKey: src.APIKey, RatePerSecond: 100_000})
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"halobridge/internal/connect"
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/ingest"
+	"halobridge/internal/outbound"
 	"halobridge/internal/source/gravityzone"
 	"halobridge/internal/source/gravityzone/gzsim"
 	"halobridge/internal/store"
@@ -65,7 +66,7 @@ func newPushWorld(t *testing.T, st store.Store, services ...string) *pushWorld {
 	t.Cleanup(hb.Close)
 	w.hbURL = hb.URL
 
-	w.sources = &connect.Sources{Store: st, PublicURL: hb.URL}
+	w.sources = &connect.Sources{Outbound: outbound.Local(), Store: st, PublicURL: hb.URL}
 	w.service = &catalog.Service{Syncer: &catalog.Syncer{Store: st, Halo: w.haloFixture.service.Halo, Sources: fastConnectors{w.sources}}}
 	return w
 }
@@ -112,7 +113,7 @@ func (w *pushWorld) failUntilOff(t *testing.T) int {
 // client calls GravityZone's API as another tool would.
 func (w *pushWorld) client(t *testing.T) *gravityzone.Client {
 	t.Helper()
-	c, err := gravityzone.New(gravityzone.Config{AccessURL: w.gzURL, APIKey: gzsim.DefaultAPIKey})
+	c, err := gravityzone.New(gravityzone.Config{Outbound: outbound.Local(), AccessURL: w.gzURL, APIKey: gzsim.DefaultAPIKey})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"halobridge/internal/outbound"
 	ticketbench "halobridge/internal/ticketing/deliver/bench"
 )
 
@@ -63,6 +64,9 @@ Example:
 			if len(args) > 0 {
 				return fmt.Errorf("bench tickets takes no arguments, got %q", args)
 			}
+			// The simulators are on this machine, over plain http; the report
+			// owns stdout.
+			fmt.Fprintf(env.Stderr, "bench tickets: outbound URL guard opened for its simulators only: %s\n", outbound.Local())
 			report, err := ticketbench.Run(ctx, opts)
 			if err != nil {
 				// What was measured before the failure still tells something.

@@ -16,7 +16,6 @@ import (
 
 	"halobridge/internal/billing"
 	"halobridge/internal/billing/run"
-	"halobridge/internal/connect"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
 )
@@ -50,7 +49,7 @@ func (f *billingFlags) open(ctx context.Context, env Env) (*runtime, *run.Servic
 	if err != nil {
 		return nil, nil, store.Partner{}, err
 	}
-	svc := &run.Service{Store: rt.store, Halo: rt.commandHalo(), Sources: &connect.Sources{Store: rt.store}, Logger: rt.logger}
+	svc := &run.Service{Store: rt.store, Halo: rt.commandHalo(), Sources: rt.sources, Logger: rt.logger}
 	return rt, svc, p, nil
 }
 

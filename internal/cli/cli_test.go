@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"maps"
 	"net"
 	"net/http"
 	"strings"
@@ -34,8 +35,21 @@ type testBundle struct {
 	env            Env
 }
 
+// setup gives the commands vars as their environment. The simulators these
+// tests run listen on loopback over plain http, so the outbound URL guard is
+// opened for them as an operator would, unless a test sets the two
+// variables itself ("" leaves the guard closed).
 func setup(t *testing.T, vars map[string]string) *testBundle {
 	t.Helper()
+	vars = maps.Clone(vars)
+	if vars == nil {
+		vars = map[string]string{}
+	}
+	for k, v := range map[string]string{"HALOBRIDGE_ALLOW_PRIVATE_URLS": "loopback", "HALOBRIDGE_ALLOW_HTTP": "true"} {
+		if _, set := vars[k]; !set {
+			vars[k] = v
+		}
+	}
 	b := &testBundle{stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	b.env = Env{Stdout: b.stdout, Stderr: b.stderr, Getenv: func(k string) string { return vars[k] }}
 	return b
@@ -90,10 +104,10 @@ func TestHelp(t *testing.T) {
 	t.Run("EachCommandExplainsItsFlagsAndEnvironment", func(t *testing.T) {
 		t.Parallel()
 		cases := map[string][]string{
-			"serve":     {"--listen", "HALOBRIDGE_DATABASE_URL", "/healthz", "SIGTERM"},
+			"serve":     {"--listen", "HALOBRIDGE_DATABASE_URL", "/healthz", "SIGTERM", "--allow-private-urls  [HALOBRIDGE_ALLOW_PRIVATE_URLS]", "--allow-http  [HALOBRIDGE_ALLOW_HTTP]"},
 			"migrate":   {"--database-url", "safe"},
 			"demo":      {"--listen", "simulated HaloPSA"},
-			"halo test": {"--client-id", "--tenant", "HALOBRIDGE_CLIENT_SECRET", "Connection successful"},
+			"halo test": {"--client-id", "--tenant", "HALOBRIDGE_CLIENT_SECRET", "Connection successful", "HALOBRIDGE_ALLOW_PRIVATE_URLS", "HALOBRIDGE_ALLOW_HTTP"},
 			"sim halo":  {"--rate-limit", "--tenant"},
 		}
 		for cmd, wants := range cases {
@@ -209,7 +223,8 @@ func TestDemo(t *testing.T) {
 		t.Logf("demo answered /healthz %s after start", time.Since(start))
 
 		// A first-time user is told what to type, and the sign-in page answers.
-		for _, want := range []string{"open http://" + addr, "HaloPSA URL:  http://127.0.0.1:", "Client ID:    halobridge-sim-login", "API key gz-sim-key"} {
+		for _, want := range []string{"open http://" + addr, "HaloPSA URL:  http://127.0.0.1:", "Client ID:    halobridge-sim-login", "API key gz-sim-key",
+			"Outbound URL guard: opened for the simulators: --allow-private-urls loopback --allow-http (HALOBRIDGE_ALLOW_PRIVATE_URLS=loopback HALOBRIDGE_ALLOW_HTTP=true)"} {
 			if !strings.Contains(b.stdout.String(), want) {
 				t.Errorf("demo output lacks %q:\n%s", want, b.stdout)
 			}

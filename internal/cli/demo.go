@@ -16,6 +16,7 @@ import (
 
 	"halobridge/internal/config"
 	"halobridge/internal/halo/halosim"
+	"halobridge/internal/outbound"
 	"halobridge/internal/source"
 	"halobridge/internal/source/defensx"
 	"halobridge/internal/source/defensx/dxsim"
@@ -41,6 +42,11 @@ to type are printed), go through the setup wizard, and watch alerts become
 tickets and usage become invoice lines in the simulated HaloPSA. Nothing
 outside this machine is contacted. Stop with Ctrl-C.
 
+The simulators listen on this machine over plain http, which halobridge
+refuses to call by default: the demo opens loopback and http for itself
+(--allow-private-urls loopback --allow-http, added to what you set) and says
+so when it starts.
+
 The --halo-* fault flags make the simulated HaloPSA misbehave (see
 "halobridge sim halo --help"), to see how halobridge copes; they can be
 changed while the demo runs at the printed fault settings address.
@@ -53,12 +59,14 @@ Example:
 			fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "directory for the demo's SQLite database and secret key")
 			fs.DurationVar(&pushEvery, "push-every", pushEvery, "how often the simulated GravityZone pushes a batch of alerts")
 			troubleFlags(fs, "halo-", &trouble)
+			cfg.Outbound(fs)
 			cfg.Logging(fs)
 		},
 		run: func(ctx context.Context, env Env, args []string) error {
 			if err := trouble.Validate(); err != nil {
 				return fmt.Errorf("--halo-* fault flags: %w", err)
 			}
+			opened := openForSimulators(&cfg)
 			rt, err := openRuntime(ctx, cfg, env)
 			if err != nil {
 				return err
@@ -103,12 +111,27 @@ The simulated GravityZone pushes alerts every %s once connected; DefensX sends
 a user request now and then (its webhook is pasted for you, as a partner would).
 
 Simulated HaloPSA faults: %s (change them: GET or PUT %s/_sim/trouble).
+Outbound URL guard: %s
 Data: %s. Stop with Ctrl-C.
 `, publicURL, d.haloURL, halosim.DefaultPublicClientID, d.gzURL, gzsim.DefaultAPIKey, d.dxURL, dxsim.BasePath, dxsim.DefaultAPIKey, pushEvery,
-				cmp.Or(describeTrouble(trouble), "none"), d.haloURL, cfg.DataDir)
+				cmp.Or(describeTrouble(trouble), "none"), d.haloURL, opened, cfg.DataDir)
 			return g.Wait()
 		},
 	}
+}
+
+// openForSimulators opens the outbound URL guard for simulators on this
+// machine, on top of what the operator set, and says what it set.
+func openForSimulators(cfg *config.Config) string {
+	set := []string{outbound.Loopback}
+	for _, item := range strings.Split(cfg.AllowPrivateURLs, ",") {
+		if item = strings.TrimSpace(item); item != "" && !strings.EqualFold(item, outbound.Loopback) {
+			set = append(set, item)
+		}
+	}
+	cfg.AllowPrivateURLs, cfg.AllowHTTP = strings.Join(set, ","), true
+	return fmt.Sprintf("opened for the simulators: --allow-private-urls %s --allow-http (%s=%s %s=true); 'serve' opens nothing unless told",
+		cfg.AllowPrivateURLs, config.EnvName("allow-private-urls"), cfg.AllowPrivateURLs, config.EnvName("allow-http"))
 }
 
 // newDemo builds the simulated world: a HaloPSA, and a GravityZone and a

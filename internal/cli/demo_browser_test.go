@@ -11,6 +11,7 @@ import (
 
 	"halobridge/internal/halo"
 	"halobridge/internal/halo/halosim"
+	"halobridge/internal/outbound"
 	"halobridge/internal/portal/browsertest"
 	"halobridge/internal/source/gravityzone/gzsim"
 )
@@ -101,7 +102,7 @@ func TestDemoWalkthrough(t *testing.T) {
 		shot(shots, "demo-02-mapping"),
 	)
 
-	sim, err := halo.New(halo.Config{ResourceURL: haloURL + "/api", AuthURL: haloURL + "/auth",
+	sim, err := halo.New(halo.Config{Outbound: outbound.Local(), ResourceURL: haloURL + "/api", AuthURL: haloURL + "/auth",
 		ClientID: halosim.DefaultClientID, ClientSecret: halosim.DefaultClientSecret, HTTPClient: &http.Client{Timeout: 10 * time.Second}})
 	if err != nil {
 		t.Fatal(err)

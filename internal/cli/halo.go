@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"halobridge/internal/config"
 	"halobridge/internal/halo"
 )
 
@@ -38,6 +39,7 @@ func haloTestCommand() *command {
 		baseURL, authURL, tenant, clientID, clientSecret, scope string
 		timeout                                                 time.Duration
 	)
+	cfg := config.Default()
 	return &command{
 		name:    "test",
 		summary: "Test Connection: check credentials and every permission halobridge needs",
@@ -66,6 +68,7 @@ Example:
 			fs.StringVar(&clientSecret, "client-secret", "", "the API application's Client Secret (prefer the environment variable)")
 			fs.StringVar(&scope, "scope", "all", "OAuth scopes to request, space separated")
 			fs.DurationVar(&timeout, "timeout", 60*time.Second, "give up after this long")
+			cfg.Outbound(fs)
 		},
 		run: func(ctx context.Context, env Env, args []string) error {
 			resource, auth, err := haloURLs(baseURL, authURL)
@@ -75,7 +78,11 @@ Example:
 			if clientID == "" || clientSecret == "" {
 				return errors.New("--client-id and --client-secret are required (from Configuration > Integrations > HaloPSA API > View Applications)")
 			}
+			if err := cfg.Validate(); err != nil {
+				return err
+			}
 			client, err := halo.New(halo.Config{
+				Outbound:     cfg.OutboundPolicy(),
 				ResourceURL:  resource,
 				AuthURL:      auth,
 				Tenant:       tenant,

@@ -85,6 +85,9 @@ func TestSimHalo(t *testing.T) {
 		done := make(chan int, 1)
 		go func() { done <- Main(ctx, []string{"sim", "halo", "--listen", addr}, b.env) }()
 		waitFor(t, "http://"+addr+"/api/AuthInfo", 5*time.Second)
+		if want := "halobridge needs: --allow-private-urls loopback --allow-http (HALOBRIDGE_ALLOW_PRIVATE_URLS=loopback HALOBRIDGE_ALLOW_HTTP=true)"; !strings.Contains(b.stdout.String(), want) {
+			t.Errorf("sim halo does not say what halobridge needs to reach it (%q):\n%s", want, b.stdout)
+		}
 
 		tb := setup(t, nil)
 		code := Main(context.Background(), []string{"halo", "test", "--url", "http://" + addr,

@@ -163,6 +163,7 @@ Example:
 			fs.DurationVar(&timeout, "timeout", 60*time.Second, "give up after this long")
 			cfg.Storage(fs)
 			cfg.Halo(fs)
+			cfg.Outbound(fs)
 			cfg.Logging(fs)
 		},
 		run: func(ctx context.Context, env Env, args []string) error {
@@ -225,6 +226,7 @@ func (f *partnerFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.partner, "partner", "", "the partner's slug (see 'halobridge partner list')")
 	f.cfg.Storage(fs)
 	f.cfg.Halo(fs)
+	f.cfg.Outbound(fs)
 	f.cfg.Logging(fs)
 }
 
@@ -264,5 +266,5 @@ func (f *partnerFlags) open(ctx context.Context, env Env) (*runtime, *catalog.Se
 // commandHalo reaches HaloPSA for a command, which may wait a minute for
 // HaloPSA's rate limit where a durable job snoozes instead.
 func (r *runtime) commandHalo() *connect.Halo {
-	return &connect.Halo{Store: r.store, Limiters: r.limiters, Metrics: r.metrics, Logger: r.logger, MaxRateWait: time.Minute}
+	return &connect.Halo{Store: r.store, Limiters: r.limiters, Metrics: r.metrics, Outbound: r.cfg.OutboundPolicy(), Logger: r.logger, MaxRateWait: time.Minute}
 }

@@ -76,8 +76,11 @@ func openRuntime(ctx context.Context, cfg config.Config, env Env) (*runtime, err
 		limiters: halo.NewLimiters(cfg.HaloRateLimit, cfg.HaloRateWindow),
 		metrics:  halo.NewMetrics(reg),
 	}
-	rt.halo = &connect.Halo{Store: st, Limiters: rt.limiters, Metrics: rt.metrics, Logger: logger}
-	rt.sources = &connect.Sources{Store: st, PublicURL: cfg.PublicURL()}
+	rt.halo = &connect.Halo{Store: st, Limiters: rt.limiters, Metrics: rt.metrics, Outbound: cfg.OutboundPolicy(), Logger: logger}
+	rt.sources = &connect.Sources{Store: st, Outbound: cfg.OutboundPolicy(), PublicURL: cfg.PublicURL()}
+	if p := cfg.OutboundPolicy(); p.Open() {
+		logger.Info("the outbound URL guard is opened by the operator", "allows", p.String())
+	}
 	return rt, nil
 }
 
@@ -85,7 +88,7 @@ func (r *runtime) Close() { r.store.Close() }
 
 // haloDefaults is what every HaloPSA client the process builds starts from.
 func (r *runtime) haloDefaults() halo.Config {
-	return halo.Config{Limiters: r.limiters, Metrics: r.metrics, Logger: r.logger}
+	return halo.Config{Limiters: r.limiters, Metrics: r.metrics, Outbound: r.cfg.OutboundPolicy(), Logger: r.logger}
 }
 
 // pollEvery is how often DefensX URL logs are read for new blocks.

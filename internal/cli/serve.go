@@ -29,6 +29,7 @@ Examples:
 			cfg.Server(fs)
 			cfg.Storage(fs)
 			cfg.Halo(fs)
+			cfg.Outbound(fs)
 			cfg.Logging(fs)
 		},
 		run: func(ctx context.Context, env Env, args []string) error {

@@ -5,11 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"strings"
 	"time"
 
 	"halobridge/internal/config"
 	"halobridge/internal/halo/halosim"
+	"halobridge/internal/outbound"
 	"halobridge/internal/source/defensx/dxsim"
 	"halobridge/internal/source/gravityzone/gzsim"
 	"halobridge/internal/web"
@@ -44,7 +46,12 @@ answer, --down refuses every request. Change them while it runs:
 Example:
   halobridge sim halo --listen 127.0.0.1:8081
   halobridge halo test --url http://127.0.0.1:8081 --client-id halobridge-sim \
-      --client-secret sim-secret-do-not-use-in-production
+      --client-secret sim-secret-do-not-use-in-production \
+      --allow-private-urls loopback --allow-http
+
+halobridge calls only public https addresses unless its operator opens more:
+a simulator on this machine over plain http needs --allow-private-urls and
+--allow-http, as the start-up lines say.
   halobridge sim halo --fail-rate 0.05 --fail-after-apply-rate 0.05 --latency 200ms`,
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&listen, "listen", "127.0.0.1:8081", "address to listen on")
@@ -78,6 +85,7 @@ Example:
 				fmt.Fprintf(env.Stdout, "  faults:          %s\n", describeTrouble(opts.Trouble))
 			}
 			fmt.Fprintf(env.Stdout, "  fault settings:  %s/_sim/trouble (GET, PUT)\n", base)
+			fmt.Fprintf(env.Stdout, "  halobridge needs: %s\n", reachFlags(ln.Addr()))
 			return web.Serve(ctx, ln, sim, web.Limits{Shutdown: 5 * time.Second}, logger)
 		},
 	}
@@ -119,7 +127,7 @@ Example:
 				return fmt.Errorf("listen on %s: %w", listen, err)
 			}
 			sim := gzsim.New(opts)
-			fmt.Fprintf(env.Stdout, "GravityZone simulator on http://%s\n  access URL: http://%s/api\n  API key:    %s\n", ln.Addr(), ln.Addr(), opts.APIKey)
+			fmt.Fprintf(env.Stdout, "GravityZone simulator on http://%s\n  access URL: http://%s/api\n  API key:    %s\n  halobridge needs: %s\n", ln.Addr(), ln.Addr(), opts.APIKey, reachFlags(ln.Addr()))
 			go sim.Run(ctx)
 			return web.Serve(ctx, ln, sim, web.Limits{Shutdown: 5 * time.Second}, logs.Logger(env.Stderr))
 		},
@@ -159,7 +167,7 @@ Example:
 				return fmt.Errorf("listen on %s: %w", listen, err)
 			}
 			sim := dxsim.New(opts)
-			fmt.Fprintf(env.Stdout, "DefensX simulator on http://%s\n  API root: http://%s%s\n  API key:  %s\n", ln.Addr(), ln.Addr(), dxsim.BasePath, opts.APIKey)
+			fmt.Fprintf(env.Stdout, "DefensX simulator on http://%s\n  API root: http://%s%s\n  API key:  %s\n  halobridge needs: %s\n", ln.Addr(), ln.Addr(), dxsim.BasePath, opts.APIKey, reachFlags(ln.Addr()))
 			if webhook != "" {
 				sim.SetWebhook(webhook, nil)
 				go sim.Run(ctx)
@@ -167,6 +175,17 @@ Example:
 			return web.Serve(ctx, ln, sim, web.Limits{Shutdown: 5 * time.Second}, logs.Logger(env.Stderr))
 		},
 	}
+}
+
+// reachFlags says which outbound URL guard settings let halobridge call a
+// simulator listening at addr over plain http.
+func reachFlags(addr net.Addr) string {
+	allow := outbound.Loopback
+	if ap, err := netip.ParseAddrPort(addr.String()); err == nil && !ap.Addr().IsLoopback() && !ap.Addr().IsUnspecified() {
+		allow = ap.Addr().Unmap().String()
+	}
+	return fmt.Sprintf("--allow-private-urls %s --allow-http (%s=%s %s=true)", allow,
+		config.EnvName("allow-private-urls"), allow, config.EnvName("allow-http"))
 }
 
 // troubleFlags registers the HaloPSA simulator's fault flags, each name

@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"halobridge/internal/outbound"
 )
 
 // Config is every setting a halobridge process runs with.
@@ -35,13 +37,20 @@ type Config struct {
 	// HaloRateLimit requests per HaloRateWindow are allowed per HaloPSA tenant.
 	HaloRateLimit  int
 	HaloRateWindow time.Duration
-	// TrustedProxies lists the reverse proxies (addresses and CIDR prefixes,
-	// comma-separated) whose X-Forwarded-For names the client's address.
+	// TrustedProxies lists the reverse proxies (CIDR ranges, addresses or
+	// the word loopback, comma-separated) whose X-Forwarded-For names the
+	// client's address.
 	TrustedProxies string
 	// ShutdownTimeout bounds how long in-flight requests may finish after SIGTERM.
 	ShutdownTimeout time.Duration
 	// CatalogSyncInterval is how often each partner's catalogs are synced.
 	CatalogSyncInterval time.Duration
+	// AllowPrivateURLs opens address ranges that are not public to the
+	// addresses people give halobridge (HaloPSA, GravityZone, DefensX): a
+	// comma-separated list of CIDR ranges, addresses or the word loopback.
+	AllowPrivateURLs string
+	// AllowHTTP lets those addresses use plain http.
+	AllowHTTP bool
 }
 
 // Default returns the settings used when neither a flag nor the environment says otherwise.
@@ -92,7 +101,7 @@ func (c *Config) Address(fs *flag.FlagSet) {
 func (c *Config) Server(fs *flag.FlagSet) {
 	c.Address(fs)
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish after SIGTERM")
-	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "reverse proxies in front of halobridge whose X-Forwarded-For names the client (addresses or CIDR prefixes, comma-separated); sign-in limits count per client address")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "reverse proxies in front of halobridge whose X-Forwarded-For names the client (CIDR ranges, addresses or the word loopback, comma-separated); sign-in limits count per client address")
 	fs.DurationVar(&c.CatalogSyncInterval, "catalog-sync-interval", c.CatalogSyncInterval, "how often each partner's HaloPSA and source catalogs are synced")
 }
 
@@ -100,6 +109,21 @@ func (c *Config) Server(fs *flag.FlagSet) {
 func (c *Config) Halo(fs *flag.FlagSet) {
 	fs.IntVar(&c.HaloRateLimit, "halo-rate-limit", c.HaloRateLimit, "HaloPSA requests allowed per tenant in each rate window (hosted Halo allows 300 per 5 minutes)")
 	fs.DurationVar(&c.HaloRateWindow, "halo-rate-window", c.HaloRateWindow, "length of the rolling HaloPSA rate window")
+}
+
+// Outbound registers the flags that open the outbound URL guard: which
+// addresses halobridge may call when a person gives it one.
+func (c *Config) Outbound(fs *flag.FlagSet) {
+	fs.StringVar(&c.AllowPrivateURLs, "allow-private-urls", c.AllowPrivateURLs,
+		"address ranges that are not public (e.g. an on-premises HaloPSA) which HaloPSA, GravityZone and DefensX URLs may point at: comma-separated CIDR ranges, addresses or the word loopback; by default only public addresses are called")
+	fs.BoolVar(&c.AllowHTTP, "allow-http", c.AllowHTTP, "let HaloPSA, GravityZone and DefensX URLs use plain http (credentials then cross the network unencrypted); by default only https")
+}
+
+// OutboundPolicy is what the outbound URL guard lets through; Validate
+// reports a list it cannot read.
+func (c Config) OutboundPolicy() outbound.Policy {
+	allowed, _ := outbound.ParseAllowed(c.AllowPrivateURLs)
+	return outbound.Policy{Allowed: allowed, HTTP: c.AllowHTTP}
 }
 
 // ApplyEnv sets every flag that was not given on the command line from its
@@ -148,33 +172,20 @@ func (c *Config) Validate() error {
 	if _, err := c.TrustedProxyPrefixes(); err != nil {
 		errs = append(errs, err)
 	}
+	if _, err := outbound.ParseAllowed(c.AllowPrivateURLs); err != nil {
+		errs = append(errs, fmt.Errorf("--allow-private-urls: %w", err))
+	}
 	return errors.Join(errs...)
 }
 
-// TrustedProxyPrefixes reads TrustedProxies: "10.0.0.0/8, 192.0.2.7".
+// TrustedProxyPrefixes reads TrustedProxies as --allow-private-urls is
+// read: "10.0.0.0/8, 192.0.2.7" or "loopback".
 func (c *Config) TrustedProxyPrefixes() ([]netip.Prefix, error) {
-	var out []netip.Prefix
-	for _, f := range strings.Split(c.TrustedProxies, ",") {
-		f = strings.TrimSpace(f)
-		if f == "" {
-			continue
-		}
-		if strings.Contains(f, "/") {
-			p, err := netip.ParsePrefix(f)
-			if err != nil {
-				return nil, fmt.Errorf("--trusted-proxies: %q is not an address or a CIDR prefix such as 10.0.0.0/8", f)
-			}
-			out = append(out, p.Masked())
-			continue
-		}
-		a, err := netip.ParseAddr(f)
-		if err != nil {
-			return nil, fmt.Errorf("--trusted-proxies: %q is not an address or a CIDR prefix such as 10.0.0.0/8", f)
-		}
-		a = a.Unmap()
-		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	p, err := outbound.ParseAllowed(c.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("--trusted-proxies: %w", err)
 	}
-	return out, nil
+	return p, nil
 }
 
 // KeyFile is where the generated secret key lives when no key is configured.

@@ -69,6 +69,8 @@ func TestValidate(t *testing.T) {
 		{"UnknownLogFormatIsRejected", func(c *Config) { c.LogFormat = "xml" }, "--log-format"},
 		{"TrustedProxiesTakeAddressesAndPrefixes", func(c *Config) { c.TrustedProxies = "10.0.0.0/8, 192.0.2.7,::1" }, ""},
 		{"TrustedProxiesRefuseAHostName", func(c *Config) { c.TrustedProxies = "10.0.0.0/8,proxy.internal" }, `--trusted-proxies: "proxy.internal"`},
+		{"PrivateRangesAndLoopbackAreAccepted", func(c *Config) { c.AllowPrivateURLs = "10.20.0.0/16, loopback,192.168.1.7" }, ""},
+		{"AHostNameIsRejectedAsAnAllowedRange", func(c *Config) { c.AllowPrivateURLs = "halo.internal" }, "--allow-private-urls: \"halo.internal\" is neither an address range"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -108,6 +110,47 @@ func TestTrustedProxyPrefixes(t *testing.T) {
 			t.Errorf("prefix %d = %s, want %s", i, got[i], want[i])
 		}
 	}
+}
+
+func TestOutbound(t *testing.T) {
+	t.Parallel()
+	parse := func(t *testing.T, args []string, env map[string]string) Config {
+		t.Helper()
+		c := Default()
+		fs := flag.NewFlagSet("test", flag.ContinueOnError)
+		c.Outbound(fs)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		if err := ApplyEnv(fs, func(k string) string { return env[k] }); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+
+	t.Run("DefaultsToPublicHTTPSOnly", func(t *testing.T) {
+		t.Parallel()
+		p := parse(t, nil, nil).OutboundPolicy()
+		if p.Open() {
+			t.Errorf("default policy %v, want nothing opened", p)
+		}
+	})
+
+	t.Run("ReadsTheFlags", func(t *testing.T) {
+		t.Parallel()
+		p := parse(t, []string{"--allow-private-urls", "loopback,10.20.0.0/16", "--allow-http"}, nil).OutboundPolicy()
+		if !p.HTTP || len(p.Allowed) != 3 || p.Allowed[2].String() != "10.20.0.0/16" {
+			t.Errorf("policy %+v, want loopback (two ranges), 10.20.0.0/16 and http", p)
+		}
+	})
+
+	t.Run("ReadsTheEnvironment", func(t *testing.T) {
+		t.Parallel()
+		p := parse(t, nil, map[string]string{"HALOBRIDGE_ALLOW_PRIVATE_URLS": "10.0.0.5", "HALOBRIDGE_ALLOW_HTTP": "true"}).OutboundPolicy()
+		if !p.HTTP || len(p.Allowed) != 1 || p.Allowed[0].String() != "10.0.0.5/32" {
+			t.Errorf("policy %+v, want 10.0.0.5/32 and http", p)
+		}
+	})
 }
 
 func TestPublicURL(t *testing.T) {

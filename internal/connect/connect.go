@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"halobridge/internal/halo"
+	"halobridge/internal/outbound"
 	"halobridge/internal/source"
 	"halobridge/internal/source/defensx"
 	"halobridge/internal/source/gravityzone"
@@ -27,9 +28,12 @@ import (
 // where a refusal of the partner's credentials is first noticed: see
 // tokenResult.
 type Halo struct {
-	Store      store.Store
-	Limiters   *halo.Limiters
-	Metrics    *halo.Metrics
+	Store    store.Store
+	Limiters *halo.Limiters
+	Metrics  *halo.Metrics
+	// Outbound is what the operator lets halobridge call (--allow-private-urls,
+	// --allow-http); the zero Policy allows public https addresses only.
+	Outbound   outbound.Policy
 	HTTPClient *http.Client
 	Logger     *slog.Logger
 	// MaxRateWait is how long a call may wait for the tenant's rate limit
@@ -106,6 +110,7 @@ func (h *Halo) config(conn store.HaloConnection) halo.Config {
 		ClientSecret: conn.ClientSecret,
 		Scope:        conn.Scope,
 		GrantType:    halo.GrantType(conn.GrantType),
+		Outbound:     h.Outbound,
 		HTTPClient:   h.HTTPClient,
 		Limiters:     h.Limiters,
 		Metrics:      h.Metrics,
@@ -145,7 +150,10 @@ func (r refreshTokens) RotateRefreshToken(ctx context.Context, fn func(current s
 // Sources builds source connectors, and connects, edits and removes
 // sources.
 type Sources struct {
-	Store      store.Store
+	Store store.Store
+	// Outbound is what the operator lets halobridge call (--allow-private-urls,
+	// --allow-http); the zero Policy allows public https addresses only.
+	Outbound   outbound.Policy
 	HTTPClient *http.Client
 	Now        func() time.Time
 	// PublicURL is this server's address as security platforms reach it:
@@ -183,6 +191,19 @@ func (s *Sources) ingestURL(src store.Source) string {
 	return strings.TrimRight(s.PublicURL, "/") + "/ingest/" + src.Token
 }
 
+// checkAPIURL refuses, before anything is stored or sent, a platform API
+// URL the operator keeps closed (the outbound URL guard), in words that
+// say so; connectors check every request again where it is dialled.
+func (s *Sources) checkAPIURL(ctx context.Context, kind, apiURL string) error {
+	if kind == store.SourcePush || apiURL == "" {
+		return nil
+	}
+	if err := s.Outbound.CheckResolved(ctx, apiURL); err != nil {
+		return &FieldError{Field: "api_url", Message: fmt.Sprintf("the %s API URL: %v", KindName(kind), err)}
+	}
+	return nil
+}
+
 // Connector returns the connector of a stored source. Push sources have no
 // API to call: their customers and usage are what the vendor pushed.
 func (s *Sources) Connector(src store.Source) (source.Source, error) {
@@ -192,13 +213,13 @@ func (s *Sources) Connector(src store.Source) (source.Source, error) {
 	}
 	switch src.Kind {
 	case store.SourceGravityZone:
-		client, err := gravityzone.New(gravityzone.Config{AccessURL: src.APIURL, APIKey: src.APIKey, HTTPClient: s.HTTPClient})
+		client, err := gravityzone.New(gravityzone.Config{AccessURL: src.APIURL, APIKey: src.APIKey, Outbound: s.Outbound, HTTPClient: s.HTTPClient})
 		if err != nil {
 			return nil, fmt.Errorf("GravityZone source %q: %w", src.Name, err)
 		}
 		return gravityzone.NewConnector(client, now), nil
 	case store.SourceDefensX:
-		c, err := defensx.NewConnector(defensx.Config{APIRoot: src.APIURL, APIKey: src.APIKey, HTTPClient: s.HTTPClient, Now: now})
+		c, err := defensx.NewConnector(defensx.Config{APIRoot: src.APIURL, APIKey: src.APIKey, Outbound: s.Outbound, HTTPClient: s.HTTPClient, Now: now})
 		if err != nil {
 			return nil, fmt.Errorf("DefensX source %q: %w", src.Name, err)
 		}

@@ -12,6 +12,7 @@ import (
 	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/halo/halosim"
+	"halobridge/internal/outbound"
 	"halobridge/internal/store"
 	"halobridge/internal/store/storetest"
 )
@@ -30,7 +31,7 @@ type credentialsBundle struct {
 func newCredentialsBundle(t *testing.T, st store.Store, opts halosim.Options) *credentialsBundle {
 	t.Helper()
 	opts.RateLimit = -1
-	b := &credentialsBundle{st: st, sim: halosim.New(opts), halo: &connect.Halo{Store: st}}
+	b := &credentialsBundle{st: st, sim: halosim.New(opts), halo: &connect.Halo{Outbound: outbound.Local(), Store: st}}
 	srv := httptest.NewServer(b.sim)
 	t.Cleanup(srv.Close)
 	b.url = srv.URL
@@ -109,7 +110,7 @@ func (b *credentialsBundle) onlyEvent(t *testing.T) store.Event {
 // application and returns the refresh token it issued.
 func (b *credentialsBundle) signIn(t *testing.T) string {
 	t.Helper()
-	cfg := halo.Config{ResourceURL: b.url + "/api", AuthURL: b.url + "/auth", ClientID: halosim.DefaultPublicClientID}
+	cfg := halo.Config{Outbound: outbound.Local(), ResourceURL: b.url + "/api", AuthURL: b.url + "/auth", ClientID: halosim.DefaultPublicClientID}
 	flow, err := halo.NewAuthCodeFlow(cfg, "http://127.0.0.1:8080/auth/halo/callback")
 	if err != nil {
 		t.Fatal(err)
@@ -286,7 +287,7 @@ func testCredentialsRevoked(t *testing.T, eng storetest.Engine) {
 		t.Parallel()
 		b := newCredentialsBundle(t, eng.Open(t), halosim.Options{Clients: 3})
 		b.save(t, b.clientCredentials(halosim.DefaultClientSecret))
-		replicas := []*connect.Halo{b.halo, {Store: b.st}}
+		replicas := []*connect.Halo{b.halo, {Outbound: outbound.Local(), Store: b.st}}
 		b.sim.RevokeApplication(halosim.DefaultClientID)
 		for _, r := range replicas {
 			b.halo = r

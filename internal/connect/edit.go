@@ -132,6 +132,11 @@ func (s *Sources) retest(ctx context.Context, src, next store.Source) (Updated, 
 	refused := func(check string, err error) error {
 		return &FieldError{Field: field, Message: fmt.Sprintf("%s failed, so nothing was saved: %v", check, err)}
 	}
+	if next.APIURL != src.APIURL {
+		if err := s.checkAPIURL(ctx, next.Kind, next.APIURL); err != nil {
+			return Updated{}, err
+		}
+	}
 	conn, err := s.Connector(next)
 	if err != nil {
 		return Updated{}, refused("using the new settings", err)

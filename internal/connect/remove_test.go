@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"halobridge/internal/outbound"
 	"halobridge/internal/source"
 	"halobridge/internal/source/gravityzone"
 	"halobridge/internal/store"
@@ -104,7 +105,7 @@ func TestRemoveSource(t *testing.T) {
 	t.Run("LeavesAnotherCollectorsPushAlone", func(t *testing.T) {
 		t.Parallel()
 		b, gz, src := withGravityZone(t)
-		client, err := gravityzone.New(gravityzone.Config{AccessURL: gz.url, APIKey: gz.key})
+		client, err := gravityzone.New(gravityzone.Config{Outbound: outbound.Local(), AccessURL: gz.url, APIKey: gz.key})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -46,6 +46,9 @@ func (s *Sources) AddSource(ctx context.Context, n NewSource) (Connected, error)
 	if s.PublicURL == "" {
 		return Connected{}, ErrNoPublicURL
 	}
+	if err := s.checkAPIURL(ctx, n.Kind, n.APIURL); err != nil {
+		return Connected{}, err
+	}
 	src, err := s.Store.CreateSource(ctx, store.Source{
 		PartnerID: n.PartnerID, Kind: n.Kind, Name: n.Name, APIURL: n.APIURL, APIKey: n.APIKey, Secret: newSecret(),
 	})

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"halobridge/internal/ingest"
+	"halobridge/internal/outbound"
 	"halobridge/internal/secret"
 	"halobridge/internal/source/defensx/dxsim"
 	"halobridge/internal/source/gravityzone/gzsim"
@@ -56,7 +57,7 @@ func setup(t *testing.T) *testBundle {
 	srv := httptest.NewServer(web.New(web.Deps{Store: st, Gatherer: prometheus.NewRegistry(), Logger: logger,
 		Ingest: receiver, PushAPI: ingest.NewPushAPI(receiver, st)}))
 	t.Cleanup(srv.Close)
-	return &testBundle{store: st, sources: &Sources{Store: st, PublicURL: srv.URL}, partner: p, server: srv}
+	return &testBundle{store: st, sources: &Sources{Outbound: outbound.Local(), Store: st, PublicURL: srv.URL}, partner: p, server: srv}
 }
 
 // waitForAlerts polls until the source holds want alerts.

@@ -10,6 +10,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"halobridge/internal/outbound"
 )
 
 const (
@@ -114,7 +116,7 @@ func (l *link) sendTokenRequest(ctx context.Context, idempotent bool, do func(ct
 		if status == http.StatusTooManyRequests {
 			return nil, retrySafe, &RateLimitError{RetryAfter: retryAfter(re.Response.Header)}
 		}
-		oe := &OAuthError{Status: status, Code: re.ErrorCode, Description: re.ErrorDescription}
+		oe := &OAuthError{Status: status, Code: outbound.Excerpt(re.ErrorCode), Description: outbound.Excerpt(re.ErrorDescription, l.cfg.ClientSecret)}
 		if oe.Code == "" && oe.Description == "" {
 			oe.Description = newAPIError(http.MethodPost, tokenTemplate, status, re.Body).Message
 		}
@@ -124,7 +126,7 @@ func (l *link) sendTokenRequest(ctx context.Context, idempotent bool, do func(ct
 		}
 		return nil, statusVerdict(status, idempotent), oe
 	}
-	return nil, transportVerdict(ctx, idempotent, sent()), fmt.Errorf("HaloPSA token request: %w", err)
+	return nil, transportVerdict(ctx, err, idempotent, sent()), fmt.Errorf("HaloPSA token request: %w", err)
 }
 
 func (l *link) clientCredentials() tokenFetch {

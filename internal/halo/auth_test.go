@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"golang.org/x/oauth2"
+
+	"halobridge/internal/outbound"
 )
 
 // memoryTokens is a TokenStore holding the refresh token in memory, serialising rotations
@@ -94,6 +96,7 @@ func TestRefreshTokenRotation(t *testing.T) {
 		t.Cleanup(b.server.Close)
 		newClient := func() *Client {
 			c, err := New(Config{
+				Outbound:    outbound.Local(),
 				ResourceURL: b.server.URL + "/api", AuthURL: b.server.URL + "/auth",
 				ClientID: "public-app", GrantType: GrantAuthorizationCode, Tokens: b.store,
 			})
@@ -212,6 +215,7 @@ func TestAuthCodeFlow(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	flow, err := NewAuthCodeFlow(Config{
+		Outbound:    outbound.Local(),
 		ResourceURL: srv.URL + "/api", AuthURL: srv.URL + "/auth", Tenant: "acme", ClientID: "public-app",
 	}, "https://bridge.example/oauth/callback")
 	if err != nil {

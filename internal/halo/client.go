@@ -120,12 +120,12 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, tok *oauth
 	}
 	resp, err := c.link.http.Do(req)
 	if err != nil {
-		return nil, 0, transportVerdict(ctx, r.idempotent(), sent()), fmt.Errorf("%s %s: %w", r.method, r.template, err)
+		return nil, 0, transportVerdict(ctx, err, r.idempotent(), sent()), fmt.Errorf("%s %s: %w", r.method, r.template, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return nil, 0, transportVerdict(ctx, r.idempotent(), true), fmt.Errorf("read answer of %s %s: %w", r.method, r.template, err)
+		return nil, 0, transportVerdict(ctx, err, r.idempotent(), true), fmt.Errorf("read answer of %s %s: %w", r.method, r.template, err)
 	}
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"halobridge/internal/outbound"
 )
 
 func TestNew(t *testing.T) {
@@ -150,7 +152,7 @@ func TestClientCredentials(t *testing.T) {
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client", "error_description": "The specified 'client_id' is invalid."})
 		}))
 		t.Cleanup(srv.Close)
-		c, err := New(Config{ResourceURL: srv.URL + "/api", AuthURL: srv.URL + "/auth", ClientID: "wrong", ClientSecret: "s"})
+		c, err := New(Config{Outbound: outbound.Local(), ResourceURL: srv.URL + "/api", AuthURL: srv.URL + "/auth", ClientID: "wrong", ClientSecret: "s"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"halobridge/internal/outbound"
 )
 
 // GrantType is how the client obtains access tokens.
@@ -39,8 +41,12 @@ type Config struct {
 	GrantType GrantType
 	// Tokens holds the single-use refresh token; required for GrantAuthorizationCode.
 	Tokens TokenStore
-	// HTTPClient defaults to a client with a 30 s timeout; its Transport is wrapped, not
-	// replaced.
+	// Outbound is what the operator lets halobridge call; the zero Policy allows public
+	// https addresses only. Both URLs, every request and every redirect are checked.
+	Outbound outbound.Policy
+	// HTTPClient defaults to a client with a 30 s timeout that dials through Outbound's
+	// guard; a given one is wrapped, not replaced, and its requests are checked against
+	// Outbound too (see outbound.Policy.Guard).
 	HTTPClient *http.Client
 	// Limiters is shared by the whole process so that every client of one tenant spends the
 	// same budget; nil gives this client a private one with Halo's hosted limit.
@@ -85,11 +91,11 @@ const (
 func (cfg Config) resolve() (Config, error) {
 	cfg.ResourceURL = strings.TrimRight(strings.TrimSpace(cfg.ResourceURL), "/")
 	cfg.AuthURL = strings.TrimRight(strings.TrimSpace(cfg.AuthURL), "/")
-	if err := checkURL("resource URL", cfg.ResourceURL); err != nil {
-		return cfg, err
+	if err := cfg.Outbound.CheckURL(cfg.ResourceURL); err != nil {
+		return cfg, fmt.Errorf("halo config: resource URL: %w", err)
 	}
-	if err := checkURL("authorisation URL", cfg.AuthURL); err != nil {
-		return cfg, err
+	if err := cfg.Outbound.CheckURL(cfg.AuthURL); err != nil {
+		return cfg, fmt.Errorf("halo config: authorisation URL: %w", err)
 	}
 	if cfg.ClientID == "" {
 		return cfg, errors.New("halo config: client ID is required")
@@ -109,9 +115,7 @@ func (cfg Config) resolve() (Config, error) {
 	if strings.TrimSpace(cfg.Scope) == "" {
 		cfg.Scope = defaultScope
 	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: defaultTimeout}
-	}
+	cfg.HTTPClient = cfg.Outbound.Guard(cfg.HTTPClient, defaultTimeout)
 	if cfg.Limiters == nil {
 		cfg.Limiters = NewLimiters(0, 0)
 	}
@@ -128,14 +132,6 @@ func (cfg Config) resolve() (Config, error) {
 		cfg.RetryBackoff = defaultRetryBackoff
 	}
 	return cfg, nil
-}
-
-func checkURL(what, raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return fmt.Errorf("halo config: %s %q must be an absolute http(s) URL", what, raw)
-	}
-	return nil
 }
 
 // tokenURL keeps the tenant in the query string, where Halo-hosted instances expect it.

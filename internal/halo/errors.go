@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"halobridge/internal/outbound"
 )
 
 // ErrNoRefreshToken means the authorization-code connection has no refresh token stored:
@@ -34,8 +36,10 @@ func (e *OAuthError) Error() string {
 	return msg
 }
 
-// APIError is an error answer of Halo's resource server. Message is Halo's own text, verbatim;
-// Body is the raw answer for the cases Halo's JSON does not fit the usual shapes.
+// APIError is an error answer of Halo's resource server. Message is Halo's own text, on one
+// line and cut short (see outbound.Excerpt): people read it, and the address it came from
+// was typed by one. Body is the raw answer for the cases Halo's JSON does not fit the usual
+// shapes; it never goes into Error.
 type APIError struct {
 	Method    string
 	Path      string
@@ -166,6 +170,7 @@ func newAPIError(method, path string, status int, body []byte) *APIError {
 	if status == http.StatusForbidden {
 		e.Permission = strings.Join(permissionPattern.FindAllString(e.Message, -1), " or ")
 	}
+	e.Message = outbound.Excerpt(e.Message)
 	return e
 }
 

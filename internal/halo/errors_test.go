@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -63,6 +64,13 @@ func TestNewAPIError(t *testing.T) {
 			want: APIError{Status: 403, Message: "You do not have permission to access this area (all:teams or admin)",
 				Permission: "all:teams or admin", Body: `{"Message":"You do not have permission to access this area (all:teams or admin)"}`},
 			wantError: "HaloPSA denied POST /api/Actions (403), it needs the all:teams or admin permission: You do not have permission to access this area (all:teams or admin)",
+		},
+		{
+			name:      "CutsALongAnswerToOneShortLine",
+			status:    http.StatusInternalServerError,
+			body:      "Stack trace:\r\n\tat Halo.Api\u001b[0m " + strings.Repeat("frame ", 60),
+			want:      APIError{Status: 500, Message: "Stack trace: at Halo.Api [0m " + strings.TrimSpace(strings.Repeat("frame ", 28)) + " fra…", Body: "Stack trace:\r\n\tat Halo.Api\u001b[0m " + strings.Repeat("frame ", 60)},
+			wantError: "HaloPSA answered POST /api/Actions with 500: Stack trace: at Halo.Api [0m " + strings.TrimSpace(strings.Repeat("frame ", 28)) + " fra…",
 		},
 		{
 			name:      "IgnoresAnHTMLErrorPage",

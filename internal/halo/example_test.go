@@ -8,6 +8,7 @@ import (
 
 	"halobridge/internal/halo"
 	"halobridge/internal/halo/halosim"
+	"halobridge/internal/outbound"
 )
 
 // A partner's connection is tested before anything else uses it; here against the simulator.
@@ -16,6 +17,7 @@ func ExampleClient_TestConnection() {
 	defer srv.Close()
 
 	client, err := halo.New(halo.Config{
+		Outbound:     outbound.Local(),
 		ResourceURL:  srv.URL + "/api",
 		AuthURL:      srv.URL + "/auth",
 		Tenant:       "northpoint",

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"halobridge/internal/outbound"
 )
 
 // fakeHalo is a tiny Halo for unit tests: a token endpoint that counts its calls and an /api
@@ -63,6 +65,7 @@ func newFakeHalo(t *testing.T, api http.HandlerFunc) *fakeHalo {
 
 func (f *fakeHalo) config() Config {
 	return Config{
+		Outbound:     outbound.Local(),
 		ResourceURL:  f.srv.URL + "/api/",
 		AuthURL:      f.srv.URL + "/auth",
 		ClientID:     "client-id",

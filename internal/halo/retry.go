@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
+
+	"halobridge/internal/outbound"
 )
 
 // verdict says what a failed attempt allows.
@@ -58,8 +60,11 @@ func withRetries[T any](ctx context.Context, l *link, op func() (T, verdict, err
 }
 
 // transportVerdict classifies a request that got no (complete) answer.
-func transportVerdict(ctx context.Context, idempotent, sent bool) verdict {
+func transportVerdict(ctx context.Context, err error, idempotent, sent bool) verdict {
 	switch {
+	case outbound.IsRefused(err):
+		// The guard refused before anything was sent; it will refuse again.
+		return final
 	case sent && !idempotent:
 		return maybeApplied
 	case ctx.Err() != nil:

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"halobridge/internal/halo/halosim"
+	"halobridge/internal/outbound"
 )
 
 // simBundle is a client wired to a fresh HaloPSA simulator.
@@ -35,6 +36,7 @@ func setupSim(t *testing.T, opts halosim.Options, edit func(*Config)) (*Client, 
 	b.srv = httptest.NewServer(b.sim)
 	t.Cleanup(b.srv.Close)
 	b.cfg = Config{
+		Outbound:     outbound.Local(),
 		ResourceURL:  b.srv.URL + "/api",
 		AuthURL:      b.srv.URL + "/auth",
 		Tenant:       opts.Tenant,
@@ -459,7 +461,7 @@ func TestSimAuth(t *testing.T) {
 			t.Errorf("refresh token was not rotated")
 		}
 		// Another process still holding the spent token must be refused, not served twice.
-		stale, err := New(Config{ResourceURL: cfg.ResourceURL, AuthURL: cfg.AuthURL, Tenant: cfg.Tenant,
+		stale, err := New(Config{Outbound: outbound.Local(), ResourceURL: cfg.ResourceURL, AuthURL: cfg.AuthURL, Tenant: cfg.Tenant,
 			ClientID: cfg.ClientID, GrantType: GrantAuthorizationCode, Tokens: &memoryTokens{token: tok.RefreshToken}})
 		mustNoErr(t, "New stale", err)
 		if _, err := stale.Me(ctx); !IsInvalidGrant(err) {

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"halobridge/internal/halo/halosim"
+	"halobridge/internal/outbound"
 )
 
 func TestSimWrites(t *testing.T) {
@@ -191,7 +192,7 @@ func TestSimWrites(t *testing.T) {
 			t.Fatalf("application = %+v, want a client id and secret", app)
 		}
 		// The new application signs in and acts as the new agent.
-		svc, err := New(Config{ResourceURL: b.cfg.ResourceURL, AuthURL: b.cfg.AuthURL, ClientID: app.ClientID, ClientSecret: app.ClientSecret})
+		svc, err := New(Config{Outbound: outbound.Local(), ResourceURL: b.cfg.ResourceURL, AuthURL: b.cfg.AuthURL, ClientID: app.ClientID, ClientSecret: app.ClientSecret})
 		mustNoErr(t, "New", err)
 		me, err := svc.Me(ctx)
 		mustNoErr(t, "Me as the new application", err)

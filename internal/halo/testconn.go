@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"halobridge/internal/outbound"
 )
 
 // Check is one line of a connection test.
@@ -102,6 +104,8 @@ func tokenFix(err error) string {
 	var oe *OAuthError
 	var rl *RateLimitError
 	switch {
+	case outbound.IsRefused(err):
+		return refusedFix
 	case errors.As(err, &oe) && oe.Code == "invalid_client":
 		return "Copy the Client ID and Client Secret again from HaloPSA, Configuration > Integrations > HaloPSA API > Applications > <your application>: the Client ID may change when the application is saved, and the application must be saved."
 	case errors.As(err, &oe) && oe.Code == "invalid_scope":
@@ -116,6 +120,11 @@ func tokenFix(err error) string {
 		return "Check the authorisation server URL (e.g. https://<your instance>.halopsa.com/auth) and, for hosted HaloPSA, the tenant name, as shown in HaloPSA under Configuration > Integrations > HaloPSA API > API Details."
 	}
 }
+
+// refusedFix is the fix of a HaloPSA address the outbound URL guard keeps closed.
+const refusedFix = "Use your HaloPSA's public https address (e.g. https://<your instance>.halopsa.com). " +
+	"An on-premises HaloPSA on a private network, or one reached over plain http, must first be allowed by whoever runs halobridge " +
+	"(--allow-private-urls and --allow-http, see the README)."
 
 // probe is one request that proves a permission without saving anything.
 type probe func(ctx context.Context) error
@@ -161,6 +170,8 @@ func (s checkSpec) fix(err error) string {
 	var ae *APIError
 	var rl *RateLimitError
 	switch {
+	case outbound.IsRefused(err):
+		return refusedFix
 	case errors.As(err, &rl):
 		return fmt.Sprintf("HaloPSA is rate limiting this tenant: test again in %s.", rl.RetryAfter.Round(time.Second))
 	case errors.As(err, &ae) && ae.Status == http.StatusForbidden:

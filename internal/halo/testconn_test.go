@@ -2,12 +2,18 @@ package halo
 
 import (
 	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"halobridge/internal/halo/halosim"
+	"halobridge/internal/outbound"
 )
 
 func TestFormatReport(t *testing.T) {
@@ -236,4 +242,40 @@ func TestTestConnectionBlocker(t *testing.T) {
 			t.Error("an empty report does not block")
 		}
 	})
+}
+
+func TestTestConnectionToAClosedAddress(t *testing.T) {
+	t.Parallel()
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	// A name is only refused where it is dialled: New accepts it.
+	named := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
+	var tries atomic.Int64
+	c, err := New(Config{ResourceURL: named + "/api", AuthURL: named + "/auth", ClientID: "id", ClientSecret: "secret",
+		Outbound: outbound.Policy{HTTP: true}, RetryBackoff: time.Millisecond,
+		TokenResult: func(context.Context, error) { tries.Add(1) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := c.TestConnection(t.Context())
+	if len(report.Checks) != 1 || report.OK {
+		t.Fatalf("report %+v, want the token check alone, failed", report)
+	}
+	check := report.Checks[0]
+	if !strings.Contains(check.Message, "127.0.0.1 is a loopback address") || check.Fix != refusedFix {
+		t.Errorf("token check %+v, want the refusal and how to open the address", check)
+	}
+	if n := conns.Load(); n != 0 {
+		t.Errorf("%d connections reached the closed address", n)
+	}
+	if n := tries.Load(); n != 1 {
+		t.Errorf("%d token requests, want 1: the guard refuses again, so a refusal is not retried", n)
+	}
 }

@@ -22,6 +22,7 @@ import (
 
 	"halobridge/internal/halo"
 	"halobridge/internal/halo/halosim"
+	"halobridge/internal/outbound"
 	"halobridge/internal/store"
 )
 
@@ -170,6 +171,7 @@ func testQueue(t *testing.T, e engine) {
 		srv := httptest.NewServer(sim)
 		t.Cleanup(srv.Close)
 		client, err := halo.New(halo.Config{
+			Outbound:    outbound.Local(),
 			ResourceURL: srv.URL + "/api", AuthURL: srv.URL + "/auth",
 			ClientID: halosim.DefaultClientID, ClientSecret: halosim.DefaultClientSecret,
 			// The job, not the client, waits out the 429.

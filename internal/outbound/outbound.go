@@ -9,6 +9,7 @@
 package outbound
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -18,6 +19,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Policy says which user-given addresses halobridge may reach. The zero
@@ -57,6 +60,13 @@ func ParseAllowed(list string) ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
 	}
 	return out, nil
+}
+
+// Local is the policy of the demo and of tests, whose simulators listen on
+// this machine over plain http: --allow-private-urls loopback --allow-http.
+func Local() Policy {
+	loopback, _ := ParseAllowed(Loopback)
+	return Policy{Allowed: loopback, HTTP: true}
 }
 
 // Open reports whether the policy opens anything beyond the default.
@@ -118,18 +128,52 @@ func (p Policy) CheckURL(raw string) error {
 	return nil
 }
 
+// CheckResolved is CheckURL, then the check of every address the URL's host
+// resolves to now, so that a name pointing inward is refused in clear words
+// before anything is sent. Dialling checks again (a name may resolve
+// differently then); a name that does not resolve is left to the dial.
+func (p Policy) CheckResolved(ctx context.Context, raw string) error {
+	if err := p.CheckURL(raw); err != nil {
+		return err
+	}
+	u, _ := url.Parse(strings.TrimSpace(raw))
+	host := u.Hostname()
+	if _, err := netip.ParseAddr(host); err == nil {
+		return nil
+	}
+	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return nil
+	}
+	for _, a := range addrs {
+		if kind := p.closedKind(a); kind != "" {
+			return &Refused{Reason: fmt.Sprintf("%s resolves to %s, a %s address%s", clip(host), a.Unmap(), kind, openHint)}
+		}
+	}
+	return nil
+}
+
+// openHint tells a person who may change a refusal, and how.
+const openHint = " (the operator can open it with --allow-private-urls)"
+
 // checkAddr refuses an address the policy keeps closed.
 func (p Policy) checkAddr(a netip.Addr) error {
+	if kind := p.closedKind(a); kind != "" {
+		return &Refused{Reason: fmt.Sprintf("%s is a %s address%s", a.Unmap(), kind, openHint)}
+	}
+	return nil
+}
+
+// closedKind names the kind of address a is when the policy keeps it
+// closed, or "" when a may be reached.
+func (p Policy) closedKind(a netip.Addr) string {
 	a = a.Unmap()
 	for _, allowed := range p.Allowed {
 		if allowed.Contains(a) {
-			return nil
+			return ""
 		}
 	}
-	if kind := closedKind(a); kind != "" {
-		return &Refused{Reason: fmt.Sprintf("%s is a %s address (the operator can open it with --allow-private-urls)", a, kind)}
-	}
-	return nil
+	return rangeKind(a)
 }
 
 // closedRanges are the ranges that are not the public internet, by the
@@ -157,8 +201,8 @@ var closedRanges = []struct {
 	{netip.MustParsePrefix("ff00::/8"), "multicast"},
 }
 
-// closedKind names the kind of non-public address a is, or "" for public.
-func closedKind(a netip.Addr) string {
+// rangeKind names the kind of non-public address a is, or "" for public.
+func rangeKind(a netip.Addr) string {
 	for _, r := range closedRanges {
 		if r.prefix.Contains(a) {
 			return r.kind
@@ -205,15 +249,39 @@ const maxRedirects = 5
 // it checks each URL, and each redirect's, before anything is sent.
 func (p Policy) Client(timeout time.Duration) *http.Client {
 	return &http.Client{
-		Timeout:   timeout,
-		Transport: &checked{policy: p, next: p.Transport()},
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= maxRedirects {
-				return &Refused{Reason: fmt.Sprintf("more than %d redirects", maxRedirects)}
-			}
-			return p.CheckURL(req.URL.String())
-		},
+		Timeout:       timeout,
+		Transport:     &checked{policy: p, next: p.Transport()},
+		CheckRedirect: p.checkRedirect,
 	}
+}
+
+// Guard is the client to send requests to user-given URLs with: Client
+// when hc is nil, else a copy of hc whose every request and redirect the
+// policy checks first. A transport hc brings keeps its own dialling, so
+// only tests that need to inject faults give one; production code gives
+// none, or a client without a transport, which dials through the guard.
+func (p Policy) Guard(hc *http.Client, timeout time.Duration) *http.Client {
+	if hc == nil {
+		return p.Client(timeout)
+	}
+	guarded := *hc
+	next := hc.Transport
+	if next == nil {
+		next = p.Transport()
+	}
+	guarded.Transport = &checked{policy: p, next: next}
+	if guarded.CheckRedirect == nil {
+		guarded.CheckRedirect = p.checkRedirect
+	}
+	return &guarded
+}
+
+// checkRedirect bounds the redirects of one request and checks each.
+func (p Policy) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return &Refused{Reason: fmt.Sprintf("more than %d redirects", maxRedirects)}
+	}
+	return p.CheckURL(req.URL.String())
 }
 
 // Wrap guards an existing transport's requests by URL; the dialling is
@@ -235,14 +303,51 @@ func (c *checked) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
-	return c.next.RoundTrip(req)
+	resp, err := c.next.RoundTrip(req)
+	var refused *Refused
+	if errors.As(err, &refused) {
+		// The dialler's refusal, without the network error around it: the
+		// address it names is all a person needs.
+		return nil, refused
+	}
+	return resp, err
 }
 
 // clip keeps what a refusal quotes short.
 func clip(s string) string {
 	const max = 80
-	if len(s) > max {
-		return strings.ToValidUTF8(s[:max], "") + "…"
+	return cut(s, max)
+}
+
+// cut shortens s to at most max bytes, never inside a character.
+func cut(s string, max int) string {
+	if len(s) <= max {
+		return s
 	}
-	return s
+	end := max
+	for end > 0 && !utf8.RuneStart(s[end]) {
+		end--
+	}
+	return s[:end] + "…"
+}
+
+// maxExcerpt bounds what an error quotes of a remote answer.
+const maxExcerpt = 200
+
+// Excerpt is what an error may quote of an answer from a user-given
+// address: its text on one line, without control characters, cut to a
+// short reason, with each of secrets (an API key the request carried, say)
+// replaced by "[redacted]" in case the answer echoed it. The whole answer
+// belongs in a debug log at most.
+func Excerpt(text string, secrets ...string) string {
+	text = strings.ToValidUTF8(text, "")
+	for _, s := range secrets {
+		if len(s) >= 4 {
+			text = strings.ReplaceAll(text, s, "[redacted]")
+		}
+	}
+	text = strings.Join(strings.FieldsFunc(text, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+	}), " ")
+	return cut(text, maxExcerpt)
 }

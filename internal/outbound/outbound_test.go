@@ -195,3 +195,112 @@ func mustAllowed(t *testing.T, list string) []netip.Prefix {
 	}
 	return p
 }
+
+func TestCheckResolved(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	// localhost resolves to loopback on every machine halobridge runs on.
+	err := Policy{HTTP: true}.CheckResolved(ctx, "http://localhost:8080/api")
+	if !IsRefused(err) || !strings.Contains(err.Error(), "localhost resolves to") || !strings.Contains(err.Error(), "loopback address") {
+		t.Errorf("CheckResolved(localhost) = %v, want a refusal naming the name and what it resolves to", err)
+	}
+	if err := Local().CheckResolved(ctx, "http://localhost:8080/api"); err != nil {
+		t.Errorf("CheckResolved(localhost) with loopback opened = %v, want it allowed", err)
+	}
+	if err := (Policy{}).CheckResolved(ctx, "http://localhost:8080/api"); !IsRefused(err) || !strings.Contains(err.Error(), "plain http") {
+		t.Errorf("CheckResolved(http://localhost) = %v, want the scheme refused first", err)
+	}
+	// A name that does not resolve is the dial's to report.
+	if err := (Policy{}).CheckResolved(ctx, "https://halobridge-test.invalid/api"); err != nil {
+		t.Errorf("CheckResolved(.invalid) = %v, want it left to the dial", err)
+	}
+}
+
+func TestGuard(t *testing.T) {
+	t.Parallel()
+
+	t.Run("DialsThroughTheGuardWhenTheClientBringsNoTransport", func(t *testing.T) {
+		t.Parallel()
+		l := newListener(t)
+		c := Policy{HTTP: true}.Guard(&http.Client{Timeout: 5 * time.Second}, time.Minute)
+		named := strings.Replace(l.url, "127.0.0.1", "localhost", 1)
+		if _, err := c.Get(named); !IsRefused(err) {
+			t.Errorf("GET %s: %v, want a refusal", named, err)
+		}
+		if c.Timeout != 5*time.Second {
+			t.Errorf("timeout %s, want the client's own", c.Timeout)
+		}
+		if n := l.conns.Load(); n != 0 {
+			t.Errorf("%d connections reached the listener", n)
+		}
+	})
+
+	t.Run("ChecksTheURLsOfAClientsOwnTransport", func(t *testing.T) {
+		t.Parallel()
+		l := newListener(t)
+		var sent atomic.Int64
+		own := roundTripper(func(r *http.Request) (*http.Response, error) {
+			sent.Add(1)
+			return http.DefaultTransport.RoundTrip(r)
+		})
+		c := Policy{HTTP: true}.Guard(&http.Client{Transport: own}, time.Minute)
+		if _, err := c.Get(l.url); !IsRefused(err) || sent.Load() != 0 || l.conns.Load() != 0 {
+			t.Errorf("GET %s: %v after %d requests reached the transport, want a refusal before it", l.url, err, sent.Load())
+		}
+		if _, err := Local().Guard(&http.Client{Transport: own}, time.Minute).Get(l.url); err != nil || sent.Load() != 1 {
+			t.Errorf("GET %s with loopback opened: %v, %d requests through the client's transport", l.url, err, sent.Load())
+		}
+	})
+
+	t.Run("RefusalLeavesTheNetworkErrorOut", func(t *testing.T) {
+		t.Parallel()
+		l := newListener(t)
+		_, err := Policy{HTTP: true}.Client(5 * time.Second).Get(strings.Replace(l.url, "127.0.0.1", "localhost", 1))
+		if !IsRefused(err) || strings.Contains(err.Error(), "dial tcp") {
+			t.Errorf("GET of a name resolving to loopback: %v, want only the refusal's words", err)
+		}
+	})
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestExcerpt(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("é", 150) // 300 bytes, two bytes each
+	tests := []struct {
+		name, in string
+		secrets  []string
+		want     string
+	}{
+		{"KeepsAShortReasonAsItIs", "Please select a valid Client/Site/User", nil, "Please select a valid Client/Site/User"},
+		{"PutsItOnOneLine", "  line one\r\n\tline two  ", nil, "line one line two"},
+		{"DropsControlAndFormatCharacters", "evil\x1b[31m red\u202e txt\x00", nil, "evil [31m red txt"},
+		{"DropsInvalidUTF8", "bad \xff\xfe byte", nil, "bad byte"},
+		{"CutsAtACharacterBoundary", long, nil, strings.Repeat("é", 100) + "…"},
+		{"RedactsTheKeyAnAnswerEchoed", "unknown key gz-sim-key-123 for this instance", []string{"gz-sim-key-123"}, "unknown key [redacted] for this instance"},
+		{"IgnoresEmptySecrets", "nothing to hide", []string{""}, "nothing to hide"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := Excerpt(tc.in, tc.secrets...); got != tc.want {
+				t.Errorf("Excerpt(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestLocal(t *testing.T) {
+	t.Parallel()
+	p := Local()
+	for _, u := range []string{"http://127.0.0.1:8081/api", "http://[::1]:8081/api"} {
+		if err := p.CheckURL(u); err != nil {
+			t.Errorf("Local().CheckURL(%q) = %v, want it allowed", u, err)
+		}
+	}
+	if err := p.CheckURL("http://10.0.0.1/api"); !IsRefused(err) {
+		t.Errorf("Local().CheckURL(10.0.0.1) = %v, want private addresses still closed", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"halobridge/internal/connect"
+	"halobridge/internal/outbound"
 	"halobridge/internal/secret"
 	"halobridge/internal/source/defensx/dxsim"
 	"halobridge/internal/store"
@@ -33,7 +34,7 @@ func TestURLBlocks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	poller := &Poller{Store: st, Sources: &connect.Sources{Store: st, Now: clock}, Now: clock}
+	poller := &Poller{Store: st, Sources: &connect.Sources{Outbound: outbound.Local(), Store: st, Now: clock}, Now: clock}
 	customer := sim.Customers()[0].ID
 
 	first, err := poller.URLBlocks(t.Context(), src)

@@ -1,9 +1,9 @@
 package portal
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -24,7 +24,7 @@ func (h *handler) saveHalo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := haloForm{URL: form.Get("halo_url"), AuthURL: form.Get("auth_url"), Tenant: form.Get("tenant"), ClientID: form.Get("client_id")}
-	conn, errs := haloConnectionOf(c.partnerID, in, form.Get("client_secret"))
+	conn, errs := h.haloConnectionOf(r.Context(), c.partnerID, in, form.Get("client_secret"))
 	if len(errs) > 0 {
 		h.refuseHalo(w, r, in, errs, nil, flash{})
 		return
@@ -82,16 +82,26 @@ const (
 )
 
 // haloConnectionOf checks a client ID and secret connection as a person
-// typed it.
-func haloConnectionOf(partnerID int64, in haloForm, clientSecret string) (store.HaloConnection, fieldErrors) {
+// typed it. Both addresses must be ones the operator lets halobridge call
+// (the outbound URL guard): they are refused here, in the field's words,
+// before anything is sent to them.
+func (h *handler) haloConnectionOf(ctx context.Context, partnerID int64, in haloForm, clientSecret string) (store.HaloConnection, fieldErrors) {
 	errs := fieldErrors{}
+	policy := h.deps.Halo.Outbound
 	root, err := haloAddress(in.URL)
+	if err == nil {
+		err = policy.CheckResolved(ctx, root)
+	}
 	if err != nil {
 		errs.add("halo_url", err.Error())
 	}
 	authURL := root + "/auth"
 	if strings.TrimSpace(in.AuthURL) != "" {
-		if authURL, err = webAddress(in.AuthURL); err != nil {
+		authURL, err = webAddress(in.AuthURL)
+		if err == nil {
+			err = policy.CheckResolved(ctx, authURL)
+		}
+		if err != nil {
 			errs.add("auth_url", err.Error())
 		}
 	}
@@ -148,9 +158,7 @@ func haloRoot(resourceURL string) string {
 }
 
 // haloAddress normalises a HaloPSA address someone typed: https is
-// assumed, a pasted /api or /auth is dropped, and plain http is accepted
-// for this machine only (the simulator, the demo), since credentials must
-// not cross a network unencrypted.
+// assumed, and a pasted /api or /auth is dropped.
 func haloAddress(raw string) (string, error) {
 	if strings.TrimSpace(raw) == "" {
 		return "", errors.New("enter your HaloPSA address, e.g. https://yourcompany.halopsa.com")
@@ -162,8 +170,8 @@ func haloAddress(raw string) (string, error) {
 	return strings.TrimSuffix(strings.TrimSuffix(addr, "/api"), "/auth"), nil
 }
 
-// webAddress checks an https address (http for this machine only) and
-// drops a trailing slash.
+// webAddress checks the form of an http(s) address and drops a trailing
+// slash; which addresses may be called is the outbound guard's to say.
 func webAddress(raw string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	if !strings.Contains(raw, "://") {
@@ -173,13 +181,5 @@ func webAddress(raw string) (string, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.RawQuery != "" || u.User != nil {
 		return "", fmt.Errorf("%q is not an address like https://yourcompany.halopsa.com", raw)
 	}
-	if u.Scheme == "http" && !loopback(u.Hostname()) {
-		return "", fmt.Errorf("the address %q must start with https://", raw)
-	}
 	return u.Scheme + "://" + u.Host + strings.TrimRight(u.Path, "/"), nil
-}
-
-func loopback(host string) bool {
-	ip := net.ParseIP(host)
-	return strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback()
 }

@@ -167,7 +167,7 @@ func (h *handler) apiSaveHalo(w http.ResponseWriter, r *http.Request) {
 	if !decodeJSON(w, r, &in) {
 		return
 	}
-	conn, errs := haloConnectionOf(callerOf(r).partnerID, haloForm{URL: in.URL, AuthURL: in.AuthURL, Tenant: in.Tenant, ClientID: in.ClientID}, in.ClientSecret)
+	conn, errs := h.haloConnectionOf(r.Context(), callerOf(r).partnerID, haloForm{URL: in.URL, AuthURL: in.AuthURL, Tenant: in.Tenant, ClientID: in.ClientID}, in.ClientSecret)
 	if len(errs) > 0 {
 		apiInvalid(w, "The HaloPSA connection is not complete.", apiFields(renamed(errs, map[string]string{"halo_url": "url"})))
 		return

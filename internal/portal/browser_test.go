@@ -3,6 +3,7 @@ package portal_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -211,4 +212,31 @@ func TestBrowserCredentialsRevoked(t *testing.T) {
 		browsertest.Until(`document.getElementById('credentials-revoked') === null`, wait),
 		browsertest.Screenshot(shots, "credentials-04-overview"),
 	)
+}
+
+// TestBrowserResolveSiteWithoutGeneralUser resolves, on the events page,
+// the event of a ticket HaloPSA refused for want of a General User: the
+// user is created in HaloPSA and the held alert's ticket follows.
+func TestBrowserResolveSiteWithoutGeneralUser(t *testing.T) {
+	t.Parallel()
+	ctx := browsertest.Browser(t)
+	b := setup(t)
+	p, src := b.activePartner(t, "Northpoint IT")
+	bare, event := b.refusedForTheGeneralUser(t, p, src)
+	shots := browsertest.Artifacts(t)
+	wait := 30 * time.Second
+	resolve := fmt.Sprintf(`button[hx-post="/events/%d/resolve"]`, event.ID)
+
+	browsertest.Step(t, ctx, "the events page names the site without a General User", append(b.passwordSignIn(p),
+		browsertest.WaitText("Alerts and tickets per day", wait),
+		chromedp.Navigate(b.srv.URL+"/events"),
+		browsertest.WaitText("has no General User", wait),
+		browsertest.Screenshot(shots, "general-user-01-event"),
+	)...)
+	browsertest.Step(t, ctx, "Resolve creates the General User",
+		chromedp.Click(browsertest.CSS(resolve)),
+		browsertest.WaitText("Created the General User", wait),
+		browsertest.Screenshot(shots, "general-user-02-resolved"),
+	)
+	eventually(t, wait, "the held alert's ticket", func() bool { return b.hasTicketFor(bare.ID) })
 }

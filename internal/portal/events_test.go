@@ -104,6 +104,26 @@ func TestResolveSiteWithoutGeneralUser(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	p, src := b.activePartner(t, "Northpoint IT")
+	bare, event := b.refusedForTheGeneralUser(t, p, src)
+
+	got := b.post(t, p, fmt.Sprintf("/events/%d/resolve", event.ID), url.Values{"show": {"active"}}, true)
+	if got.status != http.StatusOK || !strings.Contains(got.body, "Created the General User (user id ") {
+		t.Fatalf("resolve: %d\n%s", got.status, got.body)
+	}
+	if e, _ := b.store.Event(t.Context(), p.ID, event.ID); e.State != store.EventResolved {
+		t.Errorf("event after resolving: %+v", e)
+	}
+	// No other action: the held alert's ticket follows at once, not after
+	// its backoff.
+	eventually(t, 10*time.Second, "the held alert's ticket", func() bool { return b.hasTicketFor(bare.ID) })
+}
+
+// refusedForTheGeneralUser maps company c-1 to a client whose main site
+// has no General User, starts the job queue and has an alert of c-1
+// delivered, which HaloPSA refuses; it returns the client and the event
+// that says why.
+func (b *testBundle) refusedForTheGeneralUser(t *testing.T, p *partner, src store.Source) (halosim.Client, store.Event) {
+	t.Helper()
 	ctx := t.Context()
 	hasGU := map[int]bool{}
 	for _, u := range b.halo.Users() {
@@ -145,22 +165,16 @@ func TestResolveSiteWithoutGeneralUser(t *testing.T) {
 		}
 		return len(events) > 0
 	})
+	return bare, event
+}
 
-	got := b.post(t, p, fmt.Sprintf("/events/%d/resolve", event.ID), url.Values{"show": {"active"}}, true)
-	if got.status != http.StatusOK || !strings.Contains(got.body, "Created the General User (user id ") {
-		t.Fatalf("resolve: %d\n%s", got.status, got.body)
-	}
-	if e, _ := b.store.Event(ctx, p.ID, event.ID); e.State != store.EventResolved {
-		t.Errorf("event after resolving: %+v", e)
-	}
-	// No other action: the held alert's ticket follows at once, not after
-	// its backoff.
-	eventually(t, 10*time.Second, "the held alert's ticket", func() bool {
-		for _, tk := range b.halo.Tickets() {
-			if tk.ClientID == bare.ID && tk.ThirdPartyIDString != "" {
-				return true
-			}
+// hasTicketFor reports whether the simulated HaloPSA holds a ticket of
+// halobridge's for the client.
+func (b *testBundle) hasTicketFor(clientID int) bool {
+	for _, tk := range b.halo.Tickets() {
+		if tk.ClientID == clientID && tk.ThirdPartyIDString != "" {
+			return true
 		}
-		return false
-	})
+	}
+	return false
 }

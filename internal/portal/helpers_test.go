@@ -25,6 +25,7 @@ import (
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/ingest"
 	"halobridge/internal/jobs"
+	"halobridge/internal/outbound"
 	"halobridge/internal/portal"
 	"halobridge/internal/source"
 	"halobridge/internal/source/gravityzone/gzsim"
@@ -85,9 +86,9 @@ func setup(t *testing.T) *testBundle {
 
 	b.srv = httptest.NewUnstartedServer(nil)
 	baseURL := "http://" + b.srv.Listener.Addr().String()
-	b.auth = &auth.Service{Store: st, HaloDefaults: halo.Config{RetryBackoff: time.Millisecond}, BaseURL: baseURL}
-	haloClients := &connect.Halo{Store: st}
-	b.sources = &connect.Sources{Store: st, PublicURL: baseURL}
+	b.auth = &auth.Service{Store: st, HaloDefaults: halo.Config{Outbound: outbound.Local(), RetryBackoff: time.Millisecond}, BaseURL: baseURL}
+	haloClients := &connect.Halo{Outbound: outbound.Local(), Store: st}
+	b.sources = &connect.Sources{Outbound: outbound.Local(), Store: st, PublicURL: baseURL}
 	syncer := &catalog.Syncer{Store: st, Halo: haloClients, Sources: b.sources}
 	b.catalog = &catalog.Service{Syncer: syncer}
 	// A failed ticket waits an hour for its retry here: what delivers it

@@ -12,6 +12,7 @@ import (
 	"halobridge/internal/billing/run"
 	"halobridge/internal/connect"
 	"halobridge/internal/halo/halosim"
+	"halobridge/internal/outbound"
 	"halobridge/internal/secret"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
@@ -52,7 +53,7 @@ func Example() {
 	check(st.SaveSourceCustomers(ctx, src.ID, []source.Customer{{ID: "A", Name: "Acme"}}, true))
 	check(st.SaveUsage(ctx, src.ID, []source.Usage{{CustomerID: "A", Month: oct, Product: "seats", Quantity: 12}}, &oct))
 
-	svc := &run.Service{Store: st, Halo: &connect.Halo{Store: st}, Sources: &connect.Sources{Store: st, Now: now}, Now: now}
+	svc := &run.Service{Store: st, Halo: &connect.Halo{Outbound: outbound.Local(), Store: st}, Sources: &connect.Sources{Outbound: outbound.Local(), Store: st, Now: now}, Now: now}
 	_, err = svc.SavePolicy(ctx, p.ID, run.Policy{Policy: billing.Policy{
 		Mode: billing.ModeCreate, IncludePeriodInName: true, Products: map[string]billing.ProductRule{"seats": {ItemID: 1401}},
 	}})

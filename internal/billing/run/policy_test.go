@@ -13,6 +13,7 @@ import (
 	"halobridge/internal/billing"
 	"halobridge/internal/billing/run"
 	"halobridge/internal/halo/halosim"
+	"halobridge/internal/outbound"
 	"halobridge/internal/source"
 	"halobridge/internal/source/gravityzone"
 	"halobridge/internal/source/gravityzone/gzsim"
@@ -40,7 +41,7 @@ func setupGravityZone(t *testing.T) *gravityZoneBundle {
 	}}))
 	t.Cleanup(srv.Close)
 	src := b.source(t, store.Source{PartnerID: p.ID, Kind: store.SourceGravityZone, Name: "GravityZone", APIURL: srv.URL + "/api", APIKey: gzsim.DefaultAPIKey})
-	gz, err := gravityzone.New(gravityzone.Config{AccessURL: srv.URL + "/api", APIKey: gzsim.DefaultAPIKey, RatePerSecond: 1000})
+	gz, err := gravityzone.New(gravityzone.Config{Outbound: outbound.Local(), AccessURL: srv.URL + "/api", APIKey: gzsim.DefaultAPIKey, RatePerSecond: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/halo/halosim"
+	"halobridge/internal/outbound"
 	"halobridge/internal/secret"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
@@ -134,8 +135,8 @@ func setupOn(t *testing.T, e engine) *testBundle {
 		ctx: t.Context(), store: st, clock: c,
 		svc: &run.Service{
 			Store:   st,
-			Halo:    &connect.Halo{Store: st, Limiters: halo.NewLimiters(1_000_000, time.Minute)},
-			Sources: &connect.Sources{Store: st, Now: c.Now},
+			Halo:    &connect.Halo{Outbound: outbound.Local(), Store: st, Limiters: halo.NewLimiters(1_000_000, time.Minute)},
+			Sources: &connect.Sources{Outbound: outbound.Local(), Store: st, Now: c.Now},
 			Now:     c.Now,
 		},
 	}

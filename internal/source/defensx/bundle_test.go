@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"halobridge/internal/outbound"
 	"halobridge/internal/source/defensx"
 	"halobridge/internal/source/defensx/dxsim"
 )
@@ -29,6 +30,7 @@ func setup(t *testing.T, opts dxsim.Options) *testBundle {
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
 	conn, err := defensx.NewConnector(defensx.Config{
+		Outbound:   outbound.Local(),
 		APIRoot:    srv.URL + dxsim.BasePath,
 		APIKey:     sim.APIKey(),
 		HTTPClient: srv.Client(),
@@ -44,6 +46,8 @@ func setup(t *testing.T, opts dxsim.Options) *testBundle {
 func (b *testBundle) clientFor(t *testing.T, cfg defensx.Config) *defensx.Client {
 	t.Helper()
 	cfg.APIRoot = b.url + dxsim.BasePath
+	// The simulator listens on loopback over plain http.
+	cfg.Outbound = outbound.Local()
 	if cfg.APIKey == "" {
 		cfg.APIKey = b.sim.APIKey()
 	}

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"halobridge/internal/outbound"
 )
 
 // DefaultAPIRoot is the Partner API of DefensX's cloud.
@@ -24,7 +26,11 @@ type Config struct {
 	APIRoot string
 	// APIKey is the Partner API key from the API Keys page of the DefensX portal.
 	APIKey string
-	// HTTPClient sends the requests; nil means a client with a 60-second timeout.
+	// Outbound is what the operator lets halobridge call; the zero Policy allows public
+	// https addresses only. The API root, every request and every redirect are checked.
+	Outbound outbound.Policy
+	// HTTPClient sends the requests; nil means a client with a 60-second timeout that dials
+	// through Outbound's guard. A given one's requests are checked against Outbound too.
 	HTTPClient *http.Client
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -54,7 +60,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	u, err := url.Parse(root)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("DefensX API root %q is not an http(s) URL such as %s", cfg.APIRoot, DefaultAPIRoot)
+		return nil, fmt.Errorf("DefensX API root %q is not an http(s) URL such as %s", outbound.Excerpt(cfg.APIRoot), DefaultAPIRoot)
+	}
+	if err := cfg.Outbound.CheckURL(root); err != nil {
+		return nil, fmt.Errorf("DefensX API root: %w", err)
 	}
 	if strings.TrimSpace(cfg.APIKey) == "" {
 		return nil, errors.New("DefensX Partner API key is empty: create one on the API Keys page of the DefensX portal")
@@ -62,13 +71,10 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{
 		root:      root,
 		key:       strings.TrimSpace(cfg.APIKey),
-		http:      cfg.HTTPClient,
+		http:      cfg.Outbound.Guard(cfg.HTTPClient, 60*time.Second),
 		now:       cfg.Now,
 		countFree: cfg.CountFree,
 		lookback:  cfg.BlockLookback,
-	}
-	if c.http == nil {
-		c.http = &http.Client{Timeout: 60 * time.Second}
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -101,7 +107,7 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, out any
 		return fmt.Errorf("read DefensX answer to GET %s: %w", path, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return newError(http.MethodGet, path, resp, body)
+		return newError(http.MethodGet, path, resp, body, c.key)
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return fmt.Errorf("DefensX answered GET %s with JSON halobridge cannot read: %w", path, err)

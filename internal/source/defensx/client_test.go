@@ -8,9 +8,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
+	"halobridge/internal/outbound"
 	"halobridge/internal/source/defensx"
 	"halobridge/internal/source/defensx/dxsim"
 )
@@ -95,7 +97,7 @@ func TestClientCustomers(t *testing.T) {
 			}
 		}))
 		defer srv.Close()
-		c, err := defensx.New(defensx.Config{APIRoot: srv.URL, APIKey: "k"})
+		c, err := defensx.New(defensx.Config{Outbound: outbound.Local(), APIRoot: srv.URL, APIKey: "k"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -218,7 +220,7 @@ func TestClientErrors(t *testing.T) {
 			http.Error(w, "upstream connect error", http.StatusBadGateway)
 		}))
 		defer srv.Close()
-		c, err := defensx.New(defensx.Config{APIRoot: srv.URL, APIKey: "k"})
+		c, err := defensx.New(defensx.Config{Outbound: outbound.Local(), APIRoot: srv.URL, APIKey: "k"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -226,6 +228,31 @@ func TestClientErrors(t *testing.T) {
 		var e *defensx.Error
 		if !errors.As(err, &e) || e.Status != 502 || e.Message != "upstream connect error" {
 			t.Fatalf("err = %#v", err)
+		}
+	})
+	t.Run("CutsALongAnswerToAShortReasonWithoutTheKey", func(t *testing.T) {
+		t.Parallel()
+		const key = "dx-key-the-answer-echoes"
+		// Two-byte characters from the start: a cut by bytes would split one.
+		body := "key " + key + " refused\n" + strings.Repeat("é", 300)
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, body, http.StatusBadGateway)
+		}))
+		defer srv.Close()
+		c, err := defensx.New(defensx.Config{Outbound: outbound.Local(), APIRoot: srv.URL, APIKey: key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Status(ctx)
+		var e *defensx.Error
+		if !errors.As(err, &e) {
+			t.Fatalf("err = %v, want a *defensx.Error", err)
+		}
+		if !strings.HasPrefix(e.Message, "key [redacted] refused éé") || !strings.HasSuffix(e.Message, "é…") || len(e.Message) > 210 || !utf8.ValidString(e.Message) {
+			t.Errorf("message %q (%d bytes), want the key redacted, one line, cut short between characters", e.Message, len(e.Message))
+		}
+		if strings.Contains(err.Error(), key) {
+			t.Errorf("error %q shows the key", err)
 		}
 	})
 	t.Run("IsNotFoundRecognises404Only", func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"halobridge/internal/outbound"
 	"halobridge/internal/source"
 	"halobridge/internal/source/defensx"
 	"halobridge/internal/source/defensx/dxsim"
@@ -79,7 +80,7 @@ func TestConnectorUsage(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			b := setup(t, billingOptions())
-			conn, err := defensx.NewConnector(defensx.Config{APIRoot: b.url + dxsim.BasePath, APIKey: b.sim.APIKey(), Now: fixedClock, CountFree: tt.countFree})
+			conn, err := defensx.NewConnector(defensx.Config{Outbound: outbound.Local(), APIRoot: b.url + dxsim.BasePath, APIKey: b.sim.APIKey(), Now: fixedClock, CountFree: tt.countFree})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -185,7 +186,7 @@ func TestConnectorDelivery(t *testing.T) {
 	t.Run("CheckFailsOnARevokedKey", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, dxsim.Options{})
-		conn, err := defensx.NewConnector(defensx.Config{APIRoot: b.url + dxsim.BasePath, APIKey: "revoked"})
+		conn, err := defensx.NewConnector(defensx.Config{Outbound: outbound.Local(), APIRoot: b.url + dxsim.BasePath, APIKey: "revoked"})
 		if err != nil {
 			t.Fatal(err)
 		}

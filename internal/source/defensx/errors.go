@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"halobridge/internal/outbound"
 )
 
 // Error is an error answer of the Partner API, whose body is
@@ -16,7 +18,8 @@ type Error struct {
 	Method string
 	Path   string
 	Status int
-	// Message is DefensX's own text, or the start of a body that was not the usual JSON.
+	// Message is DefensX's own text, or the start of a body that was not the usual JSON, on
+	// one line, cut to a short reason and the API key redacted (see outbound.Excerpt).
 	Message string
 	// RetryAfter is what a 429 asked us to wait, when it said.
 	RetryAfter time.Duration
@@ -57,7 +60,7 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &e) && e.Status == http.StatusNotFound
 }
 
-func newError(method, path string, resp *http.Response, body []byte) *Error {
+func newError(method, path string, resp *http.Response, body []byte, key string) *Error {
 	e := &Error{Method: method, Path: path, Status: resp.StatusCode}
 	var shape struct {
 		Error struct {
@@ -65,19 +68,12 @@ func newError(method, path string, resp *http.Response, body []byte) *Error {
 		} `json:"error"`
 	}
 	if json.Unmarshal(body, &shape) == nil && shape.Error.Message != "" {
-		e.Message = shape.Error.Message
+		e.Message = outbound.Excerpt(shape.Error.Message, key)
 	} else if text := strings.TrimSpace(string(body)); text != "" && !strings.HasPrefix(text, "<") && !strings.HasPrefix(text, "{") {
-		e.Message = clip(text, 200)
+		e.Message = outbound.Excerpt(text, key)
 	}
 	if s, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && s > 0 {
 		e.RetryAfter = time.Duration(s) * time.Second
 	}
 	return e
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"halobridge/internal/outbound"
 	"halobridge/internal/source/defensx"
 	"halobridge/internal/source/defensx/dxsim"
 )
@@ -52,7 +53,7 @@ func TestClientURLLogs(t *testing.T) {
 				{"action":"allowed","url":"c.example"}]}`))
 		}))
 		defer srv.Close()
-		c, err := defensx.New(defensx.Config{APIRoot: srv.URL, APIKey: "k"})
+		c, err := defensx.New(defensx.Config{Outbound: outbound.Local(), APIRoot: srv.URL, APIKey: "k"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,7 +76,7 @@ func TestClientURLLogs(t *testing.T) {
 			_, _ = w.Write([]byte(`{"items":[{"created_at":"15/03/2026","action":"blocked"}]}`))
 		}))
 		defer srv.Close()
-		c, err := defensx.New(defensx.Config{APIRoot: srv.URL, APIKey: "k"})
+		c, err := defensx.New(defensx.Config{Outbound: outbound.Local(), APIRoot: srv.URL, APIKey: "k"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"halobridge/internal/outbound"
 	"halobridge/internal/source/defensx"
 	"halobridge/internal/source/defensx/dxsim"
 )
@@ -130,7 +131,7 @@ func TestClientCurrentUsage(t *testing.T) {
 			_, _ = w.Write([]byte(`{"usageBySubscription":[{"subscriptionId":"s1","customerId":"c1","sku":"TST-P02","status":"active","quantity":1.8,"free_quantity":0,"termStart":"2021-03-30T00:00:00.000Z","termEnd":"2021-04-01T00:00:00.000Z"}]}`))
 		}))
 		defer srv.Close()
-		c, err := defensx.New(defensx.Config{APIRoot: srv.URL, APIKey: "k"})
+		c, err := defensx.New(defensx.Config{Outbound: outbound.Local(), APIRoot: srv.URL, APIKey: "k"})
 		if err != nil {
 			t.Fatal(err)
 		}

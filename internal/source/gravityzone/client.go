@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"halobridge/internal/outbound"
 )
 
 const (
@@ -38,7 +40,11 @@ type Config struct {
 	AccessURL string
 	// APIKey is sent as the Basic user name with an empty password.
 	APIKey string
-	// HTTPClient defaults to a client with a 60 s timeout.
+	// Outbound is what the operator lets halobridge call; the zero Policy allows public
+	// https addresses only. The access URL, every request and every redirect are checked.
+	Outbound outbound.Policy
+	// HTTPClient defaults to a client with a 60 s timeout that dials through Outbound's
+	// guard; a given one's requests are checked against Outbound too.
 	HTTPClient *http.Client
 	// RatePerSecond is this client's request budget; 0 means DefaultRatePerSecond. The
 	// budget belongs to the key, so build one Client per key and share it.
@@ -66,15 +72,15 @@ type Client struct {
 func New(cfg Config) (*Client, error) {
 	u, err := url.Parse(strings.TrimSpace(cfg.AccessURL))
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("GravityZone access URL %q is not an http(s) URL: copy it from Control Center > My Account > Control Center API", cfg.AccessURL)
+		return nil, fmt.Errorf("GravityZone access URL %q is not an http(s) URL: copy it from Control Center > My Account > Control Center API", outbound.Excerpt(cfg.AccessURL))
+	}
+	if err := cfg.Outbound.CheckURL(u.String()); err != nil {
+		return nil, fmt.Errorf("GravityZone access URL: %w", err)
 	}
 	if cfg.APIKey == "" {
 		return nil, errors.New("GravityZone API key is empty: create one in Control Center > My Account > API keys")
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: defaultTimeout}
-	}
+	hc := cfg.Outbound.Guard(cfg.HTTPClient, defaultTimeout)
 	perSecond := cfg.RatePerSecond
 	if perSecond <= 0 {
 		perSecond = DefaultRatePerSecond
@@ -214,14 +220,13 @@ func (c *Client) send(ctx context.Context, service, method string, params, resul
 	var answer rpcAnswer
 	decodeErr := json.Unmarshal(raw, &answer)
 	if resp.StatusCode != http.StatusOK {
-		return newHTTPError(service, method, resp, answer.Error, raw)
+		return newHTTPError(service, method, resp, answer.Error, raw, c.key)
 	}
 	if decodeErr != nil {
-		return fmt.Errorf("GravityZone %s.%s answered with something that is not JSON-RPC (%s): %w", service, method, snippet(raw), decodeErr)
+		return fmt.Errorf("GravityZone %s.%s answered with %s, not JSON-RPC: check that the access URL is the one Control Center > My Account > Control Center API shows", service, method, unexpected(raw, c.key))
 	}
 	if answer.Error != nil {
-		return &Error{Service: service, Method: method, HTTPStatus: http.StatusOK,
-			Code: answer.Error.Code, Message: answer.Error.Message, Details: answer.Error.Data.Details}
+		return rpcFailure(service, method, http.StatusOK, answer.Error, c.key)
 	}
 	if result == nil {
 		return nil
@@ -232,7 +237,15 @@ func (c *Client) send(ctx context.Context, service, method string, params, resul
 	return nil
 }
 
-// snippet quotes the start of an unexpected answer for an error message.
-func snippet(raw []byte) string {
-	return fmt.Sprintf("%q", snippetText(strings.TrimSpace(string(raw))))
+// unexpected says what an answer that is not JSON-RPC was, quoting no more
+// than a short reason of it.
+func unexpected(raw []byte, key string) string {
+	text := strings.TrimSpace(string(raw))
+	switch {
+	case text == "":
+		return "nothing"
+	case strings.HasPrefix(text, "<"):
+		return "a web page"
+	}
+	return fmt.Sprintf("%q", outbound.Excerpt(text, secretForms(key)...))
 }

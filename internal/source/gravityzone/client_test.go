@@ -2,6 +2,7 @@ package gravityzone
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"halobridge/internal/outbound"
 	"halobridge/internal/source"
 	"halobridge/internal/source/gravityzone/gzsim"
 )
@@ -53,7 +55,7 @@ func TestClientWire(t *testing.T) {
 			_, _ = w.Write([]byte(`{"id":1,"jsonrpc":"2.0","result":{"enabledApis":["network"],"createdAt":"2019-04-11T12:00:54"}}`))
 		}))
 		defer server.Close()
-		client, err := New(Config{AccessURL: server.URL + "/api/", APIKey: "my-key"})
+		client, err := New(Config{Outbound: outbound.Local(), AccessURL: server.URL + "/api/", APIKey: "my-key"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,13 +103,52 @@ func TestClientWire(t *testing.T) {
 			_, _ = w.Write([]byte("<html>maintenance</html>"))
 		}))
 		defer server.Close()
-		client, err := New(Config{AccessURL: server.URL, APIKey: "k"})
+		client, err := New(Config{Outbound: outbound.Local(), AccessURL: server.URL, APIKey: "k"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, err = client.CompanyDetails(context.Background(), "")
-		if err == nil || !strings.Contains(err.Error(), "not JSON-RPC") || !strings.Contains(err.Error(), "maintenance") {
-			t.Errorf("error %v, want it to say the answer is not JSON-RPC and quote it", err)
+		if err == nil || !strings.Contains(err.Error(), "answered with a web page, not JSON-RPC") || strings.Contains(err.Error(), "<html>") {
+			t.Errorf("error %v, want it to say the answer is a web page and not JSON-RPC, without quoting the page", err)
+		}
+	})
+
+	t.Run("QuotesNoMoreThanAShortReasonOfAnAnswer", func(t *testing.T) {
+		t.Parallel()
+		const key = "a-key-the-answer-echoes"
+		basic := base64.StdEncoding.EncodeToString([]byte(key + ":"))
+		tests := []struct {
+			name   string
+			status int
+			body   string
+			want   string
+		}{
+			{"PlainText401EchoingTheKey", http.StatusUnauthorized, "unknown key " + key + "\r\nAuthorization: Basic " + basic + "\n" + strings.Repeat("internal detail ", 40),
+				"(401: unknown key [redacted] Authorization: Basic [redacted] internal detail"},
+			{"JSONRPCDetailsEchoingTheKey", http.StatusOK, `{"id":1,"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params","data":{"details":"key ` + key + ` has no access\u0007"}}}`,
+				"failed: Invalid params: key [redacted] has no access (-32602)"},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					w.WriteHeader(tc.status)
+					_, _ = w.Write([]byte(tc.body))
+				}))
+				defer server.Close()
+				client, err := New(Config{Outbound: outbound.Local(), AccessURL: server.URL, APIKey: key})
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = client.CompanyDetails(context.Background(), "")
+				if err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("error %v, want it to say %q", err, tc.want)
+				}
+				msg := err.Error()
+				if strings.Contains(msg, key) || strings.Contains(msg, basic) || strings.ContainsAny(msg, "\r\n\a") || len(msg) > 600 {
+					t.Errorf("error quotes the key, control characters or too much of the answer (%d bytes): %q", len(msg), msg)
+				}
+			})
 		}
 	})
 }

@@ -1,12 +1,15 @@
 package gravityzone
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"halobridge/internal/outbound"
 )
 
 // JSON-RPC error codes GravityZone answers with (API.md §1.5).
@@ -23,7 +26,9 @@ const (
 
 // Error is a failure GravityZone reported: an HTTP status other than 200 (401 bad key, 403
 // API category not enabled on the key, 405, 429) or a JSON-RPC error answered with HTTP 200.
-// Message and Details are GravityZone's own words (error.message, error.data.details).
+// Message and Details are GravityZone's own words (error.message, error.data.details), each
+// cut to a short reason on one line, the API key redacted (see outbound.Excerpt): the access
+// URL was typed by a person, and the answer is shown to one.
 type Error struct {
 	Service    string
 	Method     string
@@ -89,12 +94,12 @@ func categoryOf(service string) string {
 }
 
 // newHTTPError maps a non-200 answer; GravityZone often puts a JSON-RPC error in it too.
-func newHTTPError(service, method string, resp *http.Response, rpcErr *rpcError, raw []byte) *Error {
+func newHTTPError(service, method string, resp *http.Response, rpcErr *rpcError, raw []byte, key string) *Error {
 	e := &Error{Service: service, Method: method, HTTPStatus: resp.StatusCode}
 	if rpcErr != nil {
-		e.Code, e.Message, e.Details = rpcErr.Code, rpcErr.Message, rpcErr.Data.Details
+		e = rpcFailure(service, method, resp.StatusCode, rpcErr, key)
 	} else if text := strings.TrimSpace(string(raw)); text != "" && !strings.HasPrefix(text, "<") {
-		e.Message = snippetText(text)
+		e.Message = outbound.Excerpt(text, secretForms(key)...)
 	}
 	if resp.StatusCode == http.StatusTooManyRequests {
 		e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), time.Now())
@@ -102,12 +107,17 @@ func newHTTPError(service, method string, resp *http.Response, rpcErr *rpcError,
 	return e
 }
 
-func snippetText(text string) string {
-	const limit = 200
-	if len(text) > limit {
-		return text[:limit] + "…"
-	}
-	return text
+// rpcFailure is a JSON-RPC error GravityZone answered, in its words made short.
+func rpcFailure(service, method string, status int, rpcErr *rpcError, key string) *Error {
+	secrets := secretForms(key)
+	return &Error{Service: service, Method: method, HTTPStatus: status, Code: rpcErr.Code,
+		Message: outbound.Excerpt(rpcErr.Message, secrets...), Details: outbound.Excerpt(rpcErr.Data.Details, secrets...)}
+}
+
+// secretForms are the ways an answer could echo the API key: as it is, or
+// as the Basic credentials it was sent in.
+func secretForms(key string) []string {
+	return []string{key, base64.StdEncoding.EncodeToString([]byte(key + ":"))}
 }
 
 // retryAfter reads Retry-After as seconds or as an HTTP date; without one GravityZone's

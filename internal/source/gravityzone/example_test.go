@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"time"
 
+	"halobridge/internal/outbound"
 	"halobridge/internal/source"
 	"halobridge/internal/source/gravityzone"
 	"halobridge/internal/source/gravityzone/gzsim"
@@ -37,7 +38,7 @@ func ExampleConnector_Customers() {
 	server := httptest.NewServer(sim)
 	defer server.Close()
 
-	client, err := gravityzone.New(gravityzone.Config{AccessURL: server.URL + "/api", APIKey: gzsim.DefaultAPIKey})
+	client, err := gravityzone.New(gravityzone.Config{Outbound: outbound.Local(), AccessURL: server.URL + "/api", APIKey: gzsim.DefaultAPIKey})
 	if err != nil {
 		fmt.Println(err)
 		return

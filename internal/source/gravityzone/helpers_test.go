@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"halobridge/internal/outbound"
 	"halobridge/internal/source/gravityzone/gzsim"
 )
 
@@ -55,6 +56,8 @@ func setup(t *testing.T, opts gzsim.Options, cfg Config) *testBundle {
 func bundleFor(t *testing.T, sim *gzsim.Sim, server *httptest.Server, cfg Config) *testBundle {
 	t.Helper()
 	cfg.AccessURL = server.URL + "/api"
+	// The simulator listens on loopback over plain http.
+	cfg.Outbound = outbound.Local()
 	if cfg.APIKey == "" {
 		cfg.APIKey = sim.APIKey()
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"halobridge/internal/outbound"
 	"halobridge/internal/source"
 	"halobridge/internal/source/gravityzone/gzsim"
 )
@@ -41,7 +42,7 @@ func newFakeGZ(t *testing.T, results func(method string, params map[string]any) 
 		_, _ = w.Write([]byte(`{"id":` + string(call.ID) + `,"jsonrpc":"2.0","result":` + results(call.Method, call.Params) + `}`))
 	}))
 	t.Cleanup(server.Close)
-	client, err := New(Config{AccessURL: server.URL + "/api", APIKey: "k", RatePerSecond: 1000})
+	client, err := New(Config{Outbound: outbound.Local(), AccessURL: server.URL + "/api", APIKey: "k", RatePerSecond: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

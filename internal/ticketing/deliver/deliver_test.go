@@ -15,6 +15,7 @@ import (
 	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/halo/halosim"
+	"halobridge/internal/outbound"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing/deliver"
@@ -423,7 +424,7 @@ func TestDeliver(t *testing.T) {
 type waitlessHalo struct{ b *testBundle }
 
 func (w *waitlessHalo) Client(ctx context.Context, partnerID int64) (*halo.Client, error) {
-	return (&connect.Halo{Store: w.b.store, Limiters: halo.NewLimiters(0, 0)}).Client(ctx, partnerID)
+	return (&connect.Halo{Outbound: outbound.Local(), Store: w.b.store, Limiters: halo.NewLimiters(0, 0)}).Client(ctx, partnerID)
 }
 
 // incidentAlert is a GravityZone EDR incident; its type never reopens.

@@ -15,6 +15,7 @@ import (
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/ingest"
 	"halobridge/internal/jobs"
+	"halobridge/internal/outbound"
 	"halobridge/internal/source"
 	"halobridge/internal/source/defensx/dxsim"
 	"halobridge/internal/source/gravityzone/gzsim"
@@ -40,7 +41,7 @@ func run(t *testing.T, b *testBundle) *running {
 func runSweeping(t *testing.T, b *testBundle, sweepEvery time.Duration) *running {
 	t.Helper()
 	logger := slog.New(slog.DiscardHandler)
-	dj := &deliver.Jobs{Service: b.svc, Connectors: &connect.Sources{Store: b.store}, SweepEvery: sweepEvery, Logger: logger}
+	dj := &deliver.Jobs{Service: b.svc, Connectors: &connect.Sources{Outbound: outbound.Local(), Store: b.store}, SweepEvery: sweepEvery, Logger: logger}
 	workers := river.NewWorkers()
 	sweep := dj.Register(workers)
 	q, err := jobs.Open(b.ctx, b.store, jobs.Options{Workers: workers, Periodic: []*river.PeriodicJob{sweep}, FetchPollInterval: 50 * time.Millisecond})
@@ -107,7 +108,7 @@ func TestEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		conn, err := (&connect.Sources{Store: b.store}).Connector(src)
+		conn, err := (&connect.Sources{Outbound: outbound.Local(), Store: b.store}).Connector(src)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -234,7 +235,7 @@ func TestWake(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		conn, err := (&connect.Sources{Store: b.store}).Connector(src)
+		conn, err := (&connect.Sources{Outbound: outbound.Local(), Store: b.store}).Connector(src)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,7 @@ import (
 	"halobridge/internal/halo"
 	"halobridge/internal/ingest"
 	"halobridge/internal/jobs"
+	"halobridge/internal/outbound"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing/deliver"
 )
@@ -22,8 +23,8 @@ func ExampleJobs() {
 	var st store.Store // opened and migrated
 	logger := slog.Default()
 
-	h := &connect.Halo{Store: st, Limiters: halo.NewLimiters(0, 0), Logger: logger}
-	dj := &deliver.Jobs{Service: deliver.New(st, h, deliver.Options{Logger: logger}), Connectors: &connect.Sources{Store: st}, Logger: logger}
+	h := &connect.Halo{Outbound: outbound.Local(), Store: st, Limiters: halo.NewLimiters(0, 0), Logger: logger}
+	dj := &deliver.Jobs{Service: deliver.New(st, h, deliver.Options{Logger: logger}), Connectors: &connect.Sources{Outbound: outbound.Local(), Store: st}, Logger: logger}
 	workers := river.NewWorkers()
 	sweep := dj.Register(workers)
 	q, err := jobs.Open(ctx, st, jobs.Options{Workers: workers, Periodic: []*river.PeriodicJob{sweep}})

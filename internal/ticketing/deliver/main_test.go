@@ -15,6 +15,7 @@ import (
 	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/jobs"
+	"halobridge/internal/outbound"
 	"halobridge/internal/secret"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing/deliver"
@@ -61,7 +62,7 @@ func runChild(raw string) error {
 	}
 	defer st.Close()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	h := &connect.Halo{Store: st, Limiters: halo.NewLimiters(0, 0), HTTPClient: &http.Client{Timeout: 2 * time.Second}, Logger: logger}
+	h := &connect.Halo{Outbound: outbound.Local(), Store: st, Limiters: halo.NewLimiters(0, 0), HTTPClient: &http.Client{Timeout: 2 * time.Second}, Logger: logger}
 	svc := deliver.New(st, h, deliver.Options{Gather: 100 * time.Millisecond, FlushWindow: 300 * time.Millisecond, LeaseTTL: 3 * time.Second, Logger: logger})
 	dj := &deliver.Jobs{Service: svc, SweepEvery: 300 * time.Millisecond, Timeout: 10 * time.Second, Logger: logger}
 	workers := river.NewWorkers()

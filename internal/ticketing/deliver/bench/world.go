@@ -19,6 +19,7 @@ import (
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/ingest"
 	"halobridge/internal/jobs"
+	"halobridge/internal/outbound"
 	"halobridge/internal/secret"
 	"halobridge/internal/source"
 	"halobridge/internal/source/gravityzone/gzsim"
@@ -88,7 +89,8 @@ func build(ctx context.Context, o Options, dir string) (_ *world, err error) {
 		return nil, err
 	}
 	limiters := halo.NewLimiters(o.RateLimit, o.RateWindow)
-	h := &connect.Halo{Store: st, Limiters: limiters, Logger: o.Logger}
+	// Every simulator listens on loopback over plain http.
+	h := &connect.Halo{Store: st, Limiters: limiters, Outbound: outbound.Local(), Logger: o.Logger}
 	if _, err := (&catalog.Syncer{Store: st, Halo: h}).SyncHaloCatalog(ctx, partner.ID); err != nil {
 		return nil, fmt.Errorf("sync the HaloPSA catalog: %w", err)
 	}
@@ -159,7 +161,7 @@ func (w *world) connectGravityZone(ctx context.Context, o Options, ingestURL str
 		return err
 	}
 	w.source = src
-	conn, err := (&connect.Sources{Store: w.store}).Connector(src)
+	conn, err := (&connect.Sources{Store: w.store, Outbound: outbound.Local()}).Connector(src)
 	if err != nil {
 		return err
 	}
