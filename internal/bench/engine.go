@@ -21,6 +21,16 @@ type database struct {
 	close  func()
 }
 
+// engines opens a throw-away database on SQLite, then on PostgreSQL when
+// postgresURL names one.
+func engines(postgresURL string) []func(context.Context) (*database, error) {
+	opens := []func(context.Context) (*database, error){openSQLite}
+	if postgresURL != "" {
+		opens = append(opens, func(ctx context.Context) (*database, error) { return openPostgres(ctx, postgresURL) })
+	}
+	return opens
+}
+
 // openSQLite makes a store in a fresh temporary directory.
 func openSQLite(ctx context.Context) (*database, error) {
 	dir, err := os.MkdirTemp("", "halobridge-bench-")

@@ -23,14 +23,33 @@ import (
 	"halobridge/internal/web"
 )
 
+// Load is the stream of pushes a benchmark's runs post.
+type Load struct {
+	Senders   int           // concurrent HTTP senders (default 16)
+	BatchSize int           // events per addEvents body (default 100)
+	Duration  time.Duration // length of each run
+}
+
+// withDefaults fills what is not set, the duration with the benchmark's own.
+func (l Load) withDefaults(duration time.Duration) Load {
+	if l.Senders <= 0 {
+		l.Senders = 16
+	}
+	if l.BatchSize <= 0 {
+		l.BatchSize = 100
+	}
+	if l.Duration <= 0 {
+		l.Duration = duration
+	}
+	return l
+}
+
 // IngestOptions shape the ingest benchmark.
 type IngestOptions struct {
 	// PostgresURL, when set, runs the benchmark on PostgreSQL too (in a
 	// throw-away schema).
 	PostgresURL string
-	Senders     int           // concurrent HTTP senders (default 16)
-	BatchSize   int           // events per addEvents body (default 100)
-	Duration    time.Duration // length of each run (default 10 s)
+	Load        // Duration defaults to 10 s
 	// PacedRate is the event rate of the latency run (default 5000 events/s).
 	PacedRate int
 	// BaselineEvents are decoded and inserted without HTTP (default 100,000).
@@ -38,15 +57,7 @@ type IngestOptions struct {
 }
 
 func (o IngestOptions) withDefaults() IngestOptions {
-	if o.Senders <= 0 {
-		o.Senders = 16
-	}
-	if o.BatchSize <= 0 {
-		o.BatchSize = 100
-	}
-	if o.Duration <= 0 {
-		o.Duration = 10 * time.Second
-	}
+	o.Load = o.Load.withDefaults(10 * time.Second)
 	if o.PacedRate <= 0 {
 		o.PacedRate = 5000
 	}
@@ -113,11 +124,7 @@ func Ingest(ctx context.Context, opts IngestOptions) (IngestReport, error) {
 	if err != nil {
 		return report, err
 	}
-	opens := []func(context.Context) (*database, error){openSQLite}
-	if opts.PostgresURL != "" {
-		opens = append(opens, func(ctx context.Context) (*database, error) { return openPostgres(ctx, opts.PostgresURL) })
-	}
-	for _, open := range opens {
+	for _, open := range engines(opts.PostgresURL) {
 		db, err := open(ctx)
 		if err != nil {
 			return report, err
@@ -138,36 +145,65 @@ func Ingest(ctx context.Context, opts IngestOptions) (IngestReport, error) {
 
 func ingestOn(ctx context.Context, db *database, bodies *bodies, opts IngestOptions) (EngineReport, error) {
 	r := EngineReport{Engine: db.engine}
-	p, err := db.store.CreatePartner(ctx, store.Partner{Name: "Bench MSP"})
-	if err != nil {
-		return r, err
-	}
-	src, err := db.store.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: store.SourceGravityZone, Name: "GZ", Secret: "bench-secret"})
+	src, err := benchSource(ctx, db.store)
 	if err != nil {
 		return r, err
 	}
 	if r.Baseline, err = baseline(ctx, db.store, src, bodies, opts); err != nil {
 		return r, err
 	}
-
-	logger := slog.New(slog.DiscardHandler)
-	committer := ingest.NewCommitter(db.store, 0, logger)
-	cctx, stop := context.WithCancel(ctx)
-	committed := make(chan struct{})
-	go func() { committer.Run(cctx); close(committed) }()
-	defer func() { stop(); <-committed }()
-	receiver := ingest.NewReceiver(db.store, committer, ingest.Parsers(), ingest.Options{Logger: logger})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	post, stop, err := serveIngest(ctx, db.store, src, bodies, opts.Senders)
 	if err != nil {
 		return r, err
 	}
-	srv := &http.Server{Handler: web.New(web.Deps{Store: db.store, Gatherer: prometheus.NewRegistry(), Logger: logger, Ingest: receiver})}
+	defer stop()
+	r.Max = closedLoop(opts.Load, post)
+	r.Paced = openLoop(opts.Load, opts.PacedRate, post)
+	if r.Baseline.EventsPerSec > 0 {
+		r.HTTPToBaseline = round(r.Max.EventsPerSec / r.Baseline.EventsPerSec)
+	}
+	r.Stored, err = db.store.CountAlerts(ctx, src.ID)
+	return r, err
+}
+
+// benchSource makes the partner and the GravityZone source the benchmark
+// pushes to.
+func benchSource(ctx context.Context, st store.Store) (store.Source, error) {
+	p, err := st.CreatePartner(ctx, store.Partner{Name: "Bench MSP"})
+	if err != nil {
+		return store.Source{}, err
+	}
+	return st.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: store.SourceGravityZone, Name: "GZ", Secret: "bench-secret"})
+}
+
+// serveIngest serves halobridge's ingest endpoint for src on loopback, as
+// the server does (group committer, receiver, web shell), and returns a
+// function that posts the next body of the stream to it and says how long
+// the answer took. stop ends the server and the committer.
+func serveIngest(ctx context.Context, st store.Store, src store.Source, bodies *bodies, senders int) (post func() (time.Duration, error), stop func(), err error) {
+	logger := slog.New(slog.DiscardHandler)
+	committer := ingest.NewCommitter(st, 0, logger)
+	cctx, stopCommitter := context.WithCancel(ctx)
+	committed := make(chan struct{})
+	go func() { committer.Run(cctx); close(committed) }()
+	receiver := ingest.NewReceiver(st, committer, ingest.Parsers(), ingest.Options{Logger: logger})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		stopCommitter()
+		<-committed
+		return nil, nil, err
+	}
+	srv := &http.Server{Handler: web.New(web.Deps{Store: st, Gatherer: prometheus.NewRegistry(), Logger: logger, Ingest: receiver})}
 	go srv.Serve(ln)
-	defer srv.Close()
+	stop = func() {
+		srv.Close()
+		stopCommitter()
+		<-committed
+	}
 
 	endpoint := "http://" + ln.Addr().String() + "/ingest/" + src.Token
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: opts.Senders * 2}, Timeout: 30 * time.Second}
-	post := func() (time.Duration, error) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders * 2}, Timeout: 30 * time.Second}
+	post = func() (time.Duration, error) {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(bodies.next()))
 		req.Header.Set("Authorization", src.Secret)
 		req.Header.Set("Content-Type", "application/json")
@@ -183,13 +219,7 @@ func ingestOn(ctx context.Context, db *database, bodies *bodies, opts IngestOpti
 		}
 		return time.Since(start), nil
 	}
-	r.Max = closedLoop(opts, post)
-	r.Paced = openLoop(opts, post)
-	if r.Baseline.EventsPerSec > 0 {
-		r.HTTPToBaseline = round(r.Max.EventsPerSec / r.Baseline.EventsPerSec)
-	}
-	r.Stored, err = db.store.CountAlerts(ctx, src.ID)
-	return r, err
+	return post, stop, nil
 }
 
 // baseline decodes and stores BaselineEvents events without HTTP.
@@ -201,7 +231,8 @@ func baseline(ctx context.Context, st store.Store, src store.Source, bodies *bod
 		if err != nil {
 			return run, err
 		}
-		if _, err := st.StoreInbound(ctx, []store.InboundBatch{{PartnerID: src.PartnerID, SourceID: src.ID, ReceivedAt: time.Now(), Alerts: in.Alerts}}); err != nil {
+		if _, err := st.StoreInbound(ctx, []store.InboundBatch{{PartnerID: src.PartnerID, SourceID: src.ID, ReceivedAt: time.Now(),
+			DedupHorizon: ingest.DefaultDedupHorizon, Alerts: in.Alerts}}); err != nil {
 			return run, err
 		}
 		run.Requests++
@@ -211,7 +242,7 @@ func baseline(ctx context.Context, st store.Store, src store.Source, bodies *bod
 }
 
 // closedLoop has every sender post as soon as its previous post was answered.
-func closedLoop(opts IngestOptions, post func() (time.Duration, error)) Run {
+func closedLoop(opts Load, post func() (time.Duration, error)) Run {
 	var mu sync.Mutex
 	var latencies []time.Duration
 	var errs atomic.Int64
@@ -241,8 +272,8 @@ func closedLoop(opts IngestOptions, post func() (time.Duration, error)) Run {
 
 // openLoop posts at a fixed rate whatever the answers do, so slow answers
 // show as latency instead of lowering the rate.
-func openLoop(opts IngestOptions, post func() (time.Duration, error)) Run {
-	interval := time.Duration(float64(time.Second) * float64(opts.BatchSize) / float64(opts.PacedRate))
+func openLoop(opts Load, rate int, post func() (time.Duration, error)) Run {
+	interval := time.Duration(float64(time.Second) * float64(opts.BatchSize) / float64(rate))
 	var mu sync.Mutex
 	var latencies []time.Duration
 	var errs atomic.Int64

@@ -8,7 +8,7 @@ import (
 
 func TestIngestStoresEveryEventItCounts(t *testing.T) {
 	t.Parallel()
-	opts := IngestOptions{Senders: 2, BatchSize: 20, Duration: 300 * time.Millisecond, PacedRate: 400, BaselineEvents: 200,
+	opts := IngestOptions{Load: Load{Senders: 2, BatchSize: 20, Duration: 300 * time.Millisecond}, PacedRate: 400, BaselineEvents: 200,
 		PostgresURL: os.Getenv("TEST_DATABASE_URL")}
 	report, err := Ingest(t.Context(), opts)
 	if err != nil {

@@ -24,6 +24,7 @@ import (
 	"halobridge/internal/jobs"
 	"halobridge/internal/poll"
 	"halobridge/internal/portal"
+	"halobridge/internal/retention"
 	"halobridge/internal/secret"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing/deliver"
@@ -94,6 +95,9 @@ func (r *runtime) haloDefaults() halo.Config {
 // pollEvery is how often DefensX URL logs are read for new blocks.
 const pollEvery = 5 * time.Minute
 
+// pruneEvery is how often what is older than --retention is pruned.
+const pruneEvery = time.Hour
+
 // background is the durable work a server runs beside HTTP.
 type background struct {
 	queue    *jobs.Queue
@@ -118,6 +122,7 @@ func (r *runtime) startJobs(ctx context.Context) (*background, error) {
 		run.Periodic(),
 		poll.Register(workers, &poll.Poller{Store: r.store, Sources: r.sources}, pollEvery),
 		delivery.Register(workers),
+		retention.Register(workers, &retention.Pruner{Store: r.store, Retention: r.cfg.Retention, Logger: r.logger}, pruneEvery),
 	)
 	host, _ := os.Hostname()
 	q, err := jobs.Open(ctx, r.store, jobs.Options{Workers: workers, Periodic: periodic, ID: fmt.Sprintf("%s-%d", host, os.Getpid()), Logger: r.logger})
@@ -149,7 +154,8 @@ func (r *runtime) serve(ctx context.Context, ln net.Listener) error {
 	}()
 	committer := ingest.NewCommitter(r.store, 0, r.logger)
 	committer.OnStored(bg.delivery.OnStored)
-	receiver := ingest.NewReceiver(r.store, committer, ingest.Parsers(), ingest.Options{Logger: r.logger, Registerer: r.registry})
+	receiver := ingest.NewReceiver(r.store, committer, ingest.Parsers(),
+		ingest.Options{Logger: r.logger, Registerer: r.registry, DedupHorizon: r.cfg.DedupHorizon})
 	signIn := &auth.Service{Store: r.store, HaloDefaults: r.haloDefaults(), BaseURL: r.cfg.PublicURL(), Logger: r.logger}
 	var routes []web.Route
 	for _, p := range auth.Patterns() {

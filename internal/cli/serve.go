@@ -22,6 +22,13 @@ requests before it exits.
 
 Routes: /healthz (the process is up), /readyz (the database answers), /metrics (Prometheus).
 
+A pushed event arriving again is recognised and not stored twice. An event
+that carries no time of its own (GravityZone uninstall, install, sva-load…)
+is known by its content alone: arriving again within --dedup-horizon it is
+a redelivery, after it a new alert. Alerts and resolutions are kept for
+--retention after they arrive, longer while delivery still needs them, and
+pruned every hour in small batches that ingest goes on between.
+
 Examples:
   halobridge serve --listen :8080 --data-dir /var/lib/halobridge
   HALOBRIDGE_DATABASE_URL=postgres://halobridge@db:5432/halobridge halobridge serve`,

@@ -51,6 +51,13 @@ type Config struct {
 	AllowPrivateURLs string
 	// AllowHTTP lets those addresses use plain http.
 	AllowHTTP bool
+	// DedupHorizon is how long after an event without a time of its own
+	// arrived the same content is taken for a redelivery; after it, it is a
+	// new alert.
+	DedupHorizon time.Duration
+	// Retention is how long alerts and resolutions are kept after they
+	// arrived, once delivery is done with them.
+	Retention time.Duration
 }
 
 // Default returns the settings used when neither a flag nor the environment says otherwise.
@@ -64,8 +71,13 @@ func Default() Config {
 		HaloRateWindow:      5 * time.Minute,
 		ShutdownTimeout:     20 * time.Second,
 		CatalogSyncInterval: time.Hour,
+		DedupHorizon:        24 * time.Hour,
+		Retention:           90 * 24 * time.Hour,
 	}
 }
+
+// maxKeep bounds --retention and --dedup-horizon: ten years.
+const maxKeep = 10 * 365 * 24 * time.Hour
 
 // EnvPrefix starts the name of every environment variable halobridge reads.
 const EnvPrefix = "HALOBRIDGE_"
@@ -103,6 +115,8 @@ func (c *Config) Server(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish after SIGTERM")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "reverse proxies in front of halobridge whose X-Forwarded-For names the client (CIDR ranges, addresses or the word loopback, comma-separated); sign-in limits count per client address")
 	fs.DurationVar(&c.CatalogSyncInterval, "catalog-sync-interval", c.CatalogSyncInterval, "how often each partner's HaloPSA and source catalogs are synced")
+	fs.DurationVar(&c.DedupHorizon, "dedup-horizon", c.DedupHorizon, "how long the same content of a pushed event without a time of its own (GravityZone uninstall, install, sva-load…) counts as a redelivery; after it, it is a new alert")
+	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long alerts and resolutions are kept after they arrived, once delivery is done with them; older ones are pruned every hour")
 }
 
 // Halo registers the flags that shape every HaloPSA connection.
@@ -174,6 +188,12 @@ func (c *Config) Validate() error {
 	}
 	if _, err := outbound.ParseAllowed(c.AllowPrivateURLs); err != nil {
 		errs = append(errs, fmt.Errorf("--allow-private-urls: %w", err))
+	}
+	if c.DedupHorizon <= 0 || c.DedupHorizon > maxKeep {
+		errs = append(errs, fmt.Errorf("--dedup-horizon must be positive and at most %s, got %s", maxKeep, c.DedupHorizon))
+	}
+	if c.Retention < time.Hour || c.Retention > maxKeep {
+		errs = append(errs, fmt.Errorf("--retention must be at least 1h and at most %s, got %s", maxKeep, c.Retention))
 	}
 	return errors.Join(errs...)
 }

@@ -45,6 +45,25 @@ func TestApplyEnv(t *testing.T) {
 		}
 	})
 
+	t.Run("ReadsDedupHorizonAndRetentionFromTheEnvironment", func(t *testing.T) {
+		t.Parallel()
+		c, err := parse(t, []string{"--retention", "720h"}, map[string]string{
+			"HALOBRIDGE_DEDUP_HORIZON": "6h",
+			"HALOBRIDGE_RETENTION":     "48h",
+		})
+		if err != nil || c.DedupHorizon != 6*time.Hour || c.Retention != 720*time.Hour {
+			t.Fatalf("DedupHorizon %s, Retention %s, err %v; want 6h from the environment and 720h from the flag", c.DedupHorizon, c.Retention, err)
+		}
+	})
+
+	t.Run("DefaultsToADayOfHorizonAndNinetyDaysOfRetention", func(t *testing.T) {
+		t.Parallel()
+		c, err := parse(t, nil, nil)
+		if err != nil || c.DedupHorizon != 24*time.Hour || c.Retention != 2160*time.Hour {
+			t.Fatalf("DedupHorizon %s, Retention %s, err %v; want 24h and 2160h", c.DedupHorizon, c.Retention, err)
+		}
+	})
+
 	t.Run("BadValueNamesTheVariable", func(t *testing.T) {
 		t.Parallel()
 		_, err := parse(t, nil, map[string]string{"HALOBRIDGE_HALO_RATE_LIMIT": "many"})
@@ -71,6 +90,11 @@ func TestValidate(t *testing.T) {
 		{"TrustedProxiesRefuseAHostName", func(c *Config) { c.TrustedProxies = "10.0.0.0/8,proxy.internal" }, `--trusted-proxies: "proxy.internal"`},
 		{"PrivateRangesAndLoopbackAreAccepted", func(c *Config) { c.AllowPrivateURLs = "10.20.0.0/16, loopback,192.168.1.7" }, ""},
 		{"AHostNameIsRejectedAsAnAllowedRange", func(c *Config) { c.AllowPrivateURLs = "halo.internal" }, "--allow-private-urls: \"halo.internal\" is neither an address range"},
+		{"ZeroDedupHorizonIsRejected", func(c *Config) { c.DedupHorizon = 0 }, "--dedup-horizon must be positive"},
+		{"DedupHorizonOverTenYearsIsRejected", func(c *Config) { c.DedupHorizon = 87601 * time.Hour }, "--dedup-horizon"},
+		{"RetentionUnderAnHourIsRejected", func(c *Config) { c.Retention = 59 * time.Minute }, "--retention must be at least 1h"},
+		{"RetentionOverTenYearsIsRejected", func(c *Config) { c.Retention = 87601 * time.Hour }, "at most 87600h"},
+		{"AWeekOfRetentionIsAccepted", func(c *Config) { c.Retention = 168 * time.Hour }, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -171,7 +171,7 @@ func TestCommitter(t *testing.T) {
 }
 
 // lineParser reads one event id per line: enough to drive the receiver.
-func lineParser(_ http.Header, body []byte) (source.Inbound, error) {
+func lineParser(_ http.Header, body []byte, _ time.Time) (source.Inbound, error) {
 	var in source.Inbound
 	for _, id := range strings.Fields(string(body)) {
 		if id == "malformed" {
@@ -264,5 +264,88 @@ func TestCommitterTellsWhichPartnersGotSomethingNew(t *testing.T) {
 	defer mu.Unlock()
 	if len(told) != 1 || len(told[0]) != 1 || told[0][0] != b.src.PartnerID {
 		t.Fatalf("told %v; want once, about partner %d", told, b.src.PartnerID)
+	}
+}
+
+// Pushes of the Event Push Service, from GravityZone's reference samples:
+// uninstall carries no time of its own, av its timestamp.
+const (
+	uninstallPush = `{"jsonrpc":"2.0","method":"addEvents","params":{"events":[{"product_installed":"BEST","companyId":"59a14b271da197c6108b4567",` +
+		`"computer_name":"TEST_ENDPOINT","computer_fqdn":"test-endpoint.dsd.ro","computer_ip":"10.10.18.226","computer_id":"59b7d9bfa849af3a1465b7e4",` +
+		`"endpointId":"5e2085febf255a545e52276b","reason":1,"module":"uninstall"}]},"id":1505221060168}`
+	avPush = `{"jsonrpc":"2.0","method":"addEvents","params":{"events":[{"companyId":"59a14b271da197c6108b4567","computer_name":"FC-WIN7-X64-01",` +
+		`"computer_fqdn":"fc-win7-x64-01","computer_ip":"10.17.46.196","computer_id":"59a1604e60369e06733f8abb","product_installed":"BEST",` +
+		`"malware_type":"file","malware_name":"EICAR-Test-File (not a virus)","file_path":"C:\\eicar0000001.txt",` +
+		`"hash":"8b3f191819931d1f2cef7289239b5f77c00b079847b9c2636e56854d1e5eff71","final_status":"deleted","timestamp":"2017-09-08T12:01:36.000Z",` +
+		`"signaturesNumber":"7.95265","scanEngineType":3,"cleaned":0,"blocked":0,"deleted":0,"quarantined":2,"ignored":0,"present":0,"module":"av"}]},"id":1504872097787}`
+)
+
+func TestReceiverDedupHorizon(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	// Delivery starts when the committer says a partner got something new.
+	c := NewCommitter(b.store, 0, slog.New(slog.DiscardHandler))
+	var told atomic.Int64
+	c.OnStored(func(context.Context, []int64) { told.Add(1) })
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() { c.Run(ctx); close(stopped) }()
+	t.Cleanup(func() { cancel(); <-stopped })
+	t0 := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+	var clock atomic.Int64 // the receiver's time, in Unix nanoseconds
+	now := func() time.Time { return time.Unix(0, clock.Load()).UTC() }
+	mux := http.NewServeMux()
+	mux.Handle("POST /ingest/{token}", NewReceiver(b.store, c, Parsers(), Options{DedupHorizon: 24 * time.Hour, Now: now}))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	post := func(body string) string {
+		t.Helper()
+		req, _ := http.NewRequest("POST", srv.URL+"/ingest/"+b.src.Token, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer push-secret")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d: %s", resp.StatusCode, raw)
+		}
+		return strings.TrimSpace(string(raw))
+	}
+
+	// The cases run in order, on one clock.
+	steps := []struct {
+		name string
+		at   time.Time
+		body string
+		want string
+	}{
+		{"StoresAnUninstall", t0, uninstallPush, `{"stored":1,"duplicates":0,"resolutions":0}`},
+		{"TakesItAgainAnHourLaterForARedelivery", t0.Add(time.Hour), uninstallPush, `{"stored":0,"duplicates":1,"resolutions":0}`},
+		{"StoresItAgainAfterTheHorizonAsANewAlert", t0.Add(25 * time.Hour), uninstallPush, `{"stored":1,"duplicates":0,"resolutions":0}`},
+		{"TakesThatOneForARedeliveryWithinItsOwnHorizon", t0.Add(26 * time.Hour), uninstallPush, `{"stored":0,"duplicates":1,"resolutions":0}`},
+		{"StoresAnAVDetection", t0, avPush, `{"stored":1,"duplicates":0,"resolutions":0}`},
+		{"RecognisesTheAVDetectionByItsOwnTimeAfterTheHorizon", t0.Add(25 * time.Hour), avPush, `{"stored":0,"duplicates":1,"resolutions":0}`},
+	}
+	for _, s := range steps {
+		clock.Store(s.at.UnixNano())
+		if got := post(s.body); got != s.want {
+			t.Errorf("%s: answered %s, want %s", s.name, got, s.want)
+		}
+	}
+	alerts, err := b.store.Alerts(t.Context(), store.AlertQuery{SourceID: b.src.ID})
+	if err != nil || len(alerts) != 3 {
+		t.Fatalf("Alerts = %d, %v; want two uninstalls and one detection", len(alerts), err)
+	}
+	if a := alerts[1]; a.Type != "uninstall" || !a.ReceivedAt.Equal(t0.Add(25*time.Hour)) || !a.OccurredAt.Equal(t0.Add(25*time.Hour)) {
+		t.Errorf("the repeat: type %s, received %s, occurred %s; want an uninstall received and occurring at %s", a.Type, a.ReceivedAt, a.OccurredAt, t0.Add(25*time.Hour))
+	}
+	if n := told.Load(); n != 3 {
+		t.Errorf("delivery was told %d times, want once for each stored alert (3)", n)
+	}
+	pending, err := b.store.PendingAlerts(t.Context(), b.src.PartnerID, t0, 0)
+	if err != nil || len(pending) != 3 || pending[1].ID != alerts[1].ID {
+		t.Errorf("PendingAlerts = %d alerts, %v; want all three waiting for delivery, the repeat among them", len(pending), err)
 	}
 }

@@ -3,6 +3,7 @@ package ingest
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"halobridge/internal/source"
 	"halobridge/internal/source/defensx"
@@ -17,15 +18,17 @@ const AgentType = "agent"
 // Parsers are the request parsers of the sources that push to /ingest/{token}.
 func Parsers() map[string]Parse {
 	return map[string]Parse{
-		store.SourceGravityZone: gravityzone.ParsePush,
+		store.SourceGravityZone: gravityzone.ParsePushAt,
 		store.SourceDefensX:     parseDefensX,
 	}
 }
 
 // parseDefensX keeps Agent.* events as info alerts of type "agent", so that
 // they are recorded beside user requests and shown, but never ticketed
-// unless a partner enables the type.
-func parseDefensX(header http.Header, body []byte) (source.Inbound, error) {
+// unless a partner enables the type. DefensX's envelope carries the time
+// the event happened and the EventID hashes the whole body, so a repeat has
+// another EventID: its alerts are never Timeless.
+func parseDefensX(header http.Header, body []byte, _ time.Time) (source.Inbound, error) {
 	in, agents, err := defensx.ParseWebhook(header, body)
 	if err != nil {
 		return source.Inbound{}, err

@@ -19,13 +19,17 @@ import (
 	"halobridge/internal/store"
 )
 
-// Parse turns one authenticated request body into alerts and resolutions.
-type Parse func(header http.Header, body []byte) (source.Inbound, error)
+// Parse turns one authenticated request body, received at received, into
+// alerts and resolutions.
+type Parse func(header http.Header, body []byte, received time.Time) (source.Inbound, error)
 
 // SourceFinder finds the source a request is addressed to.
 type SourceFinder interface {
 	SourceByToken(ctx context.Context, token string) (store.Source, error)
 }
+
+// DefaultDedupHorizon is the dedup horizon unless one is set.
+const DefaultDedupHorizon = 24 * time.Hour
 
 // Options configure a Receiver.
 type Options struct {
@@ -34,8 +38,12 @@ type Options struct {
 	// SourceTTL is how long a looked-up source is trusted before it is read
 	// again (default 30 s), so a storm costs no database reads per request.
 	SourceTTL time.Duration
-	Now       func() time.Time
-	Logger    *slog.Logger
+	// DedupHorizon is how long an event without a time of its own is taken
+	// for a redelivery when its content arrives again (default
+	// DefaultDedupHorizon).
+	DedupHorizon time.Duration
+	Now          func() time.Time
+	Logger       *slog.Logger
 	// Registerer receives the ingest metrics; nil registers none.
 	Registerer prometheus.Registerer
 }
@@ -63,6 +71,9 @@ func NewReceiver(sources SourceFinder, committer *Committer, parsers map[string]
 	}
 	if opts.SourceTTL <= 0 {
 		opts.SourceTTL = 30 * time.Second
+	}
+	if opts.DedupHorizon <= 0 {
+		opts.DedupHorizon = DefaultDedupHorizon
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -127,12 +138,13 @@ func (rc *Receiver) receive(r *http.Request, kind *string) (int, Reply) {
 	if err != nil {
 		return http.StatusBadRequest, Reply{Error: "could not read the body: " + err.Error()}
 	}
-	in, err := parse(r.Header, body)
+	received := rc.opts.Now()
+	in, err := parse(r.Header, body, received)
 	if err != nil {
 		return http.StatusBadRequest, Reply{Error: err.Error()}
 	}
 	res, err := rc.committer.Store(r.Context(), store.InboundBatch{
-		PartnerID: src.PartnerID, SourceID: src.ID, ReceivedAt: rc.opts.Now(),
+		PartnerID: src.PartnerID, SourceID: src.ID, ReceivedAt: received, DedupHorizon: rc.opts.DedupHorizon,
 		Alerts: in.Alerts, Resolutions: in.Resolutions,
 	})
 	if err != nil {

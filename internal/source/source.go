@@ -75,6 +75,12 @@ type Alert struct {
 	// EventID identifies this one delivery of the event, so that a redelivered
 	// event is recognised and not stored twice.
 	EventID string `json:"event_id"`
+	// Timeless marks an event that carries no time of its own, whose EventID
+	// therefore names its content alone: the same EventID arriving within the
+	// dedup horizon is a redelivery, and after it a genuine repeat, a new
+	// alert. Events with a time of their own, and ids the vendor gives, are
+	// recognised by their EventID forever.
+	Timeless bool `json:"timeless,omitempty"`
 	// Test marks a test event sent to check the delivery path.
 	Test bool `json:"test,omitempty"`
 }

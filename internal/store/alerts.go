@@ -1,11 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +22,10 @@ type InboundBatch struct {
 	ReceivedAt  time.Time
 	Alerts      []source.Alert
 	Resolutions []source.Resolution
+	// DedupHorizon is how long after a Timeless alert was received the same
+	// EventID is taken for a redelivery of it; it must be positive when an
+	// alert is Timeless.
+	DedupHorizon time.Duration
 
 	// encoded holds each alert's columns that take work to render, made
 	// by Encode before the batch reaches the writer.
@@ -62,7 +68,8 @@ type InboundResult struct {
 	Resolutions int
 }
 
-// StoredAlert is an alert as kept.
+// StoredAlert is an alert as kept. Timeless is not kept: it matters only
+// when an alert arrives.
 type StoredAlert struct {
 	ID         int64
 	PartnerID  int64
@@ -91,7 +98,10 @@ const alertColumns = "partner_id, source_id, event_id, source_kind, type, custom
 
 // StoreInbound stores every batch in one transaction, so that concurrent
 // requests share one commit, and skips events already stored for the same
-// source. It returns one result per batch.
+// source: an alert whose EventID was stored before, unless the alert is
+// Timeless and the one stored was received at least its batch's
+// DedupHorizon earlier. That one then keeps its EventID with "@" and its id
+// appended, and the new one is stored. It returns one result per batch.
 func (s *SQLStore) StoreInbound(ctx context.Context, batches []InboundBatch) ([]InboundResult, error) {
 	alerts := 0
 	for _, b := range batches {
@@ -163,6 +173,9 @@ func (s *SQLStore) insertAlerts(ctx context.Context, tx *sql.Tx, full *sql.Stmt,
 			if a.EventID == "" {
 				return fmt.Errorf("alert %d of source %d: %w: no event id", i, batch.SourceID, ErrInvalid)
 			}
+			if a.Timeless && batch.DedupHorizon <= 0 {
+				return fmt.Errorf("alert %d of source %d: %w: a timeless alert needs a positive dedup horizon", i, batch.SourceID, ErrInvalid)
+			}
 			if seen[k] {
 				results[b].Duplicates++
 				continue
@@ -172,6 +185,44 @@ func (s *SQLStore) insertAlerts(ctx context.Context, tx *sql.Tx, full *sql.Stmt,
 		}
 	}
 	stored := map[eventKey]int64{}
+	if err := s.insertAlertRows(ctx, tx, full, batches, refs, stored); err != nil {
+		return err
+	}
+	// Only an EventID that was taken costs more: a redelivery, or a repeat
+	// of a timeless event whose horizon has passed.
+	var taken []alertRef
+	for _, r := range refs {
+		batch := batches[r.batch]
+		if a := batch.Alerts[r.index]; a.Timeless {
+			if _, ok := stored[eventKey{batch.SourceID, a.EventID}]; !ok {
+				taken = append(taken, r)
+			}
+		}
+	}
+	if len(taken) > 0 {
+		repeats, err := s.releaseExpired(ctx, tx, batches, taken)
+		if err != nil {
+			return err
+		}
+		if err := s.insertAlertRows(ctx, tx, nil, batches, repeats, stored); err != nil {
+			return err
+		}
+	}
+	for _, r := range refs {
+		batch := batches[r.batch]
+		if id, ok := stored[eventKey{batch.SourceID, batch.Alerts[r.index].EventID}]; ok {
+			results[r.batch].AlertIDs = append(results[r.batch].AlertIDs, id)
+		} else {
+			results[r.batch].Duplicates++
+		}
+	}
+	return nil
+}
+
+// insertAlertRows inserts the alerts refs point to, skipping those whose
+// EventID is taken, and adds the ids of those it stored to stored; full,
+// when not nil, is insertAlertsSQL(rowsPerInsert) prepared.
+func (s *SQLStore) insertAlertRows(ctx context.Context, tx *sql.Tx, full *sql.Stmt, batches []InboundBatch, refs []alertRef, stored map[eventKey]int64) error {
 	for start := 0; start < len(refs); start += rowsPerInsert {
 		chunk := refs[start:min(start+rowsPerInsert, len(refs))]
 		args := make([]any, 0, len(chunk)*alertInsertColumns)
@@ -206,15 +257,78 @@ func (s *SQLStore) insertAlerts(ctx context.Context, tx *sql.Tx, full *sql.Stmt,
 			return fmt.Errorf("insert alerts: %w", mapError(err))
 		}
 	}
-	for _, r := range refs {
+	return nil
+}
+
+// releaseExpired looks at the stored alerts that hold the EventIDs of the
+// timeless alerts taken, and frees each EventID whose horizon has passed by
+// the time its new alert was received, renaming the stored alert's. It
+// returns the alerts that may now be stored. The renames go in EventID
+// order, so that two replicas releasing the same ones on PostgreSQL wait
+// for each other instead of deadlocking; the one that waited finds the
+// EventID renamed already, and its alert is a redelivery of the other's.
+func (s *SQLStore) releaseExpired(ctx context.Context, tx *sql.Tx, batches []InboundBatch, taken []alertRef) ([]alertRef, error) {
+	slices.SortFunc(taken, func(x, y alertRef) int {
+		a, b := batches[x.batch], batches[y.batch]
+		return cmp.Or(cmp.Compare(a.SourceID, b.SourceID), strings.Compare(a.Alerts[x.index].EventID, b.Alerts[y.index].EventID))
+	})
+	type holder struct {
+		id       int64
+		received time.Time
+	}
+	holders := map[eventKey]holder{}
+	for start := 0; start < len(taken); {
+		// One query per source and chunk: the alerts of a source are together.
+		source := batches[taken[start].batch].SourceID
+		end := start
+		args := []any{source}
+		for end < len(taken) && end-start < rowsPerInsert && batches[taken[end].batch].SourceID == source {
+			args = append(args, batches[taken[end].batch].Alerts[taken[end].index].EventID)
+			end++
+		}
+		rows, err := tx.QueryContext(ctx, "SELECT id, event_id, received_at FROM alerts WHERE source_id = $1 AND event_id IN "+
+			s.inList(1, end-start), args...)
+		if err != nil {
+			return nil, fmt.Errorf("find the alerts holding timeless event ids: %w", err)
+		}
+		for rows.Next() {
+			var h holder
+			var eventID string
+			if err := rows.Scan(&h.id, &eventID, timeColumn{&h.received}); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("find the alerts holding timeless event ids: %w", err)
+			}
+			holders[eventKey{source, eventID}] = h
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("find the alerts holding timeless event ids: %w", err)
+		}
+		start = end
+	}
+	var free []alertRef
+	for _, r := range taken {
 		batch := batches[r.batch]
-		if id, ok := stored[eventKey{batch.SourceID, batch.Alerts[r.index].EventID}]; ok {
-			results[r.batch].AlertIDs = append(results[r.batch].AlertIDs, id)
-		} else {
-			results[r.batch].Duplicates++
+		eventID := batch.Alerts[r.index].EventID
+		h, held := holders[eventKey{batch.SourceID, eventID}]
+		if !held {
+			// Pruned meanwhile: the insert decides.
+			free = append(free, r)
+			continue
+		}
+		if batch.ReceivedAt.Before(h.received.Add(batch.DedupHorizon)) {
+			continue
+		}
+		res, err := tx.ExecContext(ctx, "UPDATE alerts SET event_id = event_id || '@' || CAST(id AS TEXT) WHERE id = $1 AND event_id = $2", h.id, eventID)
+		if err != nil {
+			return nil, fmt.Errorf("free the event id of alert %d: %w", h.id, mapError(err))
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return nil, fmt.Errorf("free the event id of alert %d: %w", h.id, err)
+		} else if n == 1 {
+			free = append(free, r)
 		}
 	}
-	return nil
+	return free, nil
 }
 
 func (s *SQLStore) insertResolutions(ctx context.Context, tx *sql.Tx, batches []InboundBatch, results []InboundResult) error {
@@ -261,6 +375,14 @@ func (s *SQLStore) placeholders(q *strings.Builder, from, n int) {
 		q.WriteString(strconv.Itoa(from + i))
 	}
 	q.WriteByte(')')
+}
+
+// inList is the parameter list of an IN with n values, the first after
+// the statement's first from parameters.
+func (s *SQLStore) inList(from, n int) string {
+	var b strings.Builder
+	s.placeholders(&b, from, n)
+	return b.String()
 }
 
 func (s *SQLStore) Alerts(ctx context.Context, query AlertQuery) ([]StoredAlert, error) {

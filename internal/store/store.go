@@ -101,6 +101,7 @@ type Store interface {
 	AccountStore
 	BillingStore
 	SetupStore
+	RetentionStore
 }
 
 // Config says which database to open.

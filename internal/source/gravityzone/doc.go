@@ -106,8 +106,18 @@
 //	every other module, unknown:<module>   host
 //
 // When none of a type's inputs is in the event, the input is the EventID: the alert
-// stands alone. EventID is when the event happened (Unix milliseconds, 12 hex digits;
-// zeros when the event gives no time) and a hash of its canonical JSON (keys sorted), so a
-// redelivered identical event has the same EventID, and EventIDs sort by event time, which
-// keeps the store's index of them growing at one end.
+// stands alone.
+//
+// # Redeliveries
+//
+// GravityZone pushes an event again when its push was not answered with a 200. EventID is
+// when the event happened (Unix milliseconds, 12 hex digits; zeros when the event gives no
+// time) and a hash of its canonical JSON (keys sorted), so a redelivered identical event has
+// the same EventID, and EventIDs sort by event time, which keeps the store's index of them
+// growing at one end. Many modules carry no time (uninstall, install, sva-load,
+// supa-update-status, exchange-user-credentials, security-container-update-available and
+// others), and neither does a value that is not an event: their EventID names the content
+// alone, so a genuine repeat looks exactly like a redelivery. Such alerts are Timeless: the
+// store takes the same EventID arriving within the dedup horizon (--dedup-horizon, 24 hours
+// unless set) of the stored one for a redelivery, and after it for a new alert.
 package gravityzone

@@ -79,8 +79,10 @@ func normalise(e event, raw json.RawMessage, received time.Time) source.Alert {
 	a.OccurredAt = occurredAt(e, times, received, a.Facts)
 	happened := a.OccurredAt
 	if _, fallback := a.Facts[factFallback]; fallback {
-		// The receive time is not the event's: a redelivery must get the same id.
+		// The receive time is not the event's: a redelivery must get the same
+		// id, which then names the content alone.
 		happened = time.Time{}
+		a.Timeless = true
 	}
 	a.EventID = eventID(happened, canonicalEvent(e))
 	var parts []string
@@ -154,6 +156,7 @@ func unrecognised(raw json.RawMessage, reason string, received time.Time) source
 		OccurredAt:  received,
 		Raw:         raw,
 		EventID:     id,
+		Timeless:    true,
 		Fingerprint: fingerprint("", typeUnrecognised, []string{"event", id}),
 	}
 }

@@ -235,6 +235,13 @@ func TestParsePushEvents(t *testing.T) {
 		if again.EventID != first.EventID {
 			t.Errorf("EventID %s != %s for the same event with its keys in another order", again.EventID, first.EventID)
 		}
+		months, err := ParsePushAt(nil, reordered, received.AddDate(0, 3, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if months.Alerts[0].EventID != first.EventID {
+			t.Errorf("EventID %s != %s for the same event received months later: an event's own time names it", months.Alerts[0].EventID, first.EventID)
+		}
 		ev := sampleEvent(t, "addEvents.fw.json")
 		ev["count"] = 2
 		if other := parse(t, addEvents(t, ev))[0]; other.EventID == first.EventID {
@@ -254,6 +261,9 @@ func TestParsePushEvents(t *testing.T) {
 		if next := parse(t, addEvents(t, later))[0]; next.EventID <= fw.EventID {
 			t.Errorf("EventID %s of a later event sorts before %s", next.EventID, fw.EventID)
 		}
+		if fw.Timeless {
+			t.Error("an event with a time of its own is marked Timeless: its EventID alone must recognise it")
+		}
 		// Without a time of its own the receive time stands in for OccurredAt, but not in
 		// the id: a redelivery, received later, must get the same one.
 		timeless := sampleEvent(t, "addEvents.fw.json")
@@ -265,6 +275,25 @@ func TestParsePushEvents(t *testing.T) {
 		}
 		if !strings.HasPrefix(first.EventID, "000000000000") || again.Alerts[0].EventID != first.EventID {
 			t.Errorf("EventIDs %s and %s of a timeless event: want the same, starting with 12 zeros", first.EventID, again.Alerts[0].EventID)
+		}
+		if !first.Timeless || !again.Alerts[0].Timeless {
+			t.Error("an event without a time of its own is not marked Timeless: a genuine repeat would be taken for a redelivery forever")
+		}
+	})
+
+	t.Run("MarksModulesWithoutATimeAndValuesThatAreNoEventsTimeless", func(t *testing.T) {
+		t.Parallel()
+		for _, file := range []string{"addEvents.uninstall.json", "addEvents.install.json", "addEvents.sva-load.json", "addEvents.supa-update-status.json",
+			"addEvents.exchange-user-credentials.json"} {
+			if a := parse(t, readSample(t, file))[0]; !a.Timeless {
+				t.Errorf("%s: %s alert not Timeless", file, a.Type)
+			}
+		}
+		if a := parse(t, readSample(t, "addEvents.av.json"))[0]; a.Timeless {
+			t.Error("av, which has a timestamp, is marked Timeless")
+		}
+		if stray := parse(t, []byte(`{"jsonrpc":"2.0","method":"addEvents","params":{"events":[42]}}`))[0]; !stray.Timeless {
+			t.Errorf("a value that is not an event (%s) has no time of its own either: want it Timeless", stray.Type)
 		}
 	})
 

@@ -58,6 +58,14 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		t.Parallel()
 		testAlerts(t, setup)
 	})
+	t.Run("Redelivery", func(t *testing.T) {
+		t.Parallel()
+		testRedelivery(t, setup)
+	})
+	t.Run("Retention", func(t *testing.T) {
+		t.Parallel()
+		testRetention(t, setup)
+	})
 	t.Run("SourceCatalog", func(t *testing.T) {
 		t.Parallel()
 		testSourceCatalog(t, setup)
@@ -149,4 +157,20 @@ func createPartner(t *testing.T, b *testBundle, name, slug string) store.Partner
 		t.Fatalf("CreatePartner(%q, %q): %v", name, slug, err)
 	}
 	return p
+}
+
+// Open opens a migrated Store on databaseURL (sqlite://… or postgres://…)
+// with a random key, closed when t ends: for the tests of packages built on
+// the store.
+func Open(t *testing.T, databaseURL string) store.Store {
+	t.Helper()
+	st, err := store.Open(t.Context(), store.Config{DatabaseURL: databaseURL, Keys: NewKeyring(t)})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(t.Context()); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	return st
 }
