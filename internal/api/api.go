@@ -83,7 +83,7 @@ func (h *handler) routes() {
 	h.handle("GET /api/v1/sync/runs/{id}", h.getRun)
 
 	h.mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
-		h.fail(w, http.StatusNotFound, "not_found", "", "There is no such API endpoint: see the routes in the API documentation.")
+		h.fail(w, r, http.StatusNotFound, "not_found", "", "There is no such API endpoint: see the routes in the API documentation.")
 	})
 }
 
@@ -95,7 +95,7 @@ func (h *handler) handle(pattern string, fn partnerHandler) {
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		partnerID, ok := auth.PartnerID(r.Context())
 		if !ok {
-			h.fail(w, http.StatusUnauthorized, "unauthenticated", "", "Sign in, or send an API token, to use the API.")
+			h.fail(w, r, http.StatusUnauthorized, "unauthenticated", "", "Sign in, or send an API token, to use the API.")
 			return
 		}
 		fn(w, r, partnerID)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"halobridge/internal/api"
 	"halobridge/internal/auth"
@@ -26,6 +29,7 @@ import (
 	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing/deliver"
+	"halobridge/internal/web"
 )
 
 // testBundle is the API over a real SQLite store, with partner A synced
@@ -135,8 +139,10 @@ func setup(t *testing.T) *testBundle {
 	if _, err := st.SaveTicketPolicy(ctx, store.TicketPolicy{PartnerID: b.a.ID, Policy: []byte(`{"tickettype_id":21,"title_template":"Mail filter {{hostname}}"}`)}); err != nil {
 		t.Fatal(err)
 	}
-	b.server = httptest.NewServer(asPartner(api.New(api.Deps{Store: st, Catalog: b.service, Queue: queue,
-		Tickets: deliver.New(st, b.service.Halo, deliver.Options{}), Billing: &run.Service{Store: st, Halo: b.service.Halo, Sources: &connect.Sources{Outbound: outbound.Local(), Store: st}}})))
+	// Served as halobridge serves it, through the server shell.
+	b.server = httptest.NewServer(web.New(web.Deps{Store: st, Gatherer: prometheus.NewRegistry(), Logger: slog.New(slog.DiscardHandler),
+		Routes: []web.Route{{Pattern: "/api/v1/", Handler: asPartner(api.New(api.Deps{Store: st, Catalog: b.service, Queue: queue,
+			Tickets: deliver.New(st, b.service.Halo, deliver.Options{}), Billing: &run.Service{Store: st, Halo: b.service.Halo, Sources: &connect.Sources{Outbound: outbound.Local(), Store: st}}}))}}}))
 	t.Cleanup(b.server.Close)
 	return b
 }
@@ -286,6 +292,15 @@ func TestAPI(t *testing.T) {
 		{name: "ShowsOneSyncRun", method: "GET", path: func(b *testBundle) string { return fmt.Sprintf("/api/v1/sync/runs/%d", b.run.ID) },
 			wantStatus: 200, want: lines(`"name":"HaloPSA catalog"`, `"total":13`)},
 		{name: "AnswersNotFoundForAnUnknownEndpoint", method: "GET", path: fixed("/api/v1/nothing"), wantStatus: 404, want: lines(`"code":"not_found"`)},
+		// The reviewer's request, answered 500 before.
+		{name: "NamesAProductThatHasNoItemToCreate", method: "POST", path: fixed("/api/v1/billing/items"), body: fixed(`{"products":["nope:x"]}`),
+			wantStatus: 400, want: lines(`"code":"invalid_input"`, `"field":"products"`, `No product in use lacks an item under \"nope:x\"`)},
+		{name: "BoundsTheProductsNamed", method: "POST", path: fixed("/api/v1/billing/items"),
+			body:       fixed(`{"products":["` + strings.Repeat("k", 201) + `"]}`),
+			wantStatus: 400, want: lines(`"field":"products"`, `at most 200 bytes`)},
+		{name: "RefusesABodyOverTheBound", method: "PUT", path: mappingOf("lonely"),
+			body:       fixed(`{"client_id": 1, "x": "` + strings.Repeat("x", 1<<20) + `"}`),
+			wantStatus: 413, want: lines(`"code":"too_large"`, `larger than the 1048576 bytes`)},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {

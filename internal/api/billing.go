@@ -2,7 +2,10 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"halobridge/internal/billing"
@@ -14,7 +17,7 @@ import (
 func (h *handler) getBillingPolicy(w http.ResponseWriter, r *http.Request, partnerID int64) {
 	p, err := h.deps.Billing.Policy(r.Context(), partnerID)
 	if errors.Is(err, run.ErrNoPolicy) {
-		h.fail(w, http.StatusNotFound, "not_found", "", "No billing policy has been saved yet.")
+		h.fail(w, r, http.StatusNotFound, "not_found", "", "No billing policy has been saved yet.")
 		return
 	}
 	if err != nil {
@@ -60,12 +63,52 @@ type createItemsInput struct {
 	Products []string `json:"products"`
 }
 
+// Bounds of the products one request names: more than any partner uses,
+// keys longer than any source's.
+const (
+	maxItemProducts   = 500
+	maxProductKeySize = 200
+)
+
 // createItems creates HaloPSA items for the products named (all proposed
-// when none) and maps them in the policy.
+// when none) and maps them in the policy. A product named that is not
+// proposed is the request's fault, and nothing is created.
 func (h *handler) createItems(w http.ResponseWriter, r *http.Request, partnerID int64) {
 	var in createItemsInput
 	if !h.decode(w, r, &in) {
 		return
+	}
+	if len(in.Products) > maxItemProducts {
+		h.badInput(w, r, "products", fmt.Sprintf("Name at most %d products at once, not %d.", maxItemProducts, len(in.Products)))
+		return
+	}
+	for _, key := range in.Products {
+		if len(key) > maxProductKeySize {
+			h.badInput(w, r, "products", fmt.Sprintf("A product key has at most %d bytes: see GET /api/v1/billing/items/proposals for the keys.", maxProductKeySize))
+			return
+		}
+	}
+	if len(in.Products) > 0 {
+		proposals, err := h.deps.Billing.ProposeItems(r.Context(), partnerID)
+		if err != nil {
+			h.failErr(w, r, err)
+			return
+		}
+		proposed := map[string]bool{}
+		for _, p := range proposals.Items {
+			proposed[p.Product.Key] = true
+		}
+		var unknown []string
+		for _, key := range in.Products {
+			if !proposed[key] {
+				unknown = append(unknown, strconv.Quote(key))
+			}
+		}
+		if len(unknown) > 0 {
+			h.badInput(w, r, "products", fmt.Sprintf("No product in use lacks an item under %s: GET /api/v1/billing/items/proposals "+
+				"lists the products halobridge can create items for, with their keys.", strings.Join(unknown, ", ")))
+			return
+		}
 	}
 	created, err := h.deps.Billing.CreateItems(r.Context(), partnerID, in.Products)
 	if err != nil {
@@ -93,7 +136,7 @@ func (h *handler) runBilling(w http.ResponseWriter, r *http.Request, partnerID i
 	if in.Month != "" {
 		m, err := source.ParseMonth(in.Month)
 		if err != nil {
-			h.badInput(w, "month", err.Error())
+			h.badInput(w, r, "month", err.Error())
 			return
 		}
 		month = m
@@ -104,7 +147,7 @@ func (h *handler) runBilling(w http.ResponseWriter, r *http.Request, partnerID i
 	case errors.As(err, &pe):
 		h.json(w, http.StatusConflict, fieldErrors(pe.Fields, billingField))
 	case errors.Is(err, run.ErrNoPolicy):
-		h.fail(w, http.StatusConflict, "no_policy", "", "Save a billing policy first.")
+		h.fail(w, r, http.StatusConflict, "no_policy", "", "Save a billing policy first.")
 	case err != nil:
 		h.failErr(w, r, err)
 	default:

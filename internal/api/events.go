@@ -33,7 +33,7 @@ func (h *handler) listEvents(w http.ResponseWriter, r *http.Request, partnerID i
 	switch state {
 	case "", store.EventOpen, store.EventAcknowledged, store.EventResolved:
 	default:
-		h.badInput(w, "state", "state must be open, acknowledged or resolved.")
+		h.badInput(w, r, "state", "state must be open, acknowledged or resolved.")
 		return
 	}
 	limit, ok := h.queryInt(w, r, "limit")

@@ -27,7 +27,7 @@ type suggestionsRequest struct {
 // ambiguous one, client_id says which candidate.
 func (h *handler) acceptSuggestions(w http.ResponseWriter, r *http.Request, partnerID int64) {
 	var req suggestionsRequest
-	if !h.decode(w, r, &req) || !h.named(w, req) {
+	if !h.decode(w, r, &req) || !h.named(w, r, req) {
 		return
 	}
 	var (
@@ -49,11 +49,11 @@ func (h *handler) acceptSuggestions(w http.ResponseWriter, r *http.Request, part
 // rejectSuggestions withdraws suggestions.
 func (h *handler) rejectSuggestions(w http.ResponseWriter, r *http.Request, partnerID int64) {
 	var req suggestionsRequest
-	if !h.decode(w, r, &req) || !h.named(w, req) {
+	if !h.decode(w, r, &req) || !h.named(w, r, req) {
 		return
 	}
 	if req.All {
-		h.badInput(w, "all", "Rejecting every suggestion at once is not offered: name the suggestions to reject.")
+		h.badInput(w, r, "all", "Rejecting every suggestion at once is not offered: name the suggestions to reject.")
 		return
 	}
 	n, err := h.deps.Catalog.Reject(r.Context(), partnerID, req.Suggestions)
@@ -65,16 +65,16 @@ func (h *handler) rejectSuggestions(w http.ResponseWriter, r *http.Request, part
 }
 
 // named checks that a request names suggestions or asks for all of them.
-func (h *handler) named(w http.ResponseWriter, req suggestionsRequest) bool {
+func (h *handler) named(w http.ResponseWriter, r *http.Request, req suggestionsRequest) bool {
 	switch {
 	case req.All && len(req.Suggestions) > 0:
-		h.badInput(w, "all", "Give either all or suggestions, not both.")
+		h.badInput(w, r, "all", "Give either all or suggestions, not both.")
 	case !req.All && len(req.Suggestions) == 0:
-		h.badInput(w, "suggestions", "Name at least one suggestion: [{\"source_id\": 1, \"customer_id\": \"...\"}].")
+		h.badInput(w, r, "suggestions", "Name at least one suggestion: [{\"source_id\": 1, \"customer_id\": \"...\"}].")
 	default:
 		for _, s := range req.Suggestions {
 			if s.SourceID <= 0 || s.CustomerID == "" {
-				h.badInput(w, "suggestions", "Each suggestion needs a source_id and a customer_id.")
+				h.badInput(w, r, "suggestions", "Each suggestion needs a source_id and a customer_id.")
 				return false
 			}
 		}

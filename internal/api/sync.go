@@ -16,7 +16,7 @@ import (
 // The run appears in /api/v1/sync/runs, with this job_id, once it starts.
 func (h *handler) syncNow(w http.ResponseWriter, r *http.Request, partnerID int64) {
 	if h.deps.Queue == nil {
-		h.fail(w, http.StatusServiceUnavailable, "no_queue", "", "This server runs no job queue: run 'halobridge sync' instead.")
+		h.fail(w, r, http.StatusServiceUnavailable, "no_queue", "", "This server runs no job queue: run 'halobridge sync' instead.")
 		return
 	}
 	_, err := h.deps.Store.HaloConnection(r.Context(), partnerID)

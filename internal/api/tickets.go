@@ -6,6 +6,7 @@ import (
 
 	"halobridge/internal/ticketing"
 	"halobridge/internal/ticketing/deliver"
+	"halobridge/internal/web"
 )
 
 // getTicketPolicy answers the partner's ticket policy; 404 before one is saved.
@@ -66,7 +67,7 @@ func (h *handler) testTicket(w http.ResponseWriter, r *http.Request, partnerID i
 		return
 	}
 	if in.SourceID <= 0 || in.CustomerID == "" {
-		h.badInput(w, "customer_id", "source_id and customer_id name the mapping to test.")
+		h.badInput(w, r, "customer_id", "source_id and customer_id name the mapping to test.")
 		return
 	}
 	res, err := h.deps.Tickets.TestTicket(r.Context(), partnerID, in.SourceID, in.CustomerID)
@@ -80,10 +81,10 @@ func (h *handler) testTicket(w http.ResponseWriter, r *http.Request, partnerID i
 // fieldErrors is the answer to a policy refused for several fields; field
 // reads one problem's field and message.
 func fieldErrors[F any](fields []F, field func(F) (name, message string)) errorList {
-	out := errorList{Error: errorDetail{Code: "invalid_policy", Message: "The policy was not saved: fix the fields listed."}}
+	out := errorList{Error: web.Problem{Code: "invalid_policy", Message: "The policy was not saved: fix the fields listed."}}
 	for _, f := range fields {
 		name, message := field(f)
-		out.Fields = append(out.Fields, errorDetail{Code: "invalid_input", Field: name, Message: message})
+		out.Fields = append(out.Fields, web.Problem{Code: "invalid_input", Field: name, Message: message})
 	}
 	return out
 }
@@ -92,6 +93,6 @@ func ticketingField(f ticketing.FieldError) (string, string) { return f.Field, f
 
 // errorList is an error answer naming every field at fault.
 type errorList struct {
-	Error  errorDetail   `json:"error"`
-	Fields []errorDetail `json:"fields"`
+	Error  web.Problem   `json:"error"`
+	Fields []web.Problem `json:"fields"`
 }

@@ -19,6 +19,10 @@ var ErrWrongPassword = errors.New("wrong email or password")
 // phrase with the current parameters.
 const timingHash = "$argon2id$v=19$m=19456,t=2,p=1$qS0koaCBS5EFQvzaMh2KFA$FbLr8Uroty+1lFgNSqIO1W/rVH/68k+pPvdo8qAiN58"
 
+// maxEmailBytes is the longest email an address can have (RFC 5321's
+// path limit); a longer one names no account.
+const maxEmailBytes = 254
+
 // NewAccount is an operator account to add.
 type NewAccount struct {
 	PartnerID int64
@@ -51,13 +55,14 @@ func (s *Service) AddAccount(ctx context.Context, n NewAccount) (store.Account, 
 // PasswordLogin signs in with an email and a password, from clientIP.
 // Emails are unique per partner, not across partners; when several
 // partners have an account with this email, the oldest account whose
-// password matches is signed in. Too many failures for the email or the IP
-// answer *TooManyAttemptsError before any password is checked.
+// password matches is signed in. Too many failures for the email from this
+// address, or from this address at all, answer *TooManyAttemptsError
+// before any password is checked (see attempts for the limits).
 func (s *Service) PasswordLogin(ctx context.Context, email, password, clientIP string) (Login, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := s.now()
-	if wait, blocked := s.attempts.blocked(now, email, clientIP); blocked {
-		s.logger().Warn("sign-in refused: too many failures", "client_ip", clientIP)
+	if wait := s.attempts.blocked(now, email, clientIP); wait > 0 {
+		s.logger().Warn("sign-in refused: too many failures", "client_ip", clientIP, "retry_after", wait.String())
 		return Login{}, &TooManyAttemptsError{RetryAfter: wait}
 	}
 	account, err := s.matchPassword(ctx, email, password)
@@ -69,7 +74,7 @@ func (s *Service) PasswordLogin(ctx context.Context, email, password, clientIP s
 	if err != nil {
 		return Login{}, err
 	}
-	s.attempts.succeed(email)
+	s.attempts.succeed(email, clientIP)
 	cookie, err := s.startSession(ctx, account)
 	if err != nil {
 		return Login{}, err
@@ -80,7 +85,7 @@ func (s *Service) PasswordLogin(ctx context.Context, email, password, clientIP s
 
 // matchPassword finds the account email and password open.
 func (s *Service) matchPassword(ctx context.Context, email, password string) (store.Account, error) {
-	if email == "" || password == "" || len(password) > maxPasswordBytes {
+	if email == "" || len(email) > maxEmailBytes || password == "" || len(password) > maxPasswordBytes {
 		return store.Account{}, ErrWrongPassword
 	}
 	accounts, err := s.Store.AccountsByEmail(ctx, email)

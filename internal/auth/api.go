@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
 
 	"halobridge/internal/store"
+	"halobridge/internal/web"
 )
 
 // tokenView is an API token as the JSON API shows it: never its value.
@@ -61,7 +61,7 @@ func viewAccount(a store.Account) accountView {
 func adminCaller(w http.ResponseWriter, r *http.Request) (Caller, bool) {
 	caller, _ := CallerFrom(r.Context())
 	if !caller.IsAdmin() {
-		writeError(w, http.StatusForbidden, "forbidden", "Only admins of this partner can manage its accounts and API tokens.")
+		writeError(w, r, http.StatusForbidden, "forbidden", "Only admins of this partner can manage its accounts and API tokens.")
 		return Caller{}, false
 	}
 	return caller, true
@@ -71,22 +71,21 @@ func adminCaller(w http.ResponseWriter, r *http.Request) (Caller, bool) {
 func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		writeError(w, http.StatusBadRequest, "invalid", fmt.Sprintf("%q is not an id.", r.PathValue("id")))
+		writeError(w, r, http.StatusBadRequest, "invalid", fmt.Sprintf("%q is not an id.", r.PathValue("id")))
 		return 0, false
 	}
 	return id, true
 }
 
-func (s *Service) internalError(w http.ResponseWriter, what string, err error) {
-	s.logger().Error(what, "error", err)
-	writeError(w, http.StatusInternalServerError, "internal", "halobridge could not do this just now; try again in a moment.")
+func (s *Service) internalError(w http.ResponseWriter, r *http.Request, what string, err error) {
+	writeError(w, r, http.StatusInternalServerError, "internal", "halobridge could not do this just now; try again in a moment. "+web.Fault(s.logger(), r, what, err))
 }
 
 func (s *Service) listTokens(w http.ResponseWriter, r *http.Request) {
 	caller, _ := CallerFrom(r.Context())
 	tokens, err := s.ListTokens(r.Context(), caller.PartnerID)
 	if err != nil {
-		s.internalError(w, "could not list API tokens", err)
+		s.internalError(w, r, "could not list API tokens", err)
 		return
 	}
 	views := make([]tokenView, 0, len(tokens))
@@ -104,17 +103,22 @@ func (s *Service) createToken(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Name string `json:"name"`
 	}
-	if err := json.NewDecoder(io.LimitReader(r.Body, 4<<10)).Decode(&body); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid", `Send {"name": "<what uses the token>"} as JSON.`)
+	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10)).Decode(&body)
+	if msg, tooBig := web.TooLarge(err); tooBig {
+		writeError(w, r, http.StatusRequestEntityTooLarge, "too_large", msg)
+		return
+	}
+	if err != nil {
+		writeError(w, r, http.StatusBadRequest, "invalid", `Send {"name": "<what uses the token>"} as JSON.`)
 		return
 	}
 	plain, t, err := s.CreateToken(r.Context(), caller.PartnerID, body.Name)
 	if errors.Is(err, store.ErrInvalid) {
-		writeError(w, http.StatusBadRequest, "invalid", fmt.Sprintf("Give the token a name of 1 to %d characters that says what uses it.", maxTokenNameLen))
+		writeError(w, r, http.StatusBadRequest, "invalid", fmt.Sprintf("Give the token a name of 1 to %d characters that says what uses it.", maxTokenNameLen))
 		return
 	}
 	if err != nil {
-		s.internalError(w, "could not create an API token", err)
+		s.internalError(w, r, "could not create an API token", err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, createdTokenView{tokenView: viewToken(t), Token: plain})
@@ -131,11 +135,11 @@ func (s *Service) revokeToken(w http.ResponseWriter, r *http.Request) {
 	}
 	t, err := s.RevokeToken(r.Context(), caller.PartnerID, id)
 	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("There is no API token %d.", id))
+		writeError(w, r, http.StatusNotFound, "not_found", fmt.Sprintf("There is no API token %d.", id))
 		return
 	}
 	if err != nil {
-		s.internalError(w, "could not revoke an API token", err)
+		s.internalError(w, r, "could not revoke an API token", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, viewToken(t))
@@ -145,7 +149,7 @@ func (s *Service) listAccounts(w http.ResponseWriter, r *http.Request) {
 	caller, _ := CallerFrom(r.Context())
 	accounts, err := s.Store.Accounts(r.Context(), caller.PartnerID)
 	if err != nil {
-		s.internalError(w, "could not list accounts", err)
+		s.internalError(w, r, "could not list accounts", err)
 		return
 	}
 	views := make([]accountView, 0, len(accounts))
@@ -165,16 +169,16 @@ func (s *Service) deleteAccount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if caller.Account != nil && caller.Account.ID == id {
-		writeError(w, http.StatusConflict, "conflict", "You cannot delete your own account; ask another admin.")
+		writeError(w, r, http.StatusConflict, "conflict", "You cannot delete your own account; ask another admin.")
 		return
 	}
 	err := s.Store.DeleteAccount(r.Context(), caller.PartnerID, id)
 	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("There is no account %d.", id))
+		writeError(w, r, http.StatusNotFound, "not_found", fmt.Sprintf("There is no account %d.", id))
 		return
 	}
 	if err != nil {
-		s.internalError(w, "could not delete an account", err)
+		s.internalError(w, r, "could not delete an account", err)
 		return
 	}
 	s.logger().Info("deleted an account", "partner_id", caller.PartnerID, "account_id", id)

@@ -359,16 +359,7 @@ func TestLogInWithHaloPSA(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		mine := b.browser(t)
-		start, err := mine.noFollow.PostForm(b.srv.URL+"/login/halo", url.Values{"halo_url": {b.halo.URL},
-			"client_id": {halosim.DefaultPublicClientID}, "csrf_token": {mine.formToken(t)}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		start.Body.Close()
-		callback, err := b.sim.ApproveURL(start.Header.Get("Location"), simAdmin)
-		if err != nil {
-			t.Fatalf("approve %s: %v", start.Header.Get("Location"), err)
-		}
+		callback := mine.startedCallback(t)
 		theirs := b.browser(t)
 		wantStatus(t, "the callback in another browser", theirs.get(t, callback), http.StatusBadRequest)
 		if _, status := theirs.whoami(t); status != http.StatusUnauthorized {

@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"html"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -16,12 +18,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"halobridge/internal/auth"
 	"halobridge/internal/halo"
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/outbound"
 	"halobridge/internal/store"
 	"halobridge/internal/store/storetest"
+	"halobridge/internal/web"
 )
 
 // fakeClock is the service's settable clock, for session expiry and the
@@ -89,9 +94,9 @@ func setup(t *testing.T) *testBundle {
 		BaseURL:      "http://" + b.srv.Listener.Addr().String(),
 		Now:          b.clock.Now,
 	}
-	mux := http.NewServeMux()
+	var routes []web.Route
 	for _, p := range auth.Patterns() {
-		mux.Handle(p, b.svc.Handler())
+		routes = append(routes, web.Route{Pattern: p, Handler: b.svc.Handler()})
 	}
 	who := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		partnerID, _ := auth.PartnerID(r.Context())
@@ -106,12 +111,33 @@ func setup(t *testing.T) *testBundle {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(out)
 	})
-	mux.Handle("GET /{$}", b.svc.Middleware(who))
-	mux.Handle("GET /api/v1/whoami", b.svc.Middleware(who))
-	b.srv.Config.Handler = mux
+	routes = append(routes, web.Route{Pattern: "GET /{$}", Handler: b.svc.Middleware(who)},
+		web.Route{Pattern: "GET /api/v1/whoami", Handler: b.svc.Middleware(who)})
+	// The routes are served as halobridge serves them, through the server
+	// shell; it takes the test for a reverse proxy, so that a request can
+	// come from any address by naming it in X-Forwarded-For.
+	b.srv.Config.Handler = web.New(web.Deps{Store: st, Gatherer: prometheus.NewRegistry(), Logger: slog.New(slog.DiscardHandler),
+		Routes: routes, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
 	b.srv.Start()
 	t.Cleanup(b.srv.Close)
 	return b
+}
+
+// closedStore is a migrated SQLite store that has been closed: every
+// call fails, as when the database goes away.
+func closedStore(t *testing.T) store.Store {
+	t.Helper()
+	st, err := store.Open(t.Context(), store.Config{
+		DatabaseURL: "sqlite://" + filepath.Join(t.TempDir(), "halobridge.db"), Keys: storetest.NewKeyring(t),
+	})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	if err := st.Migrate(t.Context()); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	st.Close()
+	return st
 }
 
 func (b *testBundle) createPartner(t *testing.T, slug string) store.Partner {
@@ -148,11 +174,16 @@ func (b *testBundle) browser(t *testing.T) *browser {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A transport of its own: closing a test server closes the idle
+	// connections of the default transport, which other tests running in
+	// parallel may be about to reuse for a POST that is then not retried.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(transport.CloseIdleConnections)
 	return &browser{
 		b:      b,
 		jar:    jar,
-		follow: &http.Client{Jar: jar, Timeout: 30 * time.Second},
-		noFollow: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		follow: &http.Client{Jar: jar, Timeout: 30 * time.Second, Transport: transport},
+		noFollow: &http.Client{Jar: jar, Timeout: 30 * time.Second, Transport: transport,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 	}
 }
@@ -226,6 +257,43 @@ func (br *browser) passwordLogin(t *testing.T, email, password string) response 
 	return br.postForm(t, "/login", url.Values{"email": {email}, "password": {password}, "csrf_token": {br.formToken(t)}})
 }
 
+// signedInAdmin is a browser signed in as the admin ops@acme.example of a
+// new partner, with what whoami says of it.
+func (b *testBundle) signedInAdmin(t *testing.T) (*browser, whoami) {
+	t.Helper()
+	p := b.createPartner(t, "acme")
+	b.addAccount(t, p.ID, "ops@acme.example", store.RoleAdmin)
+	br := b.browser(t)
+	wantStatus(t, "sign-in", br.passwordLogin(t, "ops@acme.example", testPassword), http.StatusOK)
+	me, _ := br.whoami(t)
+	return br, me
+}
+
+// startedCallback starts "Log in with HaloPSA" in br, approves it as the
+// simulated HaloPSA's administrator, and returns the callback address
+// HaloPSA sends the browser back to, unvisited.
+func (br *browser) startedCallback(t *testing.T) string {
+	t.Helper()
+	start, err := br.noFollow.PostForm(br.b.srv.URL+"/login/halo", url.Values{"halo_url": {br.b.halo.URL},
+		"client_id": {halosim.DefaultPublicClientID}, "csrf_token": {br.formToken(t)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start.Body.Close()
+	callback, err := br.b.sim.ApproveURL(start.Header.Get("Location"), simAdmin)
+	if err != nil {
+		t.Fatalf("approve %s: %v", start.Header.Get("Location"), err)
+	}
+	return callback
+}
+
+// passwordLoginFrom signs in from the client address addr.
+func (br *browser) passwordLoginFrom(t *testing.T, addr, email, password string) response {
+	t.Helper()
+	return br.postForm(t, "/login", url.Values{"email": {email}, "password": {password}, "csrf_token": {br.formToken(t)}},
+		"X-Forwarded-For", addr)
+}
+
 // haloLogin logs in with HaloPSA the way a person does: the sign-in form,
 // then HaloPSA's approval page, approved as agentID, then back.
 func (br *browser) haloLogin(t *testing.T, agentID int) response {
@@ -294,7 +362,7 @@ func (b *testBundle) apiCall(t *testing.T, client *http.Client, method, path, bo
 		req.Header.Set(header[i], header[i+1])
 	}
 	if client == nil {
-		client = http.DefaultClient
+		client = b.browser(t).follow
 	}
 	return do(t, client, req)
 }

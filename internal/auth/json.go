@@ -3,17 +3,14 @@ package auth
 import (
 	"encoding/json"
 	"net/http"
+
+	"halobridge/internal/web"
 )
 
 // errorBody is the JSON API's error answer:
 // {"error":{"code":"unauthenticated","message":"..."}}.
 type errorBody struct {
-	Error errorDetail `json:"error"`
-}
-
-type errorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Error web.Problem `json:"error"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -23,6 +20,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func writeError(w http.ResponseWriter, status int, code, message string) {
-	writeJSON(w, status, errorBody{Error: errorDetail{Code: code, Message: message}})
+func writeError(w http.ResponseWriter, r *http.Request, status int, code, message string) {
+	writeJSON(w, status, errorBody{Error: web.Problem{Code: code, Message: message}.ForStatus(r, status)})
 }

@@ -4,12 +4,12 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"math"
-	"net"
 	"net/http"
 	"strings"
 
+	"halobridge/internal/halo"
 	"halobridge/internal/store"
+	"halobridge/internal/web"
 )
 
 // haloStateCookie binds a "Log in with HaloPSA" to the browser that began
@@ -27,25 +27,29 @@ func (s *Service) passwordLoginForm(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, r, http.StatusForbidden, data)
 		return
 	}
-	login, err := s.PasswordLogin(r.Context(), data.Email, r.PostFormValue("password"), clientIP(r))
+	login, err := s.PasswordLogin(r.Context(), data.Email, r.PostFormValue("password"), web.ClientAddr(r))
 	var tooMany *TooManyAttemptsError
 	switch {
 	case errors.As(err, &tooMany):
-		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(tooMany.RetryAfter.Seconds()))))
-		data.Error = capitalise(tooMany.Error()) + "."
-		s.renderLogin(w, r, http.StatusTooManyRequests, data)
+		s.tooMany(w, r, tooMany, data)
 		return
 	case errors.Is(err, ErrWrongPassword):
 		data.Error = "Wrong email or password."
 		s.renderLogin(w, r, http.StatusUnauthorized, data)
 		return
 	case err != nil:
-		s.logger().Error("password sign-in failed", "error", err)
-		data.Error = "halobridge could not sign you in just now; try again in a moment."
+		data.Error = "halobridge could not sign you in just now; try again in a moment. " + web.Fault(s.logger(), r, "password sign-in failed", err)
 		s.renderLogin(w, r, http.StatusInternalServerError, data)
 		return
 	}
 	s.signIn(w, r, login, data.Next)
+}
+
+// tooMany refuses a sign-in attempt for now: 429, with when to try again.
+func (s *Service) tooMany(w http.ResponseWriter, r *http.Request, err *TooManyAttemptsError, data loginData) {
+	web.RetryAfter(w, err.RetryAfter)
+	data.Error = capitalise(err.Error()) + "."
+	s.renderLogin(w, r, http.StatusTooManyRequests, data)
 }
 
 func (s *Service) haloLoginForm(w http.ResponseWriter, r *http.Request) {
@@ -53,6 +57,13 @@ func (s *Service) haloLoginForm(w http.ResponseWriter, r *http.Request) {
 	if !validFormCSRF(r) {
 		data.Error = csrfMessage
 		s.renderLogin(w, r, http.StatusForbidden, data)
+		return
+	}
+	// Each start writes a login state and sends requests to the address
+	// given, for anyone who asks: the limit is per client address.
+	if wait := s.attempts.startHaloLogin(s.now(), web.ClientAddr(r)); wait > 0 {
+		s.logger().Warn("HaloPSA sign-in start refused: too many from one address", "client_ip", web.ClientAddr(r), "retry_after", wait.String())
+		s.tooMany(w, r, &TooManyAttemptsError{What: "too many HaloPSA sign-ins started from your address", RetryAfter: wait}, data)
 		return
 	}
 	target, state, err := s.StartHaloLogin(r.Context(), data.HaloURL, data.ClientID)
@@ -83,7 +94,10 @@ func (s *Service) haloCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	login, err := s.FinishHaloLogin(r.Context(), state, q.Get("code"))
-	var notAdmin *NotAdministratorError
+	var (
+		notAdmin *NotAdministratorError
+		refused  *halo.OAuthError
+	)
 	switch {
 	case errors.As(err, &notAdmin):
 		s.renderLogin(w, r, http.StatusForbidden, loginData{Error: notAdmin.Error()})
@@ -91,9 +105,14 @@ func (s *Service) haloCallback(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, ErrLoginExpired):
 		s.renderLogin(w, r, http.StatusBadRequest, loginData{Error: capitalise(err.Error()) + "."})
 		return
+	case errors.As(err, &refused):
+		// HaloPSA refused the code the browser brought back (made up,
+		// used already or too old) or the application it was for.
+		s.renderLogin(w, r, http.StatusBadRequest, loginData{Error: "HaloPSA did not sign you in: " + err.Error() + ". Start again."})
+		return
 	case err != nil:
-		s.logger().Warn("HaloPSA sign-in failed", "error", err)
-		s.renderLogin(w, r, http.StatusBadGateway, loginData{Error: "HaloPSA sign-in failed: " + err.Error()})
+		s.logger().Warn("HaloPSA sign-in failed", "request_id", web.RequestID(r), "error", err)
+		s.renderLogin(w, r, http.StatusBadGateway, loginData{Error: "HaloPSA sign-in failed: " + err.Error() + ". " + web.Quote(r)})
 		return
 	}
 	next := "/"
@@ -114,8 +133,7 @@ func (s *Service) signIn(w http.ResponseWriter, r *http.Request, login Login, ne
 
 func (s *Service) logout(w http.ResponseWriter, r *http.Request) {
 	if err := s.endRequestSession(r); err != nil {
-		s.logger().Error("log out failed", "error", err)
-		s.renderMessage(w, http.StatusInternalServerError, "halobridge could not sign you out; try again in a moment.")
+		s.renderMessage(w, r, http.StatusInternalServerError, "halobridge could not sign you out; try again in a moment. "+web.Fault(s.logger(), r, "log out failed", err))
 		return
 	}
 	http.SetCookie(w, s.expiredCookie(SessionCookie, "/"))
@@ -126,35 +144,24 @@ func (s *Service) setupPage(w http.ResponseWriter, r *http.Request) {
 	caller, _ := CallerFrom(r.Context())
 	setup, err := s.Setup(r.Context(), caller.PartnerID)
 	if errors.Is(err, store.ErrNotFound) {
-		s.renderMessage(w, http.StatusNotFound, "This partner does not log in with HaloPSA, so halobridge created nothing in a HaloPSA for it.")
+		s.renderMessage(w, r, http.StatusNotFound, "This partner does not log in with HaloPSA, so halobridge created nothing in a HaloPSA for it.")
 		return
 	}
 	if err != nil {
-		s.logger().Error("could not read the HaloPSA setup", "partner_id", caller.PartnerID, "error", err)
-		s.renderMessage(w, http.StatusInternalServerError, "halobridge could not read its HaloPSA setup; try again in a moment.")
+		s.renderMessage(w, r, http.StatusInternalServerError, "halobridge could not read its HaloPSA setup; try again in a moment. "+
+			web.Fault(s.logger(), r, "could not read the HaloPSA setup", err, "partner_id", caller.PartnerID))
 		return
 	}
-	s.render(w, http.StatusOK, s.views().created, createdData{Title: "HaloPSA setup", Setup: setup, CSRF: caller.CSRFToken})
+	s.render(w, r, http.StatusOK, s.views().created, createdData{Title: "HaloPSA setup", Setup: setup, CSRF: caller.CSRFToken})
 }
 
 // safeNext keeps the page to return to after signing in on this site: a
 // sign-in link must not be able to send people elsewhere.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
+	if p := web.LocalPath(next); p != "" {
+		return p
 	}
-	return next
-}
-
-// clientIP is the address the request came from. Forwarding headers are
-// not trusted: anyone can set them, and the sign-in limits would be as easy
-// to dodge. Behind a proxy every sign-in then shares the proxy's address.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	return "/"
 }
 
 func capitalise(s string) string {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"halobridge/internal/store"
+	"halobridge/internal/web"
 )
 
 // Caller is who sent a request: a person signed in to the portal, or a
@@ -51,8 +52,8 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 			s.unauthenticated(w, r, err)
 			return
 		case err != nil:
-			s.logger().Error("could not authenticate a request", "path", r.URL.Path, "error", err)
-			s.fail(w, r, http.StatusInternalServerError, "internal", "halobridge could not check who you are; try again in a moment.")
+			s.fail(w, r, http.StatusInternalServerError, "internal", "halobridge could not check who you are; try again in a moment. "+
+				web.Fault(s.logger(), r, "could not authenticate a request", err))
 			return
 		}
 		if caller.Token == nil && !safeMethod(r.Method) && !validCSRF(r, caller.CSRFToken) {
@@ -102,7 +103,7 @@ func (s *Service) unauthenticated(w http.ResponseWriter, r *http.Request, err er
 			msg = "The API token is not valid: it is malformed, unknown or revoked. Create a new one under API tokens."
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="halobridge"`)
-		writeError(w, http.StatusUnauthorized, "unauthenticated", msg)
+		writeError(w, r, http.StatusUnauthorized, "unauthenticated", msg)
 		return
 	}
 	target := "/login"
@@ -115,10 +116,10 @@ func (s *Service) unauthenticated(w http.ResponseWriter, r *http.Request, err er
 // fail answers an error as JSON under /api/ and as a page elsewhere.
 func (s *Service) fail(w http.ResponseWriter, r *http.Request, status int, code, message string) {
 	if isAPI(r) {
-		writeError(w, status, code, message)
+		writeError(w, r, status, code, message)
 		return
 	}
-	s.renderMessage(w, status, message)
+	s.renderMessage(w, r, status, message)
 }
 
 func isAPI(r *http.Request) bool {

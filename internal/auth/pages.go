@@ -5,10 +5,25 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+
+	"halobridge/internal/web"
 )
 
 //go:embed templates/*.html
 var templateFiles embed.FS
+
+// stylesheet is the sign-in pages' style, a file of its own since their
+// policy allows no inline style.
+//
+//go:embed assets/signin.css
+var stylesheet []byte
+
+// stylesheetPath is where the pages load it from.
+const stylesheetPath = "/auth/signin.css"
+
+func serveStylesheet(w http.ResponseWriter, r *http.Request) {
+	web.ServeAsset(w, r, "signin.css", stylesheet)
+}
 
 // pages are the server-rendered pages of signing in, each the layout
 // around its own content.
@@ -49,20 +64,15 @@ type messageData struct {
 
 // render writes a page; it is rendered in full first, so that a template
 // error gives a clean 500 rather than half a page.
-func (s *Service) render(w http.ResponseWriter, status int, t *template.Template, data any) {
+func (s *Service) render(w http.ResponseWriter, r *http.Request, status int, t *template.Template, data any) {
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
-		s.logger().Error("could not render a page", "template", t.Name(), "error", err)
-		http.Error(w, "halobridge could not show this page.", http.StatusInternalServerError)
+		http.Error(w, "halobridge could not show this page. "+web.Fault(s.logger(), r, "could not render a page", err, "template", t.Name()),
+			http.StatusInternalServerError)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	// No scripts, no framing (clickjacking), styles only from the page itself.
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "same-origin")
+	web.PageHeaders(w.Header(), web.SignInPolicy)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }
@@ -73,10 +83,10 @@ func (s *Service) renderLogin(w http.ResponseWriter, r *http.Request, status int
 	data.CSRF = s.formCSRF(w, r)
 	data.RedirectURI = s.RedirectURI()
 	data.AgentName, data.ApplicationName = IntegrationAgentName, ServiceApplicationName
-	s.render(w, status, s.views().login, data)
+	s.render(w, r, status, s.views().login, data)
 }
 
 // renderMessage shows a page that only explains something went wrong.
-func (s *Service) renderMessage(w http.ResponseWriter, status int, message string) {
-	s.render(w, status, s.views().message, messageData{Title: http.StatusText(status), Message: message})
+func (s *Service) renderMessage(w http.ResponseWriter, r *http.Request, status int, message string) {
+	s.render(w, r, status, s.views().message, messageData{Title: http.StatusText(status), Message: message})
 }

@@ -1,32 +1,77 @@
 package auth
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"time"
 )
 
-// Sign-in limits: at most this many failed password sign-ins per email and
-// per client IP within attemptWindow.
+// Sign-in limits. Failed password sign-ins are counted per email and
+// client address together, and per client address alone; never per email
+// alone, since whoever knows an email could then lock its owner out.
+//
+//   - An email that failed maxFailuresPerPair times from one address within
+//     attemptWindow is refused from that address until the oldest of those
+//     failures leaves the window. A guesser gets five guesses per address
+//     per quarter hour; the owner, signing in from their own address, is not
+//     held up by them.
+//   - An address that failed freeFailuresPerAddress times within the window
+//     (one guesser trying many emails, or many people behind one NAT) is
+//     slowed, never locked: each further attempt from it waits a delay after
+//     its last failure that doubles from firstAddressDelay up to
+//     maxAddressDelay. A guesser trying many emails gets about one guess a
+//     minute; a person behind the same address waits a minute at most.
+//
+// "Log in with HaloPSA" starts, which cost a database write and requests
+// to the address given, are limited per client address: maxHaloStarts per
+// haloStartWindow.
+//
+// The counts live in memory, so each replica counts on its own (behind a
+// load balancer with n replicas a guesser gets at most n times the
+// limits, still a handful of guesses against argon2id hashes), and each
+// count keeps at most maxTrackedKeys keys, evicting the stalest.
 const (
-	attemptWindow       = 15 * time.Minute
-	maxFailuresPerEmail = 5
-	maxFailuresPerIP    = 20
-	// sweepAt is the number of tracked keys above which old entries are
-	// swept out, so that a stream of made-up emails cannot grow the map
-	// without bound.
-	sweepAt = 10000
+	attemptWindow          = 15 * time.Minute
+	maxFailuresPerPair     = 5
+	freeFailuresPerAddress = 20
+	firstAddressDelay      = time.Second
+	maxAddressDelay        = time.Minute
+	maxHaloStarts          = 10
+	haloStartWindow        = 10 * time.Minute
+	maxTrackedKeys         = 10000
 )
 
-// TooManyAttemptsError refuses a sign-in after too many failures.
+// addressDelaySteps is how many failures past the free ones double the
+// delay before it reaches maxAddressDelay; failures beyond need no record.
+var addressDelaySteps = int(math.Ceil(math.Log2(float64(maxAddressDelay / firstAddressDelay))))
+
+// TooManyAttemptsError refuses a sign-in attempt for now.
 type TooManyAttemptsError struct {
+	// What was refused; empty means failed password sign-ins.
+	What       string
 	RetryAfter time.Duration
 }
 
 func (e *TooManyAttemptsError) Error() string {
-	minutes := int(math.Ceil(e.RetryAfter.Minutes()))
-	return fmt.Sprintf("too many failed sign-ins: wait %d minute%s, then try again", minutes, plural(minutes))
+	what := e.What
+	if what == "" {
+		what = "too many failed sign-ins"
+	}
+	return fmt.Sprintf("%s: wait %s, then try again", what, waitWords(e.RetryAfter))
+}
+
+// waitWords says a wait in whole seconds below a minute, whole minutes
+// from there, rounding up.
+func waitWords(d time.Duration) string {
+	if d < time.Minute {
+		s := max(int(math.Ceil(d.Seconds())), 1)
+		return fmt.Sprintf("%d second%s", s, plural(s))
+	}
+	m := int(math.Ceil(d.Minutes()))
+	return fmt.Sprintf("%d minute%s", m, plural(m))
 }
 
 func plural(n int) string {
@@ -36,75 +81,143 @@ func plural(n int) string {
 	return "s"
 }
 
-// attempts counts failed password sign-ins per email and per client IP. It
-// lives in memory, so each replica counts on its own: behind a load
-// balancer with n replicas a guesser gets at most n times the limits, still
-// a handful of guesses against argon2id hashes. The zero value is ready.
+// attempts holds the sign-in counts of a Service. The zero value is ready.
 type attempts struct {
-	mu       sync.Mutex
-	failures map[string][]time.Time
+	pairs      window
+	addresses  window
+	haloStarts window
 }
 
-func emailKey(email string) string { return "email:" + email }
-func ipKey(ip string) string       { return "ip:" + ip }
+// pairKey is an email and an address as one fixed-size key, so that long
+// made-up emails cost no more memory than short ones.
+func pairKey(email, addr string) string {
+	sum := sha256.Sum256([]byte(email + "\x00" + addr))
+	return string(sum[:])
+}
 
-// blocked reports whether a sign-in for email from ip must be refused now,
-// and for how long.
-func (a *attempts) blocked(now time.Time, email, ip string) (time.Duration, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+// blocked says how long a password sign-in for email from addr must wait;
+// zero means it may be checked now.
+func (a *attempts) blocked(now time.Time, email, addr string) time.Duration {
 	var wait time.Duration
-	for _, k := range []struct {
-		key   string
-		limit int
-	}{{emailKey(email), maxFailuresPerEmail}, {ipKey(ip), maxFailuresPerIP}} {
-		recent := a.recent(now, k.key)
-		if len(recent) >= k.limit {
-			// The sign-in opens again when enough failures leave the window.
-			wait = max(wait, recent[len(recent)-k.limit].Add(attemptWindow).Sub(now))
+	if recent := a.pairs.recent(now, attemptWindow, pairKey(email, addr)); len(recent) >= maxFailuresPerPair {
+		// The pair opens again when enough failures leave the window.
+		wait = recent[len(recent)-maxFailuresPerPair].Add(attemptWindow).Sub(now)
+	}
+	if recent := a.addresses.recent(now, attemptWindow, addr); len(recent) >= freeFailuresPerAddress {
+		delay := min(firstAddressDelay<<(len(recent)-freeFailuresPerAddress), maxAddressDelay)
+		wait = max(wait, recent[len(recent)-1].Add(delay).Sub(now))
+	}
+	return max(wait, 0)
+}
+
+// fail records a failed password sign-in.
+func (a *attempts) fail(now time.Time, email, addr string) {
+	a.pairs.add(now, attemptWindow, pairKey(email, addr), maxFailuresPerPair)
+	a.addresses.add(now, attemptWindow, addr, freeFailuresPerAddress+addressDelaySteps)
+}
+
+// succeed forgets the failures of email from addr: its owner has proven who
+// they are. The address's failures stay, since one address may be guessing
+// many emails.
+func (a *attempts) succeed(email, addr string) {
+	a.pairs.forget(pairKey(email, addr))
+}
+
+// startHaloLogin takes one "Log in with HaloPSA" start of addr, or says
+// how long until one may start.
+func (a *attempts) startHaloLogin(now time.Time, addr string) time.Duration {
+	return a.haloStarts.take(now, haloStartWindow, addr, maxHaloStarts)
+}
+
+// window keeps, per key, the times of the last events within a rolling
+// period, for at most maxTrackedKeys keys. The zero value is ready.
+type window struct {
+	mu     sync.Mutex
+	events map[string][]time.Time
+}
+
+// recent returns key's events within period before now, oldest first.
+func (w *window) recent(now time.Time, period time.Duration, key string) []time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.prune(now, period, key))
+}
+
+// add records an event of key now, keeping its newest keep events.
+func (w *window) add(now time.Time, period time.Duration, key string, keep int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.record(now, period, key, keep)
+}
+
+// take records an event of key now unless limit events happened within
+// period; then it records nothing and returns how long until one may.
+func (w *window) take(now time.Time, period time.Duration, key string, limit int) time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if recent := w.prune(now, period, key); len(recent) >= limit {
+		return recent[len(recent)-limit].Add(period).Sub(now)
+	}
+	w.record(now, period, key, limit)
+	return 0
+}
+
+func (w *window) forget(key string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	delete(w.events, key)
+}
+
+// record adds an event; the caller holds w.mu.
+func (w *window) record(now time.Time, period time.Duration, key string, keep int) {
+	if w.events == nil {
+		w.events = map[string][]time.Time{}
+	}
+	list := w.prune(now, period, key)
+	if list == nil && len(w.events) >= maxTrackedKeys {
+		w.evict(now, period)
+	}
+	list = append(list, now)
+	if len(list) > keep {
+		list = list[len(list)-keep:]
+	}
+	w.events[key] = list
+}
+
+// evict makes room for a new key: it drops every key whose events all
+// left the period, and when none has, the key whose last event is the
+// oldest. The caller holds w.mu.
+func (w *window) evict(now time.Time, period time.Duration) {
+	var stalest string
+	var stalestAt time.Time
+	for key, list := range w.events {
+		last := list[len(list)-1]
+		if !last.After(now.Add(-period)) {
+			delete(w.events, key)
+			continue
+		}
+		if stalestAt.IsZero() || last.Before(stalestAt) {
+			stalest, stalestAt = key, last
 		}
 	}
-	return wait, wait > 0
-}
-
-// fail records a failed sign-in.
-func (a *attempts) fail(now time.Time, email, ip string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.failures == nil {
-		a.failures = map[string][]time.Time{}
-	}
-	if len(a.failures) > sweepAt {
-		for key := range a.failures {
-			a.recent(now, key)
-		}
-	}
-	for _, key := range []string{emailKey(email), ipKey(ip)} {
-		a.failures[key] = append(a.recent(now, key), now)
+	if len(w.events) >= maxTrackedKeys {
+		delete(w.events, stalest)
 	}
 }
 
-// succeed forgets the email's failures: its owner has proven who they are.
-// The IP's failures stay, since one address may be guessing many emails.
-func (a *attempts) succeed(email string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	delete(a.failures, emailKey(email))
-}
-
-// recent drops the failures of key older than the window and returns the
-// rest, oldest first. The caller holds a.mu.
-func (a *attempts) recent(now time.Time, key string) []time.Time {
-	list := a.failures[key]
+// prune drops key's events older than the period and returns the rest,
+// oldest first. The caller holds w.mu.
+func (w *window) prune(now time.Time, period time.Duration, key string) []time.Time {
+	list := w.events[key]
 	i := 0
-	for i < len(list) && !list[i].After(now.Add(-attemptWindow)) {
+	for i < len(list) && !list[i].After(now.Add(-period)) {
 		i++
 	}
 	if i == len(list) {
-		delete(a.failures, key)
+		delete(w.events, key)
 		return nil
 	}
 	list = list[i:]
-	a.failures[key] = list
+	w.events[key] = list
 	return list
 }

@@ -9,61 +9,142 @@ import (
 func TestAttempts(t *testing.T) {
 	t.Parallel()
 	t0 := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
+	const owner, attacker = "198.51.100.7", "192.0.2.1"
 
-	t.Run("OpensAgainWhenTheOldestCountedFailureLeavesTheWindow", func(t *testing.T) {
+	t.Run("RefusesAnEmailFromTheGuessersAddressUntilTheOldestFailureLeavesTheWindow", func(t *testing.T) {
 		t.Parallel()
 		var a attempts
 		for i := range 5 {
-			a.fail(t0.Add(time.Duration(i)*time.Minute), "ops@acme.example", "192.0.2.1")
+			a.fail(t0.Add(time.Duration(i)*time.Minute), "ops@acme.example", attacker)
 		}
-		if wait, blocked := a.blocked(t0.Add(5*time.Minute), "ops@acme.example", "198.51.100.7"); !blocked || wait != 10*time.Minute {
-			t.Errorf("after five failures: blocked %v for %s; want 10m (until the first leaves the window)", blocked, wait)
+		if wait := a.blocked(t0.Add(5*time.Minute), "ops@acme.example", attacker); wait != 10*time.Minute {
+			t.Errorf("after five failures from one address: wait %s, want 10m (until the first leaves the window)", wait)
 		}
-		if _, blocked := a.blocked(t0.Add(5*time.Minute), "other@acme.example", "192.0.2.1"); blocked {
-			t.Error("another email from the same address is blocked after five failures")
+		if wait := a.blocked(t0.Add(5*time.Minute), "ops@acme.example", owner); wait != 0 {
+			t.Errorf("the owner's own address waits %s, want 0: the guesser must not lock the owner out", wait)
 		}
-		if _, blocked := a.blocked(t0.Add(15*time.Minute), "ops@acme.example", "192.0.2.1"); blocked {
-			t.Error("still blocked once the first failure is 15 minutes old")
+		if wait := a.blocked(t0.Add(5*time.Minute), "other@acme.example", attacker); wait != 0 {
+			t.Errorf("another email from the guesser's address waits %s, want 0", wait)
+		}
+		if wait := a.blocked(t0.Add(15*time.Minute), "ops@acme.example", attacker); wait != 0 {
+			t.Errorf("still waits %s once the first failure is 15 minutes old", wait)
 		}
 	})
 
-	t.Run("ForgetsAnEmailsFailuresAfterASuccess", func(t *testing.T) {
+	t.Run("ForgetsAnEmailsFailuresFromAnAddressAfterASuccessThere", func(t *testing.T) {
 		t.Parallel()
 		var a attempts
 		for range 4 {
-			a.fail(t0, "ops@acme.example", "192.0.2.1")
+			a.fail(t0, "ops@acme.example", owner)
 		}
-		a.succeed("ops@acme.example")
-		a.fail(t0, "ops@acme.example", "192.0.2.1")
-		if _, blocked := a.blocked(t0, "ops@acme.example", "192.0.2.2"); blocked {
-			t.Error("blocked after one failure since the last success")
+		a.succeed("ops@acme.example", owner)
+		a.fail(t0, "ops@acme.example", owner)
+		if wait := a.blocked(t0, "ops@acme.example", owner); wait != 0 {
+			t.Errorf("waits %s after one failure since the last success", wait)
 		}
 	})
 
-	t.Run("SweepsOldKeysWhenManyAreTracked", func(t *testing.T) {
+	t.Run("SlowsAnAddressPastTwentyFailuresWithDelaysDoublingToAMinute", func(t *testing.T) {
 		t.Parallel()
 		var a attempts
-		for i := range sweepAt + 1 {
-			a.fail(t0, fmt.Sprintf("guess%d@x", i), "192.0.2.1")
+		now := t0
+		for i := range 19 {
+			a.fail(now, fmt.Sprintf("guess%d@acme.example", i), attacker)
 		}
-		a.fail(t0.Add(attemptWindow+time.Second), "late@x", "203.0.113.9")
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		if len(a.failures) != 2 {
-			t.Errorf("%d keys tracked after the sweep, want 2 (the late email and its address)", len(a.failures))
+		if wait := a.blocked(now, "ops@acme.example", attacker); wait != 0 {
+			t.Fatalf("after 19 failures: wait %s, want 0", wait)
+		}
+		// Each failure from the 20th on makes the next attempt wait twice
+		// as long after it, up to a minute.
+		for i, want := range []time.Duration{1, 2, 4, 8, 16, 32, 60, 60, 60} {
+			a.fail(now, fmt.Sprintf("more%d@acme.example", i), attacker)
+			want *= time.Second
+			if wait := a.blocked(now, "ops@acme.example", attacker); wait != want {
+				t.Fatalf("after %d failures: wait %s, want %s", 20+i, wait, want)
+			}
+			if wait := a.blocked(now, "ops@acme.example", owner); wait != 0 {
+				t.Fatalf("another address waits %s, want 0", wait)
+			}
+			now = now.Add(want)
+			if wait := a.blocked(now, "ops@acme.example", attacker); wait != 0 {
+				t.Fatalf("after %d failures and the wait: still %s", 20+i, wait)
+			}
+		}
+		if wait := a.blocked(now.Add(attemptWindow), "ops@acme.example", attacker); wait != 0 {
+			t.Errorf("a quarter hour after the last failure: wait %s, want 0", wait)
+		}
+	})
+
+	t.Run("LimitsHaloPSASignInStartsPerAddress", func(t *testing.T) {
+		t.Parallel()
+		var a attempts
+		for i := range 10 {
+			if wait := a.startHaloLogin(t0.Add(time.Duration(i)*time.Second), attacker); wait != 0 {
+				t.Fatalf("start %d refused for %s", i+1, wait)
+			}
+		}
+		if wait := a.startHaloLogin(t0.Add(10*time.Second), attacker); wait != 10*time.Minute-10*time.Second {
+			t.Errorf("the eleventh start: wait %s, want 9m50s (until the first leaves the window)", wait)
+		}
+		if wait := a.startHaloLogin(t0.Add(10*time.Second), owner); wait != 0 {
+			t.Errorf("another address waits %s, want 0", wait)
+		}
+		if wait := a.startHaloLogin(t0.Add(10*time.Minute), attacker); wait != 0 {
+			t.Errorf("ten minutes later: wait %s, want 0", wait)
+		}
+	})
+
+	t.Run("KeepsAtMostItsBoundOfKeysEvictingTheStalest", func(t *testing.T) {
+		t.Parallel()
+		var w window
+		for i := range maxTrackedKeys {
+			w.add(t0.Add(time.Duration(i)*time.Millisecond), time.Hour, fmt.Sprint(i), 5)
+		}
+		w.add(t0.Add(time.Minute), time.Hour, "newcomer", 5)
+		if len(w.events) != maxTrackedKeys {
+			t.Errorf("%d keys, want the bound %d", len(w.events), maxTrackedKeys)
+		}
+		if _, ok := w.events["0"]; ok {
+			t.Error("the stalest key is still there")
+		}
+		if _, ok := w.events["1"]; !ok {
+			t.Error("the second stalest key was evicted too")
+		}
+		// Keys whose events all left the period go first, all at once.
+		w.add(t0.Add(time.Hour+30*time.Second), time.Hour, "late", 5)
+		if len(w.events) != 2 {
+			t.Errorf("%d keys after the period, want 2 (the newcomer and the late one)", len(w.events))
+		}
+	})
+
+	t.Run("KeepsMadeUpEmailsToAFixedSize", func(t *testing.T) {
+		t.Parallel()
+		var a attempts
+		a.fail(t0, string(make([]byte, 1<<20)), attacker)
+		for key := range a.pairs.events {
+			if len(key) != 32 {
+				t.Errorf("a key of %d bytes, want 32", len(key))
+			}
 		}
 	})
 
 	t.Run("SaysHowLongToWait", func(t *testing.T) {
 		t.Parallel()
-		cases := map[time.Duration]string{
-			15 * time.Minute:               "too many failed sign-ins: wait 15 minutes, then try again",
-			30 * time.Second:               "too many failed sign-ins: wait 1 minute, then try again",
-			4*time.Minute + 10*time.Second: "too many failed sign-ins: wait 5 minutes, then try again",
+		cases := []struct {
+			err  *TooManyAttemptsError
+			want string
+		}{
+			{&TooManyAttemptsError{RetryAfter: 15 * time.Minute}, "too many failed sign-ins: wait 15 minutes, then try again"},
+			{&TooManyAttemptsError{RetryAfter: 4*time.Minute + 10*time.Second}, "too many failed sign-ins: wait 5 minutes, then try again"},
+			{&TooManyAttemptsError{RetryAfter: time.Minute}, "too many failed sign-ins: wait 1 minute, then try again"},
+			{&TooManyAttemptsError{RetryAfter: 30 * time.Second}, "too many failed sign-ins: wait 30 seconds, then try again"},
+			{&TooManyAttemptsError{RetryAfter: 300 * time.Millisecond}, "too many failed sign-ins: wait 1 second, then try again"},
+			{&TooManyAttemptsError{What: "too many HaloPSA sign-ins started from your address", RetryAfter: 2 * time.Minute},
+				"too many HaloPSA sign-ins started from your address: wait 2 minutes, then try again"},
 		}
-		for wait, want := range cases {
-			if got := (&TooManyAttemptsError{RetryAfter: wait}).Error(); got != want {
-				t.Errorf("RetryAfter %s: %q, want %q", wait, got, want)
+		for _, c := range cases {
+			if got := c.err.Error(); got != c.want {
+				t.Errorf("%+v: %q, want %q", c.err, got, c.want)
 			}
 		}
 	})

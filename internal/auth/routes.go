@@ -7,6 +7,7 @@ import "net/http"
 func Patterns() []string {
 	return []string{
 		"GET /login",
+		"GET " + stylesheetPath,
 		"POST /login",
 		"POST /login/halo",
 		"GET " + callbackPath,
@@ -33,6 +34,7 @@ func (s *Service) Handler() http.Handler {
 func (s *Service) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /login", s.loginPage)
+	mux.HandleFunc("GET "+stylesheetPath, serveStylesheet)
 	mux.HandleFunc("POST /login", s.passwordLoginForm)
 	mux.HandleFunc("POST /login/halo", s.haloLoginForm)
 	mux.HandleFunc("GET "+callbackPath, s.haloCallback)

@@ -2,14 +2,23 @@ package auth_test
 
 import (
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"halobridge/internal/auth"
 	"halobridge/internal/store"
+	"halobridge/internal/web"
+)
+
+// Client addresses of the tests' requests, named in X-Forwarded-For.
+const (
+	guesserAddr = "203.0.113.9"
+	ownerAddr   = "198.51.100.7"
 )
 
 func TestPasswordLogin(t *testing.T) {
@@ -33,23 +42,47 @@ func TestPasswordLogin(t *testing.T) {
 		}
 	})
 
-	t.Run("ReturnsToThePageAskedFor", func(t *testing.T) {
+	t.Run("ReturnsToThePageAskedForOnThisSiteOnly", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		p := b.createPartner(t, "acme")
 		b.addAccount(t, p.ID, "ops@acme.example", store.RoleAdmin)
-		br := b.browser(t)
-		cases := []struct{ next, want string }{
-			{"/api/v1/whoami", "/api/v1/whoami"},
-			{"//evil.example/x", "/"},
-			{"https://evil.example/", "/"},
-			{`/\evil.example`, "/"},
+		// next as it appears in a sign-in link (?next=...), and where the
+		// sign-in must send the browser.
+		cases := []struct{ query, want string }{
+			{"%2Fmapping%3Fsource%3D2%26search%3Dacme", "/mapping?source=2&search=acme"},
+			{"%2Fapi%2Fv1%2Fwhoami", "/api/v1/whoami"},
+			// The reviewer's: the form decodes it to "/\t/evil.example",
+			// which browsers follow to //evil.example.
+			{"%2F%09%2Fevil.example", "/"},
+			{"//evil", "/"},
+			{"%2F%2Fevil.example%2Fx", "/"},
+			{"/%5Cevil", "/"},
+			{"https://evil", "/"},
+			{"https%3A%2F%2Fevil.example%2F", "/"},
+			{"/%0d%0aSet-Cookie", "/"},
+			{"/%250d%250aSet-Cookie", "/"},
+			{"javascript:alert(1)", "/"},
 		}
 		for _, c := range cases {
-			page := br.postForm(t, "/login", url.Values{"email": {"ops@acme.example"}, "password": {testPassword},
-				"next": {c.next}, "csrf_token": {br.formToken(t)}})
-			if page.status != http.StatusOK || page.url.Host != strings.TrimPrefix(b.srv.URL, "http://") || page.url.Path != c.want {
-				t.Errorf("next %q: ended at %s (%d), want %s on halobridge", c.next, page.url, page.status, c.want)
+			br := b.browser(t)
+			page := br.get(t, "/login?next="+c.query)
+			m := regexp.MustCompile(`name="next" value="([^"]*)"`).FindStringSubmatch(page.body)
+			if m == nil || html.UnescapeString(m[1]) != c.want {
+				t.Errorf("GET /login?next=%s: the form returns to %q, want %q", c.query, m, c.want)
+			}
+			q, err := url.ParseQuery("next=" + c.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The form posted with next as the link gave it, as a forged
+			// form would.
+			req, _ := http.NewRequest(http.MethodPost, br.target("/login"), strings.NewReader(url.Values{"email": {"ops@acme.example"},
+				"password": {testPassword}, "next": {q.Get("next")}, "csrf_token": {br.formToken(t)}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			signedIn := do(t, br.noFollow, req)
+			if signedIn.status != http.StatusSeeOther || signedIn.header.Get("Location") != c.want {
+				t.Errorf("POST /login with next %q: %d to %q, want 303 to %q", q.Get("next"), signedIn.status, signedIn.header.Get("Location"), c.want)
 			}
 		}
 	})
@@ -96,7 +129,31 @@ func TestPasswordLogin(t *testing.T) {
 		wantStatus(t, "the right password fifteen minutes later", br.passwordLogin(t, "ops@acme.example", testPassword), http.StatusOK)
 	})
 
-	t.Run("RefusesTheTwentyFirstFailedSignInFromOneAddress", func(t *testing.T) {
+	t.Run("LetsTheOwnerInFromTheirAddressWhileAGuesserHammersFromAnother", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := b.createPartner(t, "acme")
+		b.addAccount(t, p.ID, "ops@acme.example", store.RoleAdmin)
+		attacker, owner := b.browser(t), b.browser(t)
+		for i := range 5 {
+			page := attacker.passwordLoginFrom(t, guesserAddr, "ops@acme.example", fmt.Sprintf("guess number %d", i))
+			wantStatus(t, fmt.Sprintf("guess %d", i+1), page, http.StatusUnauthorized)
+		}
+		for i := range 20 {
+			page := attacker.passwordLoginFrom(t, guesserAddr, "ops@acme.example", fmt.Sprintf("guess number %d", 5+i))
+			if page.status != http.StatusTooManyRequests || page.header.Get("Retry-After") != "900" {
+				t.Fatalf("guess %d: %d, Retry-After %q; want 429 for 900 s", 6+i, page.status, page.header.Get("Retry-After"))
+			}
+		}
+		wantStatus(t, "the owner from their own address", owner.passwordLoginFrom(t, ownerAddr, "ops@acme.example", testPassword), http.StatusOK)
+		if me, status := owner.whoami(t); status != http.StatusOK || me.Email != "ops@acme.example" {
+			t.Errorf("the owner is not signed in: %+v (%d)", me, status)
+		}
+		wantStatus(t, "the guesser with the right password", attacker.passwordLoginFrom(t, guesserAddr, "ops@acme.example", testPassword),
+			http.StatusTooManyRequests)
+	})
+
+	t.Run("SlowsAnAddressPastTwentyFailuresWithoutLockingItOut", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		p := b.createPartner(t, "acme")
@@ -105,7 +162,33 @@ func TestPasswordLogin(t *testing.T) {
 		for i := range 20 {
 			wantStatus(t, fmt.Sprintf("failure %d", i+1), br.passwordLogin(t, fmt.Sprintf("guess%d@acme.example", i), testPassword), http.StatusUnauthorized)
 		}
-		wantStatus(t, "a real account from the same address", br.passwordLogin(t, "ops@acme.example", testPassword), http.StatusTooManyRequests)
+		page := br.passwordLogin(t, "ops@acme.example", testPassword)
+		wantStatus(t, "a real account from the same address at once", page, http.StatusTooManyRequests)
+		if page.header.Get("Retry-After") != "1" || !strings.Contains(page.body, "wait 1 second, then try again") {
+			t.Errorf("Retry-After %q; want 1 s, said on the page:\n%s", page.header.Get("Retry-After"), page.body)
+		}
+		b.clock.Advance(time.Second)
+		wantStatus(t, "the same account a second later", br.passwordLogin(t, "ops@acme.example", testPassword), http.StatusOK)
+	})
+
+	t.Run("AnswersItsOwnFaultsWithTheRequestID", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		signedIn, _ := b.signedInAdmin(t)
+		br := b.browser(t)
+		token := br.formToken(t)
+		// The database goes away under the running service.
+		b.svc.Store = closedStore(t)
+		page := br.postForm(t, "/login", url.Values{"email": {"ops@acme.example"}, "password": {testPassword}, "csrf_token": {token}})
+		id := page.header.Get(web.RequestIDHeader)
+		if page.status != http.StatusInternalServerError || id == "" || !strings.Contains(page.body, "request id "+id) {
+			t.Errorf("sign-in without the database: %d, X-Request-Id %q; want 500 showing the id:\n%s", page.status, id, page.body)
+		}
+		api := signedIn.get(t, "/api/v1/tokens")
+		id = api.header.Get(web.RequestIDHeader)
+		if api.status != http.StatusInternalServerError || id == "" || !strings.Contains(api.body, `"request_id":"`+id+`"`) {
+			t.Errorf("an API call without the database: %d, X-Request-Id %q; want 500 with the id:\n%s", api.status, id, api.body)
+		}
 	})
 
 	t.Run("StartsANewSessionAtEverySignIn", func(t *testing.T) {
@@ -288,11 +371,7 @@ func TestCSRF(t *testing.T) {
 	t.Run("TakesTheTokenFromAHeaderForScripts", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
-		p := b.createPartner(t, "acme")
-		b.addAccount(t, p.ID, "ops@acme.example", store.RoleAdmin)
-		br := b.browser(t)
-		br.passwordLogin(t, "ops@acme.example", testPassword)
-		me, _ := br.whoami(t)
+		br, me := b.signedInAdmin(t)
 		wantStatus(t, "POST without the header", b.apiCall(t, br.follow, http.MethodPost, "/api/v1/tokens", `{"name":"ci"}`), http.StatusForbidden)
 		wantStatus(t, "POST with the header", b.apiCall(t, br.follow, http.MethodPost, "/api/v1/tokens", `{"name":"ci"}`, auth.CSRFHeader, me.CSRFToken), http.StatusCreated)
 	})

@@ -39,11 +39,7 @@ func TestAPITokens(t *testing.T) {
 	t.Run("AuthenticatesWithTheTokenUntilItIsRevoked", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
-		p := b.createPartner(t, "acme")
-		b.addAccount(t, p.ID, "ops@acme.example", store.RoleAdmin)
-		br := b.browser(t)
-		br.passwordLogin(t, "ops@acme.example", testPassword)
-		me, _ := br.whoami(t)
+		br, me := b.signedInAdmin(t)
 
 		resp := b.apiCall(t, br.follow, http.MethodPost, "/api/v1/tokens", `{"name":"  deploy script "}`, auth.CSRFHeader, me.CSRFToken)
 		wantStatus(t, "create a token", resp, http.StatusCreated)
@@ -55,8 +51,8 @@ func TestAPITokens(t *testing.T) {
 
 		who := b.apiCall(t, nil, http.MethodGet, "/api/v1/whoami", "", bearer(created.Token)...)
 		wantStatus(t, "whoami with the token", who, http.StatusOK)
-		if w := decodeJSON[whoami](t, who); w.PartnerID != p.ID || w.TokenID != created.ID || w.Email != "" || w.CSRFToken != "" {
-			t.Errorf("the token acts as %+v, want token %d of partner %d", w, created.ID, p.ID)
+		if w := decodeJSON[whoami](t, who); w.PartnerID != me.PartnerID || w.TokenID != created.ID || w.Email != "" || w.CSRFToken != "" {
+			t.Errorf("the token acts as %+v, want token %d of partner %d", w, created.ID, me.PartnerID)
 		}
 		list := b.apiCall(t, nil, http.MethodGet, "/api/v1/tokens", "", bearer(created.Token)...)
 		wantStatus(t, "list with the token", list, http.StatusOK)

@@ -33,7 +33,7 @@ func setupBilling(t *testing.T) *billingBundle {
 	srv := httptest.NewServer(b.sim)
 	t.Cleanup(srv.Close)
 	b.client = b.sim.Clients()[2] // the seed gives the third client no invoice
-	keys, err := secret.LoadKeyring("", filepath.Join(b.dir, "secret.key"))
+	keys, err := secret.LoadKeyring("", filepath.Join(b.dir, "secret.key"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -88,7 +88,7 @@ Example:
 					return fmt.Errorf("listen for a simulator: %w", err)
 				}
 				*sim.url = "http://" + simLn.Addr().String()
-				g.Go(func() error { return web.Serve(gctx, simLn, sim.handler, time.Second, rt.logger) })
+				g.Go(func() error { return web.Serve(gctx, simLn, sim.handler, web.Limits{Shutdown: time.Second}, rt.logger) })
 			}
 			publicURL := "http://" + ln.Addr().String()
 			rt.cfg.BaseURL = publicURL

@@ -18,7 +18,7 @@ import (
 // test to set a scene or look at what a command stored.
 func withStore(t *testing.T, dir string, fn func(st store.Store)) {
 	t.Helper()
-	keys, err := secret.LoadKeyring("", filepath.Join(dir, "secret.key"))
+	keys, err := secret.LoadKeyring("", filepath.Join(dir, "secret.key"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"halobridge/internal/catalog"
 	"halobridge/internal/config"
 	"halobridge/internal/connect"
+	"halobridge/internal/datadir"
 	"halobridge/internal/halo"
 	"halobridge/internal/ingest"
 	"halobridge/internal/jobs"
@@ -50,11 +51,11 @@ func openRuntime(ctx context.Context, cfg config.Config, env Env) (*runtime, err
 	}
 	logger := cfg.Logger(env.Stderr)
 	if cfg.DatabaseURL == "" {
-		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-			return nil, fmt.Errorf("create data directory: %w", err)
+		if err := datadir.Dir(cfg.DataDir, logger); err != nil {
+			return nil, err
 		}
 	}
-	keys, err := secret.LoadKeyring(cfg.SecretKey, cfg.KeyFile())
+	keys, err := secret.LoadKeyring(cfg.SecretKey, cfg.KeyFile(), logger)
 	if err != nil {
 		return nil, fmt.Errorf("secret key: %w", err)
 	}
@@ -167,20 +168,23 @@ func (r *runtime) serve(ctx context.Context, ln net.Listener) error {
 	for _, p := range portal.Patterns() {
 		routes = append(routes, web.Route{Pattern: p, Handler: pages})
 	}
+	// Validate read the list already.
+	proxies, _ := r.cfg.TrustedProxyPrefixes()
 	handler := web.New(web.Deps{
-		Store:    r.store,
-		Gatherer: r.registry,
-		Logger:   r.logger,
-		Ingest:   receiver,
-		PushAPI:  ingest.NewPushAPI(receiver, r.store),
-		Routes:   routes,
+		Store:          r.store,
+		Gatherer:       r.registry,
+		Logger:         r.logger,
+		Ingest:         receiver,
+		PushAPI:        ingest.NewPushAPI(receiver, r.store),
+		Routes:         routes,
+		TrustedProxies: proxies,
 	})
 	committed := make(chan struct{})
 	// The committer outlives the server by the shutdown: requests still in
 	// flight when ctx ends get their batches stored before it stops.
 	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	go func() { committer.Run(cctx); close(committed) }()
-	err = web.Serve(ctx, ln, handler, r.cfg.ShutdownTimeout, r.logger)
+	err = web.Serve(ctx, ln, handler, web.Limits{Shutdown: r.cfg.ShutdownTimeout}, r.logger)
 	stop()
 	<-committed
 	return err

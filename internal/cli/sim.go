@@ -86,7 +86,7 @@ a simulator on this machine over plain http needs --allow-private-urls and
 			}
 			fmt.Fprintf(env.Stdout, "  fault settings:  %s/_sim/trouble (GET, PUT)\n", base)
 			fmt.Fprintf(env.Stdout, "  halobridge needs: %s\n", reachFlags(ln.Addr()))
-			return web.Serve(ctx, ln, sim, 5*time.Second, logger)
+			return web.Serve(ctx, ln, sim, web.Limits{Shutdown: 5 * time.Second}, logger)
 		},
 	}
 }
@@ -129,7 +129,7 @@ Example:
 			sim := gzsim.New(opts)
 			fmt.Fprintf(env.Stdout, "GravityZone simulator on http://%s\n  access URL: http://%s/api\n  API key:    %s\n  halobridge needs: %s\n", ln.Addr(), ln.Addr(), opts.APIKey, reachFlags(ln.Addr()))
 			go sim.Run(ctx)
-			return web.Serve(ctx, ln, sim, 5*time.Second, logs.Logger(env.Stderr))
+			return web.Serve(ctx, ln, sim, web.Limits{Shutdown: 5 * time.Second}, logs.Logger(env.Stderr))
 		},
 	}
 }
@@ -172,7 +172,7 @@ Example:
 				sim.SetWebhook(webhook, nil)
 				go sim.Run(ctx)
 			}
-			return web.Serve(ctx, ln, sim, 5*time.Second, logs.Logger(env.Stderr))
+			return web.Serve(ctx, ln, sim, web.Limits{Shutdown: 5 * time.Second}, logs.Logger(env.Stderr))
 		},
 	}
 }

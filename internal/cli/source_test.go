@@ -17,7 +17,7 @@ import (
 func withPartner(t *testing.T, slug string) string {
 	t.Helper()
 	dir := t.TempDir()
-	keys, err := secret.LoadKeyring("", filepath.Join(dir, "secret.key"))
+	keys, err := secret.LoadKeyring("", filepath.Join(dir, "secret.key"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func setupTickets(t *testing.T) *ticketsBundle {
 	b := &ticketsBundle{dir: t.TempDir(), sim: halosim.New(halosim.Options{Clients: 6, Seed: 1, RateLimit: -1})}
 	srv := httptest.NewServer(b.sim)
 	t.Cleanup(srv.Close)
-	keys, err := secret.LoadKeyring("", filepath.Join(b.dir, "secret.key"))
+	keys, err := secret.LoadKeyring("", filepath.Join(b.dir, "secret.key"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

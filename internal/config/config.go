@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"time"
@@ -36,6 +37,10 @@ type Config struct {
 	// HaloRateLimit requests per HaloRateWindow are allowed per HaloPSA tenant.
 	HaloRateLimit  int
 	HaloRateWindow time.Duration
+	// TrustedProxies lists the reverse proxies (CIDR ranges, addresses or
+	// the word loopback, comma-separated) whose X-Forwarded-For names the
+	// client's address.
+	TrustedProxies string
 	// ShutdownTimeout bounds how long in-flight requests may finish after SIGTERM.
 	ShutdownTimeout time.Duration
 	// CatalogSyncInterval is how often each partner's catalogs are synced.
@@ -108,6 +113,7 @@ func (c *Config) Address(fs *flag.FlagSet) {
 func (c *Config) Server(fs *flag.FlagSet) {
 	c.Address(fs)
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish after SIGTERM")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "reverse proxies in front of halobridge whose X-Forwarded-For names the client (CIDR ranges, addresses or the word loopback, comma-separated); sign-in limits count per client address")
 	fs.DurationVar(&c.CatalogSyncInterval, "catalog-sync-interval", c.CatalogSyncInterval, "how often each partner's HaloPSA and source catalogs are synced")
 	fs.DurationVar(&c.DedupHorizon, "dedup-horizon", c.DedupHorizon, "how long the same content of a pushed event without a time of its own (GravityZone uninstall, install, sva-load…) counts as a redelivery; after it, it is a new alert")
 	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long alerts and resolutions are kept after they arrived, once delivery is done with them; older ones are pruned every hour")
@@ -177,6 +183,9 @@ func (c *Config) Validate() error {
 	if c.HaloRateWindow <= 0 {
 		errs = append(errs, fmt.Errorf("--halo-rate-window must be positive, got %s", c.HaloRateWindow))
 	}
+	if _, err := c.TrustedProxyPrefixes(); err != nil {
+		errs = append(errs, err)
+	}
 	if _, err := outbound.ParseAllowed(c.AllowPrivateURLs); err != nil {
 		errs = append(errs, fmt.Errorf("--allow-private-urls: %w", err))
 	}
@@ -187,6 +196,16 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("--retention must be at least 1h and at most %s, got %s", maxKeep, c.Retention))
 	}
 	return errors.Join(errs...)
+}
+
+// TrustedProxyPrefixes reads TrustedProxies as --allow-private-urls is
+// read: "10.0.0.0/8, 192.0.2.7" or "loopback".
+func (c *Config) TrustedProxyPrefixes() ([]netip.Prefix, error) {
+	p, err := outbound.ParseAllowed(c.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	return p, nil
 }
 
 // KeyFile is where the generated secret key lives when no key is configured.

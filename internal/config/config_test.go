@@ -86,6 +86,8 @@ func TestValidate(t *testing.T) {
 		{"ZeroRateLimitIsRejected", func(c *Config) { c.HaloRateLimit = 0 }, "--halo-rate-limit"},
 		{"UnknownLogLevelIsRejected", func(c *Config) { c.LogLevel = "loud" }, "--log-level"},
 		{"UnknownLogFormatIsRejected", func(c *Config) { c.LogFormat = "xml" }, "--log-format"},
+		{"TrustedProxiesTakeAddressesAndPrefixes", func(c *Config) { c.TrustedProxies = "10.0.0.0/8, 192.0.2.7,::1" }, ""},
+		{"TrustedProxiesRefuseAHostName", func(c *Config) { c.TrustedProxies = "10.0.0.0/8,proxy.internal" }, `--trusted-proxies: "proxy.internal"`},
 		{"PrivateRangesAndLoopbackAreAccepted", func(c *Config) { c.AllowPrivateURLs = "10.20.0.0/16, loopback,192.168.1.7" }, ""},
 		{"AHostNameIsRejectedAsAnAllowedRange", func(c *Config) { c.AllowPrivateURLs = "halo.internal" }, "--allow-private-urls: \"halo.internal\" is neither an address range"},
 		{"ZeroDedupHorizonIsRejected", func(c *Config) { c.DedupHorizon = 0 }, "--dedup-horizon must be positive"},
@@ -113,6 +115,24 @@ func TestValidate(t *testing.T) {
 				t.Errorf("error shows the database password: %v", err)
 			}
 		})
+	}
+}
+
+func TestTrustedProxyPrefixes(t *testing.T) {
+	t.Parallel()
+	c := Config{TrustedProxies: " 10.1.2.3/8 , 192.0.2.7, ::ffff:198.51.100.1 ,, 2001:db8::/32"}
+	got, err := c.TrustedProxyPrefixes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"10.0.0.0/8", "192.0.2.7/32", "198.51.100.1/32", "2001:db8::/32"}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i].String() != want[i] {
+			t.Errorf("prefix %d = %s, want %s", i, got[i], want[i])
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"halobridge/internal/catalog"
+	"halobridge/internal/web"
 )
 
 // syncNow is "Sync now": it queues a catalog sync of the caller's partner
@@ -18,7 +19,7 @@ func (h *handler) syncNow(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	then := localPath(form.Get("then"))
+	then := web.LocalPath(form.Get("then"))
 	h.startJob(w, r, catalog.SyncArgs{PartnerID: callerOf(r).partnerID}, "The sync", then)
 }
 

@@ -4,13 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
 	"halobridge/internal/catalog"
 	"halobridge/internal/connect"
+	"halobridge/internal/halo"
 	"halobridge/internal/store"
+	"halobridge/internal/web"
 )
 
 // The portal answers under /api/v1/ for what its pages do that the API of
@@ -23,16 +24,10 @@ import (
 const maxAPIBody = 1 << 20
 
 type apiErrorBody struct {
-	Error apiErrorDetail `json:"error"`
+	Error web.Problem `json:"error"`
 	// Fields lists every field at fault when there are several, as package
 	// api lists a refused policy's.
-	Fields []apiErrorDetail `json:"fields,omitempty"`
-}
-
-type apiErrorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
+	Fields []web.Problem `json:"fields,omitempty"`
 }
 
 type apiField struct {
@@ -49,15 +44,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func apiError(w http.ResponseWriter, status int, code, message string) {
-	writeJSON(w, status, apiErrorBody{Error: apiErrorDetail{Code: code, Message: message}})
+func apiError(w http.ResponseWriter, r *http.Request, status int, code, message string) {
+	writeJSON(w, status, apiErrorBody{Error: web.Problem{Code: code, Message: message}.ForStatus(r, status)})
 }
 
 // apiInvalid answers 400 with every field at fault.
 func apiInvalid(w http.ResponseWriter, message string, fields []apiField) {
-	body := apiErrorBody{Error: apiErrorDetail{Code: "invalid_input", Message: message}}
+	body := apiErrorBody{Error: web.Problem{Code: "invalid_input", Message: message}}
 	for _, f := range fields {
-		body.Fields = append(body.Fields, apiErrorDetail{Code: "invalid_input", Field: f.Field, Message: capitalise(f.Message) + "."})
+		body.Fields = append(body.Fields, web.Problem{Code: "invalid_input", Field: f.Field, Message: capitalise(f.Message) + "."})
 	}
 	if len(fields) == 1 {
 		body.Error.Field = fields[0].Field
@@ -67,35 +62,50 @@ func apiInvalid(w http.ResponseWriter, message string, fields []apiField) {
 
 // apiFail answers a service error as package api does.
 func (h *handler) apiFail(w http.ResponseWriter, r *http.Request, err error) {
-	var input *catalog.InputError
-	var field *connect.FieldError
+	var (
+		input   *catalog.InputError
+		field   *connect.FieldError
+		limited *halo.RateLimitError
+	)
 	switch {
 	case errors.As(err, &input):
 		apiInvalid(w, capitalise(input.Message)+".", []apiField{{Field: input.Field, Message: input.Message}})
 	case errors.As(err, &field):
 		apiInvalid(w, capitalise(field.Message)+".", []apiField{{Field: field.Field, Message: field.Message}})
 	case errors.Is(err, connect.ErrDeliveryBusy):
-		apiError(w, http.StatusConflict, "delivery_busy", capitalise(connect.ErrDeliveryBusy.Error())+".")
+		apiError(w, r, http.StatusConflict, "delivery_busy", capitalise(connect.ErrDeliveryBusy.Error())+".")
 	case errors.Is(err, store.ErrNotFound):
-		apiError(w, http.StatusNotFound, "not_found", "Not found.")
+		apiError(w, r, http.StatusNotFound, "not_found", "Not found.")
 	case errors.Is(err, connect.ErrNotConnected):
-		apiError(w, http.StatusConflict, "halo_not_connected", "Connect HaloPSA first.")
+		apiError(w, r, http.StatusConflict, "halo_not_connected", "Connect HaloPSA first.")
 	case errors.Is(err, store.ErrConflict):
-		apiError(w, http.StatusConflict, "conflict", capitalise(err.Error())+".")
+		apiError(w, r, http.StatusConflict, "conflict", capitalise(err.Error())+".")
 	case errors.Is(err, store.ErrInvalid):
-		apiError(w, http.StatusBadRequest, "invalid_input", capitalise(err.Error())+".")
+		apiError(w, r, http.StatusBadRequest, "invalid_input", capitalise(err.Error())+".")
+	case errors.As(err, &limited):
+		web.RetryAfter(w, limited.RetryAfter)
+		apiError(w, r, http.StatusTooManyRequests, "halo_rate_limited", capitalise(err.Error())+".")
+	case isHaloError(err):
+		h.deps.Logger.Warn("HaloPSA failed an API request", "request_id", web.RequestID(r), "path", r.URL.Path, "error", err)
+		apiError(w, r, http.StatusBadGateway, "halo_error", err.Error())
 	default:
-		h.deps.Logger.Error("API request failed", "method", r.Method, "path", r.URL.Path, "partner_id", callerOf(r).partnerID, "error", err)
-		apiError(w, http.StatusInternalServerError, "internal", "halobridge could not do this just now; try again in a moment.")
+		apiError(w, r, http.StatusInternalServerError, "internal", "halobridge could not do this just now; try again in a moment. "+
+			web.Fault(h.deps.Logger, r, "API request failed", err, "partner_id", callerOf(r).partnerID))
 	}
 }
 
 // decodeJSON reads a JSON body into v, refusing unknown fields so that a
-// misspelt one is noticed; it answers 400 itself and returns false.
+// misspelt one is noticed; it answers 400 (413 when the body is too large)
+// itself and returns false.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxAPIBody))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxAPIBody))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	err := dec.Decode(v)
+	if msg, tooBig := web.TooLarge(err); tooBig {
+		apiError(w, r, http.StatusRequestEntityTooLarge, "too_large", msg)
+		return false
+	}
+	if err != nil {
 		apiInvalid(w, fmt.Sprintf("The body is not the JSON this route takes: %v.", err), nil)
 		return false
 	}

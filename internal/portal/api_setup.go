@@ -11,6 +11,7 @@ import (
 	"halobridge/internal/halo"
 	"halobridge/internal/secret"
 	"halobridge/internal/store"
+	"halobridge/internal/web"
 )
 
 // setupJSON is a partner's progress through the setup, as the API shows it.
@@ -103,7 +104,7 @@ func (h *handler) apiActivate(w http.ResponseWriter, r *http.Request) {
 			h.apiFail(w, r, perr)
 			return
 		}
-		apiError(w, http.StatusConflict, "setup_incomplete", "Finish every step first: "+missingWords(current.Missing())+".")
+		apiError(w, r, http.StatusConflict, "setup_incomplete", "Finish every step first: "+missingWords(current.Missing())+".")
 		return
 	}
 	if err != nil {
@@ -148,8 +149,8 @@ func checkOf(c halo.Check) checkJSON {
 // haloRefusedJSON answers credentials Test Connection refused: the error
 // names the check that failed, and checks has every line.
 type haloRefusedJSON struct {
-	Error  apiErrorDetail `json:"error"`
-	Checks checksJSON     `json:"checks"`
+	Error  web.Problem `json:"error"`
+	Checks checksJSON  `json:"checks"`
 }
 
 // apiSaveHalo tests a client ID and secret connection and saves it unless
@@ -175,7 +176,7 @@ func (h *handler) apiSaveHalo(w http.ResponseWriter, r *http.Request) {
 	var refused *connect.RefusedError
 	if errors.As(err, &refused) {
 		writeJSON(w, http.StatusUnprocessableEntity, haloRefusedJSON{
-			Error:  apiErrorDetail{Code: "halo_connection_refused", Message: refused.Error()},
+			Error:  web.Problem{Code: "halo_connection_refused", Message: refused.Error()},
 			Checks: checksOf(checksView{Report: &refused.Report}),
 		})
 		return

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"halobridge/internal/web"
 )
 
 // option is one choice of a <select>, with whether it is the current one,
@@ -49,24 +51,21 @@ func checked(form url.Values, name string) bool {
 	return v == "on" || v == "yes" || v == "true" || v == "1"
 }
 
-// parseForm reads a posted form, bounded so that a huge body cannot tie up
-// the server.
+// parseForm reads a posted form, which the server shell has bounded and
+// parsed already (web.MaxFormBody); bounded here too for a handler served
+// without the shell.
 func parseForm(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	if err := r.ParseForm(); err != nil {
+	r.Body = http.MaxBytesReader(w, r.Body, web.MaxFormBody)
+	err := r.ParseForm()
+	if msg, tooBig := web.TooLarge(err); tooBig {
+		http.Error(w, msg, http.StatusRequestEntityTooLarge)
+		return nil, false
+	}
+	if err != nil {
 		http.Error(w, "The form could not be read; reload the page and send it again.", http.StatusBadRequest)
 		return nil, false
 	}
 	return r.PostForm, true
-}
-
-// localPath keeps a "then" address on this site: a link must not be able
-// to send people elsewhere.
-func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
-		return ""
-	}
-	return p
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

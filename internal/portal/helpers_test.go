@@ -3,6 +3,7 @@ package portal_test
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 
 	"halobridge/internal/auth"
@@ -31,6 +33,7 @@ import (
 	"halobridge/internal/store/storetest"
 	"halobridge/internal/ticketing"
 	"halobridge/internal/ticketing/deliver"
+	"halobridge/internal/web"
 )
 
 // testBundle is halobridge as the server wires it, on a real SQLite file
@@ -120,15 +123,15 @@ func setup(t *testing.T) *testBundle {
 		Store: st, Auth: b.auth, Catalog: b.catalog, Tickets: b.tickets, Billing: b.billing,
 		Sources: b.sources, Halo: haloClients, Queue: b.queue,
 	})
-	mux := http.NewServeMux()
+	var routes []web.Route
 	for _, p := range auth.Patterns() {
-		mux.Handle(p, b.auth.Handler())
+		routes = append(routes, web.Route{Pattern: p, Handler: b.auth.Handler()})
 	}
 	for _, p := range portal.Patterns() {
-		mux.Handle(p, handler)
+		routes = append(routes, web.Route{Pattern: p, Handler: handler})
 	}
-	mux.Handle("POST /ingest/{token}", receiver)
-	b.srv.Config.Handler = mux
+	b.srv.Config.Handler = web.New(web.Deps{Store: st, Gatherer: prometheus.NewRegistry(), Logger: slog.New(slog.DiscardHandler),
+		Ingest: receiver, Routes: routes})
 	b.srv.Start()
 	t.Cleanup(b.srv.Close)
 	return b

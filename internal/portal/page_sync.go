@@ -11,6 +11,7 @@ import (
 
 	"halobridge/internal/billing/run"
 	"halobridge/internal/store"
+	"halobridge/internal/web"
 )
 
 // syncView is the sync page: what runs now, and the history.
@@ -97,7 +98,7 @@ func (h *handler) runProgress(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) progressFragment(w http.ResponseWriter, r *http.Request, run store.SyncRun) {
-	then := localPath(r.URL.Query().Get("then"))
+	then := web.LocalPath(r.URL.Query().Get("then"))
 	if run.State != store.SyncRunning && then != "" && isHTMX(r) {
 		w.Header().Set("HX-Redirect", then)
 	}
@@ -154,7 +155,7 @@ func (h *handler) jobProgress(w http.ResponseWriter, r *http.Request) {
 		h.fragment(w, r, http.StatusOK, viewMessage, "flash", flash{Error: fmt.Sprintf("The job did not run (%s). Try again; if it keeps failing, the server log says why.", job.State)})
 		return
 	}
-	h.fragment(w, r, http.StatusOK, viewSync, "job-waiting", jobWaiting{JobID: id, What: jobWhat(job.Kind), Then: localPath(r.URL.Query().Get("then"))})
+	h.fragment(w, r, http.StatusOK, viewSync, "job-waiting", jobWaiting{JobID: id, What: jobWhat(job.Kind), Then: web.LocalPath(r.URL.Query().Get("then"))})
 }
 
 // jobPartner reads the partner a job is for from its arguments, which

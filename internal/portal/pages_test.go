@@ -2,8 +2,12 @@ package portal_test
 
 import (
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+
+	"halobridge/internal/web"
 )
 
 func TestPages(t *testing.T) {
@@ -43,5 +47,52 @@ func TestPages(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+var (
+	// scriptTag is a script element's start tag and what it holds inline.
+	scriptTag = regexp.MustCompile(`<script[^>]*>[^<]*`)
+	ownScript = regexp.MustCompile(`^<script src="/assets/[a-z0-9.-]+\.js" defer>$`)
+)
+
+// TestPagesAllowOnlyHalobridgesOwnScriptsAndStyles reads the headers of
+// every page and of an htmx fragment: scripts and styles from halobridge
+// only, nothing inline, no framing, no sniffing, no referrer to other
+// sites, and the request id.
+func TestPagesAllowOnlyHalobridgesOwnScriptsAndStyles(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	p, _ := b.activePartner(t, "Northpoint IT")
+	pages := []response{}
+	for _, path := range []string{"/", "/mapping", "/ticketing", "/billing", "/events", "/sync", "/setup", "/nothing-here"} {
+		pages = append(pages, b.get(t, p, path))
+	}
+	pages = append(pages, b.post(t, p, "/setup/ticketing/preview", url.Values{"title_template": {"{{hostname}}"}, "type": {pushType}}, true))
+	for _, page := range pages {
+		h := page.header
+		csp := h.Get("Content-Security-Policy")
+		if h.Get("Content-Type") == "text/html; charset=utf-8" && csp != web.PagePolicy {
+			t.Errorf("a page (%d) has the policy %q, want %q", page.status, csp, web.PagePolicy)
+		}
+		for _, want := range []string{"script-src 'self'", "style-src 'self'", "frame-ancestors 'none'"} {
+			if h.Get("Content-Type") == "text/html; charset=utf-8" && !strings.Contains(csp, want) {
+				t.Errorf("the policy %q lacks %s", csp, want)
+			}
+		}
+		if strings.Contains(csp, "unsafe") || !strings.Contains(csp, "frame-ancestors 'none'") || h.Get("X-Content-Type-Options") != "nosniff" ||
+			h.Get("Referrer-Policy") != "same-origin" || h.Get(web.RequestIDHeader) == "" {
+			t.Errorf("an answer (%d, %s) has the headers %v", page.status, h.Get("Content-Type"), h)
+		}
+		for _, inline := range []string{"<style", " style=", " onclick=", " onload=", " onchange=", "javascript:"} {
+			if strings.Contains(page.body, inline) {
+				t.Errorf("an answer (%d) has %q, which its policy blocks", page.status, inline)
+			}
+		}
+		for _, script := range scriptTag.FindAllString(page.body, -1) {
+			if !ownScript.MatchString(script) {
+				t.Errorf("an answer (%d) has the script %q, not one of halobridge's files", page.status, script)
+			}
+		}
 	}
 }

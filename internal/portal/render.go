@@ -16,7 +16,9 @@ import (
 
 	"halobridge/internal/catalog"
 	"halobridge/internal/connect"
+	"halobridge/internal/halo"
 	"halobridge/internal/store"
+	"halobridge/internal/web"
 )
 
 //go:embed templates/*.html
@@ -212,30 +214,19 @@ func (h *handler) formFragment(w http.ResponseWriter, r *http.Request, status in
 func (h *handler) write(w http.ResponseWriter, r *http.Request, status int, name, tmpl string, data any) {
 	t, ok := h.views.pages[name]
 	if !ok {
-		h.deps.Logger.Error("no such view", "view", name)
-		http.Error(w, "halobridge could not show this page.", http.StatusInternalServerError)
+		http.Error(w, "halobridge could not show this page. "+web.Fault(h.deps.Logger, r, "no such view", errors.New(name)), http.StatusInternalServerError)
 		return
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, tmpl, data); err != nil {
-		h.deps.Logger.Error("could not render a page", "view", name, "template", tmpl, "path", r.URL.Path, "error", err)
-		http.Error(w, "halobridge could not show this page.", http.StatusInternalServerError)
+		http.Error(w, "halobridge could not show this page. "+web.Fault(h.deps.Logger, r, "could not render a page", err, "view", name, "template", tmpl),
+			http.StatusInternalServerError)
 		return
 	}
-	securityHeaders(w.Header())
+	web.PageHeaders(w.Header(), web.PagePolicy)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
-}
-
-// securityHeaders allow scripts and styles from halobridge itself only
-// (htmx is served from /assets), no framing and no foreign form targets.
-func securityHeaders(h http.Header) {
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
-		"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "same-origin")
 }
 
 // isHTMX says whether htmx sent the request, which then wants a fragment.
@@ -248,10 +239,19 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		h.apiFail(w, r, err)
 		return
 	}
-	var input *catalog.InputError
+	var (
+		input   *catalog.InputError
+		limited *halo.RateLimitError
+	)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		h.problem(w, r, http.StatusNotFound, "There is nothing here: it does not exist, or it belongs to another account.")
+	case errors.As(err, &limited):
+		web.RetryAfter(w, limited.RetryAfter)
+		h.problem(w, r, http.StatusTooManyRequests, capitalise(err.Error())+": HaloPSA takes only so many requests at a time. Try again then.")
+	case isHaloError(err):
+		h.deps.Logger.Warn("HaloPSA failed a portal request", "request_id", web.RequestID(r), "path", r.URL.Path, "error", err)
+		h.problem(w, r, http.StatusBadGateway, "HaloPSA answered: "+err.Error()+". The Events page says how to fix what needs a person. "+web.Quote(r))
 	case errors.As(err, &input):
 		h.problem(w, r, http.StatusUnprocessableEntity, capitalise(input.Message)+".")
 	case errors.Is(err, connect.ErrNotConnected):
@@ -259,8 +259,8 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, store.ErrConflict), errors.Is(err, connect.ErrDeliveryBusy):
 		h.problem(w, r, http.StatusConflict, capitalise(err.Error())+".")
 	default:
-		h.deps.Logger.Error("portal request failed", "method", r.Method, "path", r.URL.Path, "partner_id", callerOf(r).partnerID, "error", err)
-		h.problem(w, r, http.StatusInternalServerError, "halobridge could not do this just now; try again in a moment. If it keeps failing, the Events page or the server log says why.")
+		h.problem(w, r, http.StatusInternalServerError, "halobridge could not do this just now; try again in a moment. "+
+			web.Fault(h.deps.Logger, r, "portal request failed", err, "partner_id", callerOf(r).partnerID))
 	}
 }
 
@@ -268,7 +268,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 // flash area, otherwise as a page of its own.
 func (h *handler) problem(w http.ResponseWriter, r *http.Request, status int, message string) {
 	if isAPI(r) {
-		apiError(w, status, problemCodes[status], message)
+		apiError(w, r, status, problemCodes[status], message)
 		return
 	}
 	if isHTMX(r) {
@@ -292,7 +292,19 @@ var problemCodes = map[int]string{
 	http.StatusNotFound:            "not_found",
 	http.StatusConflict:            "conflict",
 	http.StatusUnprocessableEntity: "invalid_input",
+	http.StatusTooManyRequests:     "halo_rate_limited",
 	http.StatusInternalServerError: "internal",
+	http.StatusBadGateway:          "halo_error",
+}
+
+// isHaloError says whether err is HaloPSA's refusal or failure, in its own
+// words: the event raised for it says how to fix it.
+func isHaloError(err error) bool {
+	var (
+		apiErr *halo.APIError
+		oauth  *halo.OAuthError
+	)
+	return errors.As(err, &apiErr) || errors.As(err, &oauth)
 }
 
 // flash is a message at the top of a page.

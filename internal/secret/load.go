@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"halobridge/internal/datadir"
 )
 
 // LoadKeyring builds the keyring from env, the value of
@@ -16,7 +19,9 @@ import (
 // one current and the others old. When env is empty the keys come from
 // keyFile in the same format; on first start the file does not exist yet and
 // a random key is generated and written to it (mode 0600, directory 0700).
-func LoadKeyring(env, keyFile string) (*Keyring, error) {
+// A key file or directory that others may read is restricted, with a
+// warning to logger (nil: none).
+func LoadKeyring(env, keyFile string, logger *slog.Logger) (*Keyring, error) {
 	if strings.TrimSpace(env) != "" {
 		k, err := parseKeys(env)
 		if err != nil {
@@ -27,9 +32,12 @@ func LoadKeyring(env, keyFile string) (*Keyring, error) {
 	if keyFile == "" {
 		return nil, errors.New("no secret key: set HALOBRIDGE_SECRET_KEY or give a key file path")
 	}
-	text, err := readKeyFile(keyFile)
+	if err := datadir.Dir(filepath.Dir(keyFile), logger); err != nil {
+		return nil, fmt.Errorf("key file %s: %w", keyFile, err)
+	}
+	text, err := readKeyFile(keyFile, logger)
 	if errors.Is(err, fs.ErrNotExist) {
-		text, err = createKeyFile(keyFile)
+		text, err = createKeyFile(keyFile, logger)
 	}
 	if err != nil {
 		return nil, err
@@ -80,14 +88,12 @@ func decodeKey(s string) ([]byte, error) {
 	return key, nil
 }
 
-func readKeyFile(path string) (string, error) {
-	info, err := os.Stat(path)
-	if err != nil {
+func readKeyFile(path string, logger *slog.Logger) (string, error) {
+	if _, err := os.Stat(path); err != nil {
 		return "", fmt.Errorf("key file %s: %w", path, err)
 	}
-	if perm := info.Mode().Perm(); perm&0o077 != 0 {
-		return "", fmt.Errorf("key file %s has mode %04o, so group or others can read it; restrict it with `chmod 600 %s`",
-			path, perm, path)
+	if err := datadir.File(path, logger); err != nil {
+		return "", fmt.Errorf("key file: %w", err)
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -100,11 +106,8 @@ func readKeyFile(path string) (string, error) {
 // file first and then hard-linked into place, which fails if the file
 // appeared meanwhile: when replicas start together on a shared volume, all
 // of them end up with the key that won.
-func createKeyFile(path string) (string, error) {
+func createKeyFile(path string, logger *slog.Logger) (string, error) {
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("create key file directory %s: %w", dir, err)
-	}
 	key := make([]byte, KeySize)
 	if _, err := rand.Read(key); err != nil {
 		return "", fmt.Errorf("generate secret key: %w", err)
@@ -116,7 +119,7 @@ func createKeyFile(path string) (string, error) {
 		return "", fmt.Errorf("create key file %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
+	if err := tmp.Chmod(datadir.FileMode); err != nil {
 		tmp.Close()
 		return "", fmt.Errorf("create key file %s: %w", path, err)
 	}
@@ -133,7 +136,7 @@ func createKeyFile(path string) (string, error) {
 	}
 	if err := os.Link(tmp.Name(), path); err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return readKeyFile(path)
+			return readKeyFile(path, logger)
 		}
 		return "", fmt.Errorf("create key file %s: %w", path, err)
 	}

@@ -1,7 +1,9 @@
 package secret_test
 
 import (
+	"bytes"
 	"encoding/base64"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,7 +23,7 @@ func TestLoadKeyring(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		k, err := secret.LoadKeyring(b64(oneKey)+", "+b64(zeroKey), "")
+		k, err := secret.LoadKeyring(b64(oneKey)+", "+b64(zeroKey), "", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -36,7 +38,7 @@ func TestLoadKeyring(t *testing.T) {
 	t.Run("PrefersEnvOverKeyFile", func(t *testing.T) {
 		t.Parallel()
 		keyFile := filepath.Join(t.TempDir(), "secret.key")
-		k, err := secret.LoadKeyring(b64(zeroKey), keyFile)
+		k, err := secret.LoadKeyring(b64(zeroKey), keyFile, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +63,7 @@ func TestLoadKeyring(t *testing.T) {
 			{"OnlySeparators", " , ,", []string{"HALOBRIDGE_SECRET_KEY", "no key found"}},
 		}
 		for _, tt := range tests {
-			_, err := secret.LoadKeyring(tt.env, "")
+			_, err := secret.LoadKeyring(tt.env, "", nil)
 			if err == nil {
 				t.Errorf("%s: LoadKeyring(%q) succeeded", tt.name, tt.env)
 				continue
@@ -79,7 +81,7 @@ func TestLoadKeyring(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "data")
 		keyFile := filepath.Join(dir, "secret.key")
 
-		first, err := secret.LoadKeyring("", keyFile)
+		first, err := secret.LoadKeyring("", keyFile, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -106,7 +108,7 @@ func TestLoadKeyring(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		second, err := secret.LoadKeyring("", keyFile)
+		second, err := secret.LoadKeyring("", keyFile, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,22 +120,41 @@ func TestLoadKeyring(t *testing.T) {
 		}
 	})
 
-	t.Run("RefusesKeyFileReadableByOthers", func(t *testing.T) {
+	t.Run("RestrictsAKeyFileAndDirectoryOthersCouldReadWithAWarning", func(t *testing.T) {
 		t.Parallel()
-		keyFile := filepath.Join(t.TempDir(), "secret.key")
+		dir := filepath.Join(t.TempDir(), "data")
+		keyFile := filepath.Join(dir, "secret.key")
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(keyFile, []byte(b64(zeroKey)), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.Chmod(keyFile, 0o644); err != nil {
+		for path, mode := range map[string]os.FileMode{keyFile: 0o644, dir: 0o755} {
+			if err := os.Chmod(path, mode); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var logs bytes.Buffer
+		k, err := secret.LoadKeyring("", keyFile, slog.New(slog.NewTextHandler(&logs, nil)))
+		if err != nil {
 			t.Fatal(err)
 		}
-		_, err := secret.LoadKeyring("", keyFile)
-		if err == nil {
-			t.Fatal("LoadKeyring accepted a key file with mode 0644")
+		if k.CurrentKeyID() != zeroKeyID {
+			t.Errorf("CurrentKeyID = %q, want the file's key %q", k.CurrentKeyID(), zeroKeyID)
 		}
-		for _, want := range []string{keyFile, "0644", "chmod 600"} {
-			if !strings.Contains(err.Error(), want) {
-				t.Errorf("error %q does not mention %q", err, want)
+		for path, want := range map[string]os.FileMode{keyFile: 0o600, dir: 0o700} {
+			info, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := info.Mode().Perm(); got != want {
+				t.Errorf("%s: mode %04o, want %04o", path, got, want)
+			}
+		}
+		for _, want := range []string{"level=WARN", "path=" + keyFile + " mode_was=0644 mode=0600", "path=" + dir + " mode_was=0755 mode=0700", "rotate the secret key"} {
+			if !strings.Contains(logs.String(), want) {
+				t.Errorf("the log lacks %q:\n%s", want, logs.String())
 			}
 		}
 	})
@@ -144,7 +165,7 @@ func TestLoadKeyring(t *testing.T) {
 		if err := os.WriteFile(keyFile, []byte(b64(oneKey)+"\n"+b64(zeroKey)+"\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		k, err := secret.LoadKeyring("", keyFile)
+		k, err := secret.LoadKeyring("", keyFile, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -156,7 +177,7 @@ func TestLoadKeyring(t *testing.T) {
 
 	t.Run("RequiresEnvOrKeyFile", func(t *testing.T) {
 		t.Parallel()
-		if _, err := secret.LoadKeyring("", ""); err == nil || !strings.Contains(err.Error(), "HALOBRIDGE_SECRET_KEY") {
+		if _, err := secret.LoadKeyring("", "", nil); err == nil || !strings.Contains(err.Error(), "HALOBRIDGE_SECRET_KEY") {
 			t.Errorf(`LoadKeyring("", "") error = %v, want one naming HALOBRIDGE_SECRET_KEY`, err)
 		}
 	})

@@ -24,7 +24,7 @@ func Example() {
 	defer os.RemoveAll(dataDir)
 
 	// With HALOBRIDGE_SECRET_KEY unset, the first start writes a key file.
-	keys, err := secret.LoadKeyring("", filepath.Join(dataDir, "secret.key"))
+	keys, err := secret.LoadKeyring("", filepath.Join(dataDir, "secret.key"), nil)
 	if err != nil {
 		log.Fatal(err)
 	}

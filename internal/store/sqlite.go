@@ -12,6 +12,7 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"halobridge/internal/datadir"
 	"halobridge/internal/secret"
 )
 
@@ -37,6 +38,18 @@ const (
 // readers: WAL lets readers run beside the writer, and a single writer
 // means writes queue in Go rather than contend for the file lock.
 func openSQLite(ctx context.Context, path string, keys *secret.Keyring, logger *slog.Logger) (*SQLStore, error) {
+	// The database holds sealed credentials and every partner's data. SQLite
+	// gives its -wal and -shm files the mode of the database file, so a
+	// database created private keeps them private too; files of an older
+	// start are tightened.
+	if err := datadir.Create(path, logger); err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	for _, companion := range []string{path + "-wal", path + "-shm", path + "-journal"} {
+		if err := datadir.File(companion, logger); err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+	}
 	uri := "file:" + (&url.URL{Path: path}).EscapedPath()
 
 	writer, err := sql.Open("sqlite", uri+"?"+sqliteWriterParams)

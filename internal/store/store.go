@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"halobridge/internal/datadir"
 	"halobridge/internal/secret"
 	"halobridge/internal/source"
 )
@@ -132,8 +132,8 @@ func Open(ctx context.Context, cfg Config) (Store, error) {
 		if cfg.DataDir == "" {
 			return nil, errors.New("open store: neither a database URL nor a data directory is set")
 		}
-		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-			return nil, fmt.Errorf("open store: create data directory: %w", err)
+		if err := datadir.Dir(cfg.DataDir, logger); err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
 		}
 		return openSQLite(ctx, filepath.Join(cfg.DataDir, "halobridge.db"), cfg.Keys, logger)
 	case strings.HasPrefix(url, "sqlite://"):

@@ -1,15 +1,17 @@
-// Package web is halobridge's HTTP surface: health and readiness probes and
-// Prometheus metrics now; the portal, the JSON API and the webhook receivers
-// are added to the same router as they are built.
+// Package web is halobridge's HTTP shell: one router for the probes, the
+// metrics, the push receivers and every other area's routes, and what holds
+// for every request whatever its route: an id (X-Request-Id) that 5xx
+// answers and their log lines carry, security headers, bounded bodies and
+// forms, the client's address, and the server's timeouts.
 package web
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,8 +33,13 @@ type Deps struct {
 	// PushAPI serves the generic push API under /api/push/v1/.
 	PushAPI http.Handler
 	// Routes are the other areas' routes (sign-in, JSON API, portal pages),
-	// each already wrapped in the authentication it needs.
+	// each already wrapped in the authentication it needs. Forms posted
+	// to them are bounded and parsed before they see them.
 	Routes []Route
+	// TrustedProxies are the reverse proxies in front of halobridge: a
+	// request from one of them comes from the address its X-Forwarded-For
+	// names (ClientAddr). Empty trusts no header, since anyone can send one.
+	TrustedProxies []netip.Prefix
 }
 
 // Route is one ServeMux pattern and what serves it.
@@ -66,12 +73,21 @@ func (s *Server) routes() {
 		s.mux.Handle("/api/push/v1/", s.deps.PushAPI)
 	}
 	for _, r := range s.deps.Routes {
-		s.mux.Handle(r.Pattern, r.Handler)
+		s.mux.Handle(r.Pattern, forms(r.Handler))
 	}
 }
 
-// ServeHTTP makes the server an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// ServeHTTP gives the request its id and its client's address, sets the
+// headers every answer has, bounds the body, and routes it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	info := &request{id: newRequestID(), client: clientAddr(r, s.deps.TrustedProxies)}
+	w.Header().Set(RequestIDHeader, info.id)
+	baseHeaders(w.Header())
+	if r.Body != nil && r.Body != http.NoBody {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	}
+	s.mux.ServeHTTP(w, withRequest(r, info))
+}
 
 // healthz answers as long as the process serves HTTP at all.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -84,25 +100,64 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.deps.Store.Ping(ctx); err != nil {
-		s.deps.Logger.Warn("readiness check failed", "error", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database: " + err.Error()})
+		s.deps.Logger.Warn("readiness check failed", "request_id", RequestID(r), "error", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database: " + err.Error(), "request_id": RequestID(r)})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+// Limits bound how long the server waits on clients; a zero field takes
+// its default.
+type Limits struct {
+	// ReadHeader bounds reading a request's headers (default 10 s).
+	ReadHeader time.Duration
+	// Read bounds reading a whole request, body included (default 30 s,
+	// enough for the largest push over a slow link), so that a body
+	// trickled in a byte at a time cannot hold a connection open.
+	Read time.Duration
+	// Write bounds writing an answer, counted from the end of the request's
+	// headers (default 10 min). Nothing streams, but some answers are
+	// computed while the client waits (a billing run against a HaloPSA that
+	// rations requests), so it is long: it only frees connections whose
+	// client stopped reading.
+	Write time.Duration
+	// Idle bounds how long a kept-alive connection waits for its next
+	// request (default 2 min).
+	Idle time.Duration
+	// Shutdown bounds how long in-flight requests may finish once the
+	// context ends.
+	Shutdown time.Duration
+}
+
+// maxHeaderBytes bounds a request's headers: the largest are the session,
+// CSRF and HaloPSA sign-in cookies.
+const maxHeaderBytes = 64 << 10
+
+func (l Limits) orDefaults() Limits {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&l.ReadHeader, 10*time.Second)
+	def(&l.Read, 30*time.Second)
+	def(&l.Write, 10*time.Minute)
+	def(&l.Idle, 2*time.Minute)
+	return l
 }
 
 // Serve runs handler on ln until ctx ends, then shuts down gracefully,
-// letting in-flight requests finish for at most timeout.
-func Serve(ctx context.Context, ln net.Listener, handler http.Handler, timeout time.Duration, logger *slog.Logger) error {
+// letting in-flight requests finish for at most limits.Shutdown.
+func Serve(ctx context.Context, ln net.Listener, handler http.Handler, limits Limits, logger *slog.Logger) error {
+	limits = limits.orDefaults()
 	srv := &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: limits.ReadHeader,
+		ReadTimeout:       limits.Read,
+		WriteTimeout:      limits.Write,
+		IdleTimeout:       limits.Idle,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
@@ -112,8 +167,8 @@ func Serve(ctx context.Context, ln net.Listener, handler http.Handler, timeout t
 		return err
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down", "timeout", timeout.String())
-	sctx, cancel := context.WithTimeout(context.Background(), timeout)
+	logger.Info("shutting down", "timeout", limits.Shutdown.String())
+	sctx, cancel := context.WithTimeout(context.Background(), limits.Shutdown)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return err

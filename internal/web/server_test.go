@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -65,7 +66,9 @@ func TestServeStopsGracefully(t *testing.T) {
 	ln := srv.Listener
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, ln, handler, 5e9, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+	go func() {
+		done <- Serve(ctx, ln, handler, Limits{Shutdown: 5 * time.Second}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}()
 
 	got := make(chan string, 1)
 	go func() {

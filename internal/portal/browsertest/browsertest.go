@@ -1,7 +1,8 @@
 // Package browsertest drives a headless Chromium for halobridge's browser
 // tests: starting it with a fresh profile (or skipping when it is not
-// installed), waiting for text and scripts, clicking through steps, and
-// keeping screenshots as test artifacts.
+// installed), failing the test when a page breaks its content security
+// policy, waiting for text and scripts, clicking through steps, and keeping
+// screenshots as test artifacts.
 package browsertest
 
 import (
@@ -13,9 +14,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/chromedp"
 )
 
@@ -23,7 +26,9 @@ import (
 var chromiumPaths = []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"}
 
 // Browser starts a headless Chromium with a fresh profile, or skips the
-// test when none is installed.
+// test when none is installed. The test fails when Chromium reports a
+// security error, such as a script or style its page's content security
+// policy blocked: a page that works only with its policy off is broken.
 func Browser(t *testing.T) context.Context {
 	t.Helper()
 	path := ""
@@ -61,6 +66,29 @@ func Browser(t *testing.T) context.Context {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start Chromium %s: %v", path, err)
 	}
+	var (
+		mu       sync.Mutex
+		refusals []string
+	)
+	// The listener runs in the tab's message loop, in order: every report
+	// sent before the test's last command answered is in by its end.
+	err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*log.EventEntryAdded); ok && e.Entry.Source == log.EntrySourceSecurity && e.Entry.Level == log.EntryLevelError {
+			mu.Lock()
+			refusals = append(refusals, e.Entry.URL+": "+e.Entry.Text)
+			mu.Unlock()
+		}
+	})
+	if err != nil {
+		t.Fatalf("listen to Chromium's log: %v", err)
+	}
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, r := range refusals {
+			t.Errorf("Chromium refused part of a page: %s", r)
+		}
+	})
 	return ctx
 }
 
