@@ -36,6 +36,11 @@ type Syncer struct {
 	Fixed func(ctx context.Context, partnerID int64)
 }
 
+// syncBudgetWait is how long one request of a sync may wait for the
+// tenant's HaloPSA budget: more than a whole window, within the job's
+// timeout.
+const syncBudgetWait = 10 * time.Minute
+
 // Connectors builds the connector of a stored source and says where the
 // source pushes to reach halobridge (*connect.Sources).
 type Connectors interface {
@@ -79,6 +84,9 @@ const (
 // "client not found" events. A rate limit or a cancelled ctx stops the sync
 // at once, for the job to retry.
 func (s *Syncer) Sync(ctx context.Context, partnerID int64, p *jobs.Progress) (Result, error) {
+	// A sync spends what tickets leave of the budget: when that runs out
+	// it waits, saying so in its progress, rather than fail.
+	ctx = halo.WithBudgetWait(halo.WithRequestPriority(ctx, halo.PriorityBackground), syncBudgetWait, p.Wait)
 	res := Result{Catalog: map[string]store.CatalogDiff{}}
 	if _, err := s.Store.Partner(ctx, partnerID); err != nil {
 		return res, fmt.Errorf("sync: %w", err)

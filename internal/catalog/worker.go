@@ -3,8 +3,10 @@ package catalog
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -38,8 +40,10 @@ func (SyncArgs) InsertOpts() river.InsertOpts {
 }
 
 // sweepArgs asks for a catalog sync of every partner connected to
-// HaloPSA; the periodic schedule inserts it.
-type sweepArgs struct{}
+// HaloPSA, spread over Spread; the periodic schedule inserts it.
+type sweepArgs struct {
+	Spread time.Duration `json:"spread,omitempty"`
+}
 
 func (sweepArgs) Kind() string { return "catalog_sync_all" }
 
@@ -56,7 +60,7 @@ func Periodic(interval time.Duration) []*river.PeriodicJob {
 	if interval <= 0 {
 		interval = DefaultInterval
 	}
-	return []*river.PeriodicJob{jobs.Every(interval, func() river.JobArgs { return sweepArgs{} })}
+	return []*river.PeriodicJob{jobs.Every(interval, func() river.JobArgs { return sweepArgs{Spread: interval} })}
 }
 
 // syncWorker runs one partner's sync as a recorded run.
@@ -96,7 +100,7 @@ type sweepWorker struct {
 	st store.Store
 }
 
-func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[sweepArgs]) error {
+func (w *sweepWorker) Work(ctx context.Context, job *river.Job[sweepArgs]) error {
 	partners, err := w.st.Partners(ctx)
 	if err != nil {
 		return fmt.Errorf("periodic catalog sync: %w", err)
@@ -108,7 +112,8 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[sweepArgs]) error {
 			continue
 		}
 		if err == nil {
-			err = insertFromWork(ctx, SyncArgs{PartnerID: p.ID})
+			at := time.Now().Add(SpreadOffset(p.ID, job.Args.Spread))
+			err = insertFromWork(ctx, SyncArgs{PartnerID: p.ID}, &river.InsertOpts{ScheduledAt: at})
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("periodic catalog sync of partner %q: %w", p.Slug, err))
@@ -117,17 +122,30 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[sweepArgs]) error {
 	return errors.Join(errs...)
 }
 
+// SpreadOffset is when within spread the periodic sync of a partner runs:
+// the same offset every time, so each partner is synced every interval,
+// and different offsets for different partners, so that a replica does
+// not sync them all at once and spend every tenant's budget together.
+func SpreadOffset(partnerID int64, spread time.Duration) time.Duration {
+	if spread <= 0 {
+		return 0
+	}
+	h := fnv.New64a()
+	_ = binary.Write(h, binary.BigEndian, partnerID)
+	return time.Duration(h.Sum64() % uint64(spread))
+}
+
 // insertFromWork inserts a job from inside a worker, through the River
 // client working it, whichever engine that client runs on.
-func insertFromWork(ctx context.Context, args river.JobArgs) error {
+func insertFromWork(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
 	if c, err := river.ClientFromContextSafely[pgx.Tx](ctx); err == nil {
-		_, err = c.Insert(ctx, args, nil)
+		_, err = c.Insert(ctx, args, opts)
 		return err
 	}
 	c, err := river.ClientFromContextSafely[*sql.Tx](ctx)
 	if err != nil {
 		return err
 	}
-	_, err = c.Insert(ctx, args, nil)
+	_, err = c.Insert(ctx, args, opts)
 	return err
 }

@@ -266,5 +266,5 @@ func (f *partnerFlags) open(ctx context.Context, env Env) (*runtime, *catalog.Se
 // commandHalo reaches HaloPSA for a command, which may wait a minute for
 // HaloPSA's rate limit where a durable job snoozes instead.
 func (r *runtime) commandHalo() *connect.Halo {
-	return &connect.Halo{Store: r.store, Limiters: r.limiters, Metrics: r.metrics, Outbound: r.cfg.OutboundPolicy(), Logger: r.logger, MaxRateWait: time.Minute}
+	return &connect.Halo{Store: r.store, Budget: r.budget, Metrics: r.metrics, Outbound: r.cfg.OutboundPolicy(), Logger: r.logger, MaxRateWait: time.Minute}
 }

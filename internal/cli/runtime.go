@@ -32,14 +32,14 @@ import (
 )
 
 // runtime is what a long-running command opens once and hands down: the
-// settings, the logger, the database with its migrations applied, and the
-// process-wide HaloPSA rate limiters and metrics.
+// settings, the logger, the database with its migrations applied, the
+// HaloPSA request budget every process shares, and the metrics.
 type runtime struct {
 	cfg      config.Config
 	logger   *slog.Logger
 	store    store.Store
 	registry *prometheus.Registry
-	limiters *halo.Limiters
+	budget   *connect.SharedBudget
 	metrics  *halo.Metrics
 	halo     *connect.Halo
 	sources  *connect.Sources
@@ -74,10 +74,11 @@ func openRuntime(ctx context.Context, cfg config.Config, env Env) (*runtime, err
 		logger:   logger,
 		store:    st,
 		registry: reg,
-		limiters: halo.NewLimiters(cfg.HaloRateLimit, cfg.HaloRateWindow),
+		budget:   connect.NewSharedBudget(st, cfg.HaloRateLimit, cfg.HaloRateWindow),
 		metrics:  halo.NewMetrics(reg),
 	}
-	rt.halo = &connect.Halo{Store: st, Limiters: rt.limiters, Metrics: rt.metrics, Outbound: cfg.OutboundPolicy(), Logger: logger}
+	reg.MustRegister(rt.budget)
+	rt.halo = &connect.Halo{Store: st, Budget: rt.budget, Metrics: rt.metrics, Outbound: cfg.OutboundPolicy(), Logger: logger}
 	rt.sources = &connect.Sources{Store: st, Outbound: cfg.OutboundPolicy(), PublicURL: cfg.PublicURL()}
 	if p := cfg.OutboundPolicy(); p.Open() {
 		logger.Info("the outbound URL guard is opened by the operator", "allows", p.String())
@@ -89,7 +90,7 @@ func (r *runtime) Close() { r.store.Close() }
 
 // haloDefaults is what every HaloPSA client the process builds starts from.
 func (r *runtime) haloDefaults() halo.Config {
-	return halo.Config{Limiters: r.limiters, Metrics: r.metrics, Outbound: r.cfg.OutboundPolicy(), Logger: r.logger}
+	return halo.Config{Budget: r.budget, Metrics: r.metrics, Outbound: r.cfg.OutboundPolicy(), Logger: r.logger}
 }
 
 // pollEvery is how often DefensX URL logs are read for new blocks.
@@ -112,7 +113,7 @@ func (r *runtime) startJobs(ctx context.Context) (*background, error) {
 	workers := river.NewWorkers()
 	billing := &run.Service{Store: r.store, Halo: r.halo, Sources: r.sources, Logger: r.logger}
 	due := run.Register(workers, billing)
-	tickets := deliver.New(r.store, r.halo, deliver.Options{Logger: r.logger})
+	tickets := deliver.New(r.store, r.halo, deliver.Options{Logger: r.logger, BudgetLimit: r.cfg.HaloRateLimit, BudgetWindow: r.cfg.HaloRateWindow})
 	delivery := &deliver.Jobs{Service: tickets, Connectors: r.sources, Logger: r.logger}
 	syncer := &catalog.Syncer{Store: r.store, Halo: r.halo, Sources: r.sources, Refs: []catalog.ConfigRefs{tickets, billing}, Invoices: billing, Logger: r.logger,
 		// A person fixed what held tickets back: deliver them now.

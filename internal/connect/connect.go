@@ -1,6 +1,6 @@
 // Package connect builds, from what a partner stored, the clients that talk
 // to its systems: a HaloPSA client per partner (sharing the process's rate
-// limiters, so every part of halobridge stays within Halo's budget for that
+// budget, so every part of halobridge stays within Halo's budget for that
 // tenant) and a connector per source. It also connects, edits and removes
 // sources, setting up (and switching off) what they push to halobridge.
 package connect
@@ -28,9 +28,11 @@ import (
 // where a refusal of the partner's credentials is first noticed: see
 // tokenResult.
 type Halo struct {
-	Store    store.Store
-	Limiters *halo.Limiters
-	Metrics  *halo.Metrics
+	Store store.Store
+	// Budget is the HaloPSA request budget every client of a tenant spends:
+	// a SharedBudget in a server, so that every replica shares it.
+	Budget  halo.Budget
+	Metrics *halo.Metrics
 	// Outbound is what the operator lets halobridge call (--allow-private-urls,
 	// --allow-http); the zero Policy allows public https addresses only.
 	Outbound   outbound.Policy
@@ -112,7 +114,7 @@ func (h *Halo) config(conn store.HaloConnection) halo.Config {
 		GrantType:    halo.GrantType(conn.GrantType),
 		Outbound:     h.Outbound,
 		HTTPClient:   h.HTTPClient,
-		Limiters:     h.Limiters,
+		Budget:       h.Budget,
 		Metrics:      h.Metrics,
 		Logger:       h.Logger,
 		MaxRateWait:  h.MaxRateWait,

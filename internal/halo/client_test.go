@@ -316,16 +316,65 @@ func TestRetries(t *testing.T) {
 			writeJSON(w, http.StatusOK, map[string]any{"id": 1})
 		})
 		shared := NewLimiters(3, time.Hour) // the token request and two API calls
-		a := f.client(t, func(c *Config) { c.Limiters = shared })
-		b := f.client(t, func(c *Config) { c.Limiters = shared })
-		if _, err := a.Ticket(ctx, 1); err != nil {
+		a := f.client(t, func(c *Config) { c.Budget = shared })
+		b := f.client(t, func(c *Config) { c.Budget = shared })
+		tickets := WithRequestPriority(ctx, PriorityTickets)
+		if _, err := a.Ticket(tickets, 1); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.Ticket(ctx, 1); err != nil {
+		if _, err := a.Ticket(tickets, 1); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := b.Ticket(ctx, 1); !IsRateLimited(err) {
+		if _, err := b.Ticket(tickets, 1); !IsRateLimited(err) {
 			t.Fatalf("third client's call err = %v, want rate limited", err)
+		}
+	})
+}
+
+func TestReserve(t *testing.T) {
+	t.Parallel()
+	ctx := WithRequestPriority(context.Background(), PriorityTickets)
+
+	t.Run("CallsSpendTheReservationBeforeTheBudget", func(t *testing.T) {
+		t.Parallel()
+		f := newFakeHalo(t, func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusOK, map[string]any{"id": 1})
+		})
+		budget := NewLimiters(4, time.Hour)
+		c := f.client(t, func(c *Config) { c.Budget = budget })
+		reserved, err := c.Reserve(ctx, 2) // the token request and one API call
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Two of the four are reserved: one more call fits besides the reservation.
+		if err := budget.Take(ctx, c.cfg.limiterKey(), PriorityTickets, 3, 0); !IsRateLimited(err) {
+			t.Fatalf("3 more beside a reservation of 2 out of 4: %v, want a rate limit", err)
+		}
+		for i := range 3 {
+			if _, err := c.Ticket(reserved, 1); err != nil {
+				t.Fatalf("call %d: %v", i+1, err)
+			}
+		}
+		if _, err := c.Ticket(reserved, 1); !IsRateLimited(err) {
+			t.Errorf("a call past the reservation and the budget: %v, want a rate limit", err)
+		}
+	})
+
+	t.Run("TakesNothingWhenTheBudgetCannotHoldItAll", func(t *testing.T) {
+		t.Parallel()
+		f := newFakeHalo(t, func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusOK, map[string]any{"id": 1})
+		})
+		budget := NewLimiters(4, time.Hour)
+		c := f.client(t, func(c *Config) { c.Budget = budget })
+		if _, err := c.Reserve(ctx, 5); err == nil {
+			t.Fatal("reserved more than a window holds")
+		}
+		if _, err := c.Reserve(ctx, 4); err != nil {
+			t.Fatalf("reserve all 4: %v", err)
+		}
+		if _, err := c.Reserve(ctx, 1); !IsRateLimited(err) {
+			t.Errorf("reserve one more: %v, want a rate limit", err)
 		}
 	})
 }

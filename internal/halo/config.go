@@ -48,9 +48,10 @@ type Config struct {
 	// guard; a given one is wrapped, not replaced, and its requests are checked against
 	// Outbound too (see outbound.Policy.Guard).
 	HTTPClient *http.Client
-	// Limiters is shared by the whole process so that every client of one tenant spends the
-	// same budget; nil gives this client a private one with Halo's hosted limit.
-	Limiters *Limiters
+	// Budget is shared by every client of one tenant, so that they spend one budget: the
+	// process's Limiters, or a budget in the database shared by every replica; nil gives this
+	// client a private one with Halo's hosted limit.
+	Budget Budget
 	// Metrics counts requests; nil counts nothing.
 	Metrics *Metrics
 	// Logger receives one debug line per request; it never sees secrets or tokens.
@@ -116,8 +117,8 @@ func (cfg Config) resolve() (Config, error) {
 		cfg.Scope = defaultScope
 	}
 	cfg.HTTPClient = cfg.Outbound.Guard(cfg.HTTPClient, defaultTimeout)
-	if cfg.Limiters == nil {
-		cfg.Limiters = NewLimiters(0, 0)
+	if cfg.Budget == nil {
+		cfg.Budget = NewLimiters(0, 0)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -150,10 +151,14 @@ func (cfg Config) tenantQuery() string {
 	return "?" + url.Values{"tenant": {cfg.Tenant}}.Encode()
 }
 
-// limiterKey names the tenant whose budget a request spends: one Halo instance can host
-// several tenants, and one tenant is reached through one resource URL.
-func (cfg Config) limiterKey() string {
-	return strings.ToLower(cfg.ResourceURL) + "#" + strings.ToLower(cfg.Tenant)
+// limiterKey names the tenant whose budget a request spends.
+func (cfg Config) limiterKey() string { return TenantKey(cfg.ResourceURL, cfg.Tenant) }
+
+// TenantKey names the HaloPSA tenant a connection's requests count
+// against: one Halo instance can host several tenants, and one tenant is
+// reached through one resource URL.
+func TenantKey(resourceURL, tenant string) string {
+	return strings.ToLower(strings.TrimRight(strings.TrimSpace(resourceURL), "/")) + "#" + strings.ToLower(tenant)
 }
 
 func (cfg Config) scopes() []string {

@@ -85,9 +85,6 @@ func (e *APIError) suffix() string {
 // RetryAfter.
 type RateLimitError struct {
 	RetryAfter time.Duration
-	// local is set when our limiter refused before anything was sent: retrying at once is
-	// pointless, unlike after a 429 where the limiter then does the waiting.
-	local bool
 }
 
 func (e *RateLimitError) Error() string {

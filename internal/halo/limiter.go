@@ -2,6 +2,8 @@ package halo
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -13,23 +15,23 @@ const (
 	defaultWindow = 5 * time.Minute
 	// defaultPause is how long a 429 without Retry-After pauses a tenant.
 	defaultPause = 60 * time.Second
+	// evictAbove is how many tenants Limiters keeps before it forgets the
+	// idle ones.
+	evictAbove = 256
 )
 
-// Limiters holds one rolling-window limiter per tenant. Halo counts requests over a rolling
-// window rather than refilling a bucket, so a token bucket would let a burst through right
-// after the window filled and earn a 429; here a request may go only when fewer than limit
-// requests were sent in the last window.
+// Limiters is a Budget in memory: one rolling window per tenant, for a
+// single process. Halo counts requests over a rolling window rather than
+// refilling a bucket, so a token bucket would let a burst through right
+// after the window filled and earn a 429; here a request may go only when
+// fewer than its priority's share of the limit were sent in the last
+// window.
 type Limiters struct {
 	limit  int
 	window time.Duration
 
 	mu      sync.Mutex
-	tenants map[string]*rollingWindow
-}
-
-type rollingWindow struct {
-	sent        []time.Time // at most limit send times, oldest first
-	pausedUntil time.Time
+	tenants map[string]*RollingWindow
 }
 
 // NewLimiters returns limiters allowing limit requests per rolling window to each tenant;
@@ -41,21 +43,21 @@ func NewLimiters(limit int, window time.Duration) *Limiters {
 	if window <= 0 {
 		window = defaultWindow
 	}
-	return &Limiters{limit: limit, window: window, tenants: map[string]*rollingWindow{}}
+	return &Limiters{limit: limit, window: window, tenants: map[string]*RollingWindow{}}
 }
 
-// Wait takes one request from key's budget, waiting at most maxWait for it. When the budget
-// frees up later than that, it takes nothing and returns *RateLimitError with the wait.
-func (l *Limiters) Wait(ctx context.Context, key string, maxWait time.Duration) error {
+// Take spends n requests of tenant's window at priority p, waiting at most maxWait.
+func (l *Limiters) Take(ctx context.Context, tenant string, p RequestPriority, n int, maxWait time.Duration) error {
 	deadline := time.Now().Add(maxWait)
 	for {
-		wait := l.take(key)
-		if wait <= 0 {
-			return nil
+		wait, err := l.take(tenant, p, n)
+		if err != nil || wait <= 0 {
+			return err
 		}
 		if time.Now().Add(wait).After(deadline) {
-			return &RateLimitError{RetryAfter: wait, local: true}
+			return &RateLimitError{RetryAfter: wait}
 		}
+		NoticeWait(ctx, time.Now().Add(wait))
 		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -66,42 +68,102 @@ func (l *Limiters) Wait(ctx context.Context, key string, maxWait time.Duration) 
 	}
 }
 
-// take records a request for key and returns 0, or returns how long until one may be sent.
-func (l *Limiters) take(key string) time.Duration {
+// take records n requests for tenant and returns 0, or returns how long until they may be
+// sent.
+func (l *Limiters) take(tenant string, p RequestPriority, n int) (time.Duration, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := time.Now()
-	w := l.tenant(key)
-	if now.Before(w.pausedUntil) {
-		return w.pausedUntil.Sub(now)
+	w, ok := l.tenants[tenant]
+	if !ok {
+		l.evict(now)
+		w = &RollingWindow{Limit: l.limit, Window: l.window}
+		l.tenants[tenant] = w
 	}
-	if len(w.sent) >= l.limit {
-		if free := w.sent[len(w.sent)-l.limit].Add(l.window); now.Before(free) {
-			return free.Sub(now)
-		}
-	}
-	w.sent = append(w.sent, now)
-	if len(w.sent) > l.limit {
-		w.sent = append(w.sent[:0], w.sent[len(w.sent)-l.limit:]...)
-	}
-	return 0
+	return w.Take(now, p, n)
 }
 
-// Pause stops every request of key until the given time, as Halo asks with a 429.
-func (l *Limiters) Pause(key string, until time.Time) {
+// evict forgets idle tenants once there are many, so that the map does not grow with
+// every tenant ever seen.
+func (l *Limiters) evict(now time.Time) {
+	if len(l.tenants) < evictAbove {
+		return
+	}
+	for key, w := range l.tenants {
+		if w.Idle(now) {
+			delete(l.tenants, key)
+		}
+	}
+}
+
+// Pause stops every request of tenant until the given time, as Halo asks with a 429.
+func (l *Limiters) Pause(_ context.Context, tenant string, until time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	w := l.tenant(key)
+	w, ok := l.tenants[tenant]
+	if !ok {
+		w = &RollingWindow{Limit: l.limit, Window: l.window}
+		l.tenants[tenant] = w
+	}
 	if until.After(w.pausedUntil) {
 		w.pausedUntil = until
 	}
 }
 
-func (l *Limiters) tenant(key string) *rollingWindow {
-	w, ok := l.tenants[key]
-	if !ok {
-		w = &rollingWindow{}
-		l.tenants[key] = w
+// RollingWindow counts one tenant's requests over the last Window: the
+// one accounting every HaloPSA budget of halobridge uses. It is not safe
+// for concurrent use.
+type RollingWindow struct {
+	Limit  int
+	Window time.Duration
+	// sent holds when each counted request was sent, oldest first; a
+	// request taken ahead (a reservation) counts from when it may last be
+	// sent.
+	sent        []time.Time
+	pausedUntil time.Time
+}
+
+// Take counts n requests at priority p sent at now and returns 0, or
+// counts nothing and returns how long until they fit.
+func (w *RollingWindow) Take(now time.Time, p RequestPriority, n int) (time.Duration, error) {
+	capacity := p.Cap(w.Limit)
+	if n > capacity {
+		return 0, fmt.Errorf("%d HaloPSA requests at once exceed the %d a window allows %s requests", n, capacity, p)
 	}
-	return w
+	if now.Before(w.pausedUntil) {
+		return w.pausedUntil.Sub(now), nil
+	}
+	w.forget(now)
+	if over := len(w.sent) + n - capacity; over > 0 {
+		return w.sent[over-1].Add(w.Window).Sub(now), nil
+	}
+	at := now
+	if n > 1 {
+		at = now.Add(reservationTTL)
+	}
+	i, _ := slices.BinarySearchFunc(w.sent, at, func(t, at time.Time) int {
+		if t.After(at) {
+			return 1
+		}
+		return -1
+	})
+	w.sent = slices.Insert(w.sent, i, slices.Repeat([]time.Time{at}, n)...)
+	return 0, nil
+}
+
+// forget drops the requests that left the window.
+func (w *RollingWindow) forget(now time.Time) {
+	gone := 0
+	for gone < len(w.sent) && !w.sent[gone].Add(w.Window).After(now) {
+		gone++
+	}
+	if gone > 0 {
+		w.sent = append(w.sent[:0], w.sent[gone:]...)
+	}
+}
+
+// Idle reports whether the window holds nothing and no pause.
+func (w *RollingWindow) Idle(now time.Time) bool {
+	w.forget(now)
+	return len(w.sent) == 0 && !now.Before(w.pausedUntil)
 }

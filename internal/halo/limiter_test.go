@@ -15,13 +15,13 @@ func TestLimiters(t *testing.T) {
 
 	mustWait := func(t *testing.T, l *Limiters, key string, maxWait time.Duration) {
 		t.Helper()
-		if err := l.Wait(context.Background(), key, maxWait); err != nil {
-			t.Fatalf("Wait: %v", err)
+		if err := l.Take(context.Background(), key, PriorityTickets, 1, maxWait); err != nil {
+			t.Fatalf("Take: %v", err)
 		}
 	}
 	refusedFor := func(t *testing.T, l *Limiters, key string) time.Duration {
 		t.Helper()
-		err := l.Wait(context.Background(), key, 0)
+		err := l.Take(context.Background(), key, PriorityTickets, 1, 0)
 		var rl *RateLimitError
 		if !errors.As(err, &rl) {
 			t.Fatalf("Wait = %v, want *RateLimitError", err)
@@ -81,12 +81,12 @@ func TestLimiters(t *testing.T) {
 		t.Parallel()
 		synctest.Test(t, func(t *testing.T) {
 			l := NewLimiters(100, time.Minute)
-			l.Pause(key, time.Now().Add(30*time.Second))
+			l.Pause(t.Context(), key, time.Now().Add(30*time.Second))
 			if got := refusedFor(t, l, key); got != 30*time.Second {
 				t.Errorf("paused tenant refused for %s, want 30s", got)
 			}
 			// An earlier pause does not shorten a later one.
-			l.Pause(key, time.Now().Add(time.Second))
+			l.Pause(t.Context(), key, time.Now().Add(time.Second))
 			if got := refusedFor(t, l, key); got != 30*time.Second {
 				t.Errorf("after a shorter pause refused for %s, want 30s", got)
 			}
@@ -103,8 +103,91 @@ func TestLimiters(t *testing.T) {
 			mustWait(t, l, key, 0)
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			defer cancel()
-			if err := l.Wait(ctx, key, 2*time.Hour); !errors.Is(err, context.DeadlineExceeded) {
-				t.Errorf("Wait = %v, want context.DeadlineExceeded", err)
+			if err := l.Take(ctx, key, PriorityTickets, 1, 2*time.Hour); !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("Take = %v, want context.DeadlineExceeded", err)
+			}
+		})
+	})
+	t.Run("LowerPrioritiesLeaveRoomForHigherOnes", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			l := NewLimiters(10, time.Minute)
+			taken := map[RequestPriority]int{}
+			for _, p := range RequestPriorities {
+				for l.Take(t.Context(), key, p, 1, 0) == nil {
+					taken[p]++
+				}
+			}
+			// Background fills 7 of 10, notes 2 more, tickets the last one.
+			if taken[PriorityBackground] != 7 || taken[PriorityNotes] != 2 || taken[PriorityTickets] != 1 {
+				t.Errorf("taken %v, want background 7, notes 2, tickets 1", taken)
+			}
+		})
+	})
+
+	t.Run("TakesSeveralAtOnceOrNone", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			l := NewLimiters(10, time.Minute)
+			for range 8 {
+				mustWait(t, l, key, 0)
+			}
+			if err := l.Take(t.Context(), key, PriorityTickets, 3, 0); !IsRateLimited(err) {
+				t.Fatalf("3 with 2 left: %v, want a rate limit", err)
+			}
+			mustWait(t, l, key, 0)
+			mustWait(t, l, key, 0)
+			if err := l.Take(t.Context(), key, PriorityTickets, 11, time.Hour); err == nil {
+				t.Error("more at once than a window holds was taken")
+			}
+		})
+	})
+
+	t.Run("TellsTheWaitNoticeUntilWhenItWaits", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			l := NewLimiters(1, time.Minute)
+			mustWait(t, l, key, 0)
+			var told time.Time
+			ctx := WithBudgetWait(t.Context(), time.Hour, func(until time.Time) { told = until })
+			want := time.Now().Add(time.Minute)
+			if err := l.Take(ctx, key, PriorityTickets, 1, time.Hour); err != nil {
+				t.Fatal(err)
+			}
+			if !told.Equal(want) {
+				t.Errorf("told %v, want %v", told, want)
+			}
+		})
+	})
+
+	t.Run("ForgetsIdleTenantsOnceThereAreMany", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			l := NewLimiters(10, time.Minute)
+			for i := range 2 * evictAbove {
+				mustWait(t, l, key+string(rune('A'+i%26))+string(rune(i)), 0)
+			}
+			time.Sleep(time.Minute)
+			mustWait(t, l, "a new tenant", 0)
+			if n := len(l.tenants); n > evictAbove {
+				t.Errorf("%d tenants kept after all went idle, want at most %d", n, evictAbove)
+			}
+		})
+	})
+	t.Run("ABudgetWaitOutlastsTheClientsMaxRateWait", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			l := NewLimiters(1, time.Minute)
+			mustWait(t, l, key, 0)
+			if err := spend(t.Context(), l, key, 0); !IsRateLimited(err) {
+				t.Fatalf("without a budget wait: %v, want a rate limit at once", err)
+			}
+			start := time.Now()
+			if err := spend(WithBudgetWait(t.Context(), 2*time.Minute, nil), l, key, 0); err != nil {
+				t.Fatalf("with a budget wait of 2m: %v", err)
+			}
+			if waited := time.Since(start); waited != time.Minute {
+				t.Errorf("waited %s, want 1m", waited)
 			}
 		})
 	})

@@ -69,7 +69,10 @@ type Action struct {
 	HiddenFromUser bool    `json:"hiddenfromuser"`
 	TimeTaken      float64 `json:"timetaken,omitempty"`
 	// NewStatus changes the ticket's status with the action (e.g. to close it).
-	NewStatus             int    `json:"new_status,omitempty"`
+	NewStatus int `json:"new_status,omitempty"`
+	// OldStatus is, in HaloPSA's answer, the ticket's status before the
+	// action: a note learns from it that the ticket was closed meanwhile.
+	OldStatus             int    `json:"old_status,omitempty"`
 	SendEmail             bool   `json:"sendemail,omitempty"`
 	Important             bool   `json:"important,omitempty"`
 	DateTime              string `json:"datetime,omitempty"`

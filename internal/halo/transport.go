@@ -28,16 +28,17 @@ func newLink(cfg Config) *link {
 		base:    base,
 		metrics: cfg.Metrics,
 		logger:  cfg.Logger,
-		pause: func(d time.Duration) {
-			cfg.Limiters.Pause(key, time.Now().Add(d))
+		pause: func(ctx context.Context, d time.Duration) {
+			cfg.Budget.Pause(ctx, key, time.Now().Add(d))
 		},
 	}
 	return &link{cfg: cfg, http: &hc}
 }
 
-// wait spends one request of the tenant's budget.
+// wait spends one request of the tenant's budget, at the priority and
+// from the reservation ctx carries.
 func (l *link) wait(ctx context.Context) error {
-	return l.cfg.Limiters.Wait(ctx, l.cfg.limiterKey(), l.cfg.MaxRateWait)
+	return spend(ctx, l.cfg.Budget, l.cfg.limiterKey(), l.cfg.MaxRateWait)
 }
 
 type templateKey struct{}
@@ -69,7 +70,7 @@ type meteredTransport struct {
 	base    http.RoundTripper
 	metrics *Metrics
 	logger  *slog.Logger
-	pause   func(time.Duration)
+	pause   func(context.Context, time.Duration)
 }
 
 func (t *meteredTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -86,7 +87,7 @@ func (t *meteredTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		slog.String("method", req.Method), slog.String("path", template),
 		slog.String("status", status), slog.Duration("took", took))
 	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
-		t.pause(retryAfter(resp.Header))
+		t.pause(req.Context(), retryAfter(resp.Header))
 	}
 	return resp, err
 }

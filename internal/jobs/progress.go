@@ -73,8 +73,24 @@ func (p *Progress) Advance(n int) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.current().Done += n
+	step := p.current()
+	step.Done += n
+	step.WaitingUntil = time.Time{}
 	p.changed()
+}
+
+// Wait records that the current step waits for the HaloPSA request budget
+// until until, and saves at once: a person watching sees why it stands
+// still. The next Advance ends the wait.
+func (p *Progress) Wait(until time.Time) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.current().WaitingUntil = until.UTC()
+	p.dirty = true
+	p.save()
 }
 
 // Count adds n to the current step's count of key, e.g. "created".

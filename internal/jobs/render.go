@@ -63,6 +63,8 @@ func progressDetail(run store.SyncRun, step store.SyncStep) string {
 		}
 	case step.Name == "":
 		detail = "starting"
+	case !step.WaitingUntil.IsZero():
+		detail = fmt.Sprintf("%s %d: waiting for HaloPSA's request budget until %s", step.Name, step.Done, step.WaitingUntil.Format("15:04:05 UTC"))
 	case step.Total > 0:
 		detail = fmt.Sprintf("%s %d/%d", step.Name, step.Done, step.Total)
 	default:

@@ -94,6 +94,7 @@ type Store interface {
 	Usage(ctx context.Context, sourceID int64, month source.Month) ([]source.Usage, error)
 
 	// Each area below declares its methods in its own file.
+	HaloBudgetStore
 	SyncRunStore
 	MappingStore
 	RejectionStore

@@ -36,6 +36,9 @@ type SyncStep struct {
 	Done   int            `json:"done"`
 	Counts map[string]int `json:"counts,omitempty"`
 	Errors []string       `json:"errors,omitempty"`
+	// WaitingUntil is set while the step waits for the tenant's HaloPSA
+	// request budget: it resumes then.
+	WaitingUntil time.Time `json:"waiting_until,omitzero"`
 }
 
 // Kinds of sync run. The kind is free text; these are the ones halobridge

@@ -61,6 +61,8 @@ type TicketStore interface {
 	// NoteTicket records a note on the link's ticket (reopening it when
 	// reopened) and the alerts the note listed.
 	NoteTicket(ctx context.Context, partnerID int64, key string, at time.Time, reopened bool, deliveries []AlertDelivery) (TicketLink, error)
+	// OpenTicketCount counts the partner's links to open tickets.
+	OpenTicketCount(ctx context.Context, partnerID int64) (int, error)
 	// CloseTicketLink marks the link's ticket closed at closedAt.
 	CloseTicketLink(ctx context.Context, partnerID int64, key string, closedAt time.Time) (TicketLink, error)
 
@@ -677,4 +679,12 @@ func (s *SQLStore) ReleaseDeliveryLease(ctx context.Context, partnerID int64, ho
 		return fmt.Errorf("release delivery lease of partner %d: %w", partnerID, err)
 	}
 	return nil
+}
+
+func (s *SQLStore) OpenTicketCount(ctx context.Context, partnerID int64) (int, error) {
+	var n int
+	if err := s.reader.QueryRowContext(ctx, "SELECT count(*) FROM ticket_links WHERE partner_id = $1 AND state = 'open'", partnerID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count the open tickets of partner %d: %w", partnerID, err)
+	}
+	return n, nil
 }

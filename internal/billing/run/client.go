@@ -48,7 +48,14 @@ func (s *Service) billClient(ctx context.Context, r *partnerRun, clientID int) (
 	if r.dryRun {
 		return cr, nil
 	}
-
+	if cr.Changed {
+		// The lines, then the invoice read back: taken from the budget
+		// before anything is written, so that a client is never left half
+		// billed for want of it.
+		if ctx, err = r.hc.Reserve(ctx, clientWrites); err != nil {
+			return cr, err
+		}
+	}
 	if err := s.saveLedger(ctx, r, plan.Ledger, name, plan.Corrections); err != nil {
 		return cr, err
 	}
@@ -76,6 +83,10 @@ func (s *Service) billClient(ctx context.Context, r *partnerRun, clientID int) (
 	}
 	return cr, nil
 }
+
+// clientWrites is what billing a changed client costs HaloPSA once it is
+// planned: the lines (or the new invoice) and the invoice read back.
+const clientWrites = 2
 
 // send posts a plan's lines: the whole line set of the invoice, or a new
 // invoice with them. It returns the invoice's id.

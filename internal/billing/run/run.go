@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"halobridge/internal/billing"
 	"halobridge/internal/halo"
@@ -105,7 +106,14 @@ type partnerRun struct {
 	findings   map[int][]billing.Finding // Quantities', by client
 }
 
+// budgetWait is how long one request of a run may wait for the tenant's
+// HaloPSA budget: more than a whole window.
+const budgetWait = 10 * time.Minute
+
 func (s *Service) run(ctx context.Context, runID, partnerID int64, month source.Month, dryRun bool, p Progress) (Result, error) {
+	// Billing spends what tickets leave of the HaloPSA budget, and waits
+	// for it rather than fail.
+	ctx = halo.WithBudgetWait(halo.WithRequestPriority(ctx, halo.PriorityBackground), budgetWait, nil)
 	var res Result
 	policy, err := s.Policy(ctx, partnerID)
 	if err != nil {

@@ -135,7 +135,7 @@ func setupOn(t *testing.T, e engine) *testBundle {
 		ctx: t.Context(), store: st, clock: c,
 		svc: &run.Service{
 			Store:   st,
-			Halo:    &connect.Halo{Outbound: outbound.Local(), Store: st, Limiters: halo.NewLimiters(1_000_000, time.Minute)},
+			Halo:    &connect.Halo{Outbound: outbound.Local(), Store: st, Budget: halo.NewLimiters(1_000_000, time.Minute)},
 			Sources: &connect.Sources{Outbound: outbound.Local(), Store: st, Now: c.Now},
 			Now:     c.Now,
 		},

@@ -98,6 +98,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		t.Parallel()
 		testSetup(t, setup)
 	})
+	t.Run("HaloBudgets", func(t *testing.T) {
+		t.Parallel()
+		testHaloBudgets(t, setup)
+	})
 }
 
 // RunShared runs the tests that need several Stores on one database:

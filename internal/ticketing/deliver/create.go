@@ -200,7 +200,13 @@ const haloClosedStatusID = 9
 
 // closed reports whether a ticket read from HaloPSA is closed.
 func closed(t halo.Ticket, p ticketing.Policy) bool {
-	return t.HasBeenClosed || t.StatusID == haloClosedStatusID || (p.ClosingStatusID > 0 && t.StatusID == p.ClosingStatusID)
+	return t.HasBeenClosed || closesTicket(t.StatusID, p)
+}
+
+// closesTicket reports whether a ticket in status is closed: HaloPSA's
+// Closed, or the policy's closing status.
+func closesTicket(status int, p ticketing.Policy) bool {
+	return status == haloClosedStatusID || (p.ClosingStatusID > 0 && status == p.ClosingStatusID)
 }
 
 // closedAt is when HaloPSA says the ticket closed, or now when it does not

@@ -130,8 +130,8 @@ func TestDeliver(t *testing.T) {
 				t.Errorf("note does not say %q:\n%s", text, n.NoteHTML)
 			}
 		}
-		if want := 2; apiRequests(b.sim, "GET", "/api/Tickets/") != 1 || len(b.sim.Requests()) != want {
-			t.Errorf("requests for the note: %d, want one read of the ticket and one action", len(b.sim.Requests()))
+		if n := len(b.sim.Requests()); n != 1 || apiRequests(b.sim, "POST", "/api/Actions") != 1 {
+			t.Errorf("requests for the note: %d, want the one action and nothing else", n)
 		}
 	})
 
@@ -147,15 +147,17 @@ func TestDeliver(t *testing.T) {
 		}
 		b.clock.Add(2 * time.Minute)
 		ingestAlerts(t, b, avAlert("e2", "c-1", "PC-01", "EICAR", at.Add(time.Minute)))
+		// One request a note: the note itself tells that the ticket had been
+		// closed, and the policy then reopens it.
 		if res := deliverOnce(t, b); res.Reopened != 1 || res.Noted != 0 {
-			t.Errorf("result %+v, want the ticket reopened, not noted while closed", res)
+			t.Errorf("result %+v, want the ticket reopened", res)
 		}
 		if got, _ := b.sim.Ticket(ticket.ID); got.StatusID != 1 {
 			t.Errorf("status %d after reopening, want the initial status 1", got.StatusID)
 		}
 		got := notes(b.sim, ticket.ID)
-		if len(got) != 1 || got[0].NewStatus != 1 || got[0].OldStatus != 9 || !strings.Contains(got[0].NoteHTML, "Reopened by halobridge") {
-			t.Errorf("actions after closing: %+v, want one reopening note", got)
+		if len(got) != 2 || got[0].OldStatus != 9 || got[1].NewStatus != 1 || got[1].OldStatus != 9 || !strings.Contains(got[1].NoteHTML, "Reopened by halobridge") {
+			t.Errorf("actions after closing: %+v, want the note that met the closed ticket, then the reopening", got)
 		}
 		if len(ourTickets(b.sim)) != 1 {
 			t.Errorf("%d tickets, want the one reopened", len(ourTickets(b.sim)))
@@ -177,9 +179,11 @@ func TestDeliver(t *testing.T) {
 		if res := deliverOnce(t, b); res.Created != 1 {
 			t.Errorf("result %+v, want a new ticket (new-incident alerts never reopen)", res)
 		}
+		// The note that met the closed ticket stays on it; the alert is in the
+		// new ticket.
 		tickets := ourTickets(b.sim)
-		if len(tickets) != 2 || len(notes(b.sim, first.ID)) != 0 {
-			t.Errorf("%d tickets and %d notes on the closed one; want a second ticket and no note", len(tickets), len(notes(b.sim, first.ID)))
+		if len(tickets) != 2 || len(notes(b.sim, first.ID)) != 1 {
+			t.Errorf("%d tickets and %d notes on the closed one; want a second ticket and the one note", len(tickets), len(notes(b.sim, first.ID)))
 		}
 	})
 
@@ -424,7 +428,7 @@ func TestDeliver(t *testing.T) {
 type waitlessHalo struct{ b *testBundle }
 
 func (w *waitlessHalo) Client(ctx context.Context, partnerID int64) (*halo.Client, error) {
-	return (&connect.Halo{Outbound: outbound.Local(), Store: w.b.store, Limiters: halo.NewLimiters(0, 0)}).Client(ctx, partnerID)
+	return (&connect.Halo{Outbound: outbound.Local(), Store: w.b.store, Budget: halo.NewLimiters(0, 0)}).Client(ctx, partnerID)
 }
 
 // incidentAlert is a GravityZone EDR incident; its type never reopens.

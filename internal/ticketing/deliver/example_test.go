@@ -23,7 +23,7 @@ func ExampleJobs() {
 	var st store.Store // opened and migrated
 	logger := slog.Default()
 
-	h := &connect.Halo{Outbound: outbound.Local(), Store: st, Limiters: halo.NewLimiters(0, 0), Logger: logger}
+	h := &connect.Halo{Outbound: outbound.Local(), Store: st, Budget: halo.NewLimiters(0, 0), Logger: logger}
 	dj := &deliver.Jobs{Service: deliver.New(st, h, deliver.Options{Logger: logger}), Connectors: &connect.Sources{Outbound: outbound.Local(), Store: st}, Logger: logger}
 	workers := river.NewWorkers()
 	sweep := dj.Register(workers)

@@ -130,7 +130,7 @@ func setup(t *testing.T, o setupOptions) *testBundle {
 		t.Fatal(err)
 	}
 	connectHalo(t, st, b.partner.ID, srv.URL)
-	b.halo = &connect.Halo{Outbound: outbound.Local(), Store: st, Limiters: halo.NewLimiters(0, 0), Metrics: halo.NewMetrics(nil)}
+	b.halo = &connect.Halo{Outbound: outbound.Local(), Store: st, Budget: halo.NewLimiters(0, 0), Metrics: halo.NewMetrics(nil)}
 	if o.noRetries {
 		b.halo.MaxRetries = -1
 	}

@@ -62,8 +62,11 @@ func runChild(raw string) error {
 	}
 	defer st.Close()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	h := &connect.Halo{Outbound: outbound.Local(), Store: st, Limiters: halo.NewLimiters(0, 0), HTTPClient: &http.Client{Timeout: 2 * time.Second}, Logger: logger}
-	svc := deliver.New(st, h, deliver.Options{Gather: 100 * time.Millisecond, FlushWindow: 300 * time.Millisecond, LeaseTTL: 3 * time.Second, Logger: logger})
+	h := &connect.Halo{Outbound: outbound.Local(), Store: st, Budget: halo.NewLimiters(0, 0), HTTPClient: &http.Client{Timeout: 2 * time.Second}, Logger: logger}
+	// The simulator has no rate limit: neither has the budget notes are
+	// spaced by.
+	svc := deliver.New(st, h, deliver.Options{Gather: 100 * time.Millisecond, FlushWindow: 300 * time.Millisecond, LeaseTTL: 3 * time.Second, Logger: logger,
+		BudgetLimit: 1_000_000})
 	dj := &deliver.Jobs{Service: svc, SweepEvery: 300 * time.Millisecond, Timeout: 10 * time.Second, Logger: logger}
 	workers := river.NewWorkers()
 	sweep := dj.Register(workers)

@@ -11,13 +11,19 @@ import (
 	"halobridge/internal/ticketing"
 )
 
-// note adds the group's alerts to its open ticket as one note. Alerts
-// wait until the ticket's flush window has passed since HaloPSA last heard
-// of it, so a steady trickle costs one note per window, not one per alert.
-// The ticket is read first: no note goes to a ticket closed in HaloPSA.
+// note adds the group's alerts to its open ticket as one note: one
+// request. Alerts wait until the ticket's flush window (longer the more
+// tickets are open) has passed since HaloPSA last heard of it, so a
+// steady trickle costs one note per window, not one per alert. HaloPSA's
+// answer says whether the ticket had been closed meanwhile: then the
+// alerts follow the policy (reopen, or a new ticket) after all.
 func (p *pass) note(ctx context.Context, g *group) error {
 	link := p.links[g.key]
-	if wait := link.NotedAt.Add(p.svc.opts.FlushWindow).Sub(p.now); wait > 0 {
+	window, err := p.flushWindow(ctx)
+	if err != nil {
+		return err
+	}
+	if wait := link.NotedAt.Add(window).Sub(p.now); wait > 0 {
 		p.hold(g, wait)
 		return nil
 	}
@@ -25,7 +31,9 @@ func (p *pass) note(ctx context.Context, g *group) error {
 	if err != nil {
 		return err
 	}
-	t, err := client.Ticket(ctx, link.TicketID)
+	n := batchNote(g)
+	saved, err := p.addAction(halo.WithRequestPriority(ctx, halo.PriorityNotes), client,
+		halo.Action{TicketID: link.TicketID, NoteHTML: n.NoteHTML, HiddenFromUser: n.HiddenFromUser, OutcomeID: n.OutcomeID})
 	switch {
 	case halo.IsNotFound(err):
 		// Deleted in HaloPSA: treated as closed at an unknown time, which
@@ -33,13 +41,11 @@ func (p *pass) note(ctx context.Context, g *group) error {
 		return p.closedInHalo(ctx, g, time.Time{})
 	case err != nil:
 		return err
-	case closed(t, p.policy):
-		return p.closedInHalo(ctx, g, closedAt(t, p.now))
-	}
-	n := batchNote(g)
-	err = p.addAction(ctx, client, halo.Action{TicketID: link.TicketID, NoteHTML: n.NoteHTML, HiddenFromUser: n.HiddenFromUser, OutcomeID: n.OutcomeID})
-	if err != nil {
-		return err
+	case closesTicket(saved.OldStatus, p.policy):
+		// The note went to a ticket closed in HaloPSA since halobridge last
+		// looked; it stays there as a trace, and the alerts go where the
+		// policy sends alerts of a closed ticket.
+		return p.closedInHalo(ctx, g, p.now)
 	}
 	l, err := p.svc.store.NoteTicket(ctx, p.partnerID, g.key, p.now, false,
 		p.deliveries(g.alerts, store.DeliveryDone, ticketing.ActionNote, g.decision.Reason, g.key, link.TicketID))
@@ -70,7 +76,7 @@ func (p *pass) reopen(ctx context.Context, g *group) error {
 		return err
 	}
 	n := batchNote(g)
-	err = p.addAction(ctx, client, halo.Action{TicketID: g.decision.TicketID, NoteHTML: n.NoteHTML, HiddenFromUser: n.HiddenFromUser,
+	_, err = p.addAction(ctx, client, halo.Action{TicketID: g.decision.TicketID, NoteHTML: n.NoteHTML, HiddenFromUser: n.HiddenFromUser,
 		OutcomeID: n.OutcomeID, NewStatus: g.decision.Status})
 	if halo.IsNotFound(err) {
 		// Deleted since it closed: nothing to reopen, so a new ticket.
@@ -92,28 +98,29 @@ func (p *pass) reopen(ctx context.Context, g *group) error {
 	return nil
 }
 
-// addAction posts an action. When the answer was lost it looks at the
-// ticket's actions before trying again, so a note is never doubled. A
+// addAction posts an action and returns what HaloPSA saved. When the
+// answer was lost it looks at the ticket's actions before trying again, so
+// a note is never doubled (what it returns then is the action as sent). A
 // refusal raises its event and comes back as *refusedError.
-func (p *pass) addAction(ctx context.Context, client *halo.Client, a halo.Action) error {
-	_, err := client.AddAction(ctx, a)
+func (p *pass) addAction(ctx context.Context, client *halo.Client, a halo.Action) (halo.Action, error) {
+	saved, err := client.AddAction(ctx, a)
 	switch {
 	case err == nil:
-		return nil
+		return saved, nil
 	case halo.IsMaybeApplied(err):
 		landed, lerr := actionLanded(ctx, client, a)
 		if lerr != nil || !landed {
-			return errors.Join(err, lerr)
+			return a, errors.Join(err, lerr)
 		}
-		return nil
+		return a, nil
 	case halo.IsNotFound(err) || !refused(err):
-		return err
+		return a, err
 	}
 	problem := explainAction(err)
 	if rerr := p.raise(ctx, problem); rerr != nil {
-		return rerr
+		return a, rerr
 	}
-	return &refusedError{problem: problem, err: err}
+	return a, &refusedError{problem: problem, err: err}
 }
 
 // actionLanded reports whether the ticket already has an action with a's note.

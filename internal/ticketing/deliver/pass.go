@@ -57,6 +57,9 @@ func (s *Service) Deliver(ctx context.Context, partnerID int64) (Result, error) 
 // answering. Errors are what the job must handle: a rate limit, the
 // database, the pass's context.
 func (s *Service) deliver(ctx context.Context, partnerID int64) (Result, error) {
+	// Everything delivery asks of HaloPSA is for tickets unless it says
+	// otherwise (notes): the budget serves it first.
+	ctx = halo.WithRequestPriority(ctx, halo.PriorityTickets)
 	p, err := s.newPass(ctx, partnerID)
 	if err != nil {
 		return Result{}, err
@@ -168,6 +171,8 @@ type pass struct {
 	lastFailure   error
 	// paused: the partner's delivery waits for its HaloPSA; the pass stops.
 	paused bool
+	// window is the flush window of this pass's notes, once known.
+	window time.Duration
 	res    Result
 }
 

@@ -86,6 +86,9 @@ func (p *pass) resolveOne(ctx context.Context, r store.StoredResolution) error {
 // says, and records it.
 func (p *pass) closeOrNote(ctx context.Context, r store.StoredResolution, stored store.TicketLink, d ticketing.Decision) error {
 	record := func(d ticketing.Decision, reason string) error { return p.record(ctx, r, d, reason) }
+	if d.Action == ticketing.ActionNote {
+		ctx = halo.WithRequestPriority(ctx, halo.PriorityNotes)
+	}
 	client, err := p.haloClient(ctx)
 	if err != nil {
 		return err

@@ -25,8 +25,13 @@ type Options struct {
 	// calm down (default 30 s).
 	MaxGather time.Duration
 	// FlushWindow is the least time between two notes on one ticket: alerts
-	// for an open ticket wait and go into one note (default 1 minute).
-	FlushWindow time.Duration
+	// for an open ticket wait and go into one note (default 1 minute). With
+	// many tickets open it grows, so that notes spend at most half of
+	// BudgetLimit requests per BudgetWindow, the tenant's HaloPSA budget
+	// (default 300 per 5 minutes), and new tickets always find room.
+	FlushWindow  time.Duration
+	BudgetLimit  int
+	BudgetWindow time.Duration
 	// RetryBackoff is how long a group whose ticket or note HaloPSA failed
 	// or refused waits before it is tried again (default 10 s); each
 	// further failure in a row doubles the wait, up to MaxRetryBackoff
@@ -62,6 +67,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.FlushWindow <= 0 {
 		o.FlushWindow = time.Minute
+	}
+	if o.BudgetLimit <= 0 {
+		o.BudgetLimit = 300
+	}
+	if o.BudgetWindow <= 0 {
+		o.BudgetWindow = 5 * time.Minute
 	}
 	if o.RetryBackoff <= 0 {
 		o.RetryBackoff = 10 * time.Second

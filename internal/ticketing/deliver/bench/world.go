@@ -88,14 +88,14 @@ func build(ctx context.Context, o Options, dir string) (_ *world, err error) {
 	}); err != nil {
 		return nil, err
 	}
-	limiters := halo.NewLimiters(o.RateLimit, o.RateWindow)
+	budget := halo.NewLimiters(o.RateLimit, o.RateWindow)
 	// Every simulator listens on loopback over plain http.
-	h := &connect.Halo{Store: st, Limiters: limiters, Outbound: outbound.Local(), Logger: o.Logger}
+	h := &connect.Halo{Store: st, Budget: budget, Outbound: outbound.Local(), Logger: o.Logger}
 	if _, err := (&catalog.Syncer{Store: st, Halo: h}).SyncHaloCatalog(ctx, partner.ID); err != nil {
 		return nil, fmt.Errorf("sync the HaloPSA catalog: %w", err)
 	}
 
-	svc := deliver.New(st, h, deliver.Options{Gather: o.Gather, Logger: o.Logger})
+	svc := deliver.New(st, h, deliver.Options{Gather: o.Gather, Logger: o.Logger, BudgetLimit: o.RateLimit, BudgetWindow: o.RateWindow})
 	if _, err := svc.SavePolicy(ctx, partner.ID, deliver.SavedPolicy{Policy: policy()}); err != nil {
 		return nil, fmt.Errorf("save the ticket policy: %w", err)
 	}
