@@ -164,7 +164,7 @@ func (r *runtime) serve(ctx context.Context, ln net.Listener) error {
 	}
 	routes = append(routes, web.Route{Pattern: "/api/v1/", Handler: signIn.Middleware(api.New(api.Deps{Store: r.store, Catalog: bg.catalog, Queue: bg.queue, Tickets: bg.tickets, Billing: bg.billing, Logger: r.logger}))})
 	// The portal guards its own pages with signIn's middleware.
-	pages := portal.New(portal.Deps{Store: r.store, Auth: signIn, Catalog: bg.catalog, Tickets: bg.tickets, Billing: bg.billing,
+	pages := portal.New(portal.Deps{Store: r.store, Budget: r.budget, Auth: signIn, Catalog: bg.catalog, Tickets: bg.tickets, Billing: bg.billing,
 		Sources: r.sources, Halo: r.halo, Queue: bg.queue, Logger: r.logger})
 	for _, p := range portal.Patterns() {
 		routes = append(routes, web.Route{Pattern: p, Handler: pages})

@@ -51,6 +51,7 @@ type testBundle struct {
 	billing  *run.Service
 	sources  *connect.Sources
 	queue    *jobs.Queue
+	budget   *connect.SharedBudget
 	srv      *httptest.Server
 	started  bool
 	deliverJ *deliver.Jobs
@@ -87,7 +88,10 @@ func setup(t *testing.T) *testBundle {
 	b.srv = httptest.NewUnstartedServer(nil)
 	baseURL := "http://" + b.srv.Listener.Addr().String()
 	b.auth = &auth.Service{Store: st, HaloDefaults: halo.Config{Outbound: outbound.Local(), RetryBackoff: time.Millisecond}, BaseURL: baseURL}
-	haloClients := &connect.Halo{Outbound: outbound.Local(), Store: st}
+	// One budget for the whole portal, as a server shares one: generous,
+	// since the simulator has no rate limit.
+	b.budget = connect.NewSharedBudget(st, 100_000, 5*time.Minute)
+	haloClients := &connect.Halo{Outbound: outbound.Local(), Store: st, Budget: b.budget}
 	b.sources = &connect.Sources{Outbound: outbound.Local(), Store: st, PublicURL: baseURL}
 	syncer := &catalog.Syncer{Store: st, Halo: haloClients, Sources: b.sources}
 	b.catalog = &catalog.Service{Syncer: syncer}
@@ -121,7 +125,7 @@ func setup(t *testing.T) *testBundle {
 
 	handler := portal.New(portal.Deps{
 		Store: st, Auth: b.auth, Catalog: b.catalog, Tickets: b.tickets, Billing: b.billing,
-		Sources: b.sources, Halo: haloClients, Queue: b.queue,
+		Sources: b.sources, Halo: haloClients, Queue: b.queue, Budget: b.budget,
 	})
 	var routes []web.Route
 	for _, p := range auth.Patterns() {

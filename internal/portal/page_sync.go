@@ -5,11 +5,15 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"time"
 
 	"github.com/riverqueue/river/rivertype"
 
 	"halobridge/internal/billing/run"
+	"halobridge/internal/connect"
+	"halobridge/internal/halo"
 	"halobridge/internal/store"
 	"halobridge/internal/web"
 )
@@ -20,6 +24,23 @@ type syncView struct {
 	Waiting *jobWaiting
 	Running []runView
 	History []store.SyncRun
+	// Budget is the partner's HaloPSA request budget, when known.
+	Budget *budgetView
+}
+
+// budgetView is what the HaloPSA request budget of the partner's tenant
+// holds, spent by every replica and command.
+type budgetView struct {
+	connect.BudgetReport
+	// WindowText is the window in words ("5 minutes").
+	WindowText string
+	Shares     []budgetShare
+}
+
+// budgetShare is what one priority spent.
+type budgetShare struct {
+	Name     string
+	Requests int
 }
 
 // runView is a sync run with its progress; Poll is where a running run's
@@ -51,7 +72,52 @@ func (h *handler) syncPage(w http.ResponseWriter, r *http.Request) {
 	if job > 0 && !started {
 		v.Waiting = &jobWaiting{JobID: job, What: "The sync", Then: "/sync"}
 	}
+	v.Budget = h.budget(r)
 	h.render(w, r, viewSync, "Sync", "sync", v)
+}
+
+// budget reads the caller's HaloPSA budget; nil when there is none to
+// show (no shared budget, no connection) or it cannot be read, which is
+// logged: the page is still worth showing.
+func (h *handler) budget(r *http.Request) *budgetView {
+	if h.deps.Budget == nil {
+		return nil
+	}
+	conn, err := h.deps.Store.HaloConnection(r.Context(), callerOf(r).partnerID)
+	if err != nil {
+		return nil
+	}
+	report, err := h.deps.Budget.Report(r.Context(), halo.TenantKey(conn.ResourceURL, conn.Tenant))
+	if err != nil {
+		h.deps.Logger.Warn("could not read the HaloPSA budget for the sync page", "error", err)
+		return nil
+	}
+	v := &budgetView{BudgetReport: report, WindowText: windowText(report.Window)}
+	for _, p := range slices.Backward(halo.RequestPriorities) {
+		v.Shares = append(v.Shares, budgetShare{Name: budgetNames[p], Requests: report.ByPriority[p]})
+	}
+	return v
+}
+
+// windowText says a window in words: "5 minutes", "30 seconds".
+func windowText(d time.Duration) string {
+	switch {
+	case d >= time.Minute && d%time.Minute == 0:
+		if d == time.Minute {
+			return "minute"
+		}
+		return fmt.Sprintf("%d minutes", d/time.Minute)
+	case d%time.Second == 0:
+		return fmt.Sprintf("%d seconds", d/time.Second)
+	}
+	return d.String()
+}
+
+// budgetNames say what each priority spends its requests on.
+var budgetNames = map[halo.RequestPriority]string{
+	halo.PriorityTickets:    "tickets",
+	halo.PriorityNotes:      "notes",
+	halo.PriorityBackground: "syncs and billing",
 }
 
 func newRunView(run store.SyncRun, then string) runView {

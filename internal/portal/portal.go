@@ -30,6 +30,9 @@ type Deps struct {
 	Billing *run.Service
 	Sources *connect.Sources
 	Halo    *connect.Halo
+	// Budget is the HaloPSA request budget every replica shares; the sync
+	// page shows what of it is spent. Nil shows nothing.
+	Budget *connect.SharedBudget
 	// Queue takes the jobs "Sync now" and "Bill now" start.
 	Queue Queue
 	// Now is the clock; nil means time.Now.

@@ -1,12 +1,15 @@
 package portal_test
 
 import (
+	"html"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"halobridge/internal/halo"
 	"halobridge/internal/store"
 )
 
@@ -58,5 +61,35 @@ func TestSyncNow(t *testing.T) {
 	history := b.get(t, p, "/sync").body
 	if strings.Count(history, `<span class="badge succeeded">succeeded</span>`) != len(after) {
 		t.Errorf("the history does not list the %d runs:\n%s", len(after), history)
+	}
+}
+
+func TestSyncPageShowsTheHaloPSABudget(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	p, _ := b.activePartner(t, "Northpoint IT")
+	page := html.UnescapeString(b.get(t, p, "/sync").body)
+	spent := regexp.MustCompile(`HaloPSA allows 100000 requests every 5 minutes\. In the last 5 minutes halobridge used (\d+), from every server and command together; (\d+) are left\.`).FindStringSubmatch(page)
+	if spent == nil {
+		t.Fatalf("the sync page does not show the budget:\n%s", page)
+	}
+	used, _ := strconv.Atoi(spent[1])
+	left, _ := strconv.Atoi(spent[2])
+	// Setting the partner up synced HaloPSA's catalog and created items.
+	if used == 0 || used+left != 100000 {
+		t.Errorf("used %d and %d left of 100000", used, left)
+	}
+	for _, want := range []string{"<li>tickets: ", "<li>notes: ", "<li>syncs and billing: "} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the budget does not say what %q spent", want)
+		}
+	}
+	conn, err := b.store.HaloConnection(t.Context(), p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.budget.Pause(t.Context(), halo.TenantKey(conn.ResourceURL, conn.Tenant), time.Now().Add(time.Hour))
+	if page := html.UnescapeString(b.get(t, p, "/sync").body); !strings.Contains(page, `HaloPSA answered "too many requests": halobridge waits until`) {
+		t.Errorf("the sync page does not show HaloPSA's pause:\n%s", page)
 	}
 }
