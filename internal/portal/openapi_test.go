@@ -20,7 +20,7 @@ var apiRoute = regexp.MustCompile(`^(GET|POST|PUT|PATCH|DELETE) (/api/v1/\S+)$`)
 
 // registeredRoutes are the /api/v1 patterns of the route tables that serve
 // the JSON API: package api's, auth's and the portal's. The server mounts
-// no other (internal/cli's TestServerRoutes holds it to that).
+// no other (internal/cli's TestTenantIsolation holds it to that).
 func registeredRoutes() []string {
 	var out []string
 	for _, r := range slices.Concat(api.Patterns(), auth.Patterns(), portal.Patterns()) {
