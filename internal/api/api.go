@@ -1,7 +1,7 @@
 // Package api is halobridge's JSON API under /api/v1: the mapping table,
 // suggestions, integration events, sync runs, and the ticket and billing
 // policies and runs of the calling partner.
-// Every route is listed in routes; each resource has its own file, and all
+// Every route is listed in table; each resource has its own file, and all
 // answers go through the helpers of response.go. A handler learns the
 // partner only from the authenticated request context (auth.PartnerID),
 // never from the request itself, and answers 404 for anything of another
@@ -18,6 +18,7 @@ import (
 	"halobridge/internal/jobs"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing/deliver"
+	"halobridge/internal/web"
 )
 
 // Deps are what the API hands requests to.
@@ -49,39 +50,53 @@ func New(deps Deps) http.Handler {
 	return h.mux
 }
 
-// routes lists every route of the API.
+// Patterns are the routes of the API, each for an authenticated partner;
+// New also answers every other path under /api/v1/ with a 404.
+func Patterns() []string { return web.Patterns((&handler{}).table()) }
+
+// table lists every route of the API in one place.
+func (h *handler) table() []web.Route {
+	p := h.partner
+	return []web.Route{
+		{Pattern: "GET /api/v1/mappings", Handler: p(h.listMappings)},
+		{Pattern: "PUT /api/v1/mappings/{source}/{customer}", Handler: p(h.putMapping)},
+		{Pattern: "DELETE /api/v1/mappings/{source}/{customer}", Handler: p(h.deleteMapping)},
+		{Pattern: "POST /api/v1/mappings/{source}/{customer}/create-client", Handler: p(h.createClient)},
+
+		{Pattern: "GET /api/v1/suggestions", Handler: p(h.listSuggestions)},
+		{Pattern: "POST /api/v1/suggestions/accept", Handler: p(h.acceptSuggestions)},
+		{Pattern: "POST /api/v1/suggestions/reject", Handler: p(h.rejectSuggestions)},
+
+		{Pattern: "GET /api/v1/events", Handler: p(h.listEvents)},
+		{Pattern: "POST /api/v1/events/recheck", Handler: p(h.recheckEvents)},
+		{Pattern: "POST /api/v1/events/{id}/recheck", Handler: p(h.recheckEvent)},
+		{Pattern: "POST /api/v1/events/{id}/resolve", Handler: p(h.resolveEvent)},
+
+		{Pattern: "GET /api/v1/tickets/policy", Handler: p(h.getTicketPolicy)},
+		{Pattern: "PUT /api/v1/tickets/policy", Handler: p(h.putTicketPolicy)},
+		{Pattern: "POST /api/v1/tickets/policy/defaults", Handler: p(h.ticketPolicyDefaults)},
+		{Pattern: "POST /api/v1/tickets/test", Handler: p(h.testTicket)},
+
+		{Pattern: "GET /api/v1/billing/policy", Handler: p(h.getBillingPolicy)},
+		{Pattern: "PUT /api/v1/billing/policy", Handler: p(h.putBillingPolicy)},
+		{Pattern: "GET /api/v1/billing/items/proposals", Handler: p(h.proposeItems)},
+		{Pattern: "POST /api/v1/billing/items", Handler: p(h.createItems)},
+		{Pattern: "POST /api/v1/billing/runs", Handler: p(h.runBilling)},
+		{Pattern: "GET /api/v1/billing/runs", Handler: p(h.listBillingRuns)},
+		{Pattern: "GET /api/v1/billing/corrections", Handler: p(h.listBillingCorrections)},
+
+		{Pattern: "POST /api/v1/sync", Handler: p(h.syncNow)},
+		{Pattern: "GET /api/v1/sync/runs", Handler: p(h.listRuns)},
+		{Pattern: "GET /api/v1/sync/runs/{id}", Handler: p(h.getRun)},
+	}
+}
+
+// routes mounts the table, and a 404 that names the API documentation for
+// any other path.
 func (h *handler) routes() {
-	h.handle("GET /api/v1/mappings", h.listMappings)
-	h.handle("PUT /api/v1/mappings/{source}/{customer}", h.putMapping)
-	h.handle("DELETE /api/v1/mappings/{source}/{customer}", h.deleteMapping)
-	h.handle("POST /api/v1/mappings/{source}/{customer}/create-client", h.createClient)
-
-	h.handle("GET /api/v1/suggestions", h.listSuggestions)
-	h.handle("POST /api/v1/suggestions/accept", h.acceptSuggestions)
-	h.handle("POST /api/v1/suggestions/reject", h.rejectSuggestions)
-
-	h.handle("GET /api/v1/events", h.listEvents)
-	h.handle("POST /api/v1/events/recheck", h.recheckEvents)
-	h.handle("POST /api/v1/events/{id}/recheck", h.recheckEvent)
-	h.handle("POST /api/v1/events/{id}/resolve", h.resolveEvent)
-
-	h.handle("GET /api/v1/tickets/policy", h.getTicketPolicy)
-	h.handle("PUT /api/v1/tickets/policy", h.putTicketPolicy)
-	h.handle("POST /api/v1/tickets/policy/defaults", h.ticketPolicyDefaults)
-	h.handle("POST /api/v1/tickets/test", h.testTicket)
-
-	h.handle("GET /api/v1/billing/policy", h.getBillingPolicy)
-	h.handle("PUT /api/v1/billing/policy", h.putBillingPolicy)
-	h.handle("GET /api/v1/billing/items/proposals", h.proposeItems)
-	h.handle("POST /api/v1/billing/items", h.createItems)
-	h.handle("POST /api/v1/billing/runs", h.runBilling)
-	h.handle("GET /api/v1/billing/runs", h.listBillingRuns)
-	h.handle("GET /api/v1/billing/corrections", h.listBillingCorrections)
-
-	h.handle("POST /api/v1/sync", h.syncNow)
-	h.handle("GET /api/v1/sync/runs", h.listRuns)
-	h.handle("GET /api/v1/sync/runs/{id}", h.getRun)
-
+	for _, r := range h.table() {
+		h.mux.Handle(r.Pattern, r.Handler)
+	}
 	h.mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusNotFound, "not_found", "", "There is no such API endpoint: see the routes in the API documentation.")
 	})
@@ -90,9 +105,9 @@ func (h *handler) routes() {
 // partnerHandler serves a request of an authenticated partner.
 type partnerHandler func(w http.ResponseWriter, r *http.Request, partnerID int64)
 
-// handle registers a route that requires an authenticated partner.
-func (h *handler) handle(pattern string, fn partnerHandler) {
-	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+// partner serves fn to authenticated partners only.
+func (h *handler) partner(fn partnerHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		partnerID, ok := auth.PartnerID(r.Context())
 		if !ok {
 			h.fail(w, r, http.StatusUnauthorized, "unauthenticated", "", "Sign in, or send an API token, to use the API.")

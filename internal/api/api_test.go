@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"halobridge/internal/api"
@@ -30,6 +31,7 @@ import (
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing/deliver"
 	"halobridge/internal/web"
+	"halobridge/internal/web/routetest"
 )
 
 // testBundle is the API over a real SQLite store, with partner A synced
@@ -334,12 +336,33 @@ func lines(want ...string) func(*testBundle) []string {
 	return func(*testBundle) []string { return want }
 }
 
-// TestTenantIsolation calls every endpoint as partner B on partner A's
-// objects: each answers 404 (or an empty list), says nothing of A, and
-// changes nothing of A's.
+// TestTenantIsolation calls every route of the API as partner B, with
+// partner A's ids where the route takes one: each answers 404 (or B's own,
+// empty answer, or the refusal a partner without HaloPSA gets), names
+// nothing of A's, changes nothing of A's and sends nothing to A's HaloPSA.
 func TestTenantIsolation(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
+	ctx := t.Context()
+	// What else partner A has for B to aim at: a billing policy, usage of a
+	// product without an item, and a billing run.
+	const aProduct, aRunError = "Northwind Mail Shield", "Partner A's run stopped at Quondam Works"
+	if err := b.st.SaveUsage(ctx, b.src.ID, []source.Usage{{CustomerID: "same", Month: source.Month{Year: 2026, Month: time.September}, Product: aProduct, Quantity: 7}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.st.SaveBillingPolicy(ctx, b.a.ID, []byte(`{"mode":"append","include_period":true}`)); err != nil {
+		t.Fatal(err)
+	}
+	aRun, err := b.st.StartBillingRun(ctx, store.BillingRun{PartnerID: b.a.ID, Month: source.Month{Year: 2026, Month: time.September}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.st.FinishBillingRun(ctx, aRun.ID, []byte(`{}`), aRunError); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshotOf(t, b)
+	b.sim.ResetRequests()
+
 	acceptSame := fmt.Sprintf(`{"suggestions": [{"source_id": %d, "customer_id": "same"}]}`, b.src.ID)
 	cases := []struct {
 		name       string
@@ -347,32 +370,46 @@ func TestTenantIsolation(t *testing.T) {
 		path       string
 		body       string
 		wantStatus int
+		// want is in the answer: B's own (empty) records, or the refusal
+		// that shows B's own configuration was read, not A's.
+		want string
 	}{
-		{"MapACompany", "PUT", fmt.Sprintf("/api/v1/mappings/%d/same", b.src.ID), fmt.Sprintf(`{"client_id": %d}`, b.same.ID), 404},
-		{"UnmapACompany", "DELETE", fmt.Sprintf("/api/v1/mappings/%d/gone", b.src.ID), "", 404},
-		{"CreateAClient", "POST", fmt.Sprintf("/api/v1/mappings/%d/lonely/create-client", b.src.ID), "", 404},
-		{"AcceptASuggestion", "POST", "/api/v1/suggestions/accept", acceptSame, 404},
-		{"RejectASuggestion", "POST", "/api/v1/suggestions/reject", acceptSame, 404},
-		{"RecheckAnEvent", "POST", fmt.Sprintf("/api/v1/events/%d/recheck", b.event.ID), "", 404},
-		{"ResolveAnEvent", "POST", fmt.Sprintf("/api/v1/events/%d/resolve", b.event.ID), "", 404},
-		{"RecheckEventsInBulk", "POST", "/api/v1/events/recheck", fmt.Sprintf(`{"ids": [%d]}`, b.event.ID), 404},
-		{"ReadARun", "GET", fmt.Sprintf("/api/v1/sync/runs/%d", b.run.ID), "", 404},
-		{"ListMappings", "GET", "/api/v1/mappings", "", 200},
-		{"ListSuggestions", "GET", "/api/v1/suggestions", "", 200},
-		{"ListEvents", "GET", "/api/v1/events", "", 200},
-		{"ListRuns", "GET", "/api/v1/sync/runs", "", 200},
-		{"SyncNowWithoutHaloPSA", "POST", "/api/v1/sync", "", 409},
-		{"ReadTheTicketPolicy", "GET", "/api/v1/tickets/policy", "", 404},
-		{"TestTicketOnAnotherPartnersMapping", "POST", "/api/v1/tickets/test", fmt.Sprintf(`{"source_id": %d, "customer_id": "same"}`, b.src.ID), 404},
-		{"ListBillingRuns", "GET", "/api/v1/billing/runs", "", 200},
-		{"ListBillingCorrections", "GET", "/api/v1/billing/corrections", "", 200},
+		{"MapACompany", "PUT", fmt.Sprintf("/api/v1/mappings/%d/same", b.src.ID), fmt.Sprintf(`{"client_id": %d}`, b.same.ID), 404, ""},
+		{"UnmapACompany", "DELETE", fmt.Sprintf("/api/v1/mappings/%d/gone", b.src.ID), "", 404, ""},
+		{"CreateAClient", "POST", fmt.Sprintf("/api/v1/mappings/%d/lonely/create-client", b.src.ID), "", 404, ""},
+		{"AcceptASuggestion", "POST", "/api/v1/suggestions/accept", acceptSame, 404, ""},
+		{"RejectASuggestion", "POST", "/api/v1/suggestions/reject", acceptSame, 404, ""},
+		{"RecheckAnEvent", "POST", fmt.Sprintf("/api/v1/events/%d/recheck", b.event.ID), "", 404, ""},
+		{"ResolveAnEvent", "POST", fmt.Sprintf("/api/v1/events/%d/resolve", b.event.ID), "", 404, ""},
+		{"RecheckEventsInBulk", "POST", "/api/v1/events/recheck", fmt.Sprintf(`{"ids": [%d]}`, b.event.ID), 404, ""},
+		{"ReadARun", "GET", fmt.Sprintf("/api/v1/sync/runs/%d", b.run.ID), "", 404, ""},
+		{"ListMappings", "GET", "/api/v1/mappings", "", 200, `{"rows":[]`},
+		{"ListSuggestions", "GET", "/api/v1/suggestions", "", 200, `{"suggestions":[]}`},
+		{"ListEvents", "GET", "/api/v1/events", "", 200, `{"events":[]}`},
+		{"ListRuns", "GET", "/api/v1/sync/runs", "", 200, `{"runs":[]}`},
+		{"SyncNowWithoutHaloPSA", "POST", "/api/v1/sync", "", 409, `"code":"halo_not_connected"`},
+		{"ReadTheTicketPolicy", "GET", "/api/v1/tickets/policy", "", 404, ""},
+		{"SaveATicketPolicyAgainstItsOwnEmptyCatalog", "PUT", "/api/v1/tickets/policy", `{"policy": {"tickettype_id": 21, "title_template": "Mail filter {{hostname}}"}}`, 400,
+			"ticket type 21 does not exist in HaloPSA"},
+		// A's catalog would fill in the agent and status of A's type 21.
+		{"FillTicketPolicyDefaultsFromItsOwnEmptyCatalog", "POST", "/api/v1/tickets/policy/defaults", `{"tickettype_id": 21}`, 200, `{"tickettype_id":21}`},
+		{"TestTicketOnAnotherPartnersMapping", "POST", "/api/v1/tickets/test", fmt.Sprintf(`{"source_id": %d, "customer_id": "same"}`, b.src.ID), 404, ""},
+		{"ReadTheBillingPolicy", "GET", "/api/v1/billing/policy", "", 404, "No billing policy has been saved yet."},
+		{"SaveABillingPolicyWithoutHaloPSA", "PUT", "/api/v1/billing/policy", `{"mode": "create"}`, 409, `"code":"halo_not_connected"`},
+		{"ProposeItemsWithoutHaloPSA", "GET", "/api/v1/billing/items/proposals", "", 409, `"code":"halo_not_connected"`},
+		{"CreateItemsForAnotherPartnersProducts", "POST", "/api/v1/billing/items", `{"products": ["push:` + aProduct + `"]}`, 409, `"code":"halo_not_connected"`},
+		{"RunBillingWithoutAPolicy", "POST", "/api/v1/billing/runs", `{"month": "2026-09"}`, 409, `"code":"no_policy"`},
+		{"ListBillingRuns", "GET", "/api/v1/billing/runs", "", 200, ""},
+		{"ListBillingCorrections", "GET", "/api/v1/billing/corrections", "", 200, `{"corrections":[]}`},
 	}
-	secrets := []string{b.same.Name, "Zyxwvut", "Quondam", "Mail filter", "same", "gone", b.event.Subject, "corrected from 42 to 45"}
+	routes := routetest.New(api.Patterns())
+	secrets := []string{b.same.Name, "Zyxwvut", "Quondam", "Mail filter", "same", "gone", b.event.Subject, "corrected from 42 to 45", aProduct, "Northwind"}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			routes.Reach(tc.method, tc.path)
 			status, got := b.call(t, b.b.ID, tc.method, tc.path, tc.body)
-			if status != tc.wantStatus {
-				t.Errorf("status %d, want %d: %s", status, tc.wantStatus, got)
+			if status != tc.wantStatus || !strings.Contains(got, tc.want) {
+				t.Errorf("status %d, want %d with %s: %s", status, tc.wantStatus, tc.want, got)
 			}
 			for _, s := range secrets {
 				if strings.Contains(got, s) {
@@ -382,8 +419,15 @@ func TestTenantIsolation(t *testing.T) {
 		})
 	}
 
+	t.Run("CallsEveryRoute", func(t *testing.T) {
+		// Every route of the API serves a partner's own records.
+		routes.Check(t, nil)
+	})
+
 	t.Run("PartnerAsRecordsAreUnchanged", func(t *testing.T) {
-		ctx := t.Context()
+		if diff := cmp.Diff(before, snapshotOf(t, b)); diff != "" {
+			t.Errorf("partner A's records changed (-before +after):\n%s", diff)
+		}
 		same, err := b.st.Mapping(ctx, b.src.ID, "same")
 		if err != nil || same.Confirmed {
 			t.Errorf("A's suggestion: %+v, %v", same, err)
@@ -397,5 +441,51 @@ func TestTenantIsolation(t *testing.T) {
 		if n := len(b.sim.Clients()); n != 7 {
 			t.Errorf("HaloPSA has %d clients, want the 7 left", n)
 		}
+		if reqs := b.sim.Requests(); len(reqs) != 0 {
+			t.Errorf("partner A's HaloPSA got %d requests while partner B called, first %+v", len(reqs), reqs[0])
+		}
 	})
+}
+
+// snapshot is what partner A keeps that a route could change.
+type snapshot struct {
+	Mappings      []store.Mapping
+	Events        []store.Event
+	TicketPolicy  string
+	BillingPolicy string
+	BillingRuns   []store.BillingRun
+	Ledgers       []store.BillingLedger
+	SyncRuns      []store.SyncRun
+}
+
+func snapshotOf(t *testing.T, b *testBundle) snapshot {
+	t.Helper()
+	ctx := t.Context()
+	var s snapshot
+	var err error
+	if s.Mappings, err = b.st.Mappings(ctx, b.a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if s.Events, err = b.st.Events(ctx, b.a.ID, store.EventQuery{}); err != nil {
+		t.Fatal(err)
+	}
+	tp, err := b.st.TicketPolicy(ctx, b.a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bp, err := b.st.BillingPolicy(ctx, b.a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.TicketPolicy, s.BillingPolicy = string(tp.Policy), string(bp.Policy)
+	if s.BillingRuns, err = b.st.BillingRuns(ctx, b.a.ID, 100); err != nil {
+		t.Fatal(err)
+	}
+	if s.Ledgers, err = b.st.BillingLedgers(ctx, b.a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if s.SyncRuns, err = b.st.SyncRuns(ctx, b.a.ID, "", 100); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -1,25 +1,14 @@
 package auth
 
-import "net/http"
+import (
+	"net/http"
+
+	"halobridge/internal/web"
+)
 
 // Patterns are the routes Handler serves, for mounting it on a larger
 // ServeMux: register each with the same Handler.
-func Patterns() []string {
-	return []string{
-		"GET /login",
-		"GET " + stylesheetPath,
-		"POST /login",
-		"POST /login/halo",
-		"GET " + callbackPath,
-		"POST /logout",
-		"GET /setup/created",
-		"GET /api/v1/tokens",
-		"POST /api/v1/tokens",
-		"DELETE /api/v1/tokens/{id}",
-		"GET /api/v1/accounts",
-		"DELETE /api/v1/accounts/{id}",
-	}
-}
+func Patterns() []string { return web.Patterns((&Service{}).table()) }
 
 // Handler serves signing in and out, the page of what the first HaloPSA
 // sign-in created, and the JSON API of API tokens and accounts (see
@@ -30,21 +19,29 @@ func (s *Service) Handler() http.Handler {
 	return s.handler
 }
 
-// routes lists every route in one place.
+// table lists every route in one place.
+func (s *Service) table() []web.Route {
+	signedIn := func(h http.HandlerFunc) http.Handler { return s.Middleware(h) }
+	return []web.Route{
+		{Pattern: "GET /login", Handler: http.HandlerFunc(s.loginPage)},
+		{Pattern: "GET " + stylesheetPath, Handler: http.HandlerFunc(serveStylesheet)},
+		{Pattern: "POST /login", Handler: http.HandlerFunc(s.passwordLoginForm)},
+		{Pattern: "POST /login/halo", Handler: http.HandlerFunc(s.haloLoginForm)},
+		{Pattern: "GET " + callbackPath, Handler: http.HandlerFunc(s.haloCallback)},
+		{Pattern: "POST /logout", Handler: signedIn(s.logout)},
+		{Pattern: "GET /setup/created", Handler: signedIn(s.setupPage)},
+		{Pattern: "GET /api/v1/tokens", Handler: signedIn(s.listTokens)},
+		{Pattern: "POST /api/v1/tokens", Handler: signedIn(s.createToken)},
+		{Pattern: "DELETE /api/v1/tokens/{id}", Handler: signedIn(s.revokeToken)},
+		{Pattern: "GET /api/v1/accounts", Handler: signedIn(s.listAccounts)},
+		{Pattern: "DELETE /api/v1/accounts/{id}", Handler: signedIn(s.deleteAccount)},
+	}
+}
+
 func (s *Service) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /login", s.loginPage)
-	mux.HandleFunc("GET "+stylesheetPath, serveStylesheet)
-	mux.HandleFunc("POST /login", s.passwordLoginForm)
-	mux.HandleFunc("POST /login/halo", s.haloLoginForm)
-	mux.HandleFunc("GET "+callbackPath, s.haloCallback)
-	signedIn := func(h http.HandlerFunc) http.Handler { return s.Middleware(h) }
-	mux.Handle("POST /logout", signedIn(s.logout))
-	mux.Handle("GET /setup/created", signedIn(s.setupPage))
-	mux.Handle("GET /api/v1/tokens", signedIn(s.listTokens))
-	mux.Handle("POST /api/v1/tokens", signedIn(s.createToken))
-	mux.Handle("DELETE /api/v1/tokens/{id}", signedIn(s.revokeToken))
-	mux.Handle("GET /api/v1/accounts", signedIn(s.listAccounts))
-	mux.Handle("DELETE /api/v1/accounts/{id}", signedIn(s.deleteAccount))
+	for _, r := range s.table() {
+		mux.Handle(r.Pattern, r.Handler)
+	}
 	return s.crossOrigin().Handler(mux)
 }

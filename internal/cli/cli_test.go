@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
 	"maps"
 	"net"
 	"net/http"
@@ -10,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"halobridge/internal/config"
 )
 
 // syncBuffer lets a test read what a still-running command has written.
@@ -65,6 +68,39 @@ func freeAddr(t *testing.T) string {
 	addr := ln.Addr().String()
 	ln.Close()
 	return addr
+}
+
+// serveForTest runs halobridge as 'serve' does, with the settings env
+// gives as HALOBRIDGE_* variables, on a loopback port until the test ends.
+// It returns the runtime, the server's address, and the variables that
+// point a CLI command at the same data directory.
+func serveForTest(t *testing.T, env map[string]string) (*runtime, string, map[string]string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	cfg := config.Default()
+	cfg.DataDir, cfg.BaseURL, cfg.LogLevel = t.TempDir(), base, "error"
+	vars := map[string]string{"HALOBRIDGE_DATA_DIR": cfg.DataDir, "HALOBRIDGE_BASE_URL": base, "HALOBRIDGE_LOG_LEVEL": "error"}
+	for k, v := range env {
+		vars[k] = v
+	}
+	// The server reads its settings as every command does.
+	fs := flagSet(&cfg)
+	if err := config.ApplyEnv(fs, func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	rt, err := openRuntime(ctx, cfg, Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan struct{})
+	go func() { rt.serve(ctx, ln); close(served) }()
+	t.Cleanup(func() { cancel(); <-served; rt.Close() })
+	return rt, base, vars
 }
 
 // waitFor polls url until it answers 200 or the deadline passes.

@@ -157,6 +157,22 @@ func (r *runtime) serve(ctx context.Context, ln net.Listener) error {
 	committer.OnStored(bg.delivery.OnStored)
 	receiver := ingest.NewReceiver(r.store, committer, ingest.Parsers(),
 		ingest.Options{Logger: r.logger, Registerer: r.registry, DedupHorizon: r.cfg.DedupHorizon})
+	handler := r.handler(bg, receiver)
+	committed := make(chan struct{})
+	// The committer outlives the server by the shutdown: requests still in
+	// flight when ctx ends get their batches stored before it stops.
+	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	go func() { committer.Run(cctx); close(committed) }()
+	err = web.Serve(ctx, ln, handler, web.Limits{Shutdown: r.cfg.ShutdownTimeout}, r.logger)
+	stop()
+	<-committed
+	return err
+}
+
+// handler is every route the server answers: the probes, the metrics, the
+// push receivers and the push API (handing what they accept to receiver),
+// sign-in, the JSON API and the portal.
+func (r *runtime) handler(bg *background, receiver *ingest.Receiver) *web.Server {
 	signIn := &auth.Service{Store: r.store, HaloDefaults: r.haloDefaults(), BaseURL: r.cfg.PublicURL(), Logger: r.logger}
 	var routes []web.Route
 	for _, p := range auth.Patterns() {
@@ -171,7 +187,7 @@ func (r *runtime) serve(ctx context.Context, ln net.Listener) error {
 	}
 	// Validate read the list already.
 	proxies, _ := r.cfg.TrustedProxyPrefixes()
-	handler := web.New(web.Deps{
+	return web.New(web.Deps{
 		Store:          r.store,
 		Gatherer:       r.registry,
 		Logger:         r.logger,
@@ -180,13 +196,4 @@ func (r *runtime) serve(ctx context.Context, ln net.Listener) error {
 		Routes:         routes,
 		TrustedProxies: proxies,
 	})
-	committed := make(chan struct{})
-	// The committer outlives the server by the shutdown: requests still in
-	// flight when ctx ends get their batches stored before it stops.
-	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	go func() { committer.Run(cctx); close(committed) }()
-	err = web.Serve(ctx, ln, handler, web.Limits{Shutdown: r.cfg.ShutdownTimeout}, r.logger)
-	stop()
-	<-committed
-	return err
 }

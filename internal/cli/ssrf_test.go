@@ -197,31 +197,9 @@ type guardWorld struct {
 func newGuardWorld(t *testing.T, env map[string]string) *guardWorld {
 	t.Helper()
 	w := &guardWorld{standIn: newStandIn(t)}
-	ctx, cancel := context.WithCancel(context.Background())
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.base = "http://" + ln.Addr().String()
-	cfg := config.Default()
-	cfg.DataDir, cfg.BaseURL, cfg.LogLevel = t.TempDir(), w.base, "error"
-	w.env = map[string]string{"HALOBRIDGE_DATA_DIR": cfg.DataDir, "HALOBRIDGE_BASE_URL": w.base, "HALOBRIDGE_LOG_LEVEL": "error"}
-	for k, v := range env {
-		w.env[k] = v
-	}
-	// The server reads its settings as every command does.
-	fs := flagSet(&cfg)
-	if err := config.ApplyEnv(fs, func(k string) string { return env[k] }); err != nil {
-		t.Fatal(err)
-	}
-	rt, err := openRuntime(ctx, cfg, Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan struct{})
-	go func() { rt.serve(ctx, ln); close(served) }()
-	t.Cleanup(func() { cancel(); <-served; rt.Close() })
-	w.store = rt.store
+	ctx := t.Context()
+	rt, base, vars := serveForTest(t, env)
+	w.base, w.env, w.store = base, vars, rt.store
 
 	p, err := rt.store.CreatePartner(ctx, store.Partner{Name: "Acme IT", Slug: "acme"})
 	if err != nil {

@@ -406,6 +406,17 @@ func (b *testBundle) post(t *testing.T, p *partner, path string, form url.Values
 	return b.do(t, p, req)
 }
 
+// sendJSON sends a JSON body (none when empty) as the portal's scripts do
+// for the signed-in p: with its session and CSRF token.
+func (b *testBundle) sendJSON(t *testing.T, p *partner, method, path, body string) response {
+	t.Helper()
+	req, _ := http.NewRequest(method, b.srv.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", p.csrf)
+	req.Header.Set("Origin", b.srv.URL)
+	return b.do(t, p, req)
+}
+
 // eventually polls cond until it holds or the timeout passes.
 func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()

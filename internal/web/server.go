@@ -61,20 +61,43 @@ func New(deps Deps) *Server {
 	return s
 }
 
-// routes lists every route in one place.
-func (s *Server) routes() {
-	s.mux.HandleFunc("GET /healthz", s.healthz)
-	s.mux.HandleFunc("GET /readyz", s.readyz)
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.deps.Gatherer, promhttp.HandlerOpts{}))
+// table lists every route in one place: the server's own, then the other
+// areas', whose forms are bounded and parsed before they see them.
+func (s *Server) table() []Route {
+	routes := []Route{
+		{Pattern: "GET /healthz", Handler: http.HandlerFunc(s.healthz)},
+		{Pattern: "GET /readyz", Handler: http.HandlerFunc(s.readyz)},
+		{Pattern: "GET /metrics", Handler: promhttp.HandlerFor(s.deps.Gatherer, promhttp.HandlerOpts{})},
+	}
 	if s.deps.Ingest != nil {
-		s.mux.Handle("POST /ingest/{token}", s.deps.Ingest)
+		routes = append(routes, Route{Pattern: "POST /ingest/{token}", Handler: s.deps.Ingest})
 	}
 	if s.deps.PushAPI != nil {
-		s.mux.Handle("/api/push/v1/", s.deps.PushAPI)
+		routes = append(routes, Route{Pattern: "/api/push/v1/", Handler: s.deps.PushAPI})
 	}
 	for _, r := range s.deps.Routes {
-		s.mux.Handle(r.Pattern, forms(r.Handler))
+		routes = append(routes, Route{Pattern: r.Pattern, Handler: forms(r.Handler)})
 	}
+	return routes
+}
+
+func (s *Server) routes() {
+	for _, r := range s.table() {
+		s.mux.Handle(r.Pattern, r.Handler)
+	}
+}
+
+// Patterns are the routes the server answers: its own and Deps.Routes.
+func (s *Server) Patterns() []string { return Patterns(s.table()) }
+
+// Patterns lists the patterns of a route table, for the tests that hold a
+// table against the requests they send (internal/web/routetest).
+func Patterns(table []Route) []string {
+	out := make([]string, 0, len(table))
+	for _, r := range table {
+		out = append(out, r.Pattern)
+	}
+	return out
 }
 
 // ServeHTTP gives the request its id and its client's address, sets the
