@@ -186,8 +186,8 @@ func TestTokenCommands(t *testing.T) {
 		if code != 0 || !strings.Contains(b.stdout.String(), "RMM sync") || !strings.Contains(b.stdout.String(), prefix+"…") || strings.Contains(b.stdout.String(), token) {
 			t.Errorf("token list: exit %d\n%s", code, b.stdout)
 		}
-		if code, b = a.run(t, nil, nil, "token", "list", "--partner", "beta"); strings.Contains(b.stdout.String(), "RMM sync") {
-			t.Errorf("beta's token list shows acme's token:\n%s", b.stdout)
+		if code, b = a.run(t, nil, nil, "token", "list", "--partner", "beta"); code != 0 || strings.Contains(b.stdout.String(), "RMM sync") {
+			t.Errorf("beta's token list: exit %d, shows acme's token:\n%s", code, b.stdout)
 		}
 
 		if code, b = a.run(t, nil, nil, "token", "revoke", "--partner", "beta", "1"); code != 1 || !strings.Contains(b.stderr.String(), "partner beta has no API token 1") {

@@ -62,6 +62,7 @@ func migrateSQLite(ctx context.Context, db *sql.DB, logger *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("migrate River tables: %w", err)
 	}
+	//lint:ignore SA1019 the single SQLite writer leaves no other way to hold the file's lock (see above)
 	if _, err := migrator.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil); err != nil {
 		return errors.Join(fmt.Errorf("migrate River tables: %w", err), tx.Rollback())
 	}

@@ -34,8 +34,11 @@ func parseTicketPolicy(form url.Values) deliver.SavedPolicy {
 		}
 	}
 	for field := range form {
-		name, ok := strings.CutPrefix(field, "types.")
-		if name, ok = strings.CutSuffix(name, ".sla_id"); !ok || name == "" {
+		// Only types.<name>.sla_id names an alert type: "x.sla_id" names
+		// none.
+		name, typed := strings.CutPrefix(field, "types.")
+		name, ok := strings.CutSuffix(name, ".sla_id")
+		if !typed || !ok || name == "" {
 			continue
 		}
 		prefix := "types." + name + "."

@@ -230,7 +230,7 @@ func (s *SQLStore) RecentAlerts(ctx context.Context, partnerID int64, limit int)
 		if err != nil {
 			return nil, fmt.Errorf("list recent alerts of partner %d: %w", partnerID, err)
 		}
-		out = append(out, RecentAlert{StoredAlert: a.StoredAlert, Delivery: a.Delivery})
+		out = append(out, RecentAlert(a))
 	}
 	return out, rows.Err()
 }
