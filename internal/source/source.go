@@ -42,6 +42,11 @@ type Usage struct {
 	IncludesChildren bool `json:"includes_children,omitempty"`
 }
 
+// MaxQuantity is the largest usage quantity halobridge keeps: far above any
+// licence count, and small enough that billing's sums of such quantities stay
+// finite and exact to a thousandth.
+const MaxQuantity = 1e9
+
 // Severity orders alerts for routing and priority.
 type Severity string
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"strings"
 
 	"halobridge/internal/source"
@@ -70,6 +71,10 @@ func (s *SQLStore) SaveUsage(ctx context.Context, sourceID int64, usage []source
 	for i, u := range usage {
 		if u.CustomerID == "" || u.Product == "" || u.Month.Year == 0 {
 			return fmt.Errorf("save usage of source %d: row %d: %w: customer, product and month are required", sourceID, i, ErrInvalid)
+		}
+		if q := u.Quantity; math.IsNaN(q) || q < 0 || q > source.MaxQuantity {
+			return fmt.Errorf("save usage of source %d: %w: the quantity %v of %s for customer %s in %s is not a number from 0 to %.0f",
+				sourceID, ErrInvalid, q, u.Product, u.CustomerID, u.Month, source.MaxQuantity)
 		}
 		if replace != nil && u.Month != *replace {
 			return fmt.Errorf("save usage of source %d: row %d is for %s, not %s: %w", sourceID, i, u.Month, replace, ErrInvalid)
