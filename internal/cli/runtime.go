@@ -155,7 +155,7 @@ func (r *runtime) serve(ctx context.Context, ln net.Listener) error {
 	committer := ingest.NewCommitter(r.store, 0, r.logger)
 	committer.OnStored(bg.delivery.OnStored)
 	receiver := ingest.NewReceiver(r.store, committer, ingest.Parsers(),
-		ingest.Options{Logger: r.logger, Registerer: r.registry, DedupHorizon: r.cfg.DedupHorizon})
+		ingest.Options{Logger: r.logger, Registerer: r.registry, DedupHorizon: r.cfg.DedupHorizon, MaxEvents: r.cfg.MaxEventsPerPush})
 	signIn := &auth.Service{Store: r.store, HaloDefaults: r.haloDefaults(), BaseURL: r.cfg.PublicURL(), Logger: r.logger}
 	var routes []web.Route
 	for _, p := range auth.Patterns() {

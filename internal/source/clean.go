@@ -241,19 +241,9 @@ func hex4At(raw []byte, i int) (rune, bool) {
 	if i+6 > len(raw) || raw[i] != '\\' || raw[i+1] != 'u' {
 		return 0, false
 	}
-	var r rune
-	for _, c := range raw[i+2 : i+6] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c -= 'a' - 10
-		case 'A' <= c && c <= 'F':
-			c -= 'A' - 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
+	var r [2]byte
+	if _, err := hex.Decode(r[:], raw[i+2:i+6]); err != nil {
+		return 0, false
 	}
-	return r, true
+	return rune(r[0])<<8 | rune(r[1]), true
 }

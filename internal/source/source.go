@@ -102,6 +102,22 @@ type Resolution struct {
 	Raw         json.RawMessage `json:"raw,omitempty"`
 }
 
+// TooManyEventsError refuses a push that carries more events than Max, the
+// most one push may carry: it is answered 413.
+type TooManyEventsError struct{ Max int }
+
+func (e *TooManyEventsError) Error() string {
+	return fmt.Sprintf("the push carries more than %d events; send at most %d per request (nothing of this one was stored)", e.Max, e.Max)
+}
+
+// BodyTooLargeError refuses a push whose body is over Max bytes, the most a
+// source sends: it is answered 413.
+type BodyTooLargeError struct{ Max int }
+
+func (e *BodyTooLargeError) Error() string {
+	return fmt.Sprintf("the body is larger than %d bytes, more than this platform sends in one request; nothing of it was stored", e.Max)
+}
+
 // Inbound is what one pushed request carried.
 type Inbound struct {
 	Alerts      []Alert
