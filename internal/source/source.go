@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"time"
 )
@@ -46,6 +47,15 @@ type Usage struct {
 // licence count, and small enough that billing's sums of such quantities stay
 // finite and exact to a thousandth.
 const MaxQuantity = 1e9
+
+// CheckQuantity says why u's quantity cannot be billed, or nil when it is a
+// number from 0 to MaxQuantity.
+func (u Usage) CheckQuantity() error {
+	if q := u.Quantity; math.IsNaN(q) || q < 0 || q > MaxQuantity {
+		return fmt.Errorf("the quantity %v of %s for customer %s in %s is not a number from 0 to %.0f", q, u.Product, u.CustomerID, u.Month, MaxQuantity)
+	}
+	return nil
+}
 
 // Severity orders alerts for routing and priority.
 type Severity string

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
 	"strings"
 
 	"halobridge/internal/source"
@@ -72,9 +71,8 @@ func (s *SQLStore) SaveUsage(ctx context.Context, sourceID int64, usage []source
 		if u.CustomerID == "" || u.Product == "" || u.Month.Year == 0 {
 			return fmt.Errorf("save usage of source %d: row %d: %w: customer, product and month are required", sourceID, i, ErrInvalid)
 		}
-		if q := u.Quantity; math.IsNaN(q) || q < 0 || q > source.MaxQuantity {
-			return fmt.Errorf("save usage of source %d: %w: the quantity %v of %s for customer %s in %s is not a number from 0 to %.0f",
-				sourceID, ErrInvalid, q, u.Product, u.CustomerID, u.Month, source.MaxQuantity)
+		if err := u.CheckQuantity(); err != nil {
+			return fmt.Errorf("save usage of source %d: %w: %w", sourceID, ErrInvalid, err)
 		}
 		if replace != nil && u.Month != *replace {
 			return fmt.Errorf("save usage of source %d: row %d is for %s, not %s: %w", sourceID, i, u.Month, replace, ErrInvalid)
