@@ -80,8 +80,8 @@ func (h *handler) failErr(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // decode reads a JSON body into v, refusing unknown fields so that a typo
-// is an error rather than a silent default, and numbers out of bounds
-// (web.CheckNumbers). It answers 400 naming the field (413 when the body is
+// is an error rather than a silent default, and numbers out of bounds or
+// texts holding NUL (web.CheckInput). It answers 400 naming the field (413 when the body is
 // too large) itself and returns false on failure.
 func (h *handler) decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
@@ -104,7 +104,7 @@ func (h *handler) decode(w http.ResponseWriter, r *http.Request, v any) bool {
 		h.badInput(w, r, "", "The request body is not valid JSON: "+err.Error())
 		return false
 	}
-	if field, msg := web.CheckNumbers(v); field != "" {
+	if field, msg := web.CheckInput(v); field != "" {
 		h.badInput(w, r, field, msg)
 		return false
 	}

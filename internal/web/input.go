@@ -1,13 +1,18 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"math"
+	"net/http"
+	"net/url"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // MaxNumber is the largest number a JSON API request may give: every id
@@ -27,23 +32,38 @@ func ParseID(text string) (int64, bool) {
 	return id, err == nil && id >= 1 && id <= MaxNumber
 }
 
-// CheckNumbers looks at every number of v, a request body decoded from JSON,
-// and names the first that is out of bounds: a number below zero or above
-// MaxNumber, or a duration below zero or above MaxDuration. field is the
-// number's place in JSON names ("policy.types.av.sla_id", "ids[2]"),
-// message a sentence saying what is allowed; both are empty when every
-// number is in bounds. The JSON API answers 400 with them.
-func CheckNumbers(v any) (field, message string) {
-	return checkNumbers(reflect.ValueOf(v), "")
+// CheckInput looks at every number and text of v, a request body decoded
+// from JSON, and names the first that halobridge does not take: a number
+// below zero or above MaxNumber, a duration below zero or above
+// MaxDuration, a text (or a name in a map) holding a NUL character or bytes
+// that are not UTF-8 (see Unreadable). field is the value's place in JSON
+// names ("policy.types.av.sla_id", "ids[2]"), message a sentence saying
+// what is allowed; both are empty when every value is. The JSON API
+// answers 400 with them.
+func CheckInput(v any) (field, message string) {
+	return checkInput(reflect.ValueOf(v), "")
 }
 
-func checkNumbers(v reflect.Value, at string) (string, string) {
+// Unreadable says whether s holds what halobridge never keeps in a text
+// it was sent: a NUL character, which PostgreSQL refuses while SQLite keeps
+// it, or bytes that are not UTF-8. No form, query or API request of a
+// person's needs either.
+func Unreadable(s string) bool {
+	return strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s)
+}
+
+// unreadableText is the message of a text Unreadable refuses, at field.
+func unreadableText(field string) string {
+	return fmt.Sprintf("%s holds a NUL character or bytes that are not UTF-8, which halobridge does not take.", field)
+}
+
+func checkInput(v reflect.Value, at string) (string, string) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
 			return "", ""
 		}
-		return checkNumbers(v.Elem(), at)
+		return checkInput(v.Elem(), at)
 	case reflect.Struct:
 		t := v.Type()
 		for i := range t.NumField() {
@@ -56,7 +76,7 @@ func checkNumbers(v reflect.Value, at string) (string, string) {
 			if !f.Anonymous || f.Tag.Get("json") != "" {
 				where = join(at, name)
 			}
-			if field, msg := checkNumbers(v.Field(i), where); field != "" {
+			if field, msg := checkInput(v.Field(i), where); field != "" {
 				return field, msg
 			}
 		}
@@ -64,7 +84,12 @@ func checkNumbers(v reflect.Value, at string) (string, string) {
 		keys := v.MapKeys()
 		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
 		for _, k := range keys {
-			if field, msg := checkNumbers(v.MapIndex(k), join(at, fmt.Sprint(k))); field != "" {
+			if k.Kind() == reflect.String && Unreadable(k.String()) {
+				// The name itself is not repeated: it is what cannot be read.
+				return at, unreadableText("a name in " + cmp.Or(at, "the body"))
+			}
+			where := join(at, fmt.Sprint(k))
+			if field, msg := checkInput(v.MapIndex(k), where); field != "" {
 				return field, msg
 			}
 		}
@@ -73,7 +98,7 @@ func checkNumbers(v reflect.Value, at string) (string, string) {
 			return "", "" // raw JSON or bytes: not numbers of the request
 		}
 		for i := range v.Len() {
-			if field, msg := checkNumbers(v.Index(i), at+"["+strconv.Itoa(i)+"]"); field != "" {
+			if field, msg := checkInput(v.Index(i), at+"["+strconv.Itoa(i)+"]"); field != "" {
 				return field, msg
 			}
 		}
@@ -91,6 +116,10 @@ func checkNumbers(v reflect.Value, at string) (string, string) {
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		if n := v.Uint(); n > MaxNumber {
 			return at, fmt.Sprintf("%s must be a whole number from 0 to %d, not %d.", at, MaxNumber, n)
+		}
+	case reflect.String:
+		if Unreadable(v.String()) {
+			return at, unreadableText(at)
 		}
 	case reflect.Float32, reflect.Float64:
 		if f := v.Float(); math.IsNaN(f) || f < 0 || f > MaxNumber {
@@ -121,4 +150,31 @@ func join(at, name string) string {
 		return name
 	}
 	return at + "." + name
+}
+
+// unreadableAddress names the part of r's address Unreadable refuses: its
+// path or a query parameter; "" when there is none.
+func unreadableAddress(r *http.Request) string {
+	if Unreadable(r.URL.Path) {
+		return "The path of the address"
+	}
+	// A query that does not parse is left to its handler, as ever; what
+	// does parse is looked at.
+	query, _ := url.ParseQuery(r.URL.RawQuery)
+	return unreadableValues(query, "query parameter")
+}
+
+// unreadableValues names the first parameter of values, a query or a form,
+// whose name or a value Unreadable refuses; "" when there is none.
+func unreadableValues(values url.Values, what string) string {
+	names := slices.Sorted(maps.Keys(values))
+	for _, name := range names {
+		if Unreadable(name) {
+			return "A " + what + " name"
+		}
+		if slices.ContainsFunc(values[name], Unreadable) {
+			return fmt.Sprintf("The %s %q", what, name)
+		}
+	}
+	return ""
 }
