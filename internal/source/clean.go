@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"slices"
@@ -159,7 +160,10 @@ func bound(s string, max int, found *cleaned) string {
 // surrogates by \ufffd, and NUL and bytes that are not UTF-8 by U+FFFD. It returns raw
 // itself when there is nothing to replace, which is nearly always.
 func cleanJSON(raw []byte, found *cleaned) []byte {
-	if !slices.Contains(raw, '\\') && !slices.Contains(raw, 0) && utf8.Valid(raw) {
+	// Valid UTF-8 without NUL, as payloads nearly always are, can only need
+	// its escapes changed: the loop then jumps from backslash to backslash.
+	valid := !slices.Contains(raw, 0) && utf8.Valid(raw)
+	if valid && !slices.Contains(raw, '\\') {
 		return raw
 	}
 	var out []byte
@@ -173,6 +177,13 @@ func cleanJSON(raw []byte, found *cleaned) []byte {
 		*found |= what
 	}
 	for i := 0; i < len(raw); {
+		if valid {
+			next := bytes.IndexByte(raw[i:], '\\')
+			if next < 0 {
+				break
+			}
+			i += next
+		}
 		c := raw[i]
 		switch {
 		case c == '\\':
