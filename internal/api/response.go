@@ -80,8 +80,9 @@ func (h *handler) failErr(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // decode reads a JSON body into v, refusing unknown fields so that a typo
-// is an error rather than a silent default. It answers 400 (413 when the
-// body is too large) itself and returns false on failure.
+// is an error rather than a silent default, and numbers out of bounds or
+// texts holding NUL (web.CheckInput). It answers 400 naming the field (413 when the body is
+// too large) itself and returns false on failure.
 func (h *handler) decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 	dec.DisallowUnknownFields()
@@ -103,15 +104,19 @@ func (h *handler) decode(w http.ResponseWriter, r *http.Request, v any) bool {
 		h.badInput(w, r, "", "The request body is not valid JSON: "+err.Error())
 		return false
 	}
+	if field, msg := web.CheckInput(v); field != "" {
+		h.badInput(w, r, field, msg)
+		return false
+	}
 	return true
 }
 
 // pathID reads a positive id from the path; it answers 400 itself and
 // returns false when the segment is not one.
 func (h *handler) pathID(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		h.badInput(w, r, name, fmt.Sprintf("%s must be a positive number, not %q.", name, r.PathValue(name)))
+	id, ok := web.ParseID(r.PathValue(name))
+	if !ok {
+		h.badInput(w, r, name, fmt.Sprintf("%s must be a whole number from 1 to %d, not %q.", name, web.MaxNumber, r.PathValue(name)))
 		return 0, false
 	}
 	return id, true
@@ -124,8 +129,8 @@ func (h *handler) queryInt(w http.ResponseWriter, r *http.Request, name string) 
 		return 0, true
 	}
 	n, err := strconv.Atoi(text)
-	if err != nil || n < 0 {
-		h.badInput(w, r, name, fmt.Sprintf("%s must be a whole number, not %q.", name, text))
+	if err != nil || n < 0 || n > web.MaxNumber {
+		h.badInput(w, r, name, fmt.Sprintf("%s must be a whole number from 0 to %d, not %q.", name, web.MaxNumber, text))
 		return 0, false
 	}
 	return n, true

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"halobridge/internal/store"
+	"halobridge/internal/web"
 )
 
 // ErrWrongPassword refuses a password sign-in without saying whether the
@@ -85,7 +86,9 @@ func (s *Service) PasswordLogin(ctx context.Context, email, password, clientIP s
 
 // matchPassword finds the account email and password open.
 func (s *Service) matchPassword(ctx context.Context, email, password string) (store.Account, error) {
-	if email == "" || len(email) > maxEmailBytes || password == "" || len(password) > maxPasswordBytes {
+	// An email no account can have is no database lookup: PostgreSQL would
+	// refuse a NUL in it where SQLite finds nothing.
+	if email == "" || len(email) > maxEmailBytes || web.Unreadable(email) || password == "" || len(password) > maxPasswordBytes {
 		return store.Account{}, ErrWrongPassword
 	}
 	accounts, err := s.Store.AccountsByEmail(ctx, email)

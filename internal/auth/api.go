@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"halobridge/internal/store"
@@ -69,9 +68,9 @@ func adminCaller(w http.ResponseWriter, r *http.Request) (Caller, bool) {
 
 // pathID reads the {id} of the route, answering 400 when it is not one.
 func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		writeError(w, r, http.StatusBadRequest, "invalid", fmt.Sprintf("%q is not an id.", r.PathValue("id")))
+	id, ok := web.ParseID(r.PathValue("id"))
+	if !ok {
+		writeError(w, r, http.StatusBadRequest, "invalid", fmt.Sprintf("%q is not an id: ids are whole numbers from 1 to %d.", r.PathValue("id"), web.MaxNumber))
 		return 0, false
 	}
 	return id, true

@@ -204,7 +204,7 @@ func seedBacklog(ctx context.Context, st store.Store, src store.Source, n int, r
 	if err != nil {
 		return err
 	}
-	in, err := gravityzone.ParsePushAt(nil, stream.next(), received)
+	in, err := gravityzone.ParsePushAt(nil, stream.next(), received, source.DefaultMaxEvents)
 	if err != nil {
 		return err
 	}

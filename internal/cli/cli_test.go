@@ -140,7 +140,7 @@ func TestHelp(t *testing.T) {
 	t.Run("EachCommandExplainsItsFlagsAndEnvironment", func(t *testing.T) {
 		t.Parallel()
 		cases := map[string][]string{
-			"serve":     {"--listen", "HALOBRIDGE_DATABASE_URL", "/healthz", "SIGTERM", "--allow-private-urls  [HALOBRIDGE_ALLOW_PRIVATE_URLS]", "--allow-http  [HALOBRIDGE_ALLOW_HTTP]"},
+			"serve":     {"--listen", "HALOBRIDGE_DATABASE_URL", "/healthz", "SIGTERM", "--allow-private-urls  [HALOBRIDGE_ALLOW_PRIVATE_URLS]", "--allow-http  [HALOBRIDGE_ALLOW_HTTP]", "--max-events-per-push  [HALOBRIDGE_MAX_EVENTS_PER_PUSH]", "text_cleaned"},
 			"migrate":   {"--database-url", "safe"},
 			"demo":      {"--listen", "simulated HaloPSA"},
 			"halo test": {"--client-id", "--tenant", "HALOBRIDGE_CLIENT_SECRET", "Connection successful", "HALOBRIDGE_ALLOW_PRIVATE_URLS", "HALOBRIDGE_ALLOW_HTTP"},

@@ -43,6 +43,9 @@ type runtime struct {
 	metrics  *halo.Metrics
 	halo     *connect.Halo
 	sources  *connect.Sources
+	// limits bound how long the server waits on clients; zero fields take
+	// web.Limits' defaults, and the shutdown's is --shutdown-timeout.
+	limits web.Limits
 }
 
 func openRuntime(ctx context.Context, cfg config.Config, env Env) (*runtime, error) {
@@ -156,14 +159,16 @@ func (r *runtime) serve(ctx context.Context, ln net.Listener) error {
 	committer := ingest.NewCommitter(r.store, 0, r.logger)
 	committer.OnStored(bg.delivery.OnStored)
 	receiver := ingest.NewReceiver(r.store, committer, ingest.Parsers(),
-		ingest.Options{Logger: r.logger, Registerer: r.registry, DedupHorizon: r.cfg.DedupHorizon})
+		ingest.Options{Logger: r.logger, Registerer: r.registry, DedupHorizon: r.cfg.DedupHorizon, MaxEvents: r.cfg.MaxEventsPerPush})
 	handler := r.handler(bg, receiver)
 	committed := make(chan struct{})
 	// The committer outlives the server by the shutdown: requests still in
 	// flight when ctx ends get their batches stored before it stops.
 	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	go func() { committer.Run(cctx); close(committed) }()
-	err = web.Serve(ctx, ln, handler, web.Limits{Shutdown: r.cfg.ShutdownTimeout}, r.logger)
+	limits := r.limits
+	limits.Shutdown = r.cfg.ShutdownTimeout
+	err = web.Serve(ctx, ln, handler, limits, r.logger)
 	stop()
 	<-committed
 	return err

@@ -29,6 +29,12 @@ a redelivery, after it a new alert. Alerts and resolutions are kept for
 --retention after they arrive, longer while delivery still needs them, and
 pruned every hour in small batches that ingest goes on between.
 
+A push is refused whole, before its events are read, when it carries more
+than --max-events-per-push events (413) or an event that is not a JSON
+object (400). Texts PostgreSQL cannot keep (NUL, bytes that are not UTF-8,
+lone surrogates) are replaced by U+FFFD where alerts enter the store, and
+the alert's fact text_cleaned says so, so both databases keep the same.
+
 Examples:
   halobridge serve --listen :8080 --data-dir /var/lib/halobridge
   HALOBRIDGE_DATABASE_URL=postgres://halobridge@db:5432/halobridge halobridge serve`,

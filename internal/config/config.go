@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"halobridge/internal/outbound"
+	"halobridge/internal/source"
 )
 
 // Config is every setting a halobridge process runs with.
@@ -58,6 +59,9 @@ type Config struct {
 	// Retention is how long alerts and resolutions are kept after they
 	// arrived, once delivery is done with them.
 	Retention time.Duration
+	// MaxEventsPerPush is the most events one push to /ingest/{token} may
+	// carry; a push of more is refused with 413 before its events are read.
+	MaxEventsPerPush int
 }
 
 // Default returns the settings used when neither a flag nor the environment says otherwise.
@@ -73,11 +77,16 @@ func Default() Config {
 		CatalogSyncInterval: time.Hour,
 		DedupHorizon:        24 * time.Hour,
 		Retention:           90 * 24 * time.Hour,
+		MaxEventsPerPush:    source.DefaultMaxEvents,
 	}
 }
 
 // maxKeep bounds --retention and --dedup-horizon: ten years.
 const maxKeep = 10 * 365 * 24 * time.Hour
+
+// maxEventsPerPush bounds --max-events-per-push: a push of that many of the
+// smallest events fills the 10 MiB a push may be.
+const maxEventsPerPush = 1_000_000
 
 // EnvPrefix starts the name of every environment variable halobridge reads.
 const EnvPrefix = "HALOBRIDGE_"
@@ -117,6 +126,7 @@ func (c *Config) Server(fs *flag.FlagSet) {
 	fs.DurationVar(&c.CatalogSyncInterval, "catalog-sync-interval", c.CatalogSyncInterval, "how often each partner's HaloPSA and source catalogs are synced")
 	fs.DurationVar(&c.DedupHorizon, "dedup-horizon", c.DedupHorizon, "how long the same content of a pushed event without a time of its own (GravityZone uninstall, install, sva-load…) counts as a redelivery; after it, it is a new alert")
 	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long alerts and resolutions are kept after they arrived, once delivery is done with them; older ones are pruned every hour")
+	fs.IntVar(&c.MaxEventsPerPush, "max-events-per-push", c.MaxEventsPerPush, "the most events one GravityZone or DefensX push may carry; a push of more is refused with 413 before its events are read (GravityZone's batches are far smaller)")
 }
 
 // Halo registers the flags that shape every HaloPSA connection.
@@ -194,6 +204,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Retention < time.Hour || c.Retention > maxKeep {
 		errs = append(errs, fmt.Errorf("--retention must be at least 1h and at most %s, got %s", maxKeep, c.Retention))
+	}
+	if c.MaxEventsPerPush < 1 || c.MaxEventsPerPush > maxEventsPerPush {
+		errs = append(errs, fmt.Errorf("--max-events-per-push must be from 1 to %d, got %d", maxEventsPerPush, c.MaxEventsPerPush))
 	}
 	return errors.Join(errs...)
 }

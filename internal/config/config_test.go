@@ -64,6 +64,18 @@ func TestApplyEnv(t *testing.T) {
 		}
 	})
 
+	t.Run("BoundsEventsPerPushAtTenThousandUnlessSet", func(t *testing.T) {
+		t.Parallel()
+		c, err := parse(t, nil, nil)
+		if err != nil || c.MaxEventsPerPush != 10000 {
+			t.Fatalf("MaxEventsPerPush %d, err %v; want 10000", c.MaxEventsPerPush, err)
+		}
+		c, err = parse(t, nil, map[string]string{"HALOBRIDGE_MAX_EVENTS_PER_PUSH": "500"})
+		if err != nil || c.MaxEventsPerPush != 500 {
+			t.Fatalf("MaxEventsPerPush %d, err %v; want 500 from the environment", c.MaxEventsPerPush, err)
+		}
+	})
+
 	t.Run("BadValueNamesTheVariable", func(t *testing.T) {
 		t.Parallel()
 		_, err := parse(t, nil, map[string]string{"HALOBRIDGE_HALO_RATE_LIMIT": "many"})
@@ -95,6 +107,8 @@ func TestValidate(t *testing.T) {
 		{"RetentionUnderAnHourIsRejected", func(c *Config) { c.Retention = 59 * time.Minute }, "--retention must be at least 1h"},
 		{"RetentionOverTenYearsIsRejected", func(c *Config) { c.Retention = 87601 * time.Hour }, "at most 87600h"},
 		{"AWeekOfRetentionIsAccepted", func(c *Config) { c.Retention = 168 * time.Hour }, ""},
+		{"NoEventsPerPushIsRejected", func(c *Config) { c.MaxEventsPerPush = 0 }, "--max-events-per-push must be from 1 to 1000000, got 0"},
+		{"MoreEventsPerPushThanFitIsRejected", func(c *Config) { c.MaxEventsPerPush = 1_000_001 }, "--max-events-per-push must be from 1 to 1000000"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -171,7 +171,7 @@ func TestCommitter(t *testing.T) {
 }
 
 // lineParser reads one event id per line: enough to drive the receiver.
-func lineParser(_ http.Header, body []byte, _ time.Time) (source.Inbound, error) {
+func lineParser(_ http.Header, body []byte, _ time.Time, _ int) (source.Inbound, error) {
 	var in source.Inbound
 	for _, id := range strings.Fields(string(body)) {
 		if id == "malformed" {

@@ -28,7 +28,7 @@ func Parsers() map[string]Parse {
 // unless a partner enables the type. DefensX's envelope carries the time
 // the event happened and the EventID hashes the whole body, so a repeat has
 // another EventID: its alerts are never Timeless.
-func parseDefensX(header http.Header, body []byte, _ time.Time) (source.Inbound, error) {
+func parseDefensX(header http.Header, body []byte, _ time.Time, _ int) (source.Inbound, error) {
 	in, agents, err := defensx.ParseWebhook(header, body)
 	if err != nil {
 		return source.Inbound{}, err

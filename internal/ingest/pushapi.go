@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -78,7 +77,7 @@ func (api *PushAPI) serve(r *http.Request, fn func(c pushCall) (accepted, error)
 	if perr != nil {
 		return perr.HTTPStatus(), push.ErrorBody{Error: perr}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, push.MaxBodyBytes))
+	body, err := readBody(r, push.MaxBodyBytes)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		e := &push.Error{Code: push.CodeTooLarge, Message: fmt.Sprintf("the body is larger than %d bytes; send at most %d items per call", push.MaxBodyBytes, push.MaxItems)}
@@ -92,6 +91,10 @@ func (api *PushAPI) serve(r *http.Request, fn func(c pushCall) (accepted, error)
 	var pe *push.Error
 	if errors.As(err, &pe) {
 		return pe.HTTPStatus(), push.ErrorBody{Error: pe}
+	}
+	if errors.Is(err, store.ErrInvalid) {
+		e := &push.Error{Code: push.CodeInvalidValue, Message: "halobridge cannot keep this: " + err.Error()}
+		return e.HTTPStatus(), push.ErrorBody{Error: e}
 	}
 	if err != nil {
 		api.rc.opts.Logger.Error("push API", "source_id", src.ID, "path", r.URL.Path, "error", err)

@@ -1,12 +1,12 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -20,8 +20,9 @@ import (
 )
 
 // Parse turns one authenticated request body, received at received, into
-// alerts and resolutions.
-type Parse func(header http.Header, body []byte, received time.Time) (source.Inbound, error)
+// alerts and resolutions. A body of more than maxEvents events is refused
+// with a *source.TooManyEventsError, counted before the events are read.
+type Parse func(header http.Header, body []byte, received time.Time, maxEvents int) (source.Inbound, error)
 
 // SourceFinder finds the source a request is addressed to.
 type SourceFinder interface {
@@ -35,6 +36,9 @@ const DefaultDedupHorizon = 24 * time.Hour
 type Options struct {
 	// MaxBody is the largest request body accepted, in bytes (default 10 MiB).
 	MaxBody int64
+	// MaxEvents is the most events one push may carry (default
+	// source.DefaultMaxEvents); a push of more is answered 413.
+	MaxEvents int
 	// SourceTTL is how long a looked-up source is trusted before it is read
 	// again (default 30 s), so a storm costs no database reads per request.
 	SourceTTL time.Duration
@@ -68,6 +72,9 @@ type cachedSource struct {
 func NewReceiver(sources SourceFinder, committer *Committer, parsers map[string]Parse, opts Options) *Receiver {
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = 10 << 20
+	}
+	if opts.MaxEvents <= 0 {
+		opts.MaxEvents = source.DefaultMaxEvents
 	}
 	if opts.SourceTTL <= 0 {
 		opts.SourceTTL = 30 * time.Second
@@ -130,7 +137,7 @@ func (rc *Receiver) receive(r *http.Request, kind *string) (int, Reply) {
 	if !authenticated(src, r) {
 		return http.StatusUnauthorized, Reply{Error: unauthenticatedHint(src.Kind)}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, rc.opts.MaxBody))
+	body, err := readBody(r, rc.opts.MaxBody)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		return http.StatusRequestEntityTooLarge, Reply{Error: fmt.Sprintf("the body is larger than %d bytes; send fewer events per request", rc.opts.MaxBody)}
@@ -139,14 +146,22 @@ func (rc *Receiver) receive(r *http.Request, kind *string) (int, Reply) {
 		return http.StatusBadRequest, Reply{Error: "could not read the body: " + err.Error()}
 	}
 	received := rc.opts.Now()
-	in, err := parse(r.Header, body, received)
-	if err != nil {
+	in, err := parse(r.Header, body, received, rc.opts.MaxEvents)
+	var tooMany *source.TooManyEventsError
+	var tooLarge *source.BodyTooLargeError
+	switch {
+	case errors.As(err, &tooMany), errors.As(err, &tooLarge):
+		return http.StatusRequestEntityTooLarge, Reply{Error: err.Error()}
+	case err != nil:
 		return http.StatusBadRequest, Reply{Error: err.Error()}
 	}
 	res, err := rc.committer.Store(r.Context(), store.InboundBatch{
 		PartnerID: src.PartnerID, SourceID: src.ID, ReceivedAt: received, DedupHorizon: rc.opts.DedupHorizon,
 		Alerts: in.Alerts, Resolutions: in.Resolutions,
 	})
+	if errors.Is(err, store.ErrInvalid) {
+		return http.StatusBadRequest, Reply{Error: "halobridge cannot keep these events: " + err.Error()}
+	}
 	if err != nil {
 		rc.opts.Logger.Error("store pushed events", "source_id", src.ID, "error", err)
 		return http.StatusServiceUnavailable, Reply{Error: "halobridge could not store the events; retry later"}
@@ -154,6 +169,19 @@ func (rc *Receiver) receive(r *http.Request, kind *string) (int, Reply) {
 	rc.events.WithLabelValues(src.Kind, "stored").Add(float64(len(res.AlertIDs) + res.Resolutions))
 	rc.events.WithLabelValues(src.Kind, "duplicate").Add(float64(res.Duplicates))
 	return http.StatusOK, Reply{Stored: len(res.AlertIDs), Duplicates: res.Duplicates, Resolutions: res.Resolutions}
+}
+
+// readBody reads r's body, refusing one over max bytes with an
+// *http.MaxBytesError. A body whose length is announced is read into a
+// buffer of that size at once, rather than one grown and copied as it
+// fills.
+func readBody(r *http.Request, limit int64) ([]byte, error) {
+	if r.ContentLength > limit {
+		return nil, &http.MaxBytesError{Limit: limit}
+	}
+	body := bytes.NewBuffer(make([]byte, 0, max(r.ContentLength, 0)+bytes.MinRead))
+	_, err := body.ReadFrom(http.MaxBytesReader(nil, r.Body, limit))
+	return body.Bytes(), err
 }
 
 func (rc *Receiver) source(ctx context.Context, token string) (store.Source, error) {

@@ -3,6 +3,8 @@ package jsonread
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
+	"math"
 	"math/bits"
 	"slices"
 	"unicode/utf16"
@@ -22,15 +24,27 @@ import (
 // numbers that need no unescaping. That makes them free to create, but a string kept from
 // the result keeps the whole copy of b in memory; clone it (strings.Clone) if that matters.
 func Decode(b []byte) (any, error) {
-	d := decoder{b: b, doc: string(b)}
+	v, _, err := DecodeAtMost(b, math.MaxInt)
+	return v, err
+}
+
+// ErrTooManyValues refuses, in DecodeAtMost, a document of more values than it may hold.
+var ErrTooManyValues = errors.New("too many values")
+
+// DecodeAtMost is Decode for a document of at most max values, and says how many it read.
+// Every string, number, literal, array and object is a value; the keys of members are not.
+// A document of more is refused with ErrTooManyValues when the value past max is reached,
+// so that what a refused document costs is bounded by max, not by its size.
+func DecodeAtMost(b []byte, max int) (v any, values int, err error) {
+	d := decoder{b: b, doc: string(b), left: max}
 	v, end, err := d.value(0, 0)
 	if err != nil {
-		return nil, err
+		return nil, max - d.left, err
 	}
 	if err := onlySpaceFrom(b, end); err != nil {
-		return nil, err
+		return nil, max - d.left, err
 	}
-	return v, nil
+	return v, max - d.left, nil
 }
 
 // decoder reads strings and values out of one document.
@@ -41,6 +55,9 @@ type decoder struct {
 	// Slicing keys and values out of one copy of b made Decode about 15% faster on
 	// the sample events than copying each out on its own (40 allocations instead of 89).
 	doc string
+
+	// left is how many more values may be read.
+	left int
 }
 
 type member struct {
@@ -56,6 +73,10 @@ func (d *decoder) value(i, depth int) (any, int, error) {
 	if i >= len(b) {
 		return nil, i, errorAt(b, i, "")
 	}
+	if d.left == 0 {
+		return nil, i, ErrTooManyValues
+	}
+	d.left--
 	switch c := b[i]; {
 	case c == '"':
 		s, end, err := d.string(i)

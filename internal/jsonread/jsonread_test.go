@@ -3,6 +3,7 @@ package jsonread
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -223,6 +224,22 @@ func TestDecodeCopiesInput(t *testing.T) {
 	want := obj{"k": "value", "n": num("12")}
 	if !reflect.DeepEqual(v, want) {
 		t.Fatalf("result changed with its input: %#v", v)
+	}
+}
+
+func TestDecodeAtMost(t *testing.T) {
+	doc := []byte(`{"a":[1,"x",{"b":null}],"c":true}`) // the object, a, 1, "x", {…}, null, true: 7
+	for _, tc := range []struct {
+		max, read int
+		refused   bool
+	}{{7, 7, false}, {100, 7, false}, {6, 6, true}, {0, 0, true}} {
+		v, read, err := DecodeAtMost(doc, tc.max)
+		if refused := errors.Is(err, ErrTooManyValues); refused != tc.refused || read != tc.read || (v == nil) != tc.refused {
+			t.Errorf("DecodeAtMost(%d) = %v, %d, %v; want %d values read, refused %v", tc.max, v, read, err, tc.read, tc.refused)
+		}
+	}
+	if _, _, err := DecodeAtMost(append([]byte("["), append(bytes.Repeat([]byte("1,"), 1_000_000), '1', ']')...), 10); !errors.Is(err, ErrTooManyValues) {
+		t.Errorf("a million values under a bound of 10: %v", err)
 	}
 }
 

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"halobridge/internal/connect"
 	"halobridge/internal/secret"
 	"halobridge/internal/store"
+	"halobridge/internal/web"
 )
 
 // addSource connects a security platform and sets up its delivery.
@@ -97,8 +97,8 @@ type sourcePageView struct {
 }
 
 func sourceID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
+	id, ok := web.ParseID(r.PathValue("id"))
+	if !ok {
 		return 0, fmt.Errorf("source %q: %w", r.PathValue("id"), store.ErrNotFound)
 	}
 	return id, nil

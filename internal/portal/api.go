@@ -95,8 +95,9 @@ func (h *handler) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // decodeJSON reads a JSON body into v, refusing unknown fields so that a
-// misspelt one is noticed; it answers 400 (413 when the body is too large)
-// itself and returns false.
+// misspelt one is noticed, and numbers out of bounds or texts holding NUL
+// (web.CheckInput); it
+// answers 400 (413 when the body is too large) itself and returns false.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxAPIBody))
 	dec.DisallowUnknownFields()
@@ -107,6 +108,10 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	}
 	if err != nil {
 		apiInvalid(w, fmt.Sprintf("The body is not the JSON this route takes: %v.", err), nil)
+		return false
+	}
+	if field, msg := web.CheckInput(v); field != "" {
+		apiInvalid(w, capitalise(msg), []apiField{{Field: field, Message: strings.TrimSuffix(msg, ".")}})
 		return false
 	}
 	return true

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"time"
 )
@@ -40,6 +41,20 @@ type Usage struct {
 	Quantity   float64 `json:"quantity"`
 	// IncludesChildren is true when the source's figure for a parent company already counts its children.
 	IncludesChildren bool `json:"includes_children,omitempty"`
+}
+
+// MaxQuantity is the largest usage quantity halobridge keeps: far above any
+// licence count, and small enough that billing's sums of such quantities stay
+// finite and exact to a thousandth.
+const MaxQuantity = 1e9
+
+// CheckQuantity says why u's quantity cannot be billed, or nil when it is a
+// number from 0 to MaxQuantity.
+func (u Usage) CheckQuantity() error {
+	if q := u.Quantity; math.IsNaN(q) || q < 0 || q > MaxQuantity {
+		return fmt.Errorf("the quantity %v of %s for customer %s in %s is not a number from 0 to %.0f", q, u.Product, u.CustomerID, u.Month, MaxQuantity)
+	}
+	return nil
 }
 
 // Severity orders alerts for routing and priority.
@@ -95,6 +110,22 @@ type Resolution struct {
 	ResolvedAt  time.Time       `json:"resolved_at"`
 	EventID     string          `json:"event_id"`
 	Raw         json.RawMessage `json:"raw,omitempty"`
+}
+
+// TooManyEventsError refuses a push that carries more events than Max, the
+// most one push may carry: it is answered 413.
+type TooManyEventsError struct{ Max int }
+
+func (e *TooManyEventsError) Error() string {
+	return fmt.Sprintf("the push carries more than %d events; send at most %d per request (nothing of this one was stored)", e.Max, e.Max)
+}
+
+// BodyTooLargeError refuses a push whose body is over Max bytes, the most a
+// source sends: it is answered 413.
+type BodyTooLargeError struct{ Max int }
+
+func (e *BodyTooLargeError) Error() string {
+	return fmt.Sprintf("the body is larger than %d bytes, more than this platform sends in one request; nothing of it was stored", e.Max)
 }
 
 // Inbound is what one pushed request carried.

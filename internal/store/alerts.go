@@ -28,23 +28,31 @@ type InboundBatch struct {
 	DedupHorizon time.Duration
 
 	// encoded holds each alert's columns that take work to render, made
-	// by Encode before the batch reaches the writer.
+	// by Encode before the batch reaches the writer; done says Encode ran.
 	encoded []encodedAlert
+	done    bool
 }
 
 // encodedAlert is an alert's facts as JSON and its raw payload as text.
 type encodedAlert struct{ facts, raw string }
 
-// Encode renders the batch's alerts as they will be stored (facts as JSON,
-// the raw payload as text), so that the work is done by the caller, beside
-// the single writer, rather than inside the writer's transaction.
-// StoreInbound encodes a batch that was not.
+// Encode cleans the batch's alerts and resolutions (see source.Alert.Clean),
+// so that both engines keep the same rows for them and no text of one event
+// can fail the batch it came with, and renders the alerts as they will be
+// stored (facts as JSON, the raw payload as text). The work is done by the
+// caller, beside the single writer, rather than inside the writer's
+// transaction; StoreInbound encodes a batch that was not.
 func (b *InboundBatch) Encode() error {
-	if len(b.encoded) == len(b.Alerts) {
+	if b.done {
 		return nil
 	}
+	for i := range b.Resolutions {
+		b.Resolutions[i].Clean()
+	}
 	encoded := make([]encodedAlert, len(b.Alerts))
-	for i, a := range b.Alerts {
+	for i := range b.Alerts {
+		b.Alerts[i].Clean()
+		a := b.Alerts[i]
 		facts, err := json.Marshal(a.Facts)
 		if err != nil {
 			return fmt.Errorf("alert %s facts: %w", a.EventID, err)
@@ -55,7 +63,7 @@ func (b *InboundBatch) Encode() error {
 		}
 		encoded[i] = encodedAlert{facts: string(facts), raw: raw}
 	}
-	b.encoded = encoded
+	b.encoded, b.done = encoded, true
 	return nil
 }
 

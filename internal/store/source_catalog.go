@@ -71,6 +71,9 @@ func (s *SQLStore) SaveUsage(ctx context.Context, sourceID int64, usage []source
 		if u.CustomerID == "" || u.Product == "" || u.Month.Year == 0 {
 			return fmt.Errorf("save usage of source %d: row %d: %w: customer, product and month are required", sourceID, i, ErrInvalid)
 		}
+		if err := u.CheckQuantity(); err != nil {
+			return fmt.Errorf("save usage of source %d: %w: %w", sourceID, ErrInvalid, err)
+		}
 		if replace != nil && u.Month != *replace {
 			return fmt.Errorf("save usage of source %d: row %d is for %s, not %s: %w", sourceID, i, u.Month, replace, ErrInvalid)
 		}

@@ -37,7 +37,8 @@ func TooLarge(err error) (string, bool) {
 // that every form is bounded whatever reads it first (the CSRF check reads
 // the token from the form): a form larger than MaxFormBody is refused with
 // 413, without being read to its end or spooled to a temporary file, and
-// one that cannot be parsed with 400. Handlers then read r.PostForm.
+// one that cannot be parsed, or whose fields hold what no text halobridge
+// keeps may hold (Unreadable), with 400. Handlers then read r.PostForm.
 func forms(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -68,6 +69,10 @@ func forms(next http.Handler) http.Handler {
 		}
 		if err != nil {
 			refuse(w, r, http.StatusBadRequest, "invalid_input", "The form could not be read ("+err.Error()+"); reload the page and send it again.")
+			return
+		}
+		if where := unreadableValues(r.PostForm, "form field"); where != "" {
+			refuse(w, r, http.StatusBadRequest, "invalid_input", unreadableText(where))
 			return
 		}
 		next.ServeHTTP(w, r)

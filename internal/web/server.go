@@ -101,7 +101,8 @@ func Patterns(table []Route) []string {
 }
 
 // ServeHTTP gives the request its id and its client's address, sets the
-// headers every answer has, bounds the body, and routes it.
+// headers every answer has, bounds the body, refuses an address holding
+// what no text halobridge keeps may hold (Unreadable), and routes it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info := &request{id: newRequestID(), client: clientAddr(r, s.deps.TrustedProxies)}
 	w.Header().Set(RequestIDHeader, info.id)
@@ -109,7 +110,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 	}
-	s.mux.ServeHTTP(w, withRequest(r, info))
+	r = withRequest(r, info)
+	if where := unreadableAddress(r); where != "" {
+		refuse(w, r, http.StatusBadRequest, "invalid_input", unreadableText(where))
+		return
+	}
+	s.mux.ServeHTTP(w, r)
 }
 
 // healthz answers as long as the process serves HTTP at all.

@@ -37,6 +37,9 @@ func (s *Service) fetchReports(ctx context.Context, sources []store.Source, mont
 				continue
 			}
 			usage, uerr := conn.Usage(ctx, m)
+			if uerr == nil {
+				uerr = checkQuantities(usage)
+			}
 			switch {
 			case uerr != nil:
 				out = append(out, unavailable(m, uerr))
@@ -91,4 +94,18 @@ func (s *Service) inUse(ctx context.Context, partnerID int64) ([]billing.Product
 		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Key, b.Key))
 	})
 	return products, unchecked, nil
+}
+
+// checkQuantities refuses a month whose usage holds a quantity billing
+// cannot use (one stored before such quantities were refused, or a
+// platform's answer out of bounds): the month waits as unavailable, saying
+// which figure to correct, rather than being billed wrong or failing every
+// run.
+func checkQuantities(usage []source.Usage) error {
+	for _, u := range usage {
+		if err := u.CheckQuantity(); err != nil {
+			return fmt.Errorf("%w; correct it at the source", err)
+		}
+	}
+	return nil
 }

@@ -55,6 +55,11 @@ type AgentEvent struct {
 	Raw     json.RawMessage
 }
 
+// MaxWebhookBytes bounds a webhook body: DefensX sends one event of a few hundred bytes
+// per call, so a body this large is no DefensX webhook, and is refused before it is read
+// into values.
+const MaxWebhookBytes = 256 << 10
+
 type envelope struct {
 	Event   string          `json:"event"`
 	Time    json.RawMessage `json:"time"`
@@ -72,9 +77,14 @@ type envelope struct {
 // is a hash of the body in canonical form, so a redelivered body is recognised whatever its
 // spacing or escaping.
 //
+// A body over MaxWebhookBytes is refused with a *source.BodyTooLargeError before it is read.
+//
 // DefensX signs nothing, so header carries nothing to check; the sender is authenticated
 // by the secret in the endpoint URL before this is called.
 func ParseWebhook(_ http.Header, body []byte) (source.Inbound, []AgentEvent, error) {
+	if len(body) > MaxWebhookBytes {
+		return source.Inbound{}, nil, &source.BodyTooLargeError{Max: MaxWebhookBytes}
+	}
 	var env envelope
 	if err := json.Unmarshal(body, &env); err != nil {
 		return source.Inbound{}, nil, fmt.Errorf("DefensX webhook body is not a JSON object: %w", err)

@@ -2,6 +2,7 @@ package defensx_test
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -170,6 +171,16 @@ func TestParseWebhook(t *testing.T) {
 		}
 		if a.Alerts[0].EventID == c.Alerts[0].EventID {
 			t.Errorf("two requests share event id %q", a.Alerts[0].EventID)
+		}
+	})
+
+	t.Run("RefusesABodyLargerThanAnyWebhookBeforeReadingIt", func(t *testing.T) {
+		t.Parallel()
+		body := `{"event":"Partner.Update","time":1677241081,"payload":[` + strings.Repeat("1,", defensx.MaxWebhookBytes/2) + `1]}`
+		_, _, err := defensx.ParseWebhook(nil, []byte(body))
+		var tooLarge *source.BodyTooLargeError
+		if !errors.As(err, &tooLarge) || tooLarge.Max != 256<<10 {
+			t.Fatalf("err = %v; want a BodyTooLargeError at 256 KiB", err)
 		}
 	})
 

@@ -221,7 +221,7 @@ func deliveryProblem(settings PushSettings, stats PushStats) string {
 
 // ParseInbound reads one push; see ParsePushAt.
 func (c *Connector) ParseInbound(header http.Header, body []byte) (source.Inbound, error) {
-	return ParsePushAt(header, body, c.now().UTC())
+	return ParsePushAt(header, body, c.now().UTC(), source.DefaultMaxEvents)
 }
 
 // Resolutions polls the incidents closed (or marked false positive) since since and

@@ -395,7 +395,7 @@ func TestConnectorDelivery(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		in, err := ParsePushAt(nil, body, received)
+		in, err := ParsePushAt(nil, body, received, source.DefaultMaxEvents)
 		if err != nil {
 			t.Fatal(err)
 		}

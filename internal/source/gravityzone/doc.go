@@ -46,8 +46,12 @@
 // event_name (the module's display name); OccurredAt is the module's time field in any of
 // the forms the samples use, or the receive time with an occurred_at_fallback fact saying
 // why. An event of a module not listed below is kept as "unknown:<module>" ("unknown:no-module"
-// when it names none) with all its fields as facts; a value of the body that is not an
-// event at all is kept as "unknown:unrecognised" with a parse_error fact. Nothing is dropped.
+// when it names none) with its first 64 fields by name as facts; an object of the body that
+// is not an event, or a line that is not JSON, is kept as "unknown:unrecognised" with a
+// parse_error fact. Nothing is dropped. What no GravityZone sends is refused whole, before
+// its events are decoded: more events than the receiver's bound, an event that is not an
+// object (a number, string or array where an event belongs), an event of more than 1000
+// values.
 //
 // Severity is derived from the CEF severity (0–10) GravityZone gives each module: 10
 // critical, 8–9 high, 6–7 medium, 4–5 low, 2–3 info. Modules without one are placed next to

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"halobridge/internal/source"
 )
 
 // FuzzParsePush feeds ParsePushAt the reference samples in all three formats and whatever
@@ -38,7 +40,7 @@ func FuzzParsePush(f *testing.F) {
 	f.Add([]byte("{\"module\":\"av\"}\n{broken\n"))
 
 	f.Fuzz(func(t *testing.T, body []byte) {
-		in, err := ParsePushAt(nil, body, received)
+		in, err := ParsePushAt(nil, body, received, source.DefaultMaxEvents)
 		if err != nil {
 			if len(in.Alerts) != 0 {
 				t.Fatal("an error must come without alerts")
@@ -59,7 +61,7 @@ func FuzzParsePush(f *testing.F) {
 				t.Fatalf("Raw is not JSON: %q", a.Raw)
 			}
 		}
-		again, err := ParsePushAt(nil, body, received)
+		again, err := ParsePushAt(nil, body, received, source.DefaultMaxEvents)
 		if err != nil || len(again.Alerts) != len(in.Alerts) {
 			t.Fatalf("a second parse differs: %v", err)
 		}

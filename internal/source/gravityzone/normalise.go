@@ -70,11 +70,7 @@ func normalise(e event, raw json.RawMessage, received time.Time) source.Alert {
 		a.Type = unknownType(module)
 		a.Severity = source.SeverityMedium
 		times = unknownTimes
-		for name, v := range e {
-			if s := textOf(v); s != "" && name != "module" {
-				a.Facts[name] = s
-			}
-		}
+		unknownFacts(e, a.Facts)
 	}
 	a.OccurredAt = occurredAt(e, times, received, a.Facts)
 	happened := a.OccurredAt
@@ -96,6 +92,36 @@ func normalise(e event, raw json.RawMessage, received time.Time) source.Alert {
 	}
 	a.Fingerprint = fingerprint(a.CustomerID, a.Type, parts)
 	return a
+}
+
+// maxUnknownFacts bounds the fields of an event of an unknown module kept as facts: the
+// first by name; the event keeps them all in its raw payload.
+const maxUnknownFacts = 64
+
+// factMoreFields says how many fields of an unknown module's event are not facts.
+const factMoreFields = "more_fields"
+
+// unknownFacts keeps the fields of an event of a module this catalog does not know as
+// facts, so that a person can read what it was.
+func unknownFacts(e event, facts map[string]string) {
+	names := make([]string, 0, len(e))
+	for name := range e {
+		if name != "module" {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	kept := 0
+	for _, name := range names {
+		if kept == maxUnknownFacts {
+			facts[factMoreFields] = fmt.Sprintf("%d more fields are in the raw payload", len(names)-kept)
+			return
+		}
+		if s := textOf(e[name]); s != "" {
+			facts[name] = s
+			kept++
+		}
+	}
 }
 
 func unknownType(module string) string {

@@ -3,6 +3,8 @@ package gravityzone
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -49,7 +51,7 @@ func mustJSON(t *testing.T, v any) string {
 
 func parse(t *testing.T, body []byte) []source.Alert {
 	t.Helper()
-	in, err := ParsePushAt(nil, body, received)
+	in, err := ParsePushAt(nil, body, received, source.DefaultMaxEvents)
 	if err != nil {
 		t.Fatalf("ParsePushAt: %v", err)
 	}
@@ -156,14 +158,15 @@ func TestParsePushKeepsWhatItCannotRead(t *testing.T) {
 		}
 	})
 
-	t.Run("KeepsNonObjectEventBesideGoodOnes", func(t *testing.T) {
+	t.Run("KeepsAnObjectOfNoFormatBesideGoodOnes", func(t *testing.T) {
 		t.Parallel()
-		alerts := parse(t, addEvents(t, sampleEvent(t, "addEvents.av.json"), 42))
+		body := mustJSON(t, sampleEvent(t, "addEvents.av.json")) + "\n" + `{"note":"hello"}` + "\n"
+		alerts := parse(t, []byte(body))
 		if diff := cmp.Diff([]string{"av", "unknown:unrecognised"}, types(alerts)); diff != "" {
 			t.Fatalf("types (-want +got):\n%s", diff)
 		}
-		if string(alerts[1].Raw) != "42" || alerts[1].Facts["parse_error"] == "" {
-			t.Errorf("the bad event keeps its payload and why: raw %s, facts %v", alerts[1].Raw, alerts[1].Facts)
+		if string(alerts[1].Raw) != `{"note":"hello"}` || alerts[1].Facts["parse_error"] == "" {
+			t.Errorf("the stray keeps its payload and why: raw %s, facts %v", alerts[1].Raw, alerts[1].Facts)
 		}
 	})
 
@@ -196,12 +199,13 @@ func TestParsePushRejects(t *testing.T) {
 		{"PlainText", "hello", "not JSON"},
 		{"ObjectOfNoFormat", `{"foo":1}`, `neither "method", "event" nor "module"`},
 		{"Array", `[{"module":"av"}]`, "not a JSON object"},
+		{"BrokenLinesOnly", "{broken\n{\"module\": 1", "not JSON"},
 		{"CEFFormat", `{"cef":"0","events":["CEF:0|Bitdefender|GravityZone|6.36.0-1|50|Firewall|9|BitdefenderGZModule=fw"]}`, "set the push service type to jsonRPC"},
 		{"OtherMethod", `{"jsonrpc":"2.0","method":"getEvents","params":{},"id":1}`, `method "getEvents" is not addEvents`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := ParsePushAt(nil, []byte(tc.body), received)
+			_, err := ParsePushAt(nil, []byte(tc.body), received, source.DefaultMaxEvents)
 			if err == nil {
 				t.Fatal("want an error")
 			}
@@ -235,7 +239,7 @@ func TestParsePushEvents(t *testing.T) {
 		if again.EventID != first.EventID {
 			t.Errorf("EventID %s != %s for the same event with its keys in another order", again.EventID, first.EventID)
 		}
-		months, err := ParsePushAt(nil, reordered, received.AddDate(0, 3, 0))
+		months, err := ParsePushAt(nil, reordered, received.AddDate(0, 3, 0), source.DefaultMaxEvents)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -269,7 +273,7 @@ func TestParsePushEvents(t *testing.T) {
 		timeless := sampleEvent(t, "addEvents.fw.json")
 		delete(timeless, "last_blocked")
 		first := parse(t, addEvents(t, timeless))[0]
-		again, err := ParsePushAt(nil, addEvents(t, timeless), received.Add(time.Hour))
+		again, err := ParsePushAt(nil, addEvents(t, timeless), received.Add(time.Hour), source.DefaultMaxEvents)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -292,7 +296,7 @@ func TestParsePushEvents(t *testing.T) {
 		if a := parse(t, readSample(t, "addEvents.av.json"))[0]; a.Timeless {
 			t.Error("av, which has a timestamp, is marked Timeless")
 		}
-		if stray := parse(t, []byte(`{"jsonrpc":"2.0","method":"addEvents","params":{"events":[42]}}`))[0]; !stray.Timeless {
+		if stray := parse(t, []byte(mustJSON(t, sampleEvent(t, "addEvents.av.json"))+"\n{\"note\":1}"))[1]; !stray.Timeless {
 			t.Errorf("a value that is not an event (%s) has no time of its own either: want it Timeless", stray.Type)
 		}
 	})
@@ -360,4 +364,101 @@ func TestParseTimeValue(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestParsePushBounds refuses, whole and before decoding any event, pushes that no
+// GravityZone sends: events that are not objects, and more events than the bound.
+func TestParsePushBounds(t *testing.T) {
+	t.Parallel()
+	av := mustJSON(t, sampleEvent(t, "addEvents.av.json"))
+
+	for _, tc := range []struct {
+		name, body, says string
+	}{
+		{"ANumberAmongTheEvents", `{"jsonrpc":"2.0","method":"addEvents","params":{"events":[` + av + `,42]}}`, "params.events[1] is a number, not a JSON object"},
+		{"MillionsOfBareOnes", `{"jsonrpc":"2.0","method":"addEvents","params":{"events":[` + strings.Repeat("1,", 1_000_000) + `1]}}`, "params.events[0] is a number"},
+		{"NullAmongTheEvents", `{"jsonrpc":"2.0","method":"addEvents","params":{"events":[null]}}`, "params.events[0] is null"},
+		{"AStringAsASplunkEvent", av + "\n" + `{"event":"x"}`, "the splunk event is a string"},
+		{"ANumberLine", av + "\n7\n", "value 2 of the body is a number"},
+		{"AnArrayLine", av + "\n[1]\n", "value 2 of the body is an array"},
+		{"TrueAsTheWholeBody", `true`, "the body is true or false"},
+	} {
+		t.Run("Refuses"+tc.name, func(t *testing.T) {
+			t.Parallel()
+			in, err := ParsePushAt(nil, []byte(tc.body), received, source.DefaultMaxEvents)
+			if err == nil || !strings.Contains(err.Error(), tc.says) || !strings.Contains(err.Error(), "nothing of this push was stored") {
+				t.Fatalf("err = %v; want it to say %q and that nothing was stored", err, tc.says)
+			}
+			if len(in.Alerts) != 0 {
+				t.Errorf("%d alerts beside the error", len(in.Alerts))
+			}
+		})
+	}
+
+	tooMany := func(t *testing.T, body string, max int) {
+		t.Helper()
+		_, err := ParsePushAt(nil, []byte(body), received, max)
+		var refused *source.TooManyEventsError
+		if !errors.As(err, &refused) || refused.Max != max || !strings.Contains(err.Error(), fmt.Sprintf("more than %d events", max)) {
+			t.Fatalf("err = %v; want a TooManyEventsError naming %d", err, max)
+		}
+	}
+	t.Run("RefusesMoreEventsThanTheBoundInOneCall", func(t *testing.T) {
+		t.Parallel()
+		tooMany(t, string(addEvents(t, sampleEvent(t, "addEvents.av.json"), sampleEvent(t, "addEvents.fw.json"), sampleEvent(t, "addEvents.aph.json"))), 2)
+	})
+	t.Run("RefusesMoreEventsThanTheBoundOverCalls", func(t *testing.T) {
+		t.Parallel()
+		call := string(addEvents(t, sampleEvent(t, "addEvents.av.json"), sampleEvent(t, "addEvents.fw.json")))
+		tooMany(t, call+call, 3)
+	})
+	t.Run("RefusesMoreLinesThanTheBoundCountingBrokenOnes", func(t *testing.T) {
+		t.Parallel()
+		tooMany(t, av+"\n{broken\n"+av+"\n", 2)
+		tooMany(t, strings.Repeat("{}\n", 5), 4)
+	})
+	t.Run("TakesExactlyTheBound", func(t *testing.T) {
+		t.Parallel()
+		in, err := ParsePushAt(nil, []byte(av+"\n{broken\n"+av+"\n"), received, 3)
+		if err != nil || len(in.Alerts) != 3 {
+			t.Fatalf("%d alerts, %v; want 3 at a bound of 3", len(in.Alerts), err)
+		}
+	})
+	t.Run("RefusesAnEventOfMoreValuesThanAnyGravityZoneSends", func(t *testing.T) {
+		t.Parallel()
+		fields := make([]string, 1000)
+		for i := range fields {
+			fields[i] = fmt.Sprintf(`"f%d":%d`, i, i)
+		}
+		body := av + "\n" + `{"module":"av",` + strings.Join(fields, ",") + "}"
+		_, err := ParsePushAt(nil, []byte(body), received, source.DefaultMaxEvents)
+		if err == nil || !strings.Contains(err.Error(), "event 1 holds more than 1000 values") || !strings.Contains(err.Error(), "nothing of this push was stored") {
+			t.Fatalf("err = %v", err)
+		}
+		// 999 fields and the module: 1000 values with the object itself.
+		if _, err := ParsePushAt(nil, []byte(`{"module":"av",`+strings.Join(fields[:998], ",")+"}"), received, source.DefaultMaxEvents); err != nil {
+			t.Errorf("an event of exactly 1000 values: %v", err)
+		}
+	})
+	t.Run("KeepsTheFirst64FieldsOfAnUnknownModuleAsFacts", func(t *testing.T) {
+		t.Parallel()
+		ev := map[string]any{"module": "brand-new", "companyId": "c1"}
+		for i := range 70 {
+			ev[fmt.Sprintf("f%02d", i)] = i
+		}
+		a := parse(t, addEvents(t, ev))[0]
+		// companyId sorts first, then f00…f62; f63…f69 are left to the raw payload. With
+		// more_fields and the fallback time: 66 facts.
+		if len(a.Facts) != 66 || a.Facts["companyId"] != "c1" || a.Facts["f62"] != "62" || a.Facts["f63"] != "" ||
+			a.Facts["more_fields"] != "7 more fields are in the raw payload" {
+			t.Errorf("%d facts: %v", len(a.Facts), a.Facts)
+		}
+	})
+	t.Run("ReadsAPushOfBlankLinesAsEmpty", func(t *testing.T) {
+		t.Parallel()
+		_, err := ParsePushAt(nil, bytes.Repeat([]byte("\n \r\n"), 1_000_000), received, 10)
+		if err == nil || !strings.Contains(err.Error(), "empty push body") {
+			t.Fatalf("err = %v; want an empty body", err)
+		}
+	})
 }

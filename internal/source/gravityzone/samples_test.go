@@ -233,7 +233,7 @@ func TestParsePushSamples(t *testing.T) {
 		t.Run(strings.TrimSuffix(strings.TrimPrefix(c.file, "addEvents."), ".json"), func(t *testing.T) {
 			t.Parallel()
 			body := readSample(t, c.file)
-			in, err := ParsePushAt(nil, body, received)
+			in, err := ParsePushAt(nil, body, received, source.DefaultMaxEvents)
 			if err != nil {
 				t.Fatalf("ParsePushAt: %v", err)
 			}

@@ -11,23 +11,24 @@ import (
 	"time"
 	"unicode"
 
+	"halobridge/internal/jsonread"
 	"halobridge/internal/source"
 )
 
 type alertItem struct {
-	ID         string                     `json:"id"`
-	CustomerID string                     `json:"customer_id"`
-	Type       string                     `json:"type"`
-	Severity   string                     `json:"severity"`
-	Title      string                     `json:"title"`
-	HostName   string                     `json:"host_name"`
-	HostIP     string                     `json:"host_ip"`
-	User       string                     `json:"user"`
-	URL        string                     `json:"url"`
-	OccurredAt string                     `json:"occurred_at"`
-	Facts      map[string]json.RawMessage `json:"facts"`
-	DedupKey   string                     `json:"dedup_key"`
-	Test       bool                       `json:"test"`
+	ID         string          `json:"id"`
+	CustomerID string          `json:"customer_id"`
+	Type       string          `json:"type"`
+	Severity   string          `json:"severity"`
+	Title      string          `json:"title"`
+	HostName   string          `json:"host_name"`
+	HostIP     string          `json:"host_ip"`
+	User       string          `json:"user"`
+	URL        string          `json:"url"`
+	OccurredAt string          `json:"occurred_at"`
+	Facts      json.RawMessage `json:"facts"`
+	DedupKey   string          `json:"dedup_key"`
+	Test       bool            `json:"test"`
 }
 
 // Limits of an alert's facts.
@@ -67,22 +68,30 @@ func parseAlerts(body []byte) ([]source.Alert, *Error) {
 	if err := checkBody(body); err != nil {
 		return nil, err
 	}
-	var top map[string]json.RawMessage
-	if json.Unmarshal(body, &top) != nil {
+	// The body's members are looked at where they lie: a body of millions of them
+	// costs nothing to refuse.
+	var batch json.RawMessage
+	var other string
+	if jsonread.Members(body, func(key string, v []byte) bool {
+		switch {
+		case key == "alerts":
+			batch = v
+		case other == "":
+			other = key
+		}
+		return true
+	}) != nil {
 		return nil, &Error{Code: CodeInvalidJSON, Message: `the body must be one alert object or {"alerts":[...]}`}
 	}
-	batch, isBatch := top["alerts"]
-	if !isBatch {
+	if batch == nil {
 		a, err := parseAlert(body, "")
 		if err != nil {
 			return nil, err
 		}
 		return []source.Alert{a}, nil
 	}
-	for k := range top {
-		if k != "alerts" {
-			return nil, fieldError(CodeUnknownField, k, `is not a field of a batch, which holds only "alerts"`)
-		}
+	if other != "" {
+		return nil, fieldError(CodeUnknownField, other, `is not a field of a batch, which holds only "alerts"`)
 	}
 	items, err := list(batch, "alerts")
 	if err != nil {
@@ -106,11 +115,14 @@ func parseAlerts(body []byte) ([]source.Alert, *Error) {
 }
 
 func parseAlert(raw json.RawMessage, at string) (source.Alert, *Error) {
+	f := func(name string) string { return join(at, name) }
+	if err := countFacts(raw, f("facts")); err != nil {
+		return source.Alert{}, err
+	}
 	var it alertItem
 	if err := decodeStrict(raw, at, &it); err != nil {
 		return source.Alert{}, err
 	}
-	f := func(name string) string { return join(at, name) }
 	id, e1 := text(f("id"), it.ID, 200, true)
 	customer, e2 := text(f("customer_id"), it.CustomerID, 200, true)
 	typ, e3 := text(f("type"), it.Type, 64, true)
@@ -190,14 +202,43 @@ func severityOf(field, v string) (source.Severity, *Error) {
 	return "", fieldError(CodeInvalidValue, field, "%q is not one of info, low, medium, high, critical", v)
 }
 
+// countFacts refuses an alert object with more than maxFacts facts before any of it is
+// decoded: the members are counted where they lie, so a million of them costs nothing.
+// Like the decoding after it, it takes the last member whose name is "facts" in any case.
+func countFacts(alert json.RawMessage, field string) *Error {
+	var facts []byte
+	if jsonread.Members(alert, func(key string, v []byte) bool {
+		if strings.EqualFold(key, "facts") {
+			facts = v
+		}
+		return true
+	}) != nil || len(facts) == 0 || facts[0] != '{' {
+		return nil // decodeStrict names what is wrong
+	}
+	n := 0
+	jsonread.Members(facts, func(string, []byte) bool { n++; return true })
+	if n > maxFacts {
+		return fieldError(CodeInvalidValue, field, "has %d entries; at most %d are accepted", n, maxFacts)
+	}
+	return nil
+}
+
 // factsOf reads facts whose values are strings, numbers or booleans (kept as their JSON
-// text); a null value is left out.
-func factsOf(field string, in map[string]json.RawMessage) (map[string]string, *Error) {
-	if len(in) == 0 {
+// text); a null value is left out. countFacts has counted them.
+func factsOf(field string, raw json.RawMessage) (map[string]string, *Error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}
-	if len(in) > maxFacts {
-		return nil, fieldError(CodeInvalidValue, field, "has %d entries; at most %d are accepted", len(in), maxFacts)
+	if raw[0] != '{' {
+		return nil, fieldError(CodeInvalidValue, field, "must be a JSON object")
+	}
+	var in map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return nil, fieldError(CodeInvalidValue, field, "must be a JSON object")
+	}
+	if len(in) == 0 {
+		return nil, nil
 	}
 	keys := make([]string, 0, len(in))
 	for k := range in {

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"unicode"
+
+	"halobridge/internal/jsonread"
 )
 
 // checkBody refuses a body over MaxBodyBytes or without any JSON in it.
@@ -25,20 +27,29 @@ func checkBody(body []byte) *Error {
 }
 
 // list reads a JSON array of items named name, each kept raw for its own strict decoding.
+// The items are counted as the array is read and only the first MaxItems kept, so that an
+// array of millions of tiny values costs no more than its body to refuse.
 func list(raw json.RawMessage, name string) ([]json.RawMessage, *Error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || raw[0] != '[' {
 		return nil, fieldError(CodeInvalidJSON, name, "must be a JSON array")
 	}
 	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
+	n := 0
+	err := jsonread.Elements(raw, func(item []byte) bool {
+		if n++; n <= MaxItems {
+			items = append(items, item)
+		}
+		return true
+	})
+	if err != nil {
 		return nil, fieldError(CodeInvalidJSON, name, "must be a JSON array")
 	}
-	if len(items) == 0 {
+	if n == 0 {
 		return nil, fieldError(CodeRequired, name, "is empty; send at least one item")
 	}
-	if len(items) > MaxItems {
-		return nil, fieldError(CodeTooMany, name, "has %d items; at most %d are accepted per call", len(items), MaxItems)
+	if n > MaxItems {
+		return nil, fieldError(CodeTooMany, name, "has %d items; at most %d are accepted per call", n, MaxItems)
 	}
 	return items, nil
 }

@@ -87,6 +87,11 @@ func TestParseCustomers(t *testing.T) {
 			t.Fatalf("1000 customers refused: %v", err)
 		}
 	})
+	t.Run("CountsMillionsOfItemsWithoutKeepingThem", func(t *testing.T) {
+		t.Parallel()
+		_, err := push.ParseCustomers([]byte("[" + strings.Repeat("1,", 3_000_000) + "1]"))
+		wantError(t, err, "too_many_items", "customers", "customers has 3000001 items; at most 1000 are accepted per call")
+	})
 	t.Run("RefusesABodyOver8MiB", func(t *testing.T) {
 		t.Parallel()
 		body := []byte(`[{"id":"c-1","name":"` + strings.Repeat("a", push.MaxBodyBytes) + `"}]`)
@@ -129,6 +134,8 @@ func TestParseUsage(t *testing.T) {
 		{"RefusesAOneDigitMonth", `[{"customer_id":"c","month":"2026-3","product":"p","quantity":1}]`, "invalid_value", "usage[0].month", `usage[0].month "2026-3" is not a month as YYYY-MM`},
 		{"RefusesAMissingQuantity", `[{"customer_id":"c","month":"2026-03","product":"p"}]`, "required", "usage[0].quantity", "usage[0].quantity is required"},
 		{"RefusesANegativeQuantity", `[{"customer_id":"c","month":"2026-03","product":"p","quantity":-1}]`, "invalid_value", "usage[0].quantity", "usage[0].quantity must be zero or more"},
+		{"RefusesAQuantityOverTheMaximum", `[{"customer_id":"c","month":"2026-03","product":"p","quantity":1e308}]`, "invalid_value", "usage[0].quantity", "usage[0].quantity is 1e+308; at most 1000000000 is accepted"},
+		{"RefusesAQuantityNoFloatHolds", `[{"customer_id":"c","month":"2026-03","product":"p","quantity":1e400}]`, "invalid_value", "usage[0].quantity", "usage[0].quantity must be a number"},
 		{"RefusesAQuantityAsText", `[{"customer_id":"c","month":"2026-03","product":"p","quantity":"4"}]`, "invalid_value", "usage[0].quantity", "usage[0].quantity must be a number"},
 		{"RefusesAMissingProduct", `[{"customer_id":"c","month":"2026-03","quantity":1}]`, "required", "usage[0].product", "usage[0].product is required"},
 		{"RefusesTheSameCellTwice", `[{"customer_id":"c","month":"2026-03","product":"p","quantity":1},{"customer_id":"c","month":"2026-03","product":"p","quantity":2}]`, "duplicate", "usage[1]", "usage[1] repeats usage[0]: one quantity per customer, month and product"},
@@ -218,6 +225,9 @@ func TestParseAlerts(t *testing.T) {
 			"invalid_value", "type", `type "new incident" may hold only letters, digits and _ . : -`},
 		{"RefusesANestedFact", `{"id":"a","customer_id":"c","type":"t","severity":"low","occurred_at":"2026-03-14T09:00:00Z","facts":{"paths":["a"]}}`,
 			"invalid_value", "facts.paths", "facts.paths must be a string, number or boolean"},
+		{"RefusesMoreThan100Facts", `{"id":"a","customer_id":"c","type":"t","severity":"low","occurred_at":"2026-03-14T09:00:00Z","facts":{` + manyFacts(101) + `}}`,
+			"invalid_value", "facts", "facts has 101 entries; at most 100 are accepted"},
+		{"RefusesABatchWithAnotherMember", `{"alerts":[],"source":"x"}`, "unknown_field", "source", `source is not a field of a batch, which holds only "alerts"`},
 		{"RefusesFactsThatAreNotAnObject", `{"id":"a","customer_id":"c","type":"t","severity":"low","occurred_at":"2026-03-14T09:00:00Z","facts":"x"}`,
 			"invalid_value", "facts", "facts must be a JSON object"},
 		{"RefusesAMisspeltField", `{"id":"a","customerId":"c"}`, "unknown_field", "customerId", "customerId is not a field of this API"},
@@ -322,4 +332,13 @@ func TestErrorStatus(t *testing.T) {
 	if err != nil || string(b) != `{"error":{"code":"required","message":"alerts[3].customer_id is required","field":"alerts[3].customer_id"}}` {
 		t.Fatalf("body = %s, %v", b, err)
 	}
+}
+
+// manyFacts is n facts "f0":0, "f1":1…, as the members of an object.
+func manyFacts(n int) string {
+	facts := make([]string, n)
+	for i := range facts {
+		facts[i] = fmt.Sprintf(`"f%d":%d`, i, i)
+	}
+	return strings.Join(facts, ",")
 }

@@ -16,9 +16,9 @@ type usageItem struct {
 }
 
 // ParseUsage reads the body of PUT /api/push/v1/usage: an array of {customer_id, month
-// "YYYY-MM", product, quantity, includes_children?}. A quantity is a finite number, zero or
-// more; a customer, month and product may appear once per call, and a later call replaces
-// the figure.
+// "YYYY-MM", product, quantity, includes_children?}. A quantity is a number from 0 to
+// source.MaxQuantity, so that billing's sums of them stay finite; a customer, month and
+// product may appear once per call, and a later call replaces the figure.
 func ParseUsage(body []byte) ([]source.Usage, error) {
 	out, err := parseUsage(body)
 	return out, asError(err)
@@ -57,16 +57,18 @@ func parseUsage(body []byte) ([]source.Usage, *Error) {
 		if it.Quantity == nil {
 			return nil, fieldError(CodeRequired, at+".quantity", "is required")
 		}
-		q := *it.Quantity
-		if q < 0 || math.IsNaN(q) || math.IsInf(q, 0) {
+		switch q := *it.Quantity; {
+		case q < 0 || math.IsNaN(q):
 			return nil, fieldError(CodeInvalidValue, at+".quantity", "must be zero or more")
+		case q > source.MaxQuantity:
+			return nil, fieldError(CodeInvalidValue, at+".quantity", "is %g; at most %.0f is accepted", q, source.MaxQuantity)
 		}
 		k := cell{customer, product, month}
 		if j, dup := seen[k]; dup {
 			return nil, fieldError(CodeDuplicate, at, "repeats usage[%d]: one quantity per customer, month and product", j)
 		}
 		seen[k] = i
-		out = append(out, source.Usage{CustomerID: customer, Month: month, Product: product, Quantity: q, IncludesChildren: it.IncludesChildren})
+		out = append(out, source.Usage{CustomerID: customer, Month: month, Product: product, Quantity: *it.Quantity, IncludesChildren: it.IncludesChildren})
 	}
 	return out, nil
 }

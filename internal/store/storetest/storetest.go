@@ -58,6 +58,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		t.Parallel()
 		testAlerts(t, setup)
 	})
+	t.Run("Cleaning", func(t *testing.T) {
+		t.Parallel()
+		testCleaning(t, setup)
+	})
 	t.Run("Redelivery", func(t *testing.T) {
 		t.Parallel()
 		testRedelivery(t, setup)
