@@ -32,7 +32,7 @@ func haloLists() []haloList {
 			return c.Clients(ctx, halo.ClientQuery{IncludeInactive: true})
 		}, func(r halo.ClientRecord) (int, string, string) { return r.ID, r.Name, "" }),
 		one("sites", store.KindSite, func(c *halo.Client, ctx context.Context) ([]halo.Site, error) {
-			return c.Sites(ctx, 0)
+			return c.Sites(ctx, halo.SiteQuery{})
 		}, func(r halo.Site) (int, string, string) { return r.ID, r.Name, itoa(r.ClientID) }),
 		one("General Users", store.KindUser, func(c *halo.Client, ctx context.Context) ([]halo.User, error) {
 			return c.Users(ctx, halo.UserQuery{Search: halo.GeneralUserName})

@@ -31,6 +31,7 @@ type User struct {
 	AzureOID           string         `json:"azureoid"`
 	ThirdPartyID       string         `json:"third_party_id"`
 	IsServiceAccount   bool           `json:"isserviceaccount"`
+	LastUpdate         string         `json:"ulastupdate"`
 	CustomFields       []CustomField  `json:"customfields"`
 	ExternalLinks      []ExternalLink `json:"external_links"`
 	Use                string         `json:"use"`
@@ -67,7 +68,7 @@ func (s *Sim) userView(u User) User {
 }
 
 func (s *Sim) createUser(u User) User {
-	u.ID = s.db.nextID("user")
+	u.ID, u.LastUpdate = s.db.nextID("user"), s.stamp()
 	s.db.users[u.ID] = u
 	return u
 }
@@ -78,9 +79,10 @@ func (s *Sim) listUsers(c *call) reply {
 	clientID, byClient := c.q.int("client_id")
 	siteID, bySite := c.q.int("site_id")
 	noGeneral := c.q.flag("exclude_generaluser", false)
+	updated := c.q.updateWindow()
 	rows := filter(sortedValues(s.db.users), func(u User) bool {
 		st := s.db.sites[int(u.SiteID)]
-		return keepActive(active, inactive, u.Inactive) &&
+		return keepActive(active, inactive, u.Inactive) && updated.keeps(u.LastUpdate) &&
 			(term == "" || containsFold(u.Name, term) || containsFold(u.EmailAddress, term) || containsFold(u.Login, term)) &&
 			(!byClient || int(st.ClientID) == clientID) &&
 			(!bySite || int(u.SiteID) == siteID) &&
@@ -133,6 +135,7 @@ func (s *Sim) postUsers(_ *call, objs []object) reply {
 			return badRequest("Please select a valid Site")
 		}
 		if id > 0 {
+			u.LastUpdate = s.stamp()
 			s.db.users[id] = u
 		} else {
 			u = s.createUser(u)
