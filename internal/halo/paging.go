@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -65,6 +66,10 @@ func readAll[T any](ctx context.Context, c *Client, l list) ([]T, error) {
 	return nil, fmt.Errorf("GET %s: still more records after %d pages", l.template, maxPages)
 }
 
+// ErrNoRecordCount says that HaloPSA's answer to a count did not say how many records the
+// list has.
+var ErrNoRecordCount = errors.New("the answer gives no record_count to count the records by")
+
 // count returns record_count, the number of records of l, asking for a page of one.
 func count(ctx context.Context, c *Client, l list) (int, error) {
 	pg, err := getPage[json.RawMessage](ctx, c, l, l.pageQuery(1, 1))
@@ -72,7 +77,7 @@ func count(ctx context.Context, c *Client, l list) (int, error) {
 		return 0, err
 	}
 	if !pg.wrapped || pg.total < 0 {
-		return 0, fmt.Errorf("GET %s: the answer gives no record_count to count the records by", l.template)
+		return 0, fmt.Errorf("GET %s: %w", l.template, ErrNoRecordCount)
 	}
 	return pg.total, nil
 }

@@ -2,6 +2,7 @@ package halo
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -218,7 +219,7 @@ func TestCount(t *testing.T) {
 			t.Parallel()
 			f := newFakeHalo(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, tc.body) })
 			n, err := f.client(t, nil).CountSites(ctx, SiteQuery{})
-			if err == nil || !strings.Contains(err.Error(), "no record_count") {
+			if !errors.Is(err, ErrNoRecordCount) || !strings.Contains(err.Error(), "no record_count") {
 				t.Fatalf("CountSites = %d, %v; want an error saying the answer has no record_count", n, err)
 			}
 		})
