@@ -186,6 +186,8 @@ func setupCompare(t *testing.T, st store.Store) *compareBundle {
 	}
 	cb.x, cb.y, cb.w, cb.v = picked[0], picked[1], picked[2], picked[3]
 	cb.deleteGeneralUsers(t, cb.v.ID)
+	// The General User search finds this one too, but it is not one.
+	cb.a.haloPost(t, "/Users", []map[string]any{{"name": "General User (old)", "site_id": cb.v.MainSiteID}})
 	customers := []source.Customer{
 		{ID: "x", Name: cb.x.Name}, {ID: "y", Name: cb.y.Name}, {ID: "w", Name: cb.w.Name}, {ID: "v", Name: cb.v.Name},
 		// Nothing matches these until HaloPSA changes.
