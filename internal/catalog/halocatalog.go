@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"time"
 
 	"halobridge/internal/halo"
 	"halobridge/internal/store"
@@ -20,28 +21,39 @@ type haloList struct {
 	what  string
 	kinds []string
 	read  func(ctx context.Context, c *halo.Client) (map[string][]store.CatalogEntry, error)
+	// changes reads only the records HaloPSA changed since a time, and
+	// count counts the records of the whole list; both are nil for a list
+	// HaloPSA cannot filter by last update, which is read whole every time.
+	// Such a list fills one kind.
+	changes func(ctx context.Context, c *halo.Client, since time.Time) ([]store.CatalogEntry, error)
+	count   func(ctx context.Context, c *halo.Client) (int, error)
 }
 
 // haloLists are the lists a sync reads, in order: what mapping needs
 // first, then what the ticket and billing policies refer to. Users are read
 // only by the General User's name: the sync needs to know which sites have
-// one, not every contact.
+// one, not every contact. Clients, sites and users can be read by last
+// update; the other lists are small, or cannot be.
 func haloLists() []haloList {
 	return []haloList{
-		one("clients", store.KindClient, func(c *halo.Client, ctx context.Context) ([]halo.ClientRecord, error) {
-			return c.Clients(ctx, halo.ClientQuery{IncludeInactive: true})
+		changing("clients", store.KindClient, func(c *halo.Client, ctx context.Context, u halo.Updated) ([]halo.ClientRecord, error) {
+			return c.Clients(ctx, halo.ClientQuery{IncludeInactive: true, Updated: u})
+		}, func(c *halo.Client, ctx context.Context) (int, error) {
+			return c.CountClients(ctx, halo.ClientQuery{IncludeInactive: true})
 		}, func(r halo.ClientRecord) (int, string, string) { return r.ID, r.Name, "" }),
-		one("sites", store.KindSite, func(c *halo.Client, ctx context.Context) ([]halo.Site, error) {
-			return c.Sites(ctx, 0)
+		changing("sites", store.KindSite, func(c *halo.Client, ctx context.Context, u halo.Updated) ([]halo.Site, error) {
+			return c.Sites(ctx, halo.SiteQuery{Updated: u})
+		}, func(c *halo.Client, ctx context.Context) (int, error) {
+			return c.CountSites(ctx, halo.SiteQuery{})
 		}, func(r halo.Site) (int, string, string) { return r.ID, r.Name, itoa(r.ClientID) }),
-		one("General Users", store.KindUser, func(c *halo.Client, ctx context.Context) ([]halo.User, error) {
-			return c.Users(ctx, halo.UserQuery{Search: halo.GeneralUserName})
-		}, func(r halo.User) (int, string, string) {
-			if !r.IsGeneralUser() {
-				return 0, "", ""
-			}
-			return r.ID, r.Name, itoa(r.SiteID)
-		}),
+		// Every user the search finds is kept, General User or not (the
+		// snapshot tells them apart), so that the catalog holds what
+		// HaloPSA counts for the search.
+		changing("General Users", store.KindUser, func(c *halo.Client, ctx context.Context, u halo.Updated) ([]halo.User, error) {
+			return c.Users(ctx, halo.UserQuery{Search: halo.GeneralUserName, Updated: u})
+		}, func(c *halo.Client, ctx context.Context) (int, error) {
+			return c.CountUsers(ctx, halo.UserQuery{Search: halo.GeneralUserName})
+		}, func(r halo.User) (int, string, string) { return r.ID, r.Name, itoa(r.SiteID) }),
 		one("agents", store.KindAgent, func(c *halo.Client, ctx context.Context) ([]halo.Agent, error) {
 			return c.Agents(ctx, true, true)
 		}, func(r halo.Agent) (int, string, string) { return r.ID, r.Name, "" }),
@@ -70,29 +82,45 @@ func haloLists() []haloList {
 
 // one is a list that fills one kind. read takes the client first so that
 // the client's own methods fit as they are ((*halo.Client).Teams); key
-// gives a record's id, name and parent, or id 0 for a record to leave out.
-// Request sources include id 0 (Email), so only the General User list uses
-// that.
+// gives a record's id, name and parent.
 func one[T any](what, kind string, read func(*halo.Client, context.Context) ([]T, error), key func(T) (int, string, string)) haloList {
 	return haloList{what: what, kinds: []string{kind}, read: func(ctx context.Context, c *halo.Client) (map[string][]store.CatalogEntry, error) {
 		records, err := read(c, ctx)
 		if err != nil {
 			return nil, err
 		}
-		entries := make([]store.CatalogEntry, 0, len(records))
-		for _, r := range records {
-			id, name, parent := key(r)
-			if id == 0 && kind == store.KindUser {
-				continue
-			}
-			e, err := entry(strconv.Itoa(id), name, parent, r)
-			if err != nil {
-				return nil, err
-			}
-			entries = append(entries, e)
-		}
-		return map[string][]store.CatalogEntry{kind: dedupe(entries)}, nil
+		entries, err := entriesOf(records, key)
+		return map[string][]store.CatalogEntry{kind: entries}, err
 	}}
+}
+
+// changing is a list that fills one kind and that HaloPSA can filter by
+// last update: read reads the records changed within u, all of them for
+// a zero u, and count counts them all.
+func changing[T any](what, kind string, read func(*halo.Client, context.Context, halo.Updated) ([]T, error), count func(*halo.Client, context.Context) (int, error), key func(T) (int, string, string)) haloList {
+	l := one(what, kind, func(c *halo.Client, ctx context.Context) ([]T, error) { return read(c, ctx, halo.Updated{}) }, key)
+	l.changes = func(ctx context.Context, c *halo.Client, since time.Time) ([]store.CatalogEntry, error) {
+		records, err := read(c, ctx, halo.Updated{From: since})
+		if err != nil {
+			return nil, err
+		}
+		return entriesOf(records, key)
+	}
+	l.count = func(ctx context.Context, c *halo.Client) (int, error) { return count(c, ctx) }
+	return l
+}
+
+func entriesOf[T any](records []T, key func(T) (int, string, string)) ([]store.CatalogEntry, error) {
+	entries := make([]store.CatalogEntry, 0, len(records))
+	for _, r := range records {
+		id, name, parent := key(r)
+		e, err := entry(strconv.Itoa(id), name, parent, r)
+		if err != nil {
+			return nil, err
+		}
+		entries = append(entries, e)
+	}
+	return dedupe(entries), nil
 }
 
 // slas reads the SLAs with their priorities in one request; a priority's

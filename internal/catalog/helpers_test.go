@@ -36,13 +36,20 @@ func newHaloFixture(t *testing.T, st store.Store, opts halosim.Options) *haloFix
 	sim := halosim.New(opts)
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
+	return connectHalo(t, st, sim, srv.URL, "Northpoint IT")
+}
+
+// connectHalo adds a partner to st connected to a simulator served at
+// baseURL.
+func connectHalo(t *testing.T, st store.Store, sim *halosim.Sim, baseURL, partnerName string) *haloFixture {
+	t.Helper()
 	ctx := t.Context()
-	partner, err := st.CreatePartner(ctx, store.Partner{Name: "Northpoint IT"})
+	partner, err := st.CreatePartner(ctx, store.Partner{Name: partnerName})
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = st.SaveHaloConnection(ctx, store.HaloConnection{
-		PartnerID: partner.ID, ResourceURL: srv.URL + "/api", AuthURL: srv.URL + "/auth",
+		PartnerID: partner.ID, ResourceURL: baseURL + "/api", AuthURL: baseURL + "/auth",
 		ClientID: halosim.DefaultClientID, ClientSecret: halosim.DefaultClientSecret,
 		GrantType: store.GrantClientCredentials, Scope: "all", AgentID: 7,
 	})
@@ -54,7 +61,7 @@ func newHaloFixture(t *testing.T, st store.Store, opts halosim.Options) *haloFix
 		Halo:    &connect.Halo{Outbound: outbound.Local(), Store: st},
 		Sources: fastConnectors{&connect.Sources{Outbound: outbound.Local(), Store: st, PublicURL: publicURL}},
 	}
-	return &haloFixture{st: st, sim: sim, url: srv.URL, partner: partner, service: &catalog.Service{Syncer: syncer}}
+	return &haloFixture{st: st, sim: sim, url: baseURL, partner: partner, service: &catalog.Service{Syncer: syncer}}
 }
 
 // publicURL is where the fixtures' halobridge says platforms reach it.

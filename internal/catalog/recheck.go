@@ -220,7 +220,7 @@ func (s *Service) readClient(ctx context.Context, partnerID int64, clientID int,
 		return s.failed(ctx, partnerID, "clients", []string{store.KindClient}, err)
 	}
 	view.addClient(record)
-	sites, err := hc.Sites(ctx, clientID)
+	sites, err := hc.Sites(ctx, halo.SiteQuery{ClientID: clientID})
 	if err != nil {
 		return s.failed(ctx, partnerID, "sites", []string{store.KindSite}, err)
 	}

@@ -152,15 +152,12 @@ func (s *Service) CreateClient(ctx context.Context, partnerID, sourceID int64, c
 // mapped at once (its sites stay unknown until then, which mapping reads as
 // nothing to conclude), a new General User fixes its site.
 func (s *Service) remember(ctx context.Context, partnerID int64, kind, id, name, parent string, record any) error {
-	stored, err := s.Store.Catalog(ctx, partnerID, kind)
-	if err != nil {
-		return err
-	}
 	e, err := entry(id, name, parent, record)
 	if err != nil {
 		return err
 	}
-	if _, err := s.Store.ReplaceCatalog(ctx, partnerID, kind, dedupe(append(stored, e)), s.now()); err != nil {
+	e.PartnerID, e.Kind, e.SyncedAt = partnerID, kind, s.now()
+	if err := s.Store.PutCatalogEntry(ctx, e); err != nil {
 		return fmt.Errorf("remember the new HaloPSA %s: %w", kindNoun(kind), err)
 	}
 	return nil

@@ -45,7 +45,9 @@ func loadSnapshot(ctx context.Context, st store.Store, partnerID int64) (*snapsh
 	}
 	withGU := map[string]bool{}
 	for _, u := range users {
-		withGU[u.ParentID] = true
+		if (halo.User{Name: u.Name}).IsGeneralUser() {
+			withGU[u.ParentID] = true
+		}
 	}
 	for _, e := range sites {
 		var r halo.Site

@@ -138,9 +138,11 @@ func (s *Syncer) SyncHaloCatalog(ctx context.Context, partnerID int64) (map[stri
 	return res.Catalog, err
 }
 
-// syncHalo reads every HaloPSA list and replaces the stored catalog kind by
-// kind. It returns the kinds refreshed. A missing permission fails only the
-// lists that need it; revoked credentials fail the rest of the step.
+// syncHalo reads every HaloPSA list and stores the catalog kind by kind:
+// of clients, sites and users only the records changed since the last
+// read when that suffices (readList), of the others the whole list. It
+// returns the kinds refreshed. A missing permission fails only the lists
+// that need it; revoked credentials fail the rest of the step.
 func (s *Syncer) syncHalo(ctx context.Context, partnerID int64, p *jobs.Progress, res *Result) (map[string]bool, error) {
 	lists := haloLists()
 	p.Step(stepHalo, len(lists))
@@ -151,11 +153,15 @@ func (s *Syncer) syncHalo(ctx context.Context, partnerID int64, p *jobs.Progress
 		p.Fail(err)
 		return fresh, err
 	}
+	reads, err := s.Store.CatalogReads(ctx, partnerID)
+	if err != nil {
+		return fresh, fmt.Errorf("HaloPSA catalog: %w", err)
+	}
 	now := s.now()
 	var errs []error
 	denied := deniedLists{}
 	for _, l := range lists {
-		byKind, err := l.read(ctx, client)
+		got, err := s.readList(ctx, partnerID, client, l, reads, now)
 		switch {
 		case stops(err):
 			return fresh, fmt.Errorf("read HaloPSA %s: %w", l.what, err)
@@ -174,14 +180,18 @@ func (s *Syncer) syncHalo(ctx context.Context, partnerID int64, p *jobs.Progress
 			p.Advance(1)
 			continue
 		}
+		write := s.Store.ReplaceCatalog
+		if !got.whole {
+			write = s.Store.MergeCatalog
+		}
 		for _, kind := range l.kinds {
-			diff, err := s.Store.ReplaceCatalog(ctx, partnerID, kind, byKind[kind], now)
+			diff, err := write(ctx, partnerID, kind, got.byKind[kind], now)
 			if err != nil {
 				return fresh, fmt.Errorf("store HaloPSA %s: %w", l.what, err)
 			}
 			res.Catalog[kind] = diff
 			fresh[kind] = true
-			p.Count(kind, len(byKind[kind]))
+			p.Count(kind, diff.Added+diff.Updated+diff.Unchanged)
 		}
 		p.Advance(1)
 	}

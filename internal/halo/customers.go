@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ClientRecord is a Halo client (a customer of the MSP; Halo's schema "Area"). The name
@@ -137,10 +138,21 @@ type ClientQuery struct {
 	IncludeInactive bool
 	Search          string
 	TopLevelID      int
+	Updated         Updated
 }
 
-// Clients returns every client matching q.
-func (c *Client) Clients(ctx context.Context, q ClientQuery) ([]ClientRecord, error) {
+// Updated keeps the records HaloPSA last changed within From and To, both included; a zero
+// end leaves that side open. Only clients, sites and users can be asked for by it.
+type Updated struct {
+	From, To time.Time
+}
+
+func (u Updated) set(q url.Values) {
+	setTime(q, "lastupdatefromdate", u.From)
+	setTime(q, "lastupdatetodate", u.To)
+}
+
+func (q ClientQuery) list() list {
 	query := url.Values{}
 	if q.IncludeInactive {
 		query.Set("includeinactive", "true")
@@ -149,7 +161,18 @@ func (c *Client) Clients(ctx context.Context, q ClientQuery) ([]ClientRecord, er
 		query.Set("search", q.Search)
 	}
 	setID(query, "toplevel_id", q.TopLevelID)
-	return readAll[ClientRecord](ctx, c, list{template: "/Client", key: "clients", query: query, pageSize: pageSizeUncapped})
+	q.Updated.set(query)
+	return list{template: "/Client", key: "clients", query: query, pageSize: pageSizeUncapped}
+}
+
+// Clients returns every client matching q.
+func (c *Client) Clients(ctx context.Context, q ClientQuery) ([]ClientRecord, error) {
+	return readAll[ClientRecord](ctx, c, q.list())
+}
+
+// CountClients returns how many clients match q, in one request.
+func (c *Client) CountClients(ctx context.Context, q ClientQuery) (int, error) {
+	return count(ctx, c, q.list())
 }
 
 // Client returns one client.
@@ -159,11 +182,27 @@ func (c *Client) Client(ctx context.Context, id int) (ClientRecord, error) {
 	return out, err
 }
 
-// Sites returns the sites of clientID, or of every client when clientID is 0.
-func (c *Client) Sites(ctx context.Context, clientID int) ([]Site, error) {
+// SiteQuery filters Sites; zero fields do not filter. HaloPSA lists active sites only.
+type SiteQuery struct {
+	ClientID int
+	Updated  Updated
+}
+
+func (q SiteQuery) list() list {
 	query := url.Values{}
-	setID(query, "client_id", clientID)
-	return readAll[Site](ctx, c, list{template: "/Site", key: "sites", query: query, pageSize: pageSizeUncapped})
+	setID(query, "client_id", q.ClientID)
+	q.Updated.set(query)
+	return list{template: "/Site", key: "sites", query: query, pageSize: pageSizeUncapped}
+}
+
+// Sites returns the sites matching q.
+func (c *Client) Sites(ctx context.Context, q SiteQuery) ([]Site, error) {
+	return readAll[Site](ctx, c, q.list())
+}
+
+// CountSites returns how many sites match q, in one request.
+func (c *Client) CountSites(ctx context.Context, q SiteQuery) (int, error) {
+	return count(ctx, c, q.list())
 }
 
 // UserQuery filters Users; zero fields do not filter.
@@ -172,10 +211,10 @@ type UserQuery struct {
 	SiteID          int
 	IncludeInactive bool
 	Search          string
+	Updated         Updated
 }
 
-// Users returns the users matching q, General Users included (see User.IsGeneralUser).
-func (c *Client) Users(ctx context.Context, q UserQuery) ([]User, error) {
+func (q UserQuery) list() list {
 	query := url.Values{"exclude_generaluser": {"false"}}
 	setID(query, "client_id", q.ClientID)
 	setID(query, "site_id", q.SiteID)
@@ -185,7 +224,18 @@ func (c *Client) Users(ctx context.Context, q UserQuery) ([]User, error) {
 	if q.Search != "" {
 		query.Set("search", q.Search)
 	}
-	return readAll[User](ctx, c, list{template: "/Users", key: "users", query: query, pageSize: pageSizeUncapped})
+	q.Updated.set(query)
+	return list{template: "/Users", key: "users", query: query, pageSize: pageSizeUncapped}
+}
+
+// Users returns the users matching q, General Users included (see User.IsGeneralUser).
+func (c *Client) Users(ctx context.Context, q UserQuery) ([]User, error) {
+	return readAll[User](ctx, c, q.list())
+}
+
+// CountUsers returns how many users match q, in one request.
+func (c *Client) CountUsers(ctx context.Context, q UserQuery) (int, error) {
+	return count(ctx, c, q.list())
 }
 
 // CreateClient creates a client; Halo answers with the saved record.
@@ -207,5 +257,14 @@ func (c *Client) CreateUser(ctx context.Context, user User) (User, error) {
 func setID(q url.Values, name string, id int) {
 	if id != 0 {
 		q.Set(name, strconv.Itoa(id))
+	}
+}
+
+// dateLayout is how HaloPSA writes dates: ISO-8601 in UTC without a zone.
+const dateLayout = "2006-01-02T15:04:05.000"
+
+func setTime(q url.Values, name string, t time.Time) {
+	if !t.IsZero() {
+		q.Set(name, t.UTC().Format(dateLayout))
 	}
 }

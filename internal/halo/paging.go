@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -42,14 +44,7 @@ func readAll[T any](ctx context.Context, c *Client, l list) ([]T, error) {
 	size := l.pageSize
 	var all []T
 	for pageNo := 1; pageNo <= maxPages; pageNo++ {
-		q := url.Values{}
-		for k, v := range l.query {
-			q[k] = v
-		}
-		q.Set("pageinate", "true")
-		q.Set("page_size", strconv.Itoa(size))
-		q.Set("page_no", strconv.Itoa(pageNo))
-		pg, err := getPage[T](ctx, c, l, q)
+		pg, err := getPage[T](ctx, c, l, l.pageQuery(pageNo, size))
 		if err != nil {
 			return nil, err
 		}
@@ -69,6 +64,34 @@ func readAll[T any](ctx context.Context, c *Client, l list) ([]T, error) {
 		}
 	}
 	return nil, fmt.Errorf("GET %s: still more records after %d pages", l.template, maxPages)
+}
+
+// ErrNoRecordCount says that HaloPSA's answer to a count did not say how many records the
+// list has.
+var ErrNoRecordCount = errors.New("the answer gives no record_count to count the records by")
+
+// count returns record_count, the number of records of l, asking for a page of one.
+func count(ctx context.Context, c *Client, l list) (int, error) {
+	pg, err := getPage[json.RawMessage](ctx, c, l, l.pageQuery(1, 1))
+	if err != nil {
+		return 0, err
+	}
+	if !pg.wrapped || pg.total < 0 {
+		return 0, fmt.Errorf("GET %s: %w", l.template, ErrNoRecordCount)
+	}
+	return pg.total, nil
+}
+
+// pageQuery asks for one page of l.
+func (l list) pageQuery(pageNo, size int) url.Values {
+	q := maps.Clone(l.query)
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set("pageinate", "true")
+	q.Set("page_size", strconv.Itoa(size))
+	q.Set("page_no", strconv.Itoa(pageNo))
+	return q
 }
 
 type page[T any] struct {

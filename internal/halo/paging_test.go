@@ -2,8 +2,11 @@ package halo
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -179,4 +182,114 @@ func TestDecodePage(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestCount(t *testing.T) {
+	t.Parallel()
+
+	ctx := context.Background()
+
+	t.Run("AsksForOnePageOfOneRecord", func(t *testing.T) {
+		t.Parallel()
+		f := newFakeHalo(t, pagedClients(250, 100))
+		n, err := f.client(t, nil).CountClients(ctx, ClientQuery{IncludeInactive: true})
+		if err != nil || n != 250 {
+			t.Fatalf("CountClients = %d, %v; want 250", n, err)
+		}
+		reqs := f.apiRequests()
+		if len(reqs) != 1 {
+			t.Fatalf("got %d requests, want 1", len(reqs))
+		}
+		want := map[string]string{"pageinate": "true", "page_size": "1", "page_no": "1", "includeinactive": "true"}
+		for k, v := range want {
+			if got := reqs[0].Query.Get(k); got != v {
+				t.Errorf("%s = %q, want %q", k, got, v)
+			}
+		}
+	})
+
+	for _, tc := range []struct {
+		name string
+		body any
+	}{
+		{"RefusesABareArray", []map[string]any{{"id": 1}}},
+		{"RefusesAWrapperWithoutRecordCount", map[string]any{"sites": []map[string]any{{"id": 1}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeHalo(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, tc.body) })
+			n, err := f.client(t, nil).CountSites(ctx, SiteQuery{})
+			if !errors.Is(err, ErrNoRecordCount) || !strings.Contains(err.Error(), "no record_count") {
+				t.Fatalf("CountSites = %d, %v; want an error saying the answer has no record_count", n, err)
+			}
+		})
+	}
+
+	t.Run("ReportsHaloPSAsRefusal", func(t *testing.T) {
+		t.Parallel()
+		f := newFakeHalo(t, func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusForbidden, map[string]any{"ClassName": "System.Exception", "Message": "You do not have permission to access this area (read:customers)"})
+		})
+		_, err := f.client(t, nil).CountUsers(ctx, UserQuery{Search: GeneralUserName})
+		if !IsForbidden(err) || !strings.Contains(err.Error(), "read:customers") {
+			t.Fatalf("err = %v, want a refusal in HaloPSA's words", err)
+		}
+	})
+}
+
+func TestUpdatedWindow(t *testing.T) {
+	t.Parallel()
+
+	ctx := context.Background()
+	// HaloPSA writes its dates in UTC without a zone, to the millisecond.
+	from := time.Date(2025, 3, 14, 12, 30, 0, 250_000_000, time.FixedZone("CEST", 2*60*60))
+	to := time.Date(2025, 3, 14, 11, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		read func(c *Client) error
+		path string
+	}{
+		{"Clients", func(c *Client) error {
+			_, err := c.Clients(ctx, ClientQuery{Updated: Updated{From: from, To: to}})
+			return err
+		}, "/api/Client"},
+		{"Sites", func(c *Client) error {
+			_, err := c.Sites(ctx, SiteQuery{Updated: Updated{From: from, To: to}})
+			return err
+		}, "/api/Site"},
+		{"Users", func(c *Client) error {
+			_, err := c.Users(ctx, UserQuery{Updated: Updated{From: from, To: to}})
+			return err
+		}, "/api/Users"},
+		{"CountClients", func(c *Client) error {
+			_, err := c.CountClients(ctx, ClientQuery{Updated: Updated{From: from, To: to}})
+			return err
+		}, "/api/Client"},
+	} {
+		t.Run("Sends"+tc.name+"Window", func(t *testing.T) {
+			t.Parallel()
+			f := newFakeHalo(t, func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, http.StatusOK, map[string]any{"record_count": 0})
+			})
+			if err := tc.read(f.client(t, nil)); err != nil {
+				t.Fatal(err)
+			}
+			r := f.apiRequests()[0]
+			if r.Path != tc.path || r.Query.Get("lastupdatefromdate") != "2025-03-14T10:30:00.250" || r.Query.Get("lastupdatetodate") != "2025-03-14T11:00:00.000" {
+				t.Errorf("%s?%s; want lastupdatefromdate 2025-03-14T10:30:00.250 and lastupdatetodate 2025-03-14T11:00:00.000", r.Path, r.Query.Encode())
+			}
+		})
+	}
+
+	t.Run("SendsNoWindowWhenNoneIsAsked", func(t *testing.T) {
+		t.Parallel()
+		f := newFakeHalo(t, pagedClients(1, 0))
+		if _, err := f.client(t, nil).Clients(ctx, ClientQuery{}); err != nil {
+			t.Fatal(err)
+		}
+		q := f.apiRequests()[0].Query
+		if q.Has("lastupdatefromdate") || q.Has("lastupdatetodate") {
+			t.Errorf("query %s asks for a window", q.Encode())
+		}
+	})
 }

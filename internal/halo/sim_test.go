@@ -72,7 +72,7 @@ func (b *simBundle) sent(method, path string) []sentRequest {
 // pickSite returns a site of an active client that has a General User, and that user.
 func pickSite(t *testing.T, ctx context.Context, c *Client) (Site, User) {
 	t.Helper()
-	sites, err := c.Sites(ctx, 0)
+	sites, err := c.Sites(ctx, SiteQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestSimReads(t *testing.T) {
 		if one.Name != active[0].Name {
 			t.Errorf("Client(%d).Name = %q, want %q", active[0].ID, one.Name, active[0].Name)
 		}
-		sites, err := c.Sites(ctx, one.ID)
+		sites, err := c.Sites(ctx, SiteQuery{ClientID: one.ID})
 		mustNoErr(t, "Sites", err)
 		if len(sites) == 0 {
 			t.Fatal("client has no sites")
@@ -148,7 +148,7 @@ func TestSimReads(t *testing.T) {
 	})
 
 	t.Run("TellsWhichSitesLackAGeneralUser", func(t *testing.T) {
-		sites, err := c.Sites(ctx, 0)
+		sites, err := c.Sites(ctx, SiteQuery{})
 		mustNoErr(t, "Sites", err)
 		users, err := c.Users(ctx, UserQuery{})
 		mustNoErr(t, "Users", err)
@@ -337,6 +337,53 @@ func hasSource(sources []RequestSource, id int, name string) bool {
 		}
 	}
 	return false
+}
+
+func TestSimReadsWhatChanged(t *testing.T) {
+	t.Parallel()
+
+	ctx := context.Background()
+	now := time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return now
+	}
+	c, b := setupSim(t, halosim.Options{Seed: 7, Now: clock, TokenTTL: 24 * time.Hour}, nil)
+	mu.Lock()
+	now = now.Add(time.Hour)
+	mu.Unlock()
+	created, err := c.CreateClient(ctx, ClientRecord{Name: "Changed Lately Ltd"})
+	mustNoErr(t, "CreateClient", err)
+	since := Updated{From: time.Date(2025, 3, 14, 10, 0, 0, 0, time.UTC)}
+
+	t.Run("ReadsOnlyTheClientSiteAndGeneralUserCreatedSince", func(t *testing.T) {
+		clients, err := c.Clients(ctx, ClientQuery{IncludeInactive: true, Updated: since})
+		mustNoErr(t, "Clients", err)
+		sites, err := c.Sites(ctx, SiteQuery{Updated: since})
+		mustNoErr(t, "Sites", err)
+		users, err := c.Users(ctx, UserQuery{Search: GeneralUserName, Updated: since})
+		mustNoErr(t, "Users", err)
+		if len(clients) != 1 || clients[0].ID != created.ID || len(sites) != 1 || sites[0].ID != created.MainSiteID ||
+			len(users) != 1 || users[0].SiteID != created.MainSiteID {
+			t.Errorf("changed since 10:00: clients %+v, sites %+v, users %+v; want client %d, its main site %d and its General User",
+				clients, sites, users, created.ID, created.MainSiteID)
+		}
+	})
+
+	t.Run("CountsWhatItWouldRead", func(t *testing.T) {
+		n, err := c.CountClients(ctx, ClientQuery{IncludeInactive: true})
+		mustNoErr(t, "CountClients", err)
+		if want := len(b.sim.Clients()); n != want {
+			t.Errorf("CountClients = %d, want the %d clients the simulator holds", n, want)
+		}
+		n, err = c.CountSites(ctx, SiteQuery{Updated: since})
+		mustNoErr(t, "CountSites", err)
+		if n != 1 {
+			t.Errorf("CountSites changed since 10:00 = %d, want 1", n)
+		}
+	})
 }
 
 func TestSimPaging(t *testing.T) {

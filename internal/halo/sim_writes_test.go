@@ -163,7 +163,7 @@ func TestSimWrites(t *testing.T) {
 		c, b := setupSim(t, halosim.Options{}, nil)
 		client, err := c.CreateClient(ctx, ClientRecord{Name: "Acme Widgets Ltd"})
 		mustNoErr(t, "CreateClient", err)
-		sites, err := c.Sites(ctx, client.ID)
+		sites, err := c.Sites(ctx, SiteQuery{ClientID: client.ID})
 		mustNoErr(t, "Sites", err)
 		if len(sites) == 0 {
 			t.Fatalf("new client %d has no site", client.ID)

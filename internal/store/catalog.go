@@ -57,12 +57,16 @@ type CatalogEntry struct {
 	ParentID string
 	// Data is the record's JSON as Halo sent it. PostgreSQL may hand it
 	// back re-formatted, but always with the same meaning.
-	Data     json.RawMessage
+	Data json.RawMessage
+	// SyncedAt is when the record was last written, or found unchanged by
+	// a read of its whole list.
 	SyncedAt time.Time
 }
 
-// CatalogDiff counts what a ReplaceCatalog changed. Updated counts records
-// whose name, parent or data changed; the rest of those kept are Unchanged.
+// CatalogDiff counts what a ReplaceCatalog or MergeCatalog changed. Updated
+// counts records whose name, parent or data changed; the rest of those kept
+// are Unchanged, so that Added, Updated and Unchanged add up to the records
+// the kind holds after either.
 type CatalogDiff struct {
 	Added     int
 	Updated   int
@@ -93,50 +97,61 @@ func checkCatalog(kind string, entries []CatalogEntry) error {
 	return nil
 }
 
+// CatalogRead says when a kind of a partner's catalog was last read from
+// HaloPSA.
+type CatalogRead struct {
+	// Full is when the last read of the whole list began; zero for never.
+	Full time.Time
+	// Changes is when the last read began, of the whole list or of the
+	// records changed since the read before: the catalog holds every change
+	// HaloPSA reported before then.
+	Changes time.Time
+}
+
 // ReplaceCatalog holds a lock on the partner's row so that two syncs of
 // the same partner do not interleave their diffs.
 func (s *SQLStore) ReplaceCatalog(ctx context.Context, partnerID int64, kind string, entries []CatalogEntry, syncedAt time.Time) (CatalogDiff, error) {
+	return s.writeCatalog(ctx, partnerID, kind, entries, syncedAt, true)
+}
+
+func (s *SQLStore) MergeCatalog(ctx context.Context, partnerID int64, kind string, entries []CatalogEntry, syncedAt time.Time) (CatalogDiff, error) {
+	return s.writeCatalog(ctx, partnerID, kind, entries, syncedAt, false)
+}
+
+// writeCatalog writes a read of one kind, of the whole list or of the
+// records changed, with the time of the read, so that the record of reads
+// always tells what the stored catalog holds: two syncs writing one after
+// the other leave the second's records and the second's time.
+func (s *SQLStore) writeCatalog(ctx context.Context, partnerID int64, kind string, entries []CatalogEntry, syncedAt time.Time, whole bool) (CatalogDiff, error) {
+	verb := "merge"
+	if whole {
+		verb = "replace"
+	}
 	if err := checkCatalog(kind, entries); err != nil {
-		return CatalogDiff{}, fmt.Errorf("replace catalog: %w", err)
+		return CatalogDiff{}, fmt.Errorf("%s catalog: %w", verb, err)
 	}
 	var diff CatalogDiff
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		diff = CatalogDiff{}
-		var id int64
-		err := tx.QueryRowContext(ctx, "SELECT id FROM partners WHERE id = $1"+s.d.forNoKeyUpdate, partnerID).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("partner %d: %w", partnerID, ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("lock partner %d: %w", partnerID, err)
+		if err := s.lockPartner(ctx, tx, partnerID); err != nil {
+			return err
 		}
 		stored, err := storedCatalog(ctx, tx, partnerID, kind)
 		if err != nil {
 			return err
 		}
 		synced := s.d.timeArg(syncedAt.UTC().Truncate(time.Microsecond))
-		for _, e := range entries {
-			data := string(e.Data)
-			if data == "" {
-				data = emptyData
-			}
-			old, ok := stored[e.HaloID]
-			delete(stored, e.HaloID)
-			switch {
-			case !ok:
-				diff.Added++
-				_, err = tx.ExecContext(ctx, `INSERT INTO halo_catalog (partner_id, kind, halo_id, name, parent_id, data, synced_at)
-					VALUES ($1, $2, $3, $4, $5, $6, $7)`, partnerID, kind, e.HaloID, e.Name, e.ParentID, data, synced)
-			case old.Name != e.Name || old.ParentID != e.ParentID || !sameJSON(old.Data, []byte(data)):
-				diff.Updated++
-				_, err = tx.ExecContext(ctx, `UPDATE halo_catalog SET name = $4, parent_id = $5, data = $6, synced_at = $7
-					WHERE partner_id = $1 AND kind = $2 AND halo_id = $3`, partnerID, kind, e.HaloID, e.Name, e.ParentID, data, synced)
-			default:
-				diff.Unchanged++
-			}
+		if diff, err = putCatalog(ctx, tx, partnerID, kind, entries, stored, synced); err != nil {
+			return err
+		}
+		full := s.d.timeArg(time.Time{})
+		if !whole {
+			diff.Unchanged += len(stored)
+			_, err = tx.ExecContext(ctx, `INSERT INTO halo_catalog_reads (partner_id, kind, full_at, changes_at) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (partner_id, kind) DO UPDATE SET changes_at = excluded.changes_at`, partnerID, kind, full, synced)
 			if err != nil {
-				return fmt.Errorf("write %s %s: %w", kind, e.HaloID, err)
+				return fmt.Errorf("record the read of %s changes: %w", kind, err)
 			}
+			return nil
 		}
 		for haloID := range stored {
 			diff.Removed++
@@ -145,17 +160,118 @@ func (s *SQLStore) ReplaceCatalog(ctx context.Context, partnerID int64, kind str
 				return fmt.Errorf("remove %s %s: %w", kind, haloID, err)
 			}
 		}
-		// Unchanged records were seen in this sync too.
+		// Unchanged records were seen in this read too.
 		if _, err := tx.ExecContext(ctx, "UPDATE halo_catalog SET synced_at = $3 WHERE partner_id = $1 AND kind = $2",
 			partnerID, kind, synced); err != nil {
 			return fmt.Errorf("mark %s catalog synced: %w", kind, err)
 		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO halo_catalog_reads (partner_id, kind, full_at, changes_at) VALUES ($1, $2, $3, $3)
+			ON CONFLICT (partner_id, kind) DO UPDATE SET full_at = excluded.full_at, changes_at = excluded.changes_at`, partnerID, kind, synced)
+		if err != nil {
+			return fmt.Errorf("record the full read of %s: %w", kind, err)
+		}
 		return nil
 	})
 	if err != nil {
-		return CatalogDiff{}, fmt.Errorf("replace %s catalog of partner %d: %w", kind, partnerID, err)
+		return CatalogDiff{}, fmt.Errorf("%s %s catalog of partner %d: %w", verb, kind, partnerID, err)
 	}
 	return diff, nil
+}
+
+func (s *SQLStore) PutCatalogEntry(ctx context.Context, e CatalogEntry) error {
+	if err := checkCatalog(e.Kind, []CatalogEntry{e}); err != nil {
+		return fmt.Errorf("put catalog entry: %w", err)
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockPartner(ctx, tx, e.PartnerID); err != nil {
+			return err
+		}
+		stored := map[string]CatalogEntry{}
+		old, err := scanCatalogEntry(tx.QueryRowContext(ctx,
+			"SELECT "+catalogColumns+" FROM halo_catalog WHERE partner_id = $1 AND kind = $2 AND halo_id = $3", e.PartnerID, e.Kind, e.HaloID))
+		switch {
+		case err == nil:
+			stored[e.HaloID] = old
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("read %s %s: %w", e.Kind, e.HaloID, err)
+		}
+		_, err = putCatalog(ctx, tx, e.PartnerID, e.Kind, []CatalogEntry{e}, stored, s.d.timeArg(e.SyncedAt.UTC().Truncate(time.Microsecond)))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("put %s %s of partner %d: %w", e.Kind, e.HaloID, e.PartnerID, err)
+	}
+	return nil
+}
+
+// lockPartner locks the partner's row for the rest of tx, or says there is
+// no such partner.
+func (s *SQLStore) lockPartner(ctx context.Context, tx *sql.Tx, partnerID int64) error {
+	var id int64
+	err := tx.QueryRowContext(ctx, "SELECT id FROM partners WHERE id = $1"+s.d.forNoKeyUpdate, partnerID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("partner %d: %w", partnerID, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("lock partner %d: %w", partnerID, err)
+	}
+	return nil
+}
+
+// putCatalog adds entries or writes them over the stored records with
+// their Halo ids, and takes each one it was given out of stored, which
+// leaves there the records entries did not name.
+func putCatalog(ctx context.Context, tx *sql.Tx, partnerID int64, kind string, entries []CatalogEntry, stored map[string]CatalogEntry, synced any) (CatalogDiff, error) {
+	var diff CatalogDiff
+	for _, e := range entries {
+		data := string(e.Data)
+		if data == "" {
+			data = emptyData
+		}
+		old, ok := stored[e.HaloID]
+		delete(stored, e.HaloID)
+		var err error
+		switch {
+		case !ok:
+			diff.Added++
+			_, err = tx.ExecContext(ctx, `INSERT INTO halo_catalog (partner_id, kind, halo_id, name, parent_id, data, synced_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`, partnerID, kind, e.HaloID, e.Name, e.ParentID, data, synced)
+		case old.Name != e.Name || old.ParentID != e.ParentID || !sameJSON(old.Data, []byte(data)):
+			diff.Updated++
+			_, err = tx.ExecContext(ctx, `UPDATE halo_catalog SET name = $4, parent_id = $5, data = $6, synced_at = $7
+				WHERE partner_id = $1 AND kind = $2 AND halo_id = $3`, partnerID, kind, e.HaloID, e.Name, e.ParentID, data, synced)
+		default:
+			diff.Unchanged++
+		}
+		if err != nil {
+			return diff, fmt.Errorf("write %s %s: %w", kind, e.HaloID, err)
+		}
+	}
+	return diff, nil
+}
+
+func (s *SQLStore) CatalogReads(ctx context.Context, partnerID int64) (map[string]CatalogRead, error) {
+	rows, err := s.reader.QueryContext(ctx, "SELECT kind, full_at, changes_at FROM halo_catalog_reads WHERE partner_id = $1", partnerID)
+	if err != nil {
+		return nil, fmt.Errorf("read the catalog reads of partner %d: %w", partnerID, err)
+	}
+	defer rows.Close()
+	out := map[string]CatalogRead{}
+	for rows.Next() {
+		var kind string
+		var r CatalogRead
+		if err := rows.Scan(&kind, timeColumn{&r.Full}, timeColumn{&r.Changes}); err != nil {
+			return nil, fmt.Errorf("read the catalog reads of partner %d: %w", partnerID, err)
+		}
+		if r.Full.IsZero() {
+			r.Full = time.Time{} // never, without the location a scan gives
+		}
+		out[kind] = r
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the catalog reads of partner %d: %w", partnerID, err)
+	}
+	return out, nil
 }
 
 // storedCatalog reads every stored record of one kind, keyed by Halo id.

@@ -53,8 +53,22 @@ type Store interface {
 	ReencryptSecrets(ctx context.Context) (int, error)
 
 	// ReplaceCatalog makes the stored catalog of one kind exactly entries,
-	// in one transaction, and reports what changed.
+	// in one transaction, and reports what changed. entries are the whole
+	// HaloPSA list, read from syncedAt on: it records a full read then.
 	ReplaceCatalog(ctx context.Context, partnerID int64, kind string, entries []CatalogEntry, syncedAt time.Time) (CatalogDiff, error)
+	// MergeCatalog adds entries to the stored catalog of one kind, or
+	// writes them over the records with the same Halo ids, removing none,
+	// in one transaction, and reports what changed. entries are every
+	// record HaloPSA changed since the kind's last read, read from syncedAt
+	// on: it records a read of changes then.
+	MergeCatalog(ctx context.Context, partnerID int64, kind string, entries []CatalogEntry, syncedAt time.Time) (CatalogDiff, error)
+	// PutCatalogEntry adds one record to the catalog or writes it over the
+	// record with its Halo id, such as one halobridge just created in
+	// HaloPSA, without counting as a read of the kind.
+	PutCatalogEntry(ctx context.Context, e CatalogEntry) error
+	// CatalogReads says when each kind of the partner's catalog was last
+	// read, by kind; a kind never read is missing.
+	CatalogReads(ctx context.Context, partnerID int64) (map[string]CatalogRead, error)
 	// Catalog lists one kind of catalog records by name, then Halo id.
 	Catalog(ctx context.Context, partnerID int64, kind string) ([]CatalogEntry, error)
 	CatalogEntry(ctx context.Context, partnerID int64, kind, haloID string) (CatalogEntry, error)

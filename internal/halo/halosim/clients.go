@@ -22,6 +22,7 @@ type Client struct {
 	MainSiteID    int            `json:"main_site_id"`
 	MainSiteName  string         `json:"main_site_name"`
 	DateCreated   string         `json:"datecreated"`
+	LastUpdate    string         `json:"alastupdate"`
 	Stopped       int            `json:"stopped"`
 	CustomerType  int            `json:"customertype"`
 	Taxable       bool           `json:"taxable"`
@@ -56,8 +57,9 @@ func (s *Sim) listClients(c *call) reply {
 	active, inactive := c.q.activeFilter()
 	term := c.q.text("search")
 	top, hasTop := c.q.int("toplevel_id")
+	updated := c.q.updateWindow()
 	rows := filter(sortedValues(s.db.clients), func(cl Client) bool {
-		return keepActive(active, inactive, cl.Inactive) &&
+		return keepActive(active, inactive, cl.Inactive) && updated.keeps(cl.LastUpdate) &&
 			(term == "" || containsFold(cl.Name, term)) &&
 			(!hasTop || cl.ToplevelID == top)
 	})
@@ -117,6 +119,7 @@ func (s *Sim) postClients(_ *call, objs []object) reply {
 			cl.MainSiteID = s.createSite(Site{Name: siteName, ClientID: float64(cl.ID)}).ID
 		}
 		cl.ExternalLinks, cl.ToplevelName, cl.MainSiteName = nil, "", ""
+		cl.LastUpdate = s.stamp()
 		s.db.clients[cl.ID] = cl
 		if rep, ok := s.addNewLink(o, tableClient, cl.ID, cl.Name); !ok {
 			return rep
@@ -171,11 +174,14 @@ func (s *Sim) Clients() []Client {
 	return out
 }
 
-// UpdateClient changes a client in place (for tests and the demo to set a scene).
+// UpdateClient changes a client in place (for tests and the demo to set a scene). Like a
+// change made in HaloPSA, it sets the client's last update to now before fn runs, so fn may
+// set another.
 func (s *Sim) UpdateClient(id int, fn func(*Client)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if cl, ok := s.db.clients[id]; ok {
+		cl.LastUpdate = s.stamp()
 		fn(&cl)
 		cl.ID = id
 		s.db.clients[id] = cl

@@ -122,10 +122,11 @@ func TestContractWithOpenAPI(t *testing.T) {
 		t.Parallel()
 		paging := []string{"pageinate", "page_size", "page_no", "count"}
 		active := []string{"includeactive", "includeinactive", "activeinactive"}
+		updated := []string{"lastupdatefromdate", "lastupdatetodate"}
 		read := map[string][]string{
-			"GET /Client":           append(append([]string{"search", "toplevel_id", "advanced_search"}, paging...), active...),
-			"GET /Site":             append(append([]string{"search", "client_id", "toplevel_id", "advanced_search"}, paging...), active...),
-			"GET /Users":            append(append([]string{"search", "client_id", "site_id", "exclude_generaluser", "advanced_search"}, paging...), active...),
+			"GET /Client":           slices.Concat([]string{"search", "toplevel_id", "advanced_search"}, paging, active, updated),
+			"GET /Site":             slices.Concat([]string{"search", "client_id", "toplevel_id", "advanced_search"}, paging, active, updated),
+			"GET /Users":            slices.Concat([]string{"search", "client_id", "site_id", "exclude_generaluser", "advanced_search"}, paging, active, updated),
 			"GET /Tickets":          append([]string{"client_id", "site_id", "user_id", "agent_id", "status_id", "requesttype_id", "parent_id", "ticketids", "open_only", "closed_only", "search", "advanced_search"}, paging...),
 			"GET /Actions":          {"ticket_id", "excludeprivate", "excludesys", "count"},
 			"GET /Actions/{id}":     {"ticket_id"},

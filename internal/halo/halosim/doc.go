@@ -73,6 +73,13 @@
 //   - Halo also has read:suppliers and edit:suppliers scopes; which ones gate /api/Supplier is
 //     unverified, and the simulator asks for the items scopes, which billing already needs.
 //     Two suppliers may share a name.
+//   - Clients, sites and users keep when they were last changed (alastupdate, slastupdate,
+//     ulastupdate, the fields of Halo's schema), set on create and on every change, and their
+//     lists keep those changed within lastupdatefromdate and lastupdatetodate (the document
+//     declares both, describing them only as "(bool)"). Both ends are included; a date
+//     without a zone is UTC, as Halo writes its dates; a value that is not a date filters
+//     nothing. A link written through /api/ExternalLink does not change its record's last
+//     update, and nor does a change to a record a list only names (a site's client_name).
 //   - Recurring-invoice lines posted in lines[] replace the whole line set; a line that keeps
 //     its id is stored exactly as sent, so fields left out are emptied ("always include the
 //     full line").

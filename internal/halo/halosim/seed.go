@@ -193,11 +193,17 @@ func seedSecondWithoutGU(i int) bool { return i%13 == 9 }
 func seedClient(s *Sim, r *rand.Rand, i int, name string) {
 	db := s.db
 	domain := seedDomain(name)
+	created := time.Date(2019, 1, 1, 9, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(1800))
+	// A seeded instance has been in use for years: its records were last changed when created,
+	// or now for a clock set before that.
+	changed := created
+	if now := s.now(); now.Before(changed) {
+		changed = now
+	}
 	cl := Client{
 		ID: db.nextID("client"), Name: name, ToplevelID: 1,
 		Inactive: seedInactive(i), Colour: "#7a7a7a", AccountsID: fmt.Sprintf("C-%05d", 100+i),
-		DateCreated:  haloTime(time.Date(2019, 1, 1, 9, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(1800))),
-		CustomerType: 1, Taxable: true, IsVIP: r.IntN(10) == 0,
+		DateCreated: haloTime(created), LastUpdate: haloTime(changed), CustomerType: 1, Taxable: true, IsVIP: r.IntN(10) == 0,
 	}
 	if r.IntN(4) == 0 {
 		cl.ToplevelID = 2
@@ -215,16 +221,16 @@ func seedClient(s *Sim, r *rand.Rand, i int, name string) {
 	names := append([]string{"Main"}, seedSiteNames...)
 	r.Shuffle(len(names)-1, func(a, b int) { names[a+1], names[b+1] = names[b+1], names[a+1] })
 	for si := range siteCount {
-		st := Site{ID: db.nextID("site"), Name: names[si], ClientID: float64(cl.ID), SLAID: -1, EmailDomain: domain,
+		st := Site{ID: db.nextID("site"), Name: names[si], ClientID: float64(cl.ID), SLAID: -1, EmailDomain: domain, LastUpdate: cl.LastUpdate,
 			PhoneNumber: fmt.Sprintf("+44 161 %03d %04d", r.IntN(1000), r.IntN(10000)), Timezone: "GMT Standard Time"}
 		withGU := !(si == 0 && seedMainWithoutGU(i)) && !(si == 1 && seedSecondWithoutGU(i))
 		if withGU {
-			gu := User{ID: db.nextID("user"), Name: generalUserName, FirstName: "General", Surname: "User", SiteID: float64(st.ID)}
+			gu := User{ID: db.nextID("user"), Name: generalUserName, FirstName: "General", Surname: "User", SiteID: float64(st.ID), LastUpdate: cl.LastUpdate}
 			db.users[gu.ID] = gu
 		}
 		for range 1 + r.IntN(4) {
 			u := seedContact(r, domain)
-			u.ID, u.SiteID = db.nextID("user"), float64(st.ID)
+			u.ID, u.SiteID, u.LastUpdate = db.nextID("user"), float64(st.ID), cl.LastUpdate
 			db.users[u.ID] = u
 			if st.MainContactID == 0 {
 				st.MainContactID = u.ID

@@ -24,6 +24,7 @@ type Site struct {
 	EmailDomain     string         `json:"emaildomain"`
 	AccountsID      string         `json:"accountsid"`
 	Ref             string         `json:"ref"`
+	LastUpdate      string         `json:"slastupdate"`
 	CustomFields    []CustomField  `json:"customfields"`
 	ExternalLinks   []ExternalLink `json:"external_links"`
 	Use             string         `json:"use"`
@@ -45,6 +46,7 @@ func (s *Sim) createSite(st Site) Site {
 	if st.SLAID == 0 {
 		st.SLAID = -1
 	}
+	st.LastUpdate = s.stamp()
 	s.db.sites[st.ID] = st
 	s.createUser(User{Name: generalUserName, SiteID: float64(st.ID)})
 	return st
@@ -55,8 +57,9 @@ func (s *Sim) listSites(c *call) reply {
 	term := c.q.text("search")
 	clientID, byClient := c.q.int("client_id")
 	top, byTop := c.q.int("toplevel_id")
+	updated := c.q.updateWindow()
 	rows := filter(sortedValues(s.db.sites), func(st Site) bool {
-		return keepActive(active, inactive, st.Inactive) &&
+		return keepActive(active, inactive, st.Inactive) && updated.keeps(st.LastUpdate) &&
 			(term == "" || containsFold(st.Name, term)) &&
 			(!byClient || int(st.ClientID) == clientID) &&
 			(!byTop || s.db.clients[int(st.ClientID)].ToplevelID == top)
@@ -106,6 +109,7 @@ func (s *Sim) postSites(_ *call, objs []object) reply {
 		}
 		st.ClientName, st.ClientSiteName, st.MainContactName, st.ExternalLinks = "", "", "", nil
 		if id > 0 {
+			st.LastUpdate = s.stamp()
 			s.db.sites[id] = st
 		} else {
 			st = s.createSite(st)
@@ -138,7 +142,7 @@ func (s *Sim) removeSite(id int) {
 	}
 	if st, ok := s.db.sites[id]; ok {
 		if cl, ok := s.db.clients[int(st.ClientID)]; ok && cl.MainSiteID == id {
-			cl.MainSiteID = 0
+			cl.MainSiteID, cl.LastUpdate = 0, s.stamp()
 			s.db.clients[cl.ID] = cl
 		}
 	}

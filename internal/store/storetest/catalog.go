@@ -259,4 +259,148 @@ func testCatalog(t *testing.T, setup func(t *testing.T) *testBundle) {
 			t.Errorf("error = %v, want ErrNotFound", err)
 		}
 	})
+
+	t.Run("MergesChangesKeepingTheRecordsNotNamed", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		sites := []store.CatalogEntry{
+			{HaloID: "12", Name: "Main", ParentID: "3", Data: json.RawMessage(`{"id":12,"name":"Main","client_id":3}`)},
+			{HaloID: "13", Name: "Branch", ParentID: "3", Data: json.RawMessage(`{"id":13,"name":"Branch","client_id":3}`)},
+			{HaloID: "14", Name: "Warehouse", ParentID: "4", Data: json.RawMessage(`{"id":14,"name":"Warehouse","client_id":4}`)},
+		}
+		if _, err := b.store.ReplaceCatalog(b.ctx, p.ID, store.KindSite, sites, syncedAt); err != nil {
+			t.Fatal(err)
+		}
+		// 12 read again as it was, 13 renamed, 15 new; 14 not read.
+		changes := []store.CatalogEntry{
+			sites[0],
+			{HaloID: "13", Name: "Branch Office", ParentID: "3", Data: json.RawMessage(`{"id":13,"name":"Branch Office","client_id":3}`)},
+			{HaloID: "15", Name: "Lab", ParentID: "4", Data: json.RawMessage(`{"id":15,"name":"Lab","client_id":4}`)},
+		}
+		later := syncedAt.Add(time.Hour)
+		diff, err := b.store.MergeCatalog(b.ctx, p.ID, store.KindSite, changes, later)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := (store.CatalogDiff{Added: 1, Updated: 1, Unchanged: 2}); diff != want {
+			t.Errorf("diff = %+v, want %+v", diff, want)
+		}
+		got, err := b.store.Catalog(b.ctx, p.ID, store.KindSite)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []store.CatalogEntry{
+			{PartnerID: p.ID, Kind: store.KindSite, HaloID: "13", Name: "Branch Office", ParentID: "3", Data: changes[1].Data, SyncedAt: later},
+			{PartnerID: p.ID, Kind: store.KindSite, HaloID: "15", Name: "Lab", ParentID: "4", Data: changes[2].Data, SyncedAt: later},
+			{PartnerID: p.ID, Kind: store.KindSite, HaloID: "12", Name: "Main", ParentID: "3", Data: sites[0].Data, SyncedAt: syncedAt},
+			{PartnerID: p.ID, Kind: store.KindSite, HaloID: "14", Name: "Warehouse", ParentID: "4", Data: sites[2].Data, SyncedAt: syncedAt},
+		}
+		if d := cmp.Diff(want, got, jsonMeaning()); d != "" {
+			t.Errorf("catalog after the merge (-want +got):\n%s", d)
+		}
+	})
+
+	t.Run("RecordsWhenEachKindWasRead", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		other := createPartner(t, b, "Other", "other")
+		reads := func(partnerID int64) map[string]store.CatalogRead {
+			t.Helper()
+			got, err := b.store.CatalogReads(b.ctx, partnerID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		if got := reads(p.ID); len(got) != 0 {
+			t.Fatalf("reads before any: %+v, want none", got)
+		}
+		one := []store.CatalogEntry{{HaloID: "1", Name: "One"}}
+		t1, t2, t3 := syncedAt, syncedAt.Add(time.Hour), syncedAt.Add(2*time.Hour)
+		steps := []struct {
+			merge bool
+			kind  string
+			at    time.Time
+		}{
+			{false, store.KindSite, t1},
+			{true, store.KindSite, t2},
+			{true, store.KindUser, t2}, // changes without a full read before
+			{false, store.KindClient, t3},
+			{false, store.KindClient, t1}, // a read begun earlier, written last
+		}
+		for _, step := range steps {
+			write := b.store.ReplaceCatalog
+			if step.merge {
+				write = b.store.MergeCatalog
+			}
+			if _, err := write(b.ctx, p.ID, step.kind, one, step.at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := b.store.ReplaceCatalog(b.ctx, p.ID, store.KindTeam, []store.CatalogEntry{{Name: "no id"}}, t3); !errors.Is(err, store.ErrInvalid) {
+			t.Fatalf("refused write: %v, want ErrInvalid", err)
+		}
+		want := map[string]store.CatalogRead{
+			store.KindSite:   {Full: t1, Changes: t2},
+			store.KindUser:   {Changes: t2},
+			store.KindClient: {Full: t1, Changes: t1},
+		}
+		if d := cmp.Diff(want, reads(p.ID)); d != "" {
+			t.Errorf("reads (-want +got):\n%s", d)
+		}
+		if got := reads(other.ID); len(got) != 0 {
+			t.Errorf("another partner's reads: %+v, want none", got)
+		}
+	})
+
+	t.Run("PutsOneEntryWithoutCountingARead", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		if _, err := b.store.ReplaceCatalog(b.ctx, p.ID, store.KindClient, []store.CatalogEntry{{HaloID: "1", Name: "One"}}, syncedAt); err != nil {
+			t.Fatal(err)
+		}
+		later := syncedAt.Add(time.Minute)
+		created := store.CatalogEntry{PartnerID: p.ID, Kind: store.KindClient, HaloID: "2", Name: "Two", Data: json.RawMessage(`{"id":2,"name":"Two"}`), SyncedAt: later}
+		renamed := store.CatalogEntry{PartnerID: p.ID, Kind: store.KindClient, HaloID: "1", Name: "Uno", Data: json.RawMessage(`{"id":1,"name":"Uno"}`), SyncedAt: later}
+		for _, e := range []store.CatalogEntry{created, renamed} {
+			if err := b.store.PutCatalogEntry(b.ctx, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := b.store.Catalog(b.ctx, p.ID, store.KindClient)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff([]store.CatalogEntry{created, renamed}, got, jsonMeaning()); d != "" {
+			t.Errorf("catalog (-want +got):\n%s", d)
+		}
+		reads, err := b.store.CatalogReads(b.ctx, p.ID)
+		if err != nil || reads[store.KindClient] != (store.CatalogRead{Full: syncedAt, Changes: syncedAt}) {
+			t.Errorf("reads = %+v, %v; want the full read alone", reads, err)
+		}
+		if err := b.store.PutCatalogEntry(b.ctx, store.CatalogEntry{PartnerID: 999, Kind: store.KindClient, HaloID: "1"}); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("unknown partner: %v, want ErrNotFound", err)
+		}
+		if err := b.store.PutCatalogEntry(b.ctx, store.CatalogEntry{PartnerID: p.ID, Kind: "clients", HaloID: "1"}); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("unknown kind: %v, want ErrInvalid", err)
+		}
+	})
+
+	t.Run("MergingRefusesWhatReplacingRefuses", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		if _, err := b.store.MergeCatalog(b.ctx, p.ID, store.KindClient, []store.CatalogEntry{{HaloID: "1"}, {HaloID: "1"}}, syncedAt); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("an id listed twice: %v, want ErrInvalid", err)
+		}
+		if _, err := b.store.MergeCatalog(b.ctx, 999, store.KindClient, []store.CatalogEntry{{HaloID: "1"}}, syncedAt); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("unknown partner: %v, want ErrNotFound", err)
+		}
+		if reads, err := b.store.CatalogReads(b.ctx, p.ID); err != nil || len(reads) != 0 {
+			t.Errorf("reads after refused merges: %+v, %v; want none", reads, err)
+		}
+	})
 }

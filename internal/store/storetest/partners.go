@@ -184,11 +184,17 @@ func testPartners(t *testing.T, setup func(t *testing.T) *testBundle) {
 		if entries, err := b.store.Catalog(b.ctx, gone.ID, store.KindClient); err != nil || len(entries) != 0 {
 			t.Errorf("deleted partner's catalog = %v, %v; want empty", entries, err)
 		}
+		if reads, err := b.store.CatalogReads(b.ctx, gone.ID); err != nil || len(reads) != 0 {
+			t.Errorf("deleted partner's catalog reads = %v, %v; want none", reads, err)
+		}
 		if _, err := b.store.HaloConnection(b.ctx, kept.ID); err != nil {
 			t.Errorf("other partner's connection: %v", err)
 		}
 		if entries, err := b.store.Catalog(b.ctx, kept.ID, store.KindClient); err != nil || len(entries) != 1 {
 			t.Errorf("other partner's catalog = %v, %v; want its one client", entries, err)
+		}
+		if reads, err := b.store.CatalogReads(b.ctx, kept.ID); err != nil || len(reads) != 1 {
+			t.Errorf("other partner's catalog reads = %v, %v; want its read of clients", reads, err)
 		}
 	})
 }

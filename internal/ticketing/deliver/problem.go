@@ -110,7 +110,7 @@ func diagnoseCustomer(ctx context.Context, client *halo.Client, f ticketing.Tick
 		return Problem{}, false
 	}
 	siteName := fmt.Sprintf("%d", siteID)
-	if sites, err := client.Sites(ctx, cl.ID); err == nil {
+	if sites, err := client.Sites(ctx, halo.SiteQuery{ClientID: cl.ID}); err == nil {
 		for _, s := range sites {
 			if s.ID == siteID {
 				siteName = fmt.Sprintf("%q (id %d)", s.Name, s.ID)
