@@ -45,7 +45,7 @@ func TestDemoWalkthrough(t *testing.T) {
 	css, text, js, shot := browsertest.CSS, browsertest.WaitText, browsertest.JS, browsertest.Screenshot
 
 	browsertest.Step(t, ctx, "log in with the simulated HaloPSA",
-		chromedp.Navigate(base+"/"),
+		browsertest.Navigate(base+"/"),
 		chromedp.WaitVisible(css(`input[name="halo_url"]`)),
 		chromedp.SendKeys(css(`input[name="halo_url"]`), haloURL),
 		chromedp.SendKeys(css(`input[name="client_id"]`), halosim.DefaultPublicClientID),
@@ -95,7 +95,7 @@ func TestDemoWalkthrough(t *testing.T) {
 		text("The integration is active", wait),
 	)
 	browsertest.Step(t, ctx, "accept the suggested mappings",
-		chromedp.Navigate(base+"/mapping"),
+		browsertest.Navigate(base+"/mapping"),
 		browsertest.Ready(wait),
 		chromedp.Click(css(`form[action="/mapping/accept-all"] button`)),
 		text("Accepted", wait),
@@ -120,7 +120,7 @@ func TestDemoWalkthrough(t *testing.T) {
 			// Each look costs HaloPSA requests, within its rate limit.
 			time.Sleep(2 * time.Second)
 		}
-		browsertest.Step(t, ctx, "see the alerts and their tickets", chromedp.Navigate(base+"/ticketing"), text("Latest alerts", wait), shot(shots, "demo-03-tickets"))
+		browsertest.Step(t, ctx, "see the alerts and their tickets", browsertest.Navigate(base+"/ticketing"), text("Latest alerts", wait), shot(shots, "demo-03-tickets"))
 	})
 
 	t.Run("BillNowWritesInvoiceLinesInTheSimulatedHaloPSA", func(t *testing.T) {
@@ -141,7 +141,7 @@ func TestDemoWalkthrough(t *testing.T) {
 		}
 		before := lines()
 		browsertest.Step(t, ctx, "bill now",
-			chromedp.Navigate(base+"/billing"),
+			browsertest.Navigate(base+"/billing"),
 			browsertest.Ready(wait),
 			js(`window.confirm = () => true;`),
 			chromedp.Click(css(`button[formaction="/billing/run"]`)),
@@ -149,11 +149,11 @@ func TestDemoWalkthrough(t *testing.T) {
 		deadline := time.Now().Add(wait)
 		for lines() <= before {
 			if time.Now().After(deadline) {
-				browsertest.Step(t, ctx, "show the billing page", chromedp.Navigate(base+"/billing"), shot(shots, "demo-04-billing-failed"))
+				browsertest.Step(t, ctx, "show the billing page", browsertest.Navigate(base+"/billing"), shot(shots, "demo-04-billing-failed"))
 				t.Fatalf("no new invoice line in the simulated HaloPSA after %s (%d lines)", wait, before)
 			}
 			time.Sleep(2 * time.Second)
 		}
-		browsertest.Step(t, ctx, "see the run", chromedp.Navigate(base+"/billing"), shot(shots, "demo-04-billing"))
+		browsertest.Step(t, ctx, "see the run", browsertest.Navigate(base+"/billing"), shot(shots, "demo-04-billing"))
 	})
 }

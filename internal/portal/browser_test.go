@@ -25,7 +25,7 @@ func TestBrowserWalkthrough(t *testing.T) {
 	wait := 30 * time.Second
 
 	browsertest.Step(t, ctx, "log in with HaloPSA",
-		chromedp.Navigate(b.srv.URL+"/"),
+		browsertest.Navigate(b.srv.URL+"/"),
 		chromedp.WaitVisible(browsertest.CSS(`input[name="halo_url"]`)),
 		chromedp.SendKeys(browsertest.CSS(`input[name="halo_url"]`), b.haloURL),
 		chromedp.SendKeys(browsertest.CSS(`input[name="client_id"]`), halosim.DefaultPublicClientID),
@@ -92,7 +92,7 @@ func TestBrowserWalkthrough(t *testing.T) {
 	)
 
 	browsertest.Step(t, ctx, "accept the suggestion for Brightwater Dental",
-		chromedp.Navigate(b.srv.URL+"/mapping"),
+		browsertest.Navigate(b.srv.URL+"/mapping"),
 		browsertest.WaitText("Brightwater Dental LLC", wait),
 		browsertest.Ready(wait),
 		browsertest.JS(`[...document.querySelectorAll('li.suggested')].find(r => r.innerText.includes('Brightwater Dental')).querySelector('form[action="/mapping/accept"] button').click()`),
@@ -113,7 +113,7 @@ func TestBrowserWalkthrough(t *testing.T) {
 		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 			deadline := time.Now().Add(wait)
 			for {
-				if _, err := chromedp.Navigate(b.srv.URL+"/ticketing")(ctx, t); err != nil {
+				if _, err := browsertest.Navigate(b.srv.URL+"/ticketing")(ctx, t); err != nil {
 					return err
 				}
 				text, err := chromedp.Evaluate[string]("document.body.innerText")(ctx, t)
@@ -134,7 +134,7 @@ func TestBrowserWalkthrough(t *testing.T) {
 	}
 
 	browsertest.Step(t, ctx, "Sync now and watch its progress",
-		chromedp.Navigate(b.srv.URL+"/sync"),
+		browsertest.Navigate(b.srv.URL+"/sync"),
 		browsertest.Ready(wait),
 		chromedp.Click(browsertest.CSS(`form[action="/sync"] button[type="submit"]`)),
 		chromedp.WaitVisible(browsertest.CSS(`#sync-now .progress`)),
@@ -149,10 +149,10 @@ func TestBrowserWalkthrough(t *testing.T) {
 
 	browsertest.Step(t, ctx, "the pages fit a phone",
 		chromedp.EmulateViewport(390, 844),
-		chromedp.Navigate(b.srv.URL+"/mapping"),
+		browsertest.Navigate(b.srv.URL+"/mapping"),
 		browsertest.WaitText("Client mapping", wait),
 		browsertest.Screenshot(shots, "12-mapping-phone"),
-		chromedp.Navigate(b.srv.URL+"/"),
+		browsertest.Navigate(b.srv.URL+"/"),
 		browsertest.WaitText("Overview", wait),
 		browsertest.Screenshot(shots, "13-overview-phone"),
 	)
@@ -188,7 +188,7 @@ func TestBrowserCredentialsRevoked(t *testing.T) {
 	b.revokeBeforeDelivery(t, p, src)
 
 	browsertest.Step(t, ctx, "the Overview's banner leads to the fix",
-		chromedp.Navigate(b.srv.URL+"/"),
+		browsertest.Navigate(b.srv.URL+"/"),
 		browsertest.WaitText("HaloPSA no longer accepts halobridge's credentials", wait),
 		browsertest.Screenshot(shots, "credentials-01-banner"),
 		chromedp.Click(browsertest.CSS(`#credentials-revoked a[href^="/events#event-"]`)),
@@ -198,7 +198,7 @@ func TestBrowserCredentialsRevoked(t *testing.T) {
 
 	b.halo.AddApplication(halosim.Application{ClientID: "halobridge-new", Secret: "a-fresh-secret", Scopes: []string{"all"}})
 	browsertest.Step(t, ctx, "save a working application in Setup",
-		chromedp.Navigate(b.srv.URL+"/setup?step=integration"),
+		browsertest.Navigate(b.srv.URL+"/setup?step=integration"),
 		browsertest.Ready(wait),
 		chromedp.Click(browsertest.CSS(`details > summary`)),
 		chromedp.WaitVisible(browsertest.CSS(`form[action="/setup/halo"] input[name="client_id"]`)),
@@ -207,7 +207,7 @@ func TestBrowserCredentialsRevoked(t *testing.T) {
 		chromedp.Click(browsertest.CSS(`form[action="/setup/halo"] button[type="submit"]`)),
 		browsertest.WaitText("HaloPSA connection saved.", wait),
 		browsertest.Screenshot(shots, "credentials-03-saved"),
-		chromedp.Navigate(b.srv.URL+"/"),
+		browsertest.Navigate(b.srv.URL+"/"),
 		browsertest.WaitText("Alerts and tickets per day", wait),
 		browsertest.Until(`document.getElementById('credentials-revoked') === null`, wait),
 		browsertest.Screenshot(shots, "credentials-04-overview"),
@@ -229,7 +229,7 @@ func TestBrowserResolveSiteWithoutGeneralUser(t *testing.T) {
 
 	browsertest.Step(t, ctx, "the events page names the site without a General User", append(b.passwordSignIn(p),
 		browsertest.WaitText("Alerts and tickets per day", wait),
-		chromedp.Navigate(b.srv.URL+"/events"),
+		browsertest.Navigate(b.srv.URL+"/events"),
 		browsertest.WaitText("has no General User", wait),
 		browsertest.Screenshot(shots, "general-user-01-event"),
 	)...)

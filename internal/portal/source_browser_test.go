@@ -27,7 +27,7 @@ func TestBrowserEditAndRemoveSource(t *testing.T) {
 
 	browsertest.Step(t, ctx, "sign in and open the source", append(b.passwordSignIn(p),
 		browsertest.WaitText("Set up halobridge", wait),
-		chromedp.Navigate(b.srv.URL+"/setup?step=integration"),
+		browsertest.Navigate(b.srv.URL+"/setup?step=integration"),
 		chromedp.Click(browsertest.CSS(`a[href="`+page+`"]`)),
 		browsertest.WaitText("Test and save", wait),
 		browsertest.Screenshot(shots, "source-01-page"),
@@ -70,7 +70,7 @@ func TestBrowserEditAndRemoveSource(t *testing.T) {
 // passwordSignIn signs p in through the password form, as a person does.
 func (b *testBundle) passwordSignIn(p *partner) []chromedp.Action[chromedp.Void] {
 	return []chromedp.Action[chromedp.Void]{
-		chromedp.Navigate(b.srv.URL + "/login"),
+		browsertest.Navigate(b.srv.URL + "/login"),
 		chromedp.WaitVisible(browsertest.CSS(`form[action="/login"] input[name="email"]`)),
 		chromedp.SendKeys(browsertest.CSS(`form[action="/login"] input[name="email"]`), p.email),
 		chromedp.SendKeys(browsertest.CSS(`form[action="/login"] input[name="password"]`), testPassword),

@@ -189,6 +189,22 @@ func JS(script string) chromedp.Action[chromedp.Void] {
 	})
 }
 
+// Navigate opens url. A navigation the page was still making (a form
+// that was just submitted, a redirect) can abort it with net::ERR_ABORTED;
+// it is then made again, a few times.
+func Navigate(url string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		var err error
+		for range 3 {
+			if _, err = chromedp.Navigate(url)(ctx, t); err == nil || !strings.Contains(err.Error(), "net::ERR_ABORTED") {
+				return err
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		return err
+	})
+}
+
 // Step runs actions, naming the step and showing the page's text when one
 // fails.
 func Step(t *testing.T, ctx context.Context, name string, actions ...chromedp.Action[chromedp.Void]) {
