@@ -128,12 +128,20 @@ const monthlyPeriod = 2
 // confirmed mapping bills but that has no enabled monthly recurring invoice.
 // A client missing or inactive is left to its mapping event.
 func (s *Syncer) settleInvoices(ctx context.Context, partnerID int64, snap *snapshot, mappings []store.Mapping, fresh map[string]bool, res *Result) error {
-	if !fresh[store.KindRecurringInvoice] {
-		return nil
-	}
-	found, err := s.missingInvoices(ctx, partnerID, snap, mappings)
+	appends, err := s.appends(ctx, partnerID)
 	if err != nil {
 		return err
+	}
+	if appends && !fresh[store.KindRecurringInvoice] {
+		return nil
+	}
+	// Out of append mode no client needs an invoice: settling finds none
+	// missing and clears what an earlier mode raised.
+	var found []store.Event
+	if appends {
+		if found, err = s.missingInvoices(ctx, partnerID, snap, mappings); err != nil {
+			return err
+		}
 	}
 	raised, cleared, err := s.settle(ctx, partnerID, found, func(e store.Event) bool { return e.Kind == EventNoRecurringInvoice })
 	res.Raised += raised
@@ -169,18 +177,25 @@ func (s *Syncer) missingInvoices(ctx context.Context, partnerID int64, snap *sna
 	return out, nil
 }
 
-// billedClients lists, in append mode, the existing active clients that a
-// confirmed mapping with billing on bills.
-func (s *Syncer) billedClients(ctx context.Context, partnerID int64, snap *snapshot, mappings []store.Mapping) ([]int, error) {
+// appends reports whether billing appends to the partner's existing
+// recurring invoices.
+func (s *Syncer) appends(ctx context.Context, partnerID int64) (bool, error) {
 	if s.Invoices == nil {
-		return nil, nil
+		return false, nil
 	}
 	appends, err := s.Invoices.AppendsToExistingInvoice(ctx, partnerID)
 	if err != nil {
-		return nil, fmt.Errorf("read the invoice mode: %w", err)
+		return false, fmt.Errorf("read the invoice mode: %w", err)
 	}
-	if !appends {
-		return nil, nil
+	return appends, nil
+}
+
+// billedClients lists, in append mode, the existing active clients that a
+// confirmed mapping with billing on bills.
+func (s *Syncer) billedClients(ctx context.Context, partnerID int64, snap *snapshot, mappings []store.Mapping) ([]int, error) {
+	appends, err := s.appends(ctx, partnerID)
+	if err != nil || !appends {
+		return nil, err
 	}
 	seen := map[int]bool{}
 	var out []int

@@ -119,6 +119,21 @@ func TestConfigurationChecks(t *testing.T) {
 				t.Errorf("statuses %v: only the billed mapping of the client without an invoice has events", statuses)
 			}
 
+			// Billing in create mode needs no existing invoice: the next sync
+			// neither reads them nor keeps the event.
+			f.service.Invoices = appendMode(false)
+			f.sim.ResetRequests()
+			f.mustSync(t)
+			if n := requestsByPath(f.sim)["/api/RecurringInvoice"]; n != 0 {
+				t.Errorf("%d reads of recurring invoices out of append mode, want none", n)
+			}
+			if got, _ := f.st.Event(t.Context(), f.partner.ID, e.ID); got.State != store.EventResolved {
+				t.Errorf("event after leaving append mode: %+v, want it resolved", got)
+			}
+			f.service.Invoices = appendMode(true)
+			f.mustSync(t)
+			e = f.event(t, catalog.EventNoRecurringInvoice)
+
 			f.haloPost(t, "/RecurringInvoice", []map[string]any{{"client_id": without, "is_recurring_invoice": true, "period": 2, "reference": "Monthly"}})
 			cleared, err := f.service.Recheck(t.Context(), f.partner.ID, e.ID)
 			if err != nil || cleared.State != store.EventResolved {

@@ -113,19 +113,19 @@ func website(cl mapping.HaloClient) string {
 // clients, under 1000 sites, fewer General Users; checkPageFits checks).
 func haloCatalogRequests() map[string]int {
 	return map[string]int{
-		"/api/Client":           1, // inactive clients included
-		"/api/Site":             1,
-		"/api/Users":            1, // General Users only
-		"/api/Agent":            1, // unpaged configuration lists from here
-		"/api/Team":             1,
-		"/api/Status":           1,
-		"/api/TicketType":       1,
-		"/api/SLA":              1, // priorities included
-		"/api/Category":         1,
-		"/api/Outcome":          1,
-		"/api/Lookup":           1,
-		"/api/Item":             1,
-		"/api/RecurringInvoice": 1,
+		"/api/Client":     1, // inactive clients included
+		"/api/Site":       1,
+		"/api/Users":      1, // General Users only
+		"/api/Agent":      1, // unpaged configuration lists from here
+		"/api/Team":       1,
+		"/api/Status":     1,
+		"/api/TicketType": 1,
+		"/api/SLA":        1, // priorities included
+		"/api/Category":   1,
+		"/api/Outcome":    1,
+		"/api/Lookup":     1,
+		"/api/Item":       1,
+		// No recurring invoices: they are read only to append to them.
 	}
 }
 

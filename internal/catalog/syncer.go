@@ -157,10 +157,20 @@ func (s *Syncer) syncHalo(ctx context.Context, partnerID int64, p *jobs.Progress
 	if err != nil {
 		return fresh, fmt.Errorf("HaloPSA catalog: %w", err)
 	}
+	appends, err := s.appends(ctx, partnerID)
+	if err != nil {
+		return fresh, fmt.Errorf("HaloPSA catalog: %w", err)
+	}
 	now := s.now()
 	var errs []error
 	denied := deniedLists{}
 	for _, l := range lists {
+		if l.kinds[0] == store.KindRecurringInvoice && !appends {
+			// Only appending to existing invoices needs them known: a
+			// large tenant's invoices cost many pages.
+			p.Advance(1)
+			continue
+		}
 		got, err := s.readList(ctx, partnerID, client, l, reads, now)
 		switch {
 		case stops(err):
