@@ -2,6 +2,7 @@ package bench_test
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -122,6 +123,36 @@ func TestReplicas(t *testing.T) {
 		_, err := bench.Replicas(t.Context(), bench.ReplicasOptions{Program: "halobridge"})
 		if err == nil || !strings.Contains(err.Error(), "needs PostgreSQL") || !strings.Contains(err.Error(), "--postgres-url") {
 			t.Errorf("Replicas without a PostgreSQL URL: %v; want it refused, saying to give --postgres-url", err)
+		}
+	})
+	t.Run("KeepsTheLogsOfAReplicaThatDidNotStartAndSaysWhatItSaid", func(t *testing.T) {
+		t.Parallel()
+		url := os.Getenv("TEST_DATABASE_URL")
+		if url == "" {
+			t.Skip("TEST_DATABASE_URL is not set: replicas share a PostgreSQL database")
+		}
+		program, err := os.Executable()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := bench.Replicas(t.Context(), bench.ReplicasOptions{Replicas: 2, PostgresURL: url, Program: program, Env: []string{childEnv + "=fail"},
+			Partners: 1, Storm: bench.Storm{Customers: 1, Duration: time.Second, Rate: 1, Hosts: 1, Timeout: time.Minute}})
+		if r.Logs != "" {
+			t.Cleanup(func() { os.RemoveAll(r.Logs) })
+		}
+		if err == nil || !strings.Contains(err.Error(), "replica-1 ended before serving") ||
+			!strings.Contains(err.Error(), "the database refused the connection") || !strings.Contains(err.Error(), r.Logs) {
+			t.Fatalf("Replicas: %v; want it to say that replica-1 ended, what it said and where its log is", err)
+		}
+		if r.Logs == "" || len(r.Replicas) != 2 || r.Replicas[0].Log != filepath.Join(r.Logs, "replica-1.log") || r.Targets.Met {
+			t.Fatalf("report %+v; want both replicas' logs named, and the targets not met", r)
+		}
+		if raw, err := os.ReadFile(r.Replicas[0].Log); err != nil || !strings.Contains(string(raw), "refused") {
+			t.Errorf("the log of replica-1: %q, %v; want it kept with what the replica said", raw, err)
+		}
+		// replica-2 was stopped when replica-1 failed, maybe before it said anything.
+		if _, err := os.Stat(r.Replicas[1].Log); err != nil {
+			t.Errorf("the log of replica-2: %v", err)
 		}
 	})
 	t.Run("CountsWhatEachOfTwoReplicasIngestedAndDelivered", func(t *testing.T) {

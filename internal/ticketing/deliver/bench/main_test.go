@@ -2,10 +2,12 @@ package bench_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
 	"testing"
+	"time"
 
 	"halobridge/internal/cli"
 )
@@ -14,6 +16,13 @@ import (
 // replicas test runs it as its 'serve' processes.
 const replicaEnv = "HALOBRIDGE_BENCH_TEST_REPLICA"
 
+// childEnv, when set, makes the test binary a replica that misbehaves as
+// it says, for the process tests (process_test.go): "fail" ends at once
+// with an error, "serve" says it serves on the address in
+// HALOBRIDGE_BENCH_TEST_LISTEN and stops on SIGTERM, "stubborn" does the
+// same but ignores SIGTERM.
+const childEnv = "HALOBRIDGE_BENCH_TEST_CHILD"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(replicaEnv) != "" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -21,5 +30,32 @@ func TestMain(m *testing.M) {
 		stop()
 		os.Exit(code)
 	}
+	if mode := os.Getenv(childEnv); mode != "" {
+		os.Exit(runChild(mode))
+	}
 	os.Exit(m.Run())
+}
+
+// runChild misbehaves as mode says and gives up after a minute.
+func runChild(mode string) int {
+	if mode == "fail" {
+		fmt.Fprintln(os.Stderr, "halobridge: open database: the database refused the connection")
+		return 3
+	}
+	term := make(chan os.Signal, 1)
+	if mode == "stubborn" {
+		signal.Ignore(syscall.SIGTERM)
+	} else {
+		signal.Notify(term, syscall.SIGTERM)
+	}
+	// Split across writes, as a pipe may deliver it.
+	line := `{"level":"INFO","msg":"halobridge is serving","listen":"` + os.Getenv("HALOBRIDGE_BENCH_TEST_LISTEN") + `"}` + "\n"
+	os.Stderr.WriteString(line[:10])
+	os.Stderr.WriteString(line[10:])
+	select {
+	case <-term:
+		return 0
+	case <-time.After(time.Minute):
+		return 4
+	}
 }
