@@ -155,6 +155,31 @@ func TestReplicas(t *testing.T) {
 			t.Errorf("the log of replica-2: %v", err)
 		}
 	})
+	t.Run("EndsTheRunWhenAReplicaEndsAndNamesIt", func(t *testing.T) {
+		t.Parallel()
+		url := os.Getenv("TEST_DATABASE_URL")
+		if url == "" {
+			t.Skip("TEST_DATABASE_URL is not set: replicas share a PostgreSQL database")
+		}
+		program, err := os.Executable()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The replicas stop 3 s after they start, long before the storm ends.
+		r, err := bench.Replicas(t.Context(), bench.ReplicasOptions{Replicas: 2, PostgresURL: url, Program: program,
+			Env: []string{replicaEnv + "=1", replicaLifeEnv + "=3s"}, Partners: 1,
+			Storm: bench.Storm{Customers: 1, Duration: time.Minute, Rate: 5, Hosts: 300, RateLimit: 40, RateWindow: 2 * time.Second, Timeout: 2 * time.Minute}})
+		if r.Logs != "" {
+			t.Cleanup(func() { os.RemoveAll(r.Logs) })
+		}
+		t.Log(err)
+		if err == nil || !strings.Contains(err.Error(), "ended during the run") || r.Logs == "" || !strings.Contains(err.Error(), r.Logs) {
+			t.Fatalf("Replicas: %v; want it to say which replica ended and where the logs are", err)
+		}
+		if r.Targets.Met || r.SustainedSeconds >= 60 {
+			t.Errorf("the run went on for %.0f s with targets met %v; want it ended early, targets not met", r.SustainedSeconds, r.Targets.Met)
+		}
+	})
 	t.Run("CountsWhatEachOfTwoReplicasIngestedAndDelivered", func(t *testing.T) {
 		t.Parallel()
 		url := os.Getenv("TEST_DATABASE_URL")

@@ -23,9 +23,16 @@ const replicaEnv = "HALOBRIDGE_BENCH_TEST_REPLICA"
 // same but ignores SIGTERM.
 const childEnv = "HALOBRIDGE_BENCH_TEST_CHILD"
 
+// replicaLifeEnv, when set with replicaEnv, is how long the replica
+// serves before it sends itself a SIGTERM.
+const replicaLifeEnv = "HALOBRIDGE_BENCH_TEST_REPLICA_LIFE"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(replicaEnv) != "" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		if life, err := time.ParseDuration(os.Getenv(replicaLifeEnv)); err == nil {
+			time.AfterFunc(life, func() { syscall.Kill(os.Getpid(), syscall.SIGTERM) })
+		}
 		code := cli.Main(ctx, os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv})
 		stop()
 		os.Exit(code)

@@ -22,9 +22,8 @@ type replica struct {
 	// listening hears the address the replica said it serves on.
 	listening chan string
 	url       string
-	// exited is closed once the process ended, with waitErr.
-	exited  chan struct{}
-	waitErr error
+	// exited is closed once the process ended (cmd.ProcessState says how).
+	exited chan struct{}
 }
 
 // startReplica starts program with args and env in dir, its output going
@@ -52,7 +51,7 @@ func startReplica(name, program string, args, env []string, dir, logPath string)
 		return nil, fmt.Errorf("start %s (%s): %w", name, program, err)
 	}
 	go func() {
-		r.waitErr = r.cmd.Wait()
+		r.cmd.Wait()
 		f.Close()
 		close(r.exited)
 	}()
@@ -81,7 +80,7 @@ func (r *replica) ready(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("%s did not say it was serving: %w", r.name, ctx.Err())
 	case <-r.exited:
-		return fmt.Errorf("%s ended before serving (%v)", r.name, r.waitErr)
+		return fmt.Errorf("%s ended before serving (%s)", r.name, r.cmd.ProcessState)
 	case addr := <-r.listening:
 		r.url = "http://" + addr
 	}
@@ -101,7 +100,7 @@ func (r *replica) ready(ctx context.Context) error {
 		case <-ctx.Done():
 			return fmt.Errorf("%s is not ready (GET /readyz: %v): %w", r.name, errOrStatus(err, resp), ctx.Err())
 		case <-r.exited:
-			return fmt.Errorf("%s ended before it was ready (%v)", r.name, r.waitErr)
+			return fmt.Errorf("%s ended before it was ready (%s)", r.name, r.cmd.ProcessState)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -132,6 +131,45 @@ func (r *replica) stop(grace time.Duration) int {
 	r.cmd.Process.Kill()
 	<-r.exited
 	return -1
+}
+
+// ended says, once the replica ended, that it did, how, and what it said
+// last; nil while it runs.
+func (r *replica) ended() error {
+	select {
+	case <-r.exited:
+		return fmt.Errorf("%s ended during the run (%s); its last words:\n%s", r.name, r.cmd.ProcessState, r.logTail(5))
+	default:
+		return nil
+	}
+}
+
+// unwell says what is wrong with a replica that ended or no longer
+// answers; nil while it answers.
+func (r *replica) unwell() error {
+	if err := r.ended(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err == nil {
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			return nil
+		}
+	}
+	// A replica that stopped answering is most likely on its way out.
+	select {
+	case <-r.exited:
+		return r.ended()
+	case <-time.After(stopGrace):
+		return fmt.Errorf("%s stopped answering (GET /healthz: %v); its last words:\n%s", r.name, errOrStatus(err, resp), r.logTail(5))
+	}
 }
 
 // logTail is the last n lines of the replica's log, for an error message.

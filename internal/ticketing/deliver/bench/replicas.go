@@ -98,7 +98,7 @@ type ReplicasReport struct {
 	IngestEvents      int `json:"ingest_events"`
 	TicketsByReplicas int `json:"tickets_created_by_replicas"`
 	// HaloRequestsFromReplicas is what HaloPSA received from the replicas'
-	// start until their figures were read: theirs alone, since the
+	// start until it held the whole storm: theirs alone, since the
 	// benchmark itself calls HaloPSA only to set the partners up before.
 	HaloRequestsFromReplicas int `json:"halo_requests_from_replicas"`
 	Delivery
@@ -206,14 +206,14 @@ func replicas(ctx context.Context, o ReplicasOptions, logs string, r *ReplicasRe
 	}
 	lb.use(reps)
 
-	// A replica that ends during the run ends the run.
-	watch, stopWatching := context.WithCancelCause(ctx)
-	defer stopWatching(nil)
+	// A replica that ends during the run ends the run, and is its error.
+	watch, stopWatching := context.WithCancel(ctx)
+	defer stopWatching()
 	for _, rep := range reps {
 		go func() {
 			select {
 			case <-rep.exited:
-				stopWatching(fmt.Errorf("%s ended during the run (%v); its last words:\n%s", rep.name, rep.waitErr, rep.logTail(5)))
+				stopWatching()
 			case <-watch.Done():
 			}
 		}()
@@ -224,12 +224,16 @@ func replicas(ctx context.Context, o ReplicasOptions, logs string, r *ReplicasRe
 	if err == nil {
 		err = w.waitDelivered(watch)
 	}
-	if cause := context.Cause(watch); err != nil && cause != nil && !errors.Is(cause, context.Canceled) && !errors.Is(cause, context.DeadlineExceeded) {
-		err = cause
+	if err != nil {
+		for _, rep := range reps {
+			if unwell := rep.unwell(); unwell != nil {
+				err = errors.Join(unwell, err)
+				break
+			}
+		}
 	}
 	end := time.Now()
 	r.ReflectedSeconds = end.Sub(start).Seconds()
-	scraped := time.Now()
 	for i, rep := range reps {
 		f, serr := scrapeReplica(ctx, rep.url)
 		if serr != nil {
@@ -238,14 +242,14 @@ func replicas(ctx context.Context, o ReplicasOptions, logs string, r *ReplicasRe
 		f.Name = rep.name
 		r.Replicas[i] = f
 	}
-	stopWatching(errStopping)
+	stopWatching()
 	for i, rep := range reps {
 		r.Replicas[i].ExitCode = rep.stop(stopGrace)
 	}
 
 	r.Delivery, r.Windows = w.measure(pushed, start, end, o.RateLimit, o.RateWindow)
 	for _, req := range w.halo.Requests() {
-		if !req.Time.Before(started) && req.Time.Before(scraped) {
+		if !req.Time.Before(started) && !req.Time.After(end) {
 			r.HaloRequestsFromReplicas++
 		}
 	}
@@ -257,9 +261,6 @@ func replicas(ctx context.Context, o ReplicasOptions, logs string, r *ReplicasRe
 	r.Targets.Met = r.Targets.Met && err == nil
 	return err
 }
-
-// errStopping ends the watch on the replicas when the benchmark stops them.
-var errStopping = errors.New("the benchmark stops the replicas")
 
 // startReplicas starts o.Replicas serve processes on the database at
 // databaseURL, their credentials sealed with key, and waits until every
