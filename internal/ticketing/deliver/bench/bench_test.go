@@ -127,19 +127,10 @@ func TestReplicas(t *testing.T) {
 	})
 	t.Run("KeepsTheLogsOfAReplicaThatDidNotStartAndSaysWhatItSaid", func(t *testing.T) {
 		t.Parallel()
-		url := os.Getenv("TEST_DATABASE_URL")
-		if url == "" {
-			t.Skip("TEST_DATABASE_URL is not set: replicas share a PostgreSQL database")
-		}
-		program, err := os.Executable()
-		if err != nil {
-			t.Fatal(err)
-		}
+		url, program := replicaProgram(t)
 		r, err := bench.Replicas(t.Context(), bench.ReplicasOptions{Replicas: 2, PostgresURL: url, Program: program, Env: []string{childEnv + "=fail"},
 			Partners: 1, Storm: bench.Storm{Customers: 1, Duration: time.Second, Rate: 1, Hosts: 1, Timeout: time.Minute}})
-		if r.Logs != "" {
-			t.Cleanup(func() { os.RemoveAll(r.Logs) })
-		}
+		removeLogs(t, r)
 		if err == nil || !strings.Contains(err.Error(), "replica-1 ended before serving") ||
 			!strings.Contains(err.Error(), "the database refused the connection") || !strings.Contains(err.Error(), r.Logs) {
 			t.Fatalf("Replicas: %v; want it to say that replica-1 ended, what it said and where its log is", err)
@@ -157,21 +148,12 @@ func TestReplicas(t *testing.T) {
 	})
 	t.Run("EndsTheRunWhenAReplicaEndsAndNamesIt", func(t *testing.T) {
 		t.Parallel()
-		url := os.Getenv("TEST_DATABASE_URL")
-		if url == "" {
-			t.Skip("TEST_DATABASE_URL is not set: replicas share a PostgreSQL database")
-		}
-		program, err := os.Executable()
-		if err != nil {
-			t.Fatal(err)
-		}
+		url, program := replicaProgram(t)
 		// The replicas stop 3 s after they start, long before the storm ends.
 		r, err := bench.Replicas(t.Context(), bench.ReplicasOptions{Replicas: 2, PostgresURL: url, Program: program,
 			Env: []string{replicaEnv + "=1", replicaLifeEnv + "=3s"}, Partners: 1,
 			Storm: bench.Storm{Customers: 1, Duration: time.Minute, Rate: 5, Hosts: 300, RateLimit: 40, RateWindow: 2 * time.Second, Timeout: 2 * time.Minute}})
-		if r.Logs != "" {
-			t.Cleanup(func() { os.RemoveAll(r.Logs) })
-		}
+		removeLogs(t, r)
 		t.Log(err)
 		if err == nil || !strings.Contains(err.Error(), "ended during the run") || r.Logs == "" || !strings.Contains(err.Error(), r.Logs) {
 			t.Fatalf("Replicas: %v; want it to say which replica ended and where the logs are", err)
@@ -182,14 +164,7 @@ func TestReplicas(t *testing.T) {
 	})
 	t.Run("CountsWhatEachOfTwoReplicasIngestedAndDelivered", func(t *testing.T) {
 		t.Parallel()
-		url := os.Getenv("TEST_DATABASE_URL")
-		if url == "" {
-			t.Skip("TEST_DATABASE_URL is not set: replicas share a PostgreSQL database")
-		}
-		program, err := os.Executable()
-		if err != nil {
-			t.Fatal(err)
-		}
+		url, program := replicaProgram(t)
 		// 20 alerts a second for 3 s, each on a host of its own (no note
 		// then waits for serve's one-minute flush window), of 2 partners
 		// sharing one HaloPSA tenant that allows 40 requests per 2 s.
@@ -243,4 +218,26 @@ func TestReplicas(t *testing.T) {
 			t.Errorf("targets not met, or the logs of a run that met them kept (%q): %+v", r.Logs, r.Targets)
 		}
 	})
+}
+
+// replicaProgram is the PostgreSQL database the replicas tests share and
+// the program that runs a replica: this test binary (main_test.go).
+func replicaProgram(t *testing.T) (url, program string) {
+	t.Helper()
+	url = os.Getenv("TEST_DATABASE_URL")
+	if url == "" {
+		t.Skip("TEST_DATABASE_URL is not set: replicas share a PostgreSQL database")
+	}
+	program, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return url, program
+}
+
+// removeLogs removes the replicas' logs a failed run kept, after the test.
+func removeLogs(t *testing.T, r bench.ReplicasReport) {
+	if r.Logs != "" {
+		t.Cleanup(func() { os.RemoveAll(r.Logs) })
+	}
 }

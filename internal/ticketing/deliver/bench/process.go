@@ -85,20 +85,13 @@ func (r *replica) ready(ctx context.Context) error {
 		r.url = "http://" + addr
 	}
 	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url+"/readyz", nil)
-		if err != nil {
-			return err
-		}
-		resp, err := http.DefaultClient.Do(req)
+		err := r.answers(ctx, "/readyz")
 		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
+			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%s is not ready (GET /readyz: %v): %w", r.name, errOrStatus(err, resp), ctx.Err())
+			return fmt.Errorf("%s is not ready (%v): %w", r.name, err, ctx.Err())
 		case <-r.exited:
 			return fmt.Errorf("%s ended before it was ready (%s)", r.name, r.cmd.ProcessState)
 		case <-time.After(50 * time.Millisecond):
@@ -106,11 +99,21 @@ func (r *replica) ready(ctx context.Context) error {
 	}
 }
 
-func errOrStatus(err error, resp *http.Response) any {
+// answers says why GET path of the replica did not answer 200, if it did not.
+func (r *replica) answers(ctx context.Context, path string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url+path, nil)
 	if err != nil {
 		return err
 	}
-	return resp.Status
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("GET %s: %w", path, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s answered %s", path, resp.Status)
+	}
+	return nil
 }
 
 // stop asks the replica to stop with SIGTERM and kills it when it has not
@@ -152,23 +155,16 @@ func (r *replica) unwell() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url+"/healthz", nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
+	err := r.answers(ctx, "/healthz")
 	if err == nil {
-		resp.Body.Close()
-		if resp.StatusCode == http.StatusOK {
-			return nil
-		}
+		return nil
 	}
 	// A replica that stopped answering is most likely on its way out.
 	select {
 	case <-r.exited:
 		return r.ended()
 	case <-time.After(stopGrace):
-		return fmt.Errorf("%s stopped answering (GET /healthz: %v); its last words:\n%s", r.name, errOrStatus(err, resp), r.logTail(5))
+		return fmt.Errorf("%s stopped answering (%v); its last words:\n%s", r.name, err, r.logTail(5))
 	}
 }
 
