@@ -131,28 +131,28 @@ func Ingest(ctx context.Context, opts IngestOptions) (IngestReport, error) {
 		}
 		bodies.rewind()
 		r, err := ingestOn(ctx, db, bodies, opts)
-		db.close()
+		db.Close()
 		if err != nil {
-			return report, fmt.Errorf("%s: %w", db.engine, err)
+			return report, fmt.Errorf("%s: %w", db.Engine, err)
 		}
 		report.Engines = append(report.Engines, r)
-		if db.engine == "sqlite" {
+		if db.Engine == "sqlite" {
 			report.Targets.Met = report.Targets.met(r)
 		}
 	}
 	return report, nil
 }
 
-func ingestOn(ctx context.Context, db *database, bodies *bodies, opts IngestOptions) (EngineReport, error) {
-	r := EngineReport{Engine: db.engine}
-	src, err := benchSource(ctx, db.store)
+func ingestOn(ctx context.Context, db *Database, bodies *bodies, opts IngestOptions) (EngineReport, error) {
+	r := EngineReport{Engine: db.Engine}
+	src, err := benchSource(ctx, db.Store)
 	if err != nil {
 		return r, err
 	}
-	if r.Baseline, err = baseline(ctx, db.store, src, bodies, opts); err != nil {
+	if r.Baseline, err = baseline(ctx, db.Store, src, bodies, opts); err != nil {
 		return r, err
 	}
-	post, stop, err := serveIngest(ctx, db.store, src, bodies, opts.Senders)
+	post, stop, err := serveIngest(ctx, db.Store, src, bodies, opts.Senders)
 	if err != nil {
 		return r, err
 	}
@@ -162,7 +162,7 @@ func ingestOn(ctx context.Context, db *database, bodies *bodies, opts IngestOpti
 	if r.Baseline.EventsPerSec > 0 {
 		r.HTTPToBaseline = round(r.Max.EventsPerSec / r.Baseline.EventsPerSec)
 	}
-	r.Stored, err = db.store.CountAlerts(ctx, src.ID)
+	r.Stored, err = db.Store.CountAlerts(ctx, src.ID)
 	return r, err
 }
 

@@ -114,9 +114,9 @@ func Prune(ctx context.Context, opts PruneOptions) (PruneReport, error) {
 			return report, err
 		}
 		r, err := pruneOn(ctx, db, bodies, opts)
-		db.close()
+		db.Close()
 		if err != nil {
-			return report, fmt.Errorf("%s: %w", db.engine, err)
+			return report, fmt.Errorf("%s: %w", db.Engine, err)
 		}
 		report.Engines = append(report.Engines, r)
 		report.Targets.Met = report.Targets.Met && report.Targets.met(r)
@@ -124,19 +124,19 @@ func Prune(ctx context.Context, opts PruneOptions) (PruneReport, error) {
 	return report, nil
 }
 
-func pruneOn(ctx context.Context, db *database, bodies *bodies, opts PruneOptions) (PruneEngineReport, error) {
-	r := PruneEngineReport{Engine: db.engine, PruningLastedEveryRun: true}
-	src, err := benchSource(ctx, db.store)
+func pruneOn(ctx context.Context, db *Database, bodies *bodies, opts PruneOptions) (PruneEngineReport, error) {
+	r := PruneEngineReport{Engine: db.Engine, PruningLastedEveryRun: true}
+	src, err := benchSource(ctx, db.Store)
 	if err != nil {
 		return r, err
 	}
 	start := time.Now()
-	if err := seedBacklog(ctx, db.store, src, opts.Backlog, start.Add(-retentionPeriod-24*time.Hour)); err != nil {
+	if err := seedBacklog(ctx, db.Store, src, opts.Backlog, start.Add(-retentionPeriod-24*time.Hour)); err != nil {
 		return r, fmt.Errorf("seed the backlog: %w", err)
 	}
 	r.SeedSeconds = round(time.Since(start).Seconds())
 
-	post, stop, err := serveIngest(ctx, db.store, src, bodies, opts.Senders)
+	post, stop, err := serveIngest(ctx, db.Store, src, bodies, opts.Senders)
 	if err != nil {
 		return r, err
 	}
@@ -144,7 +144,7 @@ func pruneOn(ctx context.Context, db *database, bodies *bodies, opts PruneOption
 	var pruning time.Duration
 	for range opts.Rounds {
 		r.Without = append(r.Without, closedLoop(opts.Load, post))
-		run, took := whilePruning(ctx, db.store, opts, &r, func() Run { return closedLoop(opts.Load, post) })
+		run, took := whilePruning(ctx, db.Store, opts, &r, func() Run { return closedLoop(opts.Load, post) })
 		r.While = append(r.While, run)
 		pruning += took
 	}

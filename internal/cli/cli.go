@@ -52,7 +52,7 @@ func commands() []*command {
 		{name: "token", summary: "API tokens for the JSON API", children: tokenCommands()},
 		{name: "billing", summary: "bill usage on HaloPSA recurring invoices", children: billingCommands()},
 		{name: "tickets", summary: "ticket policy and test tickets", children: ticketsCommands()},
-		{name: "bench", summary: "measure performance (JSON reports)", children: []*command{benchIngestCommand(), benchPruneCommand(), benchTicketsCommand()}},
+		{name: "bench", summary: "measure performance (JSON reports)", children: []*command{benchIngestCommand(), benchPruneCommand(), benchTicketsCommand(), benchReplicasCommand()}},
 		{name: "sim", summary: "run a simulator of a remote API", children: []*command{simHaloCommand(), simGravityZoneCommand(), simDefensXCommand()}},
 	}
 }
@@ -109,7 +109,8 @@ func runCommand(ctx context.Context, env Env, c *command, args []string, path st
 			fmt.Fprintf(out, "\nFlags (each also read from the environment variable shown):\n")
 			fs.VisitAll(func(f *flag.Flag) {
 				def := ""
-				if f.DefValue != "" && f.DefValue != "0" && f.DefValue != "false" {
+				// Zero says "not set": the usage says what applies then.
+				if f.DefValue != "" && f.DefValue != "0" && f.DefValue != "0s" && f.DefValue != "false" {
 					def = fmt.Sprintf(" (default %s)", f.DefValue)
 				}
 				fmt.Fprintf(out, "  --%s  [%s]\n      %s%s\n", f.Name, config.EnvName(f.Name), f.Usage, def)

@@ -156,3 +156,86 @@ func TestBenchTickets(t *testing.T) {
 		t.Errorf("report %s, want 8 tickets, no duplicates and 1 sample", b.stdout)
 	}
 }
+
+func TestBenchTicketsSustained(t *testing.T) {
+	t.Parallel()
+
+	t.Run("PrintsTheBudgetFiguresUnderTheIssuesKeys", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, nil)
+		// 5 alerts a second for 2 s, each on a host of its own: no note
+		// waits for delivery's one-minute flush window.
+		code := Main(t.Context(), []string{"bench", "tickets", "--sustained", "2s", "--rate", "5", "--hosts", "10", "--customers", "2",
+			"--halo-rate-limit", "20", "--halo-rate-window", "1s", "--gather", "200ms", "--timeout", "1m"}, b.env)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, b.stderr)
+		}
+		var report struct {
+			Alerts            int      `json:"alerts"`
+			TicketsInHalo     int      `json:"tickets_in_halo"`
+			Notes             *int     `json:"notes"`
+			Halo429s          *int     `json:"halo_429s"`
+			MaxWindowRequests *int     `json:"max_window_requests"`
+			WindowLimit       int      `json:"window_limit"`
+			RequestsPerWindow []int    `json:"requests_per_window"`
+			RatioToBudget     *float64 `json:"ratio_to_budget"`
+			DuplicateTickets  *int     `json:"duplicate_tickets"`
+			LostAlerts        *int     `json:"lost_alerts"`
+			Targets           struct {
+				Met *bool `json:"met"`
+			} `json:"targets"`
+		}
+		if err := json.Unmarshal([]byte(b.stdout.String()), &report); err != nil {
+			t.Fatalf("the report is not JSON: %v\n%s", err, b.stdout)
+		}
+		if report.Alerts != 10 || report.TicketsInHalo != 10 || report.WindowLimit != 20 || len(report.RequestsPerWindow) < 2 {
+			t.Errorf("report %s, want 10 alerts and tickets, a limit of 20 and the requests of at least 2 windows", b.stdout)
+		}
+		for key, v := range map[string]bool{"notes": report.Notes != nil, "halo_429s": report.Halo429s != nil,
+			"max_window_requests": report.MaxWindowRequests != nil, "ratio_to_budget": report.RatioToBudget != nil,
+			"duplicate_tickets": report.DuplicateTickets != nil, "lost_alerts": report.LostAlerts != nil, "targets.met": report.Targets.Met != nil} {
+			if !v {
+				t.Errorf("the report has no %s: %s", key, b.stdout)
+			}
+		}
+		if report.Targets.Met == nil || !*report.Targets.Met {
+			t.Errorf("targets not met: %s", b.stdout)
+		}
+	})
+	t.Run("RefusesFaultsItDoesNotInject", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, nil)
+		code := Main(t.Context(), []string{"bench", "tickets", "--sustained", "1m", "--fail-rate", "0.1"}, b.env)
+		if code != 1 || !strings.Contains(b.stderr.String(), "--fail-rate and --fail-after-apply-rate apply to the one-off storm") || b.stdout.String() != "" {
+			t.Errorf("exit %d, stdout %q, stderr %q; want it refused before running", code, b.stdout, b.stderr)
+		}
+	})
+}
+
+func TestBenchReplicas(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"RefusesWithoutPostgreSQL", nil, []string{"needs PostgreSQL", "--postgres-url"}},
+		{"RefusesOutOfBounds", []string{"--postgres-url", "postgres://127.0.0.1:1/x", "--replicas", "17", "--rate", "-1", "--per-push", "5000"},
+			[]string{"--replicas must be between 1 and 16, got 17", "--rate must be more than 0", "--per-push must be between 1 and 1000 events, got 5000"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := setup(t, nil)
+			code := Main(t.Context(), append([]string{"bench", "replicas"}, tt.args...), b.env)
+			if code != 1 || b.stdout.String() != "" {
+				t.Errorf("exit %d with report %q; want it refused before anything runs", code, b.stdout)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(b.stderr.String(), w) {
+					t.Errorf("stderr %q does not say %q", b.stderr, w)
+				}
+			}
+		})
+	}
+}

@@ -3,7 +3,10 @@
 // jobs to a HaloPSA simulator that enforces the real rate limit, then
 // single alerts timed from webhook to ticket. It backs
 // "halobridge bench tickets" and reports what a partner's HaloPSA budget
-// pays for each ticket and alert.
+// pays for each ticket and alert. Sustain keeps a storm going and reports
+// how the budget was spent window by window ("bench tickets --sustained");
+// Replicas does the same through several serve processes sharing one
+// PostgreSQL database ("bench replicas").
 package bench
 
 import (
@@ -12,7 +15,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -22,7 +24,6 @@ import (
 
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/source/gravityzone/gzsim"
-	"halobridge/internal/store"
 )
 
 // Options size the benchmark; zero values take the issue's figures.
@@ -53,7 +54,10 @@ type Options struct {
 	// its own, to measure what the faults cost.
 	FailRate           float64
 	FailAfterApplyRate float64
-	Logger             *slog.Logger
+	// PostgresURL, when set, puts the database in a throw-away schema of
+	// this PostgreSQL database instead of a SQLite file.
+	PostgresURL string
+	Logger      *slog.Logger
 }
 
 func (o Options) withDefaults() Options {
@@ -76,9 +80,11 @@ func (o Options) withDefaults() Options {
 // HaloPSA simulator, so they include everything halobridge sent: the token
 // request, retries and reads as well as creates.
 type Report struct {
-	Alerts    int `json:"alerts"`
-	Hosts     int `json:"hosts"`
-	Customers int `json:"customers"`
+	// Engine is the database halobridge ran on: sqlite or postgres.
+	Engine    string `json:"engine"`
+	Alerts    int    `json:"alerts"`
+	Hosts     int    `json:"hosts"`
+	Customers int    `json:"customers"`
 	// IngestSeconds is how long pushing the storm took.
 	IngestSeconds float64 `json:"ingest_seconds"`
 	// ReflectedSeconds runs from the first push until HaloPSA held every
@@ -184,35 +190,16 @@ func (r Report) whole() bool {
 	return r.DuplicateTickets == 0 && r.TicketsInHalo == r.TicketsExpected && r.LostAlerts == 0 && r.DuplicateAlerts == 0
 }
 
-// runWorld builds a world in a temporary directory, runs fn in it and
-// takes it down.
+// runWorld builds a world with ingest and delivery in this process, runs
+// fn in it and takes it down.
 func runWorld(ctx context.Context, o Options, fn func(*world) error) error {
-	dir, err := os.MkdirTemp("", "halobridge-bench-")
+	w, err := startWorld(ctx, o.PostgresURL, worldOptions{RateLimit: o.RateLimit, RateWindow: o.RateWindow, Customers: o.Customers,
+		Gather: o.Gather, Logger: o.Logger}, o.FetchPollInterval)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	w, err := build(ctx, o, dir)
-	if err != nil {
-		return fmt.Errorf("set up the benchmark: %w", err)
-	}
 	defer w.close()
 	return fn(w)
-}
-
-// hostName is the name of host h, which belongs to customer h % customers.
-func (w *world) hostName(h int) string {
-	return fmt.Sprintf("C%02d-WS%03d", h%len(w.customers)+1, h)
-}
-
-// event is one antimalware event of host h.
-func (w *world) event(h int) (gzsim.Event, error) {
-	ev, err := w.gz.NewEvent("av", w.customers[h%len(w.customers)].ID)
-	if err != nil {
-		return nil, err
-	}
-	ev["computer_name"] = w.hostName(h)
-	return ev, nil
 }
 
 // storm pushes the alerts as GravityZone would, several messages at once,
@@ -220,12 +207,13 @@ func (w *world) event(h int) (gzsim.Event, error) {
 func (w *world) storm(ctx context.Context, o Options, r *Report) error {
 	events := make([]gzsim.Event, o.Alerts)
 	for i := range events {
-		ev, err := w.event(i % o.Hosts)
+		ev, err := w.partners[0].event(i % o.Hosts)
 		if err != nil {
 			return err
 		}
 		events[i] = ev
 	}
+	r.Engine = w.db.Engine
 	w.halo.ResetRequests()
 	start := time.Now()
 	batches := make(chan []gzsim.Event)
@@ -234,7 +222,7 @@ func (w *world) storm(ctx context.Context, o Options, r *Report) error {
 	for range o.Pushers {
 		wg.Go(func() {
 			for batch := range batches {
-				if err := w.gz.Push(ctx, batch...); err != nil {
+				if err := w.partners[0].gz.Push(ctx, batch...); err != nil {
 					errs <- fmt.Errorf("push the storm: %w", err)
 					return
 				}
@@ -267,74 +255,90 @@ func (w *world) storm(ctx context.Context, o Options, r *Report) error {
 	return nil
 }
 
-// waitDelivered waits until no alert or ticket link is pending, nor any
-// alert waits for a retry: every alert is then in a ticket or a note
-// HaloPSA confirmed.
-func (w *world) waitDelivered(ctx context.Context) error {
-	for {
-		pending, err := w.store.PendingAlerts(ctx, w.partnerID, time.Now().Add(24*time.Hour), 1)
-		if err != nil {
-			return err
-		}
-		links, err := w.store.TicketLinks(ctx, w.partnerID, store.TicketLinkQuery{State: store.LinkPending})
-		if err != nil {
-			return err
-		}
-		if len(pending) == 0 && len(links) == 0 {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for the storm to reach HaloPSA: %w", ctx.Err())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
 // count fills the request and ticket figures of the storm.
 func (w *world) count(r *Report) {
-	ticketRequests := 0
-	for _, req := range w.halo.Requests() {
-		r.HaloRequests++
+	q := tallyRequests(w.halo.Requests())
+	t := tallyTickets(w.halo)
+	r.HaloRequests, r.TokenRequests, r.RateLimited, r.HaloWriteFailures = q.requests, q.tokens, q.rateLimited, q.writeFailures
+	r.NewTickets, r.Notes, r.AlertsInHalo, r.DuplicateTickets = t.tickets, t.notes, t.alertsListed, t.duplicates
+	r.TicketsExpected, r.TicketsInHalo = r.Hosts, t.distinct
+	r.LostAlerts, r.DuplicateAlerts = max(r.Alerts-r.AlertsInHalo, 0), max(r.AlertsInHalo-r.Alerts, 0)
+	if r.NewTickets > 0 {
+		r.RequestsPerNewTicket = float64(q.ticketRequests) / float64(r.NewTickets)
+	}
+	r.RequestsPerAlert = float64(r.HaloRequests) / float64(max(r.Alerts, 1))
+}
+
+// requestTally counts the requests HaloPSA received.
+type requestTally struct {
+	requests int
+	// tokens are the sign-ins; ticketRequests the creates (POST) and
+	// look-ups by group key (GET) of tickets.
+	tokens         int
+	ticketRequests int
+	// rateLimited were answered 429; writeFailures are the writes that
+	// failed (5xx, or no answer).
+	rateLimited   int
+	writeFailures int
+}
+
+func tallyRequests(reqs []halosim.Request) requestTally {
+	var t requestTally
+	for _, req := range reqs {
+		t.requests++
 		path := strings.ToLower(req.Path)
 		switch {
 		case strings.HasPrefix(path, "/auth/"):
-			r.TokenRequests++
+			t.tokens++
 		case path == "/api/tickets":
-			// Creates (POST) and look-ups by group key (GET).
-			ticketRequests++
+			t.ticketRequests++
 		}
 		if req.Status == http.StatusTooManyRequests {
-			r.RateLimited++
+			t.rateLimited++
 		}
 		if req.Method != http.MethodGet && (req.Status == 0 || req.Status >= 500) {
-			r.HaloWriteFailures++
+			t.writeFailures++
 		}
 	}
+	return t
+}
+
+// ticketTally is what HaloPSA holds of the tickets halobridge raised
+// (those carrying its group key).
+type ticketTally struct {
+	tickets int
+	// distinct counts the group keys among them, duplicates the tickets
+	// beyond one per key.
+	distinct   int
+	duplicates int
+	// notes are the actions added after each ticket's first; alertsListed
+	// the alerts that tickets and notes list.
+	notes        int
+	alertsListed int
+}
+
+func tallyTickets(sim *halosim.Sim) ticketTally {
+	var t ticketTally
 	keys := map[string]int{}
-	for _, t := range w.halo.Tickets() {
-		if t.ThirdPartyIDString == "" {
+	for _, tk := range sim.Tickets() {
+		if tk.ThirdPartyIDString == "" {
 			continue
 		}
-		keys[t.ThirdPartyIDString]++
-		r.NewTickets++
-		r.AlertsInHalo += alertsListed(t.DetailsHTML, 1)
-		for _, a := range w.halo.Actions(t.ID) {
+		keys[tk.ThirdPartyIDString]++
+		t.tickets++
+		t.alertsListed += alertsListed(tk.DetailsHTML, 1)
+		for _, a := range sim.Actions(tk.ID) {
 			if a.ID > 1 {
-				r.Notes++
-				r.AlertsInHalo += alertsListed(a.NoteHTML, 0)
+				t.notes++
+				t.alertsListed += alertsListed(a.NoteHTML, 0)
 			}
 		}
 	}
+	t.distinct = len(keys)
 	for _, n := range keys {
-		r.DuplicateTickets += n - 1
+		t.duplicates += n - 1
 	}
-	r.TicketsExpected, r.TicketsInHalo = r.Hosts, len(keys)
-	r.LostAlerts, r.DuplicateAlerts = max(r.Alerts-r.AlertsInHalo, 0), max(r.AlertsInHalo-r.Alerts, 0)
-	if r.NewTickets > 0 {
-		r.RequestsPerNewTicket = float64(ticketRequests) / float64(r.NewTickets)
-	}
-	r.RequestsPerAlert = float64(r.HaloRequests) / float64(max(r.Alerts, 1))
+	return t
 }
 
 // listedCount finds how many alerts a ticket's details or a note lists
@@ -356,17 +360,18 @@ func alertsListed(html string, single int) int {
 // time, from the push until the ticket exists in HaloPSA.
 func (w *world) samples(ctx context.Context, o Options, r *Report) error {
 	var took []time.Duration
+	p := w.partners[0]
 	for i := range o.Samples {
 		h := o.Hosts + i
-		ev, err := w.event(h)
+		ev, err := p.event(h)
 		if err != nil {
 			return err
 		}
 		start := time.Now()
-		if err := w.gz.Push(ctx, ev); err != nil {
+		if err := p.gz.Push(ctx, ev); err != nil {
 			return fmt.Errorf("push a single alert: %w", err)
 		}
-		host := strings.ToLower(w.hostName(h))
+		host := strings.ToLower(p.hostName(h))
 		for !w.hasTicket(host) {
 			select {
 			case <-ctx.Done():

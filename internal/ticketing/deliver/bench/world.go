@@ -13,6 +13,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	benchdb "halobridge/internal/bench"
 	"halobridge/internal/catalog"
 	"halobridge/internal/connect"
 	"halobridge/internal/halo"
@@ -20,7 +21,6 @@ import (
 	"halobridge/internal/ingest"
 	"halobridge/internal/jobs"
 	"halobridge/internal/outbound"
-	"halobridge/internal/secret"
 	"halobridge/internal/source"
 	"halobridge/internal/source/gravityzone/gzsim"
 	"halobridge/internal/store"
@@ -28,17 +28,46 @@ import (
 	"halobridge/internal/ticketing/deliver"
 )
 
-// world is halobridge as one process runs it (ingest, group committer,
-// job queue, delivery) between a GravityZone simulator that pushes to it
-// and a HaloPSA simulator with the real rate limit, all over loopback HTTP.
+// world is halobridge on a throw-away database between a HaloPSA
+// simulator with the real rate limit and one GravityZone simulator per
+// partner, all over loopback HTTP. Its HaloPSA budget is the one serve
+// uses, kept in the database. start runs ingest and delivery in this
+// process as one server does; bench replicas runs serve processes instead.
 type world struct {
-	store     store.Store
-	halo      *halosim.Sim
-	gz        *gzsim.Sim
+	db       *benchdb.Database
+	store    store.Store
+	halo     *halosim.Sim
+	haloURL  string
+	connect  *connect.Halo
+	tickets  *deliver.Service
+	partners []*partner
+	closers  []func()
+}
+
+// worldOptions shape a world; zero values are the defaults of delivery
+// and of the simulators.
+type worldOptions struct {
+	RateLimit  int
+	RateWindow time.Duration
+	// Partners (default 1) each have Customers customers, each mapped to
+	// a HaloPSA client of its own.
+	Partners  int
+	Customers int
+	// Delivery's timing (zero: delivery's defaults).
+	Gather      time.Duration
+	MaxGather   time.Duration
+	FlushWindow time.Duration
+	Logger      *slog.Logger
+}
+
+// partner is one MSP of the world with its GravityZone console.
+type partner struct {
+	id        int64
 	source    store.Source
-	partnerID int64
+	gz        *gzsim.Sim
 	customers []gzsim.Company
-	closers   []func()
+	// hostPrefix keeps the partners' host names apart.
+	hostPrefix string
 }
 
 func (w *world) close() {
@@ -47,77 +76,107 @@ func (w *world) close() {
 	}
 }
 
-// build sets the world up: a migrated SQLite store in dir, a partner
-// connected to the HaloPSA simulator with its catalog synced, a GravityZone
-// source registered to push to halobridge, one mapped customer per HaloPSA
-// client and a ticket policy that groups antimalware alerts per host.
-func build(ctx context.Context, o Options, dir string) (_ *world, err error) {
-	w := &world{}
+// openWorld opens a throw-away database (on PostgreSQL when postgresURL
+// names one, SQLite otherwise) and starts the HaloPSA simulator and the
+// parts of halobridge that talk to it on it. Closing the world drops the
+// database.
+func openWorld(ctx context.Context, postgresURL string, o worldOptions) (*world, error) {
+	db, err := benchdb.OpenDatabase(ctx, postgresURL)
+	if err != nil {
+		return nil, fmt.Errorf("open the benchmark's database: %w", err)
+	}
+	w := &world{db: db, store: db.Store}
+	w.closers = append(w.closers, db.Close)
+	w.halo = halosim.New(halosim.Options{RateLimit: o.RateLimit, RateWindow: o.RateWindow,
+		Clients: max(2*max(o.Partners, 1)*o.Customers, 20), Seed: 1})
+	haloSrv := httptest.NewServer(w.halo)
+	w.closers = append(w.closers, haloSrv.Close)
+	w.haloURL = haloSrv.URL
+	// Every simulator listens on loopback over plain http.
+	w.connect = &connect.Halo{Store: w.store, Budget: connect.NewSharedBudget(w.store, o.RateLimit, o.RateWindow),
+		Outbound: outbound.Local(), Logger: o.Logger}
+	w.tickets = deliver.New(w.store, w.connect, deliver.Options{Gather: o.Gather, MaxGather: o.MaxGather, FlushWindow: o.FlushWindow,
+		Logger: o.Logger, BudgetLimit: o.RateLimit, BudgetWindow: o.RateWindow})
+	return w, nil
+}
+
+// startWorld opens a world with ingest and delivery running in this
+// process and its partners set up.
+func startWorld(ctx context.Context, postgresURL string, o worldOptions, fetchPollInterval time.Duration) (_ *world, err error) {
+	w, err := openWorld(ctx, postgresURL, o)
+	if err != nil {
+		return nil, err
+	}
 	defer func() {
 		if err != nil {
 			w.close()
 		}
 	}()
-	key := make([]byte, secret.KeySize)
-	rand.Read(key)
-	keys, err := secret.NewKeyring(key)
+	ingestURL, err := w.start(ctx, fetchPollInterval, o.Logger)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("start ingest and delivery: %w", err)
 	}
-	st, err := store.Open(ctx, store.Config{DataDir: dir, Keys: keys})
-	if err != nil {
-		return nil, err
+	if err := w.addPartners(ctx, o, ingestURL); err != nil {
+		return nil, fmt.Errorf("set the benchmark's partners up: %w", err)
 	}
-	w.store = st
-	w.closers = append(w.closers, func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		return nil, err
-	}
+	return w, nil
+}
 
-	w.halo = halosim.New(halosim.Options{RateLimit: o.RateLimit, RateWindow: o.RateWindow, Clients: max(2*o.Customers, 20), Seed: 1})
-	haloSrv := httptest.NewServer(w.halo)
-	w.closers = append(w.closers, haloSrv.Close)
-	partner, err := st.CreatePartner(ctx, store.Partner{Name: "Benchmark MSP"})
-	if err != nil {
-		return nil, err
+// addPartners sets the partners up as a person would, their GravityZone
+// consoles pushing to ingestURL: a HaloPSA connection with its catalog
+// synced, a ticket policy that groups antimalware alerts per host, a
+// GravityZone source registered with the Event Push Service, and each
+// customer mapped to a HaloPSA client whose main site has a General User.
+func (w *world) addPartners(ctx context.Context, o worldOptions, ingestURL string) error {
+	clients := w.ticketableClients()
+	for i := range max(o.Partners, 1) {
+		p := &partner{}
+		if i > 0 {
+			p.hostPrefix = fmt.Sprintf("P%d-", i+1)
+		}
+		name := strings.TrimSpace("Benchmark MSP " + strings.TrimSuffix(p.hostPrefix, "-"))
+		created, err := w.store.CreatePartner(ctx, store.Partner{Name: name})
+		if err != nil {
+			return err
+		}
+		p.id = created.ID
+		if _, err := w.store.SaveHaloConnection(ctx, store.HaloConnection{
+			PartnerID: p.id, ResourceURL: w.haloURL + "/api", AuthURL: w.haloURL + "/auth", ClientID: halosim.DefaultClientID,
+			ClientSecret: halosim.DefaultClientSecret, GrantType: store.GrantClientCredentials, Scope: "all", AgentID: halosimAPIAgent,
+		}); err != nil {
+			return err
+		}
+		if _, err := (&catalog.Syncer{Store: w.store, Halo: w.connect}).SyncHaloCatalog(ctx, p.id); err != nil {
+			return fmt.Errorf("sync the HaloPSA catalog of %s: %w", name, err)
+		}
+		if _, err := w.tickets.SavePolicy(ctx, p.id, deliver.SavedPolicy{Policy: policy()}); err != nil {
+			return fmt.Errorf("save the ticket policy of %s: %w", name, err)
+		}
+		if err := w.connectGravityZone(ctx, p, name, int64(i+1), o.Customers, ingestURL); err != nil {
+			return err
+		}
+		if len(clients) < o.Customers {
+			return errors.New("the HaloPSA simulator has too few clients for the customers")
+		}
+		if err := w.mapCustomers(ctx, p, clients[:o.Customers]); err != nil {
+			return err
+		}
+		clients = clients[o.Customers:]
+		w.partners = append(w.partners, p)
 	}
-	w.partnerID = partner.ID
-	if _, err := st.SaveHaloConnection(ctx, store.HaloConnection{
-		PartnerID: partner.ID, ResourceURL: haloSrv.URL + "/api", AuthURL: haloSrv.URL + "/auth", ClientID: halosim.DefaultClientID,
-		ClientSecret: halosim.DefaultClientSecret, GrantType: store.GrantClientCredentials, Scope: "all", AgentID: halosimAPIAgent,
-	}); err != nil {
-		return nil, err
-	}
-	budget := halo.NewLimiters(o.RateLimit, o.RateWindow)
-	// Every simulator listens on loopback over plain http.
-	h := &connect.Halo{Store: st, Budget: budget, Outbound: outbound.Local(), Logger: o.Logger}
-	if _, err := (&catalog.Syncer{Store: st, Halo: h}).SyncHaloCatalog(ctx, partner.ID); err != nil {
-		return nil, fmt.Errorf("sync the HaloPSA catalog: %w", err)
-	}
-
-	svc := deliver.New(st, h, deliver.Options{Gather: o.Gather, Logger: o.Logger, BudgetLimit: o.RateLimit, BudgetWindow: o.RateWindow})
-	if _, err := svc.SavePolicy(ctx, partner.ID, deliver.SavedPolicy{Policy: policy()}); err != nil {
-		return nil, fmt.Errorf("save the ticket policy: %w", err)
-	}
-	ingestURL, err := w.start(ctx, svc, o)
-	if err != nil {
-		return nil, err
-	}
-	if err := w.connectGravityZone(ctx, o, ingestURL); err != nil {
-		return nil, err
-	}
-	return w, w.mapCustomers(ctx)
+	return nil
 }
 
 // halosimAPIAgent is the simulator's API-only agent, halobridge's own.
 const halosimAPIAgent = 7
 
-// start runs ingest and the delivery jobs, and returns the ingest base URL.
-func (w *world) start(ctx context.Context, svc *deliver.Service, o Options) (string, error) {
-	dj := &deliver.Jobs{Service: svc, Logger: o.Logger}
+// start runs ingest and the delivery jobs in this process, and returns
+// the ingest base URL.
+func (w *world) start(ctx context.Context, fetchPollInterval time.Duration, logger *slog.Logger) (string, error) {
+	dj := &deliver.Jobs{Service: w.tickets, Logger: logger}
 	workers := river.NewWorkers()
 	sweep := dj.Register(workers)
-	q, err := jobs.Open(ctx, w.store, jobs.Options{Workers: workers, Periodic: []*river.PeriodicJob{sweep}, FetchPollInterval: o.FetchPollInterval})
+	q, err := jobs.Open(ctx, w.store, jobs.Options{Workers: workers, Periodic: []*river.PeriodicJob{sweep}, FetchPollInterval: fetchPollInterval})
 	if err != nil {
 		return "", err
 	}
@@ -127,7 +186,7 @@ func (w *world) start(ctx context.Context, svc *deliver.Service, o Options) (str
 		cancel()
 		return "", err
 	}
-	committer := ingest.NewCommitter(w.store, 0, o.Logger)
+	committer := ingest.NewCommitter(w.store, 0, logger)
 	committer.OnStored(dj.OnStored)
 	committed := make(chan struct{})
 	go func() { committer.Run(runCtx); close(committed) }()
@@ -139,28 +198,29 @@ func (w *world) start(ctx context.Context, svc *deliver.Service, o Options) (str
 		q.StopAndCancel(stop)
 	})
 	mux := http.NewServeMux()
-	mux.Handle("POST /ingest/{token}", ingest.NewReceiver(w.store, committer, ingest.Parsers(), ingest.Options{Logger: o.Logger}))
+	mux.Handle("POST /ingest/{token}", ingest.NewReceiver(w.store, committer, ingest.Parsers(), ingest.Options{Logger: logger}))
 	srv := httptest.NewServer(mux)
 	w.closers = append(w.closers, srv.Close)
 	return srv.URL, nil
 }
 
-// connectGravityZone adds the source and registers halobridge with the
-// simulator's Event Push Service, as adding a GravityZone source does.
-func (w *world) connectGravityZone(ctx context.Context, o Options, ingestURL string) error {
-	companies := []gzsim.Company{{Name: "Benchmark MSP", Partner: true}}
-	for i := range o.Customers {
+// connectGravityZone gives p a GravityZone console with customers
+// customers, adds it as p's source and registers ingestURL with its Event
+// Push Service, as adding a GravityZone source does.
+func (w *world) connectGravityZone(ctx context.Context, p *partner, name string, seed int64, customers int, ingestURL string) error {
+	companies := []gzsim.Company{{Name: name, Partner: true}}
+	for i := range customers {
 		companies = append(companies, gzsim.Company{Name: fmt.Sprintf("Customer %02d Ltd", i+1)})
 	}
-	w.gz = gzsim.New(gzsim.Options{Seed: 1, RateLimit: -1, Companies: companies, HTTPClient: &http.Client{Timeout: time.Minute}})
-	gzSrv := httptest.NewServer(w.gz)
+	p.gz = gzsim.New(gzsim.Options{Seed: seed, RateLimit: -1, Companies: companies, HTTPClient: &http.Client{Timeout: time.Minute}})
+	gzSrv := httptest.NewServer(p.gz)
 	w.closers = append(w.closers, gzSrv.Close)
-	src, err := w.store.CreateSource(ctx, store.Source{PartnerID: w.partnerID, Kind: store.SourceGravityZone, Name: "GravityZone",
+	src, err := w.store.CreateSource(ctx, store.Source{PartnerID: p.id, Kind: store.SourceGravityZone, Name: "GravityZone",
 		Secret: "Bearer " + rand.Text(), APIURL: gzSrv.URL + "/api", APIKey: gzsim.DefaultAPIKey})
 	if err != nil {
 		return err
 	}
-	w.source = src
+	p.source = src
 	conn, err := (&connect.Sources{Store: w.store, Outbound: outbound.Local()}).Connector(src)
 	if err != nil {
 		return err
@@ -168,9 +228,9 @@ func (w *world) connectGravityZone(ctx context.Context, o Options, ingestURL str
 	return conn.RegisterDelivery(ctx, source.Delivery{URL: ingestURL + "/ingest/" + src.Token, Secret: src.Secret})
 }
 
-// mapCustomers maps each GravityZone customer to its own active HaloPSA
-// client whose main site has a General User.
-func (w *world) mapCustomers(ctx context.Context) error {
+// ticketableClients are the active HaloPSA clients whose main site has a
+// General User: tickets can be raised for them.
+func (w *world) ticketableClients() []halosim.Client {
 	hasGU := map[int]bool{}
 	for _, u := range w.halo.Users() {
 		if !u.Inactive && strings.EqualFold(u.Name, halo.GeneralUserName) {
@@ -183,19 +243,63 @@ func (w *world) mapCustomers(ctx context.Context) error {
 			clients = append(clients, c)
 		}
 	}
-	for _, c := range w.gz.Companies() {
+	return clients
+}
+
+// mapCustomers maps each of p's GravityZone customers to one of clients.
+func (w *world) mapCustomers(ctx context.Context, p *partner, clients []halosim.Client) error {
+	for _, c := range p.gz.Companies() {
 		if c.Partner {
 			continue
 		}
-		if len(clients) == 0 {
-			return errors.New("the HaloPSA simulator has too few clients for the customers")
-		}
-		if _, err := w.store.SaveMapping(ctx, store.Mapping{PartnerID: w.partnerID, SourceID: w.source.ID, CustomerID: c.ID,
+		if _, err := w.store.SaveMapping(ctx, store.Mapping{PartnerID: p.id, SourceID: p.source.ID, CustomerID: c.ID,
 			ClientID: clients[0].ID, Ticketing: true, Confirmed: true}); err != nil {
 			return err
 		}
-		w.customers = append(w.customers, c)
+		p.customers = append(p.customers, c)
 		clients = clients[1:]
+	}
+	return nil
+}
+
+// hostName is the name of p's host h, which belongs to customer h % customers.
+func (p *partner) hostName(h int) string {
+	return fmt.Sprintf("%sC%02d-WS%03d", p.hostPrefix, h%len(p.customers)+1, h)
+}
+
+// event is one antimalware event of p's host h.
+func (p *partner) event(h int) (gzsim.Event, error) {
+	ev, err := p.gz.NewEvent("av", p.customers[h%len(p.customers)].ID)
+	if err != nil {
+		return nil, err
+	}
+	ev["computer_name"] = p.hostName(h)
+	return ev, nil
+}
+
+// waitDelivered waits until no alert or ticket link of any partner is
+// pending, nor any alert waits for a retry: every alert is then in a
+// ticket or a note HaloPSA confirmed.
+func (w *world) waitDelivered(ctx context.Context) error {
+	for _, p := range w.partners {
+		for {
+			pending, err := w.store.PendingAlerts(ctx, p.id, time.Now().Add(24*time.Hour), 1)
+			if err != nil {
+				return err
+			}
+			links, err := w.store.TicketLinks(ctx, p.id, store.TicketLinkQuery{State: store.LinkPending})
+			if err != nil {
+				return err
+			}
+			if len(pending) == 0 && len(links) == 0 {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("waiting for the storm to reach HaloPSA: %w", ctx.Err())
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
 	}
 	return nil
 }
