@@ -76,10 +76,12 @@ func ValidateTemplate(s string, types ...string) error {
 }
 
 // Render fills the one-line text template s with a's values. A variable that
-// is empty takes its connecting word with it ("Malware X on {{hostname}}"
-// becomes "Malware X", not "Malware X on "), whitespace and control
-// characters collapse to single spaces, and invalid UTF-8 is replaced. A
-// malformed template is rendered as text.
+// is empty takes with it what only makes sense around its value: the
+// brackets or quotes that enclose it ("on {{hostname}} ({{user}})" becomes
+// "on PC-01", not "on PC-01 ()"), or else its connecting word ("Malware X on
+// {{hostname}}" becomes "Malware X", not "Malware X on "). Whitespace and
+// control characters collapse to single spaces, and invalid UTF-8 is
+// replaced. A malformed template is rendered as text.
 func Render(s string, a source.Alert) string {
 	segs, err := parseTemplate(s)
 	if err != nil {
@@ -87,9 +89,14 @@ func Render(s string, a source.Alert) string {
 	}
 	var out string
 	dropLeading := false
+	closing := ""
 	for i, seg := range segs {
 		if !seg.isVar {
 			text := seg.text
+			if closing != "" {
+				text = strings.TrimPrefix(strings.TrimLeft(text, " \t"), closing)
+				closing = ""
+			}
 			if dropLeading {
 				text = dropFirstConnector(text)
 				dropLeading = false
@@ -102,8 +109,17 @@ func Render(s string, a source.Alert) string {
 			dropLeading = false
 			continue
 		}
+		if open, close, ok := enclosing(out, segs[i+1:]); ok {
+			out = strings.TrimRight(strings.TrimSuffix(strings.TrimRight(out, " \t"), open), " \t")
+			closing = close
+			dropLeading = strings.TrimSpace(out) == ""
+			continue
+		}
 		trimmed := strings.TrimRight(out, " \t")
 		switch {
+		case opens(trimmed):
+			out = trimmed
+			dropLeading = true
 		case isConnector(lastWord(trimmed)):
 			out = strings.TrimSuffix(trimmed, lastWord(trimmed))
 		case endsWithSeparator(trimmed) && connectorOrEnd(segs[i+1:]):
@@ -330,6 +346,26 @@ func lastRuneLen(s string) int {
 	return n
 }
 
+// brackets pair each opening bracket or quote with the one that closes it.
+var brackets = [][2]string{{"(", ")"}, {"[", "]"}, {"{", "}"}, {"<", ">"}, {"\"", "\""}, {"'", "'"}, {"«", "»"}, {"“", "”"}}
+
+// enclosing reports whether an empty variable sits between an opening
+// bracket or quote that ends out and its closing one that starts the text
+// after it, so that the pair has nothing left to enclose.
+func enclosing(out string, after []segment) (open, close string, ok bool) {
+	if len(after) == 0 || after[0].isVar {
+		return "", "", false
+	}
+	before := strings.TrimRight(out, " \t")
+	next := strings.TrimLeft(after[0].text, " \t")
+	for _, b := range brackets {
+		if strings.HasSuffix(before, b[0]) && strings.HasPrefix(next, b[1]) {
+			return b[0], b[1], true
+		}
+	}
+	return "", "", false
+}
+
 // connectorOrEnd reports whether the text after an empty variable is the end
 // of the template or starts with a connecting word, in which case a separator
 // before the variable ("incident: {{name}} on host") has nothing to separate.
@@ -355,5 +391,17 @@ func dropFirstConnector(s string) string {
 	if len(fields) == 0 || !isConnector(fields[0]) {
 		return trimmed
 	}
-	return strings.TrimPrefix(trimmed, fields[0])
+	return strings.TrimLeft(strings.TrimPrefix(trimmed, fields[0]), " \t")
+}
+
+// opens reports whether s ends with an opening bracket or quote, after
+// which, as at the start of a title, a connecting word has nothing to
+// connect.
+func opens(s string) bool {
+	for _, b := range brackets {
+		if b[0] != b[1] && strings.HasSuffix(s, b[0]) {
+			return true
+		}
+	}
+	return false
 }
