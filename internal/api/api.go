@@ -23,7 +23,7 @@ import (
 
 // Deps are what the API hands requests to.
 type Deps struct {
-	Store   store.Store
+	Store   *store.Store
 	Catalog *catalog.Service
 	// Queue runs "Sync now"; nil answers 503 to it.
 	Queue *jobs.Queue

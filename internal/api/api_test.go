@@ -41,7 +41,7 @@ import (
 // one sync run. Partner B has nothing.
 type testBundle struct {
 	server  *httptest.Server
-	st      store.Store
+	st      *store.Store
 	sim     *halosim.Sim
 	a, b    store.Partner
 	src     store.Source

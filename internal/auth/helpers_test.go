@@ -49,7 +49,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 }
 
 type testBundle struct {
-	store store.Store
+	store *store.Store
 	sim   *halosim.Sim
 	halo  *httptest.Server
 	svc   *auth.Service
@@ -125,7 +125,7 @@ func setup(t *testing.T) *testBundle {
 
 // closedStore is a migrated SQLite store that has been closed: every
 // call fails, as when the database goes away.
-func closedStore(t *testing.T) store.Store {
+func closedStore(t *testing.T) *store.Store {
 	t.Helper()
 	st, err := store.Open(t.Context(), store.Config{
 		DatabaseURL: "sqlite://" + filepath.Join(t.TempDir(), "halobridge.db"), Keys: storetest.NewKeyring(t),

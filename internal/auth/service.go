@@ -18,7 +18,7 @@ import (
 // Service signs people and programs in. Set the exported fields, then use
 // it from any number of goroutines; it must not be copied after first use.
 type Service struct {
-	Store store.Store
+	Store *store.Store
 	// HaloDefaults is what every HaloPSA client and login flow the service
 	// builds starts from: HTTP client, rate limiters, metrics, logger,
 	// retries. The URLs, credentials and grant are filled in per partner.

@@ -20,7 +20,7 @@ import (
 type Database struct {
 	// Engine is "sqlite" or "postgres".
 	Engine string
-	Store  store.Store
+	Store  *store.Store
 	// URL reaches the PostgreSQL schema (its search_path set), for other
 	// processes to open; "" on SQLite.
 	URL string
@@ -93,7 +93,7 @@ func openPostgres(ctx context.Context, base string) (*Database, error) {
 
 // openStore opens and migrates a store sealed with a fresh key, and
 // returns the key.
-func openStore(ctx context.Context, cfg store.Config) (store.Store, []byte, error) {
+func openStore(ctx context.Context, cfg store.Config) (*store.Store, []byte, error) {
 	key := make([]byte, secret.KeySize)
 	rand.Read(key)
 	keys, err := secret.NewKeyring(key)

@@ -168,7 +168,7 @@ func ingestOn(ctx context.Context, db *Database, bodies *bodies, opts IngestOpti
 
 // benchSource makes the partner and the GravityZone source the benchmark
 // pushes to.
-func benchSource(ctx context.Context, st store.Store) (store.Source, error) {
+func benchSource(ctx context.Context, st *store.Store) (store.Source, error) {
 	p, err := st.CreatePartner(ctx, store.Partner{Name: "Bench MSP"})
 	if err != nil {
 		return store.Source{}, err
@@ -180,7 +180,7 @@ func benchSource(ctx context.Context, st store.Store) (store.Source, error) {
 // the server does (group committer, receiver, web shell), and returns a
 // function that posts the next body of the stream to it and says how long
 // the answer took. stop ends the server and the committer.
-func serveIngest(ctx context.Context, st store.Store, src store.Source, bodies *bodies, senders int) (post func() (time.Duration, error), stop func(), err error) {
+func serveIngest(ctx context.Context, st *store.Store, src store.Source, bodies *bodies, senders int) (post func() (time.Duration, error), stop func(), err error) {
 	logger := slog.New(slog.DiscardHandler)
 	committer := ingest.NewCommitter(st, 0, logger)
 	cctx, stopCommitter := context.WithCancel(ctx)
@@ -223,7 +223,7 @@ func serveIngest(ctx context.Context, st store.Store, src store.Source, bodies *
 }
 
 // baseline decodes and stores BaselineEvents events without HTTP.
-func baseline(ctx context.Context, st store.Store, src store.Source, bodies *bodies, opts IngestOptions) (Run, error) {
+func baseline(ctx context.Context, st *store.Store, src store.Source, bodies *bodies, opts IngestOptions) (Run, error) {
 	start := time.Now()
 	run := Run{}
 	for run.Events < opts.BaselineEvents {

@@ -168,7 +168,7 @@ func meanRate(runs []Run) float64 {
 
 // whilePruning runs measure with the pruner working through the backlog
 // beside it, adds what the pruner did to r, and says how long it pruned.
-func whilePruning(ctx context.Context, st store.Store, opts PruneOptions, r *PruneEngineReport, measure func() Run) (Run, time.Duration) {
+func whilePruning(ctx context.Context, st *store.Store, opts PruneOptions, r *PruneEngineReport, measure func() Run) (Run, time.Duration) {
 	pctx, stopPruning := context.WithCancel(ctx)
 	var batches atomic.Int64
 	p := &retention.Pruner{Store: st, Retention: retentionPeriod, BatchSize: opts.PruneBatch, Rest: opts.Rest,
@@ -199,7 +199,7 @@ func whilePruning(ctx context.Context, st store.Store, opts PruneOptions, r *Pru
 // seedBacklog stores n delivered alerts received at received: copies of a
 // thousand events the GravityZone simulator made, each with an event id of
 // its own.
-func seedBacklog(ctx context.Context, st store.Store, src store.Source, n int, received time.Time) error {
+func seedBacklog(ctx context.Context, st *store.Store, src store.Source, n int, received time.Time) error {
 	stream, err := newBodies(1000, 1000)
 	if err != nil {
 		return err

@@ -49,7 +49,7 @@ func TestSyncOfChangesFailures(t *testing.T) {
 
 	t.Run("AFilterHaloPSARefusesIsReadWhole", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			f := newHaloFixture(t, st, halosim.Options{Clients: 12})
 			f.mustSync(t)
 			renamed := f.sim.Clients()[3]
@@ -69,7 +69,7 @@ func TestSyncOfChangesFailures(t *testing.T) {
 
 	t.Run("ACountWithoutRecordCountIsReadWhole", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			f := newHaloFixture(t, st, halosim.Options{Clients: 12})
 			f.mustSync(t)
 			// The read of changes and the count both get a bare array.
@@ -87,7 +87,7 @@ func TestSyncOfChangesFailures(t *testing.T) {
 
 	t.Run("AListThatFailsKeepsItsLastReadAndTheNextSyncCatchesUp", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			f := newHaloFixture(t, st, halosim.Options{Clients: 12})
 			f.mustSync(t)
 			first := f.reads(t)
@@ -121,7 +121,7 @@ func TestSyncOfChangesFailures(t *testing.T) {
 
 	t.Run("ARateLimitStopsTheSyncWithTheReadsAsTheyWere", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			f := newHaloFixture(t, st, halosim.Options{Clients: 12})
 			f.mustSync(t)
 			before := f.reads(t)
@@ -138,7 +138,7 @@ func TestSyncOfChangesFailures(t *testing.T) {
 
 	t.Run("RecordsLeavingTheListsAreFoundInTheSameSync", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			f := newHaloFixture(t, st, halosim.Options{Clients: 12})
 			f.mustSync(t)
 			gone := f.sim.Clients()[2]
@@ -160,7 +160,7 @@ func TestSyncOfChangesFailures(t *testing.T) {
 
 	t.Run("TwoSyncsAtOnceLeaveTheCatalogAsHaloPSAHasIt", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			f := newHaloFixture(t, st, halosim.Options{Clients: 12})
 			f.mustSync(t)
 			for i, cl := range f.sim.Clients()[:3] {

@@ -170,7 +170,7 @@ type compareBundle struct {
 	x, y, w, v halosim.Client
 }
 
-func setupCompare(t *testing.T, st store.Store) *compareBundle {
+func setupCompare(t *testing.T, st *store.Store) *compareBundle {
 	t.Helper()
 	sim := halosim.New(halosim.Options{Clients: 40, Seed: 5, RateLimit: -1})
 	srv := httptest.NewServer(sim)
@@ -279,7 +279,7 @@ func (f *haloFixture) catalogView(t *testing.T, kind string) map[string][2]strin
 
 func TestIncrementalSyncMatchesAWholeRead(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, st store.Store) {
+	eachEngine(t, func(t *testing.T, st *store.Store) {
 		cb := setupCompare(t, st)
 		before := cb.a.openEvents(t)
 		if len(before) != 1 || before[0].Kind != string(mapping.FindingSiteWithoutGeneralUser) || before[0].ClientID != cb.v.ID {

@@ -44,7 +44,7 @@ func TestConfigurationChecks(t *testing.T) {
 
 	t.Run("RecordsTheConfigurationRefersToAreCheckedAtEverySync", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			f := newHaloFixture(t, st, halosim.Options{Clients: 6})
 			policy := &policyRefs{}
 			policy.set(
@@ -82,7 +82,7 @@ func TestConfigurationChecks(t *testing.T) {
 
 	t.Run("AppendModeNeedsAMonthlyRecurringInvoicePerBilledClient", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			f := newHaloFixture(t, st, halosim.Options{Clients: 6})
 			f.service.Invoices = appendMode(true)
 			with, without := clientsByInvoice(f.sim)

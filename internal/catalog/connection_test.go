@@ -30,7 +30,7 @@ func TestConnectHalo(t *testing.T) {
 
 	t.Run("SavesWithOneEventPerMissingOptionalPermission", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			f := newHaloFixture(t, st, halosim.Options{Clients: 12})
 			f.sim.SetScopes(halosim.DefaultClientID, "read:customers", "read:tickets", "all:teams")
 			report, err := f.service.ConnectHalo(t.Context(), entered(f, halosim.DefaultClientSecret))
@@ -94,7 +94,7 @@ func TestConnectHalo(t *testing.T) {
 
 	t.Run("RefusedCredentialsRaiseNothing", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			f := newHaloFixture(t, st, halosim.Options{Clients: 12})
 			_, err := f.service.ConnectHalo(t.Context(), entered(f, "wrong"))
 			var refused *connect.RefusedError
@@ -109,7 +109,7 @@ func TestConnectHalo(t *testing.T) {
 
 	// withoutTeams is a partner whose application lacks the teams
 	// permission, once Test Connection has run.
-	withoutTeams := func(t *testing.T, st store.Store) *haloFixture {
+	withoutTeams := func(t *testing.T, st *store.Store) *haloFixture {
 		f := newHaloFixture(t, st, halosim.Options{Clients: 12})
 		f.sim.SetScopes(halosim.DefaultClientID, "read:customers", "edit:tickets", "read:items", "edit:invoices")
 		if _, err := f.service.TestHalo(t.Context(), f.partner.ID); err != nil {
@@ -120,7 +120,7 @@ func TestConnectHalo(t *testing.T) {
 
 	t.Run("TestHaloRaisesAndClearsWithTheStoredConnection", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			f := withoutTeams(t, st)
 			e := f.event(t, catalog.EventPermissionMissing)
 			if !strings.Contains(e.Message, "all:teams or admin") || !strings.Contains(e.Message, "read agents and teams") {
@@ -138,7 +138,7 @@ func TestConnectHalo(t *testing.T) {
 
 	t.Run("ATestWithoutATokenLeavesThePermissionEvents", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			f := withoutTeams(t, st)
 			f.sim.RevokeApplication(halosim.DefaultClientID)
 			report, err := f.service.TestHalo(t.Context(), f.partner.ID)

@@ -192,7 +192,7 @@ func (s *Syncer) settle(ctx context.Context, partnerID int64, found []store.Even
 
 // activeEvents lists the events a person still sees as problems: open and
 // acknowledged ones.
-func activeEvents(ctx context.Context, st store.Store, partnerID int64) ([]store.Event, error) {
+func activeEvents(ctx context.Context, st *store.Store, partnerID int64) ([]store.Event, error) {
 	var out []store.Event
 	for _, state := range []string{store.EventOpen, store.EventAcknowledged} {
 		events, err := st.Events(ctx, partnerID, store.EventQuery{State: state})

@@ -21,7 +21,7 @@ import (
 )
 
 // eachEngine runs test on a fresh store of every engine.
-func eachEngine(t *testing.T, test func(t *testing.T, st store.Store)) {
+func eachEngine(t *testing.T, test func(t *testing.T, st *store.Store)) {
 	t.Helper()
 	for _, eng := range storetest.Engines("catalogtest") {
 		t.Run(eng.Name, func(t *testing.T) {
@@ -36,7 +36,7 @@ func TestSyncFailures(t *testing.T) {
 
 	t.Run("MissingPermissionIsOneEventNamingItAndTheApplication", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			// A token keeps the scopes it was issued with: a permission granted
 			// later counts from the next token, which comes once this one is
 			// within the client's renewal margin (a minute) of its end.
@@ -78,7 +78,7 @@ func TestSyncFailures(t *testing.T) {
 
 	t.Run("RevokedCredentialsAreAnEventAndStopTheHaloPSAStep", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			f := newHaloFixture(t, st, halosim.Options{Clients: 12})
 			f.mustSync(t)
 			f.sim.RevokeApplication(halosim.DefaultClientID)
@@ -104,7 +104,7 @@ func TestSyncFailures(t *testing.T) {
 
 	t.Run("RateLimitStopsTheSyncForTheJobToSnooze", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			f := newHaloFixture(t, st, halosim.Options{Clients: 12})
 			f.pushSource(t, "Vendor")
 			f.sim.InjectFault(halosim.Fault{PathPrefix: "/api/Site", Status: 429, RetryAfter: time.Hour})
@@ -128,7 +128,7 @@ func TestSyncFailures(t *testing.T) {
 
 	t.Run("PartnerWithoutHaloPSAIsAnErrorNotAnEvent", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			p, err := st.CreatePartner(t.Context(), store.Partner{Name: "Not Yet Connected"})
 			if err != nil {
 				t.Fatal(err)
@@ -150,7 +150,7 @@ func TestSyncFailures(t *testing.T) {
 
 	t.Run("ReportFailureRaisesOnlyForPermissionsAndCredentials", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			f := newHaloFixture(t, st, halosim.Options{Clients: 3})
 			forbidden := &halo.APIError{Method: "POST", Path: "/api/Tickets", Status: 403, Permission: "edit:tickets",
 				Message: "You do not have permission to access this area (edit:tickets)"}

@@ -23,14 +23,14 @@ import (
 // haloFixture is a simulated HaloPSA over real HTTP and a partner of a
 // store connected to it.
 type haloFixture struct {
-	st      store.Store
+	st      *store.Store
 	sim     *halosim.Sim
 	url     string
 	partner store.Partner
 	service *catalog.Service
 }
 
-func newHaloFixture(t *testing.T, st store.Store, opts halosim.Options) *haloFixture {
+func newHaloFixture(t *testing.T, st *store.Store, opts halosim.Options) *haloFixture {
 	t.Helper()
 	opts.RateLimit = -1
 	sim := halosim.New(opts)
@@ -41,7 +41,7 @@ func newHaloFixture(t *testing.T, st store.Store, opts halosim.Options) *haloFix
 
 // connectHalo adds a partner to st connected to a simulator served at
 // baseURL.
-func connectHalo(t *testing.T, st store.Store, sim *halosim.Sim, baseURL, partnerName string) *haloFixture {
+func connectHalo(t *testing.T, st *store.Store, sim *halosim.Sim, baseURL, partnerName string) *haloFixture {
 	t.Helper()
 	ctx := t.Context()
 	partner, err := st.CreatePartner(ctx, store.Partner{Name: partnerName})

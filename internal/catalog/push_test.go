@@ -37,7 +37,7 @@ type pushWorld struct {
 
 const pushCompany = "cccccccccccccccccccccc01"
 
-func newPushWorld(t *testing.T, st store.Store, services ...string) *pushWorld {
+func newPushWorld(t *testing.T, st *store.Store, services ...string) *pushWorld {
 	t.Helper()
 	w := &pushWorld{haloFixture: newHaloFixture(t, st, halosim.Options{Clients: 6})}
 	w.gz = gzsim.New(gzsim.Options{RateLimit: -1, Services: services, Companies: []gzsim.Company{
@@ -204,7 +204,7 @@ func TestPushHealth(t *testing.T) {
 	} {
 		t.Run(tc.name+"ThenResolveAndRecheckRepairIt", func(t *testing.T) {
 			t.Parallel()
-			eachEngine(t, func(t *testing.T, st store.Store) {
+			eachEngine(t, func(t *testing.T, st *store.Store) {
 				ctx := t.Context()
 				w := newPushWorld(t, st)
 				w.connect(t)
@@ -264,7 +264,7 @@ func TestPushHealth(t *testing.T) {
 
 	t.Run("FailuresWhileStillOnRaiseAndClearAtTheNextSync", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			w := newPushWorld(t, st)
 			w.connect(t)
 			w.sync(t)
@@ -287,7 +287,7 @@ func TestPushHealth(t *testing.T) {
 
 	t.Run("APushToAnotherCollectorIsPointedBackByResolve", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			ctx := t.Context()
 			w := newPushWorld(t, st)
 			w.connect(t)
@@ -313,7 +313,7 @@ func TestPushHealth(t *testing.T) {
 
 	t.Run("AKeyWithoutThePushAPIIsAnEventResolveCannotFix", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			w := newPushWorld(t, st, "companies", "network", "licensing")
 			src, err := st.CreateSource(t.Context(), store.Source{PartnerID: w.partner.ID, Kind: store.SourceGravityZone, Name: "EU console",
 				APIURL: w.gzURL, APIKey: gzsim.DefaultAPIKey, Secret: "s"})
@@ -337,7 +337,7 @@ func TestPushHealth(t *testing.T) {
 
 	t.Run("GravityZoneOutOfReachLeavesTheEventAsItWas", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			w := newPushWorld(t, st)
 			before := w.switchedOff(t)
 			w.gzSrv.Close()
@@ -357,7 +357,7 @@ func TestPushHealth(t *testing.T) {
 
 	t.Run("ARemovedSourcesEventGoesWithIt", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			w := newPushWorld(t, st)
 			w.switchedOff(t)
 			if _, err := w.sources.RemoveSource(t.Context(), w.partner.ID, w.src.ID); err != nil {

@@ -17,7 +17,7 @@ func TestReject(t *testing.T) {
 
 	t.Run("ARejectedSuggestionIsNotMadeAgainByTheNextSync", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			b := setupService(t, st)
 			ctx := t.Context()
 			n, err := b.service.Reject(ctx, b.partner.ID, []catalog.Accept{{SourceID: b.src.ID, CustomerID: "same"}})
@@ -47,7 +47,7 @@ func TestReject(t *testing.T) {
 
 	t.Run("NoWeakerRuleStandsInForARejectedMatch", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			b := setupService(t, st)
 			ctx := t.Context()
 			byName, byDomain := b.clients[6], b.clients[7]
@@ -75,7 +75,7 @@ func TestReject(t *testing.T) {
 
 	t.Run("ARejectNamingAnotherClientLeavesTheSuggestion", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			b := setupService(t, st)
 			ctx := t.Context()
 			n, err := b.service.Reject(ctx, b.partner.ID, []catalog.Accept{{SourceID: b.src.ID, CustomerID: "same", ClientID: b.clients[4].ID}})
@@ -93,7 +93,7 @@ func TestReject(t *testing.T) {
 
 	t.Run("MappingTheRejectedPairByHandForgetsTheRejection", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			b := setupService(t, st)
 			ctx := t.Context()
 			if _, err := b.service.Reject(ctx, b.partner.ID, []catalog.Accept{{SourceID: b.src.ID, CustomerID: "same"}}); err != nil {
@@ -126,7 +126,7 @@ func TestReject(t *testing.T) {
 
 	t.Run("EachPartnerRejectsForItself", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			b := setupService(t, st)
 			ctx := t.Context()
 			other := secondPartner(t, b.haloFixture, "Southgate IT")

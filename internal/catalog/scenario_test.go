@@ -37,7 +37,7 @@ type scenarioBundle struct {
 // halobridge would have written), and its companies in a GravityZone.
 // GravityZone's API gives no company domain, so the companies the domain
 // rule should find come through the push API, which carries one.
-func setupScenario(t *testing.T, st store.Store) *scenarioBundle {
+func setupScenario(t *testing.T, st *store.Store) *scenarioBundle {
 	t.Helper()
 	customers, clients, want := mappingtest.Scenario(20261001)
 	f := newHaloFixture(t, st, halosim.Options{Clients: mappingtest.Clients, Seed: 1})

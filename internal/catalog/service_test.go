@@ -23,7 +23,7 @@ type serviceBundle struct {
 	twins   [2]halosim.Client
 }
 
-func setupService(t *testing.T, st store.Store) *serviceBundle {
+func setupService(t *testing.T, st *store.Store) *serviceBundle {
 	t.Helper()
 	f := newHaloFixture(t, st, halosim.Options{Clients: 12})
 	b := &serviceBundle{haloFixture: f}
@@ -48,7 +48,7 @@ func TestService(t *testing.T) {
 
 	t.Run("SuggestionsListTheStoredAndTheAmbiguousOnes", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			b := setupService(t, st)
 			got, err := b.service.Suggestions(t.Context(), b.partner.ID)
 			if err != nil {
@@ -71,7 +71,7 @@ func TestService(t *testing.T) {
 
 	t.Run("MapChecksTheClientAndSiteAgainstTheCatalog", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			b := setupService(t, st)
 			ctx := t.Context()
 			var inactive, siteOfOther int
@@ -121,7 +121,7 @@ func TestService(t *testing.T) {
 
 	t.Run("ConfirmNeverOverwritesAConfirmedMapping", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			b := setupService(t, st)
 			ctx := t.Context()
 			if _, err := b.service.Map(ctx, b.partner.ID, b.src.ID, "same", catalog.MapInput{ClientID: b.clients[4].ID, Billing: true}); err != nil {
@@ -155,7 +155,7 @@ func TestService(t *testing.T) {
 
 	t.Run("CreateClientLinksTheCompanySoTheExactRuleFindsItAgain", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			b := setupService(t, st)
 			ctx := t.Context()
 			v, err := b.service.CreateClient(ctx, b.partner.ID, b.src.ID, "lonely", 2)
@@ -187,7 +187,7 @@ func TestService(t *testing.T) {
 
 	t.Run("MappingRowsFilterByMappedTopLevelAndSearch", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			b := setupService(t, st)
 			ctx := t.Context()
 			if _, err := b.service.Map(ctx, b.partner.ID, b.src.ID, "lonely", catalog.MapInput{ClientID: b.same.ID, Ticketing: true}); err != nil {
@@ -245,7 +245,7 @@ func TestService(t *testing.T) {
 
 	t.Run("AnotherPartnersRecordsAreNotFound", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			b := setupService(t, st)
 			ctx := t.Context()
 			other, err := st.CreatePartner(ctx, store.Partner{Name: "Other MSP"})

@@ -22,7 +22,7 @@ type snapshot struct {
 	sites   map[int]mapping.Site
 }
 
-func loadSnapshot(ctx context.Context, st store.Store, partnerID int64) (*snapshot, error) {
+func loadSnapshot(ctx context.Context, st *store.Store, partnerID int64) (*snapshot, error) {
 	clients, err := st.Catalog(ctx, partnerID, store.KindClient)
 	if err != nil {
 		return nil, err

@@ -130,7 +130,7 @@ type rejection struct {
 // again until the pair is mapped by hand.
 type rejections map[rejection]bool
 
-func loadRejections(ctx context.Context, st store.Store, partnerID int64) (rejections, error) {
+func loadRejections(ctx context.Context, st *store.Store, partnerID int64) (rejections, error) {
 	list, err := st.RejectedSuggestions(ctx, partnerID)
 	if err != nil {
 		return nil, err

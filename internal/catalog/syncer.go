@@ -16,7 +16,7 @@ import (
 
 // Syncer refreshes one partner's catalogs and what follows from them.
 type Syncer struct {
-	Store store.Store
+	Store *store.Store
 	Halo  *connect.Halo
 	// Sources builds the source connectors; *connect.Sources in production.
 	Sources Connectors

@@ -97,7 +97,7 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 // sweepWorker inserts a sync for every partner with a HaloPSA connection.
 type sweepWorker struct {
 	river.WorkerDefaults[sweepArgs]
-	st store.Store
+	st *store.Store
 }
 
 func (w *sweepWorker) Work(ctx context.Context, job *river.Job[sweepArgs]) error {

@@ -33,7 +33,7 @@ func startQueue(t *testing.T, f *haloFixture, periodic []*river.PeriodicJob) *jo
 }
 
 // finishedRun waits for a finished catalog run of the partner.
-func finishedRun(t *testing.T, st store.Store, partnerID int64) store.SyncRun {
+func finishedRun(t *testing.T, st *store.Store, partnerID int64) store.SyncRun {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
@@ -55,7 +55,7 @@ func TestWorker(t *testing.T) {
 
 	t.Run("SyncNowPressedTwiceRunsOneRecordedSync", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			f := newHaloFixture(t, st, halosim.Options{Clients: 6})
 			q := startQueue(t, f, nil)
 			first, err := q.Insert(t.Context(), catalog.SyncArgs{PartnerID: f.partner.ID}, nil)
@@ -78,7 +78,7 @@ func TestWorker(t *testing.T) {
 
 	t.Run("RateLimitSnoozesTheJobUntilHaloPSAAllowsMore", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			f := newHaloFixture(t, st, halosim.Options{Clients: 6})
 			f.sim.InjectFault(halosim.Fault{PathPrefix: "/api/Client", Status: 429, RetryAfter: time.Hour})
 			q := startQueue(t, f, nil)
@@ -115,7 +115,7 @@ func TestWorker(t *testing.T) {
 
 	t.Run("PeriodicSweepSyncsEveryPartnerConnectedToHaloPSA", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			f := newHaloFixture(t, st, halosim.Options{Clients: 6})
 			unconnected, err := st.CreatePartner(t.Context(), store.Partner{Name: "Not Connected"})
 			if err != nil {

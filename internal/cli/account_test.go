@@ -26,7 +26,7 @@ func setupAccounts(t *testing.T) *accountBundle {
 	a.cfg.DataDir = t.TempDir()
 	a.cfg.LogLevel = "error"
 	a.vars = map[string]string{"HALOBRIDGE_DATA_DIR": a.cfg.DataDir, "HALOBRIDGE_LOG_LEVEL": "error"}
-	a.withStore(t, func(st store.Store) {
+	a.withStore(t, func(st *store.Store) {
 		for _, slug := range []string{"acme", "beta"} {
 			if _, err := st.CreatePartner(t.Context(), store.Partner{Name: slug, Slug: slug}); err != nil {
 				t.Fatal(err)
@@ -37,7 +37,7 @@ func setupAccounts(t *testing.T) *accountBundle {
 }
 
 // withStore opens the data directory the way the commands do.
-func (a *accountBundle) withStore(t *testing.T, fn func(st store.Store)) {
+func (a *accountBundle) withStore(t *testing.T, fn func(st *store.Store)) {
 	t.Helper()
 	rt, err := openRuntime(t.Context(), a.cfg, Env{Stdout: &syncBuffer{}, Stderr: &syncBuffer{}, Getenv: func(string) string { return "" }})
 	if err != nil {
@@ -73,7 +73,7 @@ func (a *accountBundle) run(t *testing.T, cmds []*command, extra map[string]stri
 func (a *accountBundle) signsIn(t *testing.T, email, password string) bool {
 	t.Helper()
 	ok := false
-	a.withStore(t, func(st store.Store) {
+	a.withStore(t, func(st *store.Store) {
 		_, err := (&auth.Service{Store: st}).PasswordLogin(t.Context(), email, password, "192.0.2.1")
 		ok = err == nil
 	})
@@ -84,7 +84,7 @@ func (a *accountBundle) signsIn(t *testing.T, email, password string) bool {
 func (a *accountBundle) tokenWorks(t *testing.T, token string) bool {
 	t.Helper()
 	status := 0
-	a.withStore(t, func(st store.Store) {
+	a.withStore(t, func(st *store.Store) {
 		h := (&auth.Service{Store: st}).Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 		req := httptest.NewRequest(http.MethodGet, "/api/v1/whoami", nil)
 		req.Header.Set("Authorization", "Bearer "+token)

@@ -77,7 +77,7 @@ func setupBilling(t *testing.T) *billingBundle {
 // pushes it.
 func (b *billingBundle) saveUsage(t *testing.T, usage []source.Usage) {
 	t.Helper()
-	withStore(t, b.dir, func(st store.Store) {
+	withStore(t, b.dir, func(st *store.Store) {
 		p, err := st.PartnerBySlug(t.Context(), "acme")
 		if err != nil {
 			t.Fatal(err)

@@ -185,7 +185,7 @@ type demo struct {
 // pasteDefensXWebhooks does what a partner does by hand in the DefensX
 // portal: once a DefensX source points at the simulated DefensX, the
 // simulator is given that source's webhook URL.
-func (d *demo) pasteDefensXWebhooks(ctx context.Context, st store.Store, publicURL string) error {
+func (d *demo) pasteDefensXWebhooks(ctx context.Context, st *store.Store, publicURL string) error {
 	pasted := ""
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()

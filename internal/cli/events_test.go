@@ -48,7 +48,7 @@ func TestEvents(t *testing.T) {
 		b.mustMain(t, "sync", "--wait")
 		client, siteID := siteWithoutGeneralUser(t, b.sim)
 		var eventID int64
-		withStore(t, b.dir, func(st store.Store) {
+		withStore(t, b.dir, func(st *store.Store) {
 			p, err := st.PartnerBySlug(t.Context(), "acme")
 			if err != nil {
 				t.Fatal(err)

@@ -162,7 +162,7 @@ func TestTenantIsolation(t *testing.T) {
 // pushedRecords sums up what a partner's push and DefensX sources stored:
 // the push source's customers, its usage of March 2026, how many alerts
 // each source has and how many resolutions the push source sent.
-func pushedRecords(t *testing.T, st store.Store, push, defensX store.Source) string {
+func pushedRecords(t *testing.T, st *store.Store, push, defensX store.Source) string {
 	t.Helper()
 	ctx := t.Context()
 	customers, err := st.SourceCustomers(ctx, push.ID)

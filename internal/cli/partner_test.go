@@ -16,7 +16,7 @@ import (
 
 // withStore opens the store of a data directory the commands use, for a
 // test to set a scene or look at what a command stored.
-func withStore(t *testing.T, dir string, fn func(st store.Store)) {
+func withStore(t *testing.T, dir string, fn func(st *store.Store)) {
 	t.Helper()
 	keys, err := secret.LoadKeyring("", filepath.Join(dir, "secret.key"), nil)
 	if err != nil {
@@ -103,7 +103,7 @@ func TestHaloConnect(t *testing.T) {
 		if code != 0 || !strings.Contains(b.stdout.String(), "Connection successful") || !strings.Contains(b.stdout.String(), "acting as agent 'Halo Integrator', id 7") {
 			t.Fatalf("exit %d\n%s%s", code, b.stdout, b.stderr)
 		}
-		withStore(t, dir, func(st store.Store) {
+		withStore(t, dir, func(st *store.Store) {
 			p, err := st.PartnerBySlug(t.Context(), "north")
 			if err != nil {
 				t.Fatal(err)
@@ -123,7 +123,7 @@ func TestHaloConnect(t *testing.T) {
 		if code != 1 || !strings.Contains(b.stdout.String(), "read:customers") || !strings.Contains(b.stderr.String(), "nothing was saved") {
 			t.Fatalf("exit %d\n%s%s", code, b.stdout, b.stderr)
 		}
-		withStore(t, dir, func(st store.Store) {
+		withStore(t, dir, func(st *store.Store) {
 			p, _ := st.PartnerBySlug(t.Context(), "north")
 			if _, err := st.HaloConnection(t.Context(), p.ID); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("a connection was saved: %v", err)
@@ -141,7 +141,7 @@ func TestHaloConnect(t *testing.T) {
 			!strings.Contains(out, "halobridge events list --partner north") {
 			t.Fatalf("exit %d\n%s%s", code, b.stdout, b.stderr)
 		}
-		withStore(t, dir, func(st store.Store) {
+		withStore(t, dir, func(st *store.Store) {
 			p, _ := st.PartnerBySlug(t.Context(), "north")
 			if _, err := st.HaloConnection(t.Context(), p.ID); err != nil {
 				t.Errorf("the connection was not saved: %v", err)

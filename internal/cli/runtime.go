@@ -37,7 +37,7 @@ import (
 type runtime struct {
 	cfg      config.Config
 	logger   *slog.Logger
-	store    store.Store
+	store    *store.Store
 	registry *prometheus.Registry
 	budget   *connect.SharedBudget
 	metrics  *halo.Metrics

@@ -114,7 +114,7 @@ var watched = []string{"partners", "halo_connections", "sources", "alerts", "res
 // DefensX and a push source.
 type securityWorld struct {
 	base, dataDir string
-	store         store.Store
+	store         *store.Store
 	db            *sql.DB
 	partnerID     int64
 	token         string
@@ -172,7 +172,7 @@ func newSecurityWorld(t *testing.T, databaseURL string) *securityWorld {
 	go func() { rt.serve(ctx, ln); close(served) }()
 	t.Cleanup(func() { cancel(); <-served; rt.Close() })
 	w.store = rt.store
-	w.db = rt.store.(interface{ DB() *sql.DB }).DB()
+	w.db = rt.store.DB()
 
 	p, err := w.store.CreatePartner(ctx, store.Partner{Name: "Acme IT", Slug: "acme"})
 	if err != nil {

@@ -116,7 +116,7 @@ remove' take.`,
 }
 
 // findPartner reads the partner a --partner flag names.
-func findPartner(ctx context.Context, st store.Store, slug string) (store.Partner, error) {
+func findPartner(ctx context.Context, st *store.Store, slug string) (store.Partner, error) {
 	if slug == "" {
 		return store.Partner{}, errors.New("--partner is required (see 'halobridge partner list')")
 	}
@@ -246,7 +246,7 @@ Example:
 }
 
 // previewRemoval says what removing the source would take with it.
-func previewRemoval(ctx context.Context, env Env, st store.Store, p store.Partner, id int64) error {
+func previewRemoval(ctx context.Context, env Env, st *store.Store, p store.Partner, id int64) error {
 	src, err := st.Source(ctx, id)
 	if err == nil && src.PartnerID != p.ID {
 		err = store.ErrNotFound

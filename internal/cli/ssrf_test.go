@@ -188,7 +188,7 @@ type guardWorld struct {
 	env           map[string]string
 	browser       *http.Client
 	csrf, token   string
-	store         store.Store
+	store         *store.Store
 	partnerID     int64
 	// gravityZone and defensX are the ids of the stored sources.
 	gravityZone, defensX string

@@ -62,7 +62,7 @@ Examples:
 }
 
 // enqueueSync queues the sync for the server's job queue.
-func enqueueSync(ctx context.Context, w io.Writer, st store.Store, p store.Partner) error {
+func enqueueSync(ctx context.Context, w io.Writer, st *store.Store, p store.Partner) error {
 	q, err := jobs.Open(ctx, st, jobs.Options{})
 	if err != nil {
 		return err
@@ -81,7 +81,7 @@ func enqueueSync(ctx context.Context, w io.Writer, st store.Store, p store.Partn
 
 // runSync runs the sync in this process, redrawing its progress bar until
 // it ends, then says what it did.
-func runSync(ctx context.Context, w io.Writer, st store.Store, service *catalog.Service, p store.Partner) error {
+func runSync(ctx context.Context, w io.Writer, st *store.Store, service *catalog.Service, p store.Partner) error {
 	run, err := st.StartSyncRun(ctx, store.SyncRun{PartnerID: p.ID, Kind: store.SyncCatalog})
 	if err != nil {
 		return err

@@ -33,7 +33,7 @@ func setupCatalog(t *testing.T) *catalogBundle {
 		}
 	}
 	b.same, b.gone = active[0], active[1]
-	withStore(t, b.dir, func(st store.Store) {
+	withStore(t, b.dir, func(st *store.Store) {
 		ctx := t.Context()
 		p, err := st.CreatePartner(ctx, store.Partner{Name: "Acme IT", Slug: "acme"})
 		if err != nil {

@@ -32,7 +32,7 @@ const (
 // a 429 met by one pauses every one. Priorities keep their shares of the
 // window (halo.RequestPriority.Cap) across processes too.
 type SharedBudget struct {
-	store  store.HaloBudgetStore
+	store  budgetStore
 	limit  int
 	window time.Duration
 	now    func() time.Time
@@ -44,6 +44,13 @@ type SharedBudget struct {
 	mu     sync.Mutex
 	pools  map[poolKey]*pool
 	paused map[string]time.Time
+}
+
+// budgetStore keeps each tenant's window: the store.
+type budgetStore interface {
+	GrantHaloRequests(ctx context.Context, r store.HaloGrantRequest) (store.HaloGrant, error)
+	PauseHaloTenant(ctx context.Context, tenant string, until time.Time) error
+	HaloBudget(ctx context.Context, tenant string, at time.Time) (store.HaloBudget, error)
 }
 
 type poolKey struct {
@@ -64,7 +71,7 @@ type pool struct {
 
 // NewSharedBudget returns a budget of limit requests per window for each
 // tenant (zero values: HaloPSA's 300 per 5 minutes), kept in st.
-func NewSharedBudget(st store.HaloBudgetStore, limit int, window time.Duration) *SharedBudget {
+func NewSharedBudget(st budgetStore, limit int, window time.Duration) *SharedBudget {
 	if limit <= 0 {
 		limit = 300
 	}

@@ -28,7 +28,7 @@ import (
 // where a refusal of the partner's credentials is first noticed: see
 // tokenResult.
 type Halo struct {
-	Store store.Store
+	Store *store.Store
 	// Budget is the HaloPSA request budget every client of a tenant spends:
 	// a SharedBudget in a server, so that every replica shares it.
 	Budget  halo.Budget
@@ -141,7 +141,7 @@ func (h *Halo) logger() *slog.Logger {
 // refreshTokens keeps a partner's single-use refresh token in the database,
 // rotated under a row lock so replicas never spend the same token twice.
 type refreshTokens struct {
-	st        store.Store
+	st        *store.Store
 	partnerID int64
 }
 
@@ -152,7 +152,7 @@ func (r refreshTokens) RotateRefreshToken(ctx context.Context, fn func(current s
 // Sources builds source connectors, and connects, edits and removes
 // sources.
 type Sources struct {
-	Store store.Store
+	Store *store.Store
 	// Outbound is what the operator lets halobridge call (--allow-private-urls,
 	// --allow-http); the zero Policy allows public https addresses only.
 	Outbound   outbound.Policy
@@ -235,7 +235,7 @@ func (s *Sources) Connector(src store.Source) (source.Source, error) {
 // pushed is the connector of a push source: it answers from what the
 // vendor pushed, and delivery is the vendor's to configure.
 type pushed struct {
-	st  store.Store
+	st  *store.Store
 	src store.Source
 }
 

@@ -21,14 +21,14 @@ import (
 // real HTTP, reached through connect.Halo as every part of halobridge
 // reaches it.
 type credentialsBundle struct {
-	st      store.Store
+	st      *store.Store
 	sim     *halosim.Sim
 	url     string
 	partner store.Partner
 	halo    *connect.Halo
 }
 
-func newCredentialsBundle(t *testing.T, st store.Store, opts halosim.Options) *credentialsBundle {
+func newCredentialsBundle(t *testing.T, st *store.Store, opts halosim.Options) *credentialsBundle {
 	t.Helper()
 	opts.RateLimit = -1
 	b := &credentialsBundle{st: st, sim: halosim.New(opts), halo: &connect.Halo{Outbound: outbound.Local(), Store: st}}

@@ -23,7 +23,7 @@ import (
 )
 
 type testBundle struct {
-	store   store.Store
+	store   *store.Store
 	sources *Sources
 	partner store.Partner
 	server  *httptest.Server // halobridge itself: ingest and the push API

@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"bytes"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -61,7 +60,7 @@ func (b *boundsBundle) stored(t *testing.T) int {
 	var n int
 	for _, table := range []string{"alerts", "resolutions", "source_customers", "source_usage"} {
 		var c int
-		if err := b.store.(interface{ DB() *sql.DB }).DB().QueryRowContext(t.Context(), "SELECT count(*) FROM "+table).Scan(&c); err != nil {
+		if err := b.store.DB().QueryRowContext(t.Context(), "SELECT count(*) FROM "+table).Scan(&c); err != nil {
 			t.Fatal(err)
 		}
 		n += c

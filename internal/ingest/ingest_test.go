@@ -38,7 +38,7 @@ func (w *countingWriter) StoreInbound(ctx context.Context, batches []store.Inbou
 }
 
 type testBundle struct {
-	store  store.Store
+	store  *store.Store
 	src    store.Source
 	writer *countingWriter
 }

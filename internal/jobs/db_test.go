@@ -45,7 +45,7 @@ func newPostgresDatabase(t *testing.T) string {
 
 // openStore opens and migrates a store on the database at databaseURL, as
 // a process starting up does.
-func openStore(ctx context.Context, databaseURL string) (*store.SQLStore, error) {
+func openStore(ctx context.Context, databaseURL string) (*store.Store, error) {
 	key := make([]byte, secret.KeySize)
 	rand.Read(key)
 	keys, err := secret.NewKeyring(key)
@@ -59,11 +59,11 @@ func openStore(ctx context.Context, databaseURL string) (*store.SQLStore, error)
 	if err := st.Migrate(ctx); err != nil {
 		return nil, fmt.Errorf("%w (close: %v)", err, st.Close())
 	}
-	return st.(*store.SQLStore), nil
+	return st, nil
 }
 
 // testStore is openStore for a test, closed when the test ends.
-func testStore(t *testing.T, databaseURL string) *store.SQLStore {
+func testStore(t *testing.T, databaseURL string) *store.Store {
 	t.Helper()
 	st, err := openStore(t.Context(), databaseURL)
 	if err != nil {
@@ -79,7 +79,7 @@ func testStore(t *testing.T, databaseURL string) *store.SQLStore {
 
 // openQueue opens a Queue that the end of the test stops, with River's
 // warnings in the test's output.
-func openQueue(t *testing.T, st store.Store, opts Options) *Queue {
+func openQueue(t *testing.T, st *store.Store, opts Options) *Queue {
 	t.Helper()
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))

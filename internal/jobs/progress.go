@@ -27,11 +27,17 @@ const (
 	errorsCount = "errors"
 )
 
+// RunSaver is where a Progress saves its run: the store.
+type RunSaver interface {
+	SaveSyncRunProgress(ctx context.Context, id int64, steps []store.SyncStep) error
+	FinishSyncRun(ctx context.Context, id int64, state, errText string) (store.SyncRun, error)
+}
+
 // Progress is how a sync worker reports on its run: steps, items done,
 // counts and errors, saved to the store as it goes. It is safe for
 // concurrent use.
 type Progress struct {
-	st store.SyncRunStore
+	st RunSaver
 	// now is the clock the throttle reads.
 	now func() time.Time
 
@@ -43,7 +49,7 @@ type Progress struct {
 
 // NewProgress reports on run, which StartSyncRun returned. A nil *Progress
 // reports nothing: work done outside a sync run passes nil.
-func NewProgress(st store.SyncRunStore, run store.SyncRun) *Progress {
+func NewProgress(st RunSaver, run store.SyncRun) *Progress {
 	return &Progress{st: st, now: time.Now, run: cloneRun(run)}
 }
 

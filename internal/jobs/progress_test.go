@@ -15,7 +15,7 @@ func TestProgress(t *testing.T) {
 	t.Parallel()
 
 	type progressBundle struct {
-		store    *store.SQLStore
+		store    *store.Store
 		run      store.SyncRun
 		progress *Progress
 		clock    time.Time

@@ -108,11 +108,7 @@ type JobInfo struct {
 // On PostgreSQL the Queue uses the store's pgx pool; on SQLite it shares
 // the store's single writer connection, so that River and the store queue
 // for the file lock in Go instead of failing with SQLITE_BUSY.
-func Open(ctx context.Context, st store.Store, opts Options) (*Queue, error) {
-	s, ok := st.(*store.SQLStore)
-	if !ok {
-		return nil, fmt.Errorf("open job queue: jobs need a store on SQLite or PostgreSQL, not %T", st)
-	}
+func Open(ctx context.Context, s *store.Store, opts Options) (*Queue, error) {
 	cfg := opts.riverConfig()
 	var (
 		client riverClient

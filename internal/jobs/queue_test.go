@@ -28,7 +28,7 @@ import (
 
 type testBundle struct {
 	databaseURL string
-	store       *store.SQLStore
+	store       *store.Store
 	db          *sql.DB
 }
 
@@ -353,18 +353,6 @@ func TestReplicas(t *testing.T) {
 		}
 		if perReplica["replica-a"] == 0 || perReplica["replica-b"] == 0 {
 			t.Errorf("runs per replica %v, want both to share the work", perReplica)
-		}
-	})
-}
-
-func TestOpen(t *testing.T) {
-	t.Parallel()
-
-	t.Run("RefusesAStoreWithoutASQLDatabase", func(t *testing.T) {
-		t.Parallel()
-		var other struct{ store.Store }
-		if _, err := Open(t.Context(), other, Options{}); err == nil || !strings.Contains(err.Error(), "SQLite or PostgreSQL") {
-			t.Errorf("Open with %T: err = %v", other, err)
 		}
 	})
 }

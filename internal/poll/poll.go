@@ -25,7 +25,7 @@ type Settings struct {
 
 // Poller polls sources.
 type Poller struct {
-	Store   store.Store
+	Store   *store.Store
 	Sources *connect.Sources
 	Now     func() time.Time
 }

@@ -40,7 +40,7 @@ import (
 // and real HTTP, next to a simulated HaloPSA and GravityZone: sign-in,
 // the portal, the ingest endpoint and the job queue with every worker.
 type testBundle struct {
-	store    store.Store
+	store    *store.Store
 	halo     *halosim.Sim
 	haloURL  string
 	gz       *gzsim.Sim

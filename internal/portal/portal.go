@@ -21,7 +21,7 @@ import (
 // Deps are the services the portal's pages call. All are required but Now
 // and Logger.
 type Deps struct {
-	Store store.Store
+	Store *store.Store
 	// Auth guards every page but the assets and the API document, and gives
 	// each form its CSRF token.
 	Auth    *auth.Service

@@ -16,9 +16,17 @@ import (
 	"halobridge/internal/store"
 )
 
+// Batches removes old rows one small batch per call (the store): each batch
+// reads its candidates without holding the writer and deletes them in a
+// transaction of its own, so ingest's commits go on between batches.
+type Batches interface {
+	PruneAlerts(ctx context.Context, q store.PruneQuery) (store.Pruned, error)
+	PruneResolutions(ctx context.Context, q store.PruneQuery) (store.Pruned, error)
+}
+
 // Pruner deletes, batch by batch, what is kept longer than it is needed.
 type Pruner struct {
-	Store store.RetentionStore
+	Store Batches
 	// Retention is how long alerts and resolutions are kept after they
 	// were received; it must be positive.
 	Retention time.Duration

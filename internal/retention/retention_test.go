@@ -26,7 +26,7 @@ import (
 
 // eachEngine runs test on SQLite, and on PostgreSQL when TEST_DATABASE_URL
 // names one.
-func eachEngine(t *testing.T, test func(t *testing.T, st store.Store)) {
+func eachEngine(t *testing.T, test func(t *testing.T, st *store.Store)) {
 	t.Helper()
 	engines := map[string]func(t *testing.T) string{
 		"SQLite": func(t *testing.T) string { return "sqlite://" + filepath.Join(t.TempDir(), "halobridge.db") },
@@ -43,11 +43,11 @@ func eachEngine(t *testing.T, test func(t *testing.T, st store.Store)) {
 }
 
 type bundle struct {
-	st  store.Store
+	st  *store.Store
 	src store.Source
 }
 
-func newBundle(t *testing.T, st store.Store) *bundle {
+func newBundle(t *testing.T, st *store.Store) *bundle {
 	t.Helper()
 	p, err := st.CreatePartner(t.Context(), store.Partner{Name: "Acme IT"})
 	if err != nil {
@@ -104,7 +104,7 @@ func TestPruner(t *testing.T) {
 
 	t.Run("PrunesWhatIsOlderThanTheRetentionBatchByBatch", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			b := newBundle(t, st)
 			storeDelivered(t, b, now.Add(-ninetyDays-time.Minute), "old", 1050)
 			storeDelivered(t, b, now.Add(-ninetyDays+time.Minute), "recent", 3)
@@ -136,7 +136,7 @@ func TestPruner(t *testing.T) {
 
 	t.Run("RefusesARetentionThatIsNotPositive", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			b := newBundle(t, st)
 			storeDelivered(t, b, now.AddDate(-1, 0, 0), "old", 2)
 			p := &retention.Pruner{Store: st, Now: func() time.Time { return now }}
@@ -151,7 +151,7 @@ func TestPruner(t *testing.T) {
 
 	t.Run("KeepsWhatItCommittedWhenTheDatabaseFailsAndTheNextRunFinishes", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			b := newBundle(t, st)
 			storeDelivered(t, b, now.AddDate(-1, 0, 0), "old", 500)
 			storeDelivered(t, b, now, "young", 1)
@@ -177,7 +177,7 @@ var errLostConnection = errors.New("connection to the database lost")
 // failAfter lets batches alert batches through to the real store, then
 // fails the way a dropped connection does.
 type failAfter struct {
-	store.Store
+	*store.Store
 	mu      sync.Mutex
 	batches int
 }
@@ -199,7 +199,7 @@ func (f *failAfter) PruneAlerts(ctx context.Context, q store.PruneQuery) (store.
 // its deadline instead of alternating to the end.
 func TestPruningLetsIngestCommitBetweenBatches(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, st store.Store) {
+	eachEngine(t, func(t *testing.T, st *store.Store) {
 		b := newBundle(t, st)
 		storeDelivered(t, b, now.AddDate(0, 0, -100), "backlog", 1000)
 
@@ -281,7 +281,7 @@ func TestRegister(t *testing.T) {
 
 	t.Run("RunsThePrunerAsADurableJob", func(t *testing.T) {
 		t.Parallel()
-		eachEngine(t, func(t *testing.T, st store.Store) {
+		eachEngine(t, func(t *testing.T, st *store.Store) {
 			b := newBundle(t, st)
 			old := storeDelivered(t, b, time.Now().AddDate(0, 0, -2), "old", 1)
 			young := storeDelivered(t, b, time.Now(), "young", 1)

@@ -14,13 +14,13 @@ import (
 	"halobridge/internal/store/storetest"
 )
 
-func openSQLite(t *testing.T) store.Store {
+func openSQLite(t *testing.T) *store.Store {
 	t.Helper()
 	return storetest.Open(t, "sqlite://"+filepath.Join(t.TempDir(), "halobridge.db"))
 }
 
 // brokenStore fails every batch the way a database that went away does.
-type brokenStore struct{ store.Store }
+type brokenStore struct{ *store.Store }
 
 func (brokenStore) PruneAlerts(context.Context, store.PruneQuery) (store.Pruned, error) {
 	return store.Pruned{}, errors.New("dial tcp 127.0.0.1:5432: connect: connection refused")

@@ -10,67 +10,6 @@ import (
 	"time"
 )
 
-// AccountStore keeps operator accounts, sessions and API tokens, and how a
-// partner that logs in with HaloPSA is recognised. Session ids and token
-// hashes are computed by the caller: the store never sees a value that
-// would let its reader sign in.
-type AccountStore interface {
-	// CreateAccount stores a new account. The email is kept lower-case and
-	// is unique within the partner (ErrConflict).
-	CreateAccount(ctx context.Context, a Account) (Account, error)
-	// UpdateAccount changes the name, password hash, HaloPSA agent and role
-	// of account a.ID of partner a.PartnerID.
-	UpdateAccount(ctx context.Context, a Account) (Account, error)
-	Account(ctx context.Context, partnerID, id int64) (Account, error)
-	AccountByEmail(ctx context.Context, partnerID int64, email string) (Account, error)
-	AccountByHaloAgent(ctx context.Context, partnerID int64, agentID int) (Account, error)
-	// AccountsByEmail finds the accounts with this email in every partner,
-	// oldest first: a password sign-in names no partner.
-	AccountsByEmail(ctx context.Context, email string) ([]Account, error)
-	// Accounts lists a partner's accounts, oldest first.
-	Accounts(ctx context.Context, partnerID int64) ([]Account, error)
-	// DeleteAccount removes an account and its sessions.
-	DeleteAccount(ctx context.Context, partnerID, id int64) error
-	// RecordLogin notes that the account signed in at at.
-	RecordLogin(ctx context.Context, accountID int64, at time.Time) error
-
-	CreateSession(ctx context.Context, s Session) (Session, error)
-	// Session returns the session with this id, expired or not.
-	Session(ctx context.Context, id string) (Session, error)
-	// TouchSession moves the session's last activity to at.
-	TouchSession(ctx context.Context, id string, at time.Time) error
-	DeleteSession(ctx context.Context, id string) error
-	// DeleteStaleSessions removes the sessions that expired by expiredBy or
-	// were last seen before idleSince, and returns how many it removed.
-	DeleteStaleSessions(ctx context.Context, expiredBy, idleSince time.Time) (int, error)
-
-	CreateAPIToken(ctx context.Context, t APIToken) (APIToken, error)
-	// APITokenByHash finds a token, revoked or not, by the hash of its value.
-	APITokenByHash(ctx context.Context, hash string) (APIToken, error)
-	// APITokens lists a partner's tokens, revoked ones included, by id.
-	APITokens(ctx context.Context, partnerID int64) ([]APIToken, error)
-	// TouchAPIToken notes that the token was used at at.
-	TouchAPIToken(ctx context.Context, id int64, at time.Time) error
-	// RevokeAPIToken revokes one of the partner's tokens at at; a token
-	// revoked before keeps its first revocation time.
-	RevokeAPIToken(ctx context.Context, partnerID, id int64, at time.Time) (APIToken, error)
-
-	// CreatePartnerWithLogin stores a new partner and its HaloPSA login in
-	// one transaction; ErrConflict when another partner has the HaloURL.
-	CreatePartnerWithLogin(ctx context.Context, p Partner, l PartnerLogin) (Partner, PartnerLogin, error)
-	PartnerLogin(ctx context.Context, partnerID int64) (PartnerLogin, error)
-	PartnerLoginByURL(ctx context.Context, haloURL string) (PartnerLogin, error)
-	// SavePartnerLogin updates the login of partner l.PartnerID: the client
-	// id and what provisioning created.
-	SavePartnerLogin(ctx context.Context, l PartnerLogin) (PartnerLogin, error)
-
-	// SaveHaloLoginState keeps a "Log in with HaloPSA" until its callback.
-	SaveHaloLoginState(ctx context.Context, st HaloLoginState) error
-	// TakeHaloLoginState returns and forgets the login state with this id;
-	// ErrNotFound when it is unknown, already taken or expired at now.
-	TakeHaloLoginState(ctx context.Context, id string, now time.Time) (HaloLoginState, error)
-}
-
 // Account roles: admins manage the partner's accounts and API tokens.
 const (
 	RoleAdmin  = "admin"
@@ -175,7 +114,7 @@ func (c timeOrZero) Scan(src any) error {
 }
 
 // optionalTimeArg stores the zero time as NULL.
-func (s *SQLStore) optionalTimeArg(t time.Time) any {
+func (s *Store) optionalTimeArg(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
@@ -229,7 +168,9 @@ func nullIfEmpty(s string) any {
 	return s
 }
 
-func (s *SQLStore) CreateAccount(ctx context.Context, a Account) (Account, error) {
+// CreateAccount stores a new account. The email is kept lower-case and
+// is unique within the partner (ErrConflict).
+func (s *Store) CreateAccount(ctx context.Context, a Account) (Account, error) {
 	a, err := checkAccount(a)
 	if err != nil {
 		return Account{}, fmt.Errorf("create account: %w", err)
@@ -247,7 +188,9 @@ func (s *SQLStore) CreateAccount(ctx context.Context, a Account) (Account, error
 	return a, nil
 }
 
-func (s *SQLStore) UpdateAccount(ctx context.Context, a Account) (Account, error) {
+// UpdateAccount changes the name, password hash, HaloPSA agent and role
+// of account a.ID of partner a.PartnerID.
+func (s *Store) UpdateAccount(ctx context.Context, a Account) (Account, error) {
 	a, err := checkAccount(a)
 	if err != nil {
 		return Account{}, fmt.Errorf("update account: %w", err)
@@ -265,22 +208,22 @@ func (s *SQLStore) UpdateAccount(ctx context.Context, a Account) (Account, error
 	return updated, nil
 }
 
-func (s *SQLStore) Account(ctx context.Context, partnerID, id int64) (Account, error) {
+func (s *Store) Account(ctx context.Context, partnerID, id int64) (Account, error) {
 	return s.oneAccount(ctx, "partner_id = $1 AND id = $2", fmt.Sprintf("account %d of partner %d", id, partnerID), partnerID, id)
 }
 
-func (s *SQLStore) AccountByEmail(ctx context.Context, partnerID int64, email string) (Account, error) {
+func (s *Store) AccountByEmail(ctx context.Context, partnerID int64, email string) (Account, error) {
 	email = normaliseEmail(email)
 	return s.oneAccount(ctx, "partner_id = $1 AND email = $2", fmt.Sprintf("account %s of partner %d", email, partnerID), partnerID, email)
 }
 
-func (s *SQLStore) AccountByHaloAgent(ctx context.Context, partnerID int64, agentID int) (Account, error) {
+func (s *Store) AccountByHaloAgent(ctx context.Context, partnerID int64, agentID int) (Account, error) {
 	// The lowest id wins should two accounts ever name the same agent.
 	return s.oneAccount(ctx, "partner_id = $1 AND halo_agent_id = $2 AND halo_agent_id <> 0 ORDER BY id LIMIT 1",
 		fmt.Sprintf("account of HaloPSA agent %d of partner %d", agentID, partnerID), partnerID, agentID)
 }
 
-func (s *SQLStore) oneAccount(ctx context.Context, where, what string, args ...any) (Account, error) {
+func (s *Store) oneAccount(ctx context.Context, where, what string, args ...any) (Account, error) {
 	a, err := scanAccount(s.reader.QueryRowContext(ctx, "SELECT "+accountColumns+" FROM accounts WHERE "+where, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Account{}, fmt.Errorf("%s: %w", what, ErrNotFound)
@@ -291,15 +234,18 @@ func (s *SQLStore) oneAccount(ctx context.Context, where, what string, args ...a
 	return a, nil
 }
 
-func (s *SQLStore) AccountsByEmail(ctx context.Context, email string) ([]Account, error) {
+// AccountsByEmail finds the accounts with this email in every partner,
+// oldest first: a password sign-in names no partner.
+func (s *Store) AccountsByEmail(ctx context.Context, email string) ([]Account, error) {
 	return s.listAccounts(ctx, "email = $1 ORDER BY id", "accounts with this email", normaliseEmail(email))
 }
 
-func (s *SQLStore) Accounts(ctx context.Context, partnerID int64) ([]Account, error) {
+// Accounts lists a partner's accounts, oldest first.
+func (s *Store) Accounts(ctx context.Context, partnerID int64) ([]Account, error) {
 	return s.listAccounts(ctx, "partner_id = $1 ORDER BY id", fmt.Sprintf("accounts of partner %d", partnerID), partnerID)
 }
 
-func (s *SQLStore) listAccounts(ctx context.Context, where, what string, args ...any) ([]Account, error) {
+func (s *Store) listAccounts(ctx context.Context, where, what string, args ...any) ([]Account, error) {
 	rows, err := s.reader.QueryContext(ctx, "SELECT "+accountColumns+" FROM accounts WHERE "+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", what, err)
@@ -319,7 +265,8 @@ func (s *SQLStore) listAccounts(ctx context.Context, where, what string, args ..
 	return out, nil
 }
 
-func (s *SQLStore) DeleteAccount(ctx context.Context, partnerID, id int64) error {
+// DeleteAccount removes an account and its sessions.
+func (s *Store) DeleteAccount(ctx context.Context, partnerID, id int64) error {
 	res, err := s.writer.ExecContext(ctx, "DELETE FROM accounts WHERE id = $1 AND partner_id = $2", id, partnerID)
 	if err != nil {
 		return fmt.Errorf("delete account %d of partner %d: %w", id, partnerID, err)
@@ -327,7 +274,8 @@ func (s *SQLStore) DeleteAccount(ctx context.Context, partnerID, id int64) error
 	return requireRow(res, fmt.Sprintf("delete account %d of partner %d", id, partnerID))
 }
 
-func (s *SQLStore) RecordLogin(ctx context.Context, accountID int64, at time.Time) error {
+// RecordLogin notes that the account signed in at at.
+func (s *Store) RecordLogin(ctx context.Context, accountID int64, at time.Time) error {
 	res, err := s.writer.ExecContext(ctx, "UPDATE accounts SET last_login_at = $2 WHERE id = $1", accountID, s.d.timeArg(exactTime(at)))
 	if err != nil {
 		return fmt.Errorf("record sign-in of account %d: %w", accountID, err)
@@ -346,7 +294,7 @@ func scanSession(row scanner) (Session, error) {
 
 // CreateSession refuses a session whose account belongs to another partner,
 // so that a session can never act for a partner its account is not in.
-func (s *SQLStore) CreateSession(ctx context.Context, ses Session) (Session, error) {
+func (s *Store) CreateSession(ctx context.Context, ses Session) (Session, error) {
 	if ses.ID == "" || ses.CSRFSecret == "" {
 		return Session{}, fmt.Errorf("create session: %w: an id and a CSRF secret are required", ErrInvalid)
 	}
@@ -365,7 +313,8 @@ func (s *SQLStore) CreateSession(ctx context.Context, ses Session) (Session, err
 	return ses, nil
 }
 
-func (s *SQLStore) Session(ctx context.Context, id string) (Session, error) {
+// Session returns the session with this id, expired or not.
+func (s *Store) Session(ctx context.Context, id string) (Session, error) {
 	ses, err := scanSession(s.reader.QueryRowContext(ctx, "SELECT "+sessionColumns+" FROM sessions WHERE id = $1", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, fmt.Errorf("session: %w", ErrNotFound)
@@ -376,7 +325,8 @@ func (s *SQLStore) Session(ctx context.Context, id string) (Session, error) {
 	return ses, nil
 }
 
-func (s *SQLStore) TouchSession(ctx context.Context, id string, at time.Time) error {
+// TouchSession moves the session's last activity to at.
+func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error {
 	res, err := s.writer.ExecContext(ctx, "UPDATE sessions SET last_seen_at = $2 WHERE id = $1", id, s.d.timeArg(exactTime(at)))
 	if err != nil {
 		return fmt.Errorf("touch session: %w", err)
@@ -384,7 +334,7 @@ func (s *SQLStore) TouchSession(ctx context.Context, id string, at time.Time) er
 	return requireRow(res, "touch session")
 }
 
-func (s *SQLStore) DeleteSession(ctx context.Context, id string) error {
+func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	res, err := s.writer.ExecContext(ctx, "DELETE FROM sessions WHERE id = $1", id)
 	if err != nil {
 		return fmt.Errorf("delete session: %w", err)
@@ -392,7 +342,9 @@ func (s *SQLStore) DeleteSession(ctx context.Context, id string) error {
 	return requireRow(res, "delete session")
 }
 
-func (s *SQLStore) DeleteStaleSessions(ctx context.Context, expiredBy, idleSince time.Time) (int, error) {
+// DeleteStaleSessions removes the sessions that expired by expiredBy or
+// were last seen before idleSince, and returns how many it removed.
+func (s *Store) DeleteStaleSessions(ctx context.Context, expiredBy, idleSince time.Time) (int, error) {
 	res, err := s.writer.ExecContext(ctx, "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2",
 		s.d.timeArg(exactTime(expiredBy)), s.d.timeArg(exactTime(idleSince)))
 	if err != nil {
@@ -414,7 +366,7 @@ func scanAPIToken(row scanner) (APIToken, error) {
 	return t, err
 }
 
-func (s *SQLStore) CreateAPIToken(ctx context.Context, t APIToken) (APIToken, error) {
+func (s *Store) CreateAPIToken(ctx context.Context, t APIToken) (APIToken, error) {
 	t.Name = strings.TrimSpace(t.Name)
 	if t.Name == "" || t.Prefix == "" || t.Hash == "" {
 		return APIToken{}, fmt.Errorf("create API token: %w: a name, a prefix and a hash are required", ErrInvalid)
@@ -430,7 +382,8 @@ func (s *SQLStore) CreateAPIToken(ctx context.Context, t APIToken) (APIToken, er
 	return t, nil
 }
 
-func (s *SQLStore) APITokenByHash(ctx context.Context, hash string) (APIToken, error) {
+// APITokenByHash finds a token, revoked or not, by the hash of its value.
+func (s *Store) APITokenByHash(ctx context.Context, hash string) (APIToken, error) {
 	t, err := scanAPIToken(s.reader.QueryRowContext(ctx, "SELECT "+apiTokenColumns+" FROM api_tokens WHERE hash = $1", hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return APIToken{}, fmt.Errorf("API token: %w", ErrNotFound)
@@ -441,7 +394,8 @@ func (s *SQLStore) APITokenByHash(ctx context.Context, hash string) (APIToken, e
 	return t, nil
 }
 
-func (s *SQLStore) APITokens(ctx context.Context, partnerID int64) ([]APIToken, error) {
+// APITokens lists a partner's tokens, revoked ones included, by id.
+func (s *Store) APITokens(ctx context.Context, partnerID int64) ([]APIToken, error) {
 	rows, err := s.reader.QueryContext(ctx, "SELECT "+apiTokenColumns+" FROM api_tokens WHERE partner_id = $1 ORDER BY id", partnerID)
 	if err != nil {
 		return nil, fmt.Errorf("list API tokens of partner %d: %w", partnerID, err)
@@ -461,7 +415,8 @@ func (s *SQLStore) APITokens(ctx context.Context, partnerID int64) ([]APIToken, 
 	return out, nil
 }
 
-func (s *SQLStore) TouchAPIToken(ctx context.Context, id int64, at time.Time) error {
+// TouchAPIToken notes that the token was used at at.
+func (s *Store) TouchAPIToken(ctx context.Context, id int64, at time.Time) error {
 	res, err := s.writer.ExecContext(ctx, "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1", id, s.d.timeArg(exactTime(at)))
 	if err != nil {
 		return fmt.Errorf("record use of API token %d: %w", id, err)
@@ -469,7 +424,9 @@ func (s *SQLStore) TouchAPIToken(ctx context.Context, id int64, at time.Time) er
 	return requireRow(res, fmt.Sprintf("record use of API token %d", id))
 }
 
-func (s *SQLStore) RevokeAPIToken(ctx context.Context, partnerID, id int64, at time.Time) (APIToken, error) {
+// RevokeAPIToken revokes one of the partner's tokens at at; a token
+// revoked before keeps its first revocation time.
+func (s *Store) RevokeAPIToken(ctx context.Context, partnerID, id int64, at time.Time) (APIToken, error) {
 	t, err := scanAPIToken(s.writer.QueryRowContext(ctx, `
 		UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $3) WHERE id = $1 AND partner_id = $2
 		RETURNING `+apiTokenColumns, id, partnerID, s.d.timeArg(exactTime(at))))
@@ -492,7 +449,9 @@ func scanPartnerLogin(row scanner) (PartnerLogin, error) {
 	return l, err
 }
 
-func (s *SQLStore) CreatePartnerWithLogin(ctx context.Context, p Partner, l PartnerLogin) (Partner, PartnerLogin, error) {
+// CreatePartnerWithLogin stores a new partner and its HaloPSA login in
+// one transaction; ErrConflict when another partner has the HaloURL.
+func (s *Store) CreatePartnerWithLogin(ctx context.Context, p Partner, l PartnerLogin) (Partner, PartnerLogin, error) {
 	p, err := checkPartner(p)
 	if err != nil {
 		return Partner{}, PartnerLogin{}, fmt.Errorf("create partner with login: %w", err)
@@ -526,15 +485,15 @@ func (s *SQLStore) CreatePartnerWithLogin(ctx context.Context, p Partner, l Part
 	return p, l, nil
 }
 
-func (s *SQLStore) PartnerLogin(ctx context.Context, partnerID int64) (PartnerLogin, error) {
+func (s *Store) PartnerLogin(ctx context.Context, partnerID int64) (PartnerLogin, error) {
 	return s.onePartnerLogin(ctx, "partner_id = $1", partnerID, fmt.Sprintf("HaloPSA login of partner %d", partnerID))
 }
 
-func (s *SQLStore) PartnerLoginByURL(ctx context.Context, haloURL string) (PartnerLogin, error) {
+func (s *Store) PartnerLoginByURL(ctx context.Context, haloURL string) (PartnerLogin, error) {
 	return s.onePartnerLogin(ctx, "halo_url = $1", haloURL, fmt.Sprintf("partner logging in with HaloPSA %s", haloURL))
 }
 
-func (s *SQLStore) onePartnerLogin(ctx context.Context, where string, arg any, what string) (PartnerLogin, error) {
+func (s *Store) onePartnerLogin(ctx context.Context, where string, arg any, what string) (PartnerLogin, error) {
 	l, err := scanPartnerLogin(s.reader.QueryRowContext(ctx, "SELECT "+partnerLoginColumns+" FROM partner_logins WHERE "+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return PartnerLogin{}, fmt.Errorf("%s: %w", what, ErrNotFound)
@@ -547,7 +506,7 @@ func (s *SQLStore) onePartnerLogin(ctx context.Context, where string, arg any, w
 
 // SavePartnerLogin leaves the HaloURL alone: it is what the partner is
 // recognised by.
-func (s *SQLStore) SavePartnerLogin(ctx context.Context, l PartnerLogin) (PartnerLogin, error) {
+func (s *Store) SavePartnerLogin(ctx context.Context, l PartnerLogin) (PartnerLogin, error) {
 	saved, err := scanPartnerLogin(s.writer.QueryRowContext(ctx, `
 		UPDATE partner_logins SET client_id = $2, agent_id = $3, agent_name = $4, application_id = $5,
 			application_name = $6, service_client_id = $7, setup_problem = $8, provisioned_at = $9, updated_at = $10
@@ -563,7 +522,8 @@ func (s *SQLStore) SavePartnerLogin(ctx context.Context, l PartnerLogin) (Partne
 	return saved, nil
 }
 
-func (s *SQLStore) SaveHaloLoginState(ctx context.Context, st HaloLoginState) error {
+// SaveHaloLoginState keeps a "Log in with HaloPSA" until its callback.
+func (s *Store) SaveHaloLoginState(ctx context.Context, st HaloLoginState) error {
 	if st.ID == "" || st.Verifier == "" {
 		return fmt.Errorf("save HaloPSA login state: %w: an id and a verifier are required", ErrInvalid)
 	}
@@ -583,7 +543,7 @@ func (s *SQLStore) SaveHaloLoginState(ctx context.Context, st HaloLoginState) er
 
 // TakeHaloLoginState also clears every expired state, so that abandoned
 // logins do not pile up.
-func (s *SQLStore) TakeHaloLoginState(ctx context.Context, id string, now time.Time) (HaloLoginState, error) {
+func (s *Store) TakeHaloLoginState(ctx context.Context, id string, now time.Time) (HaloLoginState, error) {
 	var st HaloLoginState
 	var sealed string
 	err := s.inTx(ctx, func(tx *sql.Tx) error {

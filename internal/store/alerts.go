@@ -110,7 +110,7 @@ const alertColumns = "partner_id, source_id, event_id, source_kind, type, custom
 // Timeless and the one stored was received at least its batch's
 // DedupHorizon earlier. That one then keeps its EventID with "@" and its id
 // appended, and the new one is stored. It returns one result per batch.
-func (s *SQLStore) StoreInbound(ctx context.Context, batches []InboundBatch) ([]InboundResult, error) {
+func (s *Store) StoreInbound(ctx context.Context, batches []InboundBatch) ([]InboundResult, error) {
 	alerts := 0
 	for _, b := range batches {
 		alerts += len(b.Alerts)
@@ -152,7 +152,7 @@ type alertRef struct{ batch, index int }
 
 // insertAlertsSQL is the statement that inserts n alerts, skipping those
 // already stored, and returns the ids of those it stored.
-func (s *SQLStore) insertAlertsSQL(n int) string {
+func (s *Store) insertAlertsSQL(n int) string {
 	var q strings.Builder
 	q.WriteString("INSERT INTO alerts (" + alertColumns + ") VALUES ")
 	for i := range n {
@@ -167,7 +167,7 @@ func (s *SQLStore) insertAlertsSQL(n int) string {
 
 // insertAlerts stores the batches' alerts in tx; full, when not nil, is
 // insertAlertsSQL(rowsPerInsert) prepared.
-func (s *SQLStore) insertAlerts(ctx context.Context, tx *sql.Tx, full *sql.Stmt, batches []InboundBatch, results []InboundResult) error {
+func (s *Store) insertAlerts(ctx context.Context, tx *sql.Tx, full *sql.Stmt, batches []InboundBatch, results []InboundResult) error {
 	seen := map[eventKey]bool{}
 	var refs []alertRef
 	for b := range batches {
@@ -230,7 +230,7 @@ func (s *SQLStore) insertAlerts(ctx context.Context, tx *sql.Tx, full *sql.Stmt,
 // insertAlertRows inserts the alerts refs point to, skipping those whose
 // EventID is taken, and adds the ids of those it stored to stored; full,
 // when not nil, is insertAlertsSQL(rowsPerInsert) prepared.
-func (s *SQLStore) insertAlertRows(ctx context.Context, tx *sql.Tx, full *sql.Stmt, batches []InboundBatch, refs []alertRef, stored map[eventKey]int64) error {
+func (s *Store) insertAlertRows(ctx context.Context, tx *sql.Tx, full *sql.Stmt, batches []InboundBatch, refs []alertRef, stored map[eventKey]int64) error {
 	for start := 0; start < len(refs); start += rowsPerInsert {
 		chunk := refs[start:min(start+rowsPerInsert, len(refs))]
 		args := make([]any, 0, len(chunk)*alertInsertColumns)
@@ -275,7 +275,7 @@ func (s *SQLStore) insertAlertRows(ctx context.Context, tx *sql.Tx, full *sql.St
 // order, so that two replicas releasing the same ones on PostgreSQL wait
 // for each other instead of deadlocking; the one that waited finds the
 // EventID renamed already, and its alert is a redelivery of the other's.
-func (s *SQLStore) releaseExpired(ctx context.Context, tx *sql.Tx, batches []InboundBatch, taken []alertRef) ([]alertRef, error) {
+func (s *Store) releaseExpired(ctx context.Context, tx *sql.Tx, batches []InboundBatch, taken []alertRef) ([]alertRef, error) {
 	slices.SortFunc(taken, func(x, y alertRef) int {
 		a, b := batches[x.batch], batches[y.batch]
 		return cmp.Or(cmp.Compare(a.SourceID, b.SourceID), strings.Compare(a.Alerts[x.index].EventID, b.Alerts[y.index].EventID))
@@ -339,7 +339,7 @@ func (s *SQLStore) releaseExpired(ctx context.Context, tx *sql.Tx, batches []Inb
 	return free, nil
 }
 
-func (s *SQLStore) insertResolutions(ctx context.Context, tx *sql.Tx, batches []InboundBatch, results []InboundResult) error {
+func (s *Store) insertResolutions(ctx context.Context, tx *sql.Tx, batches []InboundBatch, results []InboundResult) error {
 	for b, batch := range batches {
 		for _, r := range batch.Resolutions {
 			if r.EventID == "" {
@@ -369,7 +369,7 @@ func (s *SQLStore) insertResolutions(ctx context.Context, tx *sql.Tx, batches []
 
 // placeholders writes the n parameters after the first from: "($from+1, …)"
 // on PostgreSQL, "(?, …)" on SQLite.
-func (s *SQLStore) placeholders(q *strings.Builder, from, n int) {
+func (s *Store) placeholders(q *strings.Builder, from, n int) {
 	q.WriteByte('(')
 	for i := 1; i <= n; i++ {
 		if i > 1 {
@@ -387,13 +387,13 @@ func (s *SQLStore) placeholders(q *strings.Builder, from, n int) {
 
 // inList is the parameter list of an IN with n values, the first after
 // the statement's first from parameters.
-func (s *SQLStore) inList(from, n int) string {
+func (s *Store) inList(from, n int) string {
 	var b strings.Builder
 	s.placeholders(&b, from, n)
 	return b.String()
 }
 
-func (s *SQLStore) Alerts(ctx context.Context, query AlertQuery) ([]StoredAlert, error) {
+func (s *Store) Alerts(ctx context.Context, query AlertQuery) ([]StoredAlert, error) {
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -432,7 +432,7 @@ func (s *SQLStore) Alerts(ctx context.Context, query AlertQuery) ([]StoredAlert,
 	return out, rows.Err()
 }
 
-func (s *SQLStore) Alert(ctx context.Context, id int64) (StoredAlert, error) {
+func (s *Store) Alert(ctx context.Context, id int64) (StoredAlert, error) {
 	a, err := scanAlert(s.reader.QueryRowContext(ctx, "SELECT id, "+alertColumns+" FROM alerts WHERE id = $1", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return StoredAlert{}, fmt.Errorf("alert %d: %w", id, ErrNotFound)
@@ -444,7 +444,7 @@ func (s *SQLStore) Alert(ctx context.Context, id int64) (StoredAlert, error) {
 }
 
 // CountAlerts counts the alerts stored for a source.
-func (s *SQLStore) CountAlerts(ctx context.Context, sourceID int64) (int, error) {
+func (s *Store) CountAlerts(ctx context.Context, sourceID int64) (int, error) {
 	var n int
 	if err := s.reader.QueryRowContext(ctx, "SELECT count(*) FROM alerts WHERE source_id = $1", sourceID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count alerts of source %d: %w", sourceID, err)
@@ -453,7 +453,7 @@ func (s *SQLStore) CountAlerts(ctx context.Context, sourceID int64) (int, error)
 }
 
 // Resolutions lists what a source resolved, oldest first.
-func (s *SQLStore) Resolutions(ctx context.Context, sourceID int64) ([]source.Resolution, error) {
+func (s *Store) Resolutions(ctx context.Context, sourceID int64) ([]source.Resolution, error) {
 	rows, err := s.reader.QueryContext(ctx, `
 		SELECT event_id, customer_id, fingerprint, reason, resolved_at, raw FROM resolutions
 		WHERE source_id = $1 ORDER BY id`, sourceID)

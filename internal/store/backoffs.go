@@ -7,27 +7,6 @@ import (
 	"time"
 )
 
-// BackoffStore keeps how long delivery waits after HaloPSA failed: per
-// group key, so that one failing ticket never holds back the others, and
-// for a partner's whole HaloPSA while it is unreachable.
-type BackoffStore interface {
-	// DeliveryBackoffs lists the partner's backoffs by key; the partner-wide
-	// one (key "") comes first.
-	DeliveryBackoffs(ctx context.Context, partnerID int64) ([]DeliveryBackoff, error)
-	// DeferDelivery stores b, replacing the key's earlier backoff, and
-	// records deliveries (the alerts b holds back, usually with RetryAt set
-	// to b.RetryAt) in the same transaction. An alert pending under the
-	// same key stays pending, whatever deliveries say: the ticket HaloPSA
-	// may have created carries it.
-	DeferDelivery(ctx context.Context, b DeliveryBackoff, deliveries []AlertDelivery) error
-	// ClearDeliveryBackoff removes the key's backoff: what failed worked.
-	ClearDeliveryBackoff(ctx context.Context, partnerID int64, key string) error
-	// RetryDeliveriesNow ends every wait of the partner, after a person
-	// fixed what HaloPSA refused: its backoffs go and its held-back alerts
-	// are due at once. It returns how many alerts became due.
-	RetryDeliveriesNow(ctx context.Context, partnerID int64) (int, error)
-}
-
 // PartnerWide is the key of the backoff that pauses a partner's whole
 // HaloPSA rather than one group.
 const PartnerWide = ""
@@ -53,7 +32,9 @@ type DeliveryBackoff struct {
 
 const backoffColumns = "partner_id, key, attempts, since, retry_at, error, event_key, updated_at"
 
-func (s *SQLStore) DeliveryBackoffs(ctx context.Context, partnerID int64) ([]DeliveryBackoff, error) {
+// DeliveryBackoffs lists the partner's backoffs by key; the partner-wide
+// one (key "") comes first.
+func (s *Store) DeliveryBackoffs(ctx context.Context, partnerID int64) ([]DeliveryBackoff, error) {
 	rows, err := s.reader.QueryContext(ctx, "SELECT "+backoffColumns+" FROM delivery_backoffs WHERE partner_id = $1 ORDER BY key", partnerID)
 	if err != nil {
 		return nil, fmt.Errorf("list delivery backoffs of partner %d: %w", partnerID, err)
@@ -70,7 +51,12 @@ func (s *SQLStore) DeliveryBackoffs(ctx context.Context, partnerID int64) ([]Del
 	return out, rows.Err()
 }
 
-func (s *SQLStore) DeferDelivery(ctx context.Context, b DeliveryBackoff, deliveries []AlertDelivery) error {
+// DeferDelivery stores b, replacing the key's earlier backoff, and
+// records deliveries (the alerts b holds back, usually with RetryAt set
+// to b.RetryAt) in the same transaction. An alert pending under the
+// same key stays pending, whatever deliveries say: the ticket HaloPSA
+// may have created carries it.
+func (s *Store) DeferDelivery(ctx context.Context, b DeliveryBackoff, deliveries []AlertDelivery) error {
 	if b.Attempts <= 0 || b.RetryAt.IsZero() {
 		return fmt.Errorf("defer delivery for key %q of partner %d: %w: a backoff needs attempts and a retry time", b.Key, b.PartnerID, ErrInvalid)
 	}
@@ -91,14 +77,18 @@ func (s *SQLStore) DeferDelivery(ctx context.Context, b DeliveryBackoff, deliver
 	return nil
 }
 
-func (s *SQLStore) ClearDeliveryBackoff(ctx context.Context, partnerID int64, key string) error {
+// ClearDeliveryBackoff removes the key's backoff: what failed worked.
+func (s *Store) ClearDeliveryBackoff(ctx context.Context, partnerID int64, key string) error {
 	if _, err := s.writer.ExecContext(ctx, "DELETE FROM delivery_backoffs WHERE partner_id = $1 AND key = $2", partnerID, key); err != nil {
 		return fmt.Errorf("clear delivery backoff %q of partner %d: %w", key, partnerID, err)
 	}
 	return nil
 }
 
-func (s *SQLStore) RetryDeliveriesNow(ctx context.Context, partnerID int64) (int, error) {
+// RetryDeliveriesNow ends every wait of the partner, after a person
+// fixed what HaloPSA refused: its backoffs go and its held-back alerts
+// are due at once. It returns how many alerts became due.
+func (s *Store) RetryDeliveriesNow(ctx context.Context, partnerID int64) (int, error) {
 	var due int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM delivery_backoffs WHERE partner_id = $1", partnerID); err != nil {
@@ -118,7 +108,10 @@ func (s *SQLStore) RetryDeliveriesNow(ctx context.Context, partnerID int64) (int
 	return int(due), nil
 }
 
-func (s *SQLStore) UndeliveredFingerprints(ctx context.Context, partnerID int64) (map[string]bool, error) {
+// UndeliveredFingerprints lists the fingerprints of the partner's alerts
+// that wait for a ticket (pending or failed): a resolution of one of
+// them waits too, rather than find no ticket to close.
+func (s *Store) UndeliveredFingerprints(ctx context.Context, partnerID int64) (map[string]bool, error) {
 	rows, err := s.reader.QueryContext(ctx, `
 		SELECT DISTINCT a.fingerprint FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id
 		WHERE d.partner_id = $1 AND d.state <> 'done'`, partnerID)

@@ -70,36 +70,8 @@ type BillingCorrection struct {
 	CorrectedAt time.Time `json:"corrected_at"`
 }
 
-// BillingStore keeps billing policies, the billing ledger and billing runs.
-type BillingStore interface {
-	// SaveBillingPolicy creates or replaces the partner's policy.
-	SaveBillingPolicy(ctx context.Context, partnerID int64, policy json.RawMessage) (BillingPolicy, error)
-	// BillingPolicy is ErrNotFound when the partner has none yet.
-	BillingPolicy(ctx context.Context, partnerID int64) (BillingPolicy, error)
-
-	// SaveBillingLedger creates or replaces the ledger of (PartnerID,
-	// ClientID) and, in the same transaction, records the corrections the
-	// ledger applies, each of that client, corrected now: the history gains
-	// them exactly when the ledger does.
-	SaveBillingLedger(ctx context.Context, l BillingLedger, corrections ...BillingCorrection) (BillingLedger, error)
-	// BillingLedgers lists a partner's ledgers by client.
-	BillingLedgers(ctx context.Context, partnerID int64) ([]BillingLedger, error)
-	// BillingCorrections lists a partner's latest corrections, newest
-	// first; limit is 1 to 1000, 100 when out of range.
-	BillingCorrections(ctx context.Context, partnerID int64, limit int) ([]BillingCorrection, error)
-
-	// StartBillingRun stores a run of r.PartnerID for r.Month, started now.
-	StartBillingRun(ctx context.Context, r BillingRun) (BillingRun, error)
-	// FinishBillingRun records a run's result and error, finished now; a
-	// run finished before is ErrConflict.
-	FinishBillingRun(ctx context.Context, id int64, result json.RawMessage, errText string) (BillingRun, error)
-	BillingRun(ctx context.Context, partnerID, id int64) (BillingRun, error)
-	// BillingRuns lists a partner's latest runs, newest first; limit is
-	// 1 to 1000, 100 when out of range.
-	BillingRuns(ctx context.Context, partnerID int64, limit int) ([]BillingRun, error)
-}
-
-func (s *SQLStore) SaveBillingPolicy(ctx context.Context, partnerID int64, policy json.RawMessage) (BillingPolicy, error) {
+// SaveBillingPolicy creates or replaces the partner's policy.
+func (s *Store) SaveBillingPolicy(ctx context.Context, partnerID int64, policy json.RawMessage) (BillingPolicy, error) {
 	if !json.Valid(policy) {
 		return BillingPolicy{}, fmt.Errorf("save billing policy of partner %d: %w: not JSON", partnerID, ErrInvalid)
 	}
@@ -114,7 +86,8 @@ func (s *SQLStore) SaveBillingPolicy(ctx context.Context, partnerID int64, polic
 	return p, nil
 }
 
-func (s *SQLStore) BillingPolicy(ctx context.Context, partnerID int64) (BillingPolicy, error) {
+// BillingPolicy is ErrNotFound when the partner has none yet.
+func (s *Store) BillingPolicy(ctx context.Context, partnerID int64) (BillingPolicy, error) {
 	p := BillingPolicy{PartnerID: partnerID}
 	var policy string
 	err := s.reader.QueryRowContext(ctx, "SELECT policy, updated_at FROM billing_policies WHERE partner_id = $1", partnerID).
@@ -139,7 +112,11 @@ func scanLedger(row scanner) (BillingLedger, error) {
 	return l, err
 }
 
-func (s *SQLStore) SaveBillingLedger(ctx context.Context, l BillingLedger, corrections ...BillingCorrection) (BillingLedger, error) {
+// SaveBillingLedger creates or replaces the ledger of (PartnerID,
+// ClientID) and, in the same transaction, records the corrections the
+// ledger applies, each of that client, corrected now: the history gains
+// them exactly when the ledger does.
+func (s *Store) SaveBillingLedger(ctx context.Context, l BillingLedger, corrections ...BillingCorrection) (BillingLedger, error) {
 	if l.ClientID <= 0 {
 		return BillingLedger{}, fmt.Errorf("save billing ledger: %w: a HaloPSA client id is required", ErrInvalid)
 	}
@@ -180,7 +157,8 @@ func (s *SQLStore) SaveBillingLedger(ctx context.Context, l BillingLedger, corre
 	return l, nil
 }
 
-func (s *SQLStore) BillingLedgers(ctx context.Context, partnerID int64) ([]BillingLedger, error) {
+// BillingLedgers lists a partner's ledgers by client.
+func (s *Store) BillingLedgers(ctx context.Context, partnerID int64) ([]BillingLedger, error) {
 	rows, err := s.reader.QueryContext(ctx, "SELECT "+ledgerColumns+" FROM billing_ledgers WHERE partner_id = $1 ORDER BY client_id", partnerID)
 	if err != nil {
 		return nil, fmt.Errorf("list billing ledgers of partner %d: %w", partnerID, err)
@@ -199,7 +177,9 @@ func (s *SQLStore) BillingLedgers(ctx context.Context, partnerID int64) ([]Billi
 
 const correctionColumns = "id, partner_id, run_id, client_id, client_name, item_id, item_name, month, old_quantity, new_quantity, carried, action, corrected_at"
 
-func (s *SQLStore) BillingCorrections(ctx context.Context, partnerID int64, limit int) ([]BillingCorrection, error) {
+// BillingCorrections lists a partner's latest corrections, newest
+// first; limit is 1 to 1000, 100 when out of range.
+func (s *Store) BillingCorrections(ctx context.Context, partnerID int64, limit int) ([]BillingCorrection, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
@@ -247,7 +227,8 @@ func scanBillingRun(row scanner) (BillingRun, error) {
 	return r, nil
 }
 
-func (s *SQLStore) StartBillingRun(ctx context.Context, r BillingRun) (BillingRun, error) {
+// StartBillingRun stores a run of r.PartnerID for r.Month, started now.
+func (s *Store) StartBillingRun(ctx context.Context, r BillingRun) (BillingRun, error) {
 	if r.Month.Year == 0 {
 		return BillingRun{}, fmt.Errorf("start billing run: %w: the month is required", ErrInvalid)
 	}
@@ -262,7 +243,9 @@ func (s *SQLStore) StartBillingRun(ctx context.Context, r BillingRun) (BillingRu
 	return r, nil
 }
 
-func (s *SQLStore) FinishBillingRun(ctx context.Context, id int64, result json.RawMessage, errText string) (BillingRun, error) {
+// FinishBillingRun records a run's result and error, finished now; a
+// run finished before is ErrConflict.
+func (s *Store) FinishBillingRun(ctx context.Context, id int64, result json.RawMessage, errText string) (BillingRun, error) {
 	if len(result) == 0 {
 		result = json.RawMessage("{}")
 	}
@@ -289,7 +272,7 @@ func (s *SQLStore) FinishBillingRun(ctx context.Context, id int64, result json.R
 	return r, nil
 }
 
-func (s *SQLStore) BillingRun(ctx context.Context, partnerID, id int64) (BillingRun, error) {
+func (s *Store) BillingRun(ctx context.Context, partnerID, id int64) (BillingRun, error) {
 	r, err := scanBillingRun(s.reader.QueryRowContext(ctx,
 		"SELECT "+billingRunColumns+" FROM billing_runs WHERE partner_id = $1 AND id = $2", partnerID, id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -301,7 +284,9 @@ func (s *SQLStore) BillingRun(ctx context.Context, partnerID, id int64) (Billing
 	return r, nil
 }
 
-func (s *SQLStore) BillingRuns(ctx context.Context, partnerID int64, limit int) ([]BillingRun, error) {
+// BillingRuns lists a partner's latest runs, newest first; limit is
+// 1 to 1000, 100 when out of range.
+func (s *Store) BillingRuns(ctx context.Context, partnerID int64, limit int) ([]BillingRun, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}

@@ -110,11 +110,16 @@ type CatalogRead struct {
 
 // ReplaceCatalog holds a lock on the partner's row so that two syncs of
 // the same partner do not interleave their diffs.
-func (s *SQLStore) ReplaceCatalog(ctx context.Context, partnerID int64, kind string, entries []CatalogEntry, syncedAt time.Time) (CatalogDiff, error) {
+func (s *Store) ReplaceCatalog(ctx context.Context, partnerID int64, kind string, entries []CatalogEntry, syncedAt time.Time) (CatalogDiff, error) {
 	return s.writeCatalog(ctx, partnerID, kind, entries, syncedAt, true)
 }
 
-func (s *SQLStore) MergeCatalog(ctx context.Context, partnerID int64, kind string, entries []CatalogEntry, syncedAt time.Time) (CatalogDiff, error) {
+// MergeCatalog adds entries to the stored catalog of one kind, or
+// writes them over the records with the same Halo ids, removing none,
+// in one transaction, and reports what changed. entries are every
+// record HaloPSA changed since the kind's last read, read from syncedAt
+// on: it records a read of changes then.
+func (s *Store) MergeCatalog(ctx context.Context, partnerID int64, kind string, entries []CatalogEntry, syncedAt time.Time) (CatalogDiff, error) {
 	return s.writeCatalog(ctx, partnerID, kind, entries, syncedAt, false)
 }
 
@@ -122,7 +127,7 @@ func (s *SQLStore) MergeCatalog(ctx context.Context, partnerID int64, kind strin
 // records changed, with the time of the read, so that the record of reads
 // always tells what the stored catalog holds: two syncs writing one after
 // the other leave the second's records and the second's time.
-func (s *SQLStore) writeCatalog(ctx context.Context, partnerID int64, kind string, entries []CatalogEntry, syncedAt time.Time, whole bool) (CatalogDiff, error) {
+func (s *Store) writeCatalog(ctx context.Context, partnerID int64, kind string, entries []CatalogEntry, syncedAt time.Time, whole bool) (CatalogDiff, error) {
 	verb := "merge"
 	if whole {
 		verb = "replace"
@@ -178,7 +183,10 @@ func (s *SQLStore) writeCatalog(ctx context.Context, partnerID int64, kind strin
 	return diff, nil
 }
 
-func (s *SQLStore) PutCatalogEntry(ctx context.Context, e CatalogEntry) error {
+// PutCatalogEntry adds one record to the catalog or writes it over the
+// record with its Halo id, such as one halobridge just created in
+// HaloPSA, without counting as a read of the kind.
+func (s *Store) PutCatalogEntry(ctx context.Context, e CatalogEntry) error {
 	if err := checkCatalog(e.Kind, []CatalogEntry{e}); err != nil {
 		return fmt.Errorf("put catalog entry: %w", err)
 	}
@@ -206,7 +214,7 @@ func (s *SQLStore) PutCatalogEntry(ctx context.Context, e CatalogEntry) error {
 
 // lockPartner locks the partner's row for the rest of tx, or says there is
 // no such partner.
-func (s *SQLStore) lockPartner(ctx context.Context, tx *sql.Tx, partnerID int64) error {
+func (s *Store) lockPartner(ctx context.Context, tx *sql.Tx, partnerID int64) error {
 	var id int64
 	err := tx.QueryRowContext(ctx, "SELECT id FROM partners WHERE id = $1"+s.d.forNoKeyUpdate, partnerID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -250,7 +258,9 @@ func putCatalog(ctx context.Context, tx *sql.Tx, partnerID int64, kind string, e
 	return diff, nil
 }
 
-func (s *SQLStore) CatalogReads(ctx context.Context, partnerID int64) (map[string]CatalogRead, error) {
+// CatalogReads says when each kind of the partner's catalog was last
+// read, by kind; a kind never read is missing.
+func (s *Store) CatalogReads(ctx context.Context, partnerID int64) (map[string]CatalogRead, error) {
 	rows, err := s.reader.QueryContext(ctx, "SELECT kind, full_at, changes_at FROM halo_catalog_reads WHERE partner_id = $1", partnerID)
 	if err != nil {
 		return nil, fmt.Errorf("read the catalog reads of partner %d: %w", partnerID, err)
@@ -323,17 +333,20 @@ func decodeJSON(b []byte) (any, error) {
 
 const catalogColumns = "partner_id, kind, halo_id, name, parent_id, data, synced_at"
 
-func (s *SQLStore) Catalog(ctx context.Context, partnerID int64, kind string) ([]CatalogEntry, error) {
+// Catalog lists one kind of catalog records by name, then Halo id.
+func (s *Store) Catalog(ctx context.Context, partnerID int64, kind string) ([]CatalogEntry, error) {
 	return s.queryCatalog(ctx, kind, "SELECT "+catalogColumns+" FROM halo_catalog WHERE partner_id = $1 AND kind = $2",
 		partnerID, kind)
 }
 
-func (s *SQLStore) CatalogChildren(ctx context.Context, partnerID int64, kind, parentID string) ([]CatalogEntry, error) {
+// CatalogChildren lists the records of kind whose parent is parentID,
+// e.g. the sites of a client, in Catalog's order.
+func (s *Store) CatalogChildren(ctx context.Context, partnerID int64, kind, parentID string) ([]CatalogEntry, error) {
 	return s.queryCatalog(ctx, kind, "SELECT "+catalogColumns+" FROM halo_catalog WHERE partner_id = $1 AND kind = $2 AND parent_id = $3",
 		partnerID, kind, parentID)
 }
 
-func (s *SQLStore) CatalogEntry(ctx context.Context, partnerID int64, kind, haloID string) (CatalogEntry, error) {
+func (s *Store) CatalogEntry(ctx context.Context, partnerID int64, kind, haloID string) (CatalogEntry, error) {
 	if !ValidCatalogKind(kind) {
 		return CatalogEntry{}, fmt.Errorf("catalog kind %q: %w", kind, ErrInvalid)
 	}
@@ -351,7 +364,7 @@ func (s *SQLStore) CatalogEntry(ctx context.Context, partnerID int64, kind, halo
 
 // queryCatalog sorts in Go so both engines give the same order: names
 // case-insensitively, then Halo ids as numbers when both are numbers.
-func (s *SQLStore) queryCatalog(ctx context.Context, kind, query string, args ...any) ([]CatalogEntry, error) {
+func (s *Store) queryCatalog(ctx context.Context, kind, query string, args ...any) ([]CatalogEntry, error) {
 	if !ValidCatalogKind(kind) {
 		return nil, fmt.Errorf("catalog kind %q: %w", kind, ErrInvalid)
 	}

@@ -8,21 +8,6 @@ import (
 	"time"
 )
 
-// HaloBudgetStore shares each HaloPSA tenant's rolling request window
-// between every process: replicas and commands take their requests in
-// grants, under a row lock per tenant.
-type HaloBudgetStore interface {
-	// GrantHaloRequests grants up to r.Want requests (at least r.Min, or
-	// none) of the tenant's window while the window holds no more than
-	// r.Cap with them. Granting nothing, it says when r.Min would fit.
-	GrantHaloRequests(ctx context.Context, r HaloGrantRequest) (HaloGrant, error)
-	// PauseHaloTenant stops the tenant's grants until until (a 429 from
-	// HaloPSA), unless it is paused longer already.
-	PauseHaloTenant(ctx context.Context, tenant string, until time.Time) error
-	// HaloBudget is what the tenant's window holds at at.
-	HaloBudget(ctx context.Context, tenant string, at time.Time) (HaloBudget, error)
-}
-
 // HaloGrantRequest asks for requests of one tenant's window.
 type HaloGrantRequest struct {
 	Tenant string
@@ -56,7 +41,10 @@ type HaloBudget struct {
 	PausedUntil time.Time
 }
 
-func (s *SQLStore) GrantHaloRequests(ctx context.Context, r HaloGrantRequest) (HaloGrant, error) {
+// GrantHaloRequests grants up to r.Want requests (at least r.Min, or
+// none) of the tenant's window while the window holds no more than
+// r.Cap with them. Granting nothing, it says when r.Min would fit.
+func (s *Store) GrantHaloRequests(ctx context.Context, r HaloGrantRequest) (HaloGrant, error) {
 	if r.Tenant == "" || r.Min < 1 || r.Want < r.Min || r.Cap < r.Min || r.CountFor <= 0 {
 		return HaloGrant{}, fmt.Errorf("grant HaloPSA requests of %q: %w: want %d, min %d, cap %d, count for %s",
 			r.Tenant, ErrInvalid, r.Want, r.Min, r.Cap, r.CountFor)
@@ -136,7 +124,9 @@ func countedGrants(ctx context.Context, tx *sql.Tx, tenant string) ([]countedGra
 	return out, rows.Err()
 }
 
-func (s *SQLStore) PauseHaloTenant(ctx context.Context, tenant string, until time.Time) error {
+// PauseHaloTenant stops the tenant's grants until until (a 429 from
+// HaloPSA), unless it is paused longer already.
+func (s *Store) PauseHaloTenant(ctx context.Context, tenant string, until time.Time) error {
 	_, err := s.writer.ExecContext(ctx, `
 		INSERT INTO halo_budgets (tenant, paused_until, updated_at) VALUES ($1, $2, $3)
 		ON CONFLICT (tenant) DO UPDATE SET paused_until = excluded.paused_until, updated_at = excluded.updated_at
@@ -148,7 +138,8 @@ func (s *SQLStore) PauseHaloTenant(ctx context.Context, tenant string, until tim
 	return nil
 }
 
-func (s *SQLStore) HaloBudget(ctx context.Context, tenant string, at time.Time) (HaloBudget, error) {
+// HaloBudget is what the tenant's window holds at at.
+func (s *Store) HaloBudget(ctx context.Context, tenant string, at time.Time) (HaloBudget, error) {
 	b := HaloBudget{ByPriority: map[int]int{}}
 	err := s.reader.QueryRowContext(ctx, "SELECT paused_until FROM halo_budgets WHERE tenant = $1", tenant).Scan(timeColumn{&b.PausedUntil})
 	if errors.Is(err, sql.ErrNoRows) {

@@ -35,7 +35,8 @@ type HaloConnection struct {
 	UpdatedAt time.Time
 }
 
-func (s *SQLStore) SaveHaloConnection(ctx context.Context, c HaloConnection) (HaloConnection, error) {
+// SaveHaloConnection creates or replaces the partner's Halo connection.
+func (s *Store) SaveHaloConnection(ctx context.Context, c HaloConnection) (HaloConnection, error) {
 	if c.GrantType != GrantClientCredentials && c.GrantType != GrantAuthorizationCode {
 		return HaloConnection{}, fmt.Errorf("save halo connection of partner %d: grant type %q: %w: want %q or %q",
 			c.PartnerID, c.GrantType, ErrInvalid, GrantClientCredentials, GrantAuthorizationCode)
@@ -71,7 +72,7 @@ func (s *SQLStore) SaveHaloConnection(ctx context.Context, c HaloConnection) (Ha
 	return c, nil
 }
 
-func (s *SQLStore) HaloConnection(ctx context.Context, partnerID int64) (HaloConnection, error) {
+func (s *Store) HaloConnection(ctx context.Context, partnerID int64) (HaloConnection, error) {
 	var c HaloConnection
 	var sealedSecret, sealedToken string
 	err := s.reader.QueryRowContext(ctx, `
@@ -95,7 +96,7 @@ func (s *SQLStore) HaloConnection(ctx context.Context, partnerID int64) (HaloCon
 	return c, nil
 }
 
-func (s *SQLStore) DeleteHaloConnection(ctx context.Context, partnerID int64) error {
+func (s *Store) DeleteHaloConnection(ctx context.Context, partnerID int64) error {
 	res, err := s.writer.ExecContext(ctx, "DELETE FROM halo_connections WHERE partner_id = $1", partnerID)
 	if err != nil {
 		return fmt.Errorf("delete halo connection of partner %d: %w", partnerID, err)
@@ -106,7 +107,7 @@ func (s *SQLStore) DeleteHaloConnection(ctx context.Context, partnerID int64) er
 // RotateRefreshToken locks the row with SELECT ... FOR UPDATE on
 // PostgreSQL; on SQLite the writer's IMMEDIATE transaction holds the file's
 // write lock, which excludes other processes too.
-func (s *SQLStore) RotateRefreshToken(ctx context.Context, partnerID int64, fn func(current string) (next string, err error)) error {
+func (s *Store) RotateRefreshToken(ctx context.Context, partnerID int64, fn func(current string) (next string, err error)) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var sealed string
 		err := tx.QueryRowContext(ctx,

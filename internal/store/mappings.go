@@ -62,27 +62,6 @@ type EventQuery struct {
 	Limit int
 }
 
-// MappingStore keeps client mappings, suggestions and integration events.
-type MappingStore interface {
-	// SaveMapping creates or replaces the mapping of (SourceID, CustomerID).
-	SaveMapping(ctx context.Context, m Mapping) (Mapping, error)
-	Mapping(ctx context.Context, sourceID int64, customerID string) (Mapping, error)
-	// Mappings lists a partner's mappings, confirmed or not.
-	Mappings(ctx context.Context, partnerID int64) ([]Mapping, error)
-	DeleteMapping(ctx context.Context, sourceID int64, customerID string) error
-
-	// RaiseEvent records that a problem was seen now: a new problem is
-	// stored open with Count 1; a known one gets LastSeen, Count+1, the new
-	// message, and is reopened if it had been resolved.
-	RaiseEvent(ctx context.Context, e Event) (Event, error)
-	// ClearEvent marks the problem with key resolved (it was not seen again).
-	ClearEvent(ctx context.Context, partnerID int64, key string) error
-	// SetEventState acknowledges or resolves one event.
-	SetEventState(ctx context.Context, partnerID, id int64, state string) (Event, error)
-	Event(ctx context.Context, partnerID, id int64) (Event, error)
-	Events(ctx context.Context, partnerID int64, q EventQuery) ([]Event, error)
-}
-
 const mappingColumns = "partner_id, source_id, customer_id, client_id, site_id, ticketing, billing, confirmed, rule, score, created_at, updated_at"
 
 func scanMapping(row scanner) (Mapping, error) {
@@ -92,7 +71,8 @@ func scanMapping(row scanner) (Mapping, error) {
 	return m, err
 }
 
-func (s *SQLStore) SaveMapping(ctx context.Context, m Mapping) (Mapping, error) {
+// SaveMapping creates or replaces the mapping of (SourceID, CustomerID).
+func (s *Store) SaveMapping(ctx context.Context, m Mapping) (Mapping, error) {
 	if m.CustomerID == "" || m.ClientID <= 0 {
 		return Mapping{}, fmt.Errorf("save mapping: %w: a customer id and a HaloPSA client id are required", ErrInvalid)
 	}
@@ -115,7 +95,7 @@ func (s *SQLStore) SaveMapping(ctx context.Context, m Mapping) (Mapping, error) 
 	return saved, nil
 }
 
-func (s *SQLStore) Mapping(ctx context.Context, sourceID int64, customerID string) (Mapping, error) {
+func (s *Store) Mapping(ctx context.Context, sourceID int64, customerID string) (Mapping, error) {
 	m, err := scanMapping(s.reader.QueryRowContext(ctx, "SELECT "+mappingColumns+" FROM mappings WHERE source_id = $1 AND customer_id = $2", sourceID, customerID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Mapping{}, fmt.Errorf("mapping of customer %q of source %d: %w", customerID, sourceID, ErrNotFound)
@@ -126,7 +106,8 @@ func (s *SQLStore) Mapping(ctx context.Context, sourceID int64, customerID strin
 	return m, nil
 }
 
-func (s *SQLStore) Mappings(ctx context.Context, partnerID int64) ([]Mapping, error) {
+// Mappings lists a partner's mappings, confirmed or not.
+func (s *Store) Mappings(ctx context.Context, partnerID int64) ([]Mapping, error) {
 	rows, err := s.reader.QueryContext(ctx, "SELECT "+mappingColumns+" FROM mappings WHERE partner_id = $1 ORDER BY source_id, customer_id", partnerID)
 	if err != nil {
 		return nil, fmt.Errorf("list mappings of partner %d: %w", partnerID, err)
@@ -143,7 +124,7 @@ func (s *SQLStore) Mappings(ctx context.Context, partnerID int64) ([]Mapping, er
 	return out, rows.Err()
 }
 
-func (s *SQLStore) DeleteMapping(ctx context.Context, sourceID int64, customerID string) error {
+func (s *Store) DeleteMapping(ctx context.Context, sourceID int64, customerID string) error {
 	res, err := s.writer.ExecContext(ctx, "DELETE FROM mappings WHERE source_id = $1 AND customer_id = $2", sourceID, customerID)
 	if err != nil {
 		return fmt.Errorf("delete mapping of customer %q: %w", customerID, err)
@@ -162,7 +143,10 @@ func scanEvent(row scanner) (Event, error) {
 	return e, err
 }
 
-func (s *SQLStore) RaiseEvent(ctx context.Context, e Event) (Event, error) {
+// RaiseEvent records that a problem was seen now: a new problem is
+// stored open with Count 1; a known one gets LastSeen, Count+1, the new
+// message, and is reopened if it had been resolved.
+func (s *Store) RaiseEvent(ctx context.Context, e Event) (Event, error) {
 	if e.Kind == "" || e.Key == "" || e.Message == "" {
 		return Event{}, fmt.Errorf("raise event: %w: kind, key and message are required", ErrInvalid)
 	}
@@ -190,7 +174,8 @@ func (s *SQLStore) RaiseEvent(ctx context.Context, e Event) (Event, error) {
 	return saved, nil
 }
 
-func (s *SQLStore) ClearEvent(ctx context.Context, partnerID int64, key string) error {
+// ClearEvent marks the problem with key resolved (it was not seen again).
+func (s *Store) ClearEvent(ctx context.Context, partnerID int64, key string) error {
 	_, err := s.writer.ExecContext(ctx, "UPDATE events SET state = 'resolved' WHERE partner_id = $1 AND key = $2 AND state <> 'resolved'", partnerID, key)
 	if err != nil {
 		return fmt.Errorf("clear event %q: %w", key, err)
@@ -198,7 +183,8 @@ func (s *SQLStore) ClearEvent(ctx context.Context, partnerID int64, key string) 
 	return nil
 }
 
-func (s *SQLStore) SetEventState(ctx context.Context, partnerID, id int64, state string) (Event, error) {
+// SetEventState acknowledges or resolves one event.
+func (s *Store) SetEventState(ctx context.Context, partnerID, id int64, state string) (Event, error) {
 	if state != EventOpen && state != EventResolved && state != EventAcknowledged {
 		return Event{}, fmt.Errorf("event %d state %q: %w", id, state, ErrInvalid)
 	}
@@ -212,7 +198,7 @@ func (s *SQLStore) SetEventState(ctx context.Context, partnerID, id int64, state
 	return e, nil
 }
 
-func (s *SQLStore) Event(ctx context.Context, partnerID, id int64) (Event, error) {
+func (s *Store) Event(ctx context.Context, partnerID, id int64) (Event, error) {
 	e, err := scanEvent(s.reader.QueryRowContext(ctx, "SELECT "+eventColumns+" FROM events WHERE partner_id = $1 AND id = $2", partnerID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Event{}, fmt.Errorf("event %d: %w", id, ErrNotFound)
@@ -224,7 +210,7 @@ func (s *SQLStore) Event(ctx context.Context, partnerID, id int64) (Event, error
 }
 
 // Events lists a partner's events, most recently seen first.
-func (s *SQLStore) Events(ctx context.Context, partnerID int64, q EventQuery) ([]Event, error) {
+func (s *Store) Events(ctx context.Context, partnerID int64, q EventQuery) ([]Event, error) {
 	query := "SELECT " + eventColumns + " FROM events WHERE partner_id = $1"
 	args := []any{partnerID}
 	if q.State != "" {

@@ -28,7 +28,7 @@ type migration struct {
 // takes an advisory lock, so replicas starting together apply each
 // migration once; on SQLite the writer's IMMEDIATE transaction already
 // excludes every other writer of the file.
-func (s *SQLStore) Migrate(ctx context.Context) error {
+func (s *Store) Migrate(ctx context.Context) error {
 	migrations, err := loadMigrations(s.d.migrationsDir)
 	if err != nil {
 		return err

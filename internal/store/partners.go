@@ -48,7 +48,9 @@ func checkPartner(p Partner) (Partner, error) {
 	return p, nil
 }
 
-func (s *SQLStore) CreatePartner(ctx context.Context, p Partner) (Partner, error) {
+// CreatePartner stores a new partner and returns it with its id. An
+// empty Slug is made from the Name.
+func (s *Store) CreatePartner(ctx context.Context, p Partner) (Partner, error) {
 	p, err := checkPartner(p)
 	if err != nil {
 		return Partner{}, fmt.Errorf("create partner: %w", err)
@@ -64,7 +66,7 @@ func (s *SQLStore) CreatePartner(ctx context.Context, p Partner) (Partner, error
 	return p, nil
 }
 
-func (s *SQLStore) Partner(ctx context.Context, id int64) (Partner, error) {
+func (s *Store) Partner(ctx context.Context, id int64) (Partner, error) {
 	p, err := scanPartner(s.reader.QueryRowContext(ctx, "SELECT "+partnerColumns+" FROM partners WHERE id = $1", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Partner{}, fmt.Errorf("partner %d: %w", id, ErrNotFound)
@@ -75,7 +77,7 @@ func (s *SQLStore) Partner(ctx context.Context, id int64) (Partner, error) {
 	return p, nil
 }
 
-func (s *SQLStore) PartnerBySlug(ctx context.Context, slug string) (Partner, error) {
+func (s *Store) PartnerBySlug(ctx context.Context, slug string) (Partner, error) {
 	p, err := scanPartner(s.reader.QueryRowContext(ctx, "SELECT "+partnerColumns+" FROM partners WHERE slug = $1", slug))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Partner{}, fmt.Errorf("partner %q: %w", slug, ErrNotFound)
@@ -88,7 +90,7 @@ func (s *SQLStore) PartnerBySlug(ctx context.Context, slug string) (Partner, err
 
 // Partners sorts in Go rather than in SQL because the engines collate text
 // differently; names compare case-insensitively, as a person reads a list.
-func (s *SQLStore) Partners(ctx context.Context) ([]Partner, error) {
+func (s *Store) Partners(ctx context.Context) ([]Partner, error) {
 	rows, err := s.reader.QueryContext(ctx, "SELECT "+partnerColumns+" FROM partners")
 	if err != nil {
 		return nil, fmt.Errorf("list partners: %w", err)
@@ -111,7 +113,8 @@ func (s *SQLStore) Partners(ctx context.Context) ([]Partner, error) {
 	return out, nil
 }
 
-func (s *SQLStore) UpdatePartner(ctx context.Context, p Partner) (Partner, error) {
+// UpdatePartner changes the name and slug of partner p.ID.
+func (s *Store) UpdatePartner(ctx context.Context, p Partner) (Partner, error) {
 	p, err := checkPartner(p)
 	if err != nil {
 		return Partner{}, fmt.Errorf("update partner: %w", err)
@@ -130,7 +133,7 @@ func (s *SQLStore) UpdatePartner(ctx context.Context, p Partner) (Partner, error
 }
 
 // DeletePartner relies on ON DELETE CASCADE to remove what the partner owns.
-func (s *SQLStore) DeletePartner(ctx context.Context, id int64) error {
+func (s *Store) DeletePartner(ctx context.Context, id int64) error {
 	res, err := s.writer.ExecContext(ctx, "DELETE FROM partners WHERE id = $1", id)
 	if err != nil {
 		return fmt.Errorf("delete partner %d: %w", id, err)

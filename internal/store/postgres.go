@@ -16,7 +16,7 @@ import (
 // openPostgres opens a pgx pool and puts database/sql on top of it, so the
 // store's SQL is shared with SQLite while the pool stays available to pgx
 // users through PgxPool.
-func openPostgres(ctx context.Context, databaseURL string, keys *secret.Keyring, logger *slog.Logger) (*SQLStore, error) {
+func openPostgres(ctx context.Context, databaseURL string, keys *secret.Keyring, logger *slog.Logger) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
@@ -31,7 +31,7 @@ func openPostgres(ctx context.Context, databaseURL string, keys *secret.Keyring,
 		pool.Close()
 		return nil, err
 	}
-	return &SQLStore{
+	return &Store{
 		d:      postgresDialect(),
 		writer: db,
 		reader: db,

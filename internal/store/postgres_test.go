@@ -13,7 +13,7 @@ import (
 func newPostgresDatabase(t *testing.T) storetest.Reopen {
 	t.Helper()
 	databaseURL := storetest.PostgresURL(t, "storetest", 4)
-	return func(t *testing.T, keys *secret.Keyring) store.Store {
+	return func(t *testing.T, keys *secret.Keyring) *store.Store {
 		t.Helper()
 		return openStore(t, store.Config{DatabaseURL: databaseURL, Keys: keys})
 	}
@@ -21,7 +21,7 @@ func newPostgresDatabase(t *testing.T) storetest.Reopen {
 
 func TestPostgres(t *testing.T) {
 	t.Parallel()
-	storetest.Run(t, func(t *testing.T) store.Store {
+	storetest.Run(t, func(t *testing.T) *store.Store {
 		return newPostgresDatabase(t)(t, storetest.NewKeyring(t))
 	})
 	storetest.RunShared(t, newPostgresDatabase)
@@ -36,10 +36,7 @@ func TestPostgresPool(t *testing.T) {
 		if err := st.Migrate(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		s, ok := st.(*store.SQLStore)
-		if !ok {
-			t.Fatalf("Open returned %T, want *store.SQLStore", st)
-		}
+		s := st
 		if s.PgxPool() == nil {
 			t.Fatal("PgxPool() is nil on PostgreSQL")
 		}

@@ -16,20 +16,6 @@ type RejectedSuggestion struct {
 	RejectedAt time.Time
 }
 
-// RejectionStore keeps the suggestions people rejected.
-type RejectionStore interface {
-	// RejectSuggestion records that clientID is not the customer's client.
-	// Rejecting the same pair again only moves RejectedAt.
-	RejectSuggestion(ctx context.Context, partnerID, sourceID int64, customerID string, clientID int) error
-	// RejectedSuggestions lists a partner's rejections by source, customer
-	// and client.
-	RejectedSuggestions(ctx context.Context, partnerID int64) ([]RejectedSuggestion, error)
-	// ForgetRejection removes the rejection of one pair, if there is one:
-	// a person mapping a customer by hand forgets whatever was rejected
-	// for the pair without first asking whether anything was.
-	ForgetRejection(ctx context.Context, sourceID int64, customerID string, clientID int) error
-}
-
 const rejectionColumns = "partner_id, source_id, customer_id, client_id, rejected_at"
 
 func scanRejection(row scanner) (RejectedSuggestion, error) {
@@ -38,7 +24,9 @@ func scanRejection(row scanner) (RejectedSuggestion, error) {
 	return r, err
 }
 
-func (s *SQLStore) RejectSuggestion(ctx context.Context, partnerID, sourceID int64, customerID string, clientID int) error {
+// RejectSuggestion records that clientID is not the customer's client.
+// Rejecting the same pair again only moves RejectedAt.
+func (s *Store) RejectSuggestion(ctx context.Context, partnerID, sourceID int64, customerID string, clientID int) error {
 	if customerID == "" || clientID <= 0 {
 		return fmt.Errorf("reject suggestion: %w: a customer id and a HaloPSA client id are required", ErrInvalid)
 	}
@@ -53,7 +41,9 @@ func (s *SQLStore) RejectSuggestion(ctx context.Context, partnerID, sourceID int
 	return requireRow(res, fmt.Sprintf("reject suggestion: source %d of partner %d", sourceID, partnerID))
 }
 
-func (s *SQLStore) RejectedSuggestions(ctx context.Context, partnerID int64) ([]RejectedSuggestion, error) {
+// RejectedSuggestions lists a partner's rejections by source, customer
+// and client.
+func (s *Store) RejectedSuggestions(ctx context.Context, partnerID int64) ([]RejectedSuggestion, error) {
 	rows, err := s.reader.QueryContext(ctx, "SELECT "+rejectionColumns+" FROM rejected_suggestions WHERE partner_id = $1 ORDER BY source_id, customer_id, client_id", partnerID)
 	if err != nil {
 		return nil, fmt.Errorf("list rejected suggestions of partner %d: %w", partnerID, err)
@@ -70,7 +60,10 @@ func (s *SQLStore) RejectedSuggestions(ctx context.Context, partnerID int64) ([]
 	return out, rows.Err()
 }
 
-func (s *SQLStore) ForgetRejection(ctx context.Context, sourceID int64, customerID string, clientID int) error {
+// ForgetRejection removes the rejection of one pair, if there is one:
+// a person mapping a customer by hand forgets whatever was rejected
+// for the pair without first asking whether anything was.
+func (s *Store) ForgetRejection(ctx context.Context, sourceID int64, customerID string, clientID int) error {
 	_, err := s.writer.ExecContext(ctx, "DELETE FROM rejected_suggestions WHERE source_id = $1 AND customer_id = $2 AND client_id = $3", sourceID, customerID, clientID)
 	if err != nil {
 		return fmt.Errorf("forget rejection of client %d for customer %q: %w", clientID, customerID, err)

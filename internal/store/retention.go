@@ -7,26 +7,6 @@ import (
 	"time"
 )
 
-// RetentionStore removes what is kept longer than it is needed, one small
-// batch per call: each batch reads its candidates without holding the
-// writer, then deletes them in a transaction of its own, so ingest's
-// commits go on between batches.
-type RetentionStore interface {
-	// PruneAlerts deletes a batch of the alerts received before q.Before
-	// that delivery is done with, with their deliveries and fingerprint
-	// links. It keeps an alert delivery still needs: one never tried, one
-	// whose ticket is being created, one that failed and waits for a retry,
-	// and the latest alert of a fingerprint whose ticket is open or pending
-	// (the one a resolution of that fingerprint finds its ticket through).
-	// It also keeps the newest alert of all, so that SQLite never hands its
-	// id to another. Alerts are visited in id order and the batch ends at the
-	// first one received at or after q.Before.
-	PruneAlerts(ctx context.Context, q PruneQuery) (Pruned, error)
-	// PruneResolutions deletes a batch of the resolutions received before
-	// q.Before that delivery has acted on, with what it did about them.
-	PruneResolutions(ctx context.Context, q PruneQuery) (Pruned, error)
-}
-
 // PruneQuery asks for one batch.
 type PruneQuery struct {
 	// Before is the received time before which rows may go.
@@ -71,7 +51,16 @@ const alertStillNeeded = `(NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE d.
 	OR EXISTS (SELECT 1 FROM fingerprint_links f JOIN ticket_links l ON l.partner_id = f.partner_id AND l.key = f.key
 		WHERE f.alert_id = alerts.id AND l.state <> 'closed'))`
 
-func (s *SQLStore) PruneAlerts(ctx context.Context, q PruneQuery) (Pruned, error) {
+// PruneAlerts deletes a batch of the alerts received before q.Before
+// that delivery is done with, with their deliveries and fingerprint
+// links. It keeps an alert delivery still needs: one never tried, one
+// whose ticket is being created, one that failed and waits for a retry,
+// and the latest alert of a fingerprint whose ticket is open or pending
+// (the one a resolution of that fingerprint finds its ticket through).
+// It also keeps the newest alert of all, so that SQLite never hands its
+// id to another. Alerts are visited in id order and the batch ends at the
+// first one received at or after q.Before.
+func (s *Store) PruneAlerts(ctx context.Context, q PruneQuery) (Pruned, error) {
 	ids, out, err := s.oldRows(ctx, "alerts", q)
 	if err != nil || len(ids) == 0 {
 		return out, err
@@ -95,7 +84,9 @@ func (s *SQLStore) PruneAlerts(ctx context.Context, q PruneQuery) (Pruned, error
 	return out, nil
 }
 
-func (s *SQLStore) PruneResolutions(ctx context.Context, q PruneQuery) (Pruned, error) {
+// PruneResolutions deletes a batch of the resolutions received before
+// q.Before that delivery has acted on, with what it did about them.
+func (s *Store) PruneResolutions(ctx context.Context, q PruneQuery) (Pruned, error) {
 	ids, out, err := s.oldRows(ctx, "resolutions", q)
 	if err != nil || len(ids) == 0 {
 		return out, err
@@ -116,7 +107,7 @@ func (s *SQLStore) PruneResolutions(ctx context.Context, q PruneQuery) (Pruned, 
 // oldRows reads, without holding the writer, the ids of up to q.Limit rows
 // of table after q.After that were received before q.Before. Ids grow with
 // the time rows arrive, so the first row received since ends the search.
-func (s *SQLStore) oldRows(ctx context.Context, table string, q PruneQuery) ([]any, Pruned, error) {
+func (s *Store) oldRows(ctx context.Context, table string, q PruneQuery) ([]any, Pruned, error) {
 	limit := pruneLimit(q.Limit)
 	rows, err := s.reader.QueryContext(ctx, "SELECT id, received_at FROM "+table+" WHERE id > $1 ORDER BY id LIMIT $2", q.After.id, limit)
 	if err != nil {

@@ -22,7 +22,7 @@ var sealedTables = []sealedTable{
 
 // ReencryptSecrets runs in one transaction with the rows locked, so a token
 // rotated meanwhile is neither lost nor overwritten with its old value.
-func (s *SQLStore) ReencryptSecrets(ctx context.Context) (int, error) {
+func (s *Store) ReencryptSecrets(ctx context.Context) (int, error) {
 	var n int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		n = 0
@@ -50,7 +50,7 @@ type sealedRow struct {
 	values []string
 }
 
-func (s *SQLStore) reencryptTable(ctx context.Context, tx *sql.Tx, t sealedTable) (int, error) {
+func (s *Store) reencryptTable(ctx context.Context, tx *sql.Tx, t sealedTable) (int, error) {
 	rows, err := readSealed(ctx, tx, t, s.d.forUpdate)
 	if err != nil {
 		return 0, err
@@ -87,7 +87,7 @@ func (s *SQLStore) reencryptTable(ctx context.Context, tx *sql.Tx, t sealedTable
 
 // reseal seals again with the current key a value sealed with an old one,
 // and reports whether it did.
-func (s *SQLStore) reseal(sealed string) (string, bool, error) {
+func (s *Store) reseal(sealed string) (string, bool, error) {
 	if !s.keys.NeedsRotation(sealed) {
 		return sealed, false, nil
 	}

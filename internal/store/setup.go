@@ -76,34 +76,6 @@ func (p SetupProgress) Missing() []string {
 // Active reports whether the integration has been activated.
 func (p SetupProgress) Active() bool { return !p.ActivatedAt.IsZero() }
 
-// SetupStore keeps each partner's progress through the setup wizard, and
-// answers the two questions of the portal's overview that no other area
-// asks: the latest alerts with what became of them, and activity per day.
-type SetupStore interface {
-	// SetupProgress reads the partner's progress; a partner that never
-	// opened the wizard has a zero one. An unknown partner is ErrNotFound.
-	SetupProgress(ctx context.Context, partnerID int64) (SetupProgress, error)
-	// CompleteSetupStep records that step was saved now.
-	CompleteSetupStep(ctx context.Context, partnerID int64, step string) (SetupProgress, error)
-	// RecordConsent records that the person by (account accountID, 0 for
-	// an API token) agreed now to halobridge collecting and processing the
-	// partner's HaloPSA data. Agreeing again keeps the first agreement.
-	RecordConsent(ctx context.Context, partnerID, accountID int64, by string) (SetupProgress, error)
-	// ActivateSetup activates the integration now, once every step is saved
-	// and consent given; otherwise it is ErrInvalid, naming what is
-	// missing. Activating again keeps the first activation.
-	ActivateSetup(ctx context.Context, partnerID int64, by string) (SetupProgress, error)
-
-	// RecentAlerts lists the partner's latest alerts, newest first, each
-	// with what delivery did with it (nil when not tried yet); limit is 1 to
-	// 1000, 50 when out of range.
-	RecentAlerts(ctx context.Context, partnerID int64, limit int) ([]RecentAlert, error)
-	// DailyActivity counts, per UTC day from since's day on, the alerts the
-	// partner received and the HaloPSA tickets delivery created. Days
-	// without any are left out; days are in order.
-	DailyActivity(ctx context.Context, partnerID int64, since time.Time) ([]DayActivity, error)
-}
-
 // RecentAlert is an alert with what delivery did with it.
 type RecentAlert struct {
 	StoredAlert
@@ -139,7 +111,9 @@ func scanSetup(row scanner) (SetupProgress, error) {
 	return p, nil
 }
 
-func (s *SQLStore) SetupProgress(ctx context.Context, partnerID int64) (SetupProgress, error) {
+// SetupProgress reads the partner's progress; a partner that never
+// opened the wizard has a zero one. An unknown partner is ErrNotFound.
+func (s *Store) SetupProgress(ctx context.Context, partnerID int64) (SetupProgress, error) {
 	p, err := scanSetup(s.reader.QueryRowContext(ctx, "SELECT "+setupColumns+" FROM setup_progress WHERE partner_id = $1", partnerID))
 	if errors.Is(err, sql.ErrNoRows) {
 		if _, err := s.Partner(ctx, partnerID); err != nil {
@@ -155,7 +129,7 @@ func (s *SQLStore) SetupProgress(ctx context.Context, partnerID int64) (SetupPro
 
 // changeSetup creates the partner's row when it has none, then applies
 // set (assignments with $2 as now and $3… as args) and returns the row.
-func (s *SQLStore) changeSetup(ctx context.Context, partnerID int64, what, set string, args ...any) (SetupProgress, error) {
+func (s *Store) changeSetup(ctx context.Context, partnerID int64, what, set string, args ...any) (SetupProgress, error) {
 	now := s.d.timeArg(s.timestamp())
 	var p SetupProgress
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -175,7 +149,8 @@ func (s *SQLStore) changeSetup(ctx context.Context, partnerID int64, what, set s
 	return p, nil
 }
 
-func (s *SQLStore) CompleteSetupStep(ctx context.Context, partnerID int64, step string) (SetupProgress, error) {
+// CompleteSetupStep records that step was saved now.
+func (s *Store) CompleteSetupStep(ctx context.Context, partnerID int64, step string) (SetupProgress, error) {
 	column, ok := setupStepColumns[step]
 	if !ok {
 		return SetupProgress{}, fmt.Errorf("complete setup step %q: %w: the steps are %s", step, ErrInvalid, strings.Join(SetupSteps(), ", "))
@@ -183,7 +158,10 @@ func (s *SQLStore) CompleteSetupStep(ctx context.Context, partnerID int64, step 
 	return s.changeSetup(ctx, partnerID, "complete setup step "+step, column+" = $2")
 }
 
-func (s *SQLStore) RecordConsent(ctx context.Context, partnerID, accountID int64, by string) (SetupProgress, error) {
+// RecordConsent records that the person by (account accountID, 0 for
+// an API token) agreed now to halobridge collecting and processing the
+// partner's HaloPSA data. Agreeing again keeps the first agreement.
+func (s *Store) RecordConsent(ctx context.Context, partnerID, accountID int64, by string) (SetupProgress, error) {
 	by = strings.TrimSpace(by)
 	if by == "" {
 		return SetupProgress{}, fmt.Errorf("record consent: %w: say who gave it", ErrInvalid)
@@ -194,7 +172,10 @@ func (s *SQLStore) RecordConsent(ctx context.Context, partnerID, accountID int64
 		consent_at = COALESCE(consent_at, $2)`, accountID, by)
 }
 
-func (s *SQLStore) ActivateSetup(ctx context.Context, partnerID int64, by string) (SetupProgress, error) {
+// ActivateSetup activates the integration now, once every step is saved
+// and consent given; otherwise it is ErrInvalid, naming what is
+// missing. Activating again keeps the first activation.
+func (s *Store) ActivateSetup(ctx context.Context, partnerID int64, by string) (SetupProgress, error) {
 	by = strings.TrimSpace(by)
 	if by == "" {
 		return SetupProgress{}, fmt.Errorf("activate setup: %w: say who activates it", ErrInvalid)
@@ -213,7 +194,10 @@ func (s *SQLStore) ActivateSetup(ctx context.Context, partnerID int64, by string
 		activated_at = COALESCE(activated_at, $2)`, by)
 }
 
-func (s *SQLStore) RecentAlerts(ctx context.Context, partnerID int64, limit int) ([]RecentAlert, error) {
+// RecentAlerts lists the partner's latest alerts, newest first, each
+// with what delivery did with it (nil when not tried yet); limit is 1 to
+// 1000, 50 when out of range.
+func (s *Store) RecentAlerts(ctx context.Context, partnerID int64, limit int) ([]RecentAlert, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 50
 	}
@@ -236,7 +220,7 @@ func (s *SQLStore) RecentAlerts(ctx context.Context, partnerID int64, limit int)
 }
 
 // utcDay is the SQL for the UTC day of a time column, as YYYY-MM-DD.
-func (s *SQLStore) utcDay(column string) string {
+func (s *Store) utcDay(column string) string {
 	if s.d.name == "postgres" {
 		return fmt.Sprintf("to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD')", column)
 	}
@@ -244,7 +228,10 @@ func (s *SQLStore) utcDay(column string) string {
 	return fmt.Sprintf("substr(%s, 1, 10)", column)
 }
 
-func (s *SQLStore) DailyActivity(ctx context.Context, partnerID int64, since time.Time) ([]DayActivity, error) {
+// DailyActivity counts, per UTC day from since's day on, the alerts the
+// partner received and the HaloPSA tickets delivery created. Days
+// without any are left out; days are in order.
+func (s *Store) DailyActivity(ctx context.Context, partnerID int64, since time.Time) ([]DayActivity, error) {
 	start := since.UTC().Truncate(24 * time.Hour)
 	// A ticket is counted once, on the day delivery recorded it created
 	// (or, after a crash, found) it, however many alerts it carries.

@@ -12,7 +12,7 @@ import (
 // SaveSourceCustomers upserts customers of a source. With replace, the
 // customers not in the list are removed, which is what a full sync means;
 // without it (the push API) the list only adds and changes.
-func (s *SQLStore) SaveSourceCustomers(ctx context.Context, sourceID int64, customers []source.Customer, replace bool) error {
+func (s *Store) SaveSourceCustomers(ctx context.Context, sourceID int64, customers []source.Customer, replace bool) error {
 	for i, c := range customers {
 		if strings.TrimSpace(c.ID) == "" {
 			return fmt.Errorf("save customers of source %d: customer %d: %w: no id", sourceID, i, ErrInvalid)
@@ -45,7 +45,7 @@ func (s *SQLStore) SaveSourceCustomers(ctx context.Context, sourceID int64, cust
 }
 
 // SourceCustomers lists a source's customers by name.
-func (s *SQLStore) SourceCustomers(ctx context.Context, sourceID int64) ([]source.Customer, error) {
+func (s *Store) SourceCustomers(ctx context.Context, sourceID int64) ([]source.Customer, error) {
 	rows, err := s.reader.QueryContext(ctx, `
 		SELECT customer_id, name, parent_id, domain, reseller FROM source_customers
 		WHERE source_id = $1 ORDER BY lower(name), customer_id`, sourceID)
@@ -66,7 +66,7 @@ func (s *SQLStore) SourceCustomers(ctx context.Context, sourceID int64) ([]sourc
 
 // SaveUsage upserts usage rows. With replace set, the source's usage for
 // that month is first removed, so a product no longer used disappears.
-func (s *SQLStore) SaveUsage(ctx context.Context, sourceID int64, usage []source.Usage, replace *source.Month) error {
+func (s *Store) SaveUsage(ctx context.Context, sourceID int64, usage []source.Usage, replace *source.Month) error {
 	for i, u := range usage {
 		if u.CustomerID == "" || u.Product == "" || u.Month.Year == 0 {
 			return fmt.Errorf("save usage of source %d: row %d: %w: customer, product and month are required", sourceID, i, ErrInvalid)
@@ -105,7 +105,7 @@ func (s *SQLStore) SaveUsage(ctx context.Context, sourceID int64, usage []source
 }
 
 // Usage lists a source's usage in one month, by customer and product.
-func (s *SQLStore) Usage(ctx context.Context, sourceID int64, month source.Month) ([]source.Usage, error) {
+func (s *Store) Usage(ctx context.Context, sourceID int64, month source.Month) ([]source.Usage, error) {
 	rows, err := s.reader.QueryContext(ctx, `
 		SELECT customer_id, product, quantity, includes_children FROM source_usage
 		WHERE source_id = $1 AND month = $2 ORDER BY customer_id, product`, sourceID, month.String())

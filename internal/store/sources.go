@@ -69,7 +69,7 @@ func checkSource(src Source) (Source, error) {
 	return src, nil
 }
 
-func (s *SQLStore) sealSource(src Source) (secret, apiKey string, err error) {
+func (s *Store) sealSource(src Source) (secret, apiKey string, err error) {
 	if secret, err = s.keys.Seal(src.Secret); err != nil {
 		return "", "", fmt.Errorf("seal secret: %w", err)
 	}
@@ -79,7 +79,8 @@ func (s *SQLStore) sealSource(src Source) (secret, apiKey string, err error) {
 	return secret, apiKey, nil
 }
 
-func (s *SQLStore) CreateSource(ctx context.Context, src Source) (Source, error) {
+// CreateSource stores a new source, with a fresh random Token when none is given.
+func (s *Store) CreateSource(ctx context.Context, src Source) (Source, error) {
 	src, err := checkSource(src)
 	if err != nil {
 		return Source{}, fmt.Errorf("create source: %w", err)
@@ -104,7 +105,7 @@ func (s *SQLStore) CreateSource(ctx context.Context, src Source) (Source, error)
 }
 
 // UpdateSource changes everything but the partner, the kind and the token.
-func (s *SQLStore) UpdateSource(ctx context.Context, src Source) (Source, error) {
+func (s *Store) UpdateSource(ctx context.Context, src Source) (Source, error) {
 	src, err := checkSource(src)
 	if err != nil {
 		return Source{}, fmt.Errorf("update source: %w", err)
@@ -126,16 +127,16 @@ func (s *SQLStore) UpdateSource(ctx context.Context, src Source) (Source, error)
 	return s.Source(ctx, src.ID)
 }
 
-func (s *SQLStore) Source(ctx context.Context, id int64) (Source, error) {
+func (s *Store) Source(ctx context.Context, id int64) (Source, error) {
 	return s.oneSource(ctx, "id = $1", id, fmt.Sprintf("source %d", id))
 }
 
 // SourceByToken finds the source a pushed request is addressed to.
-func (s *SQLStore) SourceByToken(ctx context.Context, token string) (Source, error) {
+func (s *Store) SourceByToken(ctx context.Context, token string) (Source, error) {
 	return s.oneSource(ctx, "token = $1", token, "source with this token")
 }
 
-func (s *SQLStore) oneSource(ctx context.Context, where string, arg any, what string) (Source, error) {
+func (s *Store) oneSource(ctx context.Context, where string, arg any, what string) (Source, error) {
 	src, err := s.scanSource(s.reader.QueryRowContext(ctx, "SELECT "+sourceColumns+" FROM sources WHERE "+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Source{}, fmt.Errorf("%s: %w", what, ErrNotFound)
@@ -147,7 +148,7 @@ func (s *SQLStore) oneSource(ctx context.Context, where string, arg any, what st
 }
 
 // Sources lists a partner's sources by id.
-func (s *SQLStore) Sources(ctx context.Context, partnerID int64) ([]Source, error) {
+func (s *Store) Sources(ctx context.Context, partnerID int64) ([]Source, error) {
 	rows, err := s.reader.QueryContext(ctx, "SELECT "+sourceColumns+" FROM sources WHERE partner_id = $1 ORDER BY id", partnerID)
 	if err != nil {
 		return nil, fmt.Errorf("list sources of partner %d: %w", partnerID, err)
@@ -188,7 +189,7 @@ type SourceRemoval struct {
 // "source/<id>/..."). A fingerprint's link to its ticket moves to the
 // latest delivered alert of another source with the same fingerprint, or
 // goes. Ticket links stay: they describe HaloPSA tickets, which outlive it.
-func (s *SQLStore) DeleteSource(ctx context.Context, id int64) (SourceRemoval, error) {
+func (s *Store) DeleteSource(ctx context.Context, id int64) (SourceRemoval, error) {
 	var r SourceRemoval
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var partnerID int64
@@ -242,7 +243,7 @@ func (s *SQLStore) DeleteSource(ctx context.Context, id int64) (SourceRemoval, e
 func SourceEventPrefix(sourceID int64) string { return fmt.Sprintf("source/%d/", sourceID) }
 
 // countRemoval counts what deleting the source takes with it.
-func (s *SQLStore) countRemoval(ctx context.Context, tx *sql.Tx, id, partnerID int64, r *SourceRemoval) error {
+func (s *Store) countRemoval(ctx context.Context, tx *sql.Tx, id, partnerID int64, r *SourceRemoval) error {
 	counts := []struct {
 		into  []any
 		query string
@@ -269,7 +270,7 @@ func (s *SQLStore) countRemoval(ctx context.Context, tx *sql.Tx, id, partnerID i
 	return nil
 }
 
-func (s *SQLStore) scanSource(row scanner) (Source, error) {
+func (s *Store) scanSource(row scanner) (Source, error) {
 	var src Source
 	var secret, apiKey, settings string
 	err := row.Scan(&src.ID, &src.PartnerID, &src.Kind, &src.Name, &src.Token, &secret, &apiKey, &src.APIURL, &settings,
@@ -289,7 +290,7 @@ func (s *SQLStore) scanSource(row scanner) (Source, error) {
 
 // SourceCursor is where a poller of the source stopped for scope (e.g. a
 // customer id); nil when it has not started.
-func (s *SQLStore) SourceCursor(ctx context.Context, sourceID int64, scope string) (json.RawMessage, error) {
+func (s *Store) SourceCursor(ctx context.Context, sourceID int64, scope string) (json.RawMessage, error) {
 	var cursor string
 	err := s.reader.QueryRowContext(ctx, "SELECT cursor FROM source_cursors WHERE source_id = $1 AND scope = $2", sourceID, scope).Scan(&cursor)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -301,7 +302,7 @@ func (s *SQLStore) SourceCursor(ctx context.Context, sourceID int64, scope strin
 	return json.RawMessage(cursor), nil
 }
 
-func (s *SQLStore) SaveSourceCursor(ctx context.Context, sourceID int64, scope string, cursor json.RawMessage) error {
+func (s *Store) SaveSourceCursor(ctx context.Context, sourceID int64, scope string, cursor json.RawMessage) error {
 	if !json.Valid(cursor) {
 		return fmt.Errorf("save cursor %q of source %d: %w: not JSON", scope, sourceID, ErrInvalid)
 	}

@@ -37,7 +37,7 @@ const (
 // openSQLite opens the file with one writer connection and a pool of
 // readers: WAL lets readers run beside the writer, and a single writer
 // means writes queue in Go rather than contend for the file lock.
-func openSQLite(ctx context.Context, path string, keys *secret.Keyring, logger *slog.Logger) (*SQLStore, error) {
+func openSQLite(ctx context.Context, path string, keys *secret.Keyring, logger *slog.Logger) (*Store, error) {
 	// The database holds sealed credentials and every partner's data. SQLite
 	// gives its -wal and -shm files the mode of the database file, so a
 	// database created private keeps them private too; files of an older
@@ -79,7 +79,7 @@ func openSQLite(ctx context.Context, path string, keys *secret.Keyring, logger *
 		return nil, errors.Join(fmt.Errorf("open sqlite %s checkpointer: %w", path, err), reader.Close(), writer.Close())
 	}
 
-	return &SQLStore{
+	return &Store{
 		d:      sqliteDialect(),
 		writer: writer,
 		reader: reader,

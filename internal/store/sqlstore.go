@@ -14,8 +14,11 @@ import (
 	"halobridge/internal/secret"
 )
 
-// SQLStore is the Store of both engines, over database/sql.
-type SQLStore struct {
+// Store is everything halobridge keeps, on SQLite or PostgreSQL over
+// database/sql: one type for both engines, each case of storetest.Run passed
+// by both. Callers hold a *Store and, where they want less of it, declare
+// the few methods they use as an interface of their own.
+type Store struct {
 	d dialect
 	// writer takes every write. On SQLite it is a single connection whose
 	// transactions begin IMMEDIATE, so writers queue instead of failing
@@ -39,14 +42,14 @@ type SQLStore struct {
 
 // DB is the handle writes go through: on SQLite the single writer
 // connection, on PostgreSQL the pool.
-func (s *SQLStore) DB() *sql.DB { return s.writer }
+func (s *Store) DB() *sql.DB { return s.writer }
 
 // PgxPool is the PostgreSQL pool beneath DB, for libraries that speak pgx
 // directly; nil on SQLite.
-func (s *SQLStore) PgxPool() *pgxpool.Pool { return s.pool }
+func (s *Store) PgxPool() *pgxpool.Pool { return s.pool }
 
 // Ping reports whether the database answers.
-func (s *SQLStore) Ping(ctx context.Context) error {
+func (s *Store) Ping(ctx context.Context) error {
 	if err := s.writer.PingContext(ctx); err != nil {
 		return fmt.Errorf("ping %s: %w", s.d.name, err)
 	}
@@ -59,7 +62,7 @@ func (s *SQLStore) Ping(ctx context.Context) error {
 }
 
 // Close closes every connection.
-func (s *SQLStore) Close() error {
+func (s *Store) Close() error {
 	var errs []error
 	s.preparedMu.Lock()
 	for _, st := range s.prepared {
@@ -86,7 +89,7 @@ func (s *SQLStore) Close() error {
 // prepare returns query prepared on the writer, once for the store's
 // lifetime. It must not be called inside a write transaction: on SQLite it
 // would wait for the writer connection that transaction holds.
-func (s *SQLStore) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+func (s *Store) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
 	s.preparedMu.Lock()
 	defer s.preparedMu.Unlock()
 	if st, ok := s.prepared[query]; ok {
@@ -104,7 +107,7 @@ func (s *SQLStore) prepare(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 // inTx runs fn in a write transaction and commits when fn succeeds.
-func (s *SQLStore) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -124,7 +127,7 @@ func (s *SQLStore) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // timestamp is the current time at the precision both engines keep, so a
 // value reads back exactly as it was written.
-func (s *SQLStore) timestamp() time.Time {
+func (s *Store) timestamp() time.Time {
 	return s.now().UTC().Truncate(time.Microsecond)
 }
 

@@ -61,26 +61,6 @@ const (
 // run finished; StartSyncRun records it when the run's job starts again.
 const SyncInterrupted = "interrupted: halobridge stopped before this run finished; the sync was started again"
 
-// SyncRunStore keeps sync runs (kind, progress, counts, history per partner).
-type SyncRunStore interface {
-	// StartSyncRun stores a new running run of r.PartnerID and r.Kind,
-	// started now unless r.StartedAt is set. A run of the same job that is
-	// still marked running was cut short by a crash or a kill: it is
-	// finished as failed with SyncInterrupted.
-	StartSyncRun(ctx context.Context, r SyncRun) (SyncRun, error)
-	// SaveSyncRunProgress replaces the steps of a running run; a finished
-	// run is ErrConflict.
-	SaveSyncRunProgress(ctx context.Context, id int64, steps []SyncStep) error
-	// FinishSyncRun ends a running run as SyncSucceeded or SyncFailed with
-	// errText; a run finished before is ErrConflict.
-	FinishSyncRun(ctx context.Context, id int64, state, errText string) (SyncRun, error)
-	// SyncRun reads one run of the partner.
-	SyncRun(ctx context.Context, partnerID, id int64) (SyncRun, error)
-	// SyncRuns lists the partner's runs of kind ("" for every kind), newest
-	// first, at most limit of them (100 when limit is not positive).
-	SyncRuns(ctx context.Context, partnerID int64, kind string, limit int) ([]SyncRun, error)
-}
-
 const syncRunColumns = "id, partner_id, kind, state, started_at, finished_at, steps, error, job_id"
 
 // maxSyncRuns bounds one page of history whatever the caller asks.
@@ -129,7 +109,11 @@ func encodeSteps(steps []SyncStep) (string, error) {
 	return string(b), nil
 }
 
-func (s *SQLStore) StartSyncRun(ctx context.Context, r SyncRun) (SyncRun, error) {
+// StartSyncRun stores a new running run of r.PartnerID and r.Kind,
+// started now unless r.StartedAt is set. A run of the same job that is
+// still marked running was cut short by a crash or a kill: it is
+// finished as failed with SyncInterrupted.
+func (s *Store) StartSyncRun(ctx context.Context, r SyncRun) (SyncRun, error) {
 	r.Kind = strings.TrimSpace(r.Kind)
 	if r.Kind == "" {
 		return SyncRun{}, fmt.Errorf("start sync run: %w: the kind is empty", ErrInvalid)
@@ -168,7 +152,9 @@ func (s *SQLStore) StartSyncRun(ctx context.Context, r SyncRun) (SyncRun, error)
 	return r, nil
 }
 
-func (s *SQLStore) SaveSyncRunProgress(ctx context.Context, id int64, steps []SyncStep) error {
+// SaveSyncRunProgress replaces the steps of a running run; a finished
+// run is ErrConflict.
+func (s *Store) SaveSyncRunProgress(ctx context.Context, id int64, steps []SyncStep) error {
 	encoded, err := encodeSteps(steps)
 	if err != nil {
 		return fmt.Errorf("save progress of sync run %d: %w", id, err)
@@ -180,7 +166,9 @@ func (s *SQLStore) SaveSyncRunProgress(ctx context.Context, id int64, steps []Sy
 	return s.requireRunning(ctx, res, id, "save progress of")
 }
 
-func (s *SQLStore) FinishSyncRun(ctx context.Context, id int64, state, errText string) (SyncRun, error) {
+// FinishSyncRun ends a running run as SyncSucceeded or SyncFailed with
+// errText; a run finished before is ErrConflict.
+func (s *Store) FinishSyncRun(ctx context.Context, id int64, state, errText string) (SyncRun, error) {
 	if state != SyncSucceeded && state != SyncFailed {
 		return SyncRun{}, fmt.Errorf("finish sync run %d as %q: %w: want %s or %s", id, state, ErrInvalid, SyncSucceeded, SyncFailed)
 	}
@@ -199,7 +187,7 @@ func (s *SQLStore) FinishSyncRun(ctx context.Context, id int64, state, errText s
 
 // requireRunning turns an update of no row into the reason: no such run,
 // or a run that has already finished.
-func (s *SQLStore) requireRunning(ctx context.Context, res sql.Result, id int64, what string) error {
+func (s *Store) requireRunning(ctx context.Context, res sql.Result, id int64, what string) error {
 	n, err := res.RowsAffected()
 	if err != nil {
 		return fmt.Errorf("%s sync run %d: %w", what, id, err)
@@ -210,7 +198,7 @@ func (s *SQLStore) requireRunning(ctx context.Context, res sql.Result, id int64,
 	return nil
 }
 
-func (s *SQLStore) notRunning(ctx context.Context, id int64, what string) error {
+func (s *Store) notRunning(ctx context.Context, id int64, what string) error {
 	var state string
 	err := s.writer.QueryRowContext(ctx, "SELECT state FROM sync_runs WHERE id = $1", id).Scan(&state)
 	switch {
@@ -223,7 +211,8 @@ func (s *SQLStore) notRunning(ctx context.Context, id int64, what string) error 
 	}
 }
 
-func (s *SQLStore) SyncRun(ctx context.Context, partnerID, id int64) (SyncRun, error) {
+// SyncRun reads one run of the partner.
+func (s *Store) SyncRun(ctx context.Context, partnerID, id int64) (SyncRun, error) {
 	r, err := scanSyncRun(s.reader.QueryRowContext(ctx, "SELECT "+syncRunColumns+" FROM sync_runs WHERE partner_id = $1 AND id = $2", partnerID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return SyncRun{}, fmt.Errorf("sync run %d of partner %d: %w", id, partnerID, ErrNotFound)
@@ -234,7 +223,9 @@ func (s *SQLStore) SyncRun(ctx context.Context, partnerID, id int64) (SyncRun, e
 	return r, nil
 }
 
-func (s *SQLStore) SyncRuns(ctx context.Context, partnerID int64, kind string, limit int) ([]SyncRun, error) {
+// SyncRuns lists the partner's runs of kind ("" for every kind), newest
+// first, at most limit of them (100 when limit is not positive).
+func (s *Store) SyncRuns(ctx context.Context, partnerID int64, kind string, limit int) ([]SyncRun, error) {
 	query := "SELECT " + syncRunColumns + " FROM sync_runs WHERE partner_id = $1"
 	args := []any{partnerID}
 	if kind != "" {

@@ -12,76 +12,6 @@ import (
 	"halobridge/internal/source"
 )
 
-// TicketStore keeps ticket policies, ticket links and delivery state.
-type TicketStore interface {
-	// SaveTicketPolicy creates or replaces the partner's ticket policy.
-	SaveTicketPolicy(ctx context.Context, p TicketPolicy) (TicketPolicy, error)
-	TicketPolicy(ctx context.Context, partnerID int64) (TicketPolicy, error)
-
-	// PendingAlerts lists, oldest first, up to limit alerts of the partner
-	// that delivery has not finished and that are due by dueBy: never
-	// tried, or caught while their ticket was being created or failed and
-	// held back until a RetryAt no later than dueBy. Their Raw payload is
-	// left out: delivery works from the normalised fields.
-	PendingAlerts(ctx context.Context, partnerID int64, dueBy time.Time, limit int) ([]PendingAlert, error)
-	// NewAlerts counts the partner's alerts delivery never tried and says
-	// when the first and the last of them were received.
-	NewAlerts(ctx context.Context, partnerID int64) (AlertSpan, error)
-	// PartnersWithPendingWork lists the partners with alerts due by dueBy
-	// (as PendingAlerts counts them) or resolutions not acted on yet.
-	PartnersWithPendingWork(ctx context.Context, dueBy time.Time) ([]int64, error)
-	// RecordDeliveries stores what delivery did with alerts that touched no
-	// ticket link (skipped, failed), counting an attempt for each.
-	RecordDeliveries(ctx context.Context, deliveries []AlertDelivery) error
-	// UndeliveredFingerprints lists the fingerprints of the partner's alerts
-	// that wait for a ticket (pending or failed): a resolution of one of
-	// them waits too, rather than find no ticket to close.
-	UndeliveredFingerprints(ctx context.Context, partnerID int64) (map[string]bool, error)
-	AlertDelivery(ctx context.Context, alertID int64) (AlertDelivery, error)
-
-	// TicketLinks lists the partner's links, by key; q's zero fields do not filter.
-	TicketLinks(ctx context.Context, partnerID int64, q TicketLinkQuery) ([]TicketLink, error)
-	TicketLink(ctx context.Context, partnerID int64, key string) (TicketLink, error)
-	// LinkForFingerprint is the link of the latest delivered alert with
-	// this fingerprint: what a resolution of that alert closes.
-	LinkForFingerprint(ctx context.Context, partnerID int64, fingerprint string) (TicketLink, error)
-	// StartTicket writes link as pending before its ticket is posted to
-	// HaloPSA, replacing a closed link of the same key, and marks the alerts
-	// the ticket will carry pending. It fails with ErrConflict when the key
-	// already has an open or pending link: another delivery got there first.
-	StartTicket(ctx context.Context, link TicketLink, alertIDs []int64) (TicketLink, error)
-	// OpenTicket confirms a pending link with the ticket HaloPSA created
-	// (or reconciliation found) and records the alerts it carries.
-	OpenTicket(ctx context.Context, partnerID int64, key string, ticketID int, at time.Time, deliveries []AlertDelivery) (TicketLink, error)
-	// AbandonTicket undoes StartTicket after HaloPSA did not create the
-	// ticket: the link goes back to the closed ticket it replaced, or away,
-	// and the alerts marked pending under the key become failed (due at
-	// once unless deliveries say otherwise).
-	AbandonTicket(ctx context.Context, partnerID int64, key string, deliveries []AlertDelivery) error
-	// NoteTicket records a note on the link's ticket (reopening it when
-	// reopened) and the alerts the note listed.
-	NoteTicket(ctx context.Context, partnerID int64, key string, at time.Time, reopened bool, deliveries []AlertDelivery) (TicketLink, error)
-	// OpenTicketCount counts the partner's links to open tickets.
-	OpenTicketCount(ctx context.Context, partnerID int64) (int, error)
-	// CloseTicketLink marks the link's ticket closed at closedAt.
-	CloseTicketLink(ctx context.Context, partnerID int64, key string, closedAt time.Time) (TicketLink, error)
-
-	// TakeDeliveryLease lets holder run the partner's delivery until ttl
-	// from now, when nobody holds the lease, it lapsed, or holder already
-	// has it (a renewal); it reports false when another holder has it.
-	TakeDeliveryLease(ctx context.Context, partnerID int64, holder string, ttl time.Duration) (bool, error)
-	// ReleaseDeliveryLease gives the lease up, if holder still has it.
-	ReleaseDeliveryLease(ctx context.Context, partnerID int64, holder string) error
-
-	BackoffStore
-
-	// PendingResolutions lists, oldest first, up to limit resolutions of the
-	// partner not acted on yet.
-	PendingResolutions(ctx context.Context, partnerID int64, limit int) ([]StoredResolution, error)
-	// RecordResolution stores what was done with a resolution.
-	RecordResolution(ctx context.Context, d ResolutionDelivery) error
-}
-
 // TicketPolicy is a partner's ticket policy as stored: the JSON of
 // ticketing.Policy, which the store does not interpret.
 type TicketPolicy struct {
@@ -184,7 +114,8 @@ type ResolutionDelivery struct {
 	UpdatedAt    time.Time
 }
 
-func (s *SQLStore) SaveTicketPolicy(ctx context.Context, p TicketPolicy) (TicketPolicy, error) {
+// SaveTicketPolicy creates or replaces the partner's ticket policy.
+func (s *Store) SaveTicketPolicy(ctx context.Context, p TicketPolicy) (TicketPolicy, error) {
 	if !json.Valid(p.Policy) {
 		return TicketPolicy{}, fmt.Errorf("save ticket policy of partner %d: %w: the policy is not JSON", p.PartnerID, ErrInvalid)
 	}
@@ -203,7 +134,7 @@ func (s *SQLStore) SaveTicketPolicy(ctx context.Context, p TicketPolicy) (Ticket
 	return p, nil
 }
 
-func (s *SQLStore) TicketPolicy(ctx context.Context, partnerID int64) (TicketPolicy, error) {
+func (s *Store) TicketPolicy(ctx context.Context, partnerID int64) (TicketPolicy, error) {
 	p := TicketPolicy{PartnerID: partnerID}
 	var policy string
 	err := s.reader.QueryRowContext(ctx, "SELECT policy, fallback_client_id, updated_at FROM ticket_policies WHERE partner_id = $1",
@@ -225,7 +156,12 @@ const pendingDelivery = "(d.alert_id IS NULL OR (d.state <> 'done' AND d.retry_a
 
 const deliveryColumns = "alert_id, partner_id, state, action, reason, key, ticket_id, attempts, retry_at, updated_at"
 
-func (s *SQLStore) PendingAlerts(ctx context.Context, partnerID int64, dueBy time.Time, limit int) ([]PendingAlert, error) {
+// PendingAlerts lists, oldest first, up to limit alerts of the partner
+// that delivery has not finished and that are due by dueBy: never
+// tried, or caught while their ticket was being created or failed and
+// held back until a RetryAt no later than dueBy. Their Raw payload is
+// left out: delivery works from the normalised fields.
+func (s *Store) PendingAlerts(ctx context.Context, partnerID int64, dueBy time.Time, limit int) ([]PendingAlert, error) {
 	if limit <= 0 {
 		limit = 1000
 	}
@@ -283,7 +219,9 @@ func scanPendingAlert(rows *sql.Rows) (PendingAlert, error) {
 	return p, nil
 }
 
-func (s *SQLStore) NewAlerts(ctx context.Context, partnerID int64) (AlertSpan, error) {
+// NewAlerts counts the partner's alerts delivery never tried and says
+// when the first and the last of them were received.
+func (s *Store) NewAlerts(ctx context.Context, partnerID int64) (AlertSpan, error) {
 	var span AlertSpan
 	var first, last nullTime
 	err := s.reader.QueryRowContext(ctx, `
@@ -317,7 +255,9 @@ func prefixed(prefix, columns string) string {
 	return strings.Join(parts, ", ")
 }
 
-func (s *SQLStore) PartnersWithPendingWork(ctx context.Context, dueBy time.Time) ([]int64, error) {
+// PartnersWithPendingWork lists the partners with alerts due by dueBy
+// (as PendingAlerts counts them) or resolutions not acted on yet.
+func (s *Store) PartnersWithPendingWork(ctx context.Context, dueBy time.Time) ([]int64, error) {
 	rows, err := s.reader.QueryContext(ctx, `
 		SELECT DISTINCT a.partner_id FROM alerts a LEFT JOIN alert_deliveries d ON d.alert_id = a.id WHERE `+pendingDelivery+`
 		UNION
@@ -339,7 +279,9 @@ func (s *SQLStore) PartnersWithPendingWork(ctx context.Context, dueBy time.Time)
 	return out, rows.Err()
 }
 
-func (s *SQLStore) RecordDeliveries(ctx context.Context, deliveries []AlertDelivery) error {
+// RecordDeliveries stores what delivery did with alerts that touched no
+// ticket link (skipped, failed), counting an attempt for each.
+func (s *Store) RecordDeliveries(ctx context.Context, deliveries []AlertDelivery) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error { return s.writeDeliveries(ctx, tx, deliveries) })
 	if err != nil {
 		return fmt.Errorf("record %d alert deliveries: %w", len(deliveries), err)
@@ -348,7 +290,7 @@ func (s *SQLStore) RecordDeliveries(ctx context.Context, deliveries []AlertDeliv
 }
 
 // writeDeliveries upserts deliveries, counting one more attempt for each.
-func (s *SQLStore) writeDeliveries(ctx context.Context, tx *sql.Tx, deliveries []AlertDelivery) error {
+func (s *Store) writeDeliveries(ctx context.Context, tx *sql.Tx, deliveries []AlertDelivery) error {
 	return s.upsertDeliveries(ctx, tx, deliveries, "excluded.state")
 }
 
@@ -358,7 +300,7 @@ const keepPendingState = "CASE WHEN alert_deliveries.state = 'pending' AND alert
 
 // upsertDeliveries upserts deliveries, setting the state to the SQL
 // expression state, and counts one more attempt for each.
-func (s *SQLStore) upsertDeliveries(ctx context.Context, tx *sql.Tx, deliveries []AlertDelivery, state string) error {
+func (s *Store) upsertDeliveries(ctx context.Context, tx *sql.Tx, deliveries []AlertDelivery, state string) error {
 	now := s.d.timeArg(s.timestamp())
 	for _, d := range deliveries {
 		switch d.State {
@@ -391,7 +333,7 @@ func (s *SQLStore) upsertDeliveries(ctx context.Context, tx *sql.Tx, deliveries 
 	return nil
 }
 
-func (s *SQLStore) AlertDelivery(ctx context.Context, alertID int64) (AlertDelivery, error) {
+func (s *Store) AlertDelivery(ctx context.Context, alertID int64) (AlertDelivery, error) {
 	var d AlertDelivery
 	err := s.reader.QueryRowContext(ctx, "SELECT "+deliveryColumns+" FROM alert_deliveries WHERE alert_id = $1", alertID).Scan(
 		&d.AlertID, &d.PartnerID, &d.State, &d.Action, &d.Reason, &d.Key, &d.TicketID, &d.Attempts, timeColumn{&d.RetryAt}, timeColumn{&d.UpdatedAt})
@@ -414,7 +356,8 @@ func scanLink(row scanner) (TicketLink, error) {
 	return l, err
 }
 
-func (s *SQLStore) TicketLinks(ctx context.Context, partnerID int64, q TicketLinkQuery) ([]TicketLink, error) {
+// TicketLinks lists the partner's links, by key; q's zero fields do not filter.
+func (s *Store) TicketLinks(ctx context.Context, partnerID int64, q TicketLinkQuery) ([]TicketLink, error) {
 	query := "SELECT " + linkColumns + " FROM ticket_links WHERE partner_id = $1"
 	args := []any{partnerID}
 	if q.State != "" {
@@ -462,7 +405,7 @@ func (s *SQLStore) TicketLinks(ctx context.Context, partnerID int64, q TicketLin
 	return out, nil
 }
 
-func (s *SQLStore) TicketLink(ctx context.Context, partnerID int64, key string) (TicketLink, error) {
+func (s *Store) TicketLink(ctx context.Context, partnerID int64, key string) (TicketLink, error) {
 	l, err := scanLink(s.reader.QueryRowContext(ctx, "SELECT "+linkColumns+" FROM ticket_links WHERE partner_id = $1 AND key = $2", partnerID, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return TicketLink{}, fmt.Errorf("ticket link %q of partner %d: %w", key, partnerID, ErrNotFound)
@@ -473,7 +416,9 @@ func (s *SQLStore) TicketLink(ctx context.Context, partnerID int64, key string) 
 	return l, nil
 }
 
-func (s *SQLStore) LinkForFingerprint(ctx context.Context, partnerID int64, fingerprint string) (TicketLink, error) {
+// LinkForFingerprint is the link of the latest delivered alert with
+// this fingerprint: what a resolution of that alert closes.
+func (s *Store) LinkForFingerprint(ctx context.Context, partnerID int64, fingerprint string) (TicketLink, error) {
 	l, err := scanLink(s.reader.QueryRowContext(ctx, "SELECT "+prefixed("l.", linkColumns)+`
 		FROM fingerprint_links f JOIN ticket_links l ON l.partner_id = f.partner_id AND l.key = f.key
 		WHERE f.partner_id = $1 AND f.fingerprint = $2`, partnerID, fingerprint))
@@ -489,7 +434,7 @@ func (s *SQLStore) LinkForFingerprint(ctx context.Context, partnerID int64, fing
 // StartTicket relies on one statement: the upsert only replaces a closed
 // link, so of two deliveries racing for one key (on any number of
 // replicas), one writes the pending link and the other gets no row back.
-func (s *SQLStore) StartTicket(ctx context.Context, link TicketLink, alertIDs []int64) (TicketLink, error) {
+func (s *Store) StartTicket(ctx context.Context, link TicketLink, alertIDs []int64) (TicketLink, error) {
 	if link.Key == "" {
 		return TicketLink{}, fmt.Errorf("start ticket: %w: the group key is empty", ErrInvalid)
 	}
@@ -523,7 +468,9 @@ func (s *SQLStore) StartTicket(ctx context.Context, link TicketLink, alertIDs []
 	return saved, nil
 }
 
-func (s *SQLStore) OpenTicket(ctx context.Context, partnerID int64, key string, ticketID int, at time.Time, deliveries []AlertDelivery) (TicketLink, error) {
+// OpenTicket confirms a pending link with the ticket HaloPSA created
+// (or reconciliation found) and records the alerts it carries.
+func (s *Store) OpenTicket(ctx context.Context, partnerID int64, key string, ticketID int, at time.Time, deliveries []AlertDelivery) (TicketLink, error) {
 	if ticketID <= 0 {
 		return TicketLink{}, fmt.Errorf("open ticket %q: %w: no ticket id", key, ErrInvalid)
 	}
@@ -550,7 +497,11 @@ func (s *SQLStore) OpenTicket(ctx context.Context, partnerID int64, key string, 
 	return saved, nil
 }
 
-func (s *SQLStore) AbandonTicket(ctx context.Context, partnerID int64, key string, deliveries []AlertDelivery) error {
+// AbandonTicket undoes StartTicket after HaloPSA did not create the
+// ticket: the link goes back to the closed ticket it replaced, or away,
+// and the alerts marked pending under the key become failed (due at
+// once unless deliveries say otherwise).
+func (s *Store) AbandonTicket(ctx context.Context, partnerID int64, key string, deliveries []AlertDelivery) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM ticket_links WHERE partner_id = $1 AND key = $2 AND state = 'pending' AND replaces_ticket_id = 0",
 			partnerID, key); err != nil {
@@ -575,7 +526,9 @@ func (s *SQLStore) AbandonTicket(ctx context.Context, partnerID int64, key strin
 	return nil
 }
 
-func (s *SQLStore) NoteTicket(ctx context.Context, partnerID int64, key string, at time.Time, reopened bool, deliveries []AlertDelivery) (TicketLink, error) {
+// NoteTicket records a note on the link's ticket (reopening it when
+// reopened) and the alerts the note listed.
+func (s *Store) NoteTicket(ctx context.Context, partnerID int64, key string, at time.Time, reopened bool, deliveries []AlertDelivery) (TicketLink, error) {
 	var saved TicketLink
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -600,7 +553,8 @@ func (s *SQLStore) NoteTicket(ctx context.Context, partnerID int64, key string, 
 	return saved, nil
 }
 
-func (s *SQLStore) CloseTicketLink(ctx context.Context, partnerID int64, key string, closedAt time.Time) (TicketLink, error) {
+// CloseTicketLink marks the link's ticket closed at closedAt.
+func (s *Store) CloseTicketLink(ctx context.Context, partnerID int64, key string, closedAt time.Time) (TicketLink, error) {
 	l, err := scanLink(s.writer.QueryRowContext(ctx, `
 		UPDATE ticket_links SET state = 'closed', closed_at = $3, updated_at = $4
 		WHERE partner_id = $1 AND key = $2 AND state = 'open'
@@ -614,7 +568,9 @@ func (s *SQLStore) CloseTicketLink(ctx context.Context, partnerID int64, key str
 	return l, nil
 }
 
-func (s *SQLStore) PendingResolutions(ctx context.Context, partnerID int64, limit int) ([]StoredResolution, error) {
+// PendingResolutions lists, oldest first, up to limit resolutions of the
+// partner not acted on yet.
+func (s *Store) PendingResolutions(ctx context.Context, partnerID int64, limit int) ([]StoredResolution, error) {
 	if limit <= 0 {
 		limit = 1000
 	}
@@ -641,7 +597,8 @@ func (s *SQLStore) PendingResolutions(ctx context.Context, partnerID int64, limi
 	return out, rows.Err()
 }
 
-func (s *SQLStore) RecordResolution(ctx context.Context, d ResolutionDelivery) error {
+// RecordResolution stores what was done with a resolution.
+func (s *Store) RecordResolution(ctx context.Context, d ResolutionDelivery) error {
 	_, err := s.writer.ExecContext(ctx, `
 		INSERT INTO resolution_deliveries (resolution_id, partner_id, action, reason, ticket_id, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6)
@@ -654,7 +611,10 @@ func (s *SQLStore) RecordResolution(ctx context.Context, d ResolutionDelivery) e
 	return nil
 }
 
-func (s *SQLStore) TakeDeliveryLease(ctx context.Context, partnerID int64, holder string, ttl time.Duration) (bool, error) {
+// TakeDeliveryLease lets holder run the partner's delivery until ttl
+// from now, when nobody holds the lease, it lapsed, or holder already
+// has it (a renewal); it reports false when another holder has it.
+func (s *Store) TakeDeliveryLease(ctx context.Context, partnerID int64, holder string, ttl time.Duration) (bool, error) {
 	if holder == "" || ttl <= 0 {
 		return false, fmt.Errorf("take delivery lease of partner %d: %w: a holder and a positive ttl are required", partnerID, ErrInvalid)
 	}
@@ -674,14 +634,16 @@ func (s *SQLStore) TakeDeliveryLease(ctx context.Context, partnerID int64, holde
 	return true, nil
 }
 
-func (s *SQLStore) ReleaseDeliveryLease(ctx context.Context, partnerID int64, holder string) error {
+// ReleaseDeliveryLease gives the lease up, if holder still has it.
+func (s *Store) ReleaseDeliveryLease(ctx context.Context, partnerID int64, holder string) error {
 	if _, err := s.writer.ExecContext(ctx, "DELETE FROM delivery_leases WHERE partner_id = $1 AND holder = $2", partnerID, holder); err != nil {
 		return fmt.Errorf("release delivery lease of partner %d: %w", partnerID, err)
 	}
 	return nil
 }
 
-func (s *SQLStore) OpenTicketCount(ctx context.Context, partnerID int64) (int, error) {
+// OpenTicketCount counts the partner's links to open tickets.
+func (s *Store) OpenTicketCount(ctx context.Context, partnerID int64) (int, error) {
 	var n int
 	if err := s.reader.QueryRowContext(ctx, "SELECT count(*) FROM ticket_links WHERE partner_id = $1 AND state = 'open'", partnerID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count the open tickets of partner %d: %w", partnerID, err)

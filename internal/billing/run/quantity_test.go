@@ -2,7 +2,6 @@ package run_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"net/http/httptest"
 	"strings"
@@ -58,7 +57,7 @@ func TestAQuantityOutOfBoundsWaitsInsteadOfFailingEveryRun(t *testing.T) {
 				{CustomerID: "A", Month: oct, Product: "seats-plus", Quantity: 1}}, &oct); err != nil {
 				t.Fatal(err)
 			}
-			db := st.(interface{ DB() *sql.DB }).DB()
+			db := st.DB()
 			if _, err := db.ExecContext(ctx, "UPDATE source_usage SET quantity = 1e308 WHERE product = 'seats-plus'"); err != nil {
 				t.Fatal(err)
 			}

@@ -16,7 +16,7 @@ import (
 // Service runs billing for partners. Its zero Now and Logger mean
 // time.Now and no logging.
 type Service struct {
-	Store   store.Store
+	Store   *store.Store
 	Halo    *connect.Halo
 	Sources *connect.Sources
 	Now     func() time.Time

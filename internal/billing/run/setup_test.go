@@ -46,7 +46,7 @@ func (c *clock) Set(t time.Time) {
 
 type testBundle struct {
 	ctx   context.Context
-	store store.Store
+	store *store.Store
 	clock *clock
 	svc   *run.Service
 }
@@ -61,14 +61,14 @@ func setup(t *testing.T) *testBundle {
 // engine opens a store on a fresh database of one engine.
 type engine struct {
 	name string
-	open func(t *testing.T, keys *secret.Keyring) store.Store
+	open func(t *testing.T, keys *secret.Keyring) *store.Store
 }
 
 func engines() []engine {
 	return []engine{{"SQLite", openSQLite}, {"PostgreSQL", openPostgres}}
 }
 
-func openSQLite(t *testing.T, keys *secret.Keyring) store.Store {
+func openSQLite(t *testing.T, keys *secret.Keyring) *store.Store {
 	t.Helper()
 	st, err := store.Open(t.Context(), store.Config{DataDir: t.TempDir(), Keys: keys})
 	if err != nil {
@@ -80,7 +80,7 @@ func openSQLite(t *testing.T, keys *secret.Keyring) store.Store {
 // openPostgres gives the test a schema of its own in the database
 // TEST_DATABASE_URL names, dropped when the test ends; without the
 // variable the test is skipped.
-func openPostgres(t *testing.T, keys *secret.Keyring) store.Store {
+func openPostgres(t *testing.T, keys *secret.Keyring) *store.Store {
 	t.Helper()
 	base := os.Getenv("TEST_DATABASE_URL")
 	if base == "" {

@@ -13,24 +13,24 @@ import (
 type Engine struct {
 	Name string
 	// Open returns a migrated Store on a fresh database, closed when t ends.
-	Open func(t *testing.T) store.Store
+	Open func(t *testing.T) *store.Store
 }
 
 // Engines are SQLite, and PostgreSQL when TEST_DATABASE_URL is set (see
 // PostgresURL); prefix names the PostgreSQL schemas.
 func Engines(prefix string) []Engine {
-	out := []Engine{{"SQLite", func(t *testing.T) store.Store {
+	out := []Engine{{"SQLite", func(t *testing.T) *store.Store {
 		return open(t, "sqlite://"+filepath.Join(t.TempDir(), "halobridge.db"))
 	}}}
 	if os.Getenv("TEST_DATABASE_URL") != "" {
-		out = append(out, Engine{"PostgreSQL", func(t *testing.T) store.Store {
+		out = append(out, Engine{"PostgreSQL", func(t *testing.T) *store.Store {
 			return open(t, PostgresURL(t, prefix, 4))
 		}})
 	}
 	return out
 }
 
-func open(t *testing.T, databaseURL string) store.Store {
+func open(t *testing.T, databaseURL string) *store.Store {
 	t.Helper()
 	st, err := store.Open(t.Context(), store.Config{DatabaseURL: databaseURL, Keys: NewKeyring(t)})
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"halobridge/internal/store"
 )
 
-func testMigrate(t *testing.T, open func(t *testing.T) store.Store, setup func(t *testing.T) *testBundle) {
+func testMigrate(t *testing.T, open func(t *testing.T) *store.Store, setup func(t *testing.T) *testBundle) {
 	t.Run("MigratingTwiceChangesNothing", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)

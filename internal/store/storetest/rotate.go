@@ -21,7 +21,7 @@ func testRotateRefreshToken(t *testing.T, setup func(t *testing.T) *testBundle) 
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
 		seedRefreshToken(t, b, p.ID)
-		rotateConcurrently(t, b.ctx, []store.Store{b.store, b.store}, p.ID, 4)
+		rotateConcurrently(t, b.ctx, []*store.Store{b.store, b.store}, p.ID, 4)
 	})
 
 	t.Run("KeepsTokenWhenFnFails", func(t *testing.T) {
@@ -71,7 +71,7 @@ func seedRefreshToken(t *testing.T, b *testBundle, partnerID int64) {
 // rotateConcurrently has perStore goroutines per store rotate the token,
 // each exchanging token-N for token-N+1 as Halo's single-use refresh tokens
 // do, and checks that no token was handed out twice.
-func rotateConcurrently(t *testing.T, ctx context.Context, stores []store.Store, partnerID int64, perStore int) {
+func rotateConcurrently(t *testing.T, ctx context.Context, stores []*store.Store, partnerID int64, perStore int) {
 	t.Helper()
 	var mu sync.Mutex
 	seen := make(map[string]int)

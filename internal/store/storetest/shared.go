@@ -15,7 +15,7 @@ func testShared(t *testing.T, newDatabase func(t *testing.T) Reopen) {
 		t.Parallel()
 		reopen := newDatabase(t)
 		keys := NewKeyring(t)
-		stores := make([]store.Store, 4)
+		stores := make([]*store.Store, 4)
 		for i := range stores {
 			stores[i] = reopen(t, keys)
 		}
@@ -51,7 +51,7 @@ func testShared(t *testing.T, newDatabase func(t *testing.T) Reopen) {
 		}
 		p := createPartner(t, b, "Acme IT", "acme")
 		seedRefreshToken(t, b, p.ID)
-		rotateConcurrently(t, b.ctx, []store.Store{b.store, reopen(t, keys)}, p.ID, 3)
+		rotateConcurrently(t, b.ctx, []*store.Store{b.store, reopen(t, keys)}, p.ID, 3)
 	})
 
 	t.Run("ReencryptsSecretsAfterKeyRotation", func(t *testing.T) {

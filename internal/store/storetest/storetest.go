@@ -1,4 +1,4 @@
-// Package storetest is the conformance suite every store.Store
+// Package storetest is the conformance suite every *store.Store
 // implementation must pass. Each engine's tests call Run with a function
 // that opens a Store on a fresh database, and RunShared with one that opens
 // several Stores on the same database, the way replicas share one.
@@ -16,12 +16,12 @@ import (
 
 // Reopen opens a new Store, with its own connections, on one database,
 // sealing secrets with keys. The Store is closed when t ends.
-type Reopen func(t *testing.T, keys *secret.Keyring) store.Store
+type Reopen func(t *testing.T, keys *secret.Keyring) *store.Store
 
 // Run runs the conformance suite. open must return a Store on a new, empty
 // database each time it is called, closed when t ends; the suite migrates
 // it itself.
-func Run(t *testing.T, open func(t *testing.T) store.Store) {
+func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 	setup := func(t *testing.T) *testBundle {
 		t.Helper()
 		b := &testBundle{ctx: t.Context(), store: open(t)}
@@ -140,22 +140,14 @@ func NewKey(t *testing.T) []byte {
 
 type testBundle struct {
 	ctx   context.Context
-	store store.Store
+	store *store.Store
 }
 
 // sqlDB is implemented by stores built on database/sql; tests that look at
 // the raw columns need it and skip stores without it.
-type sqlDB interface {
-	DB() *sql.DB
-}
-
-func rawDB(t *testing.T, s store.Store) *sql.DB {
+func rawDB(t *testing.T, s *store.Store) *sql.DB {
 	t.Helper()
-	db, ok := s.(sqlDB)
-	if !ok {
-		t.Skipf("%T does not expose its *sql.DB", s)
-	}
-	return db.DB()
+	return s.DB()
 }
 
 func createPartner(t *testing.T, b *testBundle, name, slug string) store.Partner {
@@ -170,7 +162,7 @@ func createPartner(t *testing.T, b *testBundle, name, slug string) store.Partner
 // Open opens a migrated Store on databaseURL (sqlite://… or postgres://…)
 // with a random key, closed when t ends: for the tests of packages built on
 // the store.
-func Open(t *testing.T, databaseURL string) store.Store {
+func Open(t *testing.T, databaseURL string) *store.Store {
 	t.Helper()
 	st, err := store.Open(t.Context(), store.Config{DatabaseURL: databaseURL, Keys: NewKeyring(t)})
 	if err != nil {

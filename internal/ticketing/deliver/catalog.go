@@ -73,7 +73,7 @@ func (s *Service) Catalog(ctx context.Context, partnerID int64) (ticketing.Catal
 // catalogReader reads catalog kinds until the first error.
 type catalogReader struct {
 	ctx       context.Context
-	st        store.Store
+	st        *store.Store
 	partnerID int64
 	err       error
 }

@@ -265,7 +265,7 @@ func TestWake(t *testing.T) {
 			list, _ := b.store.DeliveryBackoffs(b.ctx, b.partner.ID)
 			return len(list) == 1
 		})
-		db := b.store.(*store.SQLStore).DB()
+		db := b.store.DB()
 		// The group waits for its capped backoff, 12 to 15 minutes.
 		eventually(t, "the delivery job asleep until the retry", func() bool {
 			rows, err := db.QueryContext(b.ctx, "SELECT state, scheduled_at FROM river_job WHERE kind = 'deliver_tickets' AND state NOT IN ('completed', 'discarded', 'cancelled')")

@@ -20,7 +20,7 @@ import (
 // whatever a crash left behind and polls GravityZone for closed incidents.
 func ExampleJobs() {
 	ctx := context.Background()
-	var st store.Store // opened and migrated
+	var st *store.Store // opened and migrated
 	logger := slog.Default()
 
 	h := &connect.Halo{Outbound: outbound.Local(), Store: st, Budget: halo.NewLimiters(0, 0), Logger: logger}

@@ -50,7 +50,7 @@ const testKey = "0123456789abcdef0123456789abcdef"
 type testBundle struct {
 	dataDir string
 	ctx     context.Context
-	store   store.Store
+	store   *store.Store
 	sim     *halosim.Sim
 	// haloServer serves sim; closing it makes HaloPSA unreachable.
 	haloServer *httptest.Server
@@ -158,7 +158,7 @@ func setup(t *testing.T, o setupOptions) *testBundle {
 
 // connectHalo stores the partner's connection to the simulator, as its
 // API-only agent (7).
-func connectHalo(t *testing.T, st store.Store, partnerID int64, url string) {
+func connectHalo(t *testing.T, st *store.Store, partnerID int64, url string) {
 	t.Helper()
 	_, err := st.SaveHaloConnection(t.Context(), store.HaloConnection{
 		PartnerID: partnerID, ResourceURL: url + "/api", AuthURL: url + "/auth", ClientID: halosim.DefaultClientID,

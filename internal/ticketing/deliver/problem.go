@@ -224,7 +224,7 @@ func (p *pass) raise(ctx context.Context, pr Problem) error {
 	return raiseEvent(ctx, p.svc.store, p.partnerID, pr)
 }
 
-func raiseEvent(ctx context.Context, st store.Store, partnerID int64, pr Problem) error {
+func raiseEvent(ctx context.Context, st *store.Store, partnerID int64, pr Problem) error {
 	data, err := json.Marshal(pr.Data)
 	if err != nil {
 		return fmt.Errorf("event %s data: %w", pr.Key, err)

@@ -46,7 +46,7 @@ func TestReplicasShareOneBudget(t *testing.T) {
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
 
-	open := func() store.Store {
+	open := func() *store.Store {
 		st, err := store.Open(ctx, store.Config{DatabaseURL: url, Keys: storetest.NewKeyring(t)})
 		if err != nil {
 			t.Fatal(err)
@@ -78,7 +78,7 @@ func TestReplicasShareOneBudget(t *testing.T) {
 	}
 
 	type replica struct {
-		store store.Store
+		store *store.Store
 		jobs  *deliver.Jobs
 	}
 	var replicas []replica

@@ -104,7 +104,7 @@ func (o Options) withDefaults() Options {
 // Service delivers alerts and resolutions to HaloPSA and keeps ticket
 // policies. It is safe for concurrent use.
 type Service struct {
-	store store.Store
+	store *store.Store
 	halo  Clients
 	opts  Options
 
@@ -115,7 +115,7 @@ type Service struct {
 }
 
 // New returns a Service.
-func New(st store.Store, clients Clients, opts Options) *Service {
+func New(st *store.Store, clients Clients, opts Options) *Service {
 	return &Service{store: st, halo: clients, opts: opts.withDefaults()}
 }
 

@@ -35,7 +35,7 @@ import (
 // process as one server does; bench replicas runs serve processes instead.
 type world struct {
 	db       *benchdb.Database
-	store    store.Store
+	store    *store.Store
 	halo     *halosim.Sim
 	haloURL  string
 	connect  *connect.Halo
