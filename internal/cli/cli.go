@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -82,6 +83,15 @@ func dispatch(ctx context.Context, env Env, cmds []*command, args []string, path
 		}
 		return nil
 	}
+	if strings.HasPrefix(args[0], "-") {
+		// The obvious form: "billing policy --partner x" shows the policy,
+		// "mapping --partner x" lists the mappings.
+		for _, c := range cmds {
+			if c.name == "show" || c.name == "list" {
+				return runCommand(ctx, env, c, args, path+" "+c.name)
+			}
+		}
+	}
 	for _, c := range cmds {
 		if c.name != args[0] {
 			continue
@@ -124,13 +134,34 @@ func runCommand(ctx context.Context, env Env, c *command, args []string, path st
 			return flag.ErrHelp
 		}
 	}
-	if err := fs.Parse(args); err != nil {
+	words, err := parseAnywhere(fs, args)
+	if err != nil {
 		return errUsage
 	}
 	if err := config.ApplyEnv(fs, env.Getenv); err != nil {
 		return err
 	}
-	return c.run(ctx, env, fs.Args())
+	return c.run(ctx, env, words)
+}
+
+// parseAnywhere parses the flags of args wherever they stand, before,
+// between or after the other words ("partner add Acme --slug acme"), and
+// returns those words in order. Everything after "--" is a word.
+func parseAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
+	var words, after []string
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, after = args[:i], args[i+1:]
+	}
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return append(words, after...), nil
+		}
+		words, args = append(words, args[0]), args[1:]
+	}
 }
 
 func hasFlags(fs *flag.FlagSet) bool {

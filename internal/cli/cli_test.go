@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -168,6 +169,52 @@ func TestHelp(t *testing.T) {
 		}
 		if !strings.Contains(b.stderr.String(), `unknown command "frobnicate"`) {
 			t.Errorf("stderr: %s", b.stderr.String())
+		}
+	})
+
+	t.Run("AGroupGivenFlagsRunsItsShowOrList", func(t *testing.T) {
+		t.Parallel()
+		dir := withPartner(t, "acme")
+		code, b := runIn(t, dir, nil, "billing policy", "--partner", "acme")
+		if code != 1 || !strings.Contains(b.stderr.String(), "no billing policy is set") || strings.Contains(b.stderr.String(), "unknown command") {
+			t.Errorf("billing policy --partner: exit %d, stderr %s", code, b.stderr)
+		}
+		code, b = runIn(t, dir, nil, "mapping", "--partner", "acme")
+		if code != 0 || !strings.Contains(b.stdout.String(), "No HaloPSA clients yet") {
+			t.Errorf("mapping --partner: exit %d: %s%s", code, b.stdout, b.stderr)
+		}
+	})
+
+	t.Run("AnEmptyMappingListSaysWhatToDoNext", func(t *testing.T) {
+		t.Parallel()
+		dir := withPartner(t, "acme")
+		code, b := runIn(t, dir, nil, "mapping list", "--partner", "acme")
+		if code != 0 || !strings.Contains(b.stdout.String(), "Next: halobridge sync --partner acme --wait") {
+			t.Errorf("exit %d: %s%s", code, b.stdout, b.stderr)
+		}
+		code, b = runIn(t, dir, nil, "mapping list", "--partner", "acme", "--search", "contoso")
+		if code != 0 || !strings.Contains(b.stdout.String(), "No HaloPSA client matches these filters") {
+			t.Errorf("with a filter: exit %d: %s%s", code, b.stdout, b.stderr)
+		}
+	})
+
+	t.Run("AWrongSourceKindNamesTheValidOnesFirst", func(t *testing.T) {
+		t.Parallel()
+		dir := withPartner(t, "acme")
+		code, b := runIn(t, dir, nil, "source add", "--partner", "acme", "--kind", "gz", "--name", "GZ")
+		if code != 1 || !strings.Contains(b.stderr.String(), `halobridge: --kind must be gravityzone, defensx or push, not "gz"`) {
+			t.Errorf("exit %d: %s", code, b.stderr)
+		}
+	})
+
+	t.Run("AFreshDataDirectoryLogsOneLineOfMigrations", func(t *testing.T) {
+		t.Parallel()
+		code, b := runIn(t, filepath.Join(t.TempDir(), "new"), nil, "partner list")
+		if code != 0 || !strings.HasPrefix(b.stdout.String(), "No partners yet") {
+			t.Fatalf("exit %d: %s%s", code, b.stdout, b.stderr)
+		}
+		if lines := strings.Count(b.stderr.String(), "\n"); lines != 1 || !strings.Contains(b.stderr.String(), "database schema brought up to date") {
+			t.Errorf("stderr holds %d lines, want the one line of the migrations:\n%s", lines, b.stderr)
 		}
 	})
 

@@ -49,6 +49,15 @@ Examples:
 			if err != nil {
 				return err
 			}
+			if len(table.Rows) == 0 {
+				if filter != (catalog.RowFilter{}) {
+					fmt.Fprintln(env.Stdout, "No HaloPSA client matches these filters: run it without --mapped, --top-level and --search to see them all.")
+					return nil
+				}
+				fmt.Fprintf(env.Stdout, "No HaloPSA clients yet: they come from a sync of the partner's HaloPSA.\n"+
+					"Next: halobridge sync --partner %s --wait (after 'halobridge halo connect --partner %s ...' if HaloPSA is not connected yet)\n", p.Slug, p.Slug)
+				return nil
+			}
 			return writeTable(env.Stdout, table)
 		},
 	}

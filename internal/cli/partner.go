@@ -63,14 +63,8 @@ Examples:
 	}
 }
 
-// nameArgument reads a name given as one or more words; flags must come
-// first, as the flag package stops at the first word.
+// nameArgument reads a name given as one or more words.
 func nameArgument(args []string) (string, error) {
-	for _, a := range args {
-		if strings.HasPrefix(a, "-") {
-			return "", fmt.Errorf("%s comes after the name: put flags before it", a)
-		}
-	}
 	name := strings.TrimSpace(strings.Join(args, " "))
 	if name == "" {
 		return "", errors.New("the partner's name is required, e.g. halobridge partner add \"Northpoint IT Services\"")

@@ -74,11 +74,19 @@ func TestPartner(t *testing.T) {
 		}
 	})
 
-	t.Run("WantsFlagsBeforeTheName", func(t *testing.T) {
+	t.Run("ReadsFlagsAfterTheName", func(t *testing.T) {
 		t.Parallel()
-		code, b := runIn(t, t.TempDir(), nil, "partner add", "Northpoint", "--slug", "north")
-		if code != 1 || !strings.Contains(b.stderr.String(), "put flags before it") {
-			t.Errorf("exit %d: %s", code, b.stderr)
+		code, b := runIn(t, t.TempDir(), nil, "partner add", "Northpoint", "IT", "--slug", "north")
+		if code != 0 || !strings.Contains(b.stdout.String(), `Partner "Northpoint IT" added (slug north)`) {
+			t.Errorf("exit %d: %s%s", code, b.stdout, b.stderr)
+		}
+	})
+
+	t.Run("TakesWordsAfterTwoDashesAsTheName", func(t *testing.T) {
+		t.Parallel()
+		code, b := runIn(t, t.TempDir(), nil, "partner add", "--slug", "dash", "--", "-Dash", "IT")
+		if code != 0 || !strings.Contains(b.stdout.String(), `Partner "-Dash IT" added (slug dash)`) {
+			t.Errorf("exit %d: %s%s", code, b.stdout, b.stderr)
 		}
 	})
 }

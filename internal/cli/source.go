@@ -50,6 +50,13 @@ Examples:
 			f.registerPublic(fs)
 		},
 		run: func(ctx context.Context, env Env, args []string) error {
+			switch kind {
+			case store.SourceGravityZone, store.SourceDefensX, store.SourcePush:
+			case "":
+				return errors.New("--kind is required: gravityzone, defensx or push")
+			default:
+				return fmt.Errorf("--kind must be gravityzone, defensx or push, not %q", kind)
+			}
 			if name == "" {
 				name = kind
 			}

@@ -67,7 +67,11 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate %s: %w", s.d.name, err)
 	}
 	for _, m := range applied {
-		s.log.Info("applied database migration", "engine", s.d.name, "migration", m.name)
+		s.log.Debug("applied database migration", "engine", s.d.name, "migration", m.name)
+	}
+	if len(applied) > 0 {
+		s.log.Info("database schema brought up to date", "engine", s.d.name, "migrations", len(applied),
+			"first", applied[0].name, "last", applied[len(applied)-1].name)
 	}
 	return nil
 }
