@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"halobridge/internal/halo"
+	"halobridge/internal/ref"
 	"halobridge/internal/store"
 )
 
@@ -15,7 +16,7 @@ import (
 // not be refreshed is left as it was: its event neither raised nor cleared
 // on stale knowledge.
 func (s *Syncer) settleRefs(ctx context.Context, partnerID int64, fresh map[string]bool, res *Result) error {
-	var refs []Ref
+	var refs []ref.Ref
 	for _, r := range s.Refs {
 		got, err := r.Refs(ctx, partnerID)
 		if err != nil {
@@ -37,7 +38,7 @@ func (s *Syncer) settleRefs(ctx context.Context, partnerID int64, fresh map[stri
 
 // missingRefs returns an event for each reference, of a kind checked, that
 // the stored catalog no longer has or holds disabled.
-func (s *Syncer) missingRefs(ctx context.Context, partnerID int64, refs []Ref, checked map[string]bool) ([]store.Event, error) {
+func (s *Syncer) missingRefs(ctx context.Context, partnerID int64, refs []ref.Ref, checked map[string]bool) ([]store.Event, error) {
 	kinds := map[string]map[string]store.CatalogEntry{}
 	var out []store.Event
 	for _, ref := range refs {

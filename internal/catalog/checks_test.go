@@ -9,6 +9,7 @@ import (
 
 	"halobridge/internal/catalog"
 	"halobridge/internal/halo/halosim"
+	"halobridge/internal/ref"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
 )
@@ -17,16 +18,16 @@ import (
 // returns can change between syncs.
 type policyRefs struct {
 	mu   sync.Mutex
-	refs []catalog.Ref
+	refs []ref.Ref
 }
 
-func (p *policyRefs) Refs(context.Context, int64) ([]catalog.Ref, error) {
+func (p *policyRefs) Refs(context.Context, int64) ([]ref.Ref, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return slices.Clone(p.refs), nil
 }
 
-func (p *policyRefs) set(refs ...catalog.Ref) {
+func (p *policyRefs) set(refs ...ref.Ref) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.refs = refs
@@ -48,14 +49,14 @@ func TestConfigurationChecks(t *testing.T) {
 			f := newHaloFixture(t, st, halosim.Options{Clients: 6})
 			policy := &policyRefs{}
 			policy.set(
-				catalog.Ref{Kind: store.KindTicketType, HaloID: "21", Label: "ticket policy: ticket type"},
-				catalog.Ref{Kind: store.KindStatus, HaloID: "4", Label: "ticket policy: initial status"},
-				catalog.Ref{Kind: store.KindAgent, HaloID: "8", Label: "ticket policy: default agent"},
-				catalog.Ref{Kind: store.KindAgent, HaloID: "1", Label: "ticket policy: agent of low alerts (Unassigned)"},
-				catalog.Ref{Kind: store.KindTeam, HaloID: "5", Label: "ticket policy: default team"},
-				catalog.Ref{Kind: store.KindItem, HaloID: "1409", Label: "billing policy: item of Firewall"},
+				ref.Ref{Kind: store.KindTicketType, HaloID: "21", Label: "ticket policy: ticket type"},
+				ref.Ref{Kind: store.KindStatus, HaloID: "4", Label: "ticket policy: initial status"},
+				ref.Ref{Kind: store.KindAgent, HaloID: "8", Label: "ticket policy: default agent"},
+				ref.Ref{Kind: store.KindAgent, HaloID: "1", Label: "ticket policy: agent of low alerts (Unassigned)"},
+				ref.Ref{Kind: store.KindTeam, HaloID: "5", Label: "ticket policy: default team"},
+				ref.Ref{Kind: store.KindItem, HaloID: "1409", Label: "billing policy: item of Firewall"},
 			)
-			f.service.Refs = []catalog.ConfigRefs{policy}
+			f.service.Refs = []ref.ConfigRefs{policy}
 			f.mustSync(t)
 			if got := messages(f.events(t, store.EventOpen)); !slices.Equal(got, []string{
 				"HaloPSA agent 'Daniel Price' (id 8), used as ticket policy: default agent, was disabled.",
@@ -72,7 +73,7 @@ func TestConfigurationChecks(t *testing.T) {
 				t.Errorf("item event: %q / %q", item.Message, item.Fix)
 			}
 
-			policy.set(catalog.Ref{Kind: store.KindItem, HaloID: "1408", Label: "billing policy: item of Firewall"})
+			policy.set(ref.Ref{Kind: store.KindItem, HaloID: "1408", Label: "billing policy: item of Firewall"})
 			f.mustSync(t)
 			if open := f.events(t, store.EventOpen); len(open) != 0 {
 				t.Errorf("events once the policy changed: %q", messages(open))

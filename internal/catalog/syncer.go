@@ -10,6 +10,7 @@ import (
 	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/jobs"
+	"halobridge/internal/ref"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
 )
@@ -22,10 +23,10 @@ type Syncer struct {
 	Sources Connectors
 	// Refs are the parts of the configuration whose HaloPSA records every
 	// sync checks; none when empty.
-	Refs []ConfigRefs
+	Refs []ref.ConfigRefs
 	// Invoices says whether billing appends to existing recurring invoices;
 	// nil means it does not, and no invoice is looked for.
-	Invoices InvoiceMode
+	Invoices ref.InvoiceMode
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives a line per step that failed; nil discards them.

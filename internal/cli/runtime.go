@@ -24,6 +24,7 @@ import (
 	"halobridge/internal/jobs"
 	"halobridge/internal/poll"
 	"halobridge/internal/portal"
+	"halobridge/internal/ref"
 	"halobridge/internal/retention"
 	"halobridge/internal/secret"
 	"halobridge/internal/store"
@@ -118,7 +119,7 @@ func (r *runtime) startJobs(ctx context.Context) (*background, error) {
 	due := run.Register(workers, billing)
 	tickets := deliver.New(r.store, r.halo, deliver.Options{Logger: r.logger, BudgetLimit: r.cfg.HaloRateLimit, BudgetWindow: r.cfg.HaloRateWindow})
 	delivery := &deliver.Jobs{Service: tickets, Connectors: r.sources, Logger: r.logger}
-	syncer := &catalog.Syncer{Store: r.store, Halo: r.halo, Sources: r.sources, Refs: []catalog.ConfigRefs{tickets, billing}, Invoices: billing, Logger: r.logger,
+	syncer := &catalog.Syncer{Store: r.store, Halo: r.halo, Sources: r.sources, Refs: []ref.ConfigRefs{tickets, billing}, Invoices: billing, Logger: r.logger,
 		// A person fixed what held tickets back: deliver them now.
 		Fixed: func(ctx context.Context, partnerID int64) { delivery.OnStored(ctx, []int64{partnerID}) }}
 	catalog.Register(workers, syncer)
