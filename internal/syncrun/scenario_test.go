@@ -150,7 +150,7 @@ func checkPageFits(t *testing.T, sim *halosim.Sim) {
 
 func TestSyncScenario(t *testing.T) {
 	t.Parallel()
-	for _, eng := range storetest.Engines("catalogtest") {
+	for _, eng := range storetest.Engines("syncruntest") {
 		t.Run(eng.Name, func(t *testing.T) {
 			t.Parallel()
 			b := setupScenario(t, eng.Open(t))
