@@ -11,7 +11,7 @@ import (
 	"halobridge/internal/store"
 )
 
-// *Syncer is what rechecking and resolving events asks of it.
+// Syncer is how events.Service rechecks and resolves what the sync checks.
 var _ events.Checks = (*Syncer)(nil)
 
 // RecheckKinds reads again the HaloPSA lists that fill kinds, stores them,

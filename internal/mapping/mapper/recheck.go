@@ -13,7 +13,7 @@ import (
 	"halobridge/internal/store"
 )
 
-// *Service is what rechecking and resolving events asks of it.
+// Service is how events.Service rechecks and resolves mapping findings.
 var _ events.Mappings = (*Service)(nil)
 
 // RecheckSite settles a General User finding of ticket delivery, which

@@ -153,7 +153,7 @@ func TestReject(t *testing.T) {
 }
 
 // secondPartner is another partner of f's store connected to f's HaloPSA,
-// served by the same catalog service.
+// served by the same services.
 func secondPartner(t *testing.T, f *syncruntest.Fixture, name string) *syncruntest.Fixture {
 	t.Helper()
 	ctx := t.Context()
