@@ -14,8 +14,9 @@ import (
 
 	"halobridge/internal/auth"
 	"halobridge/internal/billing/run"
-	"halobridge/internal/catalog"
+	"halobridge/internal/events"
 	"halobridge/internal/jobs"
+	"halobridge/internal/mapping/mapper"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing/deliver"
 	"halobridge/internal/web"
@@ -23,8 +24,9 @@ import (
 
 // Deps are what the API hands requests to.
 type Deps struct {
-	Store   *store.Store
-	Catalog *catalog.Service
+	Store    *store.Store
+	Mappings *mapper.Service
+	Events   *events.Service
 	// Queue runs "Sync now"; nil answers 503 to it.
 	Queue *jobs.Queue
 	// Tickets and Billing serve the ticket and billing policies and runs.

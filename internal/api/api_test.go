@@ -20,15 +20,17 @@ import (
 	"halobridge/internal/api"
 	"halobridge/internal/auth"
 	"halobridge/internal/billing/run"
-	"halobridge/internal/catalog"
 	"halobridge/internal/connect"
+	"halobridge/internal/events"
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/jobs"
 	"halobridge/internal/mapping"
+	"halobridge/internal/mapping/mapper"
 	"halobridge/internal/outbound"
 	"halobridge/internal/secret"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
+	"halobridge/internal/syncrun"
 	"halobridge/internal/ticketing/deliver"
 	"halobridge/internal/web"
 	"halobridge/internal/web/routetest"
@@ -40,15 +42,17 @@ import (
 // mapped to a client HaloPSA has since deleted, hence an open event) and
 // one sync run. Partner B has nothing.
 type testBundle struct {
-	server  *httptest.Server
-	st      *store.Store
-	sim     *halosim.Sim
-	a, b    store.Partner
-	src     store.Source
-	same    halosim.Client // the client Same is suggested for
-	event   store.Event    // A's client_not_found event
-	run     store.SyncRun  // A's sync run
-	service *catalog.Service
+	server   *httptest.Server
+	st       *store.Store
+	sim      *halosim.Sim
+	a, b     store.Partner
+	src      store.Source
+	same     halosim.Client // the client Same is suggested for
+	event    store.Event    // A's client_not_found event
+	run      store.SyncRun  // A's sync run
+	syncer   *syncrun.Syncer
+	mappings *mapper.Service
+	events   *events.Service
 }
 
 // partnerHeader stands in for the authentication middleware: the tests
@@ -112,9 +116,11 @@ func setup(t *testing.T) *testBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.service = &catalog.Service{Syncer: &catalog.Syncer{Store: st, Halo: &connect.Halo{Outbound: outbound.Local(), Store: st}, Sources: &connect.Sources{Outbound: outbound.Local(), Store: st}}}
+	b.syncer = &syncrun.Syncer{Store: st, Halo: &connect.Halo{Outbound: outbound.Local(), Store: st}, Sources: &connect.Sources{Outbound: outbound.Local(), Store: st}}
+	b.mappings = &mapper.Service{Store: st, Halo: b.syncer.Halo, Sources: b.syncer.Sources}
+	b.events = &events.Service{Store: st, Halo: b.syncer.Halo, Mappings: b.mappings, Checks: b.syncer}
 	b.sync(t)
-	if _, err := b.service.Map(ctx, b.a.ID, b.src.ID, "gone", catalog.MapInput{ClientID: active[1].ID, Billing: true}); err != nil {
+	if _, err := b.mappings.Map(ctx, b.a.ID, b.src.ID, "gone", mapper.MapInput{ClientID: active[1].ID, Billing: true}); err != nil {
 		t.Fatal(err)
 	}
 	b.sim.DeleteClient(active[1].ID)
@@ -143,8 +149,8 @@ func setup(t *testing.T) *testBundle {
 	}
 	// Served as halobridge serves it, through the server shell.
 	b.server = httptest.NewServer(web.New(web.Deps{Store: st, Gatherer: prometheus.NewRegistry(), Logger: slog.New(slog.DiscardHandler),
-		Routes: []web.Route{{Pattern: "/api/v1/", Handler: asPartner(api.New(api.Deps{Store: st, Catalog: b.service, Queue: queue,
-			Tickets: deliver.New(st, b.service.Halo, deliver.Options{}), Billing: &run.Service{Store: st, Halo: b.service.Halo, Sources: &connect.Sources{Outbound: outbound.Local(), Store: st}}}))}}}))
+		Routes: []web.Route{{Pattern: "/api/v1/", Handler: asPartner(api.New(api.Deps{Store: st, Mappings: b.mappings, Events: b.events, Queue: queue,
+			Tickets: deliver.New(st, b.syncer.Halo, deliver.Options{}), Billing: &run.Service{Store: st, Halo: b.syncer.Halo, Sources: &connect.Sources{Outbound: outbound.Local(), Store: st}}}))}}}))
 	t.Cleanup(b.server.Close)
 	return b
 }
@@ -156,7 +162,7 @@ func (b *testBundle) sync(t *testing.T) store.SyncRun {
 		t.Fatal(err)
 	}
 	p := jobs.NewProgress(b.st, run)
-	_, err = b.service.Sync(t.Context(), b.a.ID, p)
+	_, err = b.syncer.Sync(t.Context(), b.a.ID, p)
 	if ferr := p.Finish(err); err != nil || ferr != nil {
 		t.Fatalf("sync: %v, %v", err, ferr)
 	}

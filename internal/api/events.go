@@ -58,7 +58,7 @@ func (h *handler) recheckEvent(w http.ResponseWriter, r *http.Request, partnerID
 	if !ok {
 		return
 	}
-	e, err := h.deps.Catalog.Recheck(r.Context(), partnerID, id)
+	e, err := h.deps.Events.Recheck(r.Context(), partnerID, id)
 	if err != nil {
 		h.failErr(w, r, err)
 		return
@@ -77,7 +77,7 @@ func (h *handler) recheckEvents(w http.ResponseWriter, r *http.Request, partnerI
 	if r.ContentLength != 0 && !h.decode(w, r, &req) {
 		return
 	}
-	events, err := h.deps.Catalog.RecheckAll(r.Context(), partnerID, req.IDs)
+	events, err := h.deps.Events.RecheckAll(r.Context(), partnerID, req.IDs)
 	if err != nil {
 		h.failErr(w, r, err)
 		return
@@ -95,7 +95,7 @@ func (h *handler) resolveEvent(w http.ResponseWriter, r *http.Request, partnerID
 	if !ok {
 		return
 	}
-	res, err := h.deps.Catalog.Resolve(r.Context(), partnerID, id)
+	res, err := h.deps.Events.Resolve(r.Context(), partnerID, id)
 	if err != nil {
 		h.failErr(w, r, err)
 		return

@@ -3,7 +3,7 @@ package api
 import (
 	"net/http"
 
-	"halobridge/internal/catalog"
+	"halobridge/internal/mapping/mapper"
 )
 
 // listMappings answers the mapping table: every HaloPSA client with its
@@ -15,7 +15,7 @@ func (h *handler) listMappings(w http.ResponseWriter, r *http.Request, partnerID
 		return
 	}
 	q := r.URL.Query()
-	table, err := h.deps.Catalog.MappingRows(r.Context(), partnerID, catalog.RowFilter{
+	table, err := h.deps.Mappings.MappingRows(r.Context(), partnerID, mapper.RowFilter{
 		Mapped: q.Get("mapped"), TopLevelID: topLevel, Search: q.Get("search"),
 	})
 	if err != nil {
@@ -45,8 +45,8 @@ func (h *handler) putMapping(w http.ResponseWriter, r *http.Request, partnerID i
 	if !h.decode(w, r, &req) {
 		return
 	}
-	in := catalog.MapInput{ClientID: req.ClientID, SiteID: req.SiteID, Ticketing: on(req.Ticketing), Billing: on(req.Billing)}
-	view, err := h.deps.Catalog.Map(r.Context(), partnerID, sourceID, r.PathValue("customer"), in)
+	in := mapper.MapInput{ClientID: req.ClientID, SiteID: req.SiteID, Ticketing: on(req.Ticketing), Billing: on(req.Billing)}
+	view, err := h.deps.Mappings.Map(r.Context(), partnerID, sourceID, r.PathValue("customer"), in)
 	if err != nil {
 		h.failErr(w, r, err)
 		return
@@ -62,7 +62,7 @@ func (h *handler) deleteMapping(w http.ResponseWriter, r *http.Request, partnerI
 	if !ok {
 		return
 	}
-	if err := h.deps.Catalog.Unmap(r.Context(), partnerID, sourceID, r.PathValue("customer")); err != nil {
+	if err := h.deps.Mappings.Unmap(r.Context(), partnerID, sourceID, r.PathValue("customer")); err != nil {
 		h.failErr(w, r, err)
 		return
 	}
@@ -85,7 +85,7 @@ func (h *handler) createClient(w http.ResponseWriter, r *http.Request, partnerID
 	if r.ContentLength != 0 && !h.decode(w, r, &req) {
 		return
 	}
-	view, err := h.deps.Catalog.CreateClient(r.Context(), partnerID, sourceID, r.PathValue("customer"), req.TopLevelID)
+	view, err := h.deps.Mappings.CreateClient(r.Context(), partnerID, sourceID, r.PathValue("customer"), req.TopLevelID)
 	if err != nil {
 		h.failErr(w, r, err)
 		return

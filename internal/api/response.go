@@ -8,8 +8,8 @@ import (
 	"net/http"
 	"strconv"
 
-	"halobridge/internal/catalog"
 	"halobridge/internal/connect"
+	"halobridge/internal/events"
 	"halobridge/internal/halo"
 	"halobridge/internal/store"
 	"halobridge/internal/web"
@@ -49,7 +49,7 @@ func (h *handler) badInput(w http.ResponseWriter, r *http.Request, field, messag
 // nothing; unexpected errors are logged and answered in general terms.
 func (h *handler) failErr(w http.ResponseWriter, r *http.Request, err error) {
 	var (
-		input   *catalog.InputError
+		input   *events.InputError
 		limited *halo.RateLimitError
 		apiErr  *halo.APIError
 		oauth   *halo.OAuthError

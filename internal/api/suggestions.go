@@ -3,12 +3,12 @@ package api
 import (
 	"net/http"
 
-	"halobridge/internal/catalog"
+	"halobridge/internal/mapping/mapper"
 )
 
 // listSuggestions answers the suggestions waiting for a person.
 func (h *handler) listSuggestions(w http.ResponseWriter, r *http.Request, partnerID int64) {
-	suggestions, err := h.deps.Catalog.Suggestions(r.Context(), partnerID)
+	suggestions, err := h.deps.Mappings.Suggestions(r.Context(), partnerID)
 	if err != nil {
 		h.failErr(w, r, err)
 		return
@@ -18,7 +18,7 @@ func (h *handler) listSuggestions(w http.ResponseWriter, r *http.Request, partne
 
 // suggestionsRequest names suggestions, or all of them.
 type suggestionsRequest struct {
-	Suggestions []catalog.Accept `json:"suggestions"`
+	Suggestions []mapper.Accept `json:"suggestions"`
 	// All accepts every stored suggestion (ambiguous ones need a choice).
 	All bool `json:"all"`
 }
@@ -31,13 +31,13 @@ func (h *handler) acceptSuggestions(w http.ResponseWriter, r *http.Request, part
 		return
 	}
 	var (
-		res catalog.ConfirmResult
+		res mapper.ConfirmResult
 		err error
 	)
 	if req.All {
-		res, err = h.deps.Catalog.ConfirmAll(r.Context(), partnerID)
+		res, err = h.deps.Mappings.ConfirmAll(r.Context(), partnerID)
 	} else {
-		res, err = h.deps.Catalog.Confirm(r.Context(), partnerID, req.Suggestions)
+		res, err = h.deps.Mappings.Confirm(r.Context(), partnerID, req.Suggestions)
 	}
 	if err != nil {
 		h.failErr(w, r, err)
@@ -56,7 +56,7 @@ func (h *handler) rejectSuggestions(w http.ResponseWriter, r *http.Request, part
 		h.badInput(w, r, "all", "Rejecting every suggestion at once is not offered: name the suggestions to reject.")
 		return
 	}
-	n, err := h.deps.Catalog.Reject(r.Context(), partnerID, req.Suggestions)
+	n, err := h.deps.Mappings.Reject(r.Context(), partnerID, req.Suggestions)
 	if err != nil {
 		h.failErr(w, r, err)
 		return

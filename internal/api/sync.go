@@ -5,10 +5,10 @@ import (
 	"net/http"
 	"time"
 
-	"halobridge/internal/catalog"
 	"halobridge/internal/connect"
 	"halobridge/internal/jobs"
 	"halobridge/internal/store"
+	"halobridge/internal/syncrun"
 )
 
 // syncNow enqueues a catalog sync of the partner ("Sync now"). Pressing it
@@ -27,7 +27,7 @@ func (h *handler) syncNow(w http.ResponseWriter, r *http.Request, partnerID int6
 		h.failErr(w, r, err)
 		return
 	}
-	info, err := h.deps.Queue.Insert(r.Context(), catalog.SyncArgs{PartnerID: partnerID}, nil)
+	info, err := h.deps.Queue.Insert(r.Context(), syncrun.SyncArgs{PartnerID: partnerID}, nil)
 	if err != nil {
 		h.failErr(w, r, err)
 		return

@@ -117,7 +117,7 @@ Examples:
 				return err
 			}
 			defer rt.Close()
-			events, err := service.RecheckAll(ctx, p.ID, ids)
+			events, err := service.events.RecheckAll(ctx, p.ID, ids)
 			for _, e := range events {
 				fmt.Fprintf(env.Stdout, "#%d %s: %s (seen %d×)\n", e.ID, e.Kind, e.State, e.Count)
 			}
@@ -159,7 +159,7 @@ Example:
 				return err
 			}
 			defer rt.Close()
-			res, err := service.Resolve(ctx, p.ID, ids[0])
+			res, err := service.events.Resolve(ctx, p.ID, ids[0])
 			if err != nil {
 				return err
 			}

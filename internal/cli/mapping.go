@@ -10,7 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"halobridge/internal/catalog"
+	"halobridge/internal/mapping/mapper"
 )
 
 func mappingCommands() []*command {
@@ -19,7 +19,7 @@ func mappingCommands() []*command {
 
 func mappingListCommand() *command {
 	f := newPartnerFlags()
-	var filter catalog.RowFilter
+	var filter mapper.RowFilter
 	return &command{
 		name:    "list",
 		summary: "list HaloPSA clients with the companies mapped or suggested to them",
@@ -45,12 +45,12 @@ Examples:
 				return err
 			}
 			defer rt.Close()
-			table, err := service.MappingRows(ctx, p.ID, filter)
+			table, err := service.mappings.MappingRows(ctx, p.ID, filter)
 			if err != nil {
 				return err
 			}
 			if len(table.Rows) == 0 {
-				if filter != (catalog.RowFilter{}) {
+				if filter != (mapper.RowFilter{}) {
 					fmt.Fprintln(env.Stdout, "No HaloPSA client matches these filters: run it without --mapped, --top-level and --search to see them all.")
 					return nil
 				}
@@ -63,7 +63,7 @@ Examples:
 	}
 }
 
-func writeTable(w io.Writer, table catalog.MappingTable) error {
+func writeTable(w io.Writer, table mapper.MappingTable) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CLIENT\tCLIENT ID\tCOMPANY\tSOURCE/COMPANY ID\tSTATUS\tTICKETING\tBILLING\tCONFIRMED")
 	for _, r := range table.Rows {
@@ -119,7 +119,7 @@ Example:
 				return err
 			}
 			defer rt.Close()
-			suggestions, err := service.Suggestions(ctx, p.ID)
+			suggestions, err := service.mappings.Suggestions(ctx, p.ID)
 			if err != nil {
 				return err
 			}
@@ -182,11 +182,11 @@ Examples:
 				return err
 			}
 			defer rt.Close()
-			var res catalog.ConfirmResult
+			var res mapper.ConfirmResult
 			if all {
-				res, err = service.ConfirmAll(ctx, p.ID)
+				res, err = service.mappings.ConfirmAll(ctx, p.ID)
 			} else {
-				res, err = service.Confirm(ctx, p.ID, accepts)
+				res, err = service.mappings.Confirm(ctx, p.ID, accepts)
 			}
 			if err != nil {
 				return err
@@ -201,8 +201,8 @@ Examples:
 }
 
 // parseAccepts reads SOURCE/COMPANY_ID[=CLIENT_ID] arguments.
-func parseAccepts(args []string) ([]catalog.Accept, error) {
-	var out []catalog.Accept
+func parseAccepts(args []string) ([]mapper.Accept, error) {
+	var out []mapper.Accept
 	for _, a := range args {
 		ref, client, chosen := strings.Cut(a, "=")
 		src, customer, ok := strings.Cut(ref, "/")
@@ -210,7 +210,7 @@ func parseAccepts(args []string) ([]catalog.Accept, error) {
 		if !ok || err != nil || customer == "" {
 			return nil, fmt.Errorf("%q is not SOURCE/COMPANY_ID[=CLIENT_ID], e.g. 3/5f2a9c01=512", a)
 		}
-		acc := catalog.Accept{SourceID: sourceID, CustomerID: customer}
+		acc := mapper.Accept{SourceID: sourceID, CustomerID: customer}
 		if chosen {
 			if acc.ClientID, err = strconv.Atoi(client); err != nil {
 				return nil, fmt.Errorf("%q: the client id after = is not a number", a)
@@ -243,7 +243,7 @@ func mappingMapCommand() *command {
 	f := newPartnerFlags()
 	var (
 		ref mappingRef
-		in  catalog.MapInput
+		in  mapper.MapInput
 	)
 	return &command{
 		name:    "map",
@@ -273,7 +273,7 @@ Example:
 				return err
 			}
 			defer rt.Close()
-			v, err := service.Map(ctx, p.ID, ref.sourceID, ref.customer, in)
+			v, err := service.mappings.Map(ctx, p.ID, ref.sourceID, ref.customer, in)
 			if err != nil {
 				return err
 			}
@@ -309,7 +309,7 @@ Example:
 				return err
 			}
 			defer rt.Close()
-			if err := service.Unmap(ctx, p.ID, ref.sourceID, ref.customer); err != nil {
+			if err := service.mappings.Unmap(ctx, p.ID, ref.sourceID, ref.customer); err != nil {
 				return err
 			}
 			fmt.Fprintf(env.Stdout, "Unmapped company %s of source %d.\n", ref.customer, ref.sourceID)

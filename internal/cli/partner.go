@@ -9,11 +9,13 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"halobridge/internal/catalog"
 	"halobridge/internal/config"
 	"halobridge/internal/connect"
+	"halobridge/internal/events"
 	"halobridge/internal/halo"
+	"halobridge/internal/mapping/mapper"
 	"halobridge/internal/store"
+	"halobridge/internal/syncrun"
 )
 
 func partnerCommands() []*command {
@@ -177,7 +179,7 @@ Example:
 			if err != nil {
 				return err
 			}
-			svc := &catalog.Service{Syncer: &catalog.Syncer{Store: rt.store, Halo: rt.commandHalo(), Sources: rt.sources, Logger: rt.logger}}
+			svc := newServices(&syncrun.Syncer{Store: rt.store, Halo: rt.commandHalo(), Sources: rt.sources, Logger: rt.logger}, nil).events
 			ctx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
 			report, err := svc.ConnectHalo(ctx, store.HaloConnection{
@@ -246,15 +248,31 @@ func (f *partnerFlags) openPartner(ctx context.Context, env Env) (*runtime, stor
 	return rt, p, nil
 }
 
-// open opens the runtime, finds the partner and builds the catalog
-// service; the caller closes the runtime.
-func (f *partnerFlags) open(ctx context.Context, env Env) (*runtime, *catalog.Service, store.Partner, error) {
+// open opens the runtime, finds the partner and builds the sync, mapping
+// and events services; the caller closes the runtime.
+func (f *partnerFlags) open(ctx context.Context, env Env) (*runtime, services, store.Partner, error) {
 	rt, p, err := f.openPartner(ctx, env)
 	if err != nil {
-		return nil, nil, store.Partner{}, err
+		return nil, services{}, store.Partner{}, err
 	}
-	syncer := &catalog.Syncer{Store: rt.store, Halo: rt.halo, Sources: rt.sources, Logger: rt.logger}
-	return rt, &catalog.Service{Syncer: syncer}, p, nil
+	return rt, newServices(&syncrun.Syncer{Store: rt.store, Halo: rt.halo, Sources: rt.sources, Logger: rt.logger}, nil), p, nil
+}
+
+// services are the catalog sync and the services of what a person does
+// with its results, wired to each other.
+type services struct {
+	syncer   *syncrun.Syncer
+	mappings *mapper.Service
+	events   *events.Service
+}
+
+// newServices builds the mapping and events services on syncer's store and
+// connections; fixed, when not nil, is told of a partner whose problem that
+// held ticket delivery back a person just fixed (events.Service.Fixed).
+func newServices(syncer *syncrun.Syncer, fixed func(ctx context.Context, partnerID int64)) services {
+	mappings := &mapper.Service{Store: syncer.Store, Halo: syncer.Halo, Sources: syncer.Sources}
+	return services{syncer: syncer, mappings: mappings,
+		events: &events.Service{Store: syncer.Store, Halo: syncer.Halo, Mappings: mappings, Checks: syncer, Fixed: fixed}}
 }
 
 // commandHalo reaches HaloPSA for a command, which may wait a minute for

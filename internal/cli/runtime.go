@@ -15,7 +15,6 @@ import (
 	"halobridge/internal/api"
 	"halobridge/internal/auth"
 	"halobridge/internal/billing/run"
-	"halobridge/internal/catalog"
 	"halobridge/internal/config"
 	"halobridge/internal/connect"
 	"halobridge/internal/datadir"
@@ -24,9 +23,11 @@ import (
 	"halobridge/internal/jobs"
 	"halobridge/internal/poll"
 	"halobridge/internal/portal"
+	"halobridge/internal/ref"
 	"halobridge/internal/retention"
 	"halobridge/internal/secret"
 	"halobridge/internal/store"
+	"halobridge/internal/syncrun"
 	"halobridge/internal/ticketing/deliver"
 	"halobridge/internal/web"
 )
@@ -106,7 +107,7 @@ const pruneEvery = time.Hour
 type background struct {
 	queue    *jobs.Queue
 	delivery *deliver.Jobs
-	catalog  *catalog.Service
+	services services
 	tickets  *deliver.Service
 	billing  *run.Service
 }
@@ -118,11 +119,9 @@ func (r *runtime) startJobs(ctx context.Context) (*background, error) {
 	due := run.Register(workers, billing)
 	tickets := deliver.New(r.store, r.halo, deliver.Options{Logger: r.logger, BudgetLimit: r.cfg.HaloRateLimit, BudgetWindow: r.cfg.HaloRateWindow})
 	delivery := &deliver.Jobs{Service: tickets, Connectors: r.sources, Logger: r.logger}
-	syncer := &catalog.Syncer{Store: r.store, Halo: r.halo, Sources: r.sources, Refs: []catalog.ConfigRefs{tickets, billing}, Invoices: billing, Logger: r.logger,
-		// A person fixed what held tickets back: deliver them now.
-		Fixed: func(ctx context.Context, partnerID int64) { delivery.OnStored(ctx, []int64{partnerID}) }}
-	catalog.Register(workers, syncer)
-	periodic := append(catalog.Periodic(r.cfg.CatalogSyncInterval),
+	syncer := &syncrun.Syncer{Store: r.store, Halo: r.halo, Sources: r.sources, Refs: []ref.ConfigRefs{tickets, billing}, Invoices: billing, Logger: r.logger}
+	syncrun.Register(workers, syncer)
+	periodic := append(syncrun.Periodic(r.cfg.CatalogSyncInterval),
 		run.Periodic(),
 		poll.Register(workers, &poll.Poller{Store: r.store, Sources: r.sources}, pollEvery),
 		delivery.Register(workers),
@@ -138,7 +137,9 @@ func (r *runtime) startJobs(ctx context.Context) (*background, error) {
 	if err := q.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start the job queue: %w", err)
 	}
-	return &background{queue: q, delivery: delivery, catalog: &catalog.Service{Syncer: syncer}, tickets: tickets, billing: billing}, nil
+	// A person fixed what held tickets back: deliver them now.
+	fixed := func(ctx context.Context, partnerID int64) { delivery.OnStored(ctx, []int64{partnerID}) }
+	return &background{queue: q, delivery: delivery, services: newServices(syncer, fixed), tickets: tickets, billing: billing}, nil
 }
 
 // serve runs the HTTP server on ln until ctx ends: probes, metrics, the
@@ -183,9 +184,9 @@ func (r *runtime) handler(bg *background, receiver *ingest.Receiver) *web.Server
 	for _, p := range auth.Patterns() {
 		routes = append(routes, web.Route{Pattern: p, Handler: signIn.Handler()})
 	}
-	routes = append(routes, web.Route{Pattern: "/api/v1/", Handler: signIn.Middleware(api.New(api.Deps{Store: r.store, Catalog: bg.catalog, Queue: bg.queue, Tickets: bg.tickets, Billing: bg.billing, Logger: r.logger}))})
+	routes = append(routes, web.Route{Pattern: "/api/v1/", Handler: signIn.Middleware(api.New(api.Deps{Store: r.store, Mappings: bg.services.mappings, Events: bg.services.events, Queue: bg.queue, Tickets: bg.tickets, Billing: bg.billing, Logger: r.logger}))})
 	// The portal guards its own pages with signIn's middleware.
-	pages := portal.New(portal.Deps{Store: r.store, Budget: r.budget, Auth: signIn, Catalog: bg.catalog, Tickets: bg.tickets, Billing: bg.billing,
+	pages := portal.New(portal.Deps{Store: r.store, Budget: r.budget, Auth: signIn, Mappings: bg.services.mappings, Events: bg.services.events, Tickets: bg.tickets, Billing: bg.billing,
 		Sources: r.sources, Halo: r.halo, Queue: bg.queue, Logger: r.logger})
 	for _, p := range portal.Patterns() {
 		routes = append(routes, web.Route{Pattern: p, Handler: pages})

@@ -12,9 +12,9 @@ import (
 	"sync"
 	"time"
 
-	"halobridge/internal/catalog"
 	"halobridge/internal/jobs"
 	"halobridge/internal/store"
+	"halobridge/internal/syncrun"
 )
 
 // progressEvery is how often the progress bar is redrawn.
@@ -56,7 +56,7 @@ Examples:
 			if !wait {
 				return enqueueSync(ctx, env.Stdout, rt.store, p)
 			}
-			return runSync(ctx, env.Stdout, rt.store, service, p)
+			return runSync(ctx, env.Stdout, rt.store, service.syncer, p)
 		},
 	}
 }
@@ -67,7 +67,7 @@ func enqueueSync(ctx context.Context, w io.Writer, st *store.Store, p store.Part
 	if err != nil {
 		return err
 	}
-	info, err := q.Insert(ctx, catalog.SyncArgs{PartnerID: p.ID}, nil)
+	info, err := q.Insert(ctx, syncrun.SyncArgs{PartnerID: p.ID}, nil)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func enqueueSync(ctx context.Context, w io.Writer, st *store.Store, p store.Part
 
 // runSync runs the sync in this process, redrawing its progress bar until
 // it ends, then says what it did.
-func runSync(ctx context.Context, w io.Writer, st *store.Store, service *catalog.Service, p store.Partner) error {
+func runSync(ctx context.Context, w io.Writer, st *store.Store, syncer *syncrun.Syncer, p store.Partner) error {
 	run, err := st.StartSyncRun(ctx, store.SyncRun{PartnerID: p.ID, Kind: store.SyncCatalog})
 	if err != nil {
 		return err
@@ -101,7 +101,7 @@ func runSync(ctx context.Context, w io.Writer, st *store.Store, service *catalog
 			}
 		}
 	})
-	res, syncErr := service.Sync(ctx, p.ID, progress)
+	res, syncErr := syncer.Sync(ctx, p.ID, progress)
 	close(done)
 	drawing.Wait()
 	if err := progress.Finish(syncErr); err != nil {
@@ -116,7 +116,7 @@ func runSync(ctx context.Context, w io.Writer, st *store.Store, service *catalog
 }
 
 // writeResult says what a sync changed.
-func writeResult(w io.Writer, res catalog.Result) {
+func writeResult(w io.Writer, res syncrun.Result) {
 	var kinds []string
 	for _, kind := range slices.Sorted(maps.Keys(res.Catalog)) {
 		d := res.Catalog[kind]

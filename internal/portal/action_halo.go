@@ -29,7 +29,7 @@ func (h *handler) saveHalo(w http.ResponseWriter, r *http.Request) {
 		h.refuseHalo(w, r, in, errs, nil, flash{})
 		return
 	}
-	report, err := h.deps.Catalog.ConnectHalo(r.Context(), conn)
+	report, err := h.deps.Events.ConnectHalo(r.Context(), conn)
 	var refused *connect.RefusedError
 	if errors.As(err, &refused) {
 		h.refuseHalo(w, r, in, fieldErrors{}, &checksView{Report: &refused.Report}, flash{Error: refused.Error()})
@@ -140,7 +140,7 @@ func (h *handler) testHalo(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) testConnection(r *http.Request, partnerID int64) checksView {
-	report, err := h.deps.Catalog.TestHalo(r.Context(), partnerID)
+	report, err := h.deps.Events.TestHalo(r.Context(), partnerID)
 	switch {
 	case errors.Is(err, connect.ErrNotConnected):
 		return checksView{Error: "Connect HaloPSA first: log in with HaloPSA, or enter a Client ID and Secret below."}

@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"strings"
 
-	"halobridge/internal/catalog"
+	"halobridge/internal/mapping/mapper"
 	"halobridge/internal/store"
 )
 
@@ -38,8 +38,8 @@ func (h *handler) mapCompany(r *http.Request, partnerID int64, form url.Values) 
 	if err != nil {
 		return flash{}, err
 	}
-	view, err := h.deps.Catalog.Map(r.Context(), partnerID, sourceID, customerID,
-		catalog.MapInput{ClientID: formInt(form, "client_id"), Ticketing: true, Billing: true})
+	view, err := h.deps.Mappings.Map(r.Context(), partnerID, sourceID, customerID,
+		mapper.MapInput{ClientID: formInt(form, "client_id"), Ticketing: true, Billing: true})
 	if err != nil {
 		return flash{}, err
 	}
@@ -53,7 +53,7 @@ func (h *handler) createClient(r *http.Request, partnerID int64, form url.Values
 	if err != nil {
 		return flash{}, err
 	}
-	view, err := h.deps.Catalog.CreateClient(r.Context(), partnerID, sourceID, customerID, 0)
+	view, err := h.deps.Mappings.CreateClient(r.Context(), partnerID, sourceID, customerID, 0)
 	if err != nil {
 		return flash{}, err
 	}
@@ -65,7 +65,7 @@ func (h *handler) unmapCompany(r *http.Request, partnerID int64, form url.Values
 	if err != nil {
 		return flash{}, err
 	}
-	if err := h.deps.Catalog.Unmap(r.Context(), partnerID, sourceID, customerID); err != nil {
+	if err := h.deps.Mappings.Unmap(r.Context(), partnerID, sourceID, customerID); err != nil {
 		return flash{}, err
 	}
 	return flash{OK: "Unmapped the company."}, nil
@@ -84,8 +84,8 @@ func (h *handler) mappingSwitches(r *http.Request, partnerID int64, form url.Val
 	if err != nil {
 		return flash{}, err
 	}
-	view, err := h.deps.Catalog.Map(r.Context(), partnerID, sourceID, customerID,
-		catalog.MapInput{ClientID: m.ClientID, SiteID: m.SiteID, Ticketing: checked(form, "ticketing"), Billing: checked(form, "billing")})
+	view, err := h.deps.Mappings.Map(r.Context(), partnerID, sourceID, customerID,
+		mapper.MapInput{ClientID: m.ClientID, SiteID: m.SiteID, Ticketing: checked(form, "ticketing"), Billing: checked(form, "billing")})
 	if err != nil {
 		return flash{}, err
 	}
@@ -106,7 +106,7 @@ func (h *handler) acceptSuggestion(r *http.Request, partnerID int64, form url.Va
 	if err != nil {
 		return flash{}, err
 	}
-	res, err := h.deps.Catalog.Confirm(r.Context(), partnerID, []catalog.Accept{{SourceID: sourceID, CustomerID: customerID, ClientID: formInt(form, "client_id")}})
+	res, err := h.deps.Mappings.Confirm(r.Context(), partnerID, []mapper.Accept{{SourceID: sourceID, CustomerID: customerID, ClientID: formInt(form, "client_id")}})
 	if err != nil {
 		return flash{}, err
 	}
@@ -115,14 +115,14 @@ func (h *handler) acceptSuggestion(r *http.Request, partnerID int64, form url.Va
 
 // acceptAllSuggestions is bulk accept: every clear suggestion at once.
 func (h *handler) acceptAllSuggestions(r *http.Request, partnerID int64, _ url.Values) (flash, error) {
-	res, err := h.deps.Catalog.ConfirmAll(r.Context(), partnerID)
+	res, err := h.deps.Mappings.ConfirmAll(r.Context(), partnerID)
 	if err != nil {
 		return flash{}, err
 	}
 	return confirmFlash(res), nil
 }
 
-func confirmFlash(res catalog.ConfirmResult) flash {
+func confirmFlash(res mapper.ConfirmResult) flash {
 	var f flash
 	if n := len(res.Confirmed); n > 0 {
 		f.OK = fmt.Sprintf("Accepted %s.", plural(n, "suggestion"))
@@ -145,7 +145,7 @@ func (h *handler) rejectSuggestion(r *http.Request, partnerID int64, form url.Va
 	if err != nil {
 		return flash{}, err
 	}
-	n, err := h.deps.Catalog.Reject(r.Context(), partnerID, []catalog.Accept{{SourceID: sourceID, CustomerID: customerID}})
+	n, err := h.deps.Mappings.Reject(r.Context(), partnerID, []mapper.Accept{{SourceID: sourceID, CustomerID: customerID}})
 	if err != nil {
 		return flash{}, err
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"halobridge/internal/catalog"
+	"halobridge/internal/syncrun"
 	"halobridge/internal/web"
 )
 
@@ -20,7 +20,7 @@ func (h *handler) syncNow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	then := web.LocalPath(form.Get("then"))
-	h.startJob(w, r, catalog.SyncArgs{PartnerID: callerOf(r).partnerID}, "The sync", then)
+	h.startJob(w, r, syncrun.SyncArgs{PartnerID: callerOf(r).partnerID}, "The sync", then)
 }
 
 // startJob inserts a job and answers what follows it: for htmx the waiting

@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"strings"
 
-	"halobridge/internal/catalog"
 	"halobridge/internal/connect"
+	"halobridge/internal/events"
 	"halobridge/internal/halo"
 	"halobridge/internal/store"
 	"halobridge/internal/web"
@@ -63,7 +63,7 @@ func apiInvalid(w http.ResponseWriter, message string, fields []apiField) {
 // apiFail answers a service error as package api does.
 func (h *handler) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	var (
-		input   *catalog.InputError
+		input   *events.InputError
 		field   *connect.FieldError
 		limited *halo.RateLimitError
 	)

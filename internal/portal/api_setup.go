@@ -172,7 +172,7 @@ func (h *handler) apiSaveHalo(w http.ResponseWriter, r *http.Request) {
 		apiInvalid(w, "The HaloPSA connection is not complete.", apiFields(renamed(errs, map[string]string{"halo_url": "url"})))
 		return
 	}
-	report, err := h.deps.Catalog.ConnectHalo(r.Context(), conn)
+	report, err := h.deps.Events.ConnectHalo(r.Context(), conn)
 	var refused *connect.RefusedError
 	if errors.As(err, &refused) {
 		writeJSON(w, http.StatusUnprocessableEntity, haloRefusedJSON{

@@ -19,18 +19,20 @@ import (
 	"halobridge/internal/auth"
 	"halobridge/internal/billing"
 	"halobridge/internal/billing/run"
-	"halobridge/internal/catalog"
 	"halobridge/internal/connect"
+	"halobridge/internal/events"
 	"halobridge/internal/halo"
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/ingest"
 	"halobridge/internal/jobs"
+	"halobridge/internal/mapping/mapper"
 	"halobridge/internal/outbound"
 	"halobridge/internal/portal"
 	"halobridge/internal/source"
 	"halobridge/internal/source/gravityzone/gzsim"
 	"halobridge/internal/store"
 	"halobridge/internal/store/storetest"
+	"halobridge/internal/syncrun"
 	"halobridge/internal/ticketing"
 	"halobridge/internal/ticketing/deliver"
 	"halobridge/internal/web"
@@ -46,7 +48,9 @@ type testBundle struct {
 	gz       *gzsim.Sim
 	gzURL    string
 	auth     *auth.Service
-	catalog  *catalog.Service
+	syncer   *syncrun.Syncer
+	mappings *mapper.Service
+	events   *events.Service
 	tickets  *deliver.Service
 	billing  *run.Service
 	sources  *connect.Sources
@@ -93,8 +97,9 @@ func setup(t *testing.T) *testBundle {
 	b.budget = connect.NewSharedBudget(st, 100_000, 5*time.Minute)
 	haloClients := &connect.Halo{Outbound: outbound.Local(), Store: st, Budget: b.budget}
 	b.sources = &connect.Sources{Outbound: outbound.Local(), Store: st, PublicURL: baseURL}
-	syncer := &catalog.Syncer{Store: st, Halo: haloClients, Sources: b.sources}
-	b.catalog = &catalog.Service{Syncer: syncer}
+	b.syncer = &syncrun.Syncer{Store: st, Halo: haloClients, Sources: b.sources}
+	b.mappings = &mapper.Service{Store: st, Halo: haloClients, Sources: b.sources}
+	b.events = &events.Service{Store: st, Halo: haloClients, Mappings: b.mappings, Checks: b.syncer}
 	// A failed ticket waits an hour for its retry here: what delivers it
 	// sooner is a person's fix, never the clock.
 	b.tickets = deliver.New(st, haloClients, deliver.Options{Gather: 10 * time.Millisecond, MaxGather: 100 * time.Millisecond, FlushWindow: time.Second,
@@ -102,12 +107,12 @@ func setup(t *testing.T) *testBundle {
 	b.billing = &run.Service{Store: st, Halo: haloClients, Sources: b.sources}
 
 	workers := river.NewWorkers()
-	catalog.Register(workers, syncer)
+	syncrun.Register(workers, b.syncer)
 	due := run.Register(workers, b.billing)
 	b.deliverJ = &deliver.Jobs{Service: b.tickets}
 	b.deliverJ.Register(workers)
 	// As the server does: a person's fix wakes delivery.
-	syncer.Fixed = func(ctx context.Context, partnerID int64) { b.deliverJ.OnStored(ctx, []int64{partnerID}) }
+	b.events.Fixed = func(ctx context.Context, partnerID int64) { b.deliverJ.OnStored(ctx, []int64{partnerID}) }
 	b.queue, err = jobs.Open(ctx, st, jobs.Options{Workers: workers, FetchPollInterval: 50 * time.Millisecond, JobTimeout: time.Minute, RescueStuckJobsAfter: time.Hour})
 	if err != nil {
 		t.Fatalf("open job queue: %v", err)
@@ -124,7 +129,7 @@ func setup(t *testing.T) *testBundle {
 	receiver := ingest.NewReceiver(st, committer, ingest.Parsers(), ingest.Options{})
 
 	handler := portal.New(portal.Deps{
-		Store: st, Auth: b.auth, Catalog: b.catalog, Tickets: b.tickets, Billing: b.billing,
+		Store: st, Auth: b.auth, Mappings: b.mappings, Events: b.events, Tickets: b.tickets, Billing: b.billing,
 		Sources: b.sources, Halo: haloClients, Queue: b.queue, Budget: b.budget,
 	})
 	var routes []web.Route
@@ -233,7 +238,7 @@ func (b *testBundle) syncNow(t *testing.T, p *partner) store.SyncRun {
 		t.Fatal(err)
 	}
 	progress := jobs.NewProgress(b.store, run)
-	_, syncErr := b.catalog.Sync(t.Context(), p.ID, progress)
+	_, syncErr := b.syncer.Sync(t.Context(), p.ID, progress)
 	if err := progress.Finish(syncErr); err != nil {
 		t.Fatal(err)
 	}

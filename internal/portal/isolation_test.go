@@ -11,11 +11,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"halobridge/internal/catalog"
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/portal"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
+	"halobridge/internal/syncrun"
 	"halobridge/internal/web/routetest"
 )
 
@@ -39,7 +39,7 @@ func TestTenantIsolation(t *testing.T) {
 	if err != nil || len(runs) == 0 {
 		t.Fatalf("runs of partner A: %v, %v", runs, err)
 	}
-	job, err := b.queue.Insert(ctx, catalog.SyncArgs{PartnerID: a.ID}, nil)
+	job, err := b.queue.Insert(ctx, syncrun.SyncArgs{PartnerID: a.ID}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

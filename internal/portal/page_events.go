@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strconv"
 
-	"halobridge/internal/catalog"
+	"halobridge/internal/events"
 	"halobridge/internal/store"
 )
 
@@ -87,7 +87,7 @@ func (h *handler) recheckEvent(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	e, err := h.deps.Catalog.Recheck(r.Context(), c.partnerID, id)
+	e, err := h.deps.Events.Recheck(r.Context(), c.partnerID, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -107,7 +107,7 @@ func (h *handler) resolveEvent(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	res, err := h.deps.Catalog.Resolve(r.Context(), c.partnerID, id)
+	res, err := h.deps.Events.Resolve(r.Context(), c.partnerID, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -153,9 +153,9 @@ func (h *handler) recheckEvents(w http.ResponseWriter, r *http.Request) {
 		}
 		ids = append(ids, id)
 	}
-	rechecked, err := h.deps.Catalog.RecheckAll(r.Context(), c.partnerID, ids)
+	rechecked, err := h.deps.Events.RecheckAll(r.Context(), c.partnerID, ids)
 	var f flash
-	var input *catalog.InputError
+	var input *events.InputError
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		h.fail(w, r, err)

@@ -10,7 +10,8 @@ import (
 	"strconv"
 	"strings"
 
-	"halobridge/internal/catalog"
+	"halobridge/internal/events"
+	"halobridge/internal/mapping/mapper"
 	"halobridge/internal/store"
 )
 
@@ -38,16 +39,16 @@ type mappingView struct {
 	Unsuggested     []option
 	MoreUnsuggested int
 	// Ambiguous are suggestions that need a person to choose the client.
-	Ambiguous   []catalog.Suggestion
+	Ambiguous   []mapper.Suggestion
 	Suggestions int
 	Flash       flash
 }
 
 // clientRow is one HaloPSA client, its mappings and its suggestions.
 type clientRow struct {
-	catalog.ClientRow
-	Mapped    []catalog.MappingView
-	Suggested []catalog.MappingView
+	mapper.ClientRow
+	Mapped    []mapper.MappingView
+	Suggested []mapper.MappingView
 }
 
 func (h *handler) mappingPage(w http.ResponseWriter, r *http.Request) {
@@ -70,12 +71,12 @@ func (h *handler) mappingView(ctx context.Context, partnerID int64, q url.Values
 		v.Mapped = ""
 	}
 	top, _ := strconv.Atoi(v.TopLevel)
-	table, err := h.deps.Catalog.MappingRows(ctx, partnerID, catalog.RowFilter{Mapped: v.Mapped, TopLevelID: top, Search: v.Search})
+	table, err := h.deps.Mappings.MappingRows(ctx, partnerID, mapper.RowFilter{Mapped: v.Mapped, TopLevelID: top, Search: v.Search})
 	if err != nil {
 		return nil, err
 	}
-	v.TopLevels = withBlank("All top levels", options(table.TopLevels, func(t catalog.TopLevel) string { return itoa(t.ID) },
-		func(t catalog.TopLevel) string { return t.Name }, v.TopLevel))
+	v.TopLevels = withBlank("All top levels", options(table.TopLevels, func(t mapper.TopLevel) string { return itoa(t.ID) },
+		func(t mapper.TopLevel) string { return t.Name }, v.TopLevel))
 	for i, row := range table.Rows {
 		if i == maxClientRows {
 			v.Hidden = len(table.Rows) - maxClientRows
@@ -97,7 +98,7 @@ func (h *handler) mappingView(ctx context.Context, partnerID int64, q url.Values
 	if err := h.unsuggested(ctx, partnerID, v); err != nil {
 		return nil, err
 	}
-	suggestions, err := h.deps.Catalog.Suggestions(ctx, partnerID)
+	suggestions, err := h.deps.Mappings.Suggestions(ctx, partnerID)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +185,7 @@ func parseCompany(v string) (int64, string, error) {
 	src, customer, ok := strings.Cut(v, "/")
 	id, err := strconv.ParseInt(src, 10, 64)
 	if !ok || err != nil || customer == "" {
-		return 0, "", &catalog.InputError{Field: "company", Message: "choose a company"}
+		return 0, "", &events.InputError{Field: "company", Message: "choose a company"}
 	}
 	return id, customer, nil
 }

@@ -11,9 +11,10 @@ import (
 
 	"halobridge/internal/auth"
 	"halobridge/internal/billing/run"
-	"halobridge/internal/catalog"
 	"halobridge/internal/connect"
+	"halobridge/internal/events"
 	"halobridge/internal/jobs"
+	"halobridge/internal/mapping/mapper"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing/deliver"
 )
@@ -24,12 +25,13 @@ type Deps struct {
 	Store *store.Store
 	// Auth guards every page but the assets and the API document, and gives
 	// each form its CSRF token.
-	Auth    *auth.Service
-	Catalog *catalog.Service
-	Tickets *deliver.Service
-	Billing *run.Service
-	Sources *connect.Sources
-	Halo    *connect.Halo
+	Auth     *auth.Service
+	Mappings *mapper.Service
+	Events   *events.Service
+	Tickets  *deliver.Service
+	Billing  *run.Service
+	Sources  *connect.Sources
+	Halo     *connect.Halo
 	// Budget is the HaloPSA request budget every replica shares; the sync
 	// page shows what of it is spent. Nil shows nothing.
 	Budget *connect.SharedBudget

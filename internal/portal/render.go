@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"halobridge/internal/catalog"
 	"halobridge/internal/connect"
+	"halobridge/internal/events"
 	"halobridge/internal/halo"
 	"halobridge/internal/store"
 	"halobridge/internal/web"
@@ -240,7 +240,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	var (
-		input   *catalog.InputError
+		input   *events.InputError
 		limited *halo.RateLimitError
 	)
 	switch {

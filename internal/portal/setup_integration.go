@@ -5,12 +5,12 @@ import (
 	"net/http"
 
 	"halobridge/internal/auth"
-	"halobridge/internal/catalog"
 	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/jobs"
 	"halobridge/internal/secret"
 	"halobridge/internal/store"
+	"halobridge/internal/syncrun"
 )
 
 // integrationView is the wizard's first step: HaloPSA, the sources and
@@ -174,6 +174,6 @@ func (h *handler) completeIntegration(r *http.Request, c caller) (store.SetupPro
 	if err != nil {
 		return store.SetupProgress{}, jobs.JobInfo{}, err
 	}
-	job, err := h.deps.Queue.Insert(r.Context(), catalog.SyncArgs{PartnerID: c.partnerID}, nil)
+	job, err := h.deps.Queue.Insert(r.Context(), syncrun.SyncArgs{PartnerID: c.partnerID}, nil)
 	return progress, job, err
 }

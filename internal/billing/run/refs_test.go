@@ -5,7 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"halobridge/internal/catalog"
+	"halobridge/internal/ref"
 	"halobridge/internal/secret"
 	"halobridge/internal/store"
 )
@@ -35,7 +35,7 @@ func TestRefsAndInvoiceMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	refs, err := svc.Refs(t.Context(), p.ID)
-	want := []catalog.Ref{
+	want := []ref.Ref{
 		{Kind: store.KindItem, HaloID: "1403", Label: "billing policy: item for edrMonthlyUsage"},
 		{Kind: store.KindItem, HaloID: "1402", Label: "billing policy: item for mspSecureMonthlyUsage"},
 	}

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"halobridge/internal/catalog"
 	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/halo/halosim"
@@ -19,6 +18,7 @@ import (
 	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/store/storetest"
+	"halobridge/internal/syncrun"
 	"halobridge/internal/ticketing"
 	"halobridge/internal/ticketing/deliver"
 )
@@ -134,7 +134,7 @@ func setup(t *testing.T, o setupOptions) *testBundle {
 	if o.noRetries {
 		b.halo.MaxRetries = -1
 	}
-	if _, err := (&catalog.Syncer{Store: st, Halo: b.halo}).SyncHaloCatalog(b.ctx, b.partner.ID); err != nil {
+	if _, err := (&syncrun.Syncer{Store: st, Halo: b.halo}).SyncHaloCatalog(b.ctx, b.partner.ID); err != nil {
 		t.Fatalf("sync the HaloPSA catalog: %v", err)
 	}
 	b.src, err = st.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: store.SourceGravityZone, Name: "GravityZone", Secret: "Bearer push"})

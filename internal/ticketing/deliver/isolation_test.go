@@ -8,9 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"halobridge/internal/catalog"
+	"halobridge/internal/events"
 	"halobridge/internal/halo"
 	"halobridge/internal/halo/halosim"
+	"halobridge/internal/mapping/mapper"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing/deliver"
@@ -189,11 +190,11 @@ func testIsolation(t *testing.T, e engine) {
 		b := setup(t, setupOptions{noRetries: true, postgres: e.postgres})
 		bare, event := refusedForTheGeneralUser(t, b)
 		woken := 0
-		events2 := &catalog.Service{Syncer: &catalog.Syncer{Store: b.store, Halo: b.halo, Fixed: func(_ context.Context, partnerID int64) {
+		events2 := &events.Service{Store: b.store, Halo: b.halo, Mappings: &mapper.Service{Store: b.store, Halo: b.halo}, Fixed: func(_ context.Context, partnerID int64) {
 			if partnerID == b.partner.ID {
 				woken++
 			}
-		}}}
+		}}
 
 		// Recheck reads HaloPSA, which still has no General User there.
 		still, err := events2.Recheck(b.ctx, b.partner.ID, event.ID)

@@ -7,15 +7,15 @@ import (
 	"sort"
 	"strconv"
 
-	"halobridge/internal/catalog"
+	"halobridge/internal/ref"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing"
 )
 
 // Refs lists the HaloPSA records the partner's ticket policy refers to, so
-// that every catalog sync checks they still exist (catalog.ConfigRefs).
+// that every catalog sync checks they still exist (ref.ConfigRefs).
 // Teams are referred to by name, as Halo's tickets do, and are not listed.
-func (s *Service) Refs(ctx context.Context, partnerID int64) ([]catalog.Ref, error) {
+func (s *Service) Refs(ctx context.Context, partnerID int64) ([]ref.Ref, error) {
 	saved, err := s.Policy(ctx, partnerID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
@@ -23,10 +23,10 @@ func (s *Service) Refs(ctx context.Context, partnerID int64) ([]catalog.Ref, err
 	if err != nil {
 		return nil, err
 	}
-	var refs []catalog.Ref
+	var refs []ref.Ref
 	add := func(kind string, id int, label string) {
 		if id > 0 {
-			refs = append(refs, catalog.Ref{Kind: kind, HaloID: strconv.Itoa(id), Label: label})
+			refs = append(refs, ref.Ref{Kind: kind, HaloID: strconv.Itoa(id), Label: label})
 		}
 	}
 	p := saved.Policy

@@ -5,7 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"halobridge/internal/catalog"
+	"halobridge/internal/ref"
 	"halobridge/internal/secret"
 	"halobridge/internal/store"
 )
@@ -36,7 +36,7 @@ func TestRefs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []catalog.Ref{
+	want := []ref.Ref{
 		{Kind: store.KindTicketType, HaloID: "21", Label: "ticket policy: ticket type"},
 		{Kind: store.KindStatus, HaloID: "1", Label: "ticket policy: initial status"},
 		{Kind: store.KindStatus, HaloID: "9", Label: "ticket policy: closing status"},

@@ -12,7 +12,6 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"halobridge/internal/catalog"
 	"halobridge/internal/connect"
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/jobs"
@@ -20,6 +19,7 @@ import (
 	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/store/storetest"
+	"halobridge/internal/syncrun"
 	"halobridge/internal/ticketing/deliver"
 )
 
@@ -92,7 +92,7 @@ func TestReplicasShareOneBudget(t *testing.T) {
 		if i == 0 {
 			// The catalog the policy is checked against, synced once.
 			for _, p := range partners {
-				if _, err := (&catalog.Syncer{Store: st, Halo: h}).SyncHaloCatalog(ctx, p.ID); err != nil {
+				if _, err := (&syncrun.Syncer{Store: st, Halo: h}).SyncHaloCatalog(ctx, p.ID); err != nil {
 					t.Fatalf("sync the HaloPSA catalog: %v", err)
 				}
 				if _, err := svc.SavePolicy(ctx, p.ID, deliver.SavedPolicy{Policy: testPolicy()}); err != nil {

@@ -14,7 +14,6 @@ import (
 	"github.com/riverqueue/river"
 
 	benchdb "halobridge/internal/bench"
-	"halobridge/internal/catalog"
 	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/halo/halosim"
@@ -24,6 +23,7 @@ import (
 	"halobridge/internal/source"
 	"halobridge/internal/source/gravityzone/gzsim"
 	"halobridge/internal/store"
+	"halobridge/internal/syncrun"
 	"halobridge/internal/ticketing"
 	"halobridge/internal/ticketing/deliver"
 )
@@ -146,7 +146,7 @@ func (w *world) addPartners(ctx context.Context, o worldOptions, ingestURL strin
 		}); err != nil {
 			return err
 		}
-		if _, err := (&catalog.Syncer{Store: w.store, Halo: w.connect}).SyncHaloCatalog(ctx, p.id); err != nil {
+		if _, err := (&syncrun.Syncer{Store: w.store, Halo: w.connect}).SyncHaloCatalog(ctx, p.id); err != nil {
 			return fmt.Errorf("sync the HaloPSA catalog of %s: %w", name, err)
 		}
 		if _, err := w.tickets.SavePolicy(ctx, p.id, deliver.SavedPolicy{Policy: policy()}); err != nil {

@@ -1,0 +1,158 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"halobridge/internal/halo"
+	"halobridge/internal/mapping"
+	"halobridge/internal/store"
+)
+
+// Recheck evaluates one event again now, reading HaloPSA itself (and the
+// source, for a company not found or its Event Push Service) rather than
+// the last sync's catalog:
+// the event is cleared when its problem is gone and seen again (LastSeen,
+// Count) when not. It returns the event as it then stands.
+func (s *Service) Recheck(ctx context.Context, partnerID, eventID int64) (store.Event, error) {
+	e, err := s.Store.Event(ctx, partnerID, eventID)
+	if err != nil {
+		return store.Event{}, err
+	}
+	d := DataOf(e)
+	switch {
+	case e.Kind == string(mapping.FindingSiteWithoutGeneralUser) && d.SourceID == 0:
+		err = s.Mappings.RecheckSite(ctx, partnerID, e)
+	case e.Kind == string(mapping.FindingClientInactive) && d.SourceID == 0:
+		err = s.recheckClient(ctx, partnerID, e, d)
+	case IsMappingKind(e.Kind):
+		err = s.Mappings.RecheckMapping(ctx, partnerID, e)
+	case e.Kind == EventReferenceNotFound:
+		err = s.Checks.RecheckKinds(ctx, partnerID, []string{d.RefKind})
+	case e.Kind == EventPermissionMissing && len(d.Checks) > 0:
+		_, err = s.TestHalo(ctx, partnerID)
+	case e.Kind == EventPermissionMissing && len(d.Kinds) > 0:
+		err = s.Checks.RecheckKinds(ctx, partnerID, d.Kinds)
+	case e.Kind == EventCredentialsRevoked:
+		err = s.recheckCredentials(ctx, partnerID, e)
+	case e.Kind == EventNoRecurringInvoice:
+		err = s.Checks.RecheckInvoice(ctx, partnerID, e)
+	case e.Kind == EventPushFailing:
+		err = s.Checks.RecheckPush(ctx, partnerID, e)
+	default:
+		return e, &InputError{Field: "id", Message: fmt.Sprintf("halobridge cannot recheck a %s event on demand: it is checked again the next time halobridge does what failed", e.Kind)}
+	}
+	if err != nil {
+		return e, fmt.Errorf("recheck event %d: %w", eventID, err)
+	}
+	after, err := s.Store.Event(ctx, partnerID, eventID)
+	if err != nil {
+		return after, err
+	}
+	return after, s.fixed(ctx, e, after)
+}
+
+// RecheckAll rechecks the events named, or every open one when ids is
+// empty, one by one. Each costs a few HaloPSA requests; for many events a
+// sync, which reads the whole catalog once, is cheaper.
+func (s *Service) RecheckAll(ctx context.Context, partnerID int64, ids []int64) ([]store.Event, error) {
+	if len(ids) == 0 {
+		open, err := s.Store.Events(ctx, partnerID, store.EventQuery{State: store.EventOpen})
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range open {
+			ids = append(ids, e.ID)
+		}
+	}
+	out := []store.Event{}
+	var errs []error
+	for _, id := range ids {
+		e, err := s.Recheck(ctx, partnerID, id)
+		if stops(err) || errors.Is(err, store.ErrNotFound) {
+			return out, err
+		}
+		var input *InputError
+		if err != nil && !errors.As(err, &input) {
+			errs = append(errs, err)
+		}
+		out = append(out, e)
+	}
+	return out, errors.Join(errs...)
+}
+
+// recheckClient settles a finding of ticket delivery that a client is
+// inactive or gone: only HaloPSA showing it active clears it.
+func (s *Service) recheckClient(ctx context.Context, partnerID int64, e store.Event, d Data) error {
+	hc, err := s.Halo.Client(ctx, partnerID)
+	if err != nil {
+		return err
+	}
+	client, err := hc.Client(ctx, d.ClientID)
+	switch {
+	case err == nil && !client.Inactive:
+		return s.Store.ClearEvent(ctx, partnerID, e.Key)
+	case err != nil && !halo.IsNotFound(err):
+		return Failed(ctx, s.Store, partnerID, "clients", []string{store.KindClient}, err)
+	}
+	_, err = s.Store.RaiseEvent(ctx, e)
+	return err
+}
+
+// fixed is called with an event before and after a person's Recheck or
+// Resolve: when a problem that can hold ticket delivery back is gone,
+// delivery resumes.
+func (s *Service) fixed(ctx context.Context, before, after store.Event) error {
+	if before.State == store.EventResolved || after.State != store.EventResolved || !holdsDeliveryBack(before.Kind) {
+		return nil
+	}
+	return s.resumeDelivery(ctx, before.PartnerID)
+}
+
+// resumeDelivery follows a person's fix of what ticket delivery met: the
+// alerts it held back, and a pause of the partner's delivery, end at once,
+// and the process may wake delivery (Service.Fixed); without it the next
+// sweep finds them.
+func (s *Service) resumeDelivery(ctx context.Context, partnerID int64) error {
+	if _, err := s.Store.RetryDeliveriesNow(ctx, partnerID); err != nil {
+		return err
+	}
+	if s.Fixed != nil {
+		s.Fixed(ctx, partnerID)
+	}
+	return nil
+}
+
+// holdsDeliveryBack reports whether an event of kind can be why HaloPSA
+// refused tickets: a client, site or General User it cannot use, a
+// permission, the credentials.
+func holdsDeliveryBack(kind string) bool {
+	switch kind {
+	case string(mapping.FindingSiteWithoutGeneralUser), string(mapping.FindingClientInactive), string(mapping.FindingClientNotFound),
+		string(mapping.FindingSiteNotFound), EventPermissionMissing, EventCredentialsRevoked:
+		return true
+	}
+	return false
+}
+
+// recheckCredentials signs in again with the stored connection.
+func (s *Service) recheckCredentials(ctx context.Context, partnerID int64, e store.Event) error {
+	hc, err := s.Halo.Client(ctx, partnerID)
+	if err != nil {
+		return err
+	}
+	if _, err := hc.Me(ctx); err != nil {
+		if raised, ferr := ReportFailure(ctx, s.Store, partnerID, "the agent it acts as", nil, err); raised || ferr != nil {
+			return ferr
+		}
+		return err
+	}
+	return s.Store.ClearEvent(ctx, partnerID, e.Key)
+}
+
+// stops reports an error after which rechecking must not go on: the
+// tenant's rate limit or the end of ctx.
+func stops(err error) bool {
+	return halo.IsRateLimited(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
