@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"halobridge/internal/billing/run"
 	"halobridge/internal/config"
 	"halobridge/internal/connect"
 	"halobridge/internal/events"
@@ -179,7 +180,7 @@ Example:
 			if err != nil {
 				return err
 			}
-			svc := newServices(&syncrun.Syncer{Store: rt.store, Halo: rt.commandHalo(), Sources: rt.sources, Logger: rt.logger}, nil).events
+			svc := newServices(&syncrun.Syncer{Store: rt.store, Halo: rt.commandHalo(), Sources: rt.sources, Logger: rt.logger}, nil, nil).events
 			ctx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
 			report, err := svc.ConnectHalo(ctx, store.HaloConnection{
@@ -255,7 +256,8 @@ func (f *partnerFlags) open(ctx context.Context, env Env) (*runtime, services, s
 	if err != nil {
 		return nil, services{}, store.Partner{}, err
 	}
-	return rt, newServices(&syncrun.Syncer{Store: rt.store, Halo: rt.halo, Sources: rt.sources, Logger: rt.logger}, nil), p, nil
+	syncer := &syncrun.Syncer{Store: rt.store, Halo: rt.halo, Sources: rt.sources, Logger: rt.logger}
+	return rt, newServices(syncer, &run.Service{Store: rt.store, Halo: rt.halo, Sources: rt.sources, Logger: rt.logger}, nil), p, nil
 }
 
 // services are the catalog sync and the services of what a person does
@@ -267,12 +269,16 @@ type services struct {
 }
 
 // newServices builds the mapping and events services on syncer's store and
-// connections; fixed, when not nil, is told of a partner whose problem that
-// held ticket delivery back a person just fixed (events.Service.Fixed).
-func newServices(syncer *syncrun.Syncer, fixed func(ctx context.Context, partnerID int64)) services {
+// connections; billing, when not nil, rechecks the events of billing;
+// fixed, when not nil, is told of a partner whose problem that held ticket
+// delivery back a person just fixed (events.Service.Fixed).
+func newServices(syncer *syncrun.Syncer, billing *run.Service, fixed func(ctx context.Context, partnerID int64)) services {
 	mappings := &mapper.Service{Store: syncer.Store, Halo: syncer.Halo, Sources: syncer.Sources}
-	return services{syncer: syncer, mappings: mappings,
-		events: &events.Service{Store: syncer.Store, Halo: syncer.Halo, Mappings: mappings, Checks: syncer, Fixed: fixed}}
+	ev := &events.Service{Store: syncer.Store, Halo: syncer.Halo, Mappings: mappings, Checks: syncer, Fixed: fixed}
+	if billing != nil {
+		ev.Billing = billing
+	}
+	return services{syncer: syncer, mappings: mappings, events: ev}
 }
 
 // commandHalo reaches HaloPSA for a command, which may wait a minute for

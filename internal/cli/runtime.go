@@ -139,7 +139,7 @@ func (r *runtime) startJobs(ctx context.Context) (*background, error) {
 	}
 	// A person fixed what held tickets back: deliver them now.
 	fixed := func(ctx context.Context, partnerID int64) { delivery.OnStored(ctx, []int64{partnerID}) }
-	return &background{queue: q, delivery: delivery, services: newServices(syncer, fixed), tickets: tickets, billing: billing}, nil
+	return &background{queue: q, delivery: delivery, services: newServices(syncer, billing, fixed), tickets: tickets, billing: billing}, nil
 }
 
 // serve runs the HTTP server on ln until ctx ends: probes, metrics, the

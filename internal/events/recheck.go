@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"halobridge/internal/halo"
 	"halobridge/internal/mapping"
@@ -40,8 +41,16 @@ func (s *Service) Recheck(ctx context.Context, partnerID, eventID int64) (store.
 		err = s.Checks.RecheckInvoice(ctx, partnerID, e)
 	case e.Kind == EventPushFailing:
 		err = s.Checks.RecheckPush(ctx, partnerID, e)
+	case e.Kind == EventUnmappedCustomer:
+		err = s.recheckUnmapped(ctx, partnerID, e, d)
+	case retriesDelivery(e):
+		// Only HaloPSA accepting the tickets shows the problem gone: the
+		// delivery that does clears the event.
+		err = s.resumeDelivery(ctx, partnerID)
+	case IsBillingKind(e.Kind) && s.Billing != nil:
+		err = s.Billing.RecheckBilling(ctx, partnerID, e)
 	default:
-		return e, &InputError{Field: "id", Message: fmt.Sprintf("halobridge cannot recheck a %s event on demand: it is checked again the next time halobridge does what failed", e.Kind)}
+		return e, &InputError{Field: "id", Message: fmt.Sprintf("halobridge cannot recheck %q events here: it checks them again the next time it does what failed", KindOf(e.Kind).Title)}
 	}
 	if err != nil {
 		return e, fmt.Errorf("recheck event %d: %w", eventID, err)
@@ -82,6 +91,70 @@ func (s *Service) RecheckAll(ctx context.Context, partnerID int64, ids []int64) 
 	return out, errors.Join(errs...)
 }
 
+// Rechecked says what a person's Recheck did, given the event as it then
+// stands.
+func Rechecked(e store.Event) string {
+	switch {
+	case e.State == store.EventResolved:
+		return "Fixed: the problem is gone."
+	case e.Kind == EventUnmappedCustomer:
+		return "Still not mapped: map the customer on the Client mapping page; its alerts are then tried again at once."
+	case retriesDelivery(e):
+		return "Delivery to HaloPSA is being tried again now: the event clears once HaloPSA accepts the tickets."
+	case IsBillingKind(e.Kind):
+		return "Still a problem: a billing dry run of the client finds it again."
+	}
+	return "Still a problem: seen again now."
+}
+
+// retriesDelivery reports whether rechecking e means delivering again:
+// HaloPSA refused tickets or notes (for a policy field, or a permission
+// only a write shows missing) or failed until delivery paused.
+func retriesDelivery(e store.Event) bool {
+	d := DataOf(e)
+	return e.Kind == EventTicketRefused || e.Kind == EventDeliveryPaused ||
+		e.Kind == EventPermissionMissing && len(d.Checks) == 0 && len(d.Kinds) == 0
+}
+
+// recheckUnmapped clears the event of a customer a person has mapped since
+// and tries its alerts again; a customer still unmapped is seen again.
+func (s *Service) recheckUnmapped(ctx context.Context, partnerID int64, e store.Event, d Data) error {
+	m, err := s.Store.Mapping(ctx, d.SourceID, d.CustomerID)
+	switch {
+	case err == nil && m.PartnerID == partnerID && m.Confirmed && m.ClientID != 0:
+		return CustomerMapped(ctx, s.Store, partnerID, d.SourceID, d.CustomerID, s.Fixed)
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		return err
+	}
+	_, err = s.Store.RaiseEvent(ctx, e)
+	return err
+}
+
+// UnmappedKey is the key of the event of a customer without mapping.
+func UnmappedKey(sourceID int64, customerID string) string {
+	return fmt.Sprintf("%s/%d/%s", EventUnmappedCustomer, sourceID, customerID)
+}
+
+// CustomerMapped follows the mapping of a customer: its unmapped_customer
+// event clears at once and, when it had one, the alerts delivery holds
+// back are tried again now and fixed, when not nil, is told of the partner
+// (Service.Fixed).
+func CustomerMapped(ctx context.Context, st *store.Store, partnerID, sourceID int64, customerID string, fixed func(context.Context, int64)) error {
+	unmapped, err := st.Events(ctx, partnerID, store.EventQuery{Kind: EventUnmappedCustomer})
+	if err != nil {
+		return err
+	}
+	key := UnmappedKey(sourceID, customerID)
+	i := slices.IndexFunc(unmapped, func(e store.Event) bool { return e.Key == key && e.State != store.EventResolved })
+	if i < 0 {
+		return nil
+	}
+	if err := st.ClearEvent(ctx, partnerID, key); err != nil {
+		return err
+	}
+	return resume(ctx, st, partnerID, fixed)
+}
+
 // recheckClient settles a finding of ticket delivery that a client is
 // inactive or gone: only HaloPSA showing it active clears it.
 func (s *Service) recheckClient(ctx context.Context, partnerID int64, e store.Event, d Data) error {
@@ -115,11 +188,15 @@ func (s *Service) fixed(ctx context.Context, before, after store.Event) error {
 // and the process may wake delivery (Service.Fixed); without it the next
 // sweep finds them.
 func (s *Service) resumeDelivery(ctx context.Context, partnerID int64) error {
-	if _, err := s.Store.RetryDeliveriesNow(ctx, partnerID); err != nil {
+	return resume(ctx, s.Store, partnerID, s.Fixed)
+}
+
+func resume(ctx context.Context, st *store.Store, partnerID int64, fixed func(context.Context, int64)) error {
+	if _, err := st.RetryDeliveriesNow(ctx, partnerID); err != nil {
 		return err
 	}
-	if s.Fixed != nil {
-		s.Fixed(ctx, partnerID)
+	if fixed != nil {
+		fixed(ctx, partnerID)
 	}
 	return nil
 }

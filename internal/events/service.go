@@ -21,6 +21,10 @@ type Service struct {
 	// Checks rechecks and resolves what the sync checks besides mappings;
 	// *syncrun.Syncer in production.
 	Checks Checks
+	// Billing rechecks the events of billing runs; *run.Service (of
+	// package billing/run) in production. Without it they cannot be
+	// rechecked on demand.
+	Billing Billing
 	// Fixed, when set, is told of a partner whose problem that held ticket
 	// delivery back a person just fixed (Resolve, a Recheck that found it
 	// gone, HaloPSA credentials saved): the server wakes delivery with it.
@@ -52,6 +56,14 @@ type Checks interface {
 	// RegisterPush is the fix of a push that does not deliver; it says what
 	// it did.
 	RegisterPush(ctx context.Context, partnerID int64, e store.Event) (string, error)
+}
+
+// Billing rechecks the events of billing runs.
+type Billing interface {
+	// RecheckBilling bills the client of e in a dry run and settles e on
+	// what it finds: cleared when the client bills without the problem,
+	// seen again when not.
+	RecheckBilling(ctx context.Context, partnerID int64, e store.Event) error
 }
 
 // InputError is a request a person must correct; Field names what is

@@ -67,10 +67,13 @@ func TestEvents(t *testing.T) {
 		}
 	})
 
-	t.Run("RecheckingAnEventThatCannotBeRecheckedSaysWhy", func(t *testing.T) {
+	t.Run("RecheckingARefusedTicketDeliversAgainAndSaysWhenItClears", func(t *testing.T) {
 		got := b.post(t, p, fmt.Sprintf("/events/%d/recheck", custom.ID), nil, true)
-		if got.status != http.StatusUnprocessableEntity || !strings.Contains(got.body, "cannot recheck a ticket_refused event on demand") {
+		if got.status != http.StatusOK || !strings.Contains(got.body, "Delivery to HaloPSA is being tried again now: the event clears once HaloPSA accepts the tickets.") {
 			t.Errorf("recheck of a delivery event: %d\n%s", got.status, got.body)
+		}
+		if e, _ := b.store.Event(ctx, p.ID, custom.ID); e.State == store.EventResolved {
+			t.Errorf("a refused ticket cleared before HaloPSA accepted one: %+v", e)
 		}
 	})
 

@@ -99,12 +99,12 @@ func setup(t *testing.T) *testBundle {
 	b.sources = &connect.Sources{Outbound: outbound.Local(), Store: st, PublicURL: baseURL}
 	b.syncer = &syncrun.Syncer{Store: st, Halo: haloClients, Sources: b.sources}
 	b.mappings = &mapper.Service{Store: st, Halo: haloClients, Sources: b.sources}
-	b.events = &events.Service{Store: st, Halo: haloClients, Mappings: b.mappings, Checks: b.syncer}
 	// A failed ticket waits an hour for its retry here: what delivers it
 	// sooner is a person's fix, never the clock.
 	b.tickets = deliver.New(st, haloClients, deliver.Options{Gather: 10 * time.Millisecond, MaxGather: 100 * time.Millisecond, FlushWindow: time.Second,
 		RetryBackoff: time.Hour})
 	b.billing = &run.Service{Store: st, Halo: haloClients, Sources: b.sources}
+	b.events = &events.Service{Store: st, Halo: haloClients, Mappings: b.mappings, Checks: b.syncer, Billing: b.billing}
 
 	workers := river.NewWorkers()
 	syncrun.Register(workers, b.syncer)

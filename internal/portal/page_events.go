@@ -92,11 +92,7 @@ func (h *handler) recheckEvent(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	done := "Still a problem: seen again now."
-	if e.State == store.EventResolved {
-		done = "Fixed: the problem is gone."
-	}
-	h.eventDone(w, r, e, done)
+	h.eventDone(w, r, e, events.Rechecked(e))
 }
 
 // resolveEvent applies the event's obvious fix, or acknowledges it.

@@ -69,7 +69,7 @@ func newPushWorld(t *testing.T, st *store.Store, services ...string) *pushWorld 
 
 	w.sources = &connect.Sources{Outbound: outbound.Local(), Store: st, PublicURL: hb.URL}
 	// The services reach halobridge where GravityZone pushes to it.
-	w.Services = syncruntest.NewServices(&syncrun.Syncer{Store: st, Halo: w.Fixture.Syncer.Halo, Sources: syncruntest.FastConnectors{Sources: w.sources}})
+	w.Services = syncruntest.NewServices(&syncrun.Syncer{Store: st, Halo: w.Fixture.Syncer.Halo, Sources: syncruntest.FastConnectors{Sources: w.sources}}, w.sources)
 	return w
 }
 

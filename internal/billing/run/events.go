@@ -5,14 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"halobridge/internal/billing"
+	"halobridge/internal/events"
+	"halobridge/internal/source"
 	"halobridge/internal/store"
 )
 
 // eventFailed is the kind of the event for a client a run could not bill.
-const eventFailed = "billing_failed"
+const eventFailed = events.EventBillingFailed
 
 // eventPrefix starts the key of every event billing raises, so that a run
 // can clear the ones it no longer finds.
@@ -116,4 +119,33 @@ func clientPrefix(key string) string {
 	rest := strings.TrimPrefix(key, eventPrefix)
 	client, _, _ := strings.Cut(rest, "/")
 	return eventPrefix + client + "/"
+}
+
+// RecheckBilling settles a billing event on a dry run of its client for
+// the last complete month: the event clears when the client bills without
+// its problem (or is billed no more), and is seen again when the dry run
+// finds it again. A dry run that cannot bill the client shows nothing
+// fixed but a billing failure.
+func (s *Service) RecheckBilling(ctx context.Context, partnerID int64, e store.Event) error {
+	var d struct {
+		ClientID int `json:"client_id"`
+	}
+	if err := json.Unmarshal(e.Data, &d); err != nil || d.ClientID == 0 {
+		return fmt.Errorf("billing event %d names no client", e.ID)
+	}
+	res, err := s.recorded(ctx, partnerID, source.MonthOf(s.now()).Prev(), true, d.ClientID, noProgress{})
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(res.Clients, func(c ClientResult) bool { return c.ClientID == d.ClientID })
+	switch {
+	case i < 0:
+		return s.Store.ClearEvent(ctx, partnerID, e.Key)
+	case res.Clients[i].Error != "" && e.Kind != eventFailed:
+		return fmt.Errorf("a billing dry run of client %q could not bill it: %s", res.Clients[i].Name, res.Clients[i].Error)
+	case res.Clients[i].Error != "" || slices.ContainsFunc(res.Clients[i].Findings, func(f billing.Finding) bool { return eventKey(f) == e.Key }):
+		_, err := s.Store.RaiseEvent(ctx, e)
+		return err
+	}
+	return s.Store.ClearEvent(ctx, partnerID, e.Key)
 }

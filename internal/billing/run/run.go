@@ -65,6 +65,12 @@ func (s *Service) Run(ctx context.Context, partnerID int64, month source.Month, 
 
 // RunWithProgress is Run reporting its progress to p.
 func (s *Service) RunWithProgress(ctx context.Context, partnerID int64, month source.Month, dryRun bool, p Progress) (Result, error) {
+	return s.recorded(ctx, partnerID, month, dryRun, 0, p)
+}
+
+// recorded is a run recorded in the billing history; only, when not 0,
+// is the one client it bills.
+func (s *Service) recorded(ctx context.Context, partnerID int64, month source.Month, dryRun bool, only int, p Progress) (Result, error) {
 	if current := source.MonthOf(s.now()); !month.Before(current) {
 		return Result{}, fmt.Errorf("%s is not over yet: a month is billed once it is complete (from %s on)", month, month.Next())
 	}
@@ -72,7 +78,7 @@ func (s *Service) RunWithProgress(ctx context.Context, partnerID int64, month so
 	if err != nil {
 		return Result{}, err
 	}
-	res, runErr := s.run(ctx, rec.ID, partnerID, month, dryRun, p)
+	res, runErr := s.run(ctx, rec.ID, partnerID, month, dryRun, only, p)
 	res.RunID, res.PartnerID, res.Month, res.DryRun = rec.ID, partnerID, month, dryRun
 	raw, err := json.Marshal(res)
 	if err != nil {
@@ -110,7 +116,7 @@ type partnerRun struct {
 // HaloPSA budget: more than a whole window.
 const budgetWait = 10 * time.Minute
 
-func (s *Service) run(ctx context.Context, runID, partnerID int64, month source.Month, dryRun bool, p Progress) (Result, error) {
+func (s *Service) run(ctx context.Context, runID, partnerID int64, month source.Month, dryRun bool, only int, p Progress) (Result, error) {
 	// Billing spends what tickets leave of the HaloPSA budget, and waits
 	// for it rather than fail.
 	ctx = halo.WithBudgetWait(halo.WithRequestPriority(ctx, halo.PriorityBackground), budgetWait, nil)
@@ -131,6 +137,9 @@ func (s *Service) run(ctx context.Context, runID, partnerID int64, month source.
 	mappings, clients, feeding, err := s.billedMappings(ctx, partnerID)
 	if err != nil {
 		return res, err
+	}
+	if only != 0 {
+		clients = slices.DeleteFunc(clients, func(c int) bool { return c != only })
 	}
 	if r.ledgers, err = s.ledgers(ctx, partnerID); err != nil {
 		return res, err

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"halobridge/internal/billing/run"
 	"halobridge/internal/connect"
 	"halobridge/internal/events"
 	"halobridge/internal/halo/halosim"
@@ -44,14 +45,18 @@ type Services struct {
 	Syncer   *syncrun.Syncer
 	Mappings *mapper.Service
 	Events   *events.Service
+	// Billing rechecks the events of billing.
+	Billing *run.Service
 }
 
 // NewServices builds the mapping and events services on syncer's store and
-// connections, as the server does.
-func NewServices(syncer *syncrun.Syncer) Services {
+// connections, as the server does; billing reads the sources through
+// sources.
+func NewServices(syncer *syncrun.Syncer, sources *connect.Sources) Services {
 	mappings := &mapper.Service{Store: syncer.Store, Halo: syncer.Halo, Sources: syncer.Sources}
-	return Services{Syncer: syncer, Mappings: mappings,
-		Events: &events.Service{Store: syncer.Store, Halo: syncer.Halo, Mappings: mappings, Checks: syncer}}
+	billing := &run.Service{Store: syncer.Store, Halo: syncer.Halo, Sources: sources}
+	return Services{Syncer: syncer, Mappings: mappings, Billing: billing,
+		Events: &events.Service{Store: syncer.Store, Halo: syncer.Halo, Mappings: mappings, Checks: syncer, Billing: billing}}
 }
 
 // NewFixture serves a simulator made with opts, without its rate limit, to
@@ -82,12 +87,13 @@ func Connect(t *testing.T, st *store.Store, sim *halosim.Sim, baseURL, partnerNa
 	if err != nil {
 		t.Fatal(err)
 	}
+	sources := &connect.Sources{Outbound: outbound.Local(), Store: st, PublicURL: PublicURL}
 	syncer := &syncrun.Syncer{
 		Store:   st,
 		Halo:    &connect.Halo{Outbound: outbound.Local(), Store: st},
-		Sources: FastConnectors{&connect.Sources{Outbound: outbound.Local(), Store: st, PublicURL: PublicURL}},
+		Sources: FastConnectors{sources},
 	}
-	return &Fixture{St: st, Sim: sim, URL: baseURL, Partner: partner, Services: NewServices(syncer)}
+	return &Fixture{St: st, Sim: sim, URL: baseURL, Partner: partner, Services: NewServices(syncer, sources)}
 }
 
 // PublicURL is where the fixtures' halobridge says platforms reach it.

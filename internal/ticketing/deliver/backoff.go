@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"halobridge/internal/connect"
+	"halobridge/internal/events"
 	"halobridge/internal/halo"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing"
@@ -16,7 +17,7 @@ import (
 
 // KindDeliveryPaused is the event of a partner whose delivery waits for
 // its HaloPSA to answer again.
-const KindDeliveryPaused = "delivery_paused"
+const KindDeliveryPaused = events.EventDeliveryPaused
 
 // pauseStreak is how many groups in a row may fail as a failing HaloPSA
 // fails before the partner's delivery pauses: one such failure is a

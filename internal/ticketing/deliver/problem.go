@@ -9,7 +9,9 @@ import (
 	"regexp"
 	"strings"
 
+	"halobridge/internal/events"
 	"halobridge/internal/halo"
+	"halobridge/internal/mapping"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing"
 )
@@ -31,11 +33,11 @@ func (pr Problem) Error() string { return pr.Message + " " + pr.Fix }
 
 // Event kinds delivery raises.
 const (
-	KindUnmappedCustomer       = "unmapped_customer"
-	KindSiteWithoutGeneralUser = "site_without_general_user"
-	KindClientInactive         = "client_inactive"
-	KindPermissionMissing      = "permission_missing"
-	KindTicketRefused          = "ticket_refused"
+	KindUnmappedCustomer       = events.EventUnmappedCustomer
+	KindSiteWithoutGeneralUser = string(mapping.FindingSiteWithoutGeneralUser)
+	KindClientInactive         = string(mapping.FindingClientInactive)
+	KindPermissionMissing      = events.EventPermissionMissing
+	KindTicketRefused          = events.EventTicketRefused
 )
 
 // refused reports whether HaloPSA answered that it will not do this, as
@@ -246,7 +248,7 @@ func (p *pass) raiseUnmapped(ctx context.Context, a store.PendingAlert) error {
 			name, p.fallbackClientID)
 	}
 	return p.raise(ctx, Problem{
-		Kind: KindUnmappedCustomer, Key: fmt.Sprintf("%s/%d/%s", KindUnmappedCustomer, a.SourceID, a.CustomerID),
+		Kind: KindUnmappedCustomer, Key: events.UnmappedKey(a.SourceID, a.CustomerID),
 		Subject: fmt.Sprintf("%s customer %q", a.Source, name), Message: msg,
 		Fix:  "Map the customer to its HaloPSA client on the Mappings page; move any ticket raised on the fallback client to it in HaloPSA.",
 		Data: map[string]any{"source_id": a.SourceID, "customer_id": a.CustomerID},
