@@ -273,7 +273,7 @@ type services struct {
 // fixed, when not nil, is told of a partner whose problem that held ticket
 // delivery back a person just fixed (events.Service.Fixed).
 func newServices(syncer *syncrun.Syncer, billing *run.Service, fixed func(ctx context.Context, partnerID int64)) services {
-	mappings := &mapper.Service{Store: syncer.Store, Halo: syncer.Halo, Sources: syncer.Sources}
+	mappings := &mapper.Service{Store: syncer.Store, Halo: syncer.Halo, Sources: syncer.Sources, Fixed: fixed}
 	ev := &events.Service{Store: syncer.Store, Halo: syncer.Halo, Mappings: mappings, Checks: syncer, Fixed: fixed}
 	if billing != nil {
 		ev.Billing = billing

@@ -80,7 +80,7 @@ func setupRecheck(t *testing.T, st *store.Store) *recheckBundle {
 		defer b.mu.Unlock()
 		b.fixed = append(b.fixed, partnerID)
 	}
-	b.Events.Fixed = fixed
+	b.Events.Fixed, b.Mappings.Fixed = fixed, fixed
 	return b
 }
 

@@ -113,6 +113,7 @@ func setup(t *testing.T) *testBundle {
 	b.deliverJ.Register(workers)
 	// As the server does: a person's fix wakes delivery.
 	b.events.Fixed = func(ctx context.Context, partnerID int64) { b.deliverJ.OnStored(ctx, []int64{partnerID}) }
+	b.mappings.Fixed = b.events.Fixed
 	b.queue, err = jobs.Open(ctx, st, jobs.Options{Workers: workers, FetchPollInterval: 50 * time.Millisecond, JobTimeout: time.Minute, RescueStuckJobsAfter: time.Hour})
 	if err != nil {
 		t.Fatalf("open job queue: %v", err)

@@ -27,6 +27,9 @@ type Service struct {
 	// Sources builds the source connectors, to read a source's companies
 	// again when a finding says one is gone; *connect.Sources in production.
 	Sources Connectors
+	// Fixed, when set, is told of a partner one of whose customers a person
+	// just mapped while delivery held its alerts back (events.Service.Fixed).
+	Fixed func(ctx context.Context, partnerID int64)
 }
 
 // Connectors builds the connector of a stored source.
@@ -167,8 +170,9 @@ func (s *Service) remember(ctx context.Context, partnerID int64, kind, id, name,
 	return nil
 }
 
-// settled settles a mapping's events against the stored catalog and
-// returns the mapping as the table shows it.
+// settled settles a mapping's events against the stored catalog (a
+// customer mapped now is no longer unmapped) and returns the mapping as
+// the table shows it.
 func (s *Service) settled(ctx context.Context, src store.Source, snap *Snapshot, m store.Mapping) (MappingView, error) {
 	customers, err := customersOf(ctx, s.Store, src)
 	if err != nil {
@@ -176,6 +180,11 @@ func (s *Service) settled(ctx context.Context, src store.Source, snap *Snapshot,
 	}
 	if err := s.settleMapping(ctx, src, snap, customers, m.CustomerID); err != nil {
 		return MappingView{}, err
+	}
+	if m.Confirmed && m.ClientID != 0 {
+		if err := events.CustomerMapped(ctx, s.Store, src.PartnerID, src.ID, m.CustomerID, s.Fixed); err != nil {
+			return MappingView{}, err
+		}
 	}
 	active, err := events.Active(ctx, s.Store, src.PartnerID)
 	if err != nil {

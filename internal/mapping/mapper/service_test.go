@@ -1,6 +1,7 @@
 package mapper_test
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"testing"
@@ -241,6 +242,62 @@ func TestService(t *testing.T) {
 			}
 			if _, err := b.Mappings.MappingRows(ctx, b.Partner.ID, mapper.RowFilter{Mapped: "yes"}); !syncruntest.IsInputError(err) {
 				t.Errorf("filter mapped=yes: %v, want an input error", err)
+			}
+		})
+	})
+
+	t.Run("MappingACustomerClearsItsUnmappedEventAndTriesItsAlertsAgain", func(t *testing.T) {
+		t.Parallel()
+		syncruntest.EachEngine(t, func(t *testing.T, st *store.Store) {
+			b := setupService(t, st)
+			ctx := t.Context()
+			woken := 0
+			b.Mappings.Fixed = func(_ context.Context, partnerID int64) {
+				if partnerID == b.Partner.ID {
+					woken++
+				}
+			}
+			unmapped := map[string]store.Event{}
+			for _, c := range []string{"same", "twin", "lonely"} {
+				e, err := st.RaiseEvent(ctx, store.Event{PartnerID: b.Partner.ID, Kind: events.EventUnmappedCustomer, Key: events.UnmappedKey(b.src.ID, c),
+					Subject: c, Message: "not mapped", Data: events.Data{SourceID: b.src.ID, CustomerID: c}.Encode()})
+				if err != nil {
+					t.Fatal(err)
+				}
+				unmapped[c] = e
+			}
+			state := func(c string) string {
+				e, err := st.Event(ctx, b.Partner.ID, unmapped[c].ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return e.State
+			}
+			// Bulk confirm takes the clear suggestion of Same; Twin's is
+			// ambiguous and stays for a person.
+			if _, err := b.Mappings.ConfirmAll(ctx, b.Partner.ID); err != nil {
+				t.Fatal(err)
+			}
+			if state("same") != store.EventResolved || state("twin") != store.EventOpen || woken != 1 {
+				t.Errorf("after confirming all: same %s, twin %s, delivery woken %d×; want same resolved, twin open, woken once", state("same"), state("twin"), woken)
+			}
+			if _, err := b.Mappings.Confirm(ctx, b.Partner.ID, []mapper.Accept{{SourceID: b.src.ID, CustomerID: "twin", ClientID: b.twins[1].ID}}); err != nil {
+				t.Fatal(err)
+			}
+			if state("twin") != store.EventResolved || woken != 2 {
+				t.Errorf("after confirming twin: %s, delivery woken %d×; want resolved, woken twice", state("twin"), woken)
+			}
+			// A mapping with ticketing off is still a mapping: its alerts
+			// are decided (and skipped) as the mapping says.
+			if _, err := b.Mappings.Map(ctx, b.Partner.ID, b.src.ID, "lonely", mapper.MapInput{ClientID: b.same.ID}); err != nil {
+				t.Fatal(err)
+			}
+			if state("lonely") != store.EventResolved || woken != 3 {
+				t.Errorf("after mapping lonely: %s, delivery woken %d×; want resolved, woken three times", state("lonely"), woken)
+			}
+			// Mapping again finds no event to clear and wakes nothing.
+			if _, err := b.Mappings.Map(ctx, b.Partner.ID, b.src.ID, "lonely", mapper.MapInput{ClientID: b.same.ID, Ticketing: true}); err != nil || woken != 3 {
+				t.Errorf("mapping again: %v, delivery woken %d×; want 3", err, woken)
 			}
 		})
 	})
