@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"halobridge/internal/events"
 	"halobridge/internal/store"
 )
 
@@ -53,15 +54,15 @@ Examples:
 				return err
 			}
 			defer rt.Close()
-			events, err := rt.store.Events(ctx, p.ID, q)
+			list, err := rt.store.Events(ctx, p.ID, q)
 			if err != nil {
 				return err
 			}
-			if len(events) == 0 {
+			if len(list) == 0 {
 				fmt.Fprintln(env.Stdout, "No events.")
 				return nil
 			}
-			for _, e := range events {
+			for _, e := range list {
 				writeEvent(env.Stdout, e)
 			}
 			return nil
@@ -72,9 +73,9 @@ Examples:
 func writeEvent(w io.Writer, e store.Event) {
 	fmt.Fprintf(w, "#%d  %s  %s  seen %d× (first %s, last %s)\n", e.ID, e.State, e.Kind, e.Count,
 		e.FirstSeen.Local().Format(time.DateTime), e.LastSeen.Local().Format(time.DateTime))
-	fmt.Fprintf(w, "    %s\n    %s\n", e.Subject, e.Message)
+	fmt.Fprintf(w, "    %s: %s\n    %s\n", events.Shown(e).Title, e.Subject, e.Message)
 	if e.Fix != "" {
-		fmt.Fprintf(w, "    Fix: %s\n", e.Fix)
+		fmt.Fprintf(w, "    Fix: %s (in the portal: %s)\n", e.Fix, events.Shown(e).PageName)
 	}
 }
 
@@ -117,11 +118,11 @@ Examples:
 				return err
 			}
 			defer rt.Close()
-			events, err := service.events.RecheckAll(ctx, p.ID, ids)
-			for _, e := range events {
-				fmt.Fprintf(env.Stdout, "#%d %s: %s (seen %d×)\n", e.ID, e.Kind, e.State, e.Count)
+			rechecked, err := service.events.RecheckAll(ctx, p.ID, ids)
+			for _, e := range rechecked {
+				fmt.Fprintf(env.Stdout, "#%d %s: %s (seen %d×) %s\n", e.ID, e.Kind, e.State, e.Count, events.Rechecked(e))
 			}
-			if len(events) == 0 && err == nil {
+			if len(rechecked) == 0 && err == nil {
 				fmt.Fprintln(env.Stdout, "No open events to recheck.")
 			}
 			return err

@@ -3,6 +3,7 @@ package events
 import (
 	"halobridge/internal/billing"
 	"halobridge/internal/mapping"
+	"halobridge/internal/store"
 )
 
 // The kinds of event ticket delivery and billing raise besides those above.
@@ -31,13 +32,13 @@ type Kind struct {
 	billing bool
 }
 
-// Pages of the portal, named as its menu names them.
+// Pages of the portal, named as its menu and the steps of Setup name them.
 var (
-	pageMapping   = Kind{Page: "/mapping", PageName: "Client mapping"}
-	pageTicketing = Kind{Page: "/ticketing", PageName: "Ticketing"}
-	pageBilling   = Kind{Page: "/billing", PageName: "Billing"}
-	pageSetup     = Kind{Page: "/setup", PageName: "Setup"}
-	pageSync      = Kind{Page: "/sync", PageName: "Sync"}
+	pageMapping       = Kind{Page: "/mapping", PageName: "Client mapping"}
+	pageBilling       = Kind{Page: "/billing", PageName: "Billing"}
+	pageConnection    = Kind{Page: "/setup?step=integration", PageName: "Setup › Integration"}
+	pageTicketPolicy  = Kind{Page: "/setup?step=ticketing", PageName: "Setup › Ticketing"}
+	pageBillingPolicy = Kind{Page: "/setup?step=billing", PageName: "Setup › Billing"}
 )
 
 func titled(title string, page Kind) Kind {
@@ -45,9 +46,16 @@ func titled(title string, page Kind) Kind {
 	return page
 }
 
-// billed is the kind of a billing run's event.
+// billed is the kind of a billing run's event, and billedPolicy that of
+// one fixed in the billing policy.
 func billed(title string) Kind {
 	k := titled(title, pageBilling)
+	k.billing = true
+	return k
+}
+
+func billedPolicy(title string) Kind {
+	k := titled(title, pageBillingPolicy)
 	k.billing = true
 	return k
 }
@@ -60,21 +68,21 @@ var kinds = map[string]Kind{
 	string(mapping.FindingBothNotFound):           titled("Company and client both gone", pageMapping),
 	string(mapping.FindingSiteNotFound):           titled("HaloPSA site not found", pageMapping),
 	string(mapping.FindingSiteWithoutGeneralUser): titled("Site without a General User", pageMapping),
-	EventReferenceNotFound:                        titled("Setting names a record HaloPSA no longer has", pageTicketing),
+	EventReferenceNotFound:                        titled("Setting names a record HaloPSA no longer has", pageTicketPolicy),
 	EventNoRecurringInvoice:                       titled("No recurring invoice to bill on", pageBilling),
-	EventCredentialsRevoked:                       titled("HaloPSA refuses the credentials", pageSetup),
-	EventPermissionMissing:                        titled("HaloPSA permission missing", pageSetup),
-	EventPushFailing:                              titled("Event Push not delivering", pageSync),
+	EventCredentialsRevoked:                       titled("HaloPSA refuses the credentials", pageConnection),
+	EventPermissionMissing:                        titled("HaloPSA permission missing", pageConnection),
+	EventPushFailing:                              titled("Event Push not delivering", pageConnection),
 	EventUnmappedCustomer:                         titled("Customer not mapped", pageMapping),
-	EventTicketRefused:                            titled("HaloPSA refused a ticket", pageTicketing),
-	EventDeliveryPaused:                           titled("Ticket delivery paused", pageSetup),
+	EventTicketRefused:                            titled("HaloPSA refused a ticket", pageTicketPolicy),
+	EventDeliveryPaused:                           titled("Ticket delivery paused", pageConnection),
 	EventBillingFailed:                            billed("Billing failed"),
 	string(billing.FindingUsageUnavailable):       billed("Usage could not be read"),
 	string(billing.FindingUsageInconsistent):      billed("Usage does not add up"),
-	string(billing.FindingProductUnmapped):        billed("Product without a billing item"),
-	string(billing.FindingItemDeleted):            billed("Billing item gone from HaloPSA"),
+	string(billing.FindingProductUnmapped):        billedPolicy("Product without a billing item"),
+	string(billing.FindingItemDeleted):            billedPolicy("Billing item gone from HaloPSA"),
 	string(billing.FindingInvoiceMissing):         billed("No recurring invoice"),
-	string(billing.FindingInvoiceAmbiguous):       billed("Several recurring invoices"),
+	string(billing.FindingInvoiceAmbiguous):       billedPolicy("Several recurring invoices"),
 	string(billing.FindingInvoiceDisabled):        billed("Recurring invoice disabled"),
 	string(billing.FindingInvoiceChanged):         billed("Recurring invoice changed"),
 	string(billing.FindingLineDeleted):            billed("Invoice line deleted in HaloPSA"),
@@ -89,6 +97,17 @@ func KindOf(kind string) Kind {
 		return k
 	}
 	return Kind{Title: "Integration problem", Page: "/events", PageName: "Events"}
+}
+
+// Shown is what a person sees of e's kind, with the page where e is
+// fixed: a HaloPSA record the billing policy names (an item) is chosen
+// again in the billing policy, the others in the ticket policy.
+func Shown(e store.Event) Kind {
+	k := KindOf(e.Kind)
+	if e.Kind == EventReferenceNotFound && DataOf(e).RefKind == store.KindItem {
+		k.Page, k.PageName = pageBillingPolicy.Page, pageBillingPolicy.PageName
+	}
+	return k
 }
 
 // Kinds lists every event kind halobridge raises.

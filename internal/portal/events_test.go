@@ -87,6 +87,33 @@ func TestEvents(t *testing.T) {
 		}
 	})
 
+	t.Run("EachEventNamesItsKindInWordsAndLinksToWhereItIsFixed", func(t *testing.T) {
+		_, err := b.store.RaiseEvent(ctx, store.Event{PartnerID: p.ID, Kind: "unmapped_customer", Key: fmt.Sprintf("unmapped_customer/%d/c-9", src.ID),
+			Subject: `Company "Pinecrest Clinic" of Push API 'Mail filter'`, Message: `Company "Pinecrest Clinic" is not mapped to a HaloPSA client.`,
+			Fix: "Map the company to its HaloPSA client on the Client mapping page.", Data: json.RawMessage(fmt.Sprintf(`{"source_id":%d,"customer_id":"c-9"}`, src.ID))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := b.get(t, p, "/events?show=all").body
+		for _, want := range []string{
+			`<strong>Customer not mapped</strong>: Company &#34;Pinecrest Clinic&#34; of Push API &#39;Mail filter&#39; <small class="muted">company id c-9</small>`,
+			`<a href="/mapping">Open Client mapping</a>`,
+			`<strong>No recurring invoice to bill on</strong>: HaloPSA client &#39;Brightwater Dental LLC&#39; (id 109) <small class="muted">HaloPSA client id 109</small>`,
+			`<a href="/billing">Open Billing</a>`,
+			`<strong>HaloPSA refused a ticket</strong>: Ticket for Brightwater Dental`,
+			`<a href="/setup?step=ticketing">Open Setup › Ticketing</a>`,
+		} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the events page lacks %s", want)
+			}
+		}
+		for _, kind := range []string{"unmapped_customer", "no_recurring_invoice", "ticket_refused"} {
+			if strings.Contains(page, kind) {
+				t.Errorf("the events page shows the internal kind name %s", kind)
+			}
+		}
+	})
+
 	t.Run("AnUnknownEventIsNotFound", func(t *testing.T) {
 		if got := b.post(t, p, "/events/999999/recheck", nil, false); got.status != http.StatusNotFound {
 			t.Errorf("recheck of event 999999: %d", got.status)

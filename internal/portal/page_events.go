@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"halobridge/internal/events"
 	"halobridge/internal/store"
@@ -21,10 +22,35 @@ type eventsView struct {
 	Flash  flash
 }
 
-// eventRow is an event with what was just done about it.
+// eventRow is an event as a person sees it: its kind's title and the
+// page where it is fixed, the ids of what it names in small print, and
+// what was just done about it.
 type eventRow struct {
 	store.Event
-	Done string
+	Shown events.Kind
+	IDs   string
+	Done  string
+}
+
+func rowOf(e store.Event) eventRow {
+	return eventRow{Event: e, Shown: events.Shown(e), IDs: eventIDs(e)}
+}
+
+// eventIDs are the ids of the records an event names, which its subject
+// names by name.
+func eventIDs(e store.Event) string {
+	d := events.DataOf(e)
+	var ids []string
+	if d.CustomerID != "" {
+		ids = append(ids, "company id "+d.CustomerID)
+	}
+	if d.ClientID != 0 {
+		ids = append(ids, fmt.Sprintf("HaloPSA client id %d", d.ClientID))
+	}
+	if d.SiteID != 0 {
+		ids = append(ids, fmt.Sprintf("site id %d", d.SiteID))
+	}
+	return strings.Join(ids, " · ")
 }
 
 func (h *handler) eventsPage(w http.ResponseWriter, r *http.Request) {
@@ -54,7 +80,7 @@ func (h *handler) eventsView(ctx context.Context, partnerID int64, show string) 
 			return nil, err
 		}
 		for _, e := range events {
-			v.Events = append(v.Events, eventRow{Event: e})
+			v.Events = append(v.Events, rowOf(e))
 			if e.State == store.EventOpen {
 				v.Open++
 			}
@@ -128,7 +154,7 @@ func (h *handler) eventDone(w http.ResponseWriter, r *http.Request, e store.Even
 		v.Events[i].Done = done
 	} else {
 		// The event left this list (resolved while open ones are shown).
-		v.Flash.OK = e.Subject + ": " + done
+		v.Flash.OK = events.Shown(e).Title + ", " + e.Subject + ": " + done
 	}
 	h.formFragment(w, r, http.StatusOK, viewEvents, "events-body", v)
 }

@@ -30,13 +30,13 @@ func fix(kind string) string {
 	case billing.FindingUsageInconsistent:
 		return "Check the customer's usage in the source."
 	case billing.FindingProductUnmapped:
-		return "Map the product to a HaloPSA item in the billing policy; 'halobridge billing items propose' offers items."
+		return "Under Setup › Billing, choose the product's HaloPSA item, or let halobridge create it there."
 	case billing.FindingItemDeleted:
-		return "Map the product to another HaloPSA item in the billing policy."
+		return "Under Setup › Billing, choose another HaloPSA item for the product."
 	case billing.FindingInvoiceMissing:
-		return "In append mode, create a Monthly recurring invoice for the client in HaloPSA, or choose one under \"invoices\" in the billing policy; in create mode halobridge has made a new one."
+		return "In append mode, create a Monthly recurring invoice for the client in HaloPSA (or name one under \"invoices\" in the billing policy, with 'halobridge billing policy set'); in create mode halobridge has made a new one."
 	case billing.FindingInvoiceAmbiguous:
-		return "Choose the client's invoice under \"invoices\" in the billing policy."
+		return "In HaloPSA keep one Monthly recurring invoice for the client, or name the one halobridge writes to under \"invoices\" in the billing policy, with 'halobridge billing policy set'."
 	case billing.FindingInvoiceDisabled:
 		return "Enable the recurring invoice in HaloPSA, or switch billing off for the client."
 	case billing.FindingInvoiceChanged:
@@ -44,7 +44,7 @@ func fix(kind string) string {
 	case billing.FindingCreditCarried:
 		return "Nothing while the client uses the item: the following months' lines take the credit off. If the client has stopped using it, credit the client in HaloPSA yourself: halobridge would otherwise take it off when the client uses the item again."
 	case billing.FindingLineDeleted:
-		return "Nothing, if the product should be billed; otherwise switch the client's billing off or override the product in the billing policy."
+		return "Nothing, if the product should be billed; otherwise switch the client's billing off on the Client mapping page, or change the product's item under Setup › Billing."
 	}
 	return "Check the error; the next run tries again without counting anything twice."
 }
@@ -82,7 +82,10 @@ func (s *Service) recordEvents(ctx context.Context, partnerID int64, clients []C
 		}
 	}
 	for _, c := range clients {
-		subject := fmt.Sprintf("HaloPSA client %q (id %d)", c.Name, c.ClientID)
+		subject := fmt.Sprintf("HaloPSA client %q", c.Name)
+		if c.Name == "" {
+			subject = fmt.Sprintf("HaloPSA client id %d", c.ClientID)
+		}
 		if c.Error != "" {
 			failed[fmt.Sprintf("%s%d/", eventPrefix, c.ClientID)] = true
 			raise(store.Event{Kind: eventFailed, Key: fmt.Sprintf("%s%d/%s", eventPrefix, c.ClientID, eventFailed), Subject: subject,

@@ -41,18 +41,28 @@ func findingEvent(src store.Source, customers map[string]source.Customer, snap *
 		PartnerID: src.PartnerID,
 		Kind:      string(f.Kind),
 		Key:       mappingKey(src.ID, f),
-		Subject:   fmt.Sprintf("%s company '%s' mapped to HaloPSA %s", connect.Label(src), company, clientLabel(snap, f.ClientID)),
+		Subject:   fmt.Sprintf("%s company '%s' mapped to HaloPSA %s", connect.Label(src), company, clientName(snap, f.ClientID)),
 		Message:   f.Message,
 		Fix:       f.Fix,
 		Data:      events.Data{SourceID: src.ID, CustomerID: f.CustomerID, ClientID: f.ClientID, SiteID: f.SiteID}.Encode(),
 	}
 }
 
-func clientLabel(snap *Snapshot, id int) string {
+// clientName names a client by its name alone where the snapshot knows
+// it: an event's subject, whose ids the portal shows in small print.
+func clientName(snap *Snapshot, id int) string {
 	if cl, ok := snap.byID[id]; ok {
-		return fmt.Sprintf("client '%s' (id %d)", cl.Name, id)
+		return fmt.Sprintf("client '%s'", cl.Name)
 	}
 	return fmt.Sprintf("client id %d", id)
+}
+
+// clientLabel names a client with its id, for messages.
+func clientLabel(snap *Snapshot, id int) string {
+	if _, ok := snap.byID[id]; ok {
+		return fmt.Sprintf("%s (id %d)", clientName(snap, id), id)
+	}
+	return clientName(snap, id)
 }
 
 // mappingEvents evaluates a source's confirmed mappings against the

@@ -65,7 +65,11 @@ func (p *pass) post(ctx context.Context, client *halo.Client, g *group) error {
 	if !refused(err) {
 		return err
 	}
-	problem := explainTicket(ctx, client, fields, err)
+	known, nerr := p.svc.catalogClientName(ctx, p.partnerID, fields.ClientID)
+	if nerr != nil {
+		return errors.Join(err, nerr)
+	}
+	problem := explainTicket(ctx, client, fields, known, err)
 	if rerr := p.raise(ctx, problem); rerr != nil {
 		return rerr
 	}

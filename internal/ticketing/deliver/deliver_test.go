@@ -5,6 +5,7 @@ import (
 
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"halobridge/internal/connect"
+	"halobridge/internal/events"
 	"halobridge/internal/halo"
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/outbound"
@@ -267,9 +269,24 @@ func TestDeliver(t *testing.T) {
 		if len(tickets) != 1 || tickets[0].ClientID != fallback.ID || tickets[0].Summary != "[Unmapped] Malware EICAR on LAPTOP-7" {
 			t.Fatalf("tickets %+v, want one [Unmapped] ticket on client %d", tickets, fallback.ID)
 		}
-		events, _ := b.store.Events(b.ctx, b.partner.ID, store.EventQuery{Kind: deliver.KindUnmappedCustomer})
-		if len(events) != 1 || !strings.Contains(events[0].Message, `"Fabrikam (c-unknown)"`) || !strings.Contains(events[0].Message, "fallback client") {
-			t.Errorf("events %+v, want one saying the customer went to the fallback client", events)
+		raised, _ := b.store.Events(b.ctx, b.partner.ID, store.EventQuery{Kind: deliver.KindUnmappedCustomer})
+		if len(raised) != 1 {
+			t.Fatalf("events %+v, want one saying the customer went to the fallback client", raised)
+		}
+		// The company and the fallback client are named by name; their ids
+		// are the event's data, which the portal shows in small print.
+		e := raised[0]
+		if want := `Company "Fabrikam" of GravityZone 'GravityZone'`; e.Subject != want {
+			t.Errorf("subject %q, want %q", e.Subject, want)
+		}
+		if want := fmt.Sprintf(`Company "Fabrikam" is not mapped to a HaloPSA client, so its alerts go to the fallback client %q with an "[Unmapped]" title.`, fallback.Name); e.Message != want {
+			t.Errorf("message %q, want %q", e.Message, want)
+		}
+		if want := "Map the company to its HaloPSA client on the Client mapping page: its alerts are then tried again at once. Move any ticket raised on the fallback client to that client in HaloPSA."; e.Fix != want {
+			t.Errorf("fix %q, want %q", e.Fix, want)
+		}
+		if d := events.DataOf(e); d.SourceID != b.src.ID || d.CustomerID != "c-unknown" {
+			t.Errorf("data %s, want the source and the company's id", e.Data)
 		}
 	})
 
@@ -284,11 +301,26 @@ func TestDeliver(t *testing.T) {
 			t.Errorf("delivery reason %q", d.Reason)
 		}
 		events, _ := b.store.Events(b.ctx, b.partner.ID, store.EventQuery{Kind: deliver.KindUnmappedCustomer})
-		if len(events) != 1 || !strings.Contains(events[0].Message, "raise no tickets") {
-			t.Errorf("events %+v", events)
+		if len(events) != 1 || events[0].Message != `The company with id "c-unknown" is not mapped to a HaloPSA client, so its alerts raise no tickets: no fallback client is configured.` {
+			t.Errorf("events %+v, want one naming the company by the only thing known of it", events)
 		}
 		if len(ourTickets(b.sim)) != 0 {
 			t.Error("a ticket was raised for an unmapped customer without a fallback client")
+		}
+	})
+
+	t.Run("NamesAnUnmappedCompanyAsItsSourceDoes", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, setupOptions{})
+		if err := b.store.SaveSourceCustomers(b.ctx, b.src.ID, []source.Customer{{ID: "c-unknown", Name: "Northwind Traders"}}, false); err != nil {
+			t.Fatal(err)
+		}
+		ingestAlerts(t, b, avAlert("e1", "c-unknown", "LAPTOP-7", "EICAR", b.clock.Now().Add(-time.Hour)))
+		deliverOnce(t, b)
+		raised, _ := b.store.Events(b.ctx, b.partner.ID, store.EventQuery{Kind: deliver.KindUnmappedCustomer})
+		if len(raised) != 1 || raised[0].Subject != `Company "Northwind Traders" of GravityZone 'GravityZone'` ||
+			raised[0].Message != `Company "Northwind Traders" is not mapped to a HaloPSA client, so its alerts raise no tickets: no fallback client is configured.` {
+			t.Errorf("events %+v, want one naming the company as the source's catalog does", raised)
 		}
 	})
 

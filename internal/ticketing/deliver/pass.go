@@ -227,7 +227,7 @@ type group struct {
 }
 
 // noPolicyReason is what alerts are marked with before a policy exists.
-const noPolicyReason = "no ticket policy is saved for this partner, so no tickets are raised; save one on the Tickets page"
+const noPolicyReason = "no ticket policy is saved for this partner, so no tickets are raised; save one under Setup › Ticketing"
 
 func (p *pass) deliverAlerts(ctx context.Context, alerts []store.PendingAlert) error {
 	if len(alerts) == 0 {

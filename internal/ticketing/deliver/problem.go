@@ -1,17 +1,22 @@
 package deliver
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 
+	"halobridge/internal/connect"
 	"halobridge/internal/events"
 	"halobridge/internal/halo"
 	"halobridge/internal/mapping"
+	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing"
 )
@@ -59,15 +64,17 @@ const retryNote = " halobridge tries the alerts again by itself, at least every 
 
 // explainTicket says why HaloPSA refused a ticket. "Please select a valid
 // Client/Site/User" is HaloPSA's answer to several different problems, so
-// it looks at the client and site to name the one that applies.
-func explainTicket(ctx context.Context, client *halo.Client, f ticketing.TicketFields, err error) Problem {
+// it looks at the client and site to name the one that applies; known is
+// the client's name as the catalog last read it, for a client HaloPSA no
+// longer has.
+func explainTicket(ctx context.Context, client *halo.Client, f ticketing.TicketFields, known string, err error) Problem {
 	var ae *halo.APIError
 	errors.As(err, &ae)
 	switch {
 	case ae.Status == http.StatusForbidden:
 		return permissionProblem(ae, "create tickets")
 	case strings.Contains(ae.Message, "valid Client/Site/User"):
-		if pr, ok := diagnoseCustomer(ctx, client, f, ae); ok {
+		if pr, ok := diagnoseCustomer(ctx, client, f, known, ae); ok {
 			return pr
 		}
 	}
@@ -86,14 +93,19 @@ func explainAction(err error) Problem {
 
 // diagnoseCustomer finds which of client, site and General User HaloPSA
 // could not resolve. It reads HaloPSA, but only after a refusal.
-func diagnoseCustomer(ctx context.Context, client *halo.Client, f ticketing.TicketFields, ae *halo.APIError) (Problem, bool) {
+func diagnoseCustomer(ctx context.Context, client *halo.Client, f ticketing.TicketFields, known string, ae *halo.APIError) (Problem, bool) {
 	cl, err := client.Client(ctx, f.ClientID)
 	if halo.IsNotFound(err) || (err == nil && cl.Inactive) {
+		name := clientNamed(cmp.Or(cl.Name, known), f.ClientID)
+		why := "no longer exists"
+		if err == nil {
+			why = "is inactive"
+		}
 		return Problem{
 			Kind: KindClientInactive, Key: fmt.Sprintf("%s/%d", KindClientInactive, f.ClientID),
-			Subject: fmt.Sprintf("HaloPSA client %d", f.ClientID),
-			Message: fmt.Sprintf("HaloPSA refused a ticket for client %d because the client is inactive or no longer exists (HaloPSA: %s).", f.ClientID, ae.Message),
-			Fix:     "Map the customer to an active HaloPSA client, or make the client active again in HaloPSA." + retryNote,
+			Subject: "HaloPSA " + name,
+			Message: fmt.Sprintf("HaloPSA refused a ticket for %s because the client %s (HaloPSA: %s).", name, why, ae.Message),
+			Fix:     "On the Client mapping page, map the company to an active HaloPSA client, or make the client active again in HaloPSA." + retryNote,
 			Data:    map[string]any{"client_id": f.ClientID},
 		}, true
 	}
@@ -111,11 +123,11 @@ func diagnoseCustomer(ctx context.Context, client *halo.Client, f ticketing.Tick
 	if _, ok := halo.GeneralUser(users, siteID); ok {
 		return Problem{}, false
 	}
-	siteName := fmt.Sprintf("%d", siteID)
+	siteName := fmt.Sprintf("id %d", siteID)
 	if sites, err := client.Sites(ctx, halo.SiteQuery{ClientID: cl.ID}); err == nil {
 		for _, s := range sites {
 			if s.ID == siteID {
-				siteName = fmt.Sprintf("%q (id %d)", s.Name, s.ID)
+				siteName = fmt.Sprintf("%q", s.Name)
 			}
 		}
 	}
@@ -151,22 +163,23 @@ func permissionProblem(ae *halo.APIError, what string) Problem {
 
 // haloFields maps the words of HaloPSA's refusals to the policy field that
 // sets them; the first match wins.
+// label is the name Setup › Ticketing gives the field.
 var haloFields = []struct {
-	pattern *regexp.Regexp
-	field   string
+	pattern      *regexp.Regexp
+	field, label string
 }{
-	{regexp.MustCompile(`(?i)CAB members`), "tickettype_id"},
-	{regexp.MustCompile(`(?i)ticket ?type`), "tickettype_id"},
-	{regexp.MustCompile(`(?i)outcome|access to this action`), "note_outcome_id"},
-	{regexp.MustCompile(`(?i)\bstatus\b`), "initial_status_id"},
-	{regexp.MustCompile(`(?i)\bSLA\b`), "types.*.sla_id"},
-	{regexp.MustCompile(`(?i)priority`), "types.*.priority_id"},
-	{regexp.MustCompile(`(?i)categor`), "types.*.category_1"},
-	{regexp.MustCompile(`(?i)\bteam\b`), "team"},
-	{regexp.MustCompile(`(?i)\bagent\b`), "agent_id"},
-	{regexp.MustCompile(`(?i)urgency`), "types.*.urgency"},
-	{regexp.MustCompile(`(?i)impact`), "types.*.impact"},
-	{regexp.MustCompile(`(?i)summary`), "title_template"},
+	{regexp.MustCompile(`(?i)CAB members`), "tickettype_id", "Ticket type"},
+	{regexp.MustCompile(`(?i)ticket ?type`), "tickettype_id", "Ticket type"},
+	{regexp.MustCompile(`(?i)outcome|access to this action`), "note_outcome_id", "Outcome of halobridge's notes"},
+	{regexp.MustCompile(`(?i)\bstatus\b`), "initial_status_id", "Initial status"},
+	{regexp.MustCompile(`(?i)\bSLA\b`), "types.*.sla_id", "SLA of the alert types"},
+	{regexp.MustCompile(`(?i)priority`), "types.*.priority_id", "Priority of the alert types"},
+	{regexp.MustCompile(`(?i)categor`), "types.*.category_1", "Category of the alert types"},
+	{regexp.MustCompile(`(?i)\bteam\b`), "team", "Default team"},
+	{regexp.MustCompile(`(?i)\bagent\b`), "agent_id", "Default agent"},
+	{regexp.MustCompile(`(?i)urgency`), "types.*.urgency", "Urgency of the alert types"},
+	{regexp.MustCompile(`(?i)impact`), "types.*.impact", "Impact of the alert types"},
+	{regexp.MustCompile(`(?i)summary`), "title_template", "Ticket title"},
 }
 
 // mandatory finds the field a "required" refusal names, in HaloPSA's words.
@@ -178,10 +191,10 @@ func fieldProblem(ae *halo.APIError, what string) Problem {
 	if message == "" {
 		message = ae.Error()
 	}
-	field := ""
+	field, label := "", ""
 	for _, f := range haloFields {
 		if f.pattern.MatchString(message) {
-			field = f.field
+			field, label = f.field, f.label
 			break
 		}
 	}
@@ -193,14 +206,14 @@ func fieldProblem(ae *halo.APIError, what string) Problem {
 	var fix string
 	switch {
 	case field != "":
-		msg += fmt.Sprintf(" (ticket policy field %s).", field)
-		fix = fmt.Sprintf("Check %s in the ticket policy against HaloPSA (refresh the HaloPSA catalog first if it changed there).", field)
+		msg += fmt.Sprintf(" (the ticket policy's %s).", label)
+		fix = fmt.Sprintf("Under Setup › Ticketing, check %s against HaloPSA (if it changed in HaloPSA, choose Sync now on the Sync page first).", label)
 	case named != "":
 		msg += fmt.Sprintf(": HaloPSA requires %q on these tickets and halobridge does not fill it.", named)
 		fix = fmt.Sprintf("In HaloPSA make %q optional for the ticket type, or give it a default value.", named)
 	default:
 		msg += "."
-		fix = "Check the ticket policy against HaloPSA's message."
+		fix = "Under Setup › Ticketing, check the ticket policy against HaloPSA's message."
 	}
 	key := field
 	if key == "" {
@@ -236,21 +249,69 @@ func raiseEvent(ctx context.Context, st *store.Store, partnerID int64, pr Proble
 }
 
 // raiseUnmapped tells the partner that a customer's alerts went to the
-// fallback client, or nowhere: never silently.
+// fallback client, or nowhere: never silently. It names the company, its
+// source and the fallback client as halobridge knows them; the ids are the
+// event's data.
 func (p *pass) raiseUnmapped(ctx context.Context, a store.PendingAlert) error {
-	name := a.CustomerID
-	if n := a.Facts["customer_name"]; n != "" {
-		name = n + " (" + a.CustomerID + ")"
+	key := events.UnmappedKey(a.SourceID, a.CustomerID)
+	if p.raised[key] {
+		return nil
 	}
-	msg := fmt.Sprintf("Customer %q is not mapped to a HaloPSA client, so its alerts raise no tickets: no fallback client is configured.", name)
+	company, err := p.companyName(ctx, a)
+	if err != nil {
+		return err
+	}
+	src, err := p.svc.store.Source(ctx, a.SourceID)
+	if err != nil {
+		return fmt.Errorf("source of unmapped company %q: %w", a.CustomerID, err)
+	}
+	msg := fmt.Sprintf("%s is not mapped to a HaloPSA client, so its alerts raise no tickets: no fallback client is configured.", company)
 	if p.fallbackClientID > 0 {
-		msg = fmt.Sprintf("Customer %q is not mapped to a HaloPSA client, so its alerts go to the fallback client (id %d) with an \"[Unmapped]\" title.",
-			name, p.fallbackClientID)
+		fallback, err := p.svc.catalogClientName(ctx, p.partnerID, p.fallbackClientID)
+		if err != nil {
+			return err
+		}
+		msg = fmt.Sprintf("%s is not mapped to a HaloPSA client, so its alerts go to the fallback %s with an \"[Unmapped]\" title.",
+			company, clientNamed(fallback, p.fallbackClientID))
 	}
 	return p.raise(ctx, Problem{
-		Kind: KindUnmappedCustomer, Key: events.UnmappedKey(a.SourceID, a.CustomerID),
-		Subject: fmt.Sprintf("%s customer %q", a.Source, name), Message: msg,
-		Fix:  "Map the customer to its HaloPSA client on the Mappings page; move any ticket raised on the fallback client to it in HaloPSA.",
+		Kind: KindUnmappedCustomer, Key: key,
+		Subject: fmt.Sprintf("%s of %s", company, connect.Label(src)), Message: msg,
+		Fix:  "Map the company to its HaloPSA client on the Client mapping page: its alerts are then tried again at once. Move any ticket raised on the fallback client to that client in HaloPSA.",
 		Data: map[string]any{"source_id": a.SourceID, "customer_id": a.CustomerID},
 	})
+}
+
+// companyName names an alert's company as its source does: by the name
+// the alert carries, or the one the source's catalog holds.
+func (p *pass) companyName(ctx context.Context, a store.PendingAlert) (string, error) {
+	if n := a.Facts["customer_name"]; n != "" {
+		return fmt.Sprintf("Company %q", n), nil
+	}
+	customers, err := p.svc.store.SourceCustomers(ctx, a.SourceID)
+	if err != nil {
+		return "", fmt.Errorf("name unmapped company %q: %w", a.CustomerID, err)
+	}
+	if i := slices.IndexFunc(customers, func(c source.Customer) bool { return c.ID == a.CustomerID }); i >= 0 && customers[i].Name != "" {
+		return fmt.Sprintf("Company %q", customers[i].Name), nil
+	}
+	return fmt.Sprintf("The company with id %q", a.CustomerID), nil
+}
+
+// catalogClientName is the name of a HaloPSA client as the catalog last
+// read it, "" when it does not know the client.
+func (s *Service) catalogClientName(ctx context.Context, partnerID int64, id int) (string, error) {
+	e, err := s.store.CatalogEntry(ctx, partnerID, store.KindClient, strconv.Itoa(id))
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	return e.Name, err
+}
+
+// clientNamed says "client \"Name\"", or "client id N" without a name.
+func clientNamed(name string, id int) string {
+	if name == "" {
+		return fmt.Sprintf("client id %d", id)
+	}
+	return fmt.Sprintf("client %q", name)
 }

@@ -76,7 +76,11 @@ func (s *Service) TestTicket(ctx context.Context, partnerID, sourceID int64, cus
 		res.TicketID = created.ID
 		return res, nil
 	case refused(err):
-		problem := explainTicket(ctx, client, fields, err)
+		known, nerr := s.catalogClientName(ctx, partnerID, fields.ClientID)
+		if nerr != nil {
+			return res, errors.Join(err, nerr)
+		}
+		problem := explainTicket(ctx, client, fields, known, err)
 		res.Problem = &problem
 		return res, nil
 	}
