@@ -114,6 +114,27 @@ func TestEvents(t *testing.T) {
 		}
 	})
 
+	t.Run("AMappingWhoseClientHasAnEventLinksToIt", func(t *testing.T) {
+		_, err := b.store.RaiseEvent(ctx, store.Event{PartnerID: p.ID, Kind: "client_inactive", Key: "client_inactive/109",
+			Subject: `HaloPSA client "Brightwater Dental LLC"`, Message: "HaloPSA refused a ticket for the client.", Data: json.RawMessage(`{"client_id":109}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mappingPage := b.get(t, p, "/mapping").body
+		if want := `<a class="badge has_events" href="/events?client=109" title="1 open event">has events (1)</a>`; !strings.Contains(mappingPage, want) {
+			t.Errorf("the mapping page lacks %s", want)
+		}
+		page := b.get(t, p, "/events?client=109").body
+		for _, want := range []string{`Events about HaloPSA client &#34;Brightwater Dental LLC&#34;`, "HaloPSA refused a ticket for the client.", `<input type="hidden" name="client" value="109">`} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the client's events lack %s", want)
+			}
+		}
+		if strings.Contains(page, "Ticket for Brightwater Dental") || strings.Contains(page, "Pinecrest Clinic") {
+			t.Errorf("the client's events list events of nothing or of another company:\n%s", page)
+		}
+	})
+
 	t.Run("AnUnknownEventIsNotFound", func(t *testing.T) {
 		if got := b.post(t, p, "/events/999999/recheck", nil, false); got.status != http.StatusNotFound {
 			t.Errorf("recheck of event 999999: %d", got.status)

@@ -16,10 +16,15 @@ import (
 // eventsView is the events page: the problems that need a person.
 type eventsView struct {
 	// Show is "active" (open and acknowledged, the default), "resolved" or "all".
-	Show   string
-	Events []eventRow
-	Open   int
-	Flash  flash
+	Show string
+	// Client, when not 0, shows only the events about that HaloPSA
+	// client, as the status of its mappings links to them; ClientName
+	// names it.
+	Client     int
+	ClientName string
+	Events     []eventRow
+	Open       int
+	Flash      flash
 }
 
 // eventRow is an event as a person sees it: its kind's title and the
@@ -54,7 +59,7 @@ func eventIDs(e store.Event) string {
 }
 
 func (h *handler) eventsPage(w http.ResponseWriter, r *http.Request) {
-	v, err := h.eventsView(r.Context(), callerOf(r).partnerID, r.URL.Query().Get("show"))
+	v, err := h.eventsView(r.Context(), callerOf(r).partnerID, r.URL.Query().Get("show"), r.URL.Query().Get("client"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -62,8 +67,18 @@ func (h *handler) eventsPage(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, viewEvents, "Events", "events", v)
 }
 
-func (h *handler) eventsView(ctx context.Context, partnerID int64, show string) (*eventsView, error) {
+func (h *handler) eventsView(ctx context.Context, partnerID int64, show, client string) (*eventsView, error) {
 	v := &eventsView{Show: show}
+	if id, err := strconv.Atoi(client); err == nil && id > 0 {
+		v.Client = id
+		entry, err := h.deps.Store.CatalogEntry(ctx, partnerID, store.KindClient, client)
+		switch {
+		case err == nil:
+			v.ClientName = entry.Name
+		case !errors.Is(err, store.ErrNotFound):
+			return nil, err
+		}
+	}
 	var states []string
 	switch show {
 	case "resolved":
@@ -75,14 +90,17 @@ func (h *handler) eventsView(ctx context.Context, partnerID int64, show string) 
 		states = []string{store.EventOpen, store.EventAcknowledged}
 	}
 	for _, state := range states {
-		events, err := h.deps.Store.Events(ctx, partnerID, store.EventQuery{State: state, Limit: 500})
+		list, err := h.deps.Store.Events(ctx, partnerID, store.EventQuery{State: state, Limit: 500})
 		if err != nil {
 			return nil, err
 		}
-		for _, e := range events {
-			v.Events = append(v.Events, rowOf(e))
+		for _, e := range list {
+			// The menu counts every open event, whatever this list shows.
 			if e.State == store.EventOpen {
 				v.Open++
+			}
+			if v.Client == 0 || events.DataOf(e).ClientID == v.Client {
+				v.Events = append(v.Events, rowOf(e))
 			}
 		}
 	}
@@ -144,7 +162,7 @@ func (h *handler) eventDone(w http.ResponseWriter, r *http.Request, e store.Even
 		http.Redirect(w, r, "/events", http.StatusSeeOther)
 		return
 	}
-	v, err := h.eventsView(r.Context(), callerOf(r).partnerID, r.PostFormValue("show"))
+	v, err := h.eventsView(r.Context(), callerOf(r).partnerID, r.PostFormValue("show"), r.PostFormValue("client"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -193,7 +211,7 @@ func (h *handler) recheckEvents(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.OK = fmt.Sprintf("Rechecked %s: %d fixed, %d still open.", plural(len(rechecked), "event"), fixed, len(rechecked)-fixed)
-	v, err := h.eventsView(r.Context(), c.partnerID, form.Get("show"))
+	v, err := h.eventsView(r.Context(), c.partnerID, form.Get("show"), form.Get("client"))
 	if err != nil {
 		h.fail(w, r, err)
 		return

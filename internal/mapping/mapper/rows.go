@@ -184,7 +184,10 @@ func viewOf(m store.Mapping, src store.Source, customers map[string]source.Custo
 	}
 	v.Events = counts.byCustomer[customerRef{src.ID, m.CustomerID}]
 	if m.Billing {
-		v.Events += counts.byClient[m.ClientID]
+		v.Events += counts.billing[m.ClientID]
+	}
+	if m.Ticketing {
+		v.Events += counts.tickets[m.ClientID]
 	}
 	switch {
 	case !m.Confirmed || (!m.Ticketing && !m.Billing):
@@ -202,22 +205,29 @@ type customerRef struct {
 	customerID string
 }
 
-// tally counts the active events about each mapping: its findings, and
-// for billed mappings the missing invoice of their client.
+// tally counts the active events about each mapping: its findings, the
+// events of its client's billing for billed mappings (a missing invoice,
+// what a billing run found), and those of its client's tickets for
+// mappings with ticketing on (a client HaloPSA refuses tickets for, a site
+// without a General User).
 type tally struct {
 	byCustomer map[customerRef]int
-	byClient   map[int]int
+	billing    map[int]int
+	tickets    map[int]int
 }
 
 func eventCounts(active []store.Event) tally {
-	c := tally{byCustomer: map[customerRef]int{}, byClient: map[int]int{}}
+	c := tally{byCustomer: map[customerRef]int{}, billing: map[int]int{}, tickets: map[int]int{}}
 	for _, e := range active {
 		d := events.DataOf(e)
 		switch {
-		case events.IsMappingKind(e.Kind):
+		case d.SourceID != 0 && d.CustomerID != "":
 			c.byCustomer[customerRef{d.SourceID, d.CustomerID}]++
-		case e.Kind == events.EventNoRecurringInvoice:
-			c.byClient[d.ClientID]++
+		case d.ClientID == 0:
+		case e.Kind == events.EventNoRecurringInvoice || events.IsBillingKind(e.Kind):
+			c.billing[d.ClientID]++
+		default:
+			c.tickets[d.ClientID]++
 		}
 	}
 	return c

@@ -3,6 +3,7 @@ package mapper_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -242,6 +243,56 @@ func TestService(t *testing.T) {
 			}
 			if _, err := b.Mappings.MappingRows(ctx, b.Partner.ID, mapper.RowFilter{Mapped: "yes"}); !syncruntest.IsInputError(err) {
 				t.Errorf("filter mapped=yes: %v, want an input error", err)
+			}
+		})
+	})
+
+	t.Run("AMappingWhoseClientHasAnOpenEventHasEvents", func(t *testing.T) {
+		t.Parallel()
+		syncruntest.EachEngine(t, func(t *testing.T, st *store.Store) {
+			b := setupService(t, st)
+			ctx := t.Context()
+			tickets, billed := b.clients[4], b.clients[5]
+			if _, err := b.Mappings.Map(ctx, b.Partner.ID, b.src.ID, "same", mapper.MapInput{ClientID: tickets.ID, Ticketing: true}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.Mappings.Map(ctx, b.Partner.ID, b.src.ID, "lonely", mapper.MapInput{ClientID: billed.ID, Billing: true}); err != nil {
+				t.Fatal(err)
+			}
+			status := func() map[string]string {
+				table, err := b.Mappings.MappingRows(ctx, b.Partner.ID, mapper.RowFilter{Mapped: "mapped"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				out := map[string]string{}
+				for _, row := range table.Rows {
+					for _, m := range row.Mappings {
+						out[m.CustomerID] = fmt.Sprintf("%s %d", m.Status, m.Events)
+					}
+				}
+				return out
+			}
+			if got := status(); got["same"] != "ok 0" || got["lonely"] != "ok 0" {
+				t.Fatalf("statuses without events: %v", got)
+			}
+			// Ticket delivery found the ticketing client's site without a
+			// General User; a billing run could not bill the other client.
+			raise := func(kind, key string, data string) {
+				if _, err := st.RaiseEvent(ctx, store.Event{PartnerID: b.Partner.ID, Kind: kind, Key: key, Subject: "s", Message: "m", Data: []byte(data)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			raise(string(mapping.FindingSiteWithoutGeneralUser), "site", fmt.Sprintf(`{"client_id":%d,"site_id":%d}`, tickets.ID, tickets.MainSiteID))
+			raise(events.EventBillingFailed, "billing", fmt.Sprintf(`{"client_id":%d}`, billed.ID))
+			if got := status(); got["same"] != "has_events 1" || got["lonely"] != "has_events 1" {
+				t.Errorf("statuses with an open event each: %v, want has_events 1 for both", got)
+			}
+			// What the client's billing meets is not a problem of a mapping
+			// that only raises tickets, and the other way round.
+			raise(events.EventBillingFailed, "billing2", fmt.Sprintf(`{"client_id":%d}`, tickets.ID))
+			raise(string(mapping.FindingClientInactive), "inactive", fmt.Sprintf(`{"client_id":%d}`, billed.ID))
+			if got := status(); got["same"] != "has_events 1" || got["lonely"] != "has_events 1" {
+				t.Errorf("statuses after events of the other switch: %v, want has_events 1 for both", got)
 			}
 		})
 	})
