@@ -179,7 +179,9 @@ func (r *runtime) serve(ctx context.Context, ln net.Listener) error {
 // push receivers and the push API (handing what they accept to receiver),
 // sign-in, the JSON API and the portal.
 func (r *runtime) handler(bg *background, receiver *ingest.Receiver) *web.Server {
-	signIn := &auth.Service{Store: r.store, HaloDefaults: r.haloDefaults(), BaseURL: r.cfg.PublicURL(), Logger: r.logger}
+	provisioning := &connect.Provisioning{Halo: r.halo}
+	signIn := &auth.Service{Store: r.store, HaloDefaults: r.haloDefaults(), BaseURL: r.cfg.PublicURL(), Logger: r.logger,
+		Pages: portal.SignInPages(r.logger), Provisioner: provisioning}
 	var routes []web.Route
 	for _, p := range auth.Patterns() {
 		routes = append(routes, web.Route{Pattern: p, Handler: signIn.Handler()})
@@ -187,7 +189,7 @@ func (r *runtime) handler(bg *background, receiver *ingest.Receiver) *web.Server
 	routes = append(routes, web.Route{Pattern: "/api/v1/", Handler: signIn.Middleware(api.New(api.Deps{Store: r.store, Mappings: bg.services.mappings, Events: bg.services.events, Queue: bg.queue, Tickets: bg.tickets, Billing: bg.billing, Logger: r.logger}))})
 	// The portal guards its own pages with signIn's middleware.
 	pages := portal.New(portal.Deps{Store: r.store, Budget: r.budget, Auth: signIn, Mappings: bg.services.mappings, Events: bg.services.events, Tickets: bg.tickets, Billing: bg.billing,
-		Sources: r.sources, Halo: r.halo, Queue: bg.queue, Logger: r.logger})
+		Sources: r.sources, Halo: r.halo, Provisioning: provisioning, Queue: bg.queue, Logger: r.logger})
 	for _, p := range portal.Patterns() {
 		routes = append(routes, web.Route{Pattern: p, Handler: pages})
 	}

@@ -2,7 +2,9 @@
 // to its systems: a HaloPSA client per partner (sharing the process's rate
 // budget, so every part of halobridge stays within Halo's budget for that
 // tenant) and a connector per source. It also connects, edits and removes
-// sources, setting up (and switching off) what they push to halobridge.
+// sources, setting up (and switching off) what they push to halobridge, and
+// sets halobridge up in a partner's HaloPSA when an administrator signs in
+// with HaloPSA (Provisioning).
 package connect
 
 import (

@@ -4,8 +4,10 @@
 // sync pages, with charts drawn as inline SVG. Pages are rendered on the
 // server with html/template; htmx, embedded with every other asset, makes
 // the small parts of a page that change (sync progress, suggestions, the
-// title preview) update in place. The package also serves the OpenAPI
-// document of halobridge's JSON API at /api/openapi.json.
+// title preview) update in place. The pages of signing in, which auth
+// serves, are drawn here too (SignInPages), in the same layout and
+// stylesheet. The package also serves the OpenAPI document of halobridge's
+// JSON API at /api/openapi.json.
 //
 // The portal decides nothing itself: it calls the services that do
 // (catalog, ticketing delivery, billing runs, the job queue) with the

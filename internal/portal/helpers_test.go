@@ -91,11 +91,14 @@ func setup(t *testing.T) *testBundle {
 
 	b.srv = httptest.NewUnstartedServer(nil)
 	baseURL := "http://" + b.srv.Listener.Addr().String()
-	b.auth = &auth.Service{Store: st, HaloDefaults: halo.Config{Outbound: outbound.Local(), RetryBackoff: time.Millisecond}, BaseURL: baseURL}
+	b.auth = &auth.Service{Store: st, HaloDefaults: halo.Config{Outbound: outbound.Local(), RetryBackoff: time.Millisecond}, BaseURL: baseURL,
+		Pages: portal.SignInPages(nil)}
 	// One budget for the whole portal, as a server shares one: generous,
 	// since the simulator has no rate limit.
 	b.budget = connect.NewSharedBudget(st, 100_000, 5*time.Minute)
 	haloClients := &connect.Halo{Outbound: outbound.Local(), Store: st, Budget: b.budget}
+	provisioning := &connect.Provisioning{Halo: haloClients}
+	b.auth.Provisioner = provisioning
 	b.sources = &connect.Sources{Outbound: outbound.Local(), Store: st, PublicURL: baseURL}
 	b.syncer = &syncrun.Syncer{Store: st, Halo: haloClients, Sources: b.sources}
 	b.mappings = &mapper.Service{Store: st, Halo: haloClients, Sources: b.sources}
@@ -130,7 +133,7 @@ func setup(t *testing.T) *testBundle {
 
 	handler := portal.New(portal.Deps{
 		Store: st, Auth: b.auth, Mappings: b.mappings, Events: b.events, Tickets: b.tickets, Billing: b.billing,
-		Sources: b.sources, Halo: haloClients, Queue: b.queue, Budget: b.budget,
+		Sources: b.sources, Halo: haloClients, Provisioning: provisioning, Queue: b.queue, Budget: b.budget,
 	})
 	var routes []web.Route
 	for _, p := range auth.Patterns() {

@@ -167,6 +167,7 @@ func TestTenantIsolation(t *testing.T) {
 		{"TicketingPage", http.MethodGet, "/ticketing", nil, "", http.StatusOK, "Harbour MSP"},
 		{"BillingPage", http.MethodGet, "/billing", nil, "", http.StatusOK, "Harbour MSP"},
 		{"SetupPage", http.MethodGet, "/setup", nil, "", http.StatusOK, "Harbour MSP"},
+		{"HasNoHaloPSASetupOfItsOwn", http.MethodGet, "/setup/created", nil, "", http.StatusNotFound, "does not log in with HaloPSA"},
 		{"LatestAlerts", http.MethodGet, "/api/v1/alerts", nil, "", http.StatusOK, `{"alerts":[]`},
 		{"Activity", http.MethodGet, "/api/v1/activity", nil, "", http.StatusOK, `"days":[]`},
 		{"SetupProgress", http.MethodGet, "/api/v1/setup", nil, "", http.StatusOK, `"active":true`},

@@ -32,6 +32,8 @@ type Deps struct {
 	Billing  *run.Service
 	Sources  *connect.Sources
 	Halo     *connect.Halo
+	// Provisioning says what the first HaloPSA sign-in created there.
+	Provisioning *connect.Provisioning
 	// Budget is the HaloPSA request budget every replica shares; the sync
 	// page shows what of it is spent. Nil shows nothing.
 	Budget *connect.SharedBudget
@@ -98,6 +100,7 @@ func (h *handler) table() []route {
 		{pattern: "GET /api/openapi.json", public: true, handler: h.openAPI},
 
 		{pattern: "GET /setup", setup: true, handler: h.setupPage},
+		{pattern: "GET /setup/created", setup: true, handler: h.createdPage},
 		{pattern: "POST /setup/halo", setup: true, handler: h.saveHalo},
 		{pattern: "POST /setup/halo/test", setup: true, handler: h.testHalo},
 		{pattern: "POST /setup/sources", setup: true, handler: h.addSource},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"log/slog"
 	"math"
 	"net/http"
 	"path"
@@ -42,6 +43,8 @@ const (
 	viewSync      = "sync"
 	viewMessage   = "message"
 	viewSource    = "source"
+	viewLogin     = "login"
+	viewCreated   = "created"
 )
 
 func parseViews() *views {
@@ -148,6 +151,9 @@ type page struct {
 	OpenEvents int
 	// Active says the integration is activated: the menu's sections open.
 	Active bool
+	// SignIn marks a page of signing in: nobody is known yet, so the bar
+	// shows no partner, menu or script (web.SignInPolicy allows none).
+	SignIn bool
 }
 
 // view is what every template gets: the page around it and its own data.
@@ -209,21 +215,25 @@ func (h *handler) formFragment(w http.ResponseWriter, r *http.Request, status in
 	h.write(w, r, status, name, tmpl, view{Page: page{CSRF: callerOf(r).auth.CSRFToken}, Data: data})
 }
 
-// write executes a template in full first, so that an error gives a clean
-// 500 rather than half a page.
 func (h *handler) write(w http.ResponseWriter, r *http.Request, status int, name, tmpl string, data any) {
-	t, ok := h.views.pages[name]
+	h.views.write(w, r, h.deps.Logger, web.PagePolicy, status, name, tmpl, data)
+}
+
+// write executes a template in full first, so that an error gives a clean
+// 500 rather than half a page, and sends it under policy.
+func (v *views) write(w http.ResponseWriter, r *http.Request, logger *slog.Logger, policy string, status int, name, tmpl string, data any) {
+	t, ok := v.pages[name]
 	if !ok {
-		http.Error(w, "halobridge could not show this page. "+web.Fault(h.deps.Logger, r, "no such view", errors.New(name)), http.StatusInternalServerError)
+		http.Error(w, "halobridge could not show this page. "+web.Fault(logger, r, "no such view", errors.New(name)), http.StatusInternalServerError)
 		return
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, tmpl, data); err != nil {
-		http.Error(w, "halobridge could not show this page. "+web.Fault(h.deps.Logger, r, "could not render a page", err, "view", name, "template", tmpl),
+		http.Error(w, "halobridge could not show this page. "+web.Fault(logger, r, "could not render a page", err, "view", name, "template", tmpl),
 			http.StatusInternalServerError)
 		return
 	}
-	web.PageHeaders(w.Header(), web.PagePolicy)
+	web.PageHeaders(w.Header(), policy)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 
-	"halobridge/internal/auth"
 	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/jobs"
@@ -20,7 +19,7 @@ type integrationView struct {
 	Halo *haloView
 	// SignIn is what "Log in with HaloPSA" created, when the partner signs
 	// in that way.
-	SignIn   *auth.Setup
+	SignIn   *connect.Setup
 	HaloForm haloForm
 	// HaloRefused keeps the connection form open: what was typed was not
 	// saved.
@@ -79,7 +78,7 @@ func (h *handler) integrationView(r *http.Request, partnerID int64) (*integratio
 			ClientID: secret.Mask(conn.ClientID), ClientCredentials: conn.GrantType == store.GrantClientCredentials, AgentID: conn.AgentID}
 		v.HaloForm = haloForm{URL: v.Halo.URL, AuthURL: conn.AuthURL, Tenant: conn.Tenant}
 	}
-	signIn, err := h.deps.Auth.Setup(r.Context(), partnerID)
+	signIn, err := h.deps.Provisioning.Setup(r.Context(), partnerID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 	case err != nil:
