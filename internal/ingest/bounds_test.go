@@ -49,7 +49,7 @@ func setupBounds(t *testing.T, opts Options) *boundsBundle {
 // between, and returns the status and the body of the answer.
 func (b *boundsBundle) serve(method, path, auth string, body []byte) (int, string) {
 	req := httptest.NewRequest(method, path, bytes.NewReader(body))
-	req.Header.Set("Authorization", auth)
+	req.Header = gzSigned(auth, gzAPIKey, body)
 	rec := httptest.NewRecorder()
 	b.handler.ServeHTTP(rec, req)
 	return rec.Code, rec.Body.String()

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"halobridge/internal/source"
+	"halobridge/internal/source/gravityzone"
 	"halobridge/internal/store"
 )
 
@@ -145,6 +146,21 @@ func (rc *Receiver) receive(r *http.Request, kind *string) (int, Reply) {
 	if err != nil {
 		return http.StatusBadRequest, Reply{Error: "could not read the body: " + err.Error()}
 	}
+	if !signed(src, r.Header, body) {
+		// A new API key is registered with GravityZone before it is saved, so GravityZone may
+		// sign with a key newer than the cached source's.
+		src, err = rc.reread(r.Context(), src.Token)
+		if errors.Is(err, store.ErrNotFound) {
+			return http.StatusNotFound, Reply{Error: "no source has this address; copy the push URL again from halobridge"}
+		}
+		if err != nil {
+			rc.opts.Logger.Error("look up source", "error", err)
+			return http.StatusServiceUnavailable, Reply{Error: "halobridge cannot read its configuration right now; retry later"}
+		}
+	}
+	if !signed(src, r.Header, body) {
+		return http.StatusUnauthorized, Reply{Error: "the Event-Push-Service-Md5 header does not match this body and the source's API key (GravityZone signs each push with the API key that registered it); if the API key changed, register the push settings again from halobridge"}
+	}
 	received := rc.opts.Now()
 	in, err := parse(r.Header, body, received, rc.opts.MaxEvents)
 	var tooMany *source.TooManyEventsError
@@ -192,17 +208,23 @@ func (rc *Receiver) source(ctx context.Context, token string) (store.Source, err
 	if c, ok := rc.cache.Load(token); ok && now.Before(c.(cachedSource).expires) {
 		return c.(cachedSource).src, nil
 	}
+	return rc.reread(ctx, token)
+}
+
+// reread reads the source of token from the store and caches it.
+func (rc *Receiver) reread(ctx context.Context, token string) (store.Source, error) {
 	src, err := rc.sources.SourceByToken(ctx, token)
 	if err != nil {
 		return store.Source{}, err
 	}
-	rc.cache.Store(token, cachedSource{src: src, expires: now.Add(rc.opts.SourceTTL)})
+	rc.cache.Store(token, cachedSource{src: src, expires: rc.opts.Now().Add(rc.opts.SourceTTL)})
 	return src, nil
 }
 
 // authenticated checks the secret the platform presents, in constant time.
-// GravityZone echoes the configured Authorization header verbatim; DefensX
-// signs nothing, so its secret rides on the URL (?secret=) or in a header.
+// GravityZone echoes the configured Authorization header verbatim (and signs
+// the body, see signed); DefensX signs nothing, so its secret rides on the
+// URL (?secret=) or in a header.
 func authenticated(src store.Source, r *http.Request) bool {
 	if src.Secret == "" {
 		return false
@@ -221,6 +243,17 @@ func authenticated(src store.Source, r *http.Request) bool {
 		}
 	}
 	return subtle.ConstantTimeCompare([]byte(presented), []byte(src.Secret)) == 1
+}
+
+// signed checks what proves a body beyond the sender's secret: GravityZone
+// signs every push with md5(apiKey + md5(body)) in Event-Push-Service-Md5,
+// the API key being the one that registered the push, which halobridge
+// keeps. Other kinds sign nothing.
+func signed(src store.Source, header http.Header, body []byte) bool {
+	if src.Kind != store.SourceGravityZone {
+		return true
+	}
+	return src.APIKey != "" && gravityzone.VerifyPushSignature(header, body, src.APIKey)
 }
 
 func unauthenticatedHint(kind string) string {
