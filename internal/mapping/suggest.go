@@ -112,27 +112,6 @@ func Suggest(kind source.Kind, customers []source.Customer, clients []HaloClient
 	return out
 }
 
-// Unmatched lists the customers that have neither a confirmed mapping nor a
-// suggestion, the ones a person maps by hand or creates a Halo client for,
-// sorted by normalised name, then id. Resellers are left out.
-func Unmatched(customers []source.Customer, existing []Mapping, suggestions []Suggestion) []source.Customer {
-	confirmed := confirmedCustomers(existing)
-	suggested := map[string]bool{}
-	for _, s := range suggestions {
-		suggested[s.CustomerID] = true
-	}
-	var out []source.Customer
-	for _, c := range customers {
-		if !c.Reseller && !confirmed[c.ID] && !suggested[c.ID] {
-			out = append(out, c)
-		}
-	}
-	slices.SortFunc(out, func(a, b source.Customer) int {
-		return cmp.Or(cmp.Compare(NormaliseName(a.Name), NormaliseName(b.Name)), cmp.Compare(a.ID, b.ID))
-	})
-	return out
-}
-
 func confirmedCustomers(existing []Mapping) map[string]bool {
 	confirmed := map[string]bool{}
 	for _, m := range existing {
