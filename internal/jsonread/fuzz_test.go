@@ -65,7 +65,7 @@ func FuzzMembersElements(f *testing.F) {
 	})
 }
 
-// checkDecode compares Decode, Valid and Skip on b with encoding/json.
+// checkDecode compares Decode, wholeValue and Skip on b with encoding/json.
 func checkDecode(t *testing.T, b []byte) {
 	t.Helper()
 	want, wantErr := stdDecode(b)

@@ -65,8 +65,7 @@ const scoreEpsilon = 1e-9
 // group other customers, get no suggestion, and inactive clients are never
 // suggested. The result depends only on the contents of its arguments, not
 // their order: suggestions come sorted by rule, then normalised customer
-// name, then customer id. Customers without any match are left out (see
-// Unmatched).
+// name, then customer id. Customers without any match are left out.
 //
 // When the first rule that finds anything finds several equally good
 // clients, the suggestion is Ambiguous and lists them all; Suggest does not
