@@ -2,6 +2,7 @@ package connect
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 	"halobridge/internal/source/defensx/dxsim"
 	"halobridge/internal/source/gravityzone/gzsim"
 	"halobridge/internal/store"
+	"halobridge/internal/wait"
 	"halobridge/internal/web"
 )
 
@@ -60,23 +62,22 @@ func setup(t *testing.T) *testBundle {
 	return &testBundle{store: st, sources: &Sources{Outbound: outbound.Local(), Store: st, PublicURL: srv.URL}, partner: p, server: srv}
 }
 
-// waitForAlerts polls until the source holds want alerts.
+// waitForAlerts waits until the source holds want alerts, and fails when it
+// holds more.
 func waitForAlerts(t *testing.T, b *testBundle, sourceID int64, want int) []store.StoredAlert {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		got, err := b.store.Alerts(t.Context(), store.AlertQuery{SourceID: sourceID})
-		if err != nil {
+	var got []store.StoredAlert
+	wait.For(t, fmt.Sprintf("source %d to hold %d alerts", sourceID, want), func() bool {
+		var err error
+		if got, err = b.store.Alerts(t.Context(), store.AlertQuery{SourceID: sourceID}); err != nil {
 			t.Fatal(err)
 		}
-		if len(got) >= want || time.Now().After(deadline) {
-			if len(got) != want {
-				t.Fatalf("source %d holds %d alerts, want %d", sourceID, len(got), want)
-			}
-			return got
-		}
-		time.Sleep(20 * time.Millisecond)
+		return len(got) >= want
+	})
+	if len(got) != want {
+		t.Fatalf("source %d holds %d alerts, want %d", sourceID, len(got), want)
 	}
+	return got
 }
 
 func TestGravityZoneEndToEnd(t *testing.T) {

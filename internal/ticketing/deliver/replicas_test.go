@@ -21,6 +21,7 @@ import (
 	"halobridge/internal/store"
 	"halobridge/internal/store/storetest"
 	"halobridge/internal/ticketing/deliver"
+	"halobridge/internal/wait"
 )
 
 // TestReplicasShareOneBudget runs three replicas (each its own store
@@ -139,13 +140,7 @@ func TestReplicasShareOneBudget(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	deadline := time.Now().Add(90 * time.Second)
-	for len(ourTickets(sim)) < 3*hosts {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d tickets after 90 s, want %d", len(ourTickets(sim)), 3*hosts)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	wait.For(t, fmt.Sprintf("%d tickets", 3*hosts), func() bool { return len(ourTickets(sim)) >= 3*hosts })
 
 	requests := sim.Requests()
 	var times []time.Time
