@@ -1,7 +1,8 @@
 // Package connect builds, from what a partner stored, the clients that talk
-// to its systems: a HaloPSA client per partner (sharing the process's rate
-// budget, so every part of halobridge stays within Halo's budget for that
-// tenant) and a connector per source. It also connects, edits and removes
+// to its systems: a HaloPSA client per partner (sharing one budget per
+// tenant, in the process or, with SharedBudget, in the database for every
+// replica, so that halobridge stays within Halo's budget for that tenant)
+// and a connector per source. It also connects, edits and removes
 // sources, setting up (and switching off) what they push to halobridge.
 package connect
 
