@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"halobridge/internal/ingest"
+	"halobridge/internal/source"
 	"halobridge/internal/source/gravityzone"
 	"halobridge/internal/source/gravityzone/gzsim"
 	"halobridge/internal/store"
@@ -173,7 +174,7 @@ func benchSource(ctx context.Context, st store.Store) (store.Source, error) {
 	if err != nil {
 		return store.Source{}, err
 	}
-	return st.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: store.SourceGravityZone, Name: "GZ", Secret: "bench-secret"})
+	return st.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: source.GravityZone, Name: "GZ", Secret: "bench-secret"})
 }
 
 // serveIngest serves halobridge's ingest endpoint for src on loopback, as

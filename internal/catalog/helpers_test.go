@@ -74,7 +74,7 @@ const publicURL = "https://halobridge.example"
 type fastConnectors struct{ *connect.Sources }
 
 func (c fastConnectors) Connector(src store.Source) (source.Source, error) {
-	if src.Kind != store.SourceGravityZone {
+	if src.Kind != source.GravityZone {
 		return c.Sources.Connector(src)
 	}
 	client, err := gravityzone.New(gravityzone.Config{Outbound: outbound.Local(), AccessURL: src.APIURL, APIKey: src.APIKey, RatePerSecond: 100_000})
@@ -116,7 +116,7 @@ func (f *haloFixture) mustSync(t *testing.T) catalog.Result {
 // pushSource adds a push source whose vendor pushed customers.
 func (f *haloFixture) pushSource(t *testing.T, name string, customers ...source.Customer) store.Source {
 	t.Helper()
-	src, err := f.st.CreateSource(t.Context(), store.Source{PartnerID: f.partner.ID, Kind: store.SourcePush, Name: name})
+	src, err := f.st.CreateSource(t.Context(), store.Source{PartnerID: f.partner.ID, Kind: source.Push, Name: name})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/ingest"
 	"halobridge/internal/outbound"
+	"halobridge/internal/source"
 	"halobridge/internal/source/gravityzone"
 	"halobridge/internal/source/gravityzone/gzsim"
 	"halobridge/internal/store"
@@ -75,7 +76,7 @@ func newPushWorld(t *testing.T, st store.Store, services ...string) *pushWorld {
 // checked and halobridge registers its push.
 func (w *pushWorld) connect(t *testing.T) {
 	t.Helper()
-	c, err := w.sources.AddSource(t.Context(), connect.NewSource{PartnerID: w.partner.ID, Kind: store.SourceGravityZone,
+	c, err := w.sources.AddSource(t.Context(), connect.NewSource{PartnerID: w.partner.ID, Kind: source.GravityZone,
 		Name: "EU console", APIURL: w.gzURL, APIKey: gzsim.DefaultAPIKey})
 	if err != nil {
 		t.Fatalf("AddSource: %v", err)
@@ -315,7 +316,7 @@ func TestPushHealth(t *testing.T) {
 		t.Parallel()
 		eachEngine(t, func(t *testing.T, st store.Store) {
 			w := newPushWorld(t, st, "companies", "network", "licensing")
-			src, err := st.CreateSource(t.Context(), store.Source{PartnerID: w.partner.ID, Kind: store.SourceGravityZone, Name: "EU console",
+			src, err := st.CreateSource(t.Context(), store.Source{PartnerID: w.partner.ID, Kind: source.GravityZone, Name: "EU console",
 				APIURL: w.gzURL, APIKey: gzsim.DefaultAPIKey, Secret: "s"})
 			if err != nil {
 				t.Fatal(err)

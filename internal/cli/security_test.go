@@ -197,10 +197,11 @@ func newSecurityWorld(t *testing.T, databaseURL string) *securityWorld {
 		t.Fatal(err)
 	}
 	for _, s := range []struct {
-		into         *store.Source
-		kind, secret string
-	}{{&w.gravityZone, store.SourceGravityZone, gzSecret}, {&w.defensX, store.SourceDefensX, dxSecret}, {&w.push, store.SourcePush, "push-secret"}} {
-		if *s.into, err = w.store.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: s.kind, Name: s.kind, APIURL: "https://api.example.com/" + s.kind,
+		into   *store.Source
+		kind   source.Kind
+		secret string
+	}{{&w.gravityZone, source.GravityZone, gzSecret}, {&w.defensX, source.DefensX, dxSecret}, {&w.push, source.Push, "push-secret"}} {
+		if *s.into, err = w.store.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: s.kind, Name: string(s.kind), APIURL: "https://api.example.com/" + string(s.kind),
 			APIKey: sourceAPIKey, Secret: s.secret}); err != nil {
 			t.Fatal(err)
 		}

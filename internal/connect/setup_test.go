@@ -17,6 +17,7 @@ import (
 	"halobridge/internal/ingest"
 	"halobridge/internal/outbound"
 	"halobridge/internal/secret"
+	"halobridge/internal/source"
 	"halobridge/internal/source/defensx/dxsim"
 	"halobridge/internal/source/gravityzone/gzsim"
 	"halobridge/internal/store"
@@ -87,7 +88,7 @@ func TestGravityZoneEndToEnd(t *testing.T) {
 	gz := httptest.NewServer(sim)
 	t.Cleanup(gz.Close)
 
-	conn, err := b.sources.AddSource(t.Context(), NewSource{PartnerID: b.partner.ID, Kind: store.SourceGravityZone,
+	conn, err := b.sources.AddSource(t.Context(), NewSource{PartnerID: b.partner.ID, Kind: source.GravityZone,
 		Name: "GravityZone", APIURL: gz.URL + "/api", APIKey: gzsim.DefaultAPIKey})
 	if err != nil {
 		t.Fatalf("AddSource: %v", err)
@@ -141,7 +142,7 @@ func TestGravityZoneEndToEnd(t *testing.T) {
 	})
 
 	t.Run("RefusesABadAPIKeyAndKeepsNothing", func(t *testing.T) {
-		_, err := b.sources.AddSource(t.Context(), NewSource{PartnerID: b.partner.ID, Kind: store.SourceGravityZone,
+		_, err := b.sources.AddSource(t.Context(), NewSource{PartnerID: b.partner.ID, Kind: source.GravityZone,
 			Name: "Wrong key", APIURL: gz.URL + "/api", APIKey: "not-the-key"})
 		if err == nil {
 			t.Fatal("a wrong API key was accepted")
@@ -187,7 +188,7 @@ func TestDefensXEndToEnd(t *testing.T) {
 func TestPushAPIEndToEnd(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	conn, err := b.sources.AddSource(t.Context(), NewSource{PartnerID: b.partner.ID, Kind: store.SourcePush, Name: "Acme EDR"})
+	conn, err := b.sources.AddSource(t.Context(), NewSource{PartnerID: b.partner.ID, Kind: source.Push, Name: "Acme EDR"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,10 +30,10 @@ func setupBounds(t *testing.T, opts Options) *boundsBundle {
 	t.Helper()
 	b := &boundsBundle{testBundle: setup(t)}
 	var err error
-	if b.defensX, err = b.store.CreateSource(t.Context(), store.Source{PartnerID: b.src.PartnerID, Kind: store.SourceDefensX, Name: "DX", Secret: "dx-secret"}); err != nil {
+	if b.defensX, err = b.store.CreateSource(t.Context(), store.Source{PartnerID: b.src.PartnerID, Kind: source.DefensX, Name: "DX", Secret: "dx-secret"}); err != nil {
 		t.Fatal(err)
 	}
-	if b.pushSrc, err = b.store.CreateSource(t.Context(), store.Source{PartnerID: b.src.PartnerID, Kind: store.SourcePush, Name: "Vendor", Secret: "vendor-secret"}); err != nil {
+	if b.pushSrc, err = b.store.CreateSource(t.Context(), store.Source{PartnerID: b.src.PartnerID, Kind: source.Push, Name: "Vendor", Secret: "vendor-secret"}); err != nil {
 		t.Fatal(err)
 	}
 	b.gzAuth, b.pushToken = "Bearer push-secret", PushToken(b.pushSrc)

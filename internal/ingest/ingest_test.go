@@ -62,7 +62,7 @@ func setup(t *testing.T) *testBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := st.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: store.SourceGravityZone, Name: "GZ", Secret: "Bearer push-secret", APIKey: gzAPIKey})
+	src, err := st.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: source.GravityZone, Name: "GZ", Secret: "Bearer push-secret", APIKey: gzAPIKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ func TestReceiver(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	c := startCommitter(t, b.store, 0)
-	rc := NewReceiver(b.store, c, map[string]Parse{store.SourceGravityZone: lineParser}, Options{MaxBody: 64})
+	rc := NewReceiver(b.store, c, map[source.Kind]Parse{source.GravityZone: lineParser}, Options{MaxBody: 64})
 	mux := http.NewServeMux()
 	mux.Handle("POST /ingest/{token}", rc)
 	srv := httptest.NewServer(mux)

@@ -57,7 +57,7 @@ type Options struct {
 type Receiver struct {
 	sources   SourceFinder
 	committer *Committer
-	parsers   map[string]Parse
+	parsers   map[source.Kind]Parse
 	opts      Options
 	cache     sync.Map // token → cachedSource
 	events    *prometheus.CounterVec
@@ -70,7 +70,7 @@ type cachedSource struct {
 }
 
 // NewReceiver returns a receiver using parsers by source kind.
-func NewReceiver(sources SourceFinder, committer *Committer, parsers map[string]Parse, opts Options) *Receiver {
+func NewReceiver(sources SourceFinder, committer *Committer, parsers map[source.Kind]Parse, opts Options) *Receiver {
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = 10 << 20
 	}
@@ -113,15 +113,15 @@ type Reply struct {
 }
 
 func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	kind := "unknown"
+	kind := source.Kind("unknown")
 	status, reply := rc.receive(r, &kind)
-	rc.requests.WithLabelValues(kind, fmt.Sprint(status)).Inc()
+	rc.requests.WithLabelValues(string(kind), fmt.Sprint(status)).Inc()
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(reply)
 }
 
-func (rc *Receiver) receive(r *http.Request, kind *string) (int, Reply) {
+func (rc *Receiver) receive(r *http.Request, kind *source.Kind) (int, Reply) {
 	src, err := rc.source(r.Context(), r.PathValue("token"))
 	if errors.Is(err, store.ErrNotFound) {
 		return http.StatusNotFound, Reply{Error: "no source has this address; copy the push URL again from halobridge"}
@@ -182,8 +182,8 @@ func (rc *Receiver) receive(r *http.Request, kind *string) (int, Reply) {
 		rc.opts.Logger.Error("store pushed events", "source_id", src.ID, "error", err)
 		return http.StatusServiceUnavailable, Reply{Error: "halobridge could not store the events; retry later"}
 	}
-	rc.events.WithLabelValues(src.Kind, "stored").Add(float64(len(res.AlertIDs) + res.Resolutions))
-	rc.events.WithLabelValues(src.Kind, "duplicate").Add(float64(res.Duplicates))
+	rc.events.WithLabelValues(string(src.Kind), "stored").Add(float64(len(res.AlertIDs) + res.Resolutions))
+	rc.events.WithLabelValues(string(src.Kind), "duplicate").Add(float64(res.Duplicates))
 	return http.StatusOK, Reply{Stored: len(res.AlertIDs), Duplicates: res.Duplicates, Resolutions: res.Resolutions}
 }
 
@@ -231,7 +231,7 @@ func authenticated(src store.Source, r *http.Request) bool {
 	}
 	var presented string
 	switch src.Kind {
-	case store.SourceGravityZone:
+	case source.GravityZone:
 		presented = r.Header.Get("Authorization")
 	default:
 		presented = r.URL.Query().Get("secret")
@@ -250,15 +250,15 @@ func authenticated(src store.Source, r *http.Request) bool {
 // the API key being the one that registered the push, which halobridge
 // keeps. Other kinds sign nothing.
 func signed(src store.Source, header http.Header, body []byte) bool {
-	if src.Kind != store.SourceGravityZone {
+	if src.Kind != source.GravityZone {
 		return true
 	}
 	return src.APIKey != "" && gravityzone.VerifyPushSignature(header, body, src.APIKey)
 }
 
-func unauthenticatedHint(kind string) string {
+func unauthenticatedHint(kind source.Kind) string {
 	switch kind {
-	case store.SourceGravityZone:
+	case source.GravityZone:
 		return "the Authorization header does not match this source's secret; register the push settings again from halobridge"
 	default:
 		return "the secret is missing or wrong; send it as ?secret= on the URL or in the X-Halobridge-Secret header"

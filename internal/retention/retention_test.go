@@ -54,7 +54,7 @@ func newBundle(t *testing.T, st store.Store) *bundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := st.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: store.SourceGravityZone, Name: "GZ", Secret: "Bearer push-secret"})
+	src, err := st.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: source.GravityZone, Name: "GZ", Secret: "Bearer push-secret"})
 	if err != nil {
 		t.Fatal(err)
 	}

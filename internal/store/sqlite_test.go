@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"halobridge/internal/secret"
+	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/store/storetest"
 	"halobridge/internal/wait"
@@ -79,7 +80,7 @@ func TestSQLiteFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		const pushSecret, apiKey = "PUSH-SECRET-d4e5f6-QW12", "API-KEY-9a8b7c-PL34"
-		_, err = b.store.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: store.SourceGravityZone,
+		_, err = b.store.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: source.GravityZone,
 			Name: "GravityZone", Secret: pushSecret, APIKey: apiKey, APIURL: "https://cloud.gravityzone.bitdefender.com/api"})
 		if err != nil {
 			t.Fatal(err)

@@ -33,7 +33,7 @@ func setupWorker(t *testing.T, e engine) *workerBundle {
 	b := setupOn(t, e)
 	p, sim := b.partner(t, "North IT")
 	client := clientsWithoutInvoice(sim)[0]
-	src := b.source(t, store.Source{PartnerID: p.ID, Kind: store.SourcePush, Name: "EDR"})
+	src := b.source(t, store.Source{PartnerID: p.ID, Kind: source.Push, Name: "EDR"})
 	b.mapToClient(t, src, "A", client.ID)
 	feb := source.Month{Year: 2026, Month: time.February}
 	b.push(t, src, []source.Customer{{ID: "A", Name: "Acme"}}, []source.Usage{{CustomerID: "A", Month: feb, Product: "seats", Quantity: 7}})

@@ -92,7 +92,7 @@ func TestEndToEnd(t *testing.T) {
 		gz := gzsim.New(gzsim.Options{Seed: 11, RateLimit: -1})
 		gzSrv := httptest.NewServer(gz)
 		t.Cleanup(gzSrv.Close)
-		src, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: store.SourceGravityZone, Name: "GravityZone",
+		src, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: source.GravityZone, Name: "GravityZone",
 			Secret: "Bearer gz-e2e", APIURL: gzSrv.URL + "/api", APIKey: gzsim.DefaultAPIKey})
 		if err != nil {
 			t.Fatal(err)
@@ -177,7 +177,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 		r := run(t, b)
 		dx := dxsim.New(dxsim.Options{Seed: 5})
-		src, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: store.SourceDefensX, Name: "DefensX", Secret: "dx-e2e-secret"})
+		src, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: source.DefensX, Name: "DefensX", Secret: "dx-e2e-secret"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -219,7 +219,7 @@ func TestWake(t *testing.T) {
 		gz := gzsim.New(gzsim.Options{Seed: 12, RateLimit: -1})
 		gzSrv := httptest.NewServer(gz)
 		t.Cleanup(gzSrv.Close)
-		src, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: store.SourceGravityZone, Name: "GravityZone",
+		src, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: source.GravityZone, Name: "GravityZone",
 			Secret: "Bearer gz-wake", APIURL: gzSrv.URL + "/api", APIKey: gzsim.DefaultAPIKey})
 		if err != nil {
 			t.Fatal(err)

@@ -68,7 +68,7 @@ func TestReplicasShareOneBudget(t *testing.T) {
 			t.Fatal(err)
 		}
 		connectHalo(t, first, p.ID, srv.URL)
-		src, err := first.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: store.SourceGravityZone, Name: "GravityZone", Secret: "Bearer x"})
+		src, err := first.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: source.GravityZone, Name: "GravityZone", Secret: "Bearer x"})
 		if err != nil {
 			t.Fatal(err)
 		}
