@@ -10,6 +10,7 @@ import (
 
 	"halobridge/internal/connect"
 	"halobridge/internal/secret"
+	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/web"
 )
@@ -21,7 +22,7 @@ func (h *handler) addSource(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	in := sourceForm{Kind: form.Get("kind"), Name: form.Get("name"), APIURL: form.Get("api_url")}
+	in := sourceForm{Kind: source.Kind(form.Get("kind")), Name: form.Get("name"), APIURL: form.Get("api_url")}
 	added, errs := h.connectSource(r, c.partnerID, in, form.Get("api_key"))
 	in.Name = added.Source.Name
 	v, err := h.integrationView(r, c.partnerID)
@@ -45,18 +46,18 @@ func (h *handler) connectSource(r *http.Request, partnerID int64, in sourceForm,
 	in.Name, in.APIURL, apiKey = strings.TrimSpace(in.Name), strings.TrimSpace(in.APIURL), strings.TrimSpace(apiKey)
 	errs := fieldErrors{}
 	switch in.Kind {
-	case store.SourceGravityZone:
+	case source.GravityZone:
 		if in.APIURL == "" {
 			errs.add("api_url", "copy the access URL from GravityZone, My Account > Control Center API")
 		}
 		if apiKey == "" {
 			errs.add("api_key", "generate an API key in GravityZone, My Account > API keys, with the Companies, Licensing, Network, Quarantine, Accounts and Event Push Service APIs")
 		}
-	case store.SourceDefensX:
+	case source.DefensX:
 		if apiKey == "" {
 			errs.add("api_key", "copy the Partner API key from the DefensX portal")
 		}
-	case store.SourcePush:
+	case source.Push:
 	default:
 		errs.add("kind", "choose GravityZone, DefensX or the push API")
 	}

@@ -10,6 +10,7 @@ import (
 	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/secret"
+	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/web"
 )
@@ -196,12 +197,12 @@ func (h *handler) apiTestHalo(w http.ResponseWriter, r *http.Request) {
 // sourceJSON is a source as the API shows it: its API key masked, its
 // push secret never.
 type sourceJSON struct {
-	ID      int64  `json:"id"`
-	Kind    string `json:"kind"`
-	Name    string `json:"name"`
-	APIURL  string `json:"api_url,omitempty"`
-	APIKey  string `json:"api_key,omitempty"`
-	PushURL string `json:"push_url"`
+	ID      int64       `json:"id"`
+	Kind    source.Kind `json:"kind"`
+	Name    string      `json:"name"`
+	APIURL  string      `json:"api_url,omitempty"`
+	APIKey  string      `json:"api_key,omitempty"`
+	PushURL string      `json:"push_url"`
 }
 
 func (h *handler) sourceJSON(src store.Source) sourceJSON {
@@ -225,10 +226,10 @@ func (h *handler) apiSources(w http.ResponseWriter, r *http.Request) {
 // token of a push source, shown this once.
 func (h *handler) apiAddSource(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Kind   string `json:"kind"`
-		Name   string `json:"name"`
-		APIURL string `json:"api_url"`
-		APIKey string `json:"api_key"`
+		Kind   source.Kind `json:"kind"`
+		Name   string      `json:"name"`
+		APIURL string      `json:"api_url"`
+		APIKey string      `json:"api_key"`
 	}
 	if !decodeJSON(w, r, &in) {
 		return
