@@ -31,7 +31,7 @@ type ticketForm struct {
 	TitleTemplate  string
 	DefaultTitle   string
 	Variables      []string
-	Preview        titlePreview
+	Preview        ticketing.Preview
 	Types          []typeRow
 	Errors         fieldErrors
 	// NoTicketTypes says the catalog has none: HaloPSA could not be read.
