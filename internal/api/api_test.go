@@ -56,7 +56,8 @@ type testBundle struct {
 	auth     *auth.Service
 	// tokens are each partner's API token, by partner id: the tests call
 	// as a program does.
-	tokens map[int64]string
+	tokens  map[int64]string
+	haloURL string
 }
 
 func setup(t *testing.T) *testBundle {
@@ -79,6 +80,7 @@ func setup(t *testing.T) *testBundle {
 	b := &testBundle{st: st, sim: halosim.New(halosim.Options{Clients: 8, RateLimit: -1}), tokens: map[int64]string{}}
 	halo := httptest.NewServer(b.sim)
 	t.Cleanup(halo.Close)
+	b.haloURL = halo.URL
 	b.server = httptest.NewUnstartedServer(nil)
 	baseURL := "http://" + b.server.Listener.Addr().String()
 	b.auth = &auth.Service{Store: st, BaseURL: baseURL}

@@ -475,3 +475,25 @@ func formValues(page string) url.Values {
 	}
 	return out
 }
+
+// apiCall sends a JSON request with an API token, as a program would.
+func (b *testBundle) apiCall(t *testing.T, token, method, path, body string) response {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, _ := http.NewRequest(method, b.srv.URL+path, r)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	return b.do(t, nil, req)
+}
+
+func (b *testBundle) token(t *testing.T, p *partner) string {
+	t.Helper()
+	plain, _, err := b.auth.CreateToken(t.Context(), p.ID, "test")
+	if err != nil {
+		t.Fatalf("CreateToken: %v", err)
+	}
+	return plain
+}

@@ -303,10 +303,3 @@ func withBlank(label string, opts []option) []option {
 	selected := slices.ContainsFunc(opts, func(o option) bool { return o.Selected })
 	return append([]option{{Value: "", Label: label, Selected: !selected}}, opts...)
 }
-
-func firstOf(s []string) string {
-	if len(s) == 0 {
-		return ""
-	}
-	return s[0]
-}

@@ -24,8 +24,8 @@ type Problem struct {
 	RequestID string `json:"request_id,omitempty"`
 }
 
-// ForStatus fills in RequestID when status is a 5xx: the JSON writers of
-// every area pass their problems through it.
+// ForStatus fills in RequestID when status is a 5xx: WriteError passes
+// every problem through it.
 func (p Problem) ForStatus(r *http.Request, status int) Problem {
 	if status >= 500 {
 		p.RequestID = RequestID(r)
