@@ -10,7 +10,8 @@
 // activity to programs is package api's, as is every route under /api/.
 //
 // The portal decides nothing itself: it calls the services that do
-// (catalog, setup, ticketing delivery, billing runs, the job queue) with
-// the partner the signed-in caller acts for, never one named in the
-// request, and answers their errors with the status api.StatusOf gives.
+// (mapper, events, setup, ticketing delivery, billing runs, the job
+// queue) with the partner the signed-in caller acts for, never one named
+// in the request, and answers their errors with the status api.StatusOf
+// gives.
 package portal
