@@ -103,7 +103,7 @@ func setup(t *testing.T) *testBundle {
 		}
 	}
 	b.same = active[0]
-	if b.src, err = st.CreateSource(ctx, store.Source{PartnerID: b.a.ID, Kind: store.SourcePush, Name: "Mail filter"}); err != nil {
+	if b.src, err = st.CreateSource(ctx, store.Source{PartnerID: b.a.ID, Kind: source.Push, Name: "Mail filter"}); err != nil {
 		t.Fatal(err)
 	}
 	err = st.SaveSourceCustomers(ctx, b.src.ID, []source.Customer{

@@ -5,18 +5,19 @@ import (
 
 	"halobridge/internal/connect"
 	"halobridge/internal/secret"
+	"halobridge/internal/source"
 	"halobridge/internal/store"
 )
 
 // sourceJSON is a source as the API shows it: its API key masked, its
 // push secret never.
 type sourceJSON struct {
-	ID      int64  `json:"id"`
-	Kind    string `json:"kind"`
-	Name    string `json:"name"`
-	APIURL  string `json:"api_url,omitempty"`
-	APIKey  string `json:"api_key,omitempty"`
-	PushURL string `json:"push_url"`
+	ID      int64       `json:"id"`
+	Kind    source.Kind `json:"kind"`
+	Name    string      `json:"name"`
+	APIURL  string      `json:"api_url,omitempty"`
+	APIKey  string      `json:"api_key,omitempty"`
+	PushURL string      `json:"push_url"`
 }
 
 func (h *handler) sourceJSON(src store.Source) sourceJSON {
@@ -40,10 +41,10 @@ func (h *handler) listSources(w http.ResponseWriter, r *http.Request, partnerID 
 // token of a push source, shown this once.
 func (h *handler) addSource(w http.ResponseWriter, r *http.Request, partnerID int64) {
 	var in struct {
-		Kind   string `json:"kind"`
-		Name   string `json:"name"`
-		APIURL string `json:"api_url"`
-		APIKey string `json:"api_key"`
+		Kind   source.Kind `json:"kind"`
+		Name   string      `json:"name"`
+		APIURL string      `json:"api_url"`
+		APIKey string      `json:"api_key"`
 	}
 	if !h.decode(w, r, &in) {
 		return

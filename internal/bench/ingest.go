@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"halobridge/internal/ingest"
+	"halobridge/internal/source"
 	"halobridge/internal/source/gravityzone"
 	"halobridge/internal/source/gravityzone/gzsim"
 	"halobridge/internal/store"
@@ -173,7 +174,7 @@ func benchSource(ctx context.Context, st *store.Store) (store.Source, error) {
 	if err != nil {
 		return store.Source{}, err
 	}
-	return st.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: store.SourceGravityZone, Name: "GZ", Secret: "bench-secret"})
+	return st.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: source.GravityZone, Name: "GZ", Secret: "bench-secret", APIKey: gzsim.DefaultAPIKey})
 }
 
 // serveIngest serves halobridge's ingest endpoint for src on loopback, as
@@ -204,8 +205,11 @@ func serveIngest(ctx context.Context, st *store.Store, src store.Source, bodies 
 	endpoint := "http://" + ln.Addr().String() + "/ingest/" + src.Token
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders * 2}, Timeout: 30 * time.Second}
 	post = func() (time.Duration, error) {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(bodies.next()))
+		body := bodies.next()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
 		req.Header.Set("Authorization", src.Secret)
+		// Signed as GravityZone signs, with the key the push was registered with.
+		req.Header.Set("Event-Push-Service-Md5", gzsim.Signature(src.APIKey, body))
 		req.Header.Set("Content-Type", "application/json")
 		start := time.Now()
 		resp, err := client.Do(req)

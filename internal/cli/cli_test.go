@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"halobridge/internal/config"
+	"halobridge/internal/wait"
 )
 
 // syncBuffer lets a test read what a still-running command has written.
@@ -104,22 +105,17 @@ func serveForTest(t *testing.T, env map[string]string) (*runtime, string, map[st
 	return rt, base, vars
 }
 
-// waitFor polls url until it answers 200 or the deadline passes.
-func waitFor(t *testing.T, url string, within time.Duration) time.Duration {
+// waitFor polls url until it answers 200.
+func waitFor(t *testing.T, url string) {
 	t.Helper()
-	start := time.Now()
-	for time.Since(start) < within {
+	wait.For(t, url+" to answer 200", func() bool {
 		resp, err := http.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return time.Since(start)
-			}
+		if err != nil {
+			return false
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("%s did not answer 200 within %s", url, within)
-	return 0
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
 }
 
 func TestHelp(t *testing.T) {
@@ -249,7 +245,7 @@ func TestServe(t *testing.T) {
 		done := make(chan int, 1)
 		go func() { done <- Main(ctx, []string{"serve"}, b.env) }()
 
-		waitFor(t, "http://"+addr+"/healthz", 10*time.Second)
+		waitFor(t, "http://"+addr+"/healthz")
 		for path, want := range map[string]string{"/readyz": `"ready"`, "/metrics": "go_goroutines"} {
 			resp, err := http.Get("http://" + addr + path)
 			if err != nil {
@@ -302,7 +298,7 @@ func TestDemo(t *testing.T) {
 		go func() {
 			done <- Main(ctx, []string{"demo", "--listen", addr, "--data-dir", t.TempDir(), "--push-every", "100ms"}, b.env)
 		}()
-		waitFor(t, "http://"+addr+"/healthz", 5*time.Second)
+		waitFor(t, "http://"+addr+"/healthz")
 		t.Logf("demo answered /healthz %s after start", time.Since(start))
 
 		// A first-time user is told what to type, and the sign-in page answers.

@@ -205,7 +205,7 @@ func (d *demo) pasteDefensXWebhooks(ctx context.Context, st *store.Store, public
 				continue
 			}
 			for _, src := range sources {
-				if src.Kind != store.SourceDefensX || !strings.HasPrefix(src.APIURL, d.dxURL) {
+				if src.Kind != source.DefensX || !strings.HasPrefix(src.APIURL, d.dxURL) {
 					continue
 				}
 				hook, err := defensx.CallbackURL(source.Delivery{URL: publicURL + "/ingest/" + src.Token, Secret: src.Secret})

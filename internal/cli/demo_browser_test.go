@@ -31,7 +31,7 @@ func TestDemoWalkthrough(t *testing.T) {
 		done <- Main(demoCtx, []string{"demo", "--listen", addr, "--data-dir", t.TempDir(), "--push-every", "2s"}, b.env)
 	}()
 	t.Cleanup(func() { stop(); <-done })
-	waitFor(t, "http://"+addr+"/healthz", 5*time.Second)
+	waitFor(t, "http://"+addr+"/healthz")
 	printed := func(re string) string {
 		t.Helper()
 		m := regexp.MustCompile(re).FindStringSubmatch(b.stdout.String())

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"halobridge/internal/halo/halosim"
 )
@@ -84,7 +83,7 @@ func TestSimHalo(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan int, 1)
 		go func() { done <- Main(ctx, []string{"sim", "halo", "--listen", addr}, b.env) }()
-		waitFor(t, "http://"+addr+"/api/AuthInfo", 5*time.Second)
+		waitFor(t, "http://"+addr+"/api/AuthInfo")
 		if want := "halobridge needs: --allow-private-urls loopback --allow-http (HALOBRIDGE_ALLOW_PRIVATE_URLS=loopback HALOBRIDGE_ALLOW_HTTP=true)"; !strings.Contains(b.stdout.String(), want) {
 			t.Errorf("sim halo does not say what halobridge needs to reach it (%q):\n%s", want, b.stdout)
 		}
@@ -113,7 +112,7 @@ func TestSimHaloFaults(t *testing.T) {
 		done := make(chan int, 1)
 		go func() { done <- Main(ctx, []string{"sim", "halo", "--listen", addr, "--fail-rate", "1"}, b.env) }()
 		base := "http://" + addr
-		waitFor(t, base+"/api/AuthInfo", 5*time.Second)
+		waitFor(t, base+"/api/AuthInfo")
 		if out := b.stdout.String(); !strings.Contains(out, "faults:          1 of writes fail with 500 before they apply") ||
 			!strings.Contains(out, base+"/_sim/trouble") {
 			t.Errorf("start-up lines do not say which faults are set, nor where to change them:\n%s", out)
@@ -160,7 +159,7 @@ func TestSimHaloFaults(t *testing.T) {
 		go func() {
 			done <- Main(ctx, []string{"demo", "--listen", addr, "--data-dir", t.TempDir(), "--halo-down", "--halo-latency", "5ms"}, b.env)
 		}()
-		waitFor(t, "http://"+addr+"/healthz", 10*time.Second)
+		waitFor(t, "http://"+addr+"/healthz")
 		out := b.stdout.String()
 		if !strings.Contains(out, "Simulated HaloPSA faults: down (every request refused); 5ms added to every answer") {
 			t.Errorf("demo output does not say which HaloPSA faults are set:\n%s", out)

@@ -50,8 +50,8 @@ func TestTenantIsolation(t *testing.T) {
 			t.Fatal(err)
 		}
 		out := partner{Partner: p}
-		for kind, into := range map[string]*store.Source{store.SourcePush: &out.push, store.SourceDefensX: &out.defensX} {
-			if *into, err = st.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: kind, Name: name + " " + kind, APIKey: "key-" + kind, Secret: store.NewToken()}); err != nil {
+		for kind, into := range map[source.Kind]*store.Source{source.Push: &out.push, source.DefensX: &out.defensX} {
+			if *into, err = st.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: kind, Name: name + " " + string(kind), APIKey: "key-" + string(kind), Secret: store.NewToken()}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"halobridge/internal/source"
 	"halobridge/internal/store"
 )
 
@@ -158,18 +159,18 @@ func checkNewSource(n NewSource) (NewSource, FieldErrors) {
 	n.Name, n.APIURL, n.APIKey = strings.TrimSpace(n.Name), strings.TrimSpace(n.APIURL), strings.TrimSpace(n.APIKey)
 	errs := FieldErrors{}
 	switch n.Kind {
-	case store.SourceGravityZone:
+	case source.GravityZone:
 		if n.APIURL == "" {
 			errs.Add("api_url", "copy the access URL from GravityZone, My Account > Control Center API")
 		}
 		if n.APIKey == "" {
 			errs.Add("api_key", "generate an API key in GravityZone, My Account > API keys, with the Companies, Licensing, Network, Quarantine, Accounts and Event Push Service APIs")
 		}
-	case store.SourceDefensX:
+	case source.DefensX:
 		if n.APIKey == "" {
 			errs.Add("api_key", "copy the Partner API key from the DefensX portal")
 		}
-	case store.SourcePush:
+	case source.Push:
 	default:
 		errs.Add("kind", "choose GravityZone, DefensX or the push API")
 	}

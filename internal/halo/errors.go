@@ -125,13 +125,6 @@ func IsMaybeApplied(err error) bool {
 	return errors.As(err, &ma)
 }
 
-// IsInvalidGrant reports whether the authorisation server refused the refresh token (or
-// authorization code): the connection must be authorised again.
-func IsInvalidGrant(err error) bool {
-	var oe *OAuthError
-	return errors.As(err, &oe) && oe.Code == "invalid_grant"
-}
-
 // IsRevoked reports a refusal of the connection's credentials that only a person can fix:
 // the application was deleted or deactivated or its secret changed (invalid_client), the
 // refresh token was used, revoked or expired (invalid_grant), or none is stored.

@@ -10,6 +10,7 @@ import (
 
 	"halobridge/internal/connect"
 	"halobridge/internal/secret"
+	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/web"
 )
@@ -21,7 +22,7 @@ func (h *handler) addSource(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	in := sourceForm{Kind: form.Get("kind"), Name: form.Get("name"), APIURL: form.Get("api_url")}
+	in := sourceForm{Kind: source.Kind(form.Get("kind")), Name: form.Get("name"), APIURL: form.Get("api_url")}
 	added, errs := h.connectSource(r, c.partnerID, in, form.Get("api_key"))
 	in.Name = added.Source.Name
 	v, err := h.integrationView(r, c.partnerID)

@@ -233,7 +233,7 @@ func (b *testBundle) connectHalo(t *testing.T, p *partner) {
 // source, registering halobridge with its Event Push Service.
 func (b *testBundle) connectGravityZone(t *testing.T, p *partner) store.Source {
 	t.Helper()
-	c, err := b.sources.AddSource(t.Context(), connect.NewSource{PartnerID: p.ID, Kind: store.SourceGravityZone, Name: "GravityZone EU",
+	c, err := b.sources.AddSource(t.Context(), connect.NewSource{PartnerID: p.ID, Kind: source.GravityZone, Name: "GravityZone EU",
 		APIURL: b.gzURL, APIKey: gzsim.DefaultAPIKey})
 	if err != nil {
 		t.Fatalf("AddSource: %v", err)
@@ -266,7 +266,7 @@ func (b *testBundle) syncNow(t *testing.T, p *partner) store.SyncRun {
 func (b *testBundle) connectPush(t *testing.T, p *partner) store.Source {
 	t.Helper()
 	ctx := t.Context()
-	c, err := b.sources.AddSource(ctx, connect.NewSource{PartnerID: p.ID, Kind: store.SourcePush, Name: "Sentry EDR"})
+	c, err := b.sources.AddSource(ctx, connect.NewSource{PartnerID: p.ID, Kind: source.Push, Name: "Sentry EDR"})
 	if err != nil {
 		t.Fatalf("AddSource: %v", err)
 	}

@@ -193,7 +193,7 @@ func TestTenantIsolation(t *testing.T) {
 		{"SavesItsOwnTicketPolicy", http.MethodPost, "/setup/ticketing", formValues(b.get(t, other, "/setup?step=ticketing").body), "", http.StatusSeeOther, ""},
 		{"SavesItsOwnHaloPSAConnection", http.MethodPost, "/setup/halo", haloForm, "", http.StatusOK, ""},
 		{"SavesItsOwnHaloPSAConnectionByAPI", http.MethodPut, "/api/v1/halo/connection", nil, haloJSON, http.StatusOK, `"ok":true`},
-		{"AddsASourceOfItsOwn", http.MethodPost, "/setup/sources", url.Values{"kind": {store.SourcePush}, "name": {"Harbour push"}}, "", http.StatusOK, "Harbour push"},
+		{"AddsASourceOfItsOwn", http.MethodPost, "/setup/sources", url.Values{"kind": {string(source.Push)}, "name": {"Harbour push"}}, "", http.StatusOK, "Harbour push"},
 		{"AddsASourceOfItsOwnByAPI", http.MethodPost, "/api/v1/sources", nil, `{"kind": "push", "name": "Harbour push 2"}`, http.StatusCreated, `"name":"Harbour push 2"`},
 		{"FinishesItsOwnIntegration", http.MethodPost, "/setup/integration", url.Values{"consent": {"on"}}, "", http.StatusSeeOther, ""},
 		{"FinishesItsOwnIntegrationByAPI", http.MethodPost, "/api/v1/setup/integration", nil, "{}", http.StatusAccepted, ""},

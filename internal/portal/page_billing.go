@@ -137,11 +137,11 @@ func (h *handler) billingSummary(ctx context.Context, partnerID int64, p run.Pol
 	}
 	s.HasGravityZone = slices.Contains(kinds, source.GravityZone)
 	for _, kind := range kinds {
-		if kind == source.GravityZone || slices.ContainsFunc(s.Rounding, func(r roundingItem) bool { return r.Source == connect.KindName(string(kind)) }) {
+		if kind == source.GravityZone || slices.ContainsFunc(s.Rounding, func(r roundingItem) bool { return r.Source == connect.KindName(kind) }) {
 			continue // GravityZone counts whole endpoints
 		}
 		_, set := p.Rounding[kind]
-		s.Rounding = append(s.Rounding, roundingItem{Source: connect.KindName(string(kind)), Rule: roundingWords(p.RoundingOf(kind)), Default: !set})
+		s.Rounding = append(s.Rounding, roundingItem{Source: connect.KindName(kind), Rule: roundingWords(p.RoundingOf(kind)), Default: !set})
 	}
 	items, err := h.deps.Store.Catalog(ctx, partnerID, store.KindItem)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"halobridge/internal/jobs"
 	"halobridge/internal/secret"
 	"halobridge/internal/setup"
+	"halobridge/internal/source"
 	"halobridge/internal/store"
 )
 
@@ -49,21 +50,23 @@ type haloForm struct {
 }
 
 type sourceView struct {
-	ID         int64
-	Kind, Name string
-	APIURL     string
-	PushURL    string
+	ID      int64
+	Kind    source.Kind
+	Name    string
+	APIURL  string
+	PushURL string
 }
 
 type sourceForm struct {
-	Kind, Name, APIURL string
+	Kind         source.Kind
+	Name, APIURL string
 }
 
 // checksView is a connection test's report, or why it could not run.
 type checksView = setup.Checks
 
 func (h *handler) integrationView(r *http.Request, partnerID int64) (*integrationView, error) {
-	v := &integrationView{Errors: fieldErrors{}, SourceForm: sourceForm{Kind: store.SourceGravityZone}}
+	v := &integrationView{Errors: fieldErrors{}, SourceForm: sourceForm{Kind: source.GravityZone}}
 	conn, err := h.deps.Store.HaloConnection(r.Context(), partnerID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):

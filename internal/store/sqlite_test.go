@@ -2,14 +2,16 @@ package store_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"halobridge/internal/secret"
+	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/store/storetest"
+	"halobridge/internal/wait"
 )
 
 // newSQLiteDatabase makes a database file in the test's temporary folder.
@@ -78,7 +80,7 @@ func TestSQLiteFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		const pushSecret, apiKey = "PUSH-SECRET-d4e5f6-QW12", "API-KEY-9a8b7c-PL34"
-		_, err = b.store.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: store.SourceGravityZone,
+		_, err = b.store.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: source.GravityZone,
 			Name: "GravityZone", Secret: pushSecret, APIKey: apiKey, APIURL: "https://cloud.gravityzone.bitdefender.com/api"})
 		if err != nil {
 			t.Fatal(err)
@@ -160,13 +162,9 @@ func TestSQLiteFile(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		deadline := time.Now().Add(10 * time.Second)
-		for fileSize(t, db) < before+4<<20 {
-			if time.Now().After(deadline) {
-				t.Fatalf("the database file grew from %d to %d bytes in 10 s; want the 4 MiB written to reach it", before, fileSize(t, db))
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		wait.For(t, fmt.Sprintf("the database file to grow by the 4 MiB written from %d bytes", before), func() bool {
+			return fileSize(t, db) >= before+4<<20
+		})
 	})
 
 	t.Run("PingsAnOpenDatabase", func(t *testing.T) {

@@ -1,10 +1,3 @@
-// Package web is halobridge's HTTP shell: one router for the probes, the
-// metrics, the push receivers and every other area's routes, and what holds
-// for every request whatever its route: an id (X-Request-Id) that 5xx
-// answers and their log lines carry, security headers, bounded bodies and
-// forms, the client's address, and the server's timeouts. Every JSON answer
-// of every area is written by WriteJSON, and every JSON error as an
-// ErrorBody by WriteError.
 package web
 
 import (

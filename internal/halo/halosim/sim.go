@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"halobridge/internal/window"
 )
 
 // Options configures a simulator. The zero value is a usable hosted-looking instance.
@@ -77,7 +79,7 @@ type Sim struct {
 	mu      sync.Mutex
 	db      *store
 	auth    *authState
-	limiter rollingWindow
+	limiter rateLimit
 	faults  []*activeFault
 	trouble Trouble
 	dice    *mathrand.Rand
@@ -108,7 +110,7 @@ func New(opts Options) *Sim {
 	s.trouble, s.dice = opts.Trouble, newDice(opts.Seed)
 	s.db = newStore()
 	s.auth = newAuthState()
-	s.limiter = rollingWindow{limit: s.opts.RateLimit, window: s.opts.RateWindow}
+	s.limiter = rateLimit{limit: s.opts.RateLimit, accepted: window.Rolling{Period: s.opts.RateWindow}}
 	s.resources = s.routes()
 	seed(s)
 	s.registerDefaultApplications()

@@ -139,12 +139,6 @@ func IsInvalidParams(err error) bool {
 	return errors.As(err, &e) && e.Code == CodeInvalidParams
 }
 
-// IsRateLimited reports whether the call failed on the key's request budget.
-func IsRateLimited(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.HTTPStatus == http.StatusTooManyRequests
-}
-
 // IsUnauthorized reports whether GravityZone refused the API key (401).
 func IsUnauthorized(err error) bool {
 	var e *Error

@@ -61,7 +61,7 @@ func testRedelivery(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		// The horizon counts from the arrival that was stored, not from the
 		// latest redelivery: GravityZone resending for a day does not hold
 		// back the next genuine repeat.
@@ -90,7 +90,7 @@ func testRedelivery(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		if res := push(t, b, src, t0, sampleAlert("e1", "f")); len(res.AlertIDs) != 1 {
 			t.Fatalf("first arrival: %+v", res)
 		}
@@ -103,8 +103,8 @@ func testRedelivery(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
-		other := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
+		other := createSource(t, b, p.ID, source.GravityZone)
 		push(t, b, src, t0, timelessAlert("expired"), timelessAlert("other-expired"), sampleAlert("own-time", "f"))
 		push(t, b, src, t0.Add(20*time.Hour), timelessAlert("live"))
 		at := t0.Add(30 * time.Hour)
@@ -140,7 +140,7 @@ func testRedelivery(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		var alerts []source.Alert
 		for i := range 450 {
 			alerts = append(alerts, timelessAlert(fmt.Sprintf("e%03d", i)))
@@ -156,7 +156,7 @@ func testRedelivery(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		_, err := b.store.StoreInbound(b.ctx, []store.InboundBatch{{PartnerID: p.ID, SourceID: src.ID, ReceivedAt: t0,
 			Alerts: []source.Alert{sampleAlert("e1", "f"), timelessAlert("e2")}}})
 		if !errors.Is(err, store.ErrInvalid) {
@@ -171,7 +171,7 @@ func testRedelivery(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		first := push(t, b, src, t0, timelessAlert("e1"), timelessAlert("e2")).AlertIDs
 		const senders = 8
 		var wg sync.WaitGroup
