@@ -20,6 +20,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"halobridge/internal/api"
 	"halobridge/internal/auth"
 	"halobridge/internal/connect"
 	"halobridge/internal/halo"
@@ -72,7 +73,8 @@ type whoami struct {
 // SQLite store, next to a HaloPSA simulator, with the portal's sign-in
 // pages and connect's provisioning as the server has them. Besides the
 // auth routes the server has protected pages (/ and /setup/created, where
-// sign-ins end) and an API route (/api/v1/whoami), as the portal does.
+// sign-ins end) and an API route (/api/v1/whoami), as the portal does, and
+// package api's routes, whose tokens and accounts the tests call.
 func setup(t *testing.T) *testBundle {
 	t.Helper()
 	st, err := store.Open(t.Context(), store.Config{
@@ -119,6 +121,11 @@ func setup(t *testing.T) *testBundle {
 	routes = append(routes, web.Route{Pattern: "GET /{$}", Handler: b.svc.Middleware(who)},
 		web.Route{Pattern: "GET /setup/created", Handler: b.svc.Middleware(who)},
 		web.Route{Pattern: "GET /api/v1/whoami", Handler: b.svc.Middleware(who)})
+	// The JSON API of API tokens and accounts is package api's.
+	jsonAPI := api.New(api.Deps{Store: st, Auth: b.svc})
+	for _, p := range api.Patterns() {
+		routes = append(routes, web.Route{Pattern: p, Handler: jsonAPI})
+	}
 	// The routes are served as halobridge serves them, through the server
 	// shell; it takes the test for a reverse proxy, so that a request can
 	// come from any address by naming it in X-Forwarded-For.

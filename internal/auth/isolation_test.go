@@ -78,11 +78,18 @@ func TestTenantIsolation(t *testing.T) {
 		{"CannotFinishASignInStartedInAnotherBrowser", http.MethodGet, pending.RequestURI(), "", http.StatusBadRequest},
 	}
 	routes := routetest.New(auth.Patterns())
+	// The JSON API's routes are package api's, whose own isolation test
+	// covers every one; those of tokens and accounts are called here too.
+	reach := func(method, path string) {
+		if !strings.HasPrefix(path, "/api/") {
+			routes.Reach(method, path)
+		}
+	}
 	for _, c := range callers {
 		t.Run(c.name, func(t *testing.T) {
 			for _, r := range requests {
 				t.Run(r.name, func(t *testing.T) {
-					routes.Reach(r.method, r.path)
+					reach(r.method, r.path)
 					resp := b.apiCall(t, c.client, r.method, r.path, r.body, c.header...)
 					if resp.status != r.want {
 						t.Errorf("%s %s: %d, want %d\n%s", r.method, r.path, resp.status, r.want, resp.body)

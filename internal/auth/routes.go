@@ -10,10 +10,9 @@ import (
 // ServeMux: register each with the same Handler.
 func Patterns() []string { return web.Patterns((&Service{}).table()) }
 
-// Handler serves signing in and out, with the pages Pages draws, and the
-// JSON API of API tokens and accounts (see Patterns). The API is behind
-// Middleware, and every state-changing request must come from
-// halobridge's own pages.
+// Handler serves signing in and out, with the pages Pages draws (see
+// Patterns); the JSON API of API tokens and accounts is package api's.
+// Every state-changing request must come from halobridge's own pages.
 func (s *Service) Handler() http.Handler {
 	s.handlerOnce.Do(func() { s.handler = s.routes() })
 	return s.handler
@@ -28,11 +27,6 @@ func (s *Service) table() []web.Route {
 		{Pattern: "POST /login/halo", Handler: http.HandlerFunc(s.haloLoginForm)},
 		{Pattern: "GET " + callbackPath, Handler: http.HandlerFunc(s.haloCallback)},
 		{Pattern: "POST /logout", Handler: signedIn(s.logout)},
-		{Pattern: "GET /api/v1/tokens", Handler: signedIn(s.listTokens)},
-		{Pattern: "POST /api/v1/tokens", Handler: signedIn(s.createToken)},
-		{Pattern: "DELETE /api/v1/tokens/{id}", Handler: signedIn(s.revokeToken)},
-		{Pattern: "GET /api/v1/accounts", Handler: signedIn(s.listAccounts)},
-		{Pattern: "DELETE /api/v1/accounts/{id}", Handler: signedIn(s.deleteAccount)},
 	}
 }
 

@@ -83,7 +83,7 @@ func openRuntime(ctx context.Context, cfg config.Config, env Env) (*runtime, err
 	}
 	reg.MustRegister(rt.budget)
 	rt.halo = &connect.Halo{Store: st, Budget: rt.budget, Metrics: rt.metrics, Outbound: cfg.OutboundPolicy(), Logger: logger}
-	rt.sources = &connect.Sources{Store: st, Outbound: cfg.OutboundPolicy(), PublicURL: cfg.PublicURL()}
+	rt.sources = &connect.Sources{Store: st, Outbound: cfg.OutboundPolicy(), PublicURL: cfg.PublicURL(), Logger: logger}
 	if p := cfg.OutboundPolicy(); p.Open() {
 		logger.Info("the outbound URL guard is opened by the operator", "allows", p.String())
 	}
@@ -186,8 +186,12 @@ func (r *runtime) handler(bg *background, receiver *ingest.Receiver) *web.Server
 	for _, p := range auth.Patterns() {
 		routes = append(routes, web.Route{Pattern: p, Handler: signIn.Handler()})
 	}
-	routes = append(routes, web.Route{Pattern: "/api/v1/", Handler: signIn.Middleware(api.New(api.Deps{Store: r.store, Mappings: bg.services.mappings, Events: bg.services.events, Queue: bg.queue, Tickets: bg.tickets, Billing: bg.billing, Logger: r.logger}))})
-	// The portal guards its own pages with signIn's middleware.
+	// The API and the portal guard their own routes with signIn's middleware.
+	jsonAPI := api.New(api.Deps{Store: r.store, Auth: signIn, Mappings: bg.services.mappings, Events: bg.services.events, Queue: bg.queue,
+		Tickets: bg.tickets, Billing: bg.billing, Sources: r.sources, Halo: r.halo, Logger: r.logger})
+	for _, p := range api.Patterns() {
+		routes = append(routes, web.Route{Pattern: p, Handler: jsonAPI})
+	}
 	pages := portal.New(portal.Deps{Store: r.store, Budget: r.budget, Auth: signIn, Mappings: bg.services.mappings, Events: bg.services.events, Tickets: bg.tickets, Billing: bg.billing,
 		Sources: r.sources, Halo: r.halo, Provisioning: provisioning, Queue: bg.queue, Logger: r.logger})
 	for _, p := range portal.Patterns() {

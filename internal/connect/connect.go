@@ -167,6 +167,14 @@ type Sources struct {
 	// LeaseWait bounds how long RemoveSource waits for the partner's ticket
 	// delivery to pause; 0 means 20 s.
 	LeaseWait time.Duration
+	Logger    *slog.Logger
+}
+
+func (s *Sources) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Logger
 }
 
 // ErrNoPublicURL says that halobridge does not know where platforms reach it.

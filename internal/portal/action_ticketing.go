@@ -45,7 +45,7 @@ func (h *handler) testTicket(w http.ResponseWriter, r *http.Request) {
 		out.Error = capitalise(err.Error()) + "."
 	}
 	if res.TicketID > 0 {
-		root, err := h.haloRootOf(r.Context(), c.partnerID)
+		root, err := h.deps.Halo.Root(r.Context(), c.partnerID)
 		if err != nil {
 			h.fail(w, r, err)
 			return

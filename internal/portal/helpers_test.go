@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 
+	"halobridge/internal/api"
 	"halobridge/internal/auth"
 	"halobridge/internal/billing"
 	"halobridge/internal/billing/run"
@@ -40,7 +41,8 @@ import (
 
 // testBundle is halobridge as the server wires it, on a real SQLite file
 // and real HTTP, next to a simulated HaloPSA and GravityZone: sign-in,
-// the portal, the ingest endpoint and the job queue with every worker.
+// the portal, the JSON API, the ingest endpoint and the job queue with
+// every worker.
 type testBundle struct {
 	store    *store.Store
 	halo     *halosim.Sim
@@ -141,6 +143,12 @@ func setup(t *testing.T) *testBundle {
 	}
 	for _, p := range portal.Patterns() {
 		routes = append(routes, web.Route{Pattern: p, Handler: handler})
+	}
+	// The JSON API, as the server mounts it beside the pages.
+	jsonAPI := api.New(api.Deps{Store: st, Auth: b.auth, Mappings: b.mappings, Events: b.events, Queue: b.queue, Tickets: b.tickets, Billing: b.billing,
+		Sources: b.sources, Halo: haloClients})
+	for _, p := range api.Patterns() {
+		routes = append(routes, web.Route{Pattern: p, Handler: jsonAPI})
 	}
 	b.srv.Config.Handler = web.New(web.Deps{Store: st, Gatherer: prometheus.NewRegistry(), Logger: slog.New(slog.DiscardHandler),
 		Ingest: receiver, Routes: routes})
@@ -466,4 +474,26 @@ func formValues(page string) url.Values {
 		out.Set(m[1], htmlEntity.Replace(m[2]))
 	}
 	return out
+}
+
+// apiCall sends a JSON request with an API token, as a program would.
+func (b *testBundle) apiCall(t *testing.T, token, method, path, body string) response {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, _ := http.NewRequest(method, b.srv.URL+path, r)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	return b.do(t, nil, req)
+}
+
+func (b *testBundle) token(t *testing.T, p *partner) string {
+	t.Helper()
+	plain, _, err := b.auth.CreateToken(t.Context(), p.ID, "test")
+	if err != nil {
+		t.Fatalf("CreateToken: %v", err)
+	}
+	return plain
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"halobridge/internal/api"
 	"halobridge/internal/connect"
 	"halobridge/internal/events"
 	"halobridge/internal/halo"
@@ -245,31 +246,32 @@ func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" 
 // fail answers an error of a service: what the person can act on is said,
 // anything else is logged and answered with a generic 500.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if isAPI(r) {
-		h.apiFail(w, r, err)
-		return
-	}
+	status, _ := api.StatusOf(err)
 	var (
 		input   *events.InputError
 		limited *halo.RateLimitError
 	)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
-		h.problem(w, r, http.StatusNotFound, "There is nothing here: it does not exist, or it belongs to another account.")
+	case status == http.StatusNotFound:
+		h.problem(w, r, status, "There is nothing here: it does not exist, or it belongs to another account.")
 	case errors.As(err, &limited):
 		web.RetryAfter(w, limited.RetryAfter)
-		h.problem(w, r, http.StatusTooManyRequests, capitalise(err.Error())+": HaloPSA takes only so many requests at a time. Try again then.")
-	case isHaloError(err):
+		h.problem(w, r, status, capitalise(err.Error())+": HaloPSA takes only so many requests at a time. Try again then.")
+	case status == http.StatusBadGateway:
 		h.deps.Logger.Warn("HaloPSA failed a portal request", "request_id", web.RequestID(r), "path", r.URL.Path, "error", err)
-		h.problem(w, r, http.StatusBadGateway, "HaloPSA answered: "+err.Error()+". The Events page says how to fix what needs a person. "+web.Quote(r))
+		h.problem(w, r, status, "HaloPSA answered: "+err.Error()+". The Events page says how to fix what needs a person. "+web.Quote(r))
 	case errors.As(err, &input):
+		// What a person sent is at fault: 422 on a page, where the API
+		// answers the same fault 400.
 		h.problem(w, r, http.StatusUnprocessableEntity, capitalise(input.Message)+".")
+	case status == http.StatusBadRequest:
+		h.problem(w, r, http.StatusUnprocessableEntity, capitalise(err.Error())+".")
 	case errors.Is(err, connect.ErrNotConnected):
-		h.problem(w, r, http.StatusConflict, "Connect HaloPSA first, in the setup's Integration step.")
-	case errors.Is(err, store.ErrConflict), errors.Is(err, connect.ErrDeliveryBusy):
-		h.problem(w, r, http.StatusConflict, capitalise(err.Error())+".")
+		h.problem(w, r, status, "Connect HaloPSA first, in the setup's Integration step.")
+	case status < 500:
+		h.problem(w, r, status, capitalise(err.Error())+".")
 	default:
-		h.problem(w, r, http.StatusInternalServerError, "halobridge could not do this just now; try again in a moment. "+
+		h.problem(w, r, status, "halobridge could not do this just now; try again in a moment. "+
 			web.Fault(h.deps.Logger, r, "portal request failed", err, "partner_id", callerOf(r).partnerID))
 	}
 }
@@ -277,10 +279,6 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 // problem answers with a message for a person: for htmx into the page's
 // flash area, otherwise as a page of its own.
 func (h *handler) problem(w http.ResponseWriter, r *http.Request, status int, message string) {
-	if isAPI(r) {
-		apiError(w, r, status, problemCodes[status], message)
-		return
-	}
 	if isHTMX(r) {
 		w.Header().Set("HX-Retarget", "#flash")
 		w.Header().Set("HX-Reswap", "innerHTML")
@@ -297,26 +295,6 @@ func (h *handler) problem(w http.ResponseWriter, r *http.Request, status int, me
 }
 
 // problemCodes are the API's error codes of the statuses problem answers.
-var problemCodes = map[int]string{
-	http.StatusBadRequest:          "invalid_input",
-	http.StatusNotFound:            "not_found",
-	http.StatusConflict:            "conflict",
-	http.StatusUnprocessableEntity: "invalid_input",
-	http.StatusTooManyRequests:     "halo_rate_limited",
-	http.StatusInternalServerError: "internal",
-	http.StatusBadGateway:          "halo_error",
-}
-
-// isHaloError says whether err is HaloPSA's refusal or failure, in its own
-// words: the event raised for it says how to fix it.
-func isHaloError(err error) bool {
-	var (
-		apiErr *halo.APIError
-		oauth  *halo.OAuthError
-	)
-	return errors.As(err, &apiErr) || errors.As(err, &oauth)
-}
-
 // flash is a message at the top of a page.
 type flash struct {
 	Error string

@@ -31,7 +31,7 @@ type ticketForm struct {
 	TitleTemplate  string
 	DefaultTitle   string
 	Variables      []string
-	Preview        titlePreview
+	Preview        ticketing.Preview
 	Types          []typeRow
 	Errors         fieldErrors
 	// NoTicketTypes says the catalog has none: HaloPSA could not be read.
@@ -302,11 +302,4 @@ func usableTeams(cat ticketing.Catalog) []string {
 func withBlank(label string, opts []option) []option {
 	selected := slices.ContainsFunc(opts, func(o option) bool { return o.Selected })
 	return append([]option{{Value: "", Label: label, Selected: !selected}}, opts...)
-}
-
-func firstOf(s []string) string {
-	if len(s) == 0 {
-		return ""
-	}
-	return s[0]
 }

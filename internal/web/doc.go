@@ -4,8 +4,9 @@
 // answers and their log lines carry, security headers, bounded bodies and
 // forms, the client's address, and the server's timeouts.
 //
-// It also holds what the areas' handlers share at the edge: the error body
-// of every refusal (Problem), logging a fault of halobridge's own with the
+// It also holds what the areas' handlers share at the edge: every JSON
+// answer of every area is written by WriteJSON, and every JSON error as an
+// ErrorBody by WriteError; the error body of every refusal (Problem), logging a fault of halobridge's own with the
 // request id a person quotes (Fault), refusing input no text halobridge
 // keeps may hold (CheckInput, Unreadable, ParseID), Retry-After, page
 // headers, embedded assets, and redirects that stay on halobridge
