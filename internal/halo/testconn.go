@@ -93,6 +93,7 @@ func (c *Client) CheckToken(ctx context.Context) (Check, Agent) {
 	check.OK = true
 	me, err := c.Me(ctx)
 	if err != nil {
+		err = alwaysThere(c.cfg.ResourceURL+"/Agent/me", err)
 		check.Message = "signed in, but could not tell which agent: " + haloMessage(err)
 		return check, Agent{}
 	}
@@ -101,6 +102,9 @@ func (c *Client) CheckToken(ctx context.Context) (Check, Agent) {
 }
 
 func tokenFix(err error) string {
+	if f, ok := outbound.AsFixer(err); ok {
+		return f.FixText()
+	}
 	var oe *OAuthError
 	var rl *RateLimitError
 	switch {
@@ -167,6 +171,9 @@ func (s checkSpec) missing(err error) string {
 }
 
 func (s checkSpec) fix(err error) string {
+	if f, ok := outbound.AsFixer(err); ok {
+		return f.FixText()
+	}
 	var ae *APIError
 	var rl *RateLimitError
 	switch {
@@ -236,7 +243,7 @@ func (c *Client) permissionChecks() []checkSpec {
 func (c *Client) getProbe(template string) probe {
 	return func(ctx context.Context) error {
 		_, err := c.do(ctx, request{method: http.MethodGet, template: template, path: template})
-		return err
+		return alwaysThere(c.cfg.ResourceURL+template, err)
 	}
 }
 
@@ -246,7 +253,7 @@ func (c *Client) firstPage(template string) probe {
 	return func(ctx context.Context) error {
 		q := url.Values{"pageinate": {"true"}, "page_size": {"1"}, "page_no": {"1"}}
 		_, err := c.do(ctx, request{method: http.MethodGet, template: template, path: template, query: q})
-		return err
+		return alwaysThere(c.cfg.ResourceURL+template, err)
 	}
 }
 
@@ -258,12 +265,16 @@ func (c *Client) postProbe(template string, body any) probe {
 		if IsBadRequest(err) {
 			return nil
 		}
-		return err
+		return alwaysThere(c.cfg.ResourceURL+template, err)
 	}
 }
 
-// haloMessage is Halo's own words for err when it has some.
+// haloMessage is Halo's own words for err when it has some, or what failed when the address
+// did not answer or answered as something else.
 func haloMessage(err error) string {
+	if f, ok := outbound.AsFixer(err); ok {
+		return f.Problem()
+	}
 	var ae *APIError
 	var oe *OAuthError
 	switch {
