@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -128,6 +129,11 @@ func (l *link) sendTokenRequest(ctx context.Context, idempotent bool, do func(ct
 			oe.Description = fmt.Sprintf("the authorisation server address answered %d %s, not as HaloPSA's sign-in answers", status, http.StatusText(status))
 		}
 		return nil, statusVerdict(status, idempotent), oe
+	}
+	if msg := err.Error(); strings.Contains(msg, "oauth2: cannot parse") || strings.Contains(msg, "server response missing access_token") {
+		// golang.org/x/oauth2's words for a 2xx answer without a token (a web page, say),
+		// which it gives no type.
+		return nil, final, notHalo(l.cfg.tokenURL(), http.StatusOK, "no access token", err)
 	}
 	return nil, transportVerdict(ctx, err, idempotent, sent()), noAnswer(l.cfg.tokenURL(), fmt.Errorf("HaloPSA token request: %w", err))
 }

@@ -218,8 +218,8 @@ func alwaysThere(target string, err error) error {
 	if !errors.As(err, &ae) || ae.Status != http.StatusNotFound {
 		return err
 	}
-	said := ae.Message
-	if said == "" {
+	said := outbound.Said(ae.Status, []byte(ae.Message))
+	if ae.Message == "" {
 		said = outbound.Said(ae.Status, []byte(ae.Body))
 	}
 	return notHalo(target, ae.Status, said, err)

@@ -123,7 +123,7 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, out any
 }
 
 // apiRootFix is what to do when the API root did not answer, or not as DefensX.
-const apiRootFix = "Check the DefensX API root: leave it empty for DefensX's cloud (" + DefaultAPIRoot + "), or copy it from the API Keys page of the DefensX portal."
+const apiRootFix = "Check the DefensX API root: leave it empty to use DefensX's cloud (" + DefaultAPIRoot + ")."
 
 // notDefensX reports whether an error answer came from something else than the Partner API:
 // a 404 without DefensX's error JSON (DefensX names the record it lacks), a 501, or a web page. A
