@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -72,7 +73,10 @@ func (c *Client) TestConnection(ctx context.Context) TestReport {
 		return report
 	}
 	for _, spec := range c.permissionChecks() {
-		check := spec.run(ctx)
+		check, err := spec.run(ctx)
+		if err != nil {
+			c.logFailed(ctx, check, err)
+		}
 		report.Checks = append(report.Checks, check)
 		report.OK = report.OK && check.OK
 	}
@@ -88,6 +92,7 @@ func (c *Client) CheckToken(ctx context.Context) (Check, Agent) {
 	})
 	if err != nil {
 		check.Message, check.Fix = haloMessage(err), tokenFix(err)
+		c.logFailed(ctx, check, err)
 		return check, Agent{}
 	}
 	check.OK = true
@@ -144,7 +149,8 @@ type checkSpec struct {
 	probes   []probe
 }
 
-func (s checkSpec) run(ctx context.Context) Check {
+// run runs the check's probes up to the first that fails, whose error it returns too.
+func (s checkSpec) run(ctx context.Context) (Check, error) {
 	check := Check{Name: s.name, OK: true, Required: s.required}
 	for _, p := range s.probes {
 		if err := p(ctx); err != nil {
@@ -154,10 +160,16 @@ func (s checkSpec) run(ctx context.Context) Check {
 			if IsForbidden(err) {
 				check.Permission = s.missing(err)
 			}
-			break
+			return check, err
 		}
 	}
-	return check
+	return check, nil
+}
+
+// logFailed logs the whole error of a failed check, which its message to a person shortens.
+func (c *Client) logFailed(ctx context.Context, check Check, err error) {
+	c.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "Test Connection check failed", slog.String("check", check.Name),
+		slog.String("error", err.Error()), slog.String("detail", outbound.Detail(err)))
 }
 
 // missing is the permission a 403 says is missing, or the one the check needs when Halo

@@ -238,3 +238,18 @@ func AsFixer(err error) (Fixer, bool) {
 	ok := errors.As(err, &f)
 	return f, ok
 }
+
+// Detail is, for the log, the underlying error of the first NoAnswerError or NotServiceError
+// in err's chain (the dial error, the client's own error of the answer), which their message
+// to a person leaves out; "" when there is none.
+func Detail(err error) string {
+	var na *NoAnswerError
+	var ns *NotServiceError
+	switch {
+	case errors.As(err, &na) && na.Err != nil:
+		return na.Err.Error()
+	case errors.As(err, &ns) && ns.Err != nil:
+		return ns.Err.Error()
+	}
+	return ""
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"halobridge/internal/connect"
+	"halobridge/internal/outbound"
 	"halobridge/internal/secret"
 	"halobridge/internal/store"
 	"halobridge/internal/web"
@@ -72,7 +73,7 @@ func (h *handler) connectSource(r *http.Request, partnerID int64, in sourceForm,
 	if err != nil {
 		// Mostly the platform's own refusal (a wrong key or URL), which the
 		// person needs to read to fix it.
-		h.deps.Logger.Warn("connecting a source failed", "partner_id", partnerID, "kind", in.Kind, "error", err)
+		h.deps.Logger.WarnContext(r.Context(), "connecting a source failed", "partner_id", partnerID, "kind", in.Kind, "error", err, "detail", outbound.Detail(err))
 		errs.add("source", fmt.Sprintf("%s could not be connected: %v", connect.KindName(in.Kind), err))
 		return connect.Connected{Source: store.Source{Name: in.Name}}, errs
 	}
@@ -240,7 +241,7 @@ func (h *handler) editSource(r *http.Request, id int64, ch connect.SourceChange)
 	c := callerOf(r)
 	up, err := h.deps.Sources.UpdateSource(r.Context(), c.partnerID, id, ch)
 	if err != nil {
-		h.deps.Logger.Warn("editing a source failed", "partner_id", c.partnerID, "source_id", id, "by", c.name(), "error", err)
+		h.deps.Logger.WarnContext(r.Context(), "editing a source failed", "partner_id", c.partnerID, "source_id", id, "by", c.name(), "error", err, "detail", outbound.Detail(err))
 		return connect.Updated{}, err
 	}
 	h.deps.Logger.Info("source edited", "partner_id", c.partnerID, "source_id", id, "by", c.name(), "tested", up.Tested, "registered", up.Registered)
