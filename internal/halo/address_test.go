@@ -3,8 +3,6 @@ package halo
 import (
 	"context"
 	"errors"
-	"io"
-	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +11,7 @@ import (
 	"testing"
 
 	"halobridge/internal/outbound"
+	"halobridge/internal/outbound/outboundtest"
 )
 
 // TestConnectionSaysWhatFailedAndWhatToDo runs Test Connection against each way an address
@@ -26,9 +25,7 @@ func TestConnectionSaysWhatFailedAndWhatToDo(t *testing.T) {
 	token := func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"access_token": "a", "token_type": "Bearer", "expires_in": 3600})
 	}
-	failing := func(err error) *http.Client {
-		return &http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, err })}
-	}
+	failing := outboundtest.Failing
 	dial := func(err error) error { return &net.OpError{Op: "dial", Net: "tcp", Err: err} }
 
 	tests := []struct {
@@ -116,15 +113,7 @@ func TestConnectionSaysWhatFailedAndWhatToDo(t *testing.T) {
 			t.Parallel()
 			base := tt.url
 			if tt.serve != nil {
-				srv := httptest.NewUnstartedServer(tt.serve)
-				srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-				if tt.tls {
-					srv.StartTLS()
-				} else {
-					srv.Start()
-				}
-				t.Cleanup(srv.Close)
-				base = srv.URL
+				base = outboundtest.Serve(t, tt.serve, tt.tls)
 			}
 			c, err := New(Config{
 				Outbound: outbound.Local(), ResourceURL: base + "/api", AuthURL: base + "/auth",

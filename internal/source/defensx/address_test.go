@@ -3,8 +3,6 @@ package defensx_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +11,7 @@ import (
 	"testing"
 
 	"halobridge/internal/outbound"
+	"halobridge/internal/outbound/outboundtest"
 	"halobridge/internal/source/defensx"
 )
 
@@ -22,16 +21,7 @@ func TestErrorsSayWhatFailedAndWhatToDo(t *testing.T) {
 	t.Parallel()
 
 	const fix = "Check the DefensX API root: leave it empty to use DefensX's cloud (https://cloud.defensx.com/api/partner/v1)."
-	failing := func(err error) *http.Client {
-		return &http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, err })}
-	}
-	answer := func(status int, contentType, body string) http.HandlerFunc {
-		return func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Type", contentType)
-			w.WriteHeader(status)
-			_, _ = io.WriteString(w, body)
-		}
-	}
+	failing, answer := outboundtest.Failing, outboundtest.Answer
 	tests := []struct {
 		name string
 		// serve answers at a test server's address (tls: over https); without serve the API
@@ -87,15 +77,7 @@ func TestErrorsSayWhatFailedAndWhatToDo(t *testing.T) {
 			t.Parallel()
 			root := tt.root
 			if tt.serve != nil {
-				srv := httptest.NewUnstartedServer(tt.serve)
-				srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-				if tt.tls {
-					srv.StartTLS()
-				} else {
-					srv.Start()
-				}
-				t.Cleanup(srv.Close)
-				root = srv.URL + "/api/partner/v1"
+				root = outboundtest.Serve(t, tt.serve, tt.tls) + "/api/partner/v1"
 			}
 			c, err := defensx.New(defensx.Config{Outbound: outbound.Local(), APIRoot: root, APIKey: "dx-key", HTTPClient: tt.client})
 			if err != nil {

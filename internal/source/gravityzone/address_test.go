@@ -3,8 +3,6 @@ package gravityzone
 import (
 	"context"
 	"errors"
-	"io"
-	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -13,11 +11,8 @@ import (
 	"testing"
 
 	"halobridge/internal/outbound"
+	"halobridge/internal/outbound/outboundtest"
 )
-
-type failingTransport struct{ err error }
-
-func (f failingTransport) RoundTrip(*http.Request) (*http.Response, error) { return nil, f.err }
 
 // TestErrorsSayWhatFailedAndWhatToDo calls GravityZone at each kind of wrong address and
 // refusal, and reads the error as the person who typed the access URL and key does.
@@ -26,15 +21,9 @@ func TestErrorsSayWhatFailedAndWhatToDo(t *testing.T) {
 
 	const fix = "Check the access URL: copy it from GravityZone, Control Center > My Account > Control Center API (e.g. https://cloudgz.gravityzone.bitdefender.com/api)."
 	dial := func(err error) *http.Client {
-		return &http.Client{Transport: failingTransport{&net.OpError{Op: "dial", Net: "tcp", Err: err}}}
+		return outboundtest.Failing(&net.OpError{Op: "dial", Net: "tcp", Err: err})
 	}
-	answer := func(status int, contentType, body string) http.HandlerFunc {
-		return func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Type", contentType)
-			w.WriteHeader(status)
-			_, _ = io.WriteString(w, body)
-		}
-	}
+	answer := outboundtest.Answer
 	tests := []struct {
 		name string
 		// serve answers at a test server's address (tls: over https); without serve the
@@ -61,7 +50,7 @@ func TestErrorsSayWhatFailedAndWhatToDo(t *testing.T) {
 		},
 		{
 			name: "TimedOut", url: "https://cloudgz.gravityzone.example/api",
-			client: &http.Client{Transport: failingTransport{&net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}}},
+			client: outboundtest.Failing(&net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}),
 			want:   "The GravityZone access URL https://cloudgz.gravityzone.example/api did not answer in time (timed out). " + fix,
 		},
 		{
@@ -91,15 +80,7 @@ func TestErrorsSayWhatFailedAndWhatToDo(t *testing.T) {
 			t.Parallel()
 			base := tt.url
 			if tt.serve != nil {
-				srv := httptest.NewUnstartedServer(tt.serve)
-				srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-				if tt.tls {
-					srv.StartTLS()
-				} else {
-					srv.Start()
-				}
-				t.Cleanup(srv.Close)
-				base = srv.URL + "/api"
+				base = outboundtest.Serve(t, tt.serve, tt.tls) + "/api"
 			}
 			c, err := New(Config{Outbound: outbound.Local(), AccessURL: base, APIKey: "gz-key", HTTPClient: tt.client})
 			if err != nil {
