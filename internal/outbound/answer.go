@@ -20,6 +20,7 @@ type Cause int
 
 // The causes a person can act on differently.
 const (
+	// CauseOther: none of the below; the reason quotes the network's error.
 	CauseOther Cause = iota
 	// CauseRefused: the host is there, but nothing listens on the port.
 	CauseRefused
