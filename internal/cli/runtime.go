@@ -53,7 +53,8 @@ func openRuntime(ctx context.Context, cfg config.Config, env Env) (*runtime, err
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	logger := cfg.Logger(env.Stderr)
+	// Records logged while serving a request carry its request id.
+	logger := web.Logger(cfg.Logger(env.Stderr))
 	if cfg.DatabaseURL == "" {
 		if err := datadir.Dir(cfg.DataDir, logger); err != nil {
 			return nil, err

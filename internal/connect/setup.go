@@ -63,10 +63,8 @@ func (s *Sources) AddSource(ctx context.Context, n NewSource) (Connected, error)
 	}
 	conn, err := s.Connector(src)
 	if err == nil {
+		// The platform's error says what failed, the URL or the key, and what to do.
 		_, err = conn.Customers(ctx)
-		if err != nil {
-			err = fmt.Errorf("check the API key by listing customers: %w", err)
-		}
 	}
 	if err != nil {
 		return Connected{}, s.undo(ctx, src, err)

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"halobridge/internal/outbound"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
 )
@@ -145,7 +146,7 @@ func (s *Sources) AddTyped(ctx context.Context, n NewSource) (Connected, FieldEr
 	if err != nil {
 		// Mostly the platform's own refusal (a wrong key or URL), which the
 		// person needs to read to fix it.
-		s.logger().Warn("connecting a source failed", "partner_id", n.PartnerID, "kind", n.Kind, "error", err)
+		s.logger().WarnContext(ctx, "connecting a source failed", "partner_id", n.PartnerID, "kind", n.Kind, "error", err, "detail", outbound.Detail(err))
 		errs.Add("source", fmt.Sprintf("%s could not be connected: %v", KindName(n.Kind), err))
 		return Connected{Source: store.Source{Name: n.Name}}, errs
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"halobridge/internal/connect"
+	"halobridge/internal/outbound"
 	"halobridge/internal/secret"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
@@ -206,7 +207,7 @@ func (h *handler) editSource(r *http.Request, id int64, ch connect.SourceChange)
 	c := callerOf(r)
 	up, err := h.deps.Sources.UpdateSource(r.Context(), c.partnerID, id, ch)
 	if err != nil {
-		h.deps.Logger.Warn("editing a source failed", "partner_id", c.partnerID, "source_id", id, "by", c.name(), "error", err)
+		h.deps.Logger.WarnContext(r.Context(), "editing a source failed", "partner_id", c.partnerID, "source_id", id, "by", c.name(), "error", err, "detail", outbound.Detail(err))
 		return connect.Updated{}, err
 	}
 	h.deps.Logger.Info("source edited", "partner_id", c.partnerID, "source_id", id, "by", c.name(), "tested", up.Tested, "registered", up.Registered)

@@ -56,6 +56,9 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("GravityZone rate limit reached on %s (429%s): retry after %s",
 			call, e.said(), e.RetryAfter.Round(time.Second))
 	}
+	if e.Code == 0 && e.HTTPStatus >= 500 {
+		return fmt.Sprintf("GravityZone failed on %s (HTTP %d%s): a problem on GravityZone's side, try again later", call, e.HTTPStatus, e.said())
+	}
 	if e.Code != 0 {
 		return fmt.Sprintf("GravityZone %s failed: %s (%d)", call, e.words(), e.Code)
 	}
