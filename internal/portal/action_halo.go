@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"halobridge/internal/connect"
@@ -155,6 +156,28 @@ func (h *handler) testConnection(r *http.Request, partnerID int64) checksView {
 // haloRoot is the address of a HaloPSA instance from its resource URL.
 func haloRoot(resourceURL string) string {
 	return strings.TrimSuffix(strings.TrimRight(resourceURL, "/"), "/api")
+}
+
+// haloPages are the pages of HaloPSA's agent UI halobridge links to, at the
+// addresses HaloPSA's own links use.
+var haloPages = map[string]string{
+	"ticket":  "/ticket?id=",
+	"client":  "/customers?clientid=",
+	"invoice": "/recurringinvoice?id=",
+}
+
+// haloPage is the address of a record's page in the HaloPSA at root: record
+// is "ticket", "client" or "invoice". It is "" while HaloPSA is not
+// connected or the record has no id yet (recurring-invoice ids are negative).
+func haloPage(root, record string, id int) string {
+	path, ok := haloPages[record]
+	if !ok {
+		panic("haloPage: no HaloPSA page for a " + record)
+	}
+	if root == "" || id == 0 {
+		return ""
+	}
+	return root + path + strconv.Itoa(id)
 }
 
 // haloAddress normalises a HaloPSA address someone typed: https is

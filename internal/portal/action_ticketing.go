@@ -50,7 +50,7 @@ func (h *handler) testTicket(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		out.TicketURL = root + "/tickets?id=" + itoa(res.TicketID)
+		out.TicketURL = haloPage(root, "ticket", res.TicketID)
 	}
 	h.fragment(w, r, http.StatusOK, viewTicketing, "test-result", out)
 }

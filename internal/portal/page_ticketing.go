@@ -93,10 +93,7 @@ func alertOutcome(a store.RecentAlert, haloRoot string) (string, string) {
 	if d == nil {
 		return "Waiting for delivery", ""
 	}
-	url := ""
-	if d.TicketID > 0 && haloRoot != "" {
-		url = haloRoot + "/tickets?id=" + strconv.Itoa(d.TicketID)
-	}
+	url := haloPage(haloRoot, "ticket", d.TicketID)
 	switch {
 	case d.State == store.DeliveryFailed:
 		return "Not delivered yet: " + d.Reason, url
