@@ -212,17 +212,25 @@ func (s *Sim) invoicePage(r *http.Request) (viewPage, bool) {
 }
 
 var (
-	lineBreakTags = regexp.MustCompile(`(?i)<br\s*/?>|</(p|div|li|tr|h[1-6])>`)
+	spaces        = regexp.MustCompile(`\s+`)
+	lineBreakTags = regexp.MustCompile(`(?i)<br\s*/?>|</(p|div|li|tr|h[1-6]|table)>`)
+	cellEndTags   = regexp.MustCompile(`(?i)</t[dh]>`)
 	anyTag        = regexp.MustCompile(`<[^>]*>`)
+	blankLines    = regexp.MustCompile(`[ \t]*\n[ \t\n]*`)
 )
 
 // noteText is a note or ticket body as text: the plain version when it has one, else its
-// HTML with the tags taken out. Showing it as text, escaped, keeps a hostile alert's markup
+// HTML read as a browser lays it out (spaces collapsed, a line per paragraph, row or item,
+// cells apart), tags taken out. Showing it as text, escaped, keeps a hostile alert's markup
 // from running in the page, where Halo would sanitise it.
 func noteText(plain, htmlBody string) string {
 	if strings.TrimSpace(plain) != "" {
 		return plain
 	}
-	text := anyTag.ReplaceAllString(lineBreakTags.ReplaceAllString(htmlBody, "\n"), "")
-	return strings.TrimSpace(html.UnescapeString(text))
+	text := spaces.ReplaceAllString(htmlBody, " ")
+	text = lineBreakTags.ReplaceAllString(text, "\n")
+	text = cellEndTags.ReplaceAllString(text, " ")
+	text = anyTag.ReplaceAllString(text, "")
+	text = blankLines.ReplaceAllString(html.UnescapeString(text), "\n")
+	return strings.TrimSpace(text)
 }

@@ -158,3 +158,21 @@ func TestWebViewIsNotTheAPI(t *testing.T) {
 		}
 	})
 }
+
+func TestNoteText(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, plain, html, want string }{
+		{"PlainTextWins", "Reported by phone.", "<p>other</p>", "Reported by phone."},
+		{"ParagraphsAreLines", "", "<p>Malware found.</p>\n<p>Run a full scan.</p>", "Malware found.\nRun a full scan."},
+		{"CellsStayApart", "", "<table><tr><th>Host</th><td>WS01</td></tr><tr><th>User</th><td>jo</td></tr></table>", "Host WS01\nUser jo"},
+		{"SpacesCollapseAsInABrowser", "", "<p>one\n   two</p>", "one two"},
+		{"EntitiesAreText", "", "<p>&lt;script&gt; &amp; co</p>", "<script> & co"},
+		{"BreaksAreLines", "", "a<br>b<BR/>c", "a\nb\nc"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := noteText(tc.plain, tc.html); got != tc.want {
+				t.Errorf("noteText(%q, %q) = %q, want %q", tc.plain, tc.html, got, tc.want)
+			}
+		})
+	}
+}
