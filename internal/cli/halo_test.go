@@ -88,6 +88,9 @@ func TestSimHalo(t *testing.T) {
 		if want := "halobridge needs: --allow-private-urls loopback --allow-http (HALOBRIDGE_ALLOW_PRIVATE_URLS=loopback HALOBRIDGE_ALLOW_HTTP=true)"; !strings.Contains(b.stdout.String(), want) {
 			t.Errorf("sim halo does not say what halobridge needs to reach it (%q):\n%s", want, b.stdout)
 		}
+		if want := "web view:        http://" + addr + "/ (tickets, customers, recurring invoices; read-only)"; !strings.Contains(b.stdout.String(), want) {
+			t.Errorf("sim halo does not say where its web view is (%q):\n%s", want, b.stdout)
+		}
 
 		tb := setup(t, nil)
 		code := Main(context.Background(), []string{"halo", "test", "--url", "http://" + addr,
