@@ -360,16 +360,9 @@ func TestDemo(t *testing.T) {
 		if !strings.Contains(page(), "<h1>Tickets</h1>") {
 			t.Fatal("the simulated HaloPSA's web view shows no ticket list")
 		}
-		req, _ := http.NewRequest(http.MethodPost, "http://"+halo+"/api/Tickets", strings.NewReader(`[{"summary":"Printer <b>on fire</b>","client_id":101}]`))
-		req.Header.Set("Authorization", "Bearer "+simToken(t, "http://"+halo))
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusCreated {
-			t.Fatalf("POST /api/Tickets: %d", resp.StatusCode)
+		base := "http://" + halo
+		if status := postTicket(t, base, simToken(t, base), `[{"summary":"Printer <b>on fire</b>","client_id":101}]`); status != http.StatusCreated {
+			t.Fatalf("POST /api/Tickets: %d", status)
 		}
 		if got := page(); !strings.Contains(got, "Printer &lt;b&gt;on fire&lt;/b&gt;</a>") {
 			t.Errorf("the ticket list does not show the new ticket:\n%s", got)

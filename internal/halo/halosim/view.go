@@ -91,6 +91,13 @@ func (s *Sim) serveView(w http.ResponseWriter, r *http.Request, path string) {
 	_, _ = w.Write(buf.Bytes())
 }
 
+// record is the record a page's id parameter names.
+func record[T any](table map[int]T, id string) (T, bool) {
+	n, err := strconv.Atoi(id)
+	v, ok := table[n]
+	return v, ok && err == nil
+}
+
 // ticketRow is a ticket with the names Halo shows beside its ids.
 type ticketRow struct {
 	Ticket
@@ -122,8 +129,7 @@ type actionRow struct {
 
 func (s *Sim) ticketPage(r *http.Request) (viewPage, bool) {
 	id := r.URL.Query().Get("id")
-	n, _ := strconv.Atoi(id)
-	t, ok := s.db.tickets[n]
+	t, ok := record(s.db.tickets, id)
 	if !ok {
 		return viewPage{Missing: "Ticket " + id + " does not exist"}, false
 	}
@@ -161,8 +167,7 @@ func (s *Sim) customersPage(r *http.Request) (viewPage, bool) {
 		}
 		return viewPage{Template: "customers", Title: "Customers", Data: rows}, true
 	}
-	n, _ := strconv.Atoi(id)
-	c, ok := s.db.clients[n]
+	c, ok := record(s.db.clients, id)
 	if !ok {
 		return viewPage{Missing: "Customer " + id + " does not exist"}, false
 	}
@@ -203,8 +208,7 @@ func (s *Sim) invoiceListPage(*http.Request) (viewPage, bool) {
 
 func (s *Sim) invoicePage(r *http.Request) (viewPage, bool) {
 	id := r.URL.Query().Get("id")
-	n, _ := strconv.Atoi(id)
-	inv, ok := s.db.invoices[n]
+	inv, ok := record(s.db.invoices, id)
 	if !ok {
 		return viewPage{Missing: "Recurring invoice " + id + " does not exist"}, false
 	}
