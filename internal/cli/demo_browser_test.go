@@ -2,8 +2,12 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,6 +125,40 @@ func TestDemoWalkthrough(t *testing.T) {
 			time.Sleep(2 * time.Second)
 		}
 		browsertest.Step(t, ctx, "see the alerts and their tickets", browsertest.Navigate(base+"/ticketing"), text("Latest alerts", wait), shot(shots, "demo-03-tickets"))
+
+		// A ticket's link opens HaloPSA's page for it: here, the simulated
+		// HaloPSA's. The test ticket's link is the one sure to be on the
+		// page while alerts keep arriving.
+		link := `document.querySelector('#test-result a[href^="` + haloURL + `/ticket?id="]')`
+		browsertest.Step(t, ctx, "create a test ticket",
+			browsertest.Ready(wait),
+			chromedp.Click(css(`form[action="/ticketing/test"] button[type="submit"]`)),
+			text("HaloPSA created", wait),
+			browsertest.Until(link+` !== null`, wait),
+		)
+		href, err := chromedp.Run(ctx, chromedp.Evaluate[string](link+`.href`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, err := strconv.Atoi(strings.TrimPrefix(href, haloURL+"/ticket?id="))
+		if err != nil {
+			t.Fatalf("the ticket link %q does not end in a ticket id", href)
+		}
+		tickets, err := sim.Tickets(t.Context(), halo.TicketQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(tickets, func(tk halo.Ticket) bool { return tk.ID == id })
+		if i < 0 {
+			t.Fatalf("the ticket link %q names no ticket of the simulated HaloPSA", href)
+		}
+		browsertest.Step(t, ctx, "follow the link to the ticket in HaloPSA",
+			js(link+`.removeAttribute('target'); `+link+`.click();`),
+			browsertest.Until(`location.href === `+strconv.Quote(href), wait),
+			text(fmt.Sprintf("#%d %s", id, tickets[i].Summary), wait),
+			text(tickets[i].ClientName, wait),
+			shot(shots, "demo-03-halopsa-ticket"),
+		)
 	})
 
 	t.Run("BillNowWritesInvoiceLinesInTheSimulatedHaloPSA", func(t *testing.T) {

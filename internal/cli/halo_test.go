@@ -87,6 +87,9 @@ func TestSimHalo(t *testing.T) {
 		if want := "halobridge needs: --allow-private-urls loopback --allow-http (HALOBRIDGE_ALLOW_PRIVATE_URLS=loopback HALOBRIDGE_ALLOW_HTTP=true)"; !strings.Contains(b.stdout.String(), want) {
 			t.Errorf("sim halo does not say what halobridge needs to reach it (%q):\n%s", want, b.stdout)
 		}
+		if want := "web view:        http://" + addr + "/ (tickets, customers, recurring invoices; read-only)"; !strings.Contains(b.stdout.String(), want) {
+			t.Errorf("sim halo does not say where its web view is (%q):\n%s", want, b.stdout)
+		}
 
 		tb := setup(t, nil)
 		code := Main(context.Background(), []string{"halo", "test", "--url", "http://" + addr,
@@ -118,7 +121,7 @@ func TestSimHaloFaults(t *testing.T) {
 			t.Errorf("start-up lines do not say which faults are set, nor where to change them:\n%s", out)
 		}
 		token := simToken(t, base)
-		if status := postTicket(t, base, token); status != http.StatusInternalServerError {
+		if status := postTicket(t, base, token, `[{"summary":"fault flags","client_id":1}]`); status != http.StatusInternalServerError {
 			t.Errorf("create with --fail-rate 1: %d, want 500", status)
 		}
 		req, _ := http.NewRequest(http.MethodPut, base+"/_sim/trouble", strings.NewReader(`{"fail_rate":0}`))
@@ -132,7 +135,7 @@ func TestSimHaloFaults(t *testing.T) {
 		}
 		// The simulator's own answer now, whatever it is: client 1 may not
 		// take tickets, but no 500 comes any more.
-		if status := postTicket(t, base, token); status == http.StatusInternalServerError {
+		if status := postTicket(t, base, token, `[{"summary":"fault flags","client_id":1}]`); status == http.StatusInternalServerError {
 			t.Errorf("create after the fault was turned off: %d", status)
 		}
 		cancel()
@@ -189,11 +192,11 @@ func simToken(t *testing.T, base string) string {
 	return tok.AccessToken
 }
 
-// postTicket creates a ticket for the simulator's first client and returns
-// the answer's status.
-func postTicket(t *testing.T, base, token string) int {
+// postTicket posts tickets (a JSON array) to the simulator at base and
+// returns the answer's status.
+func postTicket(t *testing.T, base, token, tickets string) int {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, base+"/api/Tickets", strings.NewReader(`[{"summary":"fault flags","client_id":1}]`))
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/Tickets", strings.NewReader(tickets))
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}).Do(req)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"halobridge/internal/halo"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing/deliver"
 )
@@ -50,7 +51,7 @@ func (h *handler) testTicket(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		out.TicketURL = root + "/tickets?id=" + itoa(res.TicketID)
+		out.TicketURL = halo.AgentPage(root, "ticket", res.TicketID)
 	}
 	h.fragment(w, r, http.StatusOK, viewTicketing, "test-result", out)
 }

@@ -77,6 +77,7 @@ func funcs() template.FuncMap {
 		"dict":     dict,
 		"score":    func(f float64) int { return int(math.Round(f * 100)) },
 		"kind":     runKind,
+		"haloPage": halo.AgentPage,
 	}
 }
 

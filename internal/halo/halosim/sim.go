@@ -74,6 +74,7 @@ type Sim struct {
 	resources    map[string]resource
 	signKey      []byte
 	approvalTmpl *template.Template
+	viewTmpl     *template.Template
 
 	// mu guards everything below; it is never held while a request sleeps or hangs.
 	mu      sync.Mutex
@@ -106,7 +107,7 @@ const maxLogEntries = 100_000
 
 // New returns a seeded simulator ready to serve.
 func New(opts Options) *Sim {
-	s := &Sim{opts: opts.withDefaults(), signKey: []byte(rand.Text()), approvalTmpl: parseApprovalTemplate()}
+	s := &Sim{opts: opts.withDefaults(), signKey: []byte(rand.Text()), approvalTmpl: parseApprovalTemplate(), viewTmpl: parseViewTemplates()}
 	s.trouble, s.dice = opts.Trouble, newDice(opts.Seed)
 	s.db = newStore()
 	s.auth = newAuthState()
@@ -119,12 +120,16 @@ func New(opts Options) *Sim {
 
 func (s *Sim) now() time.Time { return s.opts.Now() }
 
-// ServeHTTP answers /auth and /api requests, and the simulator's own
-// /_sim/trouble; every other path is 404.
+// ServeHTTP answers /auth and /api requests, the read-only web view at / and
+// the simulator's own /_sim/trouble; every other path is 404.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := strings.ToLower(r.URL.Path)
 	if path == troublePath {
 		s.serveTrouble(w, r)
+		return
+	}
+	if isViewPath(path) {
+		s.serveView(w, r, path)
 		return
 	}
 	isAuth := strings.HasPrefix(path, "/auth/")

@@ -2,8 +2,8 @@ package deliver
 
 import (
 	"fmt"
-	"strconv"
 
+	"halobridge/internal/halo"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing"
 )
@@ -14,10 +14,7 @@ func Outcome(a store.RecentAlert, haloRoot string) (string, string) {
 	if d == nil {
 		return "Waiting for delivery", ""
 	}
-	url := ""
-	if d.TicketID > 0 && haloRoot != "" {
-		url = haloRoot + "/tickets?id=" + strconv.Itoa(d.TicketID)
-	}
+	url := halo.AgentPage(haloRoot, "ticket", d.TicketID)
 	switch {
 	case d.State == store.DeliveryFailed:
 		return "Not delivered yet: " + d.Reason, url
