@@ -70,11 +70,16 @@ type outcome struct {
 // ErrStopped is returned for batches offered after the committer stopped.
 var ErrStopped = errors.New("ingest is shutting down")
 
+// DefaultMaxItems is how many alerts a committer stores in one transaction
+// unless told otherwise.
+const DefaultMaxItems = 2000
+
 // NewCommitter returns a committer that stores at most maxItems alerts per
-// transaction (a single larger batch still goes in whole).
+// transaction (a single larger batch still goes in whole); 0 means
+// DefaultMaxItems.
 func NewCommitter(w Writer, maxItems int, log *slog.Logger) *Committer {
 	if maxItems <= 0 {
-		maxItems = 2000
+		maxItems = DefaultMaxItems
 	}
 	return &Committer{w: w, in: make(chan *pending, 1024), maxItems: maxItems, log: log, stopped: make(chan struct{})}
 }

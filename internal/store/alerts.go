@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"halobridge/internal/jsonread"
 	"halobridge/internal/source"
 )
 
@@ -50,18 +51,24 @@ func (b *InboundBatch) Encode() error {
 		b.Resolutions[i].Clean()
 	}
 	encoded := make([]encodedAlert, len(b.Alerts))
+	// Every alert's facts go into one buffer, turned into one string that
+	// each alert takes its part of: one allocation for the batch.
+	var facts []byte
+	ends := make([]int, len(b.Alerts))
 	for i := range b.Alerts {
 		b.Alerts[i].Clean()
-		a := b.Alerts[i]
-		facts, err := json.Marshal(a.Facts)
-		if err != nil {
-			return fmt.Errorf("alert %s facts: %w", a.EventID, err)
-		}
+		facts = jsonread.AppendCanonical(facts, b.Alerts[i].Facts)
+		ends[i] = len(facts)
+	}
+	all := string(facts)
+	start := 0
+	for i, a := range b.Alerts {
 		raw := string(a.Raw)
 		if raw == "" {
 			raw = "null"
 		}
-		encoded[i] = encodedAlert{facts: string(facts), raw: raw}
+		encoded[i] = encodedAlert{facts: all[start:ends[i]], raw: raw}
+		start = ends[i]
 	}
 	b.encoded, b.done = encoded, true
 	return nil
@@ -103,6 +110,32 @@ const rowsPerInsert = 200
 var alertInsertColumns = strings.Count(alertColumns, ", ") + 1
 
 const alertColumns = "partner_id, source_id, event_id, source_kind, type, customer_id, severity, host_name, host_ip, user_name, url, facts, fingerprint, test, occurred_at, received_at, raw"
+
+// AlertColumns names the columns of an alert row, in the order of the
+// values AlertRows gives.
+var AlertColumns = strings.Split(alertColumns, ", ")
+
+// AlertRows returns the rows StoreInbound writes for the batch's alerts,
+// each value as this engine binds it, for a benchmark to insert the same
+// rows by other means. It encodes the batch first.
+func (s *SQLStore) AlertRows(b *InboundBatch) ([][]any, error) {
+	if err := b.Encode(); err != nil {
+		return nil, err
+	}
+	rows := make([][]any, len(b.Alerts))
+	for i := range b.Alerts {
+		rows[i] = s.appendAlertRow(make([]any, 0, alertInsertColumns), b, i)
+	}
+	return rows, nil
+}
+
+// appendAlertRow appends the values of the i-th alert of the encoded batch b, in alertColumns' order.
+func (s *SQLStore) appendAlertRow(args []any, b *InboundBatch, i int) []any {
+	a, enc := &b.Alerts[i], b.encoded[i]
+	return append(args, b.PartnerID, b.SourceID, a.EventID, string(a.Source), a.Type, a.CustomerID, string(a.Severity),
+		a.HostName, a.HostIP, a.User, a.URL, enc.facts, a.Fingerprint, a.Test,
+		s.d.timeArg(a.OccurredAt), s.d.timeArg(b.ReceivedAt), enc.raw)
+}
 
 // StoreInbound stores every batch in one transaction, so that concurrent
 // requests share one commit, and skips events already stored for the same
@@ -151,7 +184,8 @@ type eventKey struct {
 type alertRef struct{ batch, index int }
 
 // insertAlertsSQL is the statement that inserts n alerts, skipping those
-// already stored, and returns the ids of those it stored.
+// already stored, and returns the ids of those it stored, unless the
+// engine gives them consecutiveRowids.
 func (s *SQLStore) insertAlertsSQL(n int) string {
 	var q strings.Builder
 	q.WriteString("INSERT INTO alerts (" + alertColumns + ") VALUES ")
@@ -161,7 +195,10 @@ func (s *SQLStore) insertAlertsSQL(n int) string {
 		}
 		s.placeholders(&q, i*alertInsertColumns, alertInsertColumns)
 	}
-	q.WriteString(" ON CONFLICT (source_id, event_id) DO NOTHING RETURNING id, source_id, event_id")
+	q.WriteString(" ON CONFLICT (source_id, event_id) DO NOTHING")
+	if !s.d.consecutiveRowids {
+		q.WriteString(" RETURNING id, source_id, event_id")
+	}
 	return q.String()
 }
 
@@ -235,35 +272,98 @@ func (s *SQLStore) insertAlertRows(ctx context.Context, tx *sql.Tx, full *sql.St
 		chunk := refs[start:min(start+rowsPerInsert, len(refs))]
 		args := make([]any, 0, len(chunk)*alertInsertColumns)
 		for _, r := range chunk {
-			batch := batches[r.batch]
-			a := batch.Alerts[r.index]
-			enc := batch.encoded[r.index]
-			args = append(args, batch.PartnerID, batch.SourceID, a.EventID, string(a.Source), a.Type, a.CustomerID, string(a.Severity),
-				a.HostName, a.HostIP, a.User, a.URL, enc.facts, a.Fingerprint, a.Test,
-				s.d.timeArg(a.OccurredAt), s.d.timeArg(batch.ReceivedAt), enc.raw)
+			args = s.appendAlertRow(args, &batches[r.batch], r.index)
+		}
+		var stmt *sql.Stmt
+		if len(chunk) == rowsPerInsert && full != nil {
+			stmt = tx.StmtContext(ctx, full)
+		}
+		if s.d.consecutiveRowids {
+			if err := s.execAlertRows(ctx, tx, stmt, batches, chunk, args, stored); err != nil {
+				return err
+			}
+			continue
 		}
 		var rows *sql.Rows
 		var err error
-		if len(chunk) == rowsPerInsert && full != nil {
-			rows, err = tx.StmtContext(ctx, full).QueryContext(ctx, args...)
+		if stmt != nil {
+			rows, err = stmt.QueryContext(ctx, args...)
 		} else {
 			rows, err = tx.QueryContext(ctx, s.insertAlertsSQL(len(chunk)), args...)
 		}
 		if err != nil {
 			return fmt.Errorf("insert alerts: %w", mapError(err))
 		}
-		for rows.Next() {
-			var id int64
-			var k eventKey
-			if err := rows.Scan(&id, &k.sourceID, &k.eventID); err != nil {
-				rows.Close()
-				return fmt.Errorf("insert alerts: %w", err)
-			}
-			stored[k] = id
+		if err := scanStored(rows, stored); err != nil {
+			return err
 		}
-		if err := rows.Close(); err != nil {
-			return fmt.Errorf("insert alerts: %w", mapError(err))
+	}
+	return nil
+}
+
+// execAlertRows runs insertAlertsSQL for chunk, on an engine with
+// consecutiveRowids, with args its rows' values, and adds the ids of the
+// alerts it stored to stored; stmt, when not nil, is that statement
+// prepared. When every alert was stored their ids follow from the last;
+// otherwise the rows of the ids it stored are read back.
+func (s *SQLStore) execAlertRows(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, batches []InboundBatch, chunk []alertRef, args []any, stored map[eventKey]int64) error {
+	var res sql.Result
+	var err error
+	if stmt != nil {
+		res, err = stmt.ExecContext(ctx, args...)
+	} else {
+		res, err = tx.ExecContext(ctx, s.insertAlertsSQL(len(chunk)), args...)
+	}
+	if err != nil {
+		return fmt.Errorf("insert alerts: %w", mapError(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("insert alerts: %w", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	last, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("insert alerts: %w", err)
+	}
+	first := last - n + 1
+	if n == int64(len(chunk)) {
+		for i, r := range chunk {
+			b := &batches[r.batch]
+			stored[eventKey{b.SourceID, b.Alerts[r.index].EventID}] = first + int64(i)
 		}
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT id, source_id, event_id FROM alerts WHERE id BETWEEN $1 AND $2", first, last)
+	if err != nil {
+		return fmt.Errorf("insert alerts: read the ids stored: %w", err)
+	}
+	got := len(stored)
+	if err := scanStored(rows, stored); err != nil {
+		return err
+	}
+	if int64(len(stored)-got) != n {
+		return fmt.Errorf("insert alerts: %d stored, but ids %d to %d hold %d of them", n, first, last, len(stored)-got)
+	}
+	return nil
+}
+
+// scanStored adds the rows of id, source_id and event_id to stored, and
+// closes them.
+func scanStored(rows *sql.Rows, stored map[eventKey]int64) error {
+	for rows.Next() {
+		var id int64
+		var k eventKey
+		if err := rows.Scan(&id, &k.sourceID, &k.eventID); err != nil {
+			rows.Close()
+			return fmt.Errorf("insert alerts: %w", err)
+		}
+		stored[k] = id
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("insert alerts: %w", mapError(err))
 	}
 	return nil
 }

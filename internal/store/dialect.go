@@ -28,6 +28,12 @@ type dialect struct {
 	// parameter, and the driver looks each one up in it when binding, which
 	// makes a multi-row insert quadratic; there, bare "?" are used.
 	numberedParams bool
+	// consecutiveRowids says that the rows one INSERT stores get
+	// consecutive ids, in the order of its VALUES, the last of which the
+	// result's LastInsertId gives: true of SQLite, whose single writer
+	// gives each new row the largest id plus one. The ids of inserted rows
+	// are then known without RETURNING them.
+	consecutiveRowids bool
 }
 
 // sqliteTimeLayout has a fixed number of fractional digits so that stored
@@ -40,10 +46,11 @@ const migrationLockKey = 0x68616c6f_6d696772 // "halomigr"
 
 func sqliteDialect() dialect {
 	return dialect{
-		name:            "sqlite",
-		migrationsDir:   "migrations/sqlite",
-		migrationsTable: "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
-		timeArg:         func(t time.Time) any { return t.UTC().Format(sqliteTimeLayout) },
+		name:              "sqlite",
+		migrationsDir:     "migrations/sqlite",
+		migrationsTable:   "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+		timeArg:           func(t time.Time) any { return t.UTC().Format(sqliteTimeLayout) },
+		consecutiveRowids: true,
 	}
 }
 
