@@ -14,51 +14,72 @@ import (
 )
 
 // ceiling measures the bare engine: the rows halobridge stores for the
-// events of the stream from its first-th on (the same columns, facts and
-// raw bytes, rendered by the store's own code), inserted with no HTTP, no
-// parsing and no redelivery check, in transactions of the committer's
-// size, through the store's own connections (on SQLite the writer, WAL and
+// events of the stream (the same columns, facts and raw bytes, rendered by
+// the store's own code), inserted with no HTTP, no parsing and no
+// redelivery check, in transactions of the committer's size, through the
+// store's own connections (on SQLite the writer, WAL and
 // synchronous=FULL). PostgreSQL gets them by COPY. Only the inserts and
-// commits are timed, until they add up to opts.Duration; the rows go to
-// src, so that they take no event id from the runs' source.
-func ceiling(ctx context.Context, db *Database, src store.Source, bodies *bodies, first int, opts IngestOptions) (Run, error) {
+// commits are timed. The rows go to a source of their own, so that they
+// take no event id from the runs' source.
+type ceiling struct {
+	st     *store.SQLStore
+	src    store.Source
+	bodies *bodies
+	batch  int
+	insert func(context.Context, [][]any) error
+	done   func()
+	// next is the first event not inserted yet.
+	next  int
+	tally tally
+}
+
+func newCeiling(ctx context.Context, db *Database, src store.Source, bodies *bodies, batch int) (*ceiling, error) {
 	st, ok := db.Store.(*store.SQLStore)
 	if !ok {
-		return Run{}, fmt.Errorf("ceiling: no SQL store but %T", db.Store)
+		return nil, fmt.Errorf("ceiling: no SQL store but %T", db.Store)
 	}
 	insert, done, err := bareInsert(ctx, db.Engine, st)
 	if err != nil {
-		return Run{}, fmt.Errorf("ceiling: %w", err)
+		return nil, fmt.Errorf("ceiling: %w", err)
 	}
-	defer done()
-	run := Run{}
+	return &ceiling{st: st, src: src, bodies: bodies, batch: batch, insert: insert, done: done}, nil
+}
+
+// close releases what the ceiling holds.
+func (c *ceiling) close() { c.done() }
+
+// measure inserts the events of the stream from the first-th on (or from
+// the first it did not insert yet, if later), a transaction at a time,
+// until the inserts took d.
+func (c *ceiling) measure(ctx context.Context, first int, d time.Duration) error {
+	c.next = max(c.next, first)
 	var elapsed time.Duration
-	next := first
-	for elapsed < opts.Duration {
+	for elapsed < d {
 		var rows [][]any
 		for len(rows) < ingest.DefaultMaxItems {
-			in, err := gravityzone.ParsePush(nil, bodies.body(next))
+			in, err := gravityzone.ParsePush(nil, c.bodies.body(c.next))
 			if err != nil {
-				return run, err
+				return err
 			}
-			next += opts.BatchSize
-			batch := store.InboundBatch{PartnerID: src.PartnerID, SourceID: src.ID, ReceivedAt: time.Now(),
+			c.next += c.batch
+			batch := store.InboundBatch{PartnerID: c.src.PartnerID, SourceID: c.src.ID, ReceivedAt: time.Now(),
 				DedupHorizon: ingest.DefaultDedupHorizon, Alerts: in.Alerts}
-			batchRows, err := st.AlertRows(&batch)
+			batchRows, err := c.st.AlertRows(&batch)
 			if err != nil {
-				return run, err
+				return err
 			}
 			rows = append(rows, batchRows...)
-			run.Requests++
+			c.tally.requests++
 		}
 		start := time.Now()
-		if err := insert(ctx, rows); err != nil {
-			return run, fmt.Errorf("ceiling: %w", err)
+		if err := c.insert(ctx, rows); err != nil {
+			return fmt.Errorf("ceiling: %w", err)
 		}
 		elapsed += time.Since(start)
-		run.Events += len(rows)
+		c.tally.events += len(rows)
 	}
-	return finish(run, elapsed, nil), nil
+	c.tally.elapsed += elapsed
+	return nil
 }
 
 // bareInsert returns what inserts rows of store.AlertColumns in one

@@ -117,11 +117,15 @@ func TestCeilingInsertsTheRowsHalobridgeStores(t *testing.T) {
 				t.Fatal(err)
 			}
 			// One transaction of the committer's size, whatever the time it takes.
-			run, err := ceiling(t.Context(), db, bare, bodies, 0, IngestOptions{Load: Load{BatchSize: batch, Duration: time.Nanosecond}})
+			c, err := newCeiling(t.Context(), db, bare, bodies, batch)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if run.Events != ingest.DefaultMaxItems {
+			defer c.close()
+			if err := c.measure(t.Context(), 0, time.Nanosecond); err != nil {
+				t.Fatal(err)
+			}
+			if run := c.tally.run(); run.Events != ingest.DefaultMaxItems {
 				t.Fatalf("ceiling inserted %d events, want %d", run.Events, ingest.DefaultMaxItems)
 			}
 			post, stop, err := serveIngest(t.Context(), db.Store, src, bodies, 2)
