@@ -153,7 +153,7 @@ func (s *SQLStore) StoreInbound(ctx context.Context, batches []InboundBatch) ([]
 	// a tenth of the writer's time in a storm. It is prepared before the
 	// transaction takes SQLite's only writer connection.
 	var full *sql.Stmt
-	if alerts >= rowsPerInsert {
+	if alerts >= rowsPerInsert && !s.d.arrayParams {
 		var err error
 		if full, err = s.prepare(ctx, s.insertAlertsSQL(rowsPerInsert)); err != nil {
 			return nil, fmt.Errorf("store inbound events: %w", err)
@@ -268,6 +268,9 @@ func (s *SQLStore) insertAlerts(ctx context.Context, tx *sql.Tx, full *sql.Stmt,
 // EventID is taken, and adds the ids of those it stored to stored; full,
 // when not nil, is insertAlertsSQL(rowsPerInsert) prepared.
 func (s *SQLStore) insertAlertRows(ctx context.Context, tx *sql.Tx, full *sql.Stmt, batches []InboundBatch, refs []alertRef, stored map[eventKey]int64) error {
+	if s.d.arrayParams {
+		return s.insertAlertArrays(ctx, tx, batches, refs, stored)
+	}
 	for start := 0; start < len(refs); start += rowsPerInsert {
 		chunk := refs[start:min(start+rowsPerInsert, len(refs))]
 		args := make([]any, 0, len(chunk)*alertInsertColumns)
@@ -300,6 +303,49 @@ func (s *SQLStore) insertAlertRows(ctx context.Context, tx *sql.Tx, full *sql.St
 	}
 	return nil
 }
+
+// insertAlertArrays inserts the alerts refs point to in one statement, each
+// column's values bound as one array, skipping those whose EventID is
+// taken, and adds the ids of those it stored to stored.
+func (s *SQLStore) insertAlertArrays(ctx context.Context, tx *sql.Tx, batches []InboundBatch, refs []alertRef, stored map[eventKey]int64) error {
+	if len(refs) == 0 {
+		return nil
+	}
+	columns := make([]any, alertInsertColumns)
+	values := make([][]any, alertInsertColumns)
+	for j := range values {
+		values[j] = make([]any, 0, len(refs))
+	}
+	row := make([]any, 0, alertInsertColumns)
+	for _, r := range refs {
+		row = s.appendAlertRow(row[:0], &batches[r.batch], r.index)
+		for j, v := range row {
+			values[j] = append(values[j], v)
+		}
+	}
+	for j := range values {
+		columns[j] = values[j]
+	}
+	rows, err := tx.QueryContext(ctx, insertAlertArraysSQL, columns...)
+	if err != nil {
+		return fmt.Errorf("insert alerts: %w", mapError(err))
+	}
+	return scanStored(rows, stored)
+}
+
+// insertAlertArraysSQL inserts the rows of alertColumns' arrays.
+var insertAlertArraysSQL = func() string {
+	types := strings.Split(alertColumnTypes, ", ")
+	params := make([]string, len(types))
+	for i, t := range types {
+		params[i] = "$" + strconv.Itoa(i+1) + "::" + t + "[]"
+	}
+	return "INSERT INTO alerts (" + alertColumns + ") SELECT * FROM unnest(" + strings.Join(params, ", ") +
+		") ON CONFLICT (source_id, event_id) DO NOTHING RETURNING id, source_id, event_id"
+}()
+
+// alertColumnTypes are the PostgreSQL types of alertColumns.
+const alertColumnTypes = "bigint, bigint, text, text, text, text, text, text, text, text, text, text, text, boolean, timestamptz, timestamptz, text"
 
 // execAlertRows runs insertAlertsSQL for chunk, on an engine with
 // consecutiveRowids, with args its rows' values, and adds the ids of the

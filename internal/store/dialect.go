@@ -34,6 +34,13 @@ type dialect struct {
 	// gives each new row the largest id plus one. The ids of inserted rows
 	// are then known without RETURNING them.
 	consecutiveRowids bool
+	// arrayParams says that a column of many rows' values can be bound as
+	// one array, so that a statement inserts any number of rows with the
+	// same few parameters.
+	arrayParams bool
+	// writers is how many ingest transactions may run at once (on
+	// PostgreSQL, set from the pool's size).
+	writers int
 }
 
 // sqliteTimeLayout has a fixed number of fractional digits so that stored
@@ -51,6 +58,7 @@ func sqliteDialect() dialect {
 		migrationsTable:   "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
 		timeArg:           func(t time.Time) any { return t.UTC().Format(sqliteTimeLayout) },
 		consecutiveRowids: true,
+		writers:           1,
 	}
 }
 
@@ -64,5 +72,6 @@ func postgresDialect() dialect {
 		forNoKeyUpdate:  " FOR NO KEY UPDATE",
 		timeArg:         func(t time.Time) any { return t.UTC() },
 		numberedParams:  true,
+		arrayParams:     true,
 	}
 }

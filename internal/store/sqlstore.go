@@ -45,6 +45,11 @@ func (s *SQLStore) DB() *sql.DB { return s.writer }
 // directly; nil on SQLite.
 func (s *SQLStore) PgxPool() *pgxpool.Pool { return s.pool }
 
+// Writers says how many ingest transactions may run at once: one on
+// SQLite, whose single writer takes them in turn; on PostgreSQL, several,
+// so that one commit's flush does not hold back the next group.
+func (s *SQLStore) Writers() int { return s.d.writers }
+
 // Ping reports whether the database answers.
 func (s *SQLStore) Ping(ctx context.Context) error {
 	if err := s.writer.PingContext(ctx); err != nil {
