@@ -12,6 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
 	"halobridge/internal/jsonread"
 	"halobridge/internal/source"
 )
@@ -153,18 +156,27 @@ func (s *SQLStore) StoreInbound(ctx context.Context, batches []InboundBatch) ([]
 	// a tenth of the writer's time in a storm. It is prepared before the
 	// transaction takes SQLite's only writer connection.
 	var full *sql.Stmt
-	if alerts >= rowsPerInsert && !s.d.arrayParams {
+	if alerts >= rowsPerInsert && !s.d.copyFrom {
 		var err error
 		if full, err = s.prepare(ctx, s.insertAlertsSQL(rowsPerInsert)); err != nil {
 			return nil, fmt.Errorf("store inbound events: %w", err)
 		}
 	}
 	results := make([]InboundResult, len(batches))
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	var conn *sql.Conn
+	if s.d.copyFrom {
+		// COPY needs the driver's connection beneath the transaction.
+		var err error
+		if conn, err = s.writer.Conn(ctx); err != nil {
+			return nil, fmt.Errorf("store inbound events: %w", err)
+		}
+		defer conn.Close()
+	}
+	err := s.inConnTx(ctx, conn, func(tx *sql.Tx) error {
 		for i := range results {
 			results[i] = InboundResult{}
 		}
-		if err := s.insertAlerts(ctx, tx, full, batches, results); err != nil {
+		if err := s.insertAlerts(ctx, tx, conn, full, batches, results); err != nil {
 			return err
 		}
 		return s.insertResolutions(ctx, tx, batches, results)
@@ -183,9 +195,8 @@ type eventKey struct {
 // alertRef places one alert of one batch.
 type alertRef struct{ batch, index int }
 
-// insertAlertsSQL is the statement that inserts n alerts, skipping those
-// already stored, and returns the ids of those it stored, unless the
-// engine gives them consecutiveRowids.
+// insertAlertsSQL is the SQLite statement that inserts n alerts, skipping
+// those already stored.
 func (s *SQLStore) insertAlertsSQL(n int) string {
 	var q strings.Builder
 	q.WriteString("INSERT INTO alerts (" + alertColumns + ") VALUES ")
@@ -196,15 +207,12 @@ func (s *SQLStore) insertAlertsSQL(n int) string {
 		s.placeholders(&q, i*alertInsertColumns, alertInsertColumns)
 	}
 	q.WriteString(" ON CONFLICT (source_id, event_id) DO NOTHING")
-	if !s.d.consecutiveRowids {
-		q.WriteString(" RETURNING id, source_id, event_id")
-	}
 	return q.String()
 }
 
 // insertAlerts stores the batches' alerts in tx; full, when not nil, is
 // insertAlertsSQL(rowsPerInsert) prepared.
-func (s *SQLStore) insertAlerts(ctx context.Context, tx *sql.Tx, full *sql.Stmt, batches []InboundBatch, results []InboundResult) error {
+func (s *SQLStore) insertAlerts(ctx context.Context, tx *sql.Tx, conn *sql.Conn, full *sql.Stmt, batches []InboundBatch, results []InboundResult) error {
 	seen := map[eventKey]bool{}
 	var refs []alertRef
 	for b := range batches {
@@ -230,7 +238,7 @@ func (s *SQLStore) insertAlerts(ctx context.Context, tx *sql.Tx, full *sql.Stmt,
 		}
 	}
 	stored := map[eventKey]int64{}
-	if err := s.insertAlertRows(ctx, tx, full, batches, refs, stored); err != nil {
+	if err := s.insertAlertRows(ctx, tx, conn, full, batches, refs, stored); err != nil {
 		return err
 	}
 	// Only an EventID that was taken costs more: a redelivery, or a repeat
@@ -249,7 +257,7 @@ func (s *SQLStore) insertAlerts(ctx context.Context, tx *sql.Tx, full *sql.Stmt,
 		if err != nil {
 			return err
 		}
-		if err := s.insertAlertRows(ctx, tx, nil, batches, repeats, stored); err != nil {
+		if err := s.insertAlertRows(ctx, tx, conn, nil, batches, repeats, stored); err != nil {
 			return err
 		}
 	}
@@ -265,11 +273,13 @@ func (s *SQLStore) insertAlerts(ctx context.Context, tx *sql.Tx, full *sql.Stmt,
 }
 
 // insertAlertRows inserts the alerts refs point to, skipping those whose
-// EventID is taken, and adds the ids of those it stored to stored; full,
-// when not nil, is insertAlertsSQL(rowsPerInsert) prepared.
-func (s *SQLStore) insertAlertRows(ctx context.Context, tx *sql.Tx, full *sql.Stmt, batches []InboundBatch, refs []alertRef, stored map[eventKey]int64) error {
-	if s.d.arrayParams {
-		return s.insertAlertArrays(ctx, tx, batches, refs, stored)
+// EventID is taken, and adds the ids of those it stored to stored: on
+// PostgreSQL by COPY on conn, the connection of tx; on SQLite in
+// statements of rowsPerInsert rows, full, when not nil, being
+// insertAlertsSQL(rowsPerInsert) prepared.
+func (s *SQLStore) insertAlertRows(ctx context.Context, tx *sql.Tx, conn *sql.Conn, full *sql.Stmt, batches []InboundBatch, refs []alertRef, stored map[eventKey]int64) error {
+	if s.d.copyFrom {
+		return s.copyAlertRows(ctx, tx, conn, batches, refs, stored)
 	}
 	for start := 0; start < len(refs); start += rowsPerInsert {
 		chunk := refs[start:min(start+rowsPerInsert, len(refs))]
@@ -281,77 +291,60 @@ func (s *SQLStore) insertAlertRows(ctx context.Context, tx *sql.Tx, full *sql.St
 		if len(chunk) == rowsPerInsert && full != nil {
 			stmt = tx.StmtContext(ctx, full)
 		}
-		if s.d.consecutiveRowids {
-			if err := s.execAlertRows(ctx, tx, stmt, batches, chunk, args, stored); err != nil {
-				return err
-			}
-			continue
-		}
-		var rows *sql.Rows
-		var err error
-		if stmt != nil {
-			rows, err = stmt.QueryContext(ctx, args...)
-		} else {
-			rows, err = tx.QueryContext(ctx, s.insertAlertsSQL(len(chunk)), args...)
-		}
-		if err != nil {
-			return fmt.Errorf("insert alerts: %w", mapError(err))
-		}
-		if err := scanStored(rows, stored); err != nil {
+		if err := s.execAlertRows(ctx, tx, stmt, batches, chunk, args, stored); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// insertAlertArrays inserts the alerts refs point to in one statement, each
-// column's values bound as one array, skipping those whose EventID is
-// taken, and adds the ids of those it stored to stored.
-func (s *SQLStore) insertAlertArrays(ctx context.Context, tx *sql.Tx, batches []InboundBatch, refs []alertRef, stored map[eventKey]int64) error {
+// copyAlertRows inserts the alerts refs point to on PostgreSQL, skipping
+// those whose EventID is taken, and adds the ids of those it stored to
+// stored. The rows go by COPY, on conn, the connection of tx, into a
+// temporary table that each commit empties, and from there into alerts in
+// one INSERT that leaves out the redeliveries exactly as a direct one
+// would: COPY itself cannot skip a row that is already stored.
+func (s *SQLStore) copyAlertRows(ctx context.Context, tx *sql.Tx, conn *sql.Conn, batches []InboundBatch, refs []alertRef, stored map[eventKey]int64) error {
 	if len(refs) == 0 {
 		return nil
 	}
-	columns := make([]any, alertInsertColumns)
-	values := make([][]any, alertInsertColumns)
-	for j := range values {
-		values[j] = make([]any, 0, len(refs))
+	// A second copy in one transaction, of timeless alerts whose event
+	// ids were freed, finds the first's rows there: they go first.
+	if _, err := tx.ExecContext(ctx, createAlertsInSQL+"; DELETE FROM alerts_in"); err != nil {
+		return fmt.Errorf("insert alerts: %w", err)
 	}
-	row := make([]any, 0, alertInsertColumns)
-	for _, r := range refs {
-		row = s.appendAlertRow(row[:0], &batches[r.batch], r.index)
-		for j, v := range row {
-			values[j] = append(values[j], v)
-		}
+	rows := make([][]any, len(refs))
+	for i, r := range refs {
+		rows[i] = s.appendAlertRow(make([]any, 0, alertInsertColumns), &batches[r.batch], r.index)
 	}
-	for j := range values {
-		columns[j] = values[j]
+	err := conn.Raw(func(dc any) error {
+		_, err := dc.(*stdlib.Conn).Conn().CopyFrom(ctx, pgx.Identifier{"alerts_in"}, AlertColumns, pgx.CopyFromRows(rows))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("insert alerts: copy: %w", mapError(err))
 	}
-	rows, err := tx.QueryContext(ctx, insertAlertArraysSQL, columns...)
+	// In the order copied (ctid), so that ids follow batch order.
+	res, err := tx.QueryContext(ctx, "INSERT INTO alerts ("+alertColumns+") SELECT "+alertColumns+
+		" FROM alerts_in ORDER BY ctid ON CONFLICT (source_id, event_id) DO NOTHING RETURNING id, source_id, event_id")
 	if err != nil {
 		return fmt.Errorf("insert alerts: %w", mapError(err))
 	}
-	return scanStored(rows, stored)
+	return scanStored(res, stored)
 }
 
-// insertAlertArraysSQL inserts the rows of alertColumns' arrays.
-var insertAlertArraysSQL = func() string {
-	types := strings.Split(alertColumnTypes, ", ")
-	params := make([]string, len(types))
-	for i, t := range types {
-		params[i] = "$" + strconv.Itoa(i+1) + "::" + t + "[]"
-	}
-	return "INSERT INTO alerts (" + alertColumns + ") SELECT * FROM unnest(" + strings.Join(params, ", ") +
-		") ON CONFLICT (source_id, event_id) DO NOTHING RETURNING id, source_id, event_id"
-}()
+// createAlertsInSQL makes, once per connection, the temporary table
+// copyAlertRows copies into: alerts' columns without id, emptied at every
+// commit.
+const createAlertsInSQL = "CREATE TEMPORARY TABLE IF NOT EXISTS alerts_in ON COMMIT DELETE ROWS AS SELECT " + alertColumns + " FROM alerts WITH NO DATA"
 
-// alertColumnTypes are the PostgreSQL types of alertColumns.
-const alertColumnTypes = "bigint, bigint, text, text, text, text, text, text, text, text, text, text, text, boolean, timestamptz, timestamptz, text"
-
-// execAlertRows runs insertAlertsSQL for chunk, on an engine with
-// consecutiveRowids, with args its rows' values, and adds the ids of the
-// alerts it stored to stored; stmt, when not nil, is that statement
-// prepared. When every alert was stored their ids follow from the last;
-// otherwise the rows of the ids it stored are read back.
+// execAlertRows runs insertAlertsSQL for chunk on SQLite, with args its
+// rows' values, and adds the ids of the alerts it stored to stored; stmt,
+// when not nil, is that statement prepared. SQLite's single writer gives
+// the rows one INSERT stores consecutive ids, each the largest plus one, in
+// the order of its VALUES, and LastInsertId says the last: when every alert
+// was stored their ids follow from it, with no RETURNING to step through
+// and scan; otherwise the rows of the ids it stored are read back.
 func (s *SQLStore) execAlertRows(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, batches []InboundBatch, chunk []alertRef, args []any, stored map[eventKey]int64) error {
 	var res sql.Result
 	var err error

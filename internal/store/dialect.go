@@ -28,16 +28,10 @@ type dialect struct {
 	// parameter, and the driver looks each one up in it when binding, which
 	// makes a multi-row insert quadratic; there, bare "?" are used.
 	numberedParams bool
-	// consecutiveRowids says that the rows one INSERT stores get
-	// consecutive ids, in the order of its VALUES, the last of which the
-	// result's LastInsertId gives: true of SQLite, whose single writer
-	// gives each new row the largest id plus one. The ids of inserted rows
-	// are then known without RETURNING them.
-	consecutiveRowids bool
-	// arrayParams says that a column of many rows' values can be bound as
-	// one array, so that a statement inserts any number of rows with the
-	// same few parameters.
-	arrayParams bool
+	// copyFrom says that ingest sends alerts by COPY (PostgreSQL), rather
+	// than in multi-row VALUES whose ids SQLite's single writer makes
+	// consecutive.
+	copyFrom bool
 	// writers is how many ingest transactions may run at once (on
 	// PostgreSQL, set from the pool's size).
 	writers int
@@ -53,12 +47,11 @@ const migrationLockKey = 0x68616c6f_6d696772 // "halomigr"
 
 func sqliteDialect() dialect {
 	return dialect{
-		name:              "sqlite",
-		migrationsDir:     "migrations/sqlite",
-		migrationsTable:   "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
-		timeArg:           func(t time.Time) any { return t.UTC().Format(sqliteTimeLayout) },
-		consecutiveRowids: true,
-		writers:           1,
+		name:            "sqlite",
+		migrationsDir:   "migrations/sqlite",
+		migrationsTable: "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+		timeArg:         func(t time.Time) any { return t.UTC().Format(sqliteTimeLayout) },
+		writers:         1,
 	}
 }
 
@@ -72,6 +65,6 @@ func postgresDialect() dialect {
 		forNoKeyUpdate:  " FOR NO KEY UPDATE",
 		timeArg:         func(t time.Time) any { return t.UTC() },
 		numberedParams:  true,
-		arrayParams:     true,
+		copyFrom:        true,
 	}
 }

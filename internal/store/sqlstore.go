@@ -110,7 +110,18 @@ func (s *SQLStore) prepare(ctx context.Context, query string) (*sql.Stmt, error)
 
 // inTx runs fn in a write transaction and commits when fn succeeds.
 func (s *SQLStore) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.writer.BeginTx(ctx, nil)
+	return s.inConnTx(ctx, nil, fn)
+}
+
+// inConnTx is inTx on conn, or on the writer when conn is nil.
+func (s *SQLStore) inConnTx(ctx context.Context, conn *sql.Conn, fn func(tx *sql.Tx) error) error {
+	var tx *sql.Tx
+	var err error
+	if conn != nil {
+		tx, err = conn.BeginTx(ctx, nil)
+	} else {
+		tx, err = s.writer.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
