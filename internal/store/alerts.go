@@ -163,28 +163,44 @@ func (s *SQLStore) StoreInbound(ctx context.Context, batches []InboundBatch) ([]
 		}
 	}
 	results := make([]InboundResult, len(batches))
-	var conn *sql.Conn
-	if s.d.copyFrom {
-		// COPY needs the driver's connection beneath the transaction.
-		var err error
-		if conn, err = s.writer.Conn(ctx); err != nil {
-			return nil, fmt.Errorf("store inbound events: %w", err)
-		}
-		defer conn.Close()
+	// COPY needs the driver's connection beneath the transaction, and
+	// SQLite's commit without sync must not lend its setting to another.
+	conn, err := s.writer.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store inbound events: %w", err)
 	}
-	err := s.inConnTx(ctx, conn, func(tx *sql.Tx) error {
-		for i := range results {
-			results[i] = InboundResult{}
+	if s.wal != nil {
+		err = s.commitUnsynced(ctx, conn, func() error {
+			return s.inConnTx(ctx, conn, func(tx *sql.Tx) error {
+				return s.insertInbound(ctx, tx, nil, full, batches, results)
+			})
+		})
+		conn.Close()
+		if err == nil {
+			err = s.wal.sync()
 		}
-		if err := s.insertAlerts(ctx, tx, conn, full, batches, results); err != nil {
-			return err
-		}
-		return s.insertResolutions(ctx, tx, batches, results)
-	})
+	} else {
+		err = s.inConnTx(ctx, conn, func(tx *sql.Tx) error {
+			return s.insertInbound(ctx, tx, conn, full, batches, results)
+		})
+		conn.Close()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store inbound events: %w", err)
 	}
 	return results, nil
+}
+
+// insertInbound writes the batches' alerts and resolutions in tx and sets
+// their results.
+func (s *SQLStore) insertInbound(ctx context.Context, tx *sql.Tx, conn *sql.Conn, full *sql.Stmt, batches []InboundBatch, results []InboundResult) error {
+	for i := range results {
+		results[i] = InboundResult{}
+	}
+	if err := s.insertAlerts(ctx, tx, conn, full, batches, results); err != nil {
+		return err
+	}
+	return s.insertResolutions(ctx, tx, batches, results)
 }
 
 type eventKey struct {

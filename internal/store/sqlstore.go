@@ -35,6 +35,8 @@ type SQLStore struct {
 	// ckpt copies SQLite's WAL into the database file in the background;
 	// nil on PostgreSQL.
 	ckpt *checkpointer
+	// wal syncs SQLite's WAL after ingest commits; nil on PostgreSQL.
+	wal *walFile
 }
 
 // DB is the handle writes go through: on SQLite the single writer
@@ -75,6 +77,7 @@ func (s *SQLStore) Close() error {
 	if s.ckpt != nil {
 		errs = append(errs, s.ckpt.Close())
 	}
+
 	if s.reader != s.writer {
 		errs = append(errs, s.reader.Close())
 	}
