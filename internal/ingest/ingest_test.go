@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"halobridge/internal/secret"
@@ -36,6 +37,24 @@ func (w *countingWriter) StoreInbound(ctx context.Context, batches []store.Inbou
 		}
 	}
 	return w.Writer.StoreInbound(ctx, batches)
+}
+
+// parallelWriter takes writers transactions at once, each of which waits
+// for release.
+type parallelWriter struct {
+	writers       int
+	release       chan struct{}
+	inside, calls atomic.Int64
+}
+
+func (w *parallelWriter) Writers() int { return w.writers }
+
+func (w *parallelWriter) StoreInbound(_ context.Context, batches []store.InboundBatch) ([]store.InboundResult, error) {
+	w.calls.Add(1)
+	w.inside.Add(1)
+	<-w.release
+	w.inside.Add(-1)
+	return make([]store.InboundResult, len(batches)), nil
 }
 
 type testBundle struct {
@@ -170,6 +189,36 @@ func TestCommitter(t *testing.T) {
 		if n, _ := b.store.CountAlerts(context.Background(), b.src.ID); n != 2 {
 			t.Errorf("database holds %d alerts, want the 2 good ones", n)
 		}
+	})
+
+	t.Run("WritesAsManyGroupsAtOnceAsTheWriterTakes", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			w := &parallelWriter{writers: 3, release: make(chan struct{})}
+			c := NewCommitter(w, 1, slog.New(slog.DiscardHandler))
+			ctx, cancel := context.WithCancel(t.Context())
+			stopped := make(chan struct{})
+			go func() { c.Run(ctx); close(stopped) }()
+			var wg sync.WaitGroup
+			for i := range 5 {
+				wg.Go(func() {
+					if _, err := c.Store(ctx, store.InboundBatch{Alerts: []source.Alert{{EventID: fmt.Sprint(i)}}}); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+			synctest.Wait()
+			if got := w.inside.Load(); got != 3 {
+				t.Errorf("%d groups being written at once, want the writer's 3", got)
+			}
+			close(w.release)
+			wg.Wait()
+			cancel()
+			<-stopped
+			if got := w.calls.Load(); got != 5 {
+				t.Errorf("%d groups written, want one per batch (5)", got)
+			}
+		})
 	})
 
 	t.Run("RefusesBatchesAfterStopping", func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"halobridge/internal/secret"
 	"halobridge/internal/source"
@@ -142,6 +143,37 @@ func TestSQLiteFile(t *testing.T) {
 		}
 		if got := s.DB().Stats().MaxOpenConnections; got != 1 {
 			t.Errorf("writer allows %d connections, want 1", got)
+		}
+	})
+
+	t.Run("IngestLeavesTheWriterSyncingEveryCommit", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		s := b.store
+		p, err := s.CreatePartner(t.Context(), store.Partner{Name: "Acme IT"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, err := s.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: source.GravityZone, Name: "GZ"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		alert := source.Alert{Source: source.GravityZone, Type: "av", CustomerID: "c", EventID: "e1", Fingerprint: "f"}
+		stored := store.InboundBatch{PartnerID: p.ID, SourceID: src.ID, ReceivedAt: time.Now(), Alerts: []source.Alert{alert}}
+		// An alert without an event id fails its commit.
+		refused := store.InboundBatch{PartnerID: p.ID, SourceID: src.ID, ReceivedAt: time.Now(), Alerts: []source.Alert{{Type: "av"}}}
+		for _, batch := range []store.InboundBatch{stored, refused} {
+			s.StoreInbound(t.Context(), []store.InboundBatch{batch})
+			var got string
+			if err := s.DB().QueryRowContext(t.Context(), "PRAGMA synchronous").Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != "2" {
+				t.Errorf("after storing %d alerts, PRAGMA synchronous = %s, want 2 (FULL) for the writes that follow", len(batch.Alerts), got)
+			}
+		}
+		if n, _ := s.CountAlerts(t.Context(), src.ID); n != 1 {
+			t.Errorf("%d alerts stored, want 1", n)
 		}
 	})
 
