@@ -96,3 +96,20 @@ type errorList struct {
 	Error  web.Problem   `json:"error"`
 	Fields []web.Problem `json:"fields"`
 }
+
+// previewTitle renders a title template on a made-up alert of a type.
+func (h *handler) previewTitle(w http.ResponseWriter, r *http.Request, _ int64) {
+	var in struct {
+		TitleTemplate string `json:"title_template"`
+		Type          string `json:"type"`
+	}
+	if !h.decode(w, r, &in) {
+		return
+	}
+	var types []string
+	if in.Type != "" {
+		types = []string{in.Type}
+	}
+	p := ticketing.PreviewTitle(in.TitleTemplate, types, h.deps.Now())
+	h.json(w, http.StatusOK, map[string]string{"type": p.Type, "title": p.Title, "error": p.Error})
+}

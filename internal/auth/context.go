@@ -1,6 +1,8 @@
 // Package auth decides who is calling: portal sessions, API tokens, operator
-// accounts and "Log in with HaloPSA". Handlers learn the caller's partner from
-// the request context, never from the request itself.
+// accounts and the "Log in with HaloPSA" handshake. Handlers learn the
+// caller's partner from the request context, never from the request itself.
+// What a sign-in sets up in HaloPSA is connect's (a Provisioner), and the
+// portal draws the sign-in pages (Pages).
 package auth
 
 import "context"

@@ -11,7 +11,6 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/store"
 )
@@ -83,9 +82,8 @@ func (s *Service) StartHaloLogin(ctx context.Context, haloURL, clientID string) 
 // FinishHaloLogin completes "Log in with HaloPSA" with the state and code
 // HaloPSA sent back: it exchanges the code, learns which agent signed in,
 // finds or creates the partner (by its HaloPSA address) and the agent's
-// account, and, until the partner's HaloPSA is set up or while HaloPSA
-// refuses the stored credentials, creates halobridge's own agent and
-// service application there (see provision).
+// account, and hands an administrator's sign-in to Provisioner, which sets
+// halobridge up in HaloPSA when that is due.
 func (s *Service) FinishHaloLogin(ctx context.Context, state, code string) (Login, error) {
 	st, err := s.Store.TakeHaloLoginState(ctx, digest(state), s.now())
 	if errors.Is(err, store.ErrNotFound) {
@@ -126,19 +124,14 @@ func (s *Service) FinishHaloLogin(ctx context.Context, state, code string) (Logi
 	if err != nil {
 		return Login{}, err
 	}
-	setUp := login.ProvisionedAt.IsZero()
-	if !setUp && refusal == nil {
-		// HaloPSA refusing the stored credentials (the service application
-		// deleted, deactivated or given a new secret) is fixed by an
-		// administrator signing in: halobridge sets itself up again.
-		if setUp, err = s.credentialsRevoked(ctx, login.PartnerID); err != nil {
-			return Login{}, err
+	var setUp bool
+	if refusal == nil {
+		signIn := store.HaloConnection{
+			PartnerID: login.PartnerID, ResourceURL: inst.resource, AuthURL: inst.auth, Tenant: inst.tenant,
+			ClientID: st.ClientID, GrantType: store.GrantAuthorizationCode, Scope: haloScope,
+			RefreshToken: tokens.current(), AgentID: me.ID,
 		}
-	}
-	var setup *Setup
-	if setUp {
-		login.ClientID = st.ClientID
-		if setup, err = s.provision(ctx, client, inst, login, me, tokens.current()); err != nil {
+		if setUp, err = s.Provisioner.SetUp(ctx, client, me, signIn); err != nil {
 			return Login{}, err
 		}
 	}
@@ -147,22 +140,7 @@ func (s *Service) FinishHaloLogin(ctx context.Context, state, code string) (Logi
 		return Login{}, err
 	}
 	s.logger().Info("signed in with HaloPSA", "partner_id", account.PartnerID, "account_id", account.ID, "halo_agent_id", me.ID)
-	return Login{Account: account, Cookie: cookie, Setup: setup}, nil
-}
-
-// credentialsRevoked says whether the partner has a credentials event a
-// person has not seen fixed yet.
-func (s *Service) credentialsRevoked(ctx context.Context, partnerID int64) (bool, error) {
-	for _, state := range []string{store.EventOpen, store.EventAcknowledged} {
-		events, err := s.Store.Events(ctx, partnerID, store.EventQuery{State: state, Kind: connect.EventCredentialsRevoked, Limit: 1})
-		if err != nil {
-			return false, fmt.Errorf("finish HaloPSA sign-in: %w", err)
-		}
-		if len(events) > 0 {
-			return true, nil
-		}
-	}
-	return false, nil
+	return Login{Account: account, Cookie: cookie, SetUp: setUp}, nil
 }
 
 // exchange trades the code for tokens and returns a client acting as the

@@ -20,10 +20,13 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"halobridge/internal/api"
 	"halobridge/internal/auth"
+	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/outbound"
+	"halobridge/internal/portal"
 	"halobridge/internal/store"
 	"halobridge/internal/store/storetest"
 	"halobridge/internal/web"
@@ -67,9 +70,11 @@ type whoami struct {
 }
 
 // setup starts halobridge's sign-in routes on a real HTTP server with a
-// SQLite store, next to a HaloPSA simulator. Besides the auth routes the
-// server has a protected page (/) and API route (/api/v1/whoami), as the
-// portal will.
+// SQLite store, next to a HaloPSA simulator, with the portal's sign-in
+// pages and connect's provisioning as the server has them. Besides the
+// auth routes the server has protected pages (/ and /setup/created, where
+// sign-ins end) and an API route (/api/v1/whoami), as the portal does, and
+// package api's routes, whose tokens and accounts the tests call.
 func setup(t *testing.T) *testBundle {
 	t.Helper()
 	st, err := store.Open(t.Context(), store.Config{
@@ -93,6 +98,8 @@ func setup(t *testing.T) *testBundle {
 		HaloDefaults: halo.Config{RetryBackoff: time.Millisecond, Outbound: outbound.Local()},
 		BaseURL:      "http://" + b.srv.Listener.Addr().String(),
 		Now:          b.clock.Now,
+		Pages:        portal.SignInPages(nil),
+		Provisioner:  &connect.Provisioning{Halo: &connect.Halo{Store: st, Outbound: outbound.Local(), RetryBackoff: time.Millisecond}},
 	}
 	var routes []web.Route
 	for _, p := range auth.Patterns() {
@@ -112,7 +119,13 @@ func setup(t *testing.T) *testBundle {
 		json.NewEncoder(w).Encode(out)
 	})
 	routes = append(routes, web.Route{Pattern: "GET /{$}", Handler: b.svc.Middleware(who)},
+		web.Route{Pattern: "GET /setup/created", Handler: b.svc.Middleware(who)},
 		web.Route{Pattern: "GET /api/v1/whoami", Handler: b.svc.Middleware(who)})
+	// The JSON API of API tokens and accounts is package api's.
+	jsonAPI := api.New(api.Deps{Store: st, Auth: b.svc})
+	for _, p := range api.Patterns() {
+		routes = append(routes, web.Route{Pattern: p, Handler: jsonAPI})
+	}
 	// The routes are served as halobridge serves them, through the server
 	// shell; it takes the test for a reverse proxy, so that a request can
 	// come from any address by naming it in X-Forwarded-For.

@@ -75,15 +75,21 @@ func TestTenantIsolation(t *testing.T) {
 		{"CreatesATokenForItselfWhateverTheBodyNames", http.MethodPost, "/api/v1/tokens", fmt.Sprintf(`{"name": "beta-made", "partner_id": %d}`, acme.ID), http.StatusCreated},
 		{"ListsOnlyItsOwnAccounts", http.MethodGet, "/api/v1/accounts", "", http.StatusOK},
 		{"CannotDeleteAnotherPartnersAccount", http.MethodDelete, fmt.Sprintf("/api/v1/accounts/%d", acmeAccount.ID), "", http.StatusNotFound},
-		{"SeesNoHaloPSASetupOfAnotherPartner", http.MethodGet, "/setup/created", "", http.StatusNotFound},
 		{"CannotFinishASignInStartedInAnotherBrowser", http.MethodGet, pending.RequestURI(), "", http.StatusBadRequest},
 	}
 	routes := routetest.New(auth.Patterns())
+	// The JSON API's routes are package api's, whose own isolation test
+	// covers every one; those of tokens and accounts are called here too.
+	reach := func(method, path string) {
+		if !strings.HasPrefix(path, "/api/") {
+			routes.Reach(method, path)
+		}
+	}
 	for _, c := range callers {
 		t.Run(c.name, func(t *testing.T) {
 			for _, r := range requests {
 				t.Run(r.name, func(t *testing.T) {
-					routes.Reach(r.method, r.path)
+					reach(r.method, r.path)
 					resp := b.apiCall(t, c.client, r.method, r.path, r.body, c.header...)
 					if resp.status != r.want {
 						t.Errorf("%s %s: %d, want %d\n%s", r.method, r.path, resp.status, r.want, resp.body)
@@ -146,8 +152,7 @@ func TestTenantIsolation(t *testing.T) {
 
 	t.Run("CallsEveryRoute", func(t *testing.T) {
 		routes.Check(t, map[string]string{
-			"GET /login":           "the sign-in page: the same for everyone, before anyone is known",
-			"GET /auth/signin.css": "the sign-in pages' stylesheet, built into halobridge",
+			"GET /login": "the sign-in page: the same for everyone, before anyone is known",
 			"POST /login": "names no record: it signs in to the account whose email and password it is given " +
 				"(TestPasswordLogin refuses a wrong one and an unknown email alike)",
 			"POST /login/halo": "only sends the browser to the HaloPSA it names; nothing of a partner is read " +

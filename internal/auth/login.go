@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"halobridge/internal/halo"
-	"halobridge/internal/store"
 	"halobridge/internal/web"
 )
 
@@ -17,11 +16,11 @@ import (
 const haloStateCookie = "halobridge_halo_state"
 
 func (s *Service) loginPage(w http.ResponseWriter, r *http.Request) {
-	s.renderLogin(w, r, http.StatusOK, loginData{Next: safeNext(r.URL.Query().Get("next"))})
+	s.renderLogin(w, r, http.StatusOK, LoginPage{Next: safeNext(r.URL.Query().Get("next"))})
 }
 
 func (s *Service) passwordLoginForm(w http.ResponseWriter, r *http.Request) {
-	data := loginData{Email: r.PostFormValue("email"), Next: safeNext(r.PostFormValue("next"))}
+	data := LoginPage{Email: r.PostFormValue("email"), Next: safeNext(r.PostFormValue("next"))}
 	if !validFormCSRF(r) {
 		data.Error = csrfMessage
 		s.renderLogin(w, r, http.StatusForbidden, data)
@@ -46,14 +45,14 @@ func (s *Service) passwordLoginForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // tooMany refuses a sign-in attempt for now: 429, with when to try again.
-func (s *Service) tooMany(w http.ResponseWriter, r *http.Request, err *TooManyAttemptsError, data loginData) {
+func (s *Service) tooMany(w http.ResponseWriter, r *http.Request, err *TooManyAttemptsError, data LoginPage) {
 	web.RetryAfter(w, err.RetryAfter)
 	data.Error = capitalise(err.Error()) + "."
 	s.renderLogin(w, r, http.StatusTooManyRequests, data)
 }
 
 func (s *Service) haloLoginForm(w http.ResponseWriter, r *http.Request) {
-	data := loginData{HaloURL: r.PostFormValue("halo_url"), ClientID: r.PostFormValue("client_id")}
+	data := LoginPage{HaloURL: r.PostFormValue("halo_url"), ClientID: r.PostFormValue("client_id")}
 	if !validFormCSRF(r) {
 		data.Error = csrfMessage
 		s.renderLogin(w, r, http.StatusForbidden, data)
@@ -84,13 +83,13 @@ func (s *Service) haloCallback(w http.ResponseWriter, r *http.Request) {
 		if desc := q.Get("error_description"); desc != "" {
 			msg += ": " + desc
 		}
-		s.renderLogin(w, r, http.StatusUnauthorized, loginData{Error: fmt.Sprintf("%s (%s).", msg, code)})
+		s.renderLogin(w, r, http.StatusUnauthorized, LoginPage{Error: fmt.Sprintf("%s (%s).", msg, code)})
 		return
 	}
 	state := q.Get("state")
 	c, err := r.Cookie(haloStateCookie)
 	if err != nil || state == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(state)) != 1 {
-		s.renderLogin(w, r, http.StatusBadRequest, loginData{Error: "This HaloPSA sign-in did not start in this browser, or took too long. Start again."})
+		s.renderLogin(w, r, http.StatusBadRequest, LoginPage{Error: "This HaloPSA sign-in did not start in this browser, or took too long. Start again."})
 		return
 	}
 	login, err := s.FinishHaloLogin(r.Context(), state, q.Get("code"))
@@ -100,23 +99,23 @@ func (s *Service) haloCallback(w http.ResponseWriter, r *http.Request) {
 	)
 	switch {
 	case errors.As(err, &notAdmin):
-		s.renderLogin(w, r, http.StatusForbidden, loginData{Error: notAdmin.Error()})
+		s.renderLogin(w, r, http.StatusForbidden, LoginPage{Error: notAdmin.Error()})
 		return
 	case errors.Is(err, ErrLoginExpired):
-		s.renderLogin(w, r, http.StatusBadRequest, loginData{Error: capitalise(err.Error()) + "."})
+		s.renderLogin(w, r, http.StatusBadRequest, LoginPage{Error: capitalise(err.Error()) + "."})
 		return
 	case errors.As(err, &refused):
 		// HaloPSA refused the code the browser brought back (made up,
 		// used already or too old) or the application it was for.
-		s.renderLogin(w, r, http.StatusBadRequest, loginData{Error: "HaloPSA did not sign you in: " + err.Error() + ". Start again."})
+		s.renderLogin(w, r, http.StatusBadRequest, LoginPage{Error: "HaloPSA did not sign you in: " + err.Error() + ". Start again."})
 		return
 	case err != nil:
 		s.logger().Warn("HaloPSA sign-in failed", "request_id", web.RequestID(r), "error", err)
-		s.renderLogin(w, r, http.StatusBadGateway, loginData{Error: "HaloPSA sign-in failed: " + err.Error() + ". " + web.Quote(r)})
+		s.renderLogin(w, r, http.StatusBadGateway, LoginPage{Error: "HaloPSA sign-in failed: " + err.Error() + ". " + web.Quote(r)})
 		return
 	}
 	next := "/"
-	if login.Setup != nil {
+	if login.SetUp {
 		next = "/setup/created"
 	}
 	s.signIn(w, r, login, next)
@@ -138,21 +137,6 @@ func (s *Service) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, s.expiredCookie(SessionCookie, "/"))
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
-}
-
-func (s *Service) setupPage(w http.ResponseWriter, r *http.Request) {
-	caller, _ := CallerFrom(r.Context())
-	setup, err := s.Setup(r.Context(), caller.PartnerID)
-	if errors.Is(err, store.ErrNotFound) {
-		s.renderMessage(w, r, http.StatusNotFound, "This partner does not log in with HaloPSA, so halobridge created nothing in a HaloPSA for it.")
-		return
-	}
-	if err != nil {
-		s.renderMessage(w, r, http.StatusInternalServerError, "halobridge could not read its HaloPSA setup; try again in a moment. "+
-			web.Fault(s.logger(), r, "could not read the HaloPSA setup", err, "partner_id", caller.PartnerID))
-		return
-	}
-	s.render(w, r, http.StatusOK, s.views().created, createdData{Title: "HaloPSA setup", Setup: setup, CSRF: caller.CSRFToken})
 }
 
 // safeNext keeps the page to return to after signing in on this site: a

@@ -30,6 +30,28 @@ func (c Caller) IsAdmin() bool {
 	return c.Token != nil || c.Account != nil && c.Account.Role == store.RoleAdmin
 }
 
+// Name says who the caller is in words, for the records that keep who did
+// what (consent, activation) and the log.
+func (c Caller) Name() string {
+	switch {
+	case c.Account != nil && c.Account.Name != "":
+		return c.Account.Name + " <" + c.Account.Email + ">"
+	case c.Account != nil:
+		return c.Account.Email
+	case c.Token != nil:
+		return "API token " + c.Token.Name
+	}
+	return "unknown"
+}
+
+// AccountID is the signed-in person's account; 0 for API token callers.
+func (c Caller) AccountID() int64 {
+	if c.Account != nil {
+		return c.Account.ID
+	}
+	return 0
+}
+
 type callerKey struct{}
 
 // CallerFrom returns the caller Middleware authenticated.
@@ -97,13 +119,13 @@ func (s *Service) authenticate(r *http.Request) (Caller, error) {
 
 // unauthenticated answers a request without a valid session or token.
 func (s *Service) unauthenticated(w http.ResponseWriter, r *http.Request, err error) {
-	if isAPI(r) {
+	if web.IsAPI(r) {
 		msg := "Sign in first: send a session cookie or an 'Authorization: Bearer <API token>' header."
 		if errors.Is(err, ErrInvalidToken) {
 			msg = "The API token is not valid: it is malformed, unknown or revoked. Create a new one under API tokens."
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="halobridge"`)
-		writeError(w, r, http.StatusUnauthorized, "unauthenticated", msg)
+		web.WriteError(w, r, http.StatusUnauthorized, web.Problem{Code: "unauthenticated", Message: msg})
 		return
 	}
 	target := "/login"
@@ -115,15 +137,11 @@ func (s *Service) unauthenticated(w http.ResponseWriter, r *http.Request, err er
 
 // fail answers an error as JSON under /api/ and as a page elsewhere.
 func (s *Service) fail(w http.ResponseWriter, r *http.Request, status int, code, message string) {
-	if isAPI(r) {
-		writeError(w, r, status, code, message)
+	if web.IsAPI(r) {
+		web.WriteError(w, r, status, web.Problem{Code: code, Message: message})
 		return
 	}
 	s.renderMessage(w, r, status, message)
-}
-
-func isAPI(r *http.Request) bool {
-	return strings.HasPrefix(r.URL.Path, "/api/")
 }
 
 func safeMethod(method string) bool {

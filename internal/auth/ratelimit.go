@@ -4,9 +4,10 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"math"
-	"slices"
 	"sync"
 	"time"
+
+	"halobridge/internal/window"
 )
 
 // Sign-in limits. Failed password sign-ins are counted per email and
@@ -83,9 +84,18 @@ func plural(n int) string {
 
 // attempts holds the sign-in counts of a Service. The zero value is ready.
 type attempts struct {
-	pairs      window
-	addresses  window
-	haloStarts window
+	once       sync.Once
+	pairs      *window.Keyed
+	addresses  *window.Keyed
+	haloStarts *window.Keyed
+}
+
+func (a *attempts) init() {
+	a.once.Do(func() {
+		a.pairs = &window.Keyed{Period: attemptWindow, MaxKeys: maxTrackedKeys}
+		a.addresses = &window.Keyed{Period: attemptWindow, MaxKeys: maxTrackedKeys}
+		a.haloStarts = &window.Keyed{Period: haloStartWindow, MaxKeys: maxTrackedKeys}
+	})
 }
 
 // pairKey is an email and an address as one fixed-size key, so that long
@@ -98,12 +108,13 @@ func pairKey(email, addr string) string {
 // blocked says how long a password sign-in for email from addr must wait;
 // zero means it may be checked now.
 func (a *attempts) blocked(now time.Time, email, addr string) time.Duration {
+	a.init()
 	var wait time.Duration
-	if recent := a.pairs.recent(now, attemptWindow, pairKey(email, addr)); len(recent) >= maxFailuresPerPair {
+	if recent := a.pairs.Recent(now, pairKey(email, addr)); len(recent) >= maxFailuresPerPair {
 		// The pair opens again when enough failures leave the window.
 		wait = recent[len(recent)-maxFailuresPerPair].Add(attemptWindow).Sub(now)
 	}
-	if recent := a.addresses.recent(now, attemptWindow, addr); len(recent) >= freeFailuresPerAddress {
+	if recent := a.addresses.Recent(now, addr); len(recent) >= freeFailuresPerAddress {
 		delay := min(firstAddressDelay<<(len(recent)-freeFailuresPerAddress), maxAddressDelay)
 		wait = max(wait, recent[len(recent)-1].Add(delay).Sub(now))
 	}
@@ -112,112 +123,22 @@ func (a *attempts) blocked(now time.Time, email, addr string) time.Duration {
 
 // fail records a failed password sign-in.
 func (a *attempts) fail(now time.Time, email, addr string) {
-	a.pairs.add(now, attemptWindow, pairKey(email, addr), maxFailuresPerPair)
-	a.addresses.add(now, attemptWindow, addr, freeFailuresPerAddress+addressDelaySteps)
+	a.init()
+	a.pairs.Add(now, pairKey(email, addr), maxFailuresPerPair)
+	a.addresses.Add(now, addr, freeFailuresPerAddress+addressDelaySteps)
 }
 
 // succeed forgets the failures of email from addr: its owner has proven who
 // they are. The address's failures stay, since one address may be guessing
 // many emails.
 func (a *attempts) succeed(email, addr string) {
-	a.pairs.forget(pairKey(email, addr))
+	a.init()
+	a.pairs.Forget(pairKey(email, addr))
 }
 
 // startHaloLogin takes one "Log in with HaloPSA" start of addr, or says
 // how long until one may start.
 func (a *attempts) startHaloLogin(now time.Time, addr string) time.Duration {
-	return a.haloStarts.take(now, haloStartWindow, addr, maxHaloStarts)
-}
-
-// window keeps, per key, the times of the last events within a rolling
-// period, for at most maxTrackedKeys keys. The zero value is ready.
-type window struct {
-	mu     sync.Mutex
-	events map[string][]time.Time
-}
-
-// recent returns key's events within period before now, oldest first.
-func (w *window) recent(now time.Time, period time.Duration, key string) []time.Time {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return slices.Clone(w.prune(now, period, key))
-}
-
-// add records an event of key now, keeping its newest keep events.
-func (w *window) add(now time.Time, period time.Duration, key string, keep int) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.record(now, period, key, keep)
-}
-
-// take records an event of key now unless limit events happened within
-// period; then it records nothing and returns how long until one may.
-func (w *window) take(now time.Time, period time.Duration, key string, limit int) time.Duration {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if recent := w.prune(now, period, key); len(recent) >= limit {
-		return recent[len(recent)-limit].Add(period).Sub(now)
-	}
-	w.record(now, period, key, limit)
-	return 0
-}
-
-func (w *window) forget(key string) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	delete(w.events, key)
-}
-
-// record adds an event; the caller holds w.mu.
-func (w *window) record(now time.Time, period time.Duration, key string, keep int) {
-	if w.events == nil {
-		w.events = map[string][]time.Time{}
-	}
-	list := w.prune(now, period, key)
-	if list == nil && len(w.events) >= maxTrackedKeys {
-		w.evict(now, period)
-	}
-	list = append(list, now)
-	if len(list) > keep {
-		list = list[len(list)-keep:]
-	}
-	w.events[key] = list
-}
-
-// evict makes room for a new key: it drops every key whose events all
-// left the period, and when none has, the key whose last event is the
-// oldest. The caller holds w.mu.
-func (w *window) evict(now time.Time, period time.Duration) {
-	var stalest string
-	var stalestAt time.Time
-	for key, list := range w.events {
-		last := list[len(list)-1]
-		if !last.After(now.Add(-period)) {
-			delete(w.events, key)
-			continue
-		}
-		if stalestAt.IsZero() || last.Before(stalestAt) {
-			stalest, stalestAt = key, last
-		}
-	}
-	if len(w.events) >= maxTrackedKeys {
-		delete(w.events, stalest)
-	}
-}
-
-// prune drops key's events older than the period and returns the rest,
-// oldest first. The caller holds w.mu.
-func (w *window) prune(now time.Time, period time.Duration, key string) []time.Time {
-	list := w.events[key]
-	i := 0
-	for i < len(list) && !list[i].After(now.Add(-period)) {
-		i++
-	}
-	if i == len(list) {
-		delete(w.events, key)
-		return nil
-	}
-	list = list[i:]
-	w.events[key] = list
-	return list
+	a.init()
+	return a.haloStarts.Take(now, addr, maxHaloStarts)
 }

@@ -94,37 +94,17 @@ func TestAttempts(t *testing.T) {
 		}
 	})
 
-	t.Run("KeepsAtMostItsBoundOfKeysEvictingTheStalest", func(t *testing.T) {
-		t.Parallel()
-		var w window
-		for i := range maxTrackedKeys {
-			w.add(t0.Add(time.Duration(i)*time.Millisecond), time.Hour, fmt.Sprint(i), 5)
-		}
-		w.add(t0.Add(time.Minute), time.Hour, "newcomer", 5)
-		if len(w.events) != maxTrackedKeys {
-			t.Errorf("%d keys, want the bound %d", len(w.events), maxTrackedKeys)
-		}
-		if _, ok := w.events["0"]; ok {
-			t.Error("the stalest key is still there")
-		}
-		if _, ok := w.events["1"]; !ok {
-			t.Error("the second stalest key was evicted too")
-		}
-		// Keys whose events all left the period go first, all at once.
-		w.add(t0.Add(time.Hour+30*time.Second), time.Hour, "late", 5)
-		if len(w.events) != 2 {
-			t.Errorf("%d keys after the period, want 2 (the newcomer and the late one)", len(w.events))
-		}
-	})
-
 	t.Run("KeepsMadeUpEmailsToAFixedSize", func(t *testing.T) {
 		t.Parallel()
 		var a attempts
-		a.fail(t0, string(make([]byte, 1<<20)), attacker)
-		for key := range a.pairs.events {
-			if len(key) != 32 {
-				t.Errorf("a key of %d bytes, want 32", len(key))
-			}
+		email := string(make([]byte, 1<<20))
+		a.fail(t0, email, attacker)
+		key := pairKey(email, attacker)
+		if len(key) != 32 {
+			t.Errorf("a key of %d bytes, want 32", len(key))
+		}
+		if n := len(a.pairs.Recent(t0, key)); n != 1 {
+			t.Errorf("%d failures counted under the fixed-size key, want 1", n)
 		}
 	})
 

@@ -10,10 +10,9 @@ import (
 // ServeMux: register each with the same Handler.
 func Patterns() []string { return web.Patterns((&Service{}).table()) }
 
-// Handler serves signing in and out, the page of what the first HaloPSA
-// sign-in created, and the JSON API of API tokens and accounts (see
-// Patterns). Pages and the API after sign-in are behind Middleware, and
-// every state-changing request must come from halobridge's own pages.
+// Handler serves signing in and out, with the pages Pages draws (see
+// Patterns); the JSON API of API tokens and accounts is package api's.
+// Every state-changing request must come from halobridge's own pages.
 func (s *Service) Handler() http.Handler {
 	s.handlerOnce.Do(func() { s.handler = s.routes() })
 	return s.handler
@@ -24,21 +23,17 @@ func (s *Service) table() []web.Route {
 	signedIn := func(h http.HandlerFunc) http.Handler { return s.Middleware(h) }
 	return []web.Route{
 		{Pattern: "GET /login", Handler: http.HandlerFunc(s.loginPage)},
-		{Pattern: "GET " + stylesheetPath, Handler: http.HandlerFunc(serveStylesheet)},
 		{Pattern: "POST /login", Handler: http.HandlerFunc(s.passwordLoginForm)},
 		{Pattern: "POST /login/halo", Handler: http.HandlerFunc(s.haloLoginForm)},
 		{Pattern: "GET " + callbackPath, Handler: http.HandlerFunc(s.haloCallback)},
 		{Pattern: "POST /logout", Handler: signedIn(s.logout)},
-		{Pattern: "GET /setup/created", Handler: signedIn(s.setupPage)},
-		{Pattern: "GET /api/v1/tokens", Handler: signedIn(s.listTokens)},
-		{Pattern: "POST /api/v1/tokens", Handler: signedIn(s.createToken)},
-		{Pattern: "DELETE /api/v1/tokens/{id}", Handler: signedIn(s.revokeToken)},
-		{Pattern: "GET /api/v1/accounts", Handler: signedIn(s.listAccounts)},
-		{Pattern: "DELETE /api/v1/accounts/{id}", Handler: signedIn(s.deleteAccount)},
 	}
 }
 
 func (s *Service) routes() http.Handler {
+	if s.Pages == nil {
+		panic("auth: Service.Pages is nil: Handler draws the sign-in pages with it")
+	}
 	mux := http.NewServeMux()
 	for _, r := range s.table() {
 		mux.Handle(r.Pattern, r.Handler)

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -29,15 +30,28 @@ type Service struct {
 	BaseURL string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// Logger receives sign-in and provisioning notices; nil discards them.
+	// Logger receives sign-in notices; nil discards them.
 	Logger *slog.Logger
+	// Pages draws the sign-in pages; Handler needs them.
+	Pages Pages
+	// Provisioner sets halobridge up in a partner's HaloPSA when an
+	// administrator signs in with HaloPSA; FinishHaloLogin needs it.
+	Provisioner Provisioner
 
 	attempts attempts
 
 	handlerOnce sync.Once
 	handler     http.Handler
-	pagesOnce   sync.Once
-	pages       *pages
+}
+
+// Provisioner sets halobridge up in a partner's HaloPSA:
+// connect.Provisioning in a server.
+type Provisioner interface {
+	// SetUp is called once for each sign-in of a HaloPSA administrator,
+	// with a client acting as them (me) and their authorization as a
+	// connection (signIn), which it may store. It says whether it set up
+	// (or tried to), for the sign-in to show what it did.
+	SetUp(ctx context.Context, admin *halo.Client, me halo.Agent, signIn store.HaloConnection) (bool, error)
 }
 
 func (s *Service) now() time.Time {

@@ -32,10 +32,9 @@ type Login struct {
 	Account store.Account
 	// Cookie starts the new session; set it on the answer.
 	Cookie *http.Cookie
-	// Setup is what the sign-in found or created in HaloPSA when the
-	// partner's HaloPSA setup is new or unfinished, for the page that shows
-	// it; nil otherwise.
-	Setup *Setup
+	// SetUp says the sign-in set halobridge up in HaloPSA, or tried to:
+	// the page of what it did (/setup/created) comes next.
+	SetUp bool
 }
 
 // startSession opens a session for account and returns its cookie. Stale

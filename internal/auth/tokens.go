@@ -18,7 +18,8 @@ const (
 	tokenScheme      = "hb_"
 	tokenPrefixBytes = 5  // 8 base32 characters
 	tokenSecretBytes = 20 // 32 base32 characters, 160 bits
-	maxTokenNameLen  = 100
+	// MaxTokenName bounds the name of an API token, in characters.
+	MaxTokenName = 100
 )
 
 // ErrInvalidToken refuses a bearer token that is malformed, unknown or revoked.
@@ -37,8 +38,8 @@ func lowerBase32(n int) string {
 // plaintext, the only time it is ever available, with what is stored.
 func (s *Service) CreateToken(ctx context.Context, partnerID int64, name string) (string, store.APIToken, error) {
 	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > maxTokenNameLen {
-		return "", store.APIToken{}, fmt.Errorf("create API token: %w: give it a name of 1 to %d characters that says what uses it", store.ErrInvalid, maxTokenNameLen)
+	if name == "" || utf8.RuneCountInString(name) > MaxTokenName {
+		return "", store.APIToken{}, fmt.Errorf("create API token: %w: give it a name of 1 to %d characters that says what uses it", store.ErrInvalid, MaxTokenName)
 	}
 	prefix := tokenScheme + lowerBase32(tokenPrefixBytes)
 	plain := prefix + "_" + lowerBase32(tokenSecretBytes)

@@ -123,8 +123,8 @@ func TestAPITokens(t *testing.T) {
 		plain, _, _ := b.svc.CreateToken(t.Context(), p.ID, "admin script")
 		for _, body := range []string{`{"name":"  "}`, `{"name":"` + strings.Repeat("n", 101) + `"}`, `not json`} {
 			resp := b.apiCall(t, nil, http.MethodPost, "/api/v1/tokens", body, bearer(plain)...)
-			if resp.status != http.StatusBadRequest || !strings.Contains(resp.body, `"code":"invalid"`) {
-				t.Errorf("POST %s: %d %s, want 400 invalid", body, resp.status, resp.body)
+			if resp.status != http.StatusBadRequest || !strings.Contains(resp.body, `"code":"invalid_input"`) {
+				t.Errorf("POST %s: %d %s, want 400 invalid_input", body, resp.status, resp.body)
 			}
 		}
 	})

@@ -143,12 +143,12 @@ func pruneOn(ctx context.Context, db *Database, bodies *bodies, opts PruneOption
 	defer stop()
 	var pruning time.Duration
 	for range opts.Rounds {
-		r.Without = append(r.Without, closedLoop(opts.Load, post))
-		run, took := whilePruning(ctx, db.Store, opts, &r, func() Run { return closedLoop(opts.Load, post) })
+		r.Without = append(r.Without, closedLoop(opts.Load, post).run())
+		run, took := whilePruning(ctx, db.Store, opts, &r, func() Run { return closedLoop(opts.Load, post).run() })
 		r.While = append(r.While, run)
 		pruning += took
 	}
-	r.Without = append(r.Without, closedLoop(opts.Load, post))
+	r.Without = append(r.Without, closedLoop(opts.Load, post).run())
 
 	r.WithoutEventsPerSec, r.WhileEventsPerSec = meanRate(r.Without), meanRate(r.While)
 	if r.WithoutEventsPerSec > 0 {

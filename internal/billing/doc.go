@@ -8,7 +8,7 @@
 // A run for one client goes: Quantities (usage → per item per month),
 // ChooseInvoice (which invoice, by invoice mode), PlanInvoice (line changes,
 // the full line set to send and the ledger after success), then, for a dry
-// run, Reconcile and FormatTable on the same plan.
+// run, Reconcile on the same plan (rows of halobridge's quantity against HaloPSA's).
 //
 // The rules, and why:
 //

@@ -3,7 +3,6 @@ package billing_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"time"
 
 	"halobridge/internal/billing"
@@ -56,14 +55,13 @@ func Example() {
 		return
 	}
 	fmt.Println("create an invoice named:", choice.Reference)
-	if err := billing.FormatTable(os.Stdout, billing.Reconcile(plan)); err != nil {
-		fmt.Println(err)
+	for _, r := range billing.Reconcile(plan) {
+		fmt.Printf("%s %q: %v (%s)\n", r.Change, r.Name, r.Quantity, r.Reason)
 	}
 	lines, _ := json.Marshal(plan.Lines)
 	fmt.Println(string(lines))
 	// Output:
 	// create an invoice named: Acme Ltd
-	// CLIENT  INVOICE  LINE  ITEM  NAME                          HALOPSA  HALOBRIDGE  USAGE  CHANGE  WHY
-	// 11      -        -     501   Endpoint Security (Oct 2026)  -        12                 add     Endpoint Security is billed for Oct 2026
+	// add "Endpoint Security (Oct 2026)": 12 (Endpoint Security is billed for Oct 2026)
 	// [{"_itemid":501,"item_shortdescription":"Endpoint Security (Oct 2026)","qty_order":12}]
 }

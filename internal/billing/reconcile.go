@@ -2,10 +2,7 @@ package billing
 
 import (
 	"cmp"
-	"fmt"
-	"io"
 	"strconv"
-	"text/tabwriter"
 
 	"halobridge/internal/source"
 )
@@ -49,33 +46,6 @@ func Reconcile(p Plan) []Row {
 		})
 	}
 	return rows
-}
-
-// FormatTable writes rows as the dry run's table.
-func FormatTable(w io.Writer, rows []Row) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CLIENT\tINVOICE\tLINE\tITEM\tNAME\tHALOPSA\tHALOBRIDGE\tUSAGE\tCHANGE\tWHY")
-	for _, r := range rows {
-		id := func(n int) string {
-			if n == 0 {
-				return "-"
-			}
-			return strconv.Itoa(n)
-		}
-		what, halo, ours := string(r.Change), qty(r.HaloQuantity), qty(r.Quantity)
-		if r.Finding != "" {
-			what, halo, ours = string(r.Finding), "", ""
-		}
-		if r.Change == ChangeAdd {
-			halo = "-"
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			r.ClientID, id(r.InvoiceID), id(r.LineID), id(r.ItemID), r.Name, halo, ours, r.UsageText(), what, r.Reason)
-	}
-	if err := tw.Flush(); err != nil {
-		return fmt.Errorf("billing dry run table: %w", err)
-	}
-	return nil
 }
 
 // UsageText shows a fractional usage beside the quantity billed for it:

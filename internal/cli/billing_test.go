@@ -53,7 +53,7 @@ func setupBilling(t *testing.T) *billingBundle {
 		GrantType: store.GrantClientCredentials, ClientID: halosim.DefaultClientID, ClientSecret: halosim.DefaultClientSecret}); err != nil {
 		t.Fatal(err)
 	}
-	src, err := st.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: store.SourcePush, Name: "Acme EDR"})
+	src, err := st.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: source.Push, Name: "Acme EDR"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,8 @@
 // Package cli is halobridge's command line: one binary whose subcommands run
-// the server, apply migrations, test a HaloPSA connection, run the simulators
-// and the all-in-one demo. Each subcommand parses its own flags, reads
+// the server (serve, migrate) and the all-in-one demo, do from a terminal
+// what the portal does (partner, account, halo, source, mapping, sync,
+// events, tickets and billing commands), run the simulators (sim) and
+// measure halobridge (bench). Each subcommand parses its own flags, reads
 // HALOBRIDGE_* variables for flags not given, and explains itself with --help.
 package cli
 

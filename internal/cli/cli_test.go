@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"halobridge/internal/config"
+	"halobridge/internal/wait"
 )
 
 // syncBuffer lets a test read what a still-running command has written.
@@ -104,22 +105,17 @@ func serveForTest(t *testing.T, env map[string]string) (*runtime, string, map[st
 	return rt, base, vars
 }
 
-// waitFor polls url until it answers 200 or the deadline passes.
-func waitFor(t *testing.T, url string, within time.Duration) time.Duration {
+// waitFor polls url until it answers 200.
+func waitFor(t *testing.T, url string) {
 	t.Helper()
-	start := time.Now()
-	for time.Since(start) < within {
+	wait.For(t, url+" to answer 200", func() bool {
 		resp, err := http.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return time.Since(start)
-			}
+		if err != nil {
+			return false
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("%s did not answer 200 within %s", url, within)
-	return 0
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
 }
 
 func TestHelp(t *testing.T) {
@@ -249,7 +245,7 @@ func TestServe(t *testing.T) {
 		done := make(chan int, 1)
 		go func() { done <- Main(ctx, []string{"serve"}, b.env) }()
 
-		waitFor(t, "http://"+addr+"/healthz", 10*time.Second)
+		waitFor(t, "http://"+addr+"/healthz")
 		for path, want := range map[string]string{"/readyz": `"ready"`, "/metrics": "go_goroutines"} {
 			resp, err := http.Get("http://" + addr + path)
 			if err != nil {
@@ -302,7 +298,7 @@ func TestDemo(t *testing.T) {
 		go func() {
 			done <- Main(ctx, []string{"demo", "--listen", addr, "--data-dir", t.TempDir(), "--push-every", "100ms"}, b.env)
 		}()
-		waitFor(t, "http://"+addr+"/healthz", 5*time.Second)
+		waitFor(t, "http://"+addr+"/healthz")
 		t.Logf("demo answered /healthz %s after start", time.Since(start))
 
 		// A first-time user is told what to type, and the sign-in page answers.
@@ -323,6 +319,68 @@ func TestDemo(t *testing.T) {
 		cancel()
 		if code := <-done; code != 0 {
 			t.Fatalf("exit code %d: %s", code, b.stderr.String())
+		}
+	})
+
+	t.Run("SimulatorsListenOnThePortsGivenAndHaloPSAShowsItsSide", func(t *testing.T) {
+		t.Parallel()
+		addr, halo, gz, dx := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
+		port := func(a string) string { _, p, _ := net.SplitHostPort(a); return p }
+		b := setup(t, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		done := make(chan int, 1)
+		go func() {
+			done <- Main(ctx, []string{"demo", "--listen", addr, "--data-dir", t.TempDir(),
+				"--halo-port", port(halo), "--gravityzone-port", port(gz), "--defensx-port", port(dx)}, b.env)
+		}()
+		waitFor(t, "http://"+addr+"/healthz")
+		for _, want := range []string{"HaloPSA URL:  http://" + halo + "\n", "access URL http://" + gz + "/api,", "API root http://" + dx + "/",
+			"See HaloPSA's side: http://" + halo + "/ shows the simulated HaloPSA's tickets"} {
+			if !strings.Contains(b.stdout.String(), want) {
+				t.Errorf("demo output lacks %q:\n%s", want, b.stdout)
+			}
+		}
+		page := func() string {
+			resp, err := http.Get("http://" + halo + "/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET the simulated HaloPSA's ticket list: %d\n%s", resp.StatusCode, body)
+			}
+			return string(body)
+		}
+		if !strings.Contains(page(), "<h1>Tickets</h1>") {
+			t.Fatal("the simulated HaloPSA's web view shows no ticket list")
+		}
+		base := "http://" + halo
+		if status := postTicket(t, base, simToken(t, base), `[{"summary":"Printer <b>on fire</b>","client_id":101}]`); status != http.StatusCreated {
+			t.Fatalf("POST /api/Tickets: %d", status)
+		}
+		if got := page(); !strings.Contains(got, "Printer &lt;b&gt;on fire&lt;/b&gt;</a>") {
+			t.Errorf("the ticket list does not show the new ticket:\n%s", got)
+		}
+		cancel()
+		if code := <-done; code != 0 {
+			t.Fatalf("exit code %d: %s", code, b.stderr.String())
+		}
+	})
+
+	t.Run("APortInUseNamesItsFlag", func(t *testing.T) {
+		t.Parallel()
+		taken, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer taken.Close()
+		_, port, _ := net.SplitHostPort(taken.Addr().String())
+		b := setup(t, nil)
+		code := Main(context.Background(), []string{"demo", "--listen", freeAddr(t), "--data-dir", t.TempDir(), "--defensx-port", port}, b.env)
+		if want := "listen for the simulated DefensX"; code != 1 || !strings.Contains(b.stderr.String(), want) || !strings.Contains(b.stderr.String(), "choose another --defensx-port, or 0 for any free port") {
+			t.Errorf("exit code %d, stderr %q", code, b.stderr)
 		}
 	})
 }

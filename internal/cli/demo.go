@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +32,7 @@ func demoCommand() *command {
 	cfg.LogFormat = "text"
 	pushEvery := 15 * time.Second
 	var trouble halosim.Trouble
+	var haloPort, gzPort, dxPort int
 	return &command{
 		name:    "demo",
 		summary: "try halobridge: the portal with simulated HaloPSA, GravityZone and DefensX in one process",
@@ -47,17 +49,27 @@ refuses to call by default: the demo opens loopback and http for itself
 (--allow-private-urls loopback --allow-http, added to what you set) and says
 so when it starts.
 
+The simulators listen on free ports of 127.0.0.1 unless --halo-port,
+--gravityzone-port and --defensx-port fix them, so that their addresses stay
+the same from one run to the next. The simulated HaloPSA also shows what it
+holds as web pages (tickets, customers, recurring invoices) at its address,
+where halobridge's links into HaloPSA lead.
+
 The --halo-* fault flags make the simulated HaloPSA misbehave (see
 "halobridge sim halo --help"), to see how halobridge copes; they can be
 changed while the demo runs at the printed fault settings address.
 
 Example:
   go run ./cmd/halobridge demo
-  go run ./cmd/halobridge demo --halo-fail-rate 0.05 --halo-latency 300ms`,
+  go run ./cmd/halobridge demo --halo-fail-rate 0.05 --halo-latency 300ms
+  go run ./cmd/halobridge demo --halo-port 8701 --gravityzone-port 8702 --defensx-port 8703`,
 		flags: func(fs *flag.FlagSet) {
 			cfg.Server(fs)
 			fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "directory for the demo's SQLite database and secret key")
 			fs.DurationVar(&pushEvery, "push-every", pushEvery, "how often the simulated GravityZone pushes a batch of alerts")
+			fs.IntVar(&haloPort, "halo-port", 0, "port of 127.0.0.1 the simulated HaloPSA listens on (0: any free port)")
+			fs.IntVar(&gzPort, "gravityzone-port", 0, "port of 127.0.0.1 the simulated GravityZone listens on (0: any free port)")
+			fs.IntVar(&dxPort, "defensx-port", 0, "port of 127.0.0.1 the simulated DefensX listens on (0: any free port)")
 			troubleFlags(fs, "halo-", &trouble)
 			cfg.Outbound(fs)
 			cfg.Logging(fs)
@@ -81,11 +93,14 @@ Example:
 			for _, sim := range []struct {
 				handler http.Handler
 				url     *string
-			}{{d.halo, &d.haloURL}, {d.gz, &d.gzURL}, {d.dx, &d.dxURL}} {
-				simLn, err := net.Listen("tcp", "127.0.0.1:0")
+				name    string
+				port    int
+				flag    string
+			}{{d.halo, &d.haloURL, "HaloPSA", haloPort, "--halo-port"}, {d.gz, &d.gzURL, "GravityZone", gzPort, "--gravityzone-port"}, {d.dx, &d.dxURL, "DefensX", dxPort, "--defensx-port"}} {
+				simLn, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(sim.port)))
 				if err != nil {
 					ln.Close()
-					return fmt.Errorf("listen for a simulator: %w", err)
+					return fmt.Errorf("listen for the simulated %s: %w (choose another %s, or 0 for any free port)", sim.name, err, sim.flag)
 				}
 				*sim.url = "http://" + simLn.Addr().String()
 				g.Go(func() error { return web.Serve(gctx, simLn, sim.handler, web.Limits{Shutdown: time.Second}, rt.logger) })
@@ -93,10 +108,8 @@ Example:
 			publicURL := "http://" + ln.Addr().String()
 			rt.cfg.BaseURL = publicURL
 			rt.sources.PublicURL = publicURL
-			g.Go(func() error { return rt.serve(gctx, ln) })
-			g.Go(func() error { return d.pasteDefensXWebhooks(gctx, rt.store, publicURL) })
-			go d.gz.Run(gctx)
-			go d.dx.Run(gctx)
+			// Said before serving, so that whoever sees the server answer can
+			// read what to type.
 			fmt.Fprintf(env.Stdout, `halobridge demo is running: open %s
 
 Sign in with "Log in with HaloPSA":
@@ -110,11 +123,18 @@ In the setup wizard, connect a security platform:
 The simulated GravityZone pushes alerts every %s once connected; DefensX sends
 a user request now and then (its webhook is pasted for you, as a partner would).
 
+See HaloPSA's side: %s/ shows the simulated HaloPSA's tickets, customers and
+recurring invoices, where halobridge's links to them lead.
+
 Simulated HaloPSA faults: %s (change them: GET or PUT %s/_sim/trouble).
 Outbound URL guard: %s
 Data: %s. Stop with Ctrl-C.
 `, publicURL, d.haloURL, halosim.DefaultPublicClientID, d.gzURL, gzsim.DefaultAPIKey, d.dxURL, dxsim.BasePath, dxsim.DefaultAPIKey, pushEvery,
-				cmp.Or(describeTrouble(trouble), "none"), d.haloURL, opened, cfg.DataDir)
+				d.haloURL, cmp.Or(describeTrouble(trouble), "none"), d.haloURL, opened, cfg.DataDir)
+			g.Go(func() error { return rt.serve(gctx, ln) })
+			g.Go(func() error { return d.pasteDefensXWebhooks(gctx, rt.store, publicURL) })
+			go d.gz.Run(gctx)
+			go d.dx.Run(gctx)
 			return g.Wait()
 		},
 	}
@@ -205,7 +225,7 @@ func (d *demo) pasteDefensXWebhooks(ctx context.Context, st *store.Store, public
 				continue
 			}
 			for _, src := range sources {
-				if src.Kind != store.SourceDefensX || !strings.HasPrefix(src.APIURL, d.dxURL) {
+				if src.Kind != source.DefensX || !strings.HasPrefix(src.APIURL, d.dxURL) {
 					continue
 				}
 				hook, err := defensx.CallbackURL(source.Delivery{URL: publicURL + "/ingest/" + src.Token, Secret: src.Secret})

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"halobridge/internal/halo/halosim"
 )
@@ -84,9 +83,12 @@ func TestSimHalo(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan int, 1)
 		go func() { done <- Main(ctx, []string{"sim", "halo", "--listen", addr}, b.env) }()
-		waitFor(t, "http://"+addr+"/api/AuthInfo", 5*time.Second)
+		waitFor(t, "http://"+addr+"/api/AuthInfo")
 		if want := "halobridge needs: --allow-private-urls loopback --allow-http (HALOBRIDGE_ALLOW_PRIVATE_URLS=loopback HALOBRIDGE_ALLOW_HTTP=true)"; !strings.Contains(b.stdout.String(), want) {
 			t.Errorf("sim halo does not say what halobridge needs to reach it (%q):\n%s", want, b.stdout)
+		}
+		if want := "web view:        http://" + addr + "/ (tickets, customers, recurring invoices; read-only)"; !strings.Contains(b.stdout.String(), want) {
+			t.Errorf("sim halo does not say where its web view is (%q):\n%s", want, b.stdout)
 		}
 
 		tb := setup(t, nil)
@@ -113,13 +115,13 @@ func TestSimHaloFaults(t *testing.T) {
 		done := make(chan int, 1)
 		go func() { done <- Main(ctx, []string{"sim", "halo", "--listen", addr, "--fail-rate", "1"}, b.env) }()
 		base := "http://" + addr
-		waitFor(t, base+"/api/AuthInfo", 5*time.Second)
+		waitFor(t, base+"/api/AuthInfo")
 		if out := b.stdout.String(); !strings.Contains(out, "faults:          1 of writes fail with 500 before they apply") ||
 			!strings.Contains(out, base+"/_sim/trouble") {
 			t.Errorf("start-up lines do not say which faults are set, nor where to change them:\n%s", out)
 		}
 		token := simToken(t, base)
-		if status := postTicket(t, base, token); status != http.StatusInternalServerError {
+		if status := postTicket(t, base, token, `[{"summary":"fault flags","client_id":1}]`); status != http.StatusInternalServerError {
 			t.Errorf("create with --fail-rate 1: %d, want 500", status)
 		}
 		req, _ := http.NewRequest(http.MethodPut, base+"/_sim/trouble", strings.NewReader(`{"fail_rate":0}`))
@@ -133,7 +135,7 @@ func TestSimHaloFaults(t *testing.T) {
 		}
 		// The simulator's own answer now, whatever it is: client 1 may not
 		// take tickets, but no 500 comes any more.
-		if status := postTicket(t, base, token); status == http.StatusInternalServerError {
+		if status := postTicket(t, base, token, `[{"summary":"fault flags","client_id":1}]`); status == http.StatusInternalServerError {
 			t.Errorf("create after the fault was turned off: %d", status)
 		}
 		cancel()
@@ -160,7 +162,7 @@ func TestSimHaloFaults(t *testing.T) {
 		go func() {
 			done <- Main(ctx, []string{"demo", "--listen", addr, "--data-dir", t.TempDir(), "--halo-down", "--halo-latency", "5ms"}, b.env)
 		}()
-		waitFor(t, "http://"+addr+"/healthz", 10*time.Second)
+		waitFor(t, "http://"+addr+"/healthz")
 		out := b.stdout.String()
 		if !strings.Contains(out, "Simulated HaloPSA faults: down (every request refused); 5ms added to every answer") {
 			t.Errorf("demo output does not say which HaloPSA faults are set:\n%s", out)
@@ -190,11 +192,11 @@ func simToken(t *testing.T, base string) string {
 	return tok.AccessToken
 }
 
-// postTicket creates a ticket for the simulator's first client and returns
-// the answer's status.
-func postTicket(t *testing.T, base, token string) int {
+// postTicket posts tickets (a JSON array) to the simulator at base and
+// returns the answer's status.
+func postTicket(t *testing.T, base, token, tickets string) int {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, base+"/api/Tickets", strings.NewReader(`[{"summary":"fault flags","client_id":1}]`))
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/Tickets", strings.NewReader(tickets))
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}).Do(req)

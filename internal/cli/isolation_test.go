@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"halobridge/internal/api"
 	"halobridge/internal/auth"
 	"halobridge/internal/ingest"
 	"halobridge/internal/portal"
@@ -49,8 +50,8 @@ func TestTenantIsolation(t *testing.T) {
 			t.Fatal(err)
 		}
 		out := partner{Partner: p}
-		for kind, into := range map[string]*store.Source{store.SourcePush: &out.push, store.SourceDefensX: &out.defensX} {
-			if *into, err = st.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: kind, Name: name + " " + kind, APIKey: "key-" + kind, Secret: store.NewToken()}); err != nil {
+		for kind, into := range map[source.Kind]*store.Source{source.Push: &out.push, source.DefensX: &out.defensX} {
+			if *into, err = st.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: kind, Name: name + " " + string(kind), APIKey: "key-" + string(kind), Secret: store.NewToken()}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -147,7 +148,9 @@ func TestTenantIsolation(t *testing.T) {
 		exempt := map[string]string{
 			"GET /healthz": "says only that the process answers",
 			"GET /readyz":  "says only whether the database answers",
-			"/api/v1/":     "package api's routes: internal/api's TestTenantIsolation calls every one of api.Patterns() as another partner",
+		}
+		for _, p := range api.Patterns() {
+			exempt[p] = "internal/api's TestTenantIsolation calls api.Patterns() as another partner"
 		}
 		for _, p := range auth.Patterns() {
 			exempt[p] = "internal/auth's TestTenantIsolation calls auth.Patterns() as another partner"

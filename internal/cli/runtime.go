@@ -53,7 +53,8 @@ func openRuntime(ctx context.Context, cfg config.Config, env Env) (*runtime, err
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	logger := cfg.Logger(env.Stderr)
+	// Records logged while serving a request carry its request id.
+	logger := web.Logger(cfg.Logger(env.Stderr))
 	if cfg.DatabaseURL == "" {
 		if err := datadir.Dir(cfg.DataDir, logger); err != nil {
 			return nil, err
@@ -83,7 +84,7 @@ func openRuntime(ctx context.Context, cfg config.Config, env Env) (*runtime, err
 	}
 	reg.MustRegister(rt.budget)
 	rt.halo = &connect.Halo{Store: st, Budget: rt.budget, Metrics: rt.metrics, Outbound: cfg.OutboundPolicy(), Logger: logger}
-	rt.sources = &connect.Sources{Store: st, Outbound: cfg.OutboundPolicy(), PublicURL: cfg.PublicURL()}
+	rt.sources = &connect.Sources{Store: st, Outbound: cfg.OutboundPolicy(), PublicURL: cfg.PublicURL(), Logger: logger}
 	if p := cfg.OutboundPolicy(); p.Open() {
 		logger.Info("the outbound URL guard is opened by the operator", "allows", p.String())
 	}
@@ -179,15 +180,21 @@ func (r *runtime) serve(ctx context.Context, ln net.Listener) error {
 // push receivers and the push API (handing what they accept to receiver),
 // sign-in, the JSON API and the portal.
 func (r *runtime) handler(bg *background, receiver *ingest.Receiver) *web.Server {
-	signIn := &auth.Service{Store: r.store, HaloDefaults: r.haloDefaults(), BaseURL: r.cfg.PublicURL(), Logger: r.logger}
+	provisioning := &connect.Provisioning{Halo: r.halo}
+	signIn := &auth.Service{Store: r.store, HaloDefaults: r.haloDefaults(), BaseURL: r.cfg.PublicURL(), Logger: r.logger,
+		Pages: portal.SignInPages(r.logger), Provisioner: provisioning}
 	var routes []web.Route
 	for _, p := range auth.Patterns() {
 		routes = append(routes, web.Route{Pattern: p, Handler: signIn.Handler()})
 	}
-	routes = append(routes, web.Route{Pattern: "/api/v1/", Handler: signIn.Middleware(api.New(api.Deps{Store: r.store, Mappings: bg.services.mappings, Events: bg.services.events, Queue: bg.queue, Tickets: bg.tickets, Billing: bg.billing, Logger: r.logger}))})
-	// The portal guards its own pages with signIn's middleware.
+	// The API and the portal guard their own routes with signIn's middleware.
+	jsonAPI := api.New(api.Deps{Store: r.store, Auth: signIn, Mappings: bg.services.mappings, Events: bg.services.events, Queue: bg.queue,
+		Tickets: bg.tickets, Billing: bg.billing, Sources: r.sources, Halo: r.halo, Logger: r.logger})
+	for _, p := range api.Patterns() {
+		routes = append(routes, web.Route{Pattern: p, Handler: jsonAPI})
+	}
 	pages := portal.New(portal.Deps{Store: r.store, Budget: r.budget, Auth: signIn, Mappings: bg.services.mappings, Events: bg.services.events, Tickets: bg.tickets, Billing: bg.billing,
-		Sources: r.sources, Halo: r.halo, Queue: bg.queue, Logger: r.logger})
+		Sources: r.sources, Halo: r.halo, Provisioning: provisioning, Queue: bg.queue, Logger: r.logger})
 	for _, p := range portal.Patterns() {
 		routes = append(routes, web.Route{Pattern: p, Handler: pages})
 	}

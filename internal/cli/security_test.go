@@ -26,6 +26,7 @@ import (
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/ingest"
 	"halobridge/internal/source"
+	"halobridge/internal/source/gravityzone/gzsim"
 	"halobridge/internal/store"
 	"halobridge/internal/store/storetest"
 )
@@ -134,6 +135,7 @@ const (
 	securityEmail    = "owner@acme.example"
 	securityPassword = "correct horse battery staple"
 	gzSecret         = "Bearer gz-push-secret"
+	sourceAPIKey     = "stored-key"
 	dxSecret         = "dx-webhook-secret"
 )
 
@@ -195,11 +197,12 @@ func newSecurityWorld(t *testing.T, databaseURL string) *securityWorld {
 		t.Fatal(err)
 	}
 	for _, s := range []struct {
-		into         *store.Source
-		kind, secret string
-	}{{&w.gravityZone, store.SourceGravityZone, gzSecret}, {&w.defensX, store.SourceDefensX, dxSecret}, {&w.push, store.SourcePush, "push-secret"}} {
-		if *s.into, err = w.store.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: s.kind, Name: s.kind, APIURL: "https://api.example.com/" + s.kind,
-			APIKey: "stored-key", Secret: s.secret}); err != nil {
+		into   *store.Source
+		kind   source.Kind
+		secret string
+	}{{&w.gravityZone, source.GravityZone, gzSecret}, {&w.defensX, source.DefensX, dxSecret}, {&w.push, source.Push, "push-secret"}} {
+		if *s.into, err = w.store.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: s.kind, Name: string(s.kind), APIURL: "https://api.example.com/" + string(s.kind),
+			APIKey: sourceAPIKey, Secret: s.secret}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -355,10 +358,16 @@ func anonymous() *http.Client {
 	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
+// gz pushes body as GravityZone does: with the Authorization the push was
+// registered with, signed with the source's API key.
 func gz(body []byte) func(t *testing.T, w *securityWorld) answer {
+	return gzSignedWith(sourceAPIKey, body)
+}
+
+func gzSignedWith(apiKey string, body []byte) func(t *testing.T, w *securityWorld) answer {
 	return func(t *testing.T, w *securityWorld) answer {
 		return w.do(t, http.DefaultClient, http.MethodPost, "/ingest/"+w.gravityZone.Token, "application/json", bytes.NewReader(body),
-			http.Header{"Authorization": {gzSecret}})
+			http.Header{"Authorization": {gzSecret}, "Event-Push-Service-Md5": {gzsim.Signature(apiKey, body)}})
 	}
 }
 
@@ -581,6 +590,8 @@ func securityRows() []hostile {
 				return w.do(t, http.DefaultClient, http.MethodPost, "/ingest/"+w.gravityZone.Token, "application/json",
 					bytes.NewReader(addEvents(avEvent(`"PC"`, `"x"`))), http.Header{"Authorization": {"Bearer guess"}})
 			}},
+		{name: "GravityZonePushSignedWithAnotherAPIKey", status: 401, says: "the Event-Push-Service-Md5 header does not match",
+			send: gzSignedWith("another-key", addEvents(avEvent(`"PC"`, `"x"`)))},
 		{name: "GravityZonePushToAnUnknownAddress", status: 404, says: "no source has this address",
 			send: func(t *testing.T, w *securityWorld) answer {
 				return w.do(t, http.DefaultClient, http.MethodPost, "/ingest/no-such-token", "application/json",

@@ -85,6 +85,7 @@ a simulator on this machine over plain http needs --allow-private-urls and
 				fmt.Fprintf(env.Stdout, "  faults:          %s\n", describeTrouble(opts.Trouble))
 			}
 			fmt.Fprintf(env.Stdout, "  fault settings:  %s/_sim/trouble (GET, PUT)\n", base)
+			fmt.Fprintf(env.Stdout, "  web view:        %s/ (tickets, customers, recurring invoices; read-only)\n", base)
 			fmt.Fprintf(env.Stdout, "  halobridge needs: %s\n", reachFlags(ln.Addr()))
 			return web.Serve(ctx, ln, sim, web.Limits{Shutdown: 5 * time.Second}, logger)
 		},

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"halobridge/internal/connect"
+	"halobridge/internal/source"
 	"halobridge/internal/store"
 )
 
@@ -18,7 +19,7 @@ func sourceCommands() []*command {
 
 func sourceAddCommand() *command {
 	f := newPartnerFlags()
-	var kind, name, apiURL, apiKey string
+	var kindFlag, name, apiURL, apiKey string
 	return &command{
 		name:    "add",
 		summary: "connect a security platform (GravityZone, DefensX or a push API vendor)",
@@ -43,27 +44,28 @@ Examples:
       --base-url https://halobridge.example.com
   halobridge source add --partner acme --kind push --name "Acme EDR"`,
 		flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&kind, "kind", "", "gravityzone, defensx or push")
+			fs.StringVar(&kindFlag, "kind", "", "gravityzone, defensx or push")
 			fs.StringVar(&name, "name", "", "a name people recognise the source by")
 			fs.StringVar(&apiURL, "api-url", "", "GravityZone access URL, or DefensX API root (default https://cloud.defensx.com/api/partner/v1)")
 			fs.StringVar(&apiKey, "api-key", "", "the platform's API key (prefer the environment variable)")
 			f.registerPublic(fs)
 		},
 		run: func(ctx context.Context, env Env, args []string) error {
+			kind := source.Kind(kindFlag)
 			switch kind {
-			case store.SourceGravityZone, store.SourceDefensX, store.SourcePush:
+			case source.GravityZone, source.DefensX, source.Push:
 			case "":
 				return errors.New("--kind is required: gravityzone, defensx or push")
 			default:
 				return fmt.Errorf("--kind must be gravityzone, defensx or push, not %q", kind)
 			}
 			if name == "" {
-				name = kind
+				name = kindFlag
 			}
-			if kind == store.SourceDefensX && apiURL == "" {
+			if kind == source.DefensX && apiURL == "" {
 				apiURL = "https://cloud.defensx.com/api/partner/v1"
 			}
-			if kind != store.SourcePush && (apiURL == "" || apiKey == "") {
+			if kind != source.Push && (apiURL == "" || apiKey == "") {
 				return fmt.Errorf("--api-url and --api-key are required for %s sources", kind)
 			}
 			rt, p, err := f.openPartner(ctx, env)

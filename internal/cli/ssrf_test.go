@@ -18,6 +18,7 @@ import (
 
 	"halobridge/internal/auth"
 	"halobridge/internal/config"
+	"halobridge/internal/source"
 	"halobridge/internal/store"
 )
 
@@ -90,7 +91,7 @@ func TestOutboundGuard(t *testing.T) {
 			return w.cli(t, "halo", "test", "--url", w.standIn+"/hop/"+target.port, "--client-id", "id", "--client-secret", "secret")
 		}},
 		{"PortalAddsAGravityZoneSource", func(t *testing.T, w *guardWorld, target *inward) string {
-			return w.postForm(t, "/setup/sources", url.Values{"kind": {store.SourceGravityZone}, "api_url": {target.url + "/api"}, "api_key": {"k"}})
+			return w.postForm(t, "/setup/sources", url.Values{"kind": {string(source.GravityZone)}, "api_url": {target.url + "/api"}, "api_key": {"k"}})
 		}},
 		{"APIAddsAGravityZoneSourceThatRedirectsInward", func(t *testing.T, w *guardWorld, target *inward) string {
 			return w.api(t, http.MethodPost, "/api/v1/sources", fmt.Sprintf(`{"kind":"gravityzone","api_url":%q,"api_key":"k"}`, w.standIn+"/hop/"+target.port+"/api"))
@@ -217,8 +218,8 @@ func newGuardWorld(t *testing.T, env map[string]string) *guardWorld {
 	if w.token, _, err = signIn.CreateToken(ctx, p.ID, "ssrf test"); err != nil {
 		t.Fatal(err)
 	}
-	for kind, into := range map[string]*string{store.SourceGravityZone: &w.gravityZone, store.SourceDefensX: &w.defensX} {
-		src, err := rt.store.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: kind, Name: kind, APIURL: "https://api.example.com/" + kind, APIKey: "stored-key", Secret: "s"})
+	for kind, into := range map[source.Kind]*string{source.GravityZone: &w.gravityZone, source.DefensX: &w.defensX} {
+		src, err := rt.store.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: kind, Name: string(kind), APIURL: "https://api.example.com/" + string(kind), APIKey: "stored-key", Secret: "s"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -44,7 +44,7 @@ func setupCatalog(t *testing.T) *catalogBundle {
 		if err != nil {
 			t.Fatal(err)
 		}
-		src, err := st.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: store.SourcePush, Name: "Mail filter"})
+		src, err := st.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: source.Push, Name: "Mail filter"})
 		if err != nil {
 			t.Fatal(err)
 		}

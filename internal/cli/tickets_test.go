@@ -12,6 +12,7 @@ import (
 
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/secret"
+	"halobridge/internal/source"
 	"halobridge/internal/store"
 )
 
@@ -56,7 +57,7 @@ func setupTickets(t *testing.T) *ticketsBundle {
 		GrantType: store.GrantClientCredentials, ClientID: halosim.DefaultClientID, ClientSecret: halosim.DefaultClientSecret, AgentID: 7}); err != nil {
 		t.Fatal(err)
 	}
-	if b.source, err = st.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: store.SourceGravityZone, Name: "GravityZone", Secret: "Bearer x"}); err != nil {
+	if b.source, err = st.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: source.GravityZone, Name: "GravityZone", Secret: "Bearer x"}); err != nil {
 		t.Fatal(err)
 	}
 	client := b.sim.Clients()[0]

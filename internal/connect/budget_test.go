@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -106,8 +107,19 @@ func TestSharedBudget(t *testing.T) {
 			t.Run("WaitsForTheWindowWithinMaxWait", func(t *testing.T) {
 				t.Parallel()
 				st := e.Open(t)
-				b := NewSharedBudget(st, 2, 200*time.Millisecond)
-				b.ttl = 100 * time.Millisecond
+				b := NewSharedBudget(st, 2, 3*time.Second)
+				b.ttl = time.Second
+				// The budget's clock stands still until the take that may
+				// wait, then runs from where it stood, so that however slow
+				// the machine the first three takes share one window.
+				start := time.Now()
+				var running atomic.Pointer[time.Time]
+				b.now = func() time.Time {
+					if since := running.Load(); since != nil {
+						return start.Add(time.Since(*since))
+					}
+					return start
+				}
 				for range 2 {
 					if err := b.Take(t.Context(), tenant, halo.PriorityTickets, 1, 0); err != nil {
 						t.Fatal(err)
@@ -118,6 +130,8 @@ func TestSharedBudget(t *testing.T) {
 				if err := b.Take(ctx, tenant, halo.PriorityTickets, 1, 0); !halo.IsRateLimited(err) {
 					t.Fatalf("a take that may not wait: %v, want a rate limit", err)
 				}
+				now := time.Now()
+				running.Store(&now)
 				if err := b.Take(ctx, tenant, halo.PriorityTickets, 1, time.Minute); err != nil {
 					t.Fatalf("a take that may wait: %v", err)
 				}

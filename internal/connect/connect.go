@@ -1,8 +1,11 @@
 // Package connect builds, from what a partner stored, the clients that talk
-// to its systems: a HaloPSA client per partner (sharing the process's rate
-// budget, so every part of halobridge stays within Halo's budget for that
-// tenant) and a connector per source. It also connects, edits and removes
-// sources, setting up (and switching off) what they push to halobridge.
+// to its systems: a HaloPSA client per partner (sharing one budget per
+// tenant, in the process or, with SharedBudget, in the database for every
+// replica, so that halobridge stays within Halo's budget for that tenant)
+// and a connector per source. It also connects, edits and removes
+// sources, setting up (and switching off) what they push to halobridge, and
+// sets halobridge up in a partner's HaloPSA when an administrator signs in
+// with HaloPSA (Provisioning).
 package connect
 
 import (
@@ -164,6 +167,14 @@ type Sources struct {
 	// LeaseWait bounds how long RemoveSource waits for the partner's ticket
 	// delivery to pause; 0 means 20 s.
 	LeaseWait time.Duration
+	Logger    *slog.Logger
+}
+
+func (s *Sources) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Logger
 }
 
 // ErrNoPublicURL says that halobridge does not know where platforms reach it.
@@ -181,7 +192,7 @@ func (s *Sources) Delivery(src store.Source) (source.Delivery, error) {
 // PushURL is where src's events arrive: its own address, or the push API's
 // for a push source.
 func (s *Sources) PushURL(src store.Source) string {
-	if src.Kind == store.SourcePush {
+	if src.Kind == source.Push {
 		return strings.TrimRight(s.PublicURL, "/") + "/api/push/v1"
 	}
 	return s.ingestURL(src)
@@ -196,8 +207,8 @@ func (s *Sources) ingestURL(src store.Source) string {
 // checkAPIURL refuses, before anything is stored or sent, a platform API
 // URL the operator keeps closed (the outbound URL guard), in words that
 // say so; connectors check every request again where it is dialled.
-func (s *Sources) checkAPIURL(ctx context.Context, kind, apiURL string) error {
-	if kind == store.SourcePush || apiURL == "" {
+func (s *Sources) checkAPIURL(ctx context.Context, kind source.Kind, apiURL string) error {
+	if kind == source.Push || apiURL == "" {
 		return nil
 	}
 	if err := s.Outbound.CheckResolved(ctx, apiURL); err != nil {
@@ -214,19 +225,19 @@ func (s *Sources) Connector(src store.Source) (source.Source, error) {
 		now = time.Now
 	}
 	switch src.Kind {
-	case store.SourceGravityZone:
+	case source.GravityZone:
 		client, err := gravityzone.New(gravityzone.Config{AccessURL: src.APIURL, APIKey: src.APIKey, Outbound: s.Outbound, HTTPClient: s.HTTPClient})
 		if err != nil {
 			return nil, fmt.Errorf("GravityZone source %q: %w", src.Name, err)
 		}
 		return gravityzone.NewConnector(client, now), nil
-	case store.SourceDefensX:
+	case source.DefensX:
 		c, err := defensx.NewConnector(defensx.Config{APIRoot: src.APIURL, APIKey: src.APIKey, Outbound: s.Outbound, HTTPClient: s.HTTPClient, Now: now})
 		if err != nil {
 			return nil, fmt.Errorf("DefensX source %q: %w", src.Name, err)
 		}
 		return c, nil
-	case store.SourcePush:
+	case source.Push:
 		return &pushed{st: s.Store, src: src}, nil
 	}
 	return nil, fmt.Errorf("source %q: unknown kind %q", src.Name, src.Kind)
@@ -267,16 +278,16 @@ func (p *pushed) ParseInbound(http.Header, []byte) (source.Inbound, error) {
 }
 
 // KindName names a kind of source for people.
-func KindName(kind string) string {
+func KindName(kind source.Kind) string {
 	switch kind {
-	case store.SourceGravityZone:
+	case source.GravityZone:
 		return "GravityZone"
-	case store.SourceDefensX:
+	case source.DefensX:
 		return "DefensX"
-	case store.SourcePush:
+	case source.Push:
 		return "Push API"
 	}
-	return kind
+	return string(kind)
 }
 
 // Label names a source for people: "GravityZone 'EU'".

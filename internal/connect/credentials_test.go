@@ -111,12 +111,20 @@ func (b *credentialsBundle) onlyEvent(t *testing.T) store.Event {
 func (b *credentialsBundle) signIn(t *testing.T) string {
 	t.Helper()
 	cfg := halo.Config{Outbound: outbound.Local(), ResourceURL: b.url + "/api", AuthURL: b.url + "/auth", ClientID: halosim.DefaultPublicClientID}
+	return approvedSignIn(t, b.sim, cfg, 2)
+}
+
+// approvedSignIn logs in with the HaloPSA of cfg as agentID, approving
+// the sign-in in the simulator as the agent would, and returns the
+// refresh token it issued.
+func approvedSignIn(t *testing.T, sim *halosim.Sim, cfg halo.Config, agentID int) string {
+	t.Helper()
 	flow, err := halo.NewAuthCodeFlow(cfg, "http://127.0.0.1:8080/auth/halo/callback")
 	if err != nil {
 		t.Fatal(err)
 	}
 	const verifier = "a-verifier-long-enough-for-pkce-0123456789-abcdefghijklmnop"
-	back, err := b.sim.ApproveURL(flow.AuthCodeURL("state", verifier), 2)
+	back, err := sim.ApproveURL(flow.AuthCodeURL("state", verifier), agentID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -101,7 +101,7 @@ func changed(src store.Source, ch SourceChange) (store.Source, error) {
 		}
 		v := strings.TrimSpace(*f.value)
 		switch {
-		case src.Kind == store.SourcePush:
+		case src.Kind == source.Push:
 			return store.Source{}, &FieldError{Field: f.field, Message: "push API sources have no API key or URL: the vendor calls halobridge with its token"}
 		case v == "":
 			return store.Source{}, &FieldError{Field: f.field, Message: fmt.Sprintf("%s is empty: leave it out to keep the current one", f.field)}
@@ -146,7 +146,7 @@ func (s *Sources) retest(ctx context.Context, src, next store.Source) (Updated, 
 		return Updated{}, refused("listing the customers with the new settings", err)
 	}
 	up := Updated{Source: next, Tested: true}
-	if next.Kind != store.SourceGravityZone {
+	if next.Kind != source.GravityZone {
 		up.Notes = append(up.Notes, "The new settings work: halobridge listed the customers with them. The address events arrive at stays the same.")
 		return up, nil
 	}

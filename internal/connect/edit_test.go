@@ -37,7 +37,7 @@ func newGravityZone(t *testing.T, key, rootID string, services ...string) *gravi
 // addGravityZone connects gz as a source of the bundle's partner.
 func (b *testBundle) addGravityZone(t *testing.T, gz *gravityZone) store.Source {
 	t.Helper()
-	conn, err := b.sources.AddSource(t.Context(), NewSource{PartnerID: b.partner.ID, Kind: store.SourceGravityZone,
+	conn, err := b.sources.AddSource(t.Context(), NewSource{PartnerID: b.partner.ID, Kind: source.GravityZone,
 		Name: "GravityZone EU", APIURL: gz.url, APIKey: gz.key})
 	if err != nil {
 		t.Fatalf("AddSource: %v", err)
@@ -74,7 +74,7 @@ func (b *testBundle) addDefensX(t *testing.T) (Connected, *dxsim.Sim) {
 	sim := dxsim.New(dxsim.Options{Seed: 3})
 	dx := httptest.NewServer(sim)
 	t.Cleanup(dx.Close)
-	conn, err := b.sources.AddSource(t.Context(), NewSource{PartnerID: b.partner.ID, Kind: store.SourceDefensX, Name: "DefensX",
+	conn, err := b.sources.AddSource(t.Context(), NewSource{PartnerID: b.partner.ID, Kind: source.DefensX, Name: "DefensX",
 		APIURL: dx.URL + dxsim.BasePath, APIKey: dxsim.DefaultAPIKey})
 	if err != nil {
 		t.Fatalf("AddSource: %v", err)
@@ -285,7 +285,7 @@ func TestUpdateSource(t *testing.T) {
 	t.Run("RefusesWhatCannotBeSaved", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
-		push, err := b.sources.AddSource(ctx, NewSource{PartnerID: b.partner.ID, Kind: store.SourcePush, Name: "EDR"})
+		push, err := b.sources.AddSource(ctx, NewSource{PartnerID: b.partner.ID, Kind: source.Push, Name: "EDR"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -314,7 +314,7 @@ func TestUpdateSource(t *testing.T) {
 	t.Run("FindsNoSourceOfAnotherPartner", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
-		push, err := b.sources.AddSource(ctx, NewSource{PartnerID: b.partner.ID, Kind: store.SourcePush, Name: "EDR"})
+		push, err := b.sources.AddSource(ctx, NewSource{PartnerID: b.partner.ID, Kind: source.Push, Name: "EDR"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"halobridge/internal/source"
 	"halobridge/internal/store"
 )
 
@@ -65,7 +66,7 @@ func (s *Sources) RemoveSource(ctx context.Context, partnerID, id int64) (Remove
 	// The source is gone: switch its push off even if the caller has gone too.
 	if out.AtSource, err = s.unregister(context.WithoutCancel(ctx), src); err != nil {
 		out.LeftAtSource = err.Error() + "."
-		if src.Kind == store.SourceGravityZone {
+		if src.Kind == source.GravityZone {
 			out.LeftAtSource = fmt.Sprintf("GravityZone's Event Push Service could not be switched off: %v. It may still push to %s, which halobridge now refuses. To switch it off by hand, %s",
 				err, s.ingestURL(src), offByHand(s.ingestURL(src)))
 		}

@@ -129,7 +129,7 @@ func TestRemoveSource(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		d, _ := b.addDefensX(t)
-		p, err := b.sources.AddSource(ctx, NewSource{PartnerID: b.partner.ID, Kind: store.SourcePush, Name: "EDR"})
+		p, err := b.sources.AddSource(ctx, NewSource{PartnerID: b.partner.ID, Kind: source.Push, Name: "EDR"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -150,7 +150,7 @@ func TestRemoveSource(t *testing.T) {
 	t.Run("WaitsForTheDeliveryPassAndGivesUpWhenItDoesNotPause", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
-		p, err := b.sources.AddSource(ctx, NewSource{PartnerID: b.partner.ID, Kind: store.SourcePush, Name: "EDR"})
+		p, err := b.sources.AddSource(ctx, NewSource{PartnerID: b.partner.ID, Kind: source.Push, Name: "EDR"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,7 +186,7 @@ func TestRemoveSource(t *testing.T) {
 	t.Run("FindsNoSourceOfAnotherPartner", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
-		p, err := b.sources.AddSource(ctx, NewSource{PartnerID: b.partner.ID, Kind: store.SourcePush, Name: "EDR"})
+		p, err := b.sources.AddSource(ctx, NewSource{PartnerID: b.partner.ID, Kind: source.Push, Name: "EDR"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,7 +16,7 @@ import (
 // NewSource is what a partner gives to connect a security platform.
 type NewSource struct {
 	PartnerID int64
-	Kind      string
+	Kind      source.Kind
 	Name      string
 	// APIURL and APIKey reach the platform's API: the GravityZone access URL
 	// and API key, the DefensX Partner API root and key. Push sources have none.
@@ -55,7 +55,7 @@ func (s *Sources) AddSource(ctx context.Context, n NewSource) (Connected, error)
 	if err != nil {
 		return Connected{}, err
 	}
-	if n.Kind == store.SourcePush {
+	if n.Kind == source.Push {
 		return Connected{
 			Source: src, PushURL: s.PushURL(src), Token: ingest.PushToken(src),
 			Instructions: "Give the vendor the push API URL and this token (sent as 'Authorization: Bearer <token>'). It is shown only now.",
@@ -63,10 +63,8 @@ func (s *Sources) AddSource(ctx context.Context, n NewSource) (Connected, error)
 	}
 	conn, err := s.Connector(src)
 	if err == nil {
+		// The platform's error says what failed, the URL or the key, and what to do.
 		_, err = conn.Customers(ctx)
-		if err != nil {
-			err = fmt.Errorf("check the API key by listing customers: %w", err)
-		}
 	}
 	if err != nil {
 		return Connected{}, s.undo(ctx, src, err)

@@ -2,6 +2,7 @@ package connect
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,9 +17,11 @@ import (
 	"halobridge/internal/ingest"
 	"halobridge/internal/outbound"
 	"halobridge/internal/secret"
+	"halobridge/internal/source"
 	"halobridge/internal/source/defensx/dxsim"
 	"halobridge/internal/source/gravityzone/gzsim"
 	"halobridge/internal/store"
+	"halobridge/internal/wait"
 	"halobridge/internal/web"
 )
 
@@ -60,23 +63,22 @@ func setup(t *testing.T) *testBundle {
 	return &testBundle{store: st, sources: &Sources{Outbound: outbound.Local(), Store: st, PublicURL: srv.URL}, partner: p, server: srv}
 }
 
-// waitForAlerts polls until the source holds want alerts.
+// waitForAlerts waits until the source holds want alerts, and fails when it
+// holds more.
 func waitForAlerts(t *testing.T, b *testBundle, sourceID int64, want int) []store.StoredAlert {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		got, err := b.store.Alerts(t.Context(), store.AlertQuery{SourceID: sourceID})
-		if err != nil {
+	var got []store.StoredAlert
+	wait.For(t, fmt.Sprintf("source %d to hold %d alerts", sourceID, want), func() bool {
+		var err error
+		if got, err = b.store.Alerts(t.Context(), store.AlertQuery{SourceID: sourceID}); err != nil {
 			t.Fatal(err)
 		}
-		if len(got) >= want || time.Now().After(deadline) {
-			if len(got) != want {
-				t.Fatalf("source %d holds %d alerts, want %d", sourceID, len(got), want)
-			}
-			return got
-		}
-		time.Sleep(20 * time.Millisecond)
+		return len(got) >= want
+	})
+	if len(got) != want {
+		t.Fatalf("source %d holds %d alerts, want %d", sourceID, len(got), want)
 	}
+	return got
 }
 
 func TestGravityZoneEndToEnd(t *testing.T) {
@@ -86,7 +88,7 @@ func TestGravityZoneEndToEnd(t *testing.T) {
 	gz := httptest.NewServer(sim)
 	t.Cleanup(gz.Close)
 
-	conn, err := b.sources.AddSource(t.Context(), NewSource{PartnerID: b.partner.ID, Kind: store.SourceGravityZone,
+	conn, err := b.sources.AddSource(t.Context(), NewSource{PartnerID: b.partner.ID, Kind: source.GravityZone,
 		Name: "GravityZone", APIURL: gz.URL + "/api", APIKey: gzsim.DefaultAPIKey})
 	if err != nil {
 		t.Fatalf("AddSource: %v", err)
@@ -140,7 +142,7 @@ func TestGravityZoneEndToEnd(t *testing.T) {
 	})
 
 	t.Run("RefusesABadAPIKeyAndKeepsNothing", func(t *testing.T) {
-		_, err := b.sources.AddSource(t.Context(), NewSource{PartnerID: b.partner.ID, Kind: store.SourceGravityZone,
+		_, err := b.sources.AddSource(t.Context(), NewSource{PartnerID: b.partner.ID, Kind: source.GravityZone,
 			Name: "Wrong key", APIURL: gz.URL + "/api", APIKey: "not-the-key"})
 		if err == nil {
 			t.Fatal("a wrong API key was accepted")
@@ -186,7 +188,7 @@ func TestDefensXEndToEnd(t *testing.T) {
 func TestPushAPIEndToEnd(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	conn, err := b.sources.AddSource(t.Context(), NewSource{PartnerID: b.partner.ID, Kind: store.SourcePush, Name: "Acme EDR"})
+	conn, err := b.sources.AddSource(t.Context(), NewSource{PartnerID: b.partner.ID, Kind: source.Push, Name: "Acme EDR"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -120,13 +121,21 @@ func (l *link) sendTokenRequest(ctx context.Context, idempotent bool, do func(ct
 		if oe.Code == "" && oe.Description == "" {
 			oe.Description = newAPIError(http.MethodPost, tokenTemplate, status, re.Body).Message
 		}
+		if oe.Code == "" && notSignIn(status, re.Body) {
+			// Every HaloPSA answers its token path, in OAuth's JSON: this is a wrong address.
+			return nil, final, notHalo(l.cfg.tokenURL(), status, outbound.Said(status, re.Body, l.cfg.ClientSecret), oe)
+		}
 		if oe.Code == "" && oe.Description == "" {
-			// A web page (a wrong address, a proxy) says nothing a person could act on.
 			oe.Description = fmt.Sprintf("the authorisation server address answered %d %s, not as HaloPSA's sign-in answers", status, http.StatusText(status))
 		}
 		return nil, statusVerdict(status, idempotent), oe
 	}
-	return nil, transportVerdict(ctx, err, idempotent, sent()), fmt.Errorf("HaloPSA token request: %w", err)
+	if msg := err.Error(); strings.Contains(msg, "oauth2: cannot parse") || strings.Contains(msg, "server response missing access_token") {
+		// golang.org/x/oauth2's words for a 2xx answer without a token (a web page, say),
+		// which it gives no type.
+		return nil, final, notHalo(l.cfg.tokenURL(), http.StatusOK, "no access token", err)
+	}
+	return nil, transportVerdict(ctx, err, idempotent, sent()), noAnswer(l.cfg.tokenURL(), fmt.Errorf("HaloPSA token request: %w", err))
 }
 
 func (l *link) clientCredentials() tokenFetch {
@@ -171,4 +180,16 @@ func (l *link) refreshFromStore() tokenFetch {
 		}
 		return fresh, final, nil
 	}
+}
+
+// notSignIn reports whether a token answer without an OAuth error code came from something
+// else than HaloPSA's authorisation server: a 404, 405 or 501 on the path it always serves,
+// or a web page where it answers JSON. A 5xx web page may be a proxy in front of a HaloPSA
+// that is down, and says nothing about the address.
+func notSignIn(status int, body []byte) bool {
+	switch {
+	case status == http.StatusNotFound, status == http.StatusMethodNotAllowed, status == http.StatusNotImplemented:
+		return true
+	}
+	return status < 500 && outbound.IsWebPage(body)
 }

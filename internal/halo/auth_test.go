@@ -182,7 +182,7 @@ func TestRefreshTokenRotation(t *testing.T) {
 		t.Parallel()
 		newClient, b := setup(t, "rt-revoked")
 		_, err := newClient().InstanceInfo(ctx)
-		if !IsInvalidGrant(err) {
+		if !isInvalidGrant(err) {
 			t.Fatalf("err = %v, want invalid_grant", err)
 		}
 		if got := b.store.current(); got != "rt-revoked" {
@@ -264,4 +264,11 @@ func TestAuthCodeFlow(t *testing.T) {
 			}
 		}
 	})
+}
+
+// isInvalidGrant reports whether the authorisation server refused the refresh token (or
+// authorization code) with invalid_grant.
+func isInvalidGrant(err error) bool {
+	var oe *OAuthError
+	return errors.As(err, &oe) && oe.Code == "invalid_grant"
 }

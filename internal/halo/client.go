@@ -12,6 +12,8 @@ import (
 	"strconv"
 
 	"golang.org/x/oauth2"
+
+	"halobridge/internal/outbound"
 )
 
 // Client talks to one partner's HaloPSA. It is safe for concurrent use.
@@ -120,14 +122,17 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, tok *oauth
 	}
 	resp, err := c.link.http.Do(req)
 	if err != nil {
-		return nil, 0, transportVerdict(ctx, err, r.idempotent(), sent()), fmt.Errorf("%s %s: %w", r.method, r.template, err)
+		return nil, 0, transportVerdict(ctx, err, r.idempotent(), sent()), noAnswer(target, fmt.Errorf("%s %s: %w", r.method, r.template, err))
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return nil, 0, transportVerdict(ctx, err, r.idempotent(), true), fmt.Errorf("read answer of %s %s: %w", r.method, r.template, err)
+		return nil, 0, transportVerdict(ctx, err, r.idempotent(), true), noAnswer(target, fmt.Errorf("read answer of %s %s: %w", r.method, r.template, err))
 	}
 	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300 && outbound.IsWebPage(body):
+		// A sign-in page or a web server where HaloPSA's API should be.
+		return nil, resp.StatusCode, final, notHalo(target, resp.StatusCode, "a web page, not JSON", nil)
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		return body, resp.StatusCode, final, nil
 	case resp.StatusCode == http.StatusTooManyRequests:

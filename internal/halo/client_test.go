@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"halobridge/internal/outbound"
 )
@@ -436,8 +437,8 @@ func TestMetrics(t *testing.T) {
 		{"GET", "/api/Tickets", "200", 0},
 	}
 	for _, tt := range tests {
-		if got := m.Count(tt.method, tt.path, tt.status); got != tt.want {
-			t.Errorf("Count(%s %s %s) = %v, want %v", tt.method, tt.path, tt.status, got, tt.want)
+		if got := testutil.ToFloat64(m.requests.WithLabelValues(tt.method, tt.path, tt.status)); got != tt.want {
+			t.Errorf("requests %s %s %s = %v, want %v", tt.method, tt.path, tt.status, got, tt.want)
 		}
 	}
 	families, err := reg.Gather()

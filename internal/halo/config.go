@@ -54,7 +54,8 @@ type Config struct {
 	Budget Budget
 	// Metrics counts requests; nil counts nothing.
 	Metrics *Metrics
-	// Logger receives one debug line per request; it never sees secrets or tokens.
+	// Logger receives one debug line per request and a warning per failed Test Connection
+	// check; it never sees secrets or tokens.
 	Logger *slog.Logger
 	// MaxRateWait is how long a call may wait for the rate limit before failing with
 	// *RateLimitError. Zero fails at once, so that a durable job can snooze instead.

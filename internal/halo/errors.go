@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -125,13 +126,6 @@ func IsMaybeApplied(err error) bool {
 	return errors.As(err, &ma)
 }
 
-// IsInvalidGrant reports whether the authorisation server refused the refresh token (or
-// authorization code): the connection must be authorised again.
-func IsInvalidGrant(err error) bool {
-	var oe *OAuthError
-	return errors.As(err, &oe) && oe.Code == "invalid_grant"
-}
-
 // IsRevoked reports a refusal of the connection's credentials that only a person can fix:
 // the application was deleted or deactivated or its secret changed (invalid_client), the
 // refresh token was used, revoked or expired (invalid_grant), or none is stored.
@@ -178,4 +172,48 @@ func firstNonEmpty(values ...string) string {
 		}
 	}
 	return ""
+}
+
+// addressFix is what to do when the address given for HaloPSA did not answer, or answered
+// as something else. The authorisation server is named too: the CLI and the forms derive it
+// from the HaloPSA URL unless it was given.
+const addressFix = "Check the HaloPSA URL (the address you sign in to HaloPSA with). " +
+	"Check the authorisation server URL as well if you gave one (e.g. https://<your instance>.halopsa.com/auth), " +
+	"as shown in HaloPSA under Configuration > Integrations > HaloPSA API > API Details."
+
+// origin is the scheme and host of target, the address a person typed; target itself when
+// it does not parse.
+func origin(target string) (string, string) {
+	u, err := url.Parse(target)
+	if err != nil || u.Host == "" {
+		return target, ""
+	}
+	return u.Scheme + "://" + u.Host, u.Path
+}
+
+// noAnswer names a request to target that got no answer.
+func noAnswer(target string, err error) error {
+	site, _ := origin(target)
+	return outbound.Unanswered("The HaloPSA address", site, addressFix, err)
+}
+
+// notHalo is an answer from target that HaloPSA would not give: a 404 on a path every
+// HaloPSA has, or a web page instead of JSON. err is the client's own error of it, if any.
+func notHalo(target string, status int, said string, err error) *outbound.NotServiceError {
+	site, path := origin(target)
+	return &outbound.NotServiceError{URL: site, Service: "a HaloPSA", Path: path, Status: status, Said: said, Fix: addressFix, Err: err}
+}
+
+// alwaysThere turns a 404 on target, a path every HaloPSA answers, into the address not being
+// a HaloPSA's.
+func alwaysThere(target string, err error) error {
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Status != http.StatusNotFound {
+		return err
+	}
+	said := outbound.Said(ae.Status, []byte(ae.Message))
+	if ae.Message == "" {
+		said = outbound.Said(ae.Status, []byte(ae.Body))
+	}
+	return notHalo(target, ae.Status, said, err)
 }

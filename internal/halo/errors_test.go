@@ -118,7 +118,7 @@ func TestErrorHelpers(t *testing.T) {
 		{"IsBadRequest", IsBadRequest, []error{badRequest}, []error{forbidden, maybe}},
 		{"IsRateLimited", IsRateLimited, []error{limited}, []error{forbidden, plain}},
 		{"IsMaybeApplied", IsMaybeApplied, []error{maybe}, []error{badRequest, plain}},
-		{"IsInvalidGrant", IsInvalidGrant, []error{grant}, []error{wrap(&OAuthError{Code: "invalid_client"}), plain}},
+		{"isInvalidGrant", isInvalidGrant, []error{grant}, []error{wrap(&OAuthError{Code: "invalid_client"}), plain}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

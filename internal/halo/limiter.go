@@ -3,9 +3,10 @@ package halo
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
+
+	"halobridge/internal/window"
 )
 
 const (
@@ -31,7 +32,7 @@ type Limiters struct {
 	window time.Duration
 
 	mu      sync.Mutex
-	tenants map[string]*RollingWindow
+	tenants map[string]*tenantWindow
 }
 
 // NewLimiters returns limiters allowing limit requests per rolling window to each tenant;
@@ -43,7 +44,7 @@ func NewLimiters(limit int, window time.Duration) *Limiters {
 	if window <= 0 {
 		window = defaultWindow
 	}
-	return &Limiters{limit: limit, window: window, tenants: map[string]*RollingWindow{}}
+	return &Limiters{limit: limit, window: window, tenants: map[string]*tenantWindow{}}
 }
 
 // Take spends n requests of tenant's window at priority p, waiting at most maxWait.
@@ -77,7 +78,7 @@ func (l *Limiters) take(tenant string, p RequestPriority, n int) (time.Duration,
 	w, ok := l.tenants[tenant]
 	if !ok {
 		l.evict(now)
-		w = &RollingWindow{Limit: l.limit, Window: l.window}
+		w = &tenantWindow{limit: l.limit, sent: window.Rolling{Period: l.window}}
 		l.tenants[tenant] = w
 	}
 	return w.Take(now, p, n)
@@ -102,7 +103,7 @@ func (l *Limiters) Pause(_ context.Context, tenant string, until time.Time) {
 	defer l.mu.Unlock()
 	w, ok := l.tenants[tenant]
 	if !ok {
-		w = &RollingWindow{Limit: l.limit, Window: l.window}
+		w = &tenantWindow{limit: l.limit, sent: window.Rolling{Period: l.window}}
 		l.tenants[tenant] = w
 	}
 	if until.After(w.pausedUntil) {
@@ -110,60 +111,39 @@ func (l *Limiters) Pause(_ context.Context, tenant string, until time.Time) {
 	}
 }
 
-// RollingWindow counts one tenant's requests over the last Window: the
-// one accounting every HaloPSA budget of halobridge uses. It is not safe
-// for concurrent use.
-type RollingWindow struct {
-	Limit  int
-	Window time.Duration
-	// sent holds when each counted request was sent, oldest first; a
-	// request taken ahead (a reservation) counts from when it may last be
-	// sent.
-	sent        []time.Time
+// tenantWindow is one tenant's budget: the requests sent over the rolling
+// window, shared out by priority, and a pause Halo asked for. It is not
+// safe for concurrent use.
+type tenantWindow struct {
+	limit int
+	// sent holds when each counted request was sent; a request taken
+	// ahead (a reservation) counts from when it may last be sent.
+	sent        window.Rolling
 	pausedUntil time.Time
 }
 
 // Take counts n requests at priority p sent at now and returns 0, or
 // counts nothing and returns how long until they fit.
-func (w *RollingWindow) Take(now time.Time, p RequestPriority, n int) (time.Duration, error) {
-	capacity := p.Cap(w.Limit)
+func (w *tenantWindow) Take(now time.Time, p RequestPriority, n int) (time.Duration, error) {
+	capacity := p.Cap(w.limit)
 	if n > capacity {
 		return 0, fmt.Errorf("%d HaloPSA requests at once exceed the %d a window allows %s requests", n, capacity, p)
 	}
 	if now.Before(w.pausedUntil) {
 		return w.pausedUntil.Sub(now), nil
 	}
-	w.forget(now)
-	if over := len(w.sent) + n - capacity; over > 0 {
-		return w.sent[over-1].Add(w.Window).Sub(now), nil
+	if wait := w.sent.Wait(now, capacity, n); wait > 0 {
+		return wait, nil
 	}
 	at := now
 	if n > 1 {
 		at = now.Add(reservationTTL)
 	}
-	i, _ := slices.BinarySearchFunc(w.sent, at, func(t, at time.Time) int {
-		if t.After(at) {
-			return 1
-		}
-		return -1
-	})
-	w.sent = slices.Insert(w.sent, i, slices.Repeat([]time.Time{at}, n)...)
+	w.sent.Add(at, n)
 	return 0, nil
 }
 
-// forget drops the requests that left the window.
-func (w *RollingWindow) forget(now time.Time) {
-	gone := 0
-	for gone < len(w.sent) && !w.sent[gone].Add(w.Window).After(now) {
-		gone++
-	}
-	if gone > 0 {
-		w.sent = append(w.sent[:0], w.sent[gone:]...)
-	}
-}
-
 // Idle reports whether the window holds nothing and no pause.
-func (w *RollingWindow) Idle(now time.Time) bool {
-	w.forget(now)
-	return len(w.sent) == 0 && !now.Before(w.pausedUntil)
+func (w *tenantWindow) Idle(now time.Time) bool {
+	return w.sent.Idle(now) && !now.Before(w.pausedUntil)
 }

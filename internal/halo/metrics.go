@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 )
 
 // Metrics counts the requests sent to Halo (API and token endpoint) by method, path template
@@ -34,35 +33,6 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		reg.MustRegister(m.requests, m.duration)
 	}
 	return m
-}
-
-// Count returns how many requests were counted with these labels, e.g.
-// Count("GET", "/api/Client", "200").
-func (m *Metrics) Count(method, pathTemplate, status string) float64 {
-	ch := make(chan prometheus.Metric)
-	go func() {
-		m.requests.Collect(ch)
-		close(ch)
-	}()
-	want := map[string]string{"method": method, "path": pathTemplate, "status": status}
-	total := 0.0
-	for metric := range ch {
-		var out dto.Metric
-		if metric.Write(&out) != nil || !labelsMatch(out.GetLabel(), want) {
-			continue
-		}
-		total += out.GetCounter().GetValue()
-	}
-	return total
-}
-
-func labelsMatch(pairs []*dto.LabelPair, want map[string]string) bool {
-	for _, p := range pairs {
-		if want[p.GetName()] != p.GetValue() {
-			return false
-		}
-	}
-	return len(pairs) == len(want)
 }
 
 func (m *Metrics) observe(method, pathTemplate, status string, took time.Duration) {

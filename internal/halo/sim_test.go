@@ -511,7 +511,7 @@ func TestSimAuth(t *testing.T) {
 		stale, err := New(Config{Outbound: outbound.Local(), ResourceURL: cfg.ResourceURL, AuthURL: cfg.AuthURL, Tenant: cfg.Tenant,
 			ClientID: cfg.ClientID, GrantType: GrantAuthorizationCode, Tokens: &memoryTokens{token: tok.RefreshToken}})
 		mustNoErr(t, "New stale", err)
-		if _, err := stale.Me(ctx); !IsInvalidGrant(err) {
+		if _, err := stale.Me(ctx); !isInvalidGrant(err) {
 			t.Errorf("spent token err = %v, want invalid_grant", err)
 		}
 	})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -72,7 +73,10 @@ func (c *Client) TestConnection(ctx context.Context) TestReport {
 		return report
 	}
 	for _, spec := range c.permissionChecks() {
-		check := spec.run(ctx)
+		check, err := spec.run(ctx)
+		if err != nil {
+			c.logFailed(ctx, check, err)
+		}
 		report.Checks = append(report.Checks, check)
 		report.OK = report.OK && check.OK
 	}
@@ -88,11 +92,13 @@ func (c *Client) CheckToken(ctx context.Context) (Check, Agent) {
 	})
 	if err != nil {
 		check.Message, check.Fix = haloMessage(err), tokenFix(err)
+		c.logFailed(ctx, check, err)
 		return check, Agent{}
 	}
 	check.OK = true
 	me, err := c.Me(ctx)
 	if err != nil {
+		err = alwaysThere(c.cfg.ResourceURL+"/Agent/me", err)
 		check.Message = "signed in, but could not tell which agent: " + haloMessage(err)
 		return check, Agent{}
 	}
@@ -101,6 +107,9 @@ func (c *Client) CheckToken(ctx context.Context) (Check, Agent) {
 }
 
 func tokenFix(err error) string {
+	if f, ok := outbound.AsFixer(err); ok {
+		return f.FixText()
+	}
 	var oe *OAuthError
 	var rl *RateLimitError
 	switch {
@@ -140,7 +149,8 @@ type checkSpec struct {
 	probes   []probe
 }
 
-func (s checkSpec) run(ctx context.Context) Check {
+// run runs the check's probes up to the first that fails, whose error it returns too.
+func (s checkSpec) run(ctx context.Context) (Check, error) {
 	check := Check{Name: s.name, OK: true, Required: s.required}
 	for _, p := range s.probes {
 		if err := p(ctx); err != nil {
@@ -150,10 +160,16 @@ func (s checkSpec) run(ctx context.Context) Check {
 			if IsForbidden(err) {
 				check.Permission = s.missing(err)
 			}
-			break
+			return check, err
 		}
 	}
-	return check
+	return check, nil
+}
+
+// logFailed logs the whole error of a failed check, which its message to a person shortens.
+func (c *Client) logFailed(ctx context.Context, check Check, err error) {
+	c.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "Test Connection check failed", slog.String("check", check.Name),
+		slog.String("error", err.Error()), slog.String("detail", outbound.Detail(err)))
 }
 
 // missing is the permission a 403 says is missing, or the one the check needs when Halo
@@ -167,6 +183,9 @@ func (s checkSpec) missing(err error) string {
 }
 
 func (s checkSpec) fix(err error) string {
+	if f, ok := outbound.AsFixer(err); ok {
+		return f.FixText()
+	}
 	var ae *APIError
 	var rl *RateLimitError
 	switch {
@@ -236,7 +255,7 @@ func (c *Client) permissionChecks() []checkSpec {
 func (c *Client) getProbe(template string) probe {
 	return func(ctx context.Context) error {
 		_, err := c.do(ctx, request{method: http.MethodGet, template: template, path: template})
-		return err
+		return alwaysThere(c.cfg.ResourceURL+template, err)
 	}
 }
 
@@ -246,7 +265,7 @@ func (c *Client) firstPage(template string) probe {
 	return func(ctx context.Context) error {
 		q := url.Values{"pageinate": {"true"}, "page_size": {"1"}, "page_no": {"1"}}
 		_, err := c.do(ctx, request{method: http.MethodGet, template: template, path: template, query: q})
-		return err
+		return alwaysThere(c.cfg.ResourceURL+template, err)
 	}
 }
 
@@ -258,12 +277,16 @@ func (c *Client) postProbe(template string, body any) probe {
 		if IsBadRequest(err) {
 			return nil
 		}
-		return err
+		return alwaysThere(c.cfg.ResourceURL+template, err)
 	}
 }
 
-// haloMessage is Halo's own words for err when it has some.
+// haloMessage is Halo's own words for err when it has some, or what failed when the address
+// did not answer or answered as something else.
 func haloMessage(err error) string {
+	if f, ok := outbound.AsFixer(err); ok {
+		return f.Problem()
+	}
 	var ae *APIError
 	var oe *OAuthError
 	switch {

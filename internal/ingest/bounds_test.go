@@ -29,10 +29,10 @@ func setupBounds(t *testing.T, opts Options) *boundsBundle {
 	t.Helper()
 	b := &boundsBundle{testBundle: setup(t)}
 	var err error
-	if b.defensX, err = b.store.CreateSource(t.Context(), store.Source{PartnerID: b.src.PartnerID, Kind: store.SourceDefensX, Name: "DX", Secret: "dx-secret"}); err != nil {
+	if b.defensX, err = b.store.CreateSource(t.Context(), store.Source{PartnerID: b.src.PartnerID, Kind: source.DefensX, Name: "DX", Secret: "dx-secret"}); err != nil {
 		t.Fatal(err)
 	}
-	if b.pushSrc, err = b.store.CreateSource(t.Context(), store.Source{PartnerID: b.src.PartnerID, Kind: store.SourcePush, Name: "Vendor", Secret: "vendor-secret"}); err != nil {
+	if b.pushSrc, err = b.store.CreateSource(t.Context(), store.Source{PartnerID: b.src.PartnerID, Kind: source.Push, Name: "Vendor", Secret: "vendor-secret"}); err != nil {
 		t.Fatal(err)
 	}
 	b.gzAuth, b.pushToken = "Bearer push-secret", PushToken(b.pushSrc)
@@ -48,7 +48,7 @@ func setupBounds(t *testing.T, opts Options) *boundsBundle {
 // between, and returns the status and the body of the answer.
 func (b *boundsBundle) serve(method, path, auth string, body []byte) (int, string) {
 	req := httptest.NewRequest(method, path, bytes.NewReader(body))
-	req.Header.Set("Authorization", auth)
+	req.Header = gzSigned(auth, gzAPIKey, body)
 	rec := httptest.NewRecorder()
 	b.handler.ServeHTTP(rec, req)
 	return rec.Code, rec.Body.String()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	"halobridge/internal/store"
 )
@@ -70,11 +71,16 @@ type outcome struct {
 // ErrStopped is returned for batches offered after the committer stopped.
 var ErrStopped = errors.New("ingest is shutting down")
 
+// DefaultMaxItems is how many alerts a committer stores in one transaction
+// unless told otherwise.
+const DefaultMaxItems = 2000
+
 // NewCommitter returns a committer that stores at most maxItems alerts per
-// transaction (a single larger batch still goes in whole).
+// transaction (a single larger batch still goes in whole); 0 means
+// DefaultMaxItems.
 func NewCommitter(w Writer, maxItems int, log *slog.Logger) *Committer {
 	if maxItems <= 0 {
-		maxItems = 2000
+		maxItems = DefaultMaxItems
 	}
 	return &Committer{w: w, in: make(chan *pending, 1024), maxItems: maxItems, log: log, stopped: make(chan struct{})}
 }
@@ -110,9 +116,25 @@ func (c *Committer) Store(ctx context.Context, batch store.InboundBatch) (store.
 	}
 }
 
-// Run writes queued batches until ctx ends, then writes what is queued and returns.
+// Run writes queued batches until ctx ends, then writes what is queued and
+// returns. When the writer says it takes several transactions at once
+// (Writers), that many groups are written at once.
 func (c *Committer) Run(ctx context.Context) {
 	defer close(c.stopped)
+	writers := 1
+	if w, ok := c.w.(interface{ Writers() int }); ok {
+		writers = max(1, w.Writers())
+	}
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Go(func() { c.write(ctx) })
+	}
+	wg.Wait()
+}
+
+// write commits groups of queued batches until ctx ends, then commits
+// what is queued.
+func (c *Committer) write(ctx context.Context) {
 	for {
 		select {
 		case p := <-c.in:

@@ -13,10 +13,12 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"halobridge/internal/secret"
 	"halobridge/internal/source"
+	"halobridge/internal/source/gravityzone/gzsim"
 	"halobridge/internal/store"
 )
 
@@ -35,6 +37,24 @@ func (w *countingWriter) StoreInbound(ctx context.Context, batches []store.Inbou
 		}
 	}
 	return w.Writer.StoreInbound(ctx, batches)
+}
+
+// parallelWriter takes writers transactions at once, each of which waits
+// for release.
+type parallelWriter struct {
+	writers       int
+	release       chan struct{}
+	inside, calls atomic.Int64
+}
+
+func (w *parallelWriter) Writers() int { return w.writers }
+
+func (w *parallelWriter) StoreInbound(_ context.Context, batches []store.InboundBatch) ([]store.InboundResult, error) {
+	w.calls.Add(1)
+	w.inside.Add(1)
+	<-w.release
+	w.inside.Add(-1)
+	return make([]store.InboundResult, len(batches)), nil
 }
 
 type testBundle struct {
@@ -61,11 +81,25 @@ func setup(t *testing.T) *testBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := st.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: store.SourceGravityZone, Name: "GZ", Secret: "Bearer push-secret"})
+	src, err := st.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: source.GravityZone, Name: "GZ", Secret: "Bearer push-secret", APIKey: gzAPIKey})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &testBundle{store: st, src: src, writer: &countingWriter{Writer: st}}
+}
+
+// gzAPIKey is the API key of the test's GravityZone source, which signs its pushes.
+const gzAPIKey = "gz-api-key"
+
+// gzSigned returns a header carrying auth and body's Event-Push-Service-Md5 as GravityZone
+// computes it for the key apiKey.
+func gzSigned(auth, apiKey string, body []byte) http.Header {
+	h := http.Header{}
+	if auth != "" {
+		h.Set("Authorization", auth)
+	}
+	h.Set("Event-Push-Service-Md5", gzsim.Signature(apiKey, body))
+	return h
 }
 
 func alertBatch(b *testBundle, ids ...string) store.InboundBatch {
@@ -157,6 +191,36 @@ func TestCommitter(t *testing.T) {
 		}
 	})
 
+	t.Run("WritesAsManyGroupsAtOnceAsTheWriterTakes", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			w := &parallelWriter{writers: 3, release: make(chan struct{})}
+			c := NewCommitter(w, 1, slog.New(slog.DiscardHandler))
+			ctx, cancel := context.WithCancel(t.Context())
+			stopped := make(chan struct{})
+			go func() { c.Run(ctx); close(stopped) }()
+			var wg sync.WaitGroup
+			for i := range 5 {
+				wg.Go(func() {
+					if _, err := c.Store(ctx, store.InboundBatch{Alerts: []source.Alert{{EventID: fmt.Sprint(i)}}}); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+			synctest.Wait()
+			if got := w.inside.Load(); got != 3 {
+				t.Errorf("%d groups being written at once, want the writer's 3", got)
+			}
+			close(w.release)
+			wg.Wait()
+			cancel()
+			<-stopped
+			if got := w.calls.Load(); got != 5 {
+				t.Errorf("%d groups written, want one per batch (5)", got)
+			}
+		})
+	})
+
 	t.Run("RefusesBatchesAfterStopping", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
@@ -186,16 +250,19 @@ func TestReceiver(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	c := startCommitter(t, b.store, 0)
-	rc := NewReceiver(b.store, c, map[string]Parse{store.SourceGravityZone: lineParser}, Options{MaxBody: 64})
+	rc := NewReceiver(b.store, c, map[source.Kind]Parse{source.GravityZone: lineParser}, Options{MaxBody: 64})
 	mux := http.NewServeMux()
 	mux.Handle("POST /ingest/{token}", rc)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 
-	post := func(token, auth, body string) (int, Reply) {
+	post := func(token, auth, signedWith, body string) (int, Reply) {
 		req, _ := http.NewRequest("POST", srv.URL+"/ingest/"+token, strings.NewReader(body))
 		if auth != "" {
 			req.Header.Set("Authorization", auth)
+		}
+		if signedWith != "" {
+			req.Header.Set("Event-Push-Service-Md5", gzsim.Signature(signedWith, []byte(body)))
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -215,28 +282,45 @@ func TestReceiver(t *testing.T) {
 		name       string
 		token      string
 		auth       string
+		signedWith string // the API key that signs the body; "" sends no signature
 		body       string
 		wantStatus int
 		wantStored int
 		wantInDB   int
 		wantError  string
 	}{
-		{"StoresAnAuthenticatedBatch", b.src.Token, "Bearer push-secret", "e1 e2", 200, 2, 2, ""},
-		{"RecognisesARedelivery", b.src.Token, "Bearer push-secret", "e1 e2 e3", 200, 1, 3, ""},
-		{"RejectsAWrongSecret", b.src.Token, "Bearer guess", "e4", 401, 0, 3, "Authorization header"},
-		{"RejectsAMissingSecret", b.src.Token, "", "e4", 401, 0, 3, "Authorization header"},
-		{"RejectsAnUnknownSource", "no-such-token", "Bearer push-secret", "e4", 404, 0, 3, "no source"},
-		{"RejectsAMalformedBody", b.src.Token, "Bearer push-secret", "e4 malformed", 400, 0, 3, "not an addEvents call"},
-		{"RejectsAnOversizedBody", b.src.Token, "Bearer push-secret", strings.Repeat("e5 ", 40), 413, 0, 3, "larger than 64 bytes"},
+		{"StoresAnAuthenticatedBatch", b.src.Token, "Bearer push-secret", gzAPIKey, "e1 e2", 200, 2, 2, ""},
+		{"RecognisesARedelivery", b.src.Token, "Bearer push-secret", gzAPIKey, "e1 e2 e3", 200, 1, 3, ""},
+		{"RejectsAWrongSecret", b.src.Token, "Bearer guess", gzAPIKey, "e4", 401, 0, 3, "Authorization header"},
+		{"RejectsAMissingSecret", b.src.Token, "", gzAPIKey, "e4", 401, 0, 3, "Authorization header"},
+		{"RejectsABodySignedWithAnotherAPIKey", b.src.Token, "Bearer push-secret", "another-api-key", "e4", 401, 0, 3, "Event-Push-Service-Md5 header does not match"},
+		{"RejectsAnUnsignedBody", b.src.Token, "Bearer push-secret", "", "e4", 401, 0, 3, "Event-Push-Service-Md5 header does not match"},
+		{"RejectsAnUnknownSource", "no-such-token", "Bearer push-secret", gzAPIKey, "e4", 404, 0, 3, "no source"},
+		{"RejectsAMalformedBody", b.src.Token, "Bearer push-secret", gzAPIKey, "e4 malformed", 400, 0, 3, "not an addEvents call"},
+		{"RejectsAnOversizedBody", b.src.Token, "Bearer push-secret", gzAPIKey, strings.Repeat("e5 ", 40), 413, 0, 3, "larger than 64 bytes"},
 	}
 	for _, tc := range cases {
-		status, reply := post(tc.token, tc.auth, tc.body)
+		status, reply := post(tc.token, tc.auth, tc.signedWith, tc.body)
 		if status != tc.wantStatus || reply.Stored != tc.wantStored || !strings.Contains(reply.Error, tc.wantError) {
 			t.Errorf("%s: %d %+v; want %d, stored %d, error containing %q", tc.name, status, reply, tc.wantStatus, tc.wantStored, tc.wantError)
 		}
 		if n, _ := b.store.CountAlerts(context.Background(), b.src.ID); n != tc.wantInDB {
 			t.Errorf("%s: database holds %d alerts, want %d", tc.name, n, tc.wantInDB)
 		}
+	}
+
+	// GravityZone signs with a new API key as soon as halobridge registers it, before the
+	// receiver's cached source would be read again.
+	renewed := b.src
+	renewed.APIKey = "renewed-api-key"
+	if _, err := b.store.UpdateSource(t.Context(), renewed); err != nil {
+		t.Fatal(err)
+	}
+	if status, reply := post(b.src.Token, "Bearer push-secret", "renewed-api-key", "e6"); status != 200 || reply.Stored != 1 {
+		t.Errorf("AcceptsABodySignedWithANewAPIKey: %d %+v; want 200, stored 1", status, reply)
+	}
+	if status, reply := post(b.src.Token, "Bearer push-secret", gzAPIKey, "e7"); status != 401 {
+		t.Errorf("RejectsABodySignedWithTheOldAPIKey: %d %+v; want 401", status, reply)
 	}
 }
 
@@ -301,7 +385,7 @@ func TestReceiverDedupHorizon(t *testing.T) {
 	post := func(body string) string {
 		t.Helper()
 		req, _ := http.NewRequest("POST", srv.URL+"/ingest/"+b.src.Token, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer push-secret")
+		req.Header = gzSigned("Bearer push-secret", gzAPIKey, []byte(body))
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"halobridge/internal/source"
 	"halobridge/internal/source/defensx"
 	"halobridge/internal/source/gravityzone"
-	"halobridge/internal/store"
 )
 
 // AgentType is the alert type of a recorded DefensX Agent.* event. No
@@ -16,10 +15,10 @@ import (
 const AgentType = "agent"
 
 // Parsers are the request parsers of the sources that push to /ingest/{token}.
-func Parsers() map[string]Parse {
-	return map[string]Parse{
-		store.SourceGravityZone: gravityzone.ParsePushAt,
-		store.SourceDefensX:     parseDefensX,
+func Parsers() map[source.Kind]Parse {
+	return map[source.Kind]Parse{
+		source.GravityZone: gravityzone.ParsePushAt,
+		source.DefensX:     parseDefensX,
 	}
 }
 

@@ -65,7 +65,7 @@ type accepted struct {
 func (api *PushAPI) handle(fn func(c pushCall) (accepted, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		status, body := api.serve(r, fn)
-		api.rc.requests.WithLabelValues(store.SourcePush, fmt.Sprint(status)).Inc()
+		api.rc.requests.WithLabelValues(string(source.Push), fmt.Sprint(status)).Inc()
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
 		_ = json.NewEncoder(w).Encode(body)
@@ -111,7 +111,7 @@ func (api *PushAPI) authenticate(r *http.Request) (store.Source, *push.Error) {
 		return store.Source{}, unauthorized
 	}
 	src, err := api.rc.source(r.Context(), token)
-	if err != nil || src.Kind != store.SourcePush || src.Secret == "" ||
+	if err != nil || src.Kind != source.Push || src.Secret == "" ||
 		subtle.ConstantTimeCompare([]byte(secret), []byte(src.Secret)) != 1 {
 		return store.Source{}, unauthorized
 	}
@@ -172,7 +172,7 @@ func (api *PushAPI) store(c pushCall, in source.Inbound) (accepted, error) {
 	if err != nil {
 		return accepted{}, err
 	}
-	api.rc.events.WithLabelValues(store.SourcePush, "stored").Add(float64(len(res.AlertIDs) + res.Resolutions))
-	api.rc.events.WithLabelValues(store.SourcePush, "duplicate").Add(float64(res.Duplicates))
+	api.rc.events.WithLabelValues(string(source.Push), "stored").Add(float64(len(res.AlertIDs) + res.Resolutions))
+	api.rc.events.WithLabelValues(string(source.Push), "duplicate").Add(float64(res.Duplicates))
 	return accepted{Accepted: len(res.AlertIDs) + res.Resolutions, Duplicates: res.Duplicates}, nil
 }

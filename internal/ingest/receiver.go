@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"halobridge/internal/source"
+	"halobridge/internal/source/gravityzone"
 	"halobridge/internal/store"
 )
 
@@ -56,7 +57,7 @@ type Options struct {
 type Receiver struct {
 	sources   SourceFinder
 	committer *Committer
-	parsers   map[string]Parse
+	parsers   map[source.Kind]Parse
 	opts      Options
 	cache     sync.Map // token → cachedSource
 	events    *prometheus.CounterVec
@@ -69,7 +70,7 @@ type cachedSource struct {
 }
 
 // NewReceiver returns a receiver using parsers by source kind.
-func NewReceiver(sources SourceFinder, committer *Committer, parsers map[string]Parse, opts Options) *Receiver {
+func NewReceiver(sources SourceFinder, committer *Committer, parsers map[source.Kind]Parse, opts Options) *Receiver {
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = 10 << 20
 	}
@@ -112,15 +113,15 @@ type Reply struct {
 }
 
 func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	kind := "unknown"
+	kind := source.Kind("unknown")
 	status, reply := rc.receive(r, &kind)
-	rc.requests.WithLabelValues(kind, fmt.Sprint(status)).Inc()
+	rc.requests.WithLabelValues(string(kind), fmt.Sprint(status)).Inc()
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(reply)
 }
 
-func (rc *Receiver) receive(r *http.Request, kind *string) (int, Reply) {
+func (rc *Receiver) receive(r *http.Request, kind *source.Kind) (int, Reply) {
 	src, err := rc.source(r.Context(), r.PathValue("token"))
 	if errors.Is(err, store.ErrNotFound) {
 		return http.StatusNotFound, Reply{Error: "no source has this address; copy the push URL again from halobridge"}
@@ -145,6 +146,21 @@ func (rc *Receiver) receive(r *http.Request, kind *string) (int, Reply) {
 	if err != nil {
 		return http.StatusBadRequest, Reply{Error: "could not read the body: " + err.Error()}
 	}
+	if !signed(src, r.Header, body) {
+		// A new API key is registered with GravityZone before it is saved, so GravityZone may
+		// sign with a key newer than the cached source's.
+		src, err = rc.reread(r.Context(), src.Token)
+		if errors.Is(err, store.ErrNotFound) {
+			return http.StatusNotFound, Reply{Error: "no source has this address; copy the push URL again from halobridge"}
+		}
+		if err != nil {
+			rc.opts.Logger.Error("look up source", "error", err)
+			return http.StatusServiceUnavailable, Reply{Error: "halobridge cannot read its configuration right now; retry later"}
+		}
+	}
+	if !signed(src, r.Header, body) {
+		return http.StatusUnauthorized, Reply{Error: "the Event-Push-Service-Md5 header does not match this body and the source's API key (GravityZone signs each push with the API key that registered it); if the API key changed, register the push settings again from halobridge"}
+	}
 	received := rc.opts.Now()
 	in, err := parse(r.Header, body, received, rc.opts.MaxEvents)
 	var tooMany *source.TooManyEventsError
@@ -166,8 +182,8 @@ func (rc *Receiver) receive(r *http.Request, kind *string) (int, Reply) {
 		rc.opts.Logger.Error("store pushed events", "source_id", src.ID, "error", err)
 		return http.StatusServiceUnavailable, Reply{Error: "halobridge could not store the events; retry later"}
 	}
-	rc.events.WithLabelValues(src.Kind, "stored").Add(float64(len(res.AlertIDs) + res.Resolutions))
-	rc.events.WithLabelValues(src.Kind, "duplicate").Add(float64(res.Duplicates))
+	rc.events.WithLabelValues(string(src.Kind), "stored").Add(float64(len(res.AlertIDs) + res.Resolutions))
+	rc.events.WithLabelValues(string(src.Kind), "duplicate").Add(float64(res.Duplicates))
 	return http.StatusOK, Reply{Stored: len(res.AlertIDs), Duplicates: res.Duplicates, Resolutions: res.Resolutions}
 }
 
@@ -192,24 +208,30 @@ func (rc *Receiver) source(ctx context.Context, token string) (store.Source, err
 	if c, ok := rc.cache.Load(token); ok && now.Before(c.(cachedSource).expires) {
 		return c.(cachedSource).src, nil
 	}
+	return rc.reread(ctx, token)
+}
+
+// reread reads the source of token from the store and caches it.
+func (rc *Receiver) reread(ctx context.Context, token string) (store.Source, error) {
 	src, err := rc.sources.SourceByToken(ctx, token)
 	if err != nil {
 		return store.Source{}, err
 	}
-	rc.cache.Store(token, cachedSource{src: src, expires: now.Add(rc.opts.SourceTTL)})
+	rc.cache.Store(token, cachedSource{src: src, expires: rc.opts.Now().Add(rc.opts.SourceTTL)})
 	return src, nil
 }
 
 // authenticated checks the secret the platform presents, in constant time.
-// GravityZone echoes the configured Authorization header verbatim; DefensX
-// signs nothing, so its secret rides on the URL (?secret=) or in a header.
+// GravityZone echoes the configured Authorization header verbatim (and signs
+// the body, see signed); DefensX signs nothing, so its secret rides on the
+// URL (?secret=) or in a header.
 func authenticated(src store.Source, r *http.Request) bool {
 	if src.Secret == "" {
 		return false
 	}
 	var presented string
 	switch src.Kind {
-	case store.SourceGravityZone:
+	case source.GravityZone:
 		presented = r.Header.Get("Authorization")
 	default:
 		presented = r.URL.Query().Get("secret")
@@ -223,9 +245,20 @@ func authenticated(src store.Source, r *http.Request) bool {
 	return subtle.ConstantTimeCompare([]byte(presented), []byte(src.Secret)) == 1
 }
 
-func unauthenticatedHint(kind string) string {
+// signed checks what proves a body beyond the sender's secret: GravityZone
+// signs every push with md5(apiKey + md5(body)) in Event-Push-Service-Md5,
+// the API key being the one that registered the push, which halobridge
+// keeps. Other kinds sign nothing.
+func signed(src store.Source, header http.Header, body []byte) bool {
+	if src.Kind != source.GravityZone {
+		return true
+	}
+	return src.APIKey != "" && gravityzone.VerifyPushSignature(header, body, src.APIKey)
+}
+
+func unauthenticatedHint(kind source.Kind) string {
 	switch kind {
-	case store.SourceGravityZone:
+	case source.GravityZone:
 		return "the Authorization header does not match this source's secret; register the push settings again from halobridge"
 	default:
 		return "the secret is missing or wrong; send it as ?secret= on the URL or in the X-Halobridge-Secret header"

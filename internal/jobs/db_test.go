@@ -16,6 +16,7 @@ import (
 	"halobridge/internal/secret"
 	"halobridge/internal/store"
 	"halobridge/internal/store/storetest"
+	"halobridge/internal/wait"
 )
 
 // engine makes fresh databases of one kind for the tests.
@@ -117,23 +118,11 @@ func insert(t *testing.T, q *Queue, args river.JobArgs, opts *river.InsertOpts) 
 	return info
 }
 
-// waitFor polls cond until it holds, failing the test after timeout.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %s for %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // waitForJob polls job id until cond holds and returns it.
-func waitForJob(t *testing.T, q *Queue, id int64, timeout time.Duration, what string, cond func(*rivertype.JobRow) bool) *rivertype.JobRow {
+func waitForJob(t *testing.T, q *Queue, id int64, what string, cond func(*rivertype.JobRow) bool) *rivertype.JobRow {
 	t.Helper()
 	var job *rivertype.JobRow
-	waitFor(t, timeout, fmt.Sprintf("job %d to be %s", id, what), func() bool {
+	wait.For(t, fmt.Sprintf("job %d to be %s", id, what), func() bool {
 		var err error
 		if job, err = q.Job(t.Context(), id); err != nil {
 			t.Fatalf("Job(%d): %v", id, err)

@@ -48,26 +48,28 @@ func migratePostgres(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logge
 	return nil
 }
 
-// migrateSQLite applies River's migrations in one transaction of the
-// store's writer, which begins IMMEDIATE and so excludes every other
-// process writing the file. River marks MigrateTx deprecated because some
-// PostgreSQL migrations cannot share a transaction; SQLite's can, and the
-// single writer connection leaves no other way to hold the lock.
+// migrateSQLite applies River's migrations with Migrate, each in a
+// transaction of its own, which begins IMMEDIATE and so excludes every other
+// process writing the file while it runs. Another process opening the same
+// file may be migrating at the same time: River reads which migrations are
+// applied before it starts, so it can fail on one the other process has just
+// applied. Migrating again starts from what is applied now; it is given up
+// only when an attempt fails without any migration applied since the last.
 func migrateSQLite(ctx context.Context, db *sql.DB, logger *slog.Logger) error {
 	migrator, err := rivermigrate.New(riversqlite.New(db), &rivermigrate.Config{Logger: logger})
 	if err != nil {
 		return fmt.Errorf("migrate River tables: %w", err)
 	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("migrate River tables: %w", err)
+	applied := -1
+	for {
+		_, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		if err == nil {
+			return nil
+		}
+		versions, versionsErr := migrator.ExistingVersions(ctx)
+		if versionsErr != nil || len(versions) <= applied {
+			return fmt.Errorf("migrate River tables: %w", err)
+		}
+		applied = len(versions)
 	}
-	//lint:ignore SA1019 the single SQLite writer leaves no other way to hold the file's lock (see above)
-	if _, err := migrator.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil); err != nil {
-		return errors.Join(fmt.Errorf("migrate River tables: %w", err), tx.Rollback())
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("migrate River tables: commit: %w", err)
-	}
-	return nil
 }

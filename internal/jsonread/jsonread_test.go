@@ -198,8 +198,8 @@ func TestDecode(t *testing.T) {
 		if (stdErr != nil) != tc.bad || (!tc.bad && !reflect.DeepEqual(std, tc.want)) {
 			t.Errorf("encoding/json disagrees with the table on %q: %#v, %v", tc.in, std, stdErr)
 		}
-		if v := Valid([]byte(tc.in)); v == tc.bad {
-			t.Errorf("Valid(%q) = %v", tc.in, v)
+		if v := wholeValue([]byte(tc.in)); v == tc.bad {
+			t.Errorf("wholeValue(%q) = %v", tc.in, v)
 		}
 	}
 }
@@ -317,8 +317,8 @@ func TestDepth(t *testing.T) {
 			if _, err := Decode(b); (err == nil) != tc.ok {
 				t.Errorf("Decode of depth %d (object %v): %v", tc.n, object, err)
 			}
-			if Valid(b) != tc.ok {
-				t.Errorf("Valid of depth %d (object %v) = %v", tc.n, object, !tc.ok)
+			if wholeValue(b) != tc.ok {
+				t.Errorf("wholeValue of depth %d (object %v) = %v", tc.n, object, !tc.ok)
 			}
 			if json.Valid(b) != tc.ok {
 				t.Errorf("json.Valid disagrees at depth %d", tc.n)

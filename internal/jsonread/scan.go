@@ -74,13 +74,6 @@ func Skip(b []byte, i int) (end int, err error) {
 	return skipValue(b, i, 0)
 }
 
-// Valid reports whether b holds exactly one JSON value, with optional whitespace around
-// it. It agrees with json.Valid.
-func Valid(b []byte) bool {
-	end, err := skipValue(b, 0, 0)
-	return err == nil && onlySpaceFrom(b, end) == nil
-}
-
 // skipValue checks the value that starts at b[i:] (after whitespace) and returns the index
 // just after it. depth is the number of arrays and objects that enclose the value.
 func skipValue(b []byte, i, depth int) (int, error) {

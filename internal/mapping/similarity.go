@@ -72,12 +72,13 @@ func editSimilarity(a, b []rune) float64 {
 	if longer == 0 {
 		return 1
 	}
-	return 1 - float64(editDistance(a, b))/float64(longer)
+	return 1 - float64(EditDistance(a, b))/float64(longer)
 }
 
-// editDistance is the optimal string alignment distance: insertions,
-// deletions, substitutions and swaps of two neighbouring runes cost 1 each.
-func editDistance(a, b []rune) int {
+// EditDistance is the optimal string alignment distance: insertions,
+// deletions, substitutions and swaps of two neighbouring runes cost 1 each,
+// as a person's typos do.
+func EditDistance(a, b []rune) int {
 	prev2 := make([]int, len(b)+1)
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)

@@ -65,8 +65,7 @@ const scoreEpsilon = 1e-9
 // group other customers, get no suggestion, and inactive clients are never
 // suggested. The result depends only on the contents of its arguments, not
 // their order: suggestions come sorted by rule, then normalised customer
-// name, then customer id. Customers without any match are left out (see
-// Unmatched).
+// name, then customer id. Customers without any match are left out.
 //
 // When the first rule that finds anything finds several equally good
 // clients, the suggestion is Ambiguous and lists them all; Suggest does not
@@ -109,27 +108,6 @@ func Suggest(kind source.Kind, customers []source.Customer, clients []HaloClient
 	for _, r := range found {
 		out = append(out, r.s)
 	}
-	return out
-}
-
-// Unmatched lists the customers that have neither a confirmed mapping nor a
-// suggestion, the ones a person maps by hand or creates a Halo client for,
-// sorted by normalised name, then id. Resellers are left out.
-func Unmatched(customers []source.Customer, existing []Mapping, suggestions []Suggestion) []source.Customer {
-	confirmed := confirmedCustomers(existing)
-	suggested := map[string]bool{}
-	for _, s := range suggestions {
-		suggested[s.CustomerID] = true
-	}
-	var out []source.Customer
-	for _, c := range customers {
-		if !c.Reseller && !confirmed[c.ID] && !suggested[c.ID] {
-			out = append(out, c)
-		}
-	}
-	slices.SortFunc(out, func(a, b source.Customer) int {
-		return cmp.Or(cmp.Compare(NormaliseName(a.Name), NormaliseName(b.Name)), cmp.Compare(a.ID, b.ID))
-	})
 	return out
 }
 

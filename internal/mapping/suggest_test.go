@@ -336,28 +336,3 @@ func TestSuggestIsStable(t *testing.T) {
 		}
 	})
 }
-
-func TestUnmatched(t *testing.T) {
-	t.Parallel()
-
-	customers := []source.Customer{
-		{ID: "gz-4", Name: "Zeta"},
-		{ID: "gz-1", Name: "Contoso"},
-		{ID: "gz-2", Name: "The Beta Company"},
-		{ID: "gz-3", Name: "Reseller One", Reseller: true},
-		{ID: "gz-5", Name: "Alpha"},
-		{ID: "gz-6", Name: "Pending"},
-	}
-	existing := []mapping.Mapping{{CustomerID: "gz-5", ClientID: 1, Confirmed: true}, {CustomerID: "gz-6", ClientID: 2}}
-	suggestions := []mapping.Suggestion{{CustomerID: "gz-1", ClientID: 10, Rule: mapping.RuleName, Score: 1}}
-
-	got := mapping.Unmatched(customers, existing, suggestions)
-	want := []source.Customer{
-		{ID: "gz-2", Name: "The Beta Company"},
-		{ID: "gz-6", Name: "Pending"},
-		{ID: "gz-4", Name: "Zeta"},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("Unmatched mismatch (-want +got):\n%s", diff)
-	}
-}

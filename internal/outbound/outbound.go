@@ -5,7 +5,9 @@
 // addresses, unless the operator opened them. The check is made where the
 // connection is dialled, on the address the name resolved to, so a name
 // that resolves inward (or changes its answer between a check and the
-// request) and every redirect are covered.
+// request) and every redirect are covered. When such an address did not
+// answer, or answered as something else than the service expected there,
+// its errors (NoAnswerError, NotServiceError) say so in a person's words.
 package outbound
 
 import (

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"halobridge/internal/connect"
+	"halobridge/internal/source"
 	"halobridge/internal/source/defensx"
 	"halobridge/internal/store"
 )
@@ -42,7 +43,7 @@ type Result struct {
 // reported and skipped; the others are still polled.
 func (p *Poller) URLBlocks(ctx context.Context, src store.Source) (Result, error) {
 	var res Result
-	if src.Kind != store.SourceDefensX {
+	if src.Kind != source.DefensX {
 		return res, fmt.Errorf("source %q is not a DefensX source", src.Name)
 	}
 	conn, err := p.Sources.Connector(src)
@@ -105,7 +106,7 @@ func (p *Poller) customer(ctx context.Context, client *defensx.Client, src store
 
 // Enabled reports whether src asks for URL blocks to be polled.
 func Enabled(src store.Source) bool {
-	if src.Kind != store.SourceDefensX {
+	if src.Kind != source.DefensX {
 		return false
 	}
 	var s Settings

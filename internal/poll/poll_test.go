@@ -8,6 +8,7 @@ import (
 	"halobridge/internal/connect"
 	"halobridge/internal/outbound"
 	"halobridge/internal/secret"
+	"halobridge/internal/source"
 	"halobridge/internal/source/defensx/dxsim"
 	"halobridge/internal/store"
 )
@@ -29,7 +30,7 @@ func TestURLBlocks(t *testing.T) {
 	dx := httptest.NewServer(sim)
 	t.Cleanup(dx.Close)
 	p, _ := st.CreatePartner(t.Context(), store.Partner{Name: "Acme IT"})
-	src, err := st.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: store.SourceDefensX, Name: "DX",
+	src, err := st.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: source.DefensX, Name: "DX",
 		APIURL: dx.URL + dxsim.BasePath, APIKey: dxsim.DefaultAPIKey, Secret: "s"})
 	if err != nil {
 		t.Fatal(err)
@@ -74,12 +75,13 @@ func TestURLBlocks(t *testing.T) {
 func TestEnabled(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		kind, settings string
-		want           bool
+		kind     source.Kind
+		settings string
+		want     bool
 	}{
-		{store.SourceDefensX, `{"poll_url_blocks":true}`, true},
-		{store.SourceDefensX, `{}`, false},
-		{store.SourceGravityZone, `{"poll_url_blocks":true}`, false},
+		{source.DefensX, `{"poll_url_blocks":true}`, true},
+		{source.DefensX, `{}`, false},
+		{source.GravityZone, `{"poll_url_blocks":true}`, false},
 	}
 	for _, c := range cases {
 		if got := Enabled(store.Source{Kind: c.kind, Settings: []byte(c.settings)}); got != c.want {

@@ -12,8 +12,9 @@ import (
 
 // dryRunView is what a dry run would write, client by client.
 type dryRunView struct {
-	Result run.Result
-	Month  string
+	Result   run.Result
+	Month    string
+	HaloRoot string // for links to the clients and invoices in HaloPSA
 }
 
 // dryRun runs billing for a month without writing anything and shows the
@@ -29,7 +30,12 @@ func (h *handler) dryRun(w http.ResponseWriter, r *http.Request) {
 		h.billingProblem(w, r, err)
 		return
 	}
-	h.fragment(w, r, http.StatusOK, viewBilling, "dry-run", dryRunView{Result: res, Month: monthLabel(month)})
+	root, err := h.deps.Halo.Root(r.Context(), c.partnerID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.fragment(w, r, http.StatusOK, viewBilling, "dry-run", dryRunView{Result: res, Month: monthLabel(month), HaloRoot: root})
 }
 
 // billNow queues the real billing of a month, followed like a sync.

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
 	"halobridge/internal/connect"
 	"halobridge/internal/halo"
+	"halobridge/internal/setup"
 	"halobridge/internal/store"
 )
 
@@ -75,62 +75,11 @@ func (h *handler) refuseHalo(w http.ResponseWriter, r *http.Request, in haloForm
 	h.renderIntegration(w, r, http.StatusUnprocessableEntity, v, f)
 }
 
-// Bounds of what the Client ID and Secret form takes.
-const (
-	maxHaloURL  = 2048
-	maxHaloName = 256
-)
-
 // haloConnectionOf checks a client ID and secret connection as a person
-// typed it. Both addresses must be ones the operator lets halobridge call
-// (the outbound URL guard): they are refused here, in the field's words,
-// before anything is sent to them.
+// typed it (connect.Halo.CheckForm).
 func (h *handler) haloConnectionOf(ctx context.Context, partnerID int64, in haloForm, clientSecret string) (store.HaloConnection, fieldErrors) {
-	errs := fieldErrors{}
-	policy := h.deps.Halo.Outbound
-	root, err := haloAddress(in.URL)
-	if err == nil {
-		err = policy.CheckResolved(ctx, root)
-	}
-	if err != nil {
-		errs.add("halo_url", err.Error())
-	}
-	authURL := root + "/auth"
-	if strings.TrimSpace(in.AuthURL) != "" {
-		authURL, err = webAddress(in.AuthURL)
-		if err == nil {
-			err = policy.CheckResolved(ctx, authURL)
-		}
-		if err != nil {
-			errs.add("auth_url", err.Error())
-		}
-	}
-	if strings.TrimSpace(in.ClientID) == "" {
-		errs.add("client_id", "copy the Client ID of your application from HaloPSA, Configuration > Integrations > HaloPSA API > View Applications")
-	}
-	if strings.TrimSpace(clientSecret) == "" {
-		errs.add("client_secret", "copy the Client Secret HaloPSA showed when the application was created")
-	}
-	// HaloPSA's values are far shorter (client IDs and secrets are GUIDs);
-	// anything longer was pasted by mistake and is not sent to HaloPSA.
-	for _, f := range []struct {
-		field, value, what string
-		max                int
-	}{
-		{"halo_url", in.URL, "a HaloPSA address", maxHaloURL},
-		{"auth_url", in.AuthURL, "an authorisation server address", maxHaloURL},
-		{"tenant", in.Tenant, "a tenant name", maxHaloName},
-		{"client_id", in.ClientID, "a Client ID", maxHaloName},
-		{"client_secret", clientSecret, "a Client Secret", maxHaloName},
-	} {
-		if len(f.value) > f.max {
-			errs[f.field] = capitalise(fmt.Sprintf("%s is at most %d characters; copy it again from HaloPSA", f.what, f.max))
-		}
-	}
-	return store.HaloConnection{
-		PartnerID: partnerID, ResourceURL: root + "/api", AuthURL: authURL, Tenant: strings.TrimSpace(in.Tenant),
-		ClientID: strings.TrimSpace(in.ClientID), ClientSecret: strings.TrimSpace(clientSecret), GrantType: store.GrantClientCredentials, Scope: "all",
-	}, errs
+	conn, errs := h.deps.Halo.CheckForm(ctx, partnerID, connect.HaloForm{URL: in.URL, AuthURL: in.AuthURL, Tenant: in.Tenant, ClientID: in.ClientID, ClientSecret: clientSecret})
+	return conn, fieldErrors(errs)
 }
 
 // testHalo is Test Connection: one line per capability halobridge needs.
@@ -140,46 +89,5 @@ func (h *handler) testHalo(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) testConnection(r *http.Request, partnerID int64) checksView {
-	report, err := h.deps.Events.TestHalo(r.Context(), partnerID)
-	switch {
-	case errors.Is(err, connect.ErrNotConnected):
-		return checksView{Error: "Connect HaloPSA first: log in with HaloPSA, or enter a Client ID and Secret below."}
-	case err != nil && len(report.Checks) == 0:
-		return checksView{Error: "halobridge could not use the stored connection: " + err.Error()}
-	case err != nil:
-		h.deps.Logger.Error("could not record what Test Connection found", "partner_id", partnerID, "error", err)
-	}
-	return checksView{Report: &report}
-}
-
-// haloRoot is the address of a HaloPSA instance from its resource URL.
-func haloRoot(resourceURL string) string {
-	return strings.TrimSuffix(strings.TrimRight(resourceURL, "/"), "/api")
-}
-
-// haloAddress normalises a HaloPSA address someone typed: https is
-// assumed, and a pasted /api or /auth is dropped.
-func haloAddress(raw string) (string, error) {
-	if strings.TrimSpace(raw) == "" {
-		return "", errors.New("enter your HaloPSA address, e.g. https://yourcompany.halopsa.com")
-	}
-	addr, err := webAddress(raw)
-	if err != nil {
-		return "", err
-	}
-	return strings.TrimSuffix(strings.TrimSuffix(addr, "/api"), "/auth"), nil
-}
-
-// webAddress checks the form of an http(s) address and drops a trailing
-// slash; which addresses may be called is the outbound guard's to say.
-func webAddress(raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	if !strings.Contains(raw, "://") {
-		raw = "https://" + raw
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.RawQuery != "" || u.User != nil {
-		return "", fmt.Errorf("%q is not an address like https://yourcompany.halopsa.com", raw)
-	}
-	return u.Scheme + "://" + u.Host + strings.TrimRight(u.Path, "/"), nil
+	return setup.TestHalo(r.Context(), h.deps.Events, partnerID, h.deps.Logger)
 }

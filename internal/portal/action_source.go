@@ -9,7 +9,9 @@ import (
 	"strings"
 
 	"halobridge/internal/connect"
+	"halobridge/internal/outbound"
 	"halobridge/internal/secret"
+	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/web"
 )
@@ -21,7 +23,7 @@ func (h *handler) addSource(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	in := sourceForm{Kind: form.Get("kind"), Name: form.Get("name"), APIURL: form.Get("api_url")}
+	in := sourceForm{Kind: source.Kind(form.Get("kind")), Name: form.Get("name"), APIURL: form.Get("api_url")}
 	added, errs := h.connectSource(r, c.partnerID, in, form.Get("api_key"))
 	in.Name = added.Source.Name
 	v, err := h.integrationView(r, c.partnerID)
@@ -38,46 +40,11 @@ func (h *handler) addSource(w http.ResponseWriter, r *http.Request) {
 	h.renderIntegration(w, r, http.StatusOK, v, flash{OK: fmt.Sprintf("%s %q is connected.", connect.KindName(in.Kind), added.Source.Name)})
 }
 
-// connectSource checks a source as a person typed it, then connects it and
-// sets up its delivery. The errors are by field, "source" for the
-// platform's refusal.
+// connectSource connects a source as a person typed it
+// (connect.Sources.AddTyped).
 func (h *handler) connectSource(r *http.Request, partnerID int64, in sourceForm, apiKey string) (connect.Connected, fieldErrors) {
-	in.Name, in.APIURL, apiKey = strings.TrimSpace(in.Name), strings.TrimSpace(in.APIURL), strings.TrimSpace(apiKey)
-	errs := fieldErrors{}
-	switch in.Kind {
-	case store.SourceGravityZone:
-		if in.APIURL == "" {
-			errs.add("api_url", "copy the access URL from GravityZone, My Account > Control Center API")
-		}
-		if apiKey == "" {
-			errs.add("api_key", "generate an API key in GravityZone, My Account > API keys, with the Companies, Licensing, Network, Quarantine, Accounts and Event Push Service APIs")
-		}
-	case store.SourceDefensX:
-		if apiKey == "" {
-			errs.add("api_key", "copy the Partner API key from the DefensX portal")
-		}
-	case store.SourcePush:
-	default:
-		errs.add("kind", "choose GravityZone, DefensX or the push API")
-	}
-	if in.Name == "" {
-		in.Name = connect.KindName(in.Kind)
-	}
-	if len(errs) > 0 {
-		return connect.Connected{Source: store.Source{Name: in.Name}}, errs
-	}
-	added, err := h.deps.Sources.AddSource(r.Context(), connect.NewSource{
-		PartnerID: partnerID, Kind: in.Kind, Name: in.Name, APIURL: in.APIURL, APIKey: apiKey,
-	})
-	if err != nil {
-		// Mostly the platform's own refusal (a wrong key or URL), which the
-		// person needs to read to fix it.
-		h.deps.Logger.Warn("connecting a source failed", "partner_id", partnerID, "kind", in.Kind, "error", err)
-		errs.add("source", fmt.Sprintf("%s could not be connected: %v", connect.KindName(in.Kind), err))
-		return connect.Connected{Source: store.Source{Name: in.Name}}, errs
-	}
-	h.deps.Logger.Info("source connected", "partner_id", partnerID, "kind", in.Kind, "source_id", added.Source.ID)
-	return added, nil
+	added, errs := h.deps.Sources.AddTyped(r.Context(), connect.NewSource{PartnerID: partnerID, Kind: in.Kind, Name: in.Name, APIURL: in.APIURL, APIKey: apiKey})
+	return added, fieldErrors(errs)
 }
 
 // sourcePageView is a source's own page: its edit form, and its removal
@@ -240,7 +207,7 @@ func (h *handler) editSource(r *http.Request, id int64, ch connect.SourceChange)
 	c := callerOf(r)
 	up, err := h.deps.Sources.UpdateSource(r.Context(), c.partnerID, id, ch)
 	if err != nil {
-		h.deps.Logger.Warn("editing a source failed", "partner_id", c.partnerID, "source_id", id, "by", c.name(), "error", err)
+		h.deps.Logger.WarnContext(r.Context(), "editing a source failed", "partner_id", c.partnerID, "source_id", id, "by", c.name(), "error", err, "detail", outbound.Detail(err))
 		return connect.Updated{}, err
 	}
 	h.deps.Logger.Info("source edited", "partner_id", c.partnerID, "source_id", id, "by", c.name(), "tested", up.Tested, "registered", up.Registered)

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -193,16 +192,6 @@ func (h *handler) previewTitle(w http.ResponseWriter, r *http.Request) {
 	h.fragment(w, r, http.StatusOK, viewSetup, "title-preview", h.preview(sent.Policy.TitleTemplate, enabled))
 }
 
-// titlePreview is a title template rendered on a made-up alert of Type.
-type titlePreview struct {
-	Type, Title, Error string
-}
-
-func (h *handler) preview(template string, enabled []string) titlePreview {
-	p := titlePreview{Type: cmp.Or(firstOf(enabled), "av")}
-	if err := ticketing.ValidateTemplate(template, enabled...); err != nil {
-		p.Error = capitalise(err.Error())
-	}
-	p.Title = ticketing.Title(template, sampleAlert(p.Type, h.deps.Now()))
-	return p
+func (h *handler) preview(template string, enabled []string) ticketing.Preview {
+	return ticketing.PreviewTitle(template, enabled, h.deps.Now())
 }

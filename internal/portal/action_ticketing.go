@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"halobridge/internal/halo"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing/deliver"
 )
@@ -45,12 +46,12 @@ func (h *handler) testTicket(w http.ResponseWriter, r *http.Request) {
 		out.Error = capitalise(err.Error()) + "."
 	}
 	if res.TicketID > 0 {
-		root, err := h.haloRootOf(r.Context(), c.partnerID)
+		root, err := h.deps.Halo.Root(r.Context(), c.partnerID)
 		if err != nil {
 			h.fail(w, r, err)
 			return
 		}
-		out.TicketURL = root + "/tickets?id=" + itoa(res.TicketID)
+		out.TicketURL = halo.AgentPage(root, "ticket", res.TicketID)
 	}
 	h.fragment(w, r, http.StatusOK, viewTicketing, "test-result", out)
 }

@@ -27,7 +27,7 @@ func TestBilling(t *testing.T) {
 		if got.status != http.StatusOK {
 			t.Fatalf("dry run: %d\n%s", got.status, got.body)
 		}
-		for _, want := range []string{"Brightwater Dental LLC", "would change", `<td class="num">0</td><td class="num">12</td>`, "add"} {
+		for _, want := range []string{`<a href="` + b.haloURL + `/customers?clientid=109" target="_blank" rel="noopener">Brightwater Dental LLC</a>`, "would change", `<td class="num">0</td><td class="num">12</td>`, "add"} {
 			if !strings.Contains(got.body, want) {
 				t.Errorf("the dry run lacks %q:\n%s", want, got.body)
 			}

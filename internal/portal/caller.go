@@ -20,26 +20,9 @@ func callerOf(r *http.Request) caller {
 	return caller{partnerID: c.PartnerID, auth: c}
 }
 
-// name says who the caller is in words, for the records that keep who did
-// what (consent, activation).
-func (c caller) name() string {
-	switch {
-	case c.auth.Account != nil && c.auth.Account.Name != "":
-		return c.auth.Account.Name + " <" + c.auth.Account.Email + ">"
-	case c.auth.Account != nil:
-		return c.auth.Account.Email
-	case c.auth.Token != nil:
-		return "API token " + c.auth.Token.Name
-	}
-	return "unknown"
-}
+func (c caller) name() string { return c.auth.Name() }
 
-func (c caller) accountID() int64 {
-	if c.auth.Account != nil {
-		return c.auth.Account.ID
-	}
-	return 0
-}
+func (c caller) accountID() int64 { return c.auth.AccountID() }
 
 // requireActive keeps the sections after setup locked until "Save
 // configuration" has activated the integration: pages send the person to
@@ -52,7 +35,7 @@ func (h *handler) requireActive(next http.Handler) http.Handler {
 			return
 		}
 		if !progress.Active() {
-			if r.Method == http.MethodGet && !isAPI(r) {
+			if r.Method == http.MethodGet {
 				http.Redirect(w, r, "/setup", http.StatusSeeOther)
 				return
 			}

@@ -4,10 +4,14 @@
 // sync pages, with charts drawn as inline SVG. Pages are rendered on the
 // server with html/template; htmx, embedded with every other asset, makes
 // the small parts of a page that change (sync progress, suggestions, the
-// title preview) update in place. The package also serves the OpenAPI
-// document of halobridge's JSON API at /api/openapi.json.
+// title preview) update in place. The pages of signing in, which auth
+// serves, are drawn here too (SignInPages), in the same layout and
+// stylesheet. The JSON API that serves the same setup, alerts and
+// activity to programs is package api's, as is every route under /api/.
 //
 // The portal decides nothing itself: it calls the services that do
-// (catalog, ticketing delivery, billing runs, the job queue) with the
-// partner the signed-in caller acts for, never one named in the request.
+// (mapper, events, setup, ticketing delivery, billing runs, the job
+// queue) with the partner the signed-in caller acts for, never one named
+// in the request, and answers their errors with the status api.StatusOf
+// gives.
 package portal

@@ -57,7 +57,7 @@ func TestHaloCredentialsThatCannotWorkAreNotSaved(t *testing.T) {
 		{"AnUnreachableAddress", typedHalo{"http://127.0.0.1:1", "", halosim.DefaultClientID, "typed-secret-three"},
 			[]string{"connection refused", "Check the authorisation server URL"}},
 		{"AnAddressThatIsNotHaloPSA", typedHalo{gravityZone, "", halosim.DefaultClientID, "typed-secret-four"},
-			[]string{"404 page not found", "Check the authorisation server URL"}},
+			[]string{"does not look like a HaloPSA: /auth/token answered 404 (page not found)", "Check the authorisation server URL"}},
 	}
 
 	wizard := b.newPartner(t, "Northpoint IT")

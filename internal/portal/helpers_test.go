@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 
+	"halobridge/internal/api"
 	"halobridge/internal/auth"
 	"halobridge/internal/billing"
 	"halobridge/internal/billing/run"
@@ -40,7 +41,8 @@ import (
 
 // testBundle is halobridge as the server wires it, on a real SQLite file
 // and real HTTP, next to a simulated HaloPSA and GravityZone: sign-in,
-// the portal, the ingest endpoint and the job queue with every worker.
+// the portal, the JSON API, the ingest endpoint and the job queue with
+// every worker.
 type testBundle struct {
 	store    *store.Store
 	halo     *halosim.Sim
@@ -91,11 +93,14 @@ func setup(t *testing.T) *testBundle {
 
 	b.srv = httptest.NewUnstartedServer(nil)
 	baseURL := "http://" + b.srv.Listener.Addr().String()
-	b.auth = &auth.Service{Store: st, HaloDefaults: halo.Config{Outbound: outbound.Local(), RetryBackoff: time.Millisecond}, BaseURL: baseURL}
+	b.auth = &auth.Service{Store: st, HaloDefaults: halo.Config{Outbound: outbound.Local(), RetryBackoff: time.Millisecond}, BaseURL: baseURL,
+		Pages: portal.SignInPages(nil)}
 	// One budget for the whole portal, as a server shares one: generous,
 	// since the simulator has no rate limit.
 	b.budget = connect.NewSharedBudget(st, 100_000, 5*time.Minute)
 	haloClients := &connect.Halo{Outbound: outbound.Local(), Store: st, Budget: b.budget}
+	provisioning := &connect.Provisioning{Halo: haloClients}
+	b.auth.Provisioner = provisioning
 	b.sources = &connect.Sources{Outbound: outbound.Local(), Store: st, PublicURL: baseURL}
 	b.syncer = &syncrun.Syncer{Store: st, Halo: haloClients, Sources: b.sources}
 	b.mappings = &mapper.Service{Store: st, Halo: haloClients, Sources: b.sources}
@@ -131,7 +136,7 @@ func setup(t *testing.T) *testBundle {
 
 	handler := portal.New(portal.Deps{
 		Store: st, Auth: b.auth, Mappings: b.mappings, Events: b.events, Tickets: b.tickets, Billing: b.billing,
-		Sources: b.sources, Halo: haloClients, Queue: b.queue, Budget: b.budget,
+		Sources: b.sources, Halo: haloClients, Provisioning: provisioning, Queue: b.queue, Budget: b.budget,
 	})
 	var routes []web.Route
 	for _, p := range auth.Patterns() {
@@ -139,6 +144,12 @@ func setup(t *testing.T) *testBundle {
 	}
 	for _, p := range portal.Patterns() {
 		routes = append(routes, web.Route{Pattern: p, Handler: handler})
+	}
+	// The JSON API, as the server mounts it beside the pages.
+	jsonAPI := api.New(api.Deps{Store: st, Auth: b.auth, Mappings: b.mappings, Events: b.events, Queue: b.queue, Tickets: b.tickets, Billing: b.billing,
+		Sources: b.sources, Halo: haloClients})
+	for _, p := range api.Patterns() {
+		routes = append(routes, web.Route{Pattern: p, Handler: jsonAPI})
 	}
 	b.srv.Config.Handler = web.New(web.Deps{Store: st, Gatherer: prometheus.NewRegistry(), Logger: slog.New(slog.DiscardHandler),
 		Ingest: receiver, Routes: routes})
@@ -223,7 +234,7 @@ func (b *testBundle) connectHalo(t *testing.T, p *partner) {
 // source, registering halobridge with its Event Push Service.
 func (b *testBundle) connectGravityZone(t *testing.T, p *partner) store.Source {
 	t.Helper()
-	c, err := b.sources.AddSource(t.Context(), connect.NewSource{PartnerID: p.ID, Kind: store.SourceGravityZone, Name: "GravityZone EU",
+	c, err := b.sources.AddSource(t.Context(), connect.NewSource{PartnerID: p.ID, Kind: source.GravityZone, Name: "GravityZone EU",
 		APIURL: b.gzURL, APIKey: gzsim.DefaultAPIKey})
 	if err != nil {
 		t.Fatalf("AddSource: %v", err)
@@ -256,7 +267,7 @@ func (b *testBundle) syncNow(t *testing.T, p *partner) store.SyncRun {
 func (b *testBundle) connectPush(t *testing.T, p *partner) store.Source {
 	t.Helper()
 	ctx := t.Context()
-	c, err := b.sources.AddSource(ctx, connect.NewSource{PartnerID: p.ID, Kind: store.SourcePush, Name: "Sentry EDR"})
+	c, err := b.sources.AddSource(ctx, connect.NewSource{PartnerID: p.ID, Kind: source.Push, Name: "Sentry EDR"})
 	if err != nil {
 		t.Fatalf("AddSource: %v", err)
 	}
@@ -464,4 +475,26 @@ func formValues(page string) url.Values {
 		out.Set(m[1], htmlEntity.Replace(m[2]))
 	}
 	return out
+}
+
+// apiCall sends a JSON request with an API token, as a program would.
+func (b *testBundle) apiCall(t *testing.T, token, method, path, body string) response {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, _ := http.NewRequest(method, b.srv.URL+path, r)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	return b.do(t, nil, req)
+}
+
+func (b *testBundle) token(t *testing.T, p *partner) string {
+	t.Helper()
+	plain, _, err := b.auth.CreateToken(t.Context(), p.ID, "test")
+	if err != nil {
+		t.Fatalf("CreateToken: %v", err)
+	}
+	return plain
 }

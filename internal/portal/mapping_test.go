@@ -23,7 +23,7 @@ func TestClientMapping(t *testing.T) {
 
 	t.Run("SuggestionsShowWithTheirClient", func(t *testing.T) {
 		page := b.get(t, p, "/mapping").body
-		for _, want := range []string{"2 suggestions waiting", "Brightwater Dental LLC", `<input type="hidden" name="customer_id" value="c-1"><input type="hidden" name="client_id" value="109">`} {
+		for _, want := range []string{"2 suggestions waiting", `<a href="` + b.haloURL + `/customers?clientid=109" target="_blank" rel="noopener">Brightwater Dental LLC</a>`, `<input type="hidden" name="customer_id" value="c-1"><input type="hidden" name="client_id" value="109">`} {
 			if !strings.Contains(page, want) {
 				t.Errorf("the mapping page lacks %q", want)
 			}

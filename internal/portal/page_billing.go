@@ -2,7 +2,6 @@ package portal
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -104,7 +103,7 @@ func (h *handler) billingView(ctx context.Context, partnerID int64) (*billingVie
 	if v.Corrections, err = h.deps.Store.BillingCorrections(ctx, partnerID, billingCorrections); err != nil {
 		return nil, err
 	}
-	billed, err := h.billedPerMonth(ctx, partnerID)
+	billed, err := h.deps.Billing.Billed(ctx, partnerID)
 	if err != nil {
 		return nil, err
 	}
@@ -115,49 +114,17 @@ func (h *handler) billingView(ctx context.Context, partnerID int64) (*billingVie
 // runRow counts what a billing run did.
 func runRow(r store.BillingRun) billingRunRow {
 	row := billingRunRow{BillingRun: r}
-	var res run.Result
-	if len(r.Result) > 0 && json.Unmarshal(r.Result, &res) == nil {
-		for _, c := range res.Clients {
-			row.Clients++
-			if c.Changed {
-				row.Changed++
-			}
-			if c.Error != "" {
-				row.Failed++
-			}
-			row.Quantity += billedQuantity(c.Rows)
+	for _, c := range run.ResultOf(r).Clients {
+		row.Clients++
+		if c.Changed {
+			row.Changed++
 		}
+		if c.Error != "" {
+			row.Failed++
+		}
+		row.Quantity += run.LineQuantity(c.Rows)
 	}
 	return row
-}
-
-// billedPerMonth is the quantity on the recurring invoices of each month
-// billed: what the latest real run of the month that finished without
-// error wrote.
-func (h *handler) billedPerMonth(ctx context.Context, partnerID int64) (map[source.Month]float64, error) {
-	runs, err := h.deps.Store.BillingRuns(ctx, partnerID, 1000)
-	if err != nil {
-		return nil, err
-	}
-	billed := map[source.Month]float64{}
-	for _, r := range runs {
-		if _, seen := billed[r.Month]; !seen && !r.DryRun && !r.FinishedAt.IsZero() && r.Error == "" {
-			// Runs are newest first.
-			billed[r.Month] = runRow(r).Quantity
-		}
-	}
-	return billed, nil
-}
-
-// billedQuantity adds up the quantities of the lines halobridge keeps.
-func billedQuantity(rows []billing.Row) float64 {
-	total := 0.0
-	for _, r := range rows {
-		if r.Finding == "" {
-			total += r.Quantity
-		}
-	}
-	return total
 }
 
 func monthLabel(m source.Month) string { return m.Start().Format("January 2006") }
@@ -170,11 +137,11 @@ func (h *handler) billingSummary(ctx context.Context, partnerID int64, p run.Pol
 	}
 	s.HasGravityZone = slices.Contains(kinds, source.GravityZone)
 	for _, kind := range kinds {
-		if kind == source.GravityZone || slices.ContainsFunc(s.Rounding, func(r roundingItem) bool { return r.Source == connect.KindName(string(kind)) }) {
+		if kind == source.GravityZone || slices.ContainsFunc(s.Rounding, func(r roundingItem) bool { return r.Source == connect.KindName(kind) }) {
 			continue // GravityZone counts whole endpoints
 		}
 		_, set := p.Rounding[kind]
-		s.Rounding = append(s.Rounding, roundingItem{Source: connect.KindName(string(kind)), Rule: roundingWords(p.RoundingOf(kind)), Default: !set})
+		s.Rounding = append(s.Rounding, roundingItem{Source: connect.KindName(kind), Rule: roundingWords(p.RoundingOf(kind)), Default: !set})
 	}
 	items, err := h.deps.Store.Catalog(ctx, partnerID, store.KindItem)
 	if err != nil {

@@ -31,6 +31,8 @@ type mappingView struct {
 	Rows      []clientRow
 	// Hidden counts the rows past maxClientRows.
 	Hidden int
+	// HaloRoot is the partner's HaloPSA, for links to its clients.
+	HaloRoot string
 	// Companies are the companies not mapped yet, for the pickers.
 	Companies []option
 	// Unsuggested are the companies with neither a mapping nor a
@@ -93,6 +95,9 @@ func (h *handler) mappingView(ctx context.Context, partnerID int64, q url.Values
 		v.Rows = append(v.Rows, cr)
 	}
 	if v.Companies, err = h.unmappedCompanies(ctx, partnerID); err != nil {
+		return nil, err
+	}
+	if v.HaloRoot, err = h.deps.Halo.Root(ctx, partnerID); err != nil {
 		return nil, err
 	}
 	if err := h.unsuggested(ctx, partnerID, v); err != nil {

@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"slices"
 
-	"halobridge/internal/billing"
-	"halobridge/internal/billing/run"
+	"halobridge/internal/connect"
+	"halobridge/internal/setup"
 	"halobridge/internal/store"
 )
 
@@ -135,7 +135,7 @@ func (h *handler) finalizeView(r *http.Request, partnerID int64, progress store.
 	case err != nil:
 		return nil, err
 	default:
-		v.Halo = haloRoot(conn.ResourceURL)
+		v.Halo = connect.HaloRoot(conn.ResourceURL)
 	}
 	if v.Sources, err = h.deps.Store.Sources(r.Context(), partnerID); err != nil {
 		return nil, err
@@ -158,7 +158,7 @@ func (h *handler) activate(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, perr)
 			return
 		}
-		v := &setupView{Step: stepFinalize, Progress: progress, Flash: flash{Error: "Finish every step first: " + missingWords(progress.Missing()) + "."}}
+		v := &setupView{Step: stepFinalize, Progress: progress, Flash: flash{Error: "Finish every step first: " + setup.MissingWords(progress.Missing()) + "."}}
 		if v.Finalize, err = h.finalizeView(r, c.partnerID, progress); err != nil {
 			h.fail(w, r, err)
 			return
@@ -175,54 +175,7 @@ func (h *handler) activate(w http.ResponseWriter, r *http.Request) {
 }
 
 // stepsFromPolicies counts the billing and ticketing steps as saved when
-// their policies are, however they were saved: the JSON API saves them
-// without the wizard.
+// their policies are (setup.StepsFromPolicies).
 func (h *handler) stepsFromPolicies(ctx context.Context, partnerID int64) error {
-	progress, err := h.deps.Store.SetupProgress(ctx, partnerID)
-	if err != nil {
-		return err
-	}
-	if !progress.Done(store.SetupBilling) {
-		p, err := h.deps.Billing.Policy(ctx, partnerID)
-		switch {
-		case errors.Is(err, run.ErrNoPolicy):
-		case err != nil:
-			return err
-		case p.Mode == billing.ModeCreate || p.Mode == billing.ModeAppend:
-			if _, err := h.deps.Store.CompleteSetupStep(ctx, partnerID, store.SetupBilling); err != nil {
-				return err
-			}
-		}
-	}
-	if !progress.Done(store.SetupTicketing) {
-		_, err := h.deps.Tickets.Policy(ctx, partnerID)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-		case err != nil:
-			return err
-		default:
-			if _, err := h.deps.Store.CompleteSetupStep(ctx, partnerID, store.SetupTicketing); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// missingWords says what activation still needs, in the wizard's words.
-func missingWords(missing []string) string {
-	words := map[string]string{
-		store.SetupIntegration: "save the Integration step",
-		store.SetupBilling:     "save the Billing step",
-		store.SetupTicketing:   "save the Ticketing step",
-		"consent":              "agree to halobridge collecting and processing your HaloPSA data (Integration step)",
-	}
-	out := ""
-	for i, m := range missing {
-		if i > 0 {
-			out += "; "
-		}
-		out += words[m]
-	}
-	return out
+	return setup.StepsFromPolicies(ctx, h.deps.Store, h.deps.Billing, h.deps.Tickets, partnerID)
 }

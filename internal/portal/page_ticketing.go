@@ -9,8 +9,10 @@ import (
 	"slices"
 	"strconv"
 
+	"halobridge/internal/connect"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing"
+	"halobridge/internal/ticketing/deliver"
 )
 
 // recentAlerts is how many alerts the ticketing page lists.
@@ -59,11 +61,11 @@ func (h *handler) ticketingView(ctx context.Context, partnerID int64) (*ticketin
 	if v.Policy, err = h.policySummary(ctx, partnerID); err != nil {
 		return nil, err
 	}
-	names, err := h.companyNames(ctx, partnerID)
+	names, err := connect.CompanyNames(ctx, h.deps.Store, partnerID)
 	if err != nil {
 		return nil, err
 	}
-	root, err := h.haloRootOf(ctx, partnerID)
+	root, err := h.deps.Halo.Root(ctx, partnerID)
 	if err != nil {
 		return nil, err
 	}
@@ -72,8 +74,8 @@ func (h *handler) ticketingView(ctx context.Context, partnerID int64) (*ticketin
 		return nil, err
 	}
 	for _, a := range alerts {
-		row := alertRow{RecentAlert: a, Customer: names[companyValue(a.SourceID, a.CustomerID)], TypeName: typeName(a.Type)}
-		row.Outcome, row.TicketURL = alertOutcome(a, root)
+		row := alertRow{RecentAlert: a, Customer: names[connect.Company{SourceID: a.SourceID, CustomerID: a.CustomerID}], TypeName: typeName(a.Type)}
+		row.Outcome, row.TicketURL = deliver.Outcome(a, root)
 		v.Alerts = append(v.Alerts, row)
 	}
 	if v.Mappings, err = h.mappedCompanies(ctx, partnerID, names); err != nil {
@@ -87,33 +89,6 @@ func (h *handler) ticketingView(ctx context.Context, partnerID int64) (*ticketin
 	return v, nil
 }
 
-// alertOutcome says what delivery did with an alert, and links the ticket.
-func alertOutcome(a store.RecentAlert, haloRoot string) (string, string) {
-	d := a.Delivery
-	if d == nil {
-		return "Waiting for delivery", ""
-	}
-	url := ""
-	if d.TicketID > 0 && haloRoot != "" {
-		url = haloRoot + "/tickets?id=" + strconv.Itoa(d.TicketID)
-	}
-	switch {
-	case d.State == store.DeliveryFailed:
-		return "Not delivered yet: " + d.Reason, url
-	case d.State == store.DeliveryPending:
-		return "Ticket being created", url
-	case d.Action == string(ticketing.ActionCreate) || d.Action == string(ticketing.ActionReconcile):
-		return fmt.Sprintf("Ticket #%d created", d.TicketID), url
-	case d.Action == string(ticketing.ActionNote):
-		return fmt.Sprintf("Added to ticket #%d", d.TicketID), url
-	case d.Action == string(ticketing.ActionReopen):
-		return fmt.Sprintf("Reopened ticket #%d", d.TicketID), url
-	case d.Reason != "":
-		return "No ticket: " + d.Reason, url
-	}
-	return d.Action, url
-}
-
 func typeName(alertType string) string {
 	for _, t := range ticketing.KnownTypes() {
 		if t.Type == alertType {
@@ -123,29 +98,9 @@ func typeName(alertType string) string {
 	return alertType
 }
 
-// companyNames names every company of the partner's sources, by
-// companyValue.
-func (h *handler) companyNames(ctx context.Context, partnerID int64) (map[string]string, error) {
-	sources, err := h.deps.Store.Sources(ctx, partnerID)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]string{}
-	for _, src := range sources {
-		customers, err := h.deps.Store.SourceCustomers(ctx, src.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range customers {
-			out[companyValue(src.ID, c.ID)] = c.Name
-		}
-	}
-	return out, nil
-}
-
 // mappedCompanies are the confirmed mappings, for choosing where a test
 // ticket goes.
-func (h *handler) mappedCompanies(ctx context.Context, partnerID int64, names map[string]string) ([]option, error) {
+func (h *handler) mappedCompanies(ctx context.Context, partnerID int64, names map[connect.Company]string) ([]option, error) {
 	mappings, err := h.deps.Store.Mappings(ctx, partnerID)
 	if err != nil {
 		return nil, err
@@ -164,7 +119,7 @@ func (h *handler) mappedCompanies(ctx context.Context, partnerID int64, names ma
 			continue
 		}
 		value := companyValue(m.SourceID, m.CustomerID)
-		company := names[value]
+		company := names[connect.Company{SourceID: m.SourceID, CustomerID: m.CustomerID}]
 		if company == "" {
 			company = m.CustomerID
 		}
@@ -175,19 +130,6 @@ func (h *handler) mappedCompanies(ctx context.Context, partnerID int64, names ma
 		out = append(out, option{Value: value, Label: company + " → " + client})
 	}
 	return out, nil
-}
-
-// haloRootOf is the address of the partner's HaloPSA, for links into it;
-// "" when not connected.
-func (h *handler) haloRootOf(ctx context.Context, partnerID int64) (string, error) {
-	conn, err := h.deps.Store.HaloConnection(ctx, partnerID)
-	if errors.Is(err, store.ErrNotFound) {
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	return haloRoot(conn.ResourceURL), nil
 }
 
 // policySummary reads the ticket policy with the names HaloPSA gives its

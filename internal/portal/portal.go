@@ -32,6 +32,8 @@ type Deps struct {
 	Billing  *run.Service
 	Sources  *connect.Sources
 	Halo     *connect.Halo
+	// Provisioning says what the first HaloPSA sign-in created there.
+	Provisioning *connect.Provisioning
 	// Budget is the HaloPSA request budget every replica shares; the sync
 	// page shows what of it is spent. Nil shows nothing.
 	Budget *connect.SharedBudget
@@ -73,7 +75,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.Serv
 // route is one pattern of the portal and how it is served.
 type route struct {
 	pattern string
-	// public routes need no session: the assets and the API document.
+	// public routes need no session: the assets.
 	public bool
 	// setup routes stay open before the integration is activated; every
 	// other signed-in route waits for it.
@@ -95,9 +97,9 @@ func Patterns() []string {
 func (h *handler) table() []route {
 	return []route{
 		{pattern: "GET /assets/{file}", public: true, handler: h.asset},
-		{pattern: "GET /api/openapi.json", public: true, handler: h.openAPI},
 
 		{pattern: "GET /setup", setup: true, handler: h.setupPage},
+		{pattern: "GET /setup/created", setup: true, handler: h.createdPage},
 		{pattern: "POST /setup/halo", setup: true, handler: h.saveHalo},
 		{pattern: "POST /setup/halo/test", setup: true, handler: h.testHalo},
 		{pattern: "POST /setup/sources", setup: true, handler: h.addSource},
@@ -114,18 +116,6 @@ func (h *handler) table() []route {
 		{pattern: "POST /sync", setup: true, handler: h.syncNow},
 		{pattern: "GET /sync/jobs/{id}", setup: true, handler: h.jobProgress},
 		{pattern: "GET /sync/runs/{id}", setup: true, handler: h.runProgress},
-
-		{pattern: "GET /api/v1/setup", setup: true, handler: h.apiSetup},
-		{pattern: "POST /api/v1/setup/consent", setup: true, handler: h.apiConsent},
-		{pattern: "POST /api/v1/setup/integration", setup: true, handler: h.apiFinishIntegration},
-		{pattern: "POST /api/v1/setup/activate", setup: true, handler: h.apiActivate},
-		{pattern: "PUT /api/v1/halo/connection", setup: true, handler: h.apiSaveHalo},
-		{pattern: "POST /api/v1/halo/test", setup: true, handler: h.apiTestHalo},
-		{pattern: "GET /api/v1/sources", setup: true, handler: h.apiSources},
-		{pattern: "POST /api/v1/sources", setup: true, handler: h.apiAddSource},
-		{pattern: "PATCH /api/v1/sources/{id}", setup: true, handler: h.apiUpdateSource},
-		{pattern: "DELETE /api/v1/sources/{id}", setup: true, handler: h.apiRemoveSource},
-		{pattern: "POST /api/v1/tickets/policy/preview", setup: true, handler: h.apiTitlePreview},
 
 		{pattern: "GET /{$}", handler: h.overviewPage},
 		{pattern: "GET /mapping", handler: h.mappingPage},
@@ -146,8 +136,6 @@ func (h *handler) table() []route {
 		{pattern: "POST /events/{id}/recheck", handler: h.recheckEvent},
 		{pattern: "POST /events/{id}/resolve", handler: h.resolveEvent},
 		{pattern: "GET /sync", handler: h.syncPage},
-		{pattern: "GET /api/v1/alerts", handler: h.apiAlerts},
-		{pattern: "GET /api/v1/activity", handler: h.apiActivity},
 	}
 }
 

@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"log/slog"
 	"math"
 	"net/http"
 	"path"
 	"strings"
 	"time"
 
+	"halobridge/internal/api"
 	"halobridge/internal/connect"
 	"halobridge/internal/events"
 	"halobridge/internal/halo"
@@ -42,6 +44,8 @@ const (
 	viewSync      = "sync"
 	viewMessage   = "message"
 	viewSource    = "source"
+	viewLogin     = "login"
+	viewCreated   = "created"
 )
 
 func parseViews() *views {
@@ -73,6 +77,7 @@ func funcs() template.FuncMap {
 		"dict":     dict,
 		"score":    func(f float64) int { return int(math.Round(f * 100)) },
 		"kind":     runKind,
+		"haloPage": halo.AgentPage,
 	}
 }
 
@@ -148,6 +153,9 @@ type page struct {
 	OpenEvents int
 	// Active says the integration is activated: the menu's sections open.
 	Active bool
+	// SignIn marks a page of signing in: nobody is known yet, so the bar
+	// shows no partner, menu or script (web.SignInPolicy allows none).
+	SignIn bool
 }
 
 // view is what every template gets: the page around it and its own data.
@@ -209,21 +217,25 @@ func (h *handler) formFragment(w http.ResponseWriter, r *http.Request, status in
 	h.write(w, r, status, name, tmpl, view{Page: page{CSRF: callerOf(r).auth.CSRFToken}, Data: data})
 }
 
-// write executes a template in full first, so that an error gives a clean
-// 500 rather than half a page.
 func (h *handler) write(w http.ResponseWriter, r *http.Request, status int, name, tmpl string, data any) {
-	t, ok := h.views.pages[name]
+	h.views.write(w, r, h.deps.Logger, web.PagePolicy, status, name, tmpl, data)
+}
+
+// write executes a template in full first, so that an error gives a clean
+// 500 rather than half a page, and sends it under policy.
+func (v *views) write(w http.ResponseWriter, r *http.Request, logger *slog.Logger, policy string, status int, name, tmpl string, data any) {
+	t, ok := v.pages[name]
 	if !ok {
-		http.Error(w, "halobridge could not show this page. "+web.Fault(h.deps.Logger, r, "no such view", errors.New(name)), http.StatusInternalServerError)
+		http.Error(w, "halobridge could not show this page. "+web.Fault(logger, r, "no such view", errors.New(name)), http.StatusInternalServerError)
 		return
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, tmpl, data); err != nil {
-		http.Error(w, "halobridge could not show this page. "+web.Fault(h.deps.Logger, r, "could not render a page", err, "view", name, "template", tmpl),
+		http.Error(w, "halobridge could not show this page. "+web.Fault(logger, r, "could not render a page", err, "view", name, "template", tmpl),
 			http.StatusInternalServerError)
 		return
 	}
-	web.PageHeaders(w.Header(), web.PagePolicy)
+	web.PageHeaders(w.Header(), policy)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
@@ -235,31 +247,32 @@ func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" 
 // fail answers an error of a service: what the person can act on is said,
 // anything else is logged and answered with a generic 500.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if isAPI(r) {
-		h.apiFail(w, r, err)
-		return
-	}
+	status, _ := api.StatusOf(err)
 	var (
 		input   *events.InputError
 		limited *halo.RateLimitError
 	)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
-		h.problem(w, r, http.StatusNotFound, "There is nothing here: it does not exist, or it belongs to another account.")
+	case status == http.StatusNotFound:
+		h.problem(w, r, status, "There is nothing here: it does not exist, or it belongs to another account.")
 	case errors.As(err, &limited):
 		web.RetryAfter(w, limited.RetryAfter)
-		h.problem(w, r, http.StatusTooManyRequests, capitalise(err.Error())+": HaloPSA takes only so many requests at a time. Try again then.")
-	case isHaloError(err):
+		h.problem(w, r, status, capitalise(err.Error())+": HaloPSA takes only so many requests at a time. Try again then.")
+	case status == http.StatusBadGateway:
 		h.deps.Logger.Warn("HaloPSA failed a portal request", "request_id", web.RequestID(r), "path", r.URL.Path, "error", err)
-		h.problem(w, r, http.StatusBadGateway, "HaloPSA answered: "+err.Error()+". The Events page says how to fix what needs a person. "+web.Quote(r))
+		h.problem(w, r, status, "HaloPSA answered: "+err.Error()+". The Events page says how to fix what needs a person. "+web.Quote(r))
 	case errors.As(err, &input):
+		// What a person sent is at fault: 422 on a page, where the API
+		// answers the same fault 400.
 		h.problem(w, r, http.StatusUnprocessableEntity, capitalise(input.Message)+".")
+	case status == http.StatusBadRequest:
+		h.problem(w, r, http.StatusUnprocessableEntity, capitalise(err.Error())+".")
 	case errors.Is(err, connect.ErrNotConnected):
-		h.problem(w, r, http.StatusConflict, "Connect HaloPSA first, in the setup's Integration step.")
-	case errors.Is(err, store.ErrConflict), errors.Is(err, connect.ErrDeliveryBusy):
-		h.problem(w, r, http.StatusConflict, capitalise(err.Error())+".")
+		h.problem(w, r, status, "Connect HaloPSA first, in the setup's Integration step.")
+	case status < 500:
+		h.problem(w, r, status, capitalise(err.Error())+".")
 	default:
-		h.problem(w, r, http.StatusInternalServerError, "halobridge could not do this just now; try again in a moment. "+
+		h.problem(w, r, status, "halobridge could not do this just now; try again in a moment. "+
 			web.Fault(h.deps.Logger, r, "portal request failed", err, "partner_id", callerOf(r).partnerID))
 	}
 }
@@ -267,10 +280,6 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 // problem answers with a message for a person: for htmx into the page's
 // flash area, otherwise as a page of its own.
 func (h *handler) problem(w http.ResponseWriter, r *http.Request, status int, message string) {
-	if isAPI(r) {
-		apiError(w, r, status, problemCodes[status], message)
-		return
-	}
 	if isHTMX(r) {
 		w.Header().Set("HX-Retarget", "#flash")
 		w.Header().Set("HX-Reswap", "innerHTML")
@@ -287,26 +296,6 @@ func (h *handler) problem(w http.ResponseWriter, r *http.Request, status int, me
 }
 
 // problemCodes are the API's error codes of the statuses problem answers.
-var problemCodes = map[int]string{
-	http.StatusBadRequest:          "invalid_input",
-	http.StatusNotFound:            "not_found",
-	http.StatusConflict:            "conflict",
-	http.StatusUnprocessableEntity: "invalid_input",
-	http.StatusTooManyRequests:     "halo_rate_limited",
-	http.StatusInternalServerError: "internal",
-	http.StatusBadGateway:          "halo_error",
-}
-
-// isHaloError says whether err is HaloPSA's refusal or failure, in its own
-// words: the event raised for it says how to fix it.
-func isHaloError(err error) bool {
-	var (
-		apiErr *halo.APIError
-		oauth  *halo.OAuthError
-	)
-	return errors.As(err, &apiErr) || errors.As(err, &oauth)
-}
-
 // flash is a message at the top of a page.
 type flash struct {
 	Error string

@@ -98,11 +98,11 @@ func (h *handler) fillProducts(ctx context.Context, partnerID int64, f *billingF
 		for _, r := range []billing.Rounding{billing.RoundDecimal, billing.RoundUp, billing.RoundNearest, billing.RoundDown} {
 			label := roundingWords(r)
 			if r == billing.RoundDecimal {
-				label += " (default: " + connect.KindName(string(kind)) + " is billed what it counts)"
+				label += " (default: " + connect.KindName(kind) + " is billed what it counts)"
 			}
 			opts = append(opts, option{Value: string(r), Label: label, Selected: r == current})
 		}
-		f.Rounding = append(f.Rounding, roundingChoice{Field: field, Source: connect.KindName(string(kind)), Options: opts, Error: f.Errors[field]})
+		f.Rounding = append(f.Rounding, roundingChoice{Field: field, Source: connect.KindName(kind), Options: opts, Error: f.Errors[field]})
 	}
 	items, err := h.deps.Store.Catalog(ctx, partnerID, store.KindItem)
 	if err != nil {
@@ -157,7 +157,7 @@ func (h *handler) productsInUse(ctx context.Context, partnerID int64) ([]billing
 	var products []billing.Product
 	var kinds []source.Kind
 	for _, src := range sources {
-		kind := source.Kind(src.Kind)
+		kind := src.Kind
 		kinds = append(kinds, kind)
 		var reports []billing.Report
 		for _, m := range []source.Month{this.Prev(), this} {

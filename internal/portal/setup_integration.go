@@ -4,13 +4,12 @@ import (
 	"errors"
 	"net/http"
 
-	"halobridge/internal/auth"
 	"halobridge/internal/connect"
-	"halobridge/internal/halo"
 	"halobridge/internal/jobs"
 	"halobridge/internal/secret"
+	"halobridge/internal/setup"
+	"halobridge/internal/source"
 	"halobridge/internal/store"
-	"halobridge/internal/syncrun"
 )
 
 // integrationView is the wizard's first step: HaloPSA, the sources and
@@ -20,7 +19,7 @@ type integrationView struct {
 	Halo *haloView
 	// SignIn is what "Log in with HaloPSA" created, when the partner signs
 	// in that way.
-	SignIn   *auth.Setup
+	SignIn   *connect.Setup
 	HaloForm haloForm
 	// HaloRefused keeps the connection form open: what was typed was not
 	// saved.
@@ -51,35 +50,34 @@ type haloForm struct {
 }
 
 type sourceView struct {
-	ID         int64
-	Kind, Name string
-	APIURL     string
-	PushURL    string
+	ID      int64
+	Kind    source.Kind
+	Name    string
+	APIURL  string
+	PushURL string
 }
 
 type sourceForm struct {
-	Kind, Name, APIURL string
+	Kind         source.Kind
+	Name, APIURL string
 }
 
 // checksView is a connection test's report, or why it could not run.
-type checksView struct {
-	Report *halo.TestReport
-	Error  string
-}
+type checksView = setup.Checks
 
 func (h *handler) integrationView(r *http.Request, partnerID int64) (*integrationView, error) {
-	v := &integrationView{Errors: fieldErrors{}, SourceForm: sourceForm{Kind: store.SourceGravityZone}}
+	v := &integrationView{Errors: fieldErrors{}, SourceForm: sourceForm{Kind: source.GravityZone}}
 	conn, err := h.deps.Store.HaloConnection(r.Context(), partnerID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 	case err != nil:
 		return nil, err
 	default:
-		v.Halo = &haloView{URL: haloRoot(conn.ResourceURL), AuthURL: conn.AuthURL, Tenant: conn.Tenant,
+		v.Halo = &haloView{URL: connect.HaloRoot(conn.ResourceURL), AuthURL: conn.AuthURL, Tenant: conn.Tenant,
 			ClientID: secret.Mask(conn.ClientID), ClientCredentials: conn.GrantType == store.GrantClientCredentials, AgentID: conn.AgentID}
 		v.HaloForm = haloForm{URL: v.Halo.URL, AuthURL: conn.AuthURL, Tenant: conn.Tenant}
 	}
-	signIn, err := h.deps.Auth.Setup(r.Context(), partnerID)
+	signIn, err := h.deps.Provisioning.Setup(r.Context(), partnerID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 	case err != nil:
@@ -151,29 +149,11 @@ func (h *handler) finishIntegration(w http.ResponseWriter, r *http.Request) {
 
 // integrationMissing says what the integration step still lacks.
 func integrationMissing(v *integrationView, consent bool) fieldErrors {
-	errs := fieldErrors{}
-	if v.Halo == nil {
-		errs.add("halo", "connect HaloPSA first")
-	}
-	if len(v.Sources) == 0 {
-		errs.add("source", "connect GravityZone, DefensX or the push API first")
-	}
-	if v.ConsentAt == "" && !consent {
-		errs.add("consent", "tick the box to agree: halobridge cannot work without reading your HaloPSA")
-	}
-	return errs
+	return fieldErrors(setup.IntegrationMissing(v.Halo != nil, len(v.Sources), v.ConsentAt != "" || consent))
 }
 
 // completeIntegration records the consent and the step, and starts the
 // first sync, whose catalog the next steps choose from.
 func (h *handler) completeIntegration(r *http.Request, c caller) (store.SetupProgress, jobs.JobInfo, error) {
-	if _, err := h.deps.Store.RecordConsent(r.Context(), c.partnerID, c.accountID(), c.name()); err != nil {
-		return store.SetupProgress{}, jobs.JobInfo{}, err
-	}
-	progress, err := h.deps.Store.CompleteSetupStep(r.Context(), c.partnerID, store.SetupIntegration)
-	if err != nil {
-		return store.SetupProgress{}, jobs.JobInfo{}, err
-	}
-	job, err := h.deps.Queue.Insert(r.Context(), syncrun.SyncArgs{PartnerID: c.partnerID}, nil)
-	return progress, job, err
+	return setup.CompleteIntegration(r.Context(), h.deps.Store, h.deps.Queue, c.partnerID, c.accountID(), c.name())
 }

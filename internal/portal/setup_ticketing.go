@@ -31,7 +31,7 @@ type ticketForm struct {
 	TitleTemplate  string
 	DefaultTitle   string
 	Variables      []string
-	Preview        titlePreview
+	Preview        ticketing.Preview
 	Types          []typeRow
 	Errors         fieldErrors
 	// NoTicketTypes says the catalog has none: HaloPSA could not be read.
@@ -125,8 +125,8 @@ func (h *handler) sourceKinds(ctx context.Context, partnerID int64) ([]source.Ki
 	}
 	var kinds []source.Kind
 	for _, src := range sources {
-		if !slices.Contains(kinds, source.Kind(src.Kind)) {
-			kinds = append(kinds, source.Kind(src.Kind))
+		if !slices.Contains(kinds, src.Kind) {
+			kinds = append(kinds, src.Kind)
 		}
 	}
 	return kinds, nil
@@ -236,7 +236,7 @@ func (h *handler) buildTicketForm(ctx context.Context, partnerID int64, saved de
 
 func typeRowOf(t ticketing.TypeInfo, tp ticketing.TypePolicy, cat ticketing.Catalog, teams []string, errs fieldErrors) typeRow {
 	prefix := "types." + t.Type + "."
-	row := typeRow{Key: t.Type, Name: t.Name, Source: connect.KindName(string(t.Source)), Prefix: prefix,
+	row := typeRow{Key: t.Type, Name: t.Name, Source: connect.KindName(t.Source), Prefix: prefix,
 		Enabled: tp.Enabled, AutoClose: tp.AutoClose, Errors: map[string]string{}}
 	for field, msg := range errs {
 		if sub, ok := strings.CutPrefix(field, prefix); ok {
@@ -302,11 +302,4 @@ func usableTeams(cat ticketing.Catalog) []string {
 func withBlank(label string, opts []option) []option {
 	selected := slices.ContainsFunc(opts, func(o option) bool { return o.Selected })
 	return append([]option{{Value: "", Label: label, Selected: !selected}}, opts...)
-}
-
-func firstOf(s []string) string {
-	if len(s) == 0 {
-		return ""
-	}
-	return s[0]
 }

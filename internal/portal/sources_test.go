@@ -80,7 +80,7 @@ func TestAPISources(t *testing.T) {
 		theirs := b.token(t, other)
 		wantBody(t, "another partner's PATCH", b.apiCall(t, theirs, "PATCH", path, `{"name":"Mine"}`), 404, []string{`"not_found"`})
 		wantBody(t, "another partner's DELETE", b.apiCall(t, theirs, "DELETE", path, ""), 404, []string{`"not_found"`})
-		wantBody(t, "an id that is no number", b.apiCall(t, token, "DELETE", "/api/v1/sources/x", ""), 404, []string{`"not_found"`})
+		wantBody(t, "an id that is no number", b.apiCall(t, token, "DELETE", "/api/v1/sources/x", ""), 400, []string{`"code":"invalid_input"`, `"field":"id"`})
 	})
 
 	t.Run("WaitsForTicketDeliveryAndSaysSoWhenItDoesNotPause", func(t *testing.T) {

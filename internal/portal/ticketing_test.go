@@ -2,6 +2,8 @@ package portal_test
 
 import (
 	"fmt"
+	"html/template"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -33,8 +35,17 @@ func TestTicketing(t *testing.T) {
 		if !strings.HasPrefix(last.Summary, "[Test] ") || last.ClientID != 109 {
 			t.Errorf("HaloPSA's newest ticket: %q for client %d", last.Summary, last.ClientID)
 		}
-		if want := fmt.Sprintf(`href="%s/tickets?id=%d"`, b.haloURL, last.ID); !strings.Contains(got.body, want) {
+		if want := fmt.Sprintf(`href="%s/ticket?id=%d"`, b.haloURL, last.ID); !strings.Contains(got.body, want) {
 			t.Errorf("the answer does not link the ticket (%s):\n%s", want, got.body)
+		}
+		resp, err := http.Get(fmt.Sprintf("%s/ticket?id=%d", b.haloURL, last.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		page, _ := io.ReadAll(resp.Body)
+		if want := fmt.Sprintf("<h1>#%d %s</h1>", last.ID, template.HTMLEscapeString(last.Summary)); resp.StatusCode != http.StatusOK || !strings.Contains(string(page), want) {
+			t.Errorf("following the link: %d, want a page with %s:\n%s", resp.StatusCode, want, page)
 		}
 	})
 
@@ -67,7 +78,7 @@ func TestTicketing(t *testing.T) {
 		tickets := b.halo.Tickets()
 		created := tickets[len(tickets)-1]
 		for _, want := range []string{
-			fmt.Sprintf(`<a href="%s/tickets?id=%d" target="_blank" rel="noopener">Ticket #%d created</a>`, b.haloURL, created.ID, created.ID),
+			fmt.Sprintf(`<a href="%s/ticket?id=%d" target="_blank" rel="noopener">Ticket #%d created</a>`, b.haloURL, created.ID, created.ID),
 			"Brightwater Dental", "WS-a1", "No ticket:", "<rect ",
 		} {
 			if !strings.Contains(page, want) {

@@ -22,6 +22,7 @@ import (
 	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/store/storetest"
+	"halobridge/internal/wait"
 )
 
 // eachEngine runs test on SQLite, and on PostgreSQL when TEST_DATABASE_URL
@@ -53,7 +54,7 @@ func newBundle(t *testing.T, st *store.Store) *bundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := st.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: store.SourceGravityZone, Name: "GZ", Secret: "Bearer push-secret"})
+	src, err := st.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: source.GravityZone, Name: "GZ", Secret: "Bearer push-secret"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,19 +306,15 @@ func TestRegister(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			deadline := time.Now().Add(30 * time.Second)
-			for {
-				job, err := q.Job(t.Context(), info.ID)
-				if err != nil {
+			var job *rivertype.JobRow
+			wait.For(t, "the retention job to end", func() bool {
+				if job, err = q.Job(t.Context(), info.ID); err != nil {
 					t.Fatal(err)
 				}
-				if job.State == rivertype.JobStateCompleted {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("the job is %s after 30 s, errors %v", job.State, job.Errors)
-				}
-				time.Sleep(20 * time.Millisecond)
+				return job.FinalizedAt != nil
+			})
+			if job.State != rivertype.JobStateCompleted {
+				t.Fatalf("the job is %s, errors %v", job.State, job.Errors)
 			}
 			if _, err := st.Alert(t.Context(), old[0]); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("the delivered alert of two days ago: err = %v, want it pruned", err)

@@ -12,6 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"halobridge/internal/jsonread"
 	"halobridge/internal/source"
 )
 
@@ -50,18 +54,24 @@ func (b *InboundBatch) Encode() error {
 		b.Resolutions[i].Clean()
 	}
 	encoded := make([]encodedAlert, len(b.Alerts))
+	// Every alert's facts go into one buffer, turned into one string that
+	// each alert takes its part of: one allocation for the batch.
+	var facts []byte
+	ends := make([]int, len(b.Alerts))
 	for i := range b.Alerts {
 		b.Alerts[i].Clean()
-		a := b.Alerts[i]
-		facts, err := json.Marshal(a.Facts)
-		if err != nil {
-			return fmt.Errorf("alert %s facts: %w", a.EventID, err)
-		}
+		facts = jsonread.AppendCanonical(facts, b.Alerts[i].Facts)
+		ends[i] = len(facts)
+	}
+	all := string(facts)
+	start := 0
+	for i, a := range b.Alerts {
 		raw := string(a.Raw)
 		if raw == "" {
 			raw = "null"
 		}
-		encoded[i] = encodedAlert{facts: string(facts), raw: raw}
+		encoded[i] = encodedAlert{facts: all[start:ends[i]], raw: raw}
+		start = ends[i]
 	}
 	b.encoded, b.done = encoded, true
 	return nil
@@ -104,6 +114,32 @@ var alertInsertColumns = strings.Count(alertColumns, ", ") + 1
 
 const alertColumns = "partner_id, source_id, event_id, source_kind, type, customer_id, severity, host_name, host_ip, user_name, url, facts, fingerprint, test, occurred_at, received_at, raw"
 
+// AlertColumns names the columns of an alert row, in the order of the
+// values AlertRows gives.
+var AlertColumns = strings.Split(alertColumns, ", ")
+
+// AlertRows returns the rows StoreInbound writes for the batch's alerts,
+// each value as this engine binds it, for a benchmark to insert the same
+// rows by other means. It encodes the batch first.
+func (s *Store) AlertRows(b *InboundBatch) ([][]any, error) {
+	if err := b.Encode(); err != nil {
+		return nil, err
+	}
+	rows := make([][]any, len(b.Alerts))
+	for i := range b.Alerts {
+		rows[i] = s.appendAlertRow(make([]any, 0, alertInsertColumns), b, i)
+	}
+	return rows, nil
+}
+
+// appendAlertRow appends the values of the i-th alert of the encoded batch b, in alertColumns' order.
+func (s *Store) appendAlertRow(args []any, b *InboundBatch, i int) []any {
+	a, enc := &b.Alerts[i], b.encoded[i]
+	return append(args, b.PartnerID, b.SourceID, a.EventID, string(a.Source), a.Type, a.CustomerID, string(a.Severity),
+		a.HostName, a.HostIP, a.User, a.URL, enc.facts, a.Fingerprint, a.Test,
+		s.d.timeArg(a.OccurredAt), s.d.timeArg(b.ReceivedAt), enc.raw)
+}
+
 // StoreInbound stores every batch in one transaction, so that concurrent
 // requests share one commit, and skips events already stored for the same
 // source: an alert whose EventID was stored before, unless the alert is
@@ -120,26 +156,51 @@ func (s *Store) StoreInbound(ctx context.Context, batches []InboundBatch) ([]Inb
 	// a tenth of the writer's time in a storm. It is prepared before the
 	// transaction takes SQLite's only writer connection.
 	var full *sql.Stmt
-	if alerts >= rowsPerInsert {
+	if alerts >= rowsPerInsert && !s.d.copyFrom {
 		var err error
 		if full, err = s.prepare(ctx, s.insertAlertsSQL(rowsPerInsert)); err != nil {
 			return nil, fmt.Errorf("store inbound events: %w", err)
 		}
 	}
 	results := make([]InboundResult, len(batches))
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		for i := range results {
-			results[i] = InboundResult{}
+	// COPY needs the driver's connection beneath the transaction, and
+	// SQLite's commit without sync must not lend its setting to another.
+	conn, err := s.writer.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store inbound events: %w", err)
+	}
+	if s.wal != nil {
+		err = s.commitUnsynced(ctx, conn, func() error {
+			return s.inConnTx(ctx, conn, func(tx *sql.Tx) error {
+				return s.insertInbound(ctx, tx, nil, full, batches, results)
+			})
+		})
+		conn.Close()
+		if err == nil {
+			err = s.wal.sync()
 		}
-		if err := s.insertAlerts(ctx, tx, full, batches, results); err != nil {
-			return err
-		}
-		return s.insertResolutions(ctx, tx, batches, results)
-	})
+	} else {
+		err = s.inConnTx(ctx, conn, func(tx *sql.Tx) error {
+			return s.insertInbound(ctx, tx, conn, full, batches, results)
+		})
+		conn.Close()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store inbound events: %w", err)
 	}
 	return results, nil
+}
+
+// insertInbound writes the batches' alerts and resolutions in tx and sets
+// their results.
+func (s *Store) insertInbound(ctx context.Context, tx *sql.Tx, conn *sql.Conn, full *sql.Stmt, batches []InboundBatch, results []InboundResult) error {
+	for i := range results {
+		results[i] = InboundResult{}
+	}
+	if err := s.insertAlerts(ctx, tx, conn, full, batches, results); err != nil {
+		return err
+	}
+	return s.insertResolutions(ctx, tx, batches, results)
 }
 
 type eventKey struct {
@@ -150,8 +211,8 @@ type eventKey struct {
 // alertRef places one alert of one batch.
 type alertRef struct{ batch, index int }
 
-// insertAlertsSQL is the statement that inserts n alerts, skipping those
-// already stored, and returns the ids of those it stored.
+// insertAlertsSQL is the SQLite statement that inserts n alerts, skipping
+// those already stored.
 func (s *Store) insertAlertsSQL(n int) string {
 	var q strings.Builder
 	q.WriteString("INSERT INTO alerts (" + alertColumns + ") VALUES ")
@@ -161,13 +222,13 @@ func (s *Store) insertAlertsSQL(n int) string {
 		}
 		s.placeholders(&q, i*alertInsertColumns, alertInsertColumns)
 	}
-	q.WriteString(" ON CONFLICT (source_id, event_id) DO NOTHING RETURNING id, source_id, event_id")
+	q.WriteString(" ON CONFLICT (source_id, event_id) DO NOTHING")
 	return q.String()
 }
 
 // insertAlerts stores the batches' alerts in tx; full, when not nil, is
 // insertAlertsSQL(rowsPerInsert) prepared.
-func (s *Store) insertAlerts(ctx context.Context, tx *sql.Tx, full *sql.Stmt, batches []InboundBatch, results []InboundResult) error {
+func (s *Store) insertAlerts(ctx context.Context, tx *sql.Tx, conn *sql.Conn, full *sql.Stmt, batches []InboundBatch, results []InboundResult) error {
 	seen := map[eventKey]bool{}
 	var refs []alertRef
 	for b := range batches {
@@ -193,7 +254,7 @@ func (s *Store) insertAlerts(ctx context.Context, tx *sql.Tx, full *sql.Stmt, ba
 		}
 	}
 	stored := map[eventKey]int64{}
-	if err := s.insertAlertRows(ctx, tx, full, batches, refs, stored); err != nil {
+	if err := s.insertAlertRows(ctx, tx, conn, full, batches, refs, stored); err != nil {
 		return err
 	}
 	// Only an EventID that was taken costs more: a redelivery, or a repeat
@@ -212,7 +273,7 @@ func (s *Store) insertAlerts(ctx context.Context, tx *sql.Tx, full *sql.Stmt, ba
 		if err != nil {
 			return err
 		}
-		if err := s.insertAlertRows(ctx, tx, nil, batches, repeats, stored); err != nil {
+		if err := s.insertAlertRows(ctx, tx, conn, nil, batches, repeats, stored); err != nil {
 			return err
 		}
 	}
@@ -228,42 +289,136 @@ func (s *Store) insertAlerts(ctx context.Context, tx *sql.Tx, full *sql.Stmt, ba
 }
 
 // insertAlertRows inserts the alerts refs point to, skipping those whose
-// EventID is taken, and adds the ids of those it stored to stored; full,
-// when not nil, is insertAlertsSQL(rowsPerInsert) prepared.
-func (s *Store) insertAlertRows(ctx context.Context, tx *sql.Tx, full *sql.Stmt, batches []InboundBatch, refs []alertRef, stored map[eventKey]int64) error {
+// EventID is taken, and adds the ids of those it stored to stored: on
+// PostgreSQL by COPY on conn, the connection of tx; on SQLite in
+// statements of rowsPerInsert rows, full, when not nil, being
+// insertAlertsSQL(rowsPerInsert) prepared.
+func (s *Store) insertAlertRows(ctx context.Context, tx *sql.Tx, conn *sql.Conn, full *sql.Stmt, batches []InboundBatch, refs []alertRef, stored map[eventKey]int64) error {
+	if s.d.copyFrom {
+		return s.copyAlertRows(ctx, tx, conn, batches, refs, stored)
+	}
 	for start := 0; start < len(refs); start += rowsPerInsert {
 		chunk := refs[start:min(start+rowsPerInsert, len(refs))]
 		args := make([]any, 0, len(chunk)*alertInsertColumns)
 		for _, r := range chunk {
-			batch := batches[r.batch]
-			a := batch.Alerts[r.index]
-			enc := batch.encoded[r.index]
-			args = append(args, batch.PartnerID, batch.SourceID, a.EventID, string(a.Source), a.Type, a.CustomerID, string(a.Severity),
-				a.HostName, a.HostIP, a.User, a.URL, enc.facts, a.Fingerprint, a.Test,
-				s.d.timeArg(a.OccurredAt), s.d.timeArg(batch.ReceivedAt), enc.raw)
+			args = s.appendAlertRow(args, &batches[r.batch], r.index)
 		}
-		var rows *sql.Rows
-		var err error
+		var stmt *sql.Stmt
 		if len(chunk) == rowsPerInsert && full != nil {
-			rows, err = tx.StmtContext(ctx, full).QueryContext(ctx, args...)
-		} else {
-			rows, err = tx.QueryContext(ctx, s.insertAlertsSQL(len(chunk)), args...)
+			stmt = tx.StmtContext(ctx, full)
 		}
-		if err != nil {
-			return fmt.Errorf("insert alerts: %w", mapError(err))
+		if err := s.execAlertRows(ctx, tx, stmt, batches, chunk, args, stored); err != nil {
+			return err
 		}
-		for rows.Next() {
-			var id int64
-			var k eventKey
-			if err := rows.Scan(&id, &k.sourceID, &k.eventID); err != nil {
-				rows.Close()
-				return fmt.Errorf("insert alerts: %w", err)
-			}
-			stored[k] = id
+	}
+	return nil
+}
+
+// copyAlertRows inserts the alerts refs point to on PostgreSQL, skipping
+// those whose EventID is taken, and adds the ids of those it stored to
+// stored. The rows go by COPY, on conn, the connection of tx, into a
+// temporary table that each commit empties, and from there into alerts in
+// one INSERT that leaves out the redeliveries exactly as a direct one
+// would: COPY itself cannot skip a row that is already stored.
+func (s *Store) copyAlertRows(ctx context.Context, tx *sql.Tx, conn *sql.Conn, batches []InboundBatch, refs []alertRef, stored map[eventKey]int64) error {
+	if len(refs) == 0 {
+		return nil
+	}
+	// A second copy in one transaction, of timeless alerts whose event
+	// ids were freed, finds the first's rows there: they go first.
+	if _, err := tx.ExecContext(ctx, createAlertsInSQL+"; DELETE FROM alerts_in"); err != nil {
+		return fmt.Errorf("insert alerts: %w", err)
+	}
+	rows := make([][]any, len(refs))
+	for i, r := range refs {
+		rows[i] = s.appendAlertRow(make([]any, 0, alertInsertColumns), &batches[r.batch], r.index)
+	}
+	err := conn.Raw(func(dc any) error {
+		_, err := dc.(*stdlib.Conn).Conn().CopyFrom(ctx, pgx.Identifier{"alerts_in"}, AlertColumns, pgx.CopyFromRows(rows))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("insert alerts: copy: %w", mapError(err))
+	}
+	// In the order copied (ctid), so that ids follow batch order.
+	res, err := tx.QueryContext(ctx, "INSERT INTO alerts ("+alertColumns+") SELECT "+alertColumns+
+		" FROM alerts_in ORDER BY ctid ON CONFLICT (source_id, event_id) DO NOTHING RETURNING id, source_id, event_id")
+	if err != nil {
+		return fmt.Errorf("insert alerts: %w", mapError(err))
+	}
+	return scanStored(res, stored)
+}
+
+// createAlertsInSQL makes, once per connection, the temporary table
+// copyAlertRows copies into: alerts' columns without id, emptied at every
+// commit.
+const createAlertsInSQL = "CREATE TEMPORARY TABLE IF NOT EXISTS alerts_in ON COMMIT DELETE ROWS AS SELECT " + alertColumns + " FROM alerts WITH NO DATA"
+
+// execAlertRows runs insertAlertsSQL for chunk on SQLite, with args its
+// rows' values, and adds the ids of the alerts it stored to stored; stmt,
+// when not nil, is that statement prepared. SQLite's single writer gives
+// the rows one INSERT stores consecutive ids, each the largest plus one, in
+// the order of its VALUES, and LastInsertId says the last: when every alert
+// was stored their ids follow from it, with no RETURNING to step through
+// and scan; otherwise the rows of the ids it stored are read back.
+func (s *Store) execAlertRows(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, batches []InboundBatch, chunk []alertRef, args []any, stored map[eventKey]int64) error {
+	var res sql.Result
+	var err error
+	if stmt != nil {
+		res, err = stmt.ExecContext(ctx, args...)
+	} else {
+		res, err = tx.ExecContext(ctx, s.insertAlertsSQL(len(chunk)), args...)
+	}
+	if err != nil {
+		return fmt.Errorf("insert alerts: %w", mapError(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("insert alerts: %w", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	last, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("insert alerts: %w", err)
+	}
+	first := last - n + 1
+	if n == int64(len(chunk)) {
+		for i, r := range chunk {
+			b := &batches[r.batch]
+			stored[eventKey{b.SourceID, b.Alerts[r.index].EventID}] = first + int64(i)
 		}
-		if err := rows.Close(); err != nil {
-			return fmt.Errorf("insert alerts: %w", mapError(err))
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT id, source_id, event_id FROM alerts WHERE id BETWEEN $1 AND $2", first, last)
+	if err != nil {
+		return fmt.Errorf("insert alerts: read the ids stored: %w", err)
+	}
+	got := len(stored)
+	if err := scanStored(rows, stored); err != nil {
+		return err
+	}
+	if int64(len(stored)-got) != n {
+		return fmt.Errorf("insert alerts: %d stored, but ids %d to %d hold %d of them", n, first, last, len(stored)-got)
+	}
+	return nil
+}
+
+// scanStored adds the rows of id, source_id and event_id to stored, and
+// closes them.
+func scanStored(rows *sql.Rows, stored map[eventKey]int64) error {
+	for rows.Next() {
+		var id int64
+		var k eventKey
+		if err := rows.Scan(&id, &k.sourceID, &k.eventID); err != nil {
+			rows.Close()
+			return fmt.Errorf("insert alerts: %w", err)
 		}
+		stored[k] = id
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("insert alerts: %w", mapError(err))
 	}
 	return nil
 }

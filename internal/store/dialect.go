@@ -28,6 +28,13 @@ type dialect struct {
 	// parameter, and the driver looks each one up in it when binding, which
 	// makes a multi-row insert quadratic; there, bare "?" are used.
 	numberedParams bool
+	// copyFrom says that ingest sends alerts by COPY (PostgreSQL), rather
+	// than in multi-row VALUES whose ids SQLite's single writer makes
+	// consecutive.
+	copyFrom bool
+	// writers is how many ingest transactions may run at once (on
+	// PostgreSQL, set from the pool's size).
+	writers int
 }
 
 // sqliteTimeLayout has a fixed number of fractional digits so that stored
@@ -44,6 +51,7 @@ func sqliteDialect() dialect {
 		migrationsDir:   "migrations/sqlite",
 		migrationsTable: "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
 		timeArg:         func(t time.Time) any { return t.UTC().Format(sqliteTimeLayout) },
+		writers:         1,
 	}
 }
 
@@ -57,5 +65,6 @@ func postgresDialect() dialect {
 		forNoKeyUpdate:  " FOR NO KEY UPDATE",
 		timeArg:         func(t time.Time) any { return t.UTC() },
 		numberedParams:  true,
+		copyFrom:        true,
 	}
 }

@@ -31,8 +31,12 @@ func openPostgres(ctx context.Context, databaseURL string, keys *secret.Keyring,
 		pool.Close()
 		return nil, err
 	}
+	d := postgresDialect()
+	// Up to three ingest transactions at once, leaving the pool at least
+	// one connection for everything else.
+	d.writers = max(1, min(3, int(cfg.MaxConns)-1))
 	return &Store{
-		d:      postgresDialect(),
+		d:      d,
 		writer: db,
 		reader: db,
 		pool:   pool,

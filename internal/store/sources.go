@@ -8,15 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"halobridge/internal/source"
 	"strings"
 	"time"
-)
-
-// The kinds of source a partner can connect.
-const (
-	SourceGravityZone = "gravityzone"
-	SourceDefensX     = "defensx"
-	SourcePush        = "push"
 )
 
 // Source is one security platform account of a partner. Secret and APIKey
@@ -24,7 +18,7 @@ const (
 type Source struct {
 	ID        int64
 	PartnerID int64
-	Kind      string
+	Kind      source.Kind
 	Name      string
 	// Token names the source in the URL it pushes to; random, unguessable and unique.
 	Token string
@@ -52,7 +46,7 @@ func NewToken() string {
 
 func checkSource(src Source) (Source, error) {
 	switch src.Kind {
-	case SourceGravityZone, SourceDefensX, SourcePush:
+	case source.GravityZone, source.DefensX, source.Push:
 	default:
 		return Source{}, fmt.Errorf("source kind %q: %w: want gravityzone, defensx or push", src.Kind, ErrInvalid)
 	}

@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"runtime"
 	"time"
 
@@ -79,8 +81,13 @@ func openSQLite(ctx context.Context, path string, keys *secret.Keyring, logger *
 		return nil, errors.Join(fmt.Errorf("open sqlite %s checkpointer: %w", path, err), reader.Close(), writer.Close())
 	}
 
+	d := sqliteDialect()
+	// Two ingest transactions at once: one writes on the single writer
+	// connection while the other, committed, waits for its sync.
+	d.writers = 2
 	return &Store{
-		d:      sqliteDialect(),
+		d:      d,
+		wal:    &walFile{path: path + "-wal"},
 		writer: writer,
 		reader: reader,
 		keys:   keys,
@@ -88,4 +95,41 @@ func openSQLite(ctx context.Context, path string, keys *secret.Keyring, logger *
 		now:    time.Now,
 		ckpt:   startCheckpointer(ckpt, logger),
 	}, nil
+}
+
+// commitUnsynced runs commit, a write transaction on conn, with SQLite
+// committing without syncing (synchronous=NORMAL), so that the writer
+// connection is free for the next transaction while this one's sync is
+// made by walFile.sync, outside it. The store's synchronous=FULL is put
+// back before conn goes back to the pool; a connection it cannot be put
+// back on is closed, never lent to a write that expects its commit synced.
+func (s *Store) commitUnsynced(ctx context.Context, conn *sql.Conn, commit func() error) error {
+	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous=NORMAL"); err != nil {
+		return fmt.Errorf("commit without sync: %w", err)
+	}
+	err := commit()
+	if _, restoreErr := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous=FULL"); restoreErr != nil {
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+		return errors.Join(err, fmt.Errorf("sync commits again: %w", restoreErr))
+	}
+	return err
+}
+
+// walFile syncs SQLite's write-ahead log: once sync returns, every
+// transaction committed before it was called is on disk, as with
+// synchronous=FULL. The file is opened at each sync: SQLite may remove the
+// log and make a new one when its last connection closes (having copied
+// the log into the database file and synced it first).
+type walFile struct{ path string }
+
+func (w *walFile) sync() error {
+	f, err := os.OpenFile(w.path, os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("open the write-ahead log: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("sync the write-ahead log: %w", err)
+	}
+	return f.Close()
 }

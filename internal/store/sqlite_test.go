@@ -2,14 +2,17 @@ package store_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"halobridge/internal/secret"
+	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/store/storetest"
+	"halobridge/internal/wait"
 )
 
 // newSQLiteDatabase makes a database file in the test's temporary folder.
@@ -78,7 +81,7 @@ func TestSQLiteFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		const pushSecret, apiKey = "PUSH-SECRET-d4e5f6-QW12", "API-KEY-9a8b7c-PL34"
-		_, err = b.store.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: store.SourceGravityZone,
+		_, err = b.store.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: source.GravityZone,
 			Name: "GravityZone", Secret: pushSecret, APIKey: apiKey, APIURL: "https://cloud.gravityzone.bitdefender.com/api"})
 		if err != nil {
 			t.Fatal(err)
@@ -143,6 +146,37 @@ func TestSQLiteFile(t *testing.T) {
 		}
 	})
 
+	t.Run("IngestLeavesTheWriterSyncingEveryCommit", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		s := b.store
+		p, err := s.CreatePartner(t.Context(), store.Partner{Name: "Acme IT"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, err := s.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: source.GravityZone, Name: "GZ"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		alert := source.Alert{Source: source.GravityZone, Type: "av", CustomerID: "c", EventID: "e1", Fingerprint: "f"}
+		stored := store.InboundBatch{PartnerID: p.ID, SourceID: src.ID, ReceivedAt: time.Now(), Alerts: []source.Alert{alert}}
+		// An alert without an event id fails its commit.
+		refused := store.InboundBatch{PartnerID: p.ID, SourceID: src.ID, ReceivedAt: time.Now(), Alerts: []source.Alert{{Type: "av"}}}
+		for _, batch := range []store.InboundBatch{stored, refused} {
+			s.StoreInbound(t.Context(), []store.InboundBatch{batch})
+			var got string
+			if err := s.DB().QueryRowContext(t.Context(), "PRAGMA synchronous").Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != "2" {
+				t.Errorf("after storing %d alerts, PRAGMA synchronous = %s, want 2 (FULL) for the writes that follow", len(batch.Alerts), got)
+			}
+		}
+		if n, _ := s.CountAlerts(t.Context(), src.ID); n != 1 {
+			t.Errorf("%d alerts stored, want 1", n)
+		}
+	})
+
 	t.Run("CopiesTheWALIntoTheDatabaseInTheBackground", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
@@ -160,13 +194,9 @@ func TestSQLiteFile(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		deadline := time.Now().Add(10 * time.Second)
-		for fileSize(t, db) < before+4<<20 {
-			if time.Now().After(deadline) {
-				t.Fatalf("the database file grew from %d to %d bytes in 10 s; want the 4 MiB written to reach it", before, fileSize(t, db))
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		wait.For(t, fmt.Sprintf("the database file to grow by the 4 MiB written from %d bytes", before), func() bool {
+			return fileSize(t, db) >= before+4<<20
+		})
 	})
 
 	t.Run("PingsAnOpenDatabase", func(t *testing.T) {

@@ -38,6 +38,8 @@ type Store struct {
 	// ckpt copies SQLite's WAL into the database file in the background;
 	// nil on PostgreSQL.
 	ckpt *checkpointer
+	// wal syncs SQLite's WAL after ingest commits; nil on PostgreSQL.
+	wal *walFile
 }
 
 // DB is the handle writes go through: on SQLite the single writer
@@ -47,6 +49,11 @@ func (s *Store) DB() *sql.DB { return s.writer }
 // PgxPool is the PostgreSQL pool beneath DB, for libraries that speak pgx
 // directly; nil on SQLite.
 func (s *Store) PgxPool() *pgxpool.Pool { return s.pool }
+
+// Writers says how many ingest transactions may run at once: one on
+// SQLite, whose single writer takes them in turn; on PostgreSQL, several,
+// so that one commit's flush does not hold back the next group.
+func (s *Store) Writers() int { return s.d.writers }
 
 // Ping reports whether the database answers.
 func (s *Store) Ping(ctx context.Context) error {
@@ -73,6 +80,7 @@ func (s *Store) Close() error {
 	if s.ckpt != nil {
 		errs = append(errs, s.ckpt.Close())
 	}
+
 	if s.reader != s.writer {
 		errs = append(errs, s.reader.Close())
 	}
@@ -108,7 +116,18 @@ func (s *Store) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
 
 // inTx runs fn in a write transaction and commits when fn succeeds.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.writer.BeginTx(ctx, nil)
+	return s.inConnTx(ctx, nil, fn)
+}
+
+// inConnTx is inTx on conn, or on the writer when conn is nil.
+func (s *Store) inConnTx(ctx context.Context, conn *sql.Conn, fn func(tx *sql.Tx) error) error {
+	var tx *sql.Tx
+	var err error
+	if conn != nil {
+		tx, err = conn.BeginTx(ctx, nil)
+	} else {
+		tx, err = s.writer.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}

@@ -56,7 +56,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	src, err := st.CreateSource(ctx, store.Source{PartnerID: partner.ID, Kind: store.SourcePush, Name: "Vendor"})
+	src, err := st.CreateSource(ctx, store.Source{PartnerID: partner.ID, Kind: source.Push, Name: "Vendor"})
 	if err != nil {
 		log.Fatal(err)
 	}

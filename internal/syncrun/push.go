@@ -10,6 +10,7 @@ import (
 	"halobridge/internal/events"
 	"halobridge/internal/jobs"
 	"halobridge/internal/mapping/mapper"
+	"halobridge/internal/source"
 	"halobridge/internal/source/gravityzone"
 	"halobridge/internal/store"
 )
@@ -26,7 +27,7 @@ const stepPush = "GravityZone Event Push"
 func (s *Syncer) checkPushes(ctx context.Context, partnerID int64, sources []store.Source, p *jobs.Progress, res *Result) error {
 	var checked []store.Source
 	for _, src := range sources {
-		if src.Kind == store.SourceGravityZone {
+		if src.Kind == source.GravityZone {
 			checked = append(checked, src)
 		}
 	}

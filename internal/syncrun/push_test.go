@@ -15,6 +15,7 @@ import (
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/ingest"
 	"halobridge/internal/outbound"
+	"halobridge/internal/source"
 	"halobridge/internal/source/gravityzone"
 	"halobridge/internal/source/gravityzone/gzsim"
 	"halobridge/internal/store"
@@ -77,7 +78,7 @@ func newPushWorld(t *testing.T, st *store.Store, services ...string) *pushWorld 
 // checked and halobridge registers its push.
 func (w *pushWorld) connect(t *testing.T) {
 	t.Helper()
-	c, err := w.sources.AddSource(t.Context(), connect.NewSource{PartnerID: w.Partner.ID, Kind: store.SourceGravityZone,
+	c, err := w.sources.AddSource(t.Context(), connect.NewSource{PartnerID: w.Partner.ID, Kind: source.GravityZone,
 		Name: "EU console", APIURL: w.gzURL, APIKey: gzsim.DefaultAPIKey})
 	if err != nil {
 		t.Fatalf("AddSource: %v", err)
@@ -317,7 +318,7 @@ func TestPushHealth(t *testing.T) {
 		t.Parallel()
 		syncruntest.EachEngine(t, func(t *testing.T, st *store.Store) {
 			w := newPushWorld(t, st, "companies", "network", "licensing")
-			src, err := st.CreateSource(t.Context(), store.Source{PartnerID: w.Partner.ID, Kind: store.SourceGravityZone, Name: "EU console",
+			src, err := st.CreateSource(t.Context(), store.Source{PartnerID: w.Partner.ID, Kind: source.GravityZone, Name: "EU console",
 				APIURL: w.gzURL, APIKey: gzsim.DefaultAPIKey, Secret: "s"})
 			if err != nil {
 				t.Fatal(err)

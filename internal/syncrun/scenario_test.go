@@ -74,7 +74,7 @@ func setupScenario(t *testing.T, st *store.Store) *scenarioBundle {
 	gz := httptest.NewServer(gzsim.New(gzsim.Options{Companies: companies, RateLimit: -1, Seed: 1}))
 	t.Cleanup(gz.Close)
 	var err error
-	b.gz, err = st.CreateSource(t.Context(), store.Source{PartnerID: f.Partner.ID, Kind: store.SourceGravityZone, Name: "Main console",
+	b.gz, err = st.CreateSource(t.Context(), store.Source{PartnerID: f.Partner.ID, Kind: source.GravityZone, Name: "Main console",
 		APIURL: gz.URL + "/api", APIKey: gzsim.DefaultAPIKey})
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
@@ -104,4 +105,29 @@ func isTrusted(addr string, trusted []netip.Prefix) bool {
 		}
 	}
 	return false
+}
+
+// Logger returns l whose records, when logged with the context of a request
+// that came through Server, carry its request id: what the parts below the
+// web layer log of a request (a failing Test Connection check, a source
+// that could not be connected) is then found by the id its answer showed.
+func Logger(l *slog.Logger) *slog.Logger {
+	return slog.New(requestIDHandler{l.Handler()})
+}
+
+type requestIDHandler struct{ slog.Handler }
+
+func (h requestIDHandler) Handle(ctx context.Context, rec slog.Record) error {
+	if info, ok := ctx.Value(requestKey{}).(*request); ok {
+		rec.AddAttrs(slog.String("request_id", info.id))
+	}
+	return h.Handler.Handle(ctx, rec)
+}
+
+func (h requestIDHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return requestIDHandler{h.Handler.WithAttrs(attrs)}
+}
+
+func (h requestIDHandler) WithGroup(name string) slog.Handler {
+	return requestIDHandler{h.Handler.WithGroup(name)}
 }

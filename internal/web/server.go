@@ -1,8 +1,3 @@
-// Package web is halobridge's HTTP shell: one router for the probes, the
-// metrics, the push receivers and every other area's routes, and what holds
-// for every request whatever its route: an id (X-Request-Id) that 5xx
-// answers and their log lines carry, security headers, bounded bodies and
-// forms, the client's address, and the server's timeouts.
 package web
 
 import (
@@ -120,7 +115,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // healthz answers as long as the process serves HTTP at all.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // readyz answers 200 only when the database answers, so a load balancer
@@ -130,10 +125,10 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	if err := s.deps.Store.Ping(ctx); err != nil {
 		s.deps.Logger.Warn("readiness check failed", "request_id", RequestID(r), "error", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database: " + err.Error(), "request_id": RequestID(r)})
+		WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database: " + err.Error(), "request_id": RequestID(r)})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
 // Limits bound how long the server waits on clients; a zero field takes

@@ -36,7 +36,7 @@ func TestTakesAClientsWritesFromTheBudgetBeforeWritingAny(t *testing.T) {
 	mar := source.Month{Year: 2026, Month: time.March}
 	p, sim := b.partner(t, "North IT")
 	client := clientsWithoutInvoice(sim)[0]
-	src := b.source(t, store.Source{PartnerID: p.ID, Kind: store.SourcePush, Name: "EDR"})
+	src := b.source(t, store.Source{PartnerID: p.ID, Kind: source.Push, Name: "EDR"})
 	b.mapToClient(t, src, "A", client.ID)
 	b.push(t, src, []source.Customer{{ID: "A", Name: "Acme"}}, []source.Usage{{CustomerID: "A", Month: mar, Product: "seats", Quantity: 10}})
 	b.savePolicy(t, p.ID, run.Policy{Policy: billing.Policy{Mode: billing.ModeCreate, IncludePeriodInName: true, Products: map[string]billing.ProductRule{"seats": {ItemID: 1401}}}})

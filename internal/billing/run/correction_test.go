@@ -37,7 +37,7 @@ func setupCorrections(t *testing.T, e engine) *correctionBundle {
 	b := setupOn(t, e)
 	p, sim := b.partner(t, "North IT")
 	client := clientsWithoutInvoice(sim)[0]
-	src := b.source(t, store.Source{PartnerID: p.ID, Kind: store.SourcePush, Name: "Acme EDR Cloud", Secret: "vendor-secret"})
+	src := b.source(t, store.Source{PartnerID: p.ID, Kind: source.Push, Name: "Acme EDR Cloud", Secret: "vendor-secret"})
 	b.mapToClient(t, src, "A", client.ID)
 
 	logger := slog.New(slog.DiscardHandler)
@@ -279,7 +279,7 @@ func TestDefensXFractionalSeats(t *testing.T) {
 		})
 		srv := httptest.NewServer(dx)
 		t.Cleanup(srv.Close)
-		src := b.source(t, store.Source{PartnerID: p.ID, Kind: store.SourceDefensX, Name: "DefensX", APIURL: srv.URL + dxsim.BasePath, APIKey: dxsim.DefaultAPIKey})
+		src := b.source(t, store.Source{PartnerID: p.ID, Kind: source.DefensX, Name: "DefensX", APIURL: srv.URL + dxsim.BasePath, APIKey: dxsim.DefaultAPIKey})
 		b.mapToClient(t, src, "d1", client.ID)
 		b.mapToClient(t, src, "d2", client.ID)
 		b.clock.Set(time.Date(2026, time.October, 2, 6, 0, 0, 0, time.UTC))

@@ -33,7 +33,7 @@ func TestResumesAfterAWriteFailsWithoutCountingTwice(t *testing.T) {
 		if mode == billing.ModeAppend {
 			client = sim.Clients()[0] // seeded with a Monthly invoice
 		}
-		src := b.source(t, store.Source{PartnerID: p.ID, Kind: store.SourcePush, Name: "EDR"})
+		src := b.source(t, store.Source{PartnerID: p.ID, Kind: source.Push, Name: "EDR"})
 		b.mapToClient(t, src, "A", client.ID)
 		b.push(t, src, []source.Customer{{ID: "A", Name: "Acme"}}, []source.Usage{{CustomerID: "A", Month: mar, Product: "seats", Quantity: 10}})
 		b.savePolicy(t, p.ID, run.Policy{Policy: billing.Policy{Mode: mode, IncludePeriodInName: true, Products: map[string]billing.ProductRule{"seats": {ItemID: 1401}}}})

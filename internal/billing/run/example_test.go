@@ -44,7 +44,7 @@ func Example() {
 	_, err = st.SaveHaloConnection(ctx, store.HaloConnection{PartnerID: p.ID, ResourceURL: srv.URL + "/api", AuthURL: srv.URL + "/auth",
 		GrantType: store.GrantClientCredentials, ClientID: halosim.DefaultClientID, ClientSecret: halosim.DefaultClientSecret})
 	check(err)
-	src, err := st.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: store.SourcePush, Name: "Acme EDR"})
+	src, err := st.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: source.Push, Name: "Acme EDR"})
 	check(err)
 	client := sim.Clients()[2] // the seed gives it no recurring invoice
 	_, err = st.SaveMapping(ctx, store.Mapping{PartnerID: p.ID, SourceID: src.ID, CustomerID: "A", ClientID: client.ID, Billing: true, Confirmed: true})

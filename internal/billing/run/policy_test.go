@@ -40,7 +40,7 @@ func setupGravityZone(t *testing.T) *gravityZoneBundle {
 		{Name: "Northgate IT Services", Partner: true}, {Name: "Contoso Ltd"}, {Name: "Fabrikam, Inc."}, {Name: "Tailspin Toys"},
 	}}))
 	t.Cleanup(srv.Close)
-	src := b.source(t, store.Source{PartnerID: p.ID, Kind: store.SourceGravityZone, Name: "GravityZone", APIURL: srv.URL + "/api", APIKey: gzsim.DefaultAPIKey})
+	src := b.source(t, store.Source{PartnerID: p.ID, Kind: source.GravityZone, Name: "GravityZone", APIURL: srv.URL + "/api", APIKey: gzsim.DefaultAPIKey})
 	gz, err := gravityzone.New(gravityzone.Config{Outbound: outbound.Local(), AccessURL: srv.URL + "/api", APIKey: gzsim.DefaultAPIKey, RatePerSecond: 1000})
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +143,7 @@ func TestPolicy(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		p, _ := b.partner(t, "North IT")
-		b.source(t, store.Source{PartnerID: p.ID, Kind: store.SourceGravityZone, Name: "GravityZone EU", APIURL: "http://127.0.0.1:1/api", APIKey: "key"})
+		b.source(t, store.Source{PartnerID: p.ID, Kind: source.GravityZone, Name: "GravityZone EU", APIURL: "http://127.0.0.1:1/api", APIKey: "key"})
 		checked, err := b.svc.SavePolicy(b.ctx, p.ID, run.Policy{Policy: billing.Policy{Mode: billing.ModeCreate}})
 		if err != nil {
 			t.Fatalf("SavePolicy: %v", err)

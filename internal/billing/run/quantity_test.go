@@ -42,7 +42,7 @@ func TestAQuantityOutOfBoundsWaitsInsteadOfFailingEveryRun(t *testing.T) {
 				GrantType: store.GrantClientCredentials, ClientID: halosim.DefaultClientID, ClientSecret: halosim.DefaultClientSecret}); err != nil {
 				t.Fatal(err)
 			}
-			src, err := st.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: store.SourcePush, Name: "Acme EDR"})
+			src, err := st.CreateSource(ctx, store.Source{PartnerID: p.ID, Kind: source.Push, Name: "Acme EDR"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -233,7 +233,7 @@ func (s *Service) billedMappings(ctx context.Context, partnerID int64) ([]billin
 		if !ok || !m.Confirmed {
 			continue
 		}
-		mappings = append(mappings, billing.Mapping{Source: source.Kind(src.Kind), CustomerID: m.CustomerID, ClientID: m.ClientID, Billing: m.Billing})
+		mappings = append(mappings, billing.Mapping{Source: src.Kind, CustomerID: m.CustomerID, ClientID: m.ClientID, Billing: m.Billing})
 		if m.Billing {
 			clients = append(clients, m.ClientID)
 			feeds[m.SourceID] = true

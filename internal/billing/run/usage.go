@@ -20,7 +20,7 @@ func (s *Service) fetchReports(ctx context.Context, sources []store.Source, mont
 	var out []billing.Report
 	for _, src := range sources {
 		unavailable := func(m source.Month, err error) billing.Report {
-			return billing.Report{Source: source.Kind(src.Kind), Month: m, Unavailable: fmt.Sprintf("the usage of %q could not be read: %v", src.Name, err)}
+			return billing.Report{Source: src.Kind, Month: m, Unavailable: fmt.Sprintf("the usage of %q could not be read: %v", src.Name, err)}
 		}
 		conn, err := s.Sources.Connector(src)
 		var customers []source.Customer
@@ -43,13 +43,13 @@ func (s *Service) fetchReports(ctx context.Context, sources []store.Source, mont
 			switch {
 			case uerr != nil:
 				out = append(out, unavailable(m, uerr))
-			case len(usage) == 0 && src.Kind == store.SourcePush:
+			case len(usage) == 0 && src.Kind == source.Push:
 				// A vendor that pushed nothing for a month has not reported it
 				// yet; billing it as no use would lose the month.
 				out = append(out, billing.Report{Source: source.Push, Month: m,
 					Unavailable: fmt.Sprintf("%q has pushed no usage for %s yet", src.Name, m)})
 			default:
-				out = append(out, billing.Report{Source: source.Kind(src.Kind), Month: m, Customers: customers, Usage: usage})
+				out = append(out, billing.Report{Source: src.Kind, Month: m, Customers: customers, Usage: usage})
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package run_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"halobridge/internal/jobs"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
+	"halobridge/internal/wait"
 )
 
 // workerBundle is a partner billing one client of a push source in create
@@ -31,7 +33,7 @@ func setupWorker(t *testing.T, e engine) *workerBundle {
 	b := setupOn(t, e)
 	p, sim := b.partner(t, "North IT")
 	client := clientsWithoutInvoice(sim)[0]
-	src := b.source(t, store.Source{PartnerID: p.ID, Kind: store.SourcePush, Name: "EDR"})
+	src := b.source(t, store.Source{PartnerID: p.ID, Kind: source.Push, Name: "EDR"})
 	b.mapToClient(t, src, "A", client.ID)
 	feb := source.Month{Year: 2026, Month: time.February}
 	b.push(t, src, []source.Customer{{ID: "A", Name: "Acme"}}, []source.Usage{{CustomerID: "A", Month: feb, Product: "seats", Quantity: 7}})
@@ -64,20 +66,18 @@ func (b *workerBundle) startQueue(t *testing.T) *jobs.Queue {
 
 func (b *workerBundle) waitForJob(t *testing.T, q *jobs.Queue, id int64) *rivertype.JobRow {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		job, err := q.Job(b.ctx, id)
-		if err != nil {
+	var job *rivertype.JobRow
+	wait.For(t, fmt.Sprintf("job %d to end", id), func() bool {
+		var err error
+		if job, err = q.Job(b.ctx, id); err != nil {
 			t.Fatal(err)
 		}
-		if job.State == rivertype.JobStateCompleted || time.Now().After(deadline) {
-			if job.State != rivertype.JobStateCompleted {
-				t.Fatalf("job %d is %s, errors %+v", id, job.State, job.Errors)
-			}
-			return job
-		}
-		time.Sleep(20 * time.Millisecond)
+		return job.FinalizedAt != nil
+	})
+	if job.State != rivertype.JobStateCompleted {
+		t.Fatalf("job %d is %s, errors %+v", id, job.State, job.Errors)
 	}
+	return job
 }
 
 // billedLines lists the lines of the client's invoices.
@@ -168,27 +168,16 @@ func testWorker(t *testing.T, e engine) {
 			t.Fatal(err)
 		}
 		b.waitForJob(t, q, check.ID)
-		deadline := time.Now().Add(15 * time.Second)
-		for len(b.billedLines(t)) == 0 && time.Now().Before(deadline) {
-			time.Sleep(20 * time.Millisecond)
-		}
+		wait.For(t, "a billed line", func() bool { return len(b.billedLines(t)) > 0 })
 		if want := []line{{"Endpoint Security (Feb 2026)", 7}}; !cmp.Equal(want, b.billedLines(t)) {
 			t.Errorf("lines after the due check %v, want %v", b.billedLines(t), want)
 		}
-		deadline = time.Now().Add(15 * time.Second)
-		for {
-			due, err = b.svc.Due(b.ctx)
-			if err != nil {
+		wait.For(t, "nothing due after February was billed", func() bool {
+			if due, err = b.svc.Due(b.ctx); err != nil {
 				t.Fatal(err)
 			}
-			if len(due) == 0 || time.Now().After(deadline) {
-				break
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		if len(due) != 0 {
-			t.Errorf("due after February was billed: %+v", due)
-		}
+			return len(due) == 0
+		})
 	})
 
 	t.Run("TheDueCheckLeavesOutPartnersWithoutPolicyOrHaloPSA", func(t *testing.T) {

@@ -63,7 +63,7 @@ func testTwelveMonths(t *testing.T, b *testBundle) {
 	north, northHalo := b.partner(t, "North IT")
 	free := clientsWithoutInvoice(northHalo)
 	group, acme := free[0], free[1]
-	edr := b.source(t, store.Source{PartnerID: north.ID, Kind: store.SourcePush, Name: "Acme EDR Cloud"})
+	edr := b.source(t, store.Source{PartnerID: north.ID, Kind: source.Push, Name: "Acme EDR Cloud"})
 	b.mapToClient(t, edr, "R", group.ID)
 	b.mapToClient(t, edr, "A", acme.ID)
 	customers := []source.Customer{{ID: "R", Name: "Reseller", Reseller: true}, {ID: "A", Name: "Acme", ParentID: "R"}, {ID: "B", Name: "Beta", ParentID: "R"}}
@@ -117,7 +117,7 @@ func testTwelveMonths(t *testing.T, b *testBundle) {
 	})
 	dxSrv := httptest.NewServer(dx)
 	t.Cleanup(dxSrv.Close)
-	defensX := b.source(t, store.Source{PartnerID: south.ID, Kind: store.SourceDefensX, Name: "DefensX", APIURL: dxSrv.URL + dxsim.BasePath, APIKey: dxsim.DefaultAPIKey})
+	defensX := b.source(t, store.Source{PartnerID: south.ID, Kind: source.DefensX, Name: "DefensX", APIURL: dxSrv.URL + dxsim.BasePath, APIKey: dxsim.DefaultAPIKey})
 	b.mapToClient(t, defensX, "d1", delta.ID)
 	b.mapToClient(t, defensX, "e1", echo.ID)
 	b.savePolicy(t, south.ID, run.Policy{Policy: billing.Policy{Mode: billing.ModeAppend, Products: map[string]billing.ProductRule{"DX-WEBSEC": {ItemID: 1403}}}})

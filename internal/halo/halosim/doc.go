@@ -18,6 +18,18 @@
 // flags, and GET and PUT /_sim/trouble read and change it while the simulator runs (a path
 // of the simulator's own, beside HaloPSA's /api and /auth).
 //
+// # Web view
+//
+// At its root, where a hosted Halo serves its agent UI, the simulator shows what it holds as
+// read-only web pages: tickets with their actions, clients with their sites, users, tickets
+// and recurring invoices, and recurring invoices with their lines. Three addresses are
+// HaloPSA's own, so that links meant for a real Halo open here too: /ticket?id=N,
+// /customers?clientid=N and /recurringinvoice?id=N. The lists are the simulator's choice: /
+// (tickets, newest first), /customers and /recurringinvoices. Being a simulator's window, the
+// view needs no sign-in or token, is not logged among the Requests, spends none of the rate
+// limit and ignores faults and trouble, so the state stays visible while the API misbehaves.
+// Every value is escaped, and notes written in HTML are shown as their text.
+//
 // # Effective access
 //
 // Halo grants a request what both the application's permissions and its agent allow. The

@@ -3,7 +3,10 @@ package halosim
 import (
 	"context"
 	"errors"
+	"fmt"
+	"halobridge/internal/wait"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 )
@@ -119,16 +122,9 @@ func TestFaults(t *testing.T) {
 // dropped request once its handler returns, which may be after the client has given up).
 func waitForLog(t *testing.T, b *testBundle, path string, status int) {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
-	for time.Now().Before(deadline) {
-		for _, r := range b.sim.Requests() {
-			if r.Path == path && r.Status == status {
-				return
-			}
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Fatalf("no %s request logged with status %d: %+v", path, status, b.sim.Requests())
+	wait.For(t, fmt.Sprintf("a %s request logged with status %d", path, status), func() bool {
+		return slices.ContainsFunc(b.sim.Requests(), func(r Request) bool { return r.Path == path && r.Status == status })
+	})
 }
 
 func TestRequestLog(t *testing.T) {

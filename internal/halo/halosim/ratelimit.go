@@ -6,33 +6,26 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"halobridge/internal/window"
 )
 
-// rollingWindow is hosted Halo's limiter: a log of accepted request times, so a burst blocks
-// for a whole window after it, unlike a token bucket that refills steadily.
-type rollingWindow struct {
-	limit  int
-	window time.Duration
-	times  []time.Time
+// rateLimit is hosted Halo's limiter: a log of accepted request times, so a burst blocks for a
+// whole window after it, unlike a token bucket that refills steadily. A negative limit lets
+// every request through.
+type rateLimit struct {
+	limit    int
+	accepted window.Rolling
 }
 
 // allow records a request at now, or reports how long until the oldest logged request leaves
 // the window. Rejected requests are not logged.
-func (rw *rollingWindow) allow(now time.Time) (time.Duration, bool) {
-	if rw.limit < 0 {
+func (rl *rateLimit) allow(now time.Time) (time.Duration, bool) {
+	if rl.limit < 0 {
 		return 0, true
 	}
-	cutoff := now.Add(-rw.window)
-	keep := 0
-	for keep < len(rw.times) && !rw.times[keep].After(cutoff) {
-		keep++
-	}
-	rw.times = rw.times[keep:]
-	if len(rw.times) >= rw.limit {
-		return rw.times[0].Add(rw.window).Sub(now), false
-	}
-	rw.times = append(rw.times, now)
-	return 0, true
+	wait := rl.accepted.Take(now, rl.limit, 1)
+	return wait, wait == 0
 }
 
 // rateLimited is the 429 hosted Halo sends; its text names the configured budget.

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"halobridge/internal/window"
 )
 
 // Options configures a simulator. The zero value is a usable hosted-looking instance.
@@ -72,12 +74,13 @@ type Sim struct {
 	resources    map[string]resource
 	signKey      []byte
 	approvalTmpl *template.Template
+	viewTmpl     *template.Template
 
 	// mu guards everything below; it is never held while a request sleeps or hangs.
 	mu      sync.Mutex
 	db      *store
 	auth    *authState
-	limiter rollingWindow
+	limiter rateLimit
 	faults  []*activeFault
 	trouble Trouble
 	dice    *mathrand.Rand
@@ -104,11 +107,11 @@ const maxLogEntries = 100_000
 
 // New returns a seeded simulator ready to serve.
 func New(opts Options) *Sim {
-	s := &Sim{opts: opts.withDefaults(), signKey: []byte(rand.Text()), approvalTmpl: parseApprovalTemplate()}
+	s := &Sim{opts: opts.withDefaults(), signKey: []byte(rand.Text()), approvalTmpl: parseApprovalTemplate(), viewTmpl: parseViewTemplates()}
 	s.trouble, s.dice = opts.Trouble, newDice(opts.Seed)
 	s.db = newStore()
 	s.auth = newAuthState()
-	s.limiter = rollingWindow{limit: s.opts.RateLimit, window: s.opts.RateWindow}
+	s.limiter = rateLimit{limit: s.opts.RateLimit, accepted: window.Rolling{Period: s.opts.RateWindow}}
 	s.resources = s.routes()
 	seed(s)
 	s.registerDefaultApplications()
@@ -117,12 +120,16 @@ func New(opts Options) *Sim {
 
 func (s *Sim) now() time.Time { return s.opts.Now() }
 
-// ServeHTTP answers /auth and /api requests, and the simulator's own
-// /_sim/trouble; every other path is 404.
+// ServeHTTP answers /auth and /api requests, the read-only web view at / and
+// the simulator's own /_sim/trouble; every other path is 404.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := strings.ToLower(r.URL.Path)
 	if path == troublePath {
 		s.serveTrouble(w, r)
+		return
+	}
+	if isViewPath(path) {
+		s.serveView(w, r, path)
 		return
 	}
 	isAuth := strings.HasPrefix(path, "/auth/")

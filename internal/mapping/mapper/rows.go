@@ -16,20 +16,20 @@ import (
 
 // MappingView is one mapping or suggestion as the mapping table shows it.
 type MappingView struct {
-	SourceID     int64   `json:"source_id"`
-	SourceName   string  `json:"source_name"`
-	SourceKind   string  `json:"source_kind"`
-	CustomerID   string  `json:"customer_id"`
-	CustomerName string  `json:"customer_name"`
-	ClientID     int     `json:"client_id"`
-	ClientName   string  `json:"client_name"`
-	SiteID       int     `json:"site_id,omitempty"`
-	SiteName     string  `json:"site_name,omitempty"`
-	Ticketing    bool    `json:"ticketing"`
-	Billing      bool    `json:"billing"`
-	Confirmed    bool    `json:"confirmed"`
-	Rule         string  `json:"rule,omitempty"`
-	Score        float64 `json:"score,omitempty"`
+	SourceID     int64       `json:"source_id"`
+	SourceName   string      `json:"source_name"`
+	SourceKind   source.Kind `json:"source_kind"`
+	CustomerID   string      `json:"customer_id"`
+	CustomerName string      `json:"customer_name"`
+	ClientID     int         `json:"client_id"`
+	ClientName   string      `json:"client_name"`
+	SiteID       int         `json:"site_id,omitempty"`
+	SiteName     string      `json:"site_name,omitempty"`
+	Ticketing    bool        `json:"ticketing"`
+	Billing      bool        `json:"billing"`
+	Confirmed    bool        `json:"confirmed"`
+	Rule         string      `json:"rule,omitempty"`
+	Score        float64     `json:"score,omitempty"`
 	// Status is "ok", "has_events" or "n/a" (mapping.Status).
 	Status string `json:"status"`
 	// Events counts the open or acknowledged events about the mapping.

@@ -129,7 +129,7 @@ func (s *Service) CreateClient(ctx context.Context, partnerID, sourceID int64, c
 	if err != nil {
 		return MappingView{}, err
 	}
-	record := halo.ClientRecord{Name: customer.Name, TopLevelID: topLevelID, NewExternalLink: externalLink(source.Kind(src.Kind), customer)}
+	record := halo.ClientRecord{Name: customer.Name, TopLevelID: topLevelID, NewExternalLink: externalLink(src.Kind, customer)}
 	if d := mapping.DomainOf(customer.Domain); d != "" {
 		record.Website = "https://" + d
 	}

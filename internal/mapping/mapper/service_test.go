@@ -108,7 +108,7 @@ func TestService(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := mapper.MappingView{SourceID: b.src.ID, SourceName: "Vendor", SourceKind: store.SourcePush, CustomerID: "lonely",
+			want := mapper.MappingView{SourceID: b.src.ID, SourceName: "Vendor", SourceKind: source.Push, CustomerID: "lonely",
 				CustomerName: "Zyxwvut Quarrying", ClientID: b.same.ID, ClientName: b.same.Name, SiteID: b.same.MainSiteID,
 				SiteName: "Main", Ticketing: true, Confirmed: true, Status: "ok"}
 			if v != want {

@@ -15,15 +15,15 @@ import (
 // Suggestion is an auto-match suggestion for one customer of one source,
 // as a person reviews it.
 type Suggestion struct {
-	SourceID     int64   `json:"source_id"`
-	SourceName   string  `json:"source_name"`
-	SourceKind   string  `json:"source_kind"`
-	CustomerID   string  `json:"customer_id"`
-	CustomerName string  `json:"customer_name"`
-	ClientID     int     `json:"client_id,omitempty"`
-	ClientName   string  `json:"client_name,omitempty"`
-	Rule         string  `json:"rule"`
-	Score        float64 `json:"score"`
+	SourceID     int64       `json:"source_id"`
+	SourceName   string      `json:"source_name"`
+	SourceKind   source.Kind `json:"source_kind"`
+	CustomerID   string      `json:"customer_id"`
+	CustomerName string      `json:"customer_name"`
+	ClientID     int         `json:"client_id,omitempty"`
+	ClientName   string      `json:"client_name,omitempty"`
+	Rule         string      `json:"rule"`
+	Score        float64     `json:"score"`
 	// Ambiguous suggestions name no client: a person chooses one of the
 	// Candidates, or maps the customer by hand.
 	Ambiguous  bool        `json:"ambiguous,omitempty"`
@@ -112,7 +112,7 @@ func suggest(ctx context.Context, st *store.Store, src store.Source, snap *Snaps
 	}
 	stored := mappingsOf(all, src.ID)
 	var out []mapping.Suggestion
-	for _, sg := range mapping.Suggest(source.Kind(src.Kind), customers, snap.clients, decisionMappings(stored)) {
+	for _, sg := range mapping.Suggest(src.Kind, customers, snap.clients, decisionMappings(stored)) {
 		// A customer whose best candidate was rejected gets no suggestion
 		// at all, rather than one from a weaker rule (a shared domain, a
 		// near name): falling through would surprise the person who just

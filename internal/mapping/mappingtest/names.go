@@ -55,7 +55,7 @@ func (b *builder) word() string {
 		if len(w) < 9 || len(w) > 12 {
 			continue
 		}
-		if !slices.ContainsFunc(b.words, func(o string) bool { return distance(o, w) < minWordDistance }) {
+		if !slices.ContainsFunc(b.words, func(o string) bool { return mapping.EditDistance([]rune(o), []rune(w)) < minWordDistance }) {
 			b.words = append(b.words, w)
 			return strings.ToUpper(w[:1]) + w[1:]
 		}
@@ -180,25 +180,3 @@ func (b *builder) customerDomain(d string) string {
 }
 
 func pick[T any](rng *rand.Rand, from []T) T { return from[rng.IntN(len(from))] }
-
-// distance is the Levenshtein distance between two ASCII words, used to keep
-// invented words apart.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}

@@ -99,18 +99,47 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, out any
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("DefensX GET %s: %w", path, err)
+		return outbound.Unanswered("The DefensX API root", c.root, apiRootFix, fmt.Errorf("DefensX GET %s: %w", path, err))
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	if err != nil {
-		return fmt.Errorf("read DefensX answer to GET %s: %w", path, err)
+		return outbound.Unanswered("The DefensX API root", c.root, apiRootFix, fmt.Errorf("read DefensX answer to GET %s: %w", path, err))
 	}
 	if resp.StatusCode != http.StatusOK {
-		return newError(http.MethodGet, path, resp, body, c.key)
+		dxErr := newError(http.MethodGet, path, resp, body, c.key)
+		if notDefensX(resp.StatusCode, body) {
+			return c.notDefensX(path, resp.StatusCode, outbound.Said(resp.StatusCode, body, c.key), dxErr)
+		}
+		return dxErr
+	}
+	if outbound.IsWebPage(body) {
+		return c.notDefensX(path, resp.StatusCode, "a web page, not JSON", nil)
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return fmt.Errorf("DefensX answered GET %s with JSON halobridge cannot read: %w", path, err)
 	}
 	return nil
+}
+
+// apiRootFix is what to do when the API root did not answer, or not as DefensX.
+const apiRootFix = "Check the DefensX API root: leave it empty to use DefensX's cloud (" + DefaultAPIRoot + ")."
+
+// notDefensX reports whether an error answer came from something else than the Partner API:
+// a 404 without DefensX's error JSON (DefensX names the record it lacks), a 501, or a web page. A
+// 5xx web page may be a proxy in front of a DefensX that is down, and says nothing about the
+// address.
+func notDefensX(status int, body []byte) bool {
+	if status == http.StatusNotFound {
+		var shape struct {
+			Error *struct{} `json:"error"`
+		}
+		return json.Unmarshal(body, &shape) != nil || shape.Error == nil
+	}
+	return status == http.StatusNotImplemented || status < 500 && outbound.IsWebPage(body)
+}
+
+// notDefensX is an answer at path that says the API root is not DefensX's.
+func (c *Client) notDefensX(path string, status int, said string, err error) error {
+	return &outbound.NotServiceError{URL: c.root, Service: "the DefensX Partner API", Path: path, Status: status, Said: said, Fix: apiRootFix, Err: err}
 }

@@ -255,10 +255,4 @@ func TestClientErrors(t *testing.T) {
 			t.Errorf("error %q shows the key", err)
 		}
 	})
-	t.Run("IsNotFoundRecognises404Only", func(t *testing.T) {
-		t.Parallel()
-		if !defensx.IsNotFound(&defensx.Error{Status: 404}) || defensx.IsNotFound(&defensx.Error{Status: 403}) || defensx.IsNotFound(errors.New("x")) {
-			t.Fatal("IsNotFound misjudged")
-		}
-	})
 }

@@ -42,7 +42,8 @@ func (s *Connector) Kind() source.Kind { return source.DefensX }
 func (s *Connector) Customers(ctx context.Context) ([]source.Customer, error) {
 	list, err := s.client.Customers(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list DefensX customers: %w", err)
+		// The first call made with a key: its error says whether the root or the key is wrong.
+		return nil, err
 	}
 	self, err := s.client.Self(ctx)
 	if err != nil {

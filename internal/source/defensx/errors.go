@@ -2,7 +2,6 @@ package defensx
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -52,12 +51,6 @@ func (e *Error) said() string {
 		return ""
 	}
 	return ": " + e.Message
-}
-
-// IsNotFound reports whether DefensX answered 404.
-func IsNotFound(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Status == http.StatusNotFound
 }
 
 func newError(method, path string, resp *http.Response, body []byte, key string) *Error {

@@ -15,6 +15,7 @@ import (
 	"halobridge/internal/source"
 	"halobridge/internal/source/defensx"
 	"halobridge/internal/source/defensx/dxsim"
+	"halobridge/internal/wait"
 )
 
 // receiver is a partner endpoint that keeps what it was sent when the secret is right.
@@ -125,14 +126,7 @@ func TestWebhookSender(t *testing.T) {
 		runCtx, cancel := context.WithCancel(ctx)
 		done := make(chan struct{})
 		go func() { sim.Run(runCtx); close(done) }()
-		deadline := time.After(5 * time.Second)
-		for len(rcv.received()) < 3 {
-			select {
-			case <-deadline:
-				t.Fatalf("received %d requests in 5s", len(rcv.received()))
-			case <-time.After(5 * time.Millisecond):
-			}
-		}
+		wait.For(t, "three requests", func() bool { return len(rcv.received()) >= 3 })
 		cancel()
 		<-done
 		customers := map[string]bool{}

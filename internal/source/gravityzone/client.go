@@ -210,20 +210,24 @@ func (c *Client) send(ctx context.Context, service, method string, params, resul
 	req.SetBasicAuth(c.key, "")
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("GravityZone %s.%s: %w", service, method, err)
+		return outbound.Unanswered("The GravityZone access URL", c.base, accessURLFix, fmt.Errorf("GravityZone %s.%s: %w", service, method, err))
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	if err != nil {
-		return fmt.Errorf("read GravityZone %s.%s answer: %w", service, method, err)
+		return outbound.Unanswered("The GravityZone access URL", c.base, accessURLFix, fmt.Errorf("read GravityZone %s.%s answer: %w", service, method, err))
 	}
 	var answer rpcAnswer
 	decodeErr := json.Unmarshal(raw, &answer)
 	if resp.StatusCode != http.StatusOK {
-		return newHTTPError(service, method, resp, answer.Error, raw, c.key)
+		gzErr := newHTTPError(service, method, resp, answer.Error, raw, c.key)
+		if answer.Error == nil && notGravityZone(resp.StatusCode, raw) {
+			return c.notGravityZone(endpoint, resp.StatusCode, outbound.Said(resp.StatusCode, raw, secretForms(c.key)...), gzErr)
+		}
+		return gzErr
 	}
 	if decodeErr != nil {
-		return fmt.Errorf("GravityZone %s.%s answered with %s, not JSON-RPC: check that the access URL is the one Control Center > My Account > Control Center API shows", service, method, unexpected(raw, c.key))
+		return c.notGravityZone(endpoint, resp.StatusCode, unexpected(raw, c.key)+", not JSON-RPC", nil)
 	}
 	if answer.Error != nil {
 		return rpcFailure(service, method, http.StatusOK, answer.Error, c.key)
@@ -235,6 +239,22 @@ func (c *Client) send(ctx context.Context, service, method string, params, resul
 		return fmt.Errorf("decode GravityZone %s.%s result: %w", service, method, err)
 	}
 	return nil
+}
+
+// accessURLFix is what to do when the access URL did not answer, or not as GravityZone.
+const accessURLFix = "Check the access URL: copy it from GravityZone, Control Center > My Account > Control Center API (e.g. https://cloudgz.gravityzone.bitdefender.com/api)."
+
+// notGravityZone reports whether an answer without a JSON-RPC error came from something else
+// than GravityZone's API: a 404 on a service every instance has, a 501, or a web page. A 5xx web
+// page may be a proxy in front of a GravityZone that is down, and says nothing about the URL.
+func notGravityZone(status int, raw []byte) bool {
+	return status == http.StatusNotFound || status == http.StatusNotImplemented || status < 500 && outbound.IsWebPage(raw)
+}
+
+// notGravityZone is an answer at endpoint that says the access URL is not GravityZone's.
+func (c *Client) notGravityZone(endpoint string, status int, said string, err error) error {
+	return &outbound.NotServiceError{URL: c.base, Service: "a GravityZone access URL", Path: strings.TrimPrefix(endpoint, c.base),
+		Status: status, Said: said, Fix: accessURLFix, Err: err}
 }
 
 // unexpected says what an answer that is not JSON-RPC was, quoting no more

@@ -224,7 +224,7 @@ func TestClientErrors(t *testing.T) {
 				return err
 			},
 			check: func(t *testing.T, e *Error) {
-				if !IsRateLimited(e) || e.Code != CodeTooManyRequests || e.RetryAfter < time.Second {
+				if e.HTTPStatus != http.StatusTooManyRequests || e.Code != CodeTooManyRequests || e.RetryAfter < time.Second {
 					t.Errorf("%+v", e)
 				}
 			},
@@ -330,15 +330,21 @@ func TestClientRateLimit(t *testing.T) {
 		if _, err := b.client.CompanyDetails(ctx, ""); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := b.client.CompanyDetails(ctx, ""); !IsRateLimited(err) {
+		if _, err := b.client.CompanyDetails(ctx, ""); !rateLimited(err) {
 			t.Fatalf("second call: %v, want rate limited", err)
 		}
 		// The pause a 429 asked for holds back the next call without sending it.
-		if _, err := b.client.CompanyDetails(ctx, ""); !IsRateLimited(err) {
+		if _, err := b.client.CompanyDetails(ctx, ""); !rateLimited(err) {
 			t.Fatalf("third call: %v, want rate limited", err)
 		}
 		if n := len(b.sim.Requests()); n != 2 {
 			t.Errorf("%d requests reached GravityZone, want 2", n)
 		}
 	})
+}
+
+// rateLimited reports whether a call failed on the key's request budget (429).
+func rateLimited(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.HTTPStatus == http.StatusTooManyRequests
 }

@@ -82,7 +82,8 @@ func (c *Client) companiesList(ctx context.Context, parentID string, only *Compa
 func (c *Client) Companies(ctx context.Context) ([]Company, error) {
 	root, err := c.CompanyDetails(ctx, "")
 	if err != nil {
-		return nil, fmt.Errorf("read the API key's own company: %w", err)
+		// The first call made with a key: its error says whether the URL or the key is wrong.
+		return nil, err
 	}
 	out := []Company{{ID: root.ID, Name: root.Name, Type: root.Type}}
 	if root.Type != CompanyPartner {

@@ -12,6 +12,14 @@
 // Retry-After and the call is sent again while that fits MaxRateWait. Failures GravityZone
 // reports are *Error, keeping its message and data.details.
 //
+// # Push signature
+//
+// GravityZone signs every push with Event-Push-Service-Md5: md5(apiKey + md5(body)) in hex,
+// apiKey being the key that registered the push ("HTTP requests can be verified using the
+// Event-Push-Service-Md5 header", in Bitdefender's documentation of the push messages).
+// halobridge registers the push with the source's own key, so VerifyPushSignature can check
+// every push the receiver takes.
+//
 // # Resolutions
 //
 // The Event Push Service never says that an incident was closed; Connector.Resolutions

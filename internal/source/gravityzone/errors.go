@@ -56,6 +56,9 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("GravityZone rate limit reached on %s (429%s): retry after %s",
 			call, e.said(), e.RetryAfter.Round(time.Second))
 	}
+	if e.Code == 0 && e.HTTPStatus >= 500 {
+		return fmt.Sprintf("GravityZone failed on %s (HTTP %d%s): a problem on GravityZone's side, try again later", call, e.HTTPStatus, e.said())
+	}
 	if e.Code != 0 {
 		return fmt.Sprintf("GravityZone %s failed: %s (%d)", call, e.words(), e.Code)
 	}
@@ -137,12 +140,6 @@ func retryAfter(value string, now time.Time) time.Duration {
 func IsInvalidParams(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Code == CodeInvalidParams
-}
-
-// IsRateLimited reports whether the call failed on the key's request budget.
-func IsRateLimited(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.HTTPStatus == http.StatusTooManyRequests
 }
 
 // IsUnauthorized reports whether GravityZone refused the API key (401).

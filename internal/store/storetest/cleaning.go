@@ -23,7 +23,7 @@ func testCleaning(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		received := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
 		in := source.Alert{
 			Source: source.GravityZone, CustomerID: "59a1\x00", Type: "av", Severity: source.SeverityHigh,
@@ -59,7 +59,7 @@ func testCleaning(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		bad := sampleAlert("e2", "f")
 		bad.HostName, bad.Raw = "PC\x00", json.RawMessage(`{"computer_name":"PC\u0000"}`)
 		batch := store.InboundBatch{PartnerID: p.ID, SourceID: src.ID, ReceivedAt: time.Now(),
@@ -81,7 +81,7 @@ func testCleaning(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceDefensX)
+		src := createSource(t, b, p.ID, source.DefensX)
 		long := strings.Repeat("k", 4000)
 		var alerts []source.Alert
 		for _, end := range []string{"1", "2"} {
@@ -116,7 +116,7 @@ func testCleaning(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourcePush)
+		src := createSource(t, b, p.ID, source.Push)
 		r := source.Resolution{Source: source.Push, CustomerID: "c\x00", Fingerprint: "push:c\x00:alert:1", Reason: "fixed\xff",
 			ResolvedAt: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC), EventID: "push:c\x00:resolve:1", Raw: json.RawMessage(`{"reason":"fixed\u0000"}`)}
 		if _, err := b.store.StoreInbound(b.ctx, []store.InboundBatch{{PartnerID: p.ID, SourceID: src.ID, Resolutions: []source.Resolution{r}}}); err != nil {
@@ -137,7 +137,7 @@ func testCleaning(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourcePush)
+		src := createSource(t, b, p.ID, source.Push)
 		month := source.Month{Year: 2026, Month: time.October}
 		for _, q := range []float64{math.Inf(1), math.NaN(), -1, source.MaxQuantity * 2, 1e308} {
 			usage := []source.Usage{{CustomerID: "c1", Month: month, Product: "edr", Quantity: 3}, {CustomerID: "c2", Month: month, Product: "edr", Quantity: q}}

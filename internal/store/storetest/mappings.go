@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"halobridge/internal/source"
 	"halobridge/internal/store"
 )
 
@@ -12,7 +13,7 @@ func testMappings(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		suggested, err := b.store.SaveMapping(b.ctx, store.Mapping{PartnerID: p.ID, SourceID: src.ID, CustomerID: "c1", ClientID: 101, Rule: "fuzzy", Score: 0.93})
 		if err != nil {
 			t.Fatalf("SaveMapping: %v", err)
@@ -47,7 +48,7 @@ func testMappings(t *testing.T, setup func(t *testing.T) *testBundle) {
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
 		q := createPartner(t, b, "Beta IT", "beta")
-		src := createSource(t, b, q.ID, store.SourceGravityZone)
+		src := createSource(t, b, q.ID, source.GravityZone)
 		if _, err := b.store.SaveMapping(b.ctx, store.Mapping{PartnerID: p.ID, SourceID: src.ID, CustomerID: "c1", ClientID: 101}); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("err = %v, want ErrNotFound", err)
 		}

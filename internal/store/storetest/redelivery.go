@@ -61,7 +61,7 @@ func testRedelivery(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		// The horizon counts from the arrival that was stored, not from the
 		// latest redelivery: GravityZone resending for a day does not hold
 		// back the next genuine repeat.
@@ -90,7 +90,7 @@ func testRedelivery(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		if res := push(t, b, src, t0, sampleAlert("e1", "f")); len(res.AlertIDs) != 1 {
 			t.Fatalf("first arrival: %+v", res)
 		}
@@ -103,8 +103,8 @@ func testRedelivery(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
-		other := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
+		other := createSource(t, b, p.ID, source.GravityZone)
 		push(t, b, src, t0, timelessAlert("expired"), timelessAlert("other-expired"), sampleAlert("own-time", "f"))
 		push(t, b, src, t0.Add(20*time.Hour), timelessAlert("live"))
 		at := t0.Add(30 * time.Hour)
@@ -140,7 +140,7 @@ func testRedelivery(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		var alerts []source.Alert
 		for i := range 450 {
 			alerts = append(alerts, timelessAlert(fmt.Sprintf("e%03d", i)))
@@ -152,11 +152,72 @@ func testRedelivery(t *testing.T, setup func(t *testing.T) *testBundle) {
 		}, alerts...)
 	})
 
+	t.Run("GivesTheIdsOfTheAlertsStoredAmongRedeliveriesWithinAndAcrossBatches", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		src := createSource(t, b, p.ID, source.GravityZone)
+		events := func(from, to, step int) []source.Alert {
+			var alerts []source.Alert
+			for i := from; i < to; i += step {
+				alerts = append(alerts, sampleAlert(fmt.Sprintf("e%03d", i), "f"))
+			}
+			return alerts
+		}
+		// The even events up to e298 were stored before; the commit's first
+		// hundreds of rows mix them with new ones, its last are all new, and
+		// the second batch repeats some of the first's.
+		push(t, b, src, t0, events(0, 300, 2)...)
+		batch := func(alerts []source.Alert) store.InboundBatch {
+			return store.InboundBatch{PartnerID: p.ID, SourceID: src.ID, ReceivedAt: t0.Add(time.Hour), DedupHorizon: 24 * time.Hour, Alerts: alerts}
+		}
+		first := batch(events(0, 450, 1))
+		second := batch(append(append(events(300, 350, 1), events(450, 460, 1)...), sampleAlert("e001", "f")))
+		res, err := b.store.StoreInbound(b.ctx, []store.InboundBatch{first, second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []struct {
+			alerts     []source.Alert
+			duplicates int
+		}{
+			{append(events(1, 300, 2), events(300, 450, 1)...), 150},
+			{events(450, 460, 1), 51},
+		}
+		seen := map[int64]bool{}
+		for i, r := range res {
+			var got, wantIDs []string
+			for _, id := range r.AlertIDs {
+				a, err := b.store.Alert(b.ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if seen[id] {
+					t.Errorf("batch %d: id %d given twice", i, id)
+				}
+				seen[id] = true
+				got = append(got, a.EventID)
+			}
+			for _, a := range want[i].alerts {
+				wantIDs = append(wantIDs, a.EventID)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(wantIDs) || r.Duplicates != want[i].duplicates {
+				t.Errorf("batch %d stored %v with %d duplicates; want %v and %d", i, got, r.Duplicates, wantIDs, want[i].duplicates)
+			}
+		}
+		if n, _ := b.store.CountAlerts(b.ctx, src.ID); n != 460 {
+			t.Errorf("%d alerts, want each of the 460 events once", n)
+		}
+		if again := push(t, b, src, t0.Add(2*time.Hour), events(0, 460, 1)...); len(again.AlertIDs) != 0 || again.Duplicates != 460 {
+			t.Errorf("redelivering every event stored %d, %d duplicates; want none and 460", len(again.AlertIDs), again.Duplicates)
+		}
+	})
+
 	t.Run("RefusesATimelessAlertWithoutAHorizonAndKeepsNothing", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		_, err := b.store.StoreInbound(b.ctx, []store.InboundBatch{{PartnerID: p.ID, SourceID: src.ID, ReceivedAt: t0,
 			Alerts: []source.Alert{sampleAlert("e1", "f"), timelessAlert("e2")}}})
 		if !errors.Is(err, store.ErrInvalid) {
@@ -171,7 +232,7 @@ func testRedelivery(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		first := push(t, b, src, t0, timelessAlert("e1"), timelessAlert("e2")).AlertIDs
 		const senders = 8
 		var wg sync.WaitGroup

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"testing"
 
+	"halobridge/internal/source"
 	"halobridge/internal/store"
 )
 
@@ -14,7 +15,7 @@ func testRejections(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		for _, r := range []struct {
 			customer string
 			client   int
@@ -64,7 +65,7 @@ func testRejections(t *testing.T, setup func(t *testing.T) *testBundle) {
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
 		q := createPartner(t, b, "Beta IT", "beta")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		if err := b.store.RejectSuggestion(b.ctx, q.ID, src.ID, "c1", 101); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("rejecting on another partner's source: err = %v, want ErrNotFound", err)
 		}

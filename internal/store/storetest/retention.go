@@ -78,7 +78,7 @@ func testRetention(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		ids := storeAt(t, b, src, old,
 			sampleAlert("skipped", "fp-skip"),         // 0: done (skipped): goes
 			sampleAlert("untried", "fp-new"),          // 1: never tried: stays
@@ -147,7 +147,7 @@ func testRetention(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		var ids []int64
 		for i, id := range []string{"a", "b", "c", "d", "e"} {
 			ids = append(ids, storeAt(t, b, src, old.Add(time.Duration(i)*time.Minute), sampleAlert(id, "f"))...)
@@ -182,7 +182,7 @@ func testRetention(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		ids := storeAt(t, b, src, old, sampleAlert("a", "f"), sampleAlert("b", "f"))
 		skipped(t, b, p.ID, ids...)
 		total, _ := pruneAll(t, b, b.store.PruneAlerts, store.PruneQuery{Before: cutoff})
@@ -199,7 +199,7 @@ func testRetention(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourcePush)
+		src := createSource(t, b, p.ID, source.Push)
 		resolution := func(id string) source.Resolution {
 			return source.Resolution{Source: source.Push, CustomerID: "c1", Fingerprint: "f", Reason: "fixed", ResolvedAt: old, EventID: id}
 		}
@@ -238,7 +238,7 @@ func testRetention(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		var alerts []source.Alert
 		for i := range 300 {
 			alerts = append(alerts, sampleAlert(time.Duration(i).String(), "f"))
@@ -270,7 +270,7 @@ func testRetention(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		ids := push(t, b, src, old, timelessAlert("e1")).AlertIDs
 		push(t, b, src, now, sampleAlert("newest", "f"))
 		skipped(t, b, p.ID, ids...)

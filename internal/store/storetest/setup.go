@@ -161,9 +161,9 @@ func testSetup(t *testing.T, setup func(t *testing.T) *testBundle) {
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
 		other := createPartner(t, b, "Beta IT", "beta")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		ids := storeAlerts(t, b, src, setupAlert("e1", "fp-1"), setupAlert("e2", "fp-2"), setupAlert("e3", "fp-3"))
-		storeAlerts(t, b, createSource(t, b, other.ID, store.SourceGravityZone), setupAlert("x1", "fp-x"))
+		storeAlerts(t, b, createSource(t, b, other.ID, source.GravityZone), setupAlert("x1", "fp-x"))
 		err := b.store.RecordDeliveries(b.ctx, []store.AlertDelivery{{AlertID: ids[1], PartnerID: p.ID, State: store.DeliveryDone,
 			Action: "skip", Reason: "the customer is not mapped"}})
 		if err != nil {
@@ -189,7 +189,7 @@ func testSetup(t *testing.T, setup func(t *testing.T) *testBundle) {
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
 		other := createPartner(t, b, "Beta IT", "beta")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		today := time.Now().UTC().Truncate(24 * time.Hour)
 		day := func(n int) time.Time { return today.AddDate(0, 0, -n) }
 		inbound := func(src store.Source, at time.Time, alerts ...source.Alert) []int64 {
@@ -202,7 +202,7 @@ func testSetup(t *testing.T, setup func(t *testing.T) *testBundle) {
 		inbound(src, day(20).Add(time.Hour), setupAlert("old", "fp-old"))
 		inbound(src, day(3).Add(time.Hour), setupAlert("a", "fp-1"), setupAlert("b", "fp-1"))
 		ids := inbound(src, day(2).Add(23*time.Hour), setupAlert("c", "fp-2"), setupAlert("d", "fp-2"), setupAlert("e", "fp-3"))
-		inbound(createSource(t, b, other.ID, store.SourceGravityZone), day(2).Add(time.Hour), setupAlert("x", "fp-x"))
+		inbound(createSource(t, b, other.ID, source.GravityZone), day(2).Add(time.Hour), setupAlert("x", "fp-x"))
 		// One ticket carries two alerts; the third alert was only noted.
 		if _, err := b.store.StartTicket(b.ctx, store.TicketLink{PartnerID: p.ID, Key: "fp-2", AlertType: "av"}, ids[:2]); err != nil {
 			t.Fatal(err)

@@ -14,7 +14,7 @@ import (
 	"halobridge/internal/store"
 )
 
-func createSource(t *testing.T, b *testBundle, partnerID int64, kind string) store.Source {
+func createSource(t *testing.T, b *testBundle, partnerID int64, kind source.Kind) store.Source {
 	t.Helper()
 	src, err := b.store.CreateSource(b.ctx, store.Source{
 		PartnerID: partnerID, Kind: kind, Name: "GravityZone EU",
@@ -31,8 +31,8 @@ func testSources(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		a := createSource(t, b, p.ID, store.SourceGravityZone)
-		other := createSource(t, b, p.ID, store.SourceGravityZone)
+		a := createSource(t, b, p.ID, source.GravityZone)
+		other := createSource(t, b, p.ID, source.GravityZone)
 		if len(a.Token) < 30 || a.Token == other.Token {
 			t.Fatalf("tokens %q and %q: want long and distinct", a.Token, other.Token)
 		}
@@ -57,14 +57,14 @@ func testSources(t *testing.T, setup func(t *testing.T) *testBundle) {
 		p := createPartner(t, b, "Acme IT", "acme")
 		for _, src := range []store.Source{
 			{PartnerID: p.ID, Kind: "sentinelone", Name: "S1"},
-			{PartnerID: p.ID, Kind: store.SourcePush, Name: " "},
-			{PartnerID: p.ID, Kind: store.SourcePush, Name: "Push", Settings: json.RawMessage("{oops")},
+			{PartnerID: p.ID, Kind: source.Push, Name: " "},
+			{PartnerID: p.ID, Kind: source.Push, Name: "Push", Settings: json.RawMessage("{oops")},
 		} {
 			if _, err := b.store.CreateSource(b.ctx, src); !errors.Is(err, store.ErrInvalid) {
 				t.Errorf("CreateSource(%+v): err = %v, want ErrInvalid", src, err)
 			}
 		}
-		if _, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: p.ID + 99, Kind: store.SourcePush, Name: "Push"}); !errors.Is(err, store.ErrNotFound) {
+		if _, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: p.ID + 99, Kind: source.Push, Name: "Push"}); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("unknown partner: err = %v, want ErrNotFound", err)
 		}
 	})
@@ -73,7 +73,7 @@ func testSources(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceDefensX)
+		src := createSource(t, b, p.ID, source.DefensX)
 		src.Name, src.Secret, src.APIKey, src.Token = "DefensX", "new-secret", "new-key", "attempted-new-token"
 		src.Settings = json.RawMessage(`{"poll_url_blocks":true}`)
 		got, err := b.store.UpdateSource(b.ctx, src)
@@ -94,9 +94,9 @@ func testSources(t *testing.T, setup func(t *testing.T) *testBundle) {
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
 		q := createPartner(t, b, "Beta IT", "beta")
-		a := createSource(t, b, p.ID, store.SourceGravityZone)
-		createSource(t, b, q.ID, store.SourcePush)
-		c := createSource(t, b, p.ID, store.SourcePush)
+		a := createSource(t, b, p.ID, source.GravityZone)
+		createSource(t, b, q.ID, source.Push)
+		c := createSource(t, b, p.ID, source.Push)
 		list, err := b.store.Sources(b.ctx, p.ID)
 		if err != nil || len(list) != 2 || list[0].ID != a.ID || list[1].ID != c.ID {
 			t.Fatalf("Sources = %v, %v; want [%d %d]", list, err, a.ID, c.ID)
@@ -116,10 +116,10 @@ func testSources(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		gz := createSource(t, b, p.ID, store.SourceGravityZone)
+		gz := createSource(t, b, p.ID, source.GravityZone)
 		// The same GravityZone account connected a second time: its alerts
 		// share fingerprints, and ticket links, with the first.
-		twin := createSource(t, b, p.ID, store.SourceGravityZone)
+		twin := createSource(t, b, p.ID, source.GravityZone)
 		twinIDs := storeAlerts(t, b, twin, sampleAlert("t1", "fp-open"), sampleAlert("t2", "fp-twin"))
 		ids := storeAlerts(t, b, gz, sampleAlert("e1", "fp-open"), sampleAlert("e2", "fp-closed"), sampleAlert("e3", "fp-new"))
 		if _, err := b.store.StoreInbound(b.ctx, []store.InboundBatch{{PartnerID: p.ID, SourceID: gz.ID,
@@ -213,7 +213,7 @@ func testSources(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceDefensX)
+		src := createSource(t, b, p.ID, source.DefensX)
 		if c, err := b.store.SourceCursor(b.ctx, src.ID, "customer-1"); err != nil || c != nil {
 			t.Fatalf("fresh cursor = %s, %v; want nil", c, err)
 		}
@@ -248,7 +248,7 @@ func testAlerts(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		received := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
 		in := sampleAlert("e1", "fp-host-1")
 		res, err := b.store.StoreInbound(b.ctx, []store.InboundBatch{{PartnerID: p.ID, SourceID: src.ID, ReceivedAt: received, Alerts: []source.Alert{in}}})
@@ -272,8 +272,8 @@ func testAlerts(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
-		other := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
+		other := createSource(t, b, p.ID, source.GravityZone)
 		first := store.InboundBatch{PartnerID: p.ID, SourceID: src.ID, Alerts: []source.Alert{sampleAlert("e1", "f"), sampleAlert("e2", "f"), sampleAlert("e1", "f")}}
 		res, err := b.store.StoreInbound(b.ctx, []store.InboundBatch{first})
 		if err != nil {
@@ -304,7 +304,7 @@ func testAlerts(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		var batches []store.InboundBatch
 		for r := range 7 {
 			batch := store.InboundBatch{PartnerID: p.ID, SourceID: src.ID}
@@ -343,7 +343,7 @@ func testAlerts(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		_, err := b.store.StoreInbound(b.ctx, []store.InboundBatch{{PartnerID: p.ID, SourceID: src.ID,
 			Alerts: []source.Alert{sampleAlert("ok", "f"), sampleAlert("", "f")}}})
 		if !errors.Is(err, store.ErrInvalid) {
@@ -358,7 +358,7 @@ func testAlerts(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourcePush)
+		src := createSource(t, b, p.ID, source.Push)
 		r := source.Resolution{Source: source.Push, CustomerID: "c1", Fingerprint: "f", Reason: "fixed by vendor",
 			ResolvedAt: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC), EventID: "r1"}
 		batch := store.InboundBatch{PartnerID: p.ID, SourceID: src.ID, Resolutions: []source.Resolution{r}}
@@ -381,7 +381,7 @@ func testAlerts(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		if _, err := b.store.StoreInbound(b.ctx, []store.InboundBatch{{PartnerID: p.ID, SourceID: src.ID, Alerts: []source.Alert{sampleAlert("e1", "f")}}}); err != nil {
 			t.Fatal(err)
 		}
@@ -408,7 +408,7 @@ func testSourceCatalog(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourcePush)
+		src := createSource(t, b, p.ID, source.Push)
 		first := []source.Customer{{ID: "c2", Name: "beta GmbH"}, {ID: "c1", Name: "Alpha Ltd", Domain: "alpha.example"}}
 		if err := b.store.SaveSourceCustomers(b.ctx, src.ID, first, false); err != nil {
 			t.Fatal(err)
@@ -437,7 +437,7 @@ func testSourceCatalog(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		oct, nov := source.Month{Year: 2026, Month: time.October}, source.Month{Year: 2026, Month: time.November}
 		in := []source.Usage{
 			{CustomerID: "c1", Month: oct, Product: "endpointMonthlyUsage", Quantity: 12},

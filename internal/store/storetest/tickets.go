@@ -77,7 +77,7 @@ func testTickets(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		ids := storeAlerts(t, b, src, sampleAlert("e1", "fp-1"), sampleAlert("e2", "fp-1"), sampleAlert("e3", "fp-2"))
 		const key = "host/gravityzone/c1/av/pc-01"
 
@@ -181,7 +181,7 @@ func testTickets(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		ids := storeAlerts(t, b, src, sampleAlert("e1", "fp-1"))
 		if _, err := b.store.StartTicket(b.ctx, store.TicketLink{PartnerID: p.ID, Key: "fp-1", AlertType: "av"}, ids); err != nil {
 			t.Fatal(err)
@@ -231,7 +231,7 @@ func testTickets(t *testing.T, setup func(t *testing.T) *testBundle) {
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
 		quiet := createPartner(t, b, "Quiet IT", "quiet")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		ids := storeAlerts(t, b, src, sampleAlert("e1", "fp-1"), sampleAlert("e2", "fp-2"))
 		due := time.Date(2026, 5, 4, 12, 0, 0, 0, time.UTC)
 		err := b.store.RecordDeliveries(b.ctx, []store.AlertDelivery{
@@ -266,7 +266,7 @@ func testTickets(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		ids := storeAlerts(t, b, src, sampleAlert("e1", "fp-1"), sampleAlert("e2", "fp-1"), sampleAlert("e3", "fp-2"))
 		const key = "host/gravityzone/c1/av/pc-01"
 		if _, err := b.store.StartTicket(b.ctx, store.TicketLink{PartnerID: p.ID, Key: key, AlertType: "av"}, ids[:1]); err != nil {
@@ -340,7 +340,7 @@ func testTickets(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		ids := storeAlerts(t, b, src, sampleAlert("e1", "fp-1"))
 		const key = "host/gravityzone/c1/av/pc-01"
 		if _, err := b.store.StartTicket(b.ctx, store.TicketLink{PartnerID: p.ID, Key: key, AlertType: "av"}, ids); err != nil {
@@ -361,7 +361,7 @@ func testTickets(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		resolvedAt := time.Date(2026, 5, 4, 11, 0, 0, 0, time.UTC)
 		_, err := b.store.StoreInbound(b.ctx, []store.InboundBatch{{PartnerID: p.ID, SourceID: src.ID, ReceivedAt: time.Now(), Resolutions: []source.Resolution{
 			{Source: source.GravityZone, CustomerID: "c1", Fingerprint: "fp-1", Reason: "GravityZone incident closed", ResolvedAt: resolvedAt, EventID: "r1"},
@@ -433,7 +433,7 @@ func testTickets(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		b := setup(t)
 		p := createPartner(t, b, "Acme IT", "acme")
-		src := createSource(t, b, p.ID, store.SourceGravityZone)
+		src := createSource(t, b, p.ID, source.GravityZone)
 		if span, err := b.store.NewAlerts(b.ctx, p.ID); err != nil || span.Count != 0 || !span.LastReceived.IsZero() {
 			t.Fatalf("NewAlerts before any alert = %+v, %v", span, err)
 		}

@@ -107,7 +107,7 @@ type FastConnectors struct{ *connect.Sources }
 
 // Connector builds the connector of src.
 func (c FastConnectors) Connector(src store.Source) (source.Source, error) {
-	if src.Kind != store.SourceGravityZone {
+	if src.Kind != source.GravityZone {
 		return c.Sources.Connector(src)
 	}
 	client, err := gravityzone.New(gravityzone.Config{Outbound: outbound.Local(), AccessURL: src.APIURL, APIKey: src.APIKey, RatePerSecond: 100_000})
@@ -149,7 +149,7 @@ func (f *Fixture) MustSync(t *testing.T) syncrun.Result {
 // PushSource adds a push source whose vendor pushed customers.
 func (f *Fixture) PushSource(t *testing.T, name string, customers ...source.Customer) store.Source {
 	t.Helper()
-	src, err := f.St.CreateSource(t.Context(), store.Source{PartnerID: f.Partner.ID, Kind: store.SourcePush, Name: name})
+	src, err := f.St.CreateSource(t.Context(), store.Source{PartnerID: f.Partner.ID, Kind: source.Push, Name: name})
 	if err != nil {
 		t.Fatal(err)
 	}

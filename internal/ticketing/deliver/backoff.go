@@ -11,6 +11,7 @@ import (
 	"halobridge/internal/connect"
 	"halobridge/internal/events"
 	"halobridge/internal/halo"
+	"halobridge/internal/outbound"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing"
 )
@@ -255,11 +256,15 @@ func pausedProblem(b store.DeliveryBackoff, c pauseReason) Problem {
 // maxDescribed bounds what an error contributes to a delivery's reason.
 const maxDescribed = 300
 
-// describe says what failed, briefly: a refusal by its problem, anything
-// else by the error's own text.
+// describe says what failed, briefly: a refusal by its problem, an address
+// that did not answer (or not as HaloPSA) by what failed without the fix
+// (the event has its own), anything else by the error's own text.
 func describe(err error) string {
 	var r *refusedError
 	msg := err.Error()
+	if f, ok := outbound.AsFixer(err); ok {
+		msg = f.Problem()
+	}
 	if errors.As(err, &r) {
 		msg = r.problem.Message
 	}

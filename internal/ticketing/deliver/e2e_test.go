@@ -22,6 +22,7 @@ import (
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing"
 	"halobridge/internal/ticketing/deliver"
+	"halobridge/internal/wait"
 )
 
 // running is halobridge as a process runs it: the ingest endpoint, the
@@ -71,18 +72,6 @@ func runSweeping(t *testing.T, b *testBundle, sweepEvery time.Duration) *running
 	return &running{server: srv}
 }
 
-// eventually polls cond until it holds or 15 s have passed.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting: %s", what)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-}
-
 func ticketByKey(sim *halosim.Sim, prefix string) (halosim.Ticket, bool) {
 	for _, tk := range ourTickets(sim) {
 		if strings.HasPrefix(tk.ThirdPartyIDString, prefix) {
@@ -103,7 +92,7 @@ func TestEndToEnd(t *testing.T) {
 		gz := gzsim.New(gzsim.Options{Seed: 11, RateLimit: -1})
 		gzSrv := httptest.NewServer(gz)
 		t.Cleanup(gzSrv.Close)
-		src, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: store.SourceGravityZone, Name: "GravityZone",
+		src, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: source.GravityZone, Name: "GravityZone",
 			Secret: "Bearer gz-e2e", APIURL: gzSrv.URL + "/api", APIKey: gzsim.DefaultAPIKey})
 		if err != nil {
 			t.Fatal(err)
@@ -134,7 +123,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 		hostKey := "host/gravityzone/" + company.ID + "/av/ws-lobby"
 		var ticket halosim.Ticket
-		eventually(t, "the antimalware ticket", func() (ok bool) { ticket, ok = ticketByKey(b.sim, hostKey); return ok })
+		wait.For(t, "the antimalware ticket", func() (ok bool) { ticket, ok = ticketByKey(b.sim, hostKey); return ok })
 		if want := "Malware " + first["malware_name"].(string) + " on WS-LOBBY"; ticket.Summary != want {
 			t.Errorf("summary %q, want %q", ticket.Summary, want)
 		}
@@ -149,7 +138,7 @@ func TestEndToEnd(t *testing.T) {
 		if err := gz.Push(b.ctx, onHost("av")); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "the note for the fourth alert", func() bool { return len(notes(b.sim, ticket.ID)) == 1 })
+		wait.For(t, "the note for the fourth alert", func() bool { return len(notes(b.sim, ticket.ID)) == 1 })
 		note := notes(b.sim, ticket.ID)[0]
 		if !note.HiddenFromUser || note.OutcomeID != 7 || !strings.Contains(note.NoteHTML, "1 new alert") {
 			t.Errorf("note %+v, want one private Internal Note", note)
@@ -160,11 +149,11 @@ func TestEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		var incTicket halosim.Ticket
-		eventually(t, "the incident ticket", func() (ok bool) { incTicket, ok = ticketByKey(b.sim, "gravityzone|"); return ok })
+		wait.For(t, "the incident ticket", func() (ok bool) { incTicket, ok = ticketByKey(b.sim, "gravityzone|"); return ok })
 		if err := gz.CloseIncident(incident["incident_id"].(string)); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "the incident ticket closed", func() bool {
+		wait.For(t, "the incident ticket closed", func() bool {
 			got, _ := b.sim.Ticket(incTicket.ID)
 			return got.StatusID == 9
 		})
@@ -188,7 +177,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 		r := run(t, b)
 		dx := dxsim.New(dxsim.Options{Seed: 5})
-		src, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: store.SourceDefensX, Name: "DefensX", Secret: "dx-e2e-secret"})
+		src, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: source.DefensX, Name: "DefensX", Secret: "dx-e2e-secret"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -203,7 +192,7 @@ func TestEndToEnd(t *testing.T) {
 			t.Fatalf("SendUserRequest: %v", err)
 		}
 		var ticket halosim.Ticket
-		eventually(t, "the user request ticket", func() (ok bool) { ticket, ok = ticketByKey(b.sim, "defensx:"); return ok })
+		wait.For(t, "the user request ticket", func() (ok bool) { ticket, ok = ticketByKey(b.sim, "defensx:"); return ok })
 		if ticket.Summary != "New user request: URL Block" || ticket.Team != "1st Line Support" || ticket.Category1 != "Security>Web Filtering" ||
 			ticket.ClientID != b.client.ID || !strings.Contains(ticket.DetailsHTML, "I need this site for my work") {
 			t.Errorf("ticket %+v", ticket)
@@ -212,7 +201,7 @@ func TestEndToEnd(t *testing.T) {
 		if _, err := dx.SendUserRequest(b.ctx, customer.ID, request); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "the note of the repeated request", func() bool { return len(notes(b.sim, ticket.ID)) == 1 })
+		wait.For(t, "the note of the repeated request", func() bool { return len(notes(b.sim, ticket.ID)) == 1 })
 		if note := notes(b.sim, ticket.ID)[0]; note.HiddenFromUser {
 			t.Errorf("note %+v is hidden, but DefensX updates are shown to the user", note)
 		}
@@ -230,7 +219,7 @@ func TestWake(t *testing.T) {
 		gz := gzsim.New(gzsim.Options{Seed: 12, RateLimit: -1})
 		gzSrv := httptest.NewServer(gz)
 		t.Cleanup(gzSrv.Close)
-		src, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: store.SourceGravityZone, Name: "GravityZone",
+		src, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: source.GravityZone, Name: "GravityZone",
 			Secret: "Bearer gz-wake", APIURL: gzSrv.URL + "/api", APIKey: gzsim.DefaultAPIKey})
 		if err != nil {
 			t.Fatal(err)
@@ -261,13 +250,13 @@ func TestWake(t *testing.T) {
 		if err := gz.Push(b.ctx, onHost("WS-REFUSED")); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "the refused group backing off for an hour", func() bool {
+		wait.For(t, "the refused group backing off for an hour", func() bool {
 			list, _ := b.store.DeliveryBackoffs(b.ctx, b.partner.ID)
 			return len(list) == 1
 		})
 		db := b.store.DB()
 		// The group waits for its capped backoff, 12 to 15 minutes.
-		eventually(t, "the delivery job asleep until the retry", func() bool {
+		wait.For(t, "the delivery job asleep until the retry", func() bool {
 			rows, err := db.QueryContext(b.ctx, "SELECT state, scheduled_at FROM river_job WHERE kind = 'deliver_tickets' AND state NOT IN ('completed', 'discarded', 'cancelled')")
 			if err != nil {
 				t.Fatal(err)
@@ -291,7 +280,7 @@ func TestWake(t *testing.T) {
 		if err := gz.Push(b.ctx, onHost("WS-NEW")); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "the new host's ticket while the refused group sleeps", func() bool {
+		wait.For(t, "the new host's ticket while the refused group sleeps", func() bool {
 			_, ok := ticketByKey(b.sim, "host/gravityzone/"+company.ID+"/av/ws-new")
 			return ok
 		})

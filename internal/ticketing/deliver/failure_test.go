@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
+	"syscall"
 	"testing"
 	"time"
 
 	"halobridge/internal/connect"
 	"halobridge/internal/halo"
+	"halobridge/internal/outbound"
 )
 
 func TestReachOf(t *testing.T) {
@@ -73,5 +76,26 @@ func TestBackoff(t *testing.T) {
 	}
 	if len(seen) < 10 {
 		t.Errorf("50 first backoffs took %d values: groups failing together would come back together", len(seen))
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	t.Parallel()
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"AnAddressThatDidNotAnswerWithoutTheFixTheEventHas",
+			fmt.Errorf("create ticket: %w", outbound.Unanswered("The HaloPSA address", "https://acme.halopsa.com", "Check the HaloPSA URL.", refused)),
+			"The HaloPSA address https://acme.halopsa.com did not answer (connection refused)"},
+		{"HaloPSAsOwnWords", &halo.APIError{Method: "POST", Path: "/api/Tickets", Status: 500, Message: "Timeout expired"},
+			"HaloPSA answered POST /api/Tickets with 500: Timeout expired"},
+	}
+	for _, tc := range tests {
+		if got := describe(tc.err); got != tc.want {
+			t.Errorf("%s: describe = %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing/deliver"
+	"halobridge/internal/wait"
 )
 
 // child is a halobridge process working delivery jobs.
@@ -121,7 +122,7 @@ func TestFaults(t *testing.T) {
 				t.Logf("output of the first process:\n%s", first.output.String())
 			}
 		})
-		eventually(t, "ten tickets before the kill", func() bool { return len(tickets()) >= 10 })
+		wait.For(t, "ten tickets before the kill", func() bool { return len(tickets()) >= 10 })
 
 		// The next create is applied by HaloPSA but its answer never comes:
 		// the process dies between posting the ticket and storing its id.
@@ -129,7 +130,7 @@ func TestFaults(t *testing.T) {
 		b.sim.InjectFault(halosim.Fault{Method: "POST", PathPrefix: "/api/Tickets", Hang: true, AfterApply: true, Times: 1})
 		b.sim.InjectFault(halosim.Fault{Method: "POST", PathPrefix: "/api/Tickets", Latency: 40 * time.Millisecond})
 		before := len(tickets())
-		eventually(t, "a create applied whose answer hangs", func() bool { return len(tickets()) > before })
+		wait.For(t, "a create applied whose answer hangs", func() bool { return len(tickets()) > before })
 		time.Sleep(50 * time.Millisecond)
 		first.kill(t)
 		pending, err := b.store.TicketLinks(b.ctx, b.partner.ID, store.TicketLinkQuery{State: store.LinkPending})
@@ -145,21 +146,21 @@ func TestFaults(t *testing.T) {
 
 		second := startChild(t, b, "second")
 		ingest(hostAlerts("after", 45, 1, now))
-		deadline := time.Now().Add(70 * time.Second)
-		for {
-			left, err := b.store.PendingAlerts(b.ctx, b.partner.ID, time.Now(), 0)
-			if err != nil {
+		var pendingAlerts []store.PendingAlert
+		var pendingLinks []store.TicketLink
+		t.Cleanup(func() {
+			if t.Failed() {
+				t.Logf("%d alerts and %d links were pending; output of the restarted process:\n%s", len(pendingAlerts), len(pendingLinks), second.output.String())
+			}
+		})
+		wait.For(t, "every alert and link to be delivered by the restarted process", func() bool {
+			var err error
+			if pendingAlerts, err = b.store.PendingAlerts(b.ctx, b.partner.ID, time.Now(), 0); err != nil {
 				t.Fatal(err)
 			}
-			links, _ := b.store.TicketLinks(b.ctx, b.partner.ID, store.TicketLinkQuery{State: store.LinkPending})
-			if len(left) == 0 && len(links) == 0 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%d alerts and %d links still pending; output of the restarted process:\n%s", len(left), len(links), second.output.String())
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+			pendingLinks, _ = b.store.TicketLinks(b.ctx, b.partner.ID, store.TicketLinkQuery{State: store.LinkPending})
+			return len(pendingAlerts) == 0 && len(pendingLinks) == 0
+		})
 
 		byKey := map[string][]int{}
 		for _, tk := range tickets() {

@@ -137,7 +137,7 @@ func setup(t *testing.T, o setupOptions) *testBundle {
 	if _, err := (&syncrun.Syncer{Store: st, Halo: b.halo}).SyncHaloCatalog(b.ctx, b.partner.ID); err != nil {
 		t.Fatalf("sync the HaloPSA catalog: %v", err)
 	}
-	b.src, err = st.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: store.SourceGravityZone, Name: "GravityZone", Secret: "Bearer push"})
+	b.src, err = st.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: source.GravityZone, Name: "GravityZone", Secret: "Bearer push"})
 	if err != nil {
 		t.Fatal(err)
 	}

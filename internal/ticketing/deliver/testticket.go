@@ -46,7 +46,7 @@ func (s *Service) TestTicket(ctx context.Context, partnerID, sourceID int64, cus
 	if err != nil {
 		return TestTicketResult{}, fmt.Errorf("test ticket: customer %q is not mapped: %w", customerID, err)
 	}
-	kind := source.Kind(src.Kind)
+	kind := src.Kind
 	alertType, ok := firstEnabled(saved.Policy.ForSource(kind))
 	if !ok {
 		return TestTicketResult{}, fmt.Errorf("test ticket: the ticket policy enables no alert type for %s alerts", src.Kind)

@@ -13,6 +13,7 @@ import (
 
 	"halobridge/internal/source/gravityzone"
 	"halobridge/internal/source/gravityzone/gzsim"
+	"halobridge/internal/wait"
 )
 
 // collector records pushes and answers status.
@@ -160,10 +161,7 @@ func TestPusher(t *testing.T) {
 		runCtx, stop := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() { done <- b.sim.Run(runCtx) }()
-		deadline := time.Now().Add(5 * time.Second)
-		for len(rx.deliveries()) < 3 && time.Now().Before(deadline) {
-			time.Sleep(5 * time.Millisecond)
-		}
+		wait.For(t, "three deliveries", func() bool { return len(rx.deliveries()) >= 3 })
 		stop()
 		if err := <-done; err != nil {
 			t.Fatalf("Run: %v", err)
@@ -244,16 +242,10 @@ func TestPusher(t *testing.T) {
 		runCtx, stop := context.WithCancel(ctx)
 		defer stop()
 		go func() { _ = b.sim.Run(runCtx) }()
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			if s, _ := b.sim.PushSettings(); s.Status == 0 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatal("still pushing after 10 s of errors")
-			}
-			time.Sleep(2 * time.Millisecond)
-		}
+		wait.For(t, "the push to be switched off after its errors", func() bool {
+			s, _ := b.sim.PushSettings()
+			return s.Status == 0
+		})
 		time.Sleep(20 * time.Millisecond)
 		stats := b.sim.Stats()
 		if stats.Count.ErrorMessages != 101 || stats.Error.StatusCode500 != 101 || stats.Count.SentMessages != 0 || len(rx.deliveries()) != 101 {

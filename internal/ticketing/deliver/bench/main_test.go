@@ -1,10 +1,13 @@
 package bench_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,16 +27,18 @@ const replicaEnv = "HALOBRIDGE_BENCH_TEST_REPLICA"
 const childEnv = "HALOBRIDGE_BENCH_TEST_CHILD"
 
 // replicaLifeEnv, when set with replicaEnv, is how long the replica
-// serves before it sends itself a SIGTERM.
+// serves, from when it says it serves, before it sends itself a SIGTERM.
 const replicaLifeEnv = "HALOBRIDGE_BENCH_TEST_REPLICA_LIFE"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(replicaEnv) != "" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		stderr := &servingWriter{w: os.Stderr}
 		if life, err := time.ParseDuration(os.Getenv(replicaLifeEnv)); err == nil {
-			time.AfterFunc(life, func() { syscall.Kill(os.Getpid(), syscall.SIGTERM) })
+			// Counted from serving, however long a loaded machine takes to start it.
+			stderr.serving = func() { time.AfterFunc(life, func() { syscall.Kill(os.Getpid(), syscall.SIGTERM) }) }
 		}
-		code := cli.Main(ctx, os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv})
+		code := cli.Main(ctx, os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: stderr, Getenv: os.Getenv})
 		stop()
 		os.Exit(code)
 	}
@@ -65,4 +70,19 @@ func runChild(mode string) int {
 	case <-time.After(time.Minute):
 		return 4
 	}
+}
+
+// servingWriter passes on what a replica writes and calls serving, once,
+// when the replica says it serves.
+type servingWriter struct {
+	w       io.Writer
+	serving func()
+	once    sync.Once
+}
+
+func (s *servingWriter) Write(p []byte) (int, error) {
+	if s.serving != nil && bytes.Contains(p, []byte("halobridge is serving")) {
+		s.once.Do(s.serving)
+	}
+	return s.w.Write(p)
 }

@@ -215,7 +215,7 @@ func (w *world) connectGravityZone(ctx context.Context, p *partner, name string,
 	p.gz = gzsim.New(gzsim.Options{Seed: seed, RateLimit: -1, Companies: companies, HTTPClient: &http.Client{Timeout: time.Minute}})
 	gzSrv := httptest.NewServer(p.gz)
 	w.closers = append(w.closers, gzSrv.Close)
-	src, err := w.store.CreateSource(ctx, store.Source{PartnerID: p.id, Kind: store.SourceGravityZone, Name: "GravityZone",
+	src, err := w.store.CreateSource(ctx, store.Source{PartnerID: p.id, Kind: source.GravityZone, Name: "GravityZone",
 		Secret: "Bearer " + rand.Text(), APIURL: gzSrv.URL + "/api", APIKey: gzsim.DefaultAPIKey})
 	if err != nil {
 		return err

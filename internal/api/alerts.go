@@ -1,27 +1,12 @@
-package portal
+package api
 
 import (
+	"halobridge/internal/connect"
+	"halobridge/internal/ticketing/deliver"
 	"net/http"
 	"strconv"
 	"time"
 )
-
-// apiTitlePreview renders a title template on a made-up alert of a type.
-func (h *handler) apiTitlePreview(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		TitleTemplate string `json:"title_template"`
-		Type          string `json:"type"`
-	}
-	if !decodeJSON(w, r, &in) {
-		return
-	}
-	var types []string
-	if in.Type != "" {
-		types = []string{in.Type}
-	}
-	p := h.preview(in.TitleTemplate, types)
-	writeJSON(w, http.StatusOK, map[string]string{"type": p.Type, "title": p.Title, "error": p.Error})
-}
 
 // alertJSON is an alert and what it became, as the ticketing page lists it.
 type alertJSON struct {
@@ -47,35 +32,34 @@ type deliveryJSON struct {
 	Outcome   string `json:"outcome"`
 }
 
-// apiAlerts lists the latest alerts, newest first, with the tickets they
+// listAlerts lists the latest alerts, newest first, with the tickets they
 // became. Query: limit=<n> (default 50, at most 1000).
-func (h *handler) apiAlerts(w http.ResponseWriter, r *http.Request) {
-	c := callerOf(r)
+func (h *handler) listAlerts(w http.ResponseWriter, r *http.Request, partnerID int64) {
 	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
-	alerts, err := h.deps.Store.RecentAlerts(r.Context(), c.partnerID, limit)
+	alerts, err := h.deps.Store.RecentAlerts(r.Context(), partnerID, limit)
 	if err != nil {
-		h.apiFail(w, r, err)
+		h.failErr(w, r, err)
 		return
 	}
-	names, err := h.companyNames(r.Context(), c.partnerID)
+	names, err := connect.CompanyNames(r.Context(), h.deps.Store, partnerID)
 	if err != nil {
-		h.apiFail(w, r, err)
+		h.failErr(w, r, err)
 		return
 	}
-	root, err := h.haloRootOf(r.Context(), c.partnerID)
+	root, err := h.deps.Halo.Root(r.Context(), partnerID)
 	if err != nil {
-		h.apiFail(w, r, err)
+		h.failErr(w, r, err)
 		return
 	}
 	out := []alertJSON{}
 	for _, a := range alerts {
-		j := alertJSON{ID: a.ID, SourceID: a.SourceID, CustomerID: a.CustomerID, Customer: names[companyValue(a.SourceID, a.CustomerID)],
+		j := alertJSON{ID: a.ID, SourceID: a.SourceID, CustomerID: a.CustomerID, Customer: names[connect.Company{SourceID: a.SourceID, CustomerID: a.CustomerID}],
 			Type: a.Type, Severity: string(a.Severity), HostName: a.HostName, Test: a.Test, OccurredAt: a.OccurredAt, ReceivedAt: a.ReceivedAt}
 		if d := a.Delivery; d != nil {
-			outcome, url := alertOutcome(a, root)
+			outcome, url := deliver.Outcome(a, root)
 			j.Delivery = &deliveryJSON{State: d.State, Action: d.Action, Reason: d.Reason, TicketID: d.TicketID, TicketURL: url, Outcome: outcome}
 		}
 		out = append(out, j)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"alerts": out})
+	h.json(w, http.StatusOK, map[string]any{"alerts": out})
 }

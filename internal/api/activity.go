@@ -1,4 +1,4 @@
-package portal
+package api
 
 import (
 	"net/http"
@@ -19,20 +19,27 @@ type monthJSON struct {
 	Quantity float64      `json:"quantity"`
 }
 
-// apiActivity answers what the charts draw: alerts and tickets per day,
-// and the quantities billed per month. Query: days=<n> (default 30, at
-// most 366).
-func (h *handler) apiActivity(w http.ResponseWriter, r *http.Request) {
-	c := callerOf(r)
+// Bounds of the activity: the days of alerts and tickets, by default and
+// at most, and the months of quantities billed.
+const (
+	activityDays    = 30
+	maxActivityDays = 366
+	billedMonths    = 12
+)
+
+// activity answers what the portal's charts draw: alerts and tickets per
+// day, and the quantities billed per month. Query: days=<n> (default 30,
+// at most 366).
+func (h *handler) activity(w http.ResponseWriter, r *http.Request, partnerID int64) {
 	days, err := strconv.Atoi(r.URL.Query().Get("days"))
-	if err != nil || days <= 0 || days > 366 {
-		days = chartDays
+	if err != nil || days <= 0 || days > maxActivityDays {
+		days = activityDays
 	}
 	now := h.deps.Now().UTC()
 	first := now.Truncate(24*time.Hour).AddDate(0, 0, -(days - 1))
-	activity, err := h.deps.Store.DailyActivity(r.Context(), c.partnerID, first)
+	activity, err := h.deps.Store.DailyActivity(r.Context(), partnerID, first)
 	if err != nil {
-		h.apiFail(w, r, err)
+		h.failErr(w, r, err)
 		return
 	}
 	out := struct {
@@ -42,17 +49,17 @@ func (h *handler) apiActivity(w http.ResponseWriter, r *http.Request) {
 	for _, d := range activity {
 		out.Days = append(out.Days, dayJSON{Day: d.Day.Format(time.DateOnly), Alerts: d.Alerts, Tickets: d.Tickets})
 	}
-	billed, err := h.billedPerMonth(r.Context(), c.partnerID)
+	billed, err := h.deps.Billing.Billed(r.Context(), partnerID)
 	if err != nil {
-		h.apiFail(w, r, err)
+		h.failErr(w, r, err)
 		return
 	}
 	m := source.MonthOf(now).Prev()
-	for range chartMonths {
+	for range billedMonths {
 		if q, ok := billed[m]; ok {
 			out.Billed = append([]monthJSON{{Month: m, Quantity: q}}, out.Billed...)
 		}
 		m = m.Prev()
 	}
-	writeJSON(w, http.StatusOK, out)
+	h.json(w, http.StatusOK, out)
 }

@@ -1,11 +1,33 @@
-package portal
+package ticketing
 
 import (
+	"strings"
 	"time"
 
 	"halobridge/internal/source"
-	"halobridge/internal/ticketing"
 )
+
+// Preview is a title template rendered on a made-up alert of Type, and
+// what is wrong with the template, as a sentence ("" when nothing is).
+type Preview struct {
+	Type, Title, Error string
+}
+
+// PreviewTitle renders template on a made-up alert of the first of the
+// enabled alert types (av when none is), as of now, checking it against
+// the variables those types offer.
+func PreviewTitle(template string, enabled []string, now time.Time) Preview {
+	p := Preview{Type: "av"}
+	if len(enabled) > 0 && enabled[0] != "" {
+		p.Type = enabled[0]
+	}
+	if err := ValidateTemplate(template, enabled...); err != nil {
+		msg := err.Error()
+		p.Error = strings.ToUpper(msg[:1]) + msg[1:]
+	}
+	p.Title = Title(template, sampleAlert(p.Type, now))
+	return p
+}
 
 // sampleFacts are made-up values for the facts alerts carry, so that a
 // title template's preview shows what each variable turns into.
@@ -42,7 +64,7 @@ var sampleFacts = map[string]string{
 // variable and every fact has a plausible value.
 func sampleAlert(alertType string, now time.Time) source.Alert {
 	kind := source.GravityZone
-	for _, t := range ticketing.KnownTypes() {
+	for _, t := range KnownTypes() {
 		if t.Type == alertType {
 			kind = t.Source
 		}

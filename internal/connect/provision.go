@@ -1,4 +1,4 @@
-package auth
+package connect
 
 import (
 	"context"
@@ -38,65 +38,110 @@ type Setup struct {
 	ProvisionedAt time.Time
 }
 
-// provision runs on every sign-in of an administrator until the partner's
-// HaloPSA is set up, and again while HaloPSA refuses its credentials. It first stores the administrator's authorization so
-// that halobridge can work at once; then finds or creates the API-only
-// integration agent (in the administrator's teams) and the client
-// credentials service application that logs in as it; then checks that
-// the application's credentials get a token and switches the partner's
-// connection to them, never to credentials that get none (the sign-in is
-// kept then). A HaloPSA refusal along the way does not fail the sign-in: it
-// is recorded as the setup's problem, shown on the setup page, and the
-// next administrator sign-in carries on from what exists.
-func (s *Service) provision(ctx context.Context, client *halo.Client, inst haloInstance, login store.PartnerLogin, me halo.Agent, refreshToken string) (*Setup, error) {
-	conn, err := s.Store.HaloConnection(ctx, login.PartnerID)
+// Provisioning sets halobridge up in a partner's HaloPSA: its own API-only
+// integration agent and the client credentials service application that
+// logs in as it, so that background work does not hang on the sign-in of
+// the administrator who connected HaloPSA. Sign-in calls SetUp once for
+// each administrator's sign-in with HaloPSA (auth.Provisioner).
+type Provisioning struct {
+	// Halo holds the store, and the settings (outbound guard, HTTP client,
+	// retries) with which the service application's credentials are
+	// checked.
+	Halo *Halo
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+func (p *Provisioning) now() time.Time {
+	if p.Now == nil {
+		return time.Now()
+	}
+	return p.Now()
+}
+
+// SetUp runs on every sign-in of an administrator, with admin acting as
+// them (me) and signIn their authorization as a connection. It does
+// nothing once the partner's HaloPSA is set up, unless HaloPSA refuses the
+// stored credentials (the service application deleted, deactivated or
+// given a new secret), which an administrator signing in fixes: halobridge
+// sets itself up again. It says whether it set up, so that the sign-in
+// shows the result.
+//
+// It first stores signIn so that halobridge can work at once; then finds
+// or creates the integration agent (in the administrator's teams) and the
+// service application; then checks that the application's credentials
+// get a token and switches the partner's connection to them, never to
+// credentials that get none (signIn is kept then). A HaloPSA refusal along
+// the way does not fail the sign-in: it is recorded as the setup's
+// problem, shown on the setup page, and the next administrator sign-in
+// carries on from what exists.
+func (p *Provisioning) SetUp(ctx context.Context, admin *halo.Client, me halo.Agent, signIn store.HaloConnection) (bool, error) {
+	st := p.Halo.Store
+	login, err := st.PartnerLogin(ctx, signIn.PartnerID)
+	if err != nil {
+		return false, fmt.Errorf("set up HaloPSA: %w", err)
+	}
+	if due, err := p.due(ctx, login); err != nil || !due {
+		return false, err
+	}
+	login.ClientID = signIn.ClientID
+	conn, err := st.HaloConnection(ctx, login.PartnerID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("set up HaloPSA: %w", err)
+		return false, fmt.Errorf("set up HaloPSA: %w", err)
 	}
 	if conn.GrantType != store.GrantClientCredentials {
-		conn, err = s.Store.SaveHaloConnection(ctx, store.HaloConnection{
-			PartnerID: login.PartnerID, ResourceURL: inst.resource, AuthURL: inst.auth, Tenant: inst.tenant,
-			ClientID: login.ClientID, GrantType: store.GrantAuthorizationCode, Scope: haloScope,
-			RefreshToken: refreshToken, AgentID: me.ID,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("set up HaloPSA: store the sign-in: %w", err)
+		if conn, err = st.SaveHaloConnection(ctx, signIn); err != nil {
+			return false, fmt.Errorf("set up HaloPSA: store the sign-in: %w", err)
 		}
 	}
-	login, err = s.createIntegration(ctx, client, inst, login, me, conn)
+	login, err = p.createIntegration(ctx, admin, signIn, login, me, conn)
 	var lost *lostSecretError
 	var noToken *noTokenError
+	log := p.Halo.logger()
 	switch {
 	case errors.As(err, &noToken):
 		login.SetupProblem = err.Error()
-		s.logger().Warn("HaloPSA setup did not finish", "partner_id", login.PartnerID, "error", err)
-		if err := s.keepSignIn(ctx, inst, login, me, refreshToken, noToken.clientID); err != nil {
-			return nil, err
+		log.Warn("HaloPSA setup did not finish", "partner_id", login.PartnerID, "error", err)
+		if err := p.keepSignIn(ctx, signIn, noToken.clientID); err != nil {
+			return false, err
 		}
 	case errors.As(err, &lost):
 		login.SetupProblem = err.Error()
-		s.logger().Warn("HaloPSA setup did not finish", "partner_id", login.PartnerID, "error", err)
+		log.Warn("HaloPSA setup did not finish", "partner_id", login.PartnerID, "error", err)
 	case err != nil:
 		login.SetupProblem = err.Error() + ". Log in with HaloPSA again to carry on: halobridge picks up what it already created"
-		s.logger().Warn("HaloPSA setup did not finish", "partner_id", login.PartnerID, "error", err)
+		log.Warn("HaloPSA setup did not finish", "partner_id", login.PartnerID, "error", err)
 	default:
-		login.SetupProblem, login.ProvisionedAt = "", s.now()
-		s.logger().Info("set up HaloPSA", "partner_id", login.PartnerID, "agent_id", login.AgentID, "application_id", login.ApplicationID)
+		login.SetupProblem, login.ProvisionedAt = "", p.now()
+		log.Info("set up HaloPSA", "partner_id", login.PartnerID, "agent_id", login.AgentID, "application_id", login.ApplicationID)
 	}
-	login, err = s.Store.SavePartnerLogin(ctx, login)
-	if err != nil {
-		return nil, fmt.Errorf("set up HaloPSA: record what was created: %w", err)
+	if _, err := st.SavePartnerLogin(ctx, login); err != nil {
+		return false, fmt.Errorf("set up HaloPSA: record what was created: %w", err)
 	}
-	setup, err := s.setupOf(ctx, login)
-	if err != nil {
-		return nil, err
+	return true, nil
+}
+
+// due says whether the partner's HaloPSA is to be set up: never finished,
+// or its credentials event not seen fixed yet.
+func (p *Provisioning) due(ctx context.Context, login store.PartnerLogin) (bool, error) {
+	if login.ProvisionedAt.IsZero() {
+		return true, nil
 	}
-	return &setup, nil
+	for _, state := range []string{store.EventOpen, store.EventAcknowledged} {
+		events, err := p.Halo.Store.Events(ctx, login.PartnerID, store.EventQuery{State: state, Kind: EventCredentialsRevoked, Limit: 1})
+		if err != nil {
+			return false, fmt.Errorf("set up HaloPSA: %w", err)
+		}
+		if len(events) > 0 {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // createIntegration finds or creates the agent and the application and
 // returns login with what exists.
-func (s *Service) createIntegration(ctx context.Context, client *halo.Client, inst haloInstance, login store.PartnerLogin, me halo.Agent, conn store.HaloConnection) (store.PartnerLogin, error) {
+func (p *Provisioning) createIntegration(ctx context.Context, client *halo.Client, signIn store.HaloConnection, login store.PartnerLogin, me halo.Agent, conn store.HaloConnection) (store.PartnerLogin, error) {
 	agent, err := integrationAgent(ctx, client, me)
 	if err != nil {
 		return login, err
@@ -111,29 +156,29 @@ func (s *Service) createIntegration(ctx context.Context, client *halo.Client, in
 	case found && conn.GrantType == store.GrantClientCredentials && conn.ClientID == app.ClientID:
 		// An earlier sign-in created it and stored its secret, then stopped.
 		login.ApplicationID, login.ApplicationName, login.ServiceClientID = app.ID, app.DisplayName, app.ClientID
-		return login, s.checkServiceConnection(ctx, inst, conn, agent)
+		return login, p.checkServiceConnection(ctx, conn, agent)
 	case found:
 		login.ApplicationID, login.ApplicationName, login.ServiceClientID = app.ID, app.DisplayName, app.ClientID
 		return login, &lostSecretError{app: app}
 	}
-	app, err = s.createServiceApplication(ctx, client, agent)
+	app, err = createServiceApplication(ctx, client, agent)
 	if err != nil {
 		return login, err
 	}
 	login.ApplicationID, login.ApplicationName, login.ServiceClientID = app.ID, app.DisplayName, app.ClientID
 	conn = store.HaloConnection{
-		PartnerID: login.PartnerID, ResourceURL: inst.resource, AuthURL: inst.auth, Tenant: inst.tenant,
+		PartnerID: login.PartnerID, ResourceURL: signIn.ResourceURL, AuthURL: signIn.AuthURL, Tenant: signIn.Tenant,
 		ClientID: app.ClientID, ClientSecret: app.ClientSecret, GrantType: store.GrantClientCredentials,
-		Scope: haloScope, AgentID: agent.ID,
+		Scope: signIn.Scope, AgentID: agent.ID,
 	}
 	// Checked before it is stored: credentials that get no token must not
 	// replace the sign-in, which works.
-	checked := s.checkServiceConnection(ctx, inst, conn, agent)
+	checked := p.checkServiceConnection(ctx, conn, agent)
 	var noToken *noTokenError
 	if errors.As(checked, &noToken) {
 		return login, checked
 	}
-	if _, err := s.Store.SaveHaloConnection(ctx, conn); err != nil {
+	if _, err := p.Halo.Store.SaveHaloConnection(ctx, conn); err != nil {
 		return login, fmt.Errorf("store the credentials of the service application: %w", err)
 	}
 	return login, checked
@@ -156,17 +201,12 @@ func (e *noTokenError) Error() string {
 // keepSignIn puts back the administrator's sign-in as the partner's
 // connection when the stored one is the service application that gets no
 // token.
-func (s *Service) keepSignIn(ctx context.Context, inst haloInstance, login store.PartnerLogin, me halo.Agent, refreshToken, clientID string) error {
-	conn, err := s.Store.HaloConnection(ctx, login.PartnerID)
+func (p *Provisioning) keepSignIn(ctx context.Context, signIn store.HaloConnection, clientID string) error {
+	conn, err := p.Halo.Store.HaloConnection(ctx, signIn.PartnerID)
 	if err != nil || conn.GrantType != store.GrantClientCredentials || conn.ClientID != clientID {
 		return nil
 	}
-	_, err = s.Store.SaveHaloConnection(ctx, store.HaloConnection{
-		PartnerID: login.PartnerID, ResourceURL: inst.resource, AuthURL: inst.auth, Tenant: inst.tenant,
-		ClientID: login.ClientID, GrantType: store.GrantAuthorizationCode, Scope: haloScope,
-		RefreshToken: refreshToken, AgentID: me.ID,
-	})
-	if err != nil {
+	if _, err := p.Halo.Store.SaveHaloConnection(ctx, signIn); err != nil {
 		return fmt.Errorf("set up HaloPSA: keep the sign-in: %w", err)
 	}
 	return nil
@@ -228,7 +268,7 @@ func findServiceApplication(ctx context.Context, client *halo.Client) (halo.Appl
 
 // createServiceApplication creates the application; HaloPSA shows its
 // secret in this answer only.
-func (s *Service) createServiceApplication(ctx context.Context, client *halo.Client, agent halo.Agent) (halo.Application, error) {
+func createServiceApplication(ctx context.Context, client *halo.Client, agent halo.Agent) (halo.Application, error) {
 	app, err := client.CreateApplication(ctx, halo.Application{
 		DisplayName: ServiceApplicationName, GrantType: string(halo.GrantClientCredentials), LoginAsAgentID: agent.ID,
 		// Every area's read and edit (clients, tickets, items, invoices...)
@@ -248,10 +288,10 @@ func (s *Service) createServiceApplication(ctx context.Context, client *halo.Cli
 // checkServiceConnection signs in with conn, as background work will, and
 // checks that it acts as the integration agent. Credentials that get no
 // token are a *noTokenError.
-func (s *Service) checkServiceConnection(ctx context.Context, inst haloInstance, conn store.HaloConnection, agent halo.Agent) error {
-	cfg := s.haloConfig(inst, conn.ClientID)
-	cfg.ClientSecret, cfg.GrantType = conn.ClientSecret, halo.GrantClientCredentials
-	client, err := halo.New(cfg)
+func (p *Provisioning) checkServiceConnection(ctx context.Context, conn store.HaloConnection, agent halo.Agent) error {
+	// A client of its own, not the partner's cached one: a refusal here is
+	// the setup's problem, not an integration event.
+	client, err := halo.New(p.Halo.config(conn))
 	if err != nil {
 		return fmt.Errorf("check the service application: %w", err)
 	}
@@ -270,22 +310,18 @@ func (s *Service) checkServiceConnection(ctx context.Context, inst haloInstance,
 
 // Setup returns what halobridge created in the partner's HaloPSA;
 // store.ErrNotFound when the partner never logged in with HaloPSA.
-func (s *Service) Setup(ctx context.Context, partnerID int64) (Setup, error) {
-	login, err := s.Store.PartnerLogin(ctx, partnerID)
+func (p *Provisioning) Setup(ctx context.Context, partnerID int64) (Setup, error) {
+	login, err := p.Halo.Store.PartnerLogin(ctx, partnerID)
 	if err != nil {
 		return Setup{}, err
 	}
-	return s.setupOf(ctx, login)
-}
-
-func (s *Service) setupOf(ctx context.Context, login store.PartnerLogin) (Setup, error) {
 	setup := Setup{
 		HaloURL: login.HaloURL, AgentID: login.AgentID, AgentName: login.AgentName,
 		ApplicationID: login.ApplicationID, ApplicationName: login.ApplicationName, ClientID: secret.Mask(login.ServiceClientID),
 		Problem: login.SetupProblem, ProvisionedAt: login.ProvisionedAt,
 		Connection: "not connected",
 	}
-	conn, err := s.Store.HaloConnection(ctx, login.PartnerID)
+	conn, err := p.Halo.Store.HaloConnection(ctx, login.PartnerID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return setup, nil

@@ -1,0 +1,26 @@
+package halo
+
+import "strconv"
+
+// agentPages are the pages of HaloPSA's agent UI halobridge links to, at
+// the addresses HaloPSA's own links use.
+var agentPages = map[string]string{
+	"ticket":  "/ticket?id=",
+	"client":  "/customers?clientid=",
+	"invoice": "/recurringinvoice?id=",
+}
+
+// AgentPage is the address of a record's page in the agent UI of the
+// HaloPSA at root: record is "ticket", "client" or "invoice". It is ""
+// while HaloPSA is not connected (root "") or the record has no id yet
+// (recurring-invoice ids are negative until HaloPSA gives one).
+func AgentPage(root, record string, id int) string {
+	path, ok := agentPages[record]
+	if !ok {
+		panic("halo.AgentPage: no HaloPSA page for a " + record)
+	}
+	if root == "" || id <= 0 {
+		return ""
+	}
+	return root + path + strconv.Itoa(id)
+}
