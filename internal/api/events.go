@@ -4,13 +4,19 @@ import (
 	"net/http"
 	"time"
 
+	"halobridge/internal/events"
 	"halobridge/internal/store"
 )
 
 // eventView is an integration event as the API shows it.
 type eventView struct {
-	ID        int64     `json:"id"`
-	Kind      string    `json:"kind"`
+	ID   int64  `json:"id"`
+	Kind string `json:"kind"`
+	// Title names the kind in words; Page is the portal page where the
+	// problem is fixed, PageName that page as the menu names it.
+	Title     string    `json:"title"`
+	Page      string    `json:"page"`
+	PageName  string    `json:"page_name"`
 	Subject   string    `json:"subject"`
 	Message   string    `json:"message"`
 	Fix       string    `json:"fix"`
@@ -21,7 +27,8 @@ type eventView struct {
 }
 
 func viewEvent(e store.Event) eventView {
-	return eventView{ID: e.ID, Kind: e.Kind, Subject: e.Subject, Message: e.Message, Fix: e.Fix, State: e.State,
+	shown := events.Shown(e)
+	return eventView{ID: e.ID, Kind: e.Kind, Title: shown.Title, Page: shown.Page, PageName: shown.PageName, Subject: e.Subject, Message: e.Message, Fix: e.Fix, State: e.State,
 		FirstSeen: e.FirstSeen, LastSeen: e.LastSeen, Count: e.Count}
 }
 

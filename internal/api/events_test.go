@@ -40,7 +40,11 @@ func TestResolveSiteWithoutGeneralUser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	status, body := b.call(t, b.a.ID, "POST", fmt.Sprintf("/api/v1/events/%d/recheck", e.ID), "")
+	status, body := b.call(t, b.a.ID, "GET", "/api/v1/events?state=open", "")
+	if status != http.StatusOK || !strings.Contains(body, `"kind":"site_without_general_user","title":"Site without a General User","page":"/mapping","page_name":"Client mapping"`) {
+		t.Errorf("list: %d %s, want the event's title and the page where it is fixed", status, body)
+	}
+	status, body = b.call(t, b.a.ID, "POST", fmt.Sprintf("/api/v1/events/%d/recheck", e.ID), "")
 	if status != http.StatusOK || !strings.Contains(body, `"state":"open"`) || !strings.Contains(body, `"count":2`) {
 		t.Errorf("recheck before the fix: %d %s, want it open and seen again", status, body)
 	}
