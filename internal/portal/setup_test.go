@@ -190,6 +190,14 @@ func TestSetupWizard(t *testing.T) {
 		if values.Has("types.fw.enabled") {
 			t.Error("firewall alerts are on in a new policy")
 		}
+		// GravityZone reports when an incident is resolved: its tickets
+		// close by themselves; antimalware alerts are never resolved.
+		if values.Get("types.new-incident.auto_close") != "on" || values.Has("types.av.auto_close") {
+			t.Errorf("close when resolved: new-incident %q, av %q; want on for incidents only", values.Get("types.new-incident.auto_close"), values.Get("types.av.auto_close"))
+		}
+		if !strings.Contains(ticketForm, "Tickets close by themselves, with this status, for: New Incident.") {
+			t.Error("the closing status does not say which types close")
+		}
 	})
 
 	t.Run("PrioritiesAreThoseOfTheChosenSLA", func(t *testing.T) {

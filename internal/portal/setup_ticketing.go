@@ -33,7 +33,10 @@ type ticketForm struct {
 	Variables      []string
 	Preview        ticketing.Preview
 	Types          []typeRow
-	Errors         fieldErrors
+	// ClosingTypes names the enabled types whose tickets close when their
+	// source resolves them, said next to the closing status.
+	ClosingTypes []string
+	Errors       fieldErrors
 	// NoTicketTypes says the catalog has none: HaloPSA could not be read.
 	NoTicketTypes bool
 	// AddType offers to add an alert type by name, for push API sources.
@@ -100,14 +103,17 @@ func (h *handler) newTicketPolicy(ctx context.Context, partnerID int64) (deliver
 	// Unassigned is what the vendors' guides suggest when no one agent
 	// should own every security ticket.
 	p := ticketing.Policy{AgentID: ticketing.UnassignedAgentID, Types: map[string]ticketing.TypePolicy{}}
-	for _, t := range ticketing.KnownTypes() {
-		if slices.Contains(kinds, t.Source) && slices.Contains(enabledAtFirst, t.Type) {
-			p.Types[t.Type] = ticketing.TypePolicy{Enabled: true, Urgency: firstUrgency}
-		}
-	}
 	for _, st := range cat.Statuses {
 		if st.Closed && p.ClosingStatusID == 0 {
 			p.ClosingStatusID = st.ID
+		}
+	}
+	// A type whose source reports resolutions closes its ticket when
+	// there is a status to close it with.
+	for _, t := range ticketing.KnownTypes() {
+		if slices.Contains(kinds, t.Source) && slices.Contains(enabledAtFirst, t.Type) {
+			p.Types[t.Type] = ticketing.TypePolicy{Enabled: true, Urgency: firstUrgency,
+				AutoClose: p.ClosingStatusID != 0 && ticketing.ReportsResolution(t.Type)}
 		}
 	}
 	for _, o := range cat.Outcomes {
@@ -226,6 +232,11 @@ func (h *handler) buildTicketForm(ctx context.Context, partnerID int64, saved de
 		shown := slices.Contains(ticketFields, field) || slices.ContainsFunc(f.Types, func(row typeRow) bool { return strings.HasPrefix(field, row.Prefix) })
 		if !shown {
 			f.Other = append(f.Other, field+": "+errs[field])
+		}
+	}
+	for _, row := range f.Types {
+		if row.Enabled && row.AutoClose {
+			f.ClosingTypes = append(f.ClosingTypes, row.Name)
 		}
 	}
 	f.Variables = ticketing.KnownVariables(enabled...)

@@ -17,6 +17,15 @@ type TypeInfo struct {
 	Facts        []string
 }
 
+// resolvedBySource are the known alert types whose source says when they
+// are resolved: GravityZone's EDR incidents, whose status halobridge polls.
+// (The push API's vendors may resolve any alert of theirs.)
+var resolvedBySource = []string{"new-incident", "new-extended-incident"}
+
+// ReportsResolution reports whether the source of alerts of type t says
+// when they are resolved, so that their tickets can close by themselves.
+func ReportsResolution(t string) bool { return slices.Contains(resolvedBySource, t) }
+
 // genericTitle serves alert types halobridge has no title for.
 const genericTitle = "{{type}} alert on {{hostname}}"
 
