@@ -214,3 +214,44 @@ func (m *Month) UnmarshalText(b []byte) error {
 	*m = v
 	return nil
 }
+
+// Description is an alert as a person reads it, in the source's own
+// vocabulary decoded into words: the vocabulary package writes it from the
+// alert's type and facts, and ticket bodies and notes show it.
+type Description struct {
+	// Headline says what happened, where and to whom, in one line
+	// ("Malware EICAR-Test-File deleted on PC-01 (jdoe)").
+	Headline string `json:"headline"`
+	// Outcome says whether the threat is still there, in words
+	// ("Still present: action needed", "Blocked, nothing to do"); "" when the
+	// event does not say.
+	Outcome string `json:"outcome,omitempty"`
+	// ActionNeeded is true when a person has to act (the threat is still
+	// present, the product only reported it, a task failed).
+	ActionNeeded bool `json:"action_needed,omitempty"`
+	// Action is what the security product did ("Moved the file to quarantine").
+	Action string `json:"action,omitempty"`
+	// NextStep is the recommended next step, where the source gives one or the
+	// event makes it plain.
+	NextStep string `json:"next_step,omitempty"`
+	// ConsoleURL links back to the alert in the source's console, where one
+	// exists (a GravityZone incident); "" otherwise. Only ever built by the
+	// vocabulary from the source's own address and a validated id.
+	ConsoleURL string `json:"console_url,omitempty"`
+	// Facts are the alert's facts, labelled and decoded, in the order a
+	// technician reads them (the important ones first).
+	Facts []LabelledFact `json:"facts,omitempty"`
+}
+
+// LabelledFact is one fact of an alert as a person reads it.
+type LabelledFact struct {
+	// Name is the fact's name in the alert (the template variable).
+	Name string `json:"name"`
+	// Label is what the fact is called on screen ("Final status").
+	Label string `json:"label"`
+	// Value is the fact's value, codes decoded into words.
+	Value string `json:"value"`
+	// Link, when set, is a page about the value built by the vocabulary from a
+	// validated value (a MITRE ATT&CK technique page); never an alert value.
+	Link string `json:"link,omitempty"`
+}
