@@ -21,6 +21,9 @@ type Options struct {
 	// Tenant, when set, makes /auth/token and /auth/authorize require ?tenant=<Tenant>;
 	// "" accepts any tenant or none.
 	Tenant string
+	// WrongTenant500 answers a token request for another tenant with HTTP 500 and a plain
+	// text body, as hosted HaloPSA has been seen doing, instead of a tidy OAuth error.
+	WrongTenant500 bool
 	// RateLimit is the number of requests per RateWindow the instance accepts on /api and
 	// /auth/token: 0 means 300 (hosted Halo's observed budget), a negative value means unlimited.
 	RateLimit int
@@ -235,7 +238,7 @@ func (s *Sim) dispatch(r *http.Request, body []byte) reply {
 	path := strings.ToLower(strings.TrimSuffix(r.URL.Path, "/"))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if path != "/auth/authorize" {
+	if path != "/auth/authorize" && path != oidcDiscoveryPath {
 		if wait, ok := s.limiter.allow(s.now()); !ok {
 			return s.rateLimited(wait)
 		}
@@ -245,6 +248,8 @@ func (s *Sim) dispatch(r *http.Request, body []byte) reply {
 		return s.token(r, body)
 	case "/auth/authorize":
 		return s.authorize(r, body)
+	case oidcDiscoveryPath:
+		return s.openIDConfiguration(r)
 	}
 	if strings.HasPrefix(path, "/auth/") {
 		return jsonReply(http.StatusNotFound, oauthErrorBody{Error: "not_found", Description: "unknown authorisation endpoint"})
