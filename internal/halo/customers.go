@@ -2,7 +2,6 @@ package halo
 
 import (
 	"context"
-	"encoding/json"
 	"net/url"
 	"strconv"
 	"strings"
@@ -43,20 +42,6 @@ type Site struct {
 	ExternalLinks   []ExternalLink `json:"external_links,omitempty"`
 }
 
-// UnmarshalJSON accepts client_id as a double, as Halo's document declares it.
-func (s *Site) UnmarshalJSON(b []byte) error {
-	type plain Site
-	aux := struct {
-		*plain
-		ClientID flexInt `json:"client_id"`
-	}{plain: (*plain)(s)}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
-	s.ClientID = int(aux.ClientID)
-	return nil
-}
-
 // User is an end-user contact of a site (Halo's "Users").
 type User struct {
 	ID              int            `json:"id,omitempty"`
@@ -74,20 +59,6 @@ type User struct {
 	ThirdPartyID    string         `json:"third_party_id,omitempty"`
 	ExternalLinks   []ExternalLink `json:"external_links,omitempty"`
 	NewExternalLink *ExternalLink  `json:"new_external_link,omitempty"`
-}
-
-// UnmarshalJSON accepts site_id as a double, as Halo's document declares it.
-func (u *User) UnmarshalJSON(b []byte) error {
-	type plain User
-	aux := struct {
-		*plain
-		SiteID flexInt `json:"site_id"`
-	}{plain: (*plain)(u)}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
-	u.SiteID = int(aux.SiteID)
-	return nil
 }
 
 // GeneralUserName is the name Halo gives a site's catch-all contact by default, and the

@@ -65,7 +65,7 @@ type InvoiceLine struct {
 func (l *InvoiceLine) UnmarshalJSON(b []byte) error {
 	type plain InvoiceLine
 	var p plain
-	if err := json.Unmarshal(b, &p); err != nil {
+	if err := decodeLenient(b, &p); err != nil {
 		return err
 	}
 	var raw map[string]json.RawMessage

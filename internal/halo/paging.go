@@ -116,7 +116,7 @@ func decodePage[T any](body []byte, key string) (page[T], error) {
 	pg := page[T]{total: -1}
 	body = bytes.TrimSpace(body)
 	if len(body) > 0 && body[0] == '[' {
-		err := json.Unmarshal(body, &pg.rows)
+		err := decodeLenient(body, &pg.rows)
 		return pg, err
 	}
 	var fields map[string]json.RawMessage
@@ -138,7 +138,7 @@ func decodePage[T any](body []byte, key string) (page[T], error) {
 		}
 		return pg, nil
 	}
-	if err := json.Unmarshal(raw, &pg.rows); err != nil {
+	if err := decodeLenient(raw, &pg.rows); err != nil {
 		return pg, fmt.Errorf("%s: %w", key, err)
 	}
 	return pg, nil

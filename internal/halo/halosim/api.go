@@ -84,7 +84,7 @@ func (s *Sim) serveAPI(r *http.Request, body []byte) reply {
 	rest := strings.Trim(strings.TrimPrefix(strings.ToLower(r.URL.Path), "/api"), "/")
 	segs := strings.Split(rest, "/")
 	if rest == "" || len(segs) > 2 {
-		return haloError(http.StatusNotFound, "No API endpoint matches "+r.URL.Path)
+		return reply{status: http.StatusNotFound}
 	}
 	if segs[0] == "authinfo" && len(segs) == 1 && r.Method == http.MethodGet {
 		return s.authInfo(r)
@@ -95,7 +95,7 @@ func (s *Sim) serveAPI(r *http.Request, body []byte) reply {
 	}
 	res, found := s.resources[segs[0]]
 	if !found {
-		return haloError(http.StatusNotFound, "No API endpoint matches "+r.URL.Path)
+		return reply{status: http.StatusNotFound}
 	}
 	c := &call{r: r, q: query{r.URL.Query()}, caller: who}
 	one := len(segs) == 2
@@ -116,7 +116,7 @@ func (s *Sim) serveAPI(r *http.Request, body []byte) reply {
 	case method == http.MethodDelete && one && res.del != nil:
 		scopes, run = res.edit, func() reply { return res.del(c, segs[1]) }
 	default:
-		return haloError(http.StatusMethodNotAllowed, r.Method+" is not supported on "+r.URL.Path)
+		return textReply(http.StatusMethodNotAllowed, "The requested resource does not support http method '"+r.Method+"'.")
 	}
 	if scopes != nil && !who.scopes.anyOf(scopes) {
 		return forbidden(scopes)

@@ -80,12 +80,14 @@ func badRequest(format string, args ...any) reply {
 	return haloError(http.StatusBadRequest, fmt.Sprintf(format, args...))
 }
 
-func notFound(entity string, id any) reply {
-	return haloError(http.StatusNotFound, fmt.Sprintf("%s %v was not found", entity, id))
-}
+// HaloPSA answers 403, 404 and 500 without JSON (API.md §2.6 and issue 19): a 404 has an
+// empty body, a 403 names the missing permission in plain text. Only 400 carries the
+// serialized exception.
+
+func notFound(string, any) reply { return reply{status: http.StatusNotFound} }
 
 func forbidden(scopes []string) reply {
-	return haloError(http.StatusForbidden, fmt.Sprintf("You do not have permission to access this area (%s)", strings.Join(scopes, " or ")))
+	return textReply(http.StatusForbidden, fmt.Sprintf("You do not have permission to access this area (%s)", strings.Join(scopes, " or ")))
 }
 
 // unauthorized follows RFC 6750: no body, the reason in WWW-Authenticate.
