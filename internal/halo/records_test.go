@@ -313,3 +313,31 @@ func TestTicketTypeKeepsItsDefaultsThroughTheCatalog(t *testing.T) {
 		t.Errorf("after a trip through the catalog (-want +got):\n%s", diff)
 	}
 }
+
+// TestLinesNeverSendEmptyDates: a line read with "" in a date field (as some HaloPSA
+// answers hold) goes back without it, not with "" where HaloPSA wants a date-time.
+func TestLinesNeverSendEmptyDates(t *testing.T) {
+	t.Parallel()
+	var l InvoiceLine
+	if err := decodeLenient([]byte(`{"id":5,"ihid":-9,"qty_order":2,"startdate":"","enddate":"1899-12-30T00:00:00","prorata_startdate":""}`), &l); err != nil {
+		t.Fatal(err)
+	}
+	l.Quantity = 3
+	out, err := json.Marshal(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fields map[string]any
+	if err := json.Unmarshal(out, &fields); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := fields["startdate"]; ok {
+		t.Errorf("startdate sent back: %s", out)
+	}
+	if _, ok := fields["prorata_startdate"]; ok {
+		t.Errorf("prorata_startdate sent back: %s", out)
+	}
+	if fields["enddate"] != "1899-12-30T00:00:00" || fields["qty_order"] != float64(3) {
+		t.Errorf("line = %s, want the end date kept and the new quantity", out)
+	}
+}
