@@ -73,7 +73,12 @@ type exception struct {
 }
 
 func haloError(status int, msg string) reply {
-	return jsonReply(status, exception{ClassName: "System.Exception", Message: msg})
+	return haloException(status, "System.Exception", msg)
+}
+
+// haloException is the serialized .NET exception of the given class.
+func haloException(status int, className, msg string) reply {
+	return jsonReply(status, exception{ClassName: className, Message: msg})
 }
 
 func badRequest(format string, args ...any) reply {

@@ -86,6 +86,8 @@ type Sim struct {
 	limiter rateLimit
 	faults  []*activeFault
 	trouble Trouble
+	// writes guards recurring invoices against concurrent writes; it has its own lock.
+	writes invoiceWrites
 	dice    *mathrand.Rand
 	log     []Request
 }
@@ -149,6 +151,12 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	entry := Request{Time: s.now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: body}
 	entry.ClientID = s.callerClientID(r, body)
 	lw := &loggingWriter{ResponseWriter: w, sim: s, entry: entry}
+	release, ok := s.writes.claim(s.invoicesWritten(r, body))
+	if !ok {
+		haloException(http.StatusBadRequest, "Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException", msgConcurrency).write(lw)
+		return
+	}
+	defer release()
 	status := s.serve(lw, r, body)
 	if !lw.logged {
 		// No answer went out (a dropped or hung request): log what was decided.
