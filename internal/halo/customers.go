@@ -146,6 +146,11 @@ func (c *Client) CountClients(ctx context.Context, q ClientQuery) (int, error) {
 	return count(ctx, c, q.list())
 }
 
+// ClientIDs returns the ids of every client matching q, in one request.
+func (c *Client) ClientIDs(ctx context.Context, q ClientQuery) ([]int, error) {
+	return ids(ctx, c, q.list())
+}
+
 // Client returns one client.
 func (c *Client) Client(ctx context.Context, id int) (ClientRecord, error) {
 	var out ClientRecord
@@ -174,6 +179,11 @@ func (c *Client) Sites(ctx context.Context, q SiteQuery) ([]Site, error) {
 // CountSites returns how many sites match q, in one request.
 func (c *Client) CountSites(ctx context.Context, q SiteQuery) (int, error) {
 	return count(ctx, c, q.list())
+}
+
+// SiteIDs returns the ids of every site matching q, in one request.
+func (c *Client) SiteIDs(ctx context.Context, q SiteQuery) ([]int, error) {
+	return ids(ctx, c, q.list())
 }
 
 // UserQuery filters Users; zero fields do not filter.
@@ -207,6 +217,11 @@ func (c *Client) Users(ctx context.Context, q UserQuery) ([]User, error) {
 // CountUsers returns how many users match q, in one request.
 func (c *Client) CountUsers(ctx context.Context, q UserQuery) (int, error) {
 	return count(ctx, c, q.list())
+}
+
+// UserIDs returns the ids of every user matching q, in one request.
+func (c *Client) UserIDs(ctx context.Context, q UserQuery) ([]int, error) {
+	return ids(ctx, c, q.list())
 }
 
 // CreateClient creates a client; Halo answers with the saved record.
