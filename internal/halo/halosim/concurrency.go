@@ -99,4 +99,3 @@ func (s *Sim) invoicesWritten(r *http.Request, body []byte) []int {
 	}
 	return ids
 }
-

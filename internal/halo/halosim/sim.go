@@ -88,8 +88,8 @@ type Sim struct {
 	trouble Trouble
 	// writes guards recurring invoices against concurrent writes; it has its own lock.
 	writes invoiceWrites
-	dice    *mathrand.Rand
-	log     []Request
+	dice   *mathrand.Rand
+	log    []Request
 }
 
 // Request is one request the simulator received on /api or /auth, as tests read it back.
