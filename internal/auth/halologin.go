@@ -76,7 +76,7 @@ func (s *Service) StartHaloLogin(ctx context.Context, haloURL, clientID string) 
 	if err != nil {
 		return "", "", fmt.Errorf("start HaloPSA sign-in: %w", err)
 	}
-	return flow.AuthCodeURL(state, verifier), state, nil
+	return flow.AuthCodeURL(ctx, state, verifier), state, nil
 }
 
 // FinishHaloLogin completes "Log in with HaloPSA" with the state and code

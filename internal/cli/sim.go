@@ -56,6 +56,7 @@ a simulator on this machine over plain http needs --allow-private-urls and
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&listen, "listen", "127.0.0.1:8081", "address to listen on")
 			fs.StringVar(&tenant, "tenant", "", "require this tenant name on the token endpoint, as hosted HaloPSA does")
+			fs.BoolVar(&opts.WrongTenant500, "wrong-tenant-500", false, "answer a token request for another tenant with HTTP 500 and plain text, as hosted HaloPSA has been seen to (with --tenant)")
 			fs.IntVar(&opts.Clients, "clients", 60, "number of seeded clients")
 			fs.Int64Var(&opts.Seed, "seed", 1, "seed for the generated data")
 			fs.IntVar(&opts.RateLimit, "rate-limit", 300, "requests allowed per rate window (negative: unlimited)")

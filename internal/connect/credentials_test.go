@@ -124,7 +124,7 @@ func approvedSignIn(t *testing.T, sim *halosim.Sim, cfg halo.Config, agentID int
 		t.Fatal(err)
 	}
 	const verifier = "a-verifier-long-enough-for-pkce-0123456789-abcdefghijklmnop"
-	back, err := sim.ApproveURL(flow.AuthCodeURL("state", verifier), agentID)
+	back, err := sim.ApproveURL(flow.AuthCodeURL(t.Context(), "state", verifier), agentID)
 	if err != nil {
 		t.Fatal(err)
 	}

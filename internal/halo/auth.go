@@ -75,19 +75,25 @@ func (tc *tokenCache) invalidate(tok *oauth2.Token) {
 	}
 }
 
-func (l *link) oauthConfig(redirectURI string, scopes []string) *oauth2.Config {
+// oauthConfig is the authorization-code configuration, at the endpoints the authorisation
+// server publishes (see endpoints).
+func (l *link) oauthConfig(ctx context.Context, redirectURI string, scopes []string) *oauth2.Config {
+	ep := l.endpoints(ctx)
 	return &oauth2.Config{
 		ClientID:     l.cfg.ClientID,
 		ClientSecret: l.cfg.ClientSecret,
 		Endpoint: oauth2.Endpoint{
-			AuthURL:   l.cfg.authorizeURL(),
-			TokenURL:  l.cfg.tokenURL(),
+			AuthURL:   l.cfg.withTenant(ep.authorize),
+			TokenURL:  l.cfg.withTenant(ep.token),
 			AuthStyle: oauth2.AuthStyleInParams,
 		},
 		RedirectURL: redirectURI,
 		Scopes:      scopes,
 	}
 }
+
+// tokenURL is where tokens come from, tenant included.
+func (l *link) tokenURL(ctx context.Context) string { return l.cfg.withTenant(l.endpoints(ctx).token) }
 
 // tokenRequest sends one token request through the tenant's limiter, metrics and our HTTP
 // client. idempotent says whether the grant may be replayed: client credentials may, but an
@@ -103,6 +109,7 @@ func (l *link) tokenRequest(ctx context.Context, idempotent bool, do func(ctx co
 }
 
 func (l *link) sendTokenRequest(ctx context.Context, idempotent bool, do func(ctx context.Context) (*oauth2.Token, error)) (*oauth2.Token, verdict, error) {
+	tokenURL := l.tokenURL(ctx)
 	if err := l.wait(ctx); err != nil {
 		return nil, final, err
 	}
@@ -123,30 +130,36 @@ func (l *link) sendTokenRequest(ctx context.Context, idempotent bool, do func(ct
 		}
 		if oe.Code == "" && notSignIn(status, re.Body) {
 			// Every HaloPSA answers its token path, in OAuth's JSON: this is a wrong address.
-			return nil, final, notHalo(l.cfg.tokenURL(), status, outbound.Said(status, re.Body, l.cfg.ClientSecret), oe)
+			return nil, final, notHalo(tokenURL, status, outbound.Said(status, re.Body, l.cfg.ClientSecret), oe)
 		}
 		if oe.Code == "" && oe.Description == "" {
 			oe.Description = fmt.Sprintf("the authorisation server address answered %d %s, not as HaloPSA's sign-in answers", status, http.StatusText(status))
+		}
+		if oe.Code == "" && status >= 500 && l.cfg.Tenant != "" {
+			oe.Tenant = l.cfg.Tenant
 		}
 		return nil, statusVerdict(status, idempotent), oe
 	}
 	if msg := err.Error(); strings.Contains(msg, "oauth2: cannot parse") || strings.Contains(msg, "server response missing access_token") {
 		// golang.org/x/oauth2's words for a 2xx answer without a token (a web page, say),
 		// which it gives no type.
-		return nil, final, notHalo(l.cfg.tokenURL(), http.StatusOK, "no access token", err)
+		return nil, final, notHalo(tokenURL, http.StatusOK, "no access token", err)
 	}
-	return nil, transportVerdict(ctx, err, idempotent, sent()), noAnswer(l.cfg.tokenURL(), fmt.Errorf("HaloPSA token request: %w", err))
+	return nil, transportVerdict(ctx, err, idempotent, sent()), noAnswer(tokenURL, fmt.Errorf("HaloPSA token request: %w", err))
 }
 
+// clientCredentials fetches tokens with the application's own id and secret. Hosted HaloPSA
+// answers with a refresh token too; it is not kept, as the next token comes from the same
+// credentials.
 func (l *link) clientCredentials() tokenFetch {
-	cc := &clientcredentials.Config{
-		ClientID:     l.cfg.ClientID,
-		ClientSecret: l.cfg.ClientSecret,
-		TokenURL:     l.cfg.tokenURL(),
-		Scopes:       l.cfg.scopes(),
-		AuthStyle:    oauth2.AuthStyleInParams,
-	}
 	return func(ctx context.Context) (*oauth2.Token, verdict, error) {
+		cc := &clientcredentials.Config{
+			ClientID:     l.cfg.ClientID,
+			ClientSecret: l.cfg.ClientSecret,
+			TokenURL:     l.tokenURL(ctx),
+			Scopes:       l.cfg.scopes(),
+			AuthStyle:    oauth2.AuthStyleInParams,
+		}
 		return l.tokenRequest(ctx, true, cc.Token)
 	}
 }
@@ -154,8 +167,8 @@ func (l *link) clientCredentials() tokenFetch {
 // refreshFromStore spends the stored refresh token under the store's lock and persists its
 // successor before the new access token is used by anyone.
 func (l *link) refreshFromStore() tokenFetch {
-	oc := l.oauthConfig("", l.cfg.authCodeScopes())
 	return func(ctx context.Context) (*oauth2.Token, verdict, error) {
+		oc := l.oauthConfig(ctx, "", l.cfg.authCodeScopes())
 		var fresh *oauth2.Token
 		v := final
 		err := l.cfg.Tokens.RotateRefreshToken(ctx, func(current string) (string, error) {

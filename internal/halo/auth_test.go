@@ -224,7 +224,7 @@ func TestAuthCodeFlow(t *testing.T) {
 	verifier := oauth2.GenerateVerifier()
 
 	t.Run("BuildsTheAuthorizeURLWithPKCE", func(t *testing.T) {
-		u, err := url.Parse(flow.AuthCodeURL("state-1", verifier))
+		u, err := url.Parse(flow.AuthCodeURL(t.Context(), "state-1", verifier))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,8 +11,8 @@ import (
 // redirects the person to AuthCodeURL, receives the code on its redirect URI, exchanges it,
 // and hands the refresh token to the TokenStore a Client then rotates.
 type AuthCodeFlow struct {
-	link  *link
-	oauth *oauth2.Config
+	link        *link
+	redirectURI string
 }
 
 // NewAuthCodeFlow builds the flow for cfg. The redirect URI is fixed here because Halo must
@@ -27,13 +27,17 @@ func NewAuthCodeFlow(cfg Config, redirectURI string) (*AuthCodeFlow, error) {
 		return nil, err
 	}
 	l := newLink(cfg)
-	return &AuthCodeFlow{link: l, oauth: l.oauthConfig(redirectURI, cfg.authCodeScopes())}, nil
+	return &AuthCodeFlow{link: l, redirectURI: redirectURI}, nil
 }
 
 // AuthCodeURL is where to send the person; verifier comes from oauth2.GenerateVerifier and
 // must be kept (server side) until Exchange.
-func (f *AuthCodeFlow) AuthCodeURL(state, verifier string) string {
-	return f.oauth.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
+func (f *AuthCodeFlow) AuthCodeURL(ctx context.Context, state, verifier string) string {
+	return f.oauth(ctx).AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
+}
+
+func (f *AuthCodeFlow) oauth(ctx context.Context) *oauth2.Config {
+	return f.link.oauthConfig(ctx, f.redirectURI, f.link.cfg.authCodeScopes())
 }
 
 // Exchange trades the authorization code for tokens. A code is single-use, so it is resent
@@ -41,7 +45,7 @@ func (f *AuthCodeFlow) AuthCodeURL(state, verifier string) string {
 func (f *AuthCodeFlow) Exchange(ctx context.Context, code, verifier string) (*oauth2.Token, error) {
 	return withRetries(ctx, f.link, func() (*oauth2.Token, verdict, error) {
 		return f.link.tokenRequest(ctx, false, func(ctx context.Context) (*oauth2.Token, error) {
-			return f.oauth.Exchange(ctx, code, oauth2.VerifierOption(verifier))
+			return f.oauth(ctx).Exchange(ctx, code, oauth2.VerifierOption(verifier))
 		})
 	})
 }

@@ -74,7 +74,7 @@ func (t *TicketType) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal(rest, (*plain)(t)); err != nil {
+	if err := decodeLenient(rest, (*plain)(t)); err != nil {
 		return err
 	}
 	t.DefaultAgent, t.DefaultImpact = positiveInt(fields["default_agent"]), positiveInt(fields["default_impact"])

@@ -149,7 +149,7 @@ func (c *Client) getJSON(ctx context.Context, template, path string, query url.V
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal(body, out); err != nil {
+	if err := decodeLenient(body, out); err != nil {
 		return fmt.Errorf("decode GET %s: %w", template, err)
 	}
 	return nil
@@ -189,11 +189,11 @@ func decodeOneOrMany[T any](body []byte) ([]T, error) {
 	}
 	if trimmed[0] == '[' {
 		var many []T
-		err := json.Unmarshal(trimmed, &many)
+		err := decodeLenient(trimmed, &many)
 		return many, err
 	}
 	var one T
-	if err := json.Unmarshal(trimmed, &one); err != nil {
+	if err := decodeLenient(trimmed, &one); err != nil {
 		return nil, err
 	}
 	return []T{one}, nil

@@ -136,15 +136,6 @@ func (cfg Config) resolve() (Config, error) {
 	return cfg, nil
 }
 
-// tokenURL keeps the tenant in the query string, where Halo-hosted instances expect it.
-func (cfg Config) tokenURL() string {
-	return cfg.AuthURL + "/token" + cfg.tenantQuery()
-}
-
-func (cfg Config) authorizeURL() string {
-	return cfg.AuthURL + "/authorize" + cfg.tenantQuery()
-}
-
 func (cfg Config) tenantQuery() string {
 	if cfg.Tenant == "" {
 		return ""

@@ -2,7 +2,6 @@ package halo
 
 import (
 	"context"
-	"encoding/json"
 	"net/url"
 	"strconv"
 	"strings"
@@ -43,20 +42,6 @@ type Site struct {
 	ExternalLinks   []ExternalLink `json:"external_links,omitempty"`
 }
 
-// UnmarshalJSON accepts client_id as a double, as Halo's document declares it.
-func (s *Site) UnmarshalJSON(b []byte) error {
-	type plain Site
-	aux := struct {
-		*plain
-		ClientID flexInt `json:"client_id"`
-	}{plain: (*plain)(s)}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
-	s.ClientID = int(aux.ClientID)
-	return nil
-}
-
 // User is an end-user contact of a site (Halo's "Users").
 type User struct {
 	ID              int            `json:"id,omitempty"`
@@ -74,20 +59,6 @@ type User struct {
 	ThirdPartyID    string         `json:"third_party_id,omitempty"`
 	ExternalLinks   []ExternalLink `json:"external_links,omitempty"`
 	NewExternalLink *ExternalLink  `json:"new_external_link,omitempty"`
-}
-
-// UnmarshalJSON accepts site_id as a double, as Halo's document declares it.
-func (u *User) UnmarshalJSON(b []byte) error {
-	type plain User
-	aux := struct {
-		*plain
-		SiteID flexInt `json:"site_id"`
-	}{plain: (*plain)(u)}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
-	u.SiteID = int(aux.SiteID)
-	return nil
 }
 
 // GeneralUserName is the name Halo gives a site's catch-all contact by default, and the
@@ -175,6 +146,11 @@ func (c *Client) CountClients(ctx context.Context, q ClientQuery) (int, error) {
 	return count(ctx, c, q.list())
 }
 
+// ClientIDs returns the ids of every client matching q, in one request.
+func (c *Client) ClientIDs(ctx context.Context, q ClientQuery) ([]int, error) {
+	return ids(ctx, c, q.list())
+}
+
 // Client returns one client.
 func (c *Client) Client(ctx context.Context, id int) (ClientRecord, error) {
 	var out ClientRecord
@@ -203,6 +179,11 @@ func (c *Client) Sites(ctx context.Context, q SiteQuery) ([]Site, error) {
 // CountSites returns how many sites match q, in one request.
 func (c *Client) CountSites(ctx context.Context, q SiteQuery) (int, error) {
 	return count(ctx, c, q.list())
+}
+
+// SiteIDs returns the ids of every site matching q, in one request.
+func (c *Client) SiteIDs(ctx context.Context, q SiteQuery) ([]int, error) {
+	return ids(ctx, c, q.list())
 }
 
 // UserQuery filters Users; zero fields do not filter.
@@ -236,6 +217,11 @@ func (c *Client) Users(ctx context.Context, q UserQuery) ([]User, error) {
 // CountUsers returns how many users match q, in one request.
 func (c *Client) CountUsers(ctx context.Context, q UserQuery) (int, error) {
 	return count(ctx, c, q.list())
+}
+
+// UserIDs returns the ids of every user matching q, in one request.
+func (c *Client) UserIDs(ctx context.Context, q UserQuery) ([]int, error) {
+	return ids(ctx, c, q.list())
 }
 
 // CreateClient creates a client; Halo answers with the saved record.

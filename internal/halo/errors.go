@@ -24,9 +24,15 @@ type OAuthError struct {
 	Status      int
 	Code        string
 	Description string
+	// Tenant is the tenant name sent, when the answer is the one hosted HaloPSA gives a
+	// tenant it does not know: a 5xx without an OAuth error.
+	Tenant string
 }
 
 func (e *OAuthError) Error() string {
+	if e.Tenant != "" {
+		return fmt.Sprintf("HaloPSA sign-in failed (%d: %s); hosted HaloPSA answers so when the tenant name %q is wrong", e.Status, e.Description, e.Tenant)
+	}
 	msg := fmt.Sprintf("HaloPSA sign-in refused (%d)", e.Status)
 	if e.Code != "" {
 		msg = fmt.Sprintf("HaloPSA sign-in refused (%d %s)", e.Status, e.Code)

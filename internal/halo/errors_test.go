@@ -49,6 +49,28 @@ func TestNewAPIError(t *testing.T) {
 			want:      APIError{Status: 400},
 			wantError: "HaloPSA rejected POST /api/Actions (400) without saying why",
 		},
+		// HaloPSA answers 403, 404 and 500 without JSON as often as not (issue 19).
+		{
+			name:      "NamesThePermissionAPlainText403Names",
+			status:    http.StatusForbidden,
+			body:      "You do not have permission to access this area (edit:invoices)",
+			want:      APIError{Status: 403, Message: "You do not have permission to access this area (edit:invoices)", Permission: "edit:invoices", Body: "You do not have permission to access this area (edit:invoices)"},
+			wantError: "HaloPSA denied POST /api/Actions (403), it needs the edit:invoices permission: You do not have permission to access this area (edit:invoices)",
+		},
+		{
+			name:      "ReadsAnEmpty404",
+			status:    http.StatusNotFound,
+			body:      "",
+			want:      APIError{Status: 404},
+			wantError: "HaloPSA has no such record: POST /api/Actions (404)",
+		},
+		{
+			name:      "ReadsAPlainText500",
+			status:    http.StatusInternalServerError,
+			body:      "An error has occurred. Please contact your administrator.",
+			want:      APIError{Status: 500, Message: "An error has occurred. Please contact your administrator.", Body: "An error has occurred. Please contact your administrator."},
+			wantError: "HaloPSA answered POST /api/Actions with 500: An error has occurred. Please contact your administrator.",
+		},
 		{
 			name:   "NamesThePermissionA403Names",
 			status: http.StatusForbidden,

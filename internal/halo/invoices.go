@@ -1,6 +1,7 @@
 package halo
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -65,7 +66,7 @@ type InvoiceLine struct {
 func (l *InvoiceLine) UnmarshalJSON(b []byte) error {
 	type plain InvoiceLine
 	var p plain
-	if err := json.Unmarshal(b, &p); err != nil {
+	if err := decodeLenient(b, &p); err != nil {
 		return err
 	}
 	var raw map[string]json.RawMessage
@@ -114,7 +115,21 @@ func overlayFields(v any, raw map[string]json.RawMessage) ([]byte, error) {
 		}
 		out[name] = b
 	}
+	// HaloPSA's empty date is its sentinel 1899-12-30T00:00:00; "" is no date-time at all
+	// and is never sent back, whatever an answer held.
+	for name, v := range out {
+		if isDateField(name) && string(bytes.TrimSpace(v)) == `""` {
+			delete(out, name)
+		}
+	}
 	return json.Marshal(out)
+}
+
+// isDateField reports whether a HaloPSA record field holds a date-time, by its name
+// (startdate, enddate, lastcreated, nextcreationdate, schedule_date, prorata_startdate...).
+func isDateField(name string) bool {
+	n := strings.ToLower(name)
+	return strings.Contains(n, "date") || n == "lastcreated"
 }
 
 // unchanged reports whether field still holds what the raw JSON value decodes to.

@@ -131,33 +131,62 @@ func TestTicketTypeDefaultSLA(t *testing.T) {
 func TestLenientIDs(t *testing.T) {
 	t.Parallel()
 
-	t.Run("ReadsASiteClientIDSentAsADouble", func(t *testing.T) {
+	// Every form HaloPSA sends an id in, for records of each kind halobridge reads.
+	for _, form := range []struct{ name, id string }{{"Number", "12"}, {"Double", "12.0"}, {"Text", `"12"`}} {
+		t.Run(form.name, func(t *testing.T) {
+			t.Parallel()
+			var s Site
+			if err := decodeLenient([]byte(`{"id":`+form.id+`,"client_id":`+form.id+`,"name":"Main"}`), &s); err != nil || s.ID != 12 || s.ClientID != 12 || s.Name != "Main" {
+				t.Errorf("site = %+v, %v", s, err)
+			}
+			var users []User
+			if err := decodeLenient([]byte(`[{"id":3,"site_id":`+form.id+`,"name":"General User"}]`), &users); err != nil || len(users) != 1 || users[0].SiteID != 12 || !users[0].IsGeneralUser() {
+				t.Errorf("users = %+v, %v", users, err)
+			}
+			var slas []SLA
+			if err := decodeLenient([]byte(`[{"id":`+form.id+`,"name":"Gold","priorities":[{"id":"5f1c","slaid":`+form.id+`,"priorityid":`+form.id+`,"name":"P1"}]}]`), &slas); err != nil ||
+				len(slas) != 1 || slas[0].ID != 12 || len(slas[0].Priorities) != 1 || slas[0].Priorities[0].PriorityID != 12 || slas[0].Priorities[0].SLAID != 12 {
+				t.Errorf("slas = %+v, %v", slas, err)
+			}
+			var tt TicketType
+			if err := decodeLenient([]byte(`{"id":`+form.id+`,"name":"Alert","default_sla":`+form.id+`,"initial_status":`+form.id+`}`), &tt); err != nil || tt.ID != 12 || tt.DefaultSLAID != 12 || tt.InitialStatus != 12 {
+				t.Errorf("ticket type = %+v, %v", tt, err)
+			}
+			var tk Ticket
+			if err := decodeLenient([]byte(`{"id":`+form.id+`,"client_id":`+form.id+`,"status_id":`+form.id+`,"summary":"s"}`), &tk); err != nil || tk.ID != 12 || tk.ClientID != 12 || tk.StatusID != 12 {
+				t.Errorf("ticket = %+v, %v", tk, err)
+			}
+			var line InvoiceLine
+			if err := decodeLenient([]byte(`{"id":`+form.id+`,"_itemid":`+form.id+`,"ihid":`+form.id+`}`), &line); err != nil || line.ID != 12 || line.ItemID != 12 || line.IHID != 12 {
+				t.Errorf("invoice line = %+v, %v", line, err)
+			}
+		})
+	}
+
+	t.Run("ReadsANumberWhereTextBelongs", func(t *testing.T) {
 		t.Parallel()
-		var s Site
-		if err := json.Unmarshal([]byte(`{"id":3,"client_id":95.0,"name":"Main"}`), &s); err != nil {
-			t.Fatal(err)
-		}
-		if s.ClientID != 95 || s.Name != "Main" {
-			t.Errorf("site = %+v", s)
+		var p Priority
+		if err := decodeLenient([]byte(`{"id":7,"slaid":1,"priorityid":2,"name":"High"}`), &p); err != nil || p.ID != "7" || p.PriorityID != 2 {
+			t.Errorf("priority = %+v, %v", p, err)
 		}
 	})
 
-	t.Run("ReadsAUserSiteIDSentAsAString", func(t *testing.T) {
+	t.Run("TakesEmptyTextAsAbsent", func(t *testing.T) {
 		t.Parallel()
 		var u User
-		if err := json.Unmarshal([]byte(`{"id":3,"site_id":"12","name":"General User"}`), &u); err != nil {
-			t.Fatal(err)
-		}
-		if u.SiteID != 12 || !u.IsGeneralUser() {
-			t.Errorf("user = %+v", u)
+		if err := decodeLenient([]byte(`{"id":3,"site_id":"","name":"Ann"}`), &u); err != nil || u.ID != 3 || u.SiteID != 0 || u.Name != "Ann" {
+			t.Errorf("user = %+v, %v", u, err)
 		}
 	})
 
 	t.Run("RefusesAnIDThatIsNoNumber", func(t *testing.T) {
 		t.Parallel()
 		var u User
-		if err := json.Unmarshal([]byte(`{"site_id":"main"}`), &u); err == nil {
+		if err := decodeLenient([]byte(`{"site_id":"main"}`), &u); err == nil {
 			t.Error("want an error for site_id \"main\"")
+		}
+		if err := decodeLenient([]byte(`{"site_id":2.5}`), &u); err == nil {
+			t.Error("want an error for site_id 2.5")
 		}
 	})
 }
@@ -282,5 +311,33 @@ func TestTicketTypeKeepsItsDefaultsThroughTheCatalog(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, again); diff != "" {
 		t.Errorf("after a trip through the catalog (-want +got):\n%s", diff)
+	}
+}
+
+// TestLinesNeverSendEmptyDates: a line read with "" in a date field (as some HaloPSA
+// answers hold) goes back without it, not with "" where HaloPSA wants a date-time.
+func TestLinesNeverSendEmptyDates(t *testing.T) {
+	t.Parallel()
+	var l InvoiceLine
+	if err := decodeLenient([]byte(`{"id":5,"ihid":-9,"qty_order":2,"startdate":"","enddate":"1899-12-30T00:00:00","prorata_startdate":""}`), &l); err != nil {
+		t.Fatal(err)
+	}
+	l.Quantity = 3
+	out, err := json.Marshal(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fields map[string]any
+	if err := json.Unmarshal(out, &fields); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := fields["startdate"]; ok {
+		t.Errorf("startdate sent back: %s", out)
+	}
+	if _, ok := fields["prorata_startdate"]; ok {
+		t.Errorf("prorata_startdate sent back: %s", out)
+	}
+	if fields["enddate"] != "1899-12-30T00:00:00" || fields["qty_order"] != float64(3) {
+		t.Errorf("line = %s, want the end date kept and the new quantity", out)
 	}
 }

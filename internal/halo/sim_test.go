@@ -482,7 +482,7 @@ func TestSimAuth(t *testing.T) {
 		flow, err := NewAuthCodeFlow(cfg, redirect)
 		mustNoErr(t, "NewAuthCodeFlow", err)
 		verifier := "a-verifier-long-enough-for-pkce-0123456789-abcdefghijklmnop"
-		back, err := b.sim.ApproveURL(flow.AuthCodeURL("st-1", verifier), 2)
+		back, err := b.sim.ApproveURL(flow.AuthCodeURL(t.Context(), "st-1", verifier), 2)
 		mustNoErr(t, "ApproveURL", err)
 		u, err := url.Parse(back)
 		mustNoErr(t, "parse redirect", err)

@@ -115,6 +115,9 @@ func tokenFix(err error) string {
 	switch {
 	case outbound.IsRefused(err):
 		return refusedFix
+	case errors.As(err, &oe) && oe.Tenant != "":
+		return fmt.Sprintf("Check the tenant name (now %q): for hosted HaloPSA it is usually the first part of your HaloPSA address (acme for https://acme.halopsa.com), "+
+			"as shown in HaloPSA under Configuration > Integrations > HaloPSA API > API Details. If it is right, HaloPSA itself is failing: test again later.", oe.Tenant)
 	case errors.As(err, &oe) && oe.Code == "invalid_client":
 		return "Copy the Client ID and Client Secret again from HaloPSA, Configuration > Integrations > HaloPSA API > Applications > <your application>: the Client ID may change when the application is saved, and the application must be saved."
 	case errors.As(err, &oe) && oe.Code == "invalid_scope":
@@ -292,6 +295,8 @@ func haloMessage(err error) string {
 	switch {
 	case errors.As(err, &ae) && ae.Message != "":
 		return ae.Message
+	case errors.As(err, &oe) && oe.Tenant != "":
+		return oe.Error()
 	case errors.As(err, &oe) && oe.Code != "" && oe.Description != "":
 		return oe.Code + ": " + oe.Description
 	case errors.As(err, &oe) && oe.Description != "":

@@ -3,6 +3,7 @@ package syncrun
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"halobridge/internal/halo"
@@ -87,22 +88,55 @@ func (s *Syncer) readList(ctx context.Context, partnerID int64, c *halo.Client, 
 	case err != nil:
 		return listRead{}, err
 	}
-	held, err := s.heldWith(ctx, partnerID, kind, changed)
-	if err != nil || held != total {
+	stored, err := s.Store.Catalog(ctx, partnerID, kind)
+	if err != nil {
+		return listRead{}, err
+	}
+	if held := heldWith(stored, changed); held != total {
+		// Records left the list: its ids, in one request, say which.
+		if entries, ok := s.keptOf(ctx, partnerID, c, l, stored, changed, total); ok {
+			return listRead{byKind: map[string][]store.CatalogEntry{kind: entries}, whole: true}, nil
+		}
 		s.logger().Info("HaloPSA list read whole: records left it since the last read", "partner", partnerID, "list", l.what,
-			"in_halopsa", total, "in_catalog", held, "error", err)
+			"in_halopsa", total, "in_catalog", held)
 		return whole()
 	}
 	return listRead{byKind: map[string][]store.CatalogEntry{kind: changed}}, nil
 }
 
-// heldWith counts the records the catalog of kind would hold with changed
-// merged.
-func (s *Syncer) heldWith(ctx context.Context, partnerID int64, kind string, changed []store.CatalogEntry) (int, error) {
-	stored, err := s.Store.Catalog(ctx, partnerID, kind)
-	if err != nil {
-		return 0, err
+// keptOf builds the whole list from the catalog and the records changed,
+// keeping those whose ids HaloPSA still lists. It fails (false) when the
+// ids cannot be read, or name a record neither holds.
+func (s *Syncer) keptOf(ctx context.Context, partnerID int64, c *halo.Client, l haloList, stored, changed []store.CatalogEntry, total int) ([]store.CatalogEntry, bool) {
+	if l.ids == nil {
+		return nil, false
 	}
+	ids, err := l.ids(ctx, c)
+	if err != nil || len(ids) != total {
+		s.logger().Info("HaloPSA list ids not read", "partner", partnerID, "list", l.what, "ids", len(ids), "in_halopsa", total, "error", err)
+		return nil, false
+	}
+	byID := make(map[string]store.CatalogEntry, len(stored)+len(changed))
+	for _, e := range stored {
+		byID[e.HaloID] = e
+	}
+	for _, e := range changed {
+		byID[e.HaloID] = e
+	}
+	out := make([]store.CatalogEntry, 0, len(ids))
+	for _, id := range ids {
+		e, ok := byID[strconv.Itoa(id)]
+		if !ok {
+			return nil, false
+		}
+		out = append(out, e)
+	}
+	return out, true
+}
+
+// heldWith counts the records the catalog would hold with changed merged
+// into stored.
+func heldWith(stored, changed []store.CatalogEntry) int {
 	ids := make(map[string]bool, len(stored)+len(changed))
 	for _, e := range stored {
 		ids[e.HaloID] = true
@@ -110,5 +144,5 @@ func (s *Syncer) heldWith(ctx context.Context, partnerID int64, kind string, cha
 	for _, e := range changed {
 		ids[e.HaloID] = true
 	}
-	return len(ids), nil
+	return len(ids)
 }

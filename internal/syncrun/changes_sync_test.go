@@ -90,7 +90,8 @@ func TestSyncOfALargeTenantReadsOnlyWhatChanged(t *testing.T) {
 
 	t.Run("TheFirstSyncReadsEveryListWhole", func(t *testing.T) {
 		res := f.MustSync(t)
-		want := plus(whole, map[string]int{"/auth/token": 1})
+		// The authorisation server's discovery document is read once per process.
+		want := plus(whole, map[string]int{"/auth/token": 1, "/auth/.well-known/openid-configuration": 1})
 		if diff := gocmp.Diff(want, syncruntest.RequestsByPath(f.Sim)); diff != "" {
 			t.Errorf("HaloPSA requests by path (-want +got):\n%s", diff)
 		}
@@ -137,6 +138,30 @@ func TestSyncOfALargeTenantReadsOnlyWhatChanged(t *testing.T) {
 		}
 		if got := res.Catalog[store.KindClient]; got != (store.CatalogDiff{Unchanged: 5000}) {
 			t.Errorf("clients %+v, want 5000 unchanged", got)
+		}
+	})
+
+	t.Run("AClientDeletedCostsOneRequestForTheIDsNotFiftyPages", func(t *testing.T) {
+		gone := f.Sim.Clients()[200]
+		f.Sim.DeleteClient(gone.ID)
+		f.Sim.ResetRequests()
+		res := f.MustSync(t)
+		// Clients: none changed, a count one short of the catalog, and the
+		// ids of the 4,999 left in one idonly request.
+		idOnly := 0
+		for _, r := range f.Sim.Requests() {
+			if r.Path == "/api/Client" && strings.Contains(r.Query, "idonly=true") {
+				idOnly++
+			}
+		}
+		if got := syncruntest.RequestsByPath(f.Sim)["/api/Client"]; got != 3 || idOnly != 1 {
+			t.Errorf("/api/Client: %d requests (%d with idonly), want 3 with one idonly", got, idOnly)
+		}
+		if got := res.Catalog[store.KindClient]; got.Removed != 1 || got.Unchanged != 4999 {
+			t.Errorf("clients %+v, want 1 removed and 4999 unchanged", got)
+		}
+		if _, err := f.St.CatalogEntry(t.Context(), f.Partner.ID, store.KindClient, strconv.Itoa(gone.ID)); err == nil {
+			t.Errorf("client %d is still in the catalog", gone.ID)
 		}
 	})
 }
@@ -302,19 +327,28 @@ func TestIncrementalSyncMatchesAWholeRead(t *testing.T) {
 		cb.sim.ResetRequests()
 		resA := cb.a.MustSync(t)
 		requestsA := syncruntest.RequestsByPath(cb.sim)
+		usersByID := 0
+		for _, r := range cb.sim.Requests() {
+			if r.Path == "/api/Users" && strings.Contains(r.Query, "idonly=true") {
+				usersByID++
+			}
+		}
 		cb.offset.Store(int64(pastAFullRead))
 		cb.sim.ResetRequests()
 		resB := cb.b.MustSync(t)
 		requestsB := syncruntest.RequestsByPath(cb.sim)
 
-		t.Run("PartnerAReadWhatChangedAndTheUsersWholeForTheDeletion", func(t *testing.T) {
+		t.Run("PartnerAReadWhatChangedAndTheUsersIDsForTheDeletion", func(t *testing.T) {
 			// Clients and sites: the changes and a count that matches;
 			// General Users: the count is short of the catalog by the
-			// ones deleted, so the list is read whole at once.
+			// ones deleted, so their ids are read, in one request.
 			for path, want := range map[string]int{"/api/Client": 2, "/api/Site": 2, "/api/Users": 3} {
 				if requestsA[path] != want {
 					t.Errorf("%s: %d requests, want %d", path, requestsA[path], want)
 				}
+			}
+			if usersByID != 1 {
+				t.Errorf("%d /api/Users requests with idonly, want 1", usersByID)
 			}
 		})
 		t.Run("PartnerBReadEveryListWhole", func(t *testing.T) {

@@ -27,6 +27,9 @@ type haloList struct {
 	// Such a list fills one kind.
 	changes func(ctx context.Context, c *halo.Client, since time.Time) ([]store.CatalogEntry, error)
 	count   func(ctx context.Context, c *halo.Client) (int, error)
+	// ids lists the ids of the whole list in one request, so that records
+	// gone from HaloPSA are found without reading the list whole.
+	ids func(ctx context.Context, c *halo.Client) ([]int, error)
 }
 
 // haloLists are the lists a sync reads, in order: what mapping needs
@@ -40,11 +43,15 @@ func haloLists() []haloList {
 			return c.Clients(ctx, halo.ClientQuery{IncludeInactive: true, Updated: u})
 		}, func(c *halo.Client, ctx context.Context) (int, error) {
 			return c.CountClients(ctx, halo.ClientQuery{IncludeInactive: true})
+		}, func(c *halo.Client, ctx context.Context) ([]int, error) {
+			return c.ClientIDs(ctx, halo.ClientQuery{IncludeInactive: true})
 		}, func(r halo.ClientRecord) (int, string, string) { return r.ID, r.Name, "" }),
 		changing("sites", store.KindSite, func(c *halo.Client, ctx context.Context, u halo.Updated) ([]halo.Site, error) {
 			return c.Sites(ctx, halo.SiteQuery{Updated: u})
 		}, func(c *halo.Client, ctx context.Context) (int, error) {
 			return c.CountSites(ctx, halo.SiteQuery{})
+		}, func(c *halo.Client, ctx context.Context) ([]int, error) {
+			return c.SiteIDs(ctx, halo.SiteQuery{})
 		}, func(r halo.Site) (int, string, string) { return r.ID, r.Name, itoa(r.ClientID) }),
 		// Every user the search finds is kept, General User or not (the
 		// snapshot tells them apart), so that the catalog holds what
@@ -53,6 +60,8 @@ func haloLists() []haloList {
 			return c.Users(ctx, halo.UserQuery{Search: halo.GeneralUserName, Updated: u})
 		}, func(c *halo.Client, ctx context.Context) (int, error) {
 			return c.CountUsers(ctx, halo.UserQuery{Search: halo.GeneralUserName})
+		}, func(c *halo.Client, ctx context.Context) ([]int, error) {
+			return c.UserIDs(ctx, halo.UserQuery{Search: halo.GeneralUserName})
 		}, func(r halo.User) (int, string, string) { return r.ID, r.Name, itoa(r.SiteID) }),
 		one("agents", store.KindAgent, func(c *halo.Client, ctx context.Context) ([]halo.Agent, error) {
 			return c.Agents(ctx, true, true)
@@ -96,8 +105,9 @@ func one[T any](what, kind string, read func(*halo.Client, context.Context) ([]T
 
 // changing is a list that fills one kind and that HaloPSA can filter by
 // last update: read reads the records changed within u, all of them for
-// a zero u, and count counts them all.
-func changing[T any](what, kind string, read func(*halo.Client, context.Context, halo.Updated) ([]T, error), count func(*halo.Client, context.Context) (int, error), key func(T) (int, string, string)) haloList {
+// a zero u, count counts them all and ids lists their ids.
+func changing[T any](what, kind string, read func(*halo.Client, context.Context, halo.Updated) ([]T, error), count func(*halo.Client, context.Context) (int, error),
+	ids func(*halo.Client, context.Context) ([]int, error), key func(T) (int, string, string)) haloList {
 	l := one(what, kind, func(c *halo.Client, ctx context.Context) ([]T, error) { return read(c, ctx, halo.Updated{}) }, key)
 	l.changes = func(ctx context.Context, c *halo.Client, since time.Time) ([]store.CatalogEntry, error) {
 		records, err := read(c, ctx, halo.Updated{From: since})
@@ -107,6 +117,7 @@ func changing[T any](what, kind string, read func(*halo.Client, context.Context,
 		return entriesOf(records, key)
 	}
 	l.count = func(ctx context.Context, c *halo.Client) (int, error) { return count(c, ctx) }
+	l.ids = func(ctx context.Context, c *halo.Client) ([]int, error) { return ids(c, ctx) }
 	return l
 }
 

@@ -30,6 +30,8 @@ type subroute struct {
 	scopes []string // nil: any valid token
 	get    func(*call) reply
 	post   func(*call, []object) reply
+	// raw takes a body that is not an array of records (e.g. an array of ids).
+	raw func(*call, []byte) reply
 }
 
 // routes lists every resource the simulator serves, keyed by lower-cased entity name.
@@ -65,7 +67,9 @@ func (s *Sim) routes() map[string]resource {
 			subroutines: map[string]subroute{
 				"lines":       {method: http.MethodPost, scopes: scopesEditInvoices, post: s.postInvoiceLines},
 				"updatelines": {method: http.MethodPost, scopes: scopesEditInvoices, post: s.updateInvoiceLines},
+				"process":     {method: http.MethodPost, scopes: scopesEditInvoices, raw: s.processInvoices},
 			}},
+		{name: "Invoice", read: scopesReadInvoices, list: s.listGenerated, get: s.getGenerated},
 		{name: "ExternalLink", read: scopesReadLinks, edit: scopesEditLinks,
 			list: s.listLinks, get: s.getLink, post: s.postLinks, del: s.deleteLink},
 		{name: "Application", read: scopesAdmin, edit: scopesAdmin,
@@ -84,7 +88,7 @@ func (s *Sim) serveAPI(r *http.Request, body []byte) reply {
 	rest := strings.Trim(strings.TrimPrefix(strings.ToLower(r.URL.Path), "/api"), "/")
 	segs := strings.Split(rest, "/")
 	if rest == "" || len(segs) > 2 {
-		return haloError(http.StatusNotFound, "No API endpoint matches "+r.URL.Path)
+		return reply{status: http.StatusNotFound}
 	}
 	if segs[0] == "authinfo" && len(segs) == 1 && r.Method == http.MethodGet {
 		return s.authInfo(r)
@@ -95,7 +99,7 @@ func (s *Sim) serveAPI(r *http.Request, body []byte) reply {
 	}
 	res, found := s.resources[segs[0]]
 	if !found {
-		return haloError(http.StatusNotFound, "No API endpoint matches "+r.URL.Path)
+		return reply{status: http.StatusNotFound}
 	}
 	c := &call{r: r, q: query{r.URL.Query()}, caller: who}
 	one := len(segs) == 2
@@ -105,6 +109,8 @@ func (s *Sim) serveAPI(r *http.Request, body []byte) reply {
 	switch method := r.Method; {
 	case one && isSub && method == sub.method && sub.get != nil:
 		scopes, run = sub.scopes, func() reply { return sub.get(c) }
+	case one && isSub && method == sub.method && sub.raw != nil:
+		scopes, run = sub.scopes, func() reply { return sub.raw(c, body) }
 	case one && isSub && method == sub.method:
 		scopes, run = sub.scopes, func() reply { return postBody(c, body, res.name, sub.post) }
 	case method == http.MethodGet && !one && res.list != nil:
@@ -116,7 +122,7 @@ func (s *Sim) serveAPI(r *http.Request, body []byte) reply {
 	case method == http.MethodDelete && one && res.del != nil:
 		scopes, run = res.edit, func() reply { return res.del(c, segs[1]) }
 	default:
-		return haloError(http.StatusMethodNotAllowed, r.Method+" is not supported on "+r.URL.Path)
+		return textReply(http.StatusMethodNotAllowed, "The requested resource does not support http method '"+r.Method+"'.")
 	}
 	if scopes != nil && !who.scopes.anyOf(scopes) {
 		return forbidden(scopes)

@@ -39,6 +39,8 @@ type grant struct {
 	scopes    scopeSet
 	requested []string
 	offline   bool
+	// clientCredentials marks a grant to an application acting as its own agent.
+	clientCredentials bool
 }
 
 type accessToken struct {
@@ -108,6 +110,9 @@ func (s *Sim) checkTenant(r *http.Request) (reply, bool) {
 	got := r.URL.Query().Get("tenant")
 	if got == "" {
 		return oauthError(http.StatusBadRequest, "invalid_request", "The tenant parameter is missing; add ?tenant=<your tenant> to the URL."), false
+	}
+	if !strings.EqualFold(got, s.opts.Tenant) && s.opts.WrongTenant500 && !strings.EqualFold(r.URL.Path, "/auth/authorize") {
+		return textReply(http.StatusInternalServerError, "An error has occurred. Please contact your administrator."), false
 	}
 	if !strings.EqualFold(got, s.opts.Tenant) {
 		return oauthError(http.StatusBadRequest, "invalid_request", fmt.Sprintf("The tenant %q is unknown.", got)), false
@@ -199,7 +204,7 @@ func (s *Sim) clientCredentialsGrant(r *http.Request, form url.Values) reply {
 	}
 	g := grant{
 		clientID: app.ClientID, agentID: app.AgentID, requested: requested,
-		scopes: expandScopes(requested).intersect(expandScopes(app.Scopes)),
+		scopes: expandScopes(requested).intersect(expandScopes(app.Scopes)), clientCredentials: true,
 	}
 	return s.issue(r, g)
 }
@@ -263,7 +268,8 @@ func (s *Sim) issue(r *http.Request, g grant) reply {
 		Scope:       grantedScopeString(g.requested, g.scopes, g.offline),
 		IDToken:     s.idToken(r, g, now),
 	}
-	if g.offline {
+	if g.offline || g.clientCredentials {
+		// Hosted HaloPSA answers a client-credentials grant with a refresh token too.
 		resp.RefreshToken = rand.Text() + rand.Text()
 		s.auth.refresh[resp.RefreshToken] = &refreshToken{grant: g}
 	}

@@ -3,20 +3,18 @@ package halosim
 import "time"
 
 // GenerateInvoice makes recurring invoice id generate at at, as Halo's
-// scheduler does: lastcreated becomes at and nextcreationdate moves a month
-// on. Billing tells from lastcreated which quantities an invoice has billed.
-// A disabled or unknown invoice does not generate; the result says whether
-// it did.
+// scheduler does: an invoice with its active lines is made (listed by
+// /Invoice), lastcreated becomes at and nextcreationdate moves a month on.
+// Billing tells from lastcreated which quantities an invoice has billed. A
+// disabled or unknown invoice does not generate; the result says whether it
+// did.
 func (s *Sim) GenerateInvoice(id int, at time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	inv, ok := s.db.invoices[id]
-	if !ok || inv.Disabled {
+	if inv, ok := s.db.invoices[id]; !ok || inv.Disabled {
 		return false
 	}
-	inv.LastCreated = haloTime(at)
-	inv.NextCreationDate = haloTime(at.AddDate(0, 1, 0))
-	s.db.invoices[id] = inv
+	s.generate(id, at)
 	return true
 }
 

@@ -3,6 +3,7 @@ package halosim
 import (
 	"net/http"
 	"slices"
+	"strconv"
 )
 
 // Status is a ticket status (SW TStatus). Status 9 is Closed.
@@ -214,4 +215,15 @@ func (s *Sim) listLookups(c *call) reply {
 func (s *Sim) statusExists(id int) bool {
 	_, ok := s.db.statuses[id]
 	return ok
+}
+
+// MarshalJSON writes slaid and priorityid as text, as /Priority answers on the HaloPSA
+// versions integrations have met (issue 19): a client must read ids in every form.
+func (p Priority) MarshalJSON() ([]byte, error) {
+	type plain Priority
+	return marshalJSON(struct {
+		plain
+		SLAID      string `json:"slaid"`
+		PriorityID string `json:"priorityid"`
+	}{plain(p), strconv.Itoa(p.SLAID), strconv.Itoa(p.PriorityID)})
 }

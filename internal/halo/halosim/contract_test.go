@@ -102,6 +102,7 @@ func TestContractWithOpenAPI(t *testing.T) {
 			{"SectionDetail", Team{}}, {"TStatus", Status{}}, {"RequestType", TicketType{}}, {"SlaHead", SLA{}},
 			{"Policy", Priority{}}, {"CategoryDetail", Category{}}, {"TOutcome", Outcome{}}, {"Lookup", Lookup{}},
 			{"Item", Item{}}, {"Company", Supplier{}}, {"Faults", Ticket{}}, {"Actions", Action{}}, {"InvoiceHeader", RecurringInvoice{}},
+			{"InvoiceHeader", Invoice{}},
 			{"InvoiceDetail", InvoiceLine{}}, {"ExternalLink_List", ExternalLink{}}, {"CustomField", CustomField{}},
 			{"NHD_Identity_Application", APIApplication{}}, {"NHD_Identity_ApplicationScope", ApplicationScope{}},
 		} {
@@ -124,9 +125,9 @@ func TestContractWithOpenAPI(t *testing.T) {
 		active := []string{"includeactive", "includeinactive", "activeinactive"}
 		updated := []string{"lastupdatefromdate", "lastupdatetodate"}
 		read := map[string][]string{
-			"GET /Client":           slices.Concat([]string{"search", "toplevel_id", "advanced_search"}, paging, active, updated),
-			"GET /Site":             slices.Concat([]string{"search", "client_id", "toplevel_id", "advanced_search"}, paging, active, updated),
-			"GET /Users":            slices.Concat([]string{"search", "client_id", "site_id", "exclude_generaluser", "advanced_search"}, paging, active, updated),
+			"GET /Client":           slices.Concat([]string{"search", "toplevel_id", "advanced_search", "idonly"}, paging, active, updated),
+			"GET /Site":             slices.Concat([]string{"search", "client_id", "toplevel_id", "advanced_search", "idonly"}, paging, active, updated),
+			"GET /Users":            slices.Concat([]string{"search", "client_id", "site_id", "exclude_generaluser", "advanced_search", "idonly"}, paging, active, updated),
 			"GET /Tickets":          append([]string{"client_id", "site_id", "user_id", "agent_id", "status_id", "requesttype_id", "parent_id", "ticketids", "open_only", "closed_only", "search", "advanced_search"}, paging...),
 			"GET /Actions":          {"ticket_id", "excludeprivate", "excludesys", "count"},
 			"GET /Actions/{id}":     {"ticket_id"},
@@ -141,7 +142,8 @@ func TestContractWithOpenAPI(t *testing.T) {
 			"GET /Lookup":           {"lookupid"},
 			"GET /Item":             append([]string{"search", "recurringonly", "excluderecurring", "advanced_search"}, paging...),
 			"GET /Supplier":         append(append([]string{"search"}, paging...), active...),
-			"GET /RecurringInvoice": append([]string{"client_id", "client_ids", "includelines", "search", "advanced_search"}, paging...),
+			"GET /RecurringInvoice": append([]string{"client_id", "client_ids", "includelines", "search", "advanced_search", "idonly"}, paging...),
+			"GET /Invoice":          append([]string{"client_id", "recurringinvoice_id", "includelines", "idonly"}, paging...),
 			"GET /ExternalLink":     append([]string{"table_id", "module_id", "halo_id", "details_id", "third_party_id", "third_party_secondary_id", "third_party_type", "third_party_desc", "search"}, paging...),
 		}
 		// DELETE /Actions/{id} also reads ticket_id: the document omits it, live clients send it
@@ -153,6 +155,90 @@ func TestContractWithOpenAPI(t *testing.T) {
 			for _, p := range params {
 				if !ok || !slices.ContainsFunc(declared, func(d swaggerParam) bool { return d.Name == p }) {
 					t.Errorf("%s reads %q, which the document does not declare", op, p)
+				}
+			}
+		}
+	})
+
+	t.Run("AnswersHoldOnlyDocumentedFields", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, Options{})
+		tok := b.token(t, "all")
+		inv := invoiceWithLines(t, b)
+		b.sim.GenerateInvoice(inv.ID, b.clock.Now())
+		tickets := b.send(t, "POST", "/api/Tickets", tok, []map[string]any{{"summary": "contract", "client_id": inv.ClientID}})
+		wantStatus(t, tickets, http.StatusCreated)
+		ticketID := int(decode[map[string]any](t, tickets)["id"].(float64))
+		wantStatus(t, b.send(t, "POST", "/api/Actions", tok, []map[string]any{{"ticket_id": ticketID, "note": "n", "outcome_id": 7}}), http.StatusCreated)
+		// Fields real answers carry that the document's schemas lack.
+		undocumented := map[string]string{
+			"key":   "a record's own id again, in real Client answers (API.md §5.3)",
+			"table": "the table a record belongs to, in real Client answers (API.md §5.3)",
+		}
+		// Each answer halobridge reads, the wrapper key of its list ("" for a bare array
+		// or one record) and the schema its records follow; nested lists by field.
+		for _, tc := range []struct {
+			path, key, schema string
+			nested            map[string]string
+		}{
+			{"/api/Client?includeinactive=true", "clients", "Area", nil},
+			{"/api/Site", "sites", "Site", nil},
+			{"/api/Users?search=General%20User", "users", "Users", nil},
+			{"/api/Agent?includeapiagents=true", "", "Uname", map[string]string{"teams": "UnameSection"}},
+			{"/api/Team", "", "SectionDetail", nil},
+			{"/api/Status", "", "TStatus", nil},
+			{"/api/TicketType", "", "RequestType", nil},
+			{"/api/SLA?showpriorities=true", "", "SlaHead", map[string]string{"priorities": "Policy"}},
+			{"/api/Priority", "", "Policy", nil},
+			{"/api/Category", "", "CategoryDetail", nil},
+			{"/api/Outcome", "", "TOutcome", nil},
+			{"/api/Lookup?lookupid=22", "", "Lookup", nil},
+			{"/api/Item", "items", "Item", nil},
+			{"/api/Tickets?client_id=" + itoa(inv.ClientID), "tickets", "Faults", nil},
+			{"/api/Actions?ticket_id=" + itoa(ticketID), "actions", "Actions", nil},
+			{"/api/RecurringInvoice/" + itoa(inv.ID), "", "InvoiceHeader", map[string]string{"lines": "InvoiceDetail", "customfields": "CustomField"}},
+			{"/api/Invoice?includelines=true", "invoices", "InvoiceHeader", map[string]string{"lines": "InvoiceDetail"}},
+		} {
+			resp := b.send(t, "GET", tc.path, tok, nil)
+			wantStatus(t, resp, http.StatusOK)
+			var records []map[string]any
+			var body any
+			if err := json.Unmarshal(resp.body, &body); err != nil {
+				t.Fatal(err)
+			}
+			switch v := body.(type) {
+			case []any:
+				records = objects(v)
+			case map[string]any:
+				if tc.key == "" {
+					records = []map[string]any{v}
+				} else {
+					list, _ := v[tc.key].([]any)
+					records = objects(list)
+				}
+			}
+			if len(records) == 0 {
+				t.Errorf("%s answered no record to check", tc.path)
+			}
+			check := func(schema string, rec map[string]any) {
+				props := doc.Components.Schemas[schema].Properties
+				if len(props) == 0 {
+					t.Errorf("schema %s is not in the document", schema)
+					return
+				}
+				for name := range rec {
+					if _, ok := props[name]; !ok && undocumented[name] == "" {
+						t.Errorf("GET %s answers %q, which %s does not have", tc.path, name, schema)
+					}
+				}
+			}
+			for _, rec := range records {
+				check(tc.schema, rec)
+				for field, schema := range tc.nested {
+					list, _ := rec[field].([]any)
+					for _, n := range objects(list) {
+						check(schema, n)
+					}
 				}
 			}
 		}
@@ -170,4 +256,15 @@ func TestContractWithOpenAPI(t *testing.T) {
 			}
 		}
 	})
+}
+
+// objects keeps the JSON objects of a list.
+func objects(list []any) []map[string]any {
+	var out []map[string]any
+	for _, v := range list {
+		if m, ok := v.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
 }

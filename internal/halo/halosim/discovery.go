@@ -56,3 +56,46 @@ func (s *Sim) instanceInfo(c *call) reply {
 	}
 	return jsonReply(http.StatusOK, info)
 }
+
+// oidcDiscoveryPath is where the OpenIddict-based authorisation server publishes its
+// OpenID Connect discovery document, relative to the site root.
+const oidcDiscoveryPath = "/auth/.well-known/openid-configuration"
+
+// openIDConfiguration is the discovery document's part integrations read: where to send
+// users to authorise and where to get tokens, and what the server supports.
+type openIDConfiguration struct {
+	Issuer                            string   `json:"issuer"`
+	AuthorizationEndpoint             string   `json:"authorization_endpoint"`
+	TokenEndpoint                     string   `json:"token_endpoint"`
+	GrantTypesSupported               []string `json:"grant_types_supported"`
+	ResponseTypesSupported            []string `json:"response_types_supported"`
+	ResponseModesSupported            []string `json:"response_modes_supported"`
+	ScopesSupported                   []string `json:"scopes_supported"`
+	ClaimsSupported                   []string `json:"claims_supported"`
+	IDTokenSigningAlgValuesSupported  []string `json:"id_token_signing_alg_values_supported"`
+	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported"`
+	SubjectTypesSupported             []string `json:"subject_types_supported"`
+	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
+}
+
+// openIDConfiguration answers GET /auth/.well-known/openid-configuration, anonymously.
+func (s *Sim) openIDConfiguration(r *http.Request) reply {
+	if r.Method != http.MethodGet {
+		return oauthError(http.StatusMethodNotAllowed, "invalid_request", "The configuration endpoint only accepts GET.")
+	}
+	auth := baseURL(r) + "/auth"
+	return jsonReply(http.StatusOK, openIDConfiguration{
+		Issuer:                            auth + "/",
+		AuthorizationEndpoint:             auth + "/authorize",
+		TokenEndpoint:                     auth + "/token",
+		GrantTypesSupported:               []string{"authorization_code", "client_credentials", "refresh_token"},
+		ResponseTypesSupported:            []string{"code"},
+		ResponseModesSupported:            []string{"query", "form_post", "fragment"},
+		ScopesSupported:                   append([]string{"openid", scopeOfflineAccess}, knownScopes...),
+		ClaimsSupported:                   []string{"aud", "exp", "iat", "iss", "sub", "name", "email"},
+		IDTokenSigningAlgValuesSupported:  []string{"HS256"},
+		CodeChallengeMethodsSupported:     []string{"plain", "S256"},
+		SubjectTypesSupported:             []string{"public"},
+		TokenEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post"},
+	})
+}

@@ -158,10 +158,21 @@ func wantStatus(t *testing.T, r response, status int) {
 }
 
 // wantHaloError checks a {ClassName, Message} error answer exactly.
+// A 400 carries HaloPSA's serialized exception, a 403 plain text and a 404 nothing (see
+// reply.go); message is the exception's or the text's.
 func wantHaloError(t *testing.T, r response, status int, message string) {
 	t.Helper()
 	wantStatus(t, r, status)
 	want := `{"ClassName":"System.Exception","Message":"` + message + `"}`
+	switch status {
+	case http.StatusForbidden:
+		want = message
+		if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+			t.Errorf("Content-Type = %q, want plain text", ct)
+		}
+	case http.StatusNotFound:
+		want = ""
+	}
 	if r.text() != want {
 		t.Fatalf("body = %s, want %s", r.body, want)
 	}

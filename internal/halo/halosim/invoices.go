@@ -199,7 +199,7 @@ func (s *Sim) replaceLines(inv RecurringInvoice, raw json.RawMessage) ([]Invoice
 	for _, lo := range objs {
 		id := lo.id()
 		kept := id > 0 && slices.ContainsFunc(inv.Lines, func(old InvoiceLine) bool { return old.ID == id })
-		base := InvoiceLine{ContractID: -1, AssetID: -1}
+		base := newLine()
 		if kept {
 			base = InvoiceLine{}
 		}
@@ -210,7 +210,7 @@ func (s *Sim) replaceLines(inv RecurringInvoice, raw json.RawMessage) ([]Invoice
 		if !kept {
 			l.ID = s.db.nextID("invoiceline")
 		}
-		lines = append(lines, l)
+		lines = append(lines, l.datesKept())
 	}
 	return lines, reply{}, true
 }
@@ -223,14 +223,31 @@ func (s *Sim) newLines(raw json.RawMessage) ([]InvoiceLine, reply, bool) {
 	}
 	var lines []InvoiceLine
 	for _, lo := range objs {
-		l, rep, ok := patch(InvoiceLine{ContractID: -1, AssetID: -1}, lo)
+		l, rep, ok := patch(newLine(), lo)
 		if !ok {
 			return nil, rep, false
 		}
 		l.ID = s.db.nextID("invoiceline")
-		lines = append(lines, l)
+		lines = append(lines, l.datesKept())
 	}
 	return lines, reply{}, true
+}
+
+// newLine is a line before the fields sent are applied: no contract, no asset, no dates.
+func newLine() InvoiceLine {
+	return InvoiceLine{ContractID: -1, AssetID: -1, StartDate: emptyDate, EndDate: emptyDate}
+}
+
+// datesKept writes an empty date sent as "" the way HaloPSA stores it: as emptyDate, the
+// date a line without a start or end date holds.
+func (l InvoiceLine) datesKept() InvoiceLine {
+	if l.StartDate == "" {
+		l.StartDate = emptyDate
+	}
+	if l.EndDate == "" {
+		l.EndDate = emptyDate
+	}
+	return l
 }
 
 // postInvoiceLines serves POST /api/RecurringInvoice/Lines: lines added to the header ihid.
@@ -270,6 +287,7 @@ func (s *Sim) updateInvoiceLines(_ *call, objs []object) reply {
 			return rep
 		}
 		l.ID = id
+		l = l.datesKept()
 		inv.Lines = slices.Clone(inv.Lines)
 		inv.Lines[idx] = l
 		inv = priced(inv)

@@ -161,6 +161,26 @@ func TestRecurringInvoiceWrites(t *testing.T) {
 		}
 	})
 
+	// A line written without dates, or with "" for them, holds HaloPSA's empty date
+	// 1899-12-30T00:00:00, and keeps the item it bills (API.md §2.5, §5.2).
+	t.Run("LinesWithoutDatesHoldTheEmptyDate", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, Options{})
+		inv := invoiceWithLines(t, b)
+		added := decode[InvoiceLine](t, b.send(t, "POST", "/api/RecurringInvoice/Lines", b.token(t, "all"),
+			[]map[string]any{{"ihid": inv.ID, "_itemid": 1403, "item_shortdescription": "Web Security", "qty_order": 1}}))
+		cleared := decode[InvoiceLine](t, b.send(t, "POST", "/api/RecurringInvoice/updatelines", b.token(t, "all"),
+			[]map[string]any{{"id": inv.Lines[0].ID, "startdate": "", "enddate": ""}}))
+		for _, l := range []InvoiceLine{added, cleared} {
+			if l.StartDate != "1899-12-30T00:00:00" || l.EndDate != "1899-12-30T00:00:00" {
+				t.Errorf("line %d dates = %q, %q, want 1899-12-30T00:00:00", l.ID, l.StartDate, l.EndDate)
+			}
+		}
+		if added.ItemID != 1403 {
+			t.Errorf("added line _itemid = %d, want 1403", added.ItemID)
+		}
+	})
+
 	t.Run("UpdateLinesChangesOnlyTheFieldsSent", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, Options{})

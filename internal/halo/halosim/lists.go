@@ -118,6 +118,9 @@ func (s *Sim) pageCap(documented bool) int {
 // page_size is the one asked for, so a client must count the rows it got.
 func wrapped[T any](q query, key string, rows []T, capSize int) reply {
 	env := envelope{RecordCount: len(rows)}
+	if q.flag("idonly", false) && idOnlyLists[key] {
+		return idsOnly(env, key, rows)
+	}
 	if q.flag("pageinate", false) {
 		size, ok := q.int("page_size")
 		if !ok || size <= 0 {
@@ -251,4 +254,29 @@ func scalarText(v any) string {
 	default:
 		return fmt.Sprint(x)
 	}
+}
+
+// idOnlyLists are the lists whose idonly=true returns only the ids of every matching record,
+// in one answer: "Not compatible with Pagination" (the OpenAPI document, /Client, /Site,
+// /Users, /RecurringInvoice).
+var idOnlyLists = map[string]bool{"clients": true, "sites": true, "users": true, "invoices": true}
+
+func idsOnly[T any](env envelope, key string, rows []T) reply {
+	full, err := json.Marshal(nonNil(rows))
+	var records []map[string]json.RawMessage
+	if err == nil {
+		err = json.Unmarshal(full, &records)
+	}
+	if err != nil {
+		return textReply(http.StatusInternalServerError, fmt.Sprintf("halosim: encoding the ids: %v", err))
+	}
+	ids := make([]map[string]json.RawMessage, len(records))
+	for i, r := range records {
+		ids[i] = map[string]json.RawMessage{"id": r["id"]}
+	}
+	list, err := marshalJSON(ids)
+	if err != nil {
+		return textReply(http.StatusInternalServerError, fmt.Sprintf("halosim: encoding the ids: %v", err))
+	}
+	return env.reply(key, list)
 }

@@ -304,13 +304,14 @@ func TestListFilters(t *testing.T) {
 
 	t.Run("PrioritiesOfOneSLA", func(t *testing.T) {
 		t.Parallel()
-		rows := decode[[]Priority](t, get(t, "/api/Priority?slaid=3"))
+		// /Priority sends its ids as text (see Priority.MarshalJSON).
+		rows := decode[[]struct{ ID, SLAID, PriorityID, Name string }](t, get(t, "/api/Priority?slaid=3"))
 		var got []string
 		for _, p := range rows {
-			if p.SLAID != 3 || len(p.ID) != 36 {
+			if p.SLAID != "3" || len(p.ID) != 36 {
 				t.Fatalf("priority %+v", p)
 			}
-			got = append(got, strconv.Itoa(p.PriorityID)+" "+p.Name)
+			got = append(got, p.PriorityID+" "+p.Name)
 		}
 		want := []string{"1 Critical Threat", "2 High Threat", "3 Medium Threat", "4 Low Threat"}
 		if diff := cmp.Diff(want, got); diff != "" {
@@ -384,4 +385,47 @@ func TestPaths(t *testing.T) {
 			t.Fatalf("agent/me = %+v", me)
 		}
 	})
+}
+
+// TestIDOnly answers idonly=true with the id of every matching record and nothing else, in
+// one answer whatever the paging asked ("Not compatible with Pagination").
+func TestIDOnly(t *testing.T) {
+	t.Parallel()
+	b := setup(t, Options{Clients: 150, PageCapAll: true})
+	tok := b.token(t, "all")
+	for _, tc := range []struct{ path, key string }{
+		{"/api/Client?includeinactive=true&idonly=true&pageinate=true&page_size=10&page_no=1", "clients"},
+		{"/api/Site?idonly=true", "sites"},
+		{"/api/Users?idonly=true&search=General%20User", "users"},
+		{"/api/RecurringInvoice?idonly=true", "invoices"},
+	} {
+		resp := b.send(t, "GET", tc.path, tok, nil)
+		wantStatus(t, resp, http.StatusOK)
+		var page map[string]json.RawMessage
+		if err := json.Unmarshal(resp.body, &page); err != nil {
+			t.Fatal(err)
+		}
+		var rows []map[string]any
+		if err := json.Unmarshal(page[tc.key], &rows); err != nil {
+			t.Fatalf("%s: %v in %s", tc.path, err, resp.body)
+		}
+		var count int
+		_ = json.Unmarshal(page["record_count"], &count)
+		if len(rows) == 0 || len(rows) != count {
+			t.Fatalf("%s: %d rows, record_count %d", tc.path, len(rows), count)
+		}
+		for _, r := range rows {
+			if _, ok := r["id"]; !ok || len(r) != 1 {
+				t.Fatalf("%s: row %v, want the id alone", tc.path, r)
+			}
+		}
+	}
+	// 150 clients, some inactive: all of them, not a page of 10.
+	resp := b.send(t, "GET", "/api/Client?includeinactive=true&idonly=true&pageinate=true&page_size=10", tok, nil)
+	var page struct {
+		Clients []struct{ ID int } `json:"clients"`
+	}
+	if err := json.Unmarshal(resp.body, &page); err != nil || len(page.Clients) != len(b.sim.Clients()) {
+		t.Fatalf("%d client ids (%v), want %d", len(page.Clients), err, len(b.sim.Clients()))
+	}
 }

@@ -17,7 +17,10 @@ type object map[string]json.RawMessage
 // decodeObjects reads a write body, which Halo requires to be a JSON array of objects.
 func decodeObjects(body []byte, entity string) ([]object, reply, bool) {
 	var elems []json.RawMessage
-	if err := json.Unmarshal(body, &elems); err != nil {
+	if trimmed := bytes.TrimSpace(body); entity == "Tickets" && len(trimmed) > 0 && trimmed[0] == '{' {
+		// Tickets also take a single record: integrations send both forms.
+		elems = []json.RawMessage{trimmed}
+	} else if err := json.Unmarshal(body, &elems); err != nil {
 		return nil, badRequest("The request body must be a JSON array of %s records", entity), false
 	}
 	out := make([]object, 0, len(elems))

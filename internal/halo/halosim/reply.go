@@ -73,19 +73,26 @@ type exception struct {
 }
 
 func haloError(status int, msg string) reply {
-	return jsonReply(status, exception{ClassName: "System.Exception", Message: msg})
+	return haloException(status, "System.Exception", msg)
+}
+
+// haloException is the serialized .NET exception of the given class.
+func haloException(status int, className, msg string) reply {
+	return jsonReply(status, exception{ClassName: className, Message: msg})
 }
 
 func badRequest(format string, args ...any) reply {
 	return haloError(http.StatusBadRequest, fmt.Sprintf(format, args...))
 }
 
-func notFound(entity string, id any) reply {
-	return haloError(http.StatusNotFound, fmt.Sprintf("%s %v was not found", entity, id))
-}
+// HaloPSA answers 403, 404 and 500 without JSON (API.md §2.6 and issue 19): a 404 has an
+// empty body, a 403 names the missing permission in plain text. Only 400 carries the
+// serialized exception.
+
+func notFound(string, any) reply { return reply{status: http.StatusNotFound} }
 
 func forbidden(scopes []string) reply {
-	return haloError(http.StatusForbidden, fmt.Sprintf("You do not have permission to access this area (%s)", strings.Join(scopes, " or ")))
+	return textReply(http.StatusForbidden, fmt.Sprintf("You do not have permission to access this area (%s)", strings.Join(scopes, " or ")))
 }
 
 // unauthorized follows RFC 6750: no body, the reason in WWW-Authenticate.

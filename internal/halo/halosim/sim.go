@@ -21,6 +21,9 @@ type Options struct {
 	// Tenant, when set, makes /auth/token and /auth/authorize require ?tenant=<Tenant>;
 	// "" accepts any tenant or none.
 	Tenant string
+	// WrongTenant500 answers a token request for another tenant with HTTP 500 and a plain
+	// text body, as hosted HaloPSA has been seen doing, instead of a tidy OAuth error.
+	WrongTenant500 bool
 	// RateLimit is the number of requests per RateWindow the instance accepts on /api and
 	// /auth/token: 0 means 300 (hosted Halo's observed budget), a negative value means unlimited.
 	RateLimit int
@@ -83,8 +86,10 @@ type Sim struct {
 	limiter rateLimit
 	faults  []*activeFault
 	trouble Trouble
-	dice    *mathrand.Rand
-	log     []Request
+	// writes guards recurring invoices against concurrent writes; it has its own lock.
+	writes invoiceWrites
+	dice   *mathrand.Rand
+	log    []Request
 }
 
 // Request is one request the simulator received on /api or /auth, as tests read it back.
@@ -146,6 +151,12 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	entry := Request{Time: s.now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: body}
 	entry.ClientID = s.callerClientID(r, body)
 	lw := &loggingWriter{ResponseWriter: w, sim: s, entry: entry}
+	release, ok := s.writes.claim(s.invoicesWritten(r, body))
+	if !ok {
+		haloException(http.StatusBadRequest, "Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException", msgConcurrency).write(lw)
+		return
+	}
+	defer release()
 	status := s.serve(lw, r, body)
 	if !lw.logged {
 		// No answer went out (a dropped or hung request): log what was decided.
@@ -235,7 +246,7 @@ func (s *Sim) dispatch(r *http.Request, body []byte) reply {
 	path := strings.ToLower(strings.TrimSuffix(r.URL.Path, "/"))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if path != "/auth/authorize" {
+	if path != "/auth/authorize" && path != oidcDiscoveryPath {
 		if wait, ok := s.limiter.allow(s.now()); !ok {
 			return s.rateLimited(wait)
 		}
@@ -245,6 +256,8 @@ func (s *Sim) dispatch(r *http.Request, body []byte) reply {
 		return s.token(r, body)
 	case "/auth/authorize":
 		return s.authorize(r, body)
+	case oidcDiscoveryPath:
+		return s.openIDConfiguration(r)
 	}
 	if strings.HasPrefix(path, "/auth/") {
 		return jsonReply(http.StatusNotFound, oauthErrorBody{Error: "not_found", Description: "unknown authorisation endpoint"})

@@ -24,6 +24,7 @@ type store struct {
 	tickets     map[int]Ticket
 	actions     map[int]map[int]Action // ticket id → action id → action
 	invoices    map[int]RecurringInvoice
+	generated   map[int]Invoice // invoices generated from recurring invoices
 	links       map[int]ExternalLink
 	toplevels   map[int]string
 
@@ -37,7 +38,7 @@ func newStore() *store {
 		agents: map[int]Agent{}, teams: map[int]Team{}, statuses: map[int]Status{},
 		ticketTypes: map[int]TicketType{}, slas: map[int]SLA{}, categories: map[int]Category{},
 		outcomes: map[int]Outcome{}, items: map[int]Item{}, suppliers: map[int]Supplier{}, tickets: map[int]Ticket{},
-		actions: map[int]map[int]Action{}, invoices: map[int]RecurringInvoice{},
+		actions: map[int]map[int]Action{}, invoices: map[int]RecurringInvoice{}, generated: map[int]Invoice{},
 		links: map[int]ExternalLink{}, toplevels: map[int]string{}, last: map[string]int{},
 	}
 }

@@ -87,6 +87,8 @@ func TestTicketCreation(t *testing.T) {
 	}{
 		{"ClientAloneGoesToTheMainSitesGeneralUser",
 			`[{"summary":"s","client_id":%client%}]`, placed{sc.client.ID, sc.client.MainSiteID, sc.mainGU.ID}},
+		{"ASingleObjectIsOneTicket",
+			`{"summary":"s","client_id":%client%,"site_id":%othersite%}`, placed{sc.client.ID, sc.otherSite.ID, sc.otherGU.ID}},
 		{"UserLookupMinusOneIsTheGeneralUser",
 			`[{"summary":"s","client_id":%client%,"site_id":null,"userlookup":{"id":-1,"lookupdisplay":"Enter Details Manually"},"_novalidate":true,"files":null}]`,
 			placed{sc.client.ID, sc.client.MainSiteID, sc.mainGU.ID}},
@@ -301,10 +303,10 @@ func TestTicketFields(t *testing.T) {
 		}
 	})
 
-	t.Run("RejectsNonArrayBody", func(t *testing.T) {
+	t.Run("RejectsABodyThatIsNeitherARecordNorAnArray", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, Options{})
-		wantHaloError(t, b.send(t, "POST", "/api/Tickets", b.token(t, "all"), `{"summary":"s","client_id":101}`),
+		wantHaloError(t, b.send(t, "POST", "/api/Tickets", b.token(t, "all"), `"summary"`),
 			http.StatusBadRequest, "The request body must be a JSON array of Tickets records")
 	})
 }
