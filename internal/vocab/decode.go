@@ -2,6 +2,7 @@ package vocab
 
 import (
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -197,3 +198,27 @@ func validTechnique(id string) bool {
 func techniqueURL(id string) string {
 	return "https://attack.mitre.org/techniques/" + strings.ReplaceAll(id, ".", "/") + "/"
 }
+
+// when shows a time as GravityZone sends it (ISO 8601, or unix seconds) the
+// way ticket bodies show times, in UTC; anything else as it is.
+func when(v string) string {
+	s := strings.TrimSpace(v)
+	if isNumber(s) && len(s) >= 9 && len(s) <= 11 {
+		var sec int64
+		for _, r := range s {
+			sec = sec*10 + int64(r-'0')
+		}
+		return time.Unix(sec, 0).UTC().Format(timeLayout)
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC().Format(timeLayout)
+	}
+	if t, err := time.Parse("2006-01-02T15:04:05", s); err == nil {
+		// A time without a zone, such as a subscription's end: shown as given.
+		return t.Format("2006-01-02 15:04:05")
+	}
+	return v
+}
+
+// timeLayout is how times are shown, as ticket bodies show the alert's time.
+const timeLayout = "2006-01-02 15:04:05 UTC"

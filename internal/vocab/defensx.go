@@ -41,7 +41,7 @@ func defensXTypes() []Type {
 			{Name: "user_id", Wire: w("user_id"), Label: "User ID"},
 			{Name: "object_type", Wire: w("type"), Label: "DefensX object", hidden: true},
 		},
-		what: func(f facts) string {
+		what: func(f facts, _ source.Alert) string {
 			return join("User request:", f["report_type_label"], "for", f["hostname"])
 		},
 		judge: func(facts) verdict {
@@ -71,7 +71,7 @@ func defensXTypes() []Type {
 			}
 			return base
 		},
-		what: func(f facts) string { return join("Web access blocked:", f["hostname"]) },
+		what: func(f facts, _ source.Alert) string { return join("Web access blocked:", f["hostname"]) },
 		judge: func(f facts) verdict {
 			if f["consented"] == "true" {
 				return verdict{outcome: "Opened after consent: check it", actionNeeded: true, action: "Blocked, then allowed by the user's consent",

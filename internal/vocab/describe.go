@@ -37,7 +37,7 @@ func Describe(a source.Alert) source.Description {
 	v := t.judge(f)
 	what := t.Name
 	if t.what != nil {
-		if s := t.what(f); s != "" {
+		if s := t.what(f, a); s != "" {
 			what = s
 		}
 	}

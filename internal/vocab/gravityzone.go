@@ -1,6 +1,7 @@
 package vocab
 
 import (
+	"slices"
 	"strings"
 
 	"halobridge/internal/source"
@@ -18,14 +19,20 @@ var endpointFacts = []Fact{
 	{Name: "endpoint_id", Wire: w("endpointId"), Label: "Endpoint ID"},
 	{Name: "hwid", Wire: w("hwid"), Label: "Hardware ID"},
 	{Name: "event_name", Label: "GravityZone event", hidden: true},
+	{Name: "occurred_at_fallback", Label: "Event time"},
 }
 
 func w(names ...string) []string { return names }
 
 // gz builds a GravityZone type: its own facts, then the endpoint block.
 func gz(id, name, title string, base source.Severity, own ...Fact) Type {
-	return Type{ID: id, Source: source.GravityZone, Name: name, Title: title, Base: base,
-		Facts: append(own, endpointFacts...)}
+	facts := slices.Clone(own)
+	for _, f := range endpointFacts {
+		if !slices.ContainsFunc(own, func(o Fact) bool { return o.Name == f.Name }) {
+			facts = append(facts, f)
+		}
+	}
+	return Type{ID: id, Source: source.GravityZone, Name: name, Title: title, Base: base, Facts: facts}
 }
 
 // gravityZoneTypes is GravityZone's vocabulary: every module of API.md §3.2
@@ -60,7 +67,7 @@ func gz(id, name, title string, base source.Severity, own ...Fact) Type {
 //     severity of their CEF rendering (API.md §3.2).
 func gravityZoneTypes() []Type {
 	high, medium, low, info := source.SeverityHigh, source.SeverityMedium, source.SeverityLow, source.SeverityInfo
-	lastBlocked := Fact{Name: "last_blocked", Wire: w("last_blocked"), Label: "Last blocked"}
+	lastBlocked := Fact{Name: "last_blocked", Wire: w("last_blocked"), Label: "Last blocked", decode: when}
 	count := Fact{Name: "count", Wire: w("count"), Label: "Times blocked"}
 	blockedAction := Fact{Name: "action", Label: "Action", hidden: true, derive: func(f facts) string {
 		switch {
@@ -105,10 +112,10 @@ func gravityZoneTypes() []Type {
 			Fact{Name: "file_hash_md5", Wire: w("file_hash_md5"), Label: "MD5"},
 			Fact{Name: "incident_id", Wire: w("incident_id"), Label: "Incident ID"},
 			Fact{Name: "attack_entry", Wire: w("attack_entry"), Label: "Attack entry"},
-			Fact{Name: "created", Wire: w("created"), Label: "Created"},
+			Fact{Name: "created", Wire: w("created"), Label: "Created", decode: when},
 		)
 		t.rate, t.judge = rateIncident, judgeIncident
-		t.what = func(f facts) string { return join("EDR incident", f["detection_name"]) }
+		t.what = func(f facts, _ source.Alert) string { return join("EDR incident", f["detection_name"]) }
 		return t
 	}
 
@@ -118,7 +125,7 @@ func gravityZoneTypes() []Type {
 		counter("quarantined", "quarantined"), counter("blocked", "blocked"),
 		Fact{Name: "scan_engine_type", Wire: w("scanEngineType"), Label: "Scan engine type", decode: undocumented},
 		Fact{Name: "signatures_number", Wire: w("signaturesNumber"), Label: "Signatures version"},
-		Fact{Name: "timestamp", Wire: w("timestamp"), Label: "Detected"},
+		Fact{Name: "timestamp", Wire: w("timestamp"), Label: "Detected", decode: when},
 	)...)
 	av.rate, av.judge, av.what, av.flagsLabel = rateMalware, judgeMalware, whatMalware("Malware"), "Items"
 
@@ -132,10 +139,12 @@ func gravityZoneTypes() []Type {
 		Fact{Name: "command_line_parameters", Wire: w("command_line_parameters"), Label: "Command line parameters"},
 		Fact{Name: "parent_process_path", Wire: w("parent_process_path"), Label: "Parent process"},
 		Fact{Name: "parent_process_pid", Wire: w("parent_process_id"), Label: "Parent process ID"},
-		Fact{Name: "date", Wire: w("date"), Label: "Detected"},
+		Fact{Name: "date", Wire: w("date"), Label: "Detected", decode: when},
 	)...)
 	hd.rate, hd.judge, hd.flagsLabel = rateMalware, judgeMalware, "Attack"
-	hd.what = func(f facts) string { return join("HyperDetect", firstOf(f["malware_name"], f["attack_type"])) }
+	hd.what = func(f facts, _ source.Alert) string {
+		return join("HyperDetect", firstOf(f["malware_name"], f["attack_type"]))
+	}
 
 	storage := gz("storage-antimalware", "Security for Storage", "Malware {{malware_name}} on storage {{storage_name}}", high,
 		Fact{Name: "malware_name", Wire: w("malware_name"), Label: "Malware"},
@@ -146,7 +155,7 @@ func gravityZoneTypes() []Type {
 		Fact{Name: "storage_ip", Wire: w("storage_ip"), Label: "Storage IP address"},
 		Fact{Name: "storage_type", Wire: w("storage_type"), Label: "Storage type"},
 		Fact{Name: "file_hash", Wire: w("file_hash"), Label: "SHA-256"},
-		Fact{Name: "detection_time", Wire: w("detection_time"), Label: "Detected"},
+		Fact{Name: "detection_time", Wire: w("detection_time"), Label: "Detected", decode: when},
 	)
 	storage.rate = rateMalware
 	storage.what = whatMalware("Malware")
@@ -154,11 +163,22 @@ func gravityZoneTypes() []Type {
 		return verdict{next: "Check the storage's quarantine and scan it in GravityZone."}
 	}
 
-	blocked := func(id, name, title string, base source.Severity, what string, own ...Fact) Type {
+	// blocked is a module that blocks an item and counts it: the item is the alert's URL,
+	// else the named facts.
+	blocked := func(id, name, title string, base source.Severity, what string, target []string, own ...Fact) Type {
 		own = append(own, status, blockedAction, count, lastBlocked)
 		t := gz(id, name, title, base, own...)
 		t.rate, t.judge = rateBlocked, judgeBlocked
-		t.what = func(f facts) string { return join(what, f["action"]) }
+		t.what = func(f facts, a source.Alert) string {
+			item := a.URL
+			for _, name := range target {
+				item = firstOf(item, f[name])
+			}
+			if item == "" {
+				return join(what, f["action"])
+			}
+			return join(what+":", item, f["action"])
+		}
 		return t
 	}
 
@@ -172,12 +192,15 @@ func gravityZoneTypes() []Type {
 		Fact{Name: "process_pid", Wire: w("detection_pid"), Label: "Process ID"},
 		Fact{Name: "parent_process_path", Wire: w("detection_parentPath"), Label: "Parent process"},
 		Fact{Name: "parent_process_pid", Wire: w("detection_parentPid"), Label: "Parent process ID"},
-		Fact{Name: "detection_time", Wire: w("detection_time"), Label: "Detected"},
+		Fact{Name: "detection_time", Wire: w("detection_time"), Label: "Detected", decode: when},
 	)
 	antiexploit.rate = rateReported("detection_action", source.SeverityMedium)
 	antiexploit.judge = judgeReported("detection_action")
-	antiexploit.what = func(f facts) string {
-		return join(join("Exploit", f["action"]), f["threat_name"])
+	antiexploit.what = func(f facts, _ source.Alert) string {
+		if f["threat_name"] == "" {
+			return join("Exploit", f["action"])
+		}
+		return join(join("Exploit", f["action"])+":", f["threat_name"])
 	}
 
 	netmon := gz("network-monitor", "Network Attack Defense event", "Network attack {{detection_name}} on {{hostname}}", medium,
@@ -187,21 +210,21 @@ func gravityZoneTypes() []Type {
 		Fact{Name: "source_ip", Wire: w("source_ip"), Label: "Source IP address"},
 		Fact{Name: "victim_ip", Wire: w("victim_ip"), Label: "Target IP address"},
 		Fact{Name: "local_port", Wire: w("local_port"), Label: "Local port"},
-		Fact{Name: "timestamp", Wire: w("timestamp"), Label: "Detected"},
+		Fact{Name: "timestamp", Wire: w("timestamp"), Label: "Detected", decode: when},
 	)
 	netmon.rate = rateReported("action_taken", source.SeverityMedium)
 	netmon.judge = judgeReported("action_taken")
-	netmon.what = func(f facts) string { return join("Network attack", f["detection_name"]) }
+	netmon.what = func(f facts, _ source.Alert) string { return join("Network attack", f["detection_name"]) }
 
 	sandbox := gz("network-sandboxing", "Sandbox Analyzer Detection", "Sandbox Analyzer: {{threat_type}} on {{hostname}}", high,
 		Fact{Name: "threat_type", Wire: w("threatType"), Label: "Verdict"},
 		Fact{Name: "file_paths", Wire: w("filePaths"), Label: "Files"},
 		Fact{Name: "file_sizes", Wire: w("fileSizes"), Label: "File sizes (bytes)"},
 		Fact{Name: "remediation_actions", Wire: w("remediationActions"), Label: "Remediation per file", decode: remediation},
-		Fact{Name: "detection_time", Wire: w("detectionTime"), Label: "Detected"},
+		Fact{Name: "detection_time", Wire: w("detectionTime"), Label: "Detected", decode: when},
 	)
 	sandbox.rate = rateSandbox
-	sandbox.what = func(f facts) string { return join("Sandbox Analyzer verdict", f["threat_type"]) }
+	sandbox.what = func(f facts, _ source.Alert) string { return join("Sandbox Analyzer verdict", f["threat_type"]) }
 	sandbox.judge = func(f facts) verdict {
 		if strings.TrimSpace(strings.ReplaceAll(f["remediation_actions"], ",", "")) == "" {
 			return verdict{outcome: outcomePresent, actionNeeded: true,
@@ -219,7 +242,7 @@ func gravityZoneTypes() []Type {
 		Fact{Name: "malware_type", Label: "Malware type", decode: malwareType},
 		Fact{Name: "infected_object", Label: "Infected object"},
 		Fact{Name: "server_name", Wire: w("serverName"), Label: "Exchange server"},
-		Fact{Name: "detection_time", Wire: w("detectionTime"), Label: "Detected"},
+		Fact{Name: "detection_time", Wire: w("detectionTime"), Label: "Detected", decode: when},
 	)
 	exchange.rate = rateExchange
 	exchange.judge = func(f facts) verdict {
@@ -228,7 +251,13 @@ func gravityZoneTypes() []Type {
 		}
 		return verdict{outcome: outcomePresent, actionNeeded: true, next: "Check the message in the recipients' mailboxes."}
 	}
-	exchange.what = func(f facts) string { return join("Malware in email", f["malware_name"]) }
+	exchange.what = func(f facts, _ source.Alert) string {
+		what := join("Malware", f["malware_name"], "in email")
+		if f["sender"] != "" {
+			what += " from " + f["sender"]
+		}
+		return what
+	}
 
 	ransomware := gz("ransomware-mitigation", "Ransomware Activity Detection",
 		"Ransomware activity from {{attack_source}} on {{hostname}}", high,
@@ -236,10 +265,10 @@ func gravityZoneTypes() []Type {
 		Fact{Name: "item_count", Wire: w("item_count"), Label: "Items affected"},
 		Fact{Name: "attack_type", Wire: w("attack_type"), Label: "Attack type", decode: words},
 		Fact{Name: "customer_name", Wire: w("company_name"), Label: "Company"},
-		Fact{Name: "detected_on", Wire: w("detected_on"), Label: "Detected"},
+		Fact{Name: "detected_on", Wire: w("detected_on"), Label: "Detected", decode: when},
 	)
 	ransomware.rate = rateRansomware
-	ransomware.what = func(f facts) string { return join("Ransomware activity from", f["attack_source"]) }
+	ransomware.what = func(f facts, _ source.Alert) string { return join("Ransomware activity from", f["attack_source"]) }
 	ransomware.judge = func(f facts) verdict {
 		return verdict{outcome: "Attack detected: action needed", actionNeeded: true,
 			next: "Isolate the attack source and restore the affected items from GravityZone's ransomware mitigation."}
@@ -274,7 +303,7 @@ func gravityZoneTypes() []Type {
 		}
 		return base
 	}
-	task.what = func(f facts) string { return join(join("Task", f["task_name"]), f["task_result"]) }
+	task.what = func(f facts, _ source.Alert) string { return join(join("Task", f["task_name"]), f["task_result"]) }
 	task.judge = func(f facts) verdict {
 		switch f["task_result"] {
 		case "failed":
@@ -295,11 +324,14 @@ func gravityZoneTypes() []Type {
 		Fact{Name: "network_share_path", Wire: w("networkSharePath"), Label: "Network share"},
 		Fact{Name: "save_to_bitdefender_cloud", Wire: w("saveToBitdefenderCloud"), Label: "Saved to Bitdefender cloud",
 			flag: "Saved to Bitdefender's cloud"},
-		Fact{Name: "start_date", Wire: w("startDate"), Label: "Started"},
-		Fact{Name: "end_date", Wire: w("endDate"), Label: "Ended"},
+		Fact{Name: "start_date", Wire: w("startDate"), Label: "Started", decode: when},
+		Fact{Name: "end_date", Wire: w("endDate"), Label: "Ended", decode: when},
 		Fact{Name: "task_id", Wire: w("taskId"), Label: "Task ID"},
 	)
 	trouble.flagsLabel = "Logs"
+	trouble.what = func(f facts, _ source.Alert) string {
+		return join("Troubleshooting:", f["task_type"], lower(f["task_status"], troubleStatus))
+	}
 
 	adcloud := gz("adcloud", "Cloud AD Integration", "Cloud AD integration issue: {{issue}}", medium,
 		Fact{Name: "issue", Label: "Issue", derive: func(f facts) string {
@@ -309,11 +341,11 @@ func gravityZoneTypes() []Type {
 			return adIssue(f["issue_type"])
 		}},
 		Fact{Name: "issue_type", Wire: w("issueType"), Label: "Issue type", hidden: true},
-		Fact{Name: "last_ad_report_date", Wire: w("lastAdReportDate"), Label: "Last AD synchronization"},
+		Fact{Name: "last_ad_report_date", Wire: w("lastAdReportDate"), Label: "Last AD synchronization", decode: when},
 		Fact{Name: "syncer_id", Wire: w("syncerId"), Label: "AD integrator ID"},
 		Fact{Name: "is_protected_entity_id", Wire: w("isProtectedEntityId"), Label: "Protected entity ID"},
 	)
-	adcloud.what = func(f facts) string { return join("Cloud AD integration issue:", f["issue"]) }
+	adcloud.what = func(f facts, _ source.Alert) string { return join("Cloud AD integration issue:", f["issue"]) }
 	adcloud.judge = func(facts) verdict {
 		return verdict{actionNeeded: true, next: "Check the Active Directory integrator's connection to the domain in GravityZone."}
 	}
@@ -329,6 +361,7 @@ func gravityZoneTypes() []Type {
 		modules.Facts = append(modules.Facts, Fact{Name: m.wire, Wire: w(m.wire), Label: m.name, flag: m.name})
 	}
 	modules.flagsLabel = "Protection modules"
+	modules.what = func(facts, source.Alert) string { return "Protection modules changed" }
 
 	sva := gz("sva", "Security Server Status", "Security Server status changed on {{hostname}}", low,
 		Fact{Name: "powered_off", Wire: w("powered_off"), Label: "Powered off", flag: "Powered off"},
@@ -338,6 +371,7 @@ func gravityZoneTypes() []Type {
 		Fact{Name: "signatures_version", Wire: w("updatesigam"), Label: "Signatures version"},
 	)
 	sva.flagsLabel = "Status"
+	sva.what = func(facts, source.Alert) string { return "Security Server status changed" }
 	sva.rate = func(f facts, base source.Severity) source.Severity {
 		if f["powered_off"] == "1" {
 			return high
@@ -353,6 +387,7 @@ func gravityZoneTypes() []Type {
 		Fact{Name: "network_usage", Wire: w("networkUsage"), Label: "Network usage", decode: percent},
 		Fact{Name: "load_average", Wire: w("loadAverage"), Label: "Load average"},
 	)
+	svaLoad.what = func(f facts, _ source.Alert) string { return join("Security Server load", f["sva_load"]) }
 	svaLoad.rate = func(f facts, base source.Severity) source.Severity {
 		if strings.EqualFold(f["sva_load"], "normal") {
 			return low
@@ -362,63 +397,64 @@ func gravityZoneTypes() []Type {
 
 	return []Type{
 		av, hd,
-		blocked("aph", "Antiphishing", "Phishing: {{url_domain}} {{action}} on {{hostname}}", medium, "Phishing page",
+		blocked("aph", "Antiphishing", "Phishing: {{url_domain}} {{action}} on {{hostname}}", medium, "Phishing page", nil,
 			Fact{Name: "aph_type", Wire: w("aph_type"), Label: "Detection", decode: aphType}),
-		blocked("fw", "Firewall", "Firewall: {{source_ip}} {{action}} on {{hostname}}", low, "Firewall",
+		blocked("fw", "Firewall", "Firewall: {{source_ip}} {{action}} on {{hostname}}", low, "Firewall", []string{"source_ip"},
 			Fact{Name: "source_ip", Wire: w("source_ip"), Label: "Source IP address"},
 			Fact{Name: "local_port", Wire: w("local_port"), Label: "Local port"},
 			Fact{Name: "protocol_id", Wire: w("protocol_id"), Label: "Protocol", decode: protocol},
 			Fact{Name: "application_path", Wire: w("application_path"), Label: "Application"}),
 		blocked("avc", "Advanced Threat Control (ATC)", "Advanced Threat Control: {{exploit_path}} {{action}} on {{hostname}}", medium,
-			"Advanced Threat Control",
+			"Advanced Threat Control", []string{"exploit_path"},
 			Fact{Name: "exploit_path", Wire: w("exploit_path"), Label: "Process"},
 			Fact{Name: "exploit_type", Wire: w("exploit_type"), Label: "Detection"}),
 		blocked("uc", "User Control/Content Control", "Content Control: {{url_domain}}{{application_path}} {{action}} on {{hostname}}", low,
-			"Content Control",
+			"Content Control", []string{"application_path"},
 			Fact{Name: "application_path", Wire: w("application_path"), Label: "Application"},
 			Fact{Name: "block_type", Wire: w("block_type"), Label: "Rule", decode: words},
 			Fact{Name: "categories", Wire: w("categories"), Label: "Categories"},
 			Fact{Name: "uc_type", Wire: w("uc_type"), Label: "Traffic", decode: strings.ToUpper}),
-		blocked("dp", "Data Protection", "Data Protection: {{url_domain}} {{action}} on {{hostname}}", low, "Data Protection",
+		blocked("dp", "Data Protection", "Data Protection: {{url_domain}} {{action}} on {{hostname}}", low, "Data Protection", nil,
 			Fact{Name: "blocking_rule_name", Wire: w("blocking_rule_name"), Label: "Rule"},
 			Fact{Name: "target_type", Wire: w("target_type"), Label: "Traffic", decode: strings.ToUpper}),
 		deviceControl(),
 		exchange,
-		gz("exchange-user-credentials", "Exchange User Credentials", "Invalid Exchange user credentials on {{hostname}}", info),
-		gz("exchange-organization-info", "Exchange organization info", "Exchange organization info from {{hostname}}", info,
+		withWhat(gz("exchange-user-credentials", "Exchange User Credentials", "Invalid Exchange user credentials on {{hostname}}", info),
+			"Invalid Exchange user credentials"),
+		withWhat(gz("exchange-organization-info", "Exchange organization info", "Exchange organization info from {{hostname}}", info,
 			Fact{Name: "mailboxes", Wire: w("mailboxes"), Label: "Mailboxes"},
 			Fact{Name: "license_limit", Wire: w("license_limit"), Label: "Licensed mailboxes"},
-			Fact{Name: "license_key", Wire: w("license_key"), Label: "Licence key"}),
+			Fact{Name: "license_key", Wire: w("license_key"), Label: "Licence key"}), "Exchange organization info"),
 		sandbox,
 		incident("new-incident", "New Incident", "EDR incident: {{detection_name}} on {{hostname}}"),
 		incident("new-extended-incident", "New Extended Incident", "Extended incident: {{detection_name}} on {{hostname}}"),
 		ransomware, antiexploit, netmon, storage, modules,
-		gz("registration", "Product Registration", "Product {{product_registration}} on {{hostname}}", info,
-			Fact{Name: "product_registration", Wire: w("product_registration"), Label: "Registration", decode: words}),
-		gz("install", "Install Agent", "Security agent installed on {{hostname}}", info),
+		registration(),
+		withWhat(gz("install", "Install Agent", "Security agent installed on {{hostname}}", info), "Security agent installed"),
 		withWhat(gz("uninstall", "Uninstall Agent", "Security agent uninstalled from {{hostname}}", high,
 			Fact{Name: "reason", Wire: w("reason"), Label: "Reason", decode: uninstallReason}), "Security agent uninstalled"),
-		gz("hwid-change", "Hardware ID Change", "Hardware ID changed on {{hostname}}", info,
+		withWhat(gz("hwid-change", "Hardware ID Change", "Hardware ID changed on {{hostname}}", info,
 			Fact{Name: "old_hwid", Wire: w("old_hwid"), Label: "Old hardware ID"},
-			Fact{Name: "new_hwid", Wire: w("new_hwid"), Label: "New hardware ID"}),
-		gz("endpoint-moved-in", "Endpoint Moved In", "Endpoint {{hostname}} moved in", info),
-		gz("endpoint-moved-out", "Endpoint Moved Out", "Endpoint {{hostname}} moved out", info),
-		gz("supa-update-status", "Outdated Update Server", "Outdated update server {{hostname}}", info,
+			Fact{Name: "new_hwid", Wire: w("new_hwid"), Label: "New hardware ID"}), "Hardware ID changed"),
+		withWhat(gz("endpoint-moved-in", "Endpoint Moved In", "Endpoint {{hostname}} moved in", info), "Endpoint moved in to this company"),
+		withWhat(gz("endpoint-moved-out", "Endpoint Moved Out", "Endpoint {{hostname}} moved out", info), "Endpoint moved out of this company"),
+		withWhat(gz("supa-update-status", "Outdated Update Server", "Outdated update server {{hostname}}", info,
 			Fact{Name: "status", Wire: w("status"), Label: "Status", decode: updateServer},
 			Fact{Name: "from_supa", Wire: w("fromSupa"), Label: "From update server", flag: "Reported by the update server"}),
+			"Update server outdated"),
 		sva, svaLoad,
-		gz("security-container-update-available", "Security Container Update Available",
-			"Security container update available on {{hostname}}", info),
+		withWhat(gz("security-container-update-available", "Security Container Update Available",
+			"Security container update available on {{hostname}}", info), "Security container update available"),
 		task, trouble, adcloud,
-		gz("partner-changed", "Partner Change", "Company {{moved_company_name}} {{action}}", info,
+		partnerChanged(gz("partner-changed", "Partner Change", "Company {{moved_company_name}} {{action}}", info,
 			Fact{Name: "moved_company_name", Wire: w("moved_company_name"), Label: "Company"},
 			Fact{Name: "action", Wire: w("action"), Label: "Change", decode: words},
 			Fact{Name: "license_type", Wire: w("license_type"), Label: "Licence"},
-			Fact{Name: "end_subscription_date", Wire: w("end_subscription_date"), Label: "Subscription ends"},
+			Fact{Name: "end_subscription_date", Wire: w("end_subscription_date"), Label: "Subscription ends", decode: when},
 			Fact{Name: "auto_renew_period", Wire: w("auto_renew_period"), Label: "Auto-renewal (months)"},
 			Fact{Name: "minimal_commitment_usage_endpoints", Wire: w("minimal_commitment_usage_endpoints"), Label: "Minimum committed endpoints"},
 			Fact{Name: "enabled_services", Wire: w("enabled_services"), Label: "Enabled services"},
-			Fact{Name: "moved_company_id", Wire: w("moved_company_id"), Label: "Company ID"}),
+			Fact{Name: "moved_company_id", Wire: w("moved_company_id"), Label: "Company ID"})),
 	}
 }
 
@@ -430,14 +466,14 @@ func deviceControl() Type {
 		Fact{Name: "device_id", Wire: w("deviceId"), Label: "Device ID"},
 		Fact{Name: "vendor_id", Wire: w("vendorId"), Label: "Vendor ID"},
 		Fact{Name: "product_id", Wire: w("productId"), Label: "Product ID"},
-		Fact{Name: "date", Wire: w("date"), Label: "Detected"},
+		Fact{Name: "date", Wire: w("date"), Label: "Detected", decode: when},
 	)
-	t.what = func(f facts) string { return join(join("Device", f["device_name"]), f["action"]) }
+	t.what = func(f facts, _ source.Alert) string { return join(join("Device", f["device_name"]), f["action"]) }
 	return t
 }
 
 func withWhat(t Type, what string) Type {
-	t.what = func(facts) string { return what }
+	t.what = func(facts, source.Alert) string { return what }
 	return t
 }
 
@@ -495,12 +531,32 @@ func actionWord(v string) string {
 }
 
 // whatMalware is "Malware <name> <final status>".
-func whatMalware(kind string) func(f facts) string {
-	return func(f facts) string {
+func whatMalware(kind string) func(f facts, _ source.Alert) string {
+	return func(f facts, _ source.Alert) string {
 		status := ""
 		if f["final_status"] != "" {
 			status = strings.ToLower(finalStatus(f["final_status"]))
 		}
 		return join(kind, f["malware_name"], status)
 	}
+}
+
+func registration() Type {
+	t := gz("registration", "Product Registration", "Product {{product_registration}} on {{hostname}}", source.SeverityInfo,
+		Fact{Name: "product_registration", Wire: w("product_registration"), Label: "Registration", decode: words})
+	t.what = func(f facts, _ source.Alert) string { return join("Product", f["product_registration"]) }
+	return t
+}
+
+func partnerChanged(t Type) Type {
+	t.what = func(f facts, _ source.Alert) string { return join("Company", f["moved_company_name"], f["action"]) }
+	return t
+}
+
+// lower is a code decoded in lower case, for a headline; "" stays "".
+func lower(v string, decode func(string) string) string {
+	if v == "" {
+		return ""
+	}
+	return strings.ToLower(decode(v))
 }

@@ -30,7 +30,7 @@ type Type struct {
 	// judge says what happened and whether anything is left to do.
 	judge func(f facts) verdict
 	// what is the headline's first words ("Malware EICAR deleted"); nil uses Name.
-	what func(f facts) string
+	what func(f facts, a source.Alert) string
 	// flagsLabel labels the sentence the type's flag facts are gathered into.
 	flagsLabel string
 	// wired are the wire fields its facts are read from.
