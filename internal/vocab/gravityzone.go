@@ -1,6 +1,7 @@
 package vocab
 
 import (
+	"net/url"
 	"slices"
 	"strings"
 
@@ -115,7 +116,7 @@ func gravityZoneTypes() []Type {
 			Fact{Name: "created", Wire: w("created"), Label: "Created", decode: when},
 		)
 		t.rate, t.judge = rateIncident, judgeIncident
-		t.what = func(f facts, _ source.Alert) string { return join("EDR incident", f["detection_name"]) }
+		t.what = func(f facts, _ source.Alert) string { return colon(name, f["detection_name"]) }
 		return t
 	}
 
@@ -142,9 +143,7 @@ func gravityZoneTypes() []Type {
 		Fact{Name: "date", Wire: w("date"), Label: "Detected", decode: when},
 	)...)
 	hd.rate, hd.judge, hd.flagsLabel = rateMalware, judgeMalware, "Attack"
-	hd.what = func(f facts, _ source.Alert) string {
-		return join("HyperDetect", firstOf(f["malware_name"], f["attack_type"]))
-	}
+	hd.what = func(f facts, _ source.Alert) string { return colon("HyperDetect", firstOf(f["malware_name"], f["attack_type"])) }
 
 	storage := gz("storage-antimalware", "Security for Storage", "Malware {{malware_name}} on storage {{storage_name}}", high,
 		Fact{Name: "malware_name", Wire: w("malware_name"), Label: "Malware"},
@@ -158,7 +157,13 @@ func gravityZoneTypes() []Type {
 		Fact{Name: "detection_time", Wire: w("detection_time"), Label: "Detected", decode: when},
 	)
 	storage.rate = rateMalware
-	storage.what = whatMalware("Malware")
+	storage.what = func(f facts, _ source.Alert) string {
+		what := join("Malware", f["malware_name"])
+		if f["storage_name"] != "" {
+			what += " in storage " + f["storage_name"]
+		}
+		return what
+	}
 	storage.judge = func(f facts) verdict {
 		return verdict{next: "Check the storage's quarantine and scan it in GravityZone."}
 	}
@@ -170,7 +175,7 @@ func gravityZoneTypes() []Type {
 		t := gz(id, name, title, base, own...)
 		t.rate, t.judge = rateBlocked, judgeBlocked
 		t.what = func(f facts, a source.Alert) string {
-			item := a.URL
+			item := hostOf(a.URL)
 			for _, name := range target {
 				item = firstOf(item, f[name])
 			}
@@ -224,7 +229,7 @@ func gravityZoneTypes() []Type {
 		Fact{Name: "detection_time", Wire: w("detectionTime"), Label: "Detected", decode: when},
 	)
 	sandbox.rate = rateSandbox
-	sandbox.what = func(f facts, _ source.Alert) string { return join("Sandbox Analyzer verdict", f["threat_type"]) }
+	sandbox.what = func(f facts, _ source.Alert) string { return colon("Sandbox Analyzer verdict", f["threat_type"]) }
 	sandbox.judge = func(f facts) verdict {
 		if strings.TrimSpace(strings.ReplaceAll(f["remediation_actions"], ",", "")) == "" {
 			return verdict{outcome: outcomePresent, actionNeeded: true,
@@ -559,4 +564,21 @@ func lower(v string, decode func(string) string) string {
 		return ""
 	}
 	return strings.ToLower(decode(v))
+}
+
+// colon is "what: detail", or what alone without a detail.
+func colon(what, detail string) string {
+	if strings.TrimSpace(detail) == "" {
+		return what
+	}
+	return what + ": " + strings.TrimSpace(detail)
+}
+
+// hostOf is the host of a URL, or the text itself when it has none.
+func hostOf(raw string) string {
+	raw = strings.TrimSpace(raw)
+	if u, err := url.Parse(raw); err == nil && u.Hostname() != "" {
+		return strings.ToLower(u.Hostname())
+	}
+	return raw
 }
