@@ -173,6 +173,17 @@ func describeGeneric(a source.Alert) source.Description {
 		}
 	}
 	d := source.Description{Headline: headline(a, what)}
+	if title := strings.TrimSpace(a.Facts["title"]); title != "" {
+		// The vendor's own title says what happened; add where and to whom
+		// when it does not.
+		d.Headline = title
+		if a.HostName != "" && !strings.Contains(title, a.HostName) {
+			d.Headline += " on " + a.HostName
+		}
+		if a.User != "" && !strings.Contains(d.Headline, a.User) {
+			d.Headline += " (" + a.User + ")"
+		}
+	}
 	names := slices.Collect(maps.Keys(a.Facts))
 	slices.SortFunc(names, func(x, y string) int {
 		rx, okx := rank[x]

@@ -143,7 +143,9 @@ func gravityZoneTypes() []Type {
 		Fact{Name: "date", Wire: w("date"), Label: "Detected", decode: when},
 	)...)
 	hd.rate, hd.judge, hd.flagsLabel = rateMalware, judgeMalware, "Attack"
-	hd.what = func(f facts, _ source.Alert) string { return colon("HyperDetect", firstOf(f["malware_name"], f["attack_type"])) }
+	hd.what = func(f facts, _ source.Alert) string {
+		return colon("HyperDetect", firstOf(f["malware_name"], f["attack_type"]))
+	}
 
 	storage := gz("storage-antimalware", "Security for Storage", "Malware {{malware_name}} on storage {{storage_name}}", high,
 		Fact{Name: "malware_name", Wire: w("malware_name"), Label: "Malware"},
