@@ -16,6 +16,14 @@ import (
 // link.
 const FactConsoleAddress = "console_address"
 
+// noteLabels label the notes normalisers add about an event rather than from it.
+var noteLabels = map[string]string{
+	"occurred_at_fallback": "Event time",
+	"more_fields":          "More fields",
+	source.FactCleaned:     "Text cleaned",
+	"parse_error":          "Not an event",
+}
+
 // skipped are facts that say nothing to a person reading the alert: they
 // repeat the type's name or are read elsewhere.
 var skipped = map[string]bool{"event_name": true, FactConsoleAddress: true}
@@ -33,7 +41,18 @@ func Describe(a source.Alert) source.Description {
 	if t == nil {
 		return describeGeneric(a)
 	}
-	f := facts(a.Facts)
+	// Alerts stored before a derived fact existed get it here.
+	f := make(facts, len(a.Facts)+4)
+	for k, v := range a.Facts {
+		f[k] = v
+	}
+	for _, fact := range t.Facts {
+		if fact.derive != nil && f[fact.Name] == "" {
+			if v := fact.derive(f); v != "" {
+				f[fact.Name] = v
+			}
+		}
+	}
 	v := t.judge(f)
 	what := t.Name
 	if t.what != nil {
@@ -51,9 +70,13 @@ func Describe(a source.Alert) source.Description {
 	}
 	listed := map[string]bool{}
 	var set, unset, counts []string
+	flagsAt := -1
 	for _, fact := range t.Facts {
 		listed[fact.Name] = true
 		val := strings.TrimSpace(a.Facts[fact.Name])
+		if fact.flag != "" && flagsAt < 0 && val != "" {
+			flagsAt = len(d.Facts)
+		}
 		switch {
 		case val == "" || fact.hidden:
 			continue
@@ -77,7 +100,8 @@ func Describe(a source.Alert) source.Description {
 		d.Facts = append(d.Facts, source.LabelledFact{Name: fact.Name, Label: fact.Label, Value: val})
 	}
 	if s := flagSentence(t, set, unset, counts); s != "" {
-		d.Facts = append(d.Facts, source.LabelledFact{Name: "flags", Label: t.flagsLabelOr(), Value: s})
+		// The sentence stands where the type lists its first flag.
+		d.Facts = slices.Insert(d.Facts, flagsAt, source.LabelledFact{Name: "flags", Label: t.flagsLabelOr(), Value: s})
 	}
 	for _, name := range slices.Sorted(maps.Keys(a.Facts)) {
 		if !listed[name] && !skipped[name] {
@@ -135,6 +159,9 @@ func appendOther(out []source.LabelledFact, a source.Alert, name string) []sourc
 		return out
 	}
 	l, ok := labels[name]
+	if !ok {
+		l, ok = noteLabels[name]
+	}
 	if !ok {
 		l = label(name)
 	}

@@ -20,7 +20,6 @@ var endpointFacts = []Fact{
 	{Name: "endpoint_id", Wire: w("endpointId"), Label: "Endpoint ID"},
 	{Name: "hwid", Wire: w("hwid"), Label: "Hardware ID"},
 	{Name: "event_name", Label: "GravityZone event", hidden: true},
-	{Name: "occurred_at_fallback", Label: "Event time"},
 }
 
 func w(names ...string) []string { return names }
@@ -192,7 +191,9 @@ func gravityZoneTypes() []Type {
 	antiexploit := gz("antiexploit", "Antiexploit event", "Exploit {{action}}: {{threat_name}} on {{hostname}}", medium,
 		Fact{Name: "threat_name", Wire: w("detection_threatName"), Label: "Threat"},
 		Fact{Name: "detection_action", Wire: w("detection_action"), Label: "Action taken", decode: actionTaken},
-		Fact{Name: "action", Label: "Action", hidden: true, derive: func(f facts) string { return actionWord(f["detection_action"]) }},
+		Fact{Name: "action", Label: "Action", hidden: true, derive: func(f facts) string {
+			return firstOf(actionWord(f["detection_action"]), "detected")
+		}},
 		Fact{Name: "exploit_technique", Wire: w("detection_exploitTechnique"), Label: "Exploit technique"},
 		Fact{Name: "cve", Wire: w("detection_cve"), Label: "CVE"},
 		Fact{Name: "process_path", Wire: w("detection_path"), Label: "Process"},
@@ -357,7 +358,7 @@ func gravityZoneTypes() []Type {
 		return verdict{actionNeeded: true, next: "Check the Active Directory integrator's connection to the domain in GravityZone."}
 	}
 
-	modules := gz("modules", "Product Modules Status", "Protection modules changed on {{hostname}}", low)
+	var moduleFacts []Fact
 	for _, m := range []struct{ wire, name string }{
 		{"malware_status", "Antimalware"}, {"aph_status", "Antiphishing"}, {"firewall_status", "Firewall"},
 		{"avc_status", "Advanced Threat Control"}, {"uc_web_filtering", "Web filtering"},
@@ -365,8 +366,9 @@ func gravityZoneTypes() []Type {
 		{"dp_status", "Data Protection"}, {"pu_status", "Power User"}, {"dlp_status", "Data loss prevention"},
 		{"network_monitor_status", "Network Attack Defense"}, {"is_container_host", "Container host"},
 	} {
-		modules.Facts = append(modules.Facts, Fact{Name: m.wire, Wire: w(m.wire), Label: m.name, flag: m.name})
+		moduleFacts = append(moduleFacts, Fact{Name: m.wire, Wire: w(m.wire), Label: m.name, flag: m.name})
 	}
+	modules := gz("modules", "Product Modules Status", "Protection modules changed on {{hostname}}", low, moduleFacts...)
 	modules.flagsLabel = "Protection modules"
 	modules.what = func(facts, source.Alert) string { return "Protection modules changed" }
 
