@@ -1,6 +1,7 @@
 package vocab
 
 import (
+	"slices"
 	"strings"
 
 	"halobridge/internal/source"
@@ -28,19 +29,20 @@ func defensXTypes() []Type {
 		}
 		return dxReportType(f["report_type"])
 	}}
+	common := []Fact{user, reportType, reportLabel,
+		{Name: "hostname", Wire: w("hostname"), Label: "Site"},
+		{Name: "url", Wire: w("url"), Label: "URL"},
+	}
 	request := Type{ID: DefensXUserRequest, Source: source.DefensX, Name: "User Request",
 		Title: "New user request: {{report_type}}", Base: source.SeverityLow,
-		Facts: []Fact{
-			user, reportType, reportLabel,
-			{Name: "hostname", Wire: w("hostname"), Label: "Site"},
-			{Name: "url", Wire: w("url"), Label: "URL"},
+		Facts: append(slices.Clone(common), []Fact{
 			{Name: "reason", Wire: w("reason"), Label: "Reason given"},
 			{Name: "request_id", Wire: w("id"), Label: "Request ID"},
 			{Name: "login", Wire: w("login"), Label: "Login"},
 			{Name: "email", Wire: w("email"), Label: "E-mail"},
 			{Name: "user_id", Wire: w("user_id"), Label: "User ID"},
 			{Name: "object_type", Wire: w("type"), Label: "DefensX object", hidden: true},
-		},
+		}...),
 		what: func(f facts, _ source.Alert) string {
 			return join("User request:", f["report_type_label"], "for", f["hostname"])
 		},
@@ -51,10 +53,7 @@ func defensXTypes() []Type {
 	}
 	block := Type{ID: DefensXURLBlock, Source: source.DefensX, Name: "URL Block",
 		Title: "Blocked web access to {{url_domain}} for {{user}}", Base: source.SeverityLow,
-		Facts: []Fact{
-			user, reportType, reportLabel,
-			{Name: "hostname", Wire: w("hostname"), Label: "Site"},
-			{Name: "url", Wire: w("url"), Label: "URL"},
+		Facts: append(slices.Clone(common), []Fact{
 			{Name: "action", Wire: w("action"), Label: "Action", decode: words},
 			{Name: "category_key", Wire: w("category_key"), Label: "Category", decode: words},
 			{Name: "risk_score", Wire: w("risk_score"), Label: "Risk score"},
@@ -63,7 +62,7 @@ func defensXTypes() []Type {
 			{Name: "log_source", Wire: w("source"), Label: "Logged by"},
 			{Name: "agent_id", Wire: w("agent_id"), Label: "Agent ID"},
 			{Name: "user_id", Wire: w("user_id"), Label: "User ID"},
-		},
+		}...),
 		flagsLabel: "Consent",
 		rate: func(f facts, base source.Severity) source.Severity {
 			if f["consented"] == "true" {

@@ -94,26 +94,24 @@ func gravityZoneTypes() []Type {
 		return Fact{Name: name, Wire: w(name), Label: capital(name) + " items", flag: flag, count: true}
 	}
 	incident := func(id, name, title string) Type {
-		t := gz(id, name, title, medium,
-			Fact{Name: "detection_name", Wire: w("detection_name"), Label: "Detection"},
-			Fact{Name: "incident_severity", Wire: w("severity"), Label: "Incident severity", hidden: true},
-			Fact{Name: "severity_score", Wire: w("severity_score", "severityScore"), Label: "Severity score", decode: percent},
-			Fact{Name: "main_action", Wire: w("main_action"), Label: "Main action", decode: mainAction},
-			Fact{Name: "attack_types", Wire: w("attack_types"), Label: "Attack types"},
-			Fact{Name: "att_ck_id", Wire: w("att_ck_id"), Label: "MITRE ATT&CK technique", link: techniqueURLOf},
-			Fact{Name: "process_path", Wire: w("process_path"), Label: "Process"},
-			Fact{Name: "process_command_line", Wire: w("process_command_line"), Label: "Command line"},
-			Fact{Name: "process_pid", Wire: w("process_pid"), Label: "Process ID"},
-			Fact{Name: "parent_process_path", Wire: w("parent_process_path"), Label: "Parent process"},
-			Fact{Name: "parent_process_pid", Wire: w("parent_process_pid"), Label: "Parent process ID"},
-			Fact{Name: "file_name", Wire: w("file_name"), Label: "File name"},
-			Fact{Name: "file_path", Wire: w("file_path"), Label: "File"},
-			Fact{Name: "file_hash_sha256", Wire: w("file_hash_sha256"), Label: "SHA-256"},
-			Fact{Name: "file_hash_md5", Wire: w("file_hash_md5"), Label: "MD5"},
-			Fact{Name: "incident_id", Wire: w("incident_id"), Label: "Incident ID"},
-			Fact{Name: "attack_entry", Wire: w("attack_entry"), Label: "Attack entry"},
-			Fact{Name: "created", Wire: w("created"), Label: "Created", decode: when},
-		)
+		own := slices.Concat([]Fact{
+			{Name: "detection_name", Wire: w("detection_name"), Label: "Detection"},
+			{Name: "incident_severity", Wire: w("severity"), Label: "Incident severity", hidden: true},
+			{Name: "severity_score", Wire: w("severity_score", "severityScore"), Label: "Severity score", decode: percent},
+			{Name: "main_action", Wire: w("main_action"), Label: "Main action", decode: mainAction},
+			{Name: "attack_types", Wire: w("attack_types"), Label: "Attack types"},
+			{Name: "att_ck_id", Wire: w("att_ck_id"), Label: "MITRE ATT&CK technique", link: techniqueURLOf},
+		}, process("process_path", "process_command_line", "process_pid", "parent_process_path", "parent_process_pid"),
+			[]Fact{
+				{Name: "file_name", Wire: w("file_name"), Label: "File name"},
+				{Name: "file_path", Wire: w("file_path"), Label: "File"},
+				{Name: "file_hash_sha256", Wire: w("file_hash_sha256"), Label: "SHA-256"},
+				{Name: "file_hash_md5", Wire: w("file_hash_md5"), Label: "MD5"},
+				{Name: "incident_id", Wire: w("incident_id"), Label: "Incident ID"},
+				{Name: "attack_entry", Wire: w("attack_entry"), Label: "Attack entry"},
+				{Name: "created", Wire: w("created"), Label: "Created", decode: when},
+			})
+		t := gz(id, name, title, medium, own...)
 		t.rate, t.judge = rateIncident, judgeIncident
 		t.what = func(f facts, _ source.Alert) string { return colon(name, f["detection_name"]) }
 		return t
@@ -134,13 +132,11 @@ func gravityZoneTypes() []Type {
 		Fact{Name: "attack_type", Wire: w("attack_type"), Label: "Attack type"},
 		Fact{Name: "detection_level", Wire: w("detection_level"), Label: "Detection level", decode: words},
 		Fact{Name: "is_fileless_attack", Wire: w("is_fileless_attack"), Label: "Fileless attack", flag: "Fileless attack"},
-		Fact{Name: "process_path", Wire: w("process_info_path"), Label: "Process"},
-		Fact{Name: "process_command_line", Wire: w("process_info_command_line"), Label: "Command line"},
 		Fact{Name: "command_line_parameters", Wire: w("command_line_parameters"), Label: "Command line parameters"},
-		Fact{Name: "parent_process_path", Wire: w("parent_process_path"), Label: "Parent process"},
-		Fact{Name: "parent_process_pid", Wire: w("parent_process_id"), Label: "Parent process ID"},
 		Fact{Name: "date", Wire: w("date"), Label: "Detected", decode: when},
 	)...)
+	hd.Facts = slices.Insert(hd.Facts, slices.IndexFunc(hd.Facts, func(f Fact) bool { return f.Name == "command_line_parameters" }),
+		process("process_info_path", "process_info_command_line", "", "parent_process_path", "parent_process_id")...)
 	hd.rate, hd.judge, hd.flagsLabel = rateMalware, judgeMalware, "Attack"
 	hd.what = func(f facts, _ source.Alert) string {
 		return colon("HyperDetect", firstOf(f["malware_name"], f["attack_type"]))
@@ -196,12 +192,10 @@ func gravityZoneTypes() []Type {
 		}},
 		Fact{Name: "exploit_technique", Wire: w("detection_exploitTechnique"), Label: "Exploit technique"},
 		Fact{Name: "cve", Wire: w("detection_cve"), Label: "CVE"},
-		Fact{Name: "process_path", Wire: w("detection_path"), Label: "Process"},
-		Fact{Name: "process_pid", Wire: w("detection_pid"), Label: "Process ID"},
-		Fact{Name: "parent_process_path", Wire: w("detection_parentPath"), Label: "Parent process"},
-		Fact{Name: "parent_process_pid", Wire: w("detection_parentPid"), Label: "Parent process ID"},
 		Fact{Name: "detection_time", Wire: w("detection_time"), Label: "Detected", decode: when},
 	)
+	antiexploit.Facts = slices.Insert(antiexploit.Facts, 5,
+		process("detection_path", "", "detection_pid", "detection_parentPath", "detection_parentPid")...)
 	antiexploit.rate = rateReported("detection_action", source.SeverityMedium)
 	antiexploit.judge = judgeReported("detection_action")
 	antiexploit.what = func(f facts, _ source.Alert) string {
@@ -585,4 +579,22 @@ func hostOf(raw string) string {
 		return strings.ToLower(u.Hostname())
 	}
 	return raw
+}
+
+// process are the facts of a process and its parent, read from the named wire fields; an
+// empty wire name leaves its fact out.
+func process(path, commandLine, pid, parentPath, parentPID string) []Fact {
+	var out []Fact
+	for _, f := range []Fact{
+		{Name: "process_path", Wire: w(path), Label: "Process"},
+		{Name: "process_command_line", Wire: w(commandLine), Label: "Command line"},
+		{Name: "process_pid", Wire: w(pid), Label: "Process ID"},
+		{Name: "parent_process_path", Wire: w(parentPath), Label: "Parent process"},
+		{Name: "parent_process_pid", Wire: w(parentPID), Label: "Parent process ID"},
+	} {
+		if f.Wire[0] != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }

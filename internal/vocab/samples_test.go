@@ -101,8 +101,8 @@ var sampleCases = []sampleCase{
 		outcome: "Removed, nothing to do",
 		facts: []string{"Final status: Moved to quarantine", "Malware type: File", "File: 44e695d9ed259aea10e5b57145d0d0dc.bender",
 			"SHA-256: hash_3", "Attack type: suspicious files and network traffic", "Detection level: Normal", "Attack: Fileless attack.", `Process: C:\a.exe`,
-			`Command line: c:\a.exe  -testParam`, "Command line parameters: a b c", `Parent process: C:\Windows\System32\cmd.exe`,
-			"Parent process ID: 1716", "Detected: 2019-01-24 11:13:04 UTC"}},
+			`Command line: c:\a.exe  -testParam`, `Parent process: C:\Windows\System32\cmd.exe`, "Parent process ID: 1716",
+			"Command line parameters: a b c", "Detected: 2019-01-24 11:13:04 UTC"}},
 	{file: "addEvents.hwid-change.json", title: "Hardware ID changed on A", headline: "Hardware ID changed on A",
 		severity: source.SeverityInfo,
 		facts:    []string{"Old hardware ID: 00000000-0000-0000-0000-406186b5bde7", "New hardware ID: 00000000-0000-0000-0000-406186b5bde6"}},
@@ -183,21 +183,21 @@ var sampleCases = []sampleCase{
 func TestGravityZoneSamples(t *testing.T) {
 	t.Parallel()
 
+	// Every sample has its case, and every case its sample.
 	files, err := filepath.Glob(filepath.Join("testdata", "events", "addEvents.*.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	covered := map[string]bool{}
-	for _, c := range sampleCases {
-		covered[c.file] = true
-	}
-	if len(files) == 0 {
-		t.Fatal("no samples in testdata/events")
-	}
+	var samples, cases []string
 	for _, f := range files {
-		if !covered[filepath.Base(f)] {
-			t.Errorf("sample %s has no expectation", filepath.Base(f))
-		}
+		samples = append(samples, filepath.Base(f))
+	}
+	for _, c := range sampleCases {
+		cases = append(cases, c.file)
+	}
+	slices.Sort(cases)
+	if diff := cmp.Diff(samples, cases); diff != "" {
+		t.Errorf("samples (-in testdata +with a case):\n%s", diff)
 	}
 	for _, c := range sampleCases {
 		t.Run(strings.TrimSuffix(strings.TrimPrefix(c.file, "addEvents."), ".json"), func(t *testing.T) {
@@ -358,16 +358,13 @@ func TestSeverityFromTheEvent(t *testing.T) {
 				}
 			}
 			a := normalise(t, ev)
-			if a.Severity != tt.severity {
-				t.Errorf("severity = %s, want %s", a.Severity, tt.severity)
+			got := []string{string(a.Severity), vocab.Describe(a).Outcome, ticketing.Title("", a)}
+			want := []string{string(tt.severity), tt.outcome, tt.title}
+			if tt.title == "" {
+				want[2] = got[2] // this variant is about severity only
 			}
-			if d := vocab.Describe(a); d.Outcome != tt.outcome {
-				t.Errorf("outcome = %q, want %q", d.Outcome, tt.outcome)
-			}
-			if tt.title != "" {
-				if got := ticketing.Title("", a); got != tt.title {
-					t.Errorf("title = %q, want %q", got, tt.title)
-				}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("severity, outcome, title (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -490,10 +487,7 @@ func TestDescribesWhatTheVocabularyDoesNotName(t *testing.T) {
 
 func TestDefensXUserRequest(t *testing.T) {
 	t.Parallel()
-	body, err := os.ReadFile(filepath.Join("testdata", "defensx", "UserRequest.Create.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := readTestdata(t, "defensx", "UserRequest.Create.json")
 	in, _, err := defensx.ParseWebhook(nil, body)
 	if err != nil || len(in.Alerts) != 1 {
 		t.Fatalf("ParseWebhook: %v, %d alerts", err, len(in.Alerts))
@@ -554,11 +548,7 @@ func TestDefensXURLBlock(t *testing.T) {
 
 func TestPushAlert(t *testing.T) {
 	t.Parallel()
-	body, err := os.ReadFile(filepath.Join("testdata", "push", "alerts.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	alerts, err := push.ParseAlerts(body)
+	alerts, err := push.ParseAlerts(readTestdata(t, "push", "alerts.json"))
 	if err != nil || len(alerts) != 1 {
 		t.Fatalf("ParseAlerts: %v, %d alerts", err, len(alerts))
 	}
@@ -600,13 +590,20 @@ func TestEveryTypeIsConsistent(t *testing.T) {
 	}
 }
 
-// sampleEvent is the one event of a sample file, decoded with its numbers kept as text.
-func sampleEvent(t *testing.T, file string) map[string]any {
+// readTestdata reads a fixture; a missing one fails the test.
+func readTestdata(t *testing.T, path ...string) []byte {
 	t.Helper()
-	body, err := os.ReadFile(filepath.Join("testdata", "events", file))
+	body, err := os.ReadFile(filepath.Join(append([]string{"testdata"}, path...)...))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return body
+}
+
+// sampleEvent is the one event of a sample file, decoded with its numbers kept as text.
+func sampleEvent(t *testing.T, file string) map[string]any {
+	t.Helper()
+	body := readTestdata(t, "events", file)
 	var env struct {
 		Params struct {
 			Events []map[string]any `json:"events"`
