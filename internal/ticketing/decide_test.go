@@ -55,7 +55,7 @@ func TestDecide(t *testing.T) {
 	const ucKey = "host/gravityzone/c-1/uc/pc-01@2026-05-04T10:00:00Z"
 	const ucScope = "User Control/Content Control alerts on host “pc-01” in the current 1 hour window"
 	ucTicket := &ticketing.TicketFields{
-		Summary: "Blocked web access to casino.example on PC-01", ClientID: 57, SiteID: 12, UseGeneralUser: true,
+		Summary: "Content Control: casino.example on PC-01", ClientID: 57, SiteID: 12, UseGeneralUser: true,
 		TicketTypeID: 21, StatusID: 1, AgentID: 5, Team: "Level 2", SLAID: 1, PriorityID: 4,
 		Category1: "Web Filtering", Urgency: 3, Source: ptr(101), ThirdPartyIDString: ucKey, DateOccurred: t0,
 	}

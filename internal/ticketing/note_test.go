@@ -37,7 +37,7 @@ func TestBuildNote(t *testing.T) {
 		}, false, ticketing.NoteFields{NoteHTML: "" +
 			"<p>4 new alerts, first seen 2026-05-04 10:00:00 UTC, last seen 2026-05-04 10:10:00 UTC.</p>\n<ul>\n" +
 			"<li>Malware EICAR-Test-File on PC-01: 3 times, first seen 2026-05-04 10:00:00 UTC, last seen 2026-05-04 10:10:00 UTC</li>\n" +
-			"<li>Blocked web access to casino.example on PC-01, seen 2026-05-04 10:01:00 UTC</li>\n</ul>"}},
+			"<li>Content Control: casino.example on PC-01, seen 2026-05-04 10:01:00 UTC</li>\n</ul>"}},
 		{"EscapesAlertValues", func() []source.Alert {
 			a := avAlert()
 			a.Facts["malware_name"] = "<script>alert('x')</script>"

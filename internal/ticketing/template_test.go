@@ -63,7 +63,7 @@ func TestValidateTemplate(t *testing.T) {
 		{"ListsUnknownNamesAndTheKnownOnes", "{{nope}} by {{who}} {{nope}}", []string{"user_request"},
 			"unknown variable {{nope}}, {{who}}; the known variables are {{report_type}}, {{hostname}}, {{host_ip}}, {{user}}, " +
 				"{{url}}, {{url_domain}}, {{customer}}, {{customer_id}}, {{type}}, {{severity}}, {{occurred_at}}, {{source}}, " +
-				"{{reason}}, {{request_id}}"},
+				"{{email}}, {{login}}, {{object_type}}, {{reason}}, {{report_type_label}}, {{request_id}}, {{user_id}}"},
 		{"ListsOnlyBaseVariablesForATypeWithoutFacts", "{{x}}", []string{"unknown:foo"},
 			"unknown variable {{x}}; the known variables are {{report_type}}, {{hostname}}, {{host_ip}}, {{user}}, " +
 				"{{url}}, {{url_domain}}, {{customer}}, {{customer_id}}, {{type}}, {{severity}}, {{occurred_at}}, {{source}}"},
@@ -90,7 +90,10 @@ func TestKnownVariables(t *testing.T) {
 		t.Parallel()
 		want := []string{"report_type", "hostname", "host_ip", "user", "url", "url_domain", "customer", "customer_id",
 			"type", "severity", "occurred_at", "source",
-			"file_path", "final_status", "hash", "malware_name", "malware_type"}
+			"blocked", "cleaned", "computer_fqdn", "computer_id", "deleted", "endpoint_id", "event_name",
+			"file_path", "final_status", "hash", "host_ips", "hwid", "ignored", "malware_name", "malware_type",
+			"present", "product_installed", "quarantined", "scan_engine_type", "signatures_number", "timestamp",
+			"user_id", "user_sid"}
 		if diff := cmp.Diff(want, ticketing.KnownVariables("av")); diff != "" {
 			t.Errorf("KnownVariables(av) (-want +got):\n%s", diff)
 		}
@@ -99,7 +102,9 @@ func TestKnownVariables(t *testing.T) {
 	t.Run("MergesFactsOfSeveralTypesOnce", func(t *testing.T) {
 		t.Parallel()
 		got := ticketing.KnownVariables("aph", "fw")
-		want := []string{"aph_type", "count", "protocol_id", "source_ip", "status"}
+		want := []string{"action", "aph_type", "application_path", "computer_fqdn", "computer_id", "count", "endpoint_id",
+			"event_name", "host_ips", "hwid", "last_blocked", "local_port", "product_installed", "protocol_id", "source_ip",
+			"status", "user_id", "user_sid"}
 		if diff := cmp.Diff(want, got[12:]); diff != "" {
 			t.Errorf("facts of aph and fw (-want +got):\n%s", diff)
 		}
@@ -245,7 +250,7 @@ func TestTitle(t *testing.T) {
 		}, "EDR incident: ATC.Malicious on PC-01"},
 		{"TitlesAContentControlBlock", "", func(a *source.Alert) {
 			a.Type, a.URL = "uc", "http://casino.example/win"
-		}, "Blocked web access to casino.example on PC-01"},
+		}, "Content Control: casino.example on PC-01"},
 		{"TitlesAUserRequest", "", func(a *source.Alert) {
 			a.Source, a.Type, a.Facts = source.DefensX, "user_request", map[string]string{"report_type": "url_block"}
 		}, "New user request: URL Block"},

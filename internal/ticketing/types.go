@@ -2,8 +2,10 @@ package ticketing
 
 import (
 	"slices"
+	"sync"
 
 	"halobridge/internal/source"
+	"halobridge/internal/vocab"
 )
 
 // TypeInfo describes an alert type halobridge knows: its display name, its
@@ -29,81 +31,39 @@ func ReportsResolution(t string) bool { return slices.Contains(resolvedBySource,
 // genericTitle serves alert types halobridge has no title for.
 const genericTitle = "{{type}} alert on {{hostname}}"
 
-// KnownTypes lists every alert type with a default title, GravityZone
-// modules first (display names as GravityZone gives them), then DefensX.
-func KnownTypes() []TypeInfo {
-	gz, dx := source.GravityZone, source.DefensX
-	malware := []string{"malware_name", "malware_type", "file_path", "hash", "final_status"}
-	incident := []string{"incident_id", "detection_name", "attack_types", "att_ck_id", "main_action",
-		"process_path", "process_command_line", "parent_process_path", "file_name", "file_path",
-		"file_hash_sha256", "severity_score"}
-	blocked := func(facts ...string) []string { return append(facts, "status", "count") }
-	return []TypeInfo{
-		{"av", gz, "Antimalware", "Malware {{malware_name}} on {{hostname}}", malware},
-		{"hd", gz, "HyperDetect event", "HyperDetect: {{malware_name}} on {{hostname}}",
-			append(slices.Clone(malware), "attack_type", "detection_level", "process_path", "command_line")},
-		{"aph", gz, "Antiphishing", "Phishing blocked: {{url_domain}} on {{hostname}}", blocked("aph_type")},
-		{"fw", gz, "Firewall", "Firewall blocked {{source_ip}} on {{hostname}}", blocked("protocol_id", "source_ip")},
-		{"avc", gz, "Advanced Threat Control (ATC)", "Advanced Threat Control blocked {{exploit_path}} on {{hostname}}",
-			blocked("exploit_type", "exploit_path")},
-		{"uc", gz, "User Control/Content Control", "Blocked web access to {{url_domain}} on {{hostname}}",
-			blocked("uc_type", "block_type", "categories")},
-		{"dp", gz, "Data Protection", "Data Protection blocked {{url_domain}} on {{hostname}}",
-			blocked("target_type", "blocking_rule_name")},
-		{"device-control", gz, "Device Control", "Device Control: {{device_name}} {{action}} on {{hostname}}",
-			[]string{"action", "device_name", "device_class", "device_id", "product_id", "vendor_id"}},
-		{"exchange-malware", gz, "Exchange Malware Detection", "Malware {{malware_name}} in email from {{sender}}",
-			[]string{"server_name", "sender", "recipients", "subject", "malware_name", "malware_type", "action_taken", "infected_object"}},
-		{"exchange-user-credentials", gz, "Exchange User Credentials", "Invalid Exchange user credentials on {{hostname}}", nil},
-		{"exchange-organization-info", gz, "Exchange organization info", "Exchange organization info from {{hostname}}",
-			[]string{"mailboxes", "license_limit"}},
-		{"network-sandboxing", gz, "Sandbox Analyzer Detection", "Sandbox Analyzer detected {{threat_type}} on {{hostname}}",
-			[]string{"threat_type", "file_paths", "remediation_actions"}},
-		{"new-incident", gz, "New Incident", "EDR incident: {{detection_name}} on {{hostname}}", incident},
-		{"new-extended-incident", gz, "New Extended Incident", "Extended incident: {{detection_name}} on {{hostname}}", incident},
-		{"ransomware-mitigation", gz, "Ransomware Activity Detection", "Ransomware activity from {{attack_source}} on {{hostname}}",
-			[]string{"attack_type", "attack_source", "item_count"}},
-		{"antiexploit", gz, "Antiexploit event", "Exploit blocked: {{threat_name}} on {{hostname}}",
-			[]string{"threat_name", "exploit_technique", "process_path", "action", "cve"}},
-		{"network-monitor", gz, "Network Attack Defense event", "Network attack {{detection_name}} on {{hostname}}",
-			[]string{"detection_name", "attack_technique", "source_ip", "victim_ip", "local_port", "action_taken"}},
-		{"storage-antimalware", gz, "Security for Storage", "Malware {{malware_name}} on storage {{storage_name}}",
-			[]string{"storage_name", "storage_ip", "storage_type", "file_path", "file_hash", "malware_name", "malware_type"}},
-		{"modules", gz, "Product Modules Status", "Protection modules changed on {{hostname}}", nil},
-		{"registration", gz, "Product Registration", "Product {{product_registration}} on {{hostname}}",
-			[]string{"product_registration"}},
-		{"install", gz, "Install Agent", "Security agent installed on {{hostname}}", nil},
-		{"uninstall", gz, "Uninstall Agent", "Security agent uninstalled from {{hostname}}", []string{"reason"}},
-		{"hwid-change", gz, "Hardware ID Change", "Hardware ID changed on {{hostname}}", []string{"old_hwid", "new_hwid"}},
-		{"endpoint-moved-in", gz, "Endpoint Moved In", "Endpoint {{hostname}} moved in", nil},
-		{"endpoint-moved-out", gz, "Endpoint Moved Out", "Endpoint {{hostname}} moved out", nil},
-		{"supa-update-status", gz, "Outdated Update Server", "Outdated update server {{hostname}}", []string{"status"}},
-		{"sva", gz, "Security Server Status", "Security Server status changed on {{hostname}}",
-			[]string{"powered_off", "product_update_available", "product_reboot_required"}},
-		{"sva-load", gz, "Overloaded Security Server", "Security Server overloaded: {{hostname}}",
-			[]string{"load", "cpu_usage", "memory_usage", "network_usage", "overall_usage"}},
-		{"security-container-update-available", gz, "Security Container Update Available",
-			"Security container update available on {{hostname}}", nil},
-		{"task-status", gz, "Task Status", "Task {{task_name}} on {{target_name}}",
-			[]string{"task_name", "task_type", "target_name", "is_successful", "error_message"}},
-		{"troubleshooting-activity", gz, "Troubleshooting Activity", "Troubleshooting activity on {{hostname}}",
-			[]string{"task_type", "error_code", "stop_reason"}},
-		{"adcloud", gz, "Cloud AD Integration", "Cloud AD integration issue: {{issue_type}}", []string{"issue_type"}},
-		{"partner-changed", gz, "Partner Change", "Company {{moved_company_name}} {{action}}",
-			[]string{"moved_company_name", "action"}},
-		{"user_request", dx, "User Request", "New user request: {{report_type}}", []string{"report_type", "reason", "request_id"}},
-		{"url_block", dx, "URL Block", "Blocked web access to {{url_domain}} for {{user}}", []string{"report_type", "reason", "categories"}},
+// known is every alert type of the vocabulary, read once.
+var known = sync.OnceValues(func() ([]TypeInfo, map[string]TypeInfo) {
+	var list []TypeInfo
+	byType := map[string]TypeInfo{}
+	for _, t := range vocab.Types() {
+		info := TypeInfo{Type: t.ID, Source: t.Source, Name: t.Name, DefaultTitle: t.Title, Facts: t.FactNames()}
+		list = append(list, info)
+		if _, ok := byType[t.ID]; !ok {
+			byType[t.ID] = info
+		}
 	}
+	return list, byType
+})
+
+// KnownTypes lists every alert type with a default title, GravityZone
+// modules first (display names as GravityZone gives them), then DefensX: a
+// view of the vocabulary (internal/vocab), whose fact names are the names the
+// normalisers store.
+func KnownTypes() []TypeInfo {
+	list, _ := known()
+	out := make([]TypeInfo, len(list))
+	for i, t := range list {
+		t.Facts = slices.Clone(t.Facts)
+		out[i] = t
+	}
+	return out
 }
 
 // typeInfo finds alertType among KnownTypes.
 func typeInfo(alertType string) (TypeInfo, bool) {
-	types := KnownTypes()
-	i := slices.IndexFunc(types, func(t TypeInfo) bool { return t.Type == alertType })
-	if i < 0 {
-		return TypeInfo{}, false
-	}
-	return types[i], true
+	_, byType := known()
+	t, ok := byType[alertType]
+	return t, ok
 }
 
 // DefaultTitle is the title template used when the policy leaves it blank.

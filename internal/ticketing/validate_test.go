@@ -14,10 +14,14 @@ import (
 // enabled: the base variables, then those types' facts in alphabetical order.
 const knownForTestPolicy = "{{report_type}}, {{hostname}}, {{host_ip}}, {{user}}, {{url}}, {{url_domain}}, " +
 	"{{customer}}, {{customer_id}}, {{type}}, {{severity}}, {{occurred_at}}, {{source}}, " +
-	"{{att_ck_id}}, {{attack_types}}, {{block_type}}, {{categories}}, {{count}}, {{detection_name}}, " +
-	"{{file_hash_sha256}}, {{file_name}}, {{file_path}}, {{final_status}}, {{hash}}, {{incident_id}}, " +
-	"{{main_action}}, {{malware_name}}, {{malware_type}}, {{parent_process_path}}, {{process_command_line}}, " +
-	"{{process_path}}, {{severity_score}}, {{status}}, {{uc_type}}"
+	"{{action}}, {{application_path}}, {{att_ck_id}}, {{attack_entry}}, {{attack_types}}, {{block_type}}, " +
+	"{{blocked}}, {{categories}}, {{cleaned}}, {{computer_fqdn}}, {{computer_id}}, {{count}}, {{created}}, " +
+	"{{deleted}}, {{detection_name}}, {{endpoint_id}}, {{event_name}}, {{file_hash_md5}}, {{file_hash_sha256}}, " +
+	"{{file_name}}, {{file_path}}, {{final_status}}, {{hash}}, {{host_ips}}, {{hwid}}, {{ignored}}, " +
+	"{{incident_id}}, {{incident_severity}}, {{last_blocked}}, {{main_action}}, {{malware_name}}, " +
+	"{{malware_type}}, {{parent_process_path}}, {{parent_process_pid}}, {{present}}, {{process_command_line}}, " +
+	"{{process_path}}, {{process_pid}}, {{product_installed}}, {{quarantined}}, {{scan_engine_type}}, " +
+	"{{severity_score}}, {{signatures_number}}, {{status}}, {{timestamp}}, {{uc_type}}, {{user_id}}, {{user_sid}}"
 
 func TestValidate(t *testing.T) {
 	t.Parallel()

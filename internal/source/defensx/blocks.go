@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"halobridge/internal/source"
+	"halobridge/internal/vocab"
 )
 
 // Cursor is how far the URL-block poll of one customer has read. DefensX rows carry no
@@ -76,11 +77,8 @@ func isBlock(row URLLog) bool {
 func blockAlert(customerID string, row URLLog, rowKey string) source.Alert {
 	domain := urlHost(row.URL)
 	machine := firstNonEmpty(row.AgentID, row.UserID, "-")
-	facts := map[string]string{
-		"report_type":       TypeURLBlock,
-		"report_type_label": reportTypeLabel(TypeURLBlock),
-	}
-	for k, v := range map[string]string{
+	wire := map[string]string{
+		"report_type":  TypeURLBlock,
 		"hostname":     domain,
 		"url":          row.URL,
 		"action":       row.Action,
@@ -90,22 +88,19 @@ func blockAlert(customerID string, row URLLog, rowKey string) source.Alert {
 		"category_key": row.CategoryKey,
 		"agent_id":     row.AgentID,
 		"user_id":      row.UserID,
-		"user":         row.UserID,
-	} {
-		if v != "" {
-			facts[k] = v
-		}
 	}
 	if row.SubType == "url_block_consented" {
-		facts["consented"] = "true"
+		wire["consented"] = "true"
 	}
+	facts := map[string]string{}
+	vocab.ReadFacts(source.DefensX, TypeURLBlock, func(name string) string { return wire[name] }, facts)
 	return source.Alert{
 		Source:      source.DefensX,
 		CustomerID:  customerID,
 		Type:        TypeURLBlock,
-		Severity:    source.SeverityLow,
+		Severity:    vocab.Severity(source.DefensX, TypeURLBlock, facts, source.SeverityLow),
 		HostName:    domain,
-		User:        row.UserID,
+		User:        facts["user"],
 		URL:         row.URL,
 		Facts:       facts,
 		OccurredAt:  row.CreatedAt,

@@ -41,7 +41,7 @@ func TestNewBlocks(t *testing.T) {
 			HostName: "www.bet365.com", User: "u1", URL: "https://WWW.Bet365.com/sports?x=1",
 			Facts: map[string]string{
 				"report_type": "url_block", "report_type_label": "URL Block", "hostname": "www.bet365.com",
-				"url": "https://WWW.Bet365.com/sports?x=1", "action": "blocked", "source": "extension", "sub_type": "url",
+				"url": "https://WWW.Bet365.com/sports?x=1", "action": "blocked", "log_source": "extension", "sub_type": "url",
 				"risk_score": "62", "category_key": "CAT_GAMBLING_IN_GENERAL", "agent_id": "a1", "user_id": "u1", "user": "u1",
 			},
 			OccurredAt:  t0.Add(time.Minute),

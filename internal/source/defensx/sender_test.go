@@ -85,7 +85,7 @@ func TestWebhookSender(t *testing.T) {
 			Facts: map[string]string{
 				"request_id": "1650", "report_type": "url_block", "report_type_label": "URL Block", "hostname": "monster.com",
 				"url": "https://monster.com/", "user_id": "ab02c0d0-f02f-4e9f-8fd6-dc82ea142c63", "user": "ab02c0d0-f02f-4e9f-8fd6-dc82ea142c63",
-				"reason": "Incorrect Risk Rating",
+				"reason": "Incorrect Risk Rating", "object_type": "UserRequest",
 			},
 			OccurredAt:  testNow,
 			Fingerprint: "defensx:c062a202-e090-4e57-ba88-d74dfd2e3455:user_request:1650",

@@ -9,13 +9,13 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"halobridge/internal/source"
+	"halobridge/internal/vocab"
 )
 
 // Webhook event names DefensX sends to the partner's endpoint.
@@ -34,8 +34,8 @@ func WebhookEvents() []string {
 
 // Alert types this package produces.
 const (
-	TypeUserRequest = "user_request"
-	TypeURLBlock    = "url_block"
+	TypeUserRequest = vocab.DefensXUserRequest
+	TypeURLBlock    = vocab.DefensXURLBlock
 )
 
 // AgentEvent is an Agent.* webhook: a desktop agent was created, uninstalled, reinstalled
@@ -123,44 +123,39 @@ func ParseWebhook(_ http.Header, body []byte) (source.Inbound, []AgentEvent, err
 	}
 }
 
-type userRequestPayload struct {
-	ID         json.RawMessage `json:"id"`
-	UserID     json.RawMessage `json:"user_id"`
-	CustomerID json.RawMessage `json:"customer_id"`
-	ReportType json.RawMessage `json:"report_type"`
-	Hostname   json.RawMessage `json:"hostname"`
-	URL        json.RawMessage `json:"url"`
-	Reason     json.RawMessage `json:"reason"`
-	Login      json.RawMessage `json:"login"`
-	Email      json.RawMessage `json:"email"`
-}
+// maxOtherFacts bounds the payload members the vocabulary does not name that a user
+// request keeps as facts under their own names.
+const maxOtherFacts = 32
 
+// userRequestAlert reads a UserRequest.Create payload: its members become facts under the
+// vocabulary's names (internal/vocab), any other scalar member under its own name.
 func userRequestAlert(payload json.RawMessage, at time.Time, eventID string, raw json.RawMessage) (source.Alert, error) {
-	var p userRequestPayload
-	if err := decodePayload(EventUserRequestCreate, payload, &p); err != nil {
+	var members map[string]json.RawMessage
+	if err := decodePayload(EventUserRequestCreate, payload, &members); err != nil {
 		return source.Alert{}, err
 	}
-	customer := scalar(p.CustomerID)
+	customer := scalar(members["customer_id"])
 	if customer == "" {
 		return source.Alert{}, fmt.Errorf("DefensX %s webhook has no payload.customer_id, so it cannot be matched to a customer", EventUserRequestCreate)
 	}
-	id, userID, reportType := scalar(p.ID), scalar(p.UserID), scalar(p.ReportType)
-	user := firstNonEmpty(scalar(p.Login), scalar(p.Email), userID)
 	facts := map[string]string{}
-	for k, v := range map[string]string{
-		"request_id":        id,
-		"report_type":       reportType,
-		"report_type_label": reportTypeLabel(reportType),
-		"hostname":          scalar(p.Hostname),
-		"url":               scalar(p.URL),
-		"user_id":           userID,
-		"user":              user,
-		"reason":            scalar(p.Reason),
-	} {
-		if v != "" {
-			facts[k] = v
+	vocab.ReadFacts(source.DefensX, TypeUserRequest, func(wire string) string { return scalar(members[wire]) }, facts)
+	t, _ := vocab.Lookup(source.DefensX, TypeUserRequest)
+	names := make([]string, 0, len(members))
+	for k := range members {
+		if k != "customer_id" && !t.Wired(k) {
+			names = append(names, k)
 		}
 	}
+	slices.Sort(names)
+	for _, k := range names {
+		if _, taken := facts[k]; !taken && len(facts) < len(t.Facts)+maxOtherFacts {
+			if v := scalar(members[k]); v != "" {
+				facts[k] = v
+			}
+		}
+	}
+	id := facts["request_id"]
 	// Without a request id the body hash is the only stable identity left.
 	key := id
 	if key == "" {
@@ -170,10 +165,10 @@ func userRequestAlert(payload json.RawMessage, at time.Time, eventID string, raw
 		Source:      source.DefensX,
 		CustomerID:  customer,
 		Type:        TypeUserRequest,
-		Severity:    source.SeverityLow,
-		HostName:    scalar(p.Hostname),
-		User:        user,
-		URL:         scalar(p.URL),
+		Severity:    vocab.Severity(source.DefensX, TypeUserRequest, facts, source.SeverityLow),
+		HostName:    facts["hostname"],
+		User:        facts["user"],
+		URL:         facts["url"],
 		Facts:       facts,
 		OccurredAt:  at,
 		Raw:         raw,
@@ -293,21 +288,6 @@ func canonical(body []byte) (canon []byte, raw json.RawMessage, err error) {
 func hash(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16])
-}
-
-// reportTypeLabel turns a wire report type into the words DefensX's own ticket titles use
-// ("url_block" → "URL Block").
-func reportTypeLabel(t string) string {
-	words := strings.FieldsFunc(t, func(r rune) bool { return r == '_' || r == '-' || r == ' ' })
-	for i, w := range words {
-		if strings.EqualFold(w, "url") {
-			words[i] = "URL"
-			continue
-		}
-		first, size := utf8.DecodeRuneInString(w)
-		words[i] = string(unicode.ToUpper(first)) + strings.ToLower(w[size:])
-	}
-	return strings.Join(words, " ")
 }
 
 func firstNonEmpty(values ...string) string {

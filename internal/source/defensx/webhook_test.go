@@ -75,6 +75,7 @@ func TestParseWebhook(t *testing.T) {
 				"user_id":           "ab02c0d0-f02f-4e9f-8fd6-dc82ea142c63",
 				"user":              "ab02c0d0-f02f-4e9f-8fd6-dc82ea142c63",
 				"reason":            "Incorrect Risk Rating",
+				"object_type":       "UserRequest",
 			},
 			OccurredAt:  time.Date(2023, time.February, 24, 12, 18, 1, 0, time.UTC),
 			Fingerprint: "defensx:c062a202-e090-4e57-ba88-d74dfd2e3455:user_request:1650",

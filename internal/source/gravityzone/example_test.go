@@ -25,7 +25,7 @@ func ExampleParsePush() {
 	fmt.Println(a.Type, a.Severity, a.HostName, a.OccurredAt.Format(time.RFC3339), a.Facts["final_status"])
 	fmt.Println(a.Fingerprint)
 	// Output:
-	// av high CONTOSO-WS01 2026-01-05T09:30:00Z deleted
+	// av info CONTOSO-WS01 2026-01-05T09:30:00Z deleted
 	// gravityzone|5f1c0a9e2b3d4c5e6f708192|av|5f1c0a9e2b3d4c5e6f708193|EICAR-Test-File (not a virus)
 }
 

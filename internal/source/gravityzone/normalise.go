@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"halobridge/internal/source"
+	"halobridge/internal/vocab"
 )
 
 const (
@@ -26,20 +26,29 @@ const (
 )
 
 // normalise turns one decoded event into an alert. It never fails: what it cannot read it
-// leaves empty and says so in the facts.
+// leaves empty and says so in the facts. Every field of the event is kept: the endpoint,
+// company and user on the alert itself, the module's fields as facts under the
+// vocabulary's names (internal/vocab), and any other field as a fact under its own name.
 func normalise(e event, raw json.RawMessage, received time.Time) source.Alert {
 	module := e.text("module")
 	spec, known := modules[module]
+	t, described := vocab.Lookup(source.GravityZone, module)
 	a := source.Alert{
 		Source:     source.GravityZone,
 		CustomerID: e.text("companyId"),
 		Type:       module,
-		Severity:   spec.severity,
 		HostName:   e.hostName(),
 		URL:        e.text("url"),
 		Facts:      map[string]string{},
 		Raw:        raw,
 		Test:       e.isTest(),
+	}
+	used := map[string]bool{"module": true, "companyId": true, "_testEvent_": true, "url": true}
+	for _, name := range []string{"computer_name", "computerName", "host_name"} {
+		used[name] = e.text(name) == a.HostName
+	}
+	for _, name := range []string{"computer_ip", "computerIp"} {
+		used[name] = e.text(name) == e.text("computer_ip", "computerIp")
 	}
 	if ips := e.hostIPs(); len(ips) > 0 {
 		a.HostIP = ips[0]
@@ -47,31 +56,22 @@ func normalise(e event, raw json.RawMessage, received time.Time) source.Alert {
 			a.Facts["host_ips"] = strings.Join(ips, ", ")
 		}
 	}
-	user, sid := e.user()
-	a.User = user
-	if sid != "" {
-		a.Facts["user_sid"] = sid
-	}
+	a.User = readUser(e, a.Facts, used)
 	times := spec.times
-	if known {
-		a.Facts["event_name"] = spec.display
-		for _, name := range slices.Concat(commonFacts, spec.facts) {
-			if v := e.text(name); v != "" {
-				a.Facts[name] = v
-			}
-		}
-		if spec.derive != nil {
-			spec.derive(e, a.Facts)
-		}
-		if spec.rate != nil {
-			a.Severity = spec.rate(e)
-		}
-	} else {
+	if !known {
 		a.Type = unknownType(module)
-		a.Severity = source.SeverityMedium
 		times = unknownTimes
-		unknownFacts(e, a.Facts)
 	}
+	if known && spec.derive != nil {
+		spec.derive(e, a.Facts)
+		used["malware"] = module == "exchange-malware"
+	}
+	if described {
+		a.Facts["event_name"] = t.Name
+		vocab.ReadFacts(source.GravityZone, module, func(wire string) string { return e.text(wire) }, a.Facts)
+	}
+	keepOthers(e, a.Facts, func(name string) bool { return used[name] || described && t.Wired(name) })
+	a.Severity = vocab.Severity(source.GravityZone, a.Type, a.Facts, source.SeverityMedium)
 	a.OccurredAt = occurredAt(e, times, received, a.Facts)
 	happened := a.OccurredAt
 	if _, fallback := a.Facts[factFallback]; fallback {
@@ -94,33 +94,67 @@ func normalise(e event, raw json.RawMessage, received time.Time) source.Alert {
 	return a
 }
 
-// maxUnknownFacts bounds the fields of an event of an unknown module kept as facts: the
-// first by name; the event keeps them all in its raw payload.
-const maxUnknownFacts = 64
+// readUser reads the end user in any of the shapes the modules use (user{name|userName,
+// sid|userSid, id}, username, detection_username, user_sid) and keeps the rest of a user
+// object as user_<field> facts.
+func readUser(e event, facts map[string]string, used map[string]bool) string {
+	name, sid := e.user()
+	for _, field := range []string{"username", "detection_username", "user_sid"} {
+		v := e.text(field)
+		used[field] = v == "" || v == name || v == sid
+	}
+	if sid != "" {
+		facts["user_sid"] = sid
+	}
+	u, isObject := e["user"].(map[string]any)
+	used["user"] = isObject || e["user"] == nil
+	for k, v := range u {
+		s := textOf(v)
+		switch {
+		case s == "" || s == name || s == sid:
+		case k == "id":
+			facts["user_id"] = s
+		default:
+			facts["user_"+k] = s
+		}
+	}
+	return name
+}
 
-// factMoreFields says how many fields of an unknown module's event are not facts.
+// maxOtherFacts bounds the fields of an event kept as facts under their own names (those
+// its module's vocabulary does not name, or every field of an unknown module): the first
+// by name; the event keeps them all in its raw payload.
+const maxOtherFacts = 64
+
+// factMoreFields says how many fields of an event are not facts.
 const factMoreFields = "more_fields"
 
-// unknownFacts keeps the fields of an event of a module this catalog does not know as
-// facts, so that a person can read what it was.
-func unknownFacts(e event, facts map[string]string) {
+// keepOthers keeps the fields of e that used does not claim as facts under their own
+// names, so that a person can read everything the event said. A name a fact already
+// holds is kept as wire_<name>.
+func keepOthers(e event, facts map[string]string, used func(name string) bool) {
 	names := make([]string, 0, len(e))
 	for name := range e {
-		if name != "module" {
+		if !used(name) {
 			names = append(names, name)
 		}
 	}
 	slices.Sort(names)
 	kept := 0
-	for _, name := range names {
-		if kept == maxUnknownFacts {
-			facts[factMoreFields] = fmt.Sprintf("%d more fields are in the raw payload", len(names)-kept)
+	for i, name := range names {
+		s := textOf(e[name])
+		if s == "" {
+			continue
+		}
+		if kept == maxOtherFacts {
+			facts[factMoreFields] = fmt.Sprintf("%d more fields are in the raw payload", len(names)-i)
 			return
 		}
-		if s := textOf(e[name]); s != "" {
-			facts[name] = s
-			kept++
+		if _, taken := facts[name]; taken {
+			name = "wire_" + name
 		}
+		facts[name] = s
+		kept++
 	}
 }
 
@@ -150,25 +184,6 @@ func occurredAt(e event, fields []string, received time.Time, facts map[string]s
 	}
 	facts[factFallback] = "no timestamp in the event: the time it was received is used"
 	return received
-}
-
-// incidentSeverity reads new-incident's own severity; without one, its 0–100 score.
-func incidentSeverity(e event) source.Severity {
-	switch sev := source.Severity(strings.ToLower(e.text("severity"))); sev {
-	case source.SeverityInfo, source.SeverityLow, source.SeverityMedium, source.SeverityHigh, source.SeverityCritical:
-		return sev
-	}
-	score, err := strconv.ParseFloat(e.text("severity_score", "severityScore"), 64)
-	switch {
-	case err != nil:
-		return source.SeverityMedium
-	case score >= 70:
-		return source.SeverityHigh
-	case score >= 40:
-		return source.SeverityMedium
-	default:
-		return source.SeverityLow
-	}
 }
 
 // unrecognised keeps a pushed value that is not an event, with why, as an alert.

@@ -315,6 +315,7 @@ func TestParsePushEvents(t *testing.T) {
 		t.Parallel()
 		for score, want := range map[string]source.Severity{"75": source.SeverityHigh, "45": source.SeverityMedium, "10": source.SeverityLow, "": source.SeverityMedium} {
 			ev := sampleEvent(t, "addEvents.new-incident.2024.json")
+			ev["detection_name"] = "ATC.Malicious" // the sample's EICAR test file is rated low whatever its score
 			delete(ev, "severity")
 			delete(ev, "severity_score")
 			if score != "" {
@@ -329,6 +330,7 @@ func TestParsePushEvents(t *testing.T) {
 	t.Run("TakesIncidentSeverityWord", func(t *testing.T) {
 		t.Parallel()
 		ev := sampleEvent(t, "addEvents.new-incident.2024.json")
+		ev["detection_name"] = "ATC.Malicious"
 		ev["severity"] = "Critical"
 		if got := parse(t, addEvents(t, ev))[0].Severity; got != source.SeverityCritical {
 			t.Errorf("severity %s, want critical", got)
@@ -447,10 +449,10 @@ func TestParsePushBounds(t *testing.T) {
 			ev[fmt.Sprintf("f%02d", i)] = i
 		}
 		a := parse(t, addEvents(t, ev))[0]
-		// companyId sorts first, then f00…f62; f63…f69 are left to the raw payload. With
-		// more_fields and the fallback time: 66 facts.
-		if len(a.Facts) != 66 || a.Facts["companyId"] != "c1" || a.Facts["f62"] != "62" || a.Facts["f63"] != "" ||
-			a.Facts["more_fields"] != "7 more fields are in the raw payload" {
+		// companyId is the alert's customer; f00…f63 are facts, f64…f69 are left to the raw
+		// payload. With more_fields and the fallback time: 66 facts.
+		if len(a.Facts) != 66 || a.CustomerID != "c1" || a.Facts["f63"] != "63" || a.Facts["f64"] != "" ||
+			a.Facts["more_fields"] != "6 more fields are in the raw payload" {
 			t.Errorf("%d facts: %v", len(a.Facts), a.Facts)
 		}
 	})
