@@ -282,8 +282,10 @@ func TestSimFailures(t *testing.T) {
 		if len(items) == 0 {
 			t.Error("no items")
 		}
-		if got := len(b.sent("GET", "/api/Item")); got != 3 {
-			t.Errorf("sent %d requests, want 3", got)
+		// The 502, the hung request, then the answer; on a loaded machine the
+		// answer itself may outlast the short timeout and be asked again.
+		if got := len(b.sent("GET", "/api/Item")); got < 3 {
+			t.Errorf("sent %d requests, want at least 3", got)
 		}
 	})
 
