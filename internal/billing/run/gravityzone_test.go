@@ -61,4 +61,22 @@ func TestBillsWhatGravityZoneReports(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("lines HaloPSA holds by client (-want +got):\n%s", diff)
 	}
+
+	// The billing page's charts: one per item, with what its quantities
+	// count; the protection models all count endpoints.
+	billed, err := b.svc.BilledItems(b.ctx, b.partner.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(billed) != 1 || billed[0].ItemID != 1401 || billed[0].Months[feb] != seats["Northgate IT Services"] || billed[0].Fractional {
+		t.Fatalf("billed items: %+v, want item 1401 with %v endpoints in February", billed, seats["Northgate IT Services"])
+	}
+	if len(billed[0].Products) == 0 {
+		t.Error("item 1401 bills no product")
+	}
+	for _, prod := range billed[0].Products {
+		if prod.Unit != "endpoints" || prod.Source != source.GravityZone {
+			t.Errorf("product %s counts %q from %s, want endpoints from GravityZone", prod.Key, prod.Unit, prod.Source)
+		}
+	}
 }
