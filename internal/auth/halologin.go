@@ -69,6 +69,10 @@ func (s *Service) StartHaloLogin(ctx context.Context, haloURL, clientID string) 
 		return "", "", fmt.Errorf("start HaloPSA sign-in: %w", err)
 	}
 	state, verifier := randomToken(32), oauth2.GenerateVerifier()
+	target := flow.AuthCodeURL(state, verifier)
+	if err := s.checkClient(ctx, target, clientID); err != nil {
+		return "", "", err
+	}
 	err = s.Store.SaveHaloLoginState(ctx, store.HaloLoginState{
 		ID: digest(state), HaloURL: inst.root, ResourceURL: inst.resource, AuthURL: inst.auth, Tenant: inst.tenant,
 		ClientID: clientID, Verifier: verifier, ExpiresAt: s.now().Add(loginStateTTL),
@@ -76,14 +80,38 @@ func (s *Service) StartHaloLogin(ctx context.Context, haloURL, clientID string) 
 	if err != nil {
 		return "", "", fmt.Errorf("start HaloPSA sign-in: %w", err)
 	}
-	return flow.AuthCodeURL(state, verifier), state, nil
+	return target, state, nil
+}
+
+// AttemptError is a HaloPSA sign-in that failed after HaloPSA's page,
+// with what the person had typed to start it: the sign-in page shows the
+// fields again.
+type AttemptError struct {
+	HaloURL, ClientID string
+	Err               error
+}
+
+func (e *AttemptError) Error() string { return e.Err.Error() }
+
+func (e *AttemptError) Unwrap() error { return e.Err }
+
+// AbandonHaloLogin ends the sign-in of state, which HaloPSA sent back
+// without a code (the person chose Deny, or HaloPSA refused), and returns
+// what was typed to start it; "" when the sign-in is unknown or over.
+func (s *Service) AbandonHaloLogin(ctx context.Context, state string) (haloURL, clientID string) {
+	st, err := s.Store.TakeHaloLoginState(ctx, digest(state), s.now())
+	if err != nil {
+		return "", ""
+	}
+	return st.HaloURL, st.ClientID
 }
 
 // FinishHaloLogin completes "Log in with HaloPSA" with the state and code
 // HaloPSA sent back: it exchanges the code, learns which agent signed in,
 // finds or creates the partner (by its HaloPSA address) and the agent's
 // account, and hands an administrator's sign-in to Provisioner, which sets
-// halobridge up in HaloPSA when that is due.
+// halobridge up in HaloPSA when that is due. Once the sign-in is known,
+// its errors are *AttemptError.
 func (s *Service) FinishHaloLogin(ctx context.Context, state, code string) (Login, error) {
 	st, err := s.Store.TakeHaloLoginState(ctx, digest(state), s.now())
 	if errors.Is(err, store.ErrNotFound) {
@@ -92,6 +120,14 @@ func (s *Service) FinishHaloLogin(ctx context.Context, state, code string) (Logi
 	if err != nil {
 		return Login{}, fmt.Errorf("finish HaloPSA sign-in: %w", err)
 	}
+	login, err := s.finishHaloLogin(ctx, st, code)
+	if err != nil {
+		return Login{}, &AttemptError{HaloURL: st.HaloURL, ClientID: st.ClientID, Err: err}
+	}
+	return login, nil
+}
+
+func (s *Service) finishHaloLogin(ctx context.Context, st store.HaloLoginState, code string) (Login, error) {
 	inst := haloInstance{root: st.HaloURL, resource: st.ResourceURL, auth: st.AuthURL, tenant: st.Tenant}
 	client, tokens, err := s.exchange(ctx, inst, st, code)
 	if err != nil {
