@@ -36,7 +36,7 @@ func TestBrowserHaloSignInFailures(t *testing.T) {
 	// start fills the form and presses Log in with HaloPSA.
 	start := func(haloURL, clientID string) chromedp.Action[chromedp.Void] {
 		return chromedp.Steps(
-			browsertest.Navigate(b.srv.URL + "/login"),
+			browsertest.Navigate(b.srv.URL+"/login"),
 			chromedp.WaitVisible(browsertest.CSS(`input[name="halo_url"]`)),
 			chromedp.SetValue(browsertest.CSS(`input[name="halo_url"]`), haloURL),
 			chromedp.SetValue(browsertest.CSS(`input[name="client_id"]`), clientID),
