@@ -134,3 +134,21 @@ func TestClientRefusal(t *testing.T) {
 		}
 	}
 }
+
+func TestGuessPartnerName(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ root, instance, want string }{
+		{"https://acme.halopsa.com", "", "acme"},
+		{"https://support.acme.com", "", "acme"},
+		{"https://halo.northwind.co.uk/halo", "", "northwind"},
+		{"https://acme.halopsa.com", "Acme Service Desk", "Acme Service Desk"},
+		{"http://127.0.0.1:45589", "", "127.0.0.1:45589"},
+		{"http://localhost:8181", "", "localhost:8181"},
+		{"https://halopsa.com", "", "halopsa.com"},
+	}
+	for _, c := range cases {
+		if got := GuessPartnerName(c.root, c.instance); got != c.want {
+			t.Errorf("GuessPartnerName(%q, %q) = %q, want %q", c.root, c.instance, got, c.want)
+		}
+	}
+}

@@ -146,7 +146,7 @@ func (s *Service) finishHaloLogin(ctx context.Context, st store.HaloLoginState, 
 	case errors.Is(err, store.ErrNotFound) && refusal != nil:
 		return Login{}, refusal
 	case errors.Is(err, store.ErrNotFound):
-		login, err = s.createPartner(ctx, inst.root, st.ClientID)
+		login, err = s.createPartner(ctx, inst.root, st.ClientID, s.instanceName(ctx, client))
 		if err != nil {
 			return Login{}, err
 		}
@@ -219,19 +219,33 @@ func adminRefusal(ctx context.Context, client *halo.Client, me halo.Agent) (*Not
 	return nil, nil
 }
 
-// createPartner creates the partner of a HaloPSA instance, named after its
-// host. Another sign-in may create it at the same moment; then that
-// partner is the one.
-func (s *Service) createPartner(ctx context.Context, root, clientID string) (store.PartnerLogin, error) {
-	host := root
-	if u, err := url.Parse(root); err == nil {
-		host = u.Host
+// instanceName is the name the HaloPSA instance gives itself, "" when it
+// gives none or cannot say: it only names the partner until the admin does.
+func (s *Service) instanceName(ctx context.Context, client *halo.Client) string {
+	info, err := client.InstanceInfo(ctx)
+	if err != nil {
+		s.logger().Info("HaloPSA did not describe its instance; the partner is named after its address", "error", err)
+		return ""
+	}
+	return info.OwnName()
+}
+
+// createPartner creates the partner of a HaloPSA instance, named as
+// GuessPartnerName guesses from its address and the instance's own name;
+// the admin names it in the setup. Another sign-in may create it at the
+// same moment; then that partner is the one.
+func (s *Service) createPartner(ctx context.Context, root, clientID, instance string) (store.PartnerLogin, error) {
+	guess := GuessPartnerName(root, instance)
+	if name, err := store.CheckPartnerName(guess); err == nil {
+		guess = name
+	} else {
+		guess = GuessPartnerName(root, "")
 	}
 	var lastErr error
 	for i := 1; i <= 5; i++ {
-		name := host
+		name := guess
 		if i > 1 {
-			name = fmt.Sprintf("%s %d", host, i)
+			name = fmt.Sprintf("%s %d", guess, i)
 		}
 		_, login, err := s.Store.CreatePartnerWithLogin(ctx, store.Partner{Name: name}, store.PartnerLogin{HaloURL: root, ClientID: clientID})
 		if err == nil {
