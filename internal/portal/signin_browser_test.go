@@ -97,3 +97,37 @@ func TestBrowserHaloSignInFailures(t *testing.T) {
 		browsertest.Screenshot(shots, "signin-05-not-administrator"),
 	)
 }
+
+// The first HaloPSA sign-in names the partner after its HaloPSA; the admin
+// gives it the company's name in the setup's first step, and the header
+// says it.
+func TestBrowserNameThePartner(t *testing.T) {
+	t.Parallel()
+	ctx := browsertest.Browser(t)
+	b := setup(t)
+	shots := browsertest.Artifacts(t)
+	wait := 30 * time.Second
+
+	browsertest.Step(t, ctx, "log in with HaloPSA as its administrator",
+		browsertest.Navigate(b.srv.URL+"/login"),
+		chromedp.WaitVisible(browsertest.CSS(`input[name="halo_url"]`)),
+		chromedp.SendKeys(browsertest.CSS(`input[name="halo_url"]`), b.haloURL),
+		chromedp.SendKeys(browsertest.CSS(`input[name="client_id"]`), halosim.DefaultPublicClientID),
+		chromedp.Click(browsertest.CSS(`form[action="/login/halo"] button[type="submit"]`)),
+		chromedp.WaitVisible(browsertest.CSS(`select[name="agent_id"]`)),
+		chromedp.SetValue(browsertest.CSS(`select[name="agent_id"]`), "2"),
+		chromedp.Click(browsertest.CSS(`button[value="approve"]`)),
+		browsertest.WaitText("halobridge in your HaloPSA", wait),
+	)
+
+	browsertest.Step(t, ctx, "name the partner in the first step",
+		browsertest.Navigate(b.srv.URL+"/setup?step=integration"),
+		browsertest.WaitText("halobridge took this name from your HaloPSA address", wait),
+		chromedp.SetValue(browsertest.CSS(`form[action="/setup/partner"] input[name="name"]`), "Harbour Managed IT"),
+		chromedp.Click(browsertest.CSS(`form[action="/setup/partner"] button[type="submit"]`)),
+		browsertest.WaitText("Saved.", wait),
+		browsertest.Until(`document.querySelector('header.top').innerText.includes('Harbour Managed IT')`, wait),
+		browsertest.Until(`!document.body.innerText.includes('halobridge took this name from your HaloPSA address')`, wait),
+		browsertest.Screenshot(shots, "partner-01-named"),
+	)
+}
