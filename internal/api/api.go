@@ -84,6 +84,9 @@ func (h *handler) routes() []web.Route {
 		{Pattern: "GET /api/openapi.json", Handler: http.HandlerFunc(h.openAPI)},
 		{Pattern: "/api/v1/", Handler: p(h.notFound)},
 
+		{Pattern: "GET /api/v1/partner", Handler: p(h.getPartner)},
+		{Pattern: "PATCH /api/v1/partner", Handler: p(h.updatePartner)},
+
 		{Pattern: "GET /api/v1/setup", Handler: p(h.getSetup)},
 		{Pattern: "POST /api/v1/setup/consent", Handler: p(h.consent)},
 		{Pattern: "POST /api/v1/setup/integration", Handler: p(h.finishIntegration)},

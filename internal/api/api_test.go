@@ -432,6 +432,8 @@ func TestTenantIsolation(t *testing.T) {
 		{"RunBillingWithoutAPolicy", "POST", "/api/v1/billing/runs", `{"month": "2026-09"}`, 409, `"code":"no_policy"`},
 		{"ListBillingRuns", "GET", "/api/v1/billing/runs", "", 200, ""},
 		{"ListBillingCorrections", "GET", "/api/v1/billing/corrections", "", 200, `{"corrections":[]}`},
+		{"ReadItsOwnPartner", "GET", "/api/v1/partner", "", 200, `"name":"` + b.b.Name + `"`},
+		{"RenameItselfOnly", "PATCH", "/api/v1/partner", `{"name": "Partner B renamed"}`, 200, `"name":"Partner B renamed"`},
 		{"ReadItsOwnSetup", "GET", "/api/v1/setup", "", 200, `"active":true`},
 		{"ConsentForItself", "POST", "/api/v1/setup/consent", "", 200, `"consent_by":"the test"`},
 		{"FinishTheIntegrationWithoutHaloPSA", "POST", "/api/v1/setup/integration", "", 400, `"field":"halo"`},
@@ -499,6 +501,7 @@ func TestTenantIsolation(t *testing.T) {
 
 // snapshot is what partner A keeps that a route could change.
 type snapshot struct {
+	Partner       store.Partner
 	Sources       []store.Source
 	Tokens        []store.APIToken
 	Accounts      []store.Account
@@ -518,6 +521,9 @@ func snapshotOf(t *testing.T, b *testBundle) snapshot {
 	ctx := t.Context()
 	var s snapshot
 	var err error
+	if s.Partner, err = b.st.Partner(ctx, b.a.ID); err != nil {
+		t.Fatal(err)
+	}
 	if s.Sources, err = b.st.Sources(ctx, b.a.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,10 @@
 package auth
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"halobridge/internal/halo"
@@ -67,15 +69,28 @@ func TestDiscover(t *testing.T) {
 		}
 	})
 
-	t.Run("FallsBackToTheUsualLayoutWithoutAuthInfo", func(t *testing.T) {
+	t.Run("SaysAnAddressWithoutAuthInfoIsNotAHaloPSA", func(t *testing.T) {
 		t.Parallel()
 		srv := httptest.NewServer(http.NotFoundHandler())
 		t.Cleanup(srv.Close)
 		s := &Service{HaloDefaults: halo.Config{Outbound: outbound.Local()}}
-		got, err := s.discover(t.Context(), srv.URL)
-		want := haloInstance{root: srv.URL, resource: srv.URL + "/api", auth: srv.URL + "/auth"}
-		if err != nil || got != want {
-			t.Errorf("discover = %+v, %v; want %+v", got, err, want)
+		_, err := s.discover(t.Context(), srv.URL)
+		var notHalo *outbound.NotServiceError
+		if !errors.As(err, &notHalo) || notHalo.Path != "/api/authinfo" || notHalo.Status != http.StatusNotFound {
+			t.Errorf("discover = %v, want that %s is not a HaloPSA", err, srv.URL)
+		}
+	})
+
+	t.Run("SaysHaloPSAIsBusyRatherThanMistyped", func(t *testing.T) {
+		t.Parallel()
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "Service Unavailable", http.StatusServiceUnavailable)
+		}))
+		t.Cleanup(srv.Close)
+		s := &Service{HaloDefaults: halo.Config{Outbound: outbound.Local()}}
+		_, err := s.discover(t.Context(), srv.URL)
+		if err == nil || !strings.Contains(err.Error(), "cannot answer just now: /api/authinfo answered 503") || !strings.Contains(err.Error(), "try again in a few minutes") {
+			t.Errorf("discover = %v, want HaloPSA busy, to try again later", err)
 		}
 	})
 }
@@ -94,6 +109,46 @@ func TestSafeNext(t *testing.T) {
 	for in, want := range cases {
 		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// HaloPSA's authorisation server refuses to show its sign-in page for an
+// application it cannot use; each refusal is said in plain words, quoting
+// HaloPSA.
+func TestClientRefusal(t *testing.T) {
+	t.Parallel()
+	const redirect = "https://halobridge.example/auth/halo/callback"
+	cases := []struct{ code, desc, want string }{
+		// OpenIddict's words for a Client ID it does not know, and the simulator's.
+		{"invalid_request", "The specified 'client_id' is invalid.", `HaloPSA does not know the Client ID "abc": it said "The specified 'client_id' is invalid. (invalid_request)"`},
+		{"invalid_client", "", `HaloPSA does not know the Client ID "abc": it said "invalid_client"`},
+		{"unauthorized_client", "This application is not allowed to use the authorization_code grant.", "set its Authentication Method to Authorization Code"},
+		{"invalid_request", "The specified 'redirect_uri' is not registered for this application.", "add " + redirect + " to its Login Redirect"},
+		{"invalid_scope", "The specified scope \"all\" is not supported.", `HaloPSA refused to start the sign-in: it said "The specified scope \"all\" is not supported. (invalid_scope)"`},
+	}
+	for _, c := range cases {
+		err := clientRefusal(c.code, c.desc, "abc", redirect)
+		if !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "Configuration > Integrations > HaloPSA API > View Applications") {
+			t.Errorf("clientRefusal(%q, %q) = %q, want it to say %q and where to look", c.code, c.desc, err, c.want)
+		}
+	}
+}
+
+func TestGuessPartnerName(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ root, instance, want string }{
+		{"https://acme.halopsa.com", "", "acme"},
+		{"https://support.acme.com", "", "acme"},
+		{"https://halo.northwind.co.uk/halo", "", "northwind"},
+		{"https://acme.halopsa.com", "Acme Service Desk", "Acme Service Desk"},
+		{"http://127.0.0.1:45589", "", "127.0.0.1:45589"},
+		{"http://localhost:8181", "", "localhost:8181"},
+		{"https://halopsa.com", "", "halopsa.com"},
+	}
+	for _, c := range cases {
+		if got := GuessPartnerName(c.root, c.instance); got != c.want {
+			t.Errorf("GuessPartnerName(%q, %q) = %q, want %q", c.root, c.instance, got, c.want)
 		}
 	}
 }

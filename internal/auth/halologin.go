@@ -69,6 +69,10 @@ func (s *Service) StartHaloLogin(ctx context.Context, haloURL, clientID string) 
 		return "", "", fmt.Errorf("start HaloPSA sign-in: %w", err)
 	}
 	state, verifier := randomToken(32), oauth2.GenerateVerifier()
+	target := flow.AuthCodeURL(ctx, state, verifier)
+	if err := s.checkClient(ctx, target, clientID); err != nil {
+		return "", "", err
+	}
 	err = s.Store.SaveHaloLoginState(ctx, store.HaloLoginState{
 		ID: digest(state), HaloURL: inst.root, ResourceURL: inst.resource, AuthURL: inst.auth, Tenant: inst.tenant,
 		ClientID: clientID, Verifier: verifier, ExpiresAt: s.now().Add(loginStateTTL),
@@ -76,14 +80,38 @@ func (s *Service) StartHaloLogin(ctx context.Context, haloURL, clientID string) 
 	if err != nil {
 		return "", "", fmt.Errorf("start HaloPSA sign-in: %w", err)
 	}
-	return flow.AuthCodeURL(ctx, state, verifier), state, nil
+	return target, state, nil
+}
+
+// AttemptError is a HaloPSA sign-in that failed after HaloPSA's page,
+// with what the person had typed to start it: the sign-in page shows the
+// fields again.
+type AttemptError struct {
+	HaloURL, ClientID string
+	Err               error
+}
+
+func (e *AttemptError) Error() string { return e.Err.Error() }
+
+func (e *AttemptError) Unwrap() error { return e.Err }
+
+// AbandonHaloLogin ends the sign-in of state, which HaloPSA sent back
+// without a code (the person chose Deny, or HaloPSA refused), and returns
+// what was typed to start it; "" when the sign-in is unknown or over.
+func (s *Service) AbandonHaloLogin(ctx context.Context, state string) (haloURL, clientID string) {
+	st, err := s.Store.TakeHaloLoginState(ctx, digest(state), s.now())
+	if err != nil {
+		return "", ""
+	}
+	return st.HaloURL, st.ClientID
 }
 
 // FinishHaloLogin completes "Log in with HaloPSA" with the state and code
 // HaloPSA sent back: it exchanges the code, learns which agent signed in,
 // finds or creates the partner (by its HaloPSA address) and the agent's
 // account, and hands an administrator's sign-in to Provisioner, which sets
-// halobridge up in HaloPSA when that is due.
+// halobridge up in HaloPSA when that is due. Once the sign-in is known,
+// its errors are *AttemptError.
 func (s *Service) FinishHaloLogin(ctx context.Context, state, code string) (Login, error) {
 	st, err := s.Store.TakeHaloLoginState(ctx, digest(state), s.now())
 	if errors.Is(err, store.ErrNotFound) {
@@ -92,6 +120,14 @@ func (s *Service) FinishHaloLogin(ctx context.Context, state, code string) (Logi
 	if err != nil {
 		return Login{}, fmt.Errorf("finish HaloPSA sign-in: %w", err)
 	}
+	login, err := s.finishHaloLogin(ctx, st, code)
+	if err != nil {
+		return Login{}, &AttemptError{HaloURL: st.HaloURL, ClientID: st.ClientID, Err: err}
+	}
+	return login, nil
+}
+
+func (s *Service) finishHaloLogin(ctx context.Context, st store.HaloLoginState, code string) (Login, error) {
 	inst := haloInstance{root: st.HaloURL, resource: st.ResourceURL, auth: st.AuthURL, tenant: st.Tenant}
 	client, tokens, err := s.exchange(ctx, inst, st, code)
 	if err != nil {
@@ -110,7 +146,7 @@ func (s *Service) FinishHaloLogin(ctx context.Context, state, code string) (Logi
 	case errors.Is(err, store.ErrNotFound) && refusal != nil:
 		return Login{}, refusal
 	case errors.Is(err, store.ErrNotFound):
-		login, err = s.createPartner(ctx, inst.root, st.ClientID)
+		login, err = s.createPartner(ctx, inst.root, st.ClientID, s.instanceName(ctx, client))
 		if err != nil {
 			return Login{}, err
 		}
@@ -183,19 +219,33 @@ func adminRefusal(ctx context.Context, client *halo.Client, me halo.Agent) (*Not
 	return nil, nil
 }
 
-// createPartner creates the partner of a HaloPSA instance, named after its
-// host. Another sign-in may create it at the same moment; then that
-// partner is the one.
-func (s *Service) createPartner(ctx context.Context, root, clientID string) (store.PartnerLogin, error) {
-	host := root
-	if u, err := url.Parse(root); err == nil {
-		host = u.Host
+// instanceName is the name the HaloPSA instance gives itself, "" when it
+// gives none or cannot say: it only names the partner until the admin does.
+func (s *Service) instanceName(ctx context.Context, client *halo.Client) string {
+	info, err := client.InstanceInfo(ctx)
+	if err != nil {
+		s.logger().Info("HaloPSA did not describe its instance; the partner is named after its address", "error", err)
+		return ""
+	}
+	return info.OwnName()
+}
+
+// createPartner creates the partner of a HaloPSA instance, named as
+// GuessPartnerName guesses from its address and the instance's own name;
+// the admin names it in the setup. Another sign-in may create it at the
+// same moment; then that partner is the one.
+func (s *Service) createPartner(ctx context.Context, root, clientID, instance string) (store.PartnerLogin, error) {
+	guess := GuessPartnerName(root, instance)
+	if name, err := store.CheckPartnerName(guess); err == nil {
+		guess = name
+	} else {
+		guess = GuessPartnerName(root, "")
 	}
 	var lastErr error
 	for i := 1; i <= 5; i++ {
-		name := host
+		name := guess
 		if i > 1 {
-			name = fmt.Sprintf("%s %d", host, i)
+			name = fmt.Sprintf("%s %d", guess, i)
 		}
 		_, login, err := s.Store.CreatePartnerWithLogin(ctx, store.Partner{Name: name}, store.PartnerLogin{HaloURL: root, ClientID: clientID})
 		if err == nil {

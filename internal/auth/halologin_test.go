@@ -3,6 +3,7 @@ package auth_test
 import (
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -172,8 +173,66 @@ func TestLogInWithHaloPSA(t *testing.T) {
 		br := b.browser(t)
 		page := br.answerApproval(t, br.startHaloLogin(t, b.halo.URL+"/api/"), "deny", simAdmin)
 		wantStatus(t, "the denied sign-in", page, http.StatusUnauthorized)
-		if !strings.Contains(page.body, "The agent denied the authorization request") || !strings.Contains(page.body, "access_denied") {
-			t.Errorf("the sign-in page does not show HaloPSA's refusal:\n%s", page.body)
+		if !strings.Contains(page.body, "You chose Deny on HaloPSA&#39;s page") || !strings.Contains(page.body, "choose Approve") {
+			t.Errorf("the sign-in page does not say the sign-in was denied:\n%s", page.body)
+		}
+		wantTyped(t, page, b.halo.URL, halosim.DefaultPublicClientID)
+	})
+
+	t.Run("KeepsTheFieldsWhenAnAgentIsNotAnAdministrator", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		br := b.browser(t)
+		page := br.haloLogin(t, simAnalyst)
+		wantStatus(t, "the analyst's sign-in", page, http.StatusForbidden)
+		wantTyped(t, page, b.halo.URL, halosim.DefaultPublicClientID)
+	})
+
+	t.Run("ExplainsAClientIDHaloPSADoesNotKnowBeforeLeaving", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		br := b.browser(t)
+		page := br.postForm(t, "/login/halo", url.Values{"halo_url": {b.halo.URL}, "client_id": {"d1f0-not-a-client"}, "csrf_token": {br.formToken(t)}})
+		wantStatus(t, "a Client ID HaloPSA does not know", page, http.StatusBadRequest)
+		// HaloPSA's own words (OpenIddict's error_description), then what to do.
+		for _, want := range []string{"HaloPSA does not know the Client ID &#34;d1f0-not-a-client&#34;", "The specified &#39;client_id&#39; is invalid",
+			"Configuration &gt; Integrations &gt; HaloPSA API &gt; View Applications"} {
+			if !strings.Contains(page.body, want) {
+				t.Errorf("the sign-in page lacks %q:\n%s", want, page.body)
+			}
+		}
+		wantTyped(t, page, b.halo.URL, "d1f0-not-a-client")
+	})
+
+	t.Run("ExplainsAnAddressThatIsNotAHaloPSA", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte("<!doctype html><title>Acme dental</title><p>Welcome"))
+		}))
+		t.Cleanup(web.Close)
+		missing := httptest.NewServer(http.NotFoundHandler())
+		t.Cleanup(missing.Close)
+		closed := httptest.NewServer(http.NotFoundHandler())
+		closed.Close()
+		cases := []struct{ name, haloURL, want string }{
+			{"AWebSite", web.URL, "The address " + web.URL + " does not look like a HaloPSA: /api/authinfo answered with a web page"},
+			{"ASiteWithoutAuthInfo", missing.URL, "The address " + missing.URL + " does not look like a HaloPSA: /api/authinfo answered 404 (page not found)"},
+			{"NothingThere", closed.URL, "The HaloPSA address " + closed.URL + " did not answer (connection refused)"},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				br := b.browser(t)
+				page := br.postForm(t, "/login/halo", url.Values{"halo_url": {c.haloURL}, "client_id": {halosim.DefaultPublicClientID}, "csrf_token": {br.formToken(t)}})
+				wantStatus(t, "the sign-in", page, http.StatusBadRequest)
+				for _, want := range []string{c.want, "Check the HaloPSA address: it is the address you open HaloPSA at in your browser"} {
+					if !strings.Contains(page.body, want) {
+						t.Errorf("the sign-in page lacks %q:\n%s", want, page.body)
+					}
+				}
+				wantTyped(t, page, c.haloURL, halosim.DefaultPublicClientID)
+			})
 		}
 	})
 
@@ -205,4 +264,15 @@ func TestLogInWithHaloPSA(t *testing.T) {
 			}
 		}
 	})
+}
+
+// wantTyped checks that the sign-in page shows the HaloPSA address and
+// Client ID again.
+func wantTyped(t *testing.T, page response, haloURL, clientID string) {
+	t.Helper()
+	for _, want := range []string{`name="halo_url" value="` + haloURL + `"`, `name="client_id" value="` + clientID + `"`} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the sign-in page does not keep %s:\n%s", want, page.body)
+		}
+	}
 }

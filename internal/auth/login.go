@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"halobridge/internal/halo"
+	"halobridge/internal/outbound"
 	"halobridge/internal/web"
 )
 
@@ -67,7 +68,7 @@ func (s *Service) haloLoginForm(w http.ResponseWriter, r *http.Request) {
 	}
 	target, state, err := s.StartHaloLogin(r.Context(), data.HaloURL, data.ClientID)
 	if err != nil {
-		data.Error = capitalise(err.Error()) + "."
+		data.Error = sentence(err.Error())
 		s.renderLogin(w, r, http.StatusBadRequest, data)
 		return
 	}
@@ -75,43 +76,56 @@ func (s *Service) haloLoginForm(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
+// haloCallback is where HaloPSA sends the browser back. Whatever went
+// wrong, the sign-in page shows the HaloPSA address and Client ID again,
+// once the browser is known to be the one that started the sign-in.
 func (s *Service) haloCallback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	http.SetCookie(w, s.expiredCookie(haloStateCookie, callbackPath))
-	if code := q.Get("error"); code != "" {
-		msg := "HaloPSA did not sign you in"
-		if desc := q.Get("error_description"); desc != "" {
-			msg += ": " + desc
-		}
-		s.renderLogin(w, r, http.StatusUnauthorized, LoginPage{Error: fmt.Sprintf("%s (%s).", msg, code)})
-		return
-	}
 	state := q.Get("state")
 	c, err := r.Cookie(haloStateCookie)
-	if err != nil || state == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(state)) != 1 {
+	ours := err == nil && state != "" && subtle.ConstantTimeCompare([]byte(c.Value), []byte(state)) == 1
+	if code := q.Get("error"); code != "" {
+		page := LoginPage{Error: haloRefusal(code, q.Get("error_description"))}
+		if ours {
+			page.HaloURL, page.ClientID = s.AbandonHaloLogin(r.Context(), state)
+		}
+		s.renderLogin(w, r, http.StatusUnauthorized, page)
+		return
+	}
+	if !ours {
 		s.renderLogin(w, r, http.StatusBadRequest, LoginPage{Error: "This HaloPSA sign-in did not start in this browser, or took too long. Start again."})
 		return
 	}
 	login, err := s.FinishHaloLogin(r.Context(), state, q.Get("code"))
 	var (
+		page     LoginPage
+		typed    *AttemptError
 		notAdmin *NotAdministratorError
 		refused  *halo.OAuthError
 	)
+	if errors.As(err, &typed) {
+		page.HaloURL, page.ClientID = typed.HaloURL, typed.ClientID
+	}
 	switch {
 	case errors.As(err, &notAdmin):
-		s.renderLogin(w, r, http.StatusForbidden, LoginPage{Error: notAdmin.Error()})
+		page.Error = notAdmin.Error()
+		s.renderLogin(w, r, http.StatusForbidden, page)
 		return
 	case errors.Is(err, ErrLoginExpired):
-		s.renderLogin(w, r, http.StatusBadRequest, LoginPage{Error: capitalise(err.Error()) + "."})
+		page.Error = capitalise(err.Error()) + "."
+		s.renderLogin(w, r, http.StatusBadRequest, page)
 		return
 	case errors.As(err, &refused):
 		// HaloPSA refused the code the browser brought back (made up,
 		// used already or too old) or the application it was for.
-		s.renderLogin(w, r, http.StatusBadRequest, LoginPage{Error: "HaloPSA did not sign you in: " + err.Error() + ". Start again."})
+		page.Error = "HaloPSA did not sign you in: " + refused.Error() + ". Start again."
+		s.renderLogin(w, r, http.StatusBadRequest, page)
 		return
 	case err != nil:
 		s.logger().Warn("HaloPSA sign-in failed", "request_id", web.RequestID(r), "error", err)
-		s.renderLogin(w, r, http.StatusBadGateway, LoginPage{Error: "HaloPSA sign-in failed: " + err.Error() + ". " + web.Quote(r)})
+		page.Error = "HaloPSA sign-in failed: " + err.Error() + ". " + web.Quote(r)
+		s.renderLogin(w, r, http.StatusBadGateway, page)
 		return
 	}
 	next := "/"
@@ -119,6 +133,20 @@ func (s *Service) haloCallback(w http.ResponseWriter, r *http.Request) {
 		next = "/setup/created"
 	}
 	s.signIn(w, r, login, next)
+}
+
+// haloRefusal says why HaloPSA sent the browser back without signing it
+// in (RFC 6749 §4.1.2.1), in HaloPSA's words where it gave some.
+func haloRefusal(code, desc string) string {
+	code, desc = outbound.Excerpt(code), outbound.Excerpt(desc)
+	if code == "access_denied" {
+		return "You chose Deny on HaloPSA's page, so HaloPSA did not let halobridge in. To sign in, press Log in with HaloPSA again and choose Approve."
+	}
+	msg := "HaloPSA did not sign you in"
+	if desc != "" {
+		msg += ": " + desc
+	}
+	return fmt.Sprintf("%s (%s). Check your halobridge application in HaloPSA (Configuration > Integrations > HaloPSA API > View Applications) and start again.", msg, code)
 }
 
 // signIn ends the session the browser had and starts the new one.
@@ -146,6 +174,15 @@ func safeNext(next string) string {
 		return p
 	}
 	return "/"
+}
+
+// sentence makes an error a sentence of the page: capitalised, with its
+// full stop, and never starting with an address.
+func sentence(s string) string {
+	if strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") {
+		s = "The address " + s
+	}
+	return capitalise(strings.TrimSuffix(s, ".")) + "."
 }
 
 func capitalise(s string) string {

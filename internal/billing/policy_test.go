@@ -178,15 +178,20 @@ func TestDescribe(t *testing.T) {
 		want billing.Product
 	}{
 		{source.GravityZone, "mspSecurePlusMonthlyUsage", billing.Product{Source: source.GravityZone, Key: "mspSecurePlusMonthlyUsage", Name: "MSP Secure Plus",
-			Role: billing.RoleSeats, Basis: billing.BasisPackage, Supplier: "Bitdefender GravityZone"}},
+			Role: billing.RoleSeats, Basis: billing.BasisPackage, Supplier: "Bitdefender GravityZone", Unit: "endpoints"}},
 		{source.GravityZone, "endpointMonthlyUsage", billing.Product{Source: source.GravityZone, Key: "endpointMonthlyUsage", Name: "Endpoint Security",
-			Role: billing.RoleSeats, Basis: billing.BasisEndpoint, Supplier: "Bitdefender GravityZone"}},
+			Role: billing.RoleSeats, Basis: billing.BasisEndpoint, Supplier: "Bitdefender GravityZone", Unit: "endpoints"}},
 		{source.GravityZone, "edrMonthlyUsage", billing.Product{Source: source.GravityZone, Key: "edrMonthlyUsage", Name: "EDR",
-			Role: billing.RoleAddon, Supplier: "Bitdefender GravityZone"}},
+			Role: billing.RoleAddon, Supplier: "Bitdefender GravityZone", Unit: "endpoints"}},
+		// GravityZone's licensing API counts mail protection in mailboxes.
+		{source.GravityZone, "exchangeMonthlyUsage", billing.Product{Source: source.GravityZone, Key: "exchangeMonthlyUsage", Name: "Security for Exchange",
+			Role: billing.RoleAddon, Supplier: "Bitdefender GravityZone", Unit: "mailboxes"}},
+		{source.GravityZone, "sveVdiMonthlyUsage", billing.Product{Source: source.GravityZone, Key: "sveVdiMonthlyUsage", Name: "Security for Virtualized Environments (VDI hours)",
+			Role: billing.RoleAddon, Supplier: "Bitdefender GravityZone", Unit: "VDI hours"}},
 		{source.GravityZone, "quantumMonthlyUsage", billing.Product{Source: source.GravityZone, Key: "quantumMonthlyUsage", Name: "quantumMonthlyUsage",
-			Role: billing.RoleAddon, Supplier: "Bitdefender GravityZone"}},
-		{source.DefensX, "DX-WEB", billing.Product{Source: source.DefensX, Key: "DX-WEB", Name: "DX-WEB", Role: billing.RoleProduct, Supplier: "DefensX"}},
-		{source.Push, "backup-gb", billing.Product{Source: source.Push, Key: "backup-gb", Name: "backup-gb", Role: billing.RoleProduct}},
+			Role: billing.RoleAddon, Supplier: "Bitdefender GravityZone", Unit: "endpoints"}},
+		{source.DefensX, "DX-WEB", billing.Product{Source: source.DefensX, Key: "DX-WEB", Name: "DX-WEB", Role: billing.RoleProduct, Supplier: "DefensX", Unit: "users"}},
+		{source.Push, "backup-gb", billing.Product{Source: source.Push, Key: "backup-gb", Name: "backup-gb", Role: billing.RoleProduct, Unit: "licences"}},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.kind)+"/"+tt.key, func(t *testing.T) {

@@ -32,6 +32,9 @@ type Product struct {
 	// Supplier is the HaloPSA supplier an item created for this product gets.
 	// Empty for push products: the caller names it after the push source.
 	Supplier string `json:"supplier,omitempty"`
+	// Unit is what one of the product's quantity counts, in the plural, as
+	// the source names it: "endpoints", "mailboxes", "users", "licences".
+	Unit string `json:"unit"`
 }
 
 // Required reports whether the product must be mapped before billing is on.
@@ -45,16 +48,48 @@ func (p Product) billedUnder(b Basis) bool { return p.Basis == "" || p.Basis == 
 // known here are treated as optional add-ons, so a counter Bitdefender adds
 // later never blocks billing; DefensX SKUs and push products are named by
 // their key.
+//
+// Units: GravityZone's counters count endpoints, except those its licensing
+// API says count mailboxes, devices, sensors or hours; DefensX bills each
+// subscription per user (its usage details list the users); a push product
+// counts licences, the vendor's own word being unknown.
 func Describe(kind source.Kind, key string) Product {
-	p := Product{Source: kind, Key: key, Name: key, Role: RoleProduct}
+	p := Product{Source: kind, Key: key, Name: key, Role: RoleProduct, Unit: UnitLicences}
 	switch kind {
 	case source.GravityZone:
 		p.Supplier = "Bitdefender GravityZone"
 		p.Name, p.Role, p.Basis = gravityZoneCounter(key)
+		p.Unit = gravityZoneUnit(key)
 	case source.DefensX:
 		p.Supplier = "DefensX"
+		p.Unit = UnitUsers
 	}
 	return p
+}
+
+// The units products are counted in.
+const (
+	UnitEndpoints = "endpoints"
+	UnitUsers     = "users"
+	UnitLicences  = "licences"
+)
+
+// gravityZoneUnit is what a GravityZone usage counter counts: endpoints,
+// unless GravityZone's licensing API says otherwise.
+func gravityZoneUnit(key string) string {
+	switch key {
+	case "exchangeMonthlyUsage", "emailSecurityMonthlyUsage":
+		return "mailboxes"
+	case "mobileSecurityMonthlyUsage":
+		return "devices"
+	case "xdrIdentitySensorsMonthlyUsage", "xdrProductivitySensorsMonthlyUsage":
+		return "sensors"
+	case "sveVdiMonthlyUsage":
+		return "VDI hours"
+	case "sveVsMonthlyUsage":
+		return "virtual servers"
+	}
+	return UnitEndpoints
 }
 
 // gravityZoneCounter names the monthly usage counters of GravityZone's

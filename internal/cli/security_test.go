@@ -871,9 +871,9 @@ func securityRows() []hostile {
 			send: func(t *testing.T, w *securityWorld) answer {
 				return w.do(t, anonymous(), http.MethodGet, "/auth/halo/callback?code=stolen&state=forged", "", nil, nil)
 			}},
-		{name: "HaloPSASignInCallbackWithMarkupInItsError", status: 401, says: "HaloPSA did not sign you in: &lt;script&gt;alert(1)&lt;/script&gt; (access_denied)",
+		{name: "HaloPSASignInCallbackWithMarkupInItsError", status: 401, says: "HaloPSA did not sign you in: &lt;script&gt;alert(1)&lt;/script&gt; (server_error)",
 			send: func(t *testing.T, w *securityWorld) answer {
-				return w.do(t, anonymous(), http.MethodGet, "/auth/halo/callback?error=access_denied&error_description=%3Cscript%3Ealert(1)%3C%2Fscript%3E", "", nil, nil)
+				return w.do(t, anonymous(), http.MethodGet, "/auth/halo/callback?error=server_error&error_description=%3Cscript%3Ealert(1)%3C%2Fscript%3E", "", nil, nil)
 			}},
 
 		// The data directory.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"maps"
 	"net/url"
+	"strings"
 )
 
 // InstanceInfo describes the Halo instance.
@@ -17,6 +18,17 @@ type InstanceInfo struct {
 	AgentURL           string `json:"agent_url"`
 	PortalURL          string `json:"portal_url"`
 	AuthURL            string `json:"auth_url"`
+}
+
+// OwnName is the name the instance gives itself, or "" when app_name is
+// only the product's name, "Halo PSA", as in every tenant seen so far.
+func (i InstanceInfo) OwnName() string {
+	name := strings.TrimSpace(i.AppName)
+	switch strings.ToLower(strings.ReplaceAll(name, " ", "")) {
+	case "", "halopsa", "halo", "haloitsm", "haloservicedesk", "halocrm":
+		return ""
+	}
+	return name
 }
 
 // Team is a Halo team (Halo's "SectionDetail").

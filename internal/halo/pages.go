@@ -11,15 +11,16 @@ var agentPages = map[string]string{
 }
 
 // AgentPage is the address of a record's page in the agent UI of the
-// HaloPSA at root: record is "ticket", "client" or "invoice". It is ""
-// while HaloPSA is not connected (root "") or the record has no id yet
-// (recurring-invoice ids are negative until HaloPSA gives one).
+// HaloPSA at root: record is "ticket", "client" or "invoice" (a recurring
+// invoice). It is "" while HaloPSA is not connected (root "") or the record
+// has no id yet (0). HaloPSA numbers recurring invoices below zero (-94),
+// tickets and clients above.
 func AgentPage(root, record string, id int) string {
 	path, ok := agentPages[record]
 	if !ok {
 		panic("halo.AgentPage: no HaloPSA page for a " + record)
 	}
-	if root == "" || id <= 0 {
+	if root == "" || id == 0 || id < 0 && record != "invoice" {
 		return ""
 	}
 	return root + path + strconv.Itoa(id)

@@ -4,21 +4,18 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 
 	"halobridge/internal/billing/run"
 	"halobridge/internal/source"
 )
 
-// dryRunView is what a dry run would write, client by client.
-type dryRunView struct {
-	Result   run.Result
-	Month    string
-	HaloRoot string // for links to the clients and invoices in HaloPSA
-}
-
 // dryRun runs billing for a month without writing anything and shows the
 // reconciliation: each line HaloPSA holds against halobridge's, and why.
+// Without htmx the browser goes back to the billing page, which shows the
+// last dry run.
 func (h *handler) dryRun(w http.ResponseWriter, r *http.Request) {
 	c := callerOf(r)
 	month, ok := h.formMonth(w, r)
@@ -30,12 +27,21 @@ func (h *handler) dryRun(w http.ResponseWriter, r *http.Request) {
 		h.billingProblem(w, r, err)
 		return
 	}
+	if !isHTMX(r) {
+		http.Redirect(w, r, "/billing?"+url.Values{"run": {strconv.FormatInt(res.RunID, 10)}}.Encode(), http.StatusSeeOther)
+		return
+	}
 	root, err := h.deps.Halo.Root(r.Context(), c.partnerID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.fragment(w, r, http.StatusOK, viewBilling, "dry-run", dryRunView{Result: res, Month: monthLabel(month), HaloRoot: root})
+	items, err := h.itemNames(r.Context(), c.partnerID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.fragment(w, r, http.StatusOK, viewBilling, "dry-run", newDryRunView(res, root, items))
 }
 
 // billNow queues the real billing of a month, followed like a sync.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +73,48 @@ func TestBilling(t *testing.T) {
 		page := b.get(t, p, "/billing").body
 		if !strings.Contains(page, "<td>billed</td>") || !strings.Contains(page, `<rect `) {
 			t.Errorf("the billing page does not show the run and its bar:\n%s", page)
+		}
+		// What the run wrote, client by client, with the invoice in
+		// HaloPSA; the dry run made before stays beside it.
+		var invoice int
+		for _, inv := range b.halo.RecurringInvoices() {
+			if inv.ClientID == 109 {
+				invoice = inv.ID
+			}
+		}
+		billed := between(t, page, `<section class="card" id="billed">`, "</section>")
+		for _, want := range []string{"Billed for " + lastMonth.Start().Format("January 2006"),
+			`<a href="` + b.haloURL + `/recurringinvoice?id=` + strconv.Itoa(invoice) + `" target="_blank" rel="noopener">recurring invoice ` + strconv.Itoa(invoice) + `</a>`,
+			`<span class="badge succeeded">added</span> endpoint-protection: <strong>12</strong>`, "0 lines unchanged."} {
+			if !strings.Contains(billed, want) {
+				t.Errorf("the run's result lacks %q:\n%s", want, billed)
+			}
+		}
+		if dry := between(t, page, `<section class="card" id="dry-run">`, "</section>"); !strings.Contains(dry, "Dry run for "+lastMonth.Start().Format("January 2006")) || !strings.Contains(dry, "would change") {
+			t.Errorf("the last dry run is not kept beside the run:\n%s", dry)
+		}
+		// One chart per product, in the unit a push product counts.
+		if !strings.Contains(page, `<h3>endpoint-protection <span class="muted">(licences)</span></h3>`) || !strings.Contains(page, "Licences on recurring invoices") {
+			t.Errorf("the chart does not name the product and its unit:\n%s", page)
+		}
+	})
+
+	t.Run("ARunChosenFromTheListIsShown", func(t *testing.T) {
+		runs, err := b.store.BillingRuns(t.Context(), p.ID, 10)
+		if err != nil || len(runs) < 2 {
+			t.Fatalf("runs: %+v, %v", runs, err)
+		}
+		oldest := runs[len(runs)-1] // the first dry run
+		page := b.get(t, p, "/billing?run="+strconv.FormatInt(oldest.ID, 10)).body
+		if !strings.Contains(page, `<a href="/billing?run=`+strconv.FormatInt(oldest.ID, 10)+`">`) || !strings.Contains(page, "Dry run for ") {
+			t.Errorf("the chosen run is not shown:\n%s", page)
+		}
+		other, _ := b.activePartner(t, "Elsewhere IT")
+		if got := b.get(t, other, "/billing?run="+strconv.FormatInt(oldest.ID, 10)); got.status != http.StatusNotFound {
+			t.Errorf("another partner's run: %d, want 404", got.status)
+		}
+		if got := b.get(t, p, "/billing?run=x%3Cscript%3E"); got.status != http.StatusNotFound || strings.Contains(got.body, "<script>") {
+			t.Errorf("a made-up run id: %d\n%s", got.status, got.body)
 		}
 	})
 

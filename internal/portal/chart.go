@@ -137,9 +137,10 @@ func activityChart(activity []store.DayActivity, today time.Time, days int) char
 	return c
 }
 
-// billedChart draws the quantity billed for each of the months months up
-// to last, from the real billing runs.
-func billedChart(billed map[source.Month]float64, last source.Month, months int) chart {
+// billedChart draws the quantity of one item billed for each of the
+// months months up to last, from the real billing runs, counted in unit
+// ("endpoints").
+func billedChart(billed map[source.Month]float64, last source.Month, months int, unit string) chart {
 	labels := make([]string, months)
 	values := make([]float64, months)
 	m := last
@@ -148,9 +149,9 @@ func billedChart(billed map[source.Month]float64, last source.Month, months int)
 		values[i] = billed[m]
 		m = m.Prev()
 	}
-	c := barChart(fmt.Sprintf("Quantities billed per month, last %d months", months), labels, 1,
-		series{fill: fillBilled, name: "billed", values: values})
-	c.Legend = []legendItem{{"billed", "Quantity on recurring invoices"}}
+	c := barChart(fmt.Sprintf("%s billed per month, last %d months", capitalise(unit), months), labels, 1,
+		series{fill: fillBilled, name: unit + " billed", values: values})
+	c.Legend = []legendItem{{"billed", capitalise(unit) + " on recurring invoices"}}
 	c.EmptyText = "Nothing billed yet: the first quantities appear after the first billing run."
 	return c
 }

@@ -75,7 +75,7 @@ func TestActivityChart(t *testing.T) {
 func TestBilledChart(t *testing.T) {
 	t.Parallel()
 	last := source.Month{Year: 2026, Month: 2}
-	c := billedChart(map[source.Month]float64{{Year: 2026, Month: 1}: 42.5, {Year: 2025, Month: 1}: 99}, last, 3)
+	c := billedChart(map[source.Month]float64{{Year: 2026, Month: 1}: 42.5, {Year: 2025, Month: 1}: 99}, last, 3, "users")
 	var labels []string
 	for _, l := range c.XLabels {
 		labels = append(labels, l.Text)
@@ -83,8 +83,11 @@ func TestBilledChart(t *testing.T) {
 	if diff := cmp.Diff([]string{"Dec 25", "Jan 26", "Feb 26"}, labels); diff != "" {
 		t.Errorf("months (-want +got):\n%s", diff)
 	}
-	if len(c.Bars) != 3 || c.Bars[1].Title != "Jan 26 — billed: 42.5" || c.Bars[0].H != 0 || c.Bars[2].H != 0 {
+	if len(c.Bars) != 3 || c.Bars[1].Title != "Jan 26 — users billed: 42.5" || c.Bars[0].H != 0 || c.Bars[2].H != 0 {
 		t.Errorf("bars: %+v", c.Bars)
+	}
+	if c.Legend[0].Text != "Users on recurring invoices" {
+		t.Errorf("the legend says %q: it must name the unit", c.Legend[0].Text)
 	}
 	if c.Grid[4].Text != "80" {
 		t.Errorf("the top grid line says %q, want 80 (42.5 rounded up to a round step)", c.Grid[4].Text)

@@ -498,3 +498,18 @@ func (b *testBundle) token(t *testing.T, p *partner) string {
 	}
 	return plain
 }
+
+// between is the part of page from the first start to the first end after
+// it, both included; the test fails when either is missing.
+func between(t *testing.T, page, start, end string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(page, start)
+	if !ok {
+		t.Fatalf("the page lacks %q:\n%s", start, page)
+	}
+	part, _, ok := strings.Cut(rest, end)
+	if !ok {
+		t.Fatalf("the page lacks %q after %q", end, start)
+	}
+	return start + part + end
+}

@@ -191,6 +191,7 @@ func TestTenantIsolation(t *testing.T) {
 		{"AcceptsItsOwnSuggestions", http.MethodPost, "/mapping/accept-all", url.Values{"source_id": {srcID}}, "", http.StatusOK, ""},
 		{"SavesItsOwnBillingPolicy", http.MethodPost, "/setup/billing", formValues(b.get(t, other, "/setup?step=billing").body), "", http.StatusSeeOther, ""},
 		{"SavesItsOwnTicketPolicy", http.MethodPost, "/setup/ticketing", formValues(b.get(t, other, "/setup?step=ticketing").body), "", http.StatusSeeOther, ""},
+		{"NamesItself", http.MethodPost, "/setup/partner", url.Values{"name": {"Harbour MSP"}}, "", http.StatusSeeOther, ""},
 		{"SavesItsOwnHaloPSAConnection", http.MethodPost, "/setup/halo", haloForm, "", http.StatusOK, ""},
 		{"SavesItsOwnHaloPSAConnectionByAPI", http.MethodPut, "/api/v1/halo/connection", nil, haloJSON, http.StatusOK, `"ok":true`},
 		{"AddsASourceOfItsOwn", http.MethodPost, "/setup/sources", url.Values{"kind": {string(source.Push)}, "name": {"Harbour push"}}, "", http.StatusOK, "Harbour push"},

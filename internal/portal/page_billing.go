@@ -3,6 +3,7 @@ package portal
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"halobridge/internal/billing"
 	"halobridge/internal/billing/run"
 	"halobridge/internal/connect"
+	"halobridge/internal/outbound"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
 )
@@ -22,14 +24,21 @@ const (
 	chartMonths   = 12
 )
 
-// billingView is the billing page: the policy, the dry run, the last runs
-// and the history of usage corrected after it was billed.
+// billingView is the billing page: the policy, what the last real run
+// wrote beside the last dry run, the last runs, the quantities billed and
+// the history of usage corrected after it was billed.
 type billingView struct {
 	Policy      *billingSummary
 	Months      []option
 	Runs        []billingRunRow
 	Corrections []store.BillingCorrection
-	Chart       chart
+	// Billed is the last real run, or the run chosen from the list;
+	// DryRun the last dry run. Each is nil when there is none.
+	Billed *billedView
+	DryRun *dryRunView
+	Charts []productChart
+	// ChartEmpty says why there is no chart yet.
+	ChartEmpty string
 }
 
 // billingCorrections is how many of the latest corrections the page shows;
@@ -64,7 +73,16 @@ type billingRunRow struct {
 }
 
 func (h *handler) billingPage(w http.ResponseWriter, r *http.Request) {
-	v, err := h.billingView(r.Context(), callerOf(r).partnerID)
+	var chosen int64
+	if q := r.URL.Query().Get("run"); q != "" {
+		id, err := strconv.ParseInt(q, 10, 64)
+		if err != nil || id <= 0 {
+			h.fail(w, r, fmt.Errorf("billing run %q: %w", outbound.Excerpt(q), store.ErrNotFound))
+			return
+		}
+		chosen = id
+	}
+	v, err := h.billingView(r.Context(), callerOf(r).partnerID, chosen)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -72,7 +90,9 @@ func (h *handler) billingPage(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, viewBilling, "Billing", "billing", v)
 }
 
-func (h *handler) billingView(ctx context.Context, partnerID int64) (*billingView, error) {
+// billingView is the page; chosen, when not 0, is the run shown instead of
+// the latest of its kind.
+func (h *handler) billingView(ctx context.Context, partnerID, chosen int64) (*billingView, error) {
 	v := &billingView{}
 	policy, err := h.deps.Billing.Policy(ctx, partnerID)
 	switch {
@@ -103,12 +123,57 @@ func (h *handler) billingView(ctx context.Context, partnerID int64) (*billingVie
 	if v.Corrections, err = h.deps.Store.BillingCorrections(ctx, partnerID, billingCorrections); err != nil {
 		return nil, err
 	}
-	billed, err := h.deps.Billing.Billed(ctx, partnerID)
+	items, err := h.itemNames(ctx, partnerID)
 	if err != nil {
 		return nil, err
 	}
-	v.Chart = billedChart(billed, source.MonthOf(h.deps.Now().UTC()).Prev(), chartMonths)
+	root, err := h.deps.Halo.Root(ctx, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	dry, real := latestRun(runs, true), latestRun(runs, false)
+	if chosen != 0 {
+		rec, err := h.deps.Store.BillingRun(ctx, partnerID, chosen)
+		if err != nil {
+			return nil, err
+		}
+		if rec.DryRun {
+			dry = &rec
+		} else {
+			real = &rec
+		}
+	}
+	if dry != nil {
+		d := newDryRunView(run.ResultOf(*dry), root, items)
+		d.Month = monthLabel(dry.Month)
+		v.DryRun = &d
+	}
+	if real != nil {
+		b := newBilledView(*real, root, items)
+		v.Billed = &b
+	}
+	if v.Charts, err = h.billedCharts(ctx, partnerID); err != nil {
+		return nil, err
+	}
+	v.ChartEmpty = billedEmpty
 	return v, nil
+}
+
+// billedEmpty is what the place of the billed charts says before anything
+// was billed.
+const billedEmpty = "Nothing billed yet: the first quantities appear after the first billing run."
+
+// billedCharts are the charts of the quantities billed, one per item.
+func (h *handler) billedCharts(ctx context.Context, partnerID int64) ([]productChart, error) {
+	billed, err := h.deps.Billing.BilledItems(ctx, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	items, err := h.itemNames(ctx, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	return productCharts(billed, items, source.MonthOf(h.deps.Now().UTC()).Prev(), chartMonths), nil
 }
 
 // runRow counts what a billing run did.
@@ -143,24 +208,15 @@ func (h *handler) billingSummary(ctx context.Context, partnerID int64, p run.Pol
 		_, set := p.Rounding[kind]
 		s.Rounding = append(s.Rounding, roundingItem{Source: connect.KindName(kind), Rule: roundingWords(p.RoundingOf(kind)), Default: !set})
 	}
-	items, err := h.deps.Store.Catalog(ctx, partnerID, store.KindItem)
+	names, err := h.itemNames(ctx, partnerID)
 	if err != nil {
 		return nil, err
-	}
-	names := map[string]string{}
-	for _, it := range items {
-		names[it.HaloID] = it.Name
 	}
 	for key, rule := range p.Products {
 		if rule.ItemID == 0 {
 			continue
 		}
-		id := strconv.Itoa(rule.ItemID)
-		item := names[id]
-		if item == "" {
-			item = "item " + id
-		}
-		s.Products = append(s.Products, productItem{Product: billing.Describe(source.GravityZone, key).Name, Item: item})
+		s.Products = append(s.Products, productItem{Product: billing.Describe(source.GravityZone, key).Name, Item: itemName(names, rule.ItemID)})
 	}
 	slices.SortFunc(s.Products, func(a, b productItem) int { return strings.Compare(a.Product, b.Product) })
 	return s, nil

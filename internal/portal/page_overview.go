@@ -23,7 +23,10 @@ type overviewView struct {
 	Alerts     int
 	Tickets    int
 	Activity   chart
-	Billed     chart
+	// Billed has a chart per item billed; BilledEmpty says why there is
+	// none.
+	Billed      []productChart
+	BilledEmpty string
 }
 
 func (h *handler) overviewPage(w http.ResponseWriter, r *http.Request) {
@@ -78,11 +81,10 @@ func (h *handler) overviewView(ctx context.Context, partnerID int64) (*overviewV
 		v.Tickets += d.Tickets
 	}
 	v.Activity = activityChart(activity, now, chartDays)
-	billing, err := h.billingView(ctx, partnerID)
-	if err != nil {
+	if v.Billed, err = h.billedCharts(ctx, partnerID); err != nil {
 		return nil, err
 	}
-	v.Billed = billing.Chart
+	v.BilledEmpty = billedEmpty
 	return v, nil
 }
 

@@ -100,6 +100,7 @@ func (h *handler) table() []route {
 
 		{pattern: "GET /setup", setup: true, handler: h.setupPage},
 		{pattern: "GET /setup/created", setup: true, handler: h.createdPage},
+		{pattern: "POST /setup/partner", setup: true, handler: h.renamePartner},
 		{pattern: "POST /setup/halo", setup: true, handler: h.saveHalo},
 		{pattern: "POST /setup/halo/test", setup: true, handler: h.testHalo},
 		{pattern: "POST /setup/sources", setup: true, handler: h.addSource},

@@ -12,9 +12,10 @@ import (
 	"halobridge/internal/store"
 )
 
-// integrationView is the wizard's first step: HaloPSA, the sources and
-// the consent.
+// integrationView is the wizard's first step: the partner's name,
+// HaloPSA, the sources and the consent.
 type integrationView struct {
+	Partner partnerForm
 	// Halo is the stored connection, secrets masked; nil when none.
 	Halo *haloView
 	// SignIn is what "Log in with HaloPSA" created, when the partner signs
@@ -67,6 +68,10 @@ type checksView = setup.Checks
 
 func (h *handler) integrationView(r *http.Request, partnerID int64) (*integrationView, error) {
 	v := &integrationView{Errors: fieldErrors{}, SourceForm: sourceForm{Kind: source.GravityZone}}
+	var err error
+	if v.Partner, err = h.partnerFormFor(r, partnerID); err != nil {
+		return nil, err
+	}
 	conn, err := h.deps.Store.HaloConnection(r.Context(), partnerID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):

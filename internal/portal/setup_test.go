@@ -281,3 +281,48 @@ func TestActivationNeedsEveryStep(t *testing.T) {
 		t.Errorf("the overview opened after a refused activation: %d %q", got.status, got.location)
 	}
 }
+
+// The partner is named in the wizard's first step: at first as halobridge
+// guessed from the HaloPSA address, then as the admin types it, and the
+// header of every page says it.
+func TestNamingThePartner(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	p := b.haloSignIn(t, 2)
+	u, err := url.Parse(b.haloURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The simulator's InstanceInfo names only the product ("Halo PSA"),
+	// and its address is an IP address: the name is the address.
+	if p.Name != u.Host {
+		t.Fatalf("the partner of %s is named %q, want %q", b.haloURL, p.Name, u.Host)
+	}
+	step := b.get(t, p, "/setup?step=integration").body
+	p.csrf = csrfOf(t, step)
+	for _, want := range []string{`<form method="post" action="/setup/partner">`, `name="name" value="` + u.Host + `"`, "halobridge took this name from your HaloPSA address"} {
+		if !strings.Contains(step, want) {
+			t.Errorf("the first step lacks %q:\n%s", want, step)
+		}
+	}
+
+	for _, bad := range []struct{ name, want string }{
+		{"  ", "Enter a name"},
+		{strings.Repeat("x", 101), "A name has at most 100 characters; this one has 101"},
+		{"Harbour\nIT", "A name cannot hold control characters"},
+	} {
+		got := b.post(t, p, "/setup/partner", url.Values{"name": {bad.name}}, false)
+		if got.status != http.StatusUnprocessableEntity || !strings.Contains(got.body, `<span class="field-error">`+bad.want) {
+			t.Errorf("the name %q: %d, want 422 saying %q:\n%s", bad.name, got.status, bad.want, got.body)
+		}
+	}
+
+	got := b.post(t, p, "/setup/partner", url.Values{"name": {" Harbour Managed IT "}}, false)
+	if got.status != http.StatusSeeOther || got.header.Get("Location") != "/setup?step=integration&saved=1" {
+		t.Fatalf("saving the name: %d to %q\n%s", got.status, got.header.Get("Location"), got.body)
+	}
+	page := b.get(t, p, "/setup?step=integration").body
+	if !strings.Contains(page, `<span class="muted">Harbour Managed IT</span>`) || strings.Contains(page, "took this name from your HaloPSA address") {
+		t.Errorf("the header does not show the new name, or the hint stayed:\n%s", page)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Partner is one MSP account: the tenant everything else belongs to.
@@ -30,12 +32,43 @@ func scanPartner(row scanner) (Partner, error) {
 	return p, err
 }
 
-// checkPartner trims the name, fills an empty slug from it and validates both.
-func checkPartner(p Partner) (Partner, error) {
-	p.Name = strings.TrimSpace(p.Name)
-	if p.Name == "" {
-		return Partner{}, fmt.Errorf("partner name: %w: it is empty", ErrInvalid)
+// MaxPartnerName is how many characters a partner's name may have.
+const MaxPartnerName = 100
+
+// nameError is a partner name that cannot be kept, said as a person reads
+// it; it is ErrInvalid.
+type nameError struct{ msg string }
+
+func (e *nameError) Error() string { return e.msg }
+
+func (e *nameError) Is(target error) bool { return target == ErrInvalid }
+
+// CheckPartnerName returns a partner's name as it is kept: trimmed, from 1
+// to MaxPartnerName characters, without control characters (line breaks,
+// tabs), which the pages' header could not show. Its errors are ErrInvalid
+// and say what to change.
+func CheckPartnerName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	switch n := utf8.RuneCountInString(name); {
+	case !utf8.ValidString(name):
+		return "", &nameError{"the name is not valid UTF-8 text"}
+	case n == 0:
+		return "", &nameError{"enter a name"}
+	case n > MaxPartnerName:
+		return "", &nameError{fmt.Sprintf("a name has at most %d characters; this one has %d", MaxPartnerName, n)}
+	case strings.ContainsFunc(name, unicode.IsControl):
+		return "", &nameError{"a name cannot hold control characters such as line breaks or tabs"}
 	}
+	return name, nil
+}
+
+// checkPartner checks the name, fills an empty slug from it and validates both.
+func checkPartner(p Partner) (Partner, error) {
+	name, err := CheckPartnerName(p.Name)
+	if err != nil {
+		return Partner{}, fmt.Errorf("partner name: %w", err)
+	}
+	p.Name = name
 	if p.Slug == "" {
 		p.Slug = slugify(p.Name)
 		if p.Slug == "" {

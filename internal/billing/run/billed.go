@@ -3,6 +3,9 @@ package run
 import (
 	"context"
 	"encoding/json"
+	"maps"
+	"math"
+	"slices"
 
 	"halobridge/internal/billing"
 	"halobridge/internal/source"
@@ -24,6 +27,62 @@ func (s *Service) Billed(ctx context.Context, partnerID int64) (map[source.Month
 		}
 	}
 	return billed, nil
+}
+
+// ItemBilled is what the real runs wrote on the lines of one HaloPSA item,
+// month by month: the quantities of the latest run of each month that
+// finished without error.
+type ItemBilled struct {
+	ItemID int
+	// Name is the name on the item's line in the newest run (with the
+	// billing period when the policy adds it).
+	Name string
+	// Products are the products billed under the item, whose Unit says
+	// what the quantities count.
+	Products []billing.Product
+	Months   map[source.Month]float64
+	// Fractional says a month's quantity was not a whole number, or came
+	// from a fractional usage.
+	Fractional bool
+}
+
+// BilledItems is Billed item by item, in the order of the items' ids.
+func (s *Service) BilledItems(ctx context.Context, partnerID int64) ([]ItemBilled, error) {
+	runs, err := s.Store.BillingRuns(ctx, partnerID, 1000)
+	if err != nil {
+		return nil, err
+	}
+	items := map[int]*ItemBilled{}
+	seen := map[source.Month]bool{}
+	for _, r := range runs { // newest first
+		if seen[r.Month] || r.DryRun || r.FinishedAt.IsZero() || r.Error != "" {
+			continue
+		}
+		seen[r.Month] = true
+		res := ResultOf(r)
+		for _, c := range res.Clients {
+			for _, row := range c.Rows {
+				if row.Finding != "" || row.ItemID == 0 {
+					continue
+				}
+				it := items[row.ItemID]
+				if it == nil {
+					it = &ItemBilled{ItemID: row.ItemID, Name: row.Name, Months: map[source.Month]float64{}}
+					for _, p := range res.ProductsOf(row.ItemID) {
+						it.Products = append(it.Products, p.Product)
+					}
+					items[row.ItemID] = it
+				}
+				it.Months[r.Month] += row.Quantity
+				it.Fractional = it.Fractional || row.Rounding != "" || row.Quantity != math.Trunc(row.Quantity)
+			}
+		}
+	}
+	out := make([]ItemBilled, 0, len(items))
+	for _, id := range slices.Sorted(maps.Keys(items)) {
+		out = append(out, *items[id])
+	}
+	return out, nil
 }
 
 // ResultOf reads what a recorded run did; a run without a readable result

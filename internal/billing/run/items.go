@@ -1,15 +1,19 @@
 package run
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"halobridge/internal/billing"
 	"halobridge/internal/halo"
+	"halobridge/internal/store"
 )
 
 // Proposals are the HaloPSA items halobridge offers to create for the
@@ -38,20 +42,22 @@ func (s *Service) ProposeItems(ctx context.Context, partnerID int64) (Proposals,
 	if err != nil {
 		return Proposals{}, err
 	}
-	return s.propose(ctx, hc, partnerID, p)
+	proposals, _, err := s.propose(ctx, hc, partnerID, p)
+	return proposals, err
 }
 
-func (s *Service) propose(ctx context.Context, hc *halo.Client, partnerID int64, p Policy) (Proposals, error) {
+// propose is ProposeItems with the HaloPSA items it read, by id.
+func (s *Service) propose(ctx context.Context, hc *halo.Client, partnerID int64, p Policy) (Proposals, map[int]halo.Item, error) {
 	list, err := hc.Items(ctx)
 	if err != nil {
-		return Proposals{}, fmt.Errorf("read the HaloPSA items: %w", err)
+		return Proposals{}, nil, fmt.Errorf("read the HaloPSA items: %w", err)
 	}
-	items, _ := itemsOf(list)
+	items, held := itemsOf(list)
 	inUse, unchecked, err := s.inUse(ctx, partnerID)
 	if err != nil {
-		return Proposals{}, err
+		return Proposals{}, nil, err
 	}
-	return Proposals{Items: billing.ProposeItems(p.Policy, inUse, items), Unchecked: unchecked}, nil
+	return Proposals{Items: billing.ProposeItems(p.Policy, inUse, items), Unchecked: unchecked}, held, nil
 }
 
 // CreateItems gives each proposed product whose key is in keys (every
@@ -67,7 +73,7 @@ func (s *Service) CreateItems(ctx context.Context, partnerID int64, keys []strin
 	if err != nil {
 		return nil, err
 	}
-	proposals, err := s.propose(ctx, hc, partnerID, p)
+	proposals, held, err := s.propose(ctx, hc, partnerID, p)
 	if err != nil {
 		return nil, err
 	}
@@ -103,8 +109,17 @@ func (s *Service) CreateItems(ctx context.Context, partnerID int64, keys []strin
 				break
 			}
 			c.ItemID = it.ID
+			held[it.ID] = it
 		}
 		done = append(done, c)
+		// The pages name the item at once, not only after the next sync
+		// has read HaloPSA's items.
+		it := held[c.ItemID]
+		it.ID = c.ItemID
+		if err := s.rememberItem(ctx, partnerID, it, c.Name); err != nil {
+			failed = err
+			break
+		}
 	}
 	if len(done) > 0 {
 		if p.Products == nil {
@@ -118,6 +133,21 @@ func (s *Service) CreateItems(ctx context.Context, partnerID int64, keys []strin
 		}
 	}
 	return done, failed
+}
+
+// rememberItem puts an item halobridge created or chose in the stored
+// catalog of HaloPSA's items.
+func (s *Service) rememberItem(ctx context.Context, partnerID int64, it halo.Item, name string) error {
+	it.Name = cmp.Or(it.Name, name)
+	data, err := json.Marshal(it)
+	if err != nil {
+		return fmt.Errorf("encode HaloPSA item %d: %w", it.ID, err)
+	}
+	e := store.CatalogEntry{PartnerID: partnerID, Kind: store.KindItem, HaloID: strconv.Itoa(it.ID), Name: it.Name, Data: data, SyncedAt: s.now()}
+	if err := s.Store.PutCatalogEntry(ctx, e); err != nil {
+		return fmt.Errorf("remember the HaloPSA item %q: %w", it.Name, err)
+	}
+	return nil
 }
 
 // policyOrNew is the partner's policy, or an empty one when none is set,

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -257,6 +258,31 @@ func TestItems(t *testing.T) {
 		}
 		if _, err := b.svc.CreateItems(b.ctx, b.partner.ID, []string{"edrMonthlyUsage"}); err == nil || !strings.Contains(err.Error(), "edrMonthlyUsage") {
 			t.Errorf("creating an item for a product that has one: err = %v", err)
+		}
+	})
+
+	t.Run("NamesTheItemsInTheStoredCatalogAtOnce", func(t *testing.T) {
+		t.Parallel()
+		b := setupGravityZone(t)
+		b.savePolicyRaw(t, `{"mode":"create","basis":"endpoint"}`)
+		created, err := b.svc.CreateItems(b.ctx, b.partner.ID, nil)
+		if err != nil {
+			t.Fatalf("CreateItems: %v", err)
+		}
+		if len(created) == 0 {
+			t.Fatal("no item was created or chosen")
+		}
+		// No sync has read HaloPSA's items: the catalog knows them from
+		// CreateItems alone, by the names HaloPSA holds.
+		for _, c := range created {
+			e, err := b.store.CatalogEntry(b.ctx, b.partner.ID, store.KindItem, strconv.Itoa(c.ItemID))
+			if err != nil {
+				t.Errorf("item %d for %s is not in the stored catalog: %v", c.ItemID, c.Product.Key, err)
+				continue
+			}
+			if e.Name != c.Name {
+				t.Errorf("the stored catalog names item %d %q, want %q", c.ItemID, e.Name, c.Name)
+			}
 		}
 	})
 

@@ -22,6 +22,39 @@ type Result struct {
 	Month     source.Month   `json:"month"`
 	DryRun    bool           `json:"dry_run"`
 	Clients   []ClientResult `json:"clients"`
+	// Products are the products in use that the policy bills, each with
+	// its item: what the lines' quantities count (Product.Unit).
+	Products []BilledProduct `json:"products,omitempty"`
+}
+
+// BilledProduct is a product in use and the HaloPSA item it is billed
+// under.
+type BilledProduct struct {
+	billing.Product
+	ItemID int `json:"item_id"`
+}
+
+// billedProducts pairs the products in use with their items in the
+// policy; products without an item are not billed.
+func billedProducts(inUse []billing.Product, p billing.Policy) []BilledProduct {
+	var out []BilledProduct
+	for _, prod := range inUse {
+		if rule, ok := p.Products[prod.Key]; ok && rule.ItemID != 0 {
+			out = append(out, BilledProduct{Product: prod, ItemID: rule.ItemID})
+		}
+	}
+	return out
+}
+
+// ProductsOf lists the products a run billed under item.
+func (r Result) ProductsOf(item int) []BilledProduct {
+	var out []BilledProduct
+	for _, p := range r.Products {
+		if p.ItemID == item {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // ClientResult is one client's part of a run.
@@ -160,6 +193,7 @@ func (s *Service) run(ctx context.Context, runID, partnerID int64, month source.
 		return res, err
 	}
 	quantities, findings := billing.Quantities(reports, mappings, policy.Policy)
+	res.Products = billedProducts(billing.ProductsInUse(reports), policy.Policy)
 	r.quantities, r.findings = quantities, map[int][]billing.Finding{}
 	for _, f := range findings {
 		r.findings[f.ClientID] = append(r.findings[f.ClientID], f)

@@ -262,7 +262,7 @@ func testTwelveMonths(t *testing.T, b *testBundle) {
 				if err != nil {
 					t.Fatalf("CreateItems: %v", err)
 				}
-				want := []run.CreatedItem{{Product: billing.Product{Source: source.Push, Key: "MDR", Name: "MDR", Role: billing.RoleProduct, Supplier: "Acme EDR Cloud"}, ItemID: 1410, Name: "MDR"}}
+				want := []run.CreatedItem{{Product: billing.Product{Source: source.Push, Key: "MDR", Name: "MDR", Role: billing.RoleProduct, Supplier: "Acme EDR Cloud", Unit: "licences"}, ItemID: 1410, Name: "MDR"}}
 				if diff := cmp.Diff(want, created); diff != "" {
 					t.Errorf("items created (-want +got):\n%s", diff)
 				}
