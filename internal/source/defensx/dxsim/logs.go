@@ -100,12 +100,16 @@ func (s *Sim) AddURLLog(customerID string, row URLLog) error {
 func (s *Sim) AddBlock(customerID, rawURL string, at time.Time) (URLLog, error) {
 	s.mu.Lock()
 	c, found := s.byID[customerID]
+	var userID string
+	if found {
+		userID = c.users[0].id
+	}
 	s.mu.Unlock()
 	if !found {
 		return URLLog{}, fmt.Errorf("dxsim: no customer %s", customerID)
 	}
 	row := URLLog{
-		CreatedAt: at.UTC().Truncate(time.Millisecond), UserID: c.users[0].id, AgentID: c.agents[0].id,
+		CreatedAt: at.UTC().Truncate(time.Millisecond), UserID: userID, AgentID: c.agents[0].id,
 		Action: "blocked", URL: rawURL, Source: "extension", SubType: "url",
 		RiskScore: "90", CategoryKey: "CAT_MALWARE",
 	}
