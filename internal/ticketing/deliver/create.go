@@ -39,7 +39,7 @@ func (p *pass) create(ctx context.Context, g *group) error {
 // post creates the ticket for a group whose link is pending and confirms
 // the link, or leaves it pending when HaloPSA may have created it.
 func (p *pass) post(ctx context.Context, client *halo.Client, g *group) error {
-	fields := ticketFields(g)
+	fields := p.ticketFields(g)
 	created, err := client.CreateTicket(ctx, haloTicket(fields))
 	switch {
 	case err == nil:
@@ -172,10 +172,10 @@ func (p *pass) find(ctx context.Context, client *halo.Client, key string, replac
 
 // ticketFields are the fields of the group's ticket: the first alert's,
 // with every alert of the group listed when a storm put several in it.
-func ticketFields(g *group) ticketing.TicketFields {
+func (p *pass) ticketFields(g *group) ticketing.TicketFields {
 	fields := *g.decision.Ticket
 	if len(g.alerts) > 1 {
-		fields.DetailsHTML += "\n" + ticketing.BuildNote(sourceAlerts(g.alerts), false).NoteHTML
+		fields.DetailsHTML += "\n" + ticketing.BuildNote(p.named(g.alerts), false).NoteHTML
 	}
 	return fields
 }
