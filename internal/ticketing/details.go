@@ -38,10 +38,11 @@ const mitreLinks = "https://attack.mitre.org/"
 // what happened and whether anything is left to do first, then who and
 // where (the company and the HaloPSA client by name, the host, the user),
 // what the product did and the next step, a link to the alert in the
-// source's console, the labelled facts in the vocabulary's order, and the
-// raw event folded away at the foot. Every alert value is escaped: facts
-// come from endpoints and web pages an attacker may control. URLs in them
-// are shown as text, never as links.
+// source's console, and the labelled facts in the vocabulary's order.
+// Every alert value is escaped: facts come from endpoints and web pages an
+// attacker may control. URLs in them are shown as text, never as links. The
+// raw event is not part of it: the delivery code, which reads it from the
+// store, adds RawEvent at the foot of the ticket.
 func Body(d source.Description, a source.Alert, n Names) string {
 	var b strings.Builder
 	headline := strings.TrimSpace(d.Headline)
@@ -136,7 +137,6 @@ func Body(d source.Description, a source.Alert, n Names) string {
 		b.WriteString(facts.String())
 		b.WriteString("</table>\n")
 	}
-	b.WriteString(rawSection(a))
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
@@ -150,10 +150,11 @@ func consoleLink(raw string) (string, bool) {
 	return u.String(), true
 }
 
-// rawSection keeps the event as the source sent it, folded away at the foot
-// of the body for whoever needs a field the description leaves out, cut to
-// maxRawBytes.
-func rawSection(a source.Alert) string {
+// RawEvent keeps the event as the source sent it, folded away in a
+// <details> section for the foot of a ticket body, for whoever needs a field
+// the description leaves out: escaped, and cut to maxRawBytes. An alert
+// without its raw payload gives "".
+func RawEvent(a source.Alert) string {
 	raw := bytes.TrimSpace(a.Raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return ""

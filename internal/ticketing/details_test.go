@@ -148,22 +148,6 @@ func TestBody(t *testing.T) {
 			absent: []string{"Host name", "Company name", "Company id", "Empty"},
 		},
 		{
-			name: "KeepsTheRawEventFoldedAway",
-			desc: source.Description{Headline: "Malware on PC-01"},
-			alert: func(a *source.Alert) {
-				a.Raw = json.RawMessage(`{"module":"av","malware_name":"<EICAR>"}`)
-			},
-			want: []string{"<details><summary>The event as GravityZone sent it</summary><pre>{\n  &#34;module&#34;: &#34;av&#34;,\n  &#34;malware_name&#34;: &#34;&lt;EICAR&gt;&#34;\n}</pre></details>"},
-		},
-		{
-			name: "CutsALongRawEvent",
-			desc: source.Description{Headline: "Malware on PC-01"},
-			alert: func(a *source.Alert) {
-				a.Raw = json.RawMessage(`"` + strings.Repeat("é", 10000) + `"`)
-			},
-			want: []string{"<details><summary>The event as GravityZone sent it</summary><pre>&#34;éé", "é\n… cut here: the event has 20002 bytes, and halobridge keeps it whole</pre></details>"},
-		},
-		{
 			name:   "FallsBackToTheReportTypeWithoutAHeadline",
 			desc:   source.Description{},
 			want:   []string{"<p><strong>Antimalware</strong></p>\n<table>\n"},
@@ -190,6 +174,34 @@ func TestBody(t *testing.T) {
 				if strings.Contains(got, w) {
 					t.Errorf("body holds %q\nbody:\n%s", w, got)
 				}
+			}
+		})
+	}
+}
+
+func TestRawEvent(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		raw  string
+		want string
+	}{
+		{"IsFoldedAwayIndentedAndEscaped", `{"module":"av","malware_name":"<EICAR>"}`,
+			"<details><summary>The event as GravityZone sent it</summary><pre>{\n  &#34;module&#34;: &#34;av&#34;,\n  &#34;malware_name&#34;: &#34;&lt;EICAR&gt;&#34;\n}</pre></details>"},
+		{"IsCutOnACharacterWhenLong", `"` + strings.Repeat("é", 10000) + `"`,
+			"<details><summary>The event as GravityZone sent it</summary><pre>&#34;" + strings.Repeat("é", 4095) +
+				"\n… cut here: the event has 20002 bytes, and halobridge keeps it whole</pre></details>"},
+		{"KeepsTextThatIsNotJSON", "not <json>", "<details><summary>The event as GravityZone sent it</summary><pre>not &lt;json&gt;</pre></details>"},
+		{"IsNothingWithoutAnEvent", "", ""},
+		{"IsNothingForNull", "null", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := avAlert()
+			a.Raw = json.RawMessage(tt.raw)
+			if got := ticketing.RawEvent(a); got != tt.want {
+				t.Errorf("RawEvent =\n%q\nwant\n%q", got, tt.want)
 			}
 		})
 	}
