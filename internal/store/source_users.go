@@ -55,17 +55,8 @@ func (s *Store) SourceUsers(ctx context.Context, sourceID int64, ids []string) (
 	out := make(map[string]source.User, len(ids))
 	// Ids go in chunks to stay under both engines' limits on parameters.
 	for start := 0; start < len(ids); start += rowsPerInsert {
-		chunk := ids[start:min(start+rowsPerInsert, len(ids))]
-		args := []any{sourceID}
-		var in strings.Builder
-		for i, id := range chunk {
-			if i > 0 {
-				in.WriteString(", ")
-			}
-			args = append(args, id)
-			fmt.Fprintf(&in, "$%d", len(args))
-		}
-		if err := s.readUsers(ctx, out, "SELECT user_id, customer_id, name, email FROM source_users WHERE source_id = $1 AND user_id IN ("+in.String()+")", args...); err != nil {
+		in, args := inList([]any{sourceID}, ids[start:min(start+rowsPerInsert, len(ids))])
+		if err := s.readUsers(ctx, out, "SELECT user_id, customer_id, name, email FROM source_users WHERE source_id = $1 AND user_id IN ("+in+")", args...); err != nil {
 			return nil, fmt.Errorf("read users of source %d: %w", sourceID, err)
 		}
 	}
@@ -86,4 +77,19 @@ func (s *Store) readUsers(ctx context.Context, into map[string]source.User, quer
 		into[u.ID] = u
 	}
 	return rows.Err()
+}
+
+// inList is the placeholders of an IN (...) list of values that follow
+// args, and args with the values appended.
+func inList(args []any, values []string) (string, []any) {
+	all := append(make([]any, 0, len(args)+len(values)), args...)
+	var in strings.Builder
+	for i, v := range values {
+		if i > 0 {
+			in.WriteString(", ")
+		}
+		all = append(all, v)
+		fmt.Fprintf(&in, "$%d", len(all))
+	}
+	return in.String(), all
 }

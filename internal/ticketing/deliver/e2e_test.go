@@ -2,6 +2,7 @@ package deliver_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -72,6 +73,28 @@ func runSweeping(t *testing.T, b *testBundle, sweepEvery time.Duration) *running
 	return &running{server: srv}
 }
 
+// gravityZone connects a GravityZone simulator seeded with seed to b's
+// partner, its Event Push registered to r's ingest endpoint.
+func (r *running) gravityZone(t *testing.T, b *testBundle, seed int64) (*gzsim.Sim, store.Source) {
+	t.Helper()
+	gz := gzsim.New(gzsim.Options{Seed: seed, RateLimit: -1})
+	gzSrv := httptest.NewServer(gz)
+	t.Cleanup(gzSrv.Close)
+	src, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: source.GravityZone, Name: "GravityZone",
+		Secret: fmt.Sprintf("Bearer gz-%d", seed), APIURL: gzSrv.URL + "/api", APIKey: gzsim.DefaultAPIKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := (&connect.Sources{Outbound: outbound.Local(), Store: b.store}).Connector(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.RegisterDelivery(b.ctx, source.Delivery{URL: r.server.URL + "/ingest/" + src.Token, Secret: src.Secret}); err != nil {
+		t.Fatalf("RegisterDelivery: %v", err)
+	}
+	return gz, src
+}
+
 func ticketByKey(sim *halosim.Sim, prefix string) (halosim.Ticket, bool) {
 	for _, tk := range ourTickets(sim) {
 		if strings.HasPrefix(tk.ThirdPartyIDString, prefix) {
@@ -89,21 +112,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Parallel()
 		b := setup(t, setupOptions{deliver: fast})
 		r := run(t, b)
-		gz := gzsim.New(gzsim.Options{Seed: 11, RateLimit: -1})
-		gzSrv := httptest.NewServer(gz)
-		t.Cleanup(gzSrv.Close)
-		src, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: source.GravityZone, Name: "GravityZone",
-			Secret: "Bearer gz-e2e", APIURL: gzSrv.URL + "/api", APIKey: gzsim.DefaultAPIKey})
-		if err != nil {
-			t.Fatal(err)
-		}
-		conn, err := (&connect.Sources{Outbound: outbound.Local(), Store: b.store}).Connector(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := conn.RegisterDelivery(b.ctx, source.Delivery{URL: r.server.URL + "/ingest/" + src.Token, Secret: src.Secret}); err != nil {
-			t.Fatalf("RegisterDelivery: %v", err)
-		}
+		gz, src := r.gravityZone(t, b, 11)
 		company := gz.Companies()[1]
 		if _, err := b.store.SaveMapping(b.ctx, store.Mapping{PartnerID: b.partner.ID, SourceID: src.ID, CustomerID: company.ID,
 			ClientID: b.client.ID, Ticketing: true, Confirmed: true}); err != nil {
@@ -216,21 +225,7 @@ func TestWake(t *testing.T) {
 		b := setup(t, setupOptions{noRetries: true, deliver: deliver.Options{Gather: 100 * time.Millisecond, RetryBackoff: time.Hour, Now: time.Now}})
 		// The sweep, which would also find the new alert, stays out of it.
 		r := runSweeping(t, b, time.Hour)
-		gz := gzsim.New(gzsim.Options{Seed: 12, RateLimit: -1})
-		gzSrv := httptest.NewServer(gz)
-		t.Cleanup(gzSrv.Close)
-		src, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: source.GravityZone, Name: "GravityZone",
-			Secret: "Bearer gz-wake", APIURL: gzSrv.URL + "/api", APIKey: gzsim.DefaultAPIKey})
-		if err != nil {
-			t.Fatal(err)
-		}
-		conn, err := (&connect.Sources{Outbound: outbound.Local(), Store: b.store}).Connector(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := conn.RegisterDelivery(b.ctx, source.Delivery{URL: r.server.URL + "/ingest/" + src.Token, Secret: src.Secret}); err != nil {
-			t.Fatal(err)
-		}
+		gz, src := r.gravityZone(t, b, 12)
 		company := gz.Companies()[1]
 		if _, err := b.store.SaveMapping(b.ctx, store.Mapping{PartnerID: b.partner.ID, SourceID: src.ID, CustomerID: company.ID,
 			ClientID: b.client.ID, Ticketing: true, Confirmed: true}); err != nil {

@@ -1,6 +1,7 @@
 package deliver_test
 
 import (
+	"fmt"
 	"html"
 	"net/http/httptest"
 	"strings"
@@ -64,21 +65,7 @@ func TestTicketsNameThePeople(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := run(t, b)
-		gz := gzsim.New(gzsim.Options{Seed: 21, RateLimit: -1})
-		gzSrv := httptest.NewServer(gz)
-		t.Cleanup(gzSrv.Close)
-		src, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: source.GravityZone, Name: "GravityZone",
-			Secret: "Bearer gz-names", APIURL: gzSrv.URL + "/api", APIKey: gzsim.DefaultAPIKey})
-		if err != nil {
-			t.Fatal(err)
-		}
-		conn, err := (&connect.Sources{Outbound: outbound.Local(), Store: b.store}).Connector(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := conn.RegisterDelivery(b.ctx, source.Delivery{URL: r.server.URL + "/ingest/" + src.Token, Secret: src.Secret}); err != nil {
-			t.Fatalf("RegisterDelivery: %v", err)
-		}
+		gz, src := r.gravityZone(t, b, 21)
 		syncCatalogs(t, b)
 		companies := gz.Companies()
 		mapped, unmapped := companies[1], companies[2]
@@ -174,11 +161,20 @@ func TestTicketsNameThePeople(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		if _, err := dx.SendUserRequest(b.ctx, customer.ID, dxsim.UserRequest{ID: 501, UserID: lena.ID, URL: "https://monster.com/jobs"}); err != nil {
-			t.Fatal(err)
+		// request sends a user request of user and waits for its ticket.
+		request := func(id int, user string) halosim.Ticket {
+			t.Helper()
+			if _, err := dx.SendUserRequest(b.ctx, customer.ID, dxsim.UserRequest{ID: id, UserID: user, URL: "https://monster.com/jobs"}); err != nil {
+				t.Fatal(err)
+			}
+			var ticket halosim.Ticket
+			wait.For(t, fmt.Sprintf("the ticket of request %d", id), func() (ok bool) {
+				ticket, ok = ticketByKey(b.sim, fmt.Sprintf("defensx:%s:user_request:%d", customer.ID, id))
+				return ok
+			})
+			return ticket
 		}
-		var ticket halosim.Ticket
-		wait.For(t, "Lena's request", func() (ok bool) { ticket, ok = ticketByKey(b.sim, "defensx:"+customer.ID+":user_request:501"); return ok })
+		ticket := request(501, lena.ID)
 		if want := "request from Lena <Varga> at " + customer.Name; !strings.HasSuffix(ticket.Summary, want) {
 			t.Errorf("summary %q, want it to end with %q", ticket.Summary, want)
 		}
@@ -186,11 +182,7 @@ func TestTicketsNameThePeople(t *testing.T) {
 			t.Errorf("the ticket lacks %q:\n%s", want, ticket.DetailsHTML)
 		}
 
-		if _, err := dx.SendUserRequest(b.ctx, customer.ID, dxsim.UserRequest{ID: 502, UserID: newcomer.ID, URL: "https://monster.com/apply"}); err != nil {
-			t.Fatal(err)
-		}
-		var unknown halosim.Ticket
-		wait.For(t, "the newcomer's request", func() (ok bool) { unknown, ok = ticketByKey(b.sim, "defensx:"+customer.ID+":user_request:502"); return ok })
+		unknown := request(502, newcomer.ID)
 		if want := "request from " + newcomer.ID + " at " + customer.Name; !strings.HasSuffix(unknown.Summary, want) {
 			t.Errorf("summary %q, want the user's id (%q) until a sync names them", unknown.Summary, want)
 		}

@@ -2,7 +2,6 @@ package dxsim
 
 import (
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"sort"
@@ -157,14 +156,7 @@ func (s *Sim) urlLogs(customerID string, q url.Values) reply {
 			URL: r.URL, Source: r.Source, SubType: r.SubType, RiskScore: r.RiskScore, CategoryKey: r.CategoryKey,
 		})
 	}
-	return ok(struct {
-		Page       int          `json:"page"`
-		Limit      int          `json:"limit"`
-		TotalPages int          `json:"totalPages"`
-		TotalCount int          `json:"totalCount"`
-		NItems     int          `json:"nitems"`
-		Items      []urlLogBody `json:"items"`
-	}{page, limit, int(math.Ceil(float64(len(in)) / float64(limit))), len(in), len(items), items})
+	return ok(pagedBody(items, page, limit, len(in)))
 }
 
 // parseLogDate reads a JSON datetime or a unix timestamp (seconds, or milliseconds when

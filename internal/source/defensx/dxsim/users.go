@@ -2,7 +2,6 @@ package dxsim
 
 import (
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 )
@@ -42,14 +41,7 @@ func (s *Sim) userList(customerID string, q url.Values) reply {
 	for _, u := range pageOf(c.users, page, limit) {
 		items = append(items, basicUserBody{ID: u.id, Name: u.name, Username: u.username, Email: u.login, Active: !u.inactive})
 	}
-	return ok(struct {
-		Page       int             `json:"page"`
-		Limit      int             `json:"limit"`
-		TotalPages int             `json:"totalPages"`
-		TotalCount int             `json:"totalCount"`
-		NItems     int             `json:"nitems"`
-		Items      []basicUserBody `json:"items"`
-	}{page, limit, int(math.Ceil(float64(len(c.users)) / float64(limit))), len(c.users), len(items), items})
+	return ok(pagedBody(items, page, limit, len(c.users)))
 }
 
 // Users returns a customer's users (the partner's own customer included), nil for an

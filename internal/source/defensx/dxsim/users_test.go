@@ -1,7 +1,6 @@
 package dxsim_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"testing"
 
@@ -27,18 +26,7 @@ type userPage struct {
 func TestUsers(t *testing.T) {
 	t.Parallel()
 
-	read := func(t *testing.T, b *testBundle, path string) userPage {
-		t.Helper()
-		status, body := b.get(t, path)
-		if status != 200 {
-			t.Fatalf("GET %s = %d %s", path, status, body)
-		}
-		var p userPage
-		if err := json.Unmarshal([]byte(body), &p); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	read := readJSON[userPage]
 
 	t.Run("ListsACustomersUsersAsBasicUsers", func(t *testing.T) {
 		t.Parallel()
