@@ -95,6 +95,30 @@ func (r *running) gravityZone(t *testing.T, b *testBundle, seed int64) (*gzsim.S
 	return gz, src
 }
 
+// defensX connects a DefensX simulator made with opts to b's partner, its
+// webhook sent to r's ingest endpoint, with its first customer mapped to
+// b's client; withAPI gives the source the simulator's Partner API too.
+func (r *running) defensX(t *testing.T, b *testBundle, opts dxsim.Options, withAPI bool) (*dxsim.Sim, store.Source) {
+	t.Helper()
+	dx := dxsim.New(opts)
+	src := store.Source{PartnerID: b.partner.ID, Kind: source.DefensX, Name: "DefensX", Secret: "dx-e2e-secret"}
+	if withAPI {
+		dxSrv := httptest.NewServer(dx)
+		t.Cleanup(dxSrv.Close)
+		src.APIKey, src.APIURL = dx.APIKey(), dxSrv.URL+dxsim.BasePath
+	}
+	src, err := b.store.CreateSource(b.ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dx.SetWebhook(r.server.URL+"/ingest/"+src.Token+"?secret="+src.Secret, nil)
+	if _, err := b.store.SaveMapping(b.ctx, store.Mapping{PartnerID: b.partner.ID, SourceID: src.ID, CustomerID: dx.Customers()[0].ID,
+		ClientID: b.client.ID, Ticketing: true, Confirmed: true}); err != nil {
+		t.Fatal(err)
+	}
+	return dx, src
+}
+
 func ticketByKey(sim *halosim.Sim, prefix string) (halosim.Ticket, bool) {
 	for _, tk := range ourTickets(sim) {
 		if strings.HasPrefix(tk.ThirdPartyIDString, prefix) {
@@ -185,17 +209,8 @@ func TestEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := run(t, b)
-		dx := dxsim.New(dxsim.Options{Seed: 5})
-		src, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: source.DefensX, Name: "DefensX", Secret: "dx-e2e-secret"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		dx.SetWebhook(r.server.URL+"/ingest/"+src.Token+"?secret="+src.Secret, nil)
+		dx, _ := r.defensX(t, b, dxsim.Options{Seed: 5}, false)
 		customer := dx.Customers()[0]
-		if _, err := b.store.SaveMapping(b.ctx, store.Mapping{PartnerID: b.partner.ID, SourceID: src.ID, CustomerID: customer.ID,
-			ClientID: b.client.ID, Ticketing: true, Confirmed: true}); err != nil {
-			t.Fatal(err)
-		}
 		request := dxsim.UserRequest{ID: 4242, ReportType: "url_block", URL: "https://monster.com/jobs", Reason: "I need this site for my work"}
 		if _, err := dx.SendUserRequest(b.ctx, customer.ID, request); err != nil {
 			t.Fatalf("SendUserRequest: %v", err)

@@ -3,7 +3,6 @@ package deliver_test
 import (
 	"fmt"
 	"html"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -136,20 +135,8 @@ func TestTicketsNameThePeople(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := run(t, b)
-		dx := dxsim.New(dxsim.Options{Seed: 7, NumCustomers: 2})
-		dxSrv := httptest.NewServer(dx)
-		t.Cleanup(dxSrv.Close)
-		src, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: source.DefensX, Name: "DefensX",
-			Secret: "dx-names-secret", APIKey: dx.APIKey(), APIURL: dxSrv.URL + dxsim.BasePath})
-		if err != nil {
-			t.Fatal(err)
-		}
-		dx.SetWebhook(r.server.URL+"/ingest/"+src.Token+"?secret="+src.Secret, nil)
+		dx, _ := r.defensX(t, b, dxsim.Options{Seed: 7, NumCustomers: 2}, true)
 		customer := dx.Customers()[0]
-		if _, err := b.store.SaveMapping(b.ctx, store.Mapping{PartnerID: b.partner.ID, SourceID: src.ID, CustomerID: customer.ID,
-			ClientID: b.client.ID, Ticketing: true, Confirmed: true}); err != nil {
-			t.Fatal(err)
-		}
 		lena, err := dx.AddUser(customer.ID, dxsim.User{Name: "Lena <Varga>", Email: "lena.varga@example.com", Active: true})
 		if err != nil {
 			t.Fatal(err)

@@ -169,18 +169,21 @@ func normaliseIDs(t *testing.T, sim *dxsim.Sim, body string) string {
 	return body
 }
 
-type logPage struct {
+// page is a page of a DefensX list with its paging object.
+type page[T any] struct {
 	Page       int `json:"page"`
 	Limit      int `json:"limit"`
 	TotalPages int `json:"totalPages"`
 	TotalCount int `json:"totalCount"`
 	NItems     int `json:"nitems"`
-	Items      []struct {
-		CreatedAt string `json:"created_at"`
-		Action    string `json:"action"`
-		URL       string `json:"url"`
-	} `json:"items"`
+	Items      []T `json:"items"`
 }
+
+type logPage = page[struct {
+	CreatedAt string `json:"created_at"`
+	Action    string `json:"action"`
+	URL       string `json:"url"`
+}]
 
 func TestURLLogs(t *testing.T) {
 	t.Parallel()

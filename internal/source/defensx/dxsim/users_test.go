@@ -8,20 +8,13 @@ import (
 )
 
 // userPage is the spec's Pagination with its BasicUserList.
-type userPage struct {
-	Page       int `json:"page"`
-	Limit      int `json:"limit"`
-	TotalPages int `json:"totalPages"`
-	TotalCount int `json:"totalCount"`
-	NItems     int `json:"nitems"`
-	Items      []struct {
-		ID       string `json:"id"`
-		Name     string `json:"name"`
-		Username string `json:"username"`
-		Email    string `json:"email"`
-		Active   bool   `json:"active"`
-	} `json:"items"`
-}
+type userPage = page[struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Username string `json:"username"`
+	Email    string `json:"email"`
+	Active   bool   `json:"active"`
+}]
 
 func TestUsers(t *testing.T) {
 	t.Parallel()
