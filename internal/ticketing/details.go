@@ -101,7 +101,11 @@ func Body(d source.Description, a source.Alert, n Names) string {
 	if !a.OccurredAt.IsZero() {
 		row("Seen", formatTime(a.OccurredAt), "reported by "+sourceName(a.Source))
 	}
-	row("Severity", humanize(string(a.Severity)), "")
+	severity := humanize(string(a.Severity))
+	row("Severity", severity, "")
+	// A fact may say "High" of something else (a detection level): only the
+	// parties and places above are too plain to repeat.
+	delete(shown, severity)
 	b.WriteString("</table>\n")
 
 	if action := strings.TrimSpace(d.Action); action != "" {

@@ -142,9 +142,11 @@ func TestBody(t *testing.T) {
 				{Name: "company_id", Label: "Company id", Value: "c-1"},
 				{Name: "empty", Label: "Empty", Value: "  "},
 				{Name: "threat", Label: "Threat", Value: "Trojan.X"},
+				{Name: "level", Label: "Detection level", Value: "High"},
 			}},
-			names:  names,
-			want:   []string{"<p><strong>Details</strong></p>\n<table>\n<tr><th>Threat</th><td>Trojan.X</td></tr>\n</table>"},
+			names: names,
+			want: []string{"<p><strong>Details</strong></p>\n<table>\n<tr><th>Threat</th><td>Trojan.X</td></tr>\n" +
+				"<tr><th>Detection level</th><td>High</td></tr>\n</table>"},
 			absent: []string{"Host name", "Company name", "Company id", "Empty"},
 		},
 		{
