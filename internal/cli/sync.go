@@ -125,7 +125,11 @@ func writeResult(w io.Writer, res syncrun.Result) {
 	if len(kinds) > 0 {
 		fmt.Fprintf(w, "HaloPSA records: %s.\n", strings.Join(kinds, ", "))
 	}
-	fmt.Fprintf(w, "Customers: %d; usage rows: %d.\n", res.Customers, res.Usage)
+	if res.Users > 0 {
+		fmt.Fprintf(w, "Customers: %d; usage rows: %d; users: %d.\n", res.Customers, res.Usage, res.Users)
+	} else {
+		fmt.Fprintf(w, "Customers: %d; usage rows: %d.\n", res.Customers, res.Usage)
+	}
 	fmt.Fprintf(w, "Suggestions: %d new or changed, %d withdrawn, %d ambiguous (see 'halobridge mapping suggestions').\n",
 		res.Suggested, res.Withdrawn, len(res.Ambiguous))
 	fmt.Fprintf(w, "Events: %d problems found, %d cleared (see 'halobridge events list').\n", res.Raised, res.Cleared)

@@ -388,17 +388,8 @@ func (s *Store) TicketLinks(ctx context.Context, partnerID int64, q TicketLinkQu
 	}
 	// Keys go in chunks to stay under both engines' limits on parameters.
 	for start := 0; start < len(q.Keys); start += rowsPerInsert {
-		chunk := q.Keys[start:min(start+rowsPerInsert, len(q.Keys))]
-		chunkArgs := append([]any{}, args...)
-		var in strings.Builder
-		for i, k := range chunk {
-			if i > 0 {
-				in.WriteString(", ")
-			}
-			chunkArgs = append(chunkArgs, k)
-			fmt.Fprintf(&in, "$%d", len(chunkArgs))
-		}
-		if err := read(query+" AND key IN ("+in.String()+")", chunkArgs); err != nil {
+		in, chunkArgs := inList(args, q.Keys[start:min(start+rowsPerInsert, len(q.Keys))])
+		if err := read(query+" AND key IN ("+in+")", chunkArgs); err != nil {
 			return nil, fmt.Errorf("list ticket links of partner %d: %w", partnerID, err)
 		}
 	}

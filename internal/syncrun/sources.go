@@ -12,7 +12,8 @@ import (
 
 // syncSource replaces a source's stored customers with what it lists now,
 // and its usage of this month and the last: the previous month stays open
-// to change until the source closes it, and billing reads both.
+// to change until the source closes it, and billing reads both. A source
+// whose alerts name users by id has its customers' users read too.
 func (s *Syncer) syncSource(ctx context.Context, src store.Source, p *jobs.Progress, res *Result) error {
 	p.Step(fmt.Sprintf("%s customers and usage", connect.Label(src)), 3)
 	err := s.readSource(ctx, src, p, res)
@@ -51,6 +52,9 @@ func (s *Syncer) readSource(ctx context.Context, src store.Source, p *jobs.Progr
 		res.Usage += len(usage)
 		p.Count("usage", len(usage))
 		p.Advance(1)
+	}
+	if lister, ok := conn.(source.UserLister); ok {
+		return s.readUsers(ctx, src, lister, customers, p, res)
 	}
 	return nil
 }

@@ -51,9 +51,10 @@ type Connectors interface {
 type Result struct {
 	// Catalog says what changed in each kind of HaloPSA record refreshed.
 	Catalog map[string]store.CatalogDiff
-	// Customers and Usage count the source records read.
+	// Customers, Usage and Users count the source records read.
 	Customers int
 	Usage     int
+	Users     int
 	// Suggested counts suggestions stored or changed, Withdrawn the stale
 	// ones removed.
 	Suggested int

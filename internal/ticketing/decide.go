@@ -74,6 +74,9 @@ type Input struct {
 	Policy           Policy
 	Link             *Link // nil: the group key has no ticket yet
 	Now              time.Time
+	// Names name the company, the HaloPSA client and the user in the
+	// ticket's title, body and notes, where the alert carries only ids.
+	Names Names
 }
 
 // TicketFields are the fields of a ticket to create; the JSON names are
@@ -149,9 +152,9 @@ func Decide(in Input) Decision {
 		return d.skip("ticketing is off in the mapping of customer %s", quoted(a.CustomerID))
 	}
 
-	ticket := func() *TicketFields { return newTicket(a, p, tp, d.GroupKey, clientID, siteID, d.Unmapped) }
+	ticket := func() *TicketFields { return newTicket(a, in.Names, p, tp, d.GroupKey, clientID, siteID, d.Unmapped) }
 	note := func(lead string) *NoteFields {
-		n := BuildNote([]source.Alert{a}, !p.showUpdates())
+		n := BuildNote([]source.Alert{in.Names.Apply(a)}, !p.showUpdates())
 		n.NoteHTML = lead + n.NoteHTML
 		n.OutcomeID = p.NoteOutcomeID
 		return &n
@@ -200,11 +203,11 @@ func (d Decision) skip(format string, args ...any) Decision {
 	return d
 }
 
-func newTicket(a source.Alert, p Policy, tp TypePolicy, key string, clientID, siteID int, unmapped bool) *TicketFields {
-	summary, details := Title(p.TitleTemplate, a), Details(p.DetailsTemplate, a)
+func newTicket(a source.Alert, names Names, p Policy, tp TypePolicy, key string, clientID, siteID int, unmapped bool) *TicketFields {
+	summary, details := Title(p.TitleTemplate, names.Apply(a)), Details(p.DetailsTemplate, a, names)
 	if unmapped {
 		summary = capSummary(unmappedPrefix + summary)
-		details = unmappedNotice(a) + details
+		details = unmappedNotice(a, names) + details
 	}
 	var requestSource *int
 	if p.SourceID != nil {

@@ -237,7 +237,7 @@ func TestDecide(t *testing.T) {
 	t.Run("PutsTheAlertsFactsInTheTicket", func(t *testing.T) {
 		t.Parallel()
 		got := ticketing.Decide(setup())
-		if want := "<tr><th>Malware name</th><td>EICAR-Test-File</td></tr>"; !strings.Contains(got.Ticket.DetailsHTML, want) {
+		if want := "<tr><th>Malware</th><td>EICAR-Test-File</td></tr>"; !strings.Contains(got.Ticket.DetailsHTML, want) {
 			t.Errorf("details = %q, want a row %q", got.Ticket.DetailsHTML, want)
 		}
 	})
@@ -255,9 +255,11 @@ func TestDecide(t *testing.T) {
 		t.Parallel()
 		in := setup()
 		in.Mapping, in.FallbackClientID = ticketing.MappingState{}, 900
-		want := "<p><strong>Unmapped customer:</strong> GravityZone customer “c-1” is not mapped to a HaloPSA client, " +
-			"so this ticket was raised on the fallback client. Map the customer in halobridge and move this ticket to its client.</p>\n" +
-			"<p><strong>Antimalware</strong>"
+		in.Names = ticketing.Names{Customer: "Bright Harbor Dental"}
+		want := "<p><strong>Unmapped:</strong> GravityZone company <strong>Bright Harbor Dental</strong> <small>(id c-1)</small> " +
+			"is not mapped to a HaloPSA client, so this ticket was raised on the fallback client. " +
+			"In halobridge, open the Client mapping page and map Bright Harbor Dental to its HaloPSA client; then move this ticket to that client.</p>\n" +
+			"<p><strong>"
 		if got := ticketing.Decide(in).Ticket.DetailsHTML; !strings.HasPrefix(got, want) {
 			t.Errorf("details = %q, want it to start with %q", got, want)
 		}
@@ -279,7 +281,7 @@ func TestDecide(t *testing.T) {
 		in := setup()
 		in.Link = link(ticketing.LinkOpen, 0)
 		want := "<p>1 new alert, seen 2026-05-04 10:00:00 UTC.</p>\n<ul>\n" +
-			"<li>Malware EICAR-Test-File on PC-01, seen 2026-05-04 10:00:00 UTC</li>\n</ul>"
+			"<li>" + headline(in.Alert) + ", seen 2026-05-04 10:00:00 UTC</li>\n</ul>"
 		if got := ticketing.Decide(in).Note.NoteHTML; got != want {
 			t.Errorf("note = %q, want %q", got, want)
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"halobridge/internal/source"
+	"halobridge/internal/vocab"
 )
 
 // NoteFields is a HaloPSA action (a note) on an existing ticket.
@@ -24,8 +25,8 @@ type NoteFields struct {
 const maxNoteLines = 20
 
 // BuildNote makes one note listing alerts that arrived for an open ticket:
-// how many, first and last seen, and one line per fingerprint with its own
-// count. Every alert value is HTML-escaped. No alerts give an empty note,
+// how many, first and last seen, and one line per fingerprint with its
+// headline and its own count. Every alert value is HTML-escaped. No alerts give an empty note,
 // which is not worth sending.
 func BuildNote(alerts []source.Alert, hidden bool) NoteFields {
 	note := NoteFields{HiddenFromUser: hidden}
@@ -36,7 +37,7 @@ func BuildNote(alerts []source.Alert, hidden bool) NoteFields {
 	slices.SortStableFunc(sorted, func(x, y source.Alert) int { return x.OccurredAt.Compare(y.OccurredAt) })
 
 	type line struct {
-		title       string
+		alert       source.Alert
 		count       int
 		first, last time.Time
 	}
@@ -49,7 +50,7 @@ func BuildNote(alerts []source.Alert, hidden bool) NoteFields {
 			continue
 		}
 		index[a.Fingerprint] = len(lines)
-		lines = append(lines, line{title: Title("", a), count: 1, first: a.OccurredAt, last: a.OccurredAt})
+		lines = append(lines, line{alert: a, count: 1, first: a.OccurredAt, last: a.OccurredAt})
 	}
 
 	var b strings.Builder
@@ -69,14 +70,22 @@ func BuildNote(alerts []source.Alert, hidden bool) NoteFields {
 			break
 		}
 		if l.count == 1 {
-			fmt.Fprintf(&b, "<li>%s, seen %s</li>\n", escape(l.title), seenAt(l.first))
+			fmt.Fprintf(&b, "<li>%s, seen %s</li>\n", escape(headline(l.alert)), seenAt(l.first))
 		} else {
-			fmt.Fprintf(&b, "<li>%s: %d times, first seen %s, last seen %s</li>\n", escape(l.title), l.count, seenAt(l.first), seenAt(l.last))
+			fmt.Fprintf(&b, "<li>%s: %d times, first seen %s, last seen %s</li>\n", escape(headline(l.alert)), l.count, seenAt(l.first), seenAt(l.last))
 		}
 	}
 	b.WriteString("</ul>")
 	note.NoteHTML = b.String()
 	return note
+}
+
+// headline says in one line what the alert is, as the vocabulary words it.
+func headline(a source.Alert) string {
+	if h := oneLine(vocab.Describe(a).Headline); h != "" {
+		return h
+	}
+	return Title("", a)
 }
 
 func seenAt(t time.Time) string {

@@ -2,6 +2,7 @@ package ticketing_test
 
 import (
 	"fmt"
+	"html"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 
 	"halobridge/internal/source"
 	"halobridge/internal/ticketing"
+	"halobridge/internal/vocab"
 )
 
 func TestBuildNote(t *testing.T) {
@@ -21,6 +23,14 @@ func TestBuildNote(t *testing.T) {
 	}
 	uc := avAlert()
 	uc.Type, uc.URL, uc.Fingerprint, uc.Facts = "uc", "http://casino.example/win", "gz:c-1:uc:pc-01:casino.example", nil
+	// A note shows each alert as the vocabulary's headline for it.
+	av, ucLine := headline(avAlert()), headline(uc)
+	hostile := avAlert()
+	hostile.Facts["malware_name"] = "<script>alert('x')</script>"
+	hostileLine := headline(hostile)
+	if !strings.Contains(hostileLine, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;") {
+		t.Fatalf("the headline of a hostile alert, escaped, is %q: the malware name is not in it", hostileLine)
+	}
 
 	tests := []struct {
 		name   string
@@ -31,27 +41,23 @@ func TestBuildNote(t *testing.T) {
 		{"IsEmptyWithoutAlerts", nil, true, ticketing.NoteFields{HiddenFromUser: true}},
 		{"ListsOneAlert", []source.Alert{avAlert()}, true, ticketing.NoteFields{HiddenFromUser: true, NoteHTML: "" +
 			"<p>1 new alert, seen 2026-05-04 10:00:00 UTC.</p>\n<ul>\n" +
-			"<li>Malware EICAR-Test-File on PC-01, seen 2026-05-04 10:00:00 UTC</li>\n</ul>"}},
+			"<li>" + av + ", seen 2026-05-04 10:00:00 UTC</li>\n</ul>"}},
 		{"CountsRepeatsWithFirstAndLastSeenInTimeOrder", []source.Alert{
 			at(avAlert(), 5*time.Minute), at(uc, time.Minute), at(avAlert(), 0), at(avAlert(), 10*time.Minute),
 		}, false, ticketing.NoteFields{NoteHTML: "" +
 			"<p>4 new alerts, first seen 2026-05-04 10:00:00 UTC, last seen 2026-05-04 10:10:00 UTC.</p>\n<ul>\n" +
-			"<li>Malware EICAR-Test-File on PC-01: 3 times, first seen 2026-05-04 10:00:00 UTC, last seen 2026-05-04 10:10:00 UTC</li>\n" +
-			"<li>Content Control: casino.example on PC-01, seen 2026-05-04 10:01:00 UTC</li>\n</ul>"}},
-		{"EscapesAlertValues", func() []source.Alert {
-			a := avAlert()
-			a.Facts["malware_name"] = "<script>alert('x')</script>"
-			return []source.Alert{a}
-		}(), true, ticketing.NoteFields{HiddenFromUser: true, NoteHTML: "" +
+			"<li>" + av + ": 3 times, first seen 2026-05-04 10:00:00 UTC, last seen 2026-05-04 10:10:00 UTC</li>\n" +
+			"<li>" + ucLine + ", seen 2026-05-04 10:01:00 UTC</li>\n</ul>"}},
+		{"EscapesAlertValues", []source.Alert{hostile}, true, ticketing.NoteFields{HiddenFromUser: true, NoteHTML: "" +
 			"<p>1 new alert, seen 2026-05-04 10:00:00 UTC.</p>\n<ul>\n" +
-			"<li>Malware &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; on PC-01, seen 2026-05-04 10:00:00 UTC</li>\n</ul>"}},
+			"<li>" + hostileLine + ", seen 2026-05-04 10:00:00 UTC</li>\n</ul>"}},
 		{"SaysWhenTheTimeIsUnknown", []source.Alert{at(avAlert(), 0), func() source.Alert {
 			a := avAlert()
 			a.OccurredAt = time.Time{}
 			return a
 		}()}, true, ticketing.NoteFields{HiddenFromUser: true, NoteHTML: "" +
 			"<p>2 new alerts, first seen at an unknown time, last seen 2026-05-04 10:00:00 UTC.</p>\n<ul>\n" +
-			"<li>Malware EICAR-Test-File on PC-01: 2 times, first seen at an unknown time, last seen 2026-05-04 10:00:00 UTC</li>\n</ul>"}},
+			"<li>" + av + ": 2 times, first seen at an unknown time, last seen 2026-05-04 10:00:00 UTC</li>\n</ul>"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -77,17 +83,28 @@ func TestBuildNote(t *testing.T) {
 
 	t.Run("ListsTwentyLinesAndCountsTheRest", func(t *testing.T) {
 		t.Parallel()
-		got := ticketing.BuildNote(burst(25, 2), true).NoteHTML
+		alerts := burst(25, 2)
+		got := ticketing.BuildNote(alerts, true).NoteHTML
 		if n := strings.Count(got, "<li>"); n != 21 {
 			t.Errorf("note has %d lines, want 20 alerts and a summary line", n)
 		}
 		for _, want := range []string{
 			"<p>27 new alerts, first seen 2026-05-04 10:00:00 UTC, last seen 2026-05-04 10:24:00 UTC.</p>",
-			"<li>Malware EICAR-Test-File on PC-19, seen 2026-05-04 10:19:00 UTC</li>\n<li>and 7 more alerts</li>\n</ul>",
+			"<li>" + headline(alerts[19]) + ", seen 2026-05-04 10:19:00 UTC</li>\n<li>and 7 more alerts</li>\n</ul>",
 		} {
 			if !strings.Contains(got, want) {
 				t.Errorf("note = %q\nwant it to contain %q", got, want)
 			}
+		}
+	})
+
+	t.Run("EscapesAlertValues", func(t *testing.T) {
+		t.Parallel()
+		a := avAlert()
+		a.HostName = "<script>alert('x')</script>"
+		got := ticketing.BuildNote([]source.Alert{a}, true).NoteHTML
+		if strings.Contains(got, "<script>") || !strings.Contains(got, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;") {
+			t.Errorf("note = %q, want the host escaped", got)
 		}
 	})
 
@@ -98,3 +115,6 @@ func TestBuildNote(t *testing.T) {
 		}
 	})
 }
+
+// headline is the vocabulary's headline for a, as a note line shows it.
+func headline(a source.Alert) string { return html.EscapeString(vocab.Describe(a).Headline) }

@@ -217,7 +217,8 @@ func variable(a source.Alert, name string) string {
 		return urlDomain(a.URL)
 	case "customer":
 		// Alerts carry the customer's id; connectors add its name as a fact
-		// when the source sends one.
+		// when the source sends one, and Names.Apply the name the source's
+		// catalog holds.
 		if n := a.Facts["customer_name"]; n != "" {
 			return n
 		}

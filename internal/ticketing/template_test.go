@@ -327,54 +327,6 @@ func TestTitle(t *testing.T) {
 	})
 }
 
-func TestDetails(t *testing.T) {
-	t.Parallel()
-
-	t.Run("ListsEveryValueAndFactEscaped", func(t *testing.T) {
-		t.Parallel()
-		a := avAlert()
-		a.User = ""
-		a.URL = "javascript:alert(1)"
-		a.Facts = map[string]string{
-			"malware_name":  "<script>alert(1)</script>",
-			"file_path":     `C:\Users\bob\"x".exe`,
-			"customer_name": "Acme & Sons",
-		}
-		want := "<p><strong>Antimalware</strong> reported by GravityZone at 2026-05-04 10:00:00 UTC.</p>\n" +
-			"<table>\n" +
-			"<tr><th>Customer</th><td>Acme &amp; Sons</td></tr>\n" +
-			"<tr><th>Severity</th><td>high</td></tr>\n" +
-			"<tr><th>Host</th><td>PC-01</td></tr>\n" +
-			"<tr><th>Host IP</th><td>10.0.0.5</td></tr>\n" +
-			"<tr><th>URL</th><td>javascript:alert(1)</td></tr>\n" +
-			"<tr><th>File path</th><td>C:\\Users\\bob\\&#34;x&#34;.exe</td></tr>\n" +
-			"<tr><th>Malware name</th><td>&lt;script&gt;alert(1)&lt;/script&gt;</td></tr>\n" +
-			"</table>"
-		if got := ticketing.Details("", a); got != want {
-			t.Errorf("Details =\n%s\nwant\n%s", got, want)
-		}
-	})
-
-	t.Run("EscapesFactNames", func(t *testing.T) {
-		t.Parallel()
-		a := source.Alert{Type: "custom", Facts: map[string]string{"<img src=x>": "1"}}
-		got := ticketing.Details("", a)
-		if strings.Contains(got, "<img") || !strings.Contains(got, "<th>&lt;img src=x&gt;</th>") {
-			t.Errorf("Details = %q, want the fact name escaped", got)
-		}
-	})
-
-	t.Run("UsesTheTemplate", func(t *testing.T) {
-		t.Parallel()
-		a := avAlert()
-		a.Facts["malware_name"] = "<script>"
-		got := ticketing.Details("<h2>{{report_type}}</h2><p>{{malware_name}}</p>", a)
-		if want := "<h2>Antimalware</h2><p>&lt;script&gt;</p>"; got != want {
-			t.Errorf("Details = %q, want %q", got, want)
-		}
-	})
-}
-
 func FuzzRender(f *testing.F) {
 	f.Add("Malware {{malware_name}} on {{hostname}}", "EICAR", "PC-01")
 	f.Add("EDR incident: {{detection_name}} on {{hostname}}", "", "")

@@ -169,6 +169,19 @@ func TestClientErrors(t *testing.T) {
 			wantMsg: "no such record",
 		},
 		{
+			name:    "UsersOfAnUnknownCustomerIs404",
+			call:    func(c *defensx.Client) error { _, err := c.Users(ctx, "nobody"); return err },
+			want:    defensx.Error{Method: "GET", Path: "/customers/nobody/users", Status: 404, Message: "Customer not found"},
+			wantMsg: "no such record",
+		},
+		{
+			name:    "UsersFailingIs500",
+			fault:   &dxsim.Fault{PathPrefix: "/customers/c1/users", Status: 500, Message: "Internal Server Error"},
+			call:    func(c *defensx.Client) error { _, err := c.Users(ctx, "c1"); return err },
+			want:    defensx.Error{Method: "GET", Path: "/customers/c1/users", Status: 500, Message: "Internal Server Error"},
+			wantMsg: "try again later",
+		},
+		{
 			name:    "RateLimitIs429WithRetryAfter",
 			fault:   &dxsim.Fault{PathPrefix: "/usage", Status: 429, Message: "Too Many Requests", RetryAfter: 30 * time.Second},
 			call:    func(c *defensx.Client) error { _, err := c.CurrentUsage(ctx); return err },

@@ -142,6 +142,8 @@ func TestContract(t *testing.T) {
 				return err
 			},
 			func() error { _, _, err := c.PollURLBlocks(ctx, "c1", defensx.Cursor{}); return err },
+			func() error { _, err := c.Users(ctx, "c1"); return err },
+			func() error { _, err := b.conn.Users(ctx, "c2"); return err },
 			func() error { _, err := b.conn.Customers(ctx); return err },
 			func() error { _, err := b.conn.Usage(ctx, month); return err },
 			func() error { _, err := b.conn.CheckDelivery(ctx); return err },
@@ -163,7 +165,7 @@ func TestContract(t *testing.T) {
 				t.Errorf("%s %s?%s answered %d", r.Method, r.Path, r.Query.Encode(), r.Status)
 			}
 		}
-		for _, p := range []string{"/status", "/products", "/customers", "/customers/self", "/usage", "/usage/current", "/usage/details", "/customers/{customerId}/logs/urls"} {
+		for _, p := range []string{"/status", "/products", "/customers", "/customers/self", "/usage", "/usage/current", "/usage/details", "/customers/{customerId}/logs/urls", "/customers/{customerId}/users"} {
 			if !used[p] {
 				t.Errorf("no call exercised %s", p)
 			}
@@ -212,6 +214,7 @@ func TestContract(t *testing.T) {
 			"/usage/current", "/usage/current?customerId=nobody", "/usage/current?limit=0",
 			"/usage/details?subscriptionId=x&usageId=1", "/usage/details",
 			"/customers/c1/logs/urls", "/customers/nobody/logs/urls", "/customers/c1/logs/urls?start_date=yesterday",
+			"/customers/c1/users?page=2&limit=5", "/customers/nobody/users", "/customers/c1/users?limit=0",
 		} {
 			get(p, key)
 		}

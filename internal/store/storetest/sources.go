@@ -3,6 +3,7 @@ package storetest
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -430,6 +431,87 @@ func testSourceCatalog(t *testing.T, setup func(t *testing.T) *testBundle) {
 		}
 		if err := b.store.SaveSourceCustomers(b.ctx, src.ID, []source.Customer{{Name: "no id"}}, false); !errors.Is(err, store.ErrInvalid) {
 			t.Errorf("customer without id: err = %v", err)
+		}
+	})
+
+	t.Run("KeepsEachCustomersUsersAndReplacesThemOnSync", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		src := createSource(t, b, p.ID, source.DefensX)
+		other := createSource(t, b, p.ID, source.DefensX)
+		anna := source.User{ID: "u-1", CustomerID: "c1", Name: "Anna Moreau", Email: "anna.moreau@alpha.example"}
+		ben := source.User{ID: "u-2", CustomerID: "c1", Email: "ben@alpha.example"}
+		carla := source.User{ID: "u-3", CustomerID: "c2", Name: "Carla Okafor"}
+		for _, c := range []struct {
+			id    string
+			users []source.User
+		}{{"c1", []source.User{anna, ben}}, {"c2", []source.User{carla}}} {
+			if err := b.store.SaveSourceUsers(b.ctx, src.ID, c.id, c.users); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := b.store.SaveSourceUsers(b.ctx, other.ID, "c9", []source.User{{ID: "u-9", Name: "Elsewhere"}}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.store.SourceUsers(b.ctx, src.ID, []string{"u-1", "u-2", "u-3", "u-9", "unknown"})
+		want := map[string]source.User{"u-1": anna, "u-2": ben, "u-3": carla}
+		if err != nil || !cmp.Equal(got, want) {
+			t.Fatalf("SourceUsers = %v, %v\n%s", got, err, cmp.Diff(want, got))
+		}
+
+		// A sync lists c1 again with Anna renamed and Ben gone; c2 stays.
+		renamed := source.User{ID: "u-1", CustomerID: "c1", Name: "Anna Moreau-Quinn", Email: "anna.moreau@alpha.example"}
+		if err := b.store.SaveSourceUsers(b.ctx, src.ID, "c1", []source.User{renamed}); err != nil {
+			t.Fatal(err)
+		}
+		got, err = b.store.SourceUsers(b.ctx, src.ID, []string{"u-1", "u-2", "u-3"})
+		want = map[string]source.User{"u-1": renamed, "u-3": carla}
+		if err != nil || !cmp.Equal(got, want) {
+			t.Errorf("after the sync: %v, %v\n%s", got, err, cmp.Diff(want, got))
+		}
+		if got, err := b.store.SourceUsers(b.ctx, src.ID, nil); err != nil || len(got) != 0 {
+			t.Errorf("no ids: %v, %v", got, err)
+		}
+	})
+
+	t.Run("ReadsManyUsersAtOnce", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		src := createSource(t, b, p.ID, source.DefensX)
+		var users []source.User
+		var ids []string
+		for i := range 450 {
+			u := source.User{ID: fmt.Sprintf("u-%03d", i), CustomerID: "c1", Email: fmt.Sprintf("user%03d@alpha.example", i)}
+			users, ids = append(users, u), append(ids, u.ID)
+		}
+		if err := b.store.SaveSourceUsers(b.ctx, src.ID, "c1", users); err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.store.SourceUsers(b.ctx, src.ID, ids)
+		if err != nil || len(got) != 450 || got["u-449"].Email != "user449@alpha.example" {
+			t.Errorf("SourceUsers of 450 ids: %d users, %v; u-449 = %+v", len(got), err, got["u-449"])
+		}
+	})
+
+	t.Run("RefusesUsersWithoutIdsAndTooMany", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		src := createSource(t, b, p.ID, source.DefensX)
+		if err := b.store.SaveSourceUsers(b.ctx, src.ID, "c1", []source.User{{ID: "u-1"}, {Name: "no id"}}); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("user without id: err = %v, want ErrInvalid", err)
+		}
+		if err := b.store.SaveSourceUsers(b.ctx, src.ID, " ", nil); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("no customer: err = %v, want ErrInvalid", err)
+		}
+		many := make([]source.User, source.MaxUsersPerCustomer+1)
+		if err := b.store.SaveSourceUsers(b.ctx, src.ID, "c1", many); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("too many users: err = %v, want ErrInvalid", err)
+		}
+		if got, err := b.store.SourceUsers(b.ctx, src.ID, []string{"u-1"}); err != nil || len(got) != 0 {
+			t.Errorf("a refused save stored %v (%v)", got, err)
 		}
 	})
 

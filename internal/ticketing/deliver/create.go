@@ -39,7 +39,10 @@ func (p *pass) create(ctx context.Context, g *group) error {
 // post creates the ticket for a group whose link is pending and confirms
 // the link, or leaves it pending when HaloPSA may have created it.
 func (p *pass) post(ctx context.Context, client *halo.Client, g *group) error {
-	fields := ticketFields(g)
+	fields, err := p.ticketFields(ctx, g)
+	if err != nil {
+		return err
+	}
 	created, err := client.CreateTicket(ctx, haloTicket(fields))
 	switch {
 	case err == nil:
@@ -171,13 +174,27 @@ func (p *pass) find(ctx context.Context, client *halo.Client, key string, replac
 }
 
 // ticketFields are the fields of the group's ticket: the first alert's,
-// with every alert of the group listed when a storm put several in it.
-func ticketFields(g *group) ticketing.TicketFields {
+// with every alert of the group listed when a storm put several in it, and
+// the first alert's raw event folded away at the foot. Pending alerts are
+// read without their raw payload, so it is read here, for the tickets
+// created only.
+func (p *pass) ticketFields(ctx context.Context, g *group) (ticketing.TicketFields, error) {
 	fields := *g.decision.Ticket
 	if len(g.alerts) > 1 {
-		fields.DetailsHTML += "\n" + ticketing.BuildNote(sourceAlerts(g.alerts), false).NoteHTML
+		fields.DetailsHTML += "\n" + ticketing.BuildNote(p.named(g.alerts), false).NoteHTML
 	}
-	return fields
+	first, err := p.svc.store.Alert(ctx, g.alerts[0].ID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		// Pruned meanwhile: the ticket goes without it.
+	case err != nil:
+		return fields, fmt.Errorf("read the raw event of alert %d: %w", g.alerts[0].ID, err)
+	default:
+		if raw := ticketing.RawEvent(first.Alert); raw != "" {
+			fields.DetailsHTML += "\n" + raw
+		}
+	}
+	return fields, nil
 }
 
 // haloLayout is how HaloPSA writes times: UTC without a zone.

@@ -2,6 +2,7 @@ package deliver_test
 
 import (
 	"context"
+	"html"
 
 	"encoding/json"
 	"errors"
@@ -21,6 +22,7 @@ import (
 	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing/deliver"
+	"halobridge/internal/vocab"
 )
 
 func TestDeliver(t *testing.T) {
@@ -60,7 +62,10 @@ func TestDeliver(t *testing.T) {
 		if diff := cmp.Diff(want, got, opts); diff != "" {
 			t.Errorf("ticket (-want +got):\n%s", diff)
 		}
-		for _, text := range []string{"EICAR-Test-File", "2 new alerts", "Trojan.Agent.FSFK"} {
+		// The storm's alerts are listed below the first's details, each by
+		// the vocabulary's headline.
+		trojan := avAlert("e2", "c-1", "pc-01", "Trojan.Agent.FSFK", at.Add(time.Second))
+		for _, text := range []string{"EICAR-Test-File", "2 new alerts", html.EscapeString(vocab.Describe(trojan).Headline)} {
 			if !strings.Contains(got.DetailsHTML, text) {
 				t.Errorf("details do not mention %q:\n%s", text, got.DetailsHTML)
 			}
@@ -127,7 +132,8 @@ func TestDeliver(t *testing.T) {
 			t.Errorf("note outcome %d hidden %v, want the Internal Note outcome, hidden as the policy says", n.OutcomeID, n.HiddenFromUser)
 		}
 		seen := func(d time.Duration) string { return at.Add(d).Format("2006-01-02 15:04:05 UTC") }
-		for _, text := range []string{"3 new alerts, first seen " + seen(time.Minute) + ", last seen " + seen(3*time.Minute), "2 times", "Trojan.Agent"} {
+		trojan := html.EscapeString(vocab.Describe(avAlert("e4", "c-1", "PC-01", "Trojan.Agent", at.Add(3*time.Minute))).Headline)
+		for _, text := range []string{"3 new alerts, first seen " + seen(time.Minute) + ", last seen " + seen(3*time.Minute), "2 times", trojan + ", seen " + seen(3*time.Minute)} {
 			if !strings.Contains(n.NoteHTML, text) {
 				t.Errorf("note does not say %q:\n%s", text, n.NoteHTML)
 			}

@@ -31,7 +31,7 @@ func (p *pass) note(ctx context.Context, g *group) error {
 	if err != nil {
 		return err
 	}
-	n := batchNote(g)
+	n := p.batchNote(g)
 	saved, err := p.addAction(halo.WithRequestPriority(ctx, halo.PriorityNotes), client,
 		halo.Action{TicketID: link.TicketID, NoteHTML: n.NoteHTML, HiddenFromUser: n.HiddenFromUser, OutcomeID: n.OutcomeID})
 	switch {
@@ -75,7 +75,7 @@ func (p *pass) reopen(ctx context.Context, g *group) error {
 	if err != nil {
 		return err
 	}
-	n := batchNote(g)
+	n := p.batchNote(g)
 	_, err = p.addAction(ctx, client, halo.Action{TicketID: g.decision.TicketID, NoteHTML: n.NoteHTML, HiddenFromUser: n.HiddenFromUser,
 		OutcomeID: n.OutcomeID, NewStatus: g.decision.Status})
 	if halo.IsNotFound(err) {
@@ -139,10 +139,10 @@ func actionLanded(ctx context.Context, client *halo.Client, a halo.Action) (bool
 
 // batchNote is the decision's note for every alert of the group: the lead
 // the decision wrote (why the ticket reopens) above one list of them all.
-func batchNote(g *group) ticketing.NoteFields {
+func (p *pass) batchNote(g *group) ticketing.NoteFields {
 	n := *g.decision.Note
-	single := ticketing.BuildNote(sourceAlerts(g.alerts[:1]), n.HiddenFromUser).NoteHTML
+	single := ticketing.BuildNote(p.named(g.alerts[:1]), n.HiddenFromUser).NoteHTML
 	lead := strings.TrimSuffix(n.NoteHTML, single)
-	n.NoteHTML = lead + ticketing.BuildNote(sourceAlerts(g.alerts), n.HiddenFromUser).NoteHTML
+	n.NoteHTML = lead + ticketing.BuildNote(p.named(g.alerts), n.HiddenFromUser).NoteHTML
 	return n
 }

@@ -174,6 +174,13 @@ type pass struct {
 	// window is the flush window of this pass's notes, once known.
 	window time.Duration
 	res    Result
+	// names are what the people reading tickets call the parties of each
+	// alert decided, by alert id; customerNames, clientNames and users are
+	// the catalogs they come from, each read once a pass.
+	names         map[int64]ticketing.Names
+	customerNames map[int64]map[string]string
+	clientNames   map[int]string
+	users         map[int64]map[string]source.User
 }
 
 type mappingKey struct {
@@ -186,6 +193,8 @@ func (s *Service) newPass(ctx context.Context, partnerID int64) (*pass, error) {
 		svc: s, partnerID: partnerID, now: s.opts.Now().UTC(),
 		mappings: map[mappingKey]ticketing.MappingState{}, links: map[string]store.TicketLink{},
 		raised: map[string]bool{}, heldPrints: map[string]bool{}, backoffs: map[string]store.DeliveryBackoff{},
+		names: map[int64]ticketing.Names{}, customerNames: map[int64]map[string]string{}, clientNames: map[int]string{},
+		users: map[int64]map[string]source.User{},
 	}
 	stored, err := s.store.TicketPolicy(ctx, partnerID)
 	switch {
@@ -242,6 +251,9 @@ func (p *pass) deliverAlerts(ctx context.Context, alerts []store.PendingAlert) e
 		return p.svc.store.RecordDeliveries(ctx, skipped)
 	}
 	if err := p.loadLinks(ctx, alerts); err != nil {
+		return err
+	}
+	if err := p.loadUsers(ctx, alerts); err != nil {
 		return err
 	}
 	var order []*group
@@ -335,7 +347,12 @@ func (p *pass) input(ctx context.Context, a store.PendingAlert) (ticketing.Input
 		}
 		p.mappings[k] = m
 	}
-	in := ticketing.Input{Alert: a.Alert, Mapping: m, FallbackClientID: p.fallbackClientID, Policy: p.policy, Now: p.now}
+	names, err := p.namesOf(ctx, a, m)
+	if err != nil {
+		return ticketing.Input{}, err
+	}
+	p.names[a.ID] = names
+	in := ticketing.Input{Alert: a.Alert, Mapping: m, FallbackClientID: p.fallbackClientID, Policy: p.policy, Now: p.now, Names: names}
 	if l, ok := p.links[ticketing.GroupKey(a.Alert, p.policy, p.now)]; ok {
 		in.Link = decisionLink(l)
 	}
@@ -364,7 +381,7 @@ func (p *pass) redecide(ctx context.Context, g *group, alerts []store.PendingAle
 		return nil
 	}
 	in := g.input
-	in.Alert = alerts[0].Alert
+	in.Alert, in.Names = alerts[0].Alert, p.names[alerts[0].ID]
 	in.Link = nil
 	if l, ok := p.links[g.key]; ok {
 		in.Link = decisionLink(l)
@@ -410,10 +427,11 @@ func decisionLink(l store.TicketLink) *ticketing.Link {
 	}
 }
 
-func sourceAlerts(alerts []store.PendingAlert) []source.Alert {
+// named is alerts with their parties named, as tickets and notes show them.
+func (p *pass) named(alerts []store.PendingAlert) []source.Alert {
 	out := make([]source.Alert, len(alerts))
 	for i, a := range alerts {
-		out[i] = a.Alert
+		out[i] = p.names[a.ID].Apply(a.Alert)
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package deliver_test
 
 import (
 	"errors"
+	"html"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"halobridge/internal/halo/halosim"
+	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing"
 	"halobridge/internal/ticketing/deliver"
@@ -116,6 +118,9 @@ func TestTestTicket(t *testing.T) {
 	t.Run("CreatesARealTicketForTheMappingWithThePolicy", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, setupOptions{})
+		if err := b.store.SaveSourceCustomers(b.ctx, b.src.ID, []source.Customer{{ID: "c-1", Name: "Bright Harbor Dental"}}, true); err != nil {
+			t.Fatal(err)
+		}
 		res, err := b.svc.TestTicket(b.ctx, b.partner.ID, b.src.ID, "c-1")
 		if err != nil {
 			t.Fatal(err)
@@ -127,6 +132,14 @@ func TestTestTicket(t *testing.T) {
 		if !ok || got.Summary != "[Test] Malware EICAR-Test-File (not a virus) on HALOBRIDGE-TEST" || got.ClientID != b.client.ID ||
 			got.TicketTypeID != 21 || got.Team != "Security Operations" || !strings.Contains(got.DetailsHTML, "A test ticket from halobridge") {
 			t.Errorf("ticket %+v", got)
+		}
+		for _, want := range []string{
+			"<tr><th>Company</th><td>Bright Harbor Dental <small>(GravityZone company id c-1)</small></td></tr>",
+			"<tr><th>HaloPSA client</th><td>" + html.EscapeString(b.client.Name) + "</td></tr>",
+		} {
+			if !strings.Contains(got.DetailsHTML, want) {
+				t.Errorf("the test ticket lacks %q:\n%s", want, got.DetailsHTML)
+			}
 		}
 	})
 

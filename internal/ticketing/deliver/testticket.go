@@ -55,8 +55,12 @@ func (s *Service) TestTicket(ctx context.Context, partnerID, sourceID int64, cus
 	alert := testAlert(kind, customerID, alertType, now)
 	// The person chose this mapping to test it, so its ticketing switch and
 	// confirmation do not stop the test.
+	names, err := s.testNames(ctx, partnerID, sourceID, customerID, m.ClientID)
+	if err != nil {
+		return TestTicketResult{}, fmt.Errorf("test ticket: %w", err)
+	}
 	d := ticketing.Decide(ticketing.Input{
-		Alert: alert, Policy: saved.Policy, Now: now,
+		Alert: alert, Policy: saved.Policy, Now: now, Names: names,
 		Mapping: ticketing.MappingState{Mapped: true, ClientID: m.ClientID, SiteID: m.SiteID, Ticketing: true},
 	})
 	if d.Action != ticketing.ActionCreate {
@@ -110,4 +114,19 @@ func testAlert(kind source.Kind, customerID, alertType string, now time.Time) so
 		Fingerprint: "halobridge-test/" + strconv.FormatInt(now.UnixNano(), 10),
 		EventID:     "halobridge-test-" + strconv.FormatInt(now.UnixNano(), 10),
 	}
+}
+
+// testNames names the test ticket's company and client as real tickets
+// name them, from the catalogs the last sync kept.
+func (s *Service) testNames(ctx context.Context, partnerID, sourceID int64, customerID string, clientID int) (ticketing.Names, error) {
+	var n ticketing.Names
+	customers, err := s.store.SourceCustomers(ctx, sourceID)
+	if err != nil {
+		return n, err
+	}
+	if i := slices.IndexFunc(customers, func(c source.Customer) bool { return c.ID == customerID }); i >= 0 {
+		n.Customer = customers[i].Name
+	}
+	n.Client, err = s.catalogClientName(ctx, partnerID, clientID)
+	return n, err
 }

@@ -2,7 +2,6 @@ package dxsim
 
 import (
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"sort"
@@ -100,12 +99,16 @@ func (s *Sim) AddURLLog(customerID string, row URLLog) error {
 func (s *Sim) AddBlock(customerID, rawURL string, at time.Time) (URLLog, error) {
 	s.mu.Lock()
 	c, found := s.byID[customerID]
+	var userID string
+	if found {
+		userID = c.users[0].id
+	}
 	s.mu.Unlock()
 	if !found {
 		return URLLog{}, fmt.Errorf("dxsim: no customer %s", customerID)
 	}
 	row := URLLog{
-		CreatedAt: at.UTC().Truncate(time.Millisecond), UserID: c.users[0].id, AgentID: c.agents[0].id,
+		CreatedAt: at.UTC().Truncate(time.Millisecond), UserID: userID, AgentID: c.agents[0].id,
 		Action: "blocked", URL: rawURL, Source: "extension", SubType: "url",
 		RiskScore: "90", CategoryKey: "CAT_MALWARE",
 	}
@@ -153,14 +156,7 @@ func (s *Sim) urlLogs(customerID string, q url.Values) reply {
 			URL: r.URL, Source: r.Source, SubType: r.SubType, RiskScore: r.RiskScore, CategoryKey: r.CategoryKey,
 		})
 	}
-	return ok(struct {
-		Page       int          `json:"page"`
-		Limit      int          `json:"limit"`
-		TotalPages int          `json:"totalPages"`
-		TotalCount int          `json:"totalCount"`
-		NItems     int          `json:"nitems"`
-		Items      []urlLogBody `json:"items"`
-	}{page, limit, int(math.Ceil(float64(len(in)) / float64(limit))), len(in), len(items), items})
+	return ok(pagedBody(items, page, limit, len(in)))
 }
 
 // parseLogDate reads a JSON datetime or a unix timestamp (seconds, or milliseconds when

@@ -45,7 +45,12 @@ type customer struct {
 	agents []agent
 }
 
-type user struct{ id, login string }
+// user is one user of a customer; login is the e-mail address DefensX signs them in
+// with.
+type user struct {
+	id, login, name, username string
+	inactive                  bool
+}
 
 type agent struct{ id, deploymentID, hostname, platform, product, version string }
 
@@ -154,7 +159,8 @@ func (s *Sim) userOf(c *customer, k int) user {
 	if k >= len(firsts)*len(lasts) {
 		login += fmt.Sprint(k)
 	}
-	return user{id: s.uuid("user", c.ID, k), login: login + "@" + c.Domain}
+	name := strings.ToUpper(first[:1]) + first[1:] + " " + strings.ToUpper(last[:1]) + last[1:]
+	return user{id: s.uuid("user", c.ID, k), login: login + "@" + c.Domain, name: name, username: login}
 }
 
 // generateSubscriptions gives every customer one to three products. Statuses and free

@@ -38,6 +38,20 @@ func (b *testBundle) get(t *testing.T, path string) (int, string) {
 	return b.getWithKey(t, path, b.sim.APIKey())
 }
 
+// readJSON calls path below the base path, wants 200 and reads the answer as a T.
+func readJSON[T any](t *testing.T, b *testBundle, path string) T {
+	t.Helper()
+	status, body := b.get(t, path)
+	if status != 200 {
+		t.Fatalf("GET %s = %d %s", path, status, body)
+	}
+	var out T
+	if err := json.Unmarshal([]byte(body), &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func (b *testBundle) getWithKey(t *testing.T, path, key string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, b.srv.URL+dxsim.BasePath+path, nil)
@@ -155,34 +169,26 @@ func normaliseIDs(t *testing.T, sim *dxsim.Sim, body string) string {
 	return body
 }
 
-type logPage struct {
+// page is a page of a DefensX list with its paging object.
+type page[T any] struct {
 	Page       int `json:"page"`
 	Limit      int `json:"limit"`
 	TotalPages int `json:"totalPages"`
 	TotalCount int `json:"totalCount"`
 	NItems     int `json:"nitems"`
-	Items      []struct {
-		CreatedAt string `json:"created_at"`
-		Action    string `json:"action"`
-		URL       string `json:"url"`
-	} `json:"items"`
+	Items      []T `json:"items"`
 }
+
+type logPage = page[struct {
+	CreatedAt string `json:"created_at"`
+	Action    string `json:"action"`
+	URL       string `json:"url"`
+}]
 
 func TestURLLogs(t *testing.T) {
 	t.Parallel()
 
-	read := func(t *testing.T, b *testBundle, path string) logPage {
-		t.Helper()
-		status, body := b.get(t, path)
-		if status != 200 {
-			t.Fatalf("GET %s = %d %s", path, status, body)
-		}
-		var p logPage
-		if err := json.Unmarshal([]byte(body), &p); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	read := readJSON[logPage]
 	rows := func(t *testing.T, b *testBundle, times ...time.Time) {
 		t.Helper()
 		for i, at := range times {

@@ -259,6 +259,21 @@ func paging(q url.Values, maxLimit int) (page, limit int, bad *reply) {
 	return page, limit, nil
 }
 
+// paged is a page of a list in DefensX's Pagination object, its items beside it.
+type paged[T any] struct {
+	Page       int `json:"page"`
+	Limit      int `json:"limit"`
+	TotalPages int `json:"totalPages"`
+	TotalCount int `json:"totalCount"`
+	NItems     int `json:"nitems"`
+	Items      []T `json:"items"`
+}
+
+// pagedBody is items, page page of limit items of a list of total, with the paging object.
+func pagedBody[T any](items []T, page, limit, total int) paged[T] {
+	return paged[T]{Page: page, Limit: limit, TotalPages: int(math.Ceil(float64(total) / float64(limit))), TotalCount: total, NItems: len(items), Items: items}
+}
+
 func pageOf[T any](all []T, page, limit int) []T {
 	from := (page - 1) * limit
 	if from >= len(all) {

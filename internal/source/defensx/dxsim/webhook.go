@@ -110,10 +110,10 @@ func (s *Sim) SendUserRequest(ctx context.Context, customerID string, r UserRequ
 		r.ID = s.nextRequestID
 		s.nextRequestID++
 	}
-	s.mu.Unlock()
 	if r.UserID == "" {
 		r.UserID = c.users[s.pick(len(c.users), "requester", r.ID)].id
 	}
+	s.mu.Unlock()
 	if r.ReportType == "" {
 		r.ReportType = "url_block"
 	}
