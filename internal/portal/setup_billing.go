@@ -98,7 +98,7 @@ func (h *handler) fillProducts(ctx context.Context, partnerID int64, f *billingF
 		for _, r := range []billing.Rounding{billing.RoundDecimal, billing.RoundUp, billing.RoundNearest, billing.RoundDown} {
 			label := roundingWords(r)
 			if r == billing.RoundDecimal {
-				label += " (the default)"
+				label = "billed as a decimal (the default)"
 			}
 			opts = append(opts, option{Value: string(r), Label: label, Selected: r == current})
 		}
