@@ -36,6 +36,8 @@ func TestBrowserWalkthrough(t *testing.T) {
 		chromedp.Click(browsertest.CSS(`button[value="approve"]`)),
 		browsertest.WaitText("halobridge in your HaloPSA", wait),
 		browsertest.Screenshot(shots, "02-halo-setup-created"),
+		browsertest.Fits(shots, "02-halo-setup-created-fit"),
+		chromedp.EmulateViewport(1280, 900),
 		chromedp.Click(browsertest.CSS(`a[href="/"]`)),
 		browsertest.WaitText("Set up halobridge", wait),
 		browsertest.Ready(wait),
