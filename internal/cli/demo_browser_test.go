@@ -88,11 +88,10 @@ func TestDemoWalkthrough(t *testing.T) {
 		js(`const tt = document.querySelector('select[name="tickettype_id"]'); tt.value = '21'; tt.dispatchEvent(new Event('change', {bubbles: true}));`),
 		browsertest.Until(`document.querySelector('select[name="initial_status_id"]').value === '1'`, wait),
 		chromedp.Click(css(`input[name="show_updates_to_user"][value="no"]`)),
-		js(`document.querySelectorAll('input[name$=".enabled"]:checked').forEach(box => {
-			const row = box.closest('tr');
-			row.querySelector('select[name$=".sla_id"]').value = '3';
-			row.querySelector('select[name$=".category_1"]').value = 'Security';
-		}); document.querySelector('select[name="team"]').value = 'Security Operations';`),
+		// Each source's alert types share one SLA and category.
+		js(`document.querySelectorAll('select[name^="groups."][name$=".sla_id"]').forEach(s => { s.value = '3'; });
+			document.querySelectorAll('select[name^="groups."][name$=".category_1"]').forEach(s => { s.value = 'Security'; });
+			document.querySelector('select[name="team"]').value = 'Security Operations';`),
 		chromedp.Click(css(`#ticket-policy > .actions button[type="submit"]`)),
 		text("Save configuration", wait),
 		chromedp.Click(css(`form[action="/setup/activate"] button[type="submit"]`)),

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
+	"halobridge/internal/events"
 	"halobridge/internal/mapping/mapper"
 	"halobridge/internal/store"
 )
@@ -31,19 +33,50 @@ func (h *handler) mapping(act mappingAction) http.HandlerFunc {
 	}
 }
 
-// mapCompany maps a company chosen in a client's picker to that client,
-// with ticketing and billing on, as an accepted suggestion would be.
+// mapCompany maps a company to a client, with ticketing and billing on, as
+// an accepted suggestion would be: a company picked (or typed) in a
+// client's row, or a client picked (or typed) for a company no client fits.
 func (h *handler) mapCompany(r *http.Request, partnerID int64, form url.Values) (flash, error) {
-	sourceID, customerID, err := parseCompany(form.Get("company"))
+	company, clientID := form.Get("company"), formInt(form, "client_id")
+	if name := form.Get("company_name"); company == "" && name != "" {
+		companies, err := h.unmappedCompanies(r.Context(), partnerID)
+		if err != nil {
+			return flash{}, err
+		}
+		var ok bool
+		if company, ok = chosen(companies, name); !ok {
+			return flash{}, &events.InputError{Field: "company_name", Message: fmt.Sprintf("no company waiting for a client is named %q: choose one from the list as you type", trimmed(name))}
+		}
+	}
+	if name := form.Get("client_name"); clientID == 0 && name != "" {
+		clients, err := h.mappableClients(r.Context(), partnerID)
+		if err != nil {
+			return flash{}, err
+		}
+		value, ok := chosen(clients, name)
+		if !ok {
+			return flash{}, &events.InputError{Field: "client_name", Message: fmt.Sprintf("no active HaloPSA client is named %q (as of the last sync): choose one from the list as you type, or sync first", trimmed(name))}
+		}
+		clientID, _ = strconv.Atoi(value)
+	}
+	sourceID, customerID, err := parseCompany(company)
 	if err != nil {
 		return flash{}, err
 	}
 	view, err := h.deps.Mappings.Map(r.Context(), partnerID, sourceID, customerID,
-		mapper.MapInput{ClientID: formInt(form, "client_id"), Ticketing: true, Billing: true})
+		mapper.MapInput{ClientID: clientID, Ticketing: true, Billing: true})
 	if err != nil {
 		return flash{}, err
 	}
 	return flash{OK: fmt.Sprintf("Mapped %s to %s.", view.CustomerName, view.ClientName)}, nil
+}
+
+// trimmed shortens what a person typed for quoting it back.
+func trimmed(s string) string {
+	if r := []rune(s); len(r) > 80 {
+		return string(r[:80]) + "…"
+	}
+	return s
 }
 
 // createClient creates a HaloPSA client named after a company no client

@@ -3,11 +3,14 @@ package portal
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
+	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing"
 	"halobridge/internal/ticketing/deliver"
@@ -33,19 +36,17 @@ func parseTicketPolicy(form url.Values) deliver.SavedPolicy {
 		}
 	}
 	for field := range form {
-		// Only types.<name>.sla_id names an alert type: "x.sla_id" names
-		// none.
+		// Only types.<name>.group or types.<name>.sla_id names an alert
+		// type: "x.sla_id" names none.
 		name, typed := strings.CutPrefix(field, "types.")
-		name, ok := strings.CutSuffix(name, ".sla_id")
+		name, ok := strings.CutSuffix(name, ".group")
+		if !ok {
+			name, ok = strings.CutSuffix(name, ".sla_id")
+		}
 		if !typed || !ok || name == "" {
 			continue
 		}
-		prefix := "types." + name + "."
-		p.Types[name] = ticketing.TypePolicy{
-			Enabled: checked(form, prefix+"enabled"), SLAID: formInt(form, prefix+"sla_id"), PriorityID: formInt(form, prefix+"priority_id"),
-			Category: form.Get(prefix + "category_1"), Urgency: formInt(form, prefix+"urgency"), Impact: formInt(form, prefix+"impact"),
-			Team: form.Get(prefix + "team"), Grouping: ticketing.Grouping(form.Get(prefix + "grouping")), AutoClose: checked(form, prefix+"auto_close"),
-		}
+		p.Types[name] = parseTypePolicy(form, name)
 	}
 	if name := strings.TrimSpace(form.Get("add_type")); name != "" {
 		if _, ok := p.Types[name]; !ok {
@@ -55,15 +56,55 @@ func parseTicketPolicy(form url.Values) deliver.SavedPolicy {
 	return deliver.SavedPolicy{Policy: p, FallbackClientID: formInt(form, "fallback_client_id")}
 }
 
+// parseTypePolicy reads one alert type: its own settings when it has
+// them, else its group's, which only close the tickets of the types whose
+// source reports resolutions.
+func parseTypePolicy(form url.Values, name string) ticketing.TypePolicy {
+	prefix, group := "types."+name+".", form.Get("types."+name+".group")
+	own := group == "" || checked(form, prefix+"own")
+	settings := prefix
+	if !own {
+		settings = "groups." + group + "."
+	}
+	tp := ticketing.TypePolicy{
+		Enabled: checked(form, prefix+"enabled"), SLAID: formInt(form, settings+"sla_id"), PriorityID: formInt(form, settings+"priority_id"),
+		Category: form.Get(settings + "category_1"), Urgency: formInt(form, settings+"urgency"), Impact: formInt(form, settings+"impact"),
+		Team: form.Get(settings + "team"), Grouping: ticketing.Grouping(form.Get(settings + "grouping")),
+		AutoClose: checked(form, prefix+"auto_close"),
+	}
+	if !own {
+		tp.AutoClose = checked(form, settings+"auto_close") && canClose(name, source.Kind(group))
+	}
+	for _, sev := range ticketing.Severities {
+		field := settings + "priority_by_severity." + string(sev)
+		if !form.Has(field) {
+			continue
+		}
+		if tp.PriorityBySeverity == nil {
+			tp.PriorityBySeverity = map[source.Severity]int{}
+		}
+		if n := formInt(form, field); n != 0 {
+			tp.PriorityBySeverity[sev] = n
+		}
+	}
+	return tp
+}
+
 // mergeSaved keeps what the form does not show (per-source overrides, the
-// details template, each type's windows and severity priorities) from
-// the stored policy.
+// details template, each type's windows, and its severity priorities when
+// the form had none to show) from the stored policy.
 func mergeSaved(sent, stored deliver.SavedPolicy) deliver.SavedPolicy {
 	sent.Policy.DetailsTemplate = stored.Policy.DetailsTemplate
 	sent.Policy.Sources = stored.Policy.Sources
 	for name, tp := range sent.Policy.Types {
 		old := stored.Policy.Types[name]
-		tp.GroupWindow, tp.ReopenWindow, tp.PriorityBySeverity = old.GroupWindow, old.ReopenWindow, old.PriorityBySeverity
+		tp.GroupWindow, tp.ReopenWindow = old.GroupWindow, old.ReopenWindow
+		switch {
+		case tp.PriorityBySeverity == nil:
+			tp.PriorityBySeverity = old.PriorityBySeverity
+		case len(tp.PriorityBySeverity) == 0:
+			tp.PriorityBySeverity = nil
+		}
 		sent.Policy.Types[name] = tp
 	}
 	for name, tp := range stored.Policy.Types {
@@ -153,16 +194,22 @@ func (h *handler) ticketPolicyForm(w http.ResponseWriter, r *http.Request) {
 	h.fragment(w, r, http.StatusOK, viewSetup, "ticket-form", f)
 }
 
-// priorityChoices answers the priority choices of the SLA a type now has.
+// priorityChoices answers the priority choices of the SLA a type, or a
+// group of types, now has.
 func (h *handler) priorityChoices(w http.ResponseWriter, r *http.Request) {
 	c := callerOf(r)
 	form, ok := parseForm(w, r)
 	if !ok {
 		return
 	}
-	alertType := form.Get("type")
-	if alertType == "" || len(alertType) > 200 {
-		h.problem(w, r, http.StatusUnprocessableEntity, "Say which alert type the SLA is for.")
+	prefix := ""
+	switch alertType, group := form.Get("type"), form.Get("group"); {
+	case alertType != "" && len(alertType) <= 200:
+		prefix = "types." + alertType + "."
+	case group != "" && len(group) <= 20:
+		prefix = "groups." + group + "."
+	default:
+		h.problem(w, r, http.StatusUnprocessableEntity, "Say which alert type, or which source's alert types, the SLA is for.")
 		return
 	}
 	cat, err := h.deps.Tickets.Catalog(r.Context(), c.partnerID)
@@ -170,28 +217,35 @@ func (h *handler) priorityChoices(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	prefix := "types." + alertType + "."
-	row := typeRow{Key: alertType, Prefix: prefix, Priorities: priorityOptions(cat, formInt(form, prefix+"sla_id"), 0)}
+	row := typeRow{Key: prefix, Prefix: prefix}
+	row.Priorities, row.Severities = priorityOptions(cat, formInt(form, prefix+"sla_id"), 0, nil)
 	h.fragment(w, r, http.StatusOK, viewSetup, "priority-select", row)
 }
 
-// previewTitle renders the title template on a made-up alert of the first
-// enabled type, as the person types.
+// previewTitle renders the title template on made-up alerts of the enabled
+// types, as the person types.
 func (h *handler) previewTitle(w http.ResponseWriter, r *http.Request) {
 	form, ok := parseForm(w, r)
 	if !ok {
 		return
 	}
 	sent := parseTicketPolicy(form)
+	h.fragment(w, r, http.StatusOK, viewSetup, "title-preview", h.preview(sent.Policy))
+}
+
+// preview renders p's title on a made-up alert of each enabled type, known
+// types first in their order, then those push API vendors name.
+func (h *handler) preview(p ticketing.Policy) ticketing.Samples {
 	var enabled []string
 	for _, t := range ticketing.KnownTypes() {
-		if sent.Policy.Types[t.Type].Enabled {
+		if p.Types[t.Type].Enabled {
 			enabled = append(enabled, t.Type)
 		}
 	}
-	h.fragment(w, r, http.StatusOK, viewSetup, "title-preview", h.preview(sent.Policy.TitleTemplate, enabled))
-}
-
-func (h *handler) preview(template string, enabled []string) ticketing.Preview {
-	return ticketing.PreviewTitle(template, enabled, h.deps.Now())
+	for _, name := range slices.Sorted(maps.Keys(p.Types)) {
+		if p.Types[name].Enabled && !slices.Contains(enabled, name) {
+			enabled = append(enabled, name)
+		}
+	}
+	return ticketing.PreviewSamples(p.TitleTemplate, enabled, h.deps.Now())
 }

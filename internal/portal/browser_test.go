@@ -36,6 +36,8 @@ func TestBrowserWalkthrough(t *testing.T) {
 		chromedp.Click(browsertest.CSS(`button[value="approve"]`)),
 		browsertest.WaitText("halobridge in your HaloPSA", wait),
 		browsertest.Screenshot(shots, "02-halo-setup-created"),
+		browsertest.Fits(shots, "02-halo-setup-created-fit"),
+		chromedp.EmulateViewport(1280, 900),
 		chromedp.Click(browsertest.CSS(`a[href="/"]`)),
 		browsertest.WaitText("Set up halobridge", wait),
 		browsertest.Ready(wait),
@@ -72,16 +74,18 @@ func TestBrowserWalkthrough(t *testing.T) {
 		// htmx may still be swapping this part of the form: act through the
 		// page itself, not through a node handle that a swap leaves stale.
 		browsertest.JS(`document.querySelector('input[name="show_updates_to_user"][value="no"]').click()`),
-		browsertest.JS(`const sla = document.querySelector('select[name="types.av.sla_id"]'); sla.value = '3'; sla.dispatchEvent(new Event('change', {bubbles: true}));`),
-		browsertest.Until(`document.querySelector('#prio-av option[value="2"]') !== null`, wait),
-		browsertest.JS(`document.querySelector('#prio-av').value = '2'`),
+		// GravityZone's alert types share one SLA, priority and category.
+		browsertest.JS(`const sla = document.querySelector('select[name="groups.gravityzone.sla_id"]'); sla.value = '3'; sla.dispatchEvent(new Event('change', {bubbles: true}));`),
+		browsertest.Until(`document.querySelector('.htmx-request') === null && document.querySelector('select[name="groups.gravityzone.priority_id"] option[value="2"]') !== null`, wait),
+		browsertest.JS(`document.querySelector('select[name="groups.gravityzone.priority_id"]').value = '2'`),
 		chromedp.SendKeys(browsertest.CSS(`input[name="title_template"]`), "{{report_type}} on {{hostname}}"),
 		browsertest.WaitText("Antimalware on WS-0042", wait),
-		browsertest.JS(`document.querySelectorAll('input[name$=".enabled"]:checked').forEach(box => {
-			const row = box.closest('tr');
-			row.querySelector('select[name$=".sla_id"]').value = '3';
-			row.querySelector('select[name$=".category_1"]').value = 'Security';
-		}); document.querySelector('select[name="team"]').value = 'Security Operations';`),
+		browsertest.JS(`document.querySelector('select[name="groups.gravityzone.category_1"]').value = 'Security';
+			document.querySelector('select[name="team"]').value = 'Security Operations';`),
+		// With the usual GravityZone types on, the step still fits a
+		// laptop and a phone.
+		browsertest.Fits(shots, "05-ticketing-fit"),
+		chromedp.EmulateViewport(1280, 900),
 		browsertest.Screenshot(shots, "05-ticketing"),
 		chromedp.Click(browsertest.CSS(`#ticket-policy > .actions button[type="submit"]`)),
 		browsertest.WaitText("Save configuration", wait),

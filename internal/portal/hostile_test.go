@@ -21,6 +21,8 @@ var formFields = []string{
 	"note_outcome_id", "rounding.push", "saved", "show", "show_updates_to_user", "source_id", "step", "team", "tenant",
 	"then", "ticketing", "tickettype_id", "title_template", "type", "types.malware.enabled", "types.malware.sla_id",
 	"types.malware.priority_id", "types.<b>.enabled", "products.endpoint-protection", "products.nope:x", "top_level_id",
+	"types.malware.group", "types.malware.own", "types.malware.priority_by_severity.high", "groups.push.sla_id",
+	"groups.push.priority_by_severity.critical", "groups.push.auto_close", "group", "company_name", "client_name", "page", "q", "mapped",
 }
 
 // hostileValues are what a form or a query may carry instead of what the

@@ -15,8 +15,13 @@ import (
 	"halobridge/internal/store"
 )
 
-// maxClientRows bounds the mapping table; the filters narrow it further.
-const maxClientRows = 100
+// clientsPerPage is how many HaloPSA clients one page of the mapping
+// table shows; the filters and the search narrow the table, the pages
+// reach the rest.
+const clientsPerPage = 50
+
+// maxSearch bounds the search term.
+const maxSearch = 200
 
 // maxUnsuggested bounds the list of companies no client fits.
 const maxUnsuggested = 50
@@ -24,26 +29,48 @@ const maxUnsuggested = 50
 // mappingView is the client mapping page: every HaloPSA client with the
 // companies mapped or suggested to it.
 type mappingView struct {
+	// Mapped is "mapped", "unmapped", "has_events" or "" for every client.
 	Mapped    string
 	TopLevel  string
 	Search    string
 	TopLevels []option
 	Rows      []clientRow
-	// Hidden counts the rows past maxClientRows.
-	Hidden int
+	// Page is the page shown, of Pages; Total counts the clients the
+	// filters keep, First and Last the rows of this page among them.
+	Page, Pages, Total, First, Last int
 	// HaloRoot is the partner's HaloPSA, for links to its clients.
 	HaloRoot string
-	// Companies are the companies not mapped yet, for the pickers.
+	// Companies are the companies not mapped yet, for the pickers, each
+	// labelled uniquely.
 	Companies []option
+	// Clients are the HaloPSA clients a company can be mapped to, by
+	// name, for the pickers.
+	Clients []option
 	// Unsuggested are the companies with neither a mapping nor a
-	// suggestion, which may need a HaloPSA client of their own; at most
-	// maxUnsuggested of them.
+	// suggestion (those the search matches), which may need a HaloPSA
+	// client of their own; at most maxUnsuggested of them.
 	Unsuggested     []option
 	MoreUnsuggested int
 	// Ambiguous are suggestions that need a person to choose the client.
 	Ambiguous   []mapper.Suggestion
 	Suggestions int
 	Flash       flash
+}
+
+// Prev and Next are the pages around this one.
+func (v *mappingView) Prev() int { return v.Page - 1 }
+
+func (v *mappingView) Next() int { return v.Page + 1 }
+
+// PageURL is the address of page n of the table as filtered now.
+func (v *mappingView) PageURL(n int) string {
+	q := url.Values{"page": {strconv.Itoa(n)}}
+	for k, val := range map[string]string{"mapped": v.Mapped, "toplevel": v.TopLevel, "q": v.Search} {
+		if val != "" {
+			q.Set(k, val)
+		}
+	}
+	return "/mapping?" + q.Encode()
 }
 
 // clientRow is one HaloPSA client, its mappings and its suggestions.
@@ -66,24 +93,40 @@ func (h *handler) mappingPage(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, viewMapping, "Client mapping", "mapping", v)
 }
 
-// mappingView reads the table as the filters in q narrow it.
+// mappingView reads one page of the table as the filters in q narrow it.
 func (h *handler) mappingView(ctx context.Context, partnerID int64, q url.Values) (*mappingView, error) {
 	v := &mappingView{Mapped: q.Get("mapped"), TopLevel: q.Get("toplevel"), Search: strings.TrimSpace(q.Get("q"))}
-	if v.Mapped != "mapped" && v.Mapped != "unmapped" {
-		v.Mapped = ""
+	if len(v.Search) > maxSearch {
+		return nil, &events.InputError{Field: "q", Message: fmt.Sprintf("the search is %d characters long; search for at most %d", len(v.Search), maxSearch)}
 	}
-	top, _ := strconv.Atoi(v.TopLevel)
-	table, err := h.deps.Mappings.MappingRows(ctx, partnerID, mapper.RowFilter{Mapped: v.Mapped, TopLevelID: top, Search: v.Search})
+	filter := mapper.RowFilter{Mapped: v.Mapped, Search: v.Search}
+	switch v.Mapped {
+	case "mapped", "unmapped":
+	case "has_events":
+		filter.Mapped = ""
+	default:
+		v.Mapped, filter.Mapped = "", ""
+	}
+	filter.TopLevelID, _ = strconv.Atoi(v.TopLevel)
+	table, err := h.deps.Mappings.MappingRows(ctx, partnerID, filter)
 	if err != nil {
 		return nil, err
 	}
 	v.TopLevels = withBlank("All top levels", options(table.TopLevels, func(t mapper.TopLevel) string { return itoa(t.ID) },
 		func(t mapper.TopLevel) string { return t.Name }, v.TopLevel))
-	for i, row := range table.Rows {
-		if i == maxClientRows {
-			v.Hidden = len(table.Rows) - maxClientRows
-			break
-		}
+	rows := table.Rows
+	if v.Mapped == "has_events" {
+		rows = slices.DeleteFunc(rows, func(r mapper.ClientRow) bool {
+			return !slices.ContainsFunc(r.Mappings, func(m mapper.MappingView) bool { return m.Status == "has_events" })
+		})
+	}
+	v.Total = len(rows)
+	v.Pages = max(1, (v.Total+clientsPerPage-1)/clientsPerPage)
+	v.Page = min(max(1, formInt(q, "page")), v.Pages)
+	start := (v.Page - 1) * clientsPerPage
+	end := min(start+clientsPerPage, v.Total)
+	v.First, v.Last = start+1, end
+	for _, row := range rows[start:end] {
 		cr := clientRow{ClientRow: row}
 		for _, m := range row.Mappings {
 			if m.Confirmed {
@@ -97,6 +140,7 @@ func (h *handler) mappingView(ctx context.Context, partnerID int64, q url.Values
 	if v.Companies, err = h.unmappedCompanies(ctx, partnerID); err != nil {
 		return nil, err
 	}
+	v.Clients = clientChoices(table.Rows)
 	if v.HaloRoot, err = h.deps.Halo.Root(ctx, partnerID); err != nil {
 		return nil, err
 	}
@@ -115,6 +159,52 @@ func (h *handler) mappingView(ctx context.Context, partnerID int64, q url.Values
 		}
 	}
 	return v, nil
+}
+
+// mappableClients are the HaloPSA clients a company can be mapped to.
+func (h *handler) mappableClients(ctx context.Context, partnerID int64) ([]option, error) {
+	table, err := h.deps.Mappings.MappingRows(ctx, partnerID, mapper.RowFilter{})
+	if err != nil {
+		return nil, err
+	}
+	return clientChoices(table.Rows), nil
+}
+
+// clientChoices are the rows' clients that exist and are active, by name.
+func clientChoices(rows []mapper.ClientRow) []option {
+	var out []option
+	for _, row := range rows {
+		if !row.Missing && !row.Inactive {
+			out = append(out, option{Value: itoa(row.ClientID), Label: row.Name})
+		}
+	}
+	return uniqueLabels(out)
+}
+
+// uniqueLabels tells apart the choices that share a label by their value,
+// so that a name typed in a picker names one of them.
+func uniqueLabels(opts []option) []option {
+	seen := map[string]int{}
+	for _, o := range opts {
+		seen[strings.ToLower(o.Label)]++
+	}
+	for i, o := range opts {
+		if seen[strings.ToLower(o.Label)] > 1 {
+			opts[i].Label = o.Label + " · " + o.Value
+		}
+	}
+	return opts
+}
+
+// chosen is the value of the choice whose label is name, ignoring case:
+// what a person picked in a list by typing.
+func chosen(opts []option, name string) (string, bool) {
+	name = strings.TrimSpace(name)
+	i := slices.IndexFunc(opts, func(o option) bool { return strings.EqualFold(o.Label, name) })
+	if i < 0 {
+		return "", false
+	}
+	return opts[i].Value, true
 }
 
 // unmappedCompanies lists every source company without a confirmed
@@ -154,7 +244,7 @@ func (h *handler) unmappedCompanies(ctx context.Context, partnerID int64) ([]opt
 		}
 	}
 	slices.SortFunc(out, func(a, b option) int { return strings.Compare(strings.ToLower(a.Label), strings.ToLower(b.Label)) })
-	return out, nil
+	return uniqueLabels(out), nil
 }
 
 // unsuggested fills the companies that have neither a mapping nor a
@@ -168,8 +258,9 @@ func (h *handler) unsuggested(ctx context.Context, partnerID int64, v *mappingVi
 	for _, m := range mappings {
 		suggested[companyValue(m.SourceID, m.CustomerID)] = true
 	}
+	term := strings.ToLower(v.Search)
 	for _, c := range v.Companies {
-		if suggested[c.Value] {
+		if suggested[c.Value] || !strings.Contains(strings.ToLower(c.Label), term) {
 			continue
 		}
 		if len(v.Unsuggested) == maxUnsuggested {
@@ -215,7 +306,7 @@ func (h *handler) mappingDone(w http.ResponseWriter, r *http.Request, form url.V
 	}
 	v.Flash = f
 	if !isHTMX(r) {
-		http.Redirect(w, r, "/mapping?"+url.Values{"mapped": {v.Mapped}, "toplevel": {v.TopLevel}, "q": {v.Search}}.Encode(), http.StatusSeeOther)
+		http.Redirect(w, r, v.PageURL(v.Page), http.StatusSeeOther)
 		return
 	}
 	h.formFragment(w, r, http.StatusOK, viewMapping, "mapping-body", v)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"halobridge/internal/connect"
 	"halobridge/internal/store"
@@ -24,10 +25,18 @@ const chartDays = 30
 // ticketingView is the ticketing page: the policy, the latest alerts and
 // the tickets they became, and the test ticket.
 type ticketingView struct {
-	Policy   *policySummary
-	Alerts   []alertRow
-	Mappings []option
+	Policy *policySummary
+	Alerts []alertRow
+	// Mappings are the mapped companies by HaloPSA client, for the test
+	// ticket.
+	Mappings []clientCompanies
 	Chart    chart
+}
+
+// clientCompanies are the companies mapped to one HaloPSA client.
+type clientCompanies struct {
+	Client    string
+	Companies []option
 }
 
 // policySummary says the ticket policy in words.
@@ -98,9 +107,9 @@ func typeName(alertType string) string {
 	return alertType
 }
 
-// mappedCompanies are the confirmed mappings, for choosing where a test
-// ticket goes.
-func (h *handler) mappedCompanies(ctx context.Context, partnerID int64, names map[connect.Company]string) ([]option, error) {
+// mappedCompanies are the confirmed mappings by client name, for choosing
+// where a test ticket goes.
+func (h *handler) mappedCompanies(ctx context.Context, partnerID int64, names map[connect.Company]string) ([]clientCompanies, error) {
 	mappings, err := h.deps.Store.Mappings(ctx, partnerID)
 	if err != nil {
 		return nil, err
@@ -113,7 +122,7 @@ func (h *handler) mappedCompanies(ctx context.Context, partnerID int64, names ma
 	for _, c := range clients {
 		clientNames[c.HaloID] = c.Name
 	}
-	var out []option
+	var out []clientCompanies
 	for _, m := range mappings {
 		if !m.Confirmed {
 			continue
@@ -127,8 +136,16 @@ func (h *handler) mappedCompanies(ctx context.Context, partnerID int64, names ma
 		if client == "" {
 			client = "client " + strconv.Itoa(m.ClientID)
 		}
-		out = append(out, option{Value: value, Label: company + " → " + client})
+		i := slices.IndexFunc(out, func(c clientCompanies) bool { return c.Client == client })
+		if i < 0 {
+			out = append(out, clientCompanies{Client: client})
+			i = len(out) - 1
+		}
+		out[i].Companies = append(out[i].Companies, option{Value: value, Label: company})
 	}
+	slices.SortFunc(out, func(a, b clientCompanies) int {
+		return strings.Compare(strings.ToLower(a.Client), strings.ToLower(b.Client))
+	})
 	return out, nil
 }
 

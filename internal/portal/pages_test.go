@@ -21,7 +21,7 @@ func TestPages(t *testing.T) {
 		want       []string
 	}{
 		{"OverviewShowsWhereThingsStand", "/", http.StatusOK, []string{"<h1>Overview</h1>", "Alerts and tickets per day", "Quantities billed per month"}},
-		{"MappingListsEveryHaloClient", "/mapping", http.StatusOK, []string{"<h1>Client mapping</h1>", "Map a company…"}},
+		{"MappingListsEveryHaloClient", "/mapping", http.StatusOK, []string{"<h1>Client mapping</h1>", "Company to map…"}},
 		{"TicketingShowsThePolicy", "/ticketing", http.StatusOK, []string{"<h1>Ticketing</h1>", "Security Alert", "Security Operations", "Tickets for: malware"}},
 		{"BillingOffersADryRun", "/billing", http.StatusOK, []string{"<h1>Billing</h1>", "Dry run", "endpoint-protection → <strong>endpoint-protection</strong>"}},
 		{"EventsListsProblems", "/events", http.StatusOK, []string{"<h1>Events</h1>"}},

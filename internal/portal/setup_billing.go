@@ -98,7 +98,7 @@ func (h *handler) fillProducts(ctx context.Context, partnerID int64, f *billingF
 		for _, r := range []billing.Rounding{billing.RoundDecimal, billing.RoundUp, billing.RoundNearest, billing.RoundDown} {
 			label := roundingWords(r)
 			if r == billing.RoundDecimal {
-				label += " (default: " + connect.KindName(kind) + " is billed what it counts)"
+				label = "billed as a decimal (the default)"
 			}
 			opts = append(opts, option{Value: string(r), Label: label, Selected: r == current})
 		}

@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -212,6 +213,10 @@ func TestSetupWizard(t *testing.T) {
 		if !strings.Contains(got.body, "WS-0042: Trojan.GenericKD.4711") {
 			t.Errorf("preview: %s", got.body)
 		}
+		// And a sample without host or user, as sources send some.
+		if !strings.Contains(got.body, "Antimalware, without hostname, host_ip, user, url") {
+			t.Errorf("preview without a host: %s", got.body)
+		}
 		bad := b.post(t, p, "/setup/ticketing/preview", url.Values{"title_template": {"Alert {{nope}}"}}, true)
 		if !strings.Contains(bad.body, "Unknown variable {{nope}}") {
 			t.Errorf("preview of an unknown variable: %s", bad.body)
@@ -233,12 +238,20 @@ func TestSetupWizard(t *testing.T) {
 		form.Set("title_template", "{{report_type}} on {{hostname}}")
 		form.Set("agent_id", "6")
 		form.Set("team", "Security Operations")
-		for field := range formValues(ticketForm) {
-			if alertType, ok := strings.CutSuffix(strings.TrimPrefix(field, "types."), ".enabled"); ok {
-				form.Set("types."+alertType+".sla_id", "3")
-				form.Set("types."+alertType+".category_1", "Security>Malware")
-			}
+		// GravityZone's types share their settings; the firewall, switched
+		// on, gets settings of its own.
+		form.Set("groups.gravityzone.sla_id", "3")
+		form.Set("groups.gravityzone.category_1", "Security>Malware")
+		form.Set("types.fw.enabled", "on")
+		form.Set("types.fw.own", "on")
+		form.Set("types.fw.sla_id", "2")
+		form.Set("types.fw.priority_id", "4")
+		form.Set("types.fw.priority_by_severity.high", "2")
+		for _, sev := range []string{"critical", "medium", "low", "info"} {
+			form.Set("types.fw.priority_by_severity."+sev, "")
 		}
+		form.Set("types.fw.category_1", "Security")
+		form.Set("types.fw.urgency", "3")
 		got := b.post(t, p, "/setup/ticketing", form, false)
 		if got.status != http.StatusSeeOther || got.location != "/setup?step=finalize" {
 			t.Fatalf("save ticketing: %d to %q\n%s", got.status, got.location, got.body)
@@ -247,10 +260,22 @@ func TestSetupWizard(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		av := saved.Policy.Types["av"]
+		av, fw := saved.Policy.Types["av"], saved.Policy.Types["fw"]
 		if saved.Policy.TicketTypeID != 21 || saved.Policy.AgentID != 6 || saved.Policy.TitleTemplate != "{{report_type}} on {{hostname}}" ||
-			!av.Enabled || av.SLAID != 3 || av.Category != "Security>Malware" || saved.Policy.Types["fw"].Enabled {
+			!av.Enabled || av.SLAID != 3 || av.Category != "Security>Malware" || !fw.Enabled || fw.SLAID != 2 || fw.PriorityID != 4 || fw.Urgency != 3 {
 			t.Errorf("saved policy: %+v", saved.Policy)
+		}
+		// The Security SLA's priorities are "Critical Threat", "High
+		// Threat", "Medium Threat" and "Low Threat" (ids 1 to 4): each
+		// severity's by name. The firewall's high alerts are its own.
+		wantAV := map[source.Severity]int{source.SeverityCritical: 1, source.SeverityHigh: 2, source.SeverityMedium: 3, source.SeverityLow: 4}
+		if !maps.Equal(av.PriorityBySeverity, wantAV) || !maps.Equal(fw.PriorityBySeverity, map[source.Severity]int{source.SeverityHigh: 2}) {
+			t.Errorf("priorities by severity: antimalware %v, want %v; firewall %v, want high 2", av.PriorityBySeverity, wantAV, fw.PriorityBySeverity)
+		}
+		// Close when resolved: the group's switch reaches only the
+		// incidents, whose source reports resolutions.
+		if !saved.Policy.Types["new-incident"].AutoClose || av.AutoClose {
+			t.Errorf("auto-close: incidents %v, antimalware %v", saved.Policy.Types["new-incident"].AutoClose, av.AutoClose)
 		}
 	})
 

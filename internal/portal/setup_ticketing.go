@@ -3,7 +3,9 @@ package portal
 import (
 	"cmp"
 	"context"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"slices"
@@ -31,8 +33,10 @@ type ticketForm struct {
 	TitleTemplate  string
 	DefaultTitle   string
 	Variables      []string
-	Preview        ticketing.Preview
-	Types          []typeRow
+	Preview        ticketing.Samples
+	// Groups are the alert types by source, each with the settings its
+	// types share.
+	Groups []typeGroup
 	// ClosingTypes names the enabled types whose tickets close when their
 	// source resolves them, said next to the closing status.
 	ClosingTypes []string
@@ -50,15 +54,37 @@ type ticketForm struct {
 var ticketFields = []string{"tickettype_id", "show_updates_to_user", "agent_id", "team", "initial_status_id", "closing_status_id",
 	"note_outcome_id", "source_id", "fallback_client_id", "title_template"}
 
-// typeRow is one alert type's settings.
+// typeGroup is the alert types of one source: the settings they share,
+// shown once, and each type with its own settings opened on demand.
+type typeGroup struct {
+	Key, Name string
+	// Settings are what the types without settings of their own follow;
+	// its Prefix is "groups.<source>.".
+	Settings typeRow
+	Types    []typeRow
+	Enabled  int
+	// Closing names the group's types whose source reports resolutions,
+	// the only ones "Close when resolved" applies to.
+	Closing []string
+}
+
+// typeRow is one alert type's settings, or a group's.
 type typeRow struct {
-	Key, Name  string
-	Source     string
-	Prefix     string
-	Enabled    bool
-	AutoClose  bool
+	Key, Name string
+	Source    string
+	// Group is the source whose settings the type follows unless Own.
+	Group   string
+	Prefix  string
+	Enabled bool
+	// Own says the type has settings of its own rather than its group's.
+	Own       bool
+	AutoClose bool
+	// CanClose says the type's source reports when its alerts are
+	// resolved, so that "Close when resolved" means something.
+	CanClose   bool
 	SLAs       []option
 	Priorities []option
+	Severities []severityChoice
 	Categories []option
 	Urgencies  []option
 	Impacts    []option
@@ -66,6 +92,25 @@ type typeRow struct {
 	Groupings  []option
 	// Errors are by the type's own field names (sla_id, priority_id...).
 	Errors map[string]string
+}
+
+// severityChoice is the priority of the alerts of one severity.
+type severityChoice struct {
+	Severity, Label string
+	Options         []option
+}
+
+// Anchor identifies the type's priority choices in the page, whatever
+// characters a push API vendor puts in a type's name.
+func (r typeRow) Anchor() string { return "prio-" + hex.EncodeToString([]byte(r.Prefix)) }
+
+// Scope is how the priority choices name what the row is for: a "type",
+// or a source's "group" of types.
+func (r typeRow) Scope() string {
+	if strings.HasPrefix(r.Prefix, "groups.") {
+		return "group"
+	}
+	return "type"
 }
 
 // enabledAtFirst are the alert types a new policy raises tickets for: the
@@ -204,6 +249,7 @@ func (h *handler) buildTicketForm(ctx context.Context, partnerID int64, saved de
 		func(e store.CatalogEntry) string { return e.Name }, id(saved.FallbackClientID)))
 
 	var enabled []string
+	var rows []typeRow
 	known := ticketing.KnownTypes()
 	for _, t := range known {
 		tp, configured := p.Types[t.Type]
@@ -213,7 +259,7 @@ func (h *handler) buildTicketForm(ctx context.Context, partnerID int64, saved de
 		if tp.Enabled {
 			enabled = append(enabled, t.Type)
 		}
-		f.Types = append(f.Types, typeRowOf(t, tp, cat, teams, errs))
+		rows = append(rows, typeRowOf(t, tp, cat, teams, errs))
 	}
 	// Types halobridge does not know come from the push API, whose
 	// vendors name their own.
@@ -225,51 +271,64 @@ func (h *handler) buildTicketForm(ctx context.Context, partnerID int64, saved de
 		if tp.Enabled {
 			enabled = append(enabled, name)
 		}
-		f.Types = append(f.Types, typeRowOf(ticketing.TypeInfo{Type: name, Source: source.Push, Name: name}, tp, cat, teams, errs))
+		rows = append(rows, typeRowOf(ticketing.TypeInfo{Type: name, Source: source.Push, Name: name}, tp, cat, teams, errs))
 	}
+	f.Groups = groupTypes(rows, p, cat, teams)
 	f.AddType = slices.Contains(kinds, source.Push)
 	for _, field := range slices.Sorted(maps.Keys(errs)) {
-		shown := slices.Contains(ticketFields, field) || slices.ContainsFunc(f.Types, func(row typeRow) bool { return strings.HasPrefix(field, row.Prefix) })
+		shown := slices.Contains(ticketFields, field) || slices.ContainsFunc(rows, func(row typeRow) bool { return strings.HasPrefix(field, row.Prefix) })
 		if !shown {
 			f.Other = append(f.Other, field+": "+errs[field])
 		}
 	}
-	for _, row := range f.Types {
+	for _, row := range rows {
 		if row.Enabled && row.AutoClose {
 			f.ClosingTypes = append(f.ClosingTypes, row.Name)
 		}
 	}
 	f.Variables = ticketing.KnownVariables(enabled...)
-	f.Preview = h.preview(p.TitleTemplate, enabled)
-	f.DefaultTitle = ticketing.DefaultTitle(f.Preview.Type)
+	f.Preview = h.preview(p)
+	f.DefaultTitle = ticketing.DefaultTitle(f.Preview.List[0].Type)
 	return f, nil
 }
 
 func typeRowOf(t ticketing.TypeInfo, tp ticketing.TypePolicy, cat ticketing.Catalog, teams []string, errs fieldErrors) typeRow {
-	prefix := "types." + t.Type + "."
-	row := typeRow{Key: t.Type, Name: t.Name, Source: connect.KindName(t.Source), Prefix: prefix,
-		Enabled: tp.Enabled, AutoClose: tp.AutoClose, Errors: map[string]string{}}
+	row := settingsRow("types."+t.Type+".", tp, cat, teams)
+	row.Key, row.Name, row.Source, row.Group = t.Type, t.Name, connect.KindName(t.Source), string(t.Source)
+	row.Enabled, row.AutoClose, row.CanClose = tp.Enabled, tp.AutoClose, canClose(t.Type, t.Source)
 	for field, msg := range errs {
-		if sub, ok := strings.CutPrefix(field, prefix); ok {
+		if sub, ok := strings.CutPrefix(field, row.Prefix); ok {
 			row.Errors[sub] = msg
 		}
 	}
+	return row
+}
+
+// canClose says whether alerts of a type are ever resolved by their source:
+// GravityZone's incidents, and anything the push API's vendors send.
+func canClose(alertType string, kind source.Kind) bool {
+	return kind == source.Push || ticketing.ReportsResolution(alertType)
+}
+
+// settingsRow lays out the settings tp holds under the field prefix.
+func settingsRow(prefix string, tp ticketing.TypePolicy, cat ticketing.Catalog, teams []string) typeRow {
+	row := typeRow{Prefix: prefix, Errors: map[string]string{}}
 	id := func(n int) string {
 		if n == 0 {
 			return ""
 		}
 		return itoa(n)
 	}
-	row.SLAs = withBlank("SLA", options(cat.SLAs, func(s ticketing.SLA) string { return itoa(s.ID) },
+	row.SLAs = withBlank("Choose an SLA", options(cat.SLAs, func(s ticketing.SLA) string { return itoa(s.ID) },
 		func(s ticketing.SLA) string { return s.Name }, id(tp.SLAID)))
-	row.Priorities = priorityOptions(cat, tp.SLAID, tp.PriorityID)
-	row.Categories = withBlank("Category", options(cat.Categories, func(c ticketing.Category) string { return c.Value },
+	row.Priorities, row.Severities = priorityOptions(cat, tp.SLAID, tp.PriorityID, tp.PriorityBySeverity)
+	row.Categories = withBlank("Choose a category", options(cat.Categories, func(c ticketing.Category) string { return c.Value },
 		func(c ticketing.Category) string { return c.Value }, tp.Category))
 	levels := []int{1, 2, 3}
 	level := func(n int) string { return map[int]string{1: "1 – High", 2: "2 – Medium", 3: "3 – Low"}[n] }
-	row.Urgencies = withBlank("Urgency", options(levels, itoa, level, id(tp.Urgency)))
-	row.Impacts = withBlank("Impact", options(levels, itoa, level, id(tp.Impact)))
-	row.Teams = withBlank("Default team", options(teams, func(s string) string { return s }, func(s string) string { return s }, tp.Team))
+	row.Urgencies = withBlank("Choose", options(levels, itoa, level, id(tp.Urgency)))
+	row.Impacts = withBlank("None", options(levels, itoa, level, id(tp.Impact)))
+	row.Teams = withBlank("The default team", options(teams, func(s string) string { return s }, func(s string) string { return s }, tp.Team))
 	groupings := []ticketing.Grouping{ticketing.GroupByAlert, ticketing.GroupByHost, ticketing.GroupByCustomer}
 	groupLabel := map[ticketing.Grouping]string{ticketing.GroupByAlert: "One ticket per alert", ticketing.GroupByHost: "One per device",
 		ticketing.GroupByCustomer: "One per company"}
@@ -278,20 +337,108 @@ func typeRowOf(t ticketing.TypeInfo, tp ticketing.TypePolicy, cat ticketing.Cata
 	return row
 }
 
-// priorityOptions are the priorities of one SLA: a HaloPSA priority only
-// means something within its SLA, so none are offered before one is chosen.
-func priorityOptions(cat ticketing.Catalog, slaID, current int) []option {
-	for _, s := range cat.SLAs {
-		if s.ID == slaID {
-			cur := ""
-			if current != 0 {
-				cur = itoa(current)
+// groupTypes puts rows in one group per source. A group's settings are
+// those most of its enabled types share; a type whose settings differ
+// keeps its own, and a type with none follows the group.
+func groupTypes(rows []typeRow, p ticketing.Policy, cat ticketing.Catalog, teams []string) []typeGroup {
+	var groups []typeGroup
+	for _, row := range rows {
+		i := slices.IndexFunc(groups, func(g typeGroup) bool { return g.Key == row.Group })
+		if i < 0 {
+			groups = append(groups, typeGroup{Key: row.Group, Name: row.Source})
+			i = len(groups) - 1
+		}
+		groups[i].Types = append(groups[i].Types, row)
+	}
+	for gi := range groups {
+		g := &groups[gi]
+		shared := sharedSettings(g.Types, p.Types)
+		g.Settings = settingsRow("groups."+g.Key+".", shared, cat, teams)
+		g.Settings.Key, g.Settings.Name, g.Settings.Group = g.Key, g.Name, g.Key
+		for ti := range g.Types {
+			row := &g.Types[ti]
+			tp := p.Types[row.Key]
+			key := settingsKey(tp)
+			row.Own = key != settingsKey(shared) && key != settingsKey(ticketing.TypePolicy{})
+			if row.Enabled {
+				g.Enabled++
 			}
-			return withBlank("Priority", options(s.Priorities, func(p ticketing.Priority) string { return itoa(p.ID) },
-				func(p ticketing.Priority) string { return p.Name }, cur))
+			if row.CanClose {
+				g.Closing = append(g.Closing, row.Name)
+				g.Settings.CanClose = true
+				g.Settings.AutoClose = g.Settings.AutoClose || tp.AutoClose
+			}
+			if row.Own {
+				continue
+			}
+			// The group's fields show what its types were refused for.
+			for field, msg := range row.Errors {
+				if _, ok := g.Settings.Errors[field]; !ok && field != "enabled" {
+					g.Settings.Errors[field] = msg
+				}
+			}
 		}
 	}
-	return []option{{Value: "", Label: "Choose an SLA first", Selected: true}}
+	return groups
+}
+
+// sharedSettings are the settings most of the enabled rows have (of every
+// row when none is enabled), ties going to the first.
+func sharedSettings(rows []typeRow, types map[string]ticketing.TypePolicy) ticketing.TypePolicy {
+	counts := map[string]int{}
+	var best ticketing.TypePolicy
+	bestCount := 0
+	anyEnabled := slices.ContainsFunc(rows, func(r typeRow) bool { return r.Enabled })
+	for _, row := range rows {
+		tp := types[row.Key]
+		if anyEnabled && !row.Enabled {
+			continue
+		}
+		key := settingsKey(tp)
+		counts[key]++
+		if counts[key] > bestCount {
+			best, bestCount = tp, counts[key]
+		}
+	}
+	best.Enabled, best.AutoClose = false, false
+	return best
+}
+
+// settingsKey is what a type shares with its group: every setting but
+// whether it is on and whether it closes.
+func settingsKey(tp ticketing.TypePolicy) string {
+	return fmt.Sprintf("%d|%d|%v|%q|%d|%d|%q|%s|%d|%d", tp.SLAID, tp.PriorityID, tp.PriorityBySeverity, tp.Category, tp.Urgency, tp.Impact,
+		tp.Team, cmp.Or(tp.Grouping, ticketing.GroupByAlert), tp.GroupWindow, tp.ReopenWindow)
+}
+
+// priorityOptions are the priorities of one SLA, and for each severity
+// the priority its alerts get: those saved, or else the SLA's priority
+// named after the severity. A HaloPSA priority only means something within
+// its SLA, so none are offered before one is chosen.
+func priorityOptions(cat ticketing.Catalog, slaID, current int, bySeverity map[source.Severity]int) ([]option, []severityChoice) {
+	i := slices.IndexFunc(cat.SLAs, func(s ticketing.SLA) bool { return s.ID == slaID })
+	if i < 0 {
+		return []option{{Value: "", Label: "Choose an SLA first", Selected: true}}, nil
+	}
+	sla := cat.SLAs[i]
+	value, label := func(p ticketing.Priority) string { return itoa(p.ID) }, func(p ticketing.Priority) string { return p.Name }
+	cur := ""
+	if current != 0 {
+		cur = itoa(current)
+	}
+	if bySeverity == nil {
+		bySeverity = sla.PriorityBySeverityName()
+	}
+	var sevs []severityChoice
+	for _, sev := range ticketing.Severities {
+		chosen := ""
+		if n := bySeverity[sev]; n != 0 {
+			chosen = itoa(n)
+		}
+		sevs = append(sevs, severityChoice{Severity: string(sev), Label: capitalise(string(sev)),
+			Options: withBlank("The priority above", options(sla.Priorities, value, label, chosen))})
+	}
+	return withBlank("HaloPSA's default", options(sla.Priorities, value, label, cur)), sevs
 }
 
 // usableTeams are the teams tickets can go to: those of halobridge's

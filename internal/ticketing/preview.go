@@ -1,6 +1,7 @@
 package ticketing
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +14,26 @@ type Preview struct {
 	Type, Title, Error string
 }
 
+// Sample is a title template rendered on one made-up alert: of which type
+// (and its display name), and which of the alert's fields were left empty
+// to show what the title becomes without them.
+type Sample struct {
+	Type, Name, Title string
+	Empty             []string
+}
+
+// Samples are a title template rendered on several made-up alerts, and what
+// is wrong with the template, as a sentence ("" when nothing is).
+type Samples struct {
+	Error string
+	List  []Sample
+	// More counts the enabled types past MaxSamples, not rendered.
+	More int
+}
+
+// MaxSamples bounds how many alert types a preview renders.
+const MaxSamples = 40
+
 // PreviewTitle renders template on a made-up alert of the first of the
 // enabled alert types (av when none is), as of now, checking it against
 // the variables those types offer.
@@ -21,12 +42,72 @@ func PreviewTitle(template string, enabled []string, now time.Time) Preview {
 	if len(enabled) > 0 && enabled[0] != "" {
 		p.Type = enabled[0]
 	}
-	if err := ValidateTemplate(template, enabled...); err != nil {
-		msg := err.Error()
-		p.Error = strings.ToUpper(msg[:1]) + msg[1:]
-	}
+	p.Error = templateProblem(template, enabled)
 	p.Title = Title(template, sampleAlert(p.Type, now))
 	return p
+}
+
+// PreviewSamples renders template as HaloPSA will show it: on a made-up
+// alert of each enabled type (av when none is; at most MaxSamples), then on
+// one whose host, address, user and URL are unknown, the first type whose
+// title changes without them, so that what an empty variable leaves behind
+// shows while the template is written.
+func PreviewSamples(template string, enabled []string, now time.Time) Samples {
+	types := slices.DeleteFunc(slices.Clone(enabled), func(t string) bool { return t == "" })
+	if len(types) == 0 {
+		types = []string{"av"}
+	}
+	s := Samples{Error: templateProblem(template, enabled)}
+	if len(types) > MaxSamples {
+		s.More = len(types) - MaxSamples
+		types = types[:MaxSamples]
+	}
+	var sparse *Sample
+	for _, t := range types {
+		a := sampleAlert(t, now)
+		full := Sample{Type: t, Name: typeName(t), Title: Title(template, a)}
+		s.List = append(s.List, full)
+		bare := withoutContext(a)
+		if title := Title(template, bare); sparse == nil && title != full.Title {
+			sparse = &Sample{Type: t, Name: full.Name, Title: title, Empty: emptiedFields}
+		}
+	}
+	if sparse == nil {
+		first := s.List[0]
+		sparse = &Sample{Type: first.Type, Name: first.Name, Title: Title(template, withoutContext(sampleAlert(first.Type, now))), Empty: emptiedFields}
+	}
+	s.List = append(s.List, *sparse)
+	return s
+}
+
+// emptiedFields are the variables of the sample alert that says what a title
+// becomes when the source does not know them.
+var emptiedFields = []string{"hostname", "host_ip", "user", "url"}
+
+// withoutContext is a with the fields of emptiedFields unknown, as sources
+// send them for events that concern no device or no user.
+func withoutContext(a source.Alert) source.Alert {
+	a.HostName, a.HostIP, a.User, a.URL = "", "", "", ""
+	return a
+}
+
+// typeName is the display name of alertType, or alertType itself for the
+// types the push API's vendors name.
+func typeName(alertType string) string {
+	if t, ok := typeInfo(alertType); ok {
+		return t.Name
+	}
+	return alertType
+}
+
+// templateProblem says what is wrong with template, as a sentence.
+func templateProblem(template string, enabled []string) string {
+	err := ValidateTemplate(template, enabled...)
+	if err == nil {
+		return ""
+	}
+	msg := err.Error()
+	return strings.ToUpper(msg[:1]) + msg[1:]
 }
 
 // sampleFacts are made-up values for the facts alerts carry, so that a

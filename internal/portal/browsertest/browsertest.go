@@ -61,7 +61,9 @@ func Browser(t *testing.T) context.Context {
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	// A bound for a test that hangs, not a measure: a walkthrough that
+	// also checks its pages at two sizes on a busy machine takes minutes.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start Chromium %s: %v", path, err)
@@ -223,3 +225,90 @@ func CSS(sel string) chromedp.CSS { return chromedp.CSS(sel) }
 // client, see an alert from the simulated GravityZone become a ticket,
 // and run Sync now while watching its progress. Screenshots of each stage
 // are kept as test artifacts.
+
+// Viewport is a screen a page must fit.
+type Viewport struct {
+	Name          string
+	Width, Height int64
+}
+
+// Viewports are the screens every portal page is checked on: a common
+// laptop and a common phone.
+var Viewports = []Viewport{{"1366x768", 1366, 768}, {"390x844", 390, 844}}
+
+// fitScript lists what does not fit the window: a page wider than it, and
+// any visible control whose text is cut (an input's value or placeholder,
+// a select's chosen option, a button's label).
+const fitScript = `(() => {
+	const problems = [];
+	const doc = document.documentElement;
+	if (doc.scrollWidth > window.innerWidth) {
+		problems.push('the page scrolls sideways: ' + doc.scrollWidth + 'px wide in a ' + window.innerWidth + 'px window');
+	}
+	const canvas = document.createElement('canvas').getContext('2d');
+	const textWidth = (el, text) => {
+		const cs = getComputedStyle(el);
+		canvas.font = cs.fontStyle + ' ' + cs.fontWeight + ' ' + cs.fontSize + ' ' + cs.fontFamily;
+		return canvas.measureText(text).width;
+	};
+	const describe = el => el.tagName.toLowerCase() + (el.name ? '[name="' + el.name + '"]' : '') + (el.id ? '#' + el.id : '');
+	for (const el of document.querySelectorAll('input, select, button, textarea')) {
+		if (el.type === 'hidden' || el.type === 'checkbox' || el.type === 'radio' || !el.checkVisibility({visibilityProperty: true})) continue;
+		const rect = el.getBoundingClientRect();
+		if (rect.width === 0 || rect.height === 0) continue;
+		if (rect.right > window.innerWidth + 1) {
+			problems.push(describe(el) + ' reaches past the window (' + Math.round(rect.right) + 'px)');
+			continue;
+		}
+		const cs = getComputedStyle(el);
+		const inner = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+		if (el.tagName === 'SELECT') {
+			const opt = el.selectedOptions[0];
+			// Chromium draws the select's arrow inside its padding box.
+			if (opt && textWidth(el, opt.text) > inner - 16) {
+				problems.push(describe(el) + ' cuts its choice "' + opt.text + '"');
+			}
+			continue;
+		}
+		if (el.scrollWidth > el.clientWidth + 1) {
+			problems.push(describe(el) + ' cuts its text "' + (el.value || el.textContent || '').trim().slice(0, 60) + '"');
+			continue;
+		}
+		if (el.tagName === 'INPUT' && el.value === '' && el.placeholder && textWidth(el, el.placeholder) > inner + 1) {
+			problems.push(describe(el) + ' cuts its placeholder "' + el.placeholder + '"');
+		}
+	}
+	return problems;
+})()`
+
+// Fits shows the current page on each of Viewports, saves a screenshot
+// of it as <dir>/<name>-<viewport>.png, and fails when the page scrolls
+// sideways or cuts the text of a control. It leaves the last viewport on.
+func Fits(dir, name string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		var problems []string
+		for _, v := range Viewports {
+			if _, err := chromedp.EmulateViewport(v.Width, v.Height)(ctx, t); err != nil {
+				return err
+			}
+			// Let the page lay itself out for the new width.
+			if _, err := Until(`document.readyState === 'complete'`, 10*time.Second)(ctx, t); err != nil {
+				return err
+			}
+			if _, err := Screenshot(dir, name+"-"+v.Name)(ctx, t); err != nil {
+				return err
+			}
+			found, err := chromedp.Evaluate[[]string](fitScript)(ctx, t)
+			if err != nil {
+				return fmt.Errorf("check that %s fits %s: %w", name, v.Name, err)
+			}
+			for _, p := range found {
+				problems = append(problems, v.Name+": "+p)
+			}
+		}
+		if len(problems) > 0 {
+			return fmt.Errorf("%s does not fit the screen:\n  %s", name, strings.Join(problems, "\n  "))
+		}
+		return nil
+	})
+}
