@@ -47,19 +47,19 @@ type WebhookSubscription struct {
 
 // WebhookEvent is one attempt at delivering to a webhook: Halo's delivery log (SW WebhookEvent).
 type WebhookEvent struct {
-	ID                 string  `json:"id"`
-	WebhookID          string  `json:"webhook_id"`
-	NotificationID     int     `json:"notification_id"`
-	Timestamp          string  `json:"timestamp"`
-	Status             int     `json:"status"`
-	Duration           float64 `json:"duration"`
-	RequestHeaders     string  `json:"requestheaders"`
-	RequestBody        string  `json:"requestbody"`
-	ResponseStatus     int     `json:"responsestatus"`
-	ResponseHeaders    string  `json:"responseheaders"`
-	ResponseBody       string  `json:"responsebody"`
-	EntityID           int     `json:"entity_id"`
-	Error              bool    `json:"error"`
+	ID              string  `json:"id"`
+	WebhookID       string  `json:"webhook_id"`
+	NotificationID  int     `json:"notification_id"`
+	Timestamp       string  `json:"timestamp"`
+	Status          int     `json:"status"`
+	Duration        float64 `json:"duration"`
+	RequestHeaders  string  `json:"requestheaders"`
+	RequestBody     string  `json:"requestbody"`
+	ResponseStatus  int     `json:"responsestatus"`
+	ResponseHeaders string  `json:"responseheaders"`
+	ResponseBody    string  `json:"responsebody"`
+	EntityID        int     `json:"entity_id"`
+	Error           bool    `json:"error"`
 }
 
 // Integer meanings as RED offers them (API.md §3.21).
