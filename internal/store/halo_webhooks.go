@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -327,4 +328,21 @@ func (s *Store) TicketChanges(ctx context.Context, partnerID int64, ticketID, li
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// LatestAlertOfLink is the latest alert delivered under a group key: the
+// one a change in HaloPSA is taken back to at its source. Its raw payload
+// is left out.
+func (s *Store) LatestAlertOfLink(ctx context.Context, partnerID int64, key string) (StoredAlert, error) {
+	columns := prefixed("a.", strings.TrimSuffix(alertColumns, ", raw")) + ", 'null'"
+	a, err := scanAlert(s.reader.QueryRowContext(ctx, "SELECT a.id, "+columns+`
+		FROM fingerprint_links f JOIN alerts a ON a.id = f.alert_id
+		WHERE f.partner_id = $1 AND f.key = $2 ORDER BY f.alert_id DESC LIMIT 1`, partnerID, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return StoredAlert{}, fmt.Errorf("latest alert of %q of partner %d: %w", key, partnerID, ErrNotFound)
+	}
+	if err != nil {
+		return StoredAlert{}, fmt.Errorf("read the latest alert of %q of partner %d: %w", key, partnerID, err)
+	}
+	return a, nil
 }

@@ -110,6 +110,12 @@ func testTwoWay(t *testing.T, setup func(t *testing.T) *testBundle) {
 		if err != nil || l.Key != key {
 			t.Fatalf("TicketLinkByTicket = %+v, %v", l, err)
 		}
+		if a, err := b.store.LatestAlertOfLink(b.ctx, p.ID, key); err != nil || a.ID != ids[0] || a.EventID != "e1" {
+			t.Errorf("LatestAlertOfLink = %+v, %v; want alert %d", a, err, ids[0])
+		}
+		if _, err := b.store.LatestAlertOfLink(b.ctx, p.ID, "other"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("latest alert of an unknown key: %v", err)
+		}
 		if _, err := b.store.TicketLinkByTicket(b.ctx, p.ID, 4002); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("unknown ticket: %v", err)
 		}

@@ -65,3 +65,6 @@ CREATE INDEX ticket_changes_partner ON ticket_changes (partner_id, id);
 
 -- A change in HaloPSA names the ticket, not the group key.
 CREATE INDEX ticket_links_ticket ON ticket_links (partner_id, ticket_id);
+
+-- Closing the loop at the source starts from a link's latest alert.
+CREATE INDEX fingerprint_links_key ON fingerprint_links (partner_id, key);
