@@ -18,9 +18,9 @@ import (
 	"halobridge/internal/mapping/mapper"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
-	"halobridge/internal/twoway"
 	"halobridge/internal/syncrun/syncruntest"
 	"halobridge/internal/ticketing/deliver"
+	"halobridge/internal/twoway"
 )
 
 // everyKind collects the kinds of event from the constants of the
