@@ -16,6 +16,9 @@ import (
 // ProcessArgs asks for a partner's stored webhook deliveries to be acted on.
 type ProcessArgs struct {
 	PartnerID int64 `json:"partner_id"`
+	// Wake marks the job that follows one already running, which may have read the
+	// deliveries before the new ones were stored.
+	Wake bool `json:"wake,omitempty"`
 }
 
 // Kind names the job.
@@ -50,13 +53,18 @@ func (j *Jobs) Register(workers *river.Workers) *river.PeriodicJob {
 func (j *Jobs) Use(q Inserter) { j.queue = q }
 
 // OnStored starts acting on a partner's new deliveries; the receiver calls it. A job
-// already waiting or running takes them (Process reads until none is left), and the sweep
-// catches any it missed.
+// already waiting takes them; one already running may have read before they were stored,
+// so a wake-up job follows it. The sweep catches any left over.
 func (j *Jobs) OnStored(ctx context.Context, partnerID int64) {
 	if j.queue == nil {
 		return
 	}
-	if _, err := j.queue.Insert(ctx, ProcessArgs{PartnerID: partnerID}, &river.InsertOpts{UniqueOpts: *jobs.UniquePerPartner()}); err != nil {
+	unique := &river.InsertOpts{UniqueOpts: *jobs.UniquePerPartner()}
+	job, err := j.queue.Insert(ctx, ProcessArgs{PartnerID: partnerID}, unique)
+	if err == nil && job.Duplicate {
+		_, err = j.queue.Insert(ctx, ProcessArgs{PartnerID: partnerID, Wake: true}, unique)
+	}
+	if err != nil {
 		j.Service.logger().Warn("could not start acting on HaloPSA's webhook deliveries; the next sweep will", "partner_id", partnerID, "error", err)
 	}
 }
