@@ -216,8 +216,14 @@ func (s *scene) incidentTicket(t *testing.T) (gzsim.Incident, store.TicketLink) 
 func (s *scene) agent(t *testing.T) string {
 	t.Helper()
 	s.sim.AddApplication(halosim.Application{ClientID: "sarah-app", Secret: "s3cret", Scopes: []string{"all"}, AgentID: 3, Name: "Sarah's tools"})
-	resp, err := http.PostForm(s.haloURL+"/auth/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {"sarah-app"},
-		"client_secret": {"s3cret"}, "scope": {"all"}})
+	return s.token(t, "sarah-app", "s3cret")
+}
+
+// token gets an access token of an application of the simulated HaloPSA.
+func (s *scene) token(t *testing.T, clientID, secret string) string {
+	t.Helper()
+	resp, err := http.PostForm(s.haloURL+"/auth/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID},
+		"client_secret": {secret}, "scope": {"all"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +232,7 @@ func (s *scene) agent(t *testing.T) string {
 		AccessToken string `json:"access_token"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
-		t.Fatalf("agent token: %v", err)
+		t.Fatalf("token of %s: %v", clientID, err)
 	}
 	return tok.AccessToken
 }
@@ -280,19 +286,7 @@ func (s *scene) gzWrites() int {
 // tokenOf is an access token of halobridge's own connection (agent 7).
 func (s *scene) tokenOf(t *testing.T) string {
 	t.Helper()
-	resp, err := http.PostForm(s.haloURL+"/auth/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {halosim.DefaultClientID},
-		"client_secret": {halosim.DefaultClientSecret}, "scope": {"all"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil {
-		t.Fatal(err)
-	}
-	return tok.AccessToken
+	return s.token(t, halosim.DefaultClientID, halosim.DefaultClientSecret)
 }
 
 // post sends body to a webhook address with Basic credentials and returns the status.
