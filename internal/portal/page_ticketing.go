@@ -28,6 +28,7 @@ type ticketingView struct {
 	Alerts   []alertRow
 	Mappings []option
 	Chart    chart
+	Loop     loopView
 }
 
 // policySummary says the ticket policy in words.
@@ -77,6 +78,9 @@ func (h *handler) ticketingView(ctx context.Context, partnerID int64) (*ticketin
 		row := alertRow{RecentAlert: a, Customer: names[connect.Company{SourceID: a.SourceID, CustomerID: a.CustomerID}], TypeName: typeName(a.Type)}
 		row.Outcome, row.TicketURL = deliver.Outcome(a, root)
 		v.Alerts = append(v.Alerts, row)
+	}
+	if v.Loop, err = h.loopView(ctx, partnerID, root); err != nil {
+		return nil, err
 	}
 	if v.Mappings, err = h.mappedCompanies(ctx, partnerID, names); err != nil {
 		return nil, err
