@@ -42,11 +42,15 @@ type Jobs struct {
 	queue   Inserter
 }
 
-// Register adds the workers and returns the sweep, to run every interval.
+// Register adds the workers and returns the sweep, to run at start and every interval.
 func (j *Jobs) Register(workers *river.Workers) *river.PeriodicJob {
 	river.AddWorker(workers, &processWorker{svc: j.Service})
 	river.AddWorker(workers, &sweepWorker{svc: j.Service})
-	return jobs.Every(j.Service.interval(), func() river.JobArgs { return SweepArgs{} })
+	// Unlike jobs.Every, the sweep also runs as the leader starts, so that a server sets up
+	// the webhooks at once rather than an interval later.
+	return river.NewPeriodicJob(river.PeriodicInterval(j.Service.interval()), func() (river.JobArgs, *river.InsertOpts) {
+		return SweepArgs{}, &river.InsertOpts{UniqueOpts: *jobs.UniquePerPartner()}
+	}, &river.PeriodicJobOpts{RunOnStart: true})
 }
 
 // Use sets the queue jobs are inserted into, once jobs.Open returned it.
