@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -64,7 +65,10 @@ func TestTenantIsolation(t *testing.T) {
 		defer cancel()
 		req, _ := http.NewRequestWithContext(rctx, method, base+path, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
-		if bearer != "" {
+		switch {
+		case strings.HasPrefix(bearer, "Basic "):
+			req.Header.Set("Authorization", bearer)
+		case bearer != "":
 			req.Header.Set("Authorization", "Bearer "+bearer)
 		}
 		resp, err := http.DefaultClient.Do(req)
@@ -76,8 +80,21 @@ func TestTenantIsolation(t *testing.T) {
 		return resp.StatusCode, string(got)
 	}
 
+	// Each partner's HaloPSA webhook: B's credentials never pass at A's address.
+	hookOf := func(p partner) store.HaloWebhook {
+		h, err := st.EnsureHaloWebhook(ctx, p.ID, store.NewToken(), store.NewToken())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	aHook, bHook := hookOf(a), hookOf(b)
+	basic := func(h store.HaloWebhook) string {
+		return "Basic " + base64.StdEncoding.EncodeToString([]byte("halobridge:"+h.Secret))
+	}
+	closed := `{"id": "6f1c2a34-0000-4000-8000-0000000000aa", "event": "Ticket Status Changed", "object_id": 3001}`
 	// Partner A's vendor and DefensX have pushed: a customer, its usage, two
-	// alerts and one.
+	// alerts and one; its HaloPSA has posted a delivery.
 	aPush := ingest.PushToken(a.push)
 	for _, c := range []struct{ method, path, bearer, body string }{
 		{"PUT", "/api/push/v1/customers", aPush, `[{"id": "np-1", "name": "Northpoint Dental"}]`},
@@ -86,6 +103,7 @@ func TestTenantIsolation(t *testing.T) {
 			"host_name": "NORTHPOINT-WS-7", "occurred_at": "2026-03-14T09:26:53Z"},
 			{"id": "np-alert-2", "customer_id": "np-1", "type": "malware", "severity": "high", "occurred_at": "2026-03-14T09:27:53Z"}]}`},
 		{"POST", "/ingest/" + a.defensX.Token + "?secret=" + a.defensX.Secret, "", userRequest("np-dx-1", "northpoint-blocked.example")},
+		{"POST", "/halo/webhook/" + aHook.Token, basic(aHook), closed},
 	} {
 		if status, got := send(t, c.method, c.path, c.bearer, c.body); status != http.StatusOK {
 			t.Fatalf("partner A's %s %s: %d %s", c.method, c.path, status, got)
@@ -118,6 +136,10 @@ func TestTenantIsolation(t *testing.T) {
 			http.StatusOK, `"accepted":1`},
 		{"ResolvingPartnerAsAlertsInBulk", "POST", "/api/push/v1/alerts/resolve", bPush,
 			`{"resolutions": [{"id": "np-alert-2", "customer_id": "np-1"}]}`, http.StatusOK, `"accepted":1`},
+		{"AnotherPartnersWebhookSecretAtPartnerAsAddress", "POST", "/halo/webhook/" + aHook.Token, basic(bHook), closed,
+			http.StatusUnauthorized, "Basic credentials"},
+		// The same delivery id is no duplicate of A's: deliveries are kept per partner.
+		{"PartnerAsDeliveryIDAtItsOwnAddress", "POST", "/halo/webhook/" + bHook.Token, basic(bHook), closed, http.StatusOK, `"received":1`},
 		{"TheMetricsNameNoPartner", "GET", "/metrics", "", "", http.StatusOK, "halobridge_ingest_requests_total"},
 	}
 	for _, c := range cases {

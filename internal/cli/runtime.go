@@ -29,6 +29,7 @@ import (
 	"halobridge/internal/store"
 	"halobridge/internal/syncrun"
 	"halobridge/internal/ticketing/deliver"
+	"halobridge/internal/twoway"
 	"halobridge/internal/web"
 )
 
@@ -111,6 +112,7 @@ type background struct {
 	services services
 	tickets  *deliver.Service
 	billing  *run.Service
+	twoway   *twoway.Jobs
 }
 
 // startJobs opens the durable job queue with every worker and starts it.
@@ -122,7 +124,9 @@ func (r *runtime) startJobs(ctx context.Context) (*background, error) {
 	delivery := &deliver.Jobs{Service: tickets, Connectors: r.sources, Logger: r.logger}
 	syncer := &syncrun.Syncer{Store: r.store, Halo: r.halo, Sources: r.sources, Refs: []ref.ConfigRefs{tickets, billing}, Invoices: billing, Logger: r.logger}
 	syncrun.Register(workers, syncer)
+	changes := &twoway.Jobs{Service: &twoway.Service{Store: r.store, Halo: r.halo, Sources: r.sources, BaseURL: r.cfg.PublicURL(), Logger: r.logger}}
 	periodic := append(syncrun.Periodic(r.cfg.CatalogSyncInterval),
+		changes.Register(workers),
 		run.Periodic(),
 		poll.Register(workers, &poll.Poller{Store: r.store, Sources: r.sources}, pollEvery),
 		delivery.Register(workers),
@@ -135,12 +139,15 @@ func (r *runtime) startJobs(ctx context.Context) (*background, error) {
 	}
 	due.Queue = q
 	delivery.Use(q)
+	changes.Use(q)
 	if err := q.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start the job queue: %w", err)
 	}
 	// A person fixed what held tickets back: deliver them now.
 	fixed := func(ctx context.Context, partnerID int64) { delivery.OnStored(ctx, []int64{partnerID}) }
-	return &background{queue: q, delivery: delivery, services: newServices(syncer, billing, fixed), tickets: tickets, billing: billing}, nil
+	svcs := newServices(syncer, billing, fixed)
+	svcs.events.Webhooks = changes.Service
+	return &background{queue: q, delivery: delivery, services: svcs, tickets: tickets, billing: billing, twoway: changes}, nil
 }
 
 // serve runs the HTTP server on ln until ctx ends: probes, metrics, the
@@ -206,6 +213,7 @@ func (r *runtime) handler(bg *background, receiver *ingest.Receiver) *web.Server
 		Logger:         r.logger,
 		Ingest:         receiver,
 		PushAPI:        ingest.NewPushAPI(receiver, r.store),
+		HaloWebhook:    &twoway.Receiver{Store: r.store, OnStored: bg.twoway.OnStored, Logger: r.logger},
 		Routes:         routes,
 		TrustedProxies: proxies,
 	})

@@ -30,6 +30,12 @@ const (
 	// deliver to halobridge: it has no settings, pushes elsewhere, is off,
 	// or its deliveries fail (or GravityZone will not tell, refusing the key).
 	EventPushFailing = "push_failing"
+	// EventHaloWebhook: HaloPSA does not tell halobridge at once what
+	// happens to its tickets: the permission to manage webhooks is missing,
+	// or HaloPSA disabled halobridge's webhook or fails to deliver to it.
+	// halobridge reads the changed tickets every few minutes meanwhile.
+	// Package twoway raises and clears it.
+	EventHaloWebhook = "halo_webhook"
 )
 
 // mappingKinds are the event kinds of mapping findings.

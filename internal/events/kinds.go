@@ -73,6 +73,7 @@ var kinds = map[string]Kind{
 	EventCredentialsRevoked:                       titled("HaloPSA refuses the credentials", pageConnection),
 	EventPermissionMissing:                        titled("HaloPSA permission missing", pageConnection),
 	EventPushFailing:                              titled("Event Push not delivering", pageConnection),
+	EventHaloWebhook:                              titled("HaloPSA webhook not working", pageConnection),
 	EventUnmappedCustomer:                         titled("Customer not mapped", pageMapping),
 	EventTicketRefused:                            titled("HaloPSA refused a ticket", pageTicketPolicy),
 	EventDeliveryPaused:                           titled("Ticket delivery paused", pageConnection),

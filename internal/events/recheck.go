@@ -43,6 +43,8 @@ func (s *Service) Recheck(ctx context.Context, partnerID, eventID int64) (store.
 		err = s.Checks.RecheckPush(ctx, partnerID, e)
 	case e.Kind == EventUnmappedCustomer:
 		err = s.recheckUnmapped(ctx, partnerID, e, d)
+	case e.Kind == EventHaloWebhook && s.Webhooks != nil:
+		err = s.Webhooks.EnsureWebhook(ctx, partnerID)
 	case retriesDelivery(e):
 		// Only HaloPSA accepting the tickets shows the problem gone: the
 		// delivery that does clears the event.

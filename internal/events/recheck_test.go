@@ -20,6 +20,7 @@ import (
 	"halobridge/internal/store"
 	"halobridge/internal/syncrun/syncruntest"
 	"halobridge/internal/ticketing/deliver"
+	"halobridge/internal/twoway"
 )
 
 // everyKind collects the kinds of event from the constants of the
@@ -29,7 +30,7 @@ func everyKind() []string {
 		events.EventReferenceNotFound, events.EventNoRecurringInvoice, events.EventCredentialsRevoked, events.EventPermissionMissing,
 		events.EventPushFailing, events.EventUnmappedCustomer, events.EventTicketRefused, events.EventDeliveryPaused, events.EventBillingFailed,
 		deliver.KindUnmappedCustomer, deliver.KindSiteWithoutGeneralUser, deliver.KindClientInactive, deliver.KindPermissionMissing,
-		deliver.KindTicketRefused, deliver.KindDeliveryPaused,
+		deliver.KindTicketRefused, deliver.KindDeliveryPaused, events.EventHaloWebhook,
 	}
 	for _, k := range []mapping.FindingKind{mapping.FindingClientNotFound, mapping.FindingClientInactive, mapping.FindingCustomerNotFound,
 		mapping.FindingBothNotFound, mapping.FindingSiteNotFound, mapping.FindingSiteWithoutGeneralUser} {
@@ -81,6 +82,7 @@ func setupRecheck(t *testing.T, st *store.Store) *recheckBundle {
 		b.fixed = append(b.fixed, partnerID)
 	}
 	b.Events.Fixed, b.Mappings.Fixed = fixed, fixed
+	b.Events.Webhooks = &twoway.Service{Store: st, Halo: b.Syncer.Halo, BaseURL: "https://bridge.example"}
 	return b
 }
 

@@ -2,6 +2,7 @@ package events
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"halobridge/internal/mapping"
@@ -22,6 +23,9 @@ type Resolution struct {
 // General User on that site (the client's main site when the finding is
 // about the whole client), as HaloPSA's integration guides tell MSPs to;
 // a GravityZone push that does not deliver is registered again.
+// errNoWebhooks says the process resolving cannot reach the webhooks.
+var errNoWebhooks = errors.New("this halobridge process does not manage HaloPSA webhooks; the server's sweep checks them again")
+
 func (s *Service) Resolve(ctx context.Context, partnerID, eventID int64) (Resolution, error) {
 	e, err := s.Store.Event(ctx, partnerID, eventID)
 	if err != nil {
@@ -35,6 +39,13 @@ func (s *Service) Resolve(ctx context.Context, partnerID, eventID int64) (Resolu
 		action, err = s.Mappings.AddGeneralUser(ctx, partnerID, e)
 	case EventPushFailing:
 		action, err = s.Checks.RegisterPush(ctx, partnerID, e)
+	case EventHaloWebhook:
+		if s.Webhooks == nil {
+			return Resolution{}, fmt.Errorf("resolve event %d: %w", eventID, errNoWebhooks)
+		}
+		if err = s.Webhooks.EnsureWebhook(ctx, partnerID); err == nil {
+			action = "halobridge created or enabled its webhook in HaloPSA again, and checked its deliveries."
+		}
 	default:
 		if _, err = s.Store.SetEventState(ctx, partnerID, eventID, store.EventAcknowledged); err == nil {
 			action = "Acknowledged: the event stays listed until its problem is gone."

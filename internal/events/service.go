@@ -25,10 +25,21 @@ type Service struct {
 	// package billing/run) in production. Without it they cannot be
 	// rechecked on demand.
 	Billing Billing
+	// Webhooks checks, and creates or enables again, halobridge's webhook
+	// in HaloPSA; *twoway.Service in production. Without it the webhook's
+	// events are checked again by the sweep only.
+	Webhooks Webhooks
 	// Fixed, when set, is told of a partner whose problem that held ticket
 	// delivery back a person just fixed (Resolve, a Recheck that found it
 	// gone, HaloPSA credentials saved): the server wakes delivery with it.
 	Fixed func(ctx context.Context, partnerID int64)
+}
+
+// Webhooks keeps halobridge's webhook in a partner's HaloPSA.
+type Webhooks interface {
+	// EnsureWebhook finds or creates the webhook, enables it, and raises
+	// or clears its events.
+	EnsureWebhook(ctx context.Context, partnerID int64) error
 }
 
 // Mappings rechecks and resolves the events of mapping findings.

@@ -113,7 +113,7 @@ type ClientQuery struct {
 }
 
 // Updated keeps the records HaloPSA last changed within From and To, both included; a zero
-// end leaves that side open. Only clients, sites and users can be asked for by it.
+// end leaves that side open. Clients, sites, users and tickets can be asked for by it.
 type Updated struct {
 	From, To time.Time
 }

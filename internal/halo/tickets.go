@@ -37,9 +37,11 @@ type Ticket struct {
 	Category3  string `json:"category_3,omitempty"`
 	Category4  string `json:"category_4,omitempty"`
 	// Source is the request source; a pointer because 0 (Email) is a real value.
-	Source        *int   `json:"source,omitempty"`
-	DateOccurred  string `json:"dateoccurred,omitempty"`
-	DateClosed    string `json:"dateclosed,omitempty"`
+	Source       *int   `json:"source,omitempty"`
+	DateOccurred string `json:"dateoccurred,omitempty"`
+	DateClosed   string `json:"dateclosed,omitempty"`
+	// LastUpdate is when HaloPSA last changed the ticket, as it reads it back.
+	LastUpdate    string `json:"last_update,omitempty"`
 	HasBeenClosed bool   `json:"hasbeenclosed,omitempty"`
 	// ThirdPartyIDString is free text for another system's key; halobridge keeps the alert
 	// group's key there so that the ticket can be found again after a crash.
@@ -96,6 +98,9 @@ type TicketQuery struct {
 	// ThirdPartyIDString keeps the tickets whose third_party_id_string equals it (an
 	// advanced_search filter of type 2, "equals").
 	ThirdPartyIDString string
+	// Updated keeps the tickets HaloPSA last changed within it (lastupdatefromdate and
+	// lastupdatetodate, which /Tickets declares too).
+	Updated Updated
 }
 
 // advancedFilter is one condition of Halo's advanced_search list parameter.
@@ -128,6 +133,7 @@ func (c *Client) Tickets(ctx context.Context, q TicketQuery) ([]Ticket, error) {
 		}
 		query.Set("advanced_search", string(filter))
 	}
+	q.Updated.set(query)
 	return readAll[Ticket](ctx, c, list{template: "/Tickets", key: "tickets", query: query, pageSize: pageSizeTickets})
 }
 

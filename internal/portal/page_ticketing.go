@@ -31,6 +31,7 @@ type ticketingView struct {
 	// ticket.
 	Mappings []clientCompanies
 	Chart    chart
+	Loop     loopView
 }
 
 // clientCompanies are the companies mapped to one HaloPSA client.
@@ -86,6 +87,9 @@ func (h *handler) ticketingView(ctx context.Context, partnerID int64) (*ticketin
 		row := alertRow{RecentAlert: a, Customer: names[connect.Company{SourceID: a.SourceID, CustomerID: a.CustomerID}], TypeName: typeName(a.Type)}
 		row.Outcome, row.TicketURL = deliver.Outcome(a, root)
 		v.Alerts = append(v.Alerts, row)
+	}
+	if v.Loop, err = h.loopView(ctx, partnerID, root); err != nil {
+		return nil, err
 	}
 	if v.Mappings, err = h.mappedCompanies(ctx, partnerID, names); err != nil {
 		return nil, err

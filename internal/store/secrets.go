@@ -18,6 +18,7 @@ type sealedTable struct {
 var sealedTables = []sealedTable{
 	{"halo_connections", "partner_id", []string{"client_secret", "refresh_token"}},
 	{"sources", "id", []string{"secret", "api_key"}},
+	{"halo_webhooks", "partner_id", []string{"secret"}},
 }
 
 // ReencryptSecrets runs in one transaction with the rows locked, so a token

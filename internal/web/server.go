@@ -27,6 +27,8 @@ type Deps struct {
 	Ingest http.Handler
 	// PushAPI serves the generic push API under /api/push/v1/.
 	PushAPI http.Handler
+	// HaloWebhook receives what HaloPSA's webhook posts: POST /halo/webhook/{token}.
+	HaloWebhook http.Handler
 	// Routes are the other areas' routes (sign-in, JSON API, portal pages),
 	// each already wrapped in the authentication it needs. Forms posted
 	// to them are bounded and parsed before they see them.
@@ -69,6 +71,9 @@ func (s *Server) table() []Route {
 	}
 	if s.deps.PushAPI != nil {
 		routes = append(routes, Route{Pattern: "/api/push/v1/", Handler: s.deps.PushAPI})
+	}
+	if s.deps.HaloWebhook != nil {
+		routes = append(routes, Route{Pattern: "POST /halo/webhook/{token}", Handler: s.deps.HaloWebhook})
 	}
 	for _, r := range s.deps.Routes {
 		routes = append(routes, Route{Pattern: r.Pattern, Handler: forms(r.Handler)})

@@ -144,6 +144,7 @@ func (s *Sim) postActions(c *call, objs []object) reply {
 				a.NewStatus = outcome.NewStatus
 			}
 		}
+		previous := t.StatusID
 		if id == 0 || o.has("new_status") {
 			if rep, ok := s.moveTicket(&t, &a); !ok {
 				return rep
@@ -156,6 +157,10 @@ func (s *Sim) postActions(c *call, objs []object) reply {
 		t.LastActionDate = s.stamp()
 		s.db.tickets[ticketID] = t
 		out = append(out, s.storeAction(a, c.caller))
+		if id == 0 {
+			s.fireTicketEvent(EventActionAdded, t)
+		}
+		s.ticketChanged(t, previous)
 	}
 	return saved(out)
 }

@@ -74,6 +74,9 @@ func (s *Sim) routes() map[string]resource {
 			list: s.listLinks, get: s.getLink, post: s.postLinks, del: s.deleteLink},
 		{name: "Application", read: scopesAdmin, edit: scopesAdmin,
 			list: s.listApplications, get: s.getApplication, post: s.postApplications, del: s.deleteApplication},
+		{name: "Webhook", read: scopesWebhooks, edit: scopesWebhooks,
+			list: s.listWebhooks, get: s.getWebhook, post: s.postWebhooks, del: s.deleteWebhook},
+		{name: "WebhookEvent", read: scopesWebhooks, list: s.listWebhookEvents, get: s.getWebhookEvent},
 		{name: "InstanceInfo", list: s.instanceInfo},
 	}
 	out := make(map[string]resource, len(list))

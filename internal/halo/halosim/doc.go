@@ -18,6 +18,20 @@
 // flags, and GET and PUT /_sim/trouble read and change it while the simulator runs (a path
 // of the simulator's own, beside HaloPSA's /api and /auth).
 //
+// # Webhooks
+//
+// /api/Webhook keeps outbound webhooks (GUID ids, created and updated by POSTing an array,
+// basic_password and authentication_header never read back) and /api/WebhookEvent is their
+// delivery log, newest first. A change to a ticket made through the API or a mutator
+// (created, status changed, closed, action added) fires the webhooks subscribed to that
+// event (events[].eventno) with the payload type each asks for: the full ticket, a small
+// ticket, or the event's info only; every payload carries the delivery's id (kept on retries),
+// webhook_id, notification_id, escmsg_id, event, object_id and timestamp. Deliveries go out
+// through Options.WebhookClient with Basic, bearer or API-key authentication, are retried
+// with a doubling backoff, can be batched (batch_method 2: batch_limit payloads, or what came
+// within batch_delay_seconds, as one JSON array), and disable their webhook after
+// auto_disable_attempts deliveries in a row failed every attempt.
+//
 // # Web view
 //
 // At its root, where a hosted Halo serves its agent UI, the simulator shows what it holds as
@@ -49,6 +63,7 @@
 //	Agent, Team (read)                       all:teams or admin
 //	Agent, Team, Application (write),
 //	Application (read)                       admin
+//	Webhook, WebhookEvent                    admin:webhooks
 //	Agent/me, InstanceInfo                   any valid token; AuthInfo is anonymous
 //
 // A missing scope answers 403 {"ClassName":"System.Exception","Message":"You do not have

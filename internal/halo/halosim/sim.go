@@ -46,6 +46,14 @@ type Options struct {
 	// Trouble is the random misbehaviour to start with (none by default);
 	// SetTrouble changes it while the simulator runs.
 	Trouble Trouble
+	// WebhookClient sends the webhooks HaloPSA posts (nil: a client of its own);
+	// WebhookAttempts is how many tries one delivery gets (0 means 3), WebhookBackoff the
+	// pause before the first retry, doubled before each next (0 means 2 s), and
+	// WebhookTimeout bounds one try (0 means 30 s).
+	WebhookClient   *http.Client
+	WebhookAttempts int
+	WebhookBackoff  time.Duration
+	WebhookTimeout  time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -66,6 +74,18 @@ func (o Options) withDefaults() Options {
 	}
 	if o.TokenTTL <= 0 {
 		o.TokenTTL = time.Hour
+	}
+	if o.WebhookClient == nil {
+		o.WebhookClient = &http.Client{}
+	}
+	if o.WebhookAttempts <= 0 {
+		o.WebhookAttempts = 3
+	}
+	if o.WebhookBackoff <= 0 {
+		o.WebhookBackoff = 2 * time.Second
+	}
+	if o.WebhookTimeout <= 0 {
+		o.WebhookTimeout = 30 * time.Second
 	}
 	return o
 }
@@ -90,6 +110,9 @@ type Sim struct {
 	writes invoiceWrites
 	dice   *mathrand.Rand
 	log    []Request
+
+	webhooks   map[string]*webhookState // by lower-case GUID
+	webhookLog []WebhookEvent
 }
 
 // Request is one request the simulator received on /api or /auth, as tests read it back.
@@ -115,6 +138,7 @@ func New(opts Options) *Sim {
 	s := &Sim{opts: opts.withDefaults(), signKey: []byte(rand.Text()), approvalTmpl: parseApprovalTemplate(), viewTmpl: parseViewTemplates()}
 	s.trouble, s.dice = opts.Trouble, newDice(opts.Seed)
 	s.db = newStore()
+	s.webhooks = map[string]*webhookState{}
 	s.auth = newAuthState()
 	s.limiter = rateLimit{limit: s.opts.RateLimit, accepted: window.Rolling{Period: s.opts.RateWindow}}
 	s.resources = s.routes()

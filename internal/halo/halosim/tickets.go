@@ -91,9 +91,10 @@ func (s *Sim) listTickets(c *call) reply {
 	}
 	openOnly, closedOnly := c.q.flag("open_only", false), c.q.flag("closed_only", false)
 	term := c.q.text("search")
+	updated := c.q.updateWindow()
 	rows = filter(rows, func(t Ticket) bool {
 		closed := t.StatusID == closedStatusID
-		return (!openOnly || !closed) && (!closedOnly || closed) &&
+		return (!openOnly || !closed) && (!closedOnly || closed) && updated.keeps(t.LastUpdate) &&
 			(term == "" || containsFold(t.Summary, term) || strings.TrimSpace(term) == strconv.Itoa(t.ID))
 	})
 	views := make([]Ticket, 0, len(rows))
@@ -179,6 +180,7 @@ func (s *Sim) createTicket(c *call, o object) (Ticket, reply, bool) {
 	t.ID = s.db.nextID("ticket")
 	s.db.tickets[t.ID] = t
 	s.addOpeningAction(t, c.caller)
+	s.fireTicketEvent(EventNewTicket, t)
 	if rep, ok := s.addNewLink(o, tableTicket, t.ID, t.Summary); !ok {
 		return Ticket{}, rep, false
 	}
@@ -218,6 +220,7 @@ func (s *Sim) updateTicket(_ *call, id int, o object) (Ticket, reply, bool) {
 	if rep, ok := s.addNewLink(o, tableTicket, id, t.Summary); !ok {
 		return Ticket{}, rep, false
 	}
+	s.ticketChanged(t, existing.StatusID)
 	return t, reply{}, true
 }
 
@@ -402,5 +405,6 @@ func (s *Sim) SetTicketStatus(id, status int) error {
 	}
 	t.LastUpdate = s.stamp()
 	s.db.tickets[id] = t
+	s.ticketChanged(t, previous)
 	return nil
 }

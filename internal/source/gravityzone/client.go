@@ -108,6 +108,7 @@ var methodVersions = map[string]string{
 	"getEndpointsList":         "v1.1",
 	"getNetworkInventoryItems": "v1.1",
 	"getIncidentsList":         "v1.2",
+	"updateIncidentNote":       "v1.1",
 }
 
 func versionOf(method string) string {

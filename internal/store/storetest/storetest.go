@@ -74,6 +74,10 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		t.Parallel()
 		testSourceCatalog(t, setup)
 	})
+	t.Run("TwoWay", func(t *testing.T) {
+		t.Parallel()
+		testTwoWay(t, setup)
+	})
 	t.Run("SyncRuns", func(t *testing.T) {
 		t.Parallel()
 		testSyncRuns(t, setup)

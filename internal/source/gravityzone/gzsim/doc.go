@@ -21,4 +21,9 @@
 // every answer but HTTP 200 as a failed message and turns the push off (status 0) after
 // more than 100 of them, or 10800 s without a 200, until a client calls
 // setPushEventSettings again.
+//
+// Incidents can be written as the incidents API describes: changeIncidentStatus (status 1
+// open, 2 investigating, 3 closed, 4 false positive; v1.0 and v1.1) and updateIncidentNote
+// (one note per incident, 1 to 50,000 characters; v1.0 and v1.1), each naming the incident's
+// type in the plural, and getIncident (v1.2) reads one back with its note in notes[].
 package gzsim

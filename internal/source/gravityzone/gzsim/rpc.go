@@ -112,7 +112,10 @@ func (s *Sim) routes() map[string]map[string]methodSpec {
 			"getMonthlyUsagePerProductType": {v10, s.getMonthlyUsagePerProductType},
 		},
 		"incidents": {
-			"getIncidentsList": {[]string{"v1.2"}, s.getIncidentsList},
+			"getIncidentsList":     {[]string{"v1.2"}, s.getIncidentsList},
+			"getIncident":          {[]string{"v1.2"}, s.getIncident},
+			"changeIncidentStatus": {[]string{"v1.0", "v1.1"}, s.changeIncidentStatus},
+			"updateIncidentNote":   {[]string{"v1.0", "v1.1"}, s.updateIncidentNote},
 		},
 		"push": {
 			"setPushEventSettings": {v10, s.setPushEventSettings},

@@ -84,6 +84,7 @@ type Sim struct {
 	companies []*company
 	byID      map[string]*company
 	incidents []*Incident
+	notes     map[string]IncidentNote // by incident id
 	push      pushState
 	limiter   *rate.Limiter
 	log       []Request
@@ -111,7 +112,7 @@ func New(opts Options) *Sim {
 	s := &Sim{
 		opts: opts,
 		rng:  rand.New(rand.NewPCG(uint64(opts.Seed), uint64(opts.Seed)^0x5eed)),
-		byID: map[string]*company{},
+		byID: map[string]*company{}, notes: map[string]IncidentNote{},
 	}
 	if opts.RateLimit > 0 {
 		s.limiter = rate.NewLimiter(rate.Limit(opts.RateLimit), opts.RateLimit)
