@@ -3,9 +3,14 @@ package deliver
 import (
 	"context"
 	"fmt"
+	"maps"
+	"net/url"
+	"strings"
 
+	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing"
+	"halobridge/internal/vocab"
 )
 
 // namesOf names the parties of a for the ticket: its company as the
@@ -72,4 +77,41 @@ func (p *pass) loadUsers(ctx context.Context, alerts []store.PendingAlert) error
 		p.users[sourceID] = users
 	}
 	return nil
+}
+
+// withConsole gives a GravityZone incident alert the address of the
+// console it can be opened in, so that its ticket links back to it: the
+// console is served where the source's Access URL is, without /api. The
+// stored alert is left as it is.
+func (p *pass) withConsole(ctx context.Context, a store.PendingAlert) (source.Alert, error) {
+	alert := a.Alert
+	if alert.Source != source.GravityZone || alert.Facts["incident_id"] == "" {
+		return alert, nil
+	}
+	addr, ok := p.consoles[a.SourceID]
+	if !ok {
+		src, err := p.svc.store.Source(ctx, a.SourceID)
+		if err != nil {
+			return alert, fmt.Errorf("find the console of source %d: %w", a.SourceID, err)
+		}
+		addr = consoleAddress(src.APIURL)
+		p.consoles[a.SourceID] = addr
+	}
+	if addr != "" {
+		alert.Facts = maps.Clone(alert.Facts)
+		alert.Facts[vocab.FactConsoleAddress] = addr
+	}
+	return alert, nil
+}
+
+// consoleAddress is the GravityZone console of an Access URL
+// (https://cloud.gravityzone.bitdefender.com/api gives
+// https://cloud.gravityzone.bitdefender.com), or "" when it is not an
+// https address.
+func consoleAddress(apiURL string) string {
+	u, err := url.Parse(strings.TrimSpace(apiURL))
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
+		return ""
+	}
+	return "https://" + u.Host
 }

@@ -179,8 +179,10 @@ type pass struct {
 	// the catalogs they come from, each read once a pass.
 	names         map[int64]ticketing.Names
 	customerNames map[int64]map[string]string
-	clientNames   map[int]string
-	users         map[int64]map[string]source.User
+	// consoles holds each GravityZone source's console address ("" for none).
+	consoles    map[int64]string
+	clientNames map[int]string
+	users       map[int64]map[string]source.User
 }
 
 type mappingKey struct {
@@ -193,7 +195,7 @@ func (s *Service) newPass(ctx context.Context, partnerID int64) (*pass, error) {
 		svc: s, partnerID: partnerID, now: s.opts.Now().UTC(),
 		mappings: map[mappingKey]ticketing.MappingState{}, links: map[string]store.TicketLink{},
 		raised: map[string]bool{}, heldPrints: map[string]bool{}, backoffs: map[string]store.DeliveryBackoff{},
-		names: map[int64]ticketing.Names{}, customerNames: map[int64]map[string]string{}, clientNames: map[int]string{},
+		names: map[int64]ticketing.Names{}, customerNames: map[int64]map[string]string{}, consoles: map[int64]string{}, clientNames: map[int]string{},
 		users: map[int64]map[string]source.User{},
 	}
 	stored, err := s.store.TicketPolicy(ctx, partnerID)
@@ -352,7 +354,11 @@ func (p *pass) input(ctx context.Context, a store.PendingAlert) (ticketing.Input
 		return ticketing.Input{}, err
 	}
 	p.names[a.ID] = names
-	in := ticketing.Input{Alert: a.Alert, Mapping: m, FallbackClientID: p.fallbackClientID, Policy: p.policy, Now: p.now, Names: names}
+	alert, err := p.withConsole(ctx, a)
+	if err != nil {
+		return ticketing.Input{}, err
+	}
+	in := ticketing.Input{Alert: alert, Mapping: m, FallbackClientID: p.fallbackClientID, Policy: p.policy, Now: p.now, Names: names}
 	if l, ok := p.links[ticketing.GroupKey(a.Alert, p.policy, p.now)]; ok {
 		in.Link = decisionLink(l)
 	}
