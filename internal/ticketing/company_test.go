@@ -131,3 +131,33 @@ func TestDecideWithoutACompany(t *testing.T) {
 		}
 	})
 }
+
+func TestGroupKeyWithoutACompany(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
+	onEndpoint := func(id, host string) source.Alert {
+		a := networkMonitorAlert()
+		a.Facts["computer_id"], a.HostName = id, host
+		return a
+	}
+	for _, grouping := range []ticketing.Grouping{ticketing.GroupByAlert, ticketing.GroupByHost, ticketing.GroupByCustomer} {
+		t.Run(string(grouping), func(t *testing.T) {
+			t.Parallel()
+			p := validPolicy()
+			p.Types["network-monitor"] = ticketing.TypePolicy{Enabled: true, Grouping: grouping}
+			mine := ticketing.GroupKey(onEndpoint("e-1", "DESKTOP-1"), p, now)
+			// Another company's endpoint of the same name, with the same
+			// fingerprint: its alert must not be noted on this ticket.
+			theirs := ticketing.GroupKey(onEndpoint("e-2", "DESKTOP-1"), p, now)
+			again := ticketing.GroupKey(onEndpoint("e-1", "DESKTOP-1"), p, now)
+			if mine == "" || mine == theirs || mine != again {
+				t.Errorf("keys %q, %q, %q: want one per endpoint", mine, theirs, again)
+			}
+			withCompany := networkMonitorAlert()
+			withCompany.CustomerID = "c-1"
+			if key := ticketing.GroupKey(withCompany, p, now); key == mine {
+				t.Errorf("an alert with a company has the key of one without: %q", key)
+			}
+		})
+	}
+}
