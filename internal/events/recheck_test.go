@@ -159,6 +159,42 @@ func TestRecheck(t *testing.T) {
 		})
 	})
 
+	t.Run("AnEventWithoutACompanyIsSeenAgainUntilItsEndpointIsKnownFromAMappedCompany", func(t *testing.T) {
+		t.Parallel()
+		syncruntest.EachEngine(t, func(t *testing.T, st *store.Store) {
+			b := setupRecheck(t, st)
+			ctx := t.Context()
+			alert := func(id, customer string) source.Alert {
+				return source.Alert{Source: source.Push, CustomerID: customer, Type: "network", Severity: source.SeverityMedium,
+					HostName: "WS-12", OccurredAt: time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC), Fingerprint: "fp-" + id, EventID: "ev-" + id}
+			}
+			stored := func(alerts ...source.Alert) []int64 {
+				res, err := b.St.StoreInbound(ctx, []store.InboundBatch{{PartnerID: b.Partner.ID, SourceID: b.src.ID, ReceivedAt: time.Now(), Alerts: alerts}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res[0].AlertIDs
+			}
+			orphan := stored(alert("1", ""))[0]
+			key := fmt.Sprintf("%s/%d", events.EventNoCompany, b.src.ID)
+			e := b.raise(t, events.EventNoCompany, key, events.Data{SourceID: b.src.ID, AlertID: orphan})
+			after, err := b.Events.Recheck(ctx, b.Partner.ID, e.ID)
+			if err != nil || after.State != store.EventOpen || after.Count != 2 || !strings.HasPrefix(events.Rechecked(after), "Still no company") {
+				t.Fatalf("recheck while the endpoint is unknown: %s seen %d×, %v: %s", after.State, after.Count, err, events.Rechecked(after))
+			}
+			stored(alert("2", "c-2"))
+			if after, err = b.Events.Recheck(ctx, b.Partner.ID, e.ID); err != nil || after.State != store.EventOpen {
+				t.Fatalf("recheck while the endpoint's company is not mapped: %s, %v", after.State, err)
+			}
+			if _, err := b.Mappings.Map(ctx, b.Partner.ID, b.src.ID, "c-2", mapper.MapInput{ClientID: b.other.ID, Ticketing: true}); err != nil {
+				t.Fatal(err)
+			}
+			if after, err = b.Events.Recheck(ctx, b.Partner.ID, e.ID); err != nil || after.State != store.EventResolved {
+				t.Errorf("recheck once the endpoint's company is mapped: %s, %v; want resolved", after.State, err)
+			}
+		})
+	})
+
 	t.Run("AnUnmappedCustomerIsSeenAgainUntilMappedAndThenItsAlertsAreTriedAgain", func(t *testing.T) {
 		t.Parallel()
 		syncruntest.EachEngine(t, func(t *testing.T, st *store.Store) {
