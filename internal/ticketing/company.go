@@ -39,7 +39,17 @@ func EndpointOf(a source.Alert) (Endpoint, bool) {
 // the mapping of the company when there is exactly one.
 type EndpointCompany struct {
 	CustomerIDs []string
-	Mapping     MappingState
+	// Name is the one company's name, "" when unknown.
+	Name    string
+	Mapping MappingState
+}
+
+// label names the one company for a person: by its name, else its id.
+func (e *EndpointCompany) label() string {
+	if e.Name != "" {
+		return quoted(e.Name)
+	}
+	return quoted(e.company())
 }
 
 // company is the one company the endpoint is known to belong to, "" for
@@ -84,10 +94,10 @@ func route(in Input) (customerID string, m MappingState, viaEndpoint bool) {
 // ticket when no fallback client is configured.
 func noCompanySkip(a source.Alert, endpoint *EndpointCompany) string {
 	why := NoCompany(a)
-	switch c := endpoint.company(); {
-	case c != "":
+	switch {
+	case endpoint.company() != "":
 		return fmt.Sprintf("%s; its endpoint %s belongs to company %s (from its other events), which is not mapped to a HaloPSA client, and no fallback client is configured; map that company or choose a fallback client",
-			why, quoted(EndpointName(a)), quoted(c))
+			why, quoted(EndpointName(a)), endpoint.label())
 	case endpoint != nil && len(endpoint.CustomerIDs) > 1:
 		return fmt.Sprintf("%s, and its endpoint %s is named in events of several companies, so halobridge cannot tell whose it is; no fallback client is configured: choose one",
 			why, quoted(EndpointName(a)))
@@ -101,16 +111,17 @@ func noCompanySkip(a source.Alert, endpoint *EndpointCompany) string {
 
 // noCompanyNotice tells the person who finds such a ticket why it is where
 // it is: on the client of its endpoint's company, or on the fallback.
-func noCompanyNotice(a source.Alert, customerID string, unmapped bool) string {
+func noCompanyNotice(a source.Alert, endpoint *EndpointCompany, unmapped bool) string {
+	_, named := EndpointOf(a)
 	var what string
 	switch {
 	case !unmapped:
 		what = fmt.Sprintf("halobridge raised this ticket on the client of company %s, to which its endpoint %s belongs (from its other events).",
-			escape(quoted(customerID)), escape(quoted(EndpointName(a))))
-	case customerID != "":
+			escape(endpoint.label()), escape(quoted(EndpointName(a))))
+	case endpoint.company() != "":
 		what = fmt.Sprintf("Its endpoint %s belongs to company %s (from its other events), which is not mapped to a HaloPSA client, so this ticket was raised on the fallback client. Map the company in halobridge and move this ticket to its client.",
-			escape(quoted(EndpointName(a))), escape(quoted(customerID)))
-	case func() bool { _, ok := EndpointOf(a); return !ok }():
+			escape(quoted(EndpointName(a))), escape(endpoint.label()))
+	case !named:
 		what = "It names no endpoint either, so this ticket was raised on the fallback client. Move it to the client concerned."
 	default:
 		what = fmt.Sprintf("No other event names the company of its endpoint %s, so this ticket was raised on the fallback client. Move it to the endpoint's client; once an event of that company names the endpoint, halobridge routes such events there.",
@@ -119,8 +130,8 @@ func noCompanyNotice(a source.Alert, customerID string, unmapped bool) string {
 	return fmt.Sprintf("<p><strong>No company:</strong> %s. %s</p>\n", escape(NoCompany(a)), what)
 }
 
-// endpointName names an alert's endpoint for a person: its host name, or
-// its id, or that it has none.
+// EndpointName names an alert's endpoint for a person: its host name, else
+// its id; "" when it names none.
 func EndpointName(a source.Alert) string {
 	e, _ := EndpointOf(a)
 	if e.Name != "" {

@@ -42,10 +42,10 @@ func TestDecideWithoutACompany(t *testing.T) {
 		says     []string
 	}{
 		{name: "GoesToTheClientOfTheEndpointsMappedCompany",
-			endpoint: &ticketing.EndpointCompany{CustomerIDs: []string{"c-1"}, Mapping: mapped}, company: "c-1",
+			endpoint: &ticketing.EndpointCompany{CustomerIDs: []string{"c-1"}, Name: "Brightwater Dental", Mapping: mapped}, company: "c-1",
 			action: ticketing.ActionCreate, client: 57,
 			says: []string{"<strong>No company:</strong> GravityZone sent this event without a company.",
-				"on the client of company “c-1”, to which its endpoint “TEST_ENDPOINT” belongs"}},
+				"on the client of company “Brightwater Dental”, to which its endpoint “TEST_ENDPOINT” belongs"}},
 		{name: "IsSkippedWhenTheEndpointsCompanyHasTicketingOff",
 			endpoint: &ticketing.EndpointCompany{CustomerIDs: []string{"c-1"}, Mapping: ticketing.MappingState{Mapped: true, ClientID: 57}},
 			company:  "c-1", action: ticketing.ActionSkip,

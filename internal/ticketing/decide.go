@@ -140,7 +140,7 @@ func Decide(in Input) Decision {
 		return d.skip("the alert has no fingerprint, so it cannot be matched to a ticket; %s sent it without one", sourceName(a.Source))
 	}
 
-	customer, mapping, viaEndpoint := route(in)
+	_, mapping, viaEndpoint := route(in)
 	clientID, siteID := mapping.ClientID, mapping.SiteID
 	switch {
 	case !mapping.Mapped || mapping.ClientID <= 0:
@@ -154,7 +154,7 @@ func Decide(in Input) Decision {
 		}
 		clientID, siteID = in.FallbackClientID, 0
 	case !mapping.Ticketing && viaEndpoint:
-		return d.skip("%s; its endpoint %s belongs to company %s (from its other events), whose mapping has ticketing off", NoCompany(a), quoted(EndpointName(a)), quoted(customer))
+		return d.skip("%s; its endpoint %s belongs to company %s (from its other events), whose mapping has ticketing off", NoCompany(a), quoted(EndpointName(a)), in.Endpoint.label())
 	case !mapping.Ticketing:
 		return d.skip("ticketing is off in the mapping of customer %s", quoted(a.CustomerID))
 	}
@@ -162,7 +162,7 @@ func Decide(in Input) Decision {
 	ticket := func() *TicketFields {
 		t := newTicket(a, p, tp, d.GroupKey, clientID, siteID, d.Unmapped)
 		if a.CustomerID == "" {
-			t.DetailsHTML = noCompanyNotice(a, customer, d.Unmapped) + t.DetailsHTML
+			t.DetailsHTML = noCompanyNotice(a, in.Endpoint, d.Unmapped) + t.DetailsHTML
 		}
 		return t
 	}

@@ -384,6 +384,9 @@ func (p *pass) endpointCompany(ctx context.Context, a store.PendingAlert) (*tick
 		if found.Mapping, err = p.mapping(ctx, a.SourceID, ids[0]); err != nil {
 			return nil, err
 		}
+		if found.Name, err = p.svc.customerName(ctx, a.SourceID, ids[0]); err != nil {
+			return nil, err
+		}
 	}
 	p.endpoints[key] = found
 	return found, nil

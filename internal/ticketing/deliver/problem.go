@@ -326,15 +326,15 @@ func (p *pass) raiseNoCompany(ctx context.Context, a store.PendingAlert, endpoin
 	default:
 		why = fmt.Sprintf("no other event names the company of its endpoint %s, so halobridge cannot tell which client it is for", host)
 	}
-	msg := fmt.Sprintf("%s (%s, received %s): %s. Such events raise no tickets: no fallback client is configured.",
-		ticketing.NoCompany(a.Alert), a.Type, a.ReceivedAt.UTC().Format("2006-01-02 15:04 UTC"), why)
+	head := fmt.Sprintf("%s (%s, received %s): %s.", ticketing.NoCompany(a.Alert), a.Type, a.ReceivedAt.UTC().Format("2006-01-02 15:04 UTC"), why)
+	msg := head + " Such events raise no tickets: no fallback client is configured."
 	fix := "Choose a fallback client under Setup › Ticketing, so that such events raise tickets there. "
 	if fallback != "" {
-		msg = fmt.Sprintf("%s (%s, received %s): %s. Such events go to the fallback %s with an \"[Unmapped]\" title.",
-			ticketing.NoCompany(a.Alert), a.Type, a.ReceivedAt.UTC().Format("2006-01-02 15:04 UTC"), why, fallback)
+		msg = head + fmt.Sprintf(" Such events go to the fallback %s with an \"[Unmapped]\" title.", fallback)
 		fix = "Move their tickets from the fallback client to the endpoint's client in HaloPSA. "
 	}
-	fix += "Once an event of one company names the endpoint, halobridge routes the endpoint's events without a company to that company's client (map the company on the Client mapping page if it is not mapped yet); mark this event resolved then."
+	fix += "Once an event of one company names the endpoint, halobridge routes the endpoint's events without a company to that company's client " +
+		"(map the company on the Client mapping page if it is not mapped yet); Recheck then clears this event."
 	return p.raise(ctx, Problem{
 		Kind: KindNoCompany, Key: key,
 		Subject: "Events without a company from " + connect.Label(src), Message: msg, Fix: fix,
@@ -356,14 +356,27 @@ func (p *pass) companyName(ctx context.Context, a store.PendingAlert, customerID
 	if n := a.CustomerName(); n != "" && a.CustomerID == customerID {
 		return fmt.Sprintf("Company %q", n), nil
 	}
-	customers, err := p.svc.store.SourceCustomers(ctx, a.SourceID)
+	name, err := p.svc.customerName(ctx, a.SourceID, customerID)
 	if err != nil {
-		return "", fmt.Errorf("name unmapped company %q: %w", customerID, err)
+		return "", err
 	}
-	if i := slices.IndexFunc(customers, func(c source.Customer) bool { return c.ID == customerID }); i >= 0 && customers[i].Name != "" {
-		return fmt.Sprintf("Company %q", customers[i].Name), nil
+	if name != "" {
+		return fmt.Sprintf("Company %q", name), nil
 	}
 	return fmt.Sprintf("The company with id %q", customerID), nil
+}
+
+// customerName is the name of a customer as its source's customers give
+// it, "" when unknown.
+func (s *Service) customerName(ctx context.Context, sourceID int64, customerID string) (string, error) {
+	customers, err := s.store.SourceCustomers(ctx, sourceID)
+	if err != nil {
+		return "", fmt.Errorf("name company %q: %w", customerID, err)
+	}
+	if i := slices.IndexFunc(customers, func(c source.Customer) bool { return c.ID == customerID }); i >= 0 {
+		return customers[i].Name, nil
+	}
+	return "", nil
 }
 
 // catalogClientName is the name of a HaloPSA client as the catalog last
