@@ -53,7 +53,7 @@ func (h *handler) listAlerts(w http.ResponseWriter, r *http.Request, partnerID i
 	}
 	out := []alertJSON{}
 	for _, a := range alerts {
-		j := alertJSON{ID: a.ID, SourceID: a.SourceID, CustomerID: a.CustomerID, Customer: names[connect.Company{SourceID: a.SourceID, CustomerID: a.CustomerID}],
+		j := alertJSON{ID: a.ID, SourceID: a.SourceID, CustomerID: a.CustomerID, Customer: connect.AlertCompany(names, a.SourceID, a.Alert),
 			Type: a.Type, Severity: string(a.Severity), HostName: a.HostName, Test: a.Test, OccurredAt: a.OccurredAt, ReceivedAt: a.ReceivedAt}
 		if d := a.Delivery; d != nil {
 			outcome, url := deliver.Outcome(a, root)

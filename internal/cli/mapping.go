@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -28,7 +29,9 @@ func mappingListCommand() *command {
 suggested to it (a client without any shows a dash), with the mapping's status:
 ok, has_events (see 'halobridge events list') or n/a (a suggestion not yet
 confirmed, or neither ticketing nor billing on). Clients that mappings name but
-HaloPSA no longer has come last, marked missing.
+HaloPSA no longer has come last, marked missing. Then come the companies not
+mapped yet, those known only from the events they pushed marked "seen in an
+event": map any of them with 'halobridge mapping map'.
 
 Examples:
   halobridge mapping list --partner northpoint --mapped unmapped
@@ -49,18 +52,41 @@ Examples:
 			if err != nil {
 				return err
 			}
-			if len(table.Rows) == 0 {
-				if filter != (mapper.RowFilter{}) {
-					fmt.Fprintln(env.Stdout, "No HaloPSA client matches these filters: run it without --mapped, --top-level and --search to see them all.")
-					return nil
+			switch {
+			case len(table.Rows) > 0:
+				if err := writeTable(env.Stdout, table); err != nil {
+					return err
 				}
+			case filter != (mapper.RowFilter{}):
+				fmt.Fprintln(env.Stdout, "No HaloPSA client matches these filters: run it without --mapped, --top-level and --search to see them all.")
+			default:
 				fmt.Fprintf(env.Stdout, "No HaloPSA clients yet: they come from a sync of the partner's HaloPSA.\n"+
 					"Next: halobridge sync --partner %s --wait (after 'halobridge halo connect --partner %s ...' if HaloPSA is not connected yet)\n", p.Slug, p.Slug)
-				return nil
 			}
-			return writeTable(env.Stdout, table)
+			return writeUnmapped(env.Stdout, table.Unmapped)
 		},
 	}
+}
+
+// writeUnmapped lists the companies not mapped yet.
+func writeUnmapped(w io.Writer, companies []mapper.Company) error {
+	if len(companies) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "\nCompanies not mapped yet (%d):\n", len(companies))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "COMPANY\tSOURCE/COMPANY ID\tSOURCE\tKNOWN FROM")
+	for _, c := range companies {
+		from := "the source's customer list"
+		if c.SeenInPush {
+			from = "seen in an event"
+		}
+		if c.Suggested {
+			from += ", client suggested"
+		}
+		fmt.Fprintf(tw, "%s\t%d/%s\t%s\t%s\n", cmp.Or(c.CustomerName, "-"), c.SourceID, c.CustomerID, c.SourceName, from)
+	}
+	return tw.Flush()
 }
 
 func writeTable(w io.Writer, table mapper.MappingTable) error {

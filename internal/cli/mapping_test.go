@@ -2,8 +2,13 @@ package cli
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"halobridge/internal/source"
+	"halobridge/internal/store"
 )
 
 func TestMapping(t *testing.T) {
@@ -47,6 +52,37 @@ func TestMapping(t *testing.T) {
 		}
 	})
 
+	t.Run("ListsAndMapsACompanySeenInAnEvent", func(t *testing.T) {
+		t.Parallel()
+		b := setupCatalog(t)
+		b.mustMain(t, "sync", "--wait")
+		withStore(t, b.dir, func(st *store.Store) {
+			src, err := st.Source(t.Context(), b.source)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = st.StoreInbound(t.Context(), []store.InboundBatch{{PartnerID: src.PartnerID, SourceID: src.ID, ReceivedAt: time.Now(),
+				Alerts: []source.Alert{{Source: source.Push, CustomerID: "c-new", Type: "malware", Severity: source.SeverityHigh,
+					Facts: map[string]string{"customer_name": "Newcomer Bakery"}, OccurredAt: time.Now(), Fingerprint: "fp-1", EventID: "ev-1"}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+		out := b.mustMain(t, "mapping list")
+		if !regexp.MustCompile(`(?m)^Newcomer Bakery +\d+/c-new +Mail filter +seen in an event$`).MatchString(out) ||
+			!regexp.MustCompile(`(?m)^Zyxwvut Quarrying +\d+/lonely +Mail filter +the source's customer list$`).MatchString(out) {
+			t.Errorf("mapping list:\n%s", out)
+		}
+		out = b.mustMain(t, "mapping map", "--source", fmt.Sprint(b.source), "--customer", "c-new", "--client", fmt.Sprint(b.gone.ID))
+		if want := fmt.Sprintf("Mapped Newcomer Bakery to HaloPSA client '%s' (id %d)", b.gone.Name, b.gone.ID); !strings.Contains(out, want) {
+			t.Errorf("map: %s\nwant %s", out, want)
+		}
+		out = b.mustMain(t, "mapping list")
+		if table, unmapped, _ := strings.Cut(out, "Companies not mapped yet"); !strings.Contains(table, "Newcomer Bakery") || strings.Contains(unmapped, "c-new") {
+			t.Errorf("mapping list after mapping it:\n%s", out)
+		}
+	})
+
 	t.Run("SaysWhatIsWrongWithTheArguments", func(t *testing.T) {
 		t.Parallel()
 		b := setupCatalog(t)
@@ -60,6 +96,7 @@ func TestMapping(t *testing.T) {
 			{"mapping accept", []string{"1/same=first"}, "the client id after = is not a number"},
 			{"mapping map", []string{"--client", "5"}, "--source and --customer are required"},
 			{"mapping map", []string{"--source", fmt.Sprint(b.source), "--customer", "same", "--client", "99999"}, "HaloPSA has no client id 99999"},
+			{"mapping map", []string{"--source", fmt.Sprint(b.source), "--customer", "nobody", "--client", "5"}, "sync the source, or wait for its first event"},
 		} {
 			code, out := b.main(t, tc.command, tc.args...)
 			if code != 1 || !strings.Contains(out.stderr.String(), tc.want) {

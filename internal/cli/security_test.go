@@ -555,7 +555,7 @@ func securityRows() []hostile {
 			send: func(t *testing.T, w *securityWorld) answer {
 				return gz(repeatJSON(`{"jsonrpc":"2.0","method":"addEvents","params":{"events":[`, "{},", "{}", "]}}", 10_000))(t, w)
 			}},
-		{name: "Finding3GravityZoneEventWithNULBesideAGoodOne", status: 200, says: `"stored":2`, stored: map[string]int{"alerts": 2},
+		{name: "Finding3GravityZoneEventWithNULBesideAGoodOne", status: 200, says: `"stored":2`, stored: map[string]int{"alerts": 2, "source_customers": 1},
 			send: func(t *testing.T, w *securityWorld) answer {
 				return gz(addEvents(avEvent(`"FC-WIN7-X64-01"`, `"EICAR"`), avEvent(`"PC\u0000-02"`, `"EICAR"`)))(t, w)
 			},
@@ -575,7 +575,7 @@ func securityRows() []hostile {
 				return gz(addEvents(avEvent(`"PC-04"`, `"Trojan \ud800"`)))(t, w)
 			},
 			then: lastAlert("lone_surrogate", nil)},
-		{name: "GravityZoneEventWithACompanyIDLongerThanAnIndexEntry", status: 200, says: `"stored":1`, stored: map[string]int{"alerts": 1},
+		{name: "GravityZoneEventWithACompanyIDLongerThanAnIndexEntry", status: 200, says: `"stored":1`, stored: map[string]int{"alerts": 1, "source_customers": 1},
 			send: func(t *testing.T, w *securityWorld) answer {
 				return gz(addEvents(`{"module":"av","companyId":"`+long+`","computer_name":"PC-05","malware_name":"x","timestamp":"2026-03-14T09:26:53Z"}`))(t, w)
 			},
@@ -636,7 +636,7 @@ func securityRows() []hostile {
 				return w.do(t, http.DefaultClient, http.MethodPost, "/ingest/"+w.defensX.Token+"?secret=guess", "application/json",
 					bytes.NewReader(rawUserRequest(`"a.example"`, `"c1"`)), nil)
 			}},
-		{name: "Finding3DefensXUserRequestWithNUL", status: 200, says: `"stored":1`, stored: map[string]int{"alerts": 1},
+		{name: "Finding3DefensXUserRequestWithNUL", status: 200, says: `"stored":1`, stored: map[string]int{"alerts": 1, "source_customers": 1},
 			send: func(t *testing.T, w *securityWorld) answer {
 				return dx(rawUserRequest(`"monster\u0000.com"`, `"c1"`))(t, w)
 			},
@@ -691,7 +691,7 @@ func securityRows() []hostile {
 			send: pushAPI("POST", "/api/push/v1/alerts", []byte(`{"id":"a","customer_id":"c","type":"t","severity":"low","occurred_at":"yesterday"}`))},
 		{name: "PushBatchWithAnotherMember", status: 400, says: `is not a field of a batch, which holds only \"alerts\"`,
 			send: pushAPI("POST", "/api/push/v1/alerts", []byte(`{"alerts":[],"callback":"http://127.0.0.1/"}`))},
-		{name: "Finding3PushAlertWithNULInAFact", status: 200, says: `"accepted":1`, stored: map[string]int{"alerts": 1},
+		{name: "Finding3PushAlertWithNULInAFact", status: 200, says: `"accepted":1`, stored: map[string]int{"alerts": 1, "source_customers": 1},
 			send: pushAPI("POST", "/api/push/v1/alerts", pushAlert(`{"path":"C:\\a\u0000.exe"}`)),
 			then: lastAlert("nul", func(a store.StoredAlert) string {
 				if a.Facts["path"] != "C:\\a\uFFFD.exe" {

@@ -3,7 +3,9 @@ package connect
 import (
 	"context"
 
+	"halobridge/internal/source"
 	"halobridge/internal/store"
+	"halobridge/internal/ticketing"
 )
 
 // Company is a customer of one of a partner's sources.
@@ -29,4 +31,15 @@ func CompanyNames(ctx context.Context, st *store.Store, partnerID int64) (map[Co
 		}
 	}
 	return out, nil
+}
+
+// AlertCompany names the company of an alert of sourceID for a person:
+// by names (CompanyNames), or, for an alert that names no company, in
+// words ("GravityZone sent this event without a company"); "" for a
+// company without a known name.
+func AlertCompany(names map[Company]string, sourceID int64, a source.Alert) string {
+	if a.CustomerID == "" {
+		return ticketing.NoCompany(a)
+	}
+	return names[Company{SourceID: sourceID, CustomerID: a.CustomerID}]
 }

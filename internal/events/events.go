@@ -60,6 +60,9 @@ type Data struct {
 	// Checks are the Test Connection checks that found a permission
 	// missing: Test Connection settles the event, not the sync.
 	Checks []string `json:"checks,omitempty"`
+	// AlertID is the alert an event is about (the last event without a
+	// company of its source).
+	AlertID int64 `json:"alert_id,omitempty"`
 }
 
 // Encode is d as an event keeps it.

@@ -11,6 +11,10 @@ const (
 	// EventUnmappedCustomer: alerts came for a customer that no confirmed
 	// mapping sends to a HaloPSA client.
 	EventUnmappedCustomer = "unmapped_customer"
+	// EventNoCompany: a source sent events that name no company, and
+	// their endpoint is not known from an event of one company, so no
+	// mapping can route them.
+	EventNoCompany = "event_without_company"
 	// EventTicketRefused: HaloPSA refused a ticket or a note for a field
 	// of the ticket policy or one it requires.
 	EventTicketRefused = "ticket_refused"
@@ -75,6 +79,7 @@ var kinds = map[string]Kind{
 	EventPushFailing:                              titled("Event Push not delivering", pageConnection),
 	EventHaloWebhook:                              titled("HaloPSA webhook not working", pageConnection),
 	EventUnmappedCustomer:                         titled("Customer not mapped", pageMapping),
+	EventNoCompany:                                titled("Events without a company", pageTicketPolicy),
 	EventTicketRefused:                            titled("HaloPSA refused a ticket", pageTicketPolicy),
 	EventDeliveryPaused:                           titled("Ticket delivery paused", pageConnection),
 	EventBillingFailed:                            billed("Billing failed"),

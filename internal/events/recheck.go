@@ -9,6 +9,7 @@ import (
 	"halobridge/internal/halo"
 	"halobridge/internal/mapping"
 	"halobridge/internal/store"
+	"halobridge/internal/ticketing"
 )
 
 // Recheck evaluates one event again now, reading HaloPSA itself (and the
@@ -45,6 +46,8 @@ func (s *Service) Recheck(ctx context.Context, partnerID, eventID int64) (store.
 		err = s.recheckUnmapped(ctx, partnerID, e, d)
 	case e.Kind == EventHaloWebhook && s.Webhooks != nil:
 		err = s.Webhooks.EnsureWebhook(ctx, partnerID)
+	case e.Kind == EventNoCompany:
+		err = s.recheckNoCompany(ctx, partnerID, e, d)
 	case retriesDelivery(e):
 		// Only HaloPSA accepting the tickets shows the problem gone: the
 		// delivery that does clears the event.
@@ -101,6 +104,8 @@ func Rechecked(e store.Event) string {
 		return "Fixed: the problem is gone."
 	case e.Kind == EventUnmappedCustomer:
 		return "Still not mapped: map the customer on the Client mapping page; its alerts are then tried again at once."
+	case e.Kind == EventNoCompany:
+		return "Still no company: no event of one mapped company names the endpoint yet. Choose a fallback client under Setup › Ticketing, so that such events raise tickets meanwhile."
 	case retriesDelivery(e):
 		return "Delivery to HaloPSA is being tried again now: the event clears once HaloPSA accepts the tickets."
 	case IsBillingKind(e.Kind):
@@ -127,6 +132,37 @@ func (s *Service) recheckUnmapped(ctx context.Context, partnerID int64, e store.
 		return CustomerMapped(ctx, s.Store, partnerID, d.SourceID, d.CustomerID, s.Fixed)
 	case err != nil && !errors.Is(err, store.ErrNotFound):
 		return err
+	}
+	_, err = s.Store.RaiseEvent(ctx, e)
+	return err
+}
+
+// recheckNoCompany clears the event of an event without a company once its
+// endpoint is known from the events of one company that is mapped, so
+// that the next such events go to that company's client; until then it is
+// seen again.
+func (s *Service) recheckNoCompany(ctx context.Context, partnerID int64, e store.Event, d Data) error {
+	a, err := s.Store.Alert(ctx, d.AlertID)
+	switch {
+	case errors.Is(err, store.ErrNotFound) || d.AlertID == 0:
+	case err != nil:
+		return err
+	case a.PartnerID == partnerID:
+		if endpoint, ok := ticketing.EndpointOf(a.Alert); ok {
+			ids, err := s.Store.EndpointCompanies(ctx, store.EndpointQuery{PartnerID: partnerID, SourceID: a.SourceID, Facts: endpoint.IDs, HostName: endpoint.Name})
+			if err != nil {
+				return err
+			}
+			if len(ids) == 1 {
+				m, err := s.Store.Mapping(ctx, a.SourceID, ids[0])
+				if err == nil && m.Confirmed && m.ClientID != 0 {
+					return s.Store.ClearEvent(ctx, partnerID, e.Key)
+				}
+				if err != nil && !errors.Is(err, store.ErrNotFound) {
+					return err
+				}
+			}
+		}
 	}
 	_, err = s.Store.RaiseEvent(ctx, e)
 	return err

@@ -30,7 +30,7 @@ func everyKind() []string {
 		events.EventReferenceNotFound, events.EventNoRecurringInvoice, events.EventCredentialsRevoked, events.EventPermissionMissing,
 		events.EventPushFailing, events.EventUnmappedCustomer, events.EventTicketRefused, events.EventDeliveryPaused, events.EventBillingFailed,
 		deliver.KindUnmappedCustomer, deliver.KindSiteWithoutGeneralUser, deliver.KindClientInactive, deliver.KindPermissionMissing,
-		deliver.KindTicketRefused, deliver.KindDeliveryPaused, events.EventHaloWebhook,
+		deliver.KindTicketRefused, deliver.KindDeliveryPaused, events.EventHaloWebhook, deliver.KindNoCompany,
 	}
 	for _, k := range []mapping.FindingKind{mapping.FindingClientNotFound, mapping.FindingClientInactive, mapping.FindingCustomerNotFound,
 		mapping.FindingBothNotFound, mapping.FindingSiteNotFound, mapping.FindingSiteWithoutGeneralUser} {
@@ -157,6 +157,42 @@ func TestRecheck(t *testing.T) {
 				if said := events.Rechecked(after); strings.Contains(said, kind) || said == "" {
 					t.Errorf("recheck of a %s event says %q", kind, said)
 				}
+			}
+		})
+	})
+
+	t.Run("AnEventWithoutACompanyIsSeenAgainUntilItsEndpointIsKnownFromAMappedCompany", func(t *testing.T) {
+		t.Parallel()
+		syncruntest.EachEngine(t, func(t *testing.T, st *store.Store) {
+			b := setupRecheck(t, st)
+			ctx := t.Context()
+			alert := func(id, customer string) source.Alert {
+				return source.Alert{Source: source.Push, CustomerID: customer, Type: "network", Severity: source.SeverityMedium,
+					HostName: "WS-12", OccurredAt: time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC), Fingerprint: "fp-" + id, EventID: "ev-" + id}
+			}
+			stored := func(alerts ...source.Alert) []int64 {
+				res, err := b.St.StoreInbound(ctx, []store.InboundBatch{{PartnerID: b.Partner.ID, SourceID: b.src.ID, ReceivedAt: time.Now(), Alerts: alerts}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res[0].AlertIDs
+			}
+			orphan := stored(alert("1", ""))[0]
+			key := fmt.Sprintf("%s/%d", events.EventNoCompany, b.src.ID)
+			e := b.raise(t, events.EventNoCompany, key, events.Data{SourceID: b.src.ID, AlertID: orphan})
+			after, err := b.Events.Recheck(ctx, b.Partner.ID, e.ID)
+			if err != nil || after.State != store.EventOpen || after.Count != 2 || !strings.HasPrefix(events.Rechecked(after), "Still no company") {
+				t.Fatalf("recheck while the endpoint is unknown: %s seen %d×, %v: %s", after.State, after.Count, err, events.Rechecked(after))
+			}
+			stored(alert("2", "c-2"))
+			if after, err = b.Events.Recheck(ctx, b.Partner.ID, e.ID); err != nil || after.State != store.EventOpen {
+				t.Fatalf("recheck while the endpoint's company is not mapped: %s, %v", after.State, err)
+			}
+			if _, err := b.Mappings.Map(ctx, b.Partner.ID, b.src.ID, "c-2", mapper.MapInput{ClientID: b.other.ID, Ticketing: true}); err != nil {
+				t.Fatal(err)
+			}
+			if after, err = b.Events.Recheck(ctx, b.Partner.ID, e.ID); err != nil || after.State != store.EventResolved {
+				t.Errorf("recheck once the endpoint's company is mapped: %s, %v; want resolved", after.State, err)
 			}
 		})
 	})

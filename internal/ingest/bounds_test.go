@@ -87,9 +87,10 @@ func TestReceiverBounds(t *testing.T) {
 		{"RefusesMoreEventsThanTheBoundWith413", "/ingest/" + b.src.Token, b.gzAuth, gz(av("a"), av("b"), av("c")), 413, "more than 2 events", 0},
 		{"RefusesANumberAmongTheEventsWith400", "/ingest/" + b.src.Token, b.gzAuth, gz(av("a"), "1"), 400, "params.events[1] is a number, not a JSON object", 0},
 		{"RefusesADefensXBodyOverItsBoundWith413", "/ingest/" + b.defensX.Token + "?secret=dx-secret", "", []byte(`{"event":"X","time":1,"payload":"` + strings.Repeat("a", defensx.MaxWebhookBytes) + `"}`), 413, "larger than 262144 bytes", 0},
-		{"StoresAnEventWithNULBesideAGoodOne", "/ingest/" + b.src.Token, b.gzAuth, gz(av(`PC\u0000`), av("PC-2")), 200, `"stored":2`, 2},
+		// Two alerts, and their company c1, seen in a push.
+		{"StoresAnEventWithNULBesideAGoodOne", "/ingest/" + b.src.Token, b.gzAuth, gz(av(`PC\u0000`), av("PC-2")), 200, `"stored":2`, 3},
 		{"RefusesAPushQuantityBillingCannotUse", "/api/push/v1/usage", "Bearer " + b.pushToken,
-			[]byte(`[{"customer_id":"c1","month":"2026-03","product":"edr","quantity":1e308}]`), 400, "usage[0].quantity is 1e+308; at most 1000000000 is accepted", 2},
+			[]byte(`[{"customer_id":"c1","month":"2026-03","product":"edr","quantity":1e308}]`), 400, "usage[0].quantity is 1e+308; at most 1000000000 is accepted", 3},
 	}
 	for _, tc := range cases {
 		status, body := b.serve(http.MethodPost, tc.path, tc.auth, tc.body)

@@ -240,6 +240,10 @@ func (h *handler) unmappedCompanies(ctx context.Context, partnerID int64) ([]opt
 			if len(sources) > 1 {
 				label += " (" + src.Name + ")"
 			}
+			if c.SeenInPush {
+				// Not in the source's customer list (yet): known from its events.
+				label += " · seen in an event"
+			}
 			out = append(out, option{Value: value, Label: label})
 		}
 	}

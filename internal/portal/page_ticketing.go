@@ -84,7 +84,7 @@ func (h *handler) ticketingView(ctx context.Context, partnerID int64) (*ticketin
 		return nil, err
 	}
 	for _, a := range alerts {
-		row := alertRow{RecentAlert: a, Customer: names[connect.Company{SourceID: a.SourceID, CustomerID: a.CustomerID}], TypeName: typeName(a.Type)}
+		row := alertRow{RecentAlert: a, Customer: connect.AlertCompany(names, a.SourceID, a.Alert), TypeName: typeName(a.Type)}
 		row.Outcome, row.TicketURL = deliver.Outcome(a, root)
 		v.Alerts = append(v.Alerts, row)
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -31,6 +32,10 @@ type Customer struct {
 	Domain   string `json:"domain,omitempty"`    // e-mail or web domain when the source knows it
 	// Reseller is true for a company that only groups other customers (a GravityZone partner company).
 	Reseller bool `json:"reseller,omitempty"`
+	// SeenInPush marks a company halobridge knows from the events it pushed,
+	// not (or not yet) from the source's customer list: it can be mapped all
+	// the same, and a sync that lists it clears the mark.
+	SeenInPush bool `json:"seen_in_push,omitempty"`
 }
 
 // Usage is the quantity of one product (or counter) one customer used in one month.
@@ -98,6 +103,30 @@ type Alert struct {
 	Timeless bool `json:"timeless,omitempty"`
 	// Test marks a test event sent to check the delivery path.
 	Test bool `json:"test,omitempty"`
+}
+
+// customerNameFacts are the facts that name an alert's company, first
+// present wins: "customer_name", which any connector (and a push API
+// vendor, in its facts) may set, and GravityZone's "company_name"
+// (ransomware-mitigation). GravityZone's "moved_company_name" names
+// another company than the event's, and is not one of them.
+var customerNameFacts = []string{"customer_name", "company_name"}
+
+// maxCustomerName bounds a company name taken from an event, in bytes.
+const maxCustomerName = 250
+
+// CustomerName is the name of the alert's company as the event gives it,
+// "" when it gives none.
+func (a *Alert) CustomerName() string {
+	for _, f := range customerNameFacts {
+		if n := strings.TrimSpace(a.Facts[f]); n != "" {
+			if len(n) > maxCustomerName {
+				n = strings.ToValidUTF8(n[:maxCustomerName], "")
+			}
+			return n
+		}
+	}
+	return ""
 }
 
 // Resolution says that the source resolved an alert (or an incident) and the

@@ -192,12 +192,17 @@ func (s *Store) StoreInbound(ctx context.Context, batches []InboundBatch) ([]Inb
 }
 
 // insertInbound writes the batches' alerts and resolutions in tx and sets
-// their results.
+// their results; the companies the alerts name become known customers in
+// the same transaction, so that no alert is ever kept whose company cannot
+// be mapped.
 func (s *Store) insertInbound(ctx context.Context, tx *sql.Tx, conn *sql.Conn, full *sql.Stmt, batches []InboundBatch, results []InboundResult) error {
 	for i := range results {
 		results[i] = InboundResult{}
 	}
 	if err := s.insertAlerts(ctx, tx, conn, full, batches, results); err != nil {
+		return err
+	}
+	if err := s.notePushedCustomers(ctx, tx, batches); err != nil {
 		return err
 	}
 	return s.insertResolutions(ctx, tx, batches, results)

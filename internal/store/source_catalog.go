@@ -10,8 +10,11 @@ import (
 )
 
 // SaveSourceCustomers upserts customers of a source. With replace, the
-// customers not in the list are removed, which is what a full sync means;
-// without it (the push API) the list only adds and changes.
+// customers not in the list are removed, which is what a full sync means,
+// except those seen in pushed events only (SeenInPush), which stay until
+// the list names them; without it (the push API) the list only adds and
+// changes. A customer the list names takes the list's name and mark: a
+// company seen in a push becomes a normal customer once the source lists it.
 func (s *Store) SaveSourceCustomers(ctx context.Context, sourceID int64, customers []source.Customer, replace bool) error {
 	for i, c := range customers {
 		if strings.TrimSpace(c.ID) == "" {
@@ -21,17 +24,18 @@ func (s *Store) SaveSourceCustomers(ctx context.Context, sourceID int64, custome
 	now := s.d.timeArg(s.timestamp())
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if replace {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM source_customers WHERE source_id = $1", sourceID); err != nil {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM source_customers WHERE source_id = $1 AND NOT seen_in_push", sourceID); err != nil {
 				return err
 			}
 		}
 		for _, c := range customers {
 			_, err := tx.ExecContext(ctx, `
-				INSERT INTO source_customers (source_id, customer_id, name, parent_id, domain, reseller, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7)
+				INSERT INTO source_customers (source_id, customer_id, name, parent_id, domain, reseller, seen_in_push, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 				ON CONFLICT (source_id, customer_id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_id,
-					domain = excluded.domain, reseller = excluded.reseller, updated_at = excluded.updated_at`,
-				sourceID, c.ID, c.Name, c.ParentID, c.Domain, c.Reseller, now)
+					domain = excluded.domain, reseller = excluded.reseller, seen_in_push = excluded.seen_in_push,
+					updated_at = excluded.updated_at`,
+				sourceID, c.ID, c.Name, c.ParentID, c.Domain, c.Reseller, c.SeenInPush, now)
 			if err != nil {
 				return mapError(err)
 			}
@@ -47,7 +51,7 @@ func (s *Store) SaveSourceCustomers(ctx context.Context, sourceID int64, custome
 // SourceCustomers lists a source's customers by name.
 func (s *Store) SourceCustomers(ctx context.Context, sourceID int64) ([]source.Customer, error) {
 	rows, err := s.reader.QueryContext(ctx, `
-		SELECT customer_id, name, parent_id, domain, reseller FROM source_customers
+		SELECT customer_id, name, parent_id, domain, reseller, seen_in_push FROM source_customers
 		WHERE source_id = $1 ORDER BY lower(name), customer_id`, sourceID)
 	if err != nil {
 		return nil, fmt.Errorf("list customers of source %d: %w", sourceID, err)
@@ -56,7 +60,7 @@ func (s *Store) SourceCustomers(ctx context.Context, sourceID int64) ([]source.C
 	var out []source.Customer
 	for rows.Next() {
 		var c source.Customer
-		if err := rows.Scan(&c.ID, &c.Name, &c.ParentID, &c.Domain, &c.Reseller); err != nil {
+		if err := rows.Scan(&c.ID, &c.Name, &c.ParentID, &c.Domain, &c.Reseller, &c.SeenInPush); err != nil {
 			return nil, fmt.Errorf("list customers of source %d: %w", sourceID, err)
 		}
 		out = append(out, c)

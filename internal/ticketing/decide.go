@@ -71,9 +71,12 @@ type Input struct {
 	// FallbackClientID receives tickets of unmapped customers; 0 means the
 	// partner has none and such alerts are skipped.
 	FallbackClientID int
-	Policy           Policy
-	Link             *Link // nil: the group key has no ticket yet
-	Now              time.Time
+	// Endpoint is, for an alert that names no company, what the caller
+	// found of its endpoint's company; nil when it looked for none.
+	Endpoint *EndpointCompany
+	Policy   Policy
+	Link     *Link // nil: the group key has no ticket yet
+	Now      time.Time
 	// Names name the company, the HaloPSA client and the user in the
 	// ticket's title, body and notes, where the alert carries only ids.
 	Names Names
@@ -140,19 +143,32 @@ func Decide(in Input) Decision {
 		return d.skip("the alert has no fingerprint, so it cannot be matched to a ticket; %s sent it without one", sourceName(a.Source))
 	}
 
-	clientID, siteID := in.Mapping.ClientID, in.Mapping.SiteID
-	if !in.Mapping.Mapped || in.Mapping.ClientID <= 0 {
+	_, mapping, viaEndpoint := route(in)
+	clientID, siteID := mapping.ClientID, mapping.SiteID
+	switch {
+	case !mapping.Mapped || mapping.ClientID <= 0:
 		d.Unmapped = true
 		if in.FallbackClientID <= 0 {
+			if a.CustomerID == "" {
+				return d.skip("%s", noCompanySkip(a, in.Endpoint))
+			}
 			return d.skip("customer %s is not mapped to a HaloPSA client and no fallback client is configured; map the customer or choose a fallback client",
 				quoted(a.CustomerID))
 		}
 		clientID, siteID = in.FallbackClientID, 0
-	} else if !in.Mapping.Ticketing {
+	case !mapping.Ticketing && viaEndpoint:
+		return d.skip("%s; its endpoint %s belongs to company %s (from its other events), whose mapping has ticketing off", NoCompany(a), quoted(EndpointName(a)), in.Endpoint.label())
+	case !mapping.Ticketing:
 		return d.skip("ticketing is off in the mapping of customer %s", quoted(a.CustomerID))
 	}
 
-	ticket := func() *TicketFields { return newTicket(a, in.Names, p, tp, d.GroupKey, clientID, siteID, d.Unmapped) }
+	ticket := func() *TicketFields {
+		t := newTicket(a, in.Names, p, tp, d.GroupKey, clientID, siteID, d.Unmapped)
+		if a.CustomerID == "" {
+			t.DetailsHTML = noCompanyNotice(a, in.Endpoint, d.Unmapped) + t.DetailsHTML
+		}
+		return t
+	}
 	note := func(lead string) *NoteFields {
 		n := BuildNote([]source.Alert{in.Names.Apply(a)}, !p.showUpdates())
 		n.NoteHTML = lead + n.NoteHTML
@@ -207,7 +223,10 @@ func newTicket(a source.Alert, names Names, p Policy, tp TypePolicy, key string,
 	summary, details := Title(p.TitleTemplate, names.Apply(a)), Details(p.DetailsTemplate, a, names)
 	if unmapped {
 		summary = capSummary(unmappedPrefix + summary)
-		details = unmappedNotice(a, names) + details
+		if a.CustomerID != "" {
+			// An alert without a company says so in its own notice.
+			details = unmappedNotice(a, names) + details
+		}
 	}
 	var requestSource *int
 	if p.SourceID != nil {

@@ -15,6 +15,8 @@ import (
 // share one ticket, the key is stored unique per partner, and it is the
 // ticket's third_party_id_string so the ticket can be found after a crash.
 // It is "" when the alert has no fingerprint and the grouping needs one.
+// An alert that names no company is grouped with its own endpoint's alerts
+// only, whatever the grouping (see companylessEndpoint).
 //
 // Windows are fixed buckets counted from the alert's occurred_at (now when it
 // has none), not from the first alert, so every delivery of the same alert,
@@ -25,13 +27,18 @@ func GroupKey(a source.Alert, p Policy, now time.Time) string {
 
 func groupKey(a source.Alert, tp TypePolicy, now time.Time) string {
 	key := a.Fingerprint
-	switch tp.Grouping.orDefault() {
-	case GroupByHost:
+	endpoint := companylessEndpoint(a)
+	switch g := tp.Grouping.orDefault(); {
+	case endpoint != "" && g == GroupByAlert && key != "":
+		key = joinKey("endpoint", key, endpoint)
+	case endpoint != "":
+		key = joinKey("endpoint", string(a.Source), a.Type, endpoint)
+	case g == GroupByHost:
 		// An alert without a host cannot join a host's ticket; it keeps its own.
 		if host := hostOf(a); host != "" {
 			key = joinKey("host", string(a.Source), a.CustomerID, a.Type, host)
 		}
-	case GroupByCustomer:
+	case g == GroupByCustomer:
 		key = joinKey("customer", string(a.Source), a.CustomerID, a.Type)
 	}
 	if key == "" || tp.GroupWindow <= 0 {
@@ -48,6 +55,28 @@ func windowStart(a source.Alert, w time.Duration, now time.Time) time.Time {
 		t = now
 	}
 	return t.UTC().Truncate(w)
+}
+
+// companylessEndpoint is, for an alert that names no company, what its
+// group key holds of its endpoint: its first id, else its host. Such an
+// alert goes to the client of its endpoint's company, so it may share a
+// ticket only with alerts of its own endpoint; grouped by customer or by a
+// host name that endpoints of two companies share, one company's alert
+// would be noted on another's ticket. It is "" for an alert with a company
+// or without an endpoint.
+func companylessEndpoint(a source.Alert) string {
+	if a.CustomerID != "" {
+		return ""
+	}
+	for _, f := range endpointIDFacts {
+		if id := strings.TrimSpace(a.Facts[f]); id != "" {
+			return f + ":" + id
+		}
+	}
+	if h := hostOf(a); h != "" {
+		return "host:" + h
+	}
+	return ""
 }
 
 func hostOf(a source.Alert) string {

@@ -76,10 +76,12 @@ func (s *Sim) invoiceView(inv RecurringInvoice, withLines bool) RecurringInvoice
 	return inv
 }
 
-// priced recomputes a line's amounts and its header's totals, as Halo does on save.
+// priced recomputes a line's amounts and its header's totals, and writes an empty date as
+// HaloPSA's sentinel, as Halo does on save.
 func priced(inv RecurringInvoice) RecurringInvoice {
 	inv.Total, inv.TaxTotal = 0, 0
 	for i := range inv.Lines {
+		inv.Lines[i] = inv.Lines[i].datesKept()
 		l := &inv.Lines[i]
 		l.IHID = inv.ID
 		l.NetAmount = round2(l.QtyOrder * l.UnitPrice)

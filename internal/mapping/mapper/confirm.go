@@ -63,11 +63,34 @@ func (s *Service) Suggestions(ctx context.Context, partnerID int64) ([]Suggestio
 		if err != nil {
 			return nil, err
 		}
+		pushed, err := seenInPush(ctx, s.Store, src.ID)
+		if err != nil {
+			return nil, err
+		}
 		rows := unconfirmed(stored)
 		for _, sg := range suggestions {
-			if row, ok := rows[sg.CustomerID]; sg.Ambiguous || ok && row.ClientID == sg.ClientID {
+			row, ok := rows[sg.CustomerID]
+			// A company first seen in a push is suggested at once, not at
+			// the next sync: it has no stored row to agree with yet.
+			fresh := !ok && pushed[sg.CustomerID]
+			if sg.Ambiguous || ok && row.ClientID == sg.ClientID || fresh {
 				out = append(out, suggestionOf(src, sg))
 			}
+		}
+	}
+	return out, nil
+}
+
+// seenInPush are the ids of a source's customers known from pushes only.
+func seenInPush(ctx context.Context, st *store.Store, sourceID int64) (map[string]bool, error) {
+	customers, err := st.SourceCustomers(ctx, sourceID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, c := range customers {
+		if c.SeenInPush {
+			out[c.ID] = true
 		}
 	}
 	return out, nil

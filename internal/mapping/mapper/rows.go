@@ -21,15 +21,18 @@ type MappingView struct {
 	SourceKind   source.Kind `json:"source_kind"`
 	CustomerID   string      `json:"customer_id"`
 	CustomerName string      `json:"customer_name"`
-	ClientID     int         `json:"client_id"`
-	ClientName   string      `json:"client_name"`
-	SiteID       int         `json:"site_id,omitempty"`
-	SiteName     string      `json:"site_name,omitempty"`
-	Ticketing    bool        `json:"ticketing"`
-	Billing      bool        `json:"billing"`
-	Confirmed    bool        `json:"confirmed"`
-	Rule         string      `json:"rule,omitempty"`
-	Score        float64     `json:"score,omitempty"`
+	// SeenInPush marks a company known from the events it pushed, not
+	// (yet) from the source's customer list.
+	SeenInPush bool    `json:"seen_in_push,omitempty"`
+	ClientID   int     `json:"client_id"`
+	ClientName string  `json:"client_name"`
+	SiteID     int     `json:"site_id,omitempty"`
+	SiteName   string  `json:"site_name,omitempty"`
+	Ticketing  bool    `json:"ticketing"`
+	Billing    bool    `json:"billing"`
+	Confirmed  bool    `json:"confirmed"`
+	Rule       string  `json:"rule,omitempty"`
+	Score      float64 `json:"score,omitempty"`
 	// Status is "ok", "has_events" or "n/a" (mapping.Status).
 	Status string `json:"status"`
 	// Events counts the open or acknowledged events about the mapping.
@@ -59,6 +62,24 @@ type TopLevel struct {
 type MappingTable struct {
 	Rows      []ClientRow `json:"rows"`
 	TopLevels []TopLevel  `json:"top_levels"`
+	// Unmapped are the companies without a confirmed mapping, which a
+	// person may map, by source and name (resellers, which only group
+	// other companies, left out).
+	Unmapped []Company `json:"unmapped"`
+}
+
+// Company is a company of a source as the mapping table lists it.
+type Company struct {
+	SourceID     int64       `json:"source_id"`
+	SourceName   string      `json:"source_name"`
+	SourceKind   source.Kind `json:"source_kind"`
+	CustomerID   string      `json:"customer_id"`
+	CustomerName string      `json:"customer_name"`
+	// SeenInPush marks a company known from the events it pushed, not
+	// (yet) from the source's customer list.
+	SeenInPush bool `json:"seen_in_push,omitempty"`
+	// Suggested says a client is suggested for it (see Rows).
+	Suggested bool `json:"suggested,omitempty"`
 }
 
 // RowFilter narrows the mapping table; zero fields do not filter.
@@ -91,7 +112,7 @@ func (s *Service) MappingRows(ctx context.Context, partnerID int64, f RowFilter)
 	for _, v := range views {
 		byClient[v.ClientID] = append(byClient[v.ClientID], v)
 	}
-	table := MappingTable{Rows: []ClientRow{}, TopLevels: []TopLevel{}}
+	table := MappingTable{Rows: []ClientRow{}, TopLevels: []TopLevel{}, Unmapped: []Company{}}
 	levels := map[int]bool{}
 	for _, cl := range snap.clients {
 		r := snap.records[cl.ID]
@@ -117,7 +138,49 @@ func (s *Service) MappingRows(ctx context.Context, partnerID int64, f RowFilter)
 		}
 	}
 	slices.SortFunc(table.TopLevels, func(a, b TopLevel) int { return cmp.Compare(a.ID, b.ID) })
+	if f.Mapped != "mapped" && f.TopLevelID == 0 {
+		if table.Unmapped, err = s.unmapped(ctx, partnerID, f.Search); err != nil {
+			return MappingTable{}, err
+		}
+	}
 	return table, nil
+}
+
+// unmapped lists the partner's companies without a confirmed mapping whose
+// name or id contains search (ignoring case), by source and name.
+func (s *Service) unmapped(ctx context.Context, partnerID int64, search string) ([]Company, error) {
+	sources, err := s.Store.Sources(ctx, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.Store.Mappings(ctx, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	term := strings.ToLower(search)
+	out := []Company{}
+	for _, src := range sources {
+		stored := map[string]store.Mapping{}
+		for _, m := range mappingsOf(all, src.ID) {
+			stored[m.CustomerID] = m
+		}
+		list, err := s.Store.SourceCustomers(ctx, src.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range list {
+			m, ok := stored[c.ID]
+			if c.Reseller || ok && m.Confirmed {
+				continue
+			}
+			if term != "" && !strings.Contains(strings.ToLower(c.Name), term) && !strings.Contains(strings.ToLower(c.ID), term) {
+				continue
+			}
+			out = append(out, Company{SourceID: src.ID, SourceName: src.Name, SourceKind: src.Kind, CustomerID: c.ID, CustomerName: c.Name,
+				SeenInPush: c.SeenInPush, Suggested: ok})
+		}
+	}
+	return out, nil
 }
 
 func (f RowFilter) keeps(row ClientRow) bool {
@@ -175,7 +238,7 @@ func (s *Service) views(ctx context.Context, partnerID int64, snap *Snapshot) ([
 func viewOf(m store.Mapping, src store.Source, customers map[string]source.Customer, snap *Snapshot, counts tally) MappingView {
 	v := MappingView{
 		SourceID: src.ID, SourceName: src.Name, SourceKind: src.Kind,
-		CustomerID: m.CustomerID, CustomerName: customers[m.CustomerID].Name,
+		CustomerID: m.CustomerID, CustomerName: customers[m.CustomerID].Name, SeenInPush: customers[m.CustomerID].SeenInPush,
 		ClientID: m.ClientID, ClientName: snap.ClientName(m.ClientID), SiteID: m.SiteID,
 		Ticketing: m.Ticketing, Billing: m.Billing, Confirmed: m.Confirmed, Rule: m.Rule, Score: m.Score,
 	}

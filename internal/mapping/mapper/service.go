@@ -238,7 +238,8 @@ func PartnerSource(ctx context.Context, st *store.Store, partnerID, sourceID int
 	return src, err
 }
 
-// customer returns a source's customer as last synced.
+// customer returns a source's customer as last synced or first seen in a
+// push.
 func (s *Service) customer(ctx context.Context, partnerID, sourceID int64, customerID string) (store.Source, source.Customer, error) {
 	src, err := s.source(ctx, partnerID, sourceID)
 	if err != nil {
@@ -250,7 +251,8 @@ func (s *Service) customer(ctx context.Context, partnerID, sourceID int64, custo
 	}
 	c, ok := customersByID(list)[customerID]
 	if !ok {
-		return store.Source{}, source.Customer{}, fmt.Errorf("company %q of %s (as of the last sync): %w", customerID, connect.Label(src), store.ErrNotFound)
+		return store.Source{}, source.Customer{}, fmt.Errorf("company %q of %s: %w: neither the source's customer list (as of the last sync) nor any event it sent names it; sync the source, or wait for its first event",
+			customerID, connect.Label(src), store.ErrNotFound)
 	}
 	return src, c, nil
 }

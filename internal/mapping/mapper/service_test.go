@@ -5,7 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"halobridge/internal/events"
 	"halobridge/internal/halo/halosim"
@@ -389,3 +393,86 @@ func TestService(t *testing.T) {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+func TestCompaniesSeenInPushes(t *testing.T) {
+	t.Parallel()
+
+	t.Run("AreListedSuggestedAndMappedAtOnceAndStayAfterASync", func(t *testing.T) {
+		t.Parallel()
+		syncruntest.EachEngine(t, func(t *testing.T, st *store.Store) {
+			b := setupService(t, st)
+			ctx := t.Context()
+			named, other := b.clients[4], b.clients[5]
+			alert := func(id, customer string, facts map[string]string) source.Alert {
+				return source.Alert{Source: source.Push, CustomerID: customer, Type: "malware", Severity: source.SeverityHigh,
+					Facts: facts, OccurredAt: time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC), Fingerprint: "fp-" + id, EventID: "ev-" + id}
+			}
+			if _, err := b.St.StoreInbound(ctx, []store.InboundBatch{{PartnerID: b.Partner.ID, SourceID: b.src.ID, ReceivedAt: time.Now(), Alerts: []source.Alert{
+				alert("1", "pushed-named", map[string]string{"customer_name": named.Name}),
+				alert("2", "pushed-bare", nil),
+			}}}); err != nil {
+				t.Fatal(err)
+			}
+
+			table, err := b.Mappings.MappingRows(ctx, b.Partner.ID, mapper.RowFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []mapper.Company{
+				{SourceID: b.src.ID, SourceName: b.src.Name, SourceKind: source.Push, CustomerID: "pushed-bare", SeenInPush: true},
+				{SourceID: b.src.ID, SourceName: b.src.Name, SourceKind: source.Push, CustomerID: "lonely", CustomerName: "Zyxwvut Quarrying"},
+				{SourceID: b.src.ID, SourceName: b.src.Name, SourceKind: source.Push, CustomerID: "pushed-named", CustomerName: named.Name, SeenInPush: true},
+				{SourceID: b.src.ID, SourceName: b.src.Name, SourceKind: source.Push, CustomerID: "same", CustomerName: b.same.Name, Suggested: true},
+				{SourceID: b.src.ID, SourceName: b.src.Name, SourceKind: source.Push, CustomerID: "twin", CustomerName: b.twins[0].Name},
+			}
+			slices.SortFunc(want, func(x, y mapper.Company) int {
+				return strings.Compare(strings.ToLower(x.CustomerName), strings.ToLower(y.CustomerName))
+			})
+			if diff := cmp.Diff(want, table.Unmapped); diff != "" {
+				t.Errorf("companies not mapped (-want +got):\n%s", diff)
+			}
+			if only, _ := b.Mappings.MappingRows(ctx, b.Partner.ID, mapper.RowFilter{Search: "PUSHED-b"}); len(only.Unmapped) != 1 || only.Unmapped[0].CustomerID != "pushed-bare" {
+				t.Errorf("searching pushed-b: %+v", only.Unmapped)
+			}
+
+			suggestions, err := b.Mappings.Suggestions(ctx, b.Partner.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := slices.IndexFunc(suggestions, func(s mapper.Suggestion) bool { return s.CustomerID == "pushed-named" })
+			if i < 0 || suggestions[i].ClientID != named.ID || suggestions[i].Rule != string(mapping.RuleName) {
+				t.Errorf("suggestions %+v: want pushed-named on client %d by name, before any sync", suggestions, named.ID)
+			}
+
+			v, err := b.Mappings.Map(ctx, b.Partner.ID, b.src.ID, "pushed-bare", mapper.MapInput{ClientID: other.ID, Ticketing: true})
+			if err != nil {
+				t.Fatalf("map a company seen in a push: %v", err)
+			}
+			if !v.SeenInPush || !v.Confirmed || v.ClientID != other.ID || v.Status != string(mapping.StatusOK) {
+				t.Errorf("mapped %+v", v)
+			}
+
+			b.MustSync(t)
+			m, err := b.St.Mapping(ctx, b.src.ID, "pushed-bare")
+			if err != nil || !m.Confirmed || m.ClientID != other.ID {
+				t.Errorf("after a sync the mapping is %+v, %v", m, err)
+			}
+			customers, _ := b.St.SourceCustomers(ctx, b.src.ID)
+			if i := slices.IndexFunc(customers, func(c source.Customer) bool { return c.ID == "pushed-bare" }); i < 0 || !customers[i].SeenInPush {
+				t.Errorf("after a sync the customers are %+v", customers)
+			}
+		})
+	})
+
+	t.Run("AnUnknownCompanySaysWhatToDo", func(t *testing.T) {
+		t.Parallel()
+		syncruntest.EachEngine(t, func(t *testing.T, st *store.Store) {
+			b := setupService(t, st)
+			_, err := b.Mappings.Map(t.Context(), b.Partner.ID, b.src.ID, "nobody", mapper.MapInput{ClientID: b.same.ID})
+			if !errors.Is(err, store.ErrNotFound) || !strings.Contains(err.Error(), `company "nobody"`) ||
+				!strings.HasSuffix(err.Error(), "sync the source, or wait for its first event") {
+				t.Errorf("mapping an unknown company: %v", err)
+			}
+		})
+	})
+}

@@ -78,6 +78,10 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		t.Parallel()
 		testTwoWay(t, setup)
 	})
+	t.Run("PushedCustomers", func(t *testing.T) {
+		t.Parallel()
+		testPushedCustomers(t, setup)
+	})
 	t.Run("SyncRuns", func(t *testing.T) {
 		t.Parallel()
 		testSyncRuns(t, setup)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"halobridge/internal/halo"
@@ -156,8 +157,11 @@ type pass struct {
 	fallbackClientID int
 	client           *halo.Client
 	mappings         map[mappingKey]ticketing.MappingState
-	links            map[string]store.TicketLink
-	raised           map[string]bool
+	// endpoints are the companies found for the endpoints of alerts that
+	// name none, by source and endpoint.
+	endpoints map[string]*ticketing.EndpointCompany
+	links     map[string]store.TicketLink
+	raised    map[string]bool
 	// heldPrints are the fingerprints of alerts left waiting: a resolution
 	// of them waits too, rather than find no ticket to close.
 	heldPrints map[string]bool
@@ -193,7 +197,7 @@ type mappingKey struct {
 func (s *Service) newPass(ctx context.Context, partnerID int64) (*pass, error) {
 	p := &pass{
 		svc: s, partnerID: partnerID, now: s.opts.Now().UTC(),
-		mappings: map[mappingKey]ticketing.MappingState{}, links: map[string]store.TicketLink{},
+		mappings: map[mappingKey]ticketing.MappingState{}, endpoints: map[string]*ticketing.EndpointCompany{}, links: map[string]store.TicketLink{},
 		raised: map[string]bool{}, heldPrints: map[string]bool{}, backoffs: map[string]store.DeliveryBackoff{},
 		names: map[int64]ticketing.Names{}, customerNames: map[int64]map[string]string{}, consoles: map[int64]string{}, clientNames: map[int]string{},
 		users: map[int64]map[string]source.User{},
@@ -268,7 +272,7 @@ func (p *pass) deliverAlerts(ctx context.Context, alerts []store.PendingAlert) e
 		}
 		d := ticketing.Decide(in)
 		if d.Unmapped {
-			if err := p.raiseUnmapped(ctx, a); err != nil {
+			if err := p.raiseUnmapped(ctx, a, in); err != nil {
 				return err
 			}
 		}
@@ -333,36 +337,86 @@ func (p *pass) loadLinks(ctx context.Context, alerts []store.PendingAlert) error
 	return nil
 }
 
-// input gathers what Decide needs for one alert.
+// input gathers what Decide needs for one alert: for an alert that names
+// no company, what other alerts of its endpoint say of its company.
 func (p *pass) input(ctx context.Context, a store.PendingAlert) (ticketing.Input, error) {
-	k := mappingKey{a.SourceID, a.CustomerID}
-	m, ok := p.mappings[k]
-	if !ok {
-		stored, err := p.svc.store.Mapping(ctx, a.SourceID, a.CustomerID)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-		case err != nil:
-			return ticketing.Input{}, err
-		default:
-			// A suggestion nobody confirmed does not route tickets.
-			m = ticketing.MappingState{Mapped: stored.Confirmed, ClientID: stored.ClientID, SiteID: stored.SiteID, Ticketing: stored.Ticketing}
-		}
-		p.mappings[k] = m
+	in := ticketing.Input{Alert: a.Alert, FallbackClientID: p.fallbackClientID, Policy: p.policy, Now: p.now}
+	var err error
+	if a.CustomerID != "" {
+		in.Mapping, err = p.mapping(ctx, a.SourceID, a.CustomerID)
+	} else {
+		in.Endpoint, err = p.endpointCompany(ctx, a)
 	}
-	names, err := p.namesOf(ctx, a, m)
 	if err != nil {
 		return ticketing.Input{}, err
 	}
-	p.names[a.ID] = names
-	alert, err := p.withConsole(ctx, a)
-	if err != nil {
+	// The client the ticket goes to: the customer's, or for an alert
+	// without a company, its endpoint's company's.
+	routed := in.Mapping
+	if in.Endpoint != nil {
+		routed = in.Endpoint.Mapping
+	}
+	if in.Names, err = p.namesOf(ctx, a, routed); err != nil {
 		return ticketing.Input{}, err
 	}
-	in := ticketing.Input{Alert: alert, Mapping: m, FallbackClientID: p.fallbackClientID, Policy: p.policy, Now: p.now, Names: names}
+	p.names[a.ID] = in.Names
+	if in.Alert, err = p.withConsole(ctx, a); err != nil {
+		return ticketing.Input{}, err
+	}
 	if l, ok := p.links[ticketing.GroupKey(a.Alert, p.policy, p.now)]; ok {
 		in.Link = decisionLink(l)
 	}
 	return in, nil
+}
+
+// mapping is a customer's mapping as ticketing reads it, read once a pass.
+func (p *pass) mapping(ctx context.Context, sourceID int64, customerID string) (ticketing.MappingState, error) {
+	k := mappingKey{sourceID, customerID}
+	if m, ok := p.mappings[k]; ok {
+		return m, nil
+	}
+	var m ticketing.MappingState
+	stored, err := p.svc.store.Mapping(ctx, sourceID, customerID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return m, err
+	default:
+		// A suggestion nobody confirmed does not route tickets.
+		m = ticketing.MappingState{Mapped: stored.Confirmed, ClientID: stored.ClientID, SiteID: stored.SiteID, Ticketing: stored.Ticketing}
+	}
+	p.mappings[k] = m
+	return m, nil
+}
+
+// endpointCompany finds the company of the endpoint of an alert that names
+// none, from the other alerts of that endpoint, once a pass per endpoint,
+// and the company's mapping when there is one company; nil when the alert
+// names no endpoint.
+func (p *pass) endpointCompany(ctx context.Context, a store.PendingAlert) (*ticketing.EndpointCompany, error) {
+	e, ok := ticketing.EndpointOf(a.Alert)
+	if !ok {
+		return nil, nil
+	}
+	key := fmt.Sprintf("%d %v %s", a.SourceID, e.IDs, strings.ToLower(e.Name))
+	if found, ok := p.endpoints[key]; ok {
+		return found, nil
+	}
+	ids, err := p.svc.store.EndpointCompanies(ctx, store.EndpointQuery{PartnerID: p.partnerID, SourceID: a.SourceID, Facts: e.IDs, HostName: e.Name})
+	if err != nil {
+		return nil, err
+	}
+	found := &ticketing.EndpointCompany{CustomerIDs: ids}
+	if len(ids) == 1 {
+		if found.Mapping, err = p.mapping(ctx, a.SourceID, ids[0]); err != nil {
+			return nil, err
+		}
+		if found.Name, err = p.svc.customerName(ctx, a.SourceID, ids[0]); err != nil {
+			return nil, err
+		}
+	}
+	p.endpoints[key] = found
+	return found, nil
 }
 
 // act carries out a group's decision.

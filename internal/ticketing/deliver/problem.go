@@ -39,6 +39,7 @@ func (pr Problem) Error() string { return pr.Message + " " + pr.Fix }
 // Event kinds delivery raises.
 const (
 	KindUnmappedCustomer       = events.EventUnmappedCustomer
+	KindNoCompany              = events.EventNoCompany
 	KindSiteWithoutGeneralUser = string(mapping.FindingSiteWithoutGeneralUser)
 	KindClientInactive         = string(mapping.FindingClientInactive)
 	KindPermissionMissing      = events.EventPermissionMissing
@@ -251,51 +252,131 @@ func raiseEvent(ctx context.Context, st *store.Store, partnerID int64, pr Proble
 // raiseUnmapped tells the partner that a customer's alerts went to the
 // fallback client, or nowhere: never silently. It names the company, its
 // source and the fallback client as halobridge knows them; the ids are the
-// event's data.
-func (p *pass) raiseUnmapped(ctx context.Context, a store.PendingAlert) error {
-	key := events.UnmappedKey(a.SourceID, a.CustomerID)
+// event's data. in is what decided: for an alert that names no company,
+// the company of its endpoint stands in, and without one the event says
+// that the source sent the event without a company.
+func (p *pass) raiseUnmapped(ctx context.Context, a store.PendingAlert, in ticketing.Input) error {
+	customerID := ticketing.Company(in)
+	if customerID == "" {
+		return p.raiseNoCompany(ctx, a, in.Endpoint)
+	}
+	key := events.UnmappedKey(a.SourceID, customerID)
 	if p.raised[key] {
 		return nil
 	}
-	company, err := p.companyName(ctx, a)
+	company, err := p.companyName(ctx, a, customerID)
 	if err != nil {
 		return err
 	}
 	src, err := p.svc.store.Source(ctx, a.SourceID)
 	if err != nil {
-		return fmt.Errorf("source of unmapped company %q: %w", a.CustomerID, err)
+		return fmt.Errorf("source of unmapped company %q: %w", customerID, err)
+	}
+	fallback, err := p.fallback(ctx)
+	if err != nil {
+		return err
 	}
 	msg := fmt.Sprintf("%s is not mapped to a HaloPSA client, so its alerts raise no tickets: no fallback client is configured.", company)
-	if p.fallbackClientID > 0 {
-		fallback, err := p.svc.catalogClientName(ctx, p.partnerID, p.fallbackClientID)
-		if err != nil {
-			return err
-		}
-		msg = fmt.Sprintf("%s is not mapped to a HaloPSA client, so its alerts go to the fallback %s with an \"[Unmapped]\" title.",
-			company, clientNamed(fallback, p.fallbackClientID))
+	if fallback != "" {
+		msg = fmt.Sprintf("%s is not mapped to a HaloPSA client, so its alerts go to the fallback %s with an \"[Unmapped]\" title.", company, fallback)
 	}
 	return p.raise(ctx, Problem{
 		Kind: KindUnmappedCustomer, Key: key,
 		Subject: fmt.Sprintf("%s of %s", company, connect.Label(src)), Message: msg,
 		Fix:  "Map the company to its HaloPSA client on the Client mapping page: its alerts are then tried again at once. Move any ticket raised on the fallback client to that client in HaloPSA.",
-		Data: map[string]any{"source_id": a.SourceID, "customer_id": a.CustomerID},
+		Data: map[string]any{"source_id": a.SourceID, "customer_id": customerID},
 	})
 }
 
-// companyName names an alert's company as its source does: by the name
-// the alert carries, or the one the source's catalog holds.
-func (p *pass) companyName(ctx context.Context, a store.PendingAlert) (string, error) {
-	if n := a.Facts["customer_name"]; n != "" {
+// fallback names the partner's fallback client, "" when it has none.
+func (p *pass) fallback(ctx context.Context) (string, error) {
+	if p.fallbackClientID <= 0 {
+		return "", nil
+	}
+	name, err := p.svc.catalogClientName(ctx, p.partnerID, p.fallbackClientID)
+	if err != nil {
+		return "", err
+	}
+	return clientNamed(name, p.fallbackClientID), nil
+}
+
+// raiseNoCompany tells the partner that a source sent events without a
+// company whose endpoint no event of one company names, once per source:
+// no mapping can route them, so the fix is a fallback client, or an event
+// of the endpoint's company.
+func (p *pass) raiseNoCompany(ctx context.Context, a store.PendingAlert, endpoint *ticketing.EndpointCompany) error {
+	key := fmt.Sprintf("%s/%d", KindNoCompany, a.SourceID)
+	if p.raised[key] {
+		return nil
+	}
+	src, err := p.svc.store.Source(ctx, a.SourceID)
+	if err != nil {
+		return fmt.Errorf("source of an event without a company: %w", err)
+	}
+	fallback, err := p.fallback(ctx)
+	if err != nil {
+		return err
+	}
+	var why string
+	switch host, named := endpointLabel(a); {
+	case !named:
+		why = "it names no endpoint either, so halobridge cannot tell which client it is for"
+	case endpoint != nil && len(endpoint.CustomerIDs) > 1:
+		why = fmt.Sprintf("its endpoint %s is named in events of several companies, so halobridge cannot tell which client it is for", host)
+	default:
+		why = fmt.Sprintf("no other event names the company of its endpoint %s, so halobridge cannot tell which client it is for", host)
+	}
+	head := fmt.Sprintf("%s (%s, received %s): %s.", ticketing.NoCompany(a.Alert), a.Type, a.ReceivedAt.UTC().Format("2006-01-02 15:04 UTC"), why)
+	msg := head + " Such events raise no tickets: no fallback client is configured."
+	fix := "Choose a fallback client under Setup › Ticketing, so that such events raise tickets there. "
+	if fallback != "" {
+		msg = head + fmt.Sprintf(" Such events go to the fallback %s with an \"[Unmapped]\" title.", fallback)
+		fix = "Move their tickets from the fallback client to the endpoint's client in HaloPSA. "
+	}
+	fix += "Once an event of one company names the endpoint, halobridge routes the endpoint's events without a company to that company's client " +
+		"(map the company on the Client mapping page if it is not mapped yet); Recheck then clears this event."
+	return p.raise(ctx, Problem{
+		Kind: KindNoCompany, Key: key,
+		Subject: "Events without a company from " + connect.Label(src), Message: msg, Fix: fix,
+		Data: map[string]any{"source_id": a.SourceID, "alert_id": a.ID},
+	})
+}
+
+// endpointLabel names an alert's endpoint for an event, and says whether it
+// names one.
+func endpointLabel(a store.PendingAlert) (string, bool) {
+	name := ticketing.EndpointName(a.Alert)
+	return fmt.Sprintf("%q", name), name != ""
+}
+
+// companyName names a company as its source does: by the name the alert
+// carries when the alert is the company's own, or the one the source's
+// catalog holds.
+func (p *pass) companyName(ctx context.Context, a store.PendingAlert, customerID string) (string, error) {
+	if n := a.CustomerName(); n != "" && a.CustomerID == customerID {
 		return fmt.Sprintf("Company %q", n), nil
 	}
-	customers, err := p.svc.store.SourceCustomers(ctx, a.SourceID)
+	name, err := p.svc.customerName(ctx, a.SourceID, customerID)
 	if err != nil {
-		return "", fmt.Errorf("name unmapped company %q: %w", a.CustomerID, err)
+		return "", err
 	}
-	if i := slices.IndexFunc(customers, func(c source.Customer) bool { return c.ID == a.CustomerID }); i >= 0 && customers[i].Name != "" {
-		return fmt.Sprintf("Company %q", customers[i].Name), nil
+	if name != "" {
+		return fmt.Sprintf("Company %q", name), nil
 	}
-	return fmt.Sprintf("The company with id %q", a.CustomerID), nil
+	return fmt.Sprintf("The company with id %q", customerID), nil
+}
+
+// customerName is the name of a customer as its source's customers give
+// it, "" when unknown.
+func (s *Service) customerName(ctx context.Context, sourceID int64, customerID string) (string, error) {
+	customers, err := s.store.SourceCustomers(ctx, sourceID)
+	if err != nil {
+		return "", fmt.Errorf("name company %q: %w", customerID, err)
+	}
+	if i := slices.IndexFunc(customers, func(c source.Customer) bool { return c.ID == customerID }); i >= 0 {
+		return customers[i].Name, nil
+	}
+	return "", nil
 }
 
 // catalogClientName is the name of a HaloPSA client as the catalog last
