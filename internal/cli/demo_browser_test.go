@@ -158,6 +158,60 @@ func TestDemoWalkthrough(t *testing.T) {
 			text(tickets[i].ClientName, wait),
 			shot(shots, "demo-03-halopsa-ticket"),
 		)
+
+		// The first-time user's question about a ticket an alert opened: as
+		// HaloPSA holds it, its title has no empty brackets, its body names
+		// the company, and halobridge's link to it opens HaloPSA's page.
+		alertLink := `[...document.querySelectorAll('a[href^="` + haloURL + `/ticket?id="]')].find(a => !a.closest('#test-result'))`
+		deadline = time.Now().Add(wait)
+		for {
+			browsertest.Step(t, ctx, "look for an alert's ticket on the ticketing page", browsertest.Navigate(base+"/ticketing"), text("Latest alerts", wait))
+			found, err := chromedp.Run(ctx, chromedp.Evaluate[bool](alertLink+` !== undefined`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if found {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no alert on the ticketing page links to its ticket after %s", wait)
+			}
+			time.Sleep(2 * time.Second)
+		}
+		alertHref, err := chromedp.Run(ctx, chromedp.Evaluate[string](alertLink+`.href`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		alertID, err := strconv.Atoi(strings.TrimPrefix(alertHref, haloURL+"/ticket?id="))
+		if err != nil {
+			t.Fatalf("the alert's ticket link %q does not end in a ticket id", alertHref)
+		}
+		var held halo.Ticket
+		for {
+			held, err = sim.Ticket(t.Context(), alertID)
+			if !halo.IsRateLimited(err) {
+				break
+			}
+			time.Sleep(5 * time.Second)
+		}
+		if err != nil {
+			t.Fatalf("the simulated HaloPSA has no ticket %d: %v", alertID, err)
+		}
+		for _, empty := range []string{"()", "[]", "( )", `""`, "\u201c\u201d", " :", "  "} {
+			if strings.Contains(held.Summary, empty) {
+				t.Errorf("ticket #%d is titled %q, with %q left by an empty variable", alertID, held.Summary, empty)
+			}
+		}
+		company := regexp.MustCompile(`<tr><th>Company</th><td>([^<]+)`).FindStringSubmatch(held.DetailsHTML)
+		if company == nil || strings.Contains(company[1], "company id") {
+			t.Errorf("ticket #%d does not name its company:\n%s", alertID, held.DetailsHTML)
+		}
+		browsertest.Step(t, ctx, "follow halobridge's link to the alert's ticket in HaloPSA",
+			js(`const a = `+alertLink+`; a.removeAttribute('target'); a.click();`),
+			browsertest.Until(`location.href === `+strconv.Quote(alertHref), wait),
+			text(fmt.Sprintf("#%d %s", alertID, held.Summary), wait),
+			shot(shots, "demo-03-halopsa-alert-ticket"),
+		)
 	})
 
 	t.Run("BillNowWritesInvoiceLinesInTheSimulatedHaloPSA", func(t *testing.T) {
