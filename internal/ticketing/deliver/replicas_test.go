@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"slices"
 	"testing"
 	"time"
 
@@ -142,25 +141,16 @@ func TestReplicasShareOneBudget(t *testing.T) {
 	}
 	wait.For(t, fmt.Sprintf("%d tickets", 3*hosts), func() bool { return len(ourTickets(sim)) >= 3*hosts })
 
+	// The simulated HaloPSA keeps the budget itself, a rolling window of
+	// limit requests: replicas that spend more than the one budget they
+	// share draw its 429. (Counting the window again from the times the
+	// requests arrived measures the machine's scheduling, not the budget:
+	// a request granted in one window may arrive in the next.)
 	requests := sim.Requests()
-	var times []time.Time
 	for _, r := range requests {
 		if r.Status == http.StatusTooManyRequests {
 			t.Errorf("HaloPSA answered 429 to %s %s at %s", r.Method, r.Path, r.Time.Format("15:04:05.000"))
 		}
-		times = append(times, r.Time)
-	}
-	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
-	most := 0
-	for i := range times {
-		n := 0
-		for j := i; j < len(times) && times[j].Sub(times[i]) < window; j++ {
-			n++
-		}
-		most = max(most, n)
-	}
-	if most > limit {
-		t.Errorf("%d requests within one %s window, want at most %d", most, window, limit)
 	}
 	keys := map[string]int{}
 	for _, tk := range ourTickets(sim) {
@@ -171,5 +161,5 @@ func TestReplicasShareOneBudget(t *testing.T) {
 			t.Errorf("%d tickets for %s", n, key)
 		}
 	}
-	t.Logf("%d requests, at most %d in any %s", len(requests), most, window)
+	t.Logf("%d requests, within %d per %s", len(requests), limit, window)
 }
