@@ -90,8 +90,7 @@ func TestSyncOfALargeTenantReadsOnlyWhatChanged(t *testing.T) {
 
 	t.Run("TheFirstSyncReadsEveryListWhole", func(t *testing.T) {
 		res := f.MustSync(t)
-		// The authorisation server's discovery document is read once per process.
-		want := plus(whole, map[string]int{"/auth/token": 1, "/auth/.well-known/openid-configuration": 1})
+		want := plus(whole, map[string]int{"/auth/token": 1})
 		if diff := gocmp.Diff(want, syncruntest.RequestsByPath(f.Sim)); diff != "" {
 			t.Errorf("HaloPSA requests by path (-want +got):\n%s", diff)
 		}

@@ -163,8 +163,6 @@ func TestSyncScenario(t *testing.T) {
 				checkPageFits(t, b.Sim)
 				want := haloCatalogRequests()
 				want["/auth/token"] = 1
-				// The authorisation server's discovery document is read once per process.
-				want["/auth/.well-known/openid-configuration"] = 1
 				if diff := gocmp.Diff(want, syncruntest.RequestsByPath(b.Sim)); diff != "" {
 					t.Errorf("HaloPSA requests by path (-want +got):\n%s", diff)
 				}
