@@ -22,6 +22,10 @@ const (
 	maxPages = 10000
 )
 
+// ListPageSize is how many records one request of an uncapped list reads
+// (clients, sites, users): what a caller weighs the cost of a list read by.
+const ListPageSize = pageSizeUncapped
+
 // list describes a list read. Paginated lists answer {record_count, <key>: [...]};
 // configuration lists answer a bare array. Both shapes are accepted everywhere, because
 // which one an endpoint uses is known from client code, not from Halo's document.
