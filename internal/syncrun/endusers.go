@@ -33,8 +33,9 @@ func endUsers(clients func(context.Context) ([]int, error)) haloList {
 
 // readEndUsers reads the active users of clients in the fewest requests:
 // one list per client, or, when the whole user list takes fewer pages than
-// there are clients, the whole list once, kept to those clients. Weighing
-// costs one count, worth it from three clients on.
+// there are clients (counting pages as a HaloPSA that caps them would
+// give them), the whole list once, kept to those clients. Weighing costs
+// one count, worth it from three clients on.
 func readEndUsers(ctx context.Context, c *halo.Client, clients []int) ([]halo.User, error) {
 	if len(clients) >= 3 {
 		total, err := c.CountUsers(ctx, halo.UserQuery{})
@@ -43,7 +44,7 @@ func readEndUsers(ctx context.Context, c *halo.Client, clients []int) ([]halo.Us
 			// Not counted: read client by client.
 		case err != nil:
 			return nil, err
-		case (total+halo.ListPageSize-1)/halo.ListPageSize < len(clients):
+		case (total+halo.CappedPageSize-1)/halo.CappedPageSize < len(clients):
 			all, err := c.Users(ctx, halo.UserQuery{})
 			if err != nil {
 				return nil, err
