@@ -44,11 +44,13 @@ type Site struct {
 
 // User is an end-user contact of a site (Halo's "Users").
 type User struct {
-	ID              int            `json:"id,omitempty"`
-	Name            string         `json:"name,omitempty"`
-	Firstname       string         `json:"firstname,omitempty"`
-	Surname         string         `json:"surname,omitempty"`
-	EmailAddress    string         `json:"emailaddress,omitempty"`
+	ID           int    `json:"id,omitempty"`
+	Name         string `json:"name,omitempty"`
+	Firstname    string `json:"firstname,omitempty"`
+	Surname      string `json:"surname,omitempty"`
+	EmailAddress string `json:"emailaddress,omitempty"`
+	// Login is the user's network login: a UPN or DOMAIN\user.
+	Login           string         `json:"login,omitempty"`
 	PhoneNumber     string         `json:"phonenumber,omitempty"`
 	SiteID          int            `json:"site_id,omitempty"`
 	SiteName        string         `json:"site_name,omitempty"`

@@ -22,6 +22,11 @@ const (
 	maxPages = 10000
 )
 
+// CappedPageSize is the fewest records one request of a list reads: a
+// HaloPSA that caps every list's pages caps them there, as it caps
+// /Tickets. A caller weighing the cost of a list read counts its pages by it.
+const CappedPageSize = pageSizeTickets
+
 // list describes a list read. Paginated lists answer {record_count, <key>: [...]};
 // configuration lists answer a bare array. Both shapes are accepted everywhere, because
 // which one an endpoint uses is known from client code, not from Halo's document.

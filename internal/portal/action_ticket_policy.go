@@ -24,6 +24,7 @@ func parseTicketPolicy(form url.Values) deliver.SavedPolicy {
 		NoteOutcomeID: formInt(form, "note_outcome_id"), TitleTemplate: strings.TrimSpace(form.Get("title_template")),
 		Types: map[string]ticketing.TypePolicy{},
 	}
+	p.MatchEndUser = form.Get("match_end_user") == "yes"
 	switch form.Get("show_updates_to_user") {
 	case "yes":
 		p.ShowUpdatesToUser = new(true)

@@ -17,7 +17,7 @@ import (
 var formFields = []string{
 	"activated", "add_type", "agent_id", "api_key", "api_url", "auth_url", "basis", "bill_day", "billing", "client_id",
 	"client_secret", "closing_status_id", "company", "confirm", "consent", "customer_id", "days", "fallback_client_id",
-	"halo_url", "id", "include_period", "initial_status_id", "job", "kind", "limit", "mode", "month", "name",
+	"halo_url", "id", "include_period", "initial_status_id", "job", "kind", "limit", "match_end_user", "mode", "month", "name",
 	"note_outcome_id", "rounding.push", "saved", "show", "show_updates_to_user", "source_id", "step", "team", "tenant",
 	"then", "ticketing", "tickettype_id", "title_template", "type", "types.malware.enabled", "types.malware.sla_id",
 	"types.malware.priority_id", "types.<b>.enabled", "products.endpoint-protection", "products.nope:x", "top_level_id",

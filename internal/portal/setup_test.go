@@ -252,6 +252,10 @@ func TestSetupWizard(t *testing.T) {
 		}
 		form.Set("types.fw.category_1", "Security")
 		form.Set("types.fw.urgency", "3")
+		if form.Has("match_end_user") {
+			t.Errorf("filing on the end user is checked before anyone chose it")
+		}
+		form.Set("match_end_user", "yes")
 		got := b.post(t, p, "/setup/ticketing", form, false)
 		if got.status != http.StatusSeeOther || got.location != "/setup?step=finalize" {
 			t.Fatalf("save ticketing: %d to %q\n%s", got.status, got.location, got.body)
@@ -264,6 +268,9 @@ func TestSetupWizard(t *testing.T) {
 		if saved.Policy.TicketTypeID != 21 || saved.Policy.AgentID != 6 || saved.Policy.TitleTemplate != "{{report_type}} on {{hostname}}" ||
 			!av.Enabled || av.SLAID != 3 || av.Category != "Security>Malware" || !fw.Enabled || fw.SLAID != 2 || fw.PriorityID != 4 || fw.Urgency != 3 {
 			t.Errorf("saved policy: %+v", saved.Policy)
+		}
+		if !saved.Policy.MatchEndUser {
+			t.Errorf("the checked end-user box was not saved: %+v", saved.Policy)
 		}
 		// The Security SLA's priorities are "Critical Threat", "High
 		// Threat", "Medium Threat" and "Low Threat" (ids 1 to 4): each

@@ -21,8 +21,10 @@ import (
 // ticketForm is the wizard's ticketing step: the policy with every choice
 // filled from the partner's HaloPSA.
 type ticketForm struct {
-	TicketTypes    []option
-	ShowUpdates    string // "yes", "no", or "" while not chosen
+	TicketTypes []option
+	ShowUpdates string // "yes", "no", or "" while not chosen
+	// MatchEndUser files tickets on the HaloPSA user the alert names.
+	MatchEndUser   bool
 	Agents         []option
 	Teams          []option
 	OpenStatuses   []option
@@ -51,7 +53,7 @@ type ticketForm struct {
 }
 
 // ticketFields are the policy fields the form shows outside the table.
-var ticketFields = []string{"tickettype_id", "show_updates_to_user", "agent_id", "team", "initial_status_id", "closing_status_id",
+var ticketFields = []string{"tickettype_id", "show_updates_to_user", "match_end_user", "agent_id", "team", "initial_status_id", "closing_status_id",
 	"note_outcome_id", "source_id", "fallback_client_id", "title_template"}
 
 // typeGroup is the alert types of one source: the settings they share,
@@ -194,7 +196,7 @@ func (h *handler) buildTicketForm(ctx context.Context, partnerID int64, saved de
 		return nil, err
 	}
 	p := saved.Policy
-	f := &ticketForm{TitleTemplate: p.TitleTemplate, Errors: errs, NoTicketTypes: len(cat.TicketTypes) == 0}
+	f := &ticketForm{TitleTemplate: p.TitleTemplate, MatchEndUser: p.MatchEndUser, Errors: errs, NoTicketTypes: len(cat.TicketTypes) == 0}
 	if p.ShowUpdatesToUser != nil {
 		f.ShowUpdates = map[bool]string{true: "yes", false: "no"}[*p.ShowUpdatesToUser]
 	}

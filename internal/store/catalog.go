@@ -32,12 +32,15 @@ const (
 	KindItem             = "item"
 	KindRecurringInvoice = "recurring_invoice"
 	KindApplication      = "application"
+	// KindEndUser holds the users of the clients tickets go to, read only
+	// while the ticket policy files tickets on the users alerts name.
+	KindEndUser = "end_user"
 )
 
 // ValidCatalogKind reports whether kind is one of the Kind constants.
 func ValidCatalogKind(kind string) bool {
 	switch kind {
-	case KindClient, KindSite, KindUser, KindAgent, KindTeam, KindStatus, KindTicketType, KindSLA, KindPriority,
+	case KindClient, KindSite, KindUser, KindEndUser, KindAgent, KindTeam, KindStatus, KindTicketType, KindSLA, KindPriority,
 		KindCategory, KindOutcome, KindRequestSource, KindItem, KindRecurringInvoice, KindApplication:
 		return true
 	}

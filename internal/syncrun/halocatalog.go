@@ -35,9 +35,10 @@ type haloList struct {
 // haloLists are the lists a sync reads, in order: what mapping needs
 // first, then what the ticket and billing policies refer to. Users are read
 // only by the General User's name: the sync needs to know which sites have
-// one, not every contact. Clients, sites and users can be read by last
+// one, not every contact; the users of the clients tickets go to are read
+// apart, by endUsers. Clients, sites and General Users can be read by last
 // update; the other lists are small, or cannot be.
-func haloLists() []haloList {
+func haloLists(endUserClients func(context.Context) ([]int, error)) []haloList {
 	return []haloList{
 		changing("clients", store.KindClient, func(c *halo.Client, ctx context.Context, u halo.Updated) ([]halo.ClientRecord, error) {
 			return c.Clients(ctx, halo.ClientQuery{IncludeInactive: true, Updated: u})
@@ -63,6 +64,7 @@ func haloLists() []haloList {
 		}, func(c *halo.Client, ctx context.Context) ([]int, error) {
 			return c.UserIDs(ctx, halo.UserQuery{Search: halo.GeneralUserName})
 		}, func(r halo.User) (int, string, string) { return r.ID, r.Name, itoa(r.SiteID) }),
+		endUsers(endUserClients),
 		one("agents", store.KindAgent, func(c *halo.Client, ctx context.Context) ([]halo.Agent, error) {
 			return c.Agents(ctx, true, true)
 		}, func(r halo.Agent) (int, string, string) { return r.ID, r.Name, "" }),

@@ -24,7 +24,7 @@ func (s *Syncer) RecheckKinds(ctx context.Context, partnerID int64, kinds []stri
 	}
 	fresh := map[string]bool{}
 	denied := events.Denied{}
-	for _, l := range haloLists() {
+	for _, l := range haloLists(s.endUserClients(partnerID)) {
 		if !slices.ContainsFunc(l.kinds, func(k string) bool { return slices.Contains(kinds, k) }) {
 			continue
 		}

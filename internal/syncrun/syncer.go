@@ -147,7 +147,7 @@ func (s *Syncer) SyncHaloCatalog(ctx context.Context, partnerID int64) (map[stri
 // returns the kinds refreshed. A missing permission fails only the lists
 // that need it; revoked credentials fail the rest of the step.
 func (s *Syncer) syncHalo(ctx context.Context, partnerID int64, p *jobs.Progress, res *Result) (map[string]bool, error) {
-	lists := haloLists()
+	lists := haloLists(s.endUserClients(partnerID))
 	p.Step(stepHalo, len(lists))
 	fresh := map[string]bool{}
 	client, err := s.Halo.Client(ctx, partnerID)

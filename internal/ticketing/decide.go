@@ -80,6 +80,10 @@ type Input struct {
 	// Names name the company, the HaloPSA client and the user in the
 	// ticket's title, body and notes, where the alert carries only ids.
 	Names Names
+	// EndUsers are the HaloPSA users of the mapped client, which the
+	// policy's MatchEndUser files the ticket on; the caller loads them only
+	// when it is on.
+	EndUsers []HaloUser
 }
 
 // TicketFields are the fields of a ticket to create; the JSON names are
@@ -89,9 +93,11 @@ type TicketFields struct {
 	DetailsHTML string `json:"details_html"`
 	ClientID    int    `json:"client_id"`
 	SiteID      int    `json:"site_id,omitempty"`
+	// UserID is the HaloPSA user the alert names, when the policy matches
+	// end users and exactly one matches; SiteID is then that user's site.
+	UserID int `json:"user_id,omitempty"`
 	// UseGeneralUser asks for the site's General User as the ticket's user
-	// (HaloPSA userlookup id -1). halobridge does not match alerts to
-	// HaloPSA users, so it is always true today.
+	// (HaloPSA userlookup id -1): true unless UserID is set.
 	UseGeneralUser bool   `json:"use_general_user"`
 	TicketTypeID   int    `json:"tickettype_id"`
 	StatusID       int    `json:"status_id,omitempty"`
@@ -164,6 +170,9 @@ func Decide(in Input) Decision {
 
 	ticket := func() *TicketFields {
 		t := newTicket(a, in.Names, p, tp, d.GroupKey, clientID, siteID, d.Unmapped)
+		if p.MatchEndUser && !d.Unmapped {
+			fileOnEndUser(t, a, in.Names, in.EndUsers)
+		}
 		if a.CustomerID == "" {
 			t.DetailsHTML = noCompanyNotice(a, in.Endpoint, d.Unmapped) + t.DetailsHTML
 		}

@@ -19,6 +19,9 @@ type Names struct {
 	// User is the user's name or e-mail address, for a source whose alerts
 	// name the user by id (DefensX sends a user UUID).
 	User string
+	// UserEmail is the user's e-mail address as the source's users give
+	// it, which the end-user lookup compares first.
+	UserEmail string
 }
 
 // Apply returns a with the names in place of the ids it carries, for what

@@ -49,6 +49,12 @@ type Policy struct {
 	// DetailsTemplate is the ticket body (HTML) with {{variables}}; blank
 	// lists every fact of the alert.
 	DetailsTemplate string `json:"details_template,omitempty"`
+	// MatchEndUser files a ticket on the HaloPSA user the alert names (by
+	// e-mail or login, then by name, among the mapped client's users)
+	// instead of the site's General User. Off unless chosen, for existing
+	// and new policies alike; it applies to every source and cannot be set
+	// in a source override.
+	MatchEndUser bool `json:"match_end_user,omitempty"`
 	// Types holds the settings per alert type ("av", "new-incident",
 	// "user_request"…). A type that is missing or disabled raises no ticket.
 	Types map[string]TypePolicy `json:"types,omitempty"`

@@ -43,6 +43,9 @@ func Validate(p Policy, c Catalog) []FieldError {
 		if len(p.Sources[k].Sources) > 0 {
 			errs = append(errs, FieldError{prefix + "sources", "a source override cannot have overrides of its own"})
 		}
+		if p.Sources[k].MatchEndUser {
+			errs = append(errs, FieldError{prefix + "match_end_user", "filing tickets on the end user is chosen for the whole policy, not per source; set match_end_user at the top level"})
+		}
 		for _, e := range validatePolicy(p.ForSource(k), c) {
 			if !slices.Contains(base, e) {
 				errs = append(errs, FieldError{prefix + e.Field, e.Message})

@@ -202,7 +202,7 @@ const haloLayout = "2006-01-02T15:04:05"
 
 func haloTicket(f ticketing.TicketFields) halo.Ticket {
 	t := halo.Ticket{
-		Summary: f.Summary, DetailsHTML: f.DetailsHTML, ClientID: f.ClientID, SiteID: f.SiteID,
+		Summary: f.Summary, DetailsHTML: f.DetailsHTML, ClientID: f.ClientID, SiteID: f.SiteID, UserID: f.UserID,
 		TicketTypeID: f.TicketTypeID, StatusID: f.StatusID, AgentID: f.AgentID, Team: f.Team,
 		SLAID: f.SLAID, PriorityID: f.PriorityID, Category1: f.Category1, Urgency: f.Urgency, Impact: f.Impact,
 		Source: f.Source, ThirdPartyIDString: f.ThirdPartyIDString,

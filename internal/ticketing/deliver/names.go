@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"halobridge/internal/halo"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing"
@@ -49,7 +50,7 @@ func (p *pass) namesOf(ctx context.Context, a store.PendingAlert, m ticketing.Ma
 		n.Client = name
 	}
 	if u, ok := p.users[a.SourceID][ticketing.UserKey(a.Alert)]; ok {
-		n.User = u.DisplayName()
+		n.User, n.UserEmail = u.DisplayName(), u.Email
 	}
 	return n, nil
 }
@@ -114,4 +115,24 @@ func consoleAddress(apiURL string) string {
 		return ""
 	}
 	return "https://" + u.Host
+}
+
+// endUsersOf lists the HaloPSA users of client clientID the last sync kept
+// (the users of mapped clients, kept while the policy matches end users),
+// reading the catalog once a pass.
+func (p *pass) endUsersOf(ctx context.Context, clientID int) ([]ticketing.HaloUser, error) {
+	if p.endUsers == nil {
+		p.endUsers = map[int][]ticketing.HaloUser{}
+		r := catalogReader{ctx: ctx, st: p.svc.store, partnerID: p.partnerID}
+		read(&r, store.KindEndUser, func(u halo.User) {
+			p.endUsers[u.ClientID] = append(p.endUsers[u.ClientID], ticketing.HaloUser{
+				ID: u.ID, Name: u.Name, Email: u.EmailAddress, Login: u.Login, SiteID: u.SiteID, General: u.IsGeneralUser(),
+			})
+		})
+		if r.err != nil {
+			p.endUsers = nil
+			return nil, fmt.Errorf("read the HaloPSA users of mapped clients: %w", r.err)
+		}
+	}
+	return p.endUsers[clientID], nil
 }

@@ -187,6 +187,9 @@ type pass struct {
 	consoles    map[int64]string
 	clientNames map[int]string
 	users       map[int64]map[string]source.User
+	// endUsers are the HaloPSA users of mapped clients by client, read
+	// once a pass when the policy matches end users.
+	endUsers map[int][]ticketing.HaloUser
 }
 
 type mappingKey struct {
@@ -360,6 +363,11 @@ func (p *pass) input(ctx context.Context, a store.PendingAlert) (ticketing.Input
 		return ticketing.Input{}, err
 	}
 	p.names[a.ID] = in.Names
+	if p.policy.MatchEndUser && routed.Mapped && routed.ClientID > 0 {
+		if in.EndUsers, err = p.endUsersOf(ctx, routed.ClientID); err != nil {
+			return ticketing.Input{}, err
+		}
+	}
 	if in.Alert, err = p.withConsole(ctx, a); err != nil {
 		return ticketing.Input{}, err
 	}
