@@ -64,6 +64,8 @@ const (
 	SourceFailed      = "failed"
 	SourceNotPossible = "not_possible"
 	SourceSkipped     = "skipped"
+	// SourcePending: a durable job is still taking the change to the source.
+	SourcePending = "pending"
 )
 
 // TicketChange is a change made to one of halobridge's tickets in HaloPSA.
@@ -345,4 +347,30 @@ func (s *Store) LatestAlertOfLink(ctx context.Context, partnerID int64, key stri
 		return StoredAlert{}, fmt.Errorf("read the latest alert of %q of partner %d: %w", key, partnerID, err)
 	}
 	return a, nil
+}
+
+// EventIDsOfLink are the source's event ids (with their customer) of the alerts delivered
+// under a group key, oldest first, at most limit of them.
+func (s *Store) EventIDsOfLink(ctx context.Context, partnerID int64, key string, sourceID int64, limit int) ([]LinkedEvent, error) {
+	rows, err := s.reader.QueryContext(ctx, `
+		SELECT a.customer_id, a.event_id FROM fingerprint_links f JOIN alerts a ON a.id = f.alert_id
+		WHERE f.partner_id = $1 AND f.key = $2 AND a.source_id = $3 ORDER BY f.alert_id LIMIT $4`, partnerID, key, sourceID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read the alerts of %q of partner %d: %w", key, partnerID, err)
+	}
+	defer rows.Close()
+	var out []LinkedEvent
+	for rows.Next() {
+		var e LinkedEvent
+		if err := rows.Scan(&e.CustomerID, &e.EventID); err != nil {
+			return nil, fmt.Errorf("read the alerts of %q of partner %d: %w", key, partnerID, err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// LinkedEvent is one alert delivered under a group key, as its source named it.
+type LinkedEvent struct {
+	CustomerID, EventID string
 }

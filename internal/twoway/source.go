@@ -32,6 +32,8 @@ func (s *Service) toSource(ctx context.Context, partnerID int64, link store.Tick
 		return s.toGravityZone(ctx, src, alert, c)
 	case source.DefensX:
 		return store.SourceNotPossible, "DefensX's Partner API has no way to resolve a user request: the change is recorded in halobridge only"
+	case source.Push:
+		return s.toPush(ctx, src, link, c)
 	}
 	return store.SourceNothing, ""
 }
