@@ -67,6 +67,8 @@ type Data struct {
 	// AlertID is the alert an event is about (the last event without a
 	// company of its source).
 	AlertID int64 `json:"alert_id,omitempty"`
+	// URL is the address an event is about (a push source's callback URL).
+	URL string `json:"url,omitempty"`
 }
 
 // Encode is d as an event keeps it.

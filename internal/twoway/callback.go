@@ -171,7 +171,7 @@ func (s *Service) SendCallback(ctx context.Context, a CallbackArgs, last bool) e
 	problem := fmt.Sprintf("halobridge could not post to the callback URL %s of push source %q after %d attempts: %v", target, src.Name, s.callbackAttempts(), err)
 	if _, rerr := s.Store.RaiseEvent(ctx, store.Event{
 		PartnerID: a.PartnerID, Kind: events.EventPushCallback, Key: callbackKey(src.ID), Subject: "Push source " + src.Name,
-		Message: problem,
+		Message: problem, Data: events.Data{SourceID: src.ID, URL: target}.Encode(),
 		Fix: "Make sure " + target + " answers a POST with a 2xx status (its owner can check the X-Halobridge-Signature header with the source's push token), " +
 			"or correct the callback URL on the source's page (Setup › Integration). Later closures are posted again; this one was not.",
 	}); rerr != nil {

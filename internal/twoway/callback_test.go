@@ -177,6 +177,21 @@ func TestPushCallback(t *testing.T) {
 			c := s.changes(t, link.TicketID)
 			return len(c) == 1 && c[0].SourceState == store.SourceFailed
 		})
+
+		// A Recheck with the same URL finds it still failing; once the URL is corrected, the
+		// event clears.
+		ev := &events.Service{Store: s.store}
+		if after, err := ev.Recheck(s.ctx, s.partner.ID, e.ID); err != nil || after.State != store.EventOpen {
+			t.Fatalf("recheck with the same URL = %+v, %v; want the event open", after, err)
+		}
+		fixed := newVendor(t, http.StatusOK).url
+		if _, err := (&connect.Sources{Store: s.store, Outbound: outboundLocal()}).UpdateSource(s.ctx, s.partner.ID, src.ID,
+			connect.SourceChange{CallbackURL: &fixed}); err != nil {
+			t.Fatal(err)
+		}
+		if after, err := ev.Recheck(s.ctx, s.partner.ID, e.ID); err != nil || after.State != store.EventResolved {
+			t.Fatalf("recheck with a corrected URL = %+v, %v; want the event resolved", after, err)
+		}
 	})
 
 	t.Run("TheOutboundGuardRefusesALocalCallbackURLUnlessTheOperatorOpenedIt", func(t *testing.T) {
