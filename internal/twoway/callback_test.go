@@ -8,8 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +19,7 @@ import (
 
 	"halobridge/internal/connect"
 	"halobridge/internal/events"
+	"halobridge/internal/ingest"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/twoway"
@@ -111,7 +114,7 @@ func TestPushCallback(t *testing.T) {
 			t.Fatal(err)
 		}
 		v := newVendor(t, http.StatusOK)
-		_, link := s.pushTicket(t, v.url)
+		src, link := s.pushTicket(t, v.url)
 		sarah := s.agent(t)
 
 		s.setStatus(t, sarah, link.TicketID, 9, "Quarantined; the file was a false positive.")
@@ -141,8 +144,35 @@ func TestPushCallback(t *testing.T) {
 			return len(c) == 1 && c[0].SourceState == store.SourceDone && strings.Contains(c[0].SourceDetail, v.url)
 		})
 
+		api := pushAPI(t, s)
+		bearer := src.Token + "." + pushToken
+		status, state := api.alert(t, bearer, "edr-901", "cust-7")
+		if status != http.StatusOK || state.State != "closed" || state.TicketID == nil || *state.TicketID != link.TicketID || state.ID != "edr-901" {
+			t.Fatalf("GET the closed alert = %d %+v, want its ticket closed", status, state)
+		}
+		if at, err := time.Parse(time.RFC3339, state.ChangedAt); err != nil || time.Since(at) > time.Hour {
+			t.Errorf("changed_at %q: %v", state.ChangedAt, err)
+		}
+
 		s.setStatus(t, sarah, link.TicketID, 1, "It came back.")
 		wait.For(t, "the reopened callback", func() bool { return len(v.got()) == 2 })
+		if status, state := api.alert(t, bearer, "edr-902", "cust-7"); status != http.StatusOK || state.State != "open" || *state.TicketID != link.TicketID {
+			t.Errorf("GET the reopened alert = %d %+v, want its ticket open", status, state)
+		}
+		for _, c := range []struct {
+			bearer, id, customer string
+			want                 int
+		}{
+			{bearer, "edr-999", "cust-7", http.StatusNotFound},
+			{bearer, "edr-901", "cust-8", http.StatusNotFound},
+			{bearer, "edr-901", "", http.StatusBadRequest},
+			{bearer, strings.Repeat("x", 201), "cust-7", http.StatusBadRequest},
+			{src.Token + ".wrong", "edr-901", "cust-7", http.StatusUnauthorized},
+		} {
+			if status, _ := api.alert(t, c.bearer, c.id, c.customer); status != c.want {
+				t.Errorf("GET alert %.20q of %q = %d, want %d", c.id, c.customer, status, c.want)
+			}
+		}
 		second := v.got()[1]
 		if !second.signatureOK || second.delivery == got.delivery || !strings.Contains(string(second.body), `"status":"reopened"`) {
 			t.Fatalf("second callback %s (delivery %q, signed %v), want a new signed reopened one", second.body, second.delivery, second.signatureOK)
@@ -225,4 +255,43 @@ func TestPushCallback(t *testing.T) {
 			t.Fatalf("SendCallback = %v, want the guard's refusal", err)
 		}
 	})
+}
+
+// pushAPIServer is halobridge's push API on real HTTP.
+type pushAPIServer struct{ url string }
+
+func pushAPI(t *testing.T, s *scene) pushAPIServer {
+	t.Helper()
+	logger := slog.New(slog.DiscardHandler)
+	rc := ingest.NewReceiver(s.store, ingest.NewCommitter(s.store, 0, logger), ingest.Parsers(), ingest.Options{Logger: logger})
+	srv := httptest.NewServer(ingest.NewPushAPI(rc, s.store))
+	t.Cleanup(srv.Close)
+	return pushAPIServer{url: srv.URL}
+}
+
+type alertState struct {
+	ID         string `json:"id"`
+	CustomerID string `json:"customer_id"`
+	TicketID   *int   `json:"ticket_id"`
+	State      string `json:"state"`
+	ChangedAt  string `json:"changed_at"`
+}
+
+// alert is GET /api/push/v1/alerts/{id}?customer_id=...
+func (a pushAPIServer) alert(t *testing.T, bearer, id, customer string) (int, alertState) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, a.url+"/api/push/v1/alerts/"+url.PathEscape(id)+"?customer_id="+url.QueryEscape(customer), nil)
+	req.Header.Set("Authorization", "Bearer "+bearer)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st alertState
+	if resp.StatusCode == http.StatusOK {
+		if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+			t.Fatalf("GET alert %s: %v", id, err)
+		}
+	}
+	return resp.StatusCode, st
 }
