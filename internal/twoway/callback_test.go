@@ -21,6 +21,7 @@ import (
 	"halobridge/internal/events"
 	"halobridge/internal/ingest"
 	"halobridge/internal/source"
+	"halobridge/internal/source/push"
 	"halobridge/internal/store"
 	"halobridge/internal/twoway"
 	"halobridge/internal/wait"
@@ -294,4 +295,31 @@ func (a pushAPIServer) alert(t *testing.T, bearer, id, customer string) (int, al
 		}
 	}
 	return resp.StatusCode, st
+}
+
+// TestCallbackDocumented checks the push API's OpenAPI file shows the callback as sent: its
+// example has every field of twoway.Callback and no other.
+func TestCallbackDocumented(t *testing.T) {
+	t.Parallel()
+	var example string
+	for _, line := range strings.Split(string(push.OpenAPI), "\n") {
+		if ex, ok := strings.CutPrefix(strings.TrimSpace(line), "example: "); ok && strings.HasPrefix(ex, `{"alert_ids"`) {
+			example = ex
+		}
+	}
+	dec := json.NewDecoder(strings.NewReader(example))
+	dec.DisallowUnknownFields()
+	var cb twoway.Callback
+	if err := dec.Decode(&cb); err != nil || len(cb.AlertIDs) == 0 || cb.Status != "closed" || cb.ClosedBy == "" {
+		t.Fatalf("the documented callback example %q: %+v, %v", example, cb, err)
+	}
+	var fields map[string]any
+	if err := json.Unmarshal([]byte(example), &fields); err != nil || len(fields) != 6 {
+		t.Fatalf("the documented example has %d fields, want the 6 halobridge sends", len(fields))
+	}
+	for _, h := range []string{twoway.SignatureHeader + ": sha256=<hex>", twoway.DeliveryHeader + ": <id>"} {
+		if !strings.Contains(string(push.OpenAPI), h) {
+			t.Errorf("the OpenAPI file does not document the header %q", h)
+		}
+	}
 }
