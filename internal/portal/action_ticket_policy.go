@@ -91,14 +91,15 @@ func parseTypePolicy(form url.Values, name string) ticketing.TypePolicy {
 }
 
 // mergeSaved keeps what the form does not show (per-source overrides, the
-// details template, each type's windows, and its severity priorities when
+// details template, each type's windows and GravityZone loop (set through the
+// API), and its severity priorities when
 // the form had none to show) from the stored policy.
 func mergeSaved(sent, stored deliver.SavedPolicy) deliver.SavedPolicy {
 	sent.Policy.DetailsTemplate = stored.Policy.DetailsTemplate
 	sent.Policy.Sources = stored.Policy.Sources
 	for name, tp := range sent.Policy.Types {
 		old := stored.Policy.Types[name]
-		tp.GroupWindow, tp.ReopenWindow = old.GroupWindow, old.ReopenWindow
+		tp.GroupWindow, tp.ReopenWindow, tp.SourceLoop = old.GroupWindow, old.ReopenWindow, old.SourceLoop
 		switch {
 		case tp.PriorityBySeverity == nil:
 			tp.PriorityBySeverity = old.PriorityBySeverity
