@@ -18,10 +18,13 @@ type sourceJSON struct {
 	APIURL  string      `json:"api_url,omitempty"`
 	APIKey  string      `json:"api_key,omitempty"`
 	PushURL string      `json:"push_url"`
+	// CallbackURL is where a push source's vendor is told of closures in HaloPSA.
+	CallbackURL string `json:"callback_url,omitempty"`
 }
 
 func (h *handler) sourceJSON(src store.Source) sourceJSON {
-	return sourceJSON{ID: src.ID, Kind: src.Kind, Name: src.Name, APIURL: src.APIURL, APIKey: secret.Mask(src.APIKey), PushURL: h.deps.Sources.PushURL(src)}
+	return sourceJSON{ID: src.ID, Kind: src.Kind, Name: src.Name, APIURL: src.APIURL, APIKey: secret.Mask(src.APIKey), PushURL: h.deps.Sources.PushURL(src),
+		CallbackURL: connect.PushSettingsOf(src).CallbackURL}
 }
 
 func (h *handler) listSources(w http.ResponseWriter, r *http.Request, partnerID int64) {
@@ -75,12 +78,14 @@ func (h *handler) updateSource(w http.ResponseWriter, r *http.Request, partnerID
 		Name   *string `json:"name"`
 		APIURL *string `json:"api_url"`
 		APIKey *string `json:"api_key"`
+		// CallbackURL sets a push source's callback URL; "" removes it.
+		CallbackURL *string `json:"callback_url"`
 	}
 	if !h.decode(w, r, &in) {
 		return
 	}
 	_, c := callerOf(r)
-	up, err := h.deps.Sources.UpdateSource(r.Context(), partnerID, id, connect.SourceChange{Name: in.Name, APIURL: in.APIURL, APIKey: in.APIKey})
+	up, err := h.deps.Sources.UpdateSource(r.Context(), partnerID, id, connect.SourceChange{Name: in.Name, APIURL: in.APIURL, APIKey: in.APIKey, CallbackURL: in.CallbackURL})
 	if err != nil {
 		h.deps.Logger.Warn("editing a source failed", "partner_id", partnerID, "source_id", id, "by", c.Name(), "error", err)
 		h.failErr(w, r, err)

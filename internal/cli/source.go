@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -111,13 +112,13 @@ remove' take.`,
 				return err
 			}
 			w := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "ID\tKIND\tNAME\tAPI URL\tALERTS")
+			fmt.Fprintln(w, "ID\tKIND\tNAME\tAPI URL (PUSH: CALLBACK URL)\tALERTS")
 			for _, s := range list {
 				n, err := rt.store.CountAlerts(ctx, s.ID)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\n", s.ID, s.Kind, s.Name, s.APIURL, n)
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\n", s.ID, s.Kind, s.Name, cmp.Or(s.APIURL, connect.PushSettingsOf(s).CallbackURL), n)
 			}
 			return w.Flush()
 		},
@@ -139,11 +140,12 @@ func findPartner(ctx context.Context, st *store.Store, slug string) (store.Partn
 func sourceUpdateCommand() *command {
 	f := newPartnerFlags()
 	var id int64
-	var name, apiURL, apiKey string
+	var name, apiURL, apiKey, callbackURL string
+	var noCallback bool
 	return &command{
 		name:    "update",
-		summary: "edit a source's name, API URL or API key (a new key or URL is tested first)",
-		usage:   "halobridge source update --partner SLUG --source ID [--name NAME] [--api-url URL] [--api-key KEY]",
+		summary: "edit a source's name, API URL, API key or callback URL (a new key or URL is tested first)",
+		usage:   "halobridge source update --partner SLUG --source ID [--name NAME] [--api-url URL] [--api-key KEY] [--callback-url URL | --no-callback]",
 		long: `Changes a source's name, API access URL or API key; what is not given stays
 as it is. A new key or URL is tested before it is saved, as adding the source
 tests it: halobridge lists the platform's customers with it and, for
@@ -156,15 +158,24 @@ switches the old account's push to it off where it can; what it could not do
 is printed, with how to do it by hand. HALOBRIDGE_API_KEY in the environment
 counts as --api-key, as every flag's variable does.
 
+A push API source may have a callback URL: when a ticket of its alerts is
+closed or reopened in HaloPSA, halobridge POSTs the change there as JSON,
+signed with HMAC-SHA256 of the body keyed with the source's push token
+(header X-Halobridge-Signature: sha256=<hex>), and retries until it answers
+2xx. --no-callback removes it.
+
 Examples:
   halobridge source update --partner acme --source 3 --name "GravityZone US"
   HALOBRIDGE_API_KEY=... halobridge source update --partner acme --source 3 \
-      --base-url https://halobridge.example.com`,
+      --base-url https://halobridge.example.com
+  halobridge source update --partner acme --source 5 --callback-url https://edr.example.com/halo`,
 		flags: func(fs *flag.FlagSet) {
 			fs.Int64Var(&id, "source", 0, "the source's id (see 'halobridge source list')")
 			fs.StringVar(&name, "name", "", "a new name")
 			fs.StringVar(&apiURL, "api-url", "", "a new GravityZone access URL or DefensX API root")
 			fs.StringVar(&apiKey, "api-key", "", "a new API key (prefer the environment variable)")
+			fs.StringVar(&callbackURL, "callback-url", "", "push sources: where the vendor is told of tickets closed or reopened in HaloPSA")
+			fs.BoolVar(&noCallback, "no-callback", false, "push sources: remove the callback URL")
 			f.registerPublic(fs)
 		},
 		run: func(ctx context.Context, env Env, args []string) error {
@@ -172,13 +183,20 @@ Examples:
 			for _, v := range []struct {
 				value string
 				into  **string
-			}{{name, &change.Name}, {apiURL, &change.APIURL}, {apiKey, &change.APIKey}} {
+			}{{name, &change.Name}, {apiURL, &change.APIURL}, {apiKey, &change.APIKey}, {callbackURL, &change.CallbackURL}} {
 				if v.value != "" {
 					*v.into = &v.value
 				}
 			}
+			if noCallback {
+				if callbackURL != "" {
+					return errors.New("give --callback-url or --no-callback, not both")
+				}
+				none := ""
+				change.CallbackURL = &none
+			}
 			if id <= 0 || change == (connect.SourceChange{}) {
-				return errors.New("give --source and at least one of --name, --api-url and --api-key (see 'halobridge source list' for ids)")
+				return errors.New("give --source and at least one of --name, --api-url, --api-key, --callback-url and --no-callback (see 'halobridge source list' for ids)")
 			}
 			rt, p, err := f.openPartner(ctx, env)
 			if err != nil {
@@ -293,7 +311,7 @@ func sourceNotFound(err error, id int64) error {
 // flagOf names the flag of a source field.
 func flagOf(field string) string {
 	switch field {
-	case "name", "api_url", "api_key":
+	case "name", "api_url", "api_key", "callback_url":
 		return "--" + strings.ReplaceAll(field, "_", "-")
 	}
 	return "--api-url and --api-key"

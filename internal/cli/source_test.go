@@ -70,6 +70,34 @@ func TestSource(t *testing.T) {
 		}
 	})
 
+	t.Run("SetsAndRemovesAPushSourcesCallbackURL", func(t *testing.T) {
+		t.Parallel()
+		dir := withPartner(t, "acme")
+		run := func(args ...string) (int, string, string) {
+			b := setup(t, nil)
+			code := Main(context.Background(), append([]string{"source"}, append(args[:1:1], append([]string{"--data-dir", dir, "--partner", "acme"}, args[1:]...)...)...), b.env)
+			return code, b.stdout.String(), b.stderr.String()
+		}
+		if code, _, stderr := run("add", "--kind", "push", "--name", "EDR"); code != 0 {
+			t.Fatalf("add: exit code %d: %s", code, stderr)
+		}
+		if code, stdout, stderr := run("update", "--source", "1", "--callback-url", "https://edr.example.com/halo"); code != 0 || !strings.Contains(stdout, "Saved") {
+			t.Fatalf("update: exit code %d, stdout %s, stderr %s", code, stdout, stderr)
+		}
+		if _, stdout, _ := run("list"); !strings.Contains(stdout, "https://edr.example.com/halo") {
+			t.Errorf("list does not show the callback URL:\n%s", stdout)
+		}
+		if code, _, stderr := run("update", "--source", "1", "--callback-url", "http://10.0.0.5/halo"); code != 1 || !strings.Contains(stderr, "--callback-url: the callback URL is refused") {
+			t.Errorf("a private plain-http callback URL: exit code %d, stderr %s", code, stderr)
+		}
+		if code, _, stderr := run("update", "--source", "1", "--no-callback"); code != 0 {
+			t.Fatalf("--no-callback: exit code %d: %s", code, stderr)
+		}
+		if _, stdout, _ := run("list"); strings.Contains(stdout, "edr.example.com") {
+			t.Errorf("list still shows the removed callback URL:\n%s", stdout)
+		}
+	})
+
 	t.Run("NamesAnUnknownPartner", func(t *testing.T) {
 		t.Parallel()
 		dir := withPartner(t, "acme")

@@ -17,6 +17,8 @@ type SourceChange struct {
 	Name   *string
 	APIURL *string
 	APIKey *string
+	// CallbackURL is a push API source's callback address; "" removes it.
+	CallbackURL *string
 }
 
 // Updated is a source just edited, with what was done at the platform.
@@ -59,6 +61,9 @@ func (s *Sources) UpdateSource(ctx context.Context, partnerID, id int64, ch Sour
 		return Updated{}, err
 	}
 	next, err := changed(src, ch)
+	if err == nil && ch.CallbackURL != nil {
+		next, err = s.withCallback(next, *ch.CallbackURL)
+	}
 	if err != nil {
 		return Updated{}, err
 	}

@@ -36,6 +36,10 @@ const (
 	// halobridge reads the changed tickets every few minutes meanwhile.
 	// Package twoway raises and clears it.
 	EventHaloWebhook = "halo_webhook"
+	// EventPushCallback: a push API source's callback URL kept failing after
+	// every retry, so the vendor was not told that a ticket closed or reopened.
+	// Package twoway raises it, and clears it when a callback gets through.
+	EventPushCallback = "push_callback"
 )
 
 // mappingKinds are the event kinds of mapping findings.
@@ -63,6 +67,8 @@ type Data struct {
 	// AlertID is the alert an event is about (the last event without a
 	// company of its source).
 	AlertID int64 `json:"alert_id,omitempty"`
+	// URL is the address an event is about (a push source's callback URL).
+	URL string `json:"url,omitempty"`
 }
 
 // Encode is d as an event keeps it.

@@ -78,6 +78,7 @@ var kinds = map[string]Kind{
 	EventPermissionMissing:                        titled("HaloPSA permission missing", pageConnection),
 	EventPushFailing:                              titled("Event Push not delivering", pageConnection),
 	EventHaloWebhook:                              titled("HaloPSA webhook not working", pageConnection),
+	EventPushCallback:                             titled("Push callback failing", pageConnection),
 	EventUnmappedCustomer:                         titled("Customer not mapped", pageMapping),
 	EventNoCompany:                                titled("Events without a company", pageTicketPolicy),
 	EventTicketRefused:                            titled("HaloPSA refused a ticket", pageTicketPolicy),

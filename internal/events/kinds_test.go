@@ -26,6 +26,8 @@ func TestShown(t *testing.T) {
 			events.Kind{Title: "HaloPSA permission missing", Page: "/setup?step=integration", PageName: "Setup › Integration"}},
 		{"AHaloPSAWebhookIsFixedInTheHaloPSAConnection", store.Event{Kind: "halo_webhook"},
 			events.Kind{Title: "HaloPSA webhook not working", Page: "/setup?step=integration", PageName: "Setup › Integration"}},
+		{"AFailingPushCallbackIsFixedOnTheIntegrationStep", store.Event{Kind: "push_callback"},
+			events.Kind{Title: "Push callback failing", Page: "/setup?step=integration", PageName: "Setup › Integration"}},
 		{"AProductWithoutItemIsFixedInTheBillingPolicy", store.Event{Kind: "product_unmapped"},
 			events.Kind{Title: "Product without a billing item", Page: "/setup?step=billing", PageName: "Setup › Billing"}},
 		{"AMissingInvoiceIsSeenOnBilling", store.Event{Kind: "no_recurring_invoice"},

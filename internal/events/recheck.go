@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"halobridge/internal/connect"
 	"halobridge/internal/halo"
 	"halobridge/internal/mapping"
 	"halobridge/internal/store"
@@ -48,6 +49,8 @@ func (s *Service) Recheck(ctx context.Context, partnerID, eventID int64) (store.
 		err = s.Webhooks.EnsureWebhook(ctx, partnerID)
 	case e.Kind == EventNoCompany:
 		err = s.recheckNoCompany(ctx, partnerID, e, d)
+	case e.Kind == EventPushCallback:
+		err = s.recheckCallback(ctx, partnerID, e, d)
 	case retriesDelivery(e):
 		// Only HaloPSA accepting the tickets shows the problem gone: the
 		// delivery that does clears the event.
@@ -110,6 +113,8 @@ func Rechecked(e store.Event) string {
 		return "Delivery to HaloPSA is being tried again now: the event clears once HaloPSA accepts the tickets."
 	case IsBillingKind(e.Kind):
 		return "Still a problem: a billing dry run of the client finds it again."
+	case e.Kind == EventPushCallback:
+		return "Still a problem: the callback URL is the one that failed. The next closure in HaloPSA is posted to it again; correct the URL on the source's page if it is wrong."
 	}
 	return "Still a problem: seen again now."
 }
@@ -270,4 +275,19 @@ func (s *Service) recheckCredentials(ctx context.Context, partnerID int64, e sto
 // tenant's rate limit or the end of ctx.
 func stops(err error) bool {
 	return halo.IsRateLimited(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// recheckCallback clears the event of a failing push callback once its source is gone, has
+// no callback URL, or has another one than the URL that failed: the next closure tells
+// whether that one works. The same URL is seen again: only a delivery shows it answering.
+func (s *Service) recheckCallback(ctx context.Context, partnerID int64, e store.Event, d Data) error {
+	src, err := s.Store.Source(ctx, d.SourceID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if err != nil || src.PartnerID != partnerID || connect.PushSettingsOf(src).CallbackURL != d.URL || d.URL == "" {
+		return s.Store.ClearEvent(ctx, partnerID, e.Key)
+	}
+	_, err = s.Store.RaiseEvent(ctx, e)
+	return err
 }

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"halobridge/internal/source"
 	"halobridge/internal/source/push"
@@ -20,12 +22,23 @@ type CatalogWriter interface {
 	SaveUsage(ctx context.Context, sourceID int64, usage []source.Usage, replace *source.Month) error
 }
 
+// AlertTickets tells where a pushed alert stands in HaloPSA.
+type AlertTickets interface {
+	AlertTicketOf(ctx context.Context, partnerID, sourceID int64, eventID string) (store.AlertTicket, error)
+}
+
+// PushStore is what the push API keeps and reads: *store.Store.
+type PushStore interface {
+	CatalogWriter
+	AlertTickets
+}
+
 // PushAPI serves the generic push API (internal/source/push/openapi.yaml)
 // under /api/push/v1/. A vendor authenticates with the bearer token
 // "<source token>.<source secret>" shown when the push source is created.
 type PushAPI struct {
 	rc      *Receiver
-	catalog CatalogWriter
+	catalog PushStore
 	mux     *http.ServeMux
 }
 
@@ -33,13 +46,14 @@ type PushAPI struct {
 func PushToken(src store.Source) string { return src.Token + "." + src.Secret }
 
 // NewPushAPI serves the push API, storing alerts through rc's committer.
-func NewPushAPI(rc *Receiver, catalog CatalogWriter) *PushAPI {
+func NewPushAPI(rc *Receiver, catalog PushStore) *PushAPI {
 	api := &PushAPI{rc: rc, catalog: catalog, mux: http.NewServeMux()}
 	api.mux.HandleFunc("PUT /api/push/v1/customers", api.handle(api.customers))
 	api.mux.HandleFunc("PUT /api/push/v1/usage", api.handle(api.usage))
 	api.mux.HandleFunc("POST /api/push/v1/alerts", api.handle(api.alerts))
 	api.mux.HandleFunc("POST /api/push/v1/alerts/resolve", api.handle(api.resolveMany))
 	api.mux.HandleFunc("POST /api/push/v1/alerts/{id}/resolve", api.handle(api.resolveOne))
+	api.mux.HandleFunc("GET /api/push/v1/alerts/{id}", api.alertState)
 	api.mux.HandleFunc("GET /api/push/v1/openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
 		w.Write(push.OpenAPI)
@@ -175,4 +189,56 @@ func (api *PushAPI) store(c pushCall, in source.Inbound) (accepted, error) {
 	api.rc.events.WithLabelValues(string(source.Push), "stored").Add(float64(len(res.AlertIDs) + res.Resolutions))
 	api.rc.events.WithLabelValues(string(source.Push), "duplicate").Add(float64(res.Duplicates))
 	return accepted{Accepted: len(res.AlertIDs) + res.Resolutions, Duplicates: res.Duplicates}, nil
+}
+
+// alertTicket is the answer of GET /api/push/v1/alerts/{id}.
+type alertTicket struct {
+	ID         string `json:"id"`
+	CustomerID string `json:"customer_id"`
+	// TicketID is the HaloPSA ticket of the alert's group, null while it has none.
+	TicketID *int `json:"ticket_id"`
+	// State is open, closed, pending (the ticket is being created) or none.
+	State     string `json:"state"`
+	ChangedAt string `json:"changed_at"`
+}
+
+// alertState answers where a pushed alert stands: its ticket, the ticket's state and when
+// that last changed. The alert is named by its id in the path and its customer_id in the
+// query, as it was pushed.
+func (api *PushAPI) alertState(w http.ResponseWriter, r *http.Request) {
+	status, body := api.alertStateOf(r)
+	api.rc.requests.WithLabelValues(string(source.Push), fmt.Sprint(status)).Inc()
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+func (api *PushAPI) alertStateOf(r *http.Request) (int, any) {
+	src, perr := api.authenticate(r)
+	if perr != nil {
+		return perr.HTTPStatus(), push.ErrorBody{Error: perr}
+	}
+	id, e1 := push.ID("id", r.PathValue("id"))
+	customer, e2 := push.ID("customer_id", r.URL.Query().Get("customer_id"))
+	if e := cmp.Or(e1, e2); e != nil {
+		return e.HTTPStatus(), push.ErrorBody{Error: e}
+	}
+	at, err := api.catalog.AlertTicketOf(r.Context(), src.PartnerID, src.ID, "push:"+customer+":alert:"+id)
+	if errors.Is(err, store.ErrNotFound) {
+		e := &push.Error{Code: push.CodeNotFound, Field: "id", Message: fmt.Sprintf("no alert %q of customer %q was pushed to this source, or halobridge no longer keeps it (alerts are kept for the retention period set by the operator)", id, customer)}
+		return e.HTTPStatus(), push.ErrorBody{Error: e}
+	}
+	if err != nil {
+		api.rc.opts.Logger.Error("push API", "source_id", src.ID, "path", r.URL.Path, "error", err)
+		return http.StatusServiceUnavailable, push.ErrorBody{Error: &push.Error{Code: "unavailable", Message: "halobridge could not read the alert right now; retry later"}}
+	}
+	out := alertTicket{ID: id, CustomerID: customer, State: "none", ChangedAt: at.ChangedAt.UTC().Format(time.RFC3339)}
+	if at.Link != nil {
+		out.State = at.Link.State
+		if at.Link.TicketID != 0 {
+			ticket := at.Link.TicketID
+			out.TicketID = &ticket
+		}
+	}
+	return http.StatusOK, out
 }

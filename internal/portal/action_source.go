@@ -82,7 +82,7 @@ func (h *handler) sourcePageFor(r *http.Request, id int64) (*sourcePageView, err
 		return nil, err
 	}
 	v := &sourcePageView{Source: h.sourceView(src), Label: connect.Label(src), KeyHint: secret.Mask(src.APIKey),
-		Form: sourceForm{Kind: src.Kind, Name: src.Name, APIURL: src.APIURL}, Errors: fieldErrors{}}
+		Form: sourceForm{Kind: src.Kind, Name: src.Name, APIURL: src.APIURL, CallbackURL: connect.PushSettingsOf(src).CallbackURL}, Errors: fieldErrors{}}
 	if v.Alerts, err = h.deps.Store.CountAlerts(r.Context(), src.ID); err != nil {
 		return nil, err
 	}
@@ -154,6 +154,10 @@ func (h *handler) updateSource(w http.ResponseWriter, r *http.Request) {
 	}
 	if apiKey != "" {
 		change.APIKey = &apiKey
+	}
+	if v.Form.Kind == source.Push {
+		callback := strings.TrimSpace(form.Get("callback_url"))
+		change.CallbackURL, v.Form.CallbackURL = &callback, callback
 	}
 	v.Form.Name, v.Form.APIURL = name, cmp.Or(apiURL, v.Form.APIURL)
 	up, err := h.editSource(r, id, change)

@@ -71,7 +71,7 @@ func parseTypePolicy(form url.Values, name string) ticketing.TypePolicy {
 		Enabled: checked(form, prefix+"enabled"), SLAID: formInt(form, settings+"sla_id"), PriorityID: formInt(form, settings+"priority_id"),
 		Category: form.Get(settings + "category_1"), Urgency: formInt(form, settings+"urgency"), Impact: formInt(form, settings+"impact"),
 		Team: form.Get(settings + "team"), Grouping: ticketing.Grouping(form.Get(settings + "grouping")),
-		AutoClose: checked(form, prefix+"auto_close"),
+		AutoClose: checked(form, prefix+"auto_close"), SourceLoop: ticketing.SourceLoop(form.Get(prefix + "source_loop")),
 	}
 	if !own {
 		tp.AutoClose = checked(form, settings+"auto_close") && canClose(name, source.Kind(group))
@@ -92,7 +92,8 @@ func parseTypePolicy(form url.Values, name string) ticketing.TypePolicy {
 }
 
 // mergeSaved keeps what the form does not show (per-source overrides, the
-// details template, each type's windows, and its severity priorities when
+// details template, each type's windows, its GravityZone loop when the form
+// had no select for it, and its severity priorities when
 // the form had none to show) from the stored policy.
 func mergeSaved(sent, stored deliver.SavedPolicy) deliver.SavedPolicy {
 	sent.Policy.DetailsTemplate = stored.Policy.DetailsTemplate
@@ -100,6 +101,9 @@ func mergeSaved(sent, stored deliver.SavedPolicy) deliver.SavedPolicy {
 	for name, tp := range sent.Policy.Types {
 		old := stored.Policy.Types[name]
 		tp.GroupWindow, tp.ReopenWindow = old.GroupWindow, old.ReopenWindow
+		if tp.SourceLoop == "" {
+			tp.SourceLoop = old.SourceLoop
+		}
 		switch {
 		case tp.PriorityBySeverity == nil:
 			tp.PriorityBySeverity = old.PriorityBySeverity

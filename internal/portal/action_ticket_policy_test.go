@@ -75,6 +75,17 @@ func TestMergeSavedKeepsSeverityPrioritiesTheFormDidNotShow(t *testing.T) {
 	}
 }
 
+func TestMergeSavedKeepsTheGravityZoneLoopSetThroughTheAPI(t *testing.T) {
+	t.Parallel()
+	stored := deliver.SavedPolicy{Policy: ticketing.Policy{Types: map[string]ticketing.TypePolicy{
+		"new-incident": {Enabled: true, SourceLoop: ticketing.LoopNote},
+	}}}
+	sent := deliver.SavedPolicy{Policy: ticketing.Policy{Types: map[string]ticketing.TypePolicy{"new-incident": {Enabled: true, SLAID: 3}}}}
+	if got := mergeSaved(sent, stored).Policy.Types["new-incident"]; got.SourceLoop != ticketing.LoopNote || got.SLAID != 3 {
+		t.Errorf("merged %+v, want the form's SLA and the stored loop (note)", got)
+	}
+}
+
 func TestGroupTypesSharesWhatMostEnabledTypesHave(t *testing.T) {
 	t.Parallel()
 	cat := ticketing.Catalog{SLAs: []ticketing.SLA{{ID: 3, Name: "Security SLA", Priorities: []ticketing.Priority{{ID: 1, Name: "High"}, {ID: 2, Name: "Low"}}}}}

@@ -61,6 +61,8 @@ type sourceView struct {
 type sourceForm struct {
 	Kind         source.Kind
 	Name, APIURL string
+	// CallbackURL is a push source's callback address.
+	CallbackURL string
 }
 
 // checksView is a connection test's report, or why it could not run.

@@ -15,6 +15,7 @@ import (
 	"halobridge/internal/source"
 	"halobridge/internal/source/gravityzone/gzsim"
 	"halobridge/internal/store"
+	"halobridge/internal/ticketing"
 )
 
 // TestSetupWizard walks the wizard as a new partner would, form by form,
@@ -256,6 +257,12 @@ func TestSetupWizard(t *testing.T) {
 			t.Errorf("filing on the end user is checked before anyone chose it")
 		}
 		form.Set("match_end_user", "yes")
+		// GravityZone incidents offer the loop back to the incident, resolving it by default.
+		if form.Get("types.new-incident.source_loop") != "note_and_status" || form.Has("types.av.source_loop") {
+			t.Errorf("the loop's select: incidents %q (want note_and_status), antimalware shown %v (want none)",
+				form.Get("types.new-incident.source_loop"), form.Has("types.av.source_loop"))
+		}
+		form.Set("types.new-incident.source_loop", "note")
 		got := b.post(t, p, "/setup/ticketing", form, false)
 		if got.status != http.StatusSeeOther || got.location != "/setup?step=finalize" {
 			t.Fatalf("save ticketing: %d to %q\n%s", got.status, got.location, got.body)
@@ -283,6 +290,9 @@ func TestSetupWizard(t *testing.T) {
 		// incidents, whose source reports resolutions.
 		if !saved.Policy.Types["new-incident"].AutoClose || av.AutoClose {
 			t.Errorf("auto-close: incidents %v, antimalware %v", saved.Policy.Types["new-incident"].AutoClose, av.AutoClose)
+		}
+		if saved.Policy.Types["new-incident"].SourceLoop != ticketing.LoopNote || av.SourceLoop != "" {
+			t.Errorf("GravityZone loop: incidents %q (want note), antimalware %q (want none)", saved.Policy.Types["new-incident"].SourceLoop, av.SourceLoop)
 		}
 	})
 

@@ -13,6 +13,7 @@ import (
 
 	"halobridge/internal/connect"
 	"halobridge/internal/source"
+	"halobridge/internal/source/gravityzone"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing"
 	"halobridge/internal/ticketing/deliver"
@@ -92,6 +93,9 @@ type typeRow struct {
 	Impacts    []option
 	Teams      []option
 	Groupings  []option
+	// Loops are what a ticket closed or reopened in HaloPSA does at the type's
+	// GravityZone incident; empty for the types that have none.
+	Loops []option
 	// Errors are by the type's own field names (sla_id, priority_id...).
 	Errors map[string]string
 }
@@ -298,12 +302,25 @@ func typeRowOf(t ticketing.TypeInfo, tp ticketing.TypePolicy, cat ticketing.Cata
 	row := settingsRow("types."+t.Type+".", tp, cat, teams)
 	row.Key, row.Name, row.Source, row.Group = t.Type, t.Name, connect.KindName(t.Source), string(t.Source)
 	row.Enabled, row.AutoClose, row.CanClose = tp.Enabled, tp.AutoClose, canClose(t.Type, t.Source)
+	if _, incident := gravityzone.IncidentWriteTypeOf(t.Type); incident && t.Source == source.GravityZone {
+		row.Loops = options(sourceLoops, func(l ticketing.SourceLoop) string { return string(l) },
+			func(l ticketing.SourceLoop) string { return loopLabel[l] }, string(tp.Loop()))
+	}
 	for field, msg := range errs {
 		if sub, ok := strings.CutPrefix(field, row.Prefix); ok {
 			row.Errors[sub] = msg
 		}
 	}
 	return row
+}
+
+// sourceLoops are the GravityZone loop's choices, the default first.
+var sourceLoops = []ticketing.SourceLoop{ticketing.LoopNoteAndStatus, ticketing.LoopNote, ticketing.LoopOff}
+
+var loopLabel = map[ticketing.SourceLoop]string{
+	ticketing.LoopNoteAndStatus: "Add the agent's note and resolve the incident",
+	ticketing.LoopNote:          "Add the agent's note only",
+	ticketing.LoopOff:           "Leave the incident as it is",
 }
 
 // canClose says whether alerts of a type are ever resolved by their source:

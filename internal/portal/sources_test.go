@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"halobridge/internal/source"
 	"halobridge/internal/source/gravityzone/gzsim"
+	"halobridge/internal/store"
 )
 
 // wantBody checks a response's status and that its body says every part
@@ -168,6 +170,39 @@ func TestSourcePages(t *testing.T) {
 		}
 		if sources, _ := b.store.Sources(t.Context(), p.ID); len(sources) != 0 {
 			t.Errorf("sources left: %+v", sources)
+		}
+	})
+}
+
+func TestPushSourceCallbackURL(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	p := b.newPartner(t, "Northpoint IT")
+	token := b.token(t, p)
+	gz := b.connectGravityZone(t, p)
+	push, err := b.store.CreateSource(t.Context(), store.Source{PartnerID: p.ID, Kind: source.Push, Name: "Acme EDR", Secret: "vendor-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	apiPath, pagePath := fmt.Sprintf("/api/v1/sources/%d", push.ID), fmt.Sprintf("/setup/sources/%d", push.ID)
+
+	t.Run("TheAPISetsItOnAPushSourceOnly", func(t *testing.T) {
+		got := b.apiCall(t, token, "PATCH", apiPath, `{"callback_url":"https://edr.example.com/halo"}`)
+		wantBody(t, "a callback URL", got, 200, []string{`"callback_url":"https://edr.example.com/halo"`}, "vendor-token")
+		got = b.apiCall(t, token, "PATCH", fmt.Sprintf("/api/v1/sources/%d", gz.ID), `{"callback_url":"https://edr.example.com/halo"}`)
+		wantBody(t, "a callback URL on GravityZone", got, 400, []string{`"field":"callback_url"`, "Only push API sources have a callback URL"})
+		got = b.apiCall(t, token, "PATCH", apiPath, `{"callback_url":"ftp://edr.example.com/halo"}`)
+		wantBody(t, "an ftp callback URL", got, 400, []string{`"field":"callback_url"`, "is not an http(s) URL"})
+	})
+
+	t.Run("ThePortalShowsItAndSavesIt", func(t *testing.T) {
+		wantBody(t, "the push source's page", b.get(t, p, pagePath), 200, []string{`name="callback_url" value="https://edr.example.com/halo"`, "X-Halobridge-Signature"}, "vendor-token")
+		got := b.post(t, p, pagePath, url.Values{"name": {"Acme EDR"}, "callback_url": {"not a url"}}, false)
+		wantBody(t, "a wrong callback URL", got, 422, []string{`class="field-error">The callback URL is refused`})
+		got = b.post(t, p, pagePath, url.Values{"name": {"Acme EDR"}, "callback_url": {""}}, false)
+		wantBody(t, "an emptied callback URL", got, 200, []string{"is saved.", `name="callback_url" value=""`})
+		if stored, _ := b.store.Source(t.Context(), push.ID); strings.Contains(string(stored.Settings), "callback_url") {
+			t.Errorf("settings after emptying the field: %s", stored.Settings)
 		}
 	})
 }

@@ -1,7 +1,8 @@
 // Package retention prunes what halobridge keeps no longer than it needs:
 // alerts and resolutions received longer ago than the retention period
 // (--retention) once delivery is done with them, and with them the event
-// ids that recognise their redeliveries. It works in small batches, each
+// ids that recognise their redeliveries, and the HaloPSA webhook deliveries
+// acted on more than 30 days ago. It works in small batches, each
 // its own short transaction, and rests between them, so that ingest's
 // commits go on while it runs; a periodic durable job runs it every hour.
 package retention
@@ -23,6 +24,15 @@ type Batches interface {
 	PruneAlerts(ctx context.Context, q store.PruneQuery) (store.Pruned, error)
 	PruneResolutions(ctx context.Context, q store.PruneQuery) (store.Pruned, error)
 }
+
+// HaloDeliveries prunes the HaloPSA webhook deliveries acted on: the store does; a
+// Batches without it prunes alerts and resolutions only.
+type HaloDeliveries interface {
+	PruneHaloDeliveries(ctx context.Context, before time.Time) (int, error)
+}
+
+// HaloDeliveryAge is how long a HaloPSA webhook delivery's id is kept once acted on.
+const HaloDeliveryAge = 30 * 24 * time.Hour
 
 // Pruner deletes, batch by batch, what is kept longer than it is needed.
 type Pruner struct {
@@ -59,8 +69,10 @@ type Result struct {
 	Alerts, Resolutions int
 	// Kept counts old alerts and resolutions left because delivery still
 	// needs them.
-	Kept    int
-	Batches int
+	Kept int
+	// HaloDeliveries counts the HaloPSA webhook deliveries deleted.
+	HaloDeliveries int
+	Batches        int
 }
 
 // Prune deletes everything old enough to go that nothing needs, and
@@ -107,6 +119,13 @@ func (p *Pruner) Prune(ctx context.Context) (Result, error) {
 			if err := p.rest(ctx, took); err != nil {
 				return res, err
 			}
+		}
+	}
+	if d, ok := p.Store.(HaloDeliveries); ok {
+		n, err := d.PruneHaloDeliveries(ctx, now().Add(-HaloDeliveryAge))
+		res.HaloDeliveries = n
+		if err != nil {
+			return res, err
 		}
 	}
 	return res, nil

@@ -325,3 +325,38 @@ func TestRegister(t *testing.T) {
 		})
 	})
 }
+
+func TestPrunerForgetsHaloPSADeliveriesActedOnAfterThirtyDays(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, st *store.Store) {
+		b := newBundle(t, st)
+		partnerID := b.src.PartnerID
+		if _, err := st.RecordHaloDeliveries(t.Context(), partnerID, []store.HaloDelivery{
+			{DeliveryID: "acted-on", TicketID: 1, Event: "Ticket status changed"},
+			{DeliveryID: "pending", TicketID: 2, Event: "Ticket status changed"},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.FinishHaloDelivery(t.Context(), partnerID, "acted-on"); err != nil {
+			t.Fatal(err)
+		}
+		prune := func(at time.Time) retention.Result {
+			t.Helper()
+			res, err := (&retention.Pruner{Store: st, Retention: ninetyDays, Rest: -1, Now: func() time.Time { return at }}).Prune(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		if res := prune(time.Now().Add(29 * 24 * time.Hour)); res.HaloDeliveries != 0 {
+			t.Fatalf("29 days on: %d deliveries pruned, want none", res.HaloDeliveries)
+		}
+		if res := prune(time.Now().Add(31 * 24 * time.Hour)); res.HaloDeliveries != 1 {
+			t.Fatalf("31 days on: %d deliveries pruned, want the one acted on", res.HaloDeliveries)
+		}
+		// The one acted on is gone, so a replay of it would be stored again; the pending one stays.
+		if n, err := st.RecordHaloDeliveries(t.Context(), partnerID, []store.HaloDelivery{{DeliveryID: "acted-on", TicketID: 1}, {DeliveryID: "pending", TicketID: 2}}); err != nil || n != 1 {
+			t.Fatalf("re-recording both = %d, %v; want only the pruned one new", n, err)
+		}
+	})
+}

@@ -64,6 +64,8 @@ const (
 	SourceFailed      = "failed"
 	SourceNotPossible = "not_possible"
 	SourceSkipped     = "skipped"
+	// SourcePending: a durable job is still taking the change to the source.
+	SourcePending = "pending"
 )
 
 // TicketChange is a change made to one of halobridge's tickets in HaloPSA.
@@ -345,4 +347,83 @@ func (s *Store) LatestAlertOfLink(ctx context.Context, partnerID int64, key stri
 		return StoredAlert{}, fmt.Errorf("read the latest alert of %q of partner %d: %w", key, partnerID, err)
 	}
 	return a, nil
+}
+
+// EventIDsOfLink are the source's event ids (with their customer) of the alerts delivered
+// under a group key, oldest first, at most limit of them.
+func (s *Store) EventIDsOfLink(ctx context.Context, partnerID int64, key string, sourceID int64, limit int) ([]LinkedEvent, error) {
+	rows, err := s.reader.QueryContext(ctx, `
+		SELECT a.customer_id, a.event_id FROM fingerprint_links f JOIN alerts a ON a.id = f.alert_id
+		WHERE f.partner_id = $1 AND f.key = $2 AND a.source_id = $3 ORDER BY f.alert_id LIMIT $4`, partnerID, key, sourceID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read the alerts of %q of partner %d: %w", key, partnerID, err)
+	}
+	defer rows.Close()
+	var out []LinkedEvent
+	for rows.Next() {
+		var e LinkedEvent
+		if err := rows.Scan(&e.CustomerID, &e.EventID); err != nil {
+			return nil, fmt.Errorf("read the alerts of %q of partner %d: %w", key, partnerID, err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// LinkedEvent is one alert delivered under a group key, as its source named it.
+type LinkedEvent struct {
+	CustomerID, EventID string
+}
+
+// AlertTicket is where one alert stands: when halobridge received it, and the ticket of
+// its group when it has one.
+type AlertTicket struct {
+	ReceivedAt time.Time
+	// Link is the alert's ticket link; nil while the alert has none (not delivered yet,
+	// its customer not mapped, or its type not ticketed).
+	Link *TicketLink
+	// ChangedAt is when the link last changed state: opened, closed, or reopened in
+	// HaloPSA.
+	ChangedAt time.Time
+}
+
+// AlertTicketOf finds a source's alert by its event id, and its ticket.
+func (s *Store) AlertTicketOf(ctx context.Context, partnerID, sourceID int64, eventID string) (AlertTicket, error) {
+	var fingerprint string
+	at := AlertTicket{}
+	err := s.reader.QueryRowContext(ctx, `SELECT fingerprint, received_at FROM alerts
+		WHERE partner_id = $1 AND source_id = $2 AND event_id = $3 ORDER BY id DESC LIMIT 1`, partnerID, sourceID, eventID).Scan(&fingerprint, timeColumn{&at.ReceivedAt})
+	if errors.Is(err, sql.ErrNoRows) {
+		return AlertTicket{}, fmt.Errorf("alert %q of source %d: %w", eventID, sourceID, ErrNotFound)
+	}
+	if err != nil {
+		return AlertTicket{}, fmt.Errorf("read alert %q of source %d: %w", eventID, sourceID, err)
+	}
+	link, err := s.LinkForFingerprint(ctx, partnerID, fingerprint)
+	if errors.Is(err, ErrNotFound) {
+		at.ChangedAt = at.ReceivedAt
+		return at, nil
+	}
+	if err != nil {
+		return AlertTicket{}, err
+	}
+	at.Link = &link
+	switch link.State {
+	case LinkClosed:
+		at.ChangedAt = link.ClosedAt
+	case LinkPending:
+		at.ChangedAt = link.UpdatedAt
+	default:
+		at.ChangedAt = link.OpenedAt
+		if link.TicketID != 0 {
+			changes, err := s.TicketChanges(ctx, partnerID, link.TicketID, 1)
+			if err != nil {
+				return AlertTicket{}, err
+			}
+			if len(changes) == 1 && changes[0].Change == ChangeReopened && changes[0].ChangedAt.After(at.ChangedAt) {
+				at.ChangedAt = changes[0].ChangedAt
+			}
+		}
+	}
+	return at, nil
 }

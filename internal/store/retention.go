@@ -157,3 +157,16 @@ func deleteReturningIDs(ctx context.Context, tx *sql.Tx, query string, args []an
 	}
 	return ids, rows.Err()
 }
+
+// PruneHaloDeliveries deletes the HaloPSA webhook deliveries acted on and received before
+// before: their ids only guard against HaloPSA's retries and replays, which come within
+// hours. A delivery not acted on yet stays. It reports how many went.
+func (s *Store) PruneHaloDeliveries(ctx context.Context, before time.Time) (int, error) {
+	res, err := s.writer.ExecContext(ctx, "DELETE FROM halo_deliveries WHERE received_at < $1 AND done_at <> $2",
+		s.d.timeArg(before), s.d.timeArg(time.Time{}))
+	if err != nil {
+		return 0, fmt.Errorf("prune HaloPSA webhook deliveries received before %s: %w", before.UTC().Format(time.RFC3339), err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}

@@ -87,6 +87,31 @@ type TypePolicy struct {
 	// ReopenWindow reopens a ticket closed less than this long ago instead of
 	// creating a new one (stored in nanoseconds); zero never reopens.
 	ReopenWindow time.Duration `json:"reopen_window,omitempty"`
+	// SourceLoop is what a ticket of this type closed or reopened in HaloPSA does at
+	// its GravityZone incident; empty means LoopNoteAndStatus.
+	SourceLoop SourceLoop `json:"source_loop,omitempty"`
+}
+
+// SourceLoop is how a change made in HaloPSA goes back to a GravityZone incident.
+type SourceLoop string
+
+// The ways a change goes back to the incident.
+const (
+	// LoopOff leaves the incident as it is.
+	LoopOff SourceLoop = "off"
+	// LoopNote adds the agent's note to the incident, leaving its status.
+	LoopNote SourceLoop = "note"
+	// LoopNoteAndStatus adds the note and resolves the incident (or sets it back to
+	// open when the ticket is reopened): the default.
+	LoopNoteAndStatus SourceLoop = "note_and_status"
+)
+
+// Loop is tp's SourceLoop, the default when unset.
+func (tp TypePolicy) Loop() SourceLoop {
+	if tp.SourceLoop == "" {
+		return LoopNoteAndStatus
+	}
+	return tp.SourceLoop
 }
 
 // ForSource returns the policy that applies to alerts of k: p with the

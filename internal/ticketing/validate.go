@@ -207,6 +207,11 @@ func (k *checker) alertType(p Policy, name string, tp TypePolicy) {
 	default:
 		k.add(field("grouping"), "grouping %s is not one of alert, host, customer", quoted(string(tp.Grouping)))
 	}
+	switch tp.SourceLoop {
+	case "", LoopOff, LoopNote, LoopNoteAndStatus:
+	default:
+		k.add(field("source_loop"), "source_loop %s is not one of off, note, note_and_status", quoted(string(tp.SourceLoop)))
+	}
 	k.window(field("group_window"), tp.GroupWindow)
 	k.window(field("reopen_window"), tp.ReopenWindow)
 

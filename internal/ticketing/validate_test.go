@@ -136,6 +136,16 @@ func TestValidate(t *testing.T) {
 		}, []ticketing.FieldError{
 			fe("types.uc.grouping", "grouping “site” is not one of alert, host, customer"),
 		}},
+		{"RejectsAnUnknownSourceLoop", func(b *testBundle) {
+			setType(b, "uc", func(tp *ticketing.TypePolicy) { tp.SourceLoop = "resolve" })
+		}, []ticketing.FieldError{
+			fe("types.uc.source_loop", "source_loop “resolve” is not one of off, note, note_and_status"),
+		}},
+		{"AcceptsEverySourceLoop", func(b *testBundle) {
+			setType(b, "uc", func(tp *ticketing.TypePolicy) { tp.SourceLoop = ticketing.LoopOff })
+			setType(b, "av", func(tp *ticketing.TypePolicy) { tp.SourceLoop = ticketing.LoopNote })
+			setType(b, "new-incident", func(tp *ticketing.TypePolicy) { tp.SourceLoop = ticketing.LoopNoteAndStatus })
+		}, nil},
 		{"RejectsWindowsShorterThanAMinute", func(b *testBundle) {
 			setType(b, "uc", func(tp *ticketing.TypePolicy) { tp.GroupWindow = 30 * time.Second })
 			setType(b, "av", func(tp *ticketing.TypePolicy) { tp.ReopenWindow = -time.Hour })

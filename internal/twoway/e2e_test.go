@@ -10,6 +10,8 @@ import (
 	"halobridge/internal/halo/halosim"
 	"halobridge/internal/source/gravityzone/gzsim"
 	"halobridge/internal/store"
+	"halobridge/internal/ticketing"
+	"halobridge/internal/ticketing/deliver"
 	"halobridge/internal/wait"
 )
 
@@ -147,4 +149,47 @@ func TestTwoWay(t *testing.T) {
 			return len(evs) == 0
 		})
 	})
+}
+
+func TestGravityZoneLoopPerType(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		loop   ticketing.SourceLoop
+		writes int
+		status string
+		state  string
+	}{
+		{"NoteOnlyAddsTheAgentsNoteAndLeavesTheIncidentOpen", ticketing.LoopNote, 1, gzsim.StatusOpen, store.SourceDone},
+		{"OffLeavesTheIncidentAlone", ticketing.LoopOff, 0, gzsim.StatusOpen, store.SourceSkipped},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := setup(t, sceneOptions{})
+			p := testPolicy()
+			tp := p.Types["new-incident"]
+			tp.SourceLoop = tc.loop
+			p.Types["new-incident"] = tp
+			if _, err := s.delivery.SavePolicy(s.ctx, s.partner.ID, deliver.SavedPolicy{Policy: p}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.svc.Ensure(s.ctx, s.partner.ID); err != nil {
+				t.Fatal(err)
+			}
+			inc, link := s.incidentTicket(t)
+			s.setStatus(t, s.agent(t), link.TicketID, 9, "False positive: the admin's script.")
+			wait.For(t, "the source's answer to be recorded", func() bool {
+				c := s.changes(t, link.TicketID)
+				return len(c) == 1 && c[0].SourceState != ""
+			})
+			c := s.changes(t, link.TicketID)[0]
+			got, _ := s.gz.Incident(inc.IncidentID)
+			if c.SourceState != tc.state || s.gzWrites() != tc.writes || got.Status != tc.status {
+				t.Fatalf("change %+v, %d GravityZone writes, incident status %q; want %s, %d writes, status %q", c, s.gzWrites(), got.Status, tc.state, tc.writes, tc.status)
+			}
+			if tc.loop == ticketing.LoopNote && (len(got.Notes) != 1 || !strings.Contains(got.Notes[0].Text, "False positive")) {
+				t.Errorf("incident notes = %+v, want the agent's note", got.Notes)
+			}
+		})
+	}
 }

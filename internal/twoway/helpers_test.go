@@ -306,3 +306,5 @@ func post(t *testing.T, target, user, pass, body string) int {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func outboundLocal() outbound.Policy { return outbound.Local() }

@@ -46,6 +46,7 @@ type Jobs struct {
 func (j *Jobs) Register(workers *river.Workers) *river.PeriodicJob {
 	river.AddWorker(workers, &processWorker{svc: j.Service})
 	river.AddWorker(workers, &sweepWorker{svc: j.Service})
+	river.AddWorker(workers, &callbackWorker{svc: j.Service})
 	// Unlike jobs.Every, the sweep also runs as the leader starts, so that a server sets up
 	// the webhooks at once rather than an interval later.
 	return river.NewPeriodicJob(river.PeriodicInterval(j.Service.interval()), func() (river.JobArgs, *river.InsertOpts) {
@@ -54,7 +55,7 @@ func (j *Jobs) Register(workers *river.Workers) *river.PeriodicJob {
 }
 
 // Use sets the queue jobs are inserted into, once jobs.Open returned it.
-func (j *Jobs) Use(q Inserter) { j.queue = q }
+func (j *Jobs) Use(q Inserter) { j.queue, j.Service.queue = q, q }
 
 // OnStored starts acting on a partner's new deliveries; the receiver calls it. A job
 // already waiting takes them; one already running may have read before they were stored,

@@ -44,6 +44,12 @@ type Service struct {
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// CallbackAttempts and CallbackBackoff are DefaultCallbackAttempts and
+	// DefaultCallbackBackoff unless set.
+	CallbackAttempts int
+	CallbackBackoff  time.Duration
+	// queue takes the push callbacks; Jobs.Use sets it.
+	queue Inserter
 }
 
 func (s *Service) now() time.Time {

@@ -2,12 +2,14 @@ package twoway
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
 	"halobridge/internal/source"
 	"halobridge/internal/source/gravityzone"
 	"halobridge/internal/store"
+	"halobridge/internal/ticketing"
 )
 
 // toSource takes a change made in HaloPSA back to the source of the ticket's latest alert,
@@ -32,6 +34,8 @@ func (s *Service) toSource(ctx context.Context, partnerID int64, link store.Tick
 		return s.toGravityZone(ctx, src, alert, c)
 	case source.DefensX:
 		return store.SourceNotPossible, "DefensX's Partner API has no way to resolve a user request: the change is recorded in halobridge only"
+	case source.Push:
+		return s.toPush(ctx, src, link, c)
 	}
 	return store.SourceNothing, ""
 }
@@ -46,6 +50,13 @@ func (s *Service) toGravityZone(ctx context.Context, src store.Source, alert sto
 	incidentID := alert.Facts["incident_id"]
 	if incidentID == "" {
 		return store.SourceNothing, "the alert does not name its GravityZone incident"
+	}
+	loop, err := s.loopOf(ctx, src.PartnerID, alert.Type)
+	if err != nil {
+		return store.SourceFailed, err.Error()
+	}
+	if loop == ticketing.LoopOff {
+		return store.SourceSkipped, "the ticket policy leaves GravityZone incidents of type " + alert.Type + " as they are (Setup › Ticketing)"
 	}
 	client, err := gravityzone.New(gravityzone.Config{AccessURL: src.APIURL, APIKey: src.APIKey, Outbound: s.Sources.Outbound, HTTPClient: s.Sources.HTTPClient})
 	if err != nil {
@@ -63,8 +74,28 @@ func (s *Service) toGravityZone(ctx context.Context, src store.Source, alert sto
 	if err := client.UpdateIncidentNote(ctx, typ, incidentID, note); err != nil {
 		return store.SourceFailed, err.Error()
 	}
+	if loop == ticketing.LoopNote {
+		return store.SourceDone, fmt.Sprintf("The note was added to GravityZone incident %s; its status is left as it is, as the ticket policy says", incidentID)
+	}
 	if err := client.ChangeIncidentStatus(ctx, typ, incidentID, status); err != nil {
 		return store.SourceFailed, err.Error()
 	}
 	return store.SourceDone, fmt.Sprintf("GravityZone incident %s %s, with the note", incidentID, done)
+}
+
+// loopOf is how the partner's ticket policy takes changes back to GravityZone incidents of
+// an alert type: the default when the policy or the type does not say.
+func (s *Service) loopOf(ctx context.Context, partnerID int64, alertType string) (ticketing.SourceLoop, error) {
+	stored, err := s.Store.TicketPolicy(ctx, partnerID)
+	if errors.Is(err, store.ErrNotFound) {
+		return ticketing.LoopNoteAndStatus, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	var p ticketing.Policy
+	if err := json.Unmarshal(stored.Policy, &p); err != nil {
+		return "", fmt.Errorf("read the ticket policy of partner %d: %w", partnerID, err)
+	}
+	return p.ForSource(source.GravityZone).Types[alertType].Loop(), nil
 }

@@ -146,3 +146,7 @@ func asError(e *Error) error {
 	}
 	return e
 }
+
+// ID reads an alert or customer id given outside a body (a path or a query), bounded as
+// in a body: required, at most 200 bytes, no control characters.
+func ID(field, v string) (string, *Error) { return text(field, v, 200, true) }

@@ -15,6 +15,7 @@ const (
 	CodeTooMany      = "too_many_items" // more than MaxItems items in one call
 	CodeTooLarge     = "body_too_large" // a body over MaxBodyBytes
 	CodeUnauthorized = "unauthorized"   // no or a wrong bearer token (answered by the web layer)
+	CodeNotFound     = "not_found"      // no alert of the source has this id (or it is no longer kept)
 )
 
 // MaxItems is the most items one call may carry.
@@ -41,6 +42,8 @@ func (e *Error) HTTPStatus() int {
 		return http.StatusUnauthorized
 	case CodeTooLarge:
 		return http.StatusRequestEntityTooLarge
+	case CodeNotFound:
+		return http.StatusNotFound
 	}
 	return http.StatusBadRequest
 }

@@ -61,6 +61,7 @@ func TestOpenAPI(t *testing.T) {
 			"PUT /api/push/v1/customers",
 			"PUT /api/push/v1/usage",
 			"POST /api/push/v1/alerts",
+			"GET /api/push/v1/alerts/{id}",
 			"POST /api/push/v1/alerts/{id}/resolve",
 			"POST /api/push/v1/alerts/resolve",
 		}
@@ -84,6 +85,12 @@ func TestOpenAPI(t *testing.T) {
 			"/api/push/v1/alerts/resolve": func(b []byte) (int, error) { out, err := push.ParseResolutions(b); return len(out), err },
 		}
 		for _, op := range ops {
+			if op.method == "GET" {
+				if len(op.examples) != 0 {
+					t.Errorf("GET %s has a request example", op.path)
+				}
+				continue
+			}
 			if len(op.examples) != 1 {
 				t.Errorf("%s has %d request examples, want 1", op.path, len(op.examples))
 				continue
@@ -108,7 +115,7 @@ func TestOpenAPI(t *testing.T) {
 				codes[body.Error.Code] = true
 			}
 		}
-		if len(codes) != 3 {
+		if len(codes) != 4 {
 			t.Fatalf("error examples show codes %v", codes)
 		}
 	})
@@ -116,7 +123,7 @@ func TestOpenAPI(t *testing.T) {
 		t.Parallel()
 		want := "enum: [" + strings.Join([]string{
 			push.CodeInvalidJSON, push.CodeRequired, push.CodeInvalidValue, push.CodeUnknownField,
-			push.CodeDuplicate, push.CodeTooMany, push.CodeTooLarge, push.CodeUnauthorized,
+			push.CodeDuplicate, push.CodeTooMany, push.CodeTooLarge, push.CodeUnauthorized, push.CodeNotFound,
 		}, ", ") + "]"
 		if !bytes.Contains(push.OpenAPI, []byte(want)) {
 			t.Fatalf("the Error schema does not list %s", want)
