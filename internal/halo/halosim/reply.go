@@ -56,10 +56,14 @@ func textReply(status int, text string) reply {
 
 // The error strings Halo is known to send (API.md §2.6); they are facts of the wire format.
 const (
-	msgInvalidClientSiteUser   = "Please select a valid Client/Site/User"
-	msgOutcomeRequired         = "An Outcome must be entered for this Action."
-	msgOutcomeNoAccess         = "You do not have access to this Action at the moment"
-	msgCABApproval             = "CODE:APP03/2 Please select the CAB members to approve"
+	msgInvalidClientSiteUser = "Please select a valid Client/Site/User"
+	msgOutcomeRequired       = "An Outcome must be entered for this Action."
+	msgOutcomeNoAccess       = "You do not have access to this Action at the moment"
+	msgCABApproval           = "CODE:APP03/2 Please select the CAB members to approve"
+	// No source quotes HaloPSA's refusal of a ticket missing a mandatory field (API.md §3.20:
+	// it reported that "Details and Category were required"); this text is written in the
+	// style of its other refusals and names the fields by their labels.
+	msgMandatoryFields         = "The following mandatory fields are required: %s"
 	msgActionNeedsTicket       = "An Action must be associated with a ticket_id"
 	msgActionGetNeedsTicket    = "ticket_id must be specified"
 	msgActionDeleteNeedsTicket = "ticket_id must be included when deleting an Action"
