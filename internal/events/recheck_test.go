@@ -30,7 +30,7 @@ func everyKind() []string {
 		events.EventReferenceNotFound, events.EventNoRecurringInvoice, events.EventCredentialsRevoked, events.EventPermissionMissing,
 		events.EventPushFailing, events.EventUnmappedCustomer, events.EventTicketRefused, events.EventDeliveryPaused, events.EventBillingFailed,
 		deliver.KindUnmappedCustomer, deliver.KindSiteWithoutGeneralUser, deliver.KindClientInactive, deliver.KindPermissionMissing,
-		deliver.KindTicketRefused, deliver.KindDeliveryPaused, events.EventHaloWebhook, deliver.KindNoCompany,
+		deliver.KindTicketRefused, deliver.KindDeliveryPaused, events.EventHaloWebhook, deliver.KindNoCompany, deliver.KindMandatoryField,
 	}
 	for _, k := range []mapping.FindingKind{mapping.FindingClientNotFound, mapping.FindingClientInactive, mapping.FindingCustomerNotFound,
 		mapping.FindingBothNotFound, mapping.FindingSiteNotFound, mapping.FindingSiteWithoutGeneralUser} {
