@@ -60,10 +60,11 @@ const (
 	msgOutcomeRequired       = "An Outcome must be entered for this Action."
 	msgOutcomeNoAccess       = "You do not have access to this Action at the moment"
 	msgCABApproval           = "CODE:APP03/2 Please select the CAB members to approve"
-	// No source quotes HaloPSA's refusal of a ticket missing a mandatory field (API.md §3.20:
-	// it reported that "Details and Category were required"); this text is written in the
-	// style of its other refusals and names the fields by their labels.
-	msgMandatoryFields         = "The following mandatory fields are required: %s"
+	// No source quotes HaloPSA's refusal of a ticket missing a mandatory field: API.md §3.20
+	// only says that "the API reported that Details and Category were required". These texts
+	// are written after that report, in the style of HaloPSA's other refusals.
+	msgMandatoryField          = "%s is required"
+	msgMandatoryFields         = "%s and %s are required"
 	msgActionNeedsTicket       = "An Action must be associated with a ticket_id"
 	msgActionGetNeedsTicket    = "ticket_id must be specified"
 	msgActionDeleteNeedsTicket = "ticket_id must be included when deleting an Action"

@@ -165,8 +165,12 @@ func (s *Sim) createTicket(c *call, o object) (Ticket, reply, bool) {
 		return Ticket{}, badRequest(msgCABApproval), false
 	}
 	s.applyTicketTypeDefaults(&t, tt, o)
-	if missing := missingMandatory(t, tt); len(missing) > 0 {
-		return Ticket{}, badRequest(msgMandatoryFields, strings.Join(missing, ", ")), false
+	switch missing := missingMandatory(t, tt); len(missing) {
+	case 0:
+	case 1:
+		return Ticket{}, badRequest(msgMandatoryField, missing[0]), false
+	default:
+		return Ticket{}, badRequest(msgMandatoryFields, strings.Join(missing[:len(missing)-1], ", "), missing[len(missing)-1]), false
 	}
 	if rep, ok := s.applyStatus(&t, 0); !ok {
 		return Ticket{}, rep, false

@@ -51,10 +51,10 @@ func TestTicketTypeMandatoryFields(t *testing.T) {
 		ticket  map[string]any
 		message string
 	}{
-		{"LackingCategoryAndImpact", map[string]any{}, "The following mandatory fields are required: Category, Impact"},
-		{"LackingImpact", map[string]any{"category_1": "Security"}, "The following mandatory fields are required: Impact"},
-		{"LackingCategory", map[string]any{"impact": 2, "urgency": 1}, "The following mandatory fields are required: Category"},
-		{"WithAnEmptyCategory", map[string]any{"category_1": "", "impact": 2}, "The following mandatory fields are required: Category"},
+		{"LackingCategoryAndImpact", map[string]any{}, "Category and Impact are required"},
+		{"LackingImpact", map[string]any{"category_1": "Security"}, "Impact is required"},
+		{"LackingCategory", map[string]any{"impact": 2, "urgency": 1}, "Category is required"},
+		{"WithAnEmptyCategory", map[string]any{"category_1": "", "impact": 2}, "Category is required"},
 	}
 	for _, tc := range refused {
 		t.Run("Refuses"+tc.name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"halobridge/internal/events"
 	"halobridge/internal/jobs"
 	"halobridge/internal/outbound"
+	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/syncrun"
 	"halobridge/internal/ticketing"
@@ -35,8 +36,8 @@ func TestMandatoryFieldOfTheTicketType(t *testing.T) {
 		t.Run(e.name, func(t *testing.T) {
 			t.Parallel()
 			b := setup(t, setupOptions{postgres: e.postgres})
-			ingestAlerts(t, b, avAlert("e-1", "c-1", "WS-01", "EICAR", b.clock.Now()))
 			syncer := &syncrun.Syncer{Store: b.store, Halo: b.halo, Sources: &connect.Sources{Outbound: outbound.Local(), Store: b.store}, TicketTypes: b.svc}
+			// The sync reads every source; the bundle's has no API to read.
 			if _, err := b.store.DeleteSource(b.ctx, b.src.ID); err != nil {
 				t.Fatal(err)
 			}
@@ -92,6 +93,24 @@ func TestMandatoryFieldOfTheTicketType(t *testing.T) {
 				}
 			}
 
+			t.Run("HaloPSAWouldRefuseTheTicketForTheSameField", func(t *testing.T) {
+				src, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: source.GravityZone, Name: "GravityZone", Secret: "Bearer push"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				b.src = src
+				mapCustomer(t, b, "c-1", b.client.ID)
+				ingestAlerts(t, b, avAlert("e-1", "c-1", "WS-01", "EICAR", b.clock.Now()))
+				deliverOnce(t, b)
+				refused, err := b.store.Events(b.ctx, b.partner.ID, store.EventQuery{State: store.EventOpen, Kind: deliver.KindTicketRefused})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(refused) != 1 || !strings.Contains(refused[0].Message, "Impact is required") || !strings.Contains(refused[0].Message, "Impact of the alert types") {
+					t.Errorf("refusal events %+v, want one quoting %q", refused, "Impact is required")
+				}
+			})
+
 			t.Run("SavingThePolicyWithTheGapWarnsAndKeepsTheEvent", func(t *testing.T) {
 				saved, err := b.svc.SavePolicy(b.ctx, b.partner.ID, deliver.SavedPolicy{Policy: strictPolicy()})
 				if err != nil {
@@ -121,6 +140,9 @@ func TestMandatoryFieldOfTheTicketType(t *testing.T) {
 			})
 
 			t.Run("RecheckSeesTheGapAndItsFix", func(t *testing.T) {
+				if _, err := b.store.DeleteSource(b.ctx, b.src.ID); err != nil {
+					t.Fatal(err)
+				}
 				if _, err := b.store.SaveTicketPolicy(b.ctx, store.TicketPolicy{PartnerID: b.partner.ID, Policy: raw}); err != nil {
 					t.Fatal(err)
 				}
