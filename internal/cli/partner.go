@@ -17,6 +17,7 @@ import (
 	"halobridge/internal/mapping/mapper"
 	"halobridge/internal/store"
 	"halobridge/internal/syncrun"
+	"halobridge/internal/ticketing/deliver"
 )
 
 func partnerCommands() []*command {
@@ -256,7 +257,8 @@ func (f *partnerFlags) open(ctx context.Context, env Env) (*runtime, services, s
 	if err != nil {
 		return nil, services{}, store.Partner{}, err
 	}
-	syncer := &syncrun.Syncer{Store: rt.store, Halo: rt.halo, Sources: rt.sources, Logger: rt.logger}
+	syncer := &syncrun.Syncer{Store: rt.store, Halo: rt.halo, Sources: rt.sources, Logger: rt.logger,
+		TicketTypes: deliver.New(rt.store, rt.halo, deliver.Options{Logger: rt.logger})}
 	return rt, newServices(syncer, &run.Service{Store: rt.store, Halo: rt.halo, Sources: rt.sources, Logger: rt.logger}, nil), p, nil
 }
 

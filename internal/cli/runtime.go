@@ -122,7 +122,8 @@ func (r *runtime) startJobs(ctx context.Context) (*background, error) {
 	due := run.Register(workers, billing)
 	tickets := deliver.New(r.store, r.halo, deliver.Options{Logger: r.logger, BudgetLimit: r.cfg.HaloRateLimit, BudgetWindow: r.cfg.HaloRateWindow})
 	delivery := &deliver.Jobs{Service: tickets, Connectors: r.sources, Logger: r.logger}
-	syncer := &syncrun.Syncer{Store: r.store, Halo: r.halo, Sources: r.sources, Refs: []ref.ConfigRefs{tickets, billing}, Invoices: billing, Logger: r.logger}
+	syncer := &syncrun.Syncer{Store: r.store, Halo: r.halo, Sources: r.sources, Refs: []ref.ConfigRefs{tickets, billing}, Invoices: billing,
+		TicketTypes: tickets, Logger: r.logger}
 	syncrun.Register(workers, syncer)
 	changes := &twoway.Jobs{Service: &twoway.Service{Store: r.store, Halo: r.halo, Sources: r.sources, BaseURL: r.cfg.PublicURL(), Logger: r.logger}}
 	periodic := append(syncrun.Periodic(r.cfg.CatalogSyncInterval),

@@ -18,6 +18,11 @@ const (
 	// EventTicketRefused: HaloPSA refused a ticket or a note for a field
 	// of the ticket policy or one it requires.
 	EventTicketRefused = "ticket_refused"
+	// EventMandatoryField: the ticket policy's ticket type makes a field
+	// mandatory that the policy leaves empty for some enabled alert types,
+	// so HaloPSA would refuse their tickets. The sync and every policy save
+	// check it before any ticket is refused.
+	EventMandatoryField = "mandatory_field_missing"
 	// EventDeliveryPaused: the partner's ticket delivery waits for its
 	// HaloPSA to answer again.
 	EventDeliveryPaused = "delivery_paused"
@@ -82,6 +87,7 @@ var kinds = map[string]Kind{
 	EventUnmappedCustomer:                         titled("Customer not mapped", pageMapping),
 	EventNoCompany:                                titled("Events without a company", pageTicketPolicy),
 	EventTicketRefused:                            titled("HaloPSA refused a ticket", pageTicketPolicy),
+	EventMandatoryField:                           titled("Ticket type requires a field the policy leaves empty", pageTicketPolicy),
 	EventDeliveryPaused:                           titled("Ticket delivery paused", pageConnection),
 	EventBillingFailed:                            billed("Billing failed"),
 	string(billing.FindingUsageUnavailable):       billed("Usage could not be read"),

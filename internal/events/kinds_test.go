@@ -20,6 +20,8 @@ func TestShown(t *testing.T) {
 			events.Kind{Title: "HaloPSA client not found", Page: "/mapping", PageName: "Client mapping"}},
 		{"ARefusedTicketIsFixedInTheTicketPolicy", store.Event{Kind: "ticket_refused"},
 			events.Kind{Title: "HaloPSA refused a ticket", Page: "/setup?step=ticketing", PageName: "Setup › Ticketing"}},
+		{"AMandatoryFieldTheTicketTypeRequiresIsFixedInTheTicketPolicy", store.Event{Kind: "mandatory_field_missing"},
+			events.Kind{Title: "Ticket type requires a field the policy leaves empty", Page: "/setup?step=ticketing", PageName: "Setup › Ticketing"}},
 		{"APausedDeliveryIsFixedInTheHaloPSAConnection", store.Event{Kind: "delivery_paused"},
 			events.Kind{Title: "Ticket delivery paused", Page: "/setup?step=integration", PageName: "Setup › Integration"}},
 		{"AMissingPermissionIsFixedInTheHaloPSAConnection", store.Event{Kind: "permission_missing"},

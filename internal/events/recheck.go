@@ -39,6 +39,8 @@ func (s *Service) Recheck(ctx context.Context, partnerID, eventID int64) (store.
 		err = s.Checks.RecheckKinds(ctx, partnerID, d.Kinds)
 	case e.Kind == EventCredentialsRevoked:
 		err = s.recheckCredentials(ctx, partnerID, e)
+	case e.Kind == EventMandatoryField:
+		err = s.Checks.RecheckTicketType(ctx, partnerID)
 	case e.Kind == EventNoRecurringInvoice:
 		err = s.Checks.RecheckInvoice(ctx, partnerID, e)
 	case e.Kind == EventPushFailing:

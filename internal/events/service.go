@@ -63,6 +63,8 @@ type Checks interface {
 	// RecheckKinds reads again the HaloPSA lists that fill kinds.
 	RecheckKinds(ctx context.Context, partnerID int64, kinds []string) error
 	RecheckInvoice(ctx context.Context, partnerID int64, e store.Event) error
+	// RecheckTicketType reads what the ticket policy's ticket types require.
+	RecheckTicketType(ctx context.Context, partnerID int64) error
 	RecheckPush(ctx context.Context, partnerID int64, e store.Event) error
 	// RegisterPush is the fix of a push that does not deliver; it says what
 	// it did.

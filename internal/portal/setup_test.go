@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"errors"
+	"html"
 	"maps"
 	"net/http"
 	"net/url"
@@ -199,6 +200,30 @@ func TestSetupWizard(t *testing.T) {
 		}
 		if !strings.Contains(ticketForm, "Tickets close by themselves, with this status, for: New Incident.") {
 			t.Error("the closing status does not say which types close")
+		}
+	})
+
+	t.Run("ATicketTypeWithMandatoryFieldsWarnsBeforeSaving", func(t *testing.T) {
+		if strings.Contains(ticketForm, "mandatory") {
+			t.Errorf("ticket type 21 requires nothing, yet the form warns:\n%s", ticketForm)
+		}
+		form := formValues(ticketForm)
+		form.Set("tickettype_id", "22")
+		form.Set("types.av.impact", "2")
+		got := b.post(t, p, "/setup/ticketing/form", form, true)
+		if got.status != http.StatusOK {
+			t.Fatalf("the form fragment: %d\n%s", got.status, got.body)
+		}
+		body := html.UnescapeString(got.body)
+		for _, want := range []string{
+			"HaloPSA ticket type “Security Incident (strict)” makes Impact mandatory",
+			"Choose an impact for the alert types",
+			"make the field optional or give it a default in HaloPSA: Configuration > Tickets > Ticket Types > Security Incident (strict) > Fields.",
+			"The policy can be saved as it is.",
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the ticketing step does not warn %q:\n%s", want, body)
+			}
 		}
 	})
 

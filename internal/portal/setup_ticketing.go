@@ -51,6 +51,11 @@ type ticketForm struct {
 	// Other are the problems of fields the form does not show (per-source
 	// overrides saved through the API).
 	Other []string
+	// Gaps are the mandatory fields of the chosen ticket type that the
+	// policy leaves empty: warnings, since the policy is saved anyway, and
+	// GapsUnchecked says why HaloPSA could not be asked.
+	Gaps          []ticketing.Gap
+	GapsUnchecked string
 }
 
 // ticketFields are the policy fields the form shows outside the table.
@@ -293,6 +298,13 @@ func (h *handler) buildTicketForm(ctx context.Context, partnerID int64, saved de
 		}
 	}
 	f.Variables = ticketing.KnownVariables(enabled...)
+	f.Gaps, err = h.deps.Tickets.TicketTypeGaps(ctx, partnerID, p)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		f.GapsUnchecked = "halobridge could not read which fields the ticket type makes mandatory in HaloPSA (" + err.Error() + "); the next sync checks again and raises an event for any left empty."
+	}
 	f.Preview = h.preview(p)
 	f.DefaultTitle = ticketing.DefaultTitle(f.Preview.List[0].Type)
 	return f, nil

@@ -2,6 +2,7 @@ package syncrun
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -68,6 +69,15 @@ func (s *Syncer) RecheckKinds(ctx context.Context, partnerID int64, kinds []stri
 		return err
 	}
 	return s.settleRefs(ctx, partnerID, fresh, &Result{})
+}
+
+// RecheckTicketType reads the ticket policy's ticket types from HaloPSA
+// again and settles the events of their mandatory fields.
+func (s *Syncer) RecheckTicketType(ctx context.Context, partnerID int64) error {
+	if s.TicketTypes == nil {
+		return errors.New("halobridge checks ticket types only where ticket delivery runs; run a sync there")
+	}
+	return s.checkTicketType(ctx, partnerID, &Result{})
 }
 
 // RecheckInvoice reads the client's recurring invoices from HaloPSA.

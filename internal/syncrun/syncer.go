@@ -15,6 +15,7 @@ import (
 	"halobridge/internal/ref"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
+	"halobridge/internal/ticketing"
 )
 
 // Syncer refreshes one partner's catalogs and what follows from them.
@@ -29,6 +30,9 @@ type Syncer struct {
 	// Invoices says whether billing appends to existing recurring invoices;
 	// nil means it does not, and no invoice is looked for.
 	Invoices ref.InvoiceMode
+	// TicketTypes checks the ticket policy against the mandatory fields of
+	// its ticket types; nil checks nothing.
+	TicketTypes TicketTypeChecker
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives a line per step that failed; nil discards them.
@@ -45,6 +49,13 @@ const syncBudgetWait = 10 * time.Minute
 type Connectors interface {
 	Connector(src store.Source) (source.Source, error)
 	Delivery(src store.Source) (source.Delivery, error)
+}
+
+// TicketTypeChecker checks a partner's ticket policy against the mandatory
+// fields of its ticket types in HaloPSA and settles their events
+// (*deliver.Service).
+type TicketTypeChecker interface {
+	CheckTicketType(ctx context.Context, partnerID int64) (gaps []ticketing.Gap, raised, cleared int, err error)
 }
 
 // Result counts what one sync did.
@@ -129,7 +140,11 @@ func (s *Syncer) Sync(ctx context.Context, partnerID int64, p *jobs.Progress) (R
 	if err := s.detect(ctx, partnerID, snap, sources, fresh, p, &res); err != nil {
 		return res, err
 	}
-	return res, errors.Join(errs...)
+	err = s.checkTicketType(ctx, partnerID, &res)
+	if stops(err) {
+		return res, err
+	}
+	return res, errors.Join(append(errs, err)...)
 }
 
 // SyncHaloCatalog refreshes only the partner's HaloPSA catalog in the store
@@ -238,4 +253,20 @@ func (s *Syncer) logger() *slog.Logger {
 		return s.Logger
 	}
 	return slog.New(slog.DiscardHandler)
+}
+
+// checkTicketType reads what the ticket policy's ticket types require, so
+// that a field the policy leaves empty is an event before HaloPSA refuses a
+// ticket for it.
+func (s *Syncer) checkTicketType(ctx context.Context, partnerID int64, res *Result) error {
+	if s.TicketTypes == nil {
+		return nil
+	}
+	_, raised, cleared, err := s.TicketTypes.CheckTicketType(ctx, partnerID)
+	res.Raised += raised
+	res.Cleared += cleared
+	if err != nil {
+		return fmt.Errorf("check the ticket type's mandatory fields: %w", err)
+	}
+	return nil
 }

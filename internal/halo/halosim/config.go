@@ -36,8 +36,45 @@ type TicketType struct {
 	DefaultTeam         string `json:"default_team"`
 	DefaultAgent        int    `json:"default_agent"`
 	DefaultCategory1    string `json:"default_category_1"`
+	DefaultImpact       int    `json:"default_impact"`
 	ApprovalProcessID   int    `json:"approval_process_id"`
 	ApprovalProcessName string `json:"approval_process_name"`
+	// HasMandatoryTechFields says an agent's new ticket of this type must fill fields;
+	// Fields, which lists them, is answered only with includedetails=true.
+	HasMandatoryTechFields bool               `json:"hasmandatorytechfields"`
+	Fields                 []RequestTypeField `json:"fields,omitempty"`
+}
+
+// RequestTypeField is one field of a ticket type's form (SW RequestTypeField). TechNew is the
+// field's setting on the agent's new-ticket screen: 0 hidden, 1 optional, 2 recommended,
+// 3 mandatory (API.md §3.20, from one client's comment).
+type RequestTypeField struct {
+	ID        int       `json:"id"`
+	RTID      int       `json:"rtid"`
+	FieldID   int       `json:"fieldid"`
+	FieldName string    `json:"fieldname"`
+	Seq       int       `json:"seq"`
+	TechNew   int       `json:"technew"`
+	FieldInfo FieldInfo `json:"fieldinfo"`
+}
+
+// techNewMandatory is the agent new-ticket setting that makes a field mandatory.
+const techNewMandatory = 3
+
+// FieldInfo describes a field (SW FieldInfo); FaultsFieldName is the ticket's JSON field it fills.
+type FieldInfo struct {
+	ID              int    `json:"id"`
+	Name            string `json:"name"`
+	Label           string `json:"label"`
+	Mandatory       bool   `json:"mandatory"`
+	DefaultValue    string `json:"defaultvalue"`
+	FaultsFieldName string `json:"faults_field_name"`
+}
+
+// mandatory reports whether a new ticket must carry the field: HaloPSA fills it when it has a
+// default value, so only a mandatory field without one can be missing.
+func (f RequestTypeField) mandatory() bool {
+	return (f.TechNew == techNewMandatory || f.FieldInfo.Mandatory) && f.FieldInfo.DefaultValue == ""
 }
 
 // SLA is a service level agreement with its own priorities (SW SlaHead).
@@ -127,14 +164,24 @@ func (s *Sim) getStatus(_ *call, seg string) reply {
 }
 
 func (s *Sim) listTicketTypes(c *call) reply {
-	return bare(c.q, sortedValues(s.db.ticketTypes))
+	rows := sortedValues(s.db.ticketTypes)
+	for i := range rows {
+		rows[i].Fields = nil
+	}
+	return bare(c.q, rows)
 }
 
-func (s *Sim) getTicketType(_ *call, seg string) reply {
+// getTicketType answers the type's fields only with includedetails=true, as HaloPSA does.
+func (s *Sim) getTicketType(c *call, seg string) reply {
 	id, _ := parseID(seg)
 	tt, ok := s.db.ticketTypes[id]
 	if !ok {
 		return notFound("TicketType", seg)
+	}
+	if c.q.flag("includedetails", false) {
+		tt.Fields = slices.Clone(tt.Fields)
+	} else {
+		tt.Fields = nil
 	}
 	return jsonReply(http.StatusOK, tt)
 }

@@ -101,7 +101,8 @@ func TestContractWithOpenAPI(t *testing.T) {
 			record any
 		}{
 			{"Area", Client{}}, {"Site", Site{}}, {"Users", User{}}, {"Uname", Agent{}}, {"UnameSection", AgentTeam{}},
-			{"SectionDetail", Team{}}, {"TStatus", Status{}}, {"RequestType", TicketType{}}, {"SlaHead", SLA{}},
+			{"SectionDetail", Team{}}, {"TStatus", Status{}}, {"RequestType", TicketType{}}, {"RequestTypeField", RequestTypeField{}},
+			{"FieldInfo", FieldInfo{}}, {"SlaHead", SLA{}},
 			{"Policy", Priority{}}, {"CategoryDetail", Category{}}, {"TOutcome", Outcome{}}, {"Lookup", Lookup{}},
 			{"Item", Item{}}, {"Company", Supplier{}}, {"Faults", Ticket{}}, {"Actions", Action{}}, {"InvoiceHeader", RecurringInvoice{}},
 			{"InvoiceHeader", Invoice{}},
@@ -193,6 +194,7 @@ func TestContractWithOpenAPI(t *testing.T) {
 			{"/api/Team", "", "SectionDetail", nil},
 			{"/api/Status", "", "TStatus", nil},
 			{"/api/TicketType", "", "RequestType", nil},
+			{"/api/TicketType/22?includedetails=true", "", "RequestType", map[string]string{"fields": "RequestTypeField"}},
 			{"/api/SLA?showpriorities=true", "", "SlaHead", map[string]string{"priorities": "Policy"}},
 			{"/api/Priority", "", "Policy", nil},
 			{"/api/Category", "", "CategoryDetail", nil},

@@ -9,6 +9,14 @@
 // ...) and assert on what Halo holds through the accessors (Tickets, Actions, RecurringInvoice,
 // Requests, ...), never on what a client believes it sent.
 //
+// # Mandatory fields
+//
+// A ticket type can mark fields mandatory on the agent's new-ticket screen (fields[].technew 3,
+// or fieldinfo.mandatory) as HaloPSA does; GET /api/TicketType/{id}?includedetails=true lists
+// them, and POST /api/Tickets refuses with 400 a new ticket of that type that leaves one empty
+// once the type's defaults are applied. Ticket type 22, "Security Incident (strict)", is seeded
+// requiring Category and Impact without defaults, for the demo to show the check.
+//
 // # Trouble
 //
 // Besides faults injected for one test (InjectFault), the simulator can misbehave at random

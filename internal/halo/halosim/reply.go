@@ -56,10 +56,15 @@ func textReply(status int, text string) reply {
 
 // The error strings Halo is known to send (API.md §2.6); they are facts of the wire format.
 const (
-	msgInvalidClientSiteUser   = "Please select a valid Client/Site/User"
-	msgOutcomeRequired         = "An Outcome must be entered for this Action."
-	msgOutcomeNoAccess         = "You do not have access to this Action at the moment"
-	msgCABApproval             = "CODE:APP03/2 Please select the CAB members to approve"
+	msgInvalidClientSiteUser = "Please select a valid Client/Site/User"
+	msgOutcomeRequired       = "An Outcome must be entered for this Action."
+	msgOutcomeNoAccess       = "You do not have access to this Action at the moment"
+	msgCABApproval           = "CODE:APP03/2 Please select the CAB members to approve"
+	// No source quotes HaloPSA's refusal of a ticket missing a mandatory field: API.md §3.20
+	// only says that "the API reported that Details and Category were required". These texts
+	// are written after that report, in the style of HaloPSA's other refusals.
+	msgMandatoryField          = "%s is required"
+	msgMandatoryFields         = "%s and %s are required"
 	msgActionNeedsTicket       = "An Action must be associated with a ticket_id"
 	msgActionGetNeedsTicket    = "ticket_id must be specified"
 	msgActionDeleteNeedsTicket = "ticket_id must be included when deleting an Action"

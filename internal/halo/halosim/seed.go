@@ -81,6 +81,7 @@ func seedConfiguration(db *store) {
 		tt.WorkflowID, tt.InitialStatus, tt.DefaultAgent = 1, 1, unassignedAgentID
 		db.ticketTypes[tt.ID] = tt
 	}
+	db.ticketTypes[strictTypeID] = strictTicketType()
 	for i, v := range []string{"Security", "Security>Malware", "Security>Phishing", "Security>Web Filtering", "Hardware", "Software", "Network", "Accounts & Access"} {
 		db.categories[i+1] = Category{ID: i + 1, Value: v, TypeID: 1, SLAID: -1, PriorityID: -1}
 	}
@@ -354,4 +355,32 @@ func initials(name string) string {
 		b.WriteString(strings.ToUpper(string([]rune(f)[:1])))
 	}
 	return b.String()
+}
+
+// strictTypeID is the seeded ticket type that, like the ones Huntress warns about, "enforces
+// required fields without defaults (Category, Impact, Urgency)": here category and impact.
+const strictTypeID = 22
+
+func strictTicketType() TicketType {
+	tt := TicketType{
+		ID: strictTypeID, Name: "Security Incident (strict)", ITILRequestType: 1, DefaultSLA: 3, DefaultPriority: 2,
+		DefaultTeam: "Security Operations", GroupID: 1, Visible: true, AgentsCanSelect: true, EndUsersCanSelect: true,
+		WorkflowID: 1, InitialStatus: 1, DefaultAgent: unassignedAgentID, HasMandatoryTechFields: true,
+	}
+	for i, f := range []struct {
+		id          int
+		name, label string
+		techNew     int
+	}{
+		{1, "summary", "Summary", techNewMandatory},
+		{2, "category_1", "Category", techNewMandatory},
+		{3, "impact", "Impact", techNewMandatory},
+		{4, "urgency", "Urgency", 1},
+	} {
+		tt.Fields = append(tt.Fields, RequestTypeField{
+			ID: 100 + i, RTID: tt.ID, FieldID: f.id, FieldName: f.label, Seq: i + 1, TechNew: f.techNew,
+			FieldInfo: FieldInfo{ID: f.id, Name: f.name, Label: f.label, FaultsFieldName: f.name},
+		})
+	}
+	return tt
 }

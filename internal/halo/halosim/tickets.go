@@ -1,6 +1,7 @@
 package halosim
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
@@ -164,6 +165,13 @@ func (s *Sim) createTicket(c *call, o object) (Ticket, reply, bool) {
 		return Ticket{}, badRequest(msgCABApproval), false
 	}
 	s.applyTicketTypeDefaults(&t, tt, o)
+	switch missing := missingMandatory(t, tt); len(missing) {
+	case 0:
+	case 1:
+		return Ticket{}, badRequest(msgMandatoryField, missing[0]), false
+	default:
+		return Ticket{}, badRequest(msgMandatoryFields, strings.Join(missing[:len(missing)-1], ", "), missing[len(missing)-1]), false
+	}
 	if rep, ok := s.applyStatus(&t, 0); !ok {
 		return Ticket{}, rep, false
 	}
@@ -338,6 +346,52 @@ func (s *Sim) applyTicketTypeDefaults(t *Ticket, tt TicketType, o object) {
 	if !o.has("source") {
 		t.Source = manualSourceID
 	}
+}
+
+// missingMandatory lists, by label, the mandatory fields of tt that the ticket leaves empty
+// once the type's defaults are applied.
+func missingMandatory(t Ticket, tt TicketType) []string {
+	var missing []string
+	for _, f := range tt.Fields {
+		if f.mandatory() && !ticketHas(t, f.FieldInfo.FaultsFieldName) {
+			missing = append(missing, cmp.Or(f.FieldInfo.Label, f.FieldName))
+		}
+	}
+	return missing
+}
+
+// ticketHas reports whether the ticket fills its field name; a field the simulator does not
+// keep (a custom field, say) is never filled.
+func ticketHas(t Ticket, name string) bool {
+	switch name {
+	case "summary":
+		return strings.TrimSpace(t.Summary) != ""
+	case "details", "details_html":
+		return strings.TrimSpace(t.Details+t.DetailsHTML) != ""
+	case "category_1":
+		return t.Category1 != ""
+	case "category_2":
+		return t.Category2 != ""
+	case "category_3":
+		return t.Category3 != ""
+	case "category_4":
+		return t.Category4 != ""
+	case "impact":
+		return t.Impact > 0
+	case "urgency":
+		return t.Urgency > 0
+	case "priority_id":
+		return t.PriorityID > 0
+	case "sla_id":
+		return t.SLAID > 0
+	case "team":
+		return t.Team != ""
+	case "agent_id":
+		return t.AgentID > unassignedAgentID
+	case "status_id":
+		return t.StatusID > 0
+	}
+	return false
 }
 
 // applyStatus validates the ticket's status and keeps the closure fields in step with it.

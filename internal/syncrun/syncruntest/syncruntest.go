@@ -27,6 +27,7 @@ import (
 	"halobridge/internal/store"
 	"halobridge/internal/store/storetest"
 	"halobridge/internal/syncrun"
+	"halobridge/internal/ticketing/deliver"
 )
 
 // Fixture is a simulated HaloPSA over real HTTP and a partner of a store
@@ -51,8 +52,12 @@ type Services struct {
 
 // NewServices builds the mapping and events services on syncer's store and
 // connections, as the server does; billing reads the sources through
-// sources.
+// sources. A syncer that checks no ticket types is given ticket delivery's
+// check, as the server's is.
 func NewServices(syncer *syncrun.Syncer, sources *connect.Sources) Services {
+	if syncer.TicketTypes == nil {
+		syncer.TicketTypes = deliver.New(syncer.Store, syncer.Halo, deliver.Options{})
+	}
 	mappings := &mapper.Service{Store: syncer.Store, Halo: syncer.Halo, Sources: syncer.Sources}
 	billing := &run.Service{Store: syncer.Store, Halo: syncer.Halo, Sources: sources}
 	return Services{Syncer: syncer, Mappings: mappings, Billing: billing,

@@ -22,6 +22,9 @@ type SavedPolicy struct {
 	// titled "[Unmapped] …"; 0 means their alerts raise no ticket.
 	FallbackClientID int       `json:"fallback_client_id"`
 	UpdatedAt        time.Time `json:"updated_at,omitzero"`
+	// Gaps, in a policy just saved, are the mandatory fields of its ticket
+	// types that it leaves empty: saved anyway, they are warnings and events.
+	Gaps []ticketing.Gap `json:"gaps,omitempty"`
 }
 
 // PolicyError refuses a policy, listing every problem at once so the
@@ -39,7 +42,9 @@ func (e *PolicyError) Error() string {
 }
 
 // SavePolicy checks p against the partner's HaloPSA catalog and saves it,
-// or returns *PolicyError with every field that is wrong.
+// or returns *PolicyError with every field that is wrong. Once saved, the
+// mandatory fields of its ticket types that it leaves empty are returned in
+// Gaps and raised as events (CheckTicketType).
 func (s *Service) SavePolicy(ctx context.Context, partnerID int64, p SavedPolicy) (SavedPolicy, error) {
 	cat, err := s.Catalog(ctx, partnerID)
 	if err != nil {
@@ -61,6 +66,13 @@ func (s *Service) SavePolicy(ctx context.Context, partnerID int64, p SavedPolicy
 		return SavedPolicy{}, err
 	}
 	p.UpdatedAt = saved.UpdatedAt
+	// The policy is saved whatever HaloPSA answers: a failed check is
+	// logged and left to the next sync.
+	p.Gaps, _, _, err = s.CheckTicketType(ctx, partnerID)
+	if err != nil {
+		p.Gaps = nil
+		s.opts.Logger.Warn("check the ticket type's mandatory fields after saving the ticket policy", "partner", partnerID, "error", err)
+	}
 	return p, nil
 }
 

@@ -146,10 +146,13 @@ func (w *world) addPartners(ctx context.Context, o worldOptions, ingestURL strin
 		}); err != nil {
 			return err
 		}
-		if _, err := (&syncrun.Syncer{Store: w.store, Halo: w.connect}).SyncHaloCatalog(ctx, p.id); err != nil {
+		// Setting up spends the tenant's budget partner after partner; like
+		// the catalog sync of the server, it waits for the budget to refill.
+		setupCtx := halo.WithBudgetWait(ctx, time.Minute, nil)
+		if _, err := (&syncrun.Syncer{Store: w.store, Halo: w.connect}).SyncHaloCatalog(setupCtx, p.id); err != nil {
 			return fmt.Errorf("sync the HaloPSA catalog of %s: %w", name, err)
 		}
-		if _, err := w.tickets.SavePolicy(ctx, p.id, deliver.SavedPolicy{Policy: policy()}); err != nil {
+		if _, err := w.tickets.SavePolicy(setupCtx, p.id, deliver.SavedPolicy{Policy: policy()}); err != nil {
 			return fmt.Errorf("save the ticket policy of %s: %w", name, err)
 		}
 		if err := w.connectGravityZone(ctx, p, name, int64(i+1), o.Customers, ingestURL); err != nil {
