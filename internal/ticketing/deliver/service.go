@@ -112,6 +112,8 @@ type Service struct {
 	// resting holds, per partner, until when waking its delivery is
 	// pointless: it is paused or out of HaloPSA budget.
 	resting map[int64]time.Time
+	// typeFields remembers the ticket types' mandatory fields as last read.
+	typeFields map[typeFieldsKey]typeFields
 }
 
 // New returns a Service.

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"time"
 
 	"halobridge/internal/events"
 	"halobridge/internal/halo"
@@ -18,11 +19,32 @@ import (
 // that the ticket policy leaves empty.
 const KindMandatoryField = events.EventMandatoryField
 
-// TicketTypeGaps reads from HaloPSA each ticket type p uses (its own and its
-// source overrides'), one request a type, and returns the mandatory fields
-// p leaves empty for an enabled alert type. A ticket type HaloPSA no longer
-// has is skipped: the reference check raises its own event.
+// ticketTypeFieldsFresh is how long the ticketing step shows a ticket
+// type's mandatory fields as last read: rendering the page again, or
+// choosing the type back, costs no HaloPSA request within it. Syncs and
+// saves always read them afresh.
+const ticketTypeFieldsFresh = 5 * time.Minute
+
+// typeFields is a ticket type and its mandatory fields as last read.
+type typeFields struct {
+	ticketType halo.TicketType
+	mandatory  []ticketing.MandatoryField
+	missing    bool // HaloPSA no longer has the type
+	at         time.Time
+}
+
+// TicketTypeGaps returns the mandatory fields p leaves empty for an enabled
+// alert type, in each ticket type p uses (its own and its source
+// overrides'), for the ticketing step: a type read from HaloPSA in the
+// last few minutes is not read again. A ticket type HaloPSA no longer has
+// is skipped: the reference check raises its own event.
 func (s *Service) TicketTypeGaps(ctx context.Context, partnerID int64, p ticketing.Policy) ([]ticketing.Gap, error) {
+	return s.ticketTypeGaps(ctx, partnerID, p, ticketTypeFieldsFresh)
+}
+
+// ticketTypeGaps reads the fields of each ticket type p uses, one request
+// a type unless one read within maxAge is remembered.
+func (s *Service) ticketTypeGaps(ctx context.Context, partnerID int64, p ticketing.Policy, maxAge time.Duration) ([]ticketing.Gap, error) {
 	ids := map[int]bool{}
 	if p.TicketTypeID > 0 {
 		ids[p.TicketTypeID] = true
@@ -35,28 +57,47 @@ func (s *Service) TicketTypeGaps(ctx context.Context, partnerID int64, p ticketi
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	hc, err := s.halo.Client(ctx, partnerID)
-	if err != nil {
-		return nil, err
-	}
+	var hc *halo.Client
 	var gaps []ticketing.Gap
 	for _, id := range slices.Sorted(maps.Keys(ids)) {
-		detail, err := hc.TicketTypeDetail(ctx, id)
-		if halo.IsNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read the fields of HaloPSA ticket type %d: %w", id, err)
-		}
-		var mandatory []ticketing.MandatoryField
-		for _, f := range detail.Fields {
-			if f.Mandatory() {
-				mandatory = append(mandatory, ticketing.MandatoryField{Field: f.Field(), Label: f.Label()})
+		key := typeFieldsKey{partnerID, id}
+		s.mu.Lock()
+		tf, ok := s.typeFields[key]
+		s.mu.Unlock()
+		if !ok || time.Since(tf.at) > maxAge {
+			if hc == nil {
+				var err error
+				if hc, err = s.halo.Client(ctx, partnerID); err != nil {
+					return nil, err
+				}
 			}
+			detail, err := hc.TicketTypeDetail(ctx, id)
+			if err != nil && !halo.IsNotFound(err) {
+				return nil, fmt.Errorf("read the fields of HaloPSA ticket type %d: %w", id, err)
+			}
+			tf = typeFields{ticketType: detail.TicketType, missing: err != nil, at: time.Now()}
+			for _, f := range detail.Fields {
+				if f.Mandatory() {
+					tf.mandatory = append(tf.mandatory, ticketing.MandatoryField{Field: f.Field(), Label: f.Label()})
+				}
+			}
+			s.mu.Lock()
+			if s.typeFields == nil {
+				s.typeFields = map[typeFieldsKey]typeFields{}
+			}
+			s.typeFields[key] = tf
+			s.mu.Unlock()
 		}
-		gaps = append(gaps, ticketing.MandatoryGaps(p, ticketType{detail.TicketType}.catalog(), mandatory)...)
+		if !tf.missing {
+			gaps = append(gaps, ticketing.MandatoryGaps(p, ticketType{tf.ticketType}.catalog(), tf.mandatory)...)
+		}
 	}
 	return gaps, nil
+}
+
+type typeFieldsKey struct {
+	partnerID    int64
+	ticketTypeID int
 }
 
 // CheckTicketType checks the partner's saved ticket policy against the
@@ -71,7 +112,7 @@ func (s *Service) CheckTicketType(ctx context.Context, partnerID int64) (gaps []
 	case err != nil:
 		return nil, 0, 0, err
 	default:
-		if gaps, err = s.TicketTypeGaps(ctx, partnerID, saved.Policy); err != nil {
+		if gaps, err = s.ticketTypeGaps(ctx, partnerID, saved.Policy, 0); err != nil {
 			return nil, 0, 0, err
 		}
 	}

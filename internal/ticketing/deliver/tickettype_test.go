@@ -93,6 +93,34 @@ func TestMandatoryFieldOfTheTicketType(t *testing.T) {
 				}
 			}
 
+			t.Run("TheTicketingStepReusesARecentReadAndSyncsReadAfresh", func(t *testing.T) {
+				reads := func() int {
+					n := 0
+					for _, r := range b.sim.Requests() {
+						if r.Method == "GET" && strings.EqualFold(r.Path, "/api/TicketType/22") {
+							n++
+						}
+					}
+					return n
+				}
+				before := reads()
+				for range 3 {
+					gaps, err := b.svc.TicketTypeGaps(b.ctx, b.partner.ID, strictPolicy())
+					if err != nil || len(gaps) != 1 || gaps[0].Field != "impact" {
+						t.Fatalf("gaps %+v, %v; want the impact", gaps, err)
+					}
+				}
+				if got := reads() - before; got != 0 {
+					t.Errorf("the ticketing step read the ticket type %d times right after a sync, want 0", got)
+				}
+				if _, _, _, err := b.svc.CheckTicketType(b.ctx, b.partner.ID); err != nil {
+					t.Fatal(err)
+				}
+				if got := reads() - before; got != 1 {
+					t.Errorf("the check read the ticket type %d times, want 1: it reads afresh", got)
+				}
+			})
+
 			t.Run("HaloPSAWouldRefuseTheTicketForTheSameField", func(t *testing.T) {
 				src, err := b.store.CreateSource(b.ctx, store.Source{PartnerID: b.partner.ID, Kind: source.GravityZone, Name: "GravityZone", Secret: "Bearer push"})
 				if err != nil {
