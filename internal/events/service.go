@@ -29,6 +29,9 @@ type Service struct {
 	// in HaloPSA; *twoway.Service in production. Without it the webhook's
 	// events are checked again by the sweep only.
 	Webhooks Webhooks
+	// Assets rechecks and resolves the events of confirmed asset mappings;
+	// *assetmap.Service in production.
+	Assets Assets
 	// Fixed, when set, is told of a partner whose problem that held ticket
 	// delivery back a person just fixed (Resolve, a Recheck that found it
 	// gone, HaloPSA credentials saved): the server wakes delivery with it.
@@ -40,6 +43,17 @@ type Webhooks interface {
 	// EnsureWebhook finds or creates the webhook, enables it, and raises
 	// or clears its events.
 	EnsureWebhook(ctx context.Context, partnerID int64) error
+}
+
+// Assets rechecks and resolves the events of confirmed asset mappings
+// whose endpoint or asset is gone.
+type Assets interface {
+	// RecheckAssets reads the event's client's assets from HaloPSA again
+	// and settles the partner's asset mapping events on them.
+	RecheckAssets(ctx context.Context, partnerID int64, e store.Event) error
+	// RemoveAssetMapping is the fix of both: it forgets the mapping, so
+	// that the smart match suggests again, and says what it did.
+	RemoveAssetMapping(ctx context.Context, partnerID int64, e store.Event) (string, error)
 }
 
 // Mappings rechecks and resolves the events of mapping findings.

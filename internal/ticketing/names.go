@@ -22,6 +22,9 @@ type Names struct {
 	// UserEmail is the user's e-mail address as the source's users give
 	// it, which the end-user lookup compares first.
 	UserEmail string
+	// Asset names the HaloPSA asset the alert's endpoint is mapped to, as
+	// the ticket body shows it.
+	Asset string
 }
 
 // Apply returns a with the names in place of the ids it carries, for what
