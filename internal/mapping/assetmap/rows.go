@@ -41,31 +41,33 @@ type Filter struct {
 
 // Row is one endpoint of a mapped customer with what it maps to.
 type Row struct {
-	Endpoint source.Endpoint
-	State    string
+	Endpoint source.Endpoint `json:"endpoint"`
+	State    string          `json:"state"`
 	// Asset is the confirmed or suggested asset, nil otherwise.
-	Asset *store.HaloAsset
+	Asset *store.HaloAsset `json:"asset,omitempty"`
 	// Candidates are the assets an ambiguous match found.
-	Candidates []store.HaloAsset
+	Candidates []store.HaloAsset `json:"candidates,omitempty"`
 	// Why says which rule matched and on what value, for a suggestion.
-	Why string
+	Why string `json:"why,omitempty"`
 	// Gone is true for a confirmed mapping whose endpoint the source no
 	// longer lists (Endpoint then holds only what the mapping kept).
-	Gone bool
+	Gone bool `json:"gone,omitempty"`
 }
 
 // Table is one page of a customer's rows.
 type Table struct {
-	SourceID   int64
-	CustomerID string
-	ClientID   int
-	Rows       []Row
+	SourceID   int64  `json:"source_id"`
+	CustomerID string `json:"customer_id"`
+	ClientID   int    `json:"client_id"`
+	Rows       []Row  `json:"rows"`
 	// Counts are the rows in each state, before the filter.
-	Counts      map[string]int
-	Total       int // rows the filter keeps
-	Page, Pages int
+	Counts map[string]int `json:"counts"`
+	// Total counts the rows the filter keeps.
+	Total int `json:"total"`
+	Page  int `json:"page"`
+	Pages int `json:"pages"`
 	// Assets are the client's active assets, for a person to choose from.
-	Assets []store.HaloAsset
+	Assets []store.HaloAsset `json:"assets"`
 }
 
 // Rows is one page of the endpoints of the customer sourceID/customerID,
