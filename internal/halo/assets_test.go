@@ -161,7 +161,7 @@ func TestAssetsFailures(t *testing.T) {
 		got, err := f.client(t, nil).Assets(ctx, AssetQuery{})
 		mustNoErr(t, "Assets", err)
 		want := []Asset{{ID: 7, ClientID: 3, SiteID: 4, InventoryNumber: "12345",
-			Fields: []AssetField{{101, "Hostname", "PC-1"}, {102, "RAM", "16"}, {103, "Managed", "true"}, {104, "Owner", "Jo Bloggs"}, {105, "Empty", ""}},
+			Fields:       []AssetField{{101, "Hostname", "PC-1"}, {102, "RAM", "16"}, {103, "Managed", "true"}, {104, "Owner", "Jo Bloggs"}, {105, "Empty", ""}},
 			CustomFields: []AssetField{{1, "CFTag", "x"}}}}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("assets (-want +got):\n%s", diff)
