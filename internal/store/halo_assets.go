@@ -19,6 +19,11 @@ type HaloAsset struct {
 	Inactive                                                       bool
 }
 
+// KindAsset names the HaloPSA assets where events name what a sync reads
+// (a permission event's kinds), though they are kept apart from the
+// catalog.
+const KindAsset = "asset"
+
 // Bounds of what is kept of a client's assets: a client of more assets
 // than MaxHaloAssetsPerClient, or an asset of more fields than
 // MaxHaloAssetFields, is refused; values and names longer than
