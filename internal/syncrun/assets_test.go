@@ -9,7 +9,6 @@ import (
 
 	"halobridge/internal/events"
 	"halobridge/internal/halo/halosim"
-	"halobridge/internal/source"
 	"halobridge/internal/store"
 	"halobridge/internal/syncrun/syncruntest"
 )
@@ -21,30 +20,8 @@ import (
 func TestAssetsOfMappedClients(t *testing.T) {
 	t.Parallel()
 	syncruntest.EachEngine(t, func(t *testing.T, st *store.Store) {
-		f := syncruntest.NewFixture(t, st, halosim.Options{Clients: 20})
+		f, active, mapped := mappableClients(t, st)
 		ctx := t.Context()
-		src, err := st.CreateSource(ctx, store.Source{PartnerID: f.Partner.ID, Kind: source.Push, Name: "Push"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var active []int
-		for _, c := range f.Sim.Clients() {
-			if !c.Inactive {
-				active = append(active, c.ID)
-			}
-		}
-		if len(active) < 12 {
-			t.Fatalf("the simulator has %d active clients, the test needs 12", len(active))
-		}
-		mapped := func(ids []int, ticketing bool) {
-			t.Helper()
-			for _, id := range ids {
-				if _, err := st.SaveMapping(ctx, store.Mapping{PartnerID: f.Partner.ID, SourceID: src.ID, CustomerID: "c-" + strconv.Itoa(id),
-					ClientID: id, Ticketing: ticketing, Confirmed: true}); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
 		// assetsOf are the ids of the assets of a client, as the simulator
 		// holds them.
 		assetsOf := func(client int) []int {
