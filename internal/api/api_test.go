@@ -305,7 +305,7 @@ func TestAPI(t *testing.T) {
 		{name: "ListsSyncRuns", method: "GET", path: fixed("/api/v1/sync/runs"), wantStatus: 200,
 			want: lines(`"kind":"catalog"`, `"state":"succeeded"`, `"progress":"catalog  [####################] 100%  succeeded`)},
 		{name: "ShowsOneSyncRun", method: "GET", path: func(b *testBundle) string { return fmt.Sprintf("/api/v1/sync/runs/%d", b.run.ID) },
-			wantStatus: 200, want: lines(`"name":"HaloPSA catalog"`, `"total":14`)},
+			wantStatus: 200, want: lines(`"name":"HaloPSA catalog"`, `"total":15`)},
 		{name: "AnswersNotFoundForAnUnknownEndpoint", method: "GET", path: fixed("/api/v1/nothing"), wantStatus: 404, want: lines(`"code":"not_found"`)},
 		// The reviewer's request, answered 500 before.
 		{name: "NamesAProductThatHasNoItemToCreate", method: "POST", path: fixed("/api/v1/billing/items"), body: fixed(`{"products":["nope:x"]}`),

@@ -1,6 +1,7 @@
 package halo
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -55,6 +56,50 @@ type Ticket struct {
 	DoNotApplyTemplate bool `json:"donotapplytemplateintheapi,omitempty"`
 	// ValidateOnly asks Halo to check the ticket without saving it.
 	ValidateOnly bool `json:"_validate_only,omitempty"`
+	// AssetIDs are the assets the ticket is about, sent and read back as HaloPSA's
+	// assets: [{"id": N}] (API.md §3.19).
+	AssetIDs []int `json:"-"`
+}
+
+// ticketWire is a Ticket as HaloPSA's JSON carries it.
+type ticketWire struct {
+	ticketFields
+	Assets []TicketAsset `json:"assets,omitempty"`
+}
+
+// ticketFields are a Ticket's fields without its methods, so that ticketWire's coding does
+// not call them again.
+type ticketFields Ticket
+
+// MarshalJSON writes AssetIDs as assets. HTML is left unescaped, as the client sends notes.
+func (t Ticket) MarshalJSON() ([]byte, error) {
+	w := ticketWire{ticketFields: ticketFields(t)}
+	for _, id := range t.AssetIDs {
+		w.Assets = append(w.Assets, TicketAsset{ID: id})
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(w); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// UnmarshalJSON reads assets into AssetIDs, every field leniently (see decodeLenient).
+func (t *Ticket) UnmarshalJSON(b []byte) error {
+	var w ticketWire
+	if err := decodeLenient(b, &w); err != nil {
+		return err
+	}
+	*t = Ticket(w.ticketFields)
+	t.AssetIDs = nil
+	for _, a := range w.Assets {
+		if a.ID > 0 {
+			t.AssetIDs = append(t.AssetIDs, a.ID)
+		}
+	}
+	return nil
 }
 
 // Action is a note, update or time entry on a ticket (Halo's "Actions"). Halo refuses an

@@ -31,37 +31,51 @@ func endUsers(clients func(context.Context) ([]int, error)) haloList {
 	}}
 }
 
-// readEndUsers reads the active users of clients in the fewest requests:
-// one list per client, or, when the whole user list takes fewer pages than
-// there are clients (counting pages as a HaloPSA that caps them would
-// give them), the whole list once, kept to those clients. Weighing costs
-// one count, worth it from three clients on.
+// readEndUsers reads the active users of clients (ascending) in the
+// fewest requests (see readPerClient).
 func readEndUsers(ctx context.Context, c *halo.Client, clients []int) ([]halo.User, error) {
+	return readPerClient(ctx, clients, "users",
+		func(ctx context.Context) (int, error) { return c.CountUsers(ctx, halo.UserQuery{}) },
+		func(ctx context.Context, clientID int) ([]halo.User, error) {
+			return c.Users(ctx, halo.UserQuery{ClientID: clientID})
+		},
+		func(u halo.User) int { return u.ClientID })
+}
+
+// readPerClient reads the records of a HaloPSA list that belong to clients
+// (ascending) in the fewest requests: one list per client, or, when the
+// whole list takes fewer pages than there are clients (counting pages as a
+// HaloPSA that caps them would give them), the whole list once, kept to
+// those clients. Weighing costs one count, worth it from three clients on.
+// read reads the list of one client, or the whole list for client 0; what
+// names the records in errors.
+func readPerClient[T any](ctx context.Context, clients []int, what string, count func(context.Context) (int, error),
+	read func(ctx context.Context, clientID int) ([]T, error), clientOf func(T) int) ([]T, error) {
 	if len(clients) >= 3 {
-		total, err := c.CountUsers(ctx, halo.UserQuery{})
+		total, err := count(ctx)
 		switch {
 		case errors.Is(err, halo.ErrNoRecordCount) || halo.IsBadRequest(err):
 			// Not counted: read client by client.
 		case err != nil:
 			return nil, err
 		case (total+halo.CappedPageSize-1)/halo.CappedPageSize < len(clients):
-			all, err := c.Users(ctx, halo.UserQuery{})
+			all, err := read(ctx, 0)
 			if err != nil {
 				return nil, err
 			}
-			return slices.DeleteFunc(all, func(u halo.User) bool {
-				_, found := slices.BinarySearch(clients, u.ClientID)
+			return slices.DeleteFunc(all, func(r T) bool {
+				_, found := slices.BinarySearch(clients, clientOf(r))
 				return !found
 			}), nil
 		}
 	}
-	var out []halo.User
+	var out []T
 	for _, id := range clients {
-		users, err := c.Users(ctx, halo.UserQuery{ClientID: id})
+		records, err := read(ctx, id)
 		if err != nil {
-			return nil, fmt.Errorf("users of HaloPSA client %d: %w", id, err)
+			return nil, fmt.Errorf("%s of HaloPSA client %d: %w", what, id, err)
 		}
-		out = append(out, users...)
+		out = append(out, records...)
 	}
 	return out, nil
 }
@@ -86,17 +100,23 @@ func (s *Syncer) endUserClients(partnerID int64) func(context.Context) ([]int, e
 		if !p.MatchEndUser {
 			return nil, nil
 		}
-		mappings, err := s.Store.Mappings(ctx, partnerID)
-		if err != nil {
-			return nil, err
-		}
-		var ids []int
-		for _, m := range mappings {
-			if m.Confirmed && m.Ticketing && m.ClientID > 0 {
-				ids = append(ids, m.ClientID)
-			}
-		}
-		slices.Sort(ids)
-		return slices.Compact(ids), nil
+		return s.ticketingClients(ctx, partnerID)
 	}
+}
+
+// ticketingClients are the HaloPSA clients of the partner's confirmed
+// mappings with ticketing on, in ascending order.
+func (s *Syncer) ticketingClients(ctx context.Context, partnerID int64) ([]int, error) {
+	mappings, err := s.Store.Mappings(ctx, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int
+	for _, m := range mappings {
+		if m.Confirmed && m.Ticketing && m.ClientID > 0 {
+			ids = append(ids, m.ClientID)
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
 }

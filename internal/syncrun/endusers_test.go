@@ -20,30 +20,8 @@ import (
 func TestEndUsersOfMappedClients(t *testing.T) {
 	t.Parallel()
 	syncruntest.EachEngine(t, func(t *testing.T, st *store.Store) {
-		f := syncruntest.NewFixture(t, st, halosim.Options{Clients: 20})
+		f, active, mapped := mappableClients(t, st)
 		ctx := t.Context()
-		src, err := st.CreateSource(ctx, store.Source{PartnerID: f.Partner.ID, Kind: source.GravityZone, Name: "GravityZone", Secret: "Bearer push"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var active []int
-		for _, c := range f.Sim.Clients() {
-			if !c.Inactive {
-				active = append(active, c.ID)
-			}
-		}
-		if len(active) < 12 {
-			t.Fatalf("the simulator has %d active clients, the test needs 12", len(active))
-		}
-		mapped := func(ids []int, ticketing bool) {
-			t.Helper()
-			for _, id := range ids {
-				if _, err := st.SaveMapping(ctx, store.Mapping{PartnerID: f.Partner.ID, SourceID: src.ID, CustomerID: "c-" + strconv.Itoa(id),
-					ClientID: id, Ticketing: ticketing, Confirmed: true}); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
 		policy := func(on bool) {
 			t.Helper()
 			raw := `{"tickettype_id":21}`
@@ -133,4 +111,33 @@ func TestEndUsersOfMappedClients(t *testing.T) {
 			t.Errorf("twelve clients: kept %d users, want the %d of those clients", len(kept), len(w))
 		}
 	})
+}
+
+// mappableClients is a fixture of twenty clients, the ids of its active
+// ones (twelve at least) and a function that maps them, confirmed, with
+// ticketing on or off.
+func mappableClients(t *testing.T, st *store.Store) (f *syncruntest.Fixture, active []int, mapped func(ids []int, ticketing bool)) {
+	t.Helper()
+	f = syncruntest.NewFixture(t, st, halosim.Options{Clients: 20})
+	src, err := st.CreateSource(t.Context(), store.Source{PartnerID: f.Partner.ID, Kind: source.Push, Name: "Push"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range f.Sim.Clients() {
+		if !c.Inactive {
+			active = append(active, c.ID)
+		}
+	}
+	if len(active) < 12 {
+		t.Fatalf("the simulator has %d active clients, the test needs 12", len(active))
+	}
+	return f, active, func(ids []int, ticketing bool) {
+		t.Helper()
+		for _, id := range ids {
+			if _, err := st.SaveMapping(t.Context(), store.Mapping{PartnerID: f.Partner.ID, SourceID: src.ID, CustomerID: "c-" + strconv.Itoa(id),
+				ClientID: id, Ticketing: ticketing, Confirmed: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }

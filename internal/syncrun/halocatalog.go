@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"halobridge/internal/halo"
+	"halobridge/internal/jobs"
 	"halobridge/internal/store"
 )
 
@@ -30,6 +31,9 @@ type haloList struct {
 	// ids lists the ids of the whole list in one request, so that records
 	// gone from HaloPSA are found without reading the list whole.
 	ids func(ctx context.Context, c *halo.Client) ([]int, error)
+	// keep reads a list kept apart from the catalog, stores it, reports it
+	// on p and res, and read is nil.
+	keep func(ctx context.Context, c *halo.Client, p *jobs.Progress, res *Result) error
 }
 
 // haloLists are the lists a sync reads, in order: what mapping needs
@@ -37,8 +41,10 @@ type haloList struct {
 // only by the General User's name: the sync needs to know which sites have
 // one, not every contact; the users of the clients tickets go to are read
 // apart, by endUsers. Clients, sites and General Users can be read by last
-// update; the other lists are small, or cannot be.
-func haloLists(endUserClients func(context.Context) ([]int, error)) []haloList {
+// update; the other lists are small, or cannot be. The assets of the
+// clients tickets go to are kept apart from the catalog (see assets).
+func (s *Syncer) haloLists(partnerID int64) []haloList {
+	endUserClients := s.endUserClients(partnerID)
 	return []haloList{
 		changing("clients", store.KindClient, func(c *halo.Client, ctx context.Context, u halo.Updated) ([]halo.ClientRecord, error) {
 			return c.Clients(ctx, halo.ClientQuery{IncludeInactive: true, Updated: u})
@@ -65,6 +71,7 @@ func haloLists(endUserClients func(context.Context) ([]int, error)) []haloList {
 			return c.UserIDs(ctx, halo.UserQuery{Search: halo.GeneralUserName})
 		}, func(r halo.User) (int, string, string) { return r.ID, r.Name, itoa(r.SiteID) }),
 		endUsers(endUserClients),
+		s.assets(partnerID),
 		one("agents", store.KindAgent, func(c *halo.Client, ctx context.Context) ([]halo.Agent, error) {
 			return c.Agents(ctx, true, true)
 		}, func(r halo.Agent) (int, string, string) { return r.ID, r.Name, "" }),

@@ -25,11 +25,16 @@ func (s *Syncer) RecheckKinds(ctx context.Context, partnerID int64, kinds []stri
 	}
 	fresh := map[string]bool{}
 	denied := events.Denied{}
-	for _, l := range haloLists(s.endUserClients(partnerID)) {
+	for _, l := range s.haloLists(partnerID) {
 		if !slices.ContainsFunc(l.kinds, func(k string) bool { return slices.Contains(kinds, k) }) {
 			continue
 		}
-		byKind, err := l.read(ctx, hc)
+		var byKind map[string][]store.CatalogEntry
+		if l.keep != nil {
+			err = l.keep(ctx, hc, nil, &Result{})
+		} else {
+			byKind, err = l.read(ctx, hc)
+		}
 		switch {
 		case halo.IsForbidden(err):
 			denied.Add(l.what, l.kinds, err)
@@ -41,6 +46,10 @@ func (s *Syncer) RecheckKinds(ctx context.Context, partnerID int64, kinds []stri
 			return fmt.Errorf("read HaloPSA %s: %w", l.what, err)
 		}
 		for _, kind := range l.kinds {
+			if l.keep != nil {
+				fresh[kind] = true
+				continue
+			}
 			if _, err := s.Store.ReplaceCatalog(ctx, partnerID, kind, byKind[kind], s.now()); err != nil {
 				return err
 			}

@@ -175,7 +175,7 @@ func TestSyncScenario(t *testing.T) {
 					t.Fatalf("run %s with %d steps, want succeeded with 6 (HaloPSA, two sources, the GravityZone push, suggestions, events): %+v", run.State, len(run.Steps), run.Steps)
 				}
 				halo := run.Steps[0]
-				if halo.Name != "HaloPSA catalog" || halo.Done != 14 || halo.Total != 14 || halo.Counts[store.KindClient] != 500 {
+				if halo.Name != "HaloPSA catalog" || halo.Done != 15 || halo.Total != 15 || halo.Counts[store.KindClient] != 500 {
 					t.Errorf("HaloPSA step: %+v", halo)
 				}
 				if got := run.Steps[4].Counts; got["suggested"] != 250 || got["ambiguous"] != 20 {

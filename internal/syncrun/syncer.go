@@ -67,6 +67,10 @@ type Result struct {
 	Customers int
 	Usage     int
 	Users     int
+	// Assets counts the HaloPSA assets kept of the clients tickets go to;
+	// GoneAssets are the ids of those gone since the last sync.
+	Assets     int
+	GoneAssets []int
 	// Suggested counts suggestions stored or changed, Withdrawn the stale
 	// ones removed.
 	Suggested int
@@ -203,7 +207,7 @@ func (s *Syncer) SyncHaloCatalog(ctx context.Context, partnerID int64) (map[stri
 // returns the kinds refreshed. A missing permission fails only the lists
 // that need it; revoked credentials fail the rest of the step.
 func (s *Syncer) syncHalo(ctx context.Context, partnerID int64, p *jobs.Progress, res *Result) (map[string]bool, error) {
-	lists := haloLists(s.endUserClients(partnerID))
+	lists := s.haloLists(partnerID)
 	p.Step(stepHalo, len(lists))
 	fresh := map[string]bool{}
 	client, err := s.Halo.Client(ctx, partnerID)
@@ -230,7 +234,12 @@ func (s *Syncer) syncHalo(ctx context.Context, partnerID int64, p *jobs.Progress
 			p.Advance(1)
 			continue
 		}
-		got, err := s.readList(ctx, partnerID, client, l, reads, now)
+		var got listRead
+		if l.keep != nil {
+			err = l.keep(ctx, client, p, res)
+		} else {
+			got, err = s.readList(ctx, partnerID, client, l, reads, now)
+		}
 		switch {
 		case stops(err):
 			return fresh, fmt.Errorf("read HaloPSA %s: %w", l.what, err)
@@ -246,6 +255,13 @@ func (s *Syncer) syncHalo(ctx context.Context, partnerID int64, p *jobs.Progress
 			p.Fail(err)
 			s.logger().Warn("HaloPSA list not refreshed", "partner", partnerID, "list", l.what, "error", err)
 			errs = append(errs, err)
+			p.Advance(1)
+			continue
+		}
+		if l.keep != nil {
+			for _, kind := range l.kinds {
+				fresh[kind] = true
+			}
 			p.Advance(1)
 			continue
 		}

@@ -77,6 +77,9 @@ func (s *Sim) routes() map[string]resource {
 		{name: "Webhook", read: scopesWebhooks, edit: scopesWebhooks,
 			list: s.listWebhooks, get: s.getWebhook, post: s.postWebhooks, del: s.deleteWebhook},
 		{name: "WebhookEvent", read: scopesWebhooks, list: s.listWebhookEvents, get: s.getWebhookEvent},
+		{name: "Asset", read: scopesReadAssets, edit: scopesEditAssets,
+			list: s.listAssets, get: s.getAsset, post: s.postAssets, del: s.deleteAsset},
+		{name: "AssetType", read: scopesReadAssets, list: s.listAssetTypes},
 		{name: "InstanceInfo", list: s.instanceInfo},
 	}
 	out := make(map[string]resource, len(list))

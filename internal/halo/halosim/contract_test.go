@@ -172,7 +172,16 @@ func TestContractWithOpenAPI(t *testing.T) {
 		tok := b.token(t, "all")
 		inv := invoiceWithLines(t, b)
 		b.sim.GenerateInvoice(inv.ID, b.clock.Now())
-		tickets := b.send(t, "POST", "/api/Tickets", tok, []map[string]any{{"summary": "contract", "client_id": inv.ClientID}})
+		asset := 0
+		for _, a := range b.sim.Assets() {
+			if a.ClientID == inv.ClientID {
+				asset = a.ID
+			}
+		}
+		if asset == 0 {
+			t.Fatalf("the simulator seeds no asset for client %d", inv.ClientID)
+		}
+		tickets := b.send(t, "POST", "/api/Tickets", tok, []map[string]any{{"summary": "contract", "client_id": inv.ClientID, "assets": []map[string]any{{"id": asset}}}})
 		wantStatus(t, tickets, http.StatusCreated)
 		ticketID := int(decode[map[string]any](t, tickets)["id"].(float64))
 		wantStatus(t, b.send(t, "POST", "/api/Actions", tok, []map[string]any{{"ticket_id": ticketID, "note": "n", "outcome_id": 7}}), http.StatusCreated)
@@ -201,7 +210,10 @@ func TestContractWithOpenAPI(t *testing.T) {
 			{"/api/Outcome", "", "TOutcome", nil},
 			{"/api/Lookup?lookupid=22", "", "Lookup", nil},
 			{"/api/Item", "items", "Item", nil},
-			{"/api/Tickets?client_id=" + itoa(inv.ClientID), "tickets", "Faults", nil},
+			{"/api/Tickets?client_id=" + itoa(inv.ClientID), "tickets", "Faults", map[string]string{"assets": "Device_List"}},
+			{"/api/Asset?includeassetfields=true&includeinactive=true", "assets", "Device", map[string]string{"fields": "FieldHelper", "customfields": "CustomField"}},
+			{"/api/Asset/" + itoa(asset), "", "Device", map[string]string{"fields": "FieldHelper", "customfields": "CustomField"}},
+			{"/api/AssetType", "", "Xtype", map[string]string{"fields": "TypeInfo"}},
 			{"/api/Actions?ticket_id=" + itoa(ticketID), "actions", "Actions", nil},
 			{"/api/RecurringInvoice/" + itoa(inv.ID), "", "InvoiceHeader", map[string]string{"lines": "InvoiceDetail", "customfields": "CustomField"}},
 			{"/api/Invoice?includelines=true", "invoices", "InvoiceHeader", map[string]string{"lines": "InvoiceDetail"}},

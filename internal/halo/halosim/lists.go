@@ -259,7 +259,7 @@ func scalarText(v any) string {
 // idOnlyLists are the lists whose idonly=true returns only the ids of every matching record,
 // in one answer: "Not compatible with Pagination" (the OpenAPI document, /Client, /Site,
 // /Users, /RecurringInvoice).
-var idOnlyLists = map[string]bool{"clients": true, "sites": true, "users": true, "invoices": true}
+var idOnlyLists = map[string]bool{"clients": true, "sites": true, "users": true, "invoices": true, "assets": true}
 
 func idsOnly[T any](env envelope, key string, rows []T) reply {
 	full, err := json.Marshal(nonNil(rows))

@@ -29,6 +29,8 @@ func seed(s *Sim) {
 	}
 	seedInvoices(s, r)
 	seedTickets(s, r)
+	seedAssetTypes(s.db)
+	seedAssets(s)
 }
 
 func seedConfiguration(db *store) {

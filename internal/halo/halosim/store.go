@@ -27,6 +27,8 @@ type store struct {
 	generated   map[int]Invoice // invoices generated from recurring invoices
 	links       map[int]ExternalLink
 	toplevels   map[int]string
+	assets      map[int]Asset
+	assetTypes  map[int]AssetType
 
 	apiAgentID int            // the seeded API-only agent the default application logs in as
 	last       map[string]int // last id handed out per table
@@ -40,6 +42,7 @@ func newStore() *store {
 		outcomes: map[int]Outcome{}, items: map[int]Item{}, suppliers: map[int]Supplier{}, tickets: map[int]Ticket{},
 		actions: map[int]map[int]Action{}, invoices: map[int]RecurringInvoice{}, generated: map[int]Invoice{},
 		links: map[int]ExternalLink{}, toplevels: map[int]string{}, last: map[string]int{},
+		assets: map[int]Asset{}, assetTypes: map[int]AssetType{},
 	}
 }
 

@@ -54,7 +54,9 @@ type Ticket struct {
 	LastUpdate         string         `json:"last_update"`
 	CustomFields       []CustomField  `json:"customfields"`
 	ExternalLinks      []ExternalLink `json:"external_links"`
-	Use                string         `json:"use"`
+	// Assets are the devices the ticket is about; a write sends [{"id": N}].
+	Assets []TicketAsset `json:"assets"`
+	Use    string        `json:"use"`
 }
 
 // Defaults for tickets that name neither a type nor a source.
@@ -70,6 +72,7 @@ func (s *Sim) ticketView(t Ticket) Ticket {
 	t.TicketTypeName = s.db.ticketTypes[t.TicketTypeID].Name
 	t.CustomFields = nonNil(slices.Clone(t.CustomFields))
 	t.ExternalLinks = s.linksFor(tableTicket, t.ID)
+	t.Assets = s.ticketAssetViews(t.Assets)
 	t.Use = "ticket"
 	return t
 }
@@ -164,6 +167,9 @@ func (s *Sim) createTicket(c *call, o object) (Ticket, reply, bool) {
 	if tt.ApprovalProcessID > 0 {
 		return Ticket{}, badRequest(msgCABApproval), false
 	}
+	if rep, ok := s.ticketAssets(&t); !ok {
+		return Ticket{}, rep, false
+	}
 	s.applyTicketTypeDefaults(&t, tt, o)
 	switch missing := missingMandatory(t, tt); len(missing) {
 	case 0:
@@ -215,6 +221,9 @@ func (s *Sim) updateTicket(_ *call, id int, o object) (Ticket, reply, bool) {
 		if rep, ok := s.resolveCustomer(&t, ref, o); !ok {
 			return Ticket{}, rep, false
 		}
+	}
+	if rep, ok := s.ticketAssets(&t); !ok {
+		return Ticket{}, rep, false
 	}
 	if rep, ok := s.applyStatus(&t, existing.StatusID); !ok {
 		return Ticket{}, rep, false

@@ -16,16 +16,20 @@ const (
 	hostileClient  = `Kestrel & Sons <img src=x onerror=alert(1)>`
 	hostileSummary = `<script>alert("ticket")</script> Antimalware on KS-WS01`
 	hostileNote    = `Seen again <b onmouseover=alert(2)>twice</b>`
+	hostileHost    = `KS-WS01<i>`
 )
 
 func makeViewScene(t *testing.T, b *testBundle) viewScene {
 	t.Helper()
 	tok := b.token(t, "all")
 	client := decode[Client](t, b.send(t, "POST", "/api/Client", tok, []map[string]any{{"name": hostileClient, "newclient_sitename": "Head Office"}}))
+	asset := decode[Asset](t, b.send(t, "POST", "/api/Asset", tok, []map[string]any{{
+		"site_id": client.MainSiteID, "assettype_id": 1, "fields": []map[string]any{{"id": "101", "value": hostileHost}},
+	}}))
 	ticket := decode[Ticket](t, b.send(t, "POST", "/api/Tickets", tok, []map[string]any{{
 		"summary": hostileSummary, "details_html": "<p>Trojan.Agent found &amp; blocked.</p><p>Run a full scan.</p>",
 		"client_id": client.ID, "tickettype_id": 21, "agent_id": 6, "team": "Security Operations",
-		"dateoccurred": "2025-03-14T08:15:00",
+		"dateoccurred": "2025-03-14T08:15:00", "assets": []map[string]any{{"id": asset.ID}},
 	}}))
 	wantStatus(t, b.send(t, "POST", "/api/Actions", tok, []map[string]any{{"ticket_id": ticket.ID, "outcome_id": 7, "note_html": "<p>" + strings.NewReplacer("<", "&lt;", ">", "&gt;").Replace(hostileNote) + "</p>"}}), http.StatusCreated)
 	invoice := decode[RecurringInvoice](t, b.send(t, "POST", "/api/RecurringInvoice", tok, []map[string]any{{
@@ -61,6 +65,7 @@ func TestWebView(t *testing.T) {
 			`<dt>Ticket Type</dt><dd>Security Alert</dd>`, `<dt>Priority</dt><dd>High Threat</dd>`,
 			`<dt>Team</dt><dd>Security Operations</dd>`, `<dt>Agent</dt><dd>Lukas Schäfer</dd>`,
 			`<dt>Category</dt><dd>Security</dd>`, `<dt>Date Occurred</dt><dd>2025-03-14 08:15:00</dd>`,
+			`<dt>Assets</dt><dd>KS-WS01&lt;i&gt; <span class="muted">Workstation #`,
 			"Trojan.Agent found &amp; blocked.\nRun a full scan.",
 			`<strong>Internal Note</strong> by Halo Integrator (halobridge (simulator)) on 2025-03-14 09:30:00 · hidden from user`,
 			`Seen again &lt;b onmouseover=alert(2)&gt;twice&lt;/b&gt;`,

@@ -114,6 +114,10 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		t.Parallel()
 		testHaloBudgets(t, setup)
 	})
+	t.Run("HaloAssets", func(t *testing.T) {
+		t.Parallel()
+		testHaloAssets(t, setup)
+	})
 }
 
 // RunShared runs the tests that need several Stores on one database:
