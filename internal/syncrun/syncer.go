@@ -62,10 +62,11 @@ type TicketTypeChecker interface {
 type Result struct {
 	// Catalog says what changed in each kind of HaloPSA record refreshed.
 	Catalog map[string]store.CatalogDiff
-	// Customers, Usage and Users count the source records read.
+	// Customers, Usage, Users and Endpoints count the source records read.
 	Customers int
 	Usage     int
 	Users     int
+	Endpoints int
 	// Suggested counts suggestions stored or changed, Withdrawn the stale
 	// ones removed.
 	Suggested int
