@@ -80,6 +80,38 @@ func TestSyncReadsEndpoints(t *testing.T) {
 		})
 	})
 
+	t.Run("KeepsDefensXAgents", func(t *testing.T) {
+		t.Parallel()
+		syncruntest.EachEngine(t, func(t *testing.T, st *store.Store) {
+			f := syncruntest.NewFixture(t, st, halosim.Options{Clients: 2})
+			sim, src := defensxSource(t, f)
+			res := f.MustSync(t)
+			customers, err := st.SourceCustomers(t.Context(), src.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			total := 0
+			for _, c := range customers {
+				got, err := st.SourceEndpoints(t.Context(), src.ID, c.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var want []source.Endpoint
+				for _, a := range sim.Agents(c.ID) {
+					want = append(want, source.Endpoint{ID: a.ID, CustomerID: c.ID, Name: a.Hostname, OS: a.Platform, Managed: true})
+				}
+				byID := cmpopts.SortSlices(func(a, b source.Endpoint) bool { return a.ID < b.ID })
+				if diff := cmp.Diff(want, got, byID); diff != "" || len(got) == 0 {
+					t.Errorf("%s (-want +got):\n%s", c.Name, diff)
+				}
+				total += len(want)
+			}
+			if res.Endpoints != total {
+				t.Errorf("Endpoints = %d, want %d", res.Endpoints, total)
+			}
+		})
+	})
+
 	t.Run("SaysWhichCompanysEndpointsFailedAndKeepsTheRest", func(t *testing.T) {
 		t.Parallel()
 		syncruntest.EachEngine(t, func(t *testing.T, st *store.Store) {
