@@ -245,7 +245,8 @@ func (s *Sim) Companies() []Company {
 	return out
 }
 
-// Endpoints returns a company's endpoints.
+// Endpoints returns a company's managed endpoints, those its events name;
+// Inventory lists the unmanaged ones too.
 func (s *Sim) Endpoints(companyID string) []Endpoint {
 	s.mu.Lock()
 	defer s.mu.Unlock()
