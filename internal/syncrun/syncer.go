@@ -62,11 +62,10 @@ type TicketTypeChecker interface {
 type Result struct {
 	// Catalog says what changed in each kind of HaloPSA record refreshed.
 	Catalog map[string]store.CatalogDiff
-	// Customers, Usage, Users and Endpoints count the source records read.
+	// Customers, Usage and Users count the source records read.
 	Customers int
 	Usage     int
 	Users     int
-	Endpoints int
 	// Suggested counts suggestions stored or changed, Withdrawn the stale
 	// ones removed.
 	Suggested int
@@ -77,6 +76,9 @@ type Result struct {
 	// Raised counts the problems found, Cleared the events of problems gone.
 	Raised  int
 	Cleared int
+	// Endpoints counts the source endpoints (devices) kept of every
+	// customer of the sources that list them.
+	Endpoints int
 }
 
 // Progress step names, as the CLI and the API show them.
