@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"time"
 
@@ -81,10 +82,12 @@ func Assets(opts AssetsOptions) AssetsReport {
 	return report
 }
 
-// fastest is the shortest of runs timings of fn, in seconds.
+// fastest is the shortest of runs timings of fn, in seconds, each begun
+// after a collection, so that none pays for the garbage of the one before.
 func fastest(runs int, fn func()) float64 {
 	best := time.Duration(-1)
 	for range runs {
+		runtime.GC()
 		start := time.Now()
 		fn()
 		if d := time.Since(start); best < 0 || d < best {

@@ -26,11 +26,12 @@ type index struct {
 	lengths []int
 	long    []bool
 
-	// Marks of what one lookup found already, reset by moving the stamp.
+	// What one lookup found: the values and assets marked with its stamp,
+	// and the assets' positions.
 	stamp      uint32
 	valueMarks []uint32
 	assetMarks []uint32
-	found      []int32
+	positions  []int32
 	buf        []string
 }
 
@@ -95,7 +96,8 @@ func (ix *index) indexSubstrings() {
 }
 
 // lookup gives the positions of the assets the rule matches with e,
-// ascending, and the endpoint's value that matched first.
+// ascending, at most MaxCandidates of them, and the endpoint's value that
+// matched first.
 func (ix *index) lookup(e Endpoint) ([]int32, string) {
 	ix.stamp++
 	if ix.stamp == 0 {
@@ -103,15 +105,15 @@ func (ix *index) lookup(e Endpoint) ([]int32, string) {
 		clear(ix.assetMarks)
 		ix.stamp = 1
 	}
-	ix.found = ix.found[:0]
+	ix.positions = ix.positions[:0]
 	r := ix.rule
 	var matched string
 	for _, raw := range endpointValues(e, r.Property) {
 		ix.buf = values(r.Property, r.CaseSensitive, raw, ix.buf[:0])
 		for _, v := range ix.buf {
-			before := len(ix.found)
+			before := len(ix.positions)
 			ix.lookupValue(v)
-			if len(ix.found) > before && matched == "" {
+			if len(ix.positions) > before && matched == "" {
 				matched = v
 				if r.Property != PropertyIP && r.Property != PropertyMAC {
 					matched = cut(raw)
@@ -123,37 +125,43 @@ func (ix *index) lookup(e Endpoint) ([]int32, string) {
 		// The endpoint's FQDN stands for its name too: "pc-01.corp.local"
 		// is the device "PC-01".
 		if fqdn := values(PropertyName, r.CaseSensitive, e.FQDN, nil); len(fqdn) > 0 {
-			if id, ok := ix.byValue[hostLabel(fqdn[0])]; ok && ix.markValue(id) && matched == "" {
+			before := len(ix.positions)
+			if id, ok := ix.byValue[hostLabel(fqdn[0])]; ok && ix.markValue(id) && len(ix.positions) > before && matched == "" {
 				matched = cut(e.FQDN)
 			}
 		}
 	}
-	if len(ix.found) == 0 {
+	if len(ix.positions) == 0 {
 		return nil, ""
 	}
-	var positions []int32
-	for _, id := range ix.found {
-		for _, p := range ix.assets[id] {
-			if ix.assetMarks[p] != ix.stamp {
-				ix.assetMarks[p] = ix.stamp
-				positions = append(positions, p)
-			}
-		}
-	}
+	positions := slices.Clone(ix.positions)
 	slices.Sort(positions)
 	return positions, matched
 }
 
-// markValue adds the value id to what this lookup found, reporting whether
-// it is new.
+// markValue adds the assets of value id to what this lookup found, up to
+// MaxCandidates, reporting whether the value is new to it.
 func (ix *index) markValue(id int32) bool {
 	if ix.valueMarks[id] == ix.stamp {
 		return false
 	}
 	ix.valueMarks[id] = ix.stamp
-	ix.found = append(ix.found, id)
+	for _, p := range ix.assets[id] {
+		if ix.full() {
+			break
+		}
+		if ix.assetMarks[p] != ix.stamp {
+			ix.assetMarks[p] = ix.stamp
+			ix.positions = append(ix.positions, p)
+		}
+	}
 	return true
 }
+
+// full says that this lookup found as many candidates as an endpoint
+// keeps: it is ambiguous whatever else would match, and looking further
+// would only cost time (an endpoint named "LAP" is in every "LAPTOP-…").
+func (ix *index) full() bool { return len(ix.positions) >= MaxCandidates }
 
 // lookupValue marks the values that match the endpoint's value v.
 func (ix *index) lookupValue(v string) {
@@ -180,7 +188,11 @@ func (ix *index) lookupValue(v string) {
 }
 
 // lookupContaining marks the values that contain v: those among the ones
-// holding v's rarest 3-byte sequence that really contain it.
+// holding v's rarest 3-byte sequence that really contain it. An endpoint's
+// value costs at most one scan of the assets' values, so a device a user
+// renamed cannot slow the others; only thousands of assets crafted so that
+// they hold every sequence of a name but not the name can make every
+// endpoint cost that scan.
 func (ix *index) lookupContaining(v string) {
 	if utf8.RuneCountInString(v) < MinContained || len(v) < 3 {
 		return
@@ -196,6 +208,9 @@ func (ix *index) lookupContaining(v string) {
 		}
 	}
 	for _, id := range fewest {
+		if ix.full() {
+			return
+		}
 		if strings.Contains(ix.values[id], v) {
 			ix.markValue(id)
 		}
@@ -210,7 +225,7 @@ func (ix *index) lookupContained(v string) {
 		if l > len(v) {
 			return
 		}
-		for i := 0; i+l <= len(v); i++ {
+		for i := 0; i+l <= len(v) && !ix.full(); i++ {
 			if id, ok := ix.byValue[v[i:i+l]]; ok && ix.long[id] {
 				ix.markValue(id)
 			}

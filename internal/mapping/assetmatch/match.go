@@ -32,7 +32,9 @@ type Suggestion struct {
 
 // Ambiguous reports an endpoint that rule Rule matched with several assets,
 // or with an asset that rule or another matched with other endpoints too:
-// a person chooses.
+// a person chooses. AssetIDs lists at most MaxCandidates assets, the first
+// found (by the endpoint's values in order, then the assets in the order
+// given).
 type Ambiguous struct {
 	EndpointID string
 	AssetIDs   []int

@@ -33,6 +33,16 @@ var (
 func TestMatch(t *testing.T) {
 	t.Parallel()
 
+	// Sixty assets tagged "N/A", and the first fifty of them.
+	var unknownTags []assetmatch.Asset
+	var firstFifty []int
+	for id := 60; id >= 1; id-- {
+		unknownTags = append(unknownTags, asset(id, "inventory_number", "N/A"))
+		if id > 10 {
+			firstFifty = append([]int{id}, firstFifty...)
+		}
+	}
+
 	tests := []struct {
 		name      string
 		settings  assetmatch.Settings
@@ -243,6 +253,13 @@ func TestMatch(t *testing.T) {
 				asset(3, "inventory_number", "laptop-a1b3"),
 			},
 			want: assetmatch.Result{Ambiguous: []assetmatch.Ambiguous{{EndpointID: "e1", AssetIDs: []int{1, 2}}}},
+		},
+		{
+			name:      "ListsAtMostMaxCandidatesAssetsTheFirstFound",
+			settings:  rules(tagByName),
+			endpoints: []assetmatch.Endpoint{named("e1", "n/a")},
+			assets:    unknownTags,
+			want:      assetmatch.Result{Ambiguous: []assetmatch.Ambiguous{{EndpointID: "e1", AssetIDs: firstFifty}}},
 		},
 		{
 			name:      "FindsTheFieldByItsNameWithoutCase",

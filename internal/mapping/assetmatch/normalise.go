@@ -15,6 +15,11 @@ const (
 	MaxValueBytes = 255
 	// MaxValues bounds the addresses one asset field or one endpoint gives.
 	MaxValues = 64
+	// MaxCandidates bounds the assets one endpoint is found ambiguous
+	// with: a person does not choose among more, and an endpoint value that
+	// many assets share (an asset tag "N/A", a name "LAP" in contains
+	// mode) must not cost the time of every pair.
+	MaxCandidates = 50
 	// MinContained is the length, in characters, a value needs to count as
 	// contained in another: shorter ones ("pc", "1") are in everything.
 	MinContained = 3
