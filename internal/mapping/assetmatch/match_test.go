@@ -167,16 +167,19 @@ func TestMatch(t *testing.T) {
 				{ID: "e1", IPs: []string{"192.168.1.20", "10.0.0.6"}},
 				{ID: "e2", IPs: []string{"FE80::1"}},
 				{ID: "e3", IPs: []string{"10.0.0.7"}},
+				{ID: "e4", IPs: []string{"::ffff:192.168.5.9"}},
 			},
 			assets: []assetmatch.Asset{
 				asset(1, "IP Address", "10.0.0.5, 10.0.0.6"),
 				asset(2, "IP Address", "fe80::1;172.16.0.1"),
 				asset(3, "IP Address", "10.0.0.70 n/a"),
+				asset(4, "IP Address", "192.168.5.9/24"),
 			},
 			want: assetmatch.Result{
 				Suggestions: []assetmatch.Suggestion{
 					{EndpointID: "e1", AssetID: 1, Value: "10.0.0.6"},
 					{EndpointID: "e2", AssetID: 2, Value: "fe80::1"},
+					{EndpointID: "e4", AssetID: 4, Value: "192.168.5.9"},
 				},
 				Unmatched: []string{"e3"},
 			},

@@ -76,13 +76,18 @@ func values(p Property, caseSensitive bool, raw string, out []string) []string {
 }
 
 // normaliseIP writes an IP address one way ("::ffff:10.0.0.1" and
-// "10.0.0.1" alike, IPv6 in lower case), or gives "" for anything else and
-// for addresses every device has (loopback, unspecified), which would match
+// "10.0.0.1" alike, IPv6 in lower case, "10.0.0.1/24" as the address an RMM
+// tool wrote with its network), or gives "" for anything else and for
+// addresses every device has (loopback, unspecified), which would match
 // every asset with each other.
 func normaliseIP(s string) string {
 	addr, err := netip.ParseAddr(s)
 	if err != nil {
-		return ""
+		prefix, perr := netip.ParsePrefix(s)
+		if perr != nil {
+			return ""
+		}
+		addr = prefix.Addr()
 	}
 	addr = addr.Unmap().WithZone("")
 	if addr.IsLoopback() || addr.IsUnspecified() {
