@@ -150,9 +150,14 @@ func sourceOfPartner(ctx context.Context, q interface {
 
 const assetMappingInsertColumns = "partner_id, source_id, customer_id, endpoint_id, endpoint_name, endpoint_name_key, client_id, asset_id, state, rule, value, candidates, updated_at"
 
-// assetRowsPerInsert keeps one INSERT's parameters well under both
-// engines' limits.
-const assetRowsPerInsert = 200
+// assetMappingInsertCount counts assetMappingInsertColumns.
+var assetMappingInsertCount = strings.Count(assetMappingInsertColumns, ", ") + 1
+
+// assetMappingUpsert writes a row over the endpoint's row.
+const assetMappingUpsert = `ON CONFLICT (partner_id, source_id, endpoint_id) DO UPDATE SET customer_id = excluded.customer_id,
+	endpoint_name = excluded.endpoint_name, endpoint_name_key = excluded.endpoint_name_key, client_id = excluded.client_id,
+	asset_id = excluded.asset_id, state = excluded.state, rule = excluded.rule, value = excluded.value,
+	candidates = excluded.candidates, updated_at = excluded.updated_at`
 
 // SaveAssetSuggestions replaces the suggested and ambiguous rows of one
 // customer of a source with rows, the smart match's latest result for the
@@ -192,26 +197,22 @@ func (s *Store) SaveAssetSuggestions(ctx context.Context, partnerID, sourceID in
 			partnerID, sourceID, customerID); err != nil {
 			return err
 		}
-		for start := 0; start < len(rows); start += assetRowsPerInsert {
-			chunk := rows[start:min(start+assetRowsPerInsert, len(rows))]
+		for start := 0; start < len(rows); start += rowsPerInsert {
+			chunk := rows[start:min(start+rowsPerInsert, len(rows))]
 			var q strings.Builder
 			q.WriteString("INSERT INTO asset_mappings (" + assetMappingInsertColumns + ") VALUES ")
-			args := make([]any, 0, len(chunk)*13)
+			args := make([]any, 0, len(chunk)*assetMappingInsertCount)
 			for i, m := range chunk {
 				if i > 0 {
 					q.WriteString(", ")
 				}
-				s.placeholders(&q, len(args), 13)
+				s.placeholders(&q, len(args), assetMappingInsertCount)
 				args = append(args, partnerID, sourceID, customerID, m.EndpointID, m.EndpointName, strings.ToLower(m.EndpointName),
 					clientID, m.AssetID, m.State, m.Rule, m.Value, candidatesJSON(m.Candidates), now)
 			}
 			// An endpoint that moved from another customer takes its new
 			// suggestion; a confirmed one keeps its mapping.
-			q.WriteString(` ON CONFLICT (partner_id, source_id, endpoint_id) DO UPDATE SET customer_id = excluded.customer_id,
-				endpoint_name = excluded.endpoint_name, endpoint_name_key = excluded.endpoint_name_key, client_id = excluded.client_id,
-				asset_id = excluded.asset_id, state = excluded.state, rule = excluded.rule, value = excluded.value,
-				candidates = excluded.candidates, updated_at = excluded.updated_at
-				WHERE asset_mappings.state <> 'confirmed'`)
+			q.WriteString(assetMappingUpsert + " WHERE asset_mappings.state <> 'confirmed'")
 			if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 				return mapError(err)
 			}
@@ -364,11 +365,7 @@ func (s *Store) SetAssetMapping(ctx context.Context, partnerID int64, m AssetMap
 			return err
 		}
 		_, err = tx.ExecContext(ctx, "INSERT INTO asset_mappings ("+assetMappingInsertColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'confirmed', $9, $10, '[]', $11)
-			ON CONFLICT (partner_id, source_id, endpoint_id) DO UPDATE SET customer_id = excluded.customer_id,
-				endpoint_name = excluded.endpoint_name, endpoint_name_key = excluded.endpoint_name_key, client_id = excluded.client_id,
-				asset_id = excluded.asset_id, state = excluded.state, rule = excluded.rule, value = excluded.value,
-				candidates = excluded.candidates, updated_at = excluded.updated_at`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'confirmed', $9, $10, '[]', $11) `+assetMappingUpsert,
 			partnerID, m.SourceID, m.CustomerID, m.EndpointID, m.EndpointName, strings.ToLower(m.EndpointName), m.ClientID, m.AssetID,
 			m.Rule, m.Value, now)
 		return mapError(err)
