@@ -167,7 +167,7 @@ func (s *Syncer) Sync(ctx context.Context, partnerID int64, p *jobs.Progress) (R
 
 // Assets is the asset mapping service on the syncer's store and HaloPSA.
 func (s *Syncer) Assets() *assetmap.Service {
-	return &assetmap.Service{Store: s.Store, Halo: s.Halo}
+	return &assetmap.Service{Store: s.Store, Halo: s.Halo, ReadAssets: s.readClientAssets}
 }
 
 // refreshAssets stores the smart match's asset suggestions for the mapped

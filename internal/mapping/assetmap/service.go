@@ -8,7 +8,6 @@ import (
 
 	"halobridge/internal/connect"
 	"halobridge/internal/events"
-	"halobridge/internal/halo"
 	"halobridge/internal/mapping/assetmatch"
 	"halobridge/internal/source"
 	"halobridge/internal/store"
@@ -20,6 +19,9 @@ type Service struct {
 	Store *store.Store
 	// Halo reaches the partner's HaloPSA, to create assets.
 	Halo *connect.Halo
+	// ReadAssets reads the assets of one HaloPSA client again and keeps
+	// them, as a sync does; a recheck of an asset's event uses it.
+	ReadAssets func(ctx context.Context, partnerID int64, clientID int) error
 }
 
 // Result counts what Refresh did.
@@ -247,16 +249,8 @@ func assetLabel(a store.HaloAsset) string {
 // the endpoints of the last sync; it creates no asset.
 func (s *Service) RecheckAssets(ctx context.Context, partnerID int64, e store.Event) error {
 	d := events.DataOf(e)
-	if d.ClientID > 0 {
-		hc, err := s.Halo.Client(ctx, partnerID)
-		if err != nil {
-			return err
-		}
-		list, err := hc.Assets(ctx, halo.AssetQuery{ClientID: d.ClientID, IncludeInactive: true})
-		if err != nil {
-			return fmt.Errorf("read the assets of HaloPSA client %d: %w", d.ClientID, err)
-		}
-		if _, err := s.Store.SaveHaloAssets(ctx, partnerID, d.ClientID, store.HaloAssetsOf(list)); err != nil {
+	if d.ClientID > 0 && s.ReadAssets != nil {
+		if err := s.ReadAssets(ctx, partnerID, d.ClientID); err != nil {
 			return err
 		}
 	}
