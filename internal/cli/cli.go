@@ -55,7 +55,7 @@ func commands() []*command {
 		{name: "token", summary: "API tokens for the JSON API", children: tokenCommands()},
 		{name: "billing", summary: "bill usage on HaloPSA recurring invoices", children: billingCommands()},
 		{name: "tickets", summary: "ticket policy and test tickets", children: ticketsCommands()},
-		{name: "bench", summary: "measure performance (JSON reports)", children: []*command{benchIngestCommand(), benchPruneCommand(), benchTicketsCommand(), benchReplicasCommand()}},
+		{name: "bench", summary: "measure performance (JSON reports)", children: []*command{benchIngestCommand(), benchPruneCommand(), benchTicketsCommand(), benchReplicasCommand(), benchAssetsCommand()}},
 		{name: "sim", summary: "run a simulator of a remote API", children: []*command{simHaloCommand(), simGravityZoneCommand(), simDefensXCommand()}},
 	}
 }

@@ -90,6 +90,10 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		t.Parallel()
 		testMappings(t, setup)
 	})
+	t.Run("AssetMappings", func(t *testing.T) {
+		t.Parallel()
+		testAssetMappings(t, setup)
+	})
 	t.Run("Rejections", func(t *testing.T) {
 		t.Parallel()
 		testRejections(t, setup)
