@@ -183,6 +183,9 @@ func (ix *index) lookupValue(v string) {
 		return
 	}
 	for _, id := range ix.byLabel[v] {
+		if ix.full() {
+			return
+		}
 		ix.markValue(id)
 	}
 }
