@@ -86,16 +86,25 @@ func (s *Service) toGravityZone(ctx context.Context, src store.Source, alert sto
 // loopOf is how the partner's ticket policy takes changes back to GravityZone incidents of
 // an alert type: the default when the policy or the type does not say.
 func (s *Service) loopOf(ctx context.Context, partnerID int64, alertType string) (ticketing.SourceLoop, error) {
-	stored, err := s.Store.TicketPolicy(ctx, partnerID)
-	if errors.Is(err, store.ErrNotFound) {
-		return ticketing.LoopNoteAndStatus, nil
-	}
+	p, err := s.policy(ctx, partnerID)
 	if err != nil {
 		return "", err
 	}
-	var p ticketing.Policy
-	if err := json.Unmarshal(stored.Policy, &p); err != nil {
-		return "", fmt.Errorf("read the ticket policy of partner %d: %w", partnerID, err)
-	}
 	return p.ForSource(source.GravityZone).Types[alertType].Loop(), nil
+}
+
+// policy is the partner's ticket policy; the zero policy when none is saved.
+func (s *Service) policy(ctx context.Context, partnerID int64) (ticketing.Policy, error) {
+	var p ticketing.Policy
+	stored, err := s.Store.TicketPolicy(ctx, partnerID)
+	if errors.Is(err, store.ErrNotFound) {
+		return p, nil
+	}
+	if err != nil {
+		return p, err
+	}
+	if err := json.Unmarshal(stored.Policy, &p); err != nil {
+		return p, fmt.Errorf("read the ticket policy of partner %d: %w", partnerID, err)
+	}
+	return p, nil
 }
