@@ -47,6 +47,7 @@ func (j *Jobs) Register(workers *river.Workers) *river.PeriodicJob {
 	river.AddWorker(workers, &processWorker{svc: j.Service})
 	river.AddWorker(workers, &sweepWorker{svc: j.Service})
 	river.AddWorker(workers, &callbackWorker{svc: j.Service})
+	river.AddWorker(workers, &incidentWorker{svc: j.Service})
 	// Unlike jobs.Every, the sweep also runs as the leader starts, so that a server sets up
 	// the webhooks at once rather than an interval later.
 	return river.NewPeriodicJob(river.PeriodicInterval(j.Service.interval()), func() (river.JobArgs, *river.InsertOpts) {

@@ -44,11 +44,12 @@ type Service struct {
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
-	// CallbackAttempts and CallbackBackoff are DefaultCallbackAttempts and
-	// DefaultCallbackBackoff unless set.
-	CallbackAttempts int
-	CallbackBackoff  time.Duration
-	// queue takes the push callbacks; Jobs.Use sets it.
+	// RetryAttempts and RetryBackoff bound how a write to a source (a push callback, a
+	// GravityZone incident's note and status) is retried: DefaultRetryAttempts and
+	// DefaultRetryBackoff unless set.
+	RetryAttempts int
+	RetryBackoff  time.Duration
+	// queue takes the writes to the sources; Jobs.Use sets it.
 	queue Inserter
 }
 
