@@ -48,7 +48,7 @@ func (s *Service) Recheck(ctx context.Context, partnerID, eventID int64) (store.
 	case e.Kind == EventUnmappedCustomer:
 		err = s.recheckUnmapped(ctx, partnerID, e, d)
 	case e.Kind == EventHaloWebhook && s.Webhooks != nil:
-		err = s.Webhooks.EnsureWebhook(ctx, partnerID)
+		_, err = s.Webhooks.EnsureWebhook(ctx, partnerID)
 	case e.Kind == EventNoCompany:
 		err = s.recheckNoCompany(ctx, partnerID, e, d)
 	case e.Kind == EventPushCallback:

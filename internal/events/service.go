@@ -43,7 +43,8 @@ type Service struct {
 type Webhooks interface {
 	// EnsureWebhook finds or creates the webhook, enables it, and raises
 	// or clears its events.
-	EnsureWebhook(ctx context.Context, partnerID int64) error
+	// It says in words what HaloPSA then holds.
+	EnsureWebhook(ctx context.Context, partnerID int64) (string, error)
 }
 
 // Incidents takes changes made in HaloPSA back to GravityZone incidents.

@@ -131,7 +131,7 @@ func (s *Service) SweepPartner(ctx context.Context, partnerID int64) error {
 		rec = checked
 	}
 	errs = append(errs, s.Process(ctx, partnerID))
-	if rec.PartnerID != 0 && now.Sub(rec.LastDeliveryAt) >= s.interval() && now.Sub(rec.PolledAt) >= s.interval()-time.Second {
+	if rec.PartnerID != 0 && polling(rec, now, s.interval()) && now.Sub(rec.PolledAt) >= s.interval()-time.Second {
 		_, perr := s.Poll(ctx, partnerID)
 		errs = append(errs, perr)
 	}
