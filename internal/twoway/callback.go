@@ -214,18 +214,23 @@ func (s *Service) post(ctx context.Context, target, secret string, a CallbackArg
 	return nil
 }
 
-type callbackWorker struct {
-	river.WorkerDefaults[CallbackArgs]
-	svc *Service
+// writeWorker runs one kind of write to a source (a callback, an incident's note and
+// status) as a job, tried RetryAttempts times with RetryBackoff doubling between them;
+// send is told of the last attempt, which raises the write's event when it fails too.
+type writeWorker[T river.JobArgs] struct {
+	river.WorkerDefaults[T]
+	svc     *Service
+	send    func(ctx context.Context, args T, last bool) error
+	timeout time.Duration
 }
 
-func (w *callbackWorker) Work(ctx context.Context, job *river.Job[CallbackArgs]) error {
-	return w.svc.SendCallback(ctx, job.Args, job.Attempt >= job.MaxAttempts)
+func (w *writeWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
+	return w.send(ctx, job.Args, job.Attempt >= job.MaxAttempts)
 }
 
 // NextRetry doubles the wait from the service's RetryBackoff.
-func (w *callbackWorker) NextRetry(job *river.Job[CallbackArgs]) time.Time {
+func (w *writeWorker[T]) NextRetry(job *river.Job[T]) time.Time {
 	return time.Now().Add(w.svc.retryBackoff(job.Attempt))
 }
 
-func (w *callbackWorker) Timeout(*river.Job[CallbackArgs]) time.Duration { return 2 * callbackTimeout }
+func (w *writeWorker[T]) Timeout(*river.Job[T]) time.Duration { return w.timeout }

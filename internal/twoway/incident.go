@@ -37,6 +37,9 @@ type IncidentArgs struct {
 // Kind names the job.
 func (IncidentArgs) Kind() string { return "gravityzone_incident_write" }
 
+// incidentTimeout bounds one attempt: two GravityZone calls, each bounded by its client.
+const incidentTimeout = 150 * time.Second
+
 // toGravityZone queues the write of a change to the incident an incident alert announced:
 // a durable job makes it, retried with backoff while GravityZone fails.
 func (s *Service) toGravityZone(ctx context.Context, src store.Source, alert store.StoredAlert, c store.TicketChange) (string, string) {
@@ -240,18 +243,4 @@ func (s *Service) RecheckIncident(ctx context.Context, partnerID int64, e store.
 	// own failure is one of the Recheck.
 	_, err = s.sendIncident(ctx, *a, true)
 	return err
-}
-
-type incidentWorker struct {
-	river.WorkerDefaults[IncidentArgs]
-	svc *Service
-}
-
-func (w *incidentWorker) Work(ctx context.Context, job *river.Job[IncidentArgs]) error {
-	return w.svc.SendIncident(ctx, job.Args, job.Attempt >= job.MaxAttempts)
-}
-
-// NextRetry doubles the wait from the service's RetryBackoff.
-func (w *incidentWorker) NextRetry(job *river.Job[IncidentArgs]) time.Time {
-	return time.Now().Add(w.svc.retryBackoff(job.Attempt))
 }

@@ -33,17 +33,25 @@ func (s *scene) incidentEvents(t *testing.T) []store.Event {
 	return evs
 }
 
+// incidentScene is a partner whose webhook is set up, with a ticket of a GravityZone
+// incident, and whose writes to GravityZone are tried attempts times, 10 ms apart at first.
+func incidentScene(t *testing.T, attempts int) (*scene, gzsim.Incident, store.TicketLink) {
+	t.Helper()
+	s := setup(t, sceneOptions{})
+	s.svc.RetryAttempts, s.svc.RetryBackoff = attempts, 10*time.Millisecond
+	if _, err := s.svc.Ensure(s.ctx, s.partner.ID); err != nil {
+		t.Fatal(err)
+	}
+	inc, link := s.incidentTicket(t)
+	return s, inc, link
+}
+
 func TestIncidentWrites(t *testing.T) {
 	t.Parallel()
 
 	t.Run("AGravityZoneOutageIsRetriedUntilTheWriteLandsOnce", func(t *testing.T) {
 		t.Parallel()
-		s := setup(t, sceneOptions{})
-		s.svc.RetryAttempts, s.svc.RetryBackoff = 5, 10*time.Millisecond
-		if _, err := s.svc.Ensure(s.ctx, s.partner.ID); err != nil {
-			t.Fatal(err)
-		}
-		inc, link := s.incidentTicket(t)
+		s, inc, link := incidentScene(t, 5)
 		s.gz.InjectOutage(gzsim.Outage{Method: "updateIncidentNote", Details: "The service is temporarily unavailable", Times: 2})
 		sarah := s.agent(t)
 
@@ -92,12 +100,7 @@ func TestIncidentWrites(t *testing.T) {
 
 	t.Run("AGravityZoneThatKeepsFailingRaisesTheEventThatRecheckClearsOnceItAnswers", func(t *testing.T) {
 		t.Parallel()
-		s := setup(t, sceneOptions{})
-		s.svc.RetryAttempts, s.svc.RetryBackoff = 3, 10*time.Millisecond
-		if _, err := s.svc.Ensure(s.ctx, s.partner.ID); err != nil {
-			t.Fatal(err)
-		}
-		inc, link := s.incidentTicket(t)
+		s, inc, link := incidentScene(t, 3)
 		s.gz.InjectOutage(gzsim.Outage{Method: "changeIncidentStatus", Details: "Incident service unavailable"})
 		s.setStatus(t, s.agent(t), link.TicketID, 9, "Isolated.")
 		wait.For(t, "the incident's event", func() bool { return len(s.incidentEvents(t)) == 1 })
@@ -133,12 +136,7 @@ func TestIncidentWrites(t *testing.T) {
 
 	t.Run("ALaterWriteToTheIncidentThatGetsThroughClearsItsEvent", func(t *testing.T) {
 		t.Parallel()
-		s := setup(t, sceneOptions{})
-		s.svc.RetryAttempts, s.svc.RetryBackoff = 2, 10*time.Millisecond
-		if _, err := s.svc.Ensure(s.ctx, s.partner.ID); err != nil {
-			t.Fatal(err)
-		}
-		inc, link := s.incidentTicket(t)
+		s, inc, link := incidentScene(t, 2)
 		s.gz.InjectOutage(gzsim.Outage{Method: "updateIncidentNote", Details: "Internal error"})
 		sarah := s.agent(t)
 		s.setStatus(t, sarah, link.TicketID, 9, "Done.")
