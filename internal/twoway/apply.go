@@ -130,6 +130,9 @@ func (s *Service) settle(ctx context.Context, partnerID int64, link store.Ticket
 		return s.Store.SetChangeSource(ctx, c.ID, store.SourceSkipped, "halobridge made this change itself")
 	}
 	state, detail := s.toSource(ctx, partnerID, link, c)
+	if state == store.SourcePending {
+		return nil // recorded before its job was queued: the job may have recorded more since
+	}
 	return s.Store.SetChangeSource(ctx, c.ID, state, detail)
 }
 

@@ -100,10 +100,20 @@ func (s *Service) toPush(ctx context.Context, src store.Source, link store.Ticke
 		return store.SourceFailed, err.Error()
 	}
 	args := CallbackArgs{PartnerID: c.PartnerID, SourceID: src.ID, ChangeID: c.ID, Delivery: store.NewToken(), Body: string(body)}
-	if _, err := s.queue.Insert(ctx, args, &river.InsertOpts{MaxAttempts: s.retryAttempts()}); err != nil {
-		return store.SourceFailed, fmt.Sprintf("could not queue the callback to %s: %v", target, err)
+	return s.queueWrite(ctx, c, args, "Posting the "+c.Change+" callback to "+target)
+}
+
+// queueWrite records a change's write to its source as pending, then queues the write's
+// job, tried RetryAttempts times: recorded first, so that a job quicker than the caller
+// never has its outcome overwritten by "pending".
+func (s *Service) queueWrite(ctx context.Context, c store.TicketChange, args river.JobArgs, pending string) (string, string) {
+	if err := s.Store.SetChangeSource(ctx, c.ID, store.SourcePending, pending); err != nil {
+		return store.SourceFailed, err.Error()
 	}
-	return store.SourcePending, "Posting the " + c.Change + " callback to " + target
+	if _, err := s.queue.Insert(ctx, args, &river.InsertOpts{MaxAttempts: s.retryAttempts()}); err != nil {
+		return store.SourceFailed, fmt.Sprintf("halobridge could not queue the job for it (%s): %v", pending, err)
+	}
+	return store.SourcePending, pending
 }
 
 func callbackOf(linked []store.LinkedEvent, c store.TicketChange) Callback {

@@ -50,10 +50,7 @@ func (s *Service) toGravityZone(ctx context.Context, src store.Source, alert sto
 	if s.queue == nil {
 		return store.SourceFailed, "halobridge's job queue is not running: GravityZone incident " + a.IncidentID + " was not written"
 	}
-	if _, err := s.queue.Insert(ctx, *a, &river.InsertOpts{MaxAttempts: s.retryAttempts()}); err != nil {
-		return store.SourceFailed, fmt.Sprintf("could not queue the write to GravityZone incident %s: %v", a.IncidentID, err)
-	}
-	return store.SourcePending, "Writing the " + c.Change + " to GravityZone incident " + a.IncidentID
+	return s.queueWrite(ctx, c, *a, "Telling GravityZone incident "+a.IncidentID+" that the ticket was "+c.Change)
 }
 
 // incidentWrite is what a change writes to the incident of its alert; nil, with what to
