@@ -144,6 +144,7 @@ func (h *handler) routes() []web.Route {
 		{Pattern: "POST /api/v1/sync", Handler: p(h.syncNow)},
 		{Pattern: "GET /api/v1/sync/runs", Handler: p(h.listRuns)},
 		{Pattern: "GET /api/v1/sync/runs/{id}", Handler: p(h.getRun)},
+		{Pattern: "POST /api/v1/sync/webhook", Handler: p(h.ensureWebhook)},
 
 		{Pattern: "GET /api/v1/tokens", Handler: p(h.listTokens)},
 		{Pattern: "POST /api/v1/tokens", Handler: p(h.createToken)},

@@ -32,6 +32,7 @@ import (
 	"halobridge/internal/store"
 	"halobridge/internal/syncrun"
 	"halobridge/internal/ticketing/deliver"
+	"halobridge/internal/twoway"
 	"halobridge/internal/web"
 	"halobridge/internal/web/routetest"
 )
@@ -121,6 +122,7 @@ func setup(t *testing.T) *testBundle {
 	b.syncer = &syncrun.Syncer{Store: st, Halo: &connect.Halo{Outbound: outbound.Local(), Store: st}, Sources: sources}
 	b.mappings = &mapper.Service{Store: st, Halo: b.syncer.Halo, Sources: b.syncer.Sources}
 	b.events = &events.Service{Store: st, Halo: b.syncer.Halo, Mappings: b.mappings, Checks: b.syncer}
+	b.events.Webhooks = &twoway.Service{Store: st, Halo: b.syncer.Halo, Sources: sources, BaseURL: "https://bridge.example"}
 	b.sync(t)
 	if _, err := b.mappings.Map(ctx, b.a.ID, b.src.ID, "gone", mapper.MapInput{ClientID: active[1].ID, Billing: true}); err != nil {
 		t.Fatal(err)
@@ -303,7 +305,11 @@ func TestAPI(t *testing.T) {
 		{name: "NamesAnEventIDThatIsNotANumber", method: "POST", path: fixed("/api/v1/events/first/recheck"), wantStatus: 400, want: lines(`"field":"id"`)},
 		{name: "SyncNowEnqueuesASync", method: "POST", path: fixed("/api/v1/sync"), wantStatus: 202, want: lines(`"job_id":1`, `"duplicate":false`)},
 		{name: "ListsSyncRuns", method: "GET", path: fixed("/api/v1/sync/runs"), wantStatus: 200,
-			want: lines(`"kind":"catalog"`, `"state":"succeeded"`, `"progress":"catalog  [####################] 100%  succeeded`)},
+			want: lines(`"kind":"catalog"`, `"state":"succeeded"`, `"progress":"catalog  [####################] 100%  succeeded`,
+				`"webhook":{"state":"none","exists":false,"enabled":false,"disabled_by_halopsa":false,"url":"","checked_at":null,"last_delivery_at":null,"failures":0`)},
+		{name: "RecreatesTheHaloPSAWebhook", method: "POST", path: fixed("/api/v1/sync/webhook"), wantStatus: 200,
+			want: lines(`"done":"halobridge's webhook is in HaloPSA and enabled`, `"state":"active"`, `"exists":true`, `"enabled":true`,
+				`"url":"https://bridge.example/halo/webhook/`, `"log_entries":0`, `"problem":""`)},
 		{name: "ShowsOneSyncRun", method: "GET", path: func(b *testBundle) string { return fmt.Sprintf("/api/v1/sync/runs/%d", b.run.ID) },
 			wantStatus: 200, want: lines(`"name":"HaloPSA catalog"`, `"total":15`)},
 		{name: "AnswersNotFoundForAnUnknownEndpoint", method: "GET", path: fixed("/api/v1/nothing"), wantStatus: 404, want: lines(`"code":"not_found"`)},
@@ -417,7 +423,8 @@ func TestTenantIsolation(t *testing.T) {
 		{"ListMappings", "GET", "/api/v1/mappings", "", 200, `{"rows":[]`},
 		{"ListSuggestions", "GET", "/api/v1/suggestions", "", 200, `{"suggestions":[]}`},
 		{"ListEvents", "GET", "/api/v1/events", "", 200, `{"events":[]}`},
-		{"ListRuns", "GET", "/api/v1/sync/runs", "", 200, `{"runs":[]}`},
+		{"ListRuns", "GET", "/api/v1/sync/runs", "", 200, `{"runs":[],"webhook":{"state":"none"`},
+		{"SetUpTheWebhookWithoutHaloPSA", "POST", "/api/v1/sync/webhook", "", 409, `"code":"halo_not_connected"`},
 		{"SyncNowWithoutHaloPSA", "POST", "/api/v1/sync", "", 409, `"code":"halo_not_connected"`},
 		{"ReadTheTicketPolicy", "GET", "/api/v1/tickets/policy", "", 404, ""},
 		{"SaveATicketPolicyAgainstItsOwnEmptyCatalog", "PUT", "/api/v1/tickets/policy", `{"policy": {"tickettype_id": 21, "title_template": "Mail filter {{hostname}}"}}`, 400,

@@ -9,6 +9,7 @@ import (
 	"halobridge/internal/jobs"
 	"halobridge/internal/store"
 	"halobridge/internal/syncrun"
+	"halobridge/internal/twoway"
 )
 
 // syncNow enqueues a catalog sync of the partner ("Sync now"). Pressing it
@@ -53,7 +54,8 @@ func viewRun(run store.SyncRun) runView {
 		Steps: run.Steps, Error: run.Error, JobID: run.JobID, Progress: jobs.RenderProgress(nil, run, 0)}
 }
 
-// listRuns answers the partner's sync history, newest first. Query:
+// listRuns answers the partner's sync history, newest first, and the health of
+// halobridge's webhook in HaloPSA (how closures there reach halobridge). Query:
 // kind=<kind>, limit=<n> (default 100).
 func (h *handler) listRuns(w http.ResponseWriter, r *http.Request, partnerID int64) {
 	limit, ok := h.queryInt(w, r, "limit")
@@ -69,7 +71,29 @@ func (h *handler) listRuns(w http.ResponseWriter, r *http.Request, partnerID int
 	for _, run := range runs {
 		views = append(views, viewRun(run))
 	}
-	h.json(w, http.StatusOK, map[string]any{"runs": views})
+	webhook, err := twoway.HealthOf(r.Context(), h.deps.Store, partnerID, h.deps.Now())
+	if err != nil {
+		h.failErr(w, r, err)
+		return
+	}
+	h.json(w, http.StatusOK, map[string]any{"runs": views, "webhook": webhook})
+}
+
+// ensureWebhook creates halobridge's webhook in the partner's HaloPSA, or enables it again,
+// as Resolve does for the webhook's events and the Sync page's button; it answers what it
+// did and the webhook's health afterwards.
+func (h *handler) ensureWebhook(w http.ResponseWriter, r *http.Request, partnerID int64) {
+	done, err := h.deps.Events.EnsureWebhook(r.Context(), partnerID)
+	if err != nil {
+		h.failErr(w, r, err)
+		return
+	}
+	webhook, err := twoway.HealthOf(r.Context(), h.deps.Store, partnerID, h.deps.Now())
+	if err != nil {
+		h.failErr(w, r, err)
+		return
+	}
+	h.json(w, http.StatusOK, map[string]any{"done": done, "webhook": webhook})
 }
 
 // getRun answers one run, for following its progress.

@@ -147,7 +147,7 @@ func (r *runtime) startJobs(ctx context.Context) (*background, error) {
 	// A person fixed what held tickets back: deliver them now.
 	fixed := func(ctx context.Context, partnerID int64) { delivery.OnStored(ctx, []int64{partnerID}) }
 	svcs := newServices(syncer, billing, fixed)
-	svcs.events.Webhooks = changes.Service
+	svcs.events.Webhooks, svcs.events.Incidents = changes.Service, changes.Service
 	return &background{queue: q, delivery: delivery, services: svcs, tickets: tickets, billing: billing, twoway: changes}, nil
 }
 

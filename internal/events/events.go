@@ -40,6 +40,11 @@ const (
 	// every retry, so the vendor was not told that a ticket closed or reopened.
 	// Package twoway raises it, and clears it when a callback gets through.
 	EventPushCallback = "push_callback"
+	// EventIncidentWrite: GravityZone kept refusing or failing the write
+	// that takes a ticket closed or reopened in HaloPSA back to its incident
+	// (its note, its status) after every retry. Package twoway raises it,
+	// and clears it when a later write to that incident gets through.
+	EventIncidentWrite = "incident_write_failed"
 )
 
 // mappingKinds are the event kinds of mapping findings.
@@ -69,6 +74,10 @@ type Data struct {
 	AlertID int64 `json:"alert_id,omitempty"`
 	// URL is the address an event is about (a push source's callback URL).
 	URL string `json:"url,omitempty"`
+	// TicketID and IncidentID are the HaloPSA ticket and the GravityZone
+	// incident an incident write is about.
+	TicketID   int    `json:"ticket_id,omitempty"`
+	IncidentID string `json:"incident_id,omitempty"`
 }
 
 // Encode is d as an event keeps it.

@@ -91,6 +91,7 @@ var kinds = map[string]Kind{
 	EventPushFailing:                              titled("Event Push not delivering", pageConnection),
 	EventHaloWebhook:                              titled("HaloPSA webhook not working", pageConnection),
 	EventPushCallback:                             titled("Push callback failing", pageConnection),
+	EventIncidentWrite:                            titled("GravityZone incident not updated", pageConnection),
 	EventUnmappedCustomer:                         titled("Customer not mapped", pageMapping),
 	EventNoCompany:                                titled("Events without a company", pageTicketPolicy),
 	EventTicketRefused:                            titled("HaloPSA refused a ticket", pageTicketPolicy),

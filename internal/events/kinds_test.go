@@ -30,6 +30,8 @@ func TestShown(t *testing.T) {
 			events.Kind{Title: "HaloPSA webhook not working", Page: "/setup?step=integration", PageName: "Setup › Integration"}},
 		{"AFailingPushCallbackIsFixedOnTheIntegrationStep", store.Event{Kind: "push_callback"},
 			events.Kind{Title: "Push callback failing", Page: "/setup?step=integration", PageName: "Setup › Integration"}},
+		{"AGravityZoneIncidentNotUpdatedIsFixedOnTheIntegrationStep", store.Event{Kind: "incident_write_failed"},
+			events.Kind{Title: "GravityZone incident not updated", Page: "/setup?step=integration", PageName: "Setup › Integration"}},
 		{"AProductWithoutItemIsFixedInTheBillingPolicy", store.Event{Kind: "product_unmapped"},
 			events.Kind{Title: "Product without a billing item", Page: "/setup?step=billing", PageName: "Setup › Billing"}},
 		{"AMissingInvoiceIsSeenOnBilling", store.Event{Kind: "no_recurring_invoice"},

@@ -48,13 +48,15 @@ func (s *Service) Recheck(ctx context.Context, partnerID, eventID int64) (store.
 	case e.Kind == EventUnmappedCustomer:
 		err = s.recheckUnmapped(ctx, partnerID, e, d)
 	case e.Kind == EventHaloWebhook && s.Webhooks != nil:
-		err = s.Webhooks.EnsureWebhook(ctx, partnerID)
+		_, err = s.Webhooks.EnsureWebhook(ctx, partnerID)
 	case e.Kind == EventNoCompany:
 		err = s.recheckNoCompany(ctx, partnerID, e, d)
 	case e.Kind == EventPushCallback:
 		err = s.recheckCallback(ctx, partnerID, e, d)
 	case (e.Kind == EventEndpointGone || e.Kind == EventAssetDeleted) && s.Assets != nil:
 		err = s.Assets.RecheckAssets(ctx, partnerID, e)
+	case e.Kind == EventIncidentWrite && s.Incidents != nil:
+		err = s.Incidents.RecheckIncident(ctx, partnerID, e)
 	case retriesDelivery(e):
 		// Only HaloPSA accepting the tickets shows the problem gone: the
 		// delivery that does clears the event.
@@ -117,6 +119,8 @@ func Rechecked(e store.Event) string {
 		return "Delivery to HaloPSA is being tried again now: the event clears once HaloPSA accepts the tickets."
 	case IsBillingKind(e.Kind):
 		return "Still a problem: a billing dry run of the client finds it again."
+	case e.Kind == EventIncidentWrite:
+		return "Still failing: GravityZone answered the write again as the event says. halobridge writes the incident again at the ticket's next change in HaloPSA, or when you press Recheck."
 	case e.Kind == EventPushCallback:
 		return "Still a problem: the callback URL is the one that failed. The next closure in HaloPSA is posted to it again; correct the URL on the source's page if it is wrong."
 	}

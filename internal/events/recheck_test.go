@@ -31,7 +31,7 @@ func everyKind() []string {
 		events.EventPushFailing, events.EventUnmappedCustomer, events.EventTicketRefused, events.EventDeliveryPaused, events.EventBillingFailed,
 		deliver.KindUnmappedCustomer, deliver.KindSiteWithoutGeneralUser, deliver.KindClientInactive, deliver.KindPermissionMissing,
 		deliver.KindTicketRefused, deliver.KindDeliveryPaused, events.EventHaloWebhook, deliver.KindNoCompany, events.EventPushCallback,
-		deliver.KindMandatoryField,
+		deliver.KindMandatoryField, events.EventIncidentWrite,
 	}
 	for _, k := range []mapping.FindingKind{mapping.FindingClientNotFound, mapping.FindingClientInactive, mapping.FindingCustomerNotFound,
 		mapping.FindingBothNotFound, mapping.FindingSiteNotFound, mapping.FindingSiteWithoutGeneralUser} {
@@ -83,7 +83,8 @@ func setupRecheck(t *testing.T, st *store.Store) *recheckBundle {
 		b.fixed = append(b.fixed, partnerID)
 	}
 	b.Events.Fixed, b.Mappings.Fixed = fixed, fixed
-	b.Events.Webhooks = &twoway.Service{Store: st, Halo: b.Syncer.Halo, BaseURL: "https://bridge.example"}
+	loop := &twoway.Service{Store: st, Halo: b.Syncer.Halo, BaseURL: "https://bridge.example"}
+	b.Events.Webhooks, b.Events.Incidents = loop, loop
 	return b
 }
 

@@ -32,6 +32,10 @@ type Service struct {
 	// Assets rechecks and resolves the events of confirmed asset mappings;
 	// *assetmap.Service in production.
 	Assets Assets
+	// Incidents writes again what a ticket change takes to its GravityZone
+	// incident; *twoway.Service in production. Without it those events are
+	// settled by the next change of the ticket only.
+	Incidents Incidents
 	// Fixed, when set, is told of a partner whose problem that held ticket
 	// delivery back a person just fixed (Resolve, a Recheck that found it
 	// gone, HaloPSA credentials saved): the server wakes delivery with it.
@@ -42,7 +46,16 @@ type Service struct {
 type Webhooks interface {
 	// EnsureWebhook finds or creates the webhook, enables it, and raises
 	// or clears its events.
-	EnsureWebhook(ctx context.Context, partnerID int64) error
+	// It says in words what HaloPSA then holds.
+	EnsureWebhook(ctx context.Context, partnerID int64) (string, error)
+}
+
+// Incidents takes changes made in HaloPSA back to GravityZone incidents.
+type Incidents interface {
+	// RecheckIncident writes the latest change of the event's ticket to its
+	// incident again, now: the event clears when GravityZone takes it, and
+	// is seen again when not.
+	RecheckIncident(ctx context.Context, partnerID int64, e store.Event) error
 }
 
 // Assets rechecks and resolves the events of confirmed asset mappings

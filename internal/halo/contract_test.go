@@ -350,7 +350,7 @@ func TestContract(t *testing.T) {
 	} {
 		must(name, read(ctx))
 	}
-	_, err = c.Tickets(ctx, TicketQuery{ClientID: site.ClientID, SiteID: site.ID, UserID: gu.ID, StatusID: 1, OpenOnly: true, Search: "x"})
+	_, err = c.Tickets(ctx, TicketQuery{ClientID: site.ClientID, SiteID: site.ID, UserID: gu.ID, StatusID: 1, OpenOnly: true, Search: "x", TicketTypeIDs: []int{21, 3}})
 	must("Tickets", err)
 	src := 5
 	tk, err := c.CreateTicket(ctx, Ticket{

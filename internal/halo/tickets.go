@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // Ticket is a Halo ticket (Halo's "Faults"). Zero fields are not sent, so an update carries
@@ -146,6 +147,9 @@ type TicketQuery struct {
 	// Updated keeps the tickets HaloPSA last changed within it (lastupdatefromdate and
 	// lastupdatetodate, which /Tickets declares too).
 	Updated Updated
+	// TicketTypeIDs keeps the tickets of these ticket types (requesttype, an array of ids
+	// sent comma-separated).
+	TicketTypeIDs []int
 }
 
 // advancedFilter is one condition of Halo's advanced_search list parameter.
@@ -179,6 +183,13 @@ func (c *Client) Tickets(ctx context.Context, q TicketQuery) ([]Ticket, error) {
 		query.Set("advanced_search", string(filter))
 	}
 	q.Updated.set(query)
+	if len(q.TicketTypeIDs) > 0 {
+		ids := make([]string, len(q.TicketTypeIDs))
+		for i, id := range q.TicketTypeIDs {
+			ids[i] = strconv.Itoa(id)
+		}
+		query.Set("requesttype", strings.Join(ids, ","))
+	}
 	return readAll[Ticket](ctx, c, list{template: "/Tickets", key: "tickets", query: query, pageSize: pageSizeTickets})
 }
 

@@ -23,6 +23,7 @@ func TestBrowserEveryPageFits(t *testing.T) {
 	gz := b.connectGravityZone(t, p)
 	b.syncNow(t, p)
 	b.mapForTickets(t, p, push)
+	b.failingWebhook(t, p)
 	shots := browsertest.Artifacts(t)
 	wait := 30 * time.Second
 

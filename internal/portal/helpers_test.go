@@ -36,6 +36,7 @@ import (
 	"halobridge/internal/syncrun"
 	"halobridge/internal/ticketing"
 	"halobridge/internal/ticketing/deliver"
+	"halobridge/internal/twoway"
 	"halobridge/internal/web"
 )
 
@@ -110,6 +111,8 @@ func setup(t *testing.T) *testBundle {
 		RetryBackoff: time.Hour})
 	b.billing = &run.Service{Store: st, Halo: haloClients, Sources: b.sources}
 	b.events = &events.Service{Store: st, Halo: haloClients, Mappings: b.mappings, Checks: b.syncer, Billing: b.billing, Assets: b.syncer.Assets()}
+	loop := &twoway.Service{Store: st, Halo: haloClients, Sources: b.sources, BaseURL: baseURL}
+	b.events.Webhooks, b.events.Incidents = loop, loop
 
 	workers := river.NewWorkers()
 	syncrun.Register(workers, b.syncer)
@@ -512,4 +515,22 @@ func between(t *testing.T, page, start, end string) string {
 		t.Fatalf("the page lacks %q after %q", end, start)
 	}
 	return start + part + end
+}
+
+// failingWebhook records the partner's webhook as HaloPSA's log showed it failing, with a
+// long address and a long error in HaloPSA's words, as the Sync page shows it at its widest.
+func (b *testBundle) failingWebhook(t *testing.T, p *partner) {
+	t.Helper()
+	rec, err := b.store.EnsureHaloWebhook(t.Context(), p.ID, strings.Repeat("t", 43), "secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.WebhookID, rec.State = "5f0c9a1e-0d5b-4b8e-9a43-2f1c3c0c9e11", store.WebhookFailing
+	rec.URL = "https://halobridge.northpoint-it-services.example.com/halo/webhook/" + rec.Token
+	rec.Problem = "HaloPSA's latest delivery to " + rec.URL + " failed (no answer: Post \"" + rec.URL + "\": dial tcp 203.0.113.7:443: i/o timeout)"
+	rec.LogEntries, rec.LogFailures, rec.LastErrorAt = 20, 20, time.Now().Add(-3*time.Minute)
+	rec.LastError = "no answer: Post \"" + rec.URL + "\": dial tcp 203.0.113.7:443: i/o timeout"
+	if err := b.store.SaveHaloWebhookState(t.Context(), rec); err != nil {
+		t.Fatal(err)
+	}
 }

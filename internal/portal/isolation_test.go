@@ -188,6 +188,7 @@ func TestTenantIsolation(t *testing.T) {
 		{"DryRunsItsOwnBilling", http.MethodPost, "/billing/dry-run", url.Values{"month": {source.MonthOf(now).Prev().String()}}, "", http.StatusOK, ""},
 		{"BillsItself", http.MethodPost, "/billing/run", url.Values{"month": {source.MonthOf(now).Prev().String()}}, "", http.StatusOK, ""},
 		{"SyncsItself", http.MethodPost, "/sync", url.Values{}, "", http.StatusOK, ""},
+		{"SetsUpItsOwnWebhook", http.MethodPost, "/sync/webhook", url.Values{}, "", http.StatusOK, `id="halo-webhook"`},
 		{"AcceptsItsOwnSuggestions", http.MethodPost, "/mapping/accept-all", url.Values{"source_id": {srcID}}, "", http.StatusOK, ""},
 		{"SavesItsOwnBillingPolicy", http.MethodPost, "/setup/billing", formValues(b.get(t, other, "/setup?step=billing").body), "", http.StatusSeeOther, ""},
 		{"SavesItsOwnTicketPolicy", http.MethodPost, "/setup/ticketing", formValues(b.get(t, other, "/setup?step=ticketing").body), "", http.StatusSeeOther, ""},

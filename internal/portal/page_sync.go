@@ -26,6 +26,8 @@ type syncView struct {
 	History []store.SyncRun
 	// Budget is the partner's HaloPSA request budget, when known.
 	Budget *budgetView
+	// Webhook is how HaloPSA tells halobridge about its tickets.
+	Webhook webhookView
 }
 
 // budgetView is what the HaloPSA request budget of the partner's tenant
@@ -55,10 +57,18 @@ type runView struct {
 const historyLimit = 50
 
 func (h *handler) syncPage(w http.ResponseWriter, r *http.Request) {
-	runs, err := h.deps.Store.SyncRuns(r.Context(), callerOf(r).partnerID, "", historyLimit)
+	v, err := h.syncView(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	h.render(w, r, viewSync, "Sync", "sync", v)
+}
+
+func (h *handler) syncView(r *http.Request) (syncView, error) {
+	runs, err := h.deps.Store.SyncRuns(r.Context(), callerOf(r).partnerID, "", historyLimit)
+	if err != nil {
+		return syncView{}, err
 	}
 	v := syncView{History: runs}
 	job, _ := strconv.ParseInt(r.URL.Query().Get("job"), 10, 64)
@@ -73,7 +83,8 @@ func (h *handler) syncPage(w http.ResponseWriter, r *http.Request) {
 		v.Waiting = &jobWaiting{JobID: job, What: "The sync", Then: "/sync"}
 	}
 	v.Budget = h.budget(r)
-	h.render(w, r, viewSync, "Sync", "sync", v)
+	v.Webhook, err = h.webhookView(r.Context(), callerOf(r).partnerID)
+	return v, err
 }
 
 // budget reads the caller's HaloPSA budget; nil when there is none to

@@ -146,6 +146,7 @@ func (h *handler) table() []route {
 		{pattern: "POST /events/{id}/recheck", handler: h.recheckEvent},
 		{pattern: "POST /events/{id}/resolve", handler: h.resolveEvent},
 		{pattern: "GET /sync", handler: h.syncPage},
+		{pattern: "POST /sync/webhook", handler: h.ensureWebhook},
 	}
 }
 

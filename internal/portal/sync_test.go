@@ -93,3 +93,62 @@ func TestSyncPageShowsTheHaloPSABudget(t *testing.T) {
 		t.Errorf("the sync page does not show HaloPSA's pause:\n%s", page)
 	}
 }
+
+func TestSyncPageShowsTheHaloPSAWebhook(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	p, _ := b.activePartner(t, "Northpoint IT")
+	ctx := t.Context()
+
+	page := html.UnescapeString(b.get(t, p, "/sync").body)
+	for _, want := range []string{"HaloPSA webhook", "Not set up yet", "None yet", "Re-create or re-enable the webhook"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("before any check, the sync page lacks %q", want)
+		}
+	}
+
+	// HaloPSA logged failures at the last check, and a delivery came since.
+	rec, err := b.store.EnsureHaloWebhook(ctx, p.ID, "tok-sync", "the-webhook-secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	failedAt := time.Now().Add(-2 * time.Hour)
+	rec.WebhookID, rec.URL, rec.State = "5f0c", "https://bridge.example/halo/webhook/tok-sync", store.WebhookFailing
+	rec.Problem = "HaloPSA's latest delivery to https://bridge.example/halo/webhook/tok-sync failed"
+	rec.LogEntries, rec.LogFailures, rec.LastError, rec.LastErrorAt = 20, 3, "status 502: Bad Gateway", failedAt
+	if err := b.store.SaveHaloWebhookState(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.store.RecordHaloDeliveries(ctx, p.ID, []store.HaloDelivery{{DeliveryID: "d-1", TicketID: 1, Event: "Ticket Status Changed"}}); err != nil {
+		t.Fatal(err)
+	}
+	page = html.UnescapeString(b.get(t, p, "/sync").body)
+	for _, want := range []string{
+		"The webhook exists and is enabled", "<code>https://bridge.example/halo/webhook/tok-sync</code>",
+		"3 of the latest 20 deliveries failed", "in HaloPSA's words: <q>status 502: Bad Gateway</q>", "2 hours ago",
+		"Not running: deliveries arrive", "See <a href=\"/events\">Events</a>",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the sync page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "the-webhook-secret") {
+		t.Error("the sync page shows the webhook's secret")
+	}
+
+	// The button does what Resolve does for the webhook's events: HaloPSA holds the
+	// webhook afterwards, and the card says so.
+	got := b.post(t, p, "/sync/webhook", nil, true)
+	if got.status != http.StatusOK || !strings.Contains(got.body, `id="halo-webhook"`) ||
+		!strings.Contains(html.UnescapeString(got.body), "halobridge's webhook is in HaloPSA and enabled") {
+		t.Fatalf("the button answered %d:\n%s", got.status, got.body)
+	}
+	hooks := b.halo.Webhooks()
+	if len(hooks) != 1 || !strings.HasSuffix(hooks[0].URL, "/halo/webhook/tok-sync") || hooks[0].Disabled {
+		t.Fatalf("HaloPSA's webhooks after the button = %+v, want halobridge's, enabled", hooks)
+	}
+	again := b.post(t, p, "/sync/webhook", nil, false)
+	if len(b.halo.Webhooks()) != 1 || again.status != http.StatusOK || !strings.Contains(again.body, "<h1>Sync</h1>") {
+		t.Errorf("pressed again without htmx: %d webhooks, status %d; want the same one and the sync page", len(b.halo.Webhooks()), again.status)
+	}
+}

@@ -37,6 +37,13 @@ type HaloWebhook struct {
 	PolledAt   time.Time
 	CheckedAt  time.Time
 	UpdatedAt  time.Time
+	// LogEntries and LogFailures are how many of the latest entries of HaloPSA's delivery
+	// log the last check read, and how many of them failed; LastError is the latest
+	// failure in HaloPSA's words ("" when none was read), at LastErrorAt.
+	LogEntries  int
+	LogFailures int
+	LastError   string
+	LastErrorAt time.Time
 }
 
 // HaloDelivery is one webhook delivery HaloPSA sent, kept by its id.
@@ -86,13 +93,15 @@ type TicketChange struct {
 	RecordedAt   time.Time
 }
 
-const webhookColumns = "partner_id, token, secret, webhook_id, url, state, problem, last_delivery_at, poll_cursor, polled_at, checked_at, updated_at"
+const webhookColumns = "partner_id, token, secret, webhook_id, url, state, problem, last_delivery_at, poll_cursor, polled_at, checked_at, updated_at, " +
+	"log_entries, log_failures, last_error, last_error_at"
 
 func (s *Store) scanWebhook(row scanner) (HaloWebhook, error) {
 	var w HaloWebhook
 	var sealed string
 	err := row.Scan(&w.PartnerID, &w.Token, &sealed, &w.WebhookID, &w.URL, &w.State, &w.Problem,
-		timeColumn{&w.LastDeliveryAt}, timeColumn{&w.PollCursor}, timeColumn{&w.PolledAt}, timeColumn{&w.CheckedAt}, timeColumn{&w.UpdatedAt})
+		timeColumn{&w.LastDeliveryAt}, timeColumn{&w.PollCursor}, timeColumn{&w.PolledAt}, timeColumn{&w.CheckedAt}, timeColumn{&w.UpdatedAt},
+		&w.LogEntries, &w.LogFailures, &w.LastError, timeColumn{&w.LastErrorAt})
 	if err != nil {
 		return HaloWebhook{}, err
 	}
@@ -115,7 +124,7 @@ func (s *Store) EnsureHaloWebhook(ctx context.Context, partnerID int64, token, s
 	}
 	zero, now := s.d.timeArg(time.Time{}), s.d.timeArg(s.timestamp())
 	if _, err := s.writer.ExecContext(ctx, `
-		INSERT INTO halo_webhooks (`+webhookColumns+`) VALUES ($1, $2, $3, '', '', 'none', '', $4, $5, $4, $4, $5)
+		INSERT INTO halo_webhooks (`+webhookColumns+`) VALUES ($1, $2, $3, '', '', 'none', '', $4, $5, $4, $4, $5, 0, 0, '', $4)
 		ON CONFLICT (partner_id) DO NOTHING`, partnerID, token, sealed, zero, now); err != nil {
 		return HaloWebhook{}, fmt.Errorf("webhook of partner %d: %w", partnerID, mapError(err))
 	}
@@ -165,12 +174,15 @@ func (s *Store) HaloWebhooks(ctx context.Context) ([]HaloWebhook, error) {
 }
 
 // SaveHaloWebhookState records what HaloPSA holds of the partner's webhook:
-// its id, address, state and problem, as checked now.
+// its id, address, state and problem, and what its delivery log said, as
+// checked now.
 func (s *Store) SaveHaloWebhookState(ctx context.Context, w HaloWebhook) error {
 	now := s.timestamp()
 	res, err := s.writer.ExecContext(ctx, `
-		UPDATE halo_webhooks SET webhook_id = $2, url = $3, state = $4, problem = $5, checked_at = $6, updated_at = $6
-		WHERE partner_id = $1`, w.PartnerID, w.WebhookID, w.URL, w.State, w.Problem, s.d.timeArg(now))
+		UPDATE halo_webhooks SET webhook_id = $2, url = $3, state = $4, problem = $5, checked_at = $6, updated_at = $6,
+			log_entries = $7, log_failures = $8, last_error = $9, last_error_at = $10
+		WHERE partner_id = $1`, w.PartnerID, w.WebhookID, w.URL, w.State, w.Problem, s.d.timeArg(now),
+		w.LogEntries, w.LogFailures, w.LastError, s.d.timeArg(w.LastErrorAt))
 	if err != nil {
 		return fmt.Errorf("save webhook state of partner %d: %w", w.PartnerID, mapError(err))
 	}

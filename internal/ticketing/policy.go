@@ -2,6 +2,7 @@ package ticketing
 
 import (
 	"maps"
+	"slices"
 	"time"
 
 	"halobridge/internal/source"
@@ -152,6 +153,23 @@ func (p Policy) ForSource(k source.Kind) Policy {
 		maps.Copy(out.Types, o.Types)
 	}
 	return out
+}
+
+// TicketTypeIDs are the HaloPSA ticket types p files tickets as: its own and those of its
+// source overrides, each once, in ascending order.
+func (p Policy) TicketTypeIDs() []int {
+	var ids []int
+	add := func(id int) {
+		if id > 0 && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	add(p.TicketTypeID)
+	for k := range p.Sources {
+		add(p.ForSource(k).TicketTypeID)
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 func overrideInt(dst *int, v int) {

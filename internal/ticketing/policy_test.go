@@ -42,6 +42,19 @@ func TestPolicy(t *testing.T) {
 		}
 	})
 
+	t.Run("TicketTypeIDsAreThePolicysAndItsOverridesEachOnce", func(t *testing.T) {
+		t.Parallel()
+		p := ticketing.Policy{TicketTypeID: 21, Sources: map[source.Kind]ticketing.Policy{
+			source.DefensX: {TicketTypeID: 4}, source.Push: {TicketTypeID: 21}, source.GravityZone: {Team: "Level 2"},
+		}}
+		if diff := cmp.Diff([]int{4, 21}, p.TicketTypeIDs()); diff != "" {
+			t.Errorf("TicketTypeIDs (-want +got):\n%s", diff)
+		}
+		if got := (ticketing.Policy{}).TicketTypeIDs(); len(got) != 0 {
+			t.Errorf("an empty policy's TicketTypeIDs = %v, want none", got)
+		}
+	})
+
 	t.Run("ForSourceOverridesSetFieldsAndTypesOneByOne", func(t *testing.T) {
 		t.Parallel()
 		base := validPolicy()

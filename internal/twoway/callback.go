@@ -39,11 +39,13 @@ const (
 	maxCallbackNote = 8000
 	// callbackTimeout bounds one attempt.
 	callbackTimeout = 15 * time.Second
-	// DefaultCallbackAttempts is how many times a callback is tried before its event is raised.
-	DefaultCallbackAttempts = 10
-	// DefaultCallbackBackoff is the wait before the first retry; it doubles each time, up
-	// to an hour.
-	DefaultCallbackBackoff = 30 * time.Second
+	// DefaultRetryAttempts is how many times a write to a source (a callback, an incident's
+	// note and status) is tried before its event is raised: about three and a half hours
+	// with DefaultRetryBackoff.
+	DefaultRetryAttempts = 10
+	// DefaultRetryBackoff is the wait before the first retry; it doubles each time, up to
+	// an hour.
+	DefaultRetryBackoff = 30 * time.Second
 )
 
 // Callback is what a push API vendor's callback URL receives when a ticket of its alerts
@@ -98,10 +100,20 @@ func (s *Service) toPush(ctx context.Context, src store.Source, link store.Ticke
 		return store.SourceFailed, err.Error()
 	}
 	args := CallbackArgs{PartnerID: c.PartnerID, SourceID: src.ID, ChangeID: c.ID, Delivery: store.NewToken(), Body: string(body)}
-	if _, err := s.queue.Insert(ctx, args, &river.InsertOpts{MaxAttempts: s.callbackAttempts()}); err != nil {
-		return store.SourceFailed, fmt.Sprintf("could not queue the callback to %s: %v", target, err)
+	return s.queueWrite(ctx, c, args, "Posting the "+c.Change+" callback to "+target)
+}
+
+// queueWrite records a change's write to its source as pending, then queues the write's
+// job, tried RetryAttempts times: recorded first, so that a job quicker than the caller
+// never has its outcome overwritten by "pending".
+func (s *Service) queueWrite(ctx context.Context, c store.TicketChange, args river.JobArgs, pending string) (string, string) {
+	if err := s.Store.SetChangeSource(ctx, c.ID, store.SourcePending, pending); err != nil {
+		return store.SourceFailed, err.Error()
 	}
-	return store.SourcePending, "Posting the " + c.Change + " callback to " + target
+	if _, err := s.queue.Insert(ctx, args, &river.InsertOpts{MaxAttempts: s.retryAttempts()}); err != nil {
+		return store.SourceFailed, fmt.Sprintf("halobridge could not queue the job for it (%s): %v", pending, err)
+	}
+	return store.SourcePending, pending
 }
 
 func callbackOf(linked []store.LinkedEvent, c store.TicketChange) Callback {
@@ -119,17 +131,19 @@ func callbackOf(linked []store.LinkedEvent, c store.TicketChange) Callback {
 	return cb
 }
 
-func (s *Service) callbackAttempts() int {
-	if s.CallbackAttempts <= 0 {
-		return DefaultCallbackAttempts
+func (s *Service) retryAttempts() int {
+	if s.RetryAttempts <= 0 {
+		return DefaultRetryAttempts
 	}
-	return s.CallbackAttempts
+	return s.RetryAttempts
 }
 
-func (s *Service) callbackBackoff(attempt int) time.Duration {
-	wait := s.CallbackBackoff
+// retryBackoff is the wait after a write's attempt failed: RetryBackoff doubled at each
+// attempt, up to an hour.
+func (s *Service) retryBackoff(attempt int) time.Duration {
+	wait := s.RetryBackoff
 	if wait <= 0 {
-		wait = DefaultCallbackBackoff
+		wait = DefaultRetryBackoff
 	}
 	for i := 1; i < attempt && wait < time.Hour; i++ {
 		wait *= 2
@@ -168,7 +182,7 @@ func (s *Service) SendCallback(ctx context.Context, a CallbackArgs, last bool) e
 	if !last {
 		return err
 	}
-	problem := fmt.Sprintf("halobridge could not post to the callback URL %s of push source %q after %d attempts: %v", target, src.Name, s.callbackAttempts(), err)
+	problem := fmt.Sprintf("halobridge could not post to the callback URL %s of push source %q after %d attempts: %v", target, src.Name, s.retryAttempts(), err)
 	if _, rerr := s.Store.RaiseEvent(ctx, store.Event{
 		PartnerID: a.PartnerID, Kind: events.EventPushCallback, Key: callbackKey(src.ID), Subject: "Push source " + src.Name,
 		Message: problem, Data: events.Data{SourceID: src.ID, URL: target}.Encode(),
@@ -197,11 +211,7 @@ func (s *Service) post(ctx context.Context, target, secret string, a CallbackArg
 	req.Header.Set("User-Agent", "halobridge")
 	req.Header.Set(SignatureHeader, Sign(secret, body))
 	req.Header.Set(DeliveryHeader, a.Delivery)
-	var policy outbound.Policy
-	var hc *http.Client
-	if s.Sources != nil {
-		policy, hc = s.Sources.Outbound, s.Sources.HTTPClient
-	}
+	policy, hc := s.outbound()
 	resp, err := policy.Guard(hc, callbackTimeout).Do(req)
 	if err != nil {
 		return err
@@ -214,18 +224,23 @@ func (s *Service) post(ctx context.Context, target, secret string, a CallbackArg
 	return nil
 }
 
-type callbackWorker struct {
-	river.WorkerDefaults[CallbackArgs]
-	svc *Service
+// writeWorker runs one kind of write to a source (a callback, an incident's note and
+// status) as a job, tried RetryAttempts times with RetryBackoff doubling between them;
+// send is told of the last attempt, which raises the write's event when it fails too.
+type writeWorker[T river.JobArgs] struct {
+	river.WorkerDefaults[T]
+	svc     *Service
+	send    func(ctx context.Context, args T, last bool) error
+	timeout time.Duration
 }
 
-func (w *callbackWorker) Work(ctx context.Context, job *river.Job[CallbackArgs]) error {
-	return w.svc.SendCallback(ctx, job.Args, job.Attempt >= job.MaxAttempts)
+func (w *writeWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
+	return w.send(ctx, job.Args, job.Attempt >= job.MaxAttempts)
 }
 
-// NextRetry doubles the wait from the service's CallbackBackoff.
-func (w *callbackWorker) NextRetry(job *river.Job[CallbackArgs]) time.Time {
-	return time.Now().Add(w.svc.callbackBackoff(job.Attempt))
+// NextRetry doubles the wait from the service's RetryBackoff.
+func (w *writeWorker[T]) NextRetry(job *river.Job[T]) time.Time {
+	return time.Now().Add(w.svc.retryBackoff(job.Attempt))
 }
 
-func (w *callbackWorker) Timeout(*river.Job[CallbackArgs]) time.Duration { return 2 * callbackTimeout }
+func (w *writeWorker[T]) Timeout(*river.Job[T]) time.Duration { return w.timeout }

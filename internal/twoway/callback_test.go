@@ -183,7 +183,7 @@ func TestPushCallback(t *testing.T) {
 	t.Run("AFailingVendorIsRetriedWithTheSameDeliveryThenRaisesTheEvent", func(t *testing.T) {
 		t.Parallel()
 		s := setup(t, sceneOptions{})
-		s.svc.CallbackAttempts, s.svc.CallbackBackoff = 3, 10*time.Millisecond
+		s.svc.RetryAttempts, s.svc.RetryBackoff = 3, 10*time.Millisecond
 		if _, err := s.svc.Ensure(s.ctx, s.partner.ID); err != nil {
 			t.Fatal(err)
 		}

@@ -180,7 +180,7 @@ func TestGravityZoneLoopPerType(t *testing.T) {
 			s.setStatus(t, s.agent(t), link.TicketID, 9, "False positive: the admin's script.")
 			wait.For(t, "the source's answer to be recorded", func() bool {
 				c := s.changes(t, link.TicketID)
-				return len(c) == 1 && c[0].SourceState != ""
+				return len(c) == 1 && c[0].SourceState != "" && c[0].SourceState != store.SourcePending
 			})
 			c := s.changes(t, link.TicketID)[0]
 			got, _ := s.gz.Incident(inc.IncidentID)

@@ -76,5 +76,10 @@ func TestEnsure(t *testing.T) {
 		if err != nil || rec.State != store.WebhookFailing || !strings.Contains(rec.Problem, "no answer") {
 			t.Fatalf("Ensure = %+v, %v; want failing, in the log's words", rec, err)
 		}
+		saved, err := s.store.HaloWebhook(s.ctx, s.partner.ID)
+		if err != nil || saved.LogEntries < 3 || saved.LogEntries > 20 || saved.LogFailures != saved.LogEntries || !strings.HasPrefix(saved.LastError, "no answer") ||
+			saved.LastErrorAt.IsZero() {
+			t.Fatalf("recorded %+v, %v; want the failed entries of HaloPSA's log counted (at most 20) and the latest in its words", saved, err)
+		}
 	})
 }

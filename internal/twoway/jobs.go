@@ -46,7 +46,8 @@ type Jobs struct {
 func (j *Jobs) Register(workers *river.Workers) *river.PeriodicJob {
 	river.AddWorker(workers, &processWorker{svc: j.Service})
 	river.AddWorker(workers, &sweepWorker{svc: j.Service})
-	river.AddWorker(workers, &callbackWorker{svc: j.Service})
+	river.AddWorker(workers, &writeWorker[CallbackArgs]{svc: j.Service, send: j.Service.SendCallback, timeout: 2 * callbackTimeout})
+	river.AddWorker(workers, &writeWorker[IncidentArgs]{svc: j.Service, send: j.Service.SendIncident, timeout: incidentTimeout})
 	// Unlike jobs.Every, the sweep also runs as the leader starts, so that a server sets up
 	// the webhooks at once rather than an interval later.
 	return river.NewPeriodicJob(river.PeriodicInterval(j.Service.interval()), func() (river.JobArgs, *river.InsertOpts) {
@@ -130,7 +131,7 @@ func (s *Service) SweepPartner(ctx context.Context, partnerID int64) error {
 		rec = checked
 	}
 	errs = append(errs, s.Process(ctx, partnerID))
-	if rec.PartnerID != 0 && now.Sub(rec.LastDeliveryAt) >= s.interval() && now.Sub(rec.PolledAt) >= s.interval()-time.Second {
+	if rec.PartnerID != 0 && polling(rec, now, s.interval()) && now.Sub(rec.PolledAt) >= s.interval()-time.Second {
 		_, perr := s.Poll(ctx, partnerID)
 		errs = append(errs, perr)
 	}

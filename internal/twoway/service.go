@@ -44,11 +44,12 @@ type Service struct {
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
-	// CallbackAttempts and CallbackBackoff are DefaultCallbackAttempts and
-	// DefaultCallbackBackoff unless set.
-	CallbackAttempts int
-	CallbackBackoff  time.Duration
-	// queue takes the push callbacks; Jobs.Use sets it.
+	// RetryAttempts and RetryBackoff bound how a write to a source (a push callback, a
+	// GravityZone incident's note and status) is retried: DefaultRetryAttempts and
+	// DefaultRetryBackoff unless set.
+	RetryAttempts int
+	RetryBackoff  time.Duration
+	// queue takes the writes to the sources; Jobs.Use sets it.
 	queue Inserter
 }
 
@@ -130,15 +131,30 @@ func (s *Service) Ensure(ctx context.Context, partnerID int64) (store.HaloWebhoo
 	if err := s.Store.ClearEvent(ctx, partnerID, keyPermission); err != nil {
 		return rec, err
 	}
-	if ok && found.Disabled {
+	latestFailed, err := s.readLog(ctx, client, &rec)
+	if err != nil {
+		return rec, err
+	}
+	switch {
+	case ok && found.Disabled:
 		rec.State = store.WebhookDisabled
 		rec.Problem = "HaloPSA had disabled halobridge's webhook, after deliveries to " + rec.URL + " failed; halobridge enabled it again"
 		if err := s.raise(ctx, rec, keyDisabled, rec.Problem,
 			"Make sure HaloPSA can reach halobridge at "+s.BaseURL+" (a firewall or proxy in between must let HaloPSA's requests through). Until deliveries arrive, halobridge reads the changed tickets every "+s.interval().String()+"."); err != nil {
 			return rec, err
 		}
-	} else if err := s.checkDeliveries(ctx, client, &rec); err != nil {
-		return rec, err
+	case latestFailed:
+		rec.State = store.WebhookFailing
+		rec.Problem = fmt.Sprintf("HaloPSA's latest delivery to %s failed (%s, at %s)", rec.URL, rec.LastError, rec.LastErrorAt.Format(time.RFC3339))
+		if err := s.raise(ctx, rec, keyFailing, rec.Problem,
+			"Make sure HaloPSA can reach halobridge at "+s.BaseURL+"; HaloPSA's delivery log is under Configuration > Integrations > Webhooks > "+WebhookName+
+				". Until deliveries arrive, halobridge reads the changed tickets every "+s.interval().String()+"."); err != nil {
+			return rec, err
+		}
+	default:
+		if err := errors.Join(s.Store.ClearEvent(ctx, partnerID, keyFailing), s.Store.ClearEvent(ctx, partnerID, keyDisabled)); err != nil {
+			return rec, err
+		}
 	}
 	if err := s.Store.SaveHaloWebhookState(ctx, rec); err != nil {
 		return rec, err
@@ -172,28 +188,42 @@ func subscribed(h halo.Webhook) bool {
 	return false
 }
 
-// checkDeliveries reads the latest entries of HaloPSA's delivery log: when the latest
-// delivery failed, the webhook is failing, in HaloPSA's words.
-func (s *Service) checkDeliveries(ctx context.Context, client *halo.Client, rec *store.HaloWebhook) error {
-	log, err := client.WebhookEvents(ctx, rec.WebhookID, 5)
+// logSize is how many of the latest entries of HaloPSA's delivery log a check reads.
+const logSize = 20
+
+// readLog reads the latest entries of the webhook's delivery log into rec: how many failed,
+// and the latest failure in HaloPSA's words. It reports whether the latest delivery failed.
+func (s *Service) readLog(ctx context.Context, client *halo.Client, rec *store.HaloWebhook) (bool, error) {
+	log, err := client.WebhookEvents(ctx, rec.WebhookID, logSize)
 	if err != nil {
-		return fmt.Errorf("read the delivery log of halobridge's webhook in HaloPSA: %w", err)
+		return false, fmt.Errorf("read the delivery log of halobridge's webhook in HaloPSA: %w", err)
 	}
-	if len(log) == 0 || !log[0].Error {
-		return errors.Join(s.Store.ClearEvent(ctx, rec.PartnerID, keyFailing), s.Store.ClearEvent(ctx, rec.PartnerID, keyDisabled))
+	log = log[:min(len(log), logSize)] // a HaloPSA that ignores count sends its whole log
+	rec.LogEntries, rec.LogFailures, rec.LastError, rec.LastErrorAt = len(log), 0, "", time.Time{}
+	for _, e := range log {
+		if !e.Error {
+			continue
+		}
+		rec.LogFailures++
+		if rec.LastError == "" {
+			rec.LastError = logSaid(e, rec.Secret)
+			rec.LastErrorAt, _ = parseHaloTime(e.Timestamp)
+		}
 	}
-	said := fmt.Sprintf("status %d", log[0].ResponseStatus)
-	if log[0].ResponseStatus == 0 {
+	return len(log) > 0 && log[0].Error, nil
+}
+
+// logSaid is what a failed delivery's log entry says: the status halobridge answered (or
+// that none came) and the answer's body, or the error HaloPSA met, the secret masked.
+func logSaid(e halo.WebhookEvent, secret string) string {
+	said := fmt.Sprintf("status %d", e.ResponseStatus)
+	if e.ResponseStatus == 0 {
 		said = "no answer"
 	}
-	if body := strings.TrimSpace(log[0].ResponseBody); body != "" {
-		said += ": " + outbound.Excerpt(body, rec.Secret)
+	if body := strings.TrimSpace(e.ResponseBody); body != "" {
+		said += ": " + outbound.Excerpt(body, secret)
 	}
-	rec.State = store.WebhookFailing
-	rec.Problem = fmt.Sprintf("HaloPSA's latest delivery to %s failed (%s, at %s)", rec.URL, said, log[0].Timestamp)
-	return s.raise(ctx, *rec, keyFailing, rec.Problem,
-		"Make sure HaloPSA can reach halobridge at "+s.BaseURL+"; HaloPSA's delivery log is under Configuration > Integrations > Webhooks > "+WebhookName+
-			". Until deliveries arrive, halobridge reads the changed tickets every "+s.interval().String()+".")
+	return said
 }
 
 // noPermission records that the connection may not manage webhooks, and says which
@@ -226,10 +256,23 @@ func (s *Service) raise(ctx context.Context, rec store.HaloWebhook, key, message
 	return err
 }
 
-// EnsureWebhook is Ensure for a person's Recheck of the webhook's events.
-func (s *Service) EnsureWebhook(ctx context.Context, partnerID int64) error {
-	_, err := s.Ensure(ctx, partnerID)
-	return err
+// EnsureWebhook is Ensure for a person (Resolve or Recheck of the webhook's events, the
+// Sync page's button): it says what HaloPSA now holds.
+func (s *Service) EnsureWebhook(ctx context.Context, partnerID int64) (string, error) {
+	rec, err := s.Ensure(ctx, partnerID)
+	if err != nil {
+		return "", err
+	}
+	switch rec.State {
+	case store.WebhookNoPermission:
+		return "HaloPSA does not let halobridge manage webhooks: add the admin:webhooks permission to halobridge's application in HaloPSA. halobridge reads the changed tickets every " +
+			s.interval().String() + " meanwhile.", nil
+	case store.WebhookDisabled:
+		return "HaloPSA had disabled halobridge's webhook after failed deliveries: halobridge enabled it again.", nil
+	case store.WebhookFailing:
+		return "halobridge's webhook is in HaloPSA and enabled, but HaloPSA's latest delivery failed: " + rec.LastError + ".", nil
+	}
+	return "halobridge's webhook is in HaloPSA and enabled, and its latest deliveries went through.", nil
 }
 
 // newSecret is 32 random bytes, URL-safe: the Basic password HaloPSA sends.

@@ -132,7 +132,7 @@ func TestContractWithOpenAPI(t *testing.T) {
 			"GET /Client":           slices.Concat([]string{"search", "toplevel_id", "advanced_search", "idonly"}, paging, active, updated),
 			"GET /Site":             slices.Concat([]string{"search", "client_id", "toplevel_id", "advanced_search", "idonly"}, paging, active, updated),
 			"GET /Users":            slices.Concat([]string{"search", "client_id", "site_id", "exclude_generaluser", "advanced_search", "idonly"}, paging, active, updated),
-			"GET /Tickets":          slices.Concat([]string{"client_id", "site_id", "user_id", "agent_id", "status_id", "requesttype_id", "parent_id", "ticketids", "open_only", "closed_only", "search", "advanced_search"}, paging, updated),
+			"GET /Tickets":          slices.Concat([]string{"client_id", "site_id", "user_id", "agent_id", "status_id", "requesttype_id", "requesttype", "parent_id", "ticketids", "open_only", "closed_only", "search", "advanced_search"}, paging, updated),
 			"GET /Webhook":          {"type"},
 			"GET /WebhookEvent":     {"webhook_id", "count"},
 			"GET /Actions":          {"ticket_id", "excludeprivate", "excludesys", "count"},

@@ -95,7 +95,8 @@
 //     Options.PageCapAll) cap it at 100, and the echoed page_size is the one requested.
 //   - Unknown query parameters are ignored, as ASP.NET does: GET /api/Tickets has no
 //     third_party_id_string filter, so find tickets by third-party id with advanced_search
-//     or /api/ExternalLink. The ExternalLink list key is "links" (unobserved).
+//     or /api/ExternalLink. The ExternalLink list key is "links" (unobserved). Array
+//     filters (ticketids, requesttype: ticket types) take comma-separated ids.
 //   - Hosted Halo's rate limit is one rolling window for the instance; whether it sends
 //     Retry-After is unverified, so Options.NoRetryAfter turns the header off.
 //   - GET /api/Agent leaves out the Unassigned agent (1) unless includeunassigned=true, as

@@ -93,6 +93,10 @@ func (s *Sim) listTickets(c *call) reply {
 	if ids := c.q.ints("ticketids"); len(ids) > 0 {
 		rows = filter(rows, func(t Ticket) bool { return slices.Contains(ids, t.ID) })
 	}
+	// requesttype is an array of ticket type ids, sent comma-separated (SW GET /Tickets).
+	if types := c.q.ints("requesttype"); len(types) > 0 {
+		rows = filter(rows, func(t Ticket) bool { return slices.Contains(types, t.TicketTypeID) })
+	}
 	openOnly, closedOnly := c.q.flag("open_only", false), c.q.flag("closed_only", false)
 	term := c.q.text("search")
 	updated := c.q.updateWindow()

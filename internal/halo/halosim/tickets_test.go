@@ -2,6 +2,7 @@ package halosim
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -300,6 +301,31 @@ func TestTicketFields(t *testing.T) {
 		_, rows := decodePage(t, b.send(t, "GET", "/api/Tickets?open_only=true", b.token(t, "all"), nil), "tickets")
 		if diff := cmp.Diff(open, ids(rows)); diff != "" {
 			t.Fatalf("open tickets (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("RequestTypeKeepsOnlyTheTicketTypesListed", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, Options{})
+		tok := b.token(t, "all")
+		client := b.sim.Tickets()[0].ClientID
+		var want []int
+		for _, typ := range []int{21, 1, 21, 3} {
+			resp := b.send(t, "POST", "/api/Tickets", tok, []map[string]any{{"summary": "typed", "client_id": client, "tickettype_id": typ}})
+			wantStatus(t, resp, http.StatusCreated)
+			if got := decode[Ticket](t, resp); typ != 1 {
+				want = append(want, got.ID)
+			}
+		}
+		for _, tk := range b.sim.Tickets() {
+			if (tk.TicketTypeID == 21 || tk.TicketTypeID == 3) && !slices.Contains(want, tk.ID) {
+				want = append(want, tk.ID)
+			}
+		}
+		slices.Sort(want)
+		_, rows := decodePage(t, b.send(t, "GET", "/api/Tickets?requesttype=21,3", tok, nil), "tickets")
+		if diff := cmp.Diff(want, ids(rows)); diff != "" {
+			t.Fatalf("tickets of types 21 and 3 (-want +got):\n%s", diff)
 		}
 	})
 

@@ -41,6 +41,8 @@ func testTwoWay(t *testing.T, setup func(t *testing.T) *testBundle) {
 			t.Errorf("the secret is stored as %q, want it sealed", sealed)
 		}
 		first.WebhookID, first.URL, first.State, first.Problem = "9b2c", "https://h.example/halo/webhook/tok-1", store.WebhookNoPermission, "add admin:webhooks"
+		failedAt := time.Date(2026, 5, 4, 9, 58, 0, 0, time.UTC)
+		first.LogEntries, first.LogFailures, first.LastError, first.LastErrorAt = 20, 3, "status 502: Bad Gateway", failedAt
 		if err := b.store.SaveHaloWebhookState(b.ctx, first); err != nil {
 			t.Fatalf("SaveHaloWebhookState: %v", err)
 		}
@@ -50,7 +52,8 @@ func testTwoWay(t *testing.T, setup func(t *testing.T) *testBundle) {
 		}
 		got, err := b.store.HaloWebhook(b.ctx, p.ID)
 		if err != nil || got.WebhookID != "9b2c" || got.State != store.WebhookNoPermission || got.Problem != "add admin:webhooks" ||
-			!got.PollCursor.Equal(cursor) || got.PolledAt.IsZero() || got.CheckedAt.IsZero() {
+			!got.PollCursor.Equal(cursor) || got.PolledAt.IsZero() || got.CheckedAt.IsZero() ||
+			got.LogEntries != 20 || got.LogFailures != 3 || got.LastError != "status 502: Bad Gateway" || !got.LastErrorAt.Equal(failedAt) {
 			t.Fatalf("HaloWebhook = %+v, %v", got, err)
 		}
 		if err := b.store.SaveHaloWebhookState(b.ctx, store.HaloWebhook{PartnerID: p.ID, State: "sideways"}); !errors.Is(err, store.ErrInvalid) {

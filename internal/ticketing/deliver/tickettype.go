@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strconv"
 	"time"
 
@@ -45,21 +43,13 @@ func (s *Service) TicketTypeGaps(ctx context.Context, partnerID int64, p ticketi
 // ticketTypeGaps reads the fields of each ticket type p uses, one request
 // a type unless one read within maxAge is remembered.
 func (s *Service) ticketTypeGaps(ctx context.Context, partnerID int64, p ticketing.Policy, maxAge time.Duration) ([]ticketing.Gap, error) {
-	ids := map[int]bool{}
-	if p.TicketTypeID > 0 {
-		ids[p.TicketTypeID] = true
-	}
-	for k := range p.Sources {
-		if id := p.ForSource(k).TicketTypeID; id > 0 {
-			ids[id] = true
-		}
-	}
+	ids := p.TicketTypeIDs()
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	var hc *halo.Client
 	var gaps []ticketing.Gap
-	for _, id := range slices.Sorted(maps.Keys(ids)) {
+	for _, id := range ids {
 		key := typeFieldsKey{partnerID, id}
 		s.mu.Lock()
 		tf, ok := s.typeFields[key]

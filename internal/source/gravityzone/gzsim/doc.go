@@ -26,4 +26,7 @@
 // open, 2 investigating, 3 closed, 4 false positive; v1.0 and v1.1) and updateIncidentNote
 // (one note per incident, 1 to 50,000 characters; v1.0 and v1.1), each naming the incident's
 // type in the plural, and getIncident (v1.2) reads one back with its note in notes[].
+//
+// InjectOutage makes a method (or every method) fail as GravityZone fails on its side, with
+// a JSON-RPC server error, for a number of calls or until EndOutages.
 package gzsim

@@ -80,4 +80,32 @@ func TestIncidentWrites(t *testing.T) {
 			t.Errorf("after refusals: %+v, want it unchanged", got)
 		}
 	})
+
+	t.Run("AnOutageFailsTheMethodAsAServerErrorChangingNothingThenEnds", func(t *testing.T) {
+		t.Parallel()
+		b, inc := openIncident(t)
+		b.sim.InjectOutage(gzsim.Outage{Method: "updateIncidentNote", Details: "The service is temporarily unavailable", Times: 2})
+		note := map[string]any{"type": "incidents", "incidentId": inc.IncidentID, "note": "Closed in HaloPSA"}
+		for range 2 {
+			wantError(t, b.call(t, "v1.1", "incidents", "updateIncidentNote", note), http.StatusOK, -32000, "temporarily unavailable")
+		}
+		var ok bool
+		// Other methods answer meanwhile; once the two failures are spent the note is kept.
+		wantResult(t, b.call(t, "v1.0", "incidents", "changeIncidentStatus", map[string]any{"type": "incidents", "incidentId": inc.IncidentID, "status": 3}), &ok)
+		wantResult(t, b.call(t, "v1.1", "incidents", "updateIncidentNote", note), &ok)
+		if got, _ := b.sim.Incident(inc.IncidentID); len(got.Notes) != 1 || got.Notes[0].Text != "Closed in HaloPSA" {
+			t.Fatalf("notes after the outage = %+v", got.Notes)
+		}
+
+		b.sim.InjectOutage(gzsim.Outage{HTTPStatus: http.StatusServiceUnavailable, Details: "maintenance"})
+		for range 3 {
+			wantError(t, b.call(t, "v1.0", "incidents", "changeIncidentStatus", map[string]any{"type": "incidents", "incidentId": inc.IncidentID, "status": 1}),
+				http.StatusServiceUnavailable, -32000, "maintenance")
+		}
+		b.sim.EndOutages()
+		wantResult(t, b.call(t, "v1.0", "incidents", "changeIncidentStatus", map[string]any{"type": "incidents", "incidentId": inc.IncidentID, "status": 1}), &ok)
+		if got, _ := b.sim.Incident(inc.IncidentID); got.Status != "open" {
+			t.Errorf("status after the outage ended = %q, want open", got.Status)
+		}
+	})
 }

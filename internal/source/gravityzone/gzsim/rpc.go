@@ -186,6 +186,9 @@ func (s *Sim) answer(r *http.Request, version, service string, body []byte, entr
 		rep.err = newError(codeMethodNotFound, "Method not found", fmt.Sprintf("Method %s is not available in %s/%s", *envelope.Method, version, service))
 		return rep
 	}
+	if failed, ok := s.outage(*envelope.Method, rep); ok {
+		return failed
+	}
 	params := envelope.Params
 	if len(params) == 0 || string(params) == "null" {
 		params = json.RawMessage("{}")

@@ -88,6 +88,7 @@ type Sim struct {
 	push      pushState
 	limiter   *rate.Limiter
 	log       []Request
+	outages   []*activeOutage
 }
 
 // Request is one request the simulator answered, as tests read it back. Params are kept as
