@@ -152,7 +152,7 @@ func setup(t *testing.T) *testBundle {
 		t.Fatal(err)
 	}
 	// Served as halobridge serves it, through the server shell.
-	handler := api.New(api.Deps{Store: st, Auth: b.auth, Mappings: b.mappings, Events: b.events, Queue: queue, Tickets: deliver.New(st, b.syncer.Halo, deliver.Options{}),
+	handler := api.New(api.Deps{Store: st, Auth: b.auth, Mappings: b.mappings, Assets: b.syncer.Assets(), Events: b.events, Queue: queue, Tickets: deliver.New(st, b.syncer.Halo, deliver.Options{}),
 		Billing: &run.Service{Store: st, Halo: b.syncer.Halo, Sources: sources}, Sources: sources, Halo: b.syncer.Halo})
 	var routes []web.Route
 	for _, p := range api.Patterns() {

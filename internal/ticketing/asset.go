@@ -15,18 +15,17 @@ type Asset struct {
 	Name, TypeName string
 }
 
-// label names the asset for a person: "PC-01 (Workstation, asset #12)".
-func (a Asset) label() string {
-	var small []string
+// label names the asset for a person, with what tells it apart in small
+// print: "PC-01", "Workstation, asset #12".
+func (a Asset) label() (name, small string) {
+	small = fmt.Sprintf("asset #%d", a.ID)
 	if t := strings.TrimSpace(a.TypeName); t != "" {
-		small = append(small, t)
+		small = t + ", " + small
 	}
-	small = append(small, fmt.Sprintf("asset #%d", a.ID))
-	name := strings.TrimSpace(a.Name)
-	if name == "" {
-		return strings.Join(small, ", ")
+	if name = strings.TrimSpace(a.Name); name == "" {
+		return small, ""
 	}
-	return fmt.Sprintf("%s (%s)", name, strings.Join(small, ", "))
+	return name, small
 }
 
 // assetFor is the asset a ticket on clientID carries: in's, when it

@@ -178,7 +178,7 @@ func Decide(in Input) Decision {
 		names := in.Names
 		asset := assetFor(in, clientID)
 		if asset != nil && !d.Unmapped {
-			names.Asset = asset.label()
+			names.Asset, names.AssetDetail = asset.label()
 		}
 		t := newTicket(a, names, p, tp, d.GroupKey, clientID, siteID, d.Unmapped)
 		if asset != nil && !d.Unmapped {

@@ -23,8 +23,9 @@ type Names struct {
 	// it, which the end-user lookup compares first.
 	UserEmail string
 	// Asset names the HaloPSA asset the alert's endpoint is mapped to, as
-	// the ticket body shows it.
-	Asset string
+	// the ticket body shows it, and AssetDetail tells it apart in small
+	// print (its type and id).
+	Asset, AssetDetail string
 }
 
 // Apply returns a with the names in place of the ids it carries, for what
