@@ -125,11 +125,14 @@ func writeResult(w io.Writer, res syncrun.Result) {
 	if len(kinds) > 0 {
 		fmt.Fprintf(w, "HaloPSA records: %s.\n", strings.Join(kinds, ", "))
 	}
+	line := fmt.Sprintf("Customers: %d; usage rows: %d", res.Customers, res.Usage)
 	if res.Users > 0 {
-		fmt.Fprintf(w, "Customers: %d; usage rows: %d; users: %d.\n", res.Customers, res.Usage, res.Users)
-	} else {
-		fmt.Fprintf(w, "Customers: %d; usage rows: %d.\n", res.Customers, res.Usage)
+		line += fmt.Sprintf("; users: %d", res.Users)
 	}
+	if res.Endpoints > 0 {
+		line += fmt.Sprintf("; endpoints: %d", res.Endpoints)
+	}
+	fmt.Fprintln(w, line+".")
 	fmt.Fprintf(w, "Suggestions: %d new or changed, %d withdrawn, %d ambiguous (see 'halobridge mapping suggestions').\n",
 		res.Suggested, res.Withdrawn, len(res.Ambiguous))
 	fmt.Fprintf(w, "Events: %d problems found, %d cleared (see 'halobridge events list').\n", res.Raised, res.Cleared)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,10 +17,13 @@ import (
 	"halobridge/internal/store"
 )
 
-// CatalogWriter keeps what push sources say about their customers and usage.
+// CatalogWriter keeps what push sources say about their customers, usage
+// and devices.
 type CatalogWriter interface {
 	SaveSourceCustomers(ctx context.Context, sourceID int64, customers []source.Customer, replace bool) error
+	SourceCustomers(ctx context.Context, sourceID int64) ([]source.Customer, error)
 	SaveUsage(ctx context.Context, sourceID int64, usage []source.Usage, replace *source.Month) error
+	SaveSourceEndpoints(ctx context.Context, sourceID int64, customerID string, eps []source.Endpoint) (gone []string, err error)
 }
 
 // AlertTickets tells where a pushed alert stands in HaloPSA.
@@ -49,6 +53,7 @@ func PushToken(src store.Source) string { return src.Token + "." + src.Secret }
 func NewPushAPI(rc *Receiver, catalog PushStore) *PushAPI {
 	api := &PushAPI{rc: rc, catalog: catalog, mux: http.NewServeMux()}
 	api.mux.HandleFunc("PUT /api/push/v1/customers", api.handle(api.customers))
+	api.mux.HandleFunc("PUT /api/push/v1/customers/{customer_id}/devices", api.handle(api.devices))
 	api.mux.HandleFunc("PUT /api/push/v1/usage", api.handle(api.usage))
 	api.mux.HandleFunc("POST /api/push/v1/alerts", api.handle(api.alerts))
 	api.mux.HandleFunc("POST /api/push/v1/alerts/resolve", api.handle(api.resolveMany))
@@ -141,6 +146,28 @@ func (api *PushAPI) customers(c pushCall) (accepted, error) {
 		return accepted{}, err
 	}
 	return accepted{Accepted: len(customers)}, nil
+}
+
+// devices replaces the devices of one customer the source made known (by
+// PUT /customers or in an alert): devices of a customer halobridge has
+// never heard of would route nothing, so they are refused.
+func (api *PushAPI) devices(c pushCall) (accepted, error) {
+	customer, devices, err := push.ParseDevices(c.r.PathValue("customer_id"), c.body)
+	if err != nil {
+		return accepted{}, err
+	}
+	known, err := api.catalog.SourceCustomers(c.r.Context(), c.src.ID)
+	if err != nil {
+		return accepted{}, err
+	}
+	if !slices.ContainsFunc(known, func(k source.Customer) bool { return k.ID == customer }) {
+		return accepted{}, &push.Error{Code: push.CodeNotFound, Field: "customer_id",
+			Message: fmt.Sprintf("customer_id %q is not a customer of this source: send it with PUT /api/push/v1/customers first", customer)}
+	}
+	if _, err := api.catalog.SaveSourceEndpoints(c.r.Context(), c.src.ID, customer, devices); err != nil {
+		return accepted{}, err
+	}
+	return accepted{Accepted: len(devices)}, nil
 }
 
 func (api *PushAPI) usage(c pushCall) (accepted, error) {

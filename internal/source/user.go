@@ -3,7 +3,6 @@ package source
 import (
 	"context"
 	"strings"
-	"unicode/utf8"
 )
 
 // User is a person of a customer as the source knows them, kept for sources
@@ -50,14 +49,7 @@ func (u *User) Clean() bool {
 	u.ID = strings.TrimSpace(cleanText(u.ID, &found))
 	u.CustomerID = cleanText(u.CustomerID, &found)
 	for _, s := range []*string{&u.Name, &u.Email} {
-		*s = strings.TrimSpace(cleanText(*s, &found))
-		if len(*s) > MaxUserTextBytes {
-			cut := MaxUserTextBytes
-			for cut > 0 && !utf8.RuneStart((*s)[cut]) {
-				cut--
-			}
-			*s = (*s)[:cut]
-		}
+		*s = cut(strings.TrimSpace(cleanText(*s, &found)), MaxUserTextBytes)
 	}
 	return u.ID != "" && len(u.ID) <= MaxIDBytes
 }

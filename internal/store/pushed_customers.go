@@ -173,18 +173,27 @@ type EndpointQuery struct {
 // on the cost of an alert that names no company.
 const EndpointLookback = 50000
 
-// EndpointCompanies lists the companies (customer ids) of the alerts of the
-// query's endpoint among the partner's latest EndpointLookback alerts,
-// test events left out: at most two, which is enough to tell one company
-// from several. It matches by id first, then by name.
+// EndpointCompanies lists the companies (customer ids) the query's endpoint
+// is known to belong to: from the alerts of the endpoint among the
+// partner's latest EndpointLookback alerts, test events left out, and from
+// the endpoints its source listed (source_endpoints): at most two of each,
+// which is enough to tell one company from several. It matches by id
+// first, then by name: an alert's host name, an endpoint's name, its FQDN,
+// or its FQDN's first label, ignoring case.
 func (s *Store) EndpointCompanies(ctx context.Context, q EndpointQuery) ([]string, error) {
 	var last int64
 	if err := s.reader.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM alerts WHERE partner_id = $1", q.PartnerID).Scan(&last); err != nil {
 		return nil, fmt.Errorf("find the company of an endpoint: %w", err)
 	}
 	base := "SELECT DISTINCT customer_id FROM alerts WHERE partner_id = $1 AND id > $2 AND source_id = $3 AND customer_id <> '' AND NOT test AND "
+	listed := "SELECT DISTINCT customer_id FROM source_endpoints WHERE source_id = $1 AND "
+	type try struct {
+		query string
+		args  []any
+	}
+	var byID, byName []try
 	args := []any{q.PartnerID, last - EndpointLookback, q.SourceID}
-	var ids []string
+	var conds, values []string
 	for _, name := range slices.Sorted(maps.Keys(q.Facts)) {
 		if q.Facts[name] == "" {
 			continue
@@ -193,21 +202,40 @@ func (s *Store) EndpointCompanies(ctx context.Context, q EndpointQuery) ([]strin
 		// is always written the same way.
 		pair := string(jsonread.AppendCanonical(nil, map[string]string{name: q.Facts[name]}))
 		args = append(args, "%"+likeEscaper.Replace(strings.TrimSuffix(strings.TrimPrefix(pair, "{"), "}"))+"%")
-		ids = append(ids, fmt.Sprintf(`facts LIKE $%d ESCAPE '\'`, len(args)))
+		conds = append(conds, fmt.Sprintf(`facts LIKE $%d ESCAPE '\'`, len(args)))
+		if !slices.Contains(values, q.Facts[name]) {
+			values = append(values, q.Facts[name])
+		}
 	}
-	var tries []string
-	var tryArgs [][]any
-	if len(ids) > 0 {
-		tries, tryArgs = append(tries, "("+strings.Join(ids, " OR ")+")"), append(tryArgs, args)
+	if len(conds) > 0 {
+		byID = append(byID, try{base + "(" + strings.Join(conds, " OR ") + ")", args})
+		in, idArgs := inList([]any{q.SourceID}, values)
+		byID = append(byID, try{listed + "endpoint_id IN (" + in + ")", idArgs})
 	}
-	if name := strings.TrimSpace(q.HostName); name != "" {
-		tries = append(tries, "lower(host_name) = $4")
-		tryArgs = append(tryArgs, []any{q.PartnerID, last - EndpointLookback, q.SourceID, strings.ToLower(name)})
+	if name := strings.ToLower(strings.TrimSpace(q.HostName)); name != "" {
+		byName = append(byName, try{base + "lower(host_name) = $4", []any{q.PartnerID, last - EndpointLookback, q.SourceID, name}})
+		// A host name is the device's name or FQDN; a short one is also
+		// the first label of an FQDN the source lists.
+		first, _, _ := strings.Cut(name, ".")
+		byName = append(byName, try{listed + "(lower(name) = $2 OR lower(name) = $3 OR lower(fqdn) = $2 OR lower(fqdn) LIKE $4 ESCAPE '\\')",
+			[]any{q.SourceID, name, first, likeEscaper.Replace(name) + ".%"}})
 	}
-	for i, cond := range tries {
-		found, err := s.companies(ctx, base+cond+" LIMIT 2", tryArgs[i])
-		if err != nil || len(found) > 0 {
-			return found, err
+	for _, tries := range [][]try{byID, byName} {
+		var found []string
+		for _, t := range tries {
+			ids, err := s.companies(ctx, t.query+" LIMIT 2", t.args)
+			if err != nil {
+				return nil, err
+			}
+			for _, id := range ids {
+				if !slices.Contains(found, id) {
+					found = append(found, id)
+				}
+			}
+		}
+		if len(found) > 0 {
+			slices.Sort(found)
+			return found, nil
 		}
 	}
 	return nil, nil

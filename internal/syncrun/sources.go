@@ -2,6 +2,7 @@ package syncrun
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"halobridge/internal/connect"
@@ -13,7 +14,8 @@ import (
 // syncSource replaces a source's stored customers with what it lists now,
 // and its usage of this month and the last: the previous month stays open
 // to change until the source closes it, and billing reads both. A source
-// whose alerts name users by id has its customers' users read too.
+// whose alerts name users by id has its customers' users read too, and one
+// that lists devices its customers' endpoints.
 func (s *Syncer) syncSource(ctx context.Context, src store.Source, p *jobs.Progress, res *Result) error {
 	p.Step(fmt.Sprintf("%s customers and usage", connect.Label(src)), 3)
 	err := s.readSource(ctx, src, p, res)
@@ -53,8 +55,12 @@ func (s *Syncer) readSource(ctx context.Context, src store.Source, p *jobs.Progr
 		p.Count("usage", len(usage))
 		p.Advance(1)
 	}
+	var errs []error
 	if lister, ok := conn.(source.UserLister); ok {
-		return s.readUsers(ctx, src, lister, customers, p, res)
+		errs = append(errs, s.readUsers(ctx, src, lister, customers, p, res))
 	}
-	return nil
+	if lister, ok := conn.(source.EndpointLister); ok {
+		errs = append(errs, s.readEndpoints(ctx, src, lister, customers, p, res))
+	}
+	return errors.Join(errs...)
 }

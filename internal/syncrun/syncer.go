@@ -80,6 +80,9 @@ type Result struct {
 	// Raised counts the problems found, Cleared the events of problems gone.
 	Raised  int
 	Cleared int
+	// Endpoints counts the source endpoints (devices) kept of every
+	// customer of the sources that list them.
+	Endpoints int
 }
 
 // Progress step names, as the CLI and the API show them.

@@ -35,7 +35,7 @@ func EndpointOf(a source.Alert) (Endpoint, bool) {
 
 // EndpointCompany is what the caller found of the company of the endpoint
 // of an alert that names no company: the companies other alerts of the
-// endpoint name (none, one, or several when its name is not unique), and
+// endpoint, or the devices its source lists, name (none, one, or several when its name is not unique), and
 // the mapping of the company when there is exactly one.
 type EndpointCompany struct {
 	CustomerIDs []string
@@ -96,16 +96,16 @@ func noCompanySkip(a source.Alert, endpoint *EndpointCompany) string {
 	why := NoCompany(a)
 	switch {
 	case endpoint.company() != "":
-		return fmt.Sprintf("%s; its endpoint %s belongs to company %s (from its other events), which is not mapped to a HaloPSA client, and no fallback client is configured; map that company or choose a fallback client",
+		return fmt.Sprintf("%s; its endpoint %s belongs to company %s (from its other events or its source's device list), which is not mapped to a HaloPSA client, and no fallback client is configured; map that company or choose a fallback client",
 			why, quoted(EndpointName(a)), endpoint.label())
 	case endpoint != nil && len(endpoint.CustomerIDs) > 1:
-		return fmt.Sprintf("%s, and its endpoint %s is named in events of several companies, so halobridge cannot tell whose it is; no fallback client is configured: choose one",
+		return fmt.Sprintf("%s, and its endpoint %s is named in events or device lists of several companies, so halobridge cannot tell whose it is; no fallback client is configured: choose one",
 			why, quoted(EndpointName(a)))
 	}
 	if _, ok := EndpointOf(a); !ok {
 		return why + ", nor an endpoint to find it by; no fallback client is configured: choose one so that such events raise tickets"
 	}
-	return fmt.Sprintf("%s, and no other event names the company of its endpoint %s; no fallback client is configured: choose one, and map the endpoint's company once its events arrive",
+	return fmt.Sprintf("%s, and neither another event nor its source's device list names the company of its endpoint %s; no fallback client is configured: choose one, and map the endpoint's company once its events arrive",
 		why, quoted(EndpointName(a)))
 }
 
@@ -116,15 +116,15 @@ func noCompanyNotice(a source.Alert, endpoint *EndpointCompany, unmapped bool) s
 	var what string
 	switch {
 	case !unmapped:
-		what = fmt.Sprintf("halobridge raised this ticket on the client of company %s, to which its endpoint %s belongs (from its other events).",
+		what = fmt.Sprintf("halobridge raised this ticket on the client of company %s, to which its endpoint %s belongs (from its other events or its source's device list).",
 			escape(endpoint.label()), escape(quoted(EndpointName(a))))
 	case endpoint.company() != "":
-		what = fmt.Sprintf("Its endpoint %s belongs to company %s (from its other events), which is not mapped to a HaloPSA client, so this ticket was raised on the fallback client. Map the company in halobridge and move this ticket to its client.",
+		what = fmt.Sprintf("Its endpoint %s belongs to company %s (from its other events or its source's device list), which is not mapped to a HaloPSA client, so this ticket was raised on the fallback client. Map the company in halobridge and move this ticket to its client.",
 			escape(quoted(EndpointName(a))), escape(endpoint.label()))
 	case !named:
 		what = "It names no endpoint either, so this ticket was raised on the fallback client. Move it to the client concerned."
 	default:
-		what = fmt.Sprintf("No other event names the company of its endpoint %s, so this ticket was raised on the fallback client. Move it to the endpoint's client; once an event of that company names the endpoint, halobridge routes such events there.",
+		what = fmt.Sprintf("Neither another event nor its source's device list names the company of its endpoint %s, so this ticket was raised on the fallback client. Move it to the endpoint's client; once an event of that company names the endpoint, halobridge routes such events there.",
 			escape(quoted(EndpointName(a))))
 	}
 	return fmt.Sprintf("<p><strong>No company:</strong> %s. %s</p>\n", escape(NoCompany(a)), what)

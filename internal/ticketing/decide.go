@@ -163,7 +163,7 @@ func Decide(in Input) Decision {
 		}
 		clientID, siteID = in.FallbackClientID, 0
 	case !mapping.Ticketing && viaEndpoint:
-		return d.skip("%s; its endpoint %s belongs to company %s (from its other events), whose mapping has ticketing off", NoCompany(a), quoted(EndpointName(a)), in.Endpoint.label())
+		return d.skip("%s; its endpoint %s belongs to company %s (from its other events or its source's device list), whose mapping has ticketing off", NoCompany(a), quoted(EndpointName(a)), in.Endpoint.label())
 	case !mapping.Ticketing:
 		return d.skip("ticketing is off in the mapping of customer %s", quoted(a.CustomerID))
 	}

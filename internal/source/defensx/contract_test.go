@@ -144,6 +144,8 @@ func TestContract(t *testing.T) {
 			func() error { _, _, err := c.PollURLBlocks(ctx, "c1", defensx.Cursor{}); return err },
 			func() error { _, err := c.Users(ctx, "c1"); return err },
 			func() error { _, err := b.conn.Users(ctx, "c2"); return err },
+			func() error { _, err := c.Agents(ctx, "c1"); return err },
+			func() error { _, err := b.conn.Endpoints(ctx, "c2"); return err },
 			func() error { _, err := b.conn.Customers(ctx); return err },
 			func() error { _, err := b.conn.Usage(ctx, month); return err },
 			func() error { _, err := b.conn.CheckDelivery(ctx); return err },
@@ -165,7 +167,7 @@ func TestContract(t *testing.T) {
 				t.Errorf("%s %s?%s answered %d", r.Method, r.Path, r.Query.Encode(), r.Status)
 			}
 		}
-		for _, p := range []string{"/status", "/products", "/customers", "/customers/self", "/usage", "/usage/current", "/usage/details", "/customers/{customerId}/logs/urls", "/customers/{customerId}/users"} {
+		for _, p := range []string{"/status", "/products", "/customers", "/customers/self", "/usage", "/usage/current", "/usage/details", "/customers/{customerId}/logs/urls", "/customers/{customerId}/users", "/customers/{customerId}/agents"} {
 			if !used[p] {
 				t.Errorf("no call exercised %s", p)
 			}

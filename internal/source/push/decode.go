@@ -26,10 +26,21 @@ func checkBody(body []byte) *Error {
 	return nil
 }
 
-// list reads a JSON array of items named name, each kept raw for its own strict decoding.
-// The items are counted as the array is read and only the first MaxItems kept, so that an
-// array of millions of tiny values costs no more than its body to refuse.
+// list reads a JSON array of items named name, each kept raw for its own strict decoding:
+// at least one, at most MaxItems.
 func list(raw json.RawMessage, name string) ([]json.RawMessage, *Error) {
+	items, err := listUpTo(raw, name, MaxItems, "per call")
+	if err == nil && len(items) == 0 {
+		return nil, fieldError(CodeRequired, name, "is empty; send at least one item")
+	}
+	return items, err
+}
+
+// listUpTo reads a JSON array of at most max items named name, which may be
+// empty; per says what max is per ("per call"). The items are counted as
+// the array is read and only the first max kept, so that an array of
+// millions of tiny values costs no more than its body to refuse.
+func listUpTo(raw json.RawMessage, name string, max int, per string) ([]json.RawMessage, *Error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || raw[0] != '[' {
 		return nil, fieldError(CodeInvalidJSON, name, "must be a JSON array")
@@ -37,7 +48,7 @@ func list(raw json.RawMessage, name string) ([]json.RawMessage, *Error) {
 	var items []json.RawMessage
 	n := 0
 	err := jsonread.Elements(raw, func(item []byte) bool {
-		if n++; n <= MaxItems {
+		if n++; n <= max {
 			items = append(items, item)
 		}
 		return true
@@ -45,11 +56,8 @@ func list(raw json.RawMessage, name string) ([]json.RawMessage, *Error) {
 	if err != nil {
 		return nil, fieldError(CodeInvalidJSON, name, "must be a JSON array")
 	}
-	if n == 0 {
-		return nil, fieldError(CodeRequired, name, "is empty; send at least one item")
-	}
-	if n > MaxItems {
-		return nil, fieldError(CodeTooMany, name, "has %d items; at most %d are accepted per call", n, MaxItems)
+	if n > max {
+		return nil, fieldError(CodeTooMany, name, "has %d items; at most %d are accepted %s", n, max, per)
 	}
 	return items, nil
 }

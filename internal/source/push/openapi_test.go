@@ -59,6 +59,7 @@ func TestOpenAPI(t *testing.T) {
 		}
 		want := []string{
 			"PUT /api/push/v1/customers",
+			"PUT /api/push/v1/customers/{customer_id}/devices",
 			"PUT /api/push/v1/usage",
 			"POST /api/push/v1/alerts",
 			"GET /api/push/v1/alerts/{id}",
@@ -76,8 +77,12 @@ func TestOpenAPI(t *testing.T) {
 		t.Parallel()
 		parsers := map[string]func([]byte) (int, error){
 			"/api/push/v1/customers": func(b []byte) (int, error) { out, err := push.ParseCustomers(b); return len(out), err },
-			"/api/push/v1/usage":     func(b []byte) (int, error) { out, err := push.ParseUsage(b); return len(out), err },
-			"/api/push/v1/alerts":    func(b []byte) (int, error) { out, err := push.ParseAlerts(b); return len(out), err },
+			"/api/push/v1/customers/{customer_id}/devices": func(b []byte) (int, error) {
+				_, out, err := push.ParseDevices("c-1001", b)
+				return len(out), err
+			},
+			"/api/push/v1/usage":  func(b []byte) (int, error) { out, err := push.ParseUsage(b); return len(out), err },
+			"/api/push/v1/alerts": func(b []byte) (int, error) { out, err := push.ParseAlerts(b); return len(out), err },
 			"/api/push/v1/alerts/{id}/resolve": func(b []byte) (int, error) {
 				_, err := push.ParseResolve("evt-88123", b)
 				return 1, err

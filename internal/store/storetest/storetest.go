@@ -82,6 +82,10 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		t.Parallel()
 		testPushedCustomers(t, setup)
 	})
+	t.Run("SourceEndpoints", func(t *testing.T) {
+		t.Parallel()
+		testSourceEndpoints(t, setup)
+	})
 	t.Run("SyncRuns", func(t *testing.T) {
 		t.Parallel()
 		testSyncRuns(t, setup)

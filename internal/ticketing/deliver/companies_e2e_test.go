@@ -97,6 +97,23 @@ func (w *pushWorld) customer(t *testing.T) gzsim.Company {
 	return gzsim.Company{}
 }
 
+// networkMonitorTicket waits for the ticket of the network-monitor event
+// pushed.
+func (w *pushWorld) networkMonitorTicket(t *testing.T) halosim.Ticket {
+	t.Helper()
+	var ticket halosim.Ticket
+	wait.For(t, "the network-monitor ticket", func() bool {
+		for _, tk := range ourTickets(w.sim) {
+			if strings.Contains(tk.ThirdPartyIDString, "network-monitor") {
+				ticket = tk
+				return true
+			}
+		}
+		return false
+	})
+	return ticket
+}
+
 func (w *pushWorld) push(t *testing.T, events ...gzsim.Event) {
 	t.Helper()
 	if err := w.gz.Push(w.ctx, events...); err != nil {
@@ -203,6 +220,32 @@ func TestCompaniesSeenInPushes(t *testing.T) {
 		}
 	})
 
+	t.Run("AnEventWithoutACompanyOnAnEndpointKnownOnlyFromTheAPILandsOnTheMappedClient", func(t *testing.T) {
+		t.Parallel()
+		w := setupPush(t, false)
+		company := w.customer(t)
+		if _, err := w.store.SaveMapping(w.ctx, store.Mapping{PartnerID: w.partner.ID, SourceID: w.src.ID, CustomerID: company.ID,
+			ClientID: w.client.ID, Ticketing: true, Confirmed: true}); err != nil {
+			t.Fatal(err)
+		}
+		// No event names the endpoint yet: only GravityZone's endpoint list,
+		// read by the catalog sync, says whose it is.
+		syncCatalogs(t, w.testBundle)
+		ep := w.gz.Endpoints(company.ID)[0]
+		ev := w.event(t, "network-monitor", "", ep.Name, ep.ComputerID)
+		ev["computer_fqdn"], ev["computer_ip"] = ep.FQDN, ep.IP
+		w.push(t, ev)
+		ticket := w.networkMonitorTicket(t)
+		if ticket.ClientID != w.client.ID || strings.HasPrefix(ticket.Summary, "[Unmapped]") ||
+			!strings.Contains(ticket.DetailsHTML, "GravityZone sent this event without a company") ||
+			!strings.Contains(ticket.DetailsHTML, "(from its other events or its source's device list)") {
+			t.Errorf("ticket on client %d titled %q:\n%s\nwant it on the mapped client %d of the endpoint's company, saying why", ticket.ClientID, ticket.Summary, ticket.DetailsHTML, w.client.ID)
+		}
+		if list, _ := w.store.Events(w.ctx, w.partner.ID, store.EventQuery{Kind: deliver.KindNoCompany}); len(list) != 0 {
+			t.Errorf("events without a company: %+v, want none", list)
+		}
+	})
+
 	t.Run("AnEventWithoutACompanyGoesToItsEndpointsCompanyOrSaysSo", func(t *testing.T) {
 		t.Parallel()
 		w := setupPush(t, false)
@@ -219,16 +262,7 @@ func TestCompaniesSeenInPushes(t *testing.T) {
 
 		known := w.event(t, "network-monitor", "", "WS-KNOWN", "e-known")
 		w.push(t, known)
-		var ticket halosim.Ticket
-		wait.For(t, "the network-monitor ticket", func() bool {
-			for _, tk := range ourTickets(w.sim) {
-				if strings.Contains(tk.ThirdPartyIDString, "network-monitor") {
-					ticket = tk
-					return true
-				}
-			}
-			return false
-		})
+		ticket := w.networkMonitorTicket(t)
 		if ticket.ClientID != w.client.ID || strings.HasPrefix(ticket.Summary, "[Unmapped]") ||
 			!strings.Contains(ticket.DetailsHTML, "GravityZone sent this event without a company") ||
 			!strings.Contains(ticket.DetailsHTML, "“"+company.ID+"”") {
@@ -245,7 +279,7 @@ func TestCompaniesSeenInPushes(t *testing.T) {
 			return len(list) == 1
 		})
 		if !strings.HasPrefix(e.Message, "GravityZone sent this event without a company (network-monitor, received ") ||
-			!strings.Contains(e.Message, `no other event names the company of its endpoint "WS-ORPHAN"`) ||
+			!strings.Contains(e.Message, `neither another event nor its source's device list names the company of its endpoint "WS-ORPHAN"`) ||
 			!strings.Contains(e.Fix, "Choose a fallback client under Setup › Ticketing") || strings.Contains(e.Message, `""`) {
 			t.Errorf("event %q: %s / %s", e.Subject, e.Message, e.Fix)
 		}

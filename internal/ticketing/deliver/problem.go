@@ -322,9 +322,9 @@ func (p *pass) raiseNoCompany(ctx context.Context, a store.PendingAlert, endpoin
 	case !named:
 		why = "it names no endpoint either, so halobridge cannot tell which client it is for"
 	case endpoint != nil && len(endpoint.CustomerIDs) > 1:
-		why = fmt.Sprintf("its endpoint %s is named in events of several companies, so halobridge cannot tell which client it is for", host)
+		why = fmt.Sprintf("its endpoint %s is named in events or device lists of several companies, so halobridge cannot tell which client it is for", host)
 	default:
-		why = fmt.Sprintf("no other event names the company of its endpoint %s, so halobridge cannot tell which client it is for", host)
+		why = fmt.Sprintf("neither another event nor its source's device list names the company of its endpoint %s, so halobridge cannot tell which client it is for", host)
 	}
 	head := fmt.Sprintf("%s (%s, received %s): %s.", ticketing.NoCompany(a.Alert), a.Type, a.ReceivedAt.UTC().Format("2006-01-02 15:04 UTC"), why)
 	msg := head + " Such events raise no tickets: no fallback client is configured."

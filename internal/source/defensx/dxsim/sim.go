@@ -161,6 +161,10 @@ func (s *Sim) route(path string) (handler, bool) {
 		id := parts[1]
 		return func(q url.Values) reply { return s.urlLogs(id, q) }, true
 	}
+	if len(parts) == 3 && parts[0] == "customers" && parts[1] != "" && parts[2] == "agents" {
+		id := parts[1]
+		return func(url.Values) reply { return s.agentList(id) }, true
+	}
 	if len(parts) == 3 && parts[0] == "customers" && parts[1] != "" && parts[2] == "users" {
 		id := parts[1]
 		return func(q url.Values) reply { return s.userList(id, q) }, true

@@ -102,6 +102,7 @@ func (s *Sim) routes() map[string]map[string]methodSpec {
 		},
 		"network": {
 			"getCompaniesList": {[]string{"v1.0", "v1.1"}, s.getCompaniesList},
+			"getEndpointsList": {[]string{"v1.0", "v1.1"}, s.getEndpointsList},
 		},
 		"companies": {
 			"getCompanyDetails": {v10, s.getCompanyDetails},
@@ -192,8 +193,18 @@ func (s *Sim) answer(r *http.Request, version, service string, body []byte, entr
 	if len(params) == 0 || string(params) == "null" {
 		params = json.RawMessage("{}")
 	}
-	rep.result, rep.err = spec.run(r.Context(), params)
+	rep.result, rep.err = spec.run(context.WithValue(r.Context(), versionKey{}, version), params)
 	return rep
+}
+
+// versionKey holds, in a handler's context, the API version the method was
+// called at, for the methods whose answer differs between versions.
+type versionKey struct{}
+
+// versionOf is the API version a handler was called at.
+func versionOf(ctx context.Context) string {
+	v, _ := ctx.Value(versionKey{}).(string)
+	return v
 }
 
 // allow spends one request of the key's budget, or says in whole seconds when to retry.

@@ -1,6 +1,8 @@
 package gzsim
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -15,7 +17,8 @@ type Company struct {
 	ParentID string // "" for the API key's own company
 }
 
-// Endpoint is one managed machine of a company.
+// Endpoint is one machine of a company: managed (with the agent, in events) or
+// unmanaged (seen on the network only, in getEndpointsList alone).
 type Endpoint struct {
 	CompanyID string
 	// ComputerID and EndpointID are both GravityZone ids of the machine; events carry
@@ -28,12 +31,26 @@ type Endpoint struct {
 	HWID       string
 	User       string
 	UserSID    string
+	// What network.getEndpointsList tells of it: Label is "" when unset,
+	// MACs are 12 lowercase hex digits, GroupID is the group it sits in (its
+	// company's id for an endpoint at the company's root).
+	Label       string
+	OS          string
+	MACs        []string
+	Managed     bool
+	GroupID     string
+	MachineType int
 }
 
 // company is a Company with what the simulator derives for it.
 type company struct {
 	Company
 	endpoints []Endpoint
+	// unmanaged are the machines seen on its network without the agent:
+	// listed, never in events.
+	unmanaged []Endpoint
+	// group is the id of the custom group its managed endpoints sit in.
+	group     string
 	domain    string
 	country   string
 	phone     string
@@ -148,6 +165,53 @@ func (s *Sim) describe(co *company, index int) {
 			UserSID:    fmt.Sprintf("S-1-5-21-%d-%d-%d-%d", s.rng.Uint32(), s.rng.Uint32(), s.rng.Uint32(), 1001+s.rng.IntN(50)),
 		})
 	}
+	describeInventory(co)
+}
+
+// describeInventory gives a company's endpoints what getEndpointsList tells
+// of them, and gives a customer company unmanaged machines. Everything is
+// derived from what describe drew, not drawn from the seeded generator, so
+// that the usage, events and incidents a seed gave before stay the same.
+func describeInventory(co *company) {
+	co.group = derivedID(co.ID, "group")
+	for n := range co.endpoints {
+		ep := &co.endpoints[n]
+		ep.Managed, ep.GroupID, ep.MachineType = true, co.group, 1
+		mac := ep.HWID[len(ep.HWID)-12:]
+		ep.MACs = []string{mac}
+		switch kind := ep.Name[strings.LastIndex(ep.Name, "-")+1:]; {
+		case strings.HasPrefix(kind, "SRV"):
+			ep.OS, ep.Label, ep.MachineType = "Windows Server 2022 Datacenter", "Domain controller", 2
+			ep.MACs = append(ep.MACs, derivedID(ep.HWID, "mac")[:12])
+		case strings.HasPrefix(kind, "LT"):
+			ep.OS, ep.Label = "Windows 11 Pro", "Laptop of "+ep.User
+		case n == 4:
+			ep.OS = "Linux Ubuntu 24.04.2 LTS"
+		default:
+			ep.OS = "Windows 10 Pro"
+		}
+	}
+	if co.Partner {
+		return
+	}
+	prefix := hostPrefix(co.Name)
+	for n, kind := range []string{"PRN", "NAS"}[:1+len(co.endpoints)%2] {
+		name := fmt.Sprintf("%s-%s%02d", prefix, kind, n+1)
+		id := derivedID(co.ID, name)
+		co.unmanaged = append(co.unmanaged, Endpoint{
+			CompanyID: co.ID, EndpointID: id, Name: name,
+			FQDN:    strings.ToLower(name) + "." + co.domain,
+			IP:      fmt.Sprintf("10.%s.%d", strings.Join(strings.Split(co.endpoints[0].IP, ".")[1:3], "."), 200+n),
+			MACs:    []string{id[12:]},
+			GroupID: co.ID,
+		})
+	}
+}
+
+// derivedID is a 24-hex id derived from a seeded one and a purpose.
+func derivedID(from, purpose string) string {
+	sum := sha256.Sum256([]byte(from + "/" + purpose))
+	return hex.EncodeToString(sum[:12])
 }
 
 var users = []string{"jsmith", "mgarcia", "lchen", "apatel", "okowalski", "sbrown", "tnguyen", "ejohnson"}
@@ -181,7 +245,8 @@ func (s *Sim) Companies() []Company {
 	return out
 }
 
-// Endpoints returns a company's endpoints.
+// Endpoints returns a company's managed endpoints, those its events name;
+// Inventory lists the unmanaged ones too.
 func (s *Sim) Endpoints(companyID string) []Endpoint {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -1,0 +1,137 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"halobridge/internal/source"
+)
+
+// SaveSourceEndpoints replaces the endpoints of one customer of a source
+// with eps, as the source listed them just now, and returns the ids of the
+// customer's endpoints that were kept before and are not in eps (sorted),
+// so that the caller can tell what is gone. An endpoint without an id is
+// refused, and so are more than source.MaxEndpointsPerCustomer or the same
+// id twice; eps are stored as they are: the caller cleans them.
+func (s *Store) SaveSourceEndpoints(ctx context.Context, sourceID int64, customerID string, eps []source.Endpoint) (gone []string, err error) {
+	if strings.TrimSpace(customerID) == "" {
+		return nil, fmt.Errorf("save endpoints of source %d: %w: no customer id", sourceID, ErrInvalid)
+	}
+	if len(eps) > source.MaxEndpointsPerCustomer {
+		return nil, fmt.Errorf("save endpoints of customer %q of source %d: %w: %d endpoints, more than the %d kept per customer",
+			customerID, sourceID, ErrInvalid, len(eps), source.MaxEndpointsPerCustomer)
+	}
+	ids := make(map[string]bool, len(eps))
+	for i, e := range eps {
+		switch {
+		case strings.TrimSpace(e.ID) == "":
+			return nil, fmt.Errorf("save endpoints of customer %q of source %d: endpoint %d: %w: no id", customerID, sourceID, i, ErrInvalid)
+		case ids[e.ID]:
+			return nil, fmt.Errorf("save endpoints of customer %q of source %d: %w: endpoint id %q listed twice", customerID, sourceID, ErrInvalid, e.ID)
+		}
+		ids[e.ID] = true
+	}
+	now := s.d.timeArg(s.timestamp())
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		gone = nil
+		rows, err := tx.QueryContext(ctx, "SELECT endpoint_id FROM source_endpoints WHERE source_id = $1 AND customer_id = $2", sourceID, customerID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			if !ids[id] {
+				gone = append(gone, id)
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM source_endpoints WHERE source_id = $1 AND customer_id = $2", sourceID, customerID); err != nil {
+			return err
+		}
+		const columns = 12
+		for start := 0; start < len(eps); start += rowsPerInsert {
+			chunk := eps[start:min(start+rowsPerInsert, len(eps))]
+			var q strings.Builder
+			q.WriteString("INSERT INTO source_endpoints (source_id, endpoint_id, customer_id, name, label, fqdn, os, ips, macs, managed, last_seen, updated_at) VALUES ")
+			args := make([]any, 0, len(chunk)*columns)
+			for i, e := range chunk {
+				if i > 0 {
+					q.WriteString(", ")
+				}
+				s.placeholders(&q, i*columns, columns)
+				args = append(args, sourceID, e.ID, customerID, e.Name, e.Label, e.FQDN, e.OS,
+					addressesJSON(e.IPs), addressesJSON(e.MACs), e.Managed, s.optionalTimeArg(e.LastSeen), now)
+			}
+			// An endpoint that moved from another customer of the source
+			// is now this one's.
+			q.WriteString(` ON CONFLICT (source_id, endpoint_id) DO UPDATE SET customer_id = excluded.customer_id, name = excluded.name,
+				label = excluded.label, fqdn = excluded.fqdn, os = excluded.os, ips = excluded.ips, macs = excluded.macs,
+				managed = excluded.managed, last_seen = excluded.last_seen, updated_at = excluded.updated_at`)
+			if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+				return mapError(err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("save endpoints of customer %q of source %d: %w", customerID, sourceID, err)
+	}
+	slices.Sort(gone)
+	return gone, nil
+}
+
+// addressesJSON is a list of addresses as the ips and macs columns keep
+// it: a JSON array, never null.
+func addressesJSON(list []string) string {
+	if list == nil {
+		list = []string{}
+	}
+	b, _ := json.Marshal(list) // a []string always marshals
+	return string(b)
+}
+
+// SourceEndpoints reads the endpoints of one customer of a source, by id.
+func (s *Store) SourceEndpoints(ctx context.Context, sourceID int64, customerID string) ([]source.Endpoint, error) {
+	rows, err := s.reader.QueryContext(ctx, `
+		SELECT endpoint_id, customer_id, name, label, fqdn, os, ips, macs, managed, last_seen
+		FROM source_endpoints WHERE source_id = $1 AND customer_id = $2 ORDER BY endpoint_id`, sourceID, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("read endpoints of customer %q of source %d: %w", customerID, sourceID, err)
+	}
+	defer rows.Close()
+	var out []source.Endpoint
+	for rows.Next() {
+		var e source.Endpoint
+		var ips, macs []byte
+		if err := rows.Scan(&e.ID, &e.CustomerID, &e.Name, &e.Label, &e.FQDN, &e.OS, &ips, &macs, &e.Managed, timeOrZero{&e.LastSeen}); err != nil {
+			return nil, fmt.Errorf("read endpoints of customer %q of source %d: %w", customerID, sourceID, err)
+		}
+		if err := json.Unmarshal(ips, &e.IPs); err != nil {
+			return nil, fmt.Errorf("read endpoints of customer %q of source %d: ips of %q: %w", customerID, sourceID, e.ID, err)
+		}
+		if err := json.Unmarshal(macs, &e.MACs); err != nil {
+			return nil, fmt.Errorf("read endpoints of customer %q of source %d: macs of %q: %w", customerID, sourceID, e.ID, err)
+		}
+		if len(e.IPs) == 0 {
+			e.IPs = nil
+		}
+		if len(e.MACs) == 0 {
+			e.MACs = nil
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read endpoints of customer %q of source %d: %w", customerID, sourceID, err)
+	}
+	return out, nil
+}
