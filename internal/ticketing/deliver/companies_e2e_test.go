@@ -97,6 +97,23 @@ func (w *pushWorld) customer(t *testing.T) gzsim.Company {
 	return gzsim.Company{}
 }
 
+// networkMonitorTicket waits for the ticket of the network-monitor event
+// pushed.
+func (w *pushWorld) networkMonitorTicket(t *testing.T) halosim.Ticket {
+	t.Helper()
+	var ticket halosim.Ticket
+	wait.For(t, "the network-monitor ticket", func() bool {
+		for _, tk := range ourTickets(w.sim) {
+			if strings.Contains(tk.ThirdPartyIDString, "network-monitor") {
+				ticket = tk
+				return true
+			}
+		}
+		return false
+	})
+	return ticket
+}
+
 func (w *pushWorld) push(t *testing.T, events ...gzsim.Event) {
 	t.Helper()
 	if err := w.gz.Push(w.ctx, events...); err != nil {
@@ -218,16 +235,7 @@ func TestCompaniesSeenInPushes(t *testing.T) {
 		ev := w.event(t, "network-monitor", "", ep.Name, ep.ComputerID)
 		ev["computer_fqdn"], ev["computer_ip"] = ep.FQDN, ep.IP
 		w.push(t, ev)
-		var ticket halosim.Ticket
-		wait.For(t, "the network-monitor ticket", func() bool {
-			for _, tk := range ourTickets(w.sim) {
-				if strings.Contains(tk.ThirdPartyIDString, "network-monitor") {
-					ticket = tk
-					return true
-				}
-			}
-			return false
-		})
+		ticket := w.networkMonitorTicket(t)
 		if ticket.ClientID != w.client.ID || strings.HasPrefix(ticket.Summary, "[Unmapped]") ||
 			!strings.Contains(ticket.DetailsHTML, "GravityZone sent this event without a company") ||
 			!strings.Contains(ticket.DetailsHTML, "(from its other events or its source's device list)") {
@@ -254,16 +262,7 @@ func TestCompaniesSeenInPushes(t *testing.T) {
 
 		known := w.event(t, "network-monitor", "", "WS-KNOWN", "e-known")
 		w.push(t, known)
-		var ticket halosim.Ticket
-		wait.For(t, "the network-monitor ticket", func() bool {
-			for _, tk := range ourTickets(w.sim) {
-				if strings.Contains(tk.ThirdPartyIDString, "network-monitor") {
-					ticket = tk
-					return true
-				}
-			}
-			return false
-		})
+		ticket := w.networkMonitorTicket(t)
 		if ticket.ClientID != w.client.ID || strings.HasPrefix(ticket.Summary, "[Unmapped]") ||
 			!strings.Contains(ticket.DetailsHTML, "GravityZone sent this event without a company") ||
 			!strings.Contains(ticket.DetailsHTML, "“"+company.ID+"”") {
