@@ -94,7 +94,6 @@ type Result struct {
 const (
 	stepHalo   = "HaloPSA catalog"
 	stepEvents = "Mapping statuses and events"
-	stepAssets = "Asset mapping"
 )
 
 // Sync refreshes the partner's HaloPSA catalog and every source's
@@ -157,11 +156,6 @@ func (s *Syncer) Sync(ctx context.Context, partnerID int64, p *jobs.Progress) (R
 	if stops(err) {
 		return res, err
 	}
-	errs = append(errs, err)
-	err = s.refreshAssets(ctx, partnerID, p, &res)
-	if stops(err) {
-		return res, err
-	}
 	return res, errors.Join(append(errs, err)...)
 }
 
@@ -175,7 +169,6 @@ func (s *Syncer) Assets() *assetmap.Service {
 // events of confirmed asset mappings, on the endpoints and assets this
 // sync read (or, where a read failed, the last ones read).
 func (s *Syncer) refreshAssets(ctx context.Context, partnerID int64, p *jobs.Progress, res *Result) error {
-	p.Step(stepAssets, 1)
 	got, err := s.Assets().Refresh(ctx, partnerID)
 	res.AssetSuggestions += got.Suggested
 	res.AssetsCreated += got.Created
@@ -187,11 +180,8 @@ func (s *Syncer) refreshAssets(ctx context.Context, partnerID int64, p *jobs.Pro
 		p.Count("assets created", got.Created)
 	}
 	if err != nil {
-		err = fmt.Errorf("asset mapping: %w", err)
-		p.Fail(err)
-		return err
+		return fmt.Errorf("asset mapping: %w", err)
 	}
-	p.Advance(1)
 	return nil
 }
 
