@@ -21,6 +21,7 @@ import (
 	"halobridge/internal/connect"
 	"halobridge/internal/events"
 	"halobridge/internal/jobs"
+	"halobridge/internal/mapping/assetmap"
 	"halobridge/internal/mapping/mapper"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing/deliver"
@@ -35,7 +36,9 @@ type Deps struct {
 	// front, which puts the partner in the context (auth.WithPartner).
 	Auth     *auth.Service
 	Mappings *mapper.Service
-	Events   *events.Service
+	// Assets serves the asset mappings of mapped companies.
+	Assets *assetmap.Service
+	Events *events.Service
 	// Queue runs "Sync now" and the first sync of the setup; nil answers
 	// 503 to them.
 	Queue *jobs.Queue
@@ -104,6 +107,13 @@ func (h *handler) routes() []web.Route {
 		{Pattern: "PUT /api/v1/mappings/{source}/{customer}", Handler: p(h.putMapping)},
 		{Pattern: "DELETE /api/v1/mappings/{source}/{customer}", Handler: p(h.deleteMapping)},
 		{Pattern: "POST /api/v1/mappings/{source}/{customer}/create-client", Handler: p(h.createClient)},
+		{Pattern: "GET /api/v1/mappings/{source}/{customer}/assets", Handler: p(h.listAssetMappings)},
+		{Pattern: "POST /api/v1/mappings/{source}/{customer}/assets/accept", Handler: p(h.acceptAssetMappings)},
+		{Pattern: "POST /api/v1/mappings/{source}/{customer}/assets/create", Handler: p(h.createAssets)},
+		{Pattern: "PUT /api/v1/mappings/{source}/{customer}/assets/{endpoint}", Handler: p(h.putAssetMapping)},
+		{Pattern: "DELETE /api/v1/mappings/{source}/{customer}/assets/{endpoint}", Handler: p(h.deleteAssetMapping)},
+		{Pattern: "GET /api/v1/asset-settings", Handler: p(h.getAssetSettings)},
+		{Pattern: "PUT /api/v1/asset-settings", Handler: p(h.putAssetSettings)},
 
 		{Pattern: "GET /api/v1/suggestions", Handler: p(h.listSuggestions)},
 		{Pattern: "POST /api/v1/suggestions/accept", Handler: p(h.acceptSuggestions)},

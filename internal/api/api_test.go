@@ -152,7 +152,7 @@ func setup(t *testing.T) *testBundle {
 		t.Fatal(err)
 	}
 	// Served as halobridge serves it, through the server shell.
-	handler := api.New(api.Deps{Store: st, Auth: b.auth, Mappings: b.mappings, Events: b.events, Queue: queue, Tickets: deliver.New(st, b.syncer.Halo, deliver.Options{}),
+	handler := api.New(api.Deps{Store: st, Auth: b.auth, Mappings: b.mappings, Assets: b.syncer.Assets(), Events: b.events, Queue: queue, Tickets: deliver.New(st, b.syncer.Halo, deliver.Options{}),
 		Billing: &run.Service{Store: st, Halo: b.syncer.Halo, Sources: sources}, Sources: sources, Halo: b.syncer.Halo})
 	var routes []web.Route
 	for _, p := range api.Patterns() {
@@ -414,6 +414,13 @@ func TestTenantIsolation(t *testing.T) {
 		{"MapACompany", "PUT", fmt.Sprintf("/api/v1/mappings/%d/same", b.src.ID), fmt.Sprintf(`{"client_id": %d}`, b.same.ID), 404, ""},
 		{"UnmapACompany", "DELETE", fmt.Sprintf("/api/v1/mappings/%d/gone", b.src.ID), "", 404, ""},
 		{"CreateAClient", "POST", fmt.Sprintf("/api/v1/mappings/%d/lonely/create-client", b.src.ID), "", 404, ""},
+		{"ListTheAssetsOfACompany", "GET", fmt.Sprintf("/api/v1/mappings/%d/same/assets", b.src.ID), "", 404, ""},
+		{"AcceptAssetSuggestions", "POST", fmt.Sprintf("/api/v1/mappings/%d/same/assets/accept", b.src.ID), "", 404, ""},
+		{"CreateAssets", "POST", fmt.Sprintf("/api/v1/mappings/%d/same/assets/create", b.src.ID), `{"assettype_id": 1}`, 404, ""},
+		{"MapAnEndpoint", "PUT", fmt.Sprintf("/api/v1/mappings/%d/same/assets/e-1", b.src.ID), `{"asset_id": 7001}`, 404, ""},
+		{"UnmapAnEndpoint", "DELETE", fmt.Sprintf("/api/v1/mappings/%d/same/assets/e-1", b.src.ID), "", 404, ""},
+		{"ReadItsOwnAssetSettings", "GET", "/api/v1/asset-settings", "", 200, `"rules":[{"asset_field":"inventory_number"`},
+		{"SaveItsOwnAssetSettings", "PUT", "/api/v1/asset-settings", `{"match": {"rules": [{"asset_field": "Serial Number", "property": "name", "mode": "exact"}]}}`, 200, `"asset_field":"Serial Number"`},
 		{"AcceptASuggestion", "POST", "/api/v1/suggestions/accept", acceptSame, 404, ""},
 		{"RejectASuggestion", "POST", "/api/v1/suggestions/reject", acceptSame, 404, ""},
 		{"RecheckAnEvent", "POST", fmt.Sprintf("/api/v1/events/%d/recheck", b.event.ID), "", 404, ""},

@@ -49,6 +49,7 @@ func commands() []*command {
 		{name: "partner", summary: "MSP partners, the accounts everything belongs to", children: partnerCommands()},
 		syncCommand(),
 		{name: "mapping", summary: "map security companies to HaloPSA clients", children: mappingCommands()},
+		{name: "assets", summary: "map security endpoints to HaloPSA assets (smart match)", children: assetCommands()},
 		{name: "events", summary: "integration events: what needs a person", children: eventsCommands()},
 		{name: "source", summary: "connect security platforms", children: sourceCommands()},
 		{name: "account", summary: "operator accounts that sign in with a password", children: accountCommands()},

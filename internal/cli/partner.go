@@ -14,6 +14,7 @@ import (
 	"halobridge/internal/connect"
 	"halobridge/internal/events"
 	"halobridge/internal/halo"
+	"halobridge/internal/mapping/assetmap"
 	"halobridge/internal/mapping/mapper"
 	"halobridge/internal/store"
 	"halobridge/internal/syncrun"
@@ -267,6 +268,7 @@ func (f *partnerFlags) open(ctx context.Context, env Env) (*runtime, services, s
 type services struct {
 	syncer   *syncrun.Syncer
 	mappings *mapper.Service
+	assets   *assetmap.Service
 	events   *events.Service
 }
 
@@ -276,11 +278,12 @@ type services struct {
 // delivery back a person just fixed (events.Service.Fixed).
 func newServices(syncer *syncrun.Syncer, billing *run.Service, fixed func(ctx context.Context, partnerID int64)) services {
 	mappings := &mapper.Service{Store: syncer.Store, Halo: syncer.Halo, Sources: syncer.Sources, Fixed: fixed}
-	ev := &events.Service{Store: syncer.Store, Halo: syncer.Halo, Mappings: mappings, Checks: syncer, Fixed: fixed}
+	assets := syncer.Assets()
+	ev := &events.Service{Store: syncer.Store, Halo: syncer.Halo, Mappings: mappings, Checks: syncer, Assets: assets, Fixed: fixed}
 	if billing != nil {
 		ev.Billing = billing
 	}
-	return services{syncer: syncer, mappings: mappings, events: ev}
+	return services{syncer: syncer, mappings: mappings, assets: assets, events: ev}
 }
 
 // commandHalo reaches HaloPSA for a command, which may wait a minute for

@@ -196,12 +196,12 @@ func (r *runtime) handler(bg *background, receiver *ingest.Receiver) *web.Server
 		routes = append(routes, web.Route{Pattern: p, Handler: signIn.Handler()})
 	}
 	// The API and the portal guard their own routes with signIn's middleware.
-	jsonAPI := api.New(api.Deps{Store: r.store, Auth: signIn, Mappings: bg.services.mappings, Events: bg.services.events, Queue: bg.queue,
+	jsonAPI := api.New(api.Deps{Store: r.store, Auth: signIn, Mappings: bg.services.mappings, Assets: bg.services.assets, Events: bg.services.events, Queue: bg.queue,
 		Tickets: bg.tickets, Billing: bg.billing, Sources: r.sources, Halo: r.halo, Logger: r.logger})
 	for _, p := range api.Patterns() {
 		routes = append(routes, web.Route{Pattern: p, Handler: jsonAPI})
 	}
-	pages := portal.New(portal.Deps{Store: r.store, Budget: r.budget, Auth: signIn, Mappings: bg.services.mappings, Events: bg.services.events, Tickets: bg.tickets, Billing: bg.billing,
+	pages := portal.New(portal.Deps{Store: r.store, Budget: r.budget, Auth: signIn, Mappings: bg.services.mappings, Assets: bg.services.assets, Events: bg.services.events, Tickets: bg.tickets, Billing: bg.billing,
 		Sources: r.sources, Halo: r.halo, Provisioning: provisioning, Queue: bg.queue, Logger: r.logger})
 	for _, p := range portal.Patterns() {
 		routes = append(routes, web.Route{Pattern: p, Handler: pages})

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"os"
 	"strconv"
 
 	"halobridge/internal/store"
@@ -120,13 +118,7 @@ func readPolicy(file, fallback string) (deliver.SavedPolicy, error) {
 	if file == "" {
 		return deliver.SavedPolicy{}, errors.New("--file is required: the policy JSON ('halobridge tickets policy show' prints one)")
 	}
-	var raw []byte
-	var err error
-	if file == "-" {
-		raw, err = io.ReadAll(os.Stdin)
-	} else {
-		raw, err = os.ReadFile(file)
-	}
+	raw, err := readInput(file)
 	if err != nil {
 		return deliver.SavedPolicy{}, fmt.Errorf("read the policy: %w", err)
 	}

@@ -28,6 +28,12 @@ const (
 	EventDeliveryPaused = "delivery_paused"
 	// EventBillingFailed: a billing run could not bill a client.
 	EventBillingFailed = "billing_failed"
+	// EventEndpointGone: the source no longer lists the endpoint of a
+	// confirmed asset mapping.
+	EventEndpointGone = "asset_endpoint_gone"
+	// EventAssetDeleted: HaloPSA no longer has the asset of a confirmed
+	// asset mapping, or made it inactive.
+	EventAssetDeleted = "asset_deleted"
 )
 
 // Kind is what a person sees of an event kind: a title, and the page of
@@ -48,6 +54,7 @@ var (
 	pageConnection    = Kind{Page: "/setup?step=integration", PageName: "Setup › Integration"}
 	pageTicketPolicy  = Kind{Page: "/setup?step=ticketing", PageName: "Setup › Ticketing"}
 	pageBillingPolicy = Kind{Page: "/setup?step=billing", PageName: "Setup › Billing"}
+	pageAssets        = Kind{Page: "/asset-mapping", PageName: "Asset mapping"}
 )
 
 func titled(title string, page Kind) Kind {
@@ -91,6 +98,8 @@ var kinds = map[string]Kind{
 	EventMandatoryField:                           titled("Ticket type requires a field the policy leaves empty", pageTicketPolicy),
 	EventDeliveryPaused:                           titled("Ticket delivery paused", pageConnection),
 	EventBillingFailed:                            billed("Billing failed"),
+	EventEndpointGone:                             titled("Mapped endpoint gone from the source", pageAssets),
+	EventAssetDeleted:                             titled("Mapped HaloPSA asset gone", pageAssets),
 	string(billing.FindingUsageUnavailable):       billed("Usage could not be read"),
 	string(billing.FindingUsageInconsistent):      billed("Usage does not add up"),
 	string(billing.FindingProductUnmapped):        billedPolicy("Product without a billing item"),

@@ -53,6 +53,8 @@ func (s *Service) Recheck(ctx context.Context, partnerID, eventID int64) (store.
 		err = s.recheckNoCompany(ctx, partnerID, e, d)
 	case e.Kind == EventPushCallback:
 		err = s.recheckCallback(ctx, partnerID, e, d)
+	case (e.Kind == EventEndpointGone || e.Kind == EventAssetDeleted) && s.Assets != nil:
+		err = s.Assets.RecheckAssets(ctx, partnerID, e)
 	case e.Kind == EventIncidentWrite && s.Incidents != nil:
 		err = s.Incidents.RecheckIncident(ctx, partnerID, e)
 	case retriesDelivery(e):

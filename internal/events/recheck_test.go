@@ -31,7 +31,7 @@ func everyKind() []string {
 		events.EventPushFailing, events.EventUnmappedCustomer, events.EventTicketRefused, events.EventDeliveryPaused, events.EventBillingFailed,
 		deliver.KindUnmappedCustomer, deliver.KindSiteWithoutGeneralUser, deliver.KindClientInactive, deliver.KindPermissionMissing,
 		deliver.KindTicketRefused, deliver.KindDeliveryPaused, events.EventHaloWebhook, deliver.KindNoCompany, events.EventPushCallback,
-		deliver.KindMandatoryField, events.EventIncidentWrite,
+		deliver.KindMandatoryField, events.EventIncidentWrite, events.EventEndpointGone, events.EventAssetDeleted,
 	}
 	for _, k := range []mapping.FindingKind{mapping.FindingClientNotFound, mapping.FindingClientInactive, mapping.FindingCustomerNotFound,
 		mapping.FindingBothNotFound, mapping.FindingSiteNotFound, mapping.FindingSiteWithoutGeneralUser} {

@@ -40,6 +40,11 @@ func (s *Service) Resolve(ctx context.Context, partnerID, eventID int64) (Resolu
 		action, err = s.Mappings.AddGeneralUser(ctx, partnerID, e)
 	case EventPushFailing:
 		action, err = s.Checks.RegisterPush(ctx, partnerID, e)
+	case EventEndpointGone, EventAssetDeleted:
+		if s.Assets == nil {
+			return Resolution{}, fmt.Errorf("resolve event %d: this halobridge process does not manage asset mappings", eventID)
+		}
+		action, err = s.Assets.RemoveAssetMapping(ctx, partnerID, e)
 	case EventHaloWebhook:
 		action, err = s.EnsureWebhook(ctx, partnerID)
 	default:

@@ -29,6 +29,9 @@ type Service struct {
 	// in HaloPSA; *twoway.Service in production. Without it the webhook's
 	// events are checked again by the sweep only.
 	Webhooks Webhooks
+	// Assets rechecks and resolves the events of confirmed asset mappings;
+	// *assetmap.Service in production.
+	Assets Assets
 	// Incidents writes again what a ticket change takes to its GravityZone
 	// incident; *twoway.Service in production. Without it those events are
 	// settled by the next change of the ticket only.
@@ -53,6 +56,17 @@ type Incidents interface {
 	// incident again, now: the event clears when GravityZone takes it, and
 	// is seen again when not.
 	RecheckIncident(ctx context.Context, partnerID int64, e store.Event) error
+}
+
+// Assets rechecks and resolves the events of confirmed asset mappings
+// whose endpoint or asset is gone.
+type Assets interface {
+	// RecheckAssets reads the event's client's assets from HaloPSA again
+	// and settles the partner's asset mapping events on them.
+	RecheckAssets(ctx context.Context, partnerID int64, e store.Event) error
+	// RemoveAssetMapping is the fix of both: it forgets the mapping, so
+	// that the smart match suggests again, and says what it did.
+	RemoveAssetMapping(ctx context.Context, partnerID int64, e store.Event) (string, error)
 }
 
 // Mappings rechecks and resolves the events of mapping findings.

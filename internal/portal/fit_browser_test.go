@@ -46,6 +46,7 @@ func TestBrowserEveryPageFits(t *testing.T) {
 		{"billing", "/billing", "Billing"},
 		{"events", "/events", "Events"},
 		{"sync", "/sync", "Sync"},
+		{"assets", "/asset-mapping", "Smart match"},
 	}
 	for _, pg := range pages {
 		err := chromedp.Do(ctx,

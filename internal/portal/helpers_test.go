@@ -110,7 +110,7 @@ func setup(t *testing.T) *testBundle {
 	b.tickets = deliver.New(st, haloClients, deliver.Options{Gather: 10 * time.Millisecond, MaxGather: 100 * time.Millisecond, FlushWindow: time.Second,
 		RetryBackoff: time.Hour})
 	b.billing = &run.Service{Store: st, Halo: haloClients, Sources: b.sources}
-	b.events = &events.Service{Store: st, Halo: haloClients, Mappings: b.mappings, Checks: b.syncer, Billing: b.billing}
+	b.events = &events.Service{Store: st, Halo: haloClients, Mappings: b.mappings, Checks: b.syncer, Billing: b.billing, Assets: b.syncer.Assets()}
 	loop := &twoway.Service{Store: st, Halo: haloClients, Sources: b.sources, BaseURL: baseURL}
 	b.events.Webhooks, b.events.Incidents = loop, loop
 
@@ -138,7 +138,7 @@ func setup(t *testing.T) *testBundle {
 	receiver := ingest.NewReceiver(st, committer, ingest.Parsers(), ingest.Options{})
 
 	handler := portal.New(portal.Deps{
-		Store: st, Auth: b.auth, Mappings: b.mappings, Events: b.events, Tickets: b.tickets, Billing: b.billing,
+		Store: st, Auth: b.auth, Mappings: b.mappings, Assets: b.syncer.Assets(), Events: b.events, Tickets: b.tickets, Billing: b.billing,
 		Sources: b.sources, Halo: haloClients, Provisioning: provisioning, Queue: b.queue, Budget: b.budget,
 	})
 	var routes []web.Route
@@ -149,7 +149,7 @@ func setup(t *testing.T) *testBundle {
 		routes = append(routes, web.Route{Pattern: p, Handler: handler})
 	}
 	// The JSON API, as the server mounts it beside the pages.
-	jsonAPI := api.New(api.Deps{Store: st, Auth: b.auth, Mappings: b.mappings, Events: b.events, Queue: b.queue, Tickets: b.tickets, Billing: b.billing,
+	jsonAPI := api.New(api.Deps{Store: st, Auth: b.auth, Mappings: b.mappings, Assets: b.syncer.Assets(), Events: b.events, Queue: b.queue, Tickets: b.tickets, Billing: b.billing,
 		Sources: b.sources, Halo: haloClients})
 	for _, p := range api.Patterns() {
 		routes = append(routes, web.Route{Pattern: p, Handler: jsonAPI})

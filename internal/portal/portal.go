@@ -14,6 +14,7 @@ import (
 	"halobridge/internal/connect"
 	"halobridge/internal/events"
 	"halobridge/internal/jobs"
+	"halobridge/internal/mapping/assetmap"
 	"halobridge/internal/mapping/mapper"
 	"halobridge/internal/store"
 	"halobridge/internal/ticketing/deliver"
@@ -27,11 +28,13 @@ type Deps struct {
 	// each form its CSRF token.
 	Auth     *auth.Service
 	Mappings *mapper.Service
-	Events   *events.Service
-	Tickets  *deliver.Service
-	Billing  *run.Service
-	Sources  *connect.Sources
-	Halo     *connect.Halo
+	// Assets serves the asset mapping page.
+	Assets  *assetmap.Service
+	Events  *events.Service
+	Tickets *deliver.Service
+	Billing *run.Service
+	Sources *connect.Sources
+	Halo    *connect.Halo
 	// Provisioning says what the first HaloPSA sign-in created there.
 	Provisioning *connect.Provisioning
 	// Budget is the HaloPSA request budget every replica shares; the sync
@@ -127,6 +130,12 @@ func (h *handler) table() []route {
 		{pattern: "POST /mapping/accept", handler: h.mapping(h.acceptSuggestion)},
 		{pattern: "POST /mapping/accept-all", handler: h.mapping(h.acceptAllSuggestions)},
 		{pattern: "POST /mapping/reject", handler: h.mapping(h.rejectSuggestion)},
+		{pattern: "GET /asset-mapping", handler: h.assetPage},
+		{pattern: "POST /asset-mapping/accept", handler: h.assets(h.acceptAssets)},
+		{pattern: "POST /asset-mapping/map", handler: h.assets(h.mapAsset)},
+		{pattern: "POST /asset-mapping/unmap", handler: h.assets(h.unmapAsset)},
+		{pattern: "POST /asset-mapping/create", handler: h.assets(h.createAssets)},
+		{pattern: "POST /asset-mapping/settings", handler: h.saveAssetSettings},
 		{pattern: "GET /ticketing", handler: h.ticketingPage},
 		{pattern: "POST /ticketing/test", handler: h.testTicket},
 		{pattern: "GET /billing", handler: h.billingPage},

@@ -38,6 +38,7 @@ const (
 	viewOverview  = "overview"
 	viewSetup     = "setup"
 	viewMapping   = "mapping"
+	viewAssets    = "asset_mapping"
 	viewTicketing = "ticketing"
 	viewBilling   = "billing"
 	viewEvents    = "events"

@@ -14,12 +14,18 @@ import (
 // alert naming a host can be routed to the device's company and matched to
 // a HaloPSA asset.
 type Endpoint struct {
-	ID, CustomerID, Name, Label, FQDN, OS string
-	IPs, MACs                             []string
-	Managed                               bool
+	ID         string   `json:"id"`
+	CustomerID string   `json:"customer_id"`
+	Name       string   `json:"name"`
+	Label      string   `json:"label,omitempty"`
+	FQDN       string   `json:"fqdn,omitempty"`
+	OS         string   `json:"os,omitempty"`
+	IPs        []string `json:"ips,omitempty"`
+	MACs       []string `json:"macs,omitempty"`
+	Managed    bool     `json:"managed"`
 	// LastSeen is when the source last heard from the device; zero when the
 	// source's list does not say.
-	LastSeen time.Time
+	LastSeen time.Time `json:"last_seen,omitzero"`
 }
 
 // MaxEndpointsPerCustomer bounds the endpoints halobridge keeps of one

@@ -13,10 +13,17 @@ import (
 // Fields holds its fields and then its custom fields by name: a custom
 // field named like a field overrides it.
 type HaloAsset struct {
-	ID, ClientID, SiteID, AssetTypeID                              int
-	AssetTypeName, InventoryNumber, KeyField, KeyField2, KeyField3 string
-	Fields                                                         map[string]string
-	Inactive                                                       bool
+	ID              int               `json:"id"`
+	ClientID        int               `json:"client_id"`
+	SiteID          int               `json:"site_id"`
+	AssetTypeID     int               `json:"assettype_id"`
+	AssetTypeName   string            `json:"assettype_name,omitempty"`
+	InventoryNumber string            `json:"inventory_number,omitempty"`
+	KeyField        string            `json:"key_field,omitempty"`
+	KeyField2       string            `json:"key_field2,omitempty"`
+	KeyField3       string            `json:"key_field3,omitempty"`
+	Fields          map[string]string `json:"fields,omitempty"`
+	Inactive        bool              `json:"inactive"`
 }
 
 // KindAsset names the HaloPSA assets where events name what a sync reads

@@ -3,6 +3,7 @@ package syncrun
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -90,4 +91,23 @@ func clip(s string) string {
 		s = s[:len(s)-1]
 	}
 	return s
+}
+
+// readClientAssets reads the assets of one HaloPSA client again, inactive
+// ones included, and keeps them as a sync does.
+func (s *Syncer) readClientAssets(ctx context.Context, partnerID int64, clientID int) error {
+	c, err := s.Halo.Client(ctx, partnerID)
+	if err != nil {
+		return err
+	}
+	list, err := c.Assets(ctx, halo.AssetQuery{ClientID: clientID, IncludeInactive: true})
+	if err != nil {
+		return fmt.Errorf("read the assets of HaloPSA client %d: %w", clientID, err)
+	}
+	kept := make([]store.HaloAsset, 0, len(list))
+	for _, a := range list {
+		kept = append(kept, storedAsset(a))
+	}
+	_, err = s.Store.SaveHaloAssets(ctx, partnerID, clientID, kept)
+	return err
 }

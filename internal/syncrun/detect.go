@@ -9,12 +9,13 @@ import (
 	"halobridge/internal/store"
 )
 
-// detect evaluates every confirmed mapping, the configuration's references
-// and, in append mode, the billed clients' invoices, then settles the
-// events of what it could check: problems found are raised, and open
-// events of problems no longer found are cleared.
+// detect evaluates every confirmed mapping, the configuration's references,
+// in append mode the billed clients' invoices, and the asset mappings of
+// mapped companies, then settles the events of what it could check:
+// problems found are raised, and open events of problems no longer found
+// are cleared.
 func (s *Syncer) detect(ctx context.Context, partnerID int64, snap *mapper.Snapshot, sources []store.Source, fresh map[string]bool, p *jobs.Progress, res *Result) error {
-	p.Step(stepEvents, 3)
+	p.Step(stepEvents, 4)
 	all, err := s.Store.Mappings(ctx, partnerID)
 	if err != nil {
 		return fmt.Errorf("mapping events: %w", err)
@@ -33,6 +34,10 @@ func (s *Syncer) detect(ctx context.Context, partnerID int64, snap *mapper.Snaps
 	}
 	p.Advance(1)
 	if err := s.settleInvoices(ctx, partnerID, snap, all, fresh, res); err != nil {
+		return err
+	}
+	p.Advance(1)
+	if err := s.refreshAssets(ctx, partnerID, p, res); err != nil {
 		return err
 	}
 	p.Advance(1)

@@ -11,6 +11,7 @@ import (
 	"halobridge/internal/events"
 	"halobridge/internal/halo"
 	"halobridge/internal/jobs"
+	"halobridge/internal/mapping/assetmap"
 	"halobridge/internal/mapping/mapper"
 	"halobridge/internal/ref"
 	"halobridge/internal/source"
@@ -74,6 +75,10 @@ type Result struct {
 	// ones removed.
 	Suggested int
 	Withdrawn int
+	// AssetSuggestions counts the asset suggestions of mapped companies,
+	// AssetsCreated the HaloPSA assets created for unmatched endpoints.
+	AssetSuggestions int
+	AssetsCreated    int
 	// Ambiguous are the customers several clients match equally well: they
 	// are reported for a person to choose, never chosen.
 	Ambiguous []mapper.Suggestion
@@ -152,6 +157,32 @@ func (s *Syncer) Sync(ctx context.Context, partnerID int64, p *jobs.Progress) (R
 		return res, err
 	}
 	return res, errors.Join(append(errs, err)...)
+}
+
+// Assets is the asset mapping service on the syncer's store and HaloPSA.
+func (s *Syncer) Assets() *assetmap.Service {
+	return &assetmap.Service{Store: s.Store, Halo: s.Halo, ReadAssets: s.readClientAssets}
+}
+
+// refreshAssets stores the smart match's asset suggestions for the mapped
+// companies, creates the assets the settings ask for and settles the
+// events of confirmed asset mappings, on the endpoints and assets this
+// sync read (or, where a read failed, the last ones read).
+func (s *Syncer) refreshAssets(ctx context.Context, partnerID int64, p *jobs.Progress, res *Result) error {
+	got, err := s.Assets().Refresh(ctx, partnerID)
+	res.AssetSuggestions += got.Suggested
+	res.AssetsCreated += got.Created
+	res.Raised += got.Raised
+	res.Cleared += got.Cleared
+	p.Count("asset suggestions", got.Suggested)
+	p.Count("asset ambiguous", got.Ambiguous)
+	if got.Created > 0 {
+		p.Count("assets created", got.Created)
+	}
+	if err != nil {
+		return fmt.Errorf("asset mapping: %w", err)
+	}
+	return nil
 }
 
 // SyncHaloCatalog refreshes only the partner's HaloPSA catalog in the store

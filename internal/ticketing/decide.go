@@ -84,6 +84,9 @@ type Input struct {
 	// policy's MatchEndUser files the ticket on; the caller loads them only
 	// when it is on.
 	EndUsers []HaloUser
+	// Asset is the HaloPSA asset the alert's endpoint is mapped to, nil
+	// when it is mapped to none.
+	Asset *Asset
 }
 
 // TicketFields are the fields of a ticket to create; the JSON names are
@@ -98,16 +101,19 @@ type TicketFields struct {
 	UserID int `json:"user_id,omitempty"`
 	// UseGeneralUser asks for the site's General User as the ticket's user
 	// (HaloPSA userlookup id -1): true unless UserID is set.
-	UseGeneralUser bool   `json:"use_general_user"`
-	TicketTypeID   int    `json:"tickettype_id"`
-	StatusID       int    `json:"status_id,omitempty"`
-	AgentID        int    `json:"agent_id,omitempty"`
-	Team           string `json:"team,omitempty"`
-	SLAID          int    `json:"sla_id,omitempty"`
-	PriorityID     int    `json:"priority_id,omitempty"`
-	Category1      string `json:"category_1,omitempty"`
-	Urgency        int    `json:"urgency,omitempty"`
-	Impact         int    `json:"impact,omitempty"`
+	UseGeneralUser bool `json:"use_general_user"`
+	TicketTypeID   int  `json:"tickettype_id"`
+	// AssetIDs are the HaloPSA assets the ticket is about: the asset the
+	// alert's endpoint is mapped to.
+	AssetIDs   []int  `json:"asset_ids,omitempty"`
+	StatusID   int    `json:"status_id,omitempty"`
+	AgentID    int    `json:"agent_id,omitempty"`
+	Team       string `json:"team,omitempty"`
+	SLAID      int    `json:"sla_id,omitempty"`
+	PriorityID int    `json:"priority_id,omitempty"`
+	Category1  string `json:"category_1,omitempty"`
+	Urgency    int    `json:"urgency,omitempty"`
+	Impact     int    `json:"impact,omitempty"`
 	// Source is the request source; a pointer because 0 (Email) is real.
 	Source *int `json:"source,omitempty"`
 	// ThirdPartyIDString is the group key, so the ticket can be found again.
@@ -169,7 +175,15 @@ func Decide(in Input) Decision {
 	}
 
 	ticket := func() *TicketFields {
-		t := newTicket(a, in.Names, p, tp, d.GroupKey, clientID, siteID, d.Unmapped)
+		names := in.Names
+		asset := assetFor(in, clientID)
+		if asset != nil && !d.Unmapped {
+			names.Asset, names.AssetDetail = asset.label()
+		}
+		t := newTicket(a, names, p, tp, d.GroupKey, clientID, siteID, d.Unmapped)
+		if asset != nil && !d.Unmapped {
+			t.AssetIDs = []int{asset.ID}
+		}
 		if p.MatchEndUser && !d.Unmapped {
 			fileOnEndUser(t, a, in.Names, in.EndUsers)
 		}

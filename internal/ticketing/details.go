@@ -91,6 +91,7 @@ func Body(d source.Description, a source.Alert, n Names) string {
 	if a.HostName == "" {
 		row("Host IP", a.HostIP, "")
 	}
+	row("HaloPSA asset", n.Asset, n.AssetDetail)
 	if user := strings.TrimSpace(n.User); user != "" {
 		row("User", user, "user id "+UserKey(a))
 		shown[UserKey(a)] = true

@@ -22,6 +22,10 @@ type Names struct {
 	// UserEmail is the user's e-mail address as the source's users give
 	// it, which the end-user lookup compares first.
 	UserEmail string
+	// Asset names the HaloPSA asset the alert's endpoint is mapped to, as
+	// the ticket body shows it, and AssetDetail tells it apart in small
+	// print (its type and id).
+	Asset, AssetDetail string
 }
 
 // Apply returns a with the names in place of the ids it carries, for what

@@ -61,7 +61,7 @@ func NewServices(syncer *syncrun.Syncer, sources *connect.Sources) Services {
 	mappings := &mapper.Service{Store: syncer.Store, Halo: syncer.Halo, Sources: syncer.Sources}
 	billing := &run.Service{Store: syncer.Store, Halo: syncer.Halo, Sources: sources}
 	return Services{Syncer: syncer, Mappings: mappings, Billing: billing,
-		Events: &events.Service{Store: syncer.Store, Halo: syncer.Halo, Mappings: mappings, Checks: syncer, Billing: billing}}
+		Events: &events.Service{Store: syncer.Store, Halo: syncer.Halo, Mappings: mappings, Checks: syncer, Billing: billing, Assets: syncer.Assets()}}
 }
 
 // NewFixture serves a simulator made with opts, without its rate limit, to

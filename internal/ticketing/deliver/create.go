@@ -205,7 +205,7 @@ func haloTicket(f ticketing.TicketFields) halo.Ticket {
 		Summary: f.Summary, DetailsHTML: f.DetailsHTML, ClientID: f.ClientID, SiteID: f.SiteID, UserID: f.UserID,
 		TicketTypeID: f.TicketTypeID, StatusID: f.StatusID, AgentID: f.AgentID, Team: f.Team,
 		SLAID: f.SLAID, PriorityID: f.PriorityID, Category1: f.Category1, Urgency: f.Urgency, Impact: f.Impact,
-		Source: f.Source, ThirdPartyIDString: f.ThirdPartyIDString,
+		Source: f.Source, ThirdPartyIDString: f.ThirdPartyIDString, AssetIDs: f.AssetIDs,
 		// The policy chose every field: the ticket type's template must not
 		// overwrite them.
 		DoNotApplyTemplate: true,

@@ -2,6 +2,7 @@ package deliver_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"log/slog"
@@ -135,7 +136,7 @@ func ticketByKey(sim *halosim.Sim, prefix string) (halosim.Ticket, bool) {
 // bundle's own source, which has no API to read, is removed first.
 func syncCatalogs(t *testing.T, b *testBundle) {
 	t.Helper()
-	if _, err := b.store.DeleteSource(b.ctx, b.src.ID); err != nil {
+	if _, err := b.store.DeleteSource(b.ctx, b.src.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		t.Fatal(err)
 	}
 	run, err := b.store.StartSyncRun(b.ctx, store.SyncRun{PartnerID: b.partner.ID, Kind: store.SyncCatalog})

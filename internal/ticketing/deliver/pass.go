@@ -190,6 +190,11 @@ type pass struct {
 	// endUsers are the HaloPSA users of mapped clients by client, read
 	// once a pass when the policy matches end users.
 	endUsers map[int][]ticketing.HaloUser
+	// assets are the assets of alerts' endpoints, by endpoint, and
+	// clientAssets the assets of mapped clients, by client then id: read
+	// once a pass.
+	assets       map[string]*ticketing.Asset
+	clientAssets map[int]map[int]store.HaloAsset
 }
 
 type mappingKey struct {
@@ -365,6 +370,11 @@ func (p *pass) input(ctx context.Context, a store.PendingAlert) (ticketing.Input
 	p.names[a.ID] = in.Names
 	if p.policy.MatchEndUser && routed.Mapped && routed.ClientID > 0 {
 		if in.EndUsers, err = p.endUsersOf(ctx, routed.ClientID); err != nil {
+			return ticketing.Input{}, err
+		}
+	}
+	if routed.Mapped && routed.Ticketing && routed.ClientID > 0 {
+		if in.Asset, err = p.assetOf(ctx, a, ticketing.Company(in), routed.ClientID); err != nil {
 			return ticketing.Input{}, err
 		}
 	}
