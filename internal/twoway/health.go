@@ -74,9 +74,17 @@ func healthOf(rec store.HaloWebhook, found bool, now time.Time, interval time.Du
 }
 
 // polling says whether the sweep reads the changed tickets: no delivery came within the
-// interval.
+// interval, and the webhook is not known to be healthy. A quiet tenant sends no
+// deliveries while its webhook works: HaloPSA's own delivery log, read at the last check,
+// tells the two apart.
 func polling(rec store.HaloWebhook, now time.Time, interval time.Duration) bool {
-	return now.Sub(rec.LastDeliveryAt) >= interval
+	return now.Sub(rec.LastDeliveryAt) >= interval && !healthy(rec, now, interval)
+}
+
+// healthy says the webhook was found in HaloPSA, enabled, with no failed delivery in the
+// latest entries of its delivery log, at a check recent enough to trust.
+func healthy(rec store.HaloWebhook, now time.Time, interval time.Duration) bool {
+	return rec.State == store.WebhookActive && rec.LogFailures == 0 && now.Sub(rec.CheckedAt) < checkEvery+interval
 }
 
 func timeOrNil(t time.Time) *time.Time {

@@ -56,6 +56,33 @@ func TestHealthOf(t *testing.T) {
 		t.Errorf("an interval after the delivery = %+v, want the poller running", h)
 	}
 
+	// A quiet tenant: the webhook found enabled at the last check, HaloPSA's log without a
+	// failure, and no delivery for hours because no ticket changed. It is healthy: no poll.
+	rec.State, rec.Problem, rec.LogEntries, rec.LogFailures = store.WebhookActive, "", 3, 0
+	if err := st.SaveHaloWebhookState(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(3 * twoway.DefaultInterval)
+	if h, _ := twoway.HealthOf(ctx, st, p.ID, later); h.Polling {
+		t.Errorf("a healthy webhook on a quiet tenant = %+v, want the poller not running", h)
+	}
+	// HaloPSA's log shows a failed delivery: the poller runs until the webhook works again.
+	rec.LogFailures = 1
+	if err := st.SaveHaloWebhookState(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := twoway.HealthOf(ctx, st, p.ID, later); !h.Polling {
+		t.Errorf("a webhook whose deliveries fail = %+v, want the poller running", h)
+	}
+	// Not checked for longer than checks come: not known to be healthy any more.
+	rec.LogFailures = 0
+	if err := st.SaveHaloWebhookState(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := twoway.HealthOf(ctx, st, p.ID, time.Now().Add(3*time.Hour)); !h.Polling {
+		t.Errorf("a webhook unchecked for three hours = %+v, want the poller running", h)
+	}
+
 	rec.State, rec.Problem = store.WebhookNoPermission, "add admin:webhooks"
 	if err := st.SaveHaloWebhookState(ctx, rec); err != nil {
 		t.Fatal(err)
