@@ -104,6 +104,16 @@ func TestDemoWalkthrough(t *testing.T) {
 		text("Accepted", wait),
 		shot(shots, "demo-02-mapping"),
 	)
+	browsertest.Step(t, ctx, "sync again: the mapped clients' assets are read and matched to the endpoints",
+		browsertest.Navigate(base+"/sync"),
+		browsertest.Ready(wait),
+		chromedp.Click(css(`form[action="/sync"] button[type="submit"]`)),
+		chromedp.WaitVisible(css(`#sync-now .progress`)),
+		browsertest.Until(`document.querySelectorAll('tbody .badge.succeeded').length >= 2 && document.querySelector('#sync-now .progress[hx-trigger]') === null`, wait),
+		browsertest.Navigate(base+"/asset-mapping"),
+		text("Accept all suggestions", wait),
+		shot(shots, "demo-02-assets"),
+	)
 
 	sim, err := halo.New(halo.Config{Outbound: outbound.Local(), ResourceURL: haloURL + "/api", AuthURL: haloURL + "/auth",
 		ClientID: halosim.DefaultClientID, ClientSecret: halosim.DefaultClientSecret, HTTPClient: &http.Client{Timeout: 10 * time.Second}})
