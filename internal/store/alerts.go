@@ -99,7 +99,7 @@ type InboundResult struct {
 	Resolutions int
 	// Endpoints counts the endpoint changes applied; StaleEndpoints those
 	// that were not, being older than the last change of their endpoint
-	// (a redelivery, or one overtaken) or than EndpointChangeHorizon;
+	// (a redelivery, or one overtaken);
 	// EndpointsOverLimit the new endpoints left out because their customer
 	// has source.MaxEndpointsPerCustomer already.
 	Endpoints, StaleEndpoints, EndpointsOverLimit int

@@ -10,18 +10,18 @@ import (
 	"halobridge/internal/source"
 )
 
-// EndpointChangeHorizon is how far back the store orders endpoint changes:
-// it keeps when each endpoint last changed for this long, so a change
-// older than that cannot be told from one a newer change overtook, and is
-// not applied. A source redelivers within hours; a sync sets the list
-// right in any case.
+// EndpointChangeHorizon is how long the store remembers when an endpoint
+// last changed, after it recorded that change: far longer than a source
+// takes to redeliver, short enough that what it keeps of endpoints long
+// gone does not grow without end.
 const EndpointChangeHorizon = 30 * 24 * time.Hour
 
 // changeStands reports whether a change made at at (a removal when
 // removed) is newer than the last one applied to its endpoint, made at
 // prevAt (a removal when prevRemoved), if there was one (known). Of two
 // changes made in the same instant the removal stands, whichever came
-// first, so that no order of delivery brings a removed endpoint back.
+// first, so that no order of delivery brings a removed endpoint back;
+// otherwise the first stands, and a redelivery is stale.
 func changeStands(known bool, prevAt time.Time, prevRemoved bool, at time.Time, removed bool) bool {
 	switch {
 	case !known || at.After(prevAt):
@@ -29,16 +29,15 @@ func changeStands(known bool, prevAt time.Time, prevRemoved bool, at time.Time, 
 	case at.Before(prevAt):
 		return false
 	default:
-		return removed || !prevRemoved
+		return removed && !prevRemoved
 	}
 }
 
 // applyEndpointChanges applies the batches' endpoint changes in tx, in
-// order, and counts what came of them in results. A change older than
-// EndpointChangeHorizon, or than the last change of its endpoint, is
-// stale; a new endpoint of a customer that has
-// source.MaxEndpointsPerCustomer already is left out. A change dated in
-// the future is taken as made now, so that a wrong clock at the source
+// order, and counts what came of them in results. A change older than the
+// last change of its endpoint is stale; a new endpoint of a customer that
+// has source.MaxEndpointsPerCustomer already is left out. A change dated
+// in the future is taken as made now, so that a wrong clock at the source
 // cannot hold an endpoint against every later change.
 func (s *Store) applyEndpointChanges(ctx context.Context, tx *sql.Tx, batches []InboundBatch, results []InboundResult) error {
 	nowTime := s.timestamp()
@@ -51,7 +50,7 @@ func (s *Store) applyEndpointChanges(ctx context.Context, tx *sql.Tx, batches []
 		}
 		if !pruned[batch.SourceID] {
 			pruned[batch.SourceID] = true
-			if _, err := tx.ExecContext(ctx, "DELETE FROM source_endpoint_changes WHERE source_id = $1 AND changed_at < $2",
+			if _, err := tx.ExecContext(ctx, "DELETE FROM source_endpoint_changes WHERE source_id = $1 AND recorded_at < $2",
 				batch.SourceID, s.d.timeArg(horizon)); err != nil {
 				return fmt.Errorf("prune endpoint changes of source %d: %w", batch.SourceID, err)
 			}
@@ -61,7 +60,7 @@ func (s *Store) applyEndpointChanges(ctx context.Context, tx *sql.Tx, batches []
 			if at.After(nowTime) {
 				at = nowTime
 			}
-			applied, err := s.applyEndpointChange(ctx, tx, batch.SourceID, c, at, horizon, now)
+			applied, err := s.applyEndpointChange(ctx, tx, batch.SourceID, c, at, now)
 			if err != nil {
 				return fmt.Errorf("endpoint change %d (%q of customer %q) of source %d: %w", i, c.Endpoint.ID, c.Endpoint.CustomerID, batch.SourceID, err)
 			}
@@ -86,10 +85,7 @@ const (
 	changeOverLimit
 )
 
-func (s *Store) applyEndpointChange(ctx context.Context, tx *sql.Tx, sourceID int64, c source.EndpointChange, at, horizon time.Time, now any) (changeOutcome, error) {
-	if at.Before(horizon) {
-		return changeStale, nil
-	}
+func (s *Store) applyEndpointChange(ctx context.Context, tx *sql.Tx, sourceID int64, c source.EndpointChange, at time.Time, now any) (changeOutcome, error) {
 	var prevAt time.Time
 	var prevRemoved bool
 	err := tx.QueryRowContext(ctx, "SELECT changed_at, removed FROM source_endpoint_changes WHERE source_id = $1 AND endpoint_id = $2",
@@ -114,9 +110,9 @@ func (s *Store) applyEndpointChange(ctx context.Context, tx *sql.Tx, sourceID in
 			return 0, err
 		}
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO source_endpoint_changes (source_id, endpoint_id, changed_at, removed) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (source_id, endpoint_id) DO UPDATE SET changed_at = excluded.changed_at, removed = excluded.removed`,
-		sourceID, c.Endpoint.ID, s.d.timeArg(at), c.Removed)
+	_, err = tx.ExecContext(ctx, `INSERT INTO source_endpoint_changes (source_id, endpoint_id, changed_at, removed, recorded_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (source_id, endpoint_id) DO UPDATE SET changed_at = excluded.changed_at, removed = excluded.removed, recorded_at = excluded.recorded_at`,
+		sourceID, c.Endpoint.ID, s.d.timeArg(at), c.Removed, now)
 	return changeApplied, mapError(err)
 }
 
