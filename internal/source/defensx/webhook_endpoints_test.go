@@ -11,6 +11,7 @@ import (
 
 	"halobridge/internal/source"
 	"halobridge/internal/source/defensx"
+	"halobridge/internal/source/defensx/dxsim"
 )
 
 func readWebhook(t *testing.T, name string) []byte {
@@ -104,4 +105,56 @@ func TestParseWebhookEndpointChanges(t *testing.T) {
 			t.Fatalf("inbound %+v, err %v; want one removal and no alert", in, err)
 		}
 	})
+}
+
+// TestAgentWebhooksAgreeWithTheAgentList checks that the endpoint changes
+// Agent.* notifications make leave what the next sync lists: the simulator
+// notifies each event and lists the customer's agents after it.
+func TestAgentWebhooksAgreeWithTheAgentList(t *testing.T) {
+	t.Parallel()
+	b := setup(t, dxsim.Options{Customers: []dxsim.Customer{{ID: "c1", Name: "Bright Harbor Dental"}}})
+	rcv := newReceiver(t, "s")
+	b.sim.SetWebhook(rcv.srv.URL+"?secret=s", nil)
+	// kept is what a store holds after the sync and the notifications since.
+	kept := map[string]source.Endpoint{}
+	listed, err := b.conn.Endpoints(t.Context(), "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range listed {
+		kept[e.ID] = e
+	}
+	for _, ev := range []dxsim.AgentEvent{
+		{Event: defensx.EventAgentCreate, ID: "a-new", Hostname: "BHD-PC-09", Platform: "Windows", Product: "Windows 11 Pro"},
+		{Event: defensx.EventAgentUninstall, ID: "a-new"},
+		{Event: defensx.EventAgentReinstall, ID: "a-new", Hostname: "BHD-PC-09"},
+		{Event: defensx.EventAgentUninstall, ID: listed[0].ID},
+		{Event: defensx.EventAgentDelete, ID: "a-new"},
+	} {
+		if _, err := b.sim.SendAgentEvent(t.Context(), "c1", ev); err != nil {
+			t.Fatal(err)
+		}
+		bodies := rcv.received()
+		in, _, err := defensx.ParseWebhook(nil, bodies[len(bodies)-1])
+		if err != nil || len(in.Endpoints) != 1 {
+			t.Fatalf("%s: changes %+v, err %v", ev.Event, in.Endpoints, err)
+		}
+		c := in.Endpoints[0]
+		if c.Removed {
+			delete(kept, c.Endpoint.ID)
+		} else {
+			kept[c.Endpoint.ID] = c.Endpoint
+		}
+		listed, err := b.conn.Endpoints(t.Context(), "c1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]source.Endpoint{}
+		for _, e := range listed {
+			want[e.ID] = e
+		}
+		if diff := cmp.Diff(want, kept); diff != "" {
+			t.Errorf("after %s of %s, the notifications kept other endpoints than the list has (-list +kept):\n%s", ev.Event, ev.ID, diff)
+		}
+	}
 }
