@@ -16,23 +16,6 @@ import (
 // gone does not grow without end.
 const EndpointChangeHorizon = 30 * 24 * time.Hour
 
-// changeStands reports whether a change made at at (a removal when
-// removed) is newer than the last one applied to its endpoint, made at
-// prevAt (a removal when prevRemoved), if there was one (known). Of two
-// changes made in the same instant the removal stands, whichever came
-// first, so that no order of delivery brings a removed endpoint back;
-// otherwise the first stands, and a redelivery is stale.
-func changeStands(known bool, prevAt time.Time, prevRemoved bool, at time.Time, removed bool) bool {
-	switch {
-	case !known || at.After(prevAt):
-		return true
-	case at.Before(prevAt):
-		return false
-	default:
-		return removed && !prevRemoved
-	}
-}
-
 // applyEndpointChanges applies the batches' endpoint changes in tx, in
 // order, and counts what came of them in results. A change older than the
 // last change of its endpoint is stale; a new endpoint of a customer that
@@ -85,35 +68,38 @@ const (
 	changeOverLimit
 )
 
+// applyEndpointChange applies one change made at at in tx. The change's
+// row in source_endpoint_changes is written first, and only when the
+// change is newer than the one it holds: writing it locks it, so that of
+// two transactions changing one endpoint at once the second waits and then
+// sees the first's change. Of two changes made in the same instant the
+// removal stands, whichever came first, so that no order of delivery
+// brings a removed endpoint back; otherwise the first stands, and a
+// redelivery is stale.
 func (s *Store) applyEndpointChange(ctx context.Context, tx *sql.Tx, sourceID int64, c source.EndpointChange, at time.Time, now any) (changeOutcome, error) {
-	var prevAt time.Time
-	var prevRemoved bool
-	err := tx.QueryRowContext(ctx, "SELECT changed_at, removed FROM source_endpoint_changes WHERE source_id = $1 AND endpoint_id = $2",
-		sourceID, c.Endpoint.ID).Scan(timeColumn{&prevAt}, &prevRemoved)
-	known := err == nil
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, err
-	}
-	if !changeStands(known, prevAt, prevRemoved, at, c.Removed) {
-		return changeStale, nil
-	}
-	if c.Removed {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM source_endpoints WHERE source_id = $1 AND endpoint_id = $2", sourceID, c.Endpoint.ID); err != nil {
-			return 0, err
-		}
-	} else {
-		full, err := s.customerFull(ctx, tx, sourceID, c.Endpoint)
-		if err != nil || full {
+	if !c.Removed {
+		if full, err := s.customerFull(ctx, tx, sourceID, c.Endpoint); err != nil || full {
 			return changeOverLimit, err
 		}
-		if err := s.upsertEndpoints(ctx, tx, sourceID, c.Endpoint.CustomerID, []source.Endpoint{c.Endpoint}, now); err != nil {
-			return 0, err
-		}
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO source_endpoint_changes (source_id, endpoint_id, changed_at, removed, recorded_at) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (source_id, endpoint_id) DO UPDATE SET changed_at = excluded.changed_at, removed = excluded.removed, recorded_at = excluded.recorded_at`,
-		sourceID, c.Endpoint.ID, s.d.timeArg(at), c.Removed, now)
-	return changeApplied, mapError(err)
+	var one int
+	err := tx.QueryRowContext(ctx, `INSERT INTO source_endpoint_changes (source_id, endpoint_id, changed_at, removed, recorded_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (source_id, endpoint_id) DO UPDATE SET changed_at = excluded.changed_at, removed = excluded.removed, recorded_at = excluded.recorded_at
+		WHERE excluded.changed_at > source_endpoint_changes.changed_at
+			OR (excluded.changed_at = source_endpoint_changes.changed_at AND excluded.removed AND NOT source_endpoint_changes.removed)
+		RETURNING 1`,
+		sourceID, c.Endpoint.ID, s.d.timeArg(at), c.Removed, now).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return changeStale, nil
+	}
+	if err != nil {
+		return 0, mapError(err)
+	}
+	if c.Removed {
+		_, err := tx.ExecContext(ctx, "DELETE FROM source_endpoints WHERE source_id = $1 AND endpoint_id = $2", sourceID, c.Endpoint.ID)
+		return changeApplied, err
+	}
+	return changeApplied, s.upsertEndpoints(ctx, tx, sourceID, c.Endpoint.CustomerID, []source.Endpoint{c.Endpoint}, now)
 }
 
 // customerFull reports whether e would be a new endpoint of a customer

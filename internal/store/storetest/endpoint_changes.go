@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -136,6 +137,39 @@ func testEndpointChanges(t *testing.T, setup func(t *testing.T) *testBundle) {
 		apply(t, e, remove(second, t0), upsert(second, t0))
 		if got := endpoints(t, e, "c1"); len(got) != 0 {
 			t.Errorf("left %+v", got)
+		}
+	})
+
+	t.Run("ConcurrentChangesOfOneEndpointLeaveTheNewest", func(t *testing.T) {
+		t.Parallel()
+		e := start(t)
+		const n = 16
+		var wg sync.WaitGroup
+		for i := range n {
+			a := source.Endpoint{ID: fmt.Sprintf("a-%02d", i), CustomerID: "c1", Name: "PC", Managed: true}
+			// Even endpoints are deleted after their create, odd ones
+			// created again after their delete; each pair races.
+			first, second := upsert(a, t0), remove(a, t0.Add(time.Minute))
+			if i%2 == 1 {
+				first, second = remove(a, t0), upsert(a, t0.Add(time.Minute))
+			}
+			for _, c := range []source.EndpointChange{second, first} {
+				wg.Go(func() {
+					if _, err := e.b.store.StoreInbound(e.b.ctx, []store.InboundBatch{{PartnerID: e.p.ID, SourceID: e.src.ID, ReceivedAt: time.Now(), Endpoints: []source.EndpointChange{c}}}); err != nil {
+						t.Errorf("StoreInbound: %v", err)
+					}
+				})
+			}
+		}
+		wg.Wait()
+		got := endpoints(t, e, "c1")
+		var ids []string
+		for _, ep := range got {
+			ids = append(ids, ep.ID)
+		}
+		want := []string{"a-01", "a-03", "a-05", "a-07", "a-09", "a-11", "a-13", "a-15"}
+		if !cmp.Equal(ids, want) {
+			t.Errorf("kept %v, want the odd ones %v", ids, want)
 		}
 	})
 
