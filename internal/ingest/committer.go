@@ -152,15 +152,15 @@ func (c *Committer) write(ctx context.Context) {
 	}
 }
 
-// gather takes first and whatever else is queued, up to maxItems alerts.
+// gather takes first and whatever else is queued, up to maxItems items.
 func (c *Committer) gather(first *pending) []*pending {
 	group := []*pending{first}
-	items := len(first.batch.Alerts) + len(first.batch.Resolutions)
+	items := first.batch.Items()
 	for items < c.maxItems {
 		select {
 		case p := <-c.in:
 			group = append(group, p)
-			items += len(p.batch.Alerts) + len(p.batch.Resolutions)
+			items += p.batch.Items()
 		default:
 			return group
 		}

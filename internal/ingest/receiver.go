@@ -173,7 +173,7 @@ func (rc *Receiver) receive(r *http.Request, kind *source.Kind) (int, Reply) {
 	}
 	res, err := rc.committer.Store(r.Context(), store.InboundBatch{
 		PartnerID: src.PartnerID, SourceID: src.ID, ReceivedAt: received, DedupHorizon: rc.opts.DedupHorizon,
-		Alerts: in.Alerts, Resolutions: in.Resolutions,
+		Alerts: in.Alerts, Resolutions: in.Resolutions, Endpoints: in.Endpoints,
 	})
 	if errors.Is(err, store.ErrInvalid) {
 		return http.StatusBadRequest, Reply{Error: "halobridge cannot keep these events: " + err.Error()}
@@ -181,6 +181,10 @@ func (rc *Receiver) receive(r *http.Request, kind *source.Kind) (int, Reply) {
 	if err != nil {
 		rc.opts.Logger.Error("store pushed events", "source_id", src.ID, "error", err)
 		return http.StatusServiceUnavailable, Reply{Error: "halobridge could not store the events; retry later"}
+	}
+	if res.EndpointsOverLimit > 0 {
+		rc.opts.Logger.Warn("endpoints pushed for a customer that has as many as halobridge keeps were left out; the next catalog sync lists the customer's devices again",
+			"source_id", src.ID, "left_out", res.EndpointsOverLimit, "max_per_customer", source.MaxEndpointsPerCustomer)
 	}
 	rc.events.WithLabelValues(string(src.Kind), "stored").Add(float64(len(res.AlertIDs) + res.Resolutions))
 	rc.events.WithLabelValues(string(src.Kind), "duplicate").Add(float64(res.Duplicates))

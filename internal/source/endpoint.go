@@ -120,3 +120,28 @@ func cut(s string, max int) string {
 	}
 	return s[:max]
 }
+
+// EndpointChange is one endpoint's change as a source pushed it between
+// syncs (a DefensX Agent.* webhook): the endpoint as it now is, or its
+// removal.
+type EndpointChange struct {
+	// Endpoint is the endpoint as it now is; of a removal only its ID and
+	// CustomerID count.
+	Endpoint Endpoint
+	Removed  bool
+	// At is when the change happened, as the source says: of two changes
+	// of one endpoint the later stands, in whatever order they arrive.
+	At time.Time
+}
+
+// Clean makes c what both database engines keep alike (see Endpoint.Clean),
+// its customer id bounded as an alert's is (see Alert.Clean), so that the
+// endpoint is filed under the customer its alerts name. It reports false
+// for a change that cannot be applied: no usable endpoint id, no customer
+// or no time.
+func (c *EndpointChange) Clean() bool {
+	ok := c.Endpoint.Clean()
+	var found cleaned
+	c.Endpoint.CustomerID = bound(c.Endpoint.CustomerID, MaxIDBytes, &found)
+	return ok && strings.TrimSpace(c.Endpoint.CustomerID) != "" && !c.At.IsZero()
+}

@@ -161,6 +161,9 @@ func (e *BodyTooLargeError) Error() string {
 type Inbound struct {
 	Alerts      []Alert
 	Resolutions []Resolution
+	// Endpoints are the changes to the customers' devices it announced,
+	// applied with its alerts.
+	Endpoints []EndpointChange
 }
 
 // Delivery is where a source should push its events, and the secret it must present.

@@ -26,6 +26,9 @@ type InboundBatch struct {
 	ReceivedAt  time.Time
 	Alerts      []source.Alert
 	Resolutions []source.Resolution
+	// Endpoints are the changes to the source's endpoints that came with
+	// the alerts, applied in the same transaction (see EndpointChange).
+	Endpoints []source.EndpointChange
 	// DedupHorizon is how long after a Timeless alert was received the same
 	// EventID is taken for a redelivery of it; it must be positive when an
 	// alert is Timeless.
@@ -36,6 +39,10 @@ type InboundBatch struct {
 	encoded []encodedAlert
 	done    bool
 }
+
+// Items counts what the batch writes: alerts, resolutions and endpoint
+// changes.
+func (b *InboundBatch) Items() int { return len(b.Alerts) + len(b.Resolutions) + len(b.Endpoints) }
 
 // encodedAlert is an alert's facts as JSON and its raw payload as text.
 type encodedAlert struct{ facts, raw string }
@@ -52,6 +59,12 @@ func (b *InboundBatch) Encode() error {
 	}
 	for i := range b.Resolutions {
 		b.Resolutions[i].Clean()
+	}
+	for i := range b.Endpoints {
+		if !b.Endpoints[i].Clean() {
+			return fmt.Errorf("endpoint change %d of source %d: %w: it has no endpoint id of at most %d bytes, no customer id or no time",
+				i, b.SourceID, ErrInvalid, source.MaxIDBytes)
+		}
 	}
 	encoded := make([]encodedAlert, len(b.Alerts))
 	// Every alert's facts go into one buffer, turned into one string that
@@ -84,6 +97,12 @@ type InboundResult struct {
 	// Duplicates counts alerts and resolutions already stored before (a redelivery).
 	Duplicates  int
 	Resolutions int
+	// Endpoints counts the endpoint changes applied; StaleEndpoints those
+	// that were not, being older than the last change of their endpoint
+	// (a redelivery, or one overtaken);
+	// EndpointsOverLimit the new endpoints left out because their customer
+	// has source.MaxEndpointsPerCustomer already.
+	Endpoints, StaleEndpoints, EndpointsOverLimit int
 }
 
 // StoredAlert is an alert as kept. Timeless is not kept: it matters only
@@ -191,8 +210,8 @@ func (s *Store) StoreInbound(ctx context.Context, batches []InboundBatch) ([]Inb
 	return results, nil
 }
 
-// insertInbound writes the batches' alerts and resolutions in tx and sets
-// their results; the companies the alerts name become known customers in
+// insertInbound writes the batches' alerts and resolutions in tx, applies
+// their endpoint changes and sets their results; the companies the alerts name become known customers in
 // the same transaction, so that no alert is ever kept whose company cannot
 // be mapped.
 func (s *Store) insertInbound(ctx context.Context, tx *sql.Tx, conn *sql.Conn, full *sql.Stmt, batches []InboundBatch, results []InboundResult) error {
@@ -205,7 +224,10 @@ func (s *Store) insertInbound(ctx context.Context, tx *sql.Tx, conn *sql.Conn, f
 	if err := s.notePushedCustomers(ctx, tx, batches); err != nil {
 		return err
 	}
-	return s.insertResolutions(ctx, tx, batches, results)
+	if err := s.insertResolutions(ctx, tx, batches, results); err != nil {
+		return err
+	}
+	return s.applyEndpointChanges(ctx, tx, batches, results)
 }
 
 type eventKey struct {

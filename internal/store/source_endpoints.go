@@ -58,36 +58,43 @@ func (s *Store) SaveSourceEndpoints(ctx context.Context, sourceID int64, custome
 		if _, err := tx.ExecContext(ctx, "DELETE FROM source_endpoints WHERE source_id = $1 AND customer_id = $2", sourceID, customerID); err != nil {
 			return err
 		}
-		const columns = 12
-		for start := 0; start < len(eps); start += rowsPerInsert {
-			chunk := eps[start:min(start+rowsPerInsert, len(eps))]
-			var q strings.Builder
-			q.WriteString("INSERT INTO source_endpoints (source_id, endpoint_id, customer_id, name, label, fqdn, os, ips, macs, managed, last_seen, updated_at) VALUES ")
-			args := make([]any, 0, len(chunk)*columns)
-			for i, e := range chunk {
-				if i > 0 {
-					q.WriteString(", ")
-				}
-				s.placeholders(&q, i*columns, columns)
-				args = append(args, sourceID, e.ID, customerID, e.Name, e.Label, e.FQDN, e.OS,
-					addressesJSON(e.IPs), addressesJSON(e.MACs), e.Managed, s.optionalTimeArg(e.LastSeen), now)
-			}
-			// An endpoint that moved from another customer of the source
-			// is now this one's.
-			q.WriteString(` ON CONFLICT (source_id, endpoint_id) DO UPDATE SET customer_id = excluded.customer_id, name = excluded.name,
-				label = excluded.label, fqdn = excluded.fqdn, os = excluded.os, ips = excluded.ips, macs = excluded.macs,
-				managed = excluded.managed, last_seen = excluded.last_seen, updated_at = excluded.updated_at`)
-			if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-				return mapError(err)
-			}
-		}
-		return nil
+		return s.upsertEndpoints(ctx, tx, sourceID, customerID, eps, now)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("save endpoints of customer %q of source %d: %w", customerID, sourceID, err)
 	}
 	slices.Sort(gone)
 	return gone, nil
+}
+
+// upsertEndpoints writes eps as endpoints of one customer of a source in
+// tx, updated at now; an endpoint kept under another customer of the
+// source moves to this one.
+func (s *Store) upsertEndpoints(ctx context.Context, tx *sql.Tx, sourceID int64, customerID string, eps []source.Endpoint, now any) error {
+	const columns = 12
+	for start := 0; start < len(eps); start += rowsPerInsert {
+		chunk := eps[start:min(start+rowsPerInsert, len(eps))]
+		var q strings.Builder
+		q.WriteString("INSERT INTO source_endpoints (source_id, endpoint_id, customer_id, name, label, fqdn, os, ips, macs, managed, last_seen, updated_at) VALUES ")
+		args := make([]any, 0, len(chunk)*columns)
+		for i, e := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			s.placeholders(&q, i*columns, columns)
+			args = append(args, sourceID, e.ID, customerID, e.Name, e.Label, e.FQDN, e.OS,
+				addressesJSON(e.IPs), addressesJSON(e.MACs), e.Managed, s.optionalTimeArg(e.LastSeen), now)
+		}
+		// An endpoint that moved from another customer of the source
+		// is now this one's.
+		q.WriteString(` ON CONFLICT (source_id, endpoint_id) DO UPDATE SET customer_id = excluded.customer_id, name = excluded.name,
+			label = excluded.label, fqdn = excluded.fqdn, os = excluded.os, ips = excluded.ips, macs = excluded.macs,
+			managed = excluded.managed, last_seen = excluded.last_seen, updated_at = excluded.updated_at`)
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return mapError(err)
+		}
+	}
+	return nil
 }
 
 // addressesJSON is a list of addresses as the ips and macs columns keep

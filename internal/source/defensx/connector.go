@@ -212,7 +212,8 @@ func (s *Connector) CheckDelivery(ctx context.Context) (source.DeliveryStatus, e
 }
 
 // ParseInbound parses a DefensX webhook (see ParseWebhook). Agent events carry nothing to
-// ticket and are left out here; callers that record them use ParseWebhook.
+// ticket: only their endpoint changes are kept here; callers that record them use
+// ParseWebhook.
 func (s *Connector) ParseInbound(header http.Header, body []byte) (source.Inbound, error) {
 	in, _, err := ParseWebhook(header, body)
 	return in, err

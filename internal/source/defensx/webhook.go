@@ -70,7 +70,8 @@ type envelope struct {
 //
 // UserRequest.Create becomes an alert of type user_request; its fingerprint is
 // defensx:<customer>:user_request:<request id>, so one request is one ticket. Agent.* events
-// come back as AgentEvents. Any other event is kept as an alert of type unknown:<event>
+// come back as AgentEvents, and as the change each makes to the customer's devices
+// (see AgentEvent.EndpointChange) in the Inbound's Endpoints. Any other event is kept as an alert of type unknown:<event>
 // with severity info, never dropped; its customer_id may be missing (the alert then has no
 // customer and lands on the partner's fallback client), and its fingerprint is the body
 // hash, so each one stands on its own. The EventID of everything parsed
@@ -117,7 +118,11 @@ func ParseWebhook(_ http.Header, body []byte) (source.Inbound, []AgentEvent, err
 		if err != nil {
 			return source.Inbound{}, nil, err
 		}
-		return source.Inbound{}, []AgentEvent{ev}, nil
+		var in source.Inbound
+		if c, ok := ev.EndpointChange(); ok {
+			in.Endpoints = []source.EndpointChange{c}
+		}
+		return in, []AgentEvent{ev}, nil
 	default:
 		return source.Inbound{Alerts: []source.Alert{unknownAlert(env.Event, env.Payload, at, eventID, raw)}}, nil, nil
 	}
@@ -209,6 +214,27 @@ func agentEvent(event string, payload json.RawMessage, at time.Time, eventID str
 		return AgentEvent{}, fmt.Errorf("DefensX %s webhook has no payload.customer_id, so it cannot be matched to a customer", event)
 	}
 	return ev, nil
+}
+
+// EndpointChange is what e changes of the customer's devices, so that they
+// read between syncs as the Partner API's agent list would (see
+// Connector.Endpoints): Create and Reinstall make the agent's device an
+// installed one, Uninstall one that is not (the list keeps an uninstalled
+// agent), Delete removes it. Its OS is the platform, as the list gives it,
+// or the product when the platform is missing, so that a sync does not
+// rewrite it. ok is false for a change that cannot be applied, such as one
+// without an agent id: the event is recorded all the same.
+func (e AgentEvent) EndpointChange() (c source.EndpointChange, ok bool) {
+	c = source.EndpointChange{
+		Endpoint: source.Endpoint{ID: e.AgentID, CustomerID: e.CustomerID, Name: e.Hostname,
+			OS: firstNonEmpty(e.Platform, e.Product), Managed: e.Event == EventAgentCreate || e.Event == EventAgentReinstall},
+		Removed: e.Event == EventAgentDelete,
+		At:      e.Time,
+	}
+	if !c.Clean() {
+		return source.EndpointChange{}, false
+	}
+	return c, true
 }
 
 // unknownAlert keeps an event this package does not know, with the payload's scalar

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -252,6 +253,16 @@ func FuzzParseWebhook(f *testing.F) {
 		for _, ev := range agents {
 			if ev.CustomerID == "" || ev.Time.IsZero() {
 				t.Fatalf("incomplete agent event %+v", ev)
+			}
+		}
+		if len(in.Endpoints) > len(agents) {
+			t.Fatalf("%d endpoint changes from %d agent events", len(in.Endpoints), len(agents))
+		}
+		for _, c := range in.Endpoints {
+			e := c.Endpoint
+			if e.ID == "" || len(e.ID) > source.MaxIDBytes || e.CustomerID == "" || len(e.CustomerID) > source.MaxIDBytes ||
+				len(e.Name) > source.MaxEndpointTextBytes || !utf8.ValidString(e.ID+e.Name+e.OS) || strings.ContainsRune(e.ID+e.Name+e.OS, 0) {
+				t.Fatalf("endpoint change not clean: %+v", c)
 			}
 		}
 	})

@@ -13,6 +13,10 @@ import (
 )
 
 func testSourceEndpoints(t *testing.T, setup func(t *testing.T) *testBundle) {
+	t.Run("Changes", func(t *testing.T) {
+		t.Parallel()
+		testEndpointChanges(t, setup)
+	})
 	seen := time.Date(2026, 3, 14, 9, 26, 53, 123456000, time.UTC)
 	laptop := source.Endpoint{ID: "e-1", CustomerID: "c1", Name: "FIN-LAPTOP-07", Label: "Finance laptop", FQDN: "fin-laptop-07.alpha.local",
 		OS: "Windows 11 Pro", IPs: []string{"10.0.0.7", "fe80::1"}, MACs: []string{"001a2b3c4d5e"}, Managed: true, LastSeen: seen}

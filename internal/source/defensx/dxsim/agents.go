@@ -15,6 +15,7 @@ type Agent struct {
 	Platform     string
 	Product      string
 	Version      string
+	Uninstalled  bool
 }
 
 // agentBody is the spec's Agent.
@@ -43,14 +44,22 @@ func (s *Sim) agentList(customerID string) reply {
 	}
 	items := make([]agentBody, 0, len(c.agents))
 	for k, a := range c.agents {
+		if a.deleted {
+			continue
+		}
 		at := jsTime(agentsInstalled.AddDate(0, 0, k))
-		items = append(items, agentBody{ID: a.id, DeploymentID: a.deploymentID, Hostname: a.hostname, Platform: a.platform,
-			Version: a.version, Role: "endpoint", CreatedAt: at, UpdatedAt: at})
+		body := agentBody{ID: a.id, DeploymentID: a.deploymentID, Hostname: a.hostname, Platform: a.platform,
+			Version: a.version, Role: "endpoint", Uninstalled: a.uninstalled, CreatedAt: at, UpdatedAt: at}
+		if a.uninstalled {
+			body.UninstalledAt = &at
+		}
+		items = append(items, body)
 	}
 	return ok(items)
 }
 
-// Agents returns a customer's desktop agents, nil for an unknown customer.
+// Agents returns a customer's desktop agents but the deleted ones, nil for
+// an unknown customer.
 func (s *Sim) Agents(customerID string) []Agent {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -58,9 +67,12 @@ func (s *Sim) Agents(customerID string) []Agent {
 	if !found {
 		return nil
 	}
-	out := make([]Agent, len(c.agents))
-	for i, a := range c.agents {
-		out[i] = Agent{ID: a.id, DeploymentID: a.deploymentID, Hostname: a.hostname, Platform: a.platform, Product: a.product, Version: a.version}
+	out := make([]Agent, 0, len(c.agents))
+	for _, a := range c.agents {
+		if !a.deleted {
+			out = append(out, Agent{ID: a.id, DeploymentID: a.deploymentID, Hostname: a.hostname, Platform: a.platform,
+				Product: a.product, Version: a.version, Uninstalled: a.uninstalled})
+		}
 	}
 	return out
 }

@@ -52,7 +52,12 @@ type user struct {
 	inactive                  bool
 }
 
-type agent struct{ id, deploymentID, hostname, platform, product, version string }
+type agent struct {
+	id, deploymentID, hostname, platform, product, version string
+	// uninstalled and deleted are what Agent.Uninstall and Agent.Delete
+	// notifications announced: the list shows the one and leaves out the other.
+	uninstalled, deleted bool
+}
 
 // The simulator's own product catalogue: DefensX publishes no SKU list (its spec's example
 // uses TST-P01), so these codes are made up, named after DefensX's products.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 )
 
@@ -54,7 +55,8 @@ type UserRequest struct {
 }
 
 // AgentEvent is a desktop agent's life event. Zero fields are filled in: Event
-// Agent.Create and the customer's first agent.
+// Agent.Create, and the agent's details from the customer's agent of that ID,
+// or its first agent.
 type AgentEvent struct {
 	Event        string // Agent.Create, Agent.Uninstall, Agent.Reinstall or Agent.Delete
 	ID           string
@@ -134,15 +136,21 @@ func (s *Sim) SendUserRequest(ctx context.Context, customerID string, r UserRequ
 	}})
 }
 
-// SendAgentEvent posts an Agent.* notification for the customer.
+// SendAgentEvent posts an Agent.* notification for the customer, once the
+// event has happened: the customer's agent list shows a created or
+// reinstalled agent installed, an uninstalled one uninstalled, and no
+// longer a deleted one, whether the notification gets through or not.
 func (s *Sim) SendAgentEvent(ctx context.Context, customerID string, e AgentEvent) (Webhook, error) {
 	s.mu.Lock()
 	c, found := s.byID[customerID]
-	s.mu.Unlock()
 	if !found {
+		s.mu.Unlock()
 		return Webhook{}, fmt.Errorf("dxsim: no customer %s", customerID)
 	}
 	a := c.agents[0]
+	if i := slices.IndexFunc(c.agents, func(x agent) bool { return x.id == e.ID }); i >= 0 {
+		a = c.agents[i]
+	}
 	p := agentPayload{Type: "Agent", ID: e.ID, DeploymentID: e.DeploymentID, CustomerID: customerID,
 		Platform: e.Platform, Product: e.Product, Hostname: e.Hostname, Version: e.Version}
 	for _, f := range []struct {
@@ -156,6 +164,8 @@ func (s *Sim) SendAgentEvent(ctx context.Context, customerID string, e AgentEven
 			*f.v = f.def
 		}
 	}
+	c.happen(e.Event, agent{id: p.ID, deploymentID: p.DeploymentID, hostname: p.Hostname, platform: p.Platform, product: p.Product, version: p.Version})
+	s.mu.Unlock()
 	return s.send(ctx, notification{Event: e.Event, Time: s.now().Unix(), Payload: p})
 }
 
@@ -236,4 +246,25 @@ func hostOf(raw string) string {
 		return raw
 	}
 	return u.Hostname()
+}
+
+// happen applies an Agent.* event to the customer's agents; the caller holds
+// the simulator's lock.
+func (c *customer) happen(event string, a agent) {
+	i := slices.IndexFunc(c.agents, func(x agent) bool { return x.id == a.id })
+	if i < 0 {
+		if event != "Agent.Create" {
+			return
+		}
+		c.agents = append(c.agents, a)
+		return
+	}
+	switch event {
+	case "Agent.Create", "Agent.Reinstall":
+		c.agents[i] = a
+	case "Agent.Uninstall":
+		c.agents[i].uninstalled = true
+	case "Agent.Delete":
+		c.agents[i].deleted = true
+	}
 }
