@@ -10,15 +10,21 @@ import (
 	"halobridge/internal/store"
 )
 
-// Writer stores batches durably, several in one transaction.
+// Writer stores batches, several in one transaction, in two steps: the
+// commit, then durable, which returns once that commit is on disk (see
+// store.Store.CommitInbound).
 type Writer interface {
-	StoreInbound(ctx context.Context, batches []store.InboundBatch) ([]store.InboundResult, error)
+	CommitInbound(ctx context.Context, batches []store.InboundBatch) (results []store.InboundResult, durable func() error, err error)
 }
 
 // Committer stores the batches of concurrent requests in shared
 // transactions (group commit): a request waits until its batch is durable,
 // but a hundred requests arriving together cost one commit, not a hundred.
-// That is what lets one SQLite writer keep up with a storm of pushes.
+// That is what lets one SQLite writer keep up with a storm of pushes. A
+// group waits for its commit to reach the disk beside the writer, which
+// meanwhile gathers what arrived and commits it: the writer never waits
+// for the disk, and each group is as large as what arrived while the one
+// before it was written.
 type Committer struct {
 	w        Writer
 	in       chan *pending
@@ -117,33 +123,35 @@ func (c *Committer) Store(ctx context.Context, batch store.InboundBatch) (store.
 }
 
 // Run writes queued batches until ctx ends, then writes what is queued and
-// returns. When the writer says it takes several transactions at once
-// (Writers), that many groups are written at once.
+// returns once every batch it took is answered. When the writer says it
+// takes several transactions at once (Writers), that many groups are
+// written at once.
 func (c *Committer) Run(ctx context.Context) {
 	defer close(c.stopped)
 	writers := 1
 	if w, ok := c.w.(interface{ Writers() int }); ok {
 		writers = max(1, w.Writers())
 	}
-	var wg sync.WaitGroup
+	var wg, syncing sync.WaitGroup
 	for range writers {
-		wg.Go(func() { c.write(ctx) })
+		wg.Go(func() { c.write(ctx, &syncing) })
 	}
 	wg.Wait()
+	syncing.Wait()
 }
 
 // write commits groups of queued batches until ctx ends, then commits
-// what is queued.
-func (c *Committer) write(ctx context.Context) {
+// what is queued; the groups wait for durability in syncing.
+func (c *Committer) write(ctx context.Context, syncing *sync.WaitGroup) {
 	for {
 		select {
 		case p := <-c.in:
-			c.commit(c.gather(p))
+			c.commit(c.gather(p), syncing)
 		case <-ctx.Done():
 			for {
 				select {
 				case p := <-c.in:
-					c.commit(c.gather(p))
+					c.commit(c.gather(p), syncing)
 				default:
 					return
 				}
@@ -168,10 +176,11 @@ func (c *Committer) gather(first *pending) []*pending {
 	return group
 }
 
-// commit writes a group in one transaction. When that fails, each batch is
-// written on its own, so one bad batch cannot fail the requests it shared
-// a transaction with.
-func (c *Committer) commit(group []*pending) {
+// commit writes a group in one transaction, and answers its requests in
+// syncing once the commit is durable. When the transaction fails, each
+// batch is written on its own, so one bad batch cannot fail the requests
+// it shared a transaction with.
+func (c *Committer) commit(group []*pending, syncing *sync.WaitGroup) {
 	batches := make([]store.InboundBatch, len(group))
 	for i, p := range group {
 		batches[i] = p.batch
@@ -179,24 +188,35 @@ func (c *Committer) commit(group []*pending) {
 	// The write must not be cut short by one request's context: the others
 	// wait on it too.
 	ctx := context.WithoutCancel(group[0].ctx)
-	results, err := c.w.StoreInbound(ctx, batches)
+	results, durable, err := c.w.CommitInbound(ctx, batches)
 	if err == nil {
-		c.notify(ctx, group, results)
-		for i, p := range group {
-			p.done <- outcome{res: results[i]}
-		}
+		syncing.Go(func() { c.answer(ctx, group, results, durable) })
 		return
 	}
 	if len(group) > 1 {
 		c.log.Warn("group commit failed; storing its batches one by one", "batches", len(group), "error", err)
 	}
 	for _, p := range group {
-		res, err := c.w.StoreInbound(ctx, []store.InboundBatch{p.batch})
+		res, durable, err := c.w.CommitInbound(ctx, []store.InboundBatch{p.batch})
 		if err != nil {
 			p.done <- outcome{err: fmt.Errorf("store events: %w", err)}
 			continue
 		}
-		c.notify(ctx, []*pending{p}, res)
-		p.done <- outcome{res: res[0]}
+		c.answer(ctx, []*pending{p}, res, durable)
+	}
+}
+
+// answer waits until the group's commit is durable, then tells onStored
+// and the group's requests.
+func (c *Committer) answer(ctx context.Context, group []*pending, results []store.InboundResult, durable func() error) {
+	if err := durable(); err != nil {
+		for _, p := range group {
+			p.done <- outcome{err: fmt.Errorf("store events: %w", err)}
+		}
+		return
+	}
+	c.notify(ctx, group, results)
+	for i, p := range group {
+		p.done <- outcome{res: results[i]}
 	}
 }

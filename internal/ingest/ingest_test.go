@@ -29,14 +29,14 @@ type countingWriter struct {
 	fail  func(batches []store.InboundBatch) error
 }
 
-func (w *countingWriter) StoreInbound(ctx context.Context, batches []store.InboundBatch) ([]store.InboundResult, error) {
+func (w *countingWriter) CommitInbound(ctx context.Context, batches []store.InboundBatch) ([]store.InboundResult, func() error, error) {
 	w.calls.Add(1)
 	if w.fail != nil {
 		if err := w.fail(batches); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return w.Writer.StoreInbound(ctx, batches)
+	return w.Writer.CommitInbound(ctx, batches)
 }
 
 // parallelWriter takes writers transactions at once, each of which waits
@@ -49,12 +49,45 @@ type parallelWriter struct {
 
 func (w *parallelWriter) Writers() int { return w.writers }
 
-func (w *parallelWriter) StoreInbound(_ context.Context, batches []store.InboundBatch) ([]store.InboundResult, error) {
+func (w *parallelWriter) CommitInbound(_ context.Context, batches []store.InboundBatch) ([]store.InboundResult, func() error, error) {
 	w.calls.Add(1)
 	w.inside.Add(1)
 	<-w.release
 	w.inside.Add(-1)
-	return make([]store.InboundResult, len(batches)), nil
+	return make([]store.InboundResult, len(batches)), func() error { return nil }, nil
+}
+
+// slowDiskWriter commits at once, and makes each commit durable only when
+// told: syncs[i] is closed, or receives the error, of the i-th commit.
+type slowDiskWriter struct {
+	mu      sync.Mutex
+	commits [][]store.InboundBatch
+	syncs   []chan error
+}
+
+func (w *slowDiskWriter) CommitInbound(_ context.Context, batches []store.InboundBatch) ([]store.InboundResult, func() error, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	synced := make(chan error, 1)
+	w.commits = append(w.commits, batches)
+	w.syncs = append(w.syncs, synced)
+	results := make([]store.InboundResult, len(batches))
+	for i, b := range batches {
+		results[i].AlertIDs = make([]int64, len(b.Alerts))
+	}
+	return results, func() error { return <-synced }, nil
+}
+
+func (w *slowDiskWriter) sync(i int, err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.syncs[i] <- err
+}
+
+func (w *slowDiskWriter) committed() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.commits)
 }
 
 type testBundle struct {
@@ -218,6 +251,57 @@ func TestCommitter(t *testing.T) {
 			if got := w.calls.Load(); got != 5 {
 				t.Errorf("%d groups written, want one per batch (5)", got)
 			}
+		})
+	})
+
+	t.Run("AnswersOnlyOnceDurableWhileTheWriterCommitsTheNextGroup", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			w := &slowDiskWriter{}
+			c := NewCommitter(w, 0, slog.New(slog.DiscardHandler))
+			ctx, cancel := context.WithCancel(t.Context())
+			stopped := make(chan struct{})
+			go func() { c.Run(ctx); close(stopped) }()
+			type answer struct {
+				res store.InboundResult
+				err error
+			}
+			send := func(ids ...string) chan answer {
+				got := make(chan answer, 1)
+				batch := store.InboundBatch{}
+				for _, id := range ids {
+					batch.Alerts = append(batch.Alerts, source.Alert{EventID: id})
+				}
+				go func() {
+					res, err := c.Store(ctx, batch)
+					got <- answer{res, err}
+				}()
+				return got
+			}
+			first := send("a")
+			synctest.Wait()
+			second := send("b", "c")
+			synctest.Wait()
+			if n := w.committed(); n != 2 {
+				t.Fatalf("%d groups committed while the first waited for the disk, want 2: the writer waited for the disk", n)
+			}
+			if len(first) != 0 || len(second) != 0 {
+				t.Fatal("a request was answered before its commit was durable")
+			}
+			w.sync(1, nil)
+			synctest.Wait()
+			if got := <-second; got.err != nil || len(got.res.AlertIDs) != 2 {
+				t.Errorf("second request: %+v, want its 2 alerts stored", got)
+			}
+			if len(first) != 0 {
+				t.Fatal("the first request was answered before its own commit was durable")
+			}
+			w.sync(0, errors.New("sync the write-ahead log: input/output error"))
+			if got := <-first; got.err == nil || !strings.Contains(got.err.Error(), "input/output error") {
+				t.Errorf("first request: %+v, want the sync's error", got)
+			}
+			cancel()
+			<-stopped
 		})
 	})
 

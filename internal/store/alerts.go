@@ -67,24 +67,33 @@ func (b *InboundBatch) Encode() error {
 		}
 	}
 	encoded := make([]encodedAlert, len(b.Alerts))
-	// Every alert's facts go into one buffer, turned into one string that
-	// each alert takes its part of: one allocation for the batch.
-	var facts []byte
-	ends := make([]int, len(b.Alerts))
-	for i := range b.Alerts {
-		b.Alerts[i].Clean()
-		facts = jsonread.AppendCanonical(facts, b.Alerts[i].Facts)
-		ends[i] = len(facts)
+	// Every alert's facts and raw payload go into one buffer, turned into
+	// one string that each alert takes its parts of: one allocation and
+	// copy for the batch, not two per alert. The facts take about as much
+	// room as the payload.
+	size := 0
+	for _, a := range b.Alerts {
+		size += 2*len(a.Raw) + 16
 	}
-	all := string(facts)
-	start := 0
-	for i, a := range b.Alerts {
-		raw := string(a.Raw)
-		if raw == "" {
-			raw = "null"
+	text := make([]byte, 0, size)
+	ends := make([]int, 2*len(b.Alerts))
+	for i := range b.Alerts {
+		a := &b.Alerts[i]
+		a.Clean()
+		text = jsonread.AppendCanonical(text, a.Facts)
+		ends[2*i] = len(text)
+		if len(a.Raw) == 0 {
+			text = append(text, "null"...)
+		} else {
+			text = append(text, a.Raw...)
 		}
-		encoded[i] = encodedAlert{facts: all[start:ends[i]], raw: raw}
-		start = ends[i]
+		ends[2*i+1] = len(text)
+	}
+	all := string(text)
+	start := 0
+	for i := range b.Alerts {
+		encoded[i] = encodedAlert{facts: all[start:ends[2*i]], raw: all[ends[2*i]:ends[2*i+1]]}
+		start = ends[2*i+1]
 	}
 	b.encoded, b.done = encoded, true
 	return nil
@@ -164,8 +173,28 @@ func (s *Store) appendAlertRow(args []any, b *InboundBatch, i int) []any {
 // source: an alert whose EventID was stored before, unless the alert is
 // Timeless and the one stored was received at least its batch's
 // DedupHorizon earlier. That one then keeps its EventID with "@" and its id
-// appended, and the new one is stored. It returns one result per batch.
+// appended, and the new one is stored. It returns one result per batch,
+// once the transaction is durable.
 func (s *Store) StoreInbound(ctx context.Context, batches []InboundBatch) ([]InboundResult, error) {
+	results, durable, err := s.CommitInbound(ctx, batches)
+	if err != nil {
+		return nil, err
+	}
+	if err := durable(); err != nil {
+		return nil, fmt.Errorf("store inbound events: %w", err)
+	}
+	return results, nil
+}
+
+// CommitInbound is StoreInbound in two steps: it commits the batches and
+// returns their results, and durable, which returns once that commit is on
+// disk. On SQLite the commit does not sync: the single writer is free for
+// the next transaction at once, and the syncs of commits waiting on
+// durable at the same time are shared, so that a storm costs far fewer
+// syncs than commits. On PostgreSQL a commit is durable when it returns,
+// and durable does nothing. Nothing may be taken for stored, or
+// acknowledged, before durable returned nil.
+func (s *Store) CommitInbound(ctx context.Context, batches []InboundBatch) ([]InboundResult, func() error, error) {
 	alerts := 0
 	for _, b := range batches {
 		alerts += len(b.Alerts)
@@ -178,7 +207,7 @@ func (s *Store) StoreInbound(ctx context.Context, batches []InboundBatch) ([]Inb
 	if alerts >= rowsPerInsert && !s.d.copyFrom {
 		var err error
 		if full, err = s.prepare(ctx, s.insertAlertsSQL(rowsPerInsert)); err != nil {
-			return nil, fmt.Errorf("store inbound events: %w", err)
+			return nil, nil, fmt.Errorf("store inbound events: %w", err)
 		}
 	}
 	results := make([]InboundResult, len(batches))
@@ -186,28 +215,33 @@ func (s *Store) StoreInbound(ctx context.Context, batches []InboundBatch) ([]Inb
 	// SQLite's commit without sync must not lend its setting to another.
 	conn, err := s.writer.Conn(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("store inbound events: %w", err)
+		return nil, nil, fmt.Errorf("store inbound events: %w", err)
 	}
+	durable := func() error { return nil }
 	if s.wal != nil {
+		var commit uint64
 		err = s.commitUnsynced(ctx, conn, func() error {
-			return s.inConnTx(ctx, conn, func(tx *sql.Tx) error {
+			err := s.inConnTx(ctx, conn, func(tx *sql.Tx) error {
 				return s.insertInbound(ctx, tx, nil, full, batches, results)
 			})
+			if err == nil {
+				// Counted while the writer is still held, so that the
+				// counts follow the order of the commits.
+				commit = s.wal.committed.Add(1)
+			}
+			return err
 		})
-		conn.Close()
-		if err == nil {
-			err = s.wal.sync()
-		}
+		durable = func() error { return s.wal.syncThrough(commit) }
 	} else {
 		err = s.inConnTx(ctx, conn, func(tx *sql.Tx) error {
 			return s.insertInbound(ctx, tx, conn, full, batches, results)
 		})
-		conn.Close()
 	}
+	conn.Close()
 	if err != nil {
-		return nil, fmt.Errorf("store inbound events: %w", err)
+		return nil, nil, fmt.Errorf("store inbound events: %w", err)
 	}
-	return results, nil
+	return results, durable, nil
 }
 
 // insertInbound writes the batches' alerts and resolutions in tx, applies

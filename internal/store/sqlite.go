@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -82,9 +84,6 @@ func openSQLite(ctx context.Context, path string, keys *secret.Keyring, logger *
 	}
 
 	d := sqliteDialect()
-	// Two ingest transactions at once: one writes on the single writer
-	// connection while the other, committed, waits for its sync.
-	d.writers = 2
 	return &Store{
 		d:      d,
 		wal:    &walFile{path: path + "-wal"},
@@ -120,7 +119,33 @@ func (s *Store) commitUnsynced(ctx context.Context, conn *sql.Conn, commit func(
 // synchronous=FULL. The file is opened at each sync: SQLite may remove the
 // log and make a new one when its last connection closes (having copied
 // the log into the database file and synced it first).
-type walFile struct{ path string }
+type walFile struct {
+	path string
+	// committed counts the commits made without sync, in their order.
+	committed atomic.Uint64
+	mu        sync.Mutex // held while syncing; guards synced
+	// synced is the count of commits known to be on disk.
+	synced uint64
+}
+
+// syncThrough returns once the commit-th commit is on disk. A commit that
+// waited while another sync ran is often covered by it, or by the one sync
+// made next for every commit waiting: the log is synced once for all of
+// them, not once each.
+func (w *walFile) syncThrough(commit uint64) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.synced >= commit {
+		return nil
+	}
+	// Every commit counted by now had returned before the sync starts.
+	through := w.committed.Load()
+	if err := w.sync(); err != nil {
+		return err
+	}
+	w.synced = through
+	return nil
+}
 
 func (w *walFile) sync() error {
 	f, err := os.OpenFile(w.path, os.O_RDWR, 0)

@@ -68,9 +68,3 @@ func canonicalOf(raw []byte) []byte {
 	}
 	return jsonread.AppendCanonical(nil, v)
 }
-
-// canonicalEvent is canonicalOf for an event already decoded: the decoded map gives the
-// same canonical JSON without reading the event a second time.
-func canonicalEvent(e event) []byte {
-	return jsonread.AppendCanonical(nil, map[string]any(e))
-}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"halobridge/internal/jsonread"
 	"halobridge/internal/source"
 	"halobridge/internal/vocab"
 )
@@ -29,7 +30,9 @@ const (
 // leaves empty and says so in the facts. Every field of the event is kept: the endpoint,
 // company and user on the alert itself, the module's fields as facts under the
 // vocabulary's names (internal/vocab), and any other field as a fact under its own name.
-func normalise(e event, raw json.RawMessage, received time.Time) source.Alert {
+// scratch is room the event's canonical JSON is written in, reused from one event of a
+// push to the next.
+func normalise(e event, raw json.RawMessage, received time.Time, scratch *[]byte) source.Alert {
 	module := e.text("module")
 	spec, known := modules[module]
 	t, described := vocab.Lookup(source.GravityZone, module)
@@ -39,11 +42,16 @@ func normalise(e event, raw json.RawMessage, received time.Time) source.Alert {
 		Type:       module,
 		HostName:   e.hostName(),
 		URL:        e.text("url"),
-		Facts:      map[string]string{},
-		Raw:        raw,
-		Test:       e.isTest(),
+		// Nearly every field becomes a fact: sized for them, the map is not grown
+		// and copied on the way.
+		Facts: make(map[string]string, len(e)+2),
+		Raw:   raw,
+		Test:  e.isTest(),
 	}
-	used := map[string]bool{"module": true, "companyId": true, "_testEvent_": true, "url": true}
+	used := make(map[string]bool, 16)
+	for _, name := range []string{"module", "companyId", "_testEvent_", "url"} {
+		used[name] = true
+	}
 	for _, name := range []string{"computer_name", "computerName", "host_name"} {
 		used[name] = e.text(name) == a.HostName
 	}
@@ -80,7 +88,10 @@ func normalise(e event, raw json.RawMessage, received time.Time) source.Alert {
 		happened = time.Time{}
 		a.Timeless = true
 	}
-	a.EventID = eventID(happened, canonicalEvent(e))
+	// The decoded map gives the canonical JSON (as canonicalOf would) without
+	// reading the event a second time.
+	*scratch = jsonread.AppendCanonical((*scratch)[:0], map[string]any(e))
+	a.EventID = eventID(happened, *scratch)
 	var parts []string
 	if known {
 		parts = spec.key(e)

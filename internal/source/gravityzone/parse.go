@@ -69,6 +69,7 @@ func ParsePushAt(_ http.Header, body []byte, received time.Time, maxEvents int) 
 		return source.Inbound{}, fmt.Errorf("%s; this one: %s", expectedBody, firstReason)
 	}
 	in := source.Inbound{Alerts: make([]source.Alert, 0, len(events)+len(strays))}
+	var scratch []byte
 	for i, raw := range events {
 		e, reason, err := decodeEvent(raw, i)
 		if err != nil {
@@ -78,7 +79,7 @@ func ParsePushAt(_ http.Header, body []byte, received time.Time, maxEvents int) 
 			in.Alerts = append(in.Alerts, unrecognised(raw, reason, received))
 			continue
 		}
-		in.Alerts = append(in.Alerts, normalise(e, raw, received))
+		in.Alerts = append(in.Alerts, normalise(e, raw, received, &scratch))
 	}
 	for _, v := range strays {
 		in.Alerts = append(in.Alerts, unrecognised(v.json(), v.reason, received))
