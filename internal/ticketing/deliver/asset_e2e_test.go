@@ -17,11 +17,7 @@ func TestTicketsCarryTheMappedAsset(t *testing.T) {
 	t.Run("AnAlertOnAMappedHostCarriesItsAssetAndTheBodyNamesIt", func(t *testing.T) {
 		t.Parallel()
 		w := setupPush(t, false)
-		company := w.customer(t)
-		if _, err := w.store.SaveMapping(w.ctx, store.Mapping{PartnerID: w.partner.ID, SourceID: w.src.ID, CustomerID: company.ID,
-			ClientID: w.client.ID, Ticketing: true, Confirmed: true}); err != nil {
-			t.Fatal(err)
-		}
+		company := w.mappedCustomer(t)
 		// The sync reads the company's endpoints and the client's assets.
 		syncCatalogs(t, w.testBundle)
 		eps := w.gz.Endpoints(company.ID)
@@ -59,11 +55,7 @@ func TestTicketsCarryTheMappedAsset(t *testing.T) {
 	t.Run("AnAssetMadeInactiveIsNotCarried", func(t *testing.T) {
 		t.Parallel()
 		w := setupPush(t, false)
-		company := w.customer(t)
-		if _, err := w.store.SaveMapping(w.ctx, store.Mapping{PartnerID: w.partner.ID, SourceID: w.src.ID, CustomerID: company.ID,
-			ClientID: w.client.ID, Ticketing: true, Confirmed: true}); err != nil {
-			t.Fatal(err)
-		}
+		company := w.mappedCustomer(t)
 		syncCatalogs(t, w.testBundle)
 		ep := w.gz.Endpoints(company.ID)[0]
 		asset := activeAsset(t, w.sim, w.client.ID)

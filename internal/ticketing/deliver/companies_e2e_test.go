@@ -121,6 +121,18 @@ func (w *pushWorld) push(t *testing.T, events ...gzsim.Event) {
 	}
 }
 
+// mappedCustomer is the end customer customer gives, mapped to the
+// bundle's client with ticketing on.
+func (w *pushWorld) mappedCustomer(t *testing.T) gzsim.Company {
+	t.Helper()
+	company := w.customer(t)
+	if _, err := w.store.SaveMapping(w.ctx, store.Mapping{PartnerID: w.partner.ID, SourceID: w.src.ID, CustomerID: company.ID,
+		ClientID: w.client.ID, Ticketing: true, Confirmed: true}); err != nil {
+		t.Fatal(err)
+	}
+	return company
+}
+
 // otherClient is an active client with a General User other than those given.
 func otherClient(t *testing.T, sim *halosim.Sim, not ...int) halosim.Client {
 	t.Helper()
@@ -223,11 +235,7 @@ func TestCompaniesSeenInPushes(t *testing.T) {
 	t.Run("AnEventWithoutACompanyOnAnEndpointKnownOnlyFromTheAPILandsOnTheMappedClient", func(t *testing.T) {
 		t.Parallel()
 		w := setupPush(t, false)
-		company := w.customer(t)
-		if _, err := w.store.SaveMapping(w.ctx, store.Mapping{PartnerID: w.partner.ID, SourceID: w.src.ID, CustomerID: company.ID,
-			ClientID: w.client.ID, Ticketing: true, Confirmed: true}); err != nil {
-			t.Fatal(err)
-		}
+		company := w.mappedCustomer(t)
 		// No event names the endpoint yet: only GravityZone's endpoint list,
 		// read by the catalog sync, says whose it is.
 		syncCatalogs(t, w.testBundle)
@@ -249,11 +257,7 @@ func TestCompaniesSeenInPushes(t *testing.T) {
 	t.Run("AnEventWithoutACompanyGoesToItsEndpointsCompanyOrSaysSo", func(t *testing.T) {
 		t.Parallel()
 		w := setupPush(t, false)
-		company := w.customer(t)
-		if _, err := w.store.SaveMapping(w.ctx, store.Mapping{PartnerID: w.partner.ID, SourceID: w.src.ID, CustomerID: company.ID,
-			ClientID: w.client.ID, Ticketing: true, Confirmed: true}); err != nil {
-			t.Fatal(err)
-		}
+		company := w.mappedCustomer(t)
 		w.push(t, w.event(t, "av", company.ID, "WS-KNOWN", "e-known"))
 		wait.For(t, "the antimalware ticket", func() bool {
 			_, ok := ticketByKey(w.sim, "host/gravityzone/"+company.ID+"/av/ws-known")
