@@ -2,7 +2,10 @@ package assetmap
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"halobridge/internal/events"
@@ -102,15 +105,9 @@ func (s *Service) create(ctx context.Context, partnerID int64, sc scope, todo []
 			byTag[tag] = a.ID
 		}
 	}
-	siteID := sc.siteID
-	if siteID == 0 {
-		client, err := hc.Client(ctx, sc.clientID)
-		if err != nil {
-			return res, fmt.Errorf("read HaloPSA client %d for its main site: %w", sc.clientID, err)
-		}
-		if siteID = client.MainSiteID; siteID == 0 {
-			return res, &events.InputError{Field: "client_id", Message: fmt.Sprintf("HaloPSA client %d has no main site for new assets: map the company to a site, or give the client a main site in HaloPSA", sc.clientID)}
-		}
+	siteID, err := s.siteFor(ctx, partnerID, hc, sc)
+	if err != nil {
+		return res, err
 	}
 	for _, e := range todo {
 		name := strings.TrimSpace(e.Name)
@@ -136,4 +133,32 @@ func (s *Service) create(ctx context.Context, partnerID int64, sc scope, todo []
 		}
 	}
 	return res, nil
+}
+
+// siteFor is the site new assets of the scope's client go on: the
+// mapping's, else the client's main site as the last sync read it, else
+// as HaloPSA says now.
+func (s *Service) siteFor(ctx context.Context, partnerID int64, hc *halo.Client, sc scope) (int, error) {
+	if sc.siteID != 0 {
+		return sc.siteID, nil
+	}
+	var client halo.ClientRecord
+	e, err := s.Store.CatalogEntry(ctx, partnerID, store.KindClient, strconv.Itoa(sc.clientID))
+	switch {
+	case err == nil:
+		if err := json.Unmarshal(e.Data, &client); err != nil {
+			return 0, fmt.Errorf("read HaloPSA client %d of the catalog: %w", sc.clientID, err)
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		return 0, err
+	}
+	if client.MainSiteID == 0 {
+		if client, err = hc.Client(ctx, sc.clientID); err != nil {
+			return 0, fmt.Errorf("read HaloPSA client %d for its main site: %w", sc.clientID, err)
+		}
+	}
+	if client.MainSiteID == 0 {
+		return 0, &events.InputError{Field: "client_id", Message: fmt.Sprintf("HaloPSA client %d has no main site for new assets: map the company to a site, or give the client a main site in HaloPSA", sc.clientID)}
+	}
+	return client.MainSiteID, nil
 }

@@ -250,6 +250,35 @@ func TestAssetMappingAgainstTheSimulators(t *testing.T) {
 			}
 		})
 
+		t.Run("ACreationHaloPSAAppliedButAnswered500IsAdoptedNotRepeated", func(t *testing.T) {
+			// The asset the last test created goes, and its mapping with it.
+			if err := w.svc.Unmap(ctx, w.Partner.ID, w.src.ID, w.company.ID, e[5].EndpointID); err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range w.Sim.Assets() {
+				if strings.EqualFold(a.InventoryNumber, e[5].Name) {
+					w.Sim.DeleteAsset(a.ID)
+				}
+			}
+			w.Sim.InjectFault(halosim.Fault{Method: "POST", PathPrefix: "/api/Asset", Status: 500, AfterApply: true, Times: 1})
+			if _, err := w.svc.Create(ctx, w.Partner.ID, w.src.ID, w.company.ID, []string{e[5].EndpointID}, w.typeID); err == nil {
+				t.Fatal("Create succeeded though HaloPSA answered 500")
+			}
+			again, err := w.svc.Create(ctx, w.Partner.ID, w.src.ID, w.company.ID, []string{e[5].EndpointID}, w.typeID)
+			if err != nil || again.Created != 0 || again.Adopted != 1 {
+				t.Errorf("Create after the 500: %+v, %v; want the asset HaloPSA saved adopted", again, err)
+			}
+			tagged := 0
+			for _, a := range w.Sim.Assets() {
+				if strings.EqualFold(a.InventoryNumber, e[5].Name) && !a.Inactive {
+					tagged++
+				}
+			}
+			if tagged != 1 {
+				t.Errorf("the simulator holds %d assets tagged %s, want 1", tagged, e[5].Name)
+			}
+		})
+
 		t.Run("AGoneAssetOrEndpointRaisesAnEventThatResolveSettles", func(t *testing.T) {
 			w.Sim.DeleteAsset(byName)
 			// The source stops listing the machine mapped by IP.
