@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"halobridge/internal/store"
 )
@@ -35,6 +37,8 @@ type Committer struct {
 	// onStored is told, after each commit, which partners got new alerts
 	// or resolutions, so that delivery can start; nil does nothing.
 	onStored func(ctx context.Context, partnerIDs []int64)
+	// expected counts the batches announced by Expect and not yet queued.
+	expected atomic.Int64
 }
 
 // OnStored sets what is told, after each commit, which partners received
@@ -93,6 +97,32 @@ func NewCommitter(w Writer, maxItems int, log *slog.Logger) *Committer {
 
 // Store returns once batch is durable (or failed).
 func (c *Committer) Store(ctx context.Context, batch store.InboundBatch) (store.InboundResult, error) {
+	return c.Expect().Store(ctx, batch)
+}
+
+// Expect announces a batch that is about to be stored, its body read and
+// now being parsed: a commit about to start waits a moment for it rather
+// than leave it to a commit of its own (see gather). The batch is then
+// given to Expected.Store, or Cancel says it will not come.
+func (c *Committer) Expect() *Expected {
+	c.expected.Add(1)
+	return &Expected{c: c}
+}
+
+// Expected is a batch announced to a committer.
+type Expected struct {
+	c    *Committer
+	once sync.Once
+}
+
+// Cancel says the batch will not be stored after all; after Store it does
+// nothing, so that it can be deferred.
+func (e *Expected) Cancel() { e.once.Do(func() { e.c.expected.Add(-1) }) }
+
+// Store stores the batch as Committer.Store does.
+func (e *Expected) Store(ctx context.Context, batch store.InboundBatch) (store.InboundResult, error) {
+	defer e.Cancel()
+	c := e.c
 	// Encoding here, in the request's goroutine, keeps that work out of
 	// the shared transaction every request waits on.
 	if err := batch.Encode(); err != nil {
@@ -101,6 +131,8 @@ func (c *Committer) Store(ctx context.Context, batch store.InboundBatch) (store.
 	p := &pending{ctx: ctx, batch: batch, done: make(chan outcome, 1)}
 	select {
 	case c.in <- p:
+		// Queued, so no longer expected: a commit gathering now finds it.
+		e.Cancel()
 	case <-ctx.Done():
 		return store.InboundResult{}, ctx.Err()
 	case <-c.stopped:
@@ -161,20 +193,44 @@ func (c *Committer) write(ctx context.Context, syncing *sync.WaitGroup) {
 }
 
 // gather takes first and whatever else is queued, up to maxItems items.
+// While batches announced by Expect are still being parsed it waits for
+// them, at most maxGatherWait: in a storm a commit so takes every request
+// under way rather than the one or two that happened to be queued, and
+// SQLite writes the same index and table pages out once for all of them,
+// not again at every small commit. With nothing under way nothing waits.
 func (c *Committer) gather(first *pending) []*pending {
 	group := []*pending{first}
 	items := first.batch.Items()
+	var deadline <-chan time.Time
 	for items < c.maxItems {
 		select {
 		case p := <-c.in:
 			group = append(group, p)
 			items += p.batch.Items()
+			continue
 		default:
+		}
+		if c.expected.Load() <= 0 {
+			return group
+		}
+		if deadline == nil {
+			t := time.NewTimer(maxGatherWait)
+			defer t.Stop()
+			deadline = t.C
+		}
+		select {
+		case p := <-c.in:
+			group = append(group, p)
+			items += p.batch.Items()
+		case <-deadline:
 			return group
 		}
 	}
 	return group
 }
+
+// maxGatherWait bounds how long a commit waits for announced batches.
+const maxGatherWait = 5 * time.Millisecond
 
 // commit writes a group in one transaction, and answers its requests in
 // syncing once the commit is durable. When the transaction fails, each

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -153,6 +154,16 @@ func startCommitter(t *testing.T, w Writer, max int) *Committer {
 	return c
 }
 
+// runCommitter runs a committer on w, in the test's synctest bubble; stop
+// ends it and waits until it has.
+func runCommitter(t *testing.T, w Writer, max int) (c *Committer, ctx context.Context, stop func()) {
+	c = NewCommitter(w, max, slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(t.Context())
+	stopped := make(chan struct{})
+	go func() { c.Run(ctx); close(stopped) }()
+	return c, ctx, func() { cancel(); <-stopped }
+}
+
 func TestCommitter(t *testing.T) {
 	t.Parallel()
 
@@ -228,10 +239,7 @@ func TestCommitter(t *testing.T) {
 		t.Parallel()
 		synctest.Test(t, func(t *testing.T) {
 			w := &parallelWriter{writers: 3, release: make(chan struct{})}
-			c := NewCommitter(w, 1, slog.New(slog.DiscardHandler))
-			ctx, cancel := context.WithCancel(t.Context())
-			stopped := make(chan struct{})
-			go func() { c.Run(ctx); close(stopped) }()
+			c, ctx, stop := runCommitter(t, w, 1)
 			var wg sync.WaitGroup
 			for i := range 5 {
 				wg.Go(func() {
@@ -246,8 +254,7 @@ func TestCommitter(t *testing.T) {
 			}
 			close(w.release)
 			wg.Wait()
-			cancel()
-			<-stopped
+			stop()
 			if got := w.calls.Load(); got != 5 {
 				t.Errorf("%d groups written, want one per batch (5)", got)
 			}
@@ -258,10 +265,7 @@ func TestCommitter(t *testing.T) {
 		t.Parallel()
 		synctest.Test(t, func(t *testing.T) {
 			w := &slowDiskWriter{}
-			c := NewCommitter(w, 0, slog.New(slog.DiscardHandler))
-			ctx, cancel := context.WithCancel(t.Context())
-			stopped := make(chan struct{})
-			go func() { c.Run(ctx); close(stopped) }()
+			c, ctx, stop := runCommitter(t, w, 0)
 			type answer struct {
 				res store.InboundResult
 				err error
@@ -300,8 +304,76 @@ func TestCommitter(t *testing.T) {
 			if got := <-first; got.err == nil || !strings.Contains(got.err.Error(), "input/output error") {
 				t.Errorf("first request: %+v, want the sync's error", got)
 			}
-			cancel()
-			<-stopped
+			stop()
+		})
+	})
+
+	t.Run("ACommitWaitsForTheBatchesBeingParsedButNotLong", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			w := &slowDiskWriter{}
+			c, ctx, stop := runCommitter(t, w, 0)
+			var wg sync.WaitGroup
+			store1 := func(st func(context.Context, store.InboundBatch) (store.InboundResult, error), id string) {
+				wg.Go(func() {
+					if _, err := st(ctx, store.InboundBatch{Alerts: []source.Alert{{EventID: id}}}); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+			groups := func() []int {
+				w.mu.Lock()
+				defer w.mu.Unlock()
+				var sizes []int
+				for _, g := range w.commits {
+					sizes = append(sizes, len(g))
+				}
+				return sizes
+			}
+
+			// A batch being parsed when the first arrives joins its commit.
+			parsing := c.Expect()
+			store1(c.Store, "a")
+			synctest.Wait()
+			if got := groups(); len(got) != 0 {
+				t.Fatalf("groups %v committed while a batch was being parsed, want the commit to wait for it", got)
+			}
+			store1(parsing.Store, "b")
+			synctest.Wait()
+			if got := groups(); !slices.Equal(got, []int{2}) {
+				t.Fatalf("groups %v, want one of both batches", got)
+			}
+
+			// A batch that takes longer is not waited for past maxGatherWait.
+			slow := c.Expect()
+			store1(c.Store, "c")
+			synctest.Wait()
+			start := time.Now()
+			for len(groups()) < 2 {
+				time.Sleep(time.Millisecond)
+				synctest.Wait()
+			}
+			if waited := time.Since(start); waited != maxGatherWait {
+				t.Errorf("the commit waited %v for the slow batch, want maxGatherWait (%v)", waited, maxGatherWait)
+			}
+			slow.Cancel()
+			slow.Cancel() // twice is once
+			if n := c.expected.Load(); n != 0 {
+				t.Fatalf("%d batches still expected after the only one left was cancelled", n)
+			}
+
+			// With nothing being parsed, nothing waits.
+			start = time.Now()
+			store1(c.Store, "d")
+			synctest.Wait()
+			if got := groups(); !slices.Equal(got, []int{2, 1, 1}) || time.Since(start) != 0 {
+				t.Errorf("groups %v after %v, want the last committed at once on its own", got, time.Since(start))
+			}
+			for i := range 3 {
+				w.sync(i, nil)
+			}
+			wg.Wait()
+			stop()
 		})
 	})
 

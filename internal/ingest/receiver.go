@@ -161,6 +161,10 @@ func (rc *Receiver) receive(r *http.Request, kind *source.Kind) (int, Reply) {
 	if !signed(src, r.Header, body) {
 		return http.StatusUnauthorized, Reply{Error: "the Event-Push-Service-Md5 header does not match this body and the source's API key (GravityZone signs each push with the API key that registered it); if the API key changed, register the push settings again from halobridge"}
 	}
+	// Announced while it is parsed, so that a commit starting meanwhile
+	// waits for it rather than leave it to a commit of its own.
+	expected := rc.committer.Expect()
+	defer expected.Cancel()
 	received := rc.opts.Now()
 	in, err := parse(r.Header, body, received, rc.opts.MaxEvents)
 	var tooMany *source.TooManyEventsError
@@ -171,7 +175,7 @@ func (rc *Receiver) receive(r *http.Request, kind *source.Kind) (int, Reply) {
 	case err != nil:
 		return http.StatusBadRequest, Reply{Error: err.Error()}
 	}
-	res, err := rc.committer.Store(r.Context(), store.InboundBatch{
+	res, err := expected.Store(r.Context(), store.InboundBatch{
 		PartnerID: src.PartnerID, SourceID: src.ID, ReceivedAt: received, DedupHorizon: rc.opts.DedupHorizon,
 		Alerts: in.Alerts, Resolutions: in.Resolutions, Endpoints: in.Endpoints,
 	})

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -199,14 +200,15 @@ func (s *Store) CommitInbound(ctx context.Context, batches []InboundBatch) ([]In
 	for _, b := range batches {
 		alerts += len(b.Alerts)
 	}
-	// Every full chunk of rows has the same statement: parsing its
-	// thousands of parameters once, not at every commit, saves more than
-	// a tenth of the writer's time in a storm. It is prepared before the
-	// transaction takes SQLite's only writer connection.
-	var full *sql.Stmt
-	if alerts >= rowsPerInsert && !s.d.copyFrom {
+	// The rows go in chunks of a few fixed sizes, each size's statement
+	// prepared once: parsing a statement of thousands of parameters at
+	// every commit would cost the writer a third of its time in a storm.
+	// They are prepared before the transaction takes SQLite's only writer
+	// connection.
+	var inserts *alertInserts
+	if alerts > 0 && !s.d.copyFrom {
 		var err error
-		if full, err = s.prepare(ctx, s.insertAlertsSQL(rowsPerInsert)); err != nil {
+		if inserts, err = s.alertInserts(ctx); err != nil {
 			return nil, nil, fmt.Errorf("store inbound events: %w", err)
 		}
 	}
@@ -222,7 +224,7 @@ func (s *Store) CommitInbound(ctx context.Context, batches []InboundBatch) ([]In
 		var commit uint64
 		err = s.commitUnsynced(ctx, conn, func() error {
 			err := s.inConnTx(ctx, conn, func(tx *sql.Tx) error {
-				return s.insertInbound(ctx, tx, nil, full, batches, results)
+				return s.insertInbound(ctx, tx, nil, inserts, batches, results)
 			})
 			if err == nil {
 				// Counted while the writer is still held, so that the
@@ -234,7 +236,7 @@ func (s *Store) CommitInbound(ctx context.Context, batches []InboundBatch) ([]In
 		durable = func() error { return s.wal.syncThrough(commit) }
 	} else {
 		err = s.inConnTx(ctx, conn, func(tx *sql.Tx) error {
-			return s.insertInbound(ctx, tx, conn, full, batches, results)
+			return s.insertInbound(ctx, tx, conn, inserts, batches, results)
 		})
 	}
 	conn.Close()
@@ -248,11 +250,11 @@ func (s *Store) CommitInbound(ctx context.Context, batches []InboundBatch) ([]In
 // their endpoint changes and sets their results; the companies the alerts name become known customers in
 // the same transaction, so that no alert is ever kept whose company cannot
 // be mapped.
-func (s *Store) insertInbound(ctx context.Context, tx *sql.Tx, conn *sql.Conn, full *sql.Stmt, batches []InboundBatch, results []InboundResult) error {
+func (s *Store) insertInbound(ctx context.Context, tx *sql.Tx, conn *sql.Conn, inserts *alertInserts, batches []InboundBatch, results []InboundResult) error {
 	for i := range results {
 		results[i] = InboundResult{}
 	}
-	if err := s.insertAlerts(ctx, tx, conn, full, batches, results); err != nil {
+	if err := s.insertAlerts(ctx, tx, conn, inserts, batches, results); err != nil {
 		return err
 	}
 	if err := s.notePushedCustomers(ctx, tx, batches); err != nil {
@@ -287,9 +289,9 @@ func (s *Store) insertAlertsSQL(n int) string {
 	return q.String()
 }
 
-// insertAlerts stores the batches' alerts in tx; full, when not nil, is
-// insertAlertsSQL(rowsPerInsert) prepared.
-func (s *Store) insertAlerts(ctx context.Context, tx *sql.Tx, conn *sql.Conn, full *sql.Stmt, batches []InboundBatch, results []InboundResult) error {
+// insertAlerts stores the batches' alerts in tx; inserts, when not nil,
+// holds SQLite's statements prepared.
+func (s *Store) insertAlerts(ctx context.Context, tx *sql.Tx, conn *sql.Conn, inserts *alertInserts, batches []InboundBatch, results []InboundResult) error {
 	seen := map[eventKey]bool{}
 	var refs []alertRef
 	for b := range batches {
@@ -315,7 +317,7 @@ func (s *Store) insertAlerts(ctx context.Context, tx *sql.Tx, conn *sql.Conn, fu
 		}
 	}
 	stored := map[eventKey]int64{}
-	if err := s.insertAlertRows(ctx, tx, conn, full, batches, refs, stored); err != nil {
+	if err := s.insertAlertRows(ctx, tx, conn, inserts, batches, refs, stored); err != nil {
 		return err
 	}
 	// Only an EventID that was taken costs more: a redelivery, or a repeat
@@ -334,7 +336,7 @@ func (s *Store) insertAlerts(ctx context.Context, tx *sql.Tx, conn *sql.Conn, fu
 		if err != nil {
 			return err
 		}
-		if err := s.insertAlertRows(ctx, tx, conn, nil, batches, repeats, stored); err != nil {
+		if err := s.insertAlertRows(ctx, tx, conn, inserts, batches, repeats, stored); err != nil {
 			return err
 		}
 	}
@@ -352,27 +354,79 @@ func (s *Store) insertAlerts(ctx context.Context, tx *sql.Tx, conn *sql.Conn, fu
 // insertAlertRows inserts the alerts refs point to, skipping those whose
 // EventID is taken, and adds the ids of those it stored to stored: on
 // PostgreSQL by COPY on conn, the connection of tx; on SQLite in
-// statements of rowsPerInsert rows, full, when not nil, being
-// insertAlertsSQL(rowsPerInsert) prepared.
-func (s *Store) insertAlertRows(ctx context.Context, tx *sql.Tx, conn *sql.Conn, full *sql.Stmt, batches []InboundBatch, refs []alertRef, stored map[eventKey]int64) error {
+// statements of insertChunk's sizes, prepared in inserts when it is not
+// nil.
+func (s *Store) insertAlertRows(ctx context.Context, tx *sql.Tx, conn *sql.Conn, inserts *alertInserts, batches []InboundBatch, refs []alertRef, stored map[eventKey]int64) error {
 	if s.d.copyFrom {
 		return s.copyAlertRows(ctx, tx, conn, batches, refs, stored)
 	}
-	for start := 0; start < len(refs); start += rowsPerInsert {
-		chunk := refs[start:min(start+rowsPerInsert, len(refs))]
-		args := make([]any, 0, len(chunk)*alertInsertColumns)
+	args := make([]any, 0, min(len(refs), rowsPerInsert)*alertInsertColumns)
+	for start := 0; start < len(refs); {
+		chunk := refs[start : start+insertChunk(len(refs)-start)]
+		start += len(chunk)
+		args = args[:0]
 		for _, r := range chunk {
 			args = s.appendAlertRow(args, &batches[r.batch], r.index)
 		}
 		var stmt *sql.Stmt
-		if len(chunk) == rowsPerInsert && full != nil {
-			stmt = tx.StmtContext(ctx, full)
+		if inserts != nil {
+			stmt = tx.StmtContext(ctx, inserts.of(len(chunk)))
 		}
 		if err := s.execAlertRows(ctx, tx, stmt, batches, chunk, args, stored); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// insertChunk is how many of n rows still to insert the next statement
+// takes: rowsPerInsert, or the largest power of two not above n when
+// fewer are left. A commit of any size so needs at most eight statements
+// beyond its full ones, each of a size prepared once (alertInserts).
+func insertChunk(n int) int {
+	if n >= rowsPerInsert {
+		return rowsPerInsert
+	}
+	return 1 << (bits.Len(uint(n)) - 1)
+}
+
+// alertInserts holds insertAlertsSQL prepared for each size insertChunk
+// gives: rowsPerInsert, and every power of two below it.
+type alertInserts struct {
+	full   *sql.Stmt
+	powers []*sql.Stmt // powers[k] inserts 1<<k rows
+}
+
+// of is the statement that inserts n rows, n a size insertChunk gives.
+func (a *alertInserts) of(n int) *sql.Stmt {
+	if n == rowsPerInsert {
+		return a.full
+	}
+	return a.powers[bits.Len(uint(n))-1]
+}
+
+// alertInserts prepares, once, SQLite's statements for every size of
+// chunk insertChunk gives.
+func (s *Store) alertInserts(ctx context.Context) (*alertInserts, error) {
+	s.insertsMu.Lock()
+	defer s.insertsMu.Unlock()
+	if s.inserts != nil {
+		return s.inserts, nil
+	}
+	a := &alertInserts{}
+	var err error
+	if a.full, err = s.prepare(ctx, s.insertAlertsSQL(rowsPerInsert)); err != nil {
+		return nil, err
+	}
+	for n := 1; n < rowsPerInsert; n *= 2 {
+		stmt, err := s.prepare(ctx, s.insertAlertsSQL(n))
+		if err != nil {
+			return nil, err
+		}
+		a.powers = append(a.powers, stmt)
+	}
+	s.inserts = a
+	return a, nil
 }
 
 // copyAlertRows inserts the alerts refs point to on PostgreSQL, skipping

@@ -35,6 +35,9 @@ type Store struct {
 	// parameters take longer to parse than the rows take to write.
 	preparedMu sync.Mutex
 	prepared   map[string]*sql.Stmt
+	// inserts are the alert inserts of every chunk size, once prepared.
+	insertsMu sync.Mutex
+	inserts   *alertInserts
 	// ckpt copies SQLite's WAL into the database file in the background;
 	// nil on PostgreSQL.
 	ckpt *checkpointer
