@@ -160,7 +160,7 @@ func TestHaloConnect(t *testing.T) {
 				keys = append(keys, e.Key)
 			}
 			slices.Sort(keys)
-			if want := []string{"permission_missing/edit:tickets", "permission_missing/read:items"}; err != nil || !slices.Equal(keys, want) {
+			if want := []string{"permission_missing/edit:tickets", "permission_missing/read:assets", "permission_missing/read:items"}; err != nil || !slices.Equal(keys, want) {
 				t.Errorf("open events %v, %v; want %v", keys, err, want)
 			}
 		})

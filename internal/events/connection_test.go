@@ -43,6 +43,7 @@ func TestConnectHalo(t *testing.T) {
 			// an application with read:customers, read:tickets and all:teams.
 			want := map[string][]string{
 				"permission_missing/edit:tickets":  {"edit:tickets", "create tickets and create actions"},
+				"permission_missing/read:assets":   {"read:assets", "read assets"},
 				"permission_missing/read:items":    {"read:items", "read items"},
 				"permission_missing/read:invoices": {"read:invoices", "read and edit recurring invoices"},
 			}
@@ -112,7 +113,7 @@ func TestConnectHalo(t *testing.T) {
 	// permission, once Test Connection has run.
 	withoutTeams := func(t *testing.T, st *store.Store) *syncruntest.Fixture {
 		f := syncruntest.NewFixture(t, st, halosim.Options{Clients: 12})
-		f.Sim.SetScopes(halosim.DefaultClientID, "read:customers", "edit:tickets", "read:items", "edit:invoices")
+		f.Sim.SetScopes(halosim.DefaultClientID, "read:customers", "edit:tickets", "read:assets", "read:items", "edit:invoices")
 		if _, err := f.Events.TestHalo(t.Context(), f.Partner.ID); err != nil {
 			t.Fatal(err)
 		}

@@ -36,6 +36,7 @@ func ExampleClient_TestConnection() {
 	// ✓ Read statuses and ticket types
 	// ✓ Create tickets
 	// ✓ Create actions
+	// ✓ Read assets
 	// ✓ Read items
 	// ✓ Read and edit recurring invoices
 	// Connection successful

@@ -213,6 +213,7 @@ func (s checkSpec) fix(err error) string {
 // partner may not use (tickets need agents, teams, statuses, ticket types, tickets and
 // actions; billing needs items and recurring invoices), so a connection lacking them may be
 // saved, each missing permission then being an integration event until it is granted.
+// Asset mapping needs assets.
 func (c *Client) permissionChecks() []checkSpec {
 	return []checkSpec{
 		{
@@ -240,6 +241,12 @@ func (c *Client) permissionChecks() []checkSpec {
 			// the permission is missing.
 			name: "Create actions", permission: "edit:tickets", ability: "add actions to tickets",
 			probes: []probe{c.postProbe("/Actions", []Action{{Note: "halobridge connection test", HiddenFromUser: true}})},
+		},
+		{
+			// Asset mapping reads the mapped clients' assets and their types; without
+			// them tickets name no device, and the rest works.
+			name: "Read assets", permission: permReadAssets, ability: "view assets",
+			probes: []probe{c.firstPage("/Asset"), c.getProbe("/AssetType")},
 		},
 		{
 			name: "Read items", permission: "read:items", ability: "view items",

@@ -69,7 +69,7 @@ func TestTestConnection(t *testing.T) {
 		}
 		want := []string{
 			"Get an access token", "Read clients and sites", "Read agents and teams", "Read statuses and ticket types",
-			"Create tickets", "Create actions", "Read items", "Read and edit recurring invoices",
+			"Create tickets", "Create actions", "Read assets", "Read items", "Read and edit recurring invoices",
 		}
 		if diff := cmp.Diff(want, names); diff != "" {
 			t.Errorf("checks (-want +got):\n%s", diff)
@@ -102,7 +102,7 @@ func TestTestConnection(t *testing.T) {
 		},
 		{
 			name:    "NamesTheMissingItemsPermission",
-			scopes:  []string{"edit:customers", "edit:tickets", "edit:invoices", "all:teams"},
+			scopes:  []string{"edit:customers", "edit:tickets", "read:assets", "edit:invoices", "all:teams"},
 			failing: "Read items", message: "You do not have permission to access this area (read:items)",
 			fixNeeds: "enable read:items",
 		},
@@ -184,7 +184,7 @@ func TestTestConnectionBlocker(t *testing.T) {
 		b.sim.SetScopes(halosim.DefaultClientID, "read:customers", "read:tickets", "all:teams")
 		r := c.TestConnection(ctx)
 		if r.OK {
-			t.Fatal("report OK without edit:tickets, read:items and edit:invoices")
+			t.Fatal("report OK without edit:tickets, read:assets, read:items and edit:invoices")
 		}
 		if blocker, ok := r.Blocker(); ok {
 			t.Errorf("blocker %+v; only optional permissions are missing", blocker)
@@ -197,7 +197,7 @@ func TestTestConnectionBlocker(t *testing.T) {
 		}
 		want := map[string]string{
 			"Create tickets": "edit:tickets", "Create actions": "edit:tickets",
-			"Read items": "read:items", "Read and edit recurring invoices": "read:invoices",
+			"Read assets": "read:assets", "Read items": "read:items", "Read and edit recurring invoices": "read:invoices",
 		}
 		if diff := cmp.Diff(want, missing); diff != "" {
 			t.Errorf("missing permissions by check (-want +got):\n%s", diff)

@@ -186,15 +186,15 @@ func TestHaloConnectionMissingOptionalPermissions(t *testing.T) {
 	b.halo.SetScopes(halosim.DefaultClientID, "read:customers", "read:tickets", "all:teams")
 	got := b.post(t, p, "/setup/halo", typedHalo{b.haloURL, "", halosim.DefaultClientID, halosim.DefaultClientSecret}.form(), false)
 	page := html.UnescapeString(got.body)
-	if got.status != http.StatusOK || !strings.Contains(page, "HaloPSA connection saved, but the application lacks 3 permissions (edit:tickets, read:items, read:invoices)") {
-		t.Fatalf("%d; want the connection saved, naming the three missing permissions:\n%s", got.status, page)
+	if got.status != http.StatusOK || !strings.Contains(page, "HaloPSA connection saved, but the application lacks 4 permissions (edit:tickets, read:assets, read:items, read:invoices)") {
+		t.Fatalf("%d; want the connection saved, naming the four missing permissions:\n%s", got.status, page)
 	}
 	if conn, err := b.store.HaloConnection(t.Context(), p.ID); err != nil || conn.AgentID != 7 {
 		t.Errorf("stored connection %+v, %v; want it saved, acting as agent 7", conn, err)
 	}
 	events, err := b.store.Events(t.Context(), p.ID, store.EventQuery{State: store.EventOpen, Kind: "permission_missing"})
-	if err != nil || len(events) != 3 {
-		t.Fatalf("%d open permission events (%v), want 3: %+v", len(events), err, events)
+	if err != nil || len(events) != 4 {
+		t.Fatalf("%d open permission events (%v), want 4: %+v", len(events), err, events)
 	}
 	for _, e := range events {
 		if !strings.Contains(e.Fix, "Permissions: enable") || !strings.Contains(e.Fix, halosim.DefaultClientID) {
