@@ -20,7 +20,9 @@ func TestAssetMapping(t *testing.T) {
 	// whose seeded HaloPSA assets are BRIGHTWA-SRV01, -WS02 and -WS03.
 	devices := []source.Endpoint{{ID: "d-1", CustomerID: "c-1", Name: "BRIGHTWA-SRV01", Managed: true},
 		{ID: "d-2", CustomerID: "c-1", Name: "brightwa-ws02.brightwa.example", IPs: []string{"10.9.0.2"}, Managed: true},
-		{ID: "d-3", CustomerID: "c-1", Name: "KIOSK-9", Managed: true}}
+		{ID: "d-3", CustomerID: "c-1", Name: "KIOSK-9", Managed: true},
+		// A vendor's own id may hold a slash; the API addresses it escaped.
+		{ID: "site/7", CustomerID: "c-1", Name: "LOBBY-PC", Managed: true}}
 	if _, err := b.store.SaveSourceEndpoints(t.Context(), src.ID, "c-1", devices); err != nil {
 		t.Fatal(err)
 	}
@@ -66,9 +68,44 @@ func TestAssetMapping(t *testing.T) {
 		for _, r := range table.Rows {
 			states[r.Endpoint.ID] = r.State
 		}
-		want := map[string]string{"d-1": "confirmed", "d-2": "suggested", "d-3": "confirmed"}
+		want := map[string]string{"d-1": "confirmed", "d-2": "suggested", "d-3": "confirmed", "site/7": "unmapped"}
 		if fmt.Sprint(states) != fmt.Sprint(want) || table.Counts["confirmed"] != 2 {
 			t.Errorf("states %v, counts %v; want %v", states, table.Counts, want)
+		}
+	})
+
+	t.Run("TheAPIAddressesAnEndpointIdWithASlash", func(t *testing.T) {
+		var wsID int
+		for _, a := range b.halo.Assets() {
+			if a.KeyField == "BRIGHTWA-WS02" {
+				wsID = a.ID
+			}
+		}
+		path := fmt.Sprintf("/api/v1/mappings/%d/c-1/assets/%s", src.ID, url.PathEscape("site/7"))
+		state := func() string {
+			got := b.apiCall(t, b.token(t, p), http.MethodGet, fmt.Sprintf("/api/v1/mappings/%d/c-1/assets", src.ID), "")
+			var table assetmap.Table
+			if err := json.Unmarshal([]byte(got.body), &table); err != nil {
+				t.Fatalf("%d %v\n%s", got.status, err, got.body)
+			}
+			for _, r := range table.Rows {
+				if r.Endpoint.ID == "site/7" {
+					return r.State
+				}
+			}
+			return "missing"
+		}
+		if got := b.apiCall(t, b.token(t, p), http.MethodPut, path, fmt.Sprintf(`{"asset_id": %d}`, wsID)); got.status != http.StatusNoContent {
+			t.Fatalf("PUT %s: %d %s", path, got.status, got.body)
+		}
+		if s := state(); s != "confirmed" {
+			t.Errorf("site/7 is %s after the PUT, want confirmed", s)
+		}
+		if got := b.apiCall(t, b.token(t, p), http.MethodDelete, path, ""); got.status != http.StatusNoContent {
+			t.Fatalf("DELETE %s: %d %s", path, got.status, got.body)
+		}
+		if s := state(); s == "confirmed" {
+			t.Errorf("site/7 is still confirmed after the DELETE")
 		}
 	})
 
