@@ -120,6 +120,17 @@ func TestAssetMapping(t *testing.T) {
 		if got.status != http.StatusOK || !strings.Contains(got.body, "Saved 1 rule") {
 			t.Fatalf("save one rule: %d\n%s", got.status, got.body)
 		}
+		// The asset type of new assets is chosen by name among those the
+		// synced assets have.
+		page := b.get(t, p, "/asset-mapping").body
+		if !strings.Contains(page, `<select name="assettype_id">`) || !strings.Contains(page, `<option value="2">Server (id 2)</option>`) {
+			t.Errorf("the settings offer no asset types by name:\n%s", page)
+		}
+		got = b.post(t, p, "/asset-mapping/settings", url.Values{"company": {company},
+			"asset_field": {"IP Address"}, "property": {"ip"}, "mode": {"exact"}, "case_sensitive": {"0"}, "assettype_id": {"2"}}, true)
+		if got.status != http.StatusOK || !strings.Contains(got.body, `<option value="2" selected>Server (id 2)</option>`) {
+			t.Errorf("save the asset type: %d\n%s", got.status, got.body)
+		}
 		cfg := b.apiCall(t, b.token(t, p), http.MethodGet, "/api/v1/asset-settings", "")
 		if !strings.Contains(cfg.body, `"asset_field":"IP Address","property":"ip","mode":"exact","case_sensitive":true`) {
 			t.Errorf("the saved settings: %s", cfg.body)

@@ -32,6 +32,9 @@ type assetView struct {
 	// Assets label the client's active assets for the picker.
 	Assets []option
 	Config assetmap.Config
+	// AssetTypes are the asset types new assets may get, as the stored
+	// assets name them, the one configured selected.
+	AssetTypes []option
 	// Fields are the asset fields a rule can compare, Properties the
 	// endpoint properties and Modes the modes.
 	Fields     []string
@@ -111,6 +114,9 @@ func (h *handler) assetView(ctx context.Context, partnerID int64, q url.Values) 
 		return nil, err
 	}
 	v.Rules = append(slices.Clone(v.Config.Match.Rules), make([]assetmatch.Rule, max(0, maxRuleRows-len(v.Config.Match.Rules)))...)
+	if v.AssetTypes, err = h.assetTypeOptions(ctx, partnerID, v.Config.AssetTypeID); err != nil {
+		return nil, err
+	}
 	if v.Fields, err = h.deps.Store.HaloAssetFieldNames(ctx, partnerID); err != nil {
 		return nil, err
 	}
@@ -130,6 +136,27 @@ func (h *handler) assetView(ctx context.Context, partnerID int64, q url.Values) 
 	}
 	v.Assets = uniqueLabels(v.Assets)
 	return v, nil
+}
+
+// assetTypeOptions offers the asset types of the partner's stored assets
+// by name, with current selected; a current type no stored asset has is
+// offered by its id, so that saving the form keeps it. None when no asset
+// names a type: the form then asks for the id.
+func (h *handler) assetTypeOptions(ctx context.Context, partnerID int64, current int) ([]option, error) {
+	types, err := h.deps.Store.HaloAssetTypes(ctx, partnerID)
+	if err != nil || len(types) == 0 {
+		return nil, err
+	}
+	opts := []option{{Value: "", Label: "Choose the asset type", Selected: current == 0}}
+	known := false
+	for _, t := range types {
+		opts = append(opts, option{Value: itoa(t.ID), Label: fmt.Sprintf("%s (id %d)", cmp.Or(t.Name, "unnamed"), t.ID), Selected: t.ID == current})
+		known = known || t.ID == current
+	}
+	if current != 0 && !known {
+		opts = append(opts, option{Value: itoa(current), Label: fmt.Sprintf("id %d (no synced asset has it)", current), Selected: true})
+	}
+	return opts, nil
 }
 
 // stateLabel is how the filter names a state.

@@ -204,3 +204,40 @@ func (s *Store) HaloAssetFieldNames(ctx context.Context, partnerID int64) ([]str
 	})
 	return names, nil
 }
+
+// HaloAssetType is an asset type of a partner's HaloPSA, as its assets
+// name it.
+type HaloAssetType struct {
+	ID   int    `json:"id"`
+	Name string `json:"name,omitempty"`
+}
+
+// HaloAssetTypes are the asset types the partner's stored assets have,
+// sorted by name: those a person most likely means when choosing the type
+// of new assets.
+func (s *Store) HaloAssetTypes(ctx context.Context, partnerID int64) ([]HaloAssetType, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT assettype_id, MAX(assettype_name) FROM halo_assets
+		WHERE partner_id = $1 AND assettype_id > 0 GROUP BY assettype_id`, partnerID)
+	if err != nil {
+		return nil, fmt.Errorf("read the asset types of partner %d: %w", partnerID, err)
+	}
+	defer rows.Close()
+	var types []HaloAssetType
+	for rows.Next() {
+		var t HaloAssetType
+		if err := rows.Scan(&t.ID, &t.Name); err != nil {
+			return nil, fmt.Errorf("read the asset types of partner %d: %w", partnerID, err)
+		}
+		types = append(types, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the asset types of partner %d: %w", partnerID, err)
+	}
+	slices.SortFunc(types, func(a, b HaloAssetType) int {
+		if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
+			return c
+		}
+		return a.ID - b.ID
+	})
+	return types, nil
+}

@@ -83,6 +83,32 @@ func testHaloAssets(t *testing.T, setup func(t *testing.T) *testBundle) {
 		}
 	})
 
+	t.Run("AssetTypesAreThoseOfTheStoredAssetsByName", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		p := createPartner(t, b, "Acme IT", "acme")
+		other := createPartner(t, b, "Other IT", "other")
+		if types, err := b.store.HaloAssetTypes(b.ctx, p.ID); err != nil || len(types) != 0 {
+			t.Fatalf("no assets: %v, %v", types, err)
+		}
+		for client, assets := range map[int][]store.HaloAsset{
+			101: {{ID: 1, AssetTypeID: 2, AssetTypeName: "Server"}, {ID: 2, AssetTypeID: 1, AssetTypeName: "Workstation"}, {ID: 3}},
+			102: {{ID: 4, AssetTypeID: 1, AssetTypeName: "Workstation"}, {ID: 5, AssetTypeID: 3, AssetTypeName: "laptop"}},
+		} {
+			if _, err := b.store.SaveHaloAssets(b.ctx, p.ID, client, assets); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := b.store.SaveHaloAssets(b.ctx, other.ID, 1, []store.HaloAsset{{ID: 9, AssetTypeID: 7, AssetTypeName: "Elsewhere"}}); err != nil {
+			t.Fatal(err)
+		}
+		types, err := b.store.HaloAssetTypes(b.ctx, p.ID)
+		want := []store.HaloAssetType{{ID: 3, Name: "laptop"}, {ID: 2, Name: "Server"}, {ID: 1, Name: "Workstation"}}
+		if err != nil || !slices.Equal(types, want) {
+			t.Errorf("HaloAssetTypes = %v, %v; want %v", types, err, want)
+		}
+	})
+
 	t.Run("RefusesWhatItCannotKeep", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
