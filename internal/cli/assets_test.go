@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"halobridge/internal/source"
 	"halobridge/internal/store"
@@ -28,7 +29,7 @@ func TestAssets(t *testing.T) {
 	}
 	withStore(t, b.dir, func(st *store.Store) {
 		eps := []source.Endpoint{{ID: "d-1", CustomerID: "same", Name: tag, Managed: true}, {ID: "d-2", CustomerID: "same", Name: "KIOSK-9", Managed: true}}
-		if _, err := st.SaveSourceEndpoints(t.Context(), b.source, "same", eps); err != nil {
+		if _, err := st.SaveSourceEndpoints(t.Context(), b.source, "same", eps, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 	})

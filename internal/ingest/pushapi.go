@@ -23,7 +23,7 @@ type CatalogWriter interface {
 	SaveSourceCustomers(ctx context.Context, sourceID int64, customers []source.Customer, replace bool) error
 	SourceCustomers(ctx context.Context, sourceID int64) ([]source.Customer, error)
 	SaveUsage(ctx context.Context, sourceID int64, usage []source.Usage, replace *source.Month) error
-	SaveSourceEndpoints(ctx context.Context, sourceID int64, customerID string, eps []source.Endpoint) (gone []string, err error)
+	SaveSourceEndpoints(ctx context.Context, sourceID int64, customerID string, eps []source.Endpoint, listedAt time.Time) (gone []string, err error)
 }
 
 // AlertTickets tells where a pushed alert stands in HaloPSA.
@@ -164,7 +164,9 @@ func (api *PushAPI) devices(c pushCall) (accepted, error) {
 		return accepted{}, &push.Error{Code: push.CodeNotFound, Field: "customer_id",
 			Message: fmt.Sprintf("customer_id %q is not a customer of this source: send it with PUT /api/push/v1/customers first", customer)}
 	}
-	if _, err := api.catalog.SaveSourceEndpoints(c.r.Context(), c.src.ID, customer, devices); err != nil {
+	// The vendor's list is its whole and current one: no change it pushed
+	// before is newer (time.Time{} keeps none against it).
+	if _, err := api.catalog.SaveSourceEndpoints(c.r.Context(), c.src.ID, customer, devices, time.Time{}); err != nil {
 		return accepted{}, err
 	}
 	return accepted{Accepted: len(devices)}, nil

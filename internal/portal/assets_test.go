@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"halobridge/internal/mapping/assetmap"
 	"halobridge/internal/source"
@@ -23,7 +24,7 @@ func TestAssetMapping(t *testing.T) {
 		{ID: "d-3", CustomerID: "c-1", Name: "KIOSK-9", Managed: true},
 		// A vendor's own id may hold a slash; the API addresses it escaped.
 		{ID: "site/7", CustomerID: "c-1", Name: "LOBBY-PC", Managed: true}}
-	if _, err := b.store.SaveSourceEndpoints(t.Context(), src.ID, "c-1", devices); err != nil {
+	if _, err := b.store.SaveSourceEndpoints(t.Context(), src.ID, "c-1", devices, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	b.mapForTickets(t, p, src)

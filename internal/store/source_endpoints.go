@@ -7,17 +7,22 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"halobridge/internal/source"
 )
 
 // SaveSourceEndpoints replaces the endpoints of one customer of a source
-// with eps, as the source listed them just now, and returns the ids of the
-// customer's endpoints that were kept before and are not in eps (sorted),
-// so that the caller can tell what is gone. An endpoint without an id is
-// refused, and so are more than source.MaxEndpointsPerCustomer or the same
-// id twice; eps are stored as they are: the caller cleans them.
-func (s *Store) SaveSourceEndpoints(ctx context.Context, sourceID int64, customerID string, eps []source.Endpoint) (gone []string, err error) {
+// with eps, as the source listed them at listedAt (the store's Now when
+// the list was asked for), and returns the ids of the customer's
+// endpoints that were kept before and are not in eps (sorted), so that
+// the caller can tell what is gone. An endpoint a source pushed a change
+// of since listedAt (a DefensX Agent.* webhook arriving while the list was
+// read) is left as that change made it: the list is older. An endpoint
+// without an id is refused, and so are more than
+// source.MaxEndpointsPerCustomer or the same id twice; eps are stored as
+// they are: the caller cleans them.
+func (s *Store) SaveSourceEndpoints(ctx context.Context, sourceID int64, customerID string, eps []source.Endpoint, listedAt time.Time) (gone []string, err error) {
 	if strings.TrimSpace(customerID) == "" {
 		return nil, fmt.Errorf("save endpoints of source %d: %w: no customer id", sourceID, ErrInvalid)
 	}
@@ -38,6 +43,14 @@ func (s *Store) SaveSourceEndpoints(ctx context.Context, sourceID int64, custome
 	now := s.d.timeArg(s.timestamp())
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		gone = nil
+		newer, err := s.endpointsChangedSince(ctx, tx, sourceID, listedAt)
+		if err != nil {
+			return err
+		}
+		listed := eps
+		if len(newer) > 0 {
+			listed = slices.DeleteFunc(slices.Clone(eps), func(e source.Endpoint) bool { return newer[e.ID] })
+		}
 		rows, err := tx.QueryContext(ctx, "SELECT endpoint_id FROM source_endpoints WHERE source_id = $1 AND customer_id = $2", sourceID, customerID)
 		if err != nil {
 			return err
@@ -48,17 +61,27 @@ func (s *Store) SaveSourceEndpoints(ctx context.Context, sourceID int64, custome
 				rows.Close()
 				return err
 			}
-			if !ids[id] {
+			if !ids[id] && !newer[id] {
 				gone = append(gone, id)
 			}
 		}
 		if err := rows.Close(); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM source_endpoints WHERE source_id = $1 AND customer_id = $2", sourceID, customerID); err != nil {
-			return err
+		if len(newer) == 0 {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM source_endpoints WHERE source_id = $1 AND customer_id = $2", sourceID, customerID); err != nil {
+				return err
+			}
+		} else {
+			// An endpoint a newer change keeps stays as that change left it:
+			// only what is gone is deleted, and the listed are written over.
+			for _, id := range gone {
+				if _, err := tx.ExecContext(ctx, "DELETE FROM source_endpoints WHERE source_id = $1 AND endpoint_id = $2", sourceID, id); err != nil {
+					return err
+				}
+			}
 		}
-		return s.upsertEndpoints(ctx, tx, sourceID, customerID, eps, now)
+		return s.upsertEndpoints(ctx, tx, sourceID, customerID, listed, now)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("save endpoints of customer %q of source %d: %w", customerID, sourceID, err)
@@ -66,6 +89,33 @@ func (s *Store) SaveSourceEndpoints(ctx context.Context, sourceID int64, custome
 	slices.Sort(gone)
 	return gone, nil
 }
+
+// endpointsChangedSince are the endpoints of the source whose last pushed
+// change was recorded at or after since.
+func (s *Store) endpointsChangedSince(ctx context.Context, tx *sql.Tx, sourceID int64, since time.Time) (map[string]bool, error) {
+	if since.IsZero() {
+		return nil, nil
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT endpoint_id FROM source_endpoint_changes WHERE source_id = $1 AND recorded_at >= $2",
+		sourceID, s.d.timeArg(exactTime(since)))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	newer := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		newer[id] = true
+	}
+	return newer, rows.Err()
+}
+
+// Now is the store's clock, as it records when things happened: what
+// SaveSourceEndpoints compares listedAt with.
+func (s *Store) Now() time.Time { return s.timestamp() }
 
 // upsertEndpoints writes eps as endpoints of one customer of a source in
 // tx, updated at now; an endpoint kept under another customer of the

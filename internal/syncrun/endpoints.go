@@ -25,12 +25,15 @@ import (
 func (s *Syncer) readEndpoints(ctx context.Context, src store.Source, lister source.EndpointLister, customers []source.Customer, p *jobs.Progress, res *Result) error {
 	claimed := map[string]bool{}
 	for _, c := range deepestFirst(customers) {
+		// A change the source pushes while the list is read is newer than
+		// the list and wins over it.
+		listedAt := s.Store.Now()
 		eps, err := lister.Endpoints(ctx, c.ID)
 		if err != nil {
 			return fmt.Errorf("list the endpoints of customer %s: %w", customerNamed(c), err)
 		}
 		kept := keepEndpoints(eps, c.ID, claimed)
-		if _, err := s.Store.SaveSourceEndpoints(ctx, src.ID, c.ID, kept); err != nil {
+		if _, err := s.Store.SaveSourceEndpoints(ctx, src.ID, c.ID, kept, listedAt); err != nil {
 			return err
 		}
 		res.Endpoints += len(kept)

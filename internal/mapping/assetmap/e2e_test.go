@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"halobridge/internal/events"
 	"halobridge/internal/halo"
@@ -293,7 +294,7 @@ func TestAssetMappingAgainstTheSimulators(t *testing.T) {
 				}
 			}
 			w.MustSync(t)
-			if _, err := st.SaveSourceEndpoints(ctx, w.src.ID, w.company.ID, kept); err != nil {
+			if _, err := st.SaveSourceEndpoints(ctx, w.src.ID, w.company.ID, kept, time.Time{}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := w.svc.Refresh(ctx, w.Partner.ID); err != nil {

@@ -173,10 +173,42 @@ func testEndpointChanges(t *testing.T, setup func(t *testing.T) *testBundle) {
 		}
 	})
 
+	t.Run("AChangePushedWhileTheListWasReadWinsOverTheList", func(t *testing.T) {
+		t.Parallel()
+		e := start(t)
+		doomed := source.Endpoint{ID: "a-2", CustomerID: "c1", Name: "WIN10-5", Managed: true}
+		if _, err := e.b.store.SaveSourceEndpoints(e.b.ctx, e.src.ID, "c1", []source.Endpoint{agent, doomed}, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		// The sync asks for the list; while it is read, webhooks say that
+		// a-1 was uninstalled, a-2 deleted and a-3 installed.
+		listedAt := e.b.store.Now()
+		uninstalled := agent
+		uninstalled.Managed = false
+		installed := source.Endpoint{ID: "a-3", CustomerID: "c1", Name: "WIN11-1", Managed: true}
+		apply(t, e, upsert(uninstalled, t0), remove(doomed, t0), upsert(installed, t0))
+		gone, err := e.b.store.SaveSourceEndpoints(e.b.ctx, e.src.ID, "c1", []source.Endpoint{agent, doomed}, listedAt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []source.Endpoint{uninstalled, installed}; len(gone) != 0 || !cmp.Equal(endpoints(t, e, "c1"), want) {
+			t.Errorf("gone %v, kept (-want +got):\n%s", gone, cmp.Diff(want, endpoints(t, e, "c1")))
+		}
+		// A list asked for after the changes is newer than they are.
+		later := e.b.store.Now().Add(time.Second)
+		gone, err = e.b.store.SaveSourceEndpoints(e.b.ctx, e.src.ID, "c1", []source.Endpoint{agent}, later)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []source.Endpoint{agent}; !cmp.Equal(gone, []string{"a-3"}) || !cmp.Equal(endpoints(t, e, "c1"), want) {
+			t.Errorf("a later list: gone %v, kept %+v; want a-3 gone and %+v", gone, endpoints(t, e, "c1"), want)
+		}
+	})
+
 	t.Run("ACreateForAnotherCustomerMovesTheEndpoint", func(t *testing.T) {
 		t.Parallel()
 		e := start(t)
-		if _, err := e.b.store.SaveSourceEndpoints(e.b.ctx, e.src.ID, "c1", []source.Endpoint{agent}); err != nil {
+		if _, err := e.b.store.SaveSourceEndpoints(e.b.ctx, e.src.ID, "c1", []source.Endpoint{agent}, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		moved := agent
@@ -203,7 +235,7 @@ func testEndpointChanges(t *testing.T, setup func(t *testing.T) *testBundle) {
 		for i := range full {
 			full[i] = source.Endpoint{ID: fmt.Sprintf("e-%05d", i), CustomerID: "c1", Name: fmt.Sprintf("PC-%05d", i)}
 		}
-		if _, err := e.b.store.SaveSourceEndpoints(e.b.ctx, e.src.ID, "c1", full); err != nil {
+		if _, err := e.b.store.SaveSourceEndpoints(e.b.ctx, e.src.ID, "c1", full, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		renamed := full[0]
@@ -265,7 +297,7 @@ func testEndpointChanges(t *testing.T, setup func(t *testing.T) *testBundle) {
 		t.Parallel()
 		e := start(t)
 		other := createSource(t, e.b, e.p.ID, source.DefensX)
-		if _, err := e.b.store.SaveSourceEndpoints(e.b.ctx, other.ID, "c1", []source.Endpoint{agent}); err != nil {
+		if _, err := e.b.store.SaveSourceEndpoints(e.b.ctx, other.ID, "c1", []source.Endpoint{agent}, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		apply(t, e, remove(agent, t0))

@@ -33,11 +33,11 @@ func testSourceEndpoints(t *testing.T, setup func(t *testing.T) *testBundle) {
 			id  string
 			eps []source.Endpoint
 		}{{"c1", []source.Endpoint{printer, laptop}}, {"c2", []source.Endpoint{server}}} {
-			if gone, err := b.store.SaveSourceEndpoints(b.ctx, src.ID, c.id, c.eps); err != nil || gone != nil {
+			if gone, err := b.store.SaveSourceEndpoints(b.ctx, src.ID, c.id, c.eps, time.Time{}); err != nil || gone != nil {
 				t.Fatalf("first save of %s: gone %v, %v", c.id, gone, err)
 			}
 		}
-		if _, err := b.store.SaveSourceEndpoints(b.ctx, other.ID, "c1", []source.Endpoint{{ID: "e-9", CustomerID: "c1", Name: "Elsewhere"}}); err != nil {
+		if _, err := b.store.SaveSourceEndpoints(b.ctx, other.ID, "c1", []source.Endpoint{{ID: "e-9", CustomerID: "c1", Name: "Elsewhere"}}, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := b.store.SourceEndpoints(b.ctx, src.ID, "c1")
@@ -49,7 +49,7 @@ func testSourceEndpoints(t *testing.T, setup func(t *testing.T) *testBundle) {
 		renamed := laptop
 		renamed.Name, renamed.IPs, renamed.LastSeen = "FIN-LAPTOP-08", nil, time.Time{}
 		added := source.Endpoint{ID: "e-4", CustomerID: "c1", Name: "FIN-LAPTOP-09", MACs: []string{"aabbccddeeff"}}
-		gone, err := b.store.SaveSourceEndpoints(b.ctx, src.ID, "c1", []source.Endpoint{added, renamed})
+		gone, err := b.store.SaveSourceEndpoints(b.ctx, src.ID, "c1", []source.Endpoint{added, renamed}, time.Time{})
 		if err != nil || !cmp.Equal(gone, []string{"e-2"}) {
 			t.Errorf("second save: gone %v, %v; want [e-2]", gone, err)
 		}
@@ -65,13 +65,13 @@ func testSourceEndpoints(t *testing.T, setup func(t *testing.T) *testBundle) {
 		// An endpoint that moves to c2 leaves c1's list; an empty list empties.
 		moved := added
 		moved.CustomerID = "c2"
-		if gone, err := b.store.SaveSourceEndpoints(b.ctx, src.ID, "c2", []source.Endpoint{server, moved}); err != nil || gone != nil {
+		if gone, err := b.store.SaveSourceEndpoints(b.ctx, src.ID, "c2", []source.Endpoint{server, moved}, time.Time{}); err != nil || gone != nil {
 			t.Errorf("move: gone %v, %v", gone, err)
 		}
 		if got, _ := b.store.SourceEndpoints(b.ctx, src.ID, "c1"); !cmp.Equal(got, []source.Endpoint{renamed}) {
 			t.Errorf("c1 after the move: %+v", got)
 		}
-		if gone, err := b.store.SaveSourceEndpoints(b.ctx, src.ID, "c2", nil); err != nil || !cmp.Equal(gone, []string{"e-3", "e-4"}) {
+		if gone, err := b.store.SaveSourceEndpoints(b.ctx, src.ID, "c2", nil, time.Time{}); err != nil || !cmp.Equal(gone, []string{"e-3", "e-4"}) {
 			t.Errorf("emptied: gone %v, %v; want [e-3 e-4]", gone, err)
 		}
 	})
@@ -85,7 +85,7 @@ func testSourceEndpoints(t *testing.T, setup func(t *testing.T) *testBundle) {
 		for i := range 450 {
 			eps = append(eps, source.Endpoint{ID: fmt.Sprintf("e-%03d", i), CustomerID: "c1", Name: fmt.Sprintf("PC-%03d", i)})
 		}
-		if _, err := b.store.SaveSourceEndpoints(b.ctx, src.ID, "c1", eps); err != nil {
+		if _, err := b.store.SaveSourceEndpoints(b.ctx, src.ID, "c1", eps, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := b.store.SourceEndpoints(b.ctx, src.ID, "c1")
@@ -104,11 +104,11 @@ func testSourceEndpoints(t *testing.T, setup func(t *testing.T) *testBundle) {
 			"repeated id": {{ID: "e-1"}, {ID: "e-1"}},
 			"too many":    make([]source.Endpoint, source.MaxEndpointsPerCustomer+1),
 		} {
-			if _, err := b.store.SaveSourceEndpoints(b.ctx, src.ID, "c1", eps); !errors.Is(err, store.ErrInvalid) {
+			if _, err := b.store.SaveSourceEndpoints(b.ctx, src.ID, "c1", eps, time.Time{}); !errors.Is(err, store.ErrInvalid) {
 				t.Errorf("%s: err = %v, want ErrInvalid", name, err)
 			}
 		}
-		if _, err := b.store.SaveSourceEndpoints(b.ctx, src.ID, " ", nil); !errors.Is(err, store.ErrInvalid) {
+		if _, err := b.store.SaveSourceEndpoints(b.ctx, src.ID, " ", nil, time.Time{}); !errors.Is(err, store.ErrInvalid) {
 			t.Errorf("no customer: err = %v, want ErrInvalid", err)
 		}
 		if got, err := b.store.SourceEndpoints(b.ctx, src.ID, "c1"); err != nil || len(got) != 0 {
@@ -124,7 +124,7 @@ func testSourceEndpoints(t *testing.T, setup func(t *testing.T) *testBundle) {
 		other := createSource(t, b, p.ID, source.GravityZone)
 		save := func(sourceID int64, customer string, eps ...source.Endpoint) {
 			t.Helper()
-			if _, err := b.store.SaveSourceEndpoints(b.ctx, sourceID, customer, eps); err != nil {
+			if _, err := b.store.SaveSourceEndpoints(b.ctx, sourceID, customer, eps, time.Time{}); err != nil {
 				t.Fatal(err)
 			}
 		}
