@@ -31,6 +31,59 @@ func TestEnsure(t *testing.T) {
 		if err != nil || moved.WebhookID != first.WebhookID || len(hooks) != 1 || hooks[0].URL != "https://bridge.example/halo/webhook/"+first.Token {
 			t.Fatalf("after the move: %+v, %v, HaloPSA holds %+v", moved, err, hooks)
 		}
+		// A creation whose id was never saved, then another move: found by
+		// its name and the partner's own path.
+		moved.WebhookID = ""
+		if err := s.store.SaveHaloWebhookState(s.ctx, moved); err != nil {
+			t.Fatal(err)
+		}
+		s.svc.BaseURL = "https://bridge2.example"
+		adopted, err := s.svc.Ensure(s.ctx, s.partner.ID)
+		hooks = s.sim.Webhooks()
+		if err != nil || adopted.WebhookID != first.WebhookID || len(hooks) != 1 || hooks[0].URL != "https://bridge2.example/halo/webhook/"+first.Token {
+			t.Fatalf("after the unsaved id and a move: %+v, %v, HaloPSA holds %+v", adopted, err, hooks)
+		}
+	})
+
+	t.Run("TwoPartnersOnOneHaloPSATenantKeepAWebhookEach", func(t *testing.T) {
+		t.Parallel()
+		s := setup(t, sceneOptions{})
+		first, err := s.svc.Ensure(s.ctx, s.partner.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := s.store.CreatePartner(s.ctx, store.Partner{Name: "Southpoint IT"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn, err := s.store.HaloConnection(s.ctx, s.partner.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.PartnerID = other.ID
+		if _, err := s.store.SaveHaloConnection(s.ctx, conn); err != nil {
+			t.Fatal(err)
+		}
+		second, err := s.svc.Ensure(s.ctx, other.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		urls := map[string]bool{}
+		for _, h := range s.sim.Webhooks() {
+			urls[h.URL] = true
+		}
+		if second.WebhookID == first.WebhookID || len(urls) != 2 || !urls[first.URL] || !urls[second.URL] {
+			t.Fatalf("webhooks %v (ids %s and %s); want one at each partner's address", urls, first.WebhookID, second.WebhookID)
+		}
+		// Each check finds its own again and moves nothing.
+		for _, id := range []int64{s.partner.ID, other.ID, s.partner.ID} {
+			if _, err := s.svc.Ensure(s.ctx, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if hooks := s.sim.Webhooks(); len(hooks) != 2 || !urls[hooks[0].URL] || !urls[hooks[1].URL] || hooks[0].URL == hooks[1].URL {
+			t.Errorf("after checking both again: %+v", hooks)
+		}
 	})
 
 	t.Run("EnablesAWebhookHaloPSADisabledAndSaysSo", func(t *testing.T) {

@@ -21,6 +21,9 @@ import (
 // name or by its address, so that a check interrupted halfway never creates a second one.
 const WebhookName = "halobridge ticket changes"
 
+// webhookPath is where HaloPSA delivers, followed by the partner's token.
+const webhookPath = "/halo/webhook/"
+
 // webhookUser is the Basic user name HaloPSA sends; the password is the partner's secret.
 const webhookUser = "halobridge"
 
@@ -76,7 +79,7 @@ func (s *Service) logger() *slog.Logger {
 
 // WebhookURL is where HaloPSA posts a partner's deliveries.
 func (s *Service) WebhookURL(token string) string {
-	return strings.TrimRight(s.BaseURL, "/") + "/halo/webhook/" + token
+	return strings.TrimRight(s.BaseURL, "/") + webhookPath + token
 }
 
 // Event keys of the webhook's problems, one event each.
@@ -163,8 +166,11 @@ func (s *Service) Ensure(ctx context.Context, partnerID int64) (store.HaloWebhoo
 	return rec, nil
 }
 
-// findWebhook is halobridge's webhook among HaloPSA's: the one at its address, else the one
-// with its name (the address changes with the base URL).
+// findWebhook is the partner's webhook among HaloPSA's: the one at its address or with its
+// id, else one named halobridge's that calls the partner's own webhook path at another base
+// URL (a creation interrupted before its id was saved, then a new domain). A webhook named
+// halobridge's that calls another partner's path is that partner's: two partners on one
+// HaloPSA tenant each keep their own.
 func findWebhook(hooks []halo.Webhook, rec store.HaloWebhook) (halo.Webhook, bool) {
 	for _, h := range hooks {
 		if h.URL == rec.URL || (rec.WebhookID != "" && strings.EqualFold(h.ID, rec.WebhookID)) {
@@ -172,7 +178,7 @@ func findWebhook(hooks []halo.Webhook, rec store.HaloWebhook) (halo.Webhook, boo
 		}
 	}
 	for _, h := range hooks {
-		if h.Name == WebhookName {
+		if h.Name == WebhookName && rec.Token != "" && strings.HasSuffix(h.URL, webhookPath+rec.Token) {
 			return h, true
 		}
 	}
