@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -19,6 +20,15 @@ type monthJSON struct {
 	Quantity float64      `json:"quantity"`
 }
 
+// itemMonthsJSON is what was billed on one HaloPSA item, month by month,
+// in its products' units.
+type itemMonthsJSON struct {
+	ItemID int         `json:"item_id"`
+	Name   string      `json:"name"`
+	Units  []string    `json:"units"`
+	Months []monthJSON `json:"months"`
+}
+
 // Bounds of the activity: the days of alerts and tickets, by default and
 // at most, and the months of quantities billed.
 const (
@@ -28,7 +38,7 @@ const (
 )
 
 // activity answers what the portal's charts draw: alerts and tickets per
-// day, and the quantities billed per month. Query: days=<n> (default 30,
+// day, and the quantities billed per month, in all and item by item. Query: days=<n> (default 30,
 // at most 366).
 func (h *handler) activity(w http.ResponseWriter, r *http.Request, partnerID int64) {
 	days, err := strconv.Atoi(r.URL.Query().Get("days"))
@@ -43,9 +53,10 @@ func (h *handler) activity(w http.ResponseWriter, r *http.Request, partnerID int
 		return
 	}
 	out := struct {
-		Days   []dayJSON   `json:"days"`
-		Billed []monthJSON `json:"billed"`
-	}{Days: []dayJSON{}, Billed: []monthJSON{}}
+		Days        []dayJSON        `json:"days"`
+		Billed      []monthJSON      `json:"billed"`
+		BilledItems []itemMonthsJSON `json:"billed_items"`
+	}{Days: []dayJSON{}, Billed: []monthJSON{}, BilledItems: []itemMonthsJSON{}}
 	for _, d := range activity {
 		out.Days = append(out.Days, dayJSON{Day: d.Day.Format(time.DateOnly), Alerts: d.Alerts, Tickets: d.Tickets})
 	}
@@ -54,12 +65,40 @@ func (h *handler) activity(w http.ResponseWriter, r *http.Request, partnerID int
 		h.failErr(w, r, err)
 		return
 	}
-	m := source.MonthOf(now).Prev()
+	out.Billed = lastMonths(billed, source.MonthOf(now))
+	// The total adds every item's quantity whatever it counts; each item
+	// says in which units its own are.
+	items, err := h.deps.Billing.BilledItems(r.Context(), partnerID)
+	if err != nil {
+		h.failErr(w, r, err)
+		return
+	}
+	for _, it := range items {
+		months := lastMonths(it.Months, source.MonthOf(now))
+		if len(months) == 0 {
+			continue
+		}
+		units := []string{}
+		for _, p := range it.Products {
+			if p.Unit != "" && !slices.Contains(units, p.Unit) {
+				units = append(units, p.Unit)
+			}
+		}
+		out.BilledItems = append(out.BilledItems, itemMonthsJSON{ItemID: it.ItemID, Name: it.Name, Units: units, Months: months})
+	}
+	h.json(w, http.StatusOK, out)
+}
+
+// lastMonths are the quantities of the billedMonths months before this
+// one that have any, oldest first.
+func lastMonths(quantities map[source.Month]float64, this source.Month) []monthJSON {
+	out := []monthJSON{}
+	m := this.Prev()
 	for range billedMonths {
-		if q, ok := billed[m]; ok {
-			out.Billed = append([]monthJSON{{Month: m, Quantity: q}}, out.Billed...)
+		if q, ok := quantities[m]; ok {
+			out = append([]monthJSON{{Month: m, Quantity: q}}, out...)
 		}
 		m = m.Prev()
 	}
-	h.json(w, http.StatusOK, out)
+	return out
 }

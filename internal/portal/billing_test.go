@@ -1,6 +1,8 @@
 package portal_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -69,6 +71,32 @@ func TestBilling(t *testing.T) {
 		}
 		if quantity != 12 {
 			t.Errorf("client 109's recurring invoices bill %v, want 12", quantity)
+		}
+		// The API says what the run billed in all and item by item, with
+		// the unit each item's quantity counts: a push product's are
+		// licences (billing.Describe).
+		activity := b.apiCall(t, b.token(t, p), http.MethodGet, "/api/v1/activity", "")
+		var act struct {
+			Billed []struct {
+				Month    string  `json:"month"`
+				Quantity float64 `json:"quantity"`
+			} `json:"billed"`
+			BilledItems []struct {
+				ItemID int      `json:"item_id"`
+				Units  []string `json:"units"`
+				Months []struct {
+					Month    string  `json:"month"`
+					Quantity float64 `json:"quantity"`
+				} `json:"months"`
+			} `json:"billed_items"`
+		}
+		if err := json.Unmarshal([]byte(activity.body), &act); err != nil || activity.status != http.StatusOK {
+			t.Fatalf("activity: %d %v\n%s", activity.status, err, activity.body)
+		}
+		if len(act.Billed) != 1 || act.Billed[0].Month != lastMonth.String() || act.Billed[0].Quantity != 12 ||
+			len(act.BilledItems) != 1 || act.BilledItems[0].ItemID == 0 || fmt.Sprint(act.BilledItems[0].Units) != "[licences]" ||
+			len(act.BilledItems[0].Months) != 1 || act.BilledItems[0].Months[0].Quantity != 12 {
+			t.Errorf("activity billed %+v, items %+v; want 12 licences billed on one item for %s", act.Billed, act.BilledItems, lastMonth)
 		}
 		page := b.get(t, p, "/billing").body
 		if !strings.Contains(page, "<td>billed</td>") || !strings.Contains(page, `<rect `) {
