@@ -3,8 +3,10 @@ package halo
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -273,9 +275,9 @@ func TestSimFailures(t *testing.T) {
 	t.Run("RetriesAReadAfter5xxAndATimeout", func(t *testing.T) {
 		t.Parallel()
 		c, b := setupSim(t, halosim.Options{}, func(cfg *Config) {
-			// Long enough that only the hung request times out, however
-			// loaded the machine.
-			cfg.HTTPClient = &http.Client{Transport: cfg.HTTPClient.Transport, Timeout: 2 * time.Second}
+			// Only the second read, the one the simulator hangs, gets a
+			// deadline: no other request depends on how loaded the machine is.
+			cfg.HTTPClient = &http.Client{Transport: &deadlineForNth{next: cfg.HTTPClient.Transport, method: "GET", path: "/api/Item", n: 2}}
 		})
 		b.sim.InjectFault(halosim.Fault{Method: "GET", PathPrefix: "/api/Item", Status: http.StatusBadGateway, Times: 1})
 		b.sim.InjectFault(halosim.Fault{Method: "GET", PathPrefix: "/api/Item", Hang: true, Times: 1})
@@ -374,4 +376,39 @@ func TestSimFailures(t *testing.T) {
 			t.Errorf("Halo received %d more requests during the pause, want 0", got-sent)
 		}
 	})
+}
+
+// deadlineForNth gives the n-th request of method to path a short deadline
+// of its own, so that a test can time out one request, the one a fault
+// hangs, without a wall-clock bound on any other.
+type deadlineForNth struct {
+	next         http.RoundTripper
+	method, path string
+	n            int32
+	seen         atomic.Int32
+}
+
+func (d *deadlineForNth) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method != d.method || r.URL.Path != d.path || d.seen.Add(1) != d.n {
+		return d.next.RoundTrip(r)
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 100*time.Millisecond)
+	resp, err := d.next.RoundTrip(r.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = cancelOnClose{resp.Body, cancel}
+	return resp, nil
+}
+
+// cancelOnClose ends a request's context once its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c cancelOnClose) Close() error {
+	defer c.cancel()
+	return c.ReadCloser.Close()
 }
