@@ -60,19 +60,14 @@ func (h *handler) activity(w http.ResponseWriter, r *http.Request, partnerID int
 	for _, d := range activity {
 		out.Days = append(out.Days, dayJSON{Day: d.Day.Format(time.DateOnly), Alerts: d.Alerts, Tickets: d.Tickets})
 	}
-	billed, err := h.deps.Billing.Billed(r.Context(), partnerID)
+	billed, items, err := h.deps.Billing.Billed(r.Context(), partnerID)
 	if err != nil {
 		h.failErr(w, r, err)
 		return
 	}
-	out.Billed = lastMonths(billed, source.MonthOf(now))
 	// The total adds every item's quantity whatever it counts; each item
 	// says in which units its own are.
-	items, err := h.deps.Billing.BilledItems(r.Context(), partnerID)
-	if err != nil {
-		h.failErr(w, r, err)
-		return
-	}
+	out.Billed = lastMonths(billed, source.MonthOf(now))
 	for _, it := range items {
 		months := lastMonths(it.Months, source.MonthOf(now))
 		if len(months) == 0 {

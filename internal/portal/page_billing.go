@@ -165,7 +165,7 @@ const billedEmpty = "Nothing billed yet: the first quantities appear after the f
 
 // billedCharts are the charts of the quantities billed, one per item.
 func (h *handler) billedCharts(ctx context.Context, partnerID int64) ([]productChart, error) {
-	billed, err := h.deps.Billing.BilledItems(ctx, partnerID)
+	_, billed, err := h.deps.Billing.Billed(ctx, partnerID)
 	if err != nil {
 		return nil, err
 	}

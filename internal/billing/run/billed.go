@@ -12,23 +12,6 @@ import (
 	"halobridge/internal/store"
 )
 
-// Billed is the quantity on the recurring invoices of each month billed:
-// what the latest real run of the month that finished without error wrote.
-func (s *Service) Billed(ctx context.Context, partnerID int64) (map[source.Month]float64, error) {
-	runs, err := s.Store.BillingRuns(ctx, partnerID, 1000)
-	if err != nil {
-		return nil, err
-	}
-	billed := map[source.Month]float64{}
-	for _, r := range runs {
-		if _, seen := billed[r.Month]; !seen && !r.DryRun && !r.FinishedAt.IsZero() && r.Error == "" {
-			// Runs are newest first.
-			billed[r.Month] = ResultOf(r).Quantity()
-		}
-	}
-	return billed, nil
-}
-
 // ItemBilled is what the real runs wrote on the lines of one HaloPSA item,
 // month by month: the quantities of the latest run of each month that
 // finished without error.
@@ -46,20 +29,23 @@ type ItemBilled struct {
 	Fractional bool
 }
 
-// BilledItems is Billed item by item, in the order of the items' ids.
-func (s *Service) BilledItems(ctx context.Context, partnerID int64) ([]ItemBilled, error) {
+// Billed is what the latest real run of each month that finished without
+// error wrote on the recurring invoices: the quantity of the month in all
+// (whatever each line counts), and item by item in the order of the
+// items' ids.
+func (s *Service) Billed(ctx context.Context, partnerID int64) (totals map[source.Month]float64, byItem []ItemBilled, err error) {
 	runs, err := s.Store.BillingRuns(ctx, partnerID, 1000)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	totals = map[source.Month]float64{}
 	items := map[int]*ItemBilled{}
-	seen := map[source.Month]bool{}
 	for _, r := range runs { // newest first
-		if seen[r.Month] || r.DryRun || r.FinishedAt.IsZero() || r.Error != "" {
+		if _, seen := totals[r.Month]; seen || r.DryRun || r.FinishedAt.IsZero() || r.Error != "" {
 			continue
 		}
-		seen[r.Month] = true
 		res := ResultOf(r)
+		totals[r.Month] = res.Quantity()
 		for _, c := range res.Clients {
 			for _, row := range c.Rows {
 				if row.Finding != "" || row.ItemID == 0 {
@@ -78,11 +64,11 @@ func (s *Service) BilledItems(ctx context.Context, partnerID int64) ([]ItemBille
 			}
 		}
 	}
-	out := make([]ItemBilled, 0, len(items))
+	byItem = make([]ItemBilled, 0, len(items))
 	for _, id := range slices.Sorted(maps.Keys(items)) {
-		out = append(out, *items[id])
+		byItem = append(byItem, *items[id])
 	}
-	return out, nil
+	return totals, byItem, nil
 }
 
 // ResultOf reads what a recorded run did; a run without a readable result

@@ -81,7 +81,7 @@ func TestBillsWhatGravityZoneReports(t *testing.T) {
 
 	// The billing page's charts: one per item, with what its quantities
 	// count; the protection models all count endpoints.
-	billed, err := b.svc.BilledItems(b.ctx, b.partner.ID)
+	_, billed, err := b.svc.Billed(b.ctx, b.partner.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
