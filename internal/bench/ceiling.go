@@ -68,11 +68,12 @@ func (c *ceiling) measure(ctx context.Context, first int, d time.Duration) error
 			rows = append(rows, batchRows...)
 			c.tally.requests++
 		}
-		start := time.Now()
+		start, cpu := time.Now(), processCPU()
 		if err := c.insert(ctx, rows); err != nil {
 			return fmt.Errorf("ceiling: %w", err)
 		}
 		elapsed += time.Since(start)
+		c.tally.cpu += processCPU() - cpu
 		c.tally.events += len(rows)
 	}
 	c.tally.elapsed += elapsed

@@ -156,6 +156,12 @@ type Run struct {
 	P50Millis    float64 `json:"p50_ack_ms,omitempty"`
 	P99Millis    float64 `json:"p99_ack_ms,omitempty"`
 	Errors       int     `json:"errors"`
+	// CPUMicrosPerEvent is the CPU time the whole process used during the
+	// run (every thread, user and system: senders, server, writer and
+	// checkpointer alike), per event stored; CPUCores is that time over
+	// the run's seconds, how many cores it kept busy.
+	CPUMicrosPerEvent float64 `json:"cpu_us_per_event,omitempty"`
+	CPUCores          float64 `json:"cpu_cores,omitempty"`
 }
 
 // Ingest runs the ingest benchmark on SQLite (and PostgreSQL when asked).
@@ -299,7 +305,7 @@ func serveIngest(ctx context.Context, st *store.Store, src store.Source, bodies 
 
 // baseline decodes and stores BaselineEvents events without HTTP.
 func baseline(ctx context.Context, st *store.Store, src store.Source, bodies *bodies, opts IngestOptions) (Run, error) {
-	start := time.Now()
+	start, cpu := time.Now(), processCPU()
 	var run Run
 	for run.Events < opts.BaselineEvents {
 		in, err := gravityzone.ParsePush(nil, bodies.next())
@@ -313,13 +319,13 @@ func baseline(ctx context.Context, st *store.Store, src store.Source, bodies *bo
 		run.Requests++
 		run.Events += len(in.Alerts)
 	}
-	return tally{requests: run.Requests, events: run.Events, elapsed: time.Since(start)}.run(), nil
+	return tally{requests: run.Requests, events: run.Events, elapsed: time.Since(start), cpu: processCPU() - cpu}.run(), nil
 }
 
 // tally adds up the posts of one or more runs.
 type tally struct {
 	requests, events, errors int
-	elapsed                  time.Duration
+	elapsed, cpu             time.Duration
 	latencies                []time.Duration
 }
 
@@ -328,6 +334,7 @@ func (t *tally) add(o tally) {
 	t.events += o.events
 	t.errors += o.errors
 	t.elapsed += o.elapsed
+	t.cpu += o.cpu
 	t.latencies = append(t.latencies, o.latencies...)
 }
 
@@ -336,6 +343,10 @@ func (t tally) run() Run {
 	run := Run{Requests: t.requests, Events: t.events, Errors: t.errors, Seconds: round(t.elapsed.Seconds())}
 	if t.elapsed > 0 {
 		run.EventsPerSec = round(float64(t.events) / t.elapsed.Seconds())
+		run.CPUCores = round(t.cpu.Seconds() / t.elapsed.Seconds())
+	}
+	if t.events > 0 {
+		run.CPUMicrosPerEvent = round(float64(t.cpu.Microseconds()) / float64(t.events))
 	}
 	if len(t.latencies) > 0 {
 		latencies := slices.Sorted(slices.Values(t.latencies))
@@ -350,7 +361,7 @@ func closedLoop(opts Load, post func() (time.Duration, error)) tally {
 	var mu sync.Mutex
 	var t tally
 	deadline := time.Now().Add(opts.Duration)
-	start := time.Now()
+	start, cpu := time.Now(), processCPU()
 	var wg sync.WaitGroup
 	for range opts.Senders {
 		wg.Go(func() {
@@ -371,7 +382,7 @@ func closedLoop(opts Load, post func() (time.Duration, error)) tally {
 		})
 	}
 	wg.Wait()
-	t.elapsed = time.Since(start)
+	t.elapsed, t.cpu = time.Since(start), processCPU()-cpu
 	t.requests, t.events = len(t.latencies), len(t.latencies)*opts.BatchSize
 	return t
 }
@@ -383,7 +394,7 @@ func openLoop(opts Load, rate int, post func() (time.Duration, error)) tally {
 	var mu sync.Mutex
 	var t tally
 	var wg sync.WaitGroup
-	start := time.Now()
+	start, cpu := time.Now(), processCPU()
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for time.Since(start) < opts.Duration {
@@ -400,7 +411,7 @@ func openLoop(opts Load, rate int, post func() (time.Duration, error)) tally {
 		})
 	}
 	wg.Wait()
-	t.elapsed = time.Since(start)
+	t.elapsed, t.cpu = time.Since(start), processCPU()-cpu
 	t.requests, t.events = len(t.latencies), len(t.latencies)*opts.BatchSize
 	return t
 }
