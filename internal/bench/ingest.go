@@ -26,7 +26,7 @@ import (
 
 // Load is the stream of pushes a benchmark's runs post.
 type Load struct {
-	Senders   int           // concurrent HTTP senders (default 16)
+	Senders   int           // concurrent HTTP senders (default 16; see ingestSenders for the ingest benchmark's)
 	BatchSize int           // events per addEvents body (default 100)
 	Duration  time.Duration // length of each run
 }
@@ -58,6 +58,9 @@ type IngestOptions struct {
 }
 
 func (o IngestOptions) withDefaults() IngestOptions {
+	if o.Senders <= 0 {
+		o.Senders = ingestSenders(max(o.BatchSize, 0))
+	}
 	o.Load = o.Load.withDefaults(10 * time.Second)
 	if o.PacedRate <= 0 {
 		o.PacedRate = 5000
@@ -66,6 +69,20 @@ func (o IngestOptions) withDefaults() IngestOptions {
 		o.BaselineEvents = 100_000
 	}
 	return o
+}
+
+// ingestSenders is how many senders the ingest benchmark has unless told:
+// enough that, with batch events in each body, three of the committer's
+// largest transactions are in flight at once (one being written, one
+// being synced and answered, one gathering), and at least 16. The ceiling
+// inserts transactions of that largest size; a load that could not fill
+// them would measure the load rather than halobridge (with 16 senders of
+// 100 events, 1,600 are in flight, and no commit can reach 2,000).
+func ingestSenders(batch int) int {
+	if batch <= 0 {
+		batch = 100
+	}
+	return max(16, (3*ingest.DefaultMaxItems+batch-1)/batch)
 }
 
 // IngestReport is what 'halobridge bench ingest' prints.
@@ -159,7 +176,8 @@ type Run struct {
 	// CPUMicrosPerEvent is the CPU time the whole process used during the
 	// run (every thread, user and system: senders, server, writer and
 	// checkpointer alike), per event stored; CPUCores is that time over
-	// the run's seconds, how many cores it kept busy.
+	// the run's seconds, how many cores it kept busy. A PostgreSQL
+	// server's own CPU is not in them: it is another process.
 	CPUMicrosPerEvent float64 `json:"cpu_us_per_event,omitempty"`
 	CPUCores          float64 `json:"cpu_cores,omitempty"`
 }

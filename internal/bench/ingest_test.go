@@ -211,3 +211,19 @@ func TestIngestTargetsMet(t *testing.T) {
 		t.Error("met with no engine measured")
 	}
 }
+
+func TestIngestSendersKeepThreeFullCommitsInFlight(t *testing.T) {
+	for _, tt := range []struct{ batch, want int }{
+		{100, 60},  // 6,000 events in flight: three transactions of 2,000
+		{0, 60},    // the default batch
+		{70, 86},   // rounded up: 85 senders would leave 5,950
+		{1000, 16}, // never fewer than 16
+	} {
+		if got := ingestSenders(tt.batch); got != tt.want {
+			t.Errorf("ingestSenders(%d) = %d, want %d", tt.batch, got, tt.want)
+		}
+	}
+	if got := (IngestOptions{}).withDefaults().Senders; got != 60 {
+		t.Errorf("default senders = %d, want 60", got)
+	}
+}

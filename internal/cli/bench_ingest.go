@@ -21,7 +21,8 @@ func benchIngestCommand() *command {
 		usage:   "halobridge bench ingest [--postgres-url URL] [flags]",
 		long: `Posts GravityZone addEvents batches, built from events the GravityZone
 simulator generates, over loopback HTTP to a halobridge ingest endpoint with
-several concurrent senders, on a throw-away SQLite database (and PostgreSQL
+enough concurrent senders to fill the committer's largest transactions (see
+--senders), on a throw-away SQLite database (and PostgreSQL
 with --postgres-url, in a throw-away schema). Four runs per engine:
 
   max_throughput          every sender posts as soon as it is answered
@@ -51,7 +52,7 @@ Example:
   halobridge bench ingest --postgres-url postgres://postgres@127.0.0.1:5432/postgres`,
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&opts.PostgresURL, "postgres-url", "", "also measure PostgreSQL, in a throw-away schema of this database")
-			fs.IntVar(&opts.Senders, "senders", 16, "concurrent HTTP senders")
+			fs.IntVar(&opts.Senders, "senders", 0, "concurrent HTTP senders (default: enough to keep three of the committer's 2,000-alert transactions in flight, at least 16; 60 at --batch 100)")
 			fs.IntVar(&opts.BatchSize, "batch", 100, "events per addEvents body")
 			fs.DurationVar(&opts.Duration, "duration", 10*time.Second, "length of each run (the ceiling's counts its inserts only)")
 			fs.IntVar(&opts.PacedRate, "paced-rate", 5000, "events per second of the latency run")
