@@ -589,3 +589,77 @@ func TestReceiverDedupHorizon(t *testing.T) {
 		t.Errorf("PendingAlerts = %d alerts, %v; want all three waiting for delivery, the repeat among them", len(pending), err)
 	}
 }
+
+// oneSource finds src for any token.
+type oneSource struct{ src store.Source }
+
+func (o oneSource) SourceByToken(context.Context, string) (store.Source, error) { return o.src, nil }
+
+// instantWriter commits and syncs at once, storing nothing.
+type instantWriter struct{}
+
+func (instantWriter) CommitInbound(_ context.Context, batches []store.InboundBatch) ([]store.InboundResult, func() error, error) {
+	results := make([]store.InboundResult, len(batches))
+	for i, b := range batches {
+		results[i].AlertIDs = make([]int64, len(b.Alerts))
+	}
+	return results, func() error { return nil }, nil
+}
+
+func TestReceiverParsesAtMostParseSlotsBodiesAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, _, stop := runCommitter(t, instantWriter{}, 0)
+		defer stop()
+		var inside, most atomic.Int64
+		release := make(chan struct{})
+		parse := func(h http.Header, body []byte, at time.Time, max int) (source.Inbound, error) {
+			n := inside.Add(1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			<-release
+			inside.Add(-1)
+			return lineParser(h, body, at, max)
+		}
+		src := store.Source{ID: 1, PartnerID: 1, Kind: source.GravityZone, Token: "tok", Secret: "Bearer push-secret", APIKey: gzAPIKey}
+		rc := NewReceiver(oneSource{src}, c, map[source.Kind]Parse{source.GravityZone: parse}, Options{})
+		push := func(ctx context.Context, body string) *httptest.ResponseRecorder {
+			req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/ingest/tok", strings.NewReader(body))
+			req.SetPathValue("token", "tok")
+			req.Header = gzSigned("Bearer push-secret", gzAPIKey, []byte(body))
+			w := httptest.NewRecorder()
+			rc.ServeHTTP(w, req)
+			return w
+		}
+
+		slots := parseSlots()
+		requests := slots + 3
+		answers := make(chan int, requests)
+		for i := range requests {
+			go func() { answers <- push(context.Background(), fmt.Sprintf("e%d", i)).Code }()
+		}
+		synctest.Wait()
+		if got := inside.Load(); got != int64(slots) {
+			t.Fatalf("%d bodies are being parsed while %d requests wait, want %d (parseSlots)", got, requests, slots)
+		}
+
+		// A request that ends while it waits for a slot is answered, never parsed.
+		ctx, cancel := context.WithCancel(context.Background())
+		ended := make(chan *httptest.ResponseRecorder, 1)
+		go func() { ended <- push(ctx, "late") }()
+		synctest.Wait()
+		cancel()
+		if w := <-ended; w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), "retry") {
+			t.Errorf("a request ended while waiting: %d %s, want 503 asking for a retry", w.Code, w.Body)
+		}
+
+		close(release)
+		for range requests {
+			if code := <-answers; code != http.StatusOK {
+				t.Errorf("a request answered %d, want 200", code)
+			}
+		}
+		if got := most.Load(); got != int64(slots) {
+			t.Errorf("at most %d bodies were parsed at once, want %d", got, slots)
+		}
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -60,8 +61,11 @@ type Receiver struct {
 	parsers   map[source.Kind]Parse
 	opts      Options
 	cache     sync.Map // token → cachedSource
-	events    *prometheus.CounterVec
-	requests  *prometheus.CounterVec
+	// parsing holds a token for each request whose body is being parsed
+	// (see parseSlots).
+	parsing  chan struct{}
+	events   *prometheus.CounterVec
+	requests *prometheus.CounterVec
 }
 
 type cachedSource struct {
@@ -91,6 +95,7 @@ func NewReceiver(sources SourceFinder, committer *Committer, parsers map[source.
 	}
 	r := &Receiver{
 		sources: sources, committer: committer, parsers: parsers, opts: opts,
+		parsing: make(chan struct{}, parseSlots()),
 		events: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "halobridge_ingest_events_total", Help: "Events received by source kind and outcome (stored, duplicate).",
 		}, []string{"kind", "outcome"}),
@@ -103,6 +108,14 @@ func NewReceiver(sources SourceFinder, committer *Committer, parsers map[source.
 	}
 	return r
 }
+
+// parseSlots is how many bodies are parsed at once: one core fewer than
+// Go runs goroutines on, and at least one. The single writer so keeps a
+// core in a storm. Were every request parsing at once, the writer, sent to
+// the back of the run queue each time it is preempted, would wait behind
+// dozens of parsing goroutines for tens of milliseconds, and every request
+// with it.
+func parseSlots() int { return max(1, runtime.GOMAXPROCS(0)-1) }
 
 // Reply is the body of every answer.
 type Reply struct {
@@ -161,24 +174,29 @@ func (rc *Receiver) receive(r *http.Request, kind *source.Kind) (int, Reply) {
 	if !signed(src, r.Header, body) {
 		return http.StatusUnauthorized, Reply{Error: "the Event-Push-Service-Md5 header does not match this body and the source's API key (GravityZone signs each push with the API key that registered it); if the API key changed, register the push settings again from halobridge"}
 	}
+	select {
+	case rc.parsing <- struct{}{}:
+	case <-r.Context().Done():
+		return http.StatusServiceUnavailable, Reply{Error: "the request ended before its events were read; retry"}
+	}
 	// Announced while it is parsed, so that a commit starting meanwhile
 	// waits for it rather than leave it to a commit of its own.
 	expected := rc.committer.Expect()
 	defer expected.Cancel()
 	received := rc.opts.Now()
-	in, err := parse(r.Header, body, received, rc.opts.MaxEvents)
+	batch, err := rc.read(parse, r.Header, body, received, src)
+	<-rc.parsing
 	var tooMany *source.TooManyEventsError
 	var tooLarge *source.BodyTooLargeError
 	switch {
 	case errors.As(err, &tooMany), errors.As(err, &tooLarge):
 		return http.StatusRequestEntityTooLarge, Reply{Error: err.Error()}
+	case errors.Is(err, store.ErrInvalid):
+		return http.StatusBadRequest, Reply{Error: "halobridge cannot keep these events: " + err.Error()}
 	case err != nil:
 		return http.StatusBadRequest, Reply{Error: err.Error()}
 	}
-	res, err := expected.Store(r.Context(), store.InboundBatch{
-		PartnerID: src.PartnerID, SourceID: src.ID, ReceivedAt: received, DedupHorizon: rc.opts.DedupHorizon,
-		Alerts: in.Alerts, Resolutions: in.Resolutions, Endpoints: in.Endpoints,
-	})
+	res, err := expected.Store(r.Context(), batch)
 	if errors.Is(err, store.ErrInvalid) {
 		return http.StatusBadRequest, Reply{Error: "halobridge cannot keep these events: " + err.Error()}
 	}
@@ -193,6 +211,20 @@ func (rc *Receiver) receive(r *http.Request, kind *source.Kind) (int, Reply) {
 	rc.events.WithLabelValues(string(src.Kind), "stored").Add(float64(len(res.AlertIDs) + res.Resolutions))
 	rc.events.WithLabelValues(string(src.Kind), "duplicate").Add(float64(res.Duplicates))
 	return http.StatusOK, Reply{Stored: len(res.AlertIDs), Duplicates: res.Duplicates, Resolutions: res.Resolutions}
+}
+
+// read parses a body of src, received at received, into the batch it
+// stores, encoded (see store.InboundBatch.Encode).
+func (rc *Receiver) read(parse Parse, header http.Header, body []byte, received time.Time, src store.Source) (store.InboundBatch, error) {
+	in, err := parse(header, body, received, rc.opts.MaxEvents)
+	if err != nil {
+		return store.InboundBatch{}, err
+	}
+	batch := store.InboundBatch{
+		PartnerID: src.PartnerID, SourceID: src.ID, ReceivedAt: received, DedupHorizon: rc.opts.DedupHorizon,
+		Alerts: in.Alerts, Resolutions: in.Resolutions, Endpoints: in.Endpoints,
+	}
+	return batch, batch.Encode()
 }
 
 // readBody reads r's body, refusing one over max bytes with an
