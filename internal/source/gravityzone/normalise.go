@@ -48,15 +48,15 @@ func normalise(e event, raw json.RawMessage, received time.Time, scratch *[]byte
 		Raw:   raw,
 		Test:  e.isTest(),
 	}
-	used := make(map[string]bool, 16)
+	var used claimed
 	for _, name := range []string{"module", "companyId", "_testEvent_", "url"} {
-		used[name] = true
+		used.set(name, true)
 	}
 	for _, name := range []string{"computer_name", "computerName", "host_name"} {
-		used[name] = e.text(name) == a.HostName
+		used.set(name, e.text(name) == a.HostName)
 	}
 	for _, name := range []string{"computer_ip", "computerIp"} {
-		used[name] = e.text(name) == e.text("computer_ip", "computerIp")
+		used.set(name, e.text(name) == e.text("computer_ip", "computerIp"))
 	}
 	if ips := e.hostIPs(); len(ips) > 0 {
 		a.HostIP = ips[0]
@@ -64,7 +64,7 @@ func normalise(e event, raw json.RawMessage, received time.Time, scratch *[]byte
 			a.Facts["host_ips"] = strings.Join(ips, ", ")
 		}
 	}
-	a.User = readUser(e, a.Facts, used)
+	a.User = readUser(e, a.Facts, &used)
 	times := spec.times
 	if !known {
 		a.Type = unknownType(module)
@@ -72,13 +72,13 @@ func normalise(e event, raw json.RawMessage, received time.Time, scratch *[]byte
 	}
 	if known && spec.derive != nil {
 		spec.derive(e, a.Facts)
-		used["malware"] = module == "exchange-malware"
+		used.set("malware", module == "exchange-malware")
 	}
 	if described {
 		a.Facts["event_name"] = t.Name
 		vocab.ReadFacts(source.GravityZone, module, func(wire string) string { return e.text(wire) }, a.Facts)
 	}
-	keepOthers(e, a.Facts, func(name string) bool { return used[name] || described && t.Wired(name) })
+	keepOthers(e, a.Facts, func(name string) bool { return used.has(name) || described && t.Wired(name) })
 	a.Severity = vocab.Severity(source.GravityZone, a.Type, a.Facts, source.SeverityMedium)
 	a.OccurredAt = occurredAt(e, times, received, a.Facts)
 	happened := a.OccurredAt
@@ -108,17 +108,17 @@ func normalise(e event, raw json.RawMessage, received time.Time, scratch *[]byte
 // readUser reads the end user in any of the shapes the modules use (user{name|userName,
 // sid|userSid, id}, username, detection_username, user_sid) and keeps the rest of a user
 // object as user_<field> facts.
-func readUser(e event, facts map[string]string, used map[string]bool) string {
+func readUser(e event, facts map[string]string, used *claimed) string {
 	name, sid := e.user()
 	for _, field := range []string{"username", "detection_username", "user_sid"} {
 		v := e.text(field)
-		used[field] = v == "" || v == name || v == sid
+		used.set(field, v == "" || v == name || v == sid)
 	}
 	if sid != "" {
 		facts["user_sid"] = sid
 	}
 	u, isObject := e["user"].(map[string]any)
-	used["user"] = isObject || e["user"] == nil
+	used.set("user", isObject || e["user"] == nil)
 	for k, v := range u {
 		s := textOf(v)
 		switch {
@@ -130,6 +130,32 @@ func readUser(e event, facts map[string]string, used map[string]bool) string {
 		}
 	}
 	return name
+}
+
+// claimed says which of the fields normalise reads for itself (the
+// module, the company, the endpoint, the user…) it has kept elsewhere, so
+// that they are not kept again as facts under their own names. It is a
+// set of a few fixed names, checked once for every field of every event:
+// no map to make for each.
+type claimed struct{ fields [len(claimable)]bool }
+
+// claimable are the fields claimed can hold.
+var claimable = [...]string{"module", "companyId", "_testEvent_", "url", "computer_name", "computerName", "host_name",
+	"computer_ip", "computerIp", "username", "detection_username", "user_sid", "user", "malware"}
+
+// set says whether the field name is kept elsewhere; name must be claimable.
+func (c *claimed) set(name string, kept bool) {
+	i := slices.Index(claimable[:], name)
+	if i < 0 {
+		panic("gravityzone: " + name + " is not claimable")
+	}
+	c.fields[i] = kept
+}
+
+// has reports whether the field name is kept elsewhere.
+func (c *claimed) has(name string) bool {
+	i := slices.Index(claimable[:], name)
+	return i >= 0 && c.fields[i]
 }
 
 // maxOtherFacts bounds the fields of an event kept as facts under their own names (those
