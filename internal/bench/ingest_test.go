@@ -37,6 +37,9 @@ func TestIngestStoresEveryEventItCountsAndReportsTheKeysRunsAreComparedBy(t *tes
 		if e.Max.Events == 0 || e.Paced.Events == 0 {
 			t.Errorf("%s: nothing posted: %+v", e.Engine, e)
 		}
+		if e.PacedCheckpoint != "done" {
+			t.Errorf("%s: checkpoint before the paced run: %s, want done", e.Engine, e.PacedCheckpoint)
+		}
 		if sum := e.Baseline.Events + e.Max.Events + e.Paced.Events; e.Stored != sum || e.Acknowledged != sum {
 			t.Errorf("%s: %d alerts in the database, %d reported acknowledged, but %d were", e.Engine, e.Stored, e.Acknowledged, sum)
 		}

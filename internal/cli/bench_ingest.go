@@ -31,7 +31,10 @@ with --postgres-url, in a throw-away schema). Four runs per engine:
                           2,000 a transaction as the committer batches them,
                           with the store's durability (SQLite WAL,
                           synchronous=FULL); by COPY on PostgreSQL
-  paced                   a fixed event rate; acknowledgement latency p50/p99
+  paced                   a fixed event rate; acknowledgement latency p50/p99,
+                          once the engine has checkpointed max_throughput's
+                          writes (CHECKPOINT on PostgreSQL, which needs a
+                          superuser or the pg_checkpoint role)
   baseline_decode_insert  the same bodies decoded and stored without HTTP
 
 The ceiling and max_throughput take five turns each, so that load from
