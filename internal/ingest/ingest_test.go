@@ -397,6 +397,11 @@ func lineParser(_ http.Header, body []byte, _ time.Time, _ int) (source.Inbound,
 		if id == "malformed" {
 			return source.Inbound{}, errors.New("line 1: not an addEvents call")
 		}
+		if id == "nameless-endpoint" {
+			// A change of an endpoint that has no id: nothing can keep it.
+			in.Endpoints = append(in.Endpoints, source.EndpointChange{Endpoint: source.Endpoint{CustomerID: "c"}, At: time.Now()})
+			continue
+		}
 		in.Alerts = append(in.Alerts, source.Alert{Source: source.GravityZone, Type: "av", CustomerID: "c", EventID: id, Fingerprint: "f", Raw: json.RawMessage(`{}`)})
 	}
 	return in, nil
@@ -453,6 +458,7 @@ func TestReceiver(t *testing.T) {
 		{"RejectsAnUnsignedBody", b.src.Token, "Bearer push-secret", "", "e4", 401, 0, 3, "Event-Push-Service-Md5 header does not match"},
 		{"RejectsAnUnknownSource", "no-such-token", "Bearer push-secret", gzAPIKey, "e4", 404, 0, 3, "no source"},
 		{"RejectsAMalformedBody", b.src.Token, "Bearer push-secret", gzAPIKey, "e4 malformed", 400, 0, 3, "not an addEvents call"},
+		{"RejectsWhatCannotBeKept", b.src.Token, "Bearer push-secret", gzAPIKey, "e4 nameless-endpoint", 400, 0, 3, "halobridge cannot keep these events"},
 		{"RejectsAnOversizedBody", b.src.Token, "Bearer push-secret", gzAPIKey, strings.Repeat("e5 ", 40), 413, 0, 3, "larger than 64 bytes"},
 	}
 	for _, tc := range cases {

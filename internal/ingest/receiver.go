@@ -224,7 +224,12 @@ func (rc *Receiver) read(parse Parse, header http.Header, body []byte, received 
 		PartnerID: src.PartnerID, SourceID: src.ID, ReceivedAt: received, DedupHorizon: rc.opts.DedupHorizon,
 		Alerts: in.Alerts, Resolutions: in.Resolutions, Endpoints: in.Endpoints,
 	}
-	return batch, batch.Encode()
+	// Encoded before it is returned: a return of batch beside the call
+	// could copy it before Encode has filled it in.
+	if err := batch.Encode(); err != nil {
+		return store.InboundBatch{}, err
+	}
+	return batch, nil
 }
 
 // readBody reads r's body, refusing one over max bytes with an
